@@ -1,0 +1,41 @@
+/**
+ * zod mirror of ./config-types.ts for the server (OpenAPI for GET /config, and
+ * validating a cached config). Kept apart so the SDK, which imports the plain types,
+ * never pulls in zod.
+ */
+import { z } from "zod";
+import type { ClientConfig, ClientExperiment, ClientVariant } from "./config-types";
+
+export const clientVariantSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  variant_name: z.string(),
+  variant_type: z.enum(["control", "treatment"]),
+  model_version: z.string().nullable(),
+  config: z.record(z.string(), z.unknown()),
+  traffic_percentage: z.number().min(0).max(100),
+});
+
+export const clientExperimentSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  status: z.enum(["draft", "running", "paused", "completed"]),
+  seed: z.string(),
+  coverage: z.number().min(0).max(100),
+  winner_variant_id: z.string().nullable(),
+  variants: z.array(clientVariantSchema),
+});
+
+export const clientConfigSchema = z.object({
+  generated_at: z.string(),
+  experiments: z.array(clientExperimentSchema),
+});
+
+// Compile-time guarantee that the schema and the hand-written types never drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameVariant: Same<z.infer<typeof clientVariantSchema>, ClientVariant> = true;
+const sameExperiment: Same<z.infer<typeof clientExperimentSchema>, ClientExperiment> = true;
+const sameConfig: Same<z.infer<typeof clientConfigSchema>, ClientConfig> = true;
+void sameVariant;
+void sameExperiment;
+void sameConfig;

@@ -1,0 +1,94 @@
+/**
+ * Pure experiment evaluation: one experiment, one user, one answer. Shared by the server's
+ * assignment routes and the client SDK so both answer identically for the same config.
+ *
+ * Convention for drafts: evaluation never throws. It returns a tagged result, and
+ * `{ kind: "not_running" }` is what the server turns into 409 (a draft has no stable
+ * variants or percentages yet, so there is nothing sound to answer). The SDK returns null.
+ */
+import { bucketOf, pickVariantOf } from "./bucketing";
+import type { Assignment, ClientExperiment, ClientVariant } from "./config-types";
+
+export type Evaluation =
+  | { kind: "assigned"; assignment: Assignment }
+  | {
+      kind: "not_running";
+      /** "draft": the API's 409; "no_variants": a config with nothing to answer (also 409). */
+      reason: "draft" | "no_variants";
+      experiment_id: string;
+      experiment_key: string;
+    };
+
+const trafficOf = (v: ClientVariant): number => v.traffic_percentage;
+
+/** The control, or the first variant if a (malformed) config has none. */
+function controlOf(variants: readonly ClientVariant[]): ClientVariant | undefined {
+  for (const v of variants) if (v.variant_type === "control") return v;
+  return variants[0];
+}
+
+function toAssignment(e: ClientExperiment, v: ClientVariant, inExperiment: boolean): Assignment {
+  return {
+    experiment_id: e.id,
+    experiment_key: e.key,
+    variant_id: v.id,
+    variant_key: v.key,
+    variant_name: v.variant_name,
+    variant_type: v.variant_type,
+    model_version: v.model_version,
+    config: v.config,
+    in_experiment: inExperiment,
+  };
+}
+
+export function evaluateExperiment(experiment: ClientExperiment, userId: string): Evaluation {
+  const { variants } = experiment;
+  const control = controlOf(variants);
+  if (experiment.status === "draft" || control === undefined) {
+    return {
+      kind: "not_running",
+      reason: experiment.status === "draft" ? "draft" : "no_variants",
+      experiment_id: experiment.id,
+      experiment_key: experiment.key,
+    };
+  }
+
+  let variant = control;
+  let inExperiment = false;
+  switch (experiment.status) {
+    case "running": {
+      const n = bucketOf(experiment.seed, userId);
+      const index = pickVariantOf(n, experiment.coverage, variants, trafficOf);
+      const picked = index === null ? undefined : variants[index];
+      if (picked !== undefined) {
+        variant = picked;
+        inExperiment = true;
+      }
+      break;
+    }
+    case "paused":
+      // Everyone sees the control while paused; the bucketing itself is untouched, so
+      // resuming gives every user back the variant they had.
+      break;
+    case "completed": {
+      const winnerId = experiment.winner_variant_id;
+      const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);
+      variant = winner ?? control;
+      break;
+    }
+  }
+  return { kind: "assigned", assignment: toAssignment(experiment, variant, inExperiment) };
+}
+
+/**
+ * Assignments for every evaluable experiment in `experiments` (drafts and empty ones are
+ * skipped), in the given order. For `POST /assign` and the SDK's getAssignments.
+ */
+export function evaluateAll(experiments: readonly ClientExperiment[], userId: string): Assignment[] {
+  const out: Assignment[] = [];
+  for (const e of experiments) {
+    const r = evaluateExperiment(e, userId);
+    if (r.kind === "assigned") out.push(r.assignment);
+  }
+  return out;
+}

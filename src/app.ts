@@ -1,0 +1,83 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { getConfig } from "./config";
+import { limitBody } from "./http/body-limit";
+import { devAuth } from "./http/dev-auth";
+import { renderDocsPage } from "./http/docs-page";
+import { onError, onNotFound } from "./http/errors";
+import { createRouter } from "./http/router";
+import { identityRoutes } from "./identity/routes";
+
+const API_VERSION = "1.0.0";
+
+const health = createRouter().openapi(
+  createRoute({
+    method: "get",
+    path: "/health",
+    tags: ["Health"],
+    summary: "Liveness check (no auth)",
+    responses: {
+      200: {
+        description: "The Worker is up",
+        content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+      },
+    },
+  }),
+  (c) => c.json({ status: "ok" as const }, 200),
+);
+
+const app = createRouter();
+
+// Accept a caller's request id when it is sane, so traces can be joined across services.
+app.use("*", requestId({ limitLength: 128, headerName: "X-Request-Id" }));
+app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }));
+app.use("/api/*", async (c, next) => {
+  // CORS is explicit: no origin is allowed unless CORS_ORIGINS lists it; same-origin needs none.
+  const origins = getConfig(c.env).corsOrigins;
+  if (origins.length === 0) return next();
+  return cors({
+    origin: origins,
+    allowHeaders: ["Authorization", "Content-Type", "If-None-Match"],
+    exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+    maxAge: 600,
+  })(c, next);
+});
+app.use("/api/*", limitBody);
+
+app.onError(onError);
+app.notFound(onNotFound);
+
+const routes = app.route("/api/v1", health).route("/api/v1", identityRoutes).route("/api/v1/dev", devAuth);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "HS256 token with claims sub, org, scope (space-separated: read write ingest assign), exp.",
+});
+
+const openApiConfig = {
+  openapi: "3.1.0",
+  info: {
+    title: "Edge Experiments",
+    version: API_VERSION,
+    description: "Experiments with edge assignment, and live streaming analytics, on one Cloudflare Worker.",
+  },
+};
+app.doc31("/api/v1/openapi.json", openApiConfig);
+app.get("/api/docs", (c) => {
+  const doc = app.getOpenAPI31Document(openApiConfig);
+  return c.html(renderDocsPage(doc as unknown as Parameters<typeof renderDocsPage>[0]));
+});
+
+// Non-API paths reach the Worker only when assets are bypassed (tests, `run_worker_first`);
+// hand them to the dashboard's asset server, which answers index.html for client routes.
+app.get("*", (c) => {
+  if (new URL(c.req.url).pathname.startsWith("/api/")) return onNotFound(c);
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+
+export type AppType = typeof routes;
+export default app;

@@ -1,0 +1,75 @@
+import { createMiddleware } from "hono/factory";
+import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { type Config, getConfig } from "../config";
+import { ProblemError } from "./problem";
+import { type AppEnv, type Principal, SCOPES, type Scope } from "./types";
+
+const ORG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+// Clocks of token issuers drift; a few seconds of allowance avoids spurious 401s at the edges.
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+const unauthorized = (detail: string) =>
+  new ProblemError("unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
+
+/** Verifies an HS256 token and turns its claims into a Principal, or throws a 401 problem. */
+export async function verifyToken(
+  token: string,
+  config: Config,
+): Promise<{ principal: Principal; payload: JWTPayload }> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, config.jwtSecret, {
+      algorithms: ["HS256"],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["exp", "sub"],
+    }));
+  } catch (err) {
+    throw unauthorized(describeJoseError(err));
+  }
+  const org = payload.org;
+  if (typeof org !== "string" || !ORG_PATTERN.test(org)) {
+    throw unauthorized("token claim 'org' must be 1-64 characters of [A-Za-z0-9_-]");
+  }
+  if (typeof payload.sub !== "string" || payload.sub === "") {
+    throw unauthorized("token claim 'sub' must be a non-empty string");
+  }
+  return { principal: { sub: payload.sub, org, scopes: parseScopes(payload.scope) }, payload };
+}
+
+function parseScopes(claim: unknown): ReadonlySet<Scope> {
+  const words = typeof claim === "string" ? claim.split(/\s+/) : Array.isArray(claim) ? claim : [];
+  const known = new Set<string>(SCOPES);
+  return new Set(words.filter((w): w is Scope => typeof w === "string" && known.has(w)));
+}
+
+function describeJoseError(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return "token expired";
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim '${err.claim}' is invalid`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "token algorithm not allowed (HS256 only)";
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "token signature is invalid";
+  return "token is malformed";
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Authenticates the caller and requires one scope. It is attached per route (not per prefix) so
+ * that unknown paths stay 404 whatever the token, and each route declares its scope where it is defined.
+ */
+export const requireScope = (scope: Scope) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearerToken(c.req.header("Authorization"));
+    if (!token) throw unauthorized("missing bearer token");
+    const { principal } = await verifyToken(token, getConfig(c.env));
+    if (!principal.scopes.has(scope)) {
+      throw new ProblemError("forbidden", `this route needs the '${scope}' scope`);
+    }
+    c.set("principal", principal);
+    await next();
+  });

@@ -1,0 +1,60 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { requireScope } from "./auth";
+import type { AppEnv, Scope } from "./types";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    request_id: z.string().optional(),
+  })
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** Error answers every authenticated route can give; listed once so the document stays honest. */
+const COMMON_ERRORS = {
+  400: problem("Validation failed; `errors` names each bad field"),
+  401: problem("Missing, malformed, forged or expired token"),
+  403: problem("Token lacks the route's scope"),
+  404: problem("Not found (including resources of another organization)"),
+  413: problem("Body over 1 MiB"),
+  429: problem("Rate limited; see Retry-After"),
+} as const;
+
+type RouteConfig = Parameters<typeof createRoute>[0];
+
+/**
+ * Every API route is declared through this: the scope check, the security requirement in the
+ * OpenAPI document, the shared error responses, and a required JSON body when one is declared
+ * (so an empty body is a 400, not silently `{}`).
+ */
+export function defineRoute<const R extends RouteConfig>(
+  scope: Scope,
+  route: R,
+  extra: MiddlewareHandler<AppEnv>[] = [],
+): R & { middleware: MiddlewareHandler<AppEnv>[] } {
+  const body = route.request?.body;
+  return createRoute({
+    ...route,
+    request: route.request && body ? { ...route.request, body: { required: true, ...body } } : route.request,
+    security: [{ bearerAuth: [] }],
+    description: `${route.description ?? ""}\n\nScope: \`${scope}\`.`.trim(),
+    responses: { ...COMMON_ERRORS, ...route.responses },
+    middleware: [requireScope(scope), ...extra],
+  }) as R & { middleware: MiddlewareHandler<AppEnv>[] };
+}
+
+/** Problem response entries for a route's own error statuses (409, 422, ...). */
+export const problemResponses = <const S extends number>(entries: Record<S, string>) =>
+  Object.fromEntries(Object.entries(entries).map(([s, d]) => [s, problem(d as string)])) as Record<
+    S,
+    ReturnType<typeof problem>
+  >;

@@ -1,0 +1,30 @@
+import { SignJWT } from "jose";
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 12 * 60 * 60;
+
+export interface TokenClaims {
+  sub: string;
+  org: string;
+  scope: string;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+/**
+ * Signs an HS256 token the way the API verifies it. Shared by the dev sign-in route, scripts/token.ts
+ * and the tests; it imports nothing but jose so Node can run it straight from source.
+ */
+export async function signToken(
+  secret: Uint8Array,
+  claims: TokenClaims,
+  ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
+): Promise<string> {
+  let jwt = new SignJWT({ org: claims.org, scope: claims.scope })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+  if (claims.issuer) jwt = jwt.setIssuer(claims.issuer);
+  if (claims.audience) jwt = jwt.setAudience(claims.audience);
+  return jwt.sign(secret);
+}

@@ -1,0 +1,22 @@
+import type { Hook } from "@hono/zod-openapi";
+import type { z } from "zod";
+import { buildProblem, type FieldError, problemResponse } from "./problem";
+import type { AppEnv } from "./types";
+
+/** Turns zod issues into API.md's `errors[]`, one entry per bad field, paths dotted. */
+export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join("."),
+    message: issue.message,
+  }));
+}
+
+const TARGET_PREFIX: Record<string, string[]> = { query: ["query"], param: ["path"], header: ["header"] };
+
+/** The single validation hook of every route: a 400 problem naming each invalid field. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  const prefix = TARGET_PREFIX[result.target] ?? [];
+  const errors = fieldErrors(result.error as z.ZodError, prefix);
+  return problemResponse(c, buildProblem("validation", "request validation failed", errors));
+};

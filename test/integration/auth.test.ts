@@ -1,0 +1,112 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, expectProblem, rawToken, tokenFor } from "../helpers";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe("auth matrix on GET /api/v1/me (scope read)", () => {
+  it("answers the principal for a valid token", async () => {
+    const res = await api("/api/v1/me", { token: await tokenFor("acme", "read write") });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: "tester@example.com", org: "acme", scopes: ["read", "write"] });
+  });
+
+  const cases: { name: string; header?: () => Promise<string>; status: 401 | 403; detail: RegExp }[] = [
+    { name: "no token", status: 401, detail: /missing bearer token/ },
+    {
+      name: "not a bearer scheme",
+      header: async () => "Basic dXNlcjpwYXNz",
+      status: 401,
+      detail: /missing bearer token/,
+    },
+    { name: "malformed token", header: async () => "Bearer not.a.jwt", status: 401, detail: /malformed/ },
+    {
+      name: "wrong signature",
+      header: async () =>
+        `Bearer ${await rawToken({ sub: "x", org: "acme", scope: "read" }, { secret: "another-secret-of-enough-length", exp: now() + 60 })}`,
+      status: 401,
+      detail: /signature/,
+    },
+    {
+      name: "expired beyond the clock-skew allowance",
+      header: async () => `Bearer ${await rawToken({ sub: "x", org: "acme", scope: "read" }, { exp: now() - 120 })}`,
+      status: 401,
+      detail: /expired/,
+    },
+    {
+      name: "missing exp",
+      header: async () => `Bearer ${await rawToken({ sub: "x", org: "acme", scope: "read" })}`,
+      status: 401,
+      detail: /exp/,
+    },
+    {
+      name: "org claim with illegal characters",
+      header: async () =>
+        `Bearer ${await rawToken({ sub: "x", org: "acme corp!", scope: "read" }, { exp: now() + 60 })}`,
+      status: 401,
+      detail: /org/,
+    },
+    {
+      name: "org claim too long",
+      header: async () =>
+        `Bearer ${await rawToken({ sub: "x", org: "a".repeat(65), scope: "read" }, { exp: now() + 60 })}`,
+      status: 401,
+      detail: /org/,
+    },
+    {
+      name: "org claim missing",
+      header: async () => `Bearer ${await rawToken({ sub: "x", scope: "read" }, { exp: now() + 60 })}`,
+      status: 401,
+      detail: /org/,
+    },
+    {
+      name: "alg none",
+      header: async () => {
+        const enc = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+        return `Bearer ${enc({ alg: "none", typ: "JWT" })}.${enc({ sub: "x", org: "acme", scope: "read", exp: now() + 60 })}.`;
+      },
+      status: 401,
+      detail: /./,
+    },
+    {
+      name: "valid token without the read scope",
+      header: async () => `Bearer ${await tokenFor("acme", "ingest assign")}`,
+      status: 403,
+      detail: /'read' scope/,
+    },
+  ];
+
+  it.each(cases)("$name -> $status", async ({ header, status, detail }) => {
+    const res = await api("/api/v1/me", { headers: header ? { Authorization: await header() } : {} });
+    const problem = await expectProblem(res, status);
+    expect(problem.detail).toMatch(detail);
+    if (status === 401) expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("accepts a token expired within the clock-skew allowance", async () => {
+    const token = await rawToken({ sub: "x", org: "acme", scope: "read" }, { exp: now() - 5 });
+    expect((await api("/api/v1/me", { token })).status).toBe(200);
+  });
+
+  it("checks issuer and audience when they are configured", async () => {
+    const { default: app } = await import("../../src/app");
+    const strict = { ...env, JWT_ISSUER: "https://issuer.test", JWT_AUDIENCE: "edge-api" };
+    const call = (token: string) =>
+      app.request("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } }, strict);
+    const good = await rawToken(
+      { sub: "x", org: "acme", scope: "read", iss: "https://issuer.test", aud: "edge-api" },
+      { exp: now() + 60 },
+    );
+    const wrongIss = await rawToken(
+      { sub: "x", org: "acme", scope: "read", iss: "https://evil.test", aud: "edge-api" },
+      { exp: now() + 60 },
+    );
+    const wrongAud = await rawToken(
+      { sub: "x", org: "acme", scope: "read", iss: "https://issuer.test", aud: "other" },
+      { exp: now() + 60 },
+    );
+    expect((await call(good)).status).toBe(200);
+    expect((await expectProblem(await call(wrongIss), 401)).detail).toMatch(/iss/);
+    expect((await expectProblem(await call(wrongAud), 401)).detail).toMatch(/aud/);
+  });
+});

@@ -92,11 +92,7 @@ const identity = (x: number): number => x;
  * variants' traffic percentages in creation order. Returns the variant index or null
  * (outside coverage). Percentages need not sum to 100: any remainder is simply unowned.
  */
-export function pickVariant(
-  n: number,
-  coverage: number,
-  percentages: readonly number[],
-): number | null {
+export function pickVariant(n: number, coverage: number, percentages: readonly number[]): number | null {
   // n is k/10000 for an integer k, so rounding recovers k exactly.
   return pickIndex(Math.round(n * BUCKETS), toBasisPoints(coverage), percentages, identity);
 }

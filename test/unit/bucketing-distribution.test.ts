@@ -6,8 +6,7 @@ import type { ClientExperiment, ExperimentStatus } from "../../src/assignment/co
 
 // Sequential ids are the hard case for a hash (they differ in a few low bits), and the
 // common one in practice, so the statistical tests use them.
-const userIds = (n: number, prefix = "user_"): string[] =>
-  Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+const userIds = (n: number, prefix = "user_"): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 function goodnessOfFitP(observed: readonly number[], expectedShares: readonly number[]): number {
   const total = observed.reduce((a, b) => a + b, 0);
@@ -91,11 +90,7 @@ describe("stickiness", () => {
       seed: "sticky",
       coverage,
       winner_variant_id: null,
-      variants: [
-        variant("v_control", "control", 50),
-        variant("v_b", "treatment", 30),
-        variant("v_c", "treatment", 20),
-      ],
+      variants: [variant("v_control", "control", 50), variant("v_b", "treatment", 30), variant("v_c", "treatment", 20)],
     };
   }
 

@@ -1,12 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  bucketBasisPoints,
-  bucketOf,
-  fnv1a32,
-  pickVariant,
-  toBasisPoints,
-} from "../../src/assignment/bucketing";
+import { bucketBasisPoints, bucketOf, fnv1a32, pickVariant, toBasisPoints } from "../../src/assignment/bucketing";
 import golden from "../fixtures/bucketing.json";
 
 describe("fnv1a32", () => {
@@ -18,12 +12,9 @@ describe("fnv1a32", () => {
     expect(fnv1a32(input)).toBe(expected);
   });
 
-  it.each(golden.fnv1a32.map((v) => [v.input, v.fnv1a32] as const))(
-    "golden raw vector %j",
-    (input, expected) => {
-      expect(fnv1a32(input)).toBe(expected);
-    },
-  );
+  it.each(golden.fnv1a32.map((v) => [v.input, v.fnv1a32] as const))("golden raw vector %j", (input, expected) => {
+    expect(fnv1a32(input)).toBe(expected);
+  });
 
   it("is always an unsigned 32-bit integer", () => {
     fc.assert(
@@ -94,12 +85,10 @@ describe("pickVariant range edges", () => {
   });
 
   it("raising coverage never moves an enrolled user (property)", () => {
-    const split = fc
-      .array(fc.integer({ min: 0, max: 10000 }), { minLength: 1, maxLength: 6 })
-      .map((ws) => {
-        const total = ws.reduce((a, b) => a + b, 0) || 1;
-        return ws.map((w) => Math.round((w / total) * 10000) / 100);
-      });
+    const split = fc.array(fc.integer({ min: 0, max: 10000 }), { minLength: 1, maxLength: 6 }).map((ws) => {
+      const total = ws.reduce((a, b) => a + b, 0) || 1;
+      return ws.map((w) => Math.round((w / total) * 10000) / 100);
+    });
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 9999 }),

@@ -203,8 +203,10 @@ describe("ExperimentClient local evaluation", () => {
     client.getVariant("checkout", "u2");
     const calls = onExposure.mock.calls as unknown as [{ experiment_key: string }, string][];
     const inLow = client.getVariant("low", "u1")?.in_experiment ? 1 : 0;
-    expect(calls.map(([a, u]) => `${a.experiment_key}:${u}`)).toEqual(
-      ["checkout:u1", ...(inLow ? ["low:u1"] : []), "checkout:u2"],
-    );
+    expect(calls.map(([a, u]) => `${a.experiment_key}:${u}`)).toEqual([
+      "checkout:u1",
+      ...(inLow ? ["low:u1"] : []),
+      "checkout:u2",
+    ]);
   });
 });

@@ -1,0 +1,211 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AlertRule,
+  type RuleState,
+  INACTIVE,
+  attachAlert,
+  conditionHolds,
+  evaluateRule,
+  formatNumber,
+  parseRuleState,
+  retireRule,
+} from "../../src/streaming/rules";
+
+const rule: AlertRule = {
+  id: "r1",
+  name: "Slow checkout",
+  metric_name: "latency_ms",
+  aggregation: "p95",
+  window_seconds: 300,
+  operator: "gt",
+  threshold: 200,
+  severity: "critical",
+  for_seconds: 60,
+};
+const T = 1_900_000_000_000;
+
+/** Runs a sequence of (seconds offset, observed value) and returns each step's state and actions. */
+function run(r: AlertRule, steps: [number, number | null][], start: RuleState = INACTIVE) {
+  let state = start;
+  return steps.map(([sec, value]) => {
+    const out = evaluateRule(r, state, value, T + sec * 1000);
+    state = out.state;
+    return { status: out.state.status, actions: out.actions.map((a) => a.type) };
+  });
+}
+
+describe("conditionHolds", () => {
+  it.each([
+    ["gt", 201, true],
+    ["gt", 200, false],
+    ["gte", 200, true],
+    ["gte", 199.9, false],
+    ["lt", 199, true],
+    ["lt", 200, false],
+    ["lte", 200, true],
+    ["lte", 200.1, false],
+  ] as const)("%s: %d vs 200 → %s", (op, value, expected) => {
+    expect(conditionHolds(op, value, 200)).toBe(expected);
+  });
+});
+
+describe("evaluateRule lifecycle", () => {
+  it("inactive → pending → firing → resolved (condition cleared), with the alert id carried", () => {
+    let state: RuleState = INACTIVE;
+    let out = evaluateRule(rule, state, 250, T);
+    expect(out).toEqual({ state: { status: "pending", since: T }, actions: [] });
+    state = out.state;
+    out = evaluateRule(rule, state, 260, T + 30_000);
+    expect(out).toEqual({ state, actions: [] });
+    out = evaluateRule(rule, state, 270, T + 60_000);
+    expect(out.state).toEqual({ status: "firing", since: T + 60_000 });
+    expect(out.actions).toEqual([
+      {
+        type: "open_alert",
+        rule_id: "r1",
+        fingerprint: "rule:r1",
+        severity: "critical",
+        title: "Slow checkout: p95(latency_ms) = 270 > 200",
+        message:
+          'Rule "Slow checkout": p95 of latency_ms over the last 300 s is 270, > threshold 200 for at least 60 s.',
+        value: 270,
+      },
+    ]);
+    state = attachAlert(out.state, "alert-9");
+    expect(state).toEqual({ status: "firing", since: T + 60_000, alert_id: "alert-9" });
+    expect(evaluateRule(rule, state, 300, T + 70_000)).toEqual({ state, actions: [] });
+    out = evaluateRule(rule, state, 120, T + 80_000);
+    expect(out).toEqual({
+      state: INACTIVE,
+      actions: [
+        {
+          type: "resolve_alert",
+          rule_id: "r1",
+          fingerprint: "rule:r1",
+          alert_id: "alert-9",
+          note: "condition cleared: p95 = 120 ≤ 200",
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ["for_seconds 0 fires on the first evaluation", 0, [[0, 250]], ["firing"]],
+    [
+      "fires exactly when for_seconds has elapsed",
+      60,
+      [
+        [0, 250],
+        [59.999, 250],
+        [60, 250],
+      ],
+      ["pending", "pending", "firing"],
+    ],
+    [
+      "a dip while pending restarts the clock",
+      60,
+      [
+        [0, 250],
+        [30, 100],
+        [40, 250],
+        [90, 250],
+        [100, 250],
+      ],
+      ["pending", "inactive", "pending", "pending", "firing"],
+    ],
+    [
+      "no data while pending returns to inactive",
+      60,
+      [
+        [0, 250],
+        [30, null],
+        [60, 250],
+      ],
+      ["pending", "inactive", "pending"],
+    ],
+    [
+      "a late evaluation (hibernated object) fires at once if still true",
+      60,
+      [
+        [0, 250],
+        [3600, 250],
+      ],
+      ["pending", "firing"],
+    ],
+    ["threshold equal under gt does not hold", 0, [[0, 200]], ["inactive"]],
+  ] as const)("%s", (_label, forSeconds, steps, statuses) => {
+    const result = run(
+      { ...rule, for_seconds: forSeconds },
+      steps.map(([s, v]) => [s, v]),
+    );
+    expect(result.map((r) => r.status)).toEqual(statuses);
+  });
+
+  it("opens exactly one alert per firing episode and resolves it once", () => {
+    const result = run({ ...rule, for_seconds: 0 }, [
+      [0, 250],
+      [10, 260],
+      [20, 100],
+      [30, 100],
+      [40, 250],
+    ]);
+    expect(result.map((r) => r.actions)).toEqual([["open_alert"], [], ["resolve_alert"], [], ["open_alert"]]);
+  });
+
+  it("a firing rule whose data stops resolves with a no-data note (no alert id known yet)", () => {
+    const out = evaluateRule(rule, { status: "firing", since: T }, null, T + 10_000);
+    expect(out.state).toEqual(INACTIVE);
+    expect(out.actions).toEqual([
+      {
+        type: "resolve_alert",
+        rule_id: "r1",
+        fingerprint: "rule:r1",
+        note: "no data: no latency_ms points in the last 300 s",
+      },
+    ]);
+  });
+
+  it("no data on an inactive rule does nothing", () => {
+    expect(evaluateRule(rule, INACTIVE, null, T)).toEqual({ state: INACTIVE, actions: [] });
+  });
+
+  it.each([
+    ["lt", 5, "≥"],
+    ["lte", 6, ">"],
+    ["gte", 4, "<"],
+  ] as const)("cleared note negates %s", (operator, value, symbol) => {
+    const r = { ...rule, operator, threshold: 5, aggregation: "count" as const };
+    const out = evaluateRule(r, { status: "firing", since: T }, value, T);
+    expect(out.actions[0]).toMatchObject({ note: `condition cleared: count = ${value} ${symbol} 5` });
+  });
+
+  it("a 'count < 1' rule fires on silence, since an empty window counts 0", () => {
+    const deadMan = { ...rule, aggregation: "count" as const, operator: "lt" as const, threshold: 1, for_seconds: 0 };
+    expect(evaluateRule(deadMan, INACTIVE, 0, T).actions.map((a) => a.type)).toEqual(["open_alert"]);
+  });
+
+  it("state survives JSON (as stored in SQLite) and bad stored state restarts inactive", () => {
+    const firing: RuleState = { status: "firing", since: T, alert_id: "a" };
+    expect(parseRuleState(JSON.stringify(firing))).toEqual(firing);
+    expect(parseRuleState({ status: "pending", since: T })).toEqual({ status: "pending", since: T });
+    expect(parseRuleState({ status: "firing", since: T })).toEqual({ status: "firing", since: T });
+    expect(parseRuleState("garbage")).toEqual(INACTIVE);
+    expect(parseRuleState({ status: "pending" })).toEqual(INACTIVE);
+  });
+
+  it("retireRule resolves a firing rule's alert only", () => {
+    expect(retireRule(rule, { status: "firing", since: T, alert_id: "a" })).toEqual([
+      { type: "resolve_alert", rule_id: "r1", fingerprint: "rule:r1", alert_id: "a", note: "rule deleted" },
+    ]);
+    expect(retireRule(rule, { status: "pending", since: T })).toEqual([]);
+  });
+
+  it.each([
+    [0.1 + 0.2, "0.3"],
+    [1234567.891, "1234570"],
+    [120, "120"],
+    [-0.000123456789, "-0.000123457"],
+  ])("formatNumber(%d) = %s", (v, s) => {
+    expect(formatNumber(v)).toBe(s);
+  });
+});

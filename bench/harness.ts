@@ -1,0 +1,214 @@
+// Shared benchmark context: a fresh local server, tokens, and a closed-loop HTTP load generator.
+// Machines here are shared and noisy, so every section reports ratios against a baseline measured
+// in the same run, never bare timings alone.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signToken } from "../src/http/tokens.ts";
+
+export interface RequestSpec {
+  path: string;
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface LoadOptions {
+  /** Requests in flight at once (closed loop: each worker sends the next when its answer arrives). */
+  concurrency: number;
+  /** Stop after this many requests in total... */
+  requests?: number;
+  /** ...or after this long, whichever comes first (one of the two is required). */
+  durationMs?: number;
+  request: (i: number) => RequestSpec;
+  /** Status codes that count as success (default: 2xx). */
+  ok?: (status: number) => boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  statuses: Record<string, number>;
+}
+
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export interface BenchRatio {
+  name: string;
+  /** measured / baseline, both from this run. */
+  value: number;
+  goal?: string;
+}
+
+export interface BenchSection {
+  title: string;
+  figures: BenchFigure[];
+  ratios: BenchRatio[];
+  notes?: string[];
+}
+
+export interface BenchContext {
+  baseUrl: string;
+  /** wrangler's local state for this run (the D1 SQLite file lives below it). */
+  persistDir: string;
+  token(org: string, scope?: string): Promise<string>;
+  load(options: LoadOptions): Promise<LoadResult>;
+  log(message: string): void;
+}
+
+export type Bench = (ctx: BenchContext) => Promise<BenchSection>;
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export async function load(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
+  if (options.requests === undefined && options.durationMs === undefined) throw new Error("requests or durationMs");
+  const ok = options.ok ?? ((s: number) => s >= 200 && s < 300);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
+  const limit = options.requests ?? Number.POSITIVE_INFINITY;
+  const worker = async () => {
+    while (next < limit && performance.now() < deadline) {
+      const spec = options.request(next++);
+      const headers: Record<string, string> = { ...spec.headers };
+      let body: string | undefined;
+      if (spec.body !== undefined) {
+        body = JSON.stringify(spec.body);
+        headers["Content-Type"] ??= "application/json";
+      }
+      const t0 = performance.now();
+      try {
+        const res = await fetch(baseUrl + spec.path, { method: spec.method ?? (body ? "POST" : "GET"), headers, body });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (!ok(res.status)) errors++;
+      } catch {
+        statuses.network = (statuses.network ?? 0) + 1;
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: round(seconds, 3),
+    rps: round(latencies.length / seconds, 1),
+    p50Ms: round(percentile(latencies, 50)),
+    p90Ms: round(percentile(latencies, 90)),
+    p99Ms: round(percentile(latencies, 99)),
+    meanMs: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+    statuses,
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** The secret `wrangler dev` will load: .dev.vars, created from the example as `npm start` does. */
+export function localSecret(): string {
+  if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+  const match = /^JWT_SECRET\s*=\s*"?([^"\n]*)"?/m.exec(readFileSync(".dev.vars", "utf8"));
+  if (!match?.[1]) throw new Error("JWT_SECRET missing from .dev.vars");
+  return match[1];
+}
+
+export interface Server {
+  baseUrl: string;
+  persistDir: string;
+  stop(): Promise<void>;
+}
+
+const quietEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" });
+
+/** A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it. */
+export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
+  const persistDir = mkdtempSync(join(tmpdir(), "edge-bench-"));
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+    env: quietEnv(),
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
+  const port = await freePort();
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child: ChildProcess = spawn("npx", args, { env: quietEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/api/v1/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      stopGroup(child);
+      throw new Error(`wrangler dev did not become ready:\n${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    baseUrl,
+    persistDir,
+    stop: async () => {
+      stopGroup(child);
+      await new Promise((r) => setTimeout(r, 300));
+    },
+  };
+}
+
+function stopGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+export function createContext(server: Server): BenchContext {
+  const secret = new TextEncoder().encode(localSecret());
+  return {
+    baseUrl: server.baseUrl,
+    persistDir: server.persistDir,
+    token: (org, scope = "read write ingest assign") => signToken(secret, { sub: "bench@localhost", org, scope }),
+    load: (options) => load(server.baseUrl, options),
+    log: (message) => console.log(`  ${message}`),
+  };
+}

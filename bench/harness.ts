@@ -132,7 +132,9 @@ async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -156,15 +158,23 @@ const quietEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "t
 /** A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it. */
 export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
   const persistDir = mkdtempSync(join(tmpdir(), "edge-bench-"));
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
-    env: quietEnv(),
-    encoding: "utf8",
-  });
+  const migrate = spawnSync(
+    "npx",
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir],
+    {
+      env: quietEnv(),
+      encoding: "utf8",
+    },
+  );
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child: ChildProcess = spawn("npx", args, { env: quietEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn("npx", args, {
+    env: quietEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));

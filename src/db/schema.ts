@@ -13,7 +13,9 @@ export const experiments = sqliteTable(
     experimentName: text("experiment_name").notNull(),
     description: text("description"),
     hypothesis: text("hypothesis"),
-    status: text("status", { enum: ["draft", "running", "paused", "completed"] }).notNull().default("draft"),
+    status: text("status", { enum: ["draft", "running", "paused", "completed"] })
+      .notNull()
+      .default("draft"),
     primaryMetric: text("primary_metric"),
     coverage: real("coverage").notNull().default(100),
     // null means "use key"; stored as given so the API can tell a default from an explicit seed.

@@ -1,0 +1,324 @@
+/**
+ * Request and response schemas of `/api/v1/streaming-analytics` (API.md, "Streaming analytics").
+ * The Worker validates with them; the OpenAPI document, the realtime protocol and the dashboard
+ * import the inferred types. Inputs accept ISO-8601 or epoch ms and are normalized to epoch ms
+ * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
+ */
+import { z } from "@hono/zod-openapi";
+import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
+import { SOURCE_HEALTH_STATUSES } from "./health";
+import { AGGREGATIONS } from "./rollup";
+import { OPERATORS } from "./rules";
+
+export const MAX_BATCH = 1000;
+const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
+
+/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. */
+export const TimeIn = z
+  .union([
+    z.iso.datetime({ offset: true }),
+    z.number().int().min(0).max(MAX_EPOCH_MS),
+    // Query strings carry digits as text.
+    z.string().regex(/^\d{1,16}$/),
+  ])
+  .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
+  .openapi({ description: "ISO-8601 UTC time or epoch milliseconds", example: "2026-11-29T12:00:00Z" });
+
+const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
+const Id = z.string().min(1).max(128);
+const Name = z.string().trim().min(1).max(200);
+const JsonObject = z.record(z.string(), z.unknown());
+
+// ---------------------------------------------------------------- sources
+
+export const SOURCE_TYPES = ["kafka", "websocket", "http", "webhook"] as const;
+
+export const SourceIn = z
+  .object({
+    name: Name,
+    source_type: z.enum(SOURCE_TYPES),
+    description: z.string().max(2000).optional(),
+    config: JsonObject.optional(),
+  })
+  .openapi("SourceIn");
+
+export const SourcePatch = z
+  .object({
+    name: Name.optional(),
+    source_type: z.enum(SOURCE_TYPES).optional(),
+    description: z.string().max(2000).nullable().optional(),
+    config: JsonObject.nullable().optional(),
+  })
+  .openapi("SourcePatch");
+
+export const SourceHealth = z
+  .object({
+    status: z.enum(SOURCE_HEALTH_STATUSES),
+    last_event_at: Iso.nullable(),
+    events_last_5m: z.number().int(),
+  })
+  .openapi("SourceHealth");
+
+export const Source = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    source_type: z.enum(SOURCE_TYPES),
+    description: z.string().nullable(),
+    config: JsonObject.nullable(),
+    created_at: Iso,
+    updated_at: Iso,
+    health: SourceHealth,
+  })
+  .openapi("Source");
+
+// ---------------------------------------------------------------- events
+
+export const EventIn = z
+  .object({
+    event_id: Id.optional(),
+    source_id: Id.optional(),
+    event_type: z.string().trim().min(1).max(200),
+    payload: JsonObject.optional(),
+    timestamp: TimeIn.optional(),
+  })
+  .openapi("EventIn");
+
+export const EventBatchIn = z.object({ events: z.array(EventIn).min(1).max(MAX_BATCH) }).openapi("EventBatchIn");
+
+export const EventAccepted = z
+  .object({
+    accepted: z.number().int().openapi({ description: "Events newly stored" }),
+    duplicates: z.number().int().openapi({ description: "Events whose event_id was already stored (or repeated)" }),
+  })
+  .openapi("EventAccepted");
+
+export const EventOut = z
+  .object({
+    id: z.string().openapi({ description: "Same as event_id" }),
+    event_id: z.string(),
+    source_id: z.string().nullable(),
+    event_type: z.string(),
+    payload: JsonObject.nullable(),
+    timestamp: Iso,
+    received_at: Iso,
+    processed: z.boolean(),
+    processed_at: Iso.nullable(),
+  })
+  .openapi("EventOut");
+
+export const ProcessIn = z.object({ event_ids: z.array(Id).min(1).max(MAX_BATCH) }).openapi("ProcessIn");
+export const ProcessOut = z
+  .object({ processed: z.number().int().openapi({ description: "Events of the list now marked processed" }) })
+  .openapi("ProcessOut");
+
+// ---------------------------------------------------------------- predictions
+
+export const PredictionIn = z
+  .object({
+    model_name: Name,
+    model_version: z.string().max(200).optional(),
+    prediction: z.unknown().refine((v) => v !== undefined, "required"),
+    confidence: z.number().min(0).max(1),
+    latency_ms: z.number().min(0).optional(),
+    event_id: Id.optional(),
+    features: JsonObject.optional(),
+    timestamp: TimeIn.optional(),
+  })
+  .openapi("PredictionIn");
+
+export const PredictionBatchIn = z
+  .object({ predictions: z.array(PredictionIn).min(1).max(MAX_BATCH) })
+  .openapi("PredictionBatchIn");
+
+export const PredictionOut = z
+  .object({
+    id: z.string(),
+    model_name: z.string(),
+    model_version: z.string().nullable(),
+    prediction: z.unknown(),
+    confidence: z.number(),
+    latency_ms: z.number().nullable(),
+    event_id: z.string().nullable(),
+    features: JsonObject.nullable(),
+    timestamp: Iso,
+  })
+  .openapi("PredictionOut");
+
+export const PredictionsAccepted = z
+  .object({ accepted: z.number().int(), items: z.array(PredictionOut) })
+  .openapi("PredictionsAccepted");
+
+// ---------------------------------------------------------------- alerts
+
+export const AlertIn = z
+  .object({
+    severity: z.enum(SEVERITIES),
+    title: z.string().trim().min(1).max(500),
+    message: z.string().max(10_000).optional(),
+    source_id: Id.optional(),
+    fingerprint: z.string().min(1).max(500).optional(),
+  })
+  .openapi("AlertIn");
+
+export const AlertActionIn = z.object({ note: z.string().max(5000).optional() }).openapi("AlertActionIn");
+
+export const AlertNote = z.object({ at: Iso, by: z.string(), text: z.string() }).openapi("AlertNote");
+
+export const AlertOut = z
+  .object({
+    id: z.string(),
+    severity: z.enum(SEVERITIES),
+    status: z.enum(ALERT_STATUSES),
+    title: z.string(),
+    message: z.string().nullable(),
+    source_id: z.string().nullable(),
+    fingerprint: z.string().nullable(),
+    occurrences: z.number().int(),
+    created_at: Iso,
+    last_seen_at: Iso,
+    acknowledged_at: Iso.nullable(),
+    acknowledged_by: z.string().nullable(),
+    resolved_at: Iso.nullable(),
+    resolved_by: z.string().nullable(),
+    notes: z.array(AlertNote),
+  })
+  .openapi("Alert");
+
+// ---------------------------------------------------------------- alert rules
+
+export const AlertRuleIn = z
+  .object({
+    name: Name,
+    metric_name: z.string().min(1).max(200),
+    aggregation: z.enum(AGGREGATIONS),
+    window_seconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(31 * 86400),
+    operator: z.enum(OPERATORS),
+    threshold: z.number().refine(Number.isFinite, "must be finite"),
+    severity: z.enum(SEVERITIES),
+    for_seconds: z.number().int().min(0).max(86400).optional(),
+  })
+  .openapi("AlertRuleIn");
+
+export const AlertRule = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    metric_name: z.string(),
+    aggregation: z.enum(AGGREGATIONS),
+    window_seconds: z.number().int(),
+    operator: z.enum(OPERATORS),
+    threshold: z.number(),
+    severity: z.enum(SEVERITIES),
+    for_seconds: z.number().int(),
+    created_at: Iso,
+    state: z.object({
+      status: z.enum(["inactive", "pending", "firing"]),
+      since: Iso.nullable(),
+      alert_id: z.string().nullable(),
+    }),
+  })
+  .openapi("AlertRule");
+
+// ---------------------------------------------------------------- metrics
+
+export const MetricName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:/-]{1,200}$/, "1-200 characters of [A-Za-z0-9_.:/-]")
+  .openapi({ example: "model.latency_ms" });
+
+export const MetricIn = z
+  .object({
+    name: MetricName,
+    value: z.number().refine(Number.isFinite, "must be finite"),
+    timestamp: TimeIn.optional(),
+    tags: z.record(z.string().max(200), z.string().max(500)).optional(),
+  })
+  .openapi("MetricIn");
+
+export const MetricBatchIn = z.object({ metrics: z.array(MetricIn).min(1).max(MAX_BATCH) }).openapi("MetricBatchIn");
+
+export const MetricsAccepted = z.object({ accepted: z.number().int() }).openapi("MetricsAccepted");
+
+export const MetricSummary = z
+  .object({
+    name: z.string(),
+    latest: z.number().nullable(),
+    latest_at: Iso.nullable(),
+    trend: z.enum(["up", "down", "stable"]),
+  })
+  .openapi("MetricSummary");
+
+export const MetricSeries = z
+  .object({
+    name: z.string(),
+    aggregation: z.enum(AGGREGATIONS),
+    window_seconds: z.number().int(),
+    step_seconds: z.number().int(),
+    value: z.number().nullable(),
+    series: z.array(z.object({ t: Iso, value: z.number().nullable() })),
+  })
+  .openapi("MetricSeries");
+
+/** The payload of the live `metric` message: one per point (tags are passed through, not stored). */
+export const MetricPointOut = z
+  .object({ name: z.string(), value: z.number(), timestamp: Iso, tags: z.record(z.string(), z.string()) })
+  .openapi("MetricPoint");
+
+// ---------------------------------------------------------------- dashboard
+
+const countsOf = <const T extends readonly [string, ...string[]]>(keys: T) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as { [K in T[number]]: z.ZodNumber });
+
+export const DashboardSummary = z
+  .object({
+    generated_at: Iso,
+    events: z.object({
+      total: z.number().int().openapi({ description: "Events accepted since the organization began" }),
+      last_5m: z.number().int(),
+      per_minute: z.number().openapi({ description: "Mean events per minute over the last 5 minutes" }),
+      unprocessed: z.number().int(),
+      per_minute_series: z.array(z.object({ t: Iso, count: z.number().int() })),
+    }),
+    predictions: z.object({ total: z.number().int(), mean_confidence: z.number().nullable() }),
+    alerts: z.object({
+      by_status: countsOf(ALERT_STATUSES),
+      by_severity: countsOf(SEVERITIES).openapi({ description: "Unresolved alerts by severity" }),
+    }),
+    sources: z.array(Source),
+    metrics: z.array(MetricSummary),
+    recent_events: z.array(EventOut),
+    recent_predictions: z.array(PredictionOut),
+  })
+  .openapi("DashboardSummary");
+
+/** Lists: `{ items, next_cursor }`, newest first. */
+export const listOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export type SourceInT = z.output<typeof SourceIn>;
+export type SourcePatchT = z.output<typeof SourcePatch>;
+export type SourceT = z.output<typeof Source>;
+export type SourceHealthT = z.output<typeof SourceHealth>;
+export type EventInT = z.output<typeof EventIn>;
+export type EventOutT = z.output<typeof EventOut>;
+export type PredictionInT = z.output<typeof PredictionIn>;
+export type PredictionOutT = z.output<typeof PredictionOut>;
+export type AlertInT = z.output<typeof AlertIn>;
+export type AlertOutT = z.output<typeof AlertOut>;
+export type AlertRuleInT = z.output<typeof AlertRuleIn>;
+export type AlertRuleT = z.output<typeof AlertRule>;
+export type MetricInT = z.output<typeof MetricIn>;
+export type MetricSummaryT = z.output<typeof MetricSummary>;
+export type MetricSeriesT = z.output<typeof MetricSeries>;
+export type MetricPointOutT = z.output<typeof MetricPointOut>;
+export type DashboardSummaryT = z.output<typeof DashboardSummary>;

@@ -1,0 +1,254 @@
+import { buildProblem, type Problem } from "../../http/problem";
+import { planFlush } from "../coalesce";
+import type { DashboardSummaryT, EventOutT, MetricPointOutT } from "../schemas";
+import { type Attachment, newAttachment, readAttachment } from "./attachment";
+import { decodePrincipal, type ForwardedPrincipal } from "./principal-header";
+import {
+  CLOSE_CODES,
+  ClientMessage,
+  type ERROR_CODES,
+  MAX_CLIENT_FRAME_BYTES,
+  PING_FRAME,
+  PONG_FRAME,
+  type Publishable,
+} from "./protocol";
+import { TicketStore } from "./ticket-store";
+
+type Snapshot = () => Promise<DashboardSummaryT> | DashboardSummaryT;
+type ErrorCode = (typeof ERROR_CODES)[number];
+
+const frame = (type: string, data: unknown) => JSON.stringify({ type, data, at: new Date().toISOString() });
+// Tags are capped at 256 characters by the runtime; `sub` comes from a token and may be longer.
+const tag = (kind: string, value: string) => `${kind}:${value}`.slice(0, 256);
+
+/**
+ * The organization's live sockets, on the hibernation API: the object may sleep with sockets open,
+ * so nothing here survives in memory that a socket needs later (that lives in its attachment), and
+ * the in-memory buffer only holds what waits for the next flush (at most ~100 ms of events).
+ *
+ * Delivery is at most once: events are published after they are durable, so if the object is
+ * evicted before a flush, the pending batch is simply not pushed; clients resync from `snapshot`.
+ */
+export class LiveHub {
+  private readonly tickets: TicketStore;
+  private pendingEvents: EventOutT[] = [];
+  private pendingMetrics = new Map<string, MetricPointOutT>();
+  private lastFlushAt: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  // Deserializing 1,000 attachments per broadcast would dominate fan-out; cache them per wake-up.
+  private readonly attachments = new WeakMap<WebSocket, Attachment>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly snapshot: Snapshot,
+  ) {
+    // The runtime answers this exact ping itself, so keep-alives never wake a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    this.tickets = new TicketStore(ctx.storage.sql);
+  }
+
+  /** The object's `fetch`: an upgrade forwarded by the Worker with the verified caller in `X-Principal`. */
+  async fetch(request: Request): Promise<Response> {
+    const principal = decodePrincipal(request.headers.get("X-Principal"));
+    if (!principal) return problem(buildProblem("unauthorized", "no verified principal on the forwarded upgrade"));
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return upgradeRequired();
+    if (principal.ticket && !this.tickets.consume(principal.ticket.jti, principal.ticket.exp)) {
+      return problem(buildProblem("unauthorized", "ticket already used; request a new one from POST /ws-ticket"));
+    }
+    return this.accept(request, principal);
+  }
+
+  /** Accepts the socket (hibernatable), saves its state in the attachment and sends `snapshot` first. */
+  async accept(_request: Request, principal: Pick<ForwardedPrincipal, "sub" | "org">): Promise<Response> {
+    // Taken before the socket joins the broadcast set so that nothing reaches it ahead of the snapshot.
+    let snapshot: string;
+    try {
+      snapshot = frame("snapshot", await this.snapshot());
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", where: "live.snapshot", error: String(err) }));
+      snapshot = frame("error", { code: "snapshot_failed", message: "the dashboard summary could not be built" });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [tag("org", principal.org), tag("sub", principal.sub)]);
+    const attachment = newAttachment(principal);
+    server.serializeAttachment(attachment);
+    this.attachments.set(server, attachment);
+    server.send(snapshot);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Called by the data plane after each durable write. Events are batched; everything else goes at once. */
+  publish(message: Publishable): void {
+    switch (message.type) {
+      case "events":
+        if (message.data.length === 0) return;
+        for (const e of message.data) this.pendingEvents.push(e);
+        this.schedule();
+        return;
+      case "metric":
+        // A dashboard shows a metric's latest value; intermediate points of one window add nothing
+        // it cannot fetch from GET /metrics/:name, and would let metric ingestion flood every socket.
+        this.pendingMetrics.set(message.data.name, message.data);
+        this.schedule();
+        return;
+      default:
+        // Flush pending events first so a client sees the events before the alert they caused.
+        if (this.pendingEvents.length > 0) this.flush();
+        this.broadcastAll(frame(message.type, message.data));
+    }
+  }
+
+  /** Number of open sockets (all tags), for the dashboard and tests. */
+  connectionCount(): number {
+    return this.ctx.getWebSockets().length;
+  }
+
+  async onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const size = typeof message === "string" ? byteLength(message) : message.byteLength;
+    if (size > MAX_CLIENT_FRAME_BYTES) {
+      safeClose(ws, CLOSE_CODES.messageTooBig, `frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`);
+      return;
+    }
+    if (typeof message !== "string") return sendError(ws, "binary_not_supported", "send JSON text frames");
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message);
+    } catch {
+      return sendError(ws, "invalid_json", "the frame is not valid JSON");
+    }
+    const parsed = ClientMessage.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+      return sendError(ws, "invalid_message", `${where}${issue?.message ?? "unknown message"}`);
+    }
+    const msg = parsed.data;
+    if (msg.type === "ping") {
+      // Only a differently spelled ping reaches here (the exact one is answered by the runtime).
+      safeSend(ws, PONG_FRAME);
+      return;
+    }
+    const attachment = this.attachmentOf(ws);
+    if (!attachment) return;
+    const next: Attachment = { ...attachment, event_types: msg.event_types };
+    ws.serializeAttachment(next);
+    this.attachments.set(ws, next);
+  }
+
+  onClose(ws: WebSocket, code: number, reason: string, _wasClean: boolean): void {
+    // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
+    safeClose(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  onError(ws: WebSocket, error: unknown): void {
+    console.error(JSON.stringify({ level: "warn", where: "live.socket", error: String(error) }));
+    safeClose(ws, 1011, "socket error");
+  }
+
+  private schedule(): void {
+    const now = Date.now();
+    const pending = this.pendingEvents.length + this.pendingMetrics.size;
+    const decision = planFlush({ pending, last_flush_at: this.lastFlushAt, now });
+    if (decision.action === "flush") {
+      this.flush();
+    } else if (decision.action === "schedule" && this.timer === null) {
+      this.timer = setTimeout(() => this.flush(), Math.max(0, decision.at - now));
+    }
+  }
+
+  private flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const events = this.pendingEvents;
+    const metrics = [...this.pendingMetrics.values()];
+    this.pendingEvents = [];
+    this.pendingMetrics = new Map();
+    if (events.length === 0 && metrics.length === 0) return;
+    this.lastFlushAt = Date.now();
+    if (events.length > 0) this.broadcastEvents(events);
+    for (const point of metrics) this.broadcastAll(frame("metric", point));
+  }
+
+  private broadcastAll(text: string): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (this.attachmentOf(ws)) safeSend(ws, text);
+    }
+  }
+
+  /** One `events` frame for every unfiltered socket, and one per distinct filter for the rest. */
+  private broadcastEvents(events: EventOutT[]): void {
+    const frames = new Map<string, string | null>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = this.attachmentOf(ws);
+      if (!attachment) continue;
+      const key = attachment.event_types === null ? "" : JSON.stringify(attachment.event_types);
+      let text = frames.get(key);
+      if (text === undefined) {
+        const types = attachment.event_types === null ? null : new Set(attachment.event_types);
+        const selected = types === null ? events : events.filter((e) => types.has(e.event_type));
+        text = selected.length > 0 ? frame("events", selected) : null;
+        frames.set(key, text);
+      }
+      if (text !== null) safeSend(ws, text);
+    }
+  }
+
+  /** The socket's state, read back after hibernation; a socket of an unknown version is told to reconnect. */
+  private attachmentOf(ws: WebSocket): Attachment | null {
+    const cached = this.attachments.get(ws);
+    if (cached) return cached;
+    const attachment = readAttachment(ws.deserializeAttachment());
+    if (!attachment) {
+      safeClose(ws, CLOSE_CODES.serviceRestart, "connection state from an older version; reconnect");
+      return null;
+    }
+    this.attachments.set(ws, attachment);
+    return attachment;
+  }
+}
+
+function byteLength(text: string): number {
+  // A UTF-16 string never has more code units than its UTF-8 bytes, so long strings need no encoding.
+  return text.length > MAX_CLIENT_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
+}
+
+function sendError(ws: WebSocket, code: ErrorCode, message: string): void {
+  safeSend(ws, frame("error", { code, message }));
+}
+
+// A socket can close between getWebSockets() and send(); one dead socket must not stop the broadcast.
+function safeSend(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch {
+    // closed or closing: its onClose does the cleanup
+  }
+}
+
+function safeClose(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
+  }
+}
+
+function problem(body: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { "Content-Type": "application/problem+json", ...headers },
+  });
+}
+
+/** 426 has no ProblemKind of its own (it is this route's alone), so the problem is spelled out here. */
+export function upgradeRequired(): Response {
+  return problem(
+    {
+      type: "urn:edge-experiments:problem:upgrade-required",
+      title: "Upgrade Required",
+      status: 426,
+      detail: "this endpoint speaks WebSocket only: send Upgrade: websocket",
+    },
+    { Upgrade: "websocket" },
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The live WebSocket protocol, shared by the org object (which sends it) and the dashboard (which
+ * parses it). Kept free of `cloudflare:*` and hono imports so the browser bundle can take it.
+ *
+ * Every server message is `{ type, data, at }` (`at`: ISO time it was sent); `pong` is the exception,
+ * `{"type":"pong"}` byte for byte, because the runtime answers pings itself without waking the object.
+ */
+import { z } from "zod";
+import { AlertOut, DashboardSummary, EventOut, MetricPointOut, PredictionOut } from "../schemas";
+
+/** The exact frames of the runtime's auto-response: only this spelling is answered without a wake-up. */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
+
+/** Largest client frame the object reads; larger ones close the socket with 1009 (Message Too Big). */
+export const MAX_CLIENT_FRAME_BYTES = 4096;
+/** Most event types one `subscribe` may name. */
+export const MAX_SUBSCRIBED_TYPES = 20;
+
+export const CLOSE_CODES = {
+  /** The client sent a frame over MAX_CLIENT_FRAME_BYTES. */
+  messageTooBig: 1009,
+  /** The socket's saved state is from a deployment this code cannot read: reconnect. */
+  serviceRestart: 1012,
+} as const;
+
+const At = z.string();
+
+export const ERROR_CODES = ["invalid_json", "invalid_message", "binary_not_supported", "snapshot_failed"] as const;
+
+export const SnapshotMessage = z.object({ type: z.literal("snapshot"), data: DashboardSummary, at: At });
+/** Events stored since the previous `events` message, oldest first; several ingest batches may be joined. */
+export const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), at: At });
+export const PredictionMessage = z.object({ type: z.literal("prediction"), data: PredictionOut, at: At });
+export const AlertMessage = z.object({ type: z.literal("alert"), data: AlertOut, at: At });
+export const AlertUpdatedMessage = z.object({ type: z.literal("alert_updated"), data: AlertOut, at: At });
+/** The latest point of one metric (points of the same metric within one flush window collapse to the last). */
+export const MetricMessage = z.object({ type: z.literal("metric"), data: MetricPointOut, at: At });
+export const PongMessage = z.object({ type: z.literal("pong"), at: At.optional() });
+export const ErrorMessage = z.object({
+  type: z.literal("error"),
+  data: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
+  at: At,
+});
+
+export const ServerMessage = z.discriminatedUnion("type", [
+  SnapshotMessage,
+  EventsMessage,
+  PredictionMessage,
+  AlertMessage,
+  AlertUpdatedMessage,
+  MetricMessage,
+  PongMessage,
+  ErrorMessage,
+]);
+export type ServerMessage = z.output<typeof ServerMessage>;
+export type ServerMessageType = ServerMessage["type"];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What the data plane hands to `LiveHub.publish`: a server message before the hub stamps `at`. */
+export type Publishable = DistributiveOmit<Exclude<ServerMessage, { type: "pong" | "error" | "snapshot" }>, "at">;
+
+export const PingMessage = z.object({ type: z.literal("ping") });
+/** Narrows `events` messages to these event types; `null` restores everything. Other messages are unaffected. */
+export const SubscribeMessage = z.object({
+  type: z.literal("subscribe"),
+  event_types: z
+    .array(z.string().min(1).max(200))
+    .max(MAX_SUBSCRIBED_TYPES)
+    .nullable()
+    // The filter is kept in the socket's attachment, which the runtime caps at 2 KiB.
+    .refine((types) => types === null || JSON.stringify(types).length <= 1500, "event_types too long in total"),
+});
+
+export const ClientMessage = z.discriminatedUnion("type", [PingMessage, SubscribeMessage]);
+export type ClientMessage = z.output<typeof ClientMessage>;
+
+/** Parses one server frame (the dashboard's side); null for anything that is not a known message. */
+export function parseServerMessage(frame: string): ServerMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(frame);
+  } catch {
+    return null;
+  }
+  const parsed = ServerMessage.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { assignmentRoutes } from "./assignment/routes";
 import { getConfig } from "./config";
 import { limitBody } from "./http/body-limit";
 import { devAuth } from "./http/dev-auth";
@@ -9,7 +10,6 @@ import { renderDocsPage } from "./http/docs-page";
 import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
 import { identityRoutes } from "./identity/routes";
-import { liveRoutes } from "./streaming/live/routes";
 
 const API_VERSION = "1.0.0";
 
@@ -50,8 +50,11 @@ app.use("/api/*", limitBody);
 app.onError(onError);
 app.notFound(onNotFound);
 
-const routes = app.route("/api/v1", health).route("/api/v1", identityRoutes).route("/api/v1/dev", devAuth)
-  .route("/api/v1/streaming-analytics", liveRoutes);
+const routes = app
+  .route("/api/v1", health)
+  .route("/api/v1", identityRoutes)
+  .route("/api/v1/ab-testing", assignmentRoutes)
+  .route("/api/v1/dev", devAuth);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -1,0 +1,206 @@
+/**
+ * The assignment hot path's memory: per isolate, per organization, the running experiments as
+ * ClientExperiment[] (the GET /config body, its ETag, indexes by id and key), plus the paused and
+ * completed experiments that were asked for (looked up once, then answered from memory).
+ *
+ * Freshness, with `ttl` = ASSIGNMENT_CACHE_TTL_SECONDS:
+ *   age < ttl * REFRESH_AHEAD  served as is, no D1 call;
+ *   age < ttl                  served as is, and one background reload starts (ctx.waitUntil);
+ *   age >= ttl or absent       the request waits for the reload (single-flight: one D1 query
+ *                              however many requests arrive meanwhile).
+ * So no answer is ever computed from data older than the TTL plus one reload, and a busy isolate
+ * never makes a request wait on D1. If a reload fails, the old snapshot keeps answering (an
+ * outage of D1 must not take assignment down) and reloads are retried at most once per
+ * FAILURE_BACKOFF_MS. A lifecycle change made in this isolate drops the org's entry at once
+ * (experiments/events.ts); other isolates see it within the TTL.
+ */
+import { onExperimentChanged } from "../experiments/events";
+import type { ClientExperiment } from "./config-types";
+
+/** Fraction of the TTL after which a background reload starts (refresh-ahead). */
+export const REFRESH_AHEAD = 0.75;
+export const FAILURE_BACKOFF_MS = 1_000;
+// Bounds the memory of an isolate serving many organizations; the least recently loaded goes.
+const MAX_ORGS = 1_000;
+// Paused/completed experiments remembered per org; beyond it the map starts over.
+const MAX_INACTIVE = 1_000;
+
+export interface OrgSnapshot {
+  loadedAt: number;
+  /** ISO-8601 time of the D1 read this snapshot comes from. */
+  generatedAt: string;
+  /** Running experiments in config order. */
+  running: readonly ClientExperiment[];
+  byId: ReadonlyMap<string, ClientExperiment>;
+  byKey: ReadonlyMap<string, ClientExperiment>;
+  /** Strong ETag of GET /config: a hash of `running` only, so it changes iff the content does. */
+  etag: string;
+}
+
+export interface SnapshotOptions {
+  ttlMs: number;
+  /** Reads the org's running experiments from D1. */
+  load: () => Promise<ClientExperiment[]>;
+  /** ctx.waitUntil: keeps a background reload alive after the response has gone. */
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+interface OrgEntry {
+  snapshot: OrgSnapshot | null;
+  /** Bumped by invalidate(); a reload that started under an older generation is not stored. */
+  generation: number;
+  inflight: Promise<OrgSnapshot> | null;
+  failedAt: number;
+  inactive: Map<string, { experiment: ClientExperiment; at: number }>;
+}
+
+export class AssignmentCache {
+  readonly #orgs = new Map<string, OrgEntry>();
+  readonly #now: () => number;
+  /** D1 reads made by this cache; tests and the bench use it to prove hits make none. */
+  loads = 0;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** The org's snapshot, from memory whenever it is young enough (see the module comment). */
+  async snapshot(orgId: string, options: SnapshotOptions): Promise<OrgSnapshot> {
+    const entry = this.#entry(orgId);
+    const { snapshot } = entry;
+    const now = this.#now();
+    if (snapshot !== null) {
+      const age = now - snapshot.loadedAt;
+      if (age < options.ttlMs * REFRESH_AHEAD) return snapshot;
+      const backingOff = now - entry.failedAt < FAILURE_BACKOFF_MS;
+      if (age < options.ttlMs || backingOff) {
+        if (entry.inflight === null && !backingOff) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
+        return snapshot;
+      }
+      // Too old to serve without trying: wait for the reload, but fall back to the old data.
+      return this.#reload(orgId, entry, options).catch(() => snapshot);
+    }
+    return this.#reload(orgId, entry, options);
+  }
+
+  /** Starts a reload unless one is running (e.g. D1 shows a running experiment the snapshot lacks). */
+  refreshInBackground(orgId: string, options: SnapshotOptions): void {
+    const entry = this.#entry(orgId);
+    if (entry.inflight === null) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
+  }
+
+  /** A remembered paused/completed experiment, by id or key, if younger than the TTL. */
+  inactive(orgId: string, idOrKey: string, ttlMs: number): ClientExperiment | undefined {
+    const hit = this.#orgs.get(orgId)?.inactive.get(idOrKey);
+    if (hit === undefined || this.#now() - hit.at >= ttlMs) return undefined;
+    return hit.experiment;
+  }
+
+  /** Remembers a paused/completed experiment read from D1 (drafts and unknowns are never kept). */
+  remember(orgId: string, experiment: ClientExperiment): void {
+    if (experiment.status !== "paused" && experiment.status !== "completed") return;
+    const { inactive } = this.#entry(orgId);
+    if (inactive.size >= MAX_INACTIVE) inactive.clear();
+    const value = { experiment, at: this.#now() };
+    inactive.set(`id:${experiment.id}`, value);
+    inactive.set(`key:${experiment.key}`, value);
+  }
+
+  /** Forgets everything about the org now; the next request reloads. */
+  invalidate(orgId: string): void {
+    const entry = this.#orgs.get(orgId);
+    if (entry === undefined) return;
+    entry.generation++;
+    entry.snapshot = null;
+    entry.inflight = null;
+    entry.failedAt = 0;
+    entry.inactive.clear();
+  }
+
+  clear(): void {
+    this.#orgs.clear();
+  }
+
+  #entry(orgId: string): OrgEntry {
+    let entry = this.#orgs.get(orgId);
+    if (entry === undefined) {
+      if (this.#orgs.size >= MAX_ORGS) {
+        const oldest = this.#orgs.keys().next();
+        if (!oldest.done) this.#orgs.delete(oldest.value);
+      }
+      entry = { snapshot: null, generation: 0, inflight: null, failedAt: 0, inactive: new Map() };
+      this.#orgs.set(orgId, entry);
+    }
+    return entry;
+  }
+
+  #reload(orgId: string, entry: OrgEntry, options: SnapshotOptions): Promise<OrgSnapshot> {
+    if (entry.inflight !== null) return entry.inflight;
+    const generation = entry.generation;
+    const startedAt = this.#now();
+    this.loads++;
+    // Started on a later microtask so that even a loader throwing synchronously settles the
+    // promise (and clears `inflight`) instead of escaping from here.
+    const promise: Promise<OrgSnapshot> = Promise.resolve()
+      .then(options.load)
+      .then((running) => buildSnapshot(running, startedAt))
+      .then(
+        (snapshot) => {
+          // An invalidation during the read means the data may predate the change: hand it to
+          // the callers that were already waiting, but never keep it.
+          if (entry.generation === generation) {
+            entry.snapshot = snapshot;
+            entry.failedAt = 0;
+          }
+          return snapshot;
+        },
+        (err: unknown) => {
+          if (entry.generation === generation) entry.failedAt = this.#now();
+          console.error(
+            JSON.stringify({ level: "error", event: "assignment_cache_reload_failed", org: orgId, error: String(err) }),
+          );
+          throw err;
+        },
+      )
+      .finally(() => {
+        if (entry.inflight === promise) entry.inflight = null;
+      });
+    entry.inflight = promise;
+    return promise;
+  }
+}
+
+const noop = () => {};
+
+export async function buildSnapshot(running: ClientExperiment[], loadedAt: number): Promise<OrgSnapshot> {
+  return {
+    loadedAt,
+    generatedAt: new Date(loadedAt).toISOString(),
+    running,
+    byId: new Map(running.map((e) => [e.id, e])),
+    byKey: new Map(running.map((e) => [e.key, e])),
+    etag: await etagOf(running),
+  };
+}
+
+/** Quoted strong ETag: SHA-256 of the JSON of the experiments (generated_at excluded), base64url. */
+export async function etagOf(experiments: readonly ClientExperiment[]): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(experiments)));
+  let binary = "";
+  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte);
+  return `"${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+}
+
+/**
+ * RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly (W/ ignored). A match
+ * means the client's copy is current: 304.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+/** The isolate's cache. Changes made in this isolate reset their org at once. */
+export const assignmentCache = new AssignmentCache();
+onExperimentChanged((orgId) => assignmentCache.invalidate(orgId));

@@ -1,0 +1,134 @@
+/**
+ * Exposure recording off the response path. Assignment answers enqueue their in-experiment rows
+ * here and hand the returned promise to ctx.waitUntil; rows of concurrent requests in the same
+ * isolate coalesce for FLUSH_DELAY_MS (or until MAX_BATCH_ROWS) and leave as one set-based
+ * statement (insertExposures: INSERT ... SELECT FROM json_each(?) ON CONFLICT DO NOTHING).
+ *
+ * First exposure wins: within a batch the first row per (experiment, user) is kept, across
+ * batches and isolates the primary key and DO NOTHING keep the first stored. A pair this isolate
+ * has already stored is not sent again (bounded memory), so a user assigned on every page view
+ * costs D1 one write, not one per view.
+ *
+ * A failed write never fails an answer (it is already sent). It is retried with backoff, then
+ * the rows are dropped with a structured error log naming how many: never silently.
+ */
+import { createDb } from "../db/client";
+import type { ExposureRow } from "../db/schema";
+import { insertExposures } from "../experiments/read-model";
+
+export const FLUSH_DELAY_MS = 5;
+export const MAX_BATCH_ROWS = 500;
+/** Waits before each retry; its length is the number of retries. */
+export const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
+const MAX_REMEMBERED = 50_000;
+
+export type WriteExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;
+
+export interface ExposureStats {
+  enqueued: number;
+  written: number;
+  skippedKnown: number;
+  failedAttempts: number;
+  dropped: number;
+}
+
+const pairKey = (r: ExposureRow) => `${r.experimentId}\u0000${r.userId}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ExposureBuffer {
+  readonly stats: ExposureStats = { enqueued: 0, written: 0, skippedKnown: 0, failedAttempts: 0, dropped: 0 };
+  readonly #write: WriteExposures;
+  readonly #delayMs: number;
+  readonly #retryDelays: readonly number[];
+  #pending = new Map<string, ExposureRow>();
+  #flush: Promise<void> | null = null;
+  #stored = new Set<string>();
+
+  constructor(write: WriteExposures, options: { delayMs?: number; retryDelaysMs?: readonly number[] } = {}) {
+    this.#write = write;
+    this.#delayMs = options.delayMs ?? FLUSH_DELAY_MS;
+    this.#retryDelays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+  }
+
+  /**
+   * Queues rows and returns the promise of the flush that will carry them; it never rejects,
+   * so it can go straight to waitUntil.
+   */
+  add(rows: readonly ExposureRow[]): Promise<void> {
+    for (const row of rows) {
+      this.stats.enqueued++;
+      const key = pairKey(row);
+      if (this.#stored.has(key) || this.#pending.has(key)) {
+        this.stats.skippedKnown++;
+        continue;
+      }
+      this.#pending.set(key, row);
+    }
+    if (this.#pending.size >= MAX_BATCH_ROWS) return this.#flushNow();
+    if (this.#pending.size === 0) return this.#flush ?? Promise.resolve();
+    this.#flush ??= this.#schedule();
+    return this.#flush;
+  }
+
+  #schedule(): Promise<void> {
+    const flush: Promise<void> = sleep(this.#delayMs).then(() =>
+      // A size-triggered flush may have taken this batch already; then there is nothing to do.
+      this.#flush === flush ? this.#flushNow() : undefined,
+    );
+    return flush;
+  }
+
+  #flushNow(): Promise<void> {
+    const batch = [...this.#pending.values()];
+    this.#pending = new Map();
+    this.#flush = null;
+    return this.#writeWithRetry(batch);
+  }
+
+  async #writeWithRetry(batch: ExposureRow[]): Promise<void> {
+    if (batch.length === 0) return;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.#retryDelays.length; attempt++) {
+      if (attempt > 0) await sleep(this.#retryDelays[attempt - 1] ?? 0);
+      try {
+        await this.#write(batch);
+        this.stats.written += batch.length;
+        this.#remember(batch);
+        return;
+      } catch (err) {
+        lastError = err;
+        this.stats.failedAttempts++;
+      }
+    }
+    this.stats.dropped += batch.length;
+    console.error(
+      JSON.stringify({
+        level: "error",
+        event: "exposures_dropped",
+        dropped: batch.length,
+        attempts: this.#retryDelays.length + 1,
+        experiments: [...new Set(batch.map((r) => r.experimentId))].slice(0, 20),
+        error: String(lastError),
+      }),
+    );
+  }
+
+  #remember(batch: readonly ExposureRow[]): void {
+    if (this.#stored.size + batch.length > MAX_REMEMBERED) this.#stored.clear();
+    for (const row of batch) this.#stored.add(pairKey(row));
+  }
+}
+
+// One buffer per D1 binding (in production there is one; tests also pass broken bindings).
+const buffers = new WeakMap<D1Database, ExposureBuffer>();
+
+/** The isolate's buffer for this binding. */
+export function exposureBuffer(d1: D1Database): ExposureBuffer {
+  let buffer = buffers.get(d1);
+  if (buffer === undefined) {
+    const db = createDb(d1);
+    buffer = new ExposureBuffer((rows) => insertExposures(db, rows));
+    buffers.set(d1, buffer);
+  }
+  return buffer;
+}

@@ -1,0 +1,98 @@
+import type { Context } from "hono";
+import { defineRoute, problemResponses } from "../http/openapi";
+import { createRouter } from "../http/router";
+import type { AppEnv } from "../http/types";
+import { matchesIfNoneMatch } from "./cache";
+import { clientConfigSchema } from "./config-schema";
+import {
+  AssignManyBody,
+  AssignManyResponse,
+  AssignmentSchema,
+  AssignOneBody,
+  ExperimentIdParam,
+  IfNoneMatchHeader,
+} from "./schemas";
+import { type AssignContext, assignMany, assignOne, configSnapshot } from "./service";
+
+const json = <S>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
+const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
+
+const assignContext = (c: Context<AppEnv>): AssignContext => ({
+  orgId: c.var.principal.org,
+  env: c.env,
+  waitUntil: (p) => c.executionCtx.waitUntil(p),
+});
+
+/** Mounted under /api/v1/ab-testing. Every answer comes from the isolate's cache when it can. */
+export const assignmentRoutes = createRouter()
+  .openapi(
+    defineRoute("assign", {
+      method: "post",
+      path: "/experiments/{id}/assign",
+      tags: ["Assignment"],
+      summary: "Assign one user in one experiment",
+      description:
+        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or, outside coverage, the " +
+        "control. Paused: the control. Completed: the winner, or the control. Always the same answer for the same " +
+        "user while the experiment's configuration is unchanged.",
+      request: {
+        params: ExperimentIdParam,
+        body: { content: { "application/json": { schema: AssignOneBody } } },
+      },
+      responses: {
+        200: json(AssignmentSchema, "The assignment"),
+        ...problemResponses({ 409: "The experiment is a draft", 503: "Experiment store unavailable (cold cache)" }),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { user_id } = c.req.valid("json");
+      return c.json(await assignOne(assignContext(c), id, user_id), 200);
+    },
+  )
+  .openapi(
+    defineRoute("assign", {
+      method: "post",
+      path: "/assign",
+      tags: ["Assignment"],
+      summary: "Assign one user in every running experiment (or the named ones)",
+      description:
+        "Without `experiments`: every running experiment. With it: those keys, in request order, paused and " +
+        "completed ones included; unknown keys and drafts give no assignment and are listed in `skipped`.",
+      request: { body: { content: { "application/json": { schema: AssignManyBody } } } },
+      responses: {
+        200: json(AssignManyResponse, "The user's assignments"),
+        ...problemResponses({ 503: "Experiment store unavailable (cold cache)" }),
+      },
+    }),
+    async (c) => {
+      const { user_id, experiments } = c.req.valid("json");
+      return c.json(await assignMany(assignContext(c), user_id, experiments), 200);
+    },
+  )
+  .openapi(
+    defineRoute("assign", {
+      method: "get",
+      path: "/config",
+      tags: ["Assignment"],
+      summary: "The running experiments, for evaluation in a client SDK",
+      description:
+        "Keys, seeds (defaulted), coverage and variants in creation order: everything `src/sdk` needs to assign " +
+        "locally exactly as the server does. Revalidate with `If-None-Match`; the ETag ignores `generated_at`.",
+      request: { headers: IfNoneMatchHeader },
+      responses: {
+        200: { ...json(clientConfigSchema, "The evaluation config"), headers: etagHeader },
+        304: { description: "Unchanged since the ETag sent in If-None-Match", headers: etagHeader },
+        ...problemResponses({ 503: "Experiment store unavailable (cold cache)" }),
+      },
+    }),
+    async (c) => {
+      const snapshot = await configSnapshot(assignContext(c));
+      // Clients may keep the body but must revalidate (cheap: 304) before trusting it again.
+      const headers = { ETag: snapshot.etag, "Cache-Control": "private, no-cache" };
+      if (matchesIfNoneMatch(c.req.valid("header")["if-none-match"], snapshot.etag)) {
+        return c.body(null, 304, headers);
+      }
+      return c.json({ generated_at: snapshot.generatedAt, experiments: [...snapshot.running] }, 200, headers);
+    },
+  );

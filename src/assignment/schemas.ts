@@ -1,0 +1,83 @@
+/**
+ * Request and response schemas of the assignment routes. They validate input and generate the
+ * OpenAPI document; the response shapes mirror config-types.ts (checked at compile time below).
+ */
+import { z } from "@hono/zod-openapi";
+import type { Assignment } from "./config-types";
+
+/** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
+const UserId = z
+  .string()
+  .min(1)
+  .max(256)
+  .openapi({ description: "Your stable identifier for the user (1-256 characters)", example: "user-42" });
+
+const ExperimentKey = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, "experiment keys are 1-64 characters of [a-z0-9_-]")
+  .openapi({ example: "checkout_button" });
+
+export const ExperimentIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: "id", in: "path" }, example: "exp_01J9Z8" }),
+});
+
+export const AssignOneBody = z.object({ user_id: UserId }).openapi("AssignRequest");
+
+// 200 keys covers any sane page; the cap keeps one request's work bounded.
+export const MAX_NAMED_EXPERIMENTS = 200;
+
+export const AssignManyBody = z
+  .object({
+    user_id: UserId,
+    experiments: z
+      .array(ExperimentKey)
+      .max(MAX_NAMED_EXPERIMENTS)
+      .optional()
+      .openapi({ description: "Keys to evaluate; omitted: every running experiment" }),
+  })
+  .openapi("AssignManyRequest");
+
+export const AssignmentSchema = z
+  .object({
+    experiment_id: z.string(),
+    experiment_key: z.string(),
+    variant_id: z.string(),
+    variant_key: z.string(),
+    variant_name: z.string(),
+    variant_type: z.enum(["control", "treatment"]),
+    model_version: z.string().nullable(),
+    config: z.record(z.string(), z.unknown()),
+    in_experiment: z
+      .boolean()
+      .openapi({ description: "True only for an enrolled user of a running experiment (an exposure)" }),
+  })
+  .openapi("Assignment");
+
+export const SkippedSchema = z
+  .object({
+    key: z.string(),
+    reason: z.enum(["not_found", "draft", "no_variants"]),
+  })
+  .openapi("SkippedExperiment");
+
+export const AssignManyResponse = z
+  .object({
+    assignments: z.array(AssignmentSchema),
+    skipped: z
+      .array(SkippedSchema)
+      .openapi({ description: "Named keys that gave no assignment (unknown, or not started yet), in request order" }),
+  })
+  .openapi("Assignments");
+
+export const IfNoneMatchHeader = z.object({
+  "if-none-match": z.string().max(2048).optional().openapi({ description: "An ETag from an earlier GET /config" }),
+});
+
+// Compile-time guarantee that the documented Assignment is the one evaluate() builds.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameAssignment: Same<z.infer<typeof AssignmentSchema>, Assignment> = true;
+void sameAssignment;

@@ -1,0 +1,169 @@
+/**
+ * Assignment answers: cache first, D1 only on a miss. A running experiment in the org's cached
+ * snapshot, or a paused/completed one remembered after an earlier miss, is answered without any
+ * I/O; only in-experiment answers leave work behind (an exposure, written after the response).
+ */
+import { getConfig } from "../config";
+import { createDb, type Db } from "../db/client";
+import type { ExposureRow } from "../db/schema";
+import type { Env } from "../env";
+import { listRunningExperimentsForConfig } from "../experiments/read-model";
+import { conflict, notFound, ProblemError } from "../http/problem";
+import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
+import type { Assignment, ClientExperiment } from "./config-types";
+import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
+import { exposureBuffer } from "./exposures";
+import { findExperimentById, findExperimentsByKeys } from "./lookup";
+
+export interface AssignContext {
+  orgId: string;
+  env: Env;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+export type SkipReason = "not_found" | "draft" | "no_variants";
+
+const unavailable = (err: unknown) => {
+  console.error(JSON.stringify({ level: "error", event: "assignment_store_unavailable", error: String(err) }));
+  return new ProblemError("unavailable", "the experiment store is unavailable; retry shortly", {
+    headers: { "Retry-After": "1" },
+  });
+};
+
+class Assigner {
+  readonly #ctx: AssignContext;
+  readonly #ttlMs: number;
+  #db: Db | null = null;
+
+  constructor(ctx: AssignContext) {
+    this.#ctx = ctx;
+    this.#ttlMs = getConfig(ctx.env).assignmentCacheTtlMs;
+  }
+
+  // Created on first use: the hot path never builds a drizzle client it does not need.
+  get db(): Db {
+    this.#db ??= createDb(this.#ctx.env.DB);
+    return this.#db;
+  }
+
+  get #options(): SnapshotOptions {
+    return {
+      ttlMs: this.#ttlMs,
+      load: () => listRunningExperimentsForConfig(this.db, this.#ctx.orgId),
+      waitUntil: this.#ctx.waitUntil,
+    };
+  }
+
+  async snapshot(): Promise<OrgSnapshot> {
+    try {
+      return await assignmentCache.snapshot(this.#ctx.orgId, this.#options);
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  cached(snapshot: OrgSnapshot, kind: "id" | "key", value: string): ClientExperiment | undefined {
+    const running = kind === "id" ? snapshot.byId.get(value) : snapshot.byKey.get(value);
+    return running ?? assignmentCache.inactive(this.#ctx.orgId, `${kind}:${value}`, this.#ttlMs);
+  }
+
+  /** Keeps what D1 said for next time; a running one the snapshot lacks means it is behind. */
+  learned(found: readonly ClientExperiment[]): void {
+    for (const e of found) {
+      assignmentCache.remember(this.#ctx.orgId, e);
+      if (e.status === "running") assignmentCache.refreshInBackground(this.#ctx.orgId, this.#options);
+    }
+  }
+
+  expose(userId: string, assignments: readonly Assignment[]): void {
+    const exposedAt = Date.now();
+    const rows: ExposureRow[] = [];
+    for (const a of assignments) {
+      if (!a.in_experiment) continue;
+      rows.push({ orgId: this.#ctx.orgId, experimentId: a.experiment_id, userId, variantId: a.variant_id, exposedAt });
+    }
+    if (rows.length > 0) this.#ctx.waitUntil(exposureBuffer(this.#ctx.env.DB).add(rows));
+  }
+}
+
+function conflictFor(result: Exclude<Evaluation, { kind: "assigned" }>): ProblemError {
+  return result.reason === "draft"
+    ? conflict(`experiment '${result.experiment_key}' is a draft: start it before assigning users`)
+    : conflict(`experiment '${result.experiment_key}' has no variants to assign`);
+}
+
+/** POST /experiments/:id/assign. 404 unknown, 409 draft. */
+export async function assignOne(ctx: AssignContext, id: string, userId: string): Promise<Assignment> {
+  const assigner = new Assigner(ctx);
+  const snapshot = await assigner.snapshot();
+  let experiment = assigner.cached(snapshot, "id", id);
+  if (experiment === undefined) {
+    // Unknown here: absent, a draft, or changed elsewhere since the snapshot. D1 decides.
+    const found = await findExperimentById(assigner.db, ctx.orgId, id).catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    if (found === null) throw notFound("experiment");
+    assigner.learned([found]);
+    experiment = found;
+  }
+  const result = evaluateExperiment(experiment, userId);
+  if (result.kind !== "assigned") throw conflictFor(result);
+  assigner.expose(userId, [result.assignment]);
+  return result.assignment;
+}
+
+/**
+ * POST /assign. Without `keys`: every running experiment, in config order (what the SDK's
+ * getAssignments gives for GET /config). With `keys`: those experiments in request order,
+ * paused and completed ones included (control / winner, as the single route answers); unknown
+ * keys and drafts are skipped and listed, so one stale key never fails a page's whole call.
+ */
+export async function assignMany(
+  ctx: AssignContext,
+  userId: string,
+  keys: readonly string[] | undefined,
+): Promise<{ assignments: Assignment[]; skipped: { key: string; reason: SkipReason }[] }> {
+  const assigner = new Assigner(ctx);
+  const snapshot = await assigner.snapshot();
+  if (keys === undefined) {
+    const assignments = evaluateAll(snapshot.running, userId);
+    assigner.expose(userId, assignments);
+    return { assignments, skipped: [] };
+  }
+
+  const unique = [...new Set(keys)];
+  const byKey = new Map<string, ClientExperiment>();
+  const missing: string[] = [];
+  for (const key of unique) {
+    const hit = assigner.cached(snapshot, "key", key);
+    if (hit === undefined) missing.push(key);
+    else byKey.set(key, hit);
+  }
+  if (missing.length > 0) {
+    const found = await findExperimentsByKeys(assigner.db, ctx.orgId, missing).catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    assigner.learned(found);
+    for (const e of found) byKey.set(e.key, e);
+  }
+
+  const assignments: Assignment[] = [];
+  const skipped: { key: string; reason: SkipReason }[] = [];
+  for (const key of unique) {
+    const experiment = byKey.get(key);
+    if (experiment === undefined) {
+      skipped.push({ key, reason: "not_found" });
+      continue;
+    }
+    const result = evaluateExperiment(experiment, userId);
+    if (result.kind === "assigned") assignments.push(result.assignment);
+    else skipped.push({ key, reason: result.reason });
+  }
+  assigner.expose(userId, assignments);
+  return { assignments, skipped };
+}
+
+/** GET /config: the running experiments and their ETag, from the cache. */
+export function configSnapshot(ctx: AssignContext): Promise<OrgSnapshot> {
+  return new Assigner(ctx).snapshot();
+}

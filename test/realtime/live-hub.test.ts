@@ -1,0 +1,208 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { EventOutT } from "../../src/streaming/schemas";
+import type { OrgObject } from "../../src/streaming/org-object";
+import type { Publishable } from "../../src/streaming/live/protocol";
+import { tokenFor } from "../helpers";
+import { connectWithTicket, connectWithToken, type LiveClient } from "./live-client";
+
+// These drive the hub directly inside the real object (real sockets, real hibernation), so they
+// pin the push machinery independently of the ingestion routes; live-messages.test.ts goes through them.
+
+let seq = 0;
+function event(type = "click"): EventOutT {
+  seq++;
+  const at = new Date().toISOString();
+  return {
+    id: `e${seq}`,
+    event_id: `e${seq}`,
+    source_id: null,
+    event_type: type,
+    payload: { n: seq },
+    timestamp: at,
+    received_at: at,
+    processed: false,
+    processed_at: null,
+  };
+}
+
+const stub = (org: string) => env.ORG.getByName(org);
+const publish = (org: string, ...messages: Publishable[]) =>
+  runInDurableObject(stub(org), (instance: OrgObject) => {
+    for (const m of messages) instance.live.publish(m);
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const eventIds = (c: LiveClient) => c.of("events").flatMap((m) => m.data.map((e) => e.event_id));
+
+async function open(org: string): Promise<LiveClient> {
+  const c = await connectWithToken(await tokenFor(org));
+  // The first frame is always the snapshot (or an error saying it could not be built).
+  await c.until((x) => x.raw.length >= 1, 3000, "first frame");
+  return c;
+}
+
+describe("LiveHub", () => {
+  it("sends the snapshot (or its error) as the very first frame", async () => {
+    const c = await connectWithTicket(await tokenFor("first"));
+    await c.until((x) => x.raw.length >= 1);
+    expect(["snapshot", "error"]).toContain(c.messages[0]?.type);
+    expect(c.invalid).toEqual([]);
+    c.close();
+  });
+
+  it("coalesces a burst of event batches into at most ~10 messages a second, losing none", async () => {
+    const c = await open("burst");
+    const sent: string[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 50; i++) {
+      const batch = [event(), event()];
+      sent.push(...batch.map((e) => e.event_id));
+      await publish("burst", { type: "events", data: batch });
+    }
+    await c.until((x) => eventIds(x).length >= sent.length, 5000, "all events");
+    const elapsed = Date.now() - started;
+    const messages = c.of("events").length;
+    expect(eventIds(c)).toEqual(sent); // every event, once, in order
+    expect(messages).toBeLessThan(50);
+    // One message per 100 ms slot plus the immediate first one.
+    expect(messages).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(c.invalid).toEqual([]);
+    c.close();
+  });
+
+  it("sends alerts at once, after flushing the events that were waiting", async () => {
+    const c = await open("alerts");
+    const alert = {
+      id: "a1",
+      severity: "critical" as const,
+      status: "open" as const,
+      title: "down",
+      message: null,
+      source_id: null,
+      fingerprint: null,
+      occurrences: 1,
+      created_at: new Date().toISOString(),
+      last_seen_at: new Date().toISOString(),
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      notes: [],
+    };
+    // The first batch leaves at once; the second waits for the next slot, until the alert pushes it out.
+    await publish(
+      "alerts",
+      { type: "events", data: [event()] },
+      { type: "events", data: [event()] },
+      { type: "alert", data: alert },
+    );
+    await c.next("alert");
+    const types = c.messages.map((m) => m.type);
+    expect(types.slice(-3)).toEqual(["events", "events", "alert"]);
+    c.close();
+  });
+
+  it("collapses metric points of one window to the latest per name", async () => {
+    const c = await open("metrics");
+    const point = (name: string, value: number) => ({
+      type: "metric" as const,
+      data: { name, value, timestamp: new Date().toISOString(), tags: {} },
+    });
+    await publish("metrics", point("warmup", 0)); // takes the immediate slot
+    await publish("metrics", point("cpu", 1), point("cpu", 2), point("cpu", 3), point("mem", 9));
+    await c.until((x) => x.of("metric").length >= 3);
+    await sleep(250);
+    const got = c.of("metric").map((m) => `${m.data.name}=${m.data.value}`);
+    expect(got).toEqual(["warmup=0", "cpu=3", "mem=9"]);
+    c.close();
+  });
+
+  it("answers the exact ping without the object and any other spelling through it", async () => {
+    const c = await open("ping");
+    c.send('{"type":"ping"}');
+    await c.until((x) => x.raw.includes('{"type":"pong"}'));
+    c.send('{ "type": "ping" }');
+    await c.until((x) => x.raw.filter((r) => r === '{"type":"pong"}').length >= 2);
+    expect(c.of("pong")).toHaveLength(2);
+    c.close();
+  });
+
+  it("answers garbage frames with an error to that socket only, and closes oversized ones with 1009", async () => {
+    const bad = await open("garbage");
+    const good = await open("garbage");
+    bad.send("{not json");
+    const e1 = await bad.next("error");
+    expect(e1.data.code).toBe("invalid_json");
+    bad.send({ type: "launch" });
+    expect((await bad.next("error", 2)).data.code).toBe("invalid_message");
+    bad.ws.send(new Uint8Array([1, 2, 3]));
+    expect((await bad.next("error", 3)).data.code).toBe("binary_not_supported");
+
+    await publish("garbage", { type: "events", data: [event()] });
+    await good.next("events");
+    await bad.next("events");
+    expect(good.of("error")).toHaveLength(0);
+
+    bad.send({ type: "subscribe", event_types: ["x".repeat(5000)] });
+    expect((await bad.waitClosed()).code).toBe(1009);
+    await publish("garbage", { type: "events", data: [event()] });
+    await good.next("events", 2);
+    good.close();
+  });
+
+  it("filters events by subscription, and keeps the filter in the attachment across eviction", async () => {
+    const c = await open("subscribe");
+    c.send({ type: "subscribe", event_types: ["buy"] });
+    c.send({ type: "ping", after: "subscribe" }); // goes through the object, so it orders after subscribe
+    await c.until((x) => x.of("pong").length >= 1);
+
+    await evictDurableObject(stub("subscribe"));
+    const buy = event("buy");
+    await publish("subscribe", { type: "events", data: [event("view"), buy, event("view")] });
+    const msg = await c.next("events");
+    expect(msg.data.map((e) => e.event_id)).toEqual([buy.event_id]);
+
+    const attachments = await runInDurableObject(stub("subscribe"), (_i: OrgObject, state) =>
+      state.getWebSockets().map((ws) => ws.deserializeAttachment() as Record<string, unknown>),
+    );
+    expect(attachments).toEqual([
+      expect.objectContaining({ v: 1, org: "subscribe", sub: "tester@example.com", event_types: ["buy"] }),
+    ]);
+    c.close();
+  });
+
+  it("keeps sockets through eviction: they receive later broadcasts", async () => {
+    const a = await open("evict");
+    const b = await open("evict");
+    await evictDurableObject(stub("evict"));
+    await publish("evict", { type: "events", data: [event()] });
+    await a.next("events");
+    await b.next("events");
+    expect(a.closed).toBeNull();
+    a.close();
+    b.close();
+  });
+
+  it("closes with 1012 a socket whose attachment is from an unknown version", async () => {
+    const c = await open("legacy");
+    await runInDurableObject(stub("legacy"), (_i: OrgObject, state) => {
+      for (const ws of state.getWebSockets()) ws.serializeAttachment({ v: 99, whatever: true });
+    });
+    await evictDurableObject(stub("legacy"));
+    await publish("legacy", { type: "events", data: [event()] });
+    expect((await c.waitClosed()).code).toBe(1012);
+    expect(c.of("events")).toHaveLength(0);
+  });
+
+  it("never sends one organization's messages to another's sockets", async () => {
+    const a = await open("org-a");
+    const b = await open("org-b");
+    const before = b.raw.length;
+    await publish("org-a", { type: "events", data: [event()] });
+    await a.next("events");
+    await sleep(200);
+    expect(b.raw.length).toBe(before);
+    a.close();
+    b.close();
+  });
+});

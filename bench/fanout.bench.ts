@@ -1,0 +1,132 @@
+// Live fan-out: how long from POST /events until the LAST of 1,000 sockets of one organization has
+// the event, against the same measurement with a single socket (the baseline, same run, same server).
+// Posts are spaced wider than the 100 ms coalescing slot so each one is flushed at once: this measures
+// delivery, not the batching delay (which by design adds up to 100 ms under sustained load).
+import { type BenchContext, type BenchSection, percentile, round } from "./harness.ts";
+
+const SOCKETS = 1000;
+const POSTS = 30;
+const GAP_MS = 250;
+const ORG = "bench-fanout";
+
+interface Waiter {
+  marker: string;
+  remaining: number;
+  first: number;
+  last: number;
+  done: () => void;
+}
+
+export default async function fanout(ctx: BenchContext): Promise<BenchSection> {
+  const token = await ctx.token(ORG, "read ingest");
+  const wsBase = ctx.baseUrl.replace(/^http/, "ws");
+  let waiter: Waiter | null = null;
+
+  const ticket = async (): Promise<string> => {
+    const res = await fetch(`${ctx.baseUrl}/api/v1/streaming-analytics/ws-ticket`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 200) throw new Error(`ws-ticket ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { ticket: string }).ticket;
+  };
+
+  const open = async (): Promise<WebSocket> => {
+    const ws = new WebSocket(`${wsBase}/api/v1/streaming-analytics/ws?ticket=${await ticket()}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener("message", function first(e) {
+        // The first frame is the snapshot: the socket is registered in the object from here on.
+        if (String(e.data).startsWith('{"type":"snapshot"')) resolve();
+        else reject(new Error(`first frame was not a snapshot: ${String(e.data).slice(0, 200)}`));
+        ws.removeEventListener("message", first);
+      });
+      ws.addEventListener("error", () => reject(new Error("socket error while connecting")));
+    });
+    // Cheap check on purpose: the client is one Node thread receiving 1,000 frames per post.
+    ws.addEventListener("message", (e) => {
+      const w = waiter;
+      if (!w || typeof e.data !== "string" || !e.data.includes(w.marker)) return;
+      const now = performance.now();
+      if (w.first === 0) w.first = now;
+      w.last = now;
+      if (--w.remaining === 0) w.done();
+    });
+    return ws;
+  };
+
+  /** Posts one event per round; returns ms from send to first and to last socket having it. */
+  const rounds = async (sockets: number, label: string) => {
+    const toLast: number[] = [];
+    const toFirst: number[] = [];
+    const postRtt: number[] = [];
+    for (let i = 0; i < POSTS; i++) {
+      const marker = `${label}-${i}-${crypto.randomUUID()}`;
+      let done!: () => void;
+      const all = new Promise<void>((r) => (done = r));
+      const w: Waiter = { marker, remaining: sockets, first: 0, last: 0, done };
+      waiter = w;
+      const t0 = performance.now();
+      const res = await fetch(`${ctx.baseUrl}/api/v1/streaming-analytics/events`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ events: [{ event_id: marker, event_type: "bench" }] }),
+      });
+      postRtt.push(performance.now() - t0);
+      if (res.status !== 202) throw new Error(`POST /events ${res.status}: ${await res.text()}`);
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`${label}: ${w.remaining} sockets never got ${marker}`)), 15_000),
+      );
+      await Promise.race([all, timeout]);
+      toFirst.push(w.first - t0);
+      toLast.push(w.last - t0);
+      waiter = null;
+      await new Promise((r) => setTimeout(r, GAP_MS));
+    }
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    return { toLast: sorted(toLast), toFirst: sorted(toFirst), postRtt: sorted(postRtt) };
+  };
+
+  const sockets: WebSocket[] = [];
+  try {
+    sockets.push(await open());
+    const one = await rounds(1, "one");
+    ctx.log(`1 socket: p50 ${round(percentile(one.toLast, 50))} ms`);
+
+    const opening = performance.now();
+    while (sockets.length < SOCKETS) {
+      const batch = Math.min(50, SOCKETS - sockets.length);
+      sockets.push(...(await Promise.all(Array.from({ length: batch }, open))));
+    }
+    const openSeconds = (performance.now() - opening) / 1000;
+    ctx.log(`${SOCKETS} sockets open in ${round(openSeconds, 1)} s`);
+    const many = await rounds(SOCKETS, "many");
+
+    const p = (xs: number[], q: number) => round(percentile(xs, q));
+    const p50One = p(one.toLast, 50);
+    const p50Many = p(many.toLast, 50);
+    return {
+      title: `Live fan-out: POST /events to the last of ${SOCKETS} sockets`,
+      figures: [
+        { name: "1 socket: POST to message, p50", value: p50One, unit: "ms" },
+        { name: "1 socket: POST to message, p99", value: p(one.toLast, 99), unit: "ms" },
+        { name: `${SOCKETS} sockets: POST to first socket, p50`, value: p(many.toFirst, 50), unit: "ms" },
+        { name: `${SOCKETS} sockets: POST to last socket, p50`, value: p50Many, unit: "ms" },
+        { name: `${SOCKETS} sockets: POST to last socket, p99`, value: p(many.toLast, 99), unit: "ms" },
+        { name: `${SOCKETS} sockets: POST /events round trip, p50`, value: p(many.postRtt, 50), unit: "ms" },
+        {
+          name: "added per socket (p50, last minus single)",
+          value: round(((p50Many - p50One) * 1000) / (SOCKETS - 1), 1),
+          unit: "µs",
+        },
+        { name: `opening ${SOCKETS} sockets (ticket + upgrade + snapshot)`, value: round(openSeconds, 2), unit: "s" },
+      ],
+      ratios: [{ name: `p50 to last of ${SOCKETS} sockets / p50 with 1 socket`, value: round(p50Many / p50One, 2) }],
+      notes: [
+        `${POSTS} posts per phase, ${GAP_MS} ms apart (wider than the 100 ms coalescing slot, so no batching delay).`,
+        "Client and server share the machine: the Node client receiving 1,000 frames is part of the figure.",
+      ],
+    };
+  } finally {
+    for (const ws of sockets) ws.close(1000, "bench done");
+  }
+}

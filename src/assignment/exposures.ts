@@ -26,6 +26,8 @@ export type WriteExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;
 
 export interface ExposureStats {
   enqueued: number;
+  /** Successful set-based writes (one statement per batch). */
+  writes: number;
   written: number;
   skippedKnown: number;
   failedAttempts: number;
@@ -36,7 +38,14 @@ const pairKey = (r: ExposureRow) => `${r.experimentId}\u0000${r.userId}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ExposureBuffer {
-  readonly stats: ExposureStats = { enqueued: 0, written: 0, skippedKnown: 0, failedAttempts: 0, dropped: 0 };
+  readonly stats: ExposureStats = {
+    enqueued: 0,
+    writes: 0,
+    written: 0,
+    skippedKnown: 0,
+    failedAttempts: 0,
+    dropped: 0,
+  };
   readonly #write: WriteExposures;
   readonly #delayMs: number;
   readonly #retryDelays: readonly number[];
@@ -92,6 +101,7 @@ export class ExposureBuffer {
       if (attempt > 0) await sleep(this.#retryDelays[attempt - 1] ?? 0);
       try {
         await this.#write(batch);
+        this.stats.writes++;
         this.stats.written += batch.length;
         this.#remember(batch);
         return;

@@ -1,0 +1,188 @@
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { assignmentCache } from "../../src/assignment/cache";
+import app from "../../src/app";
+import type { Env } from "../../src/env";
+import { expectProblem, tokenFor } from "../helpers";
+import { exposureRows, type SeededExperiment, seedExperiment } from "./assignment-fixtures";
+
+const BASE = "/api/v1/ab-testing";
+
+/** A D1 binding that is down: every call throws, and the SQL it was asked for is recorded. */
+function brokenD1() {
+  const attempted: string[] = [];
+  const fail = (what: string) => {
+    attempted.push(what);
+    throw new Error("D1_ERROR: simulated outage");
+  };
+  const db = {
+    prepare: (sql: string) => fail(sql),
+    batch: () => fail("batch"),
+    exec: (sql: string) => fail(sql),
+    dump: () => fail("dump"),
+    withSession: () => fail("withSession"),
+  };
+  return { db: db as unknown as D1Database, attempted };
+}
+
+/** Calls the Worker's app directly with a chosen env, then waits for its waitUntil work. */
+async function call(e: Env, org: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const ctx = createExecutionContext();
+  const init: RequestInit = {
+    method: body === undefined ? "GET" : "POST",
+    headers: { Authorization: `Bearer ${await tokenFor(org)}`, "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  };
+  const res = await app.request(`https://edge.test${path}`, init, e, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("a warm cache answers without D1", () => {
+  const org = "warm-org";
+  let running: SeededExperiment;
+  let paused: SeededExperiment;
+  let completed: SeededExperiment;
+  let low: SeededExperiment;
+
+  beforeAll(async () => {
+    running = await seedExperiment({ org, key: "run" });
+    paused = await seedExperiment({ org, key: "pause", status: "paused" });
+    completed = await seedExperiment({ org, key: "complete", status: "completed", winner: "treatment" });
+    low = await seedExperiment({ org, key: "low", coverage: 0.01 });
+  });
+
+  it("every route keeps answering from memory when D1 fails after warm-up", async () => {
+    const real = env as Env;
+    // Warm-up: the snapshot, and the paused/completed experiments asked for by id and by key.
+    expect((await call(real, org, `${BASE}/config`)).status).toBe(200);
+    for (const e of [paused, completed]) {
+      expect((await call(real, org, `${BASE}/experiments/${e.id}/assign`, { user_id: "warm" })).status).toBe(200);
+    }
+    expect(
+      (await call(real, org, `${BASE}/assign`, { user_id: "warm", experiments: ["pause", "complete"] })).status,
+    ).toBe(200);
+    const loads = assignmentCache.loads;
+
+    const { db, attempted } = brokenD1();
+    const broken = { ...real, DB: db } as Env;
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+
+    const config = await call(broken, org, `${BASE}/config`);
+    expect(config.status).toBe(200);
+    const body = (await config.json()) as { experiments: { key: string }[] };
+    expect(body.experiments.map((e) => e.key)).toEqual(["run", "low"]);
+
+    const pausedAnswer = await call(broken, org, `${BASE}/experiments/${paused.id}/assign`, { user_id: "u1" });
+    expect(await pausedAnswer.json()).toMatchObject({ variant_key: "control", in_experiment: false });
+    const completedAnswer = await call(broken, org, `${BASE}/experiments/${completed.id}/assign`, { user_id: "u1" });
+    expect(await completedAnswer.json()).toMatchObject({ variant_key: "treatment", in_experiment: false });
+    const outside = await call(broken, org, `${BASE}/experiments/${low.id}/assign`, { user_id: "u1" });
+    expect(await outside.json()).toMatchObject({ variant_key: "control", in_experiment: false });
+    const named = await call(broken, org, `${BASE}/assign`, { user_id: "u1", experiments: ["pause", "complete"] });
+    expect(((await named.json()) as { assignments: unknown[] }).assignments).toHaveLength(2);
+    // None of these answers is an exposure, so D1 was not touched at all.
+    expect(attempted).toEqual([]);
+
+    // In-experiment answers still come back; only the exposure write (after the response) meets D1.
+    const enrolled = await call(broken, org, `${BASE}/experiments/${running.id}/assign`, { user_id: "u1" });
+    expect(enrolled.status).toBe(200);
+    expect(await enrolled.json()).toMatchObject({ experiment_key: "run", in_experiment: true });
+    const all = await call(broken, org, `${BASE}/assign`, { user_id: "u2" });
+    expect(((await all.json()) as { assignments: unknown[] }).assignments).toHaveLength(2);
+    expect(attempted.length).toBeGreaterThan(0);
+    expect(attempted.every((sql) => sql.includes("INSERT INTO exposures"))).toBe(true);
+    expect(assignmentCache.loads).toBe(loads);
+
+    // The failed exposure writes were retried, then reported with how many rows were dropped.
+    const dropped = errors.mock.calls
+      .map(([line]) => JSON.parse(String(line)) as { event?: string; dropped?: number; attempts?: number })
+      .filter((l) => l.event === "exposures_dropped");
+    expect(dropped.reduce((n, l) => n + (l.dropped ?? 0), 0)).toBe(2);
+    expect(dropped.every((l) => l.attempts === 4)).toBe(true);
+    expect(await exposureRows(running.id)).toEqual([]);
+  });
+
+  it("a cold cache with D1 down is a 503 with Retry-After, not a 500", async () => {
+    const { db } = brokenD1();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await call({ ...(env as Env), DB: db }, "cold-org", `${BASE}/config`);
+    const problem = await expectProblem(res, 503);
+    expect(problem.type).toBe("urn:edge-experiments:problem:unavailable");
+    expect(res.headers.get("Retry-After")).toBe("1");
+  });
+
+  it("an id the warm cache does not hold is a miss: D1 decides (404, 409, or here 503)", async () => {
+    const { db, attempted } = brokenD1();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await call({ ...(env as Env), DB: db }, org, `${BASE}/experiments/nope/assign`, { user_id: "u" });
+    await expectProblem(res, 503);
+    expect(attempted.some((sql) => sql.includes('from "experiments"'))).toBe(true);
+  });
+});
+
+describe("loading", () => {
+  it("a burst on a cold cache makes one D1 query (single flight)", async () => {
+    const org = "burst-org";
+    const e = await seedExperiment({ org, key: "b" });
+    const token = await tokenFor(org);
+    const loads = assignmentCache.loads;
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ user_id: `burst-${i}` }),
+        }),
+      ),
+    );
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(assignmentCache.loads - loads).toBe(1);
+  });
+
+  it("an experiment started in another isolate is answered at once from D1, and the snapshot catches up", async () => {
+    const org = "elsewhere-org";
+    await seedExperiment({ org, key: "first" });
+    const real = env as Env;
+    expect((await call(real, org, `${BASE}/config`)).status).toBe(200);
+    // Written without the change event: what this isolate sees when another one starts it.
+    const id = "exp_elsewhere";
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO experiments (id, org_id, key, experiment_name, status, coverage, created_at, updated_at) VALUES (?, ?, 'second', 'S', 'running', 100, 9e12, 9e12)",
+      ).bind(id, org),
+      env.DB.prepare(
+        "INSERT INTO variants (id, org_id, experiment_id, key, variant_name, variant_type, traffic_percentage, position, created_at) VALUES ('v_c', ?, ?, 'c', 'C', 'control', 50, 0, 1), ('v_t', ?, ?, 't', 'T', 'treatment', 50, 1, 1)",
+      ).bind(org, id, org, id),
+    ]);
+    const res = await call(real, org, `${BASE}/experiments/${id}/assign`, { user_id: "u" });
+    expect(await res.json()).toMatchObject({ experiment_key: "second", in_experiment: true });
+    const config = (await (await call(real, org, `${BASE}/config`)).json()) as { experiments: { key: string }[] };
+    expect(config.experiments.map((e) => e.key)).toEqual(["first", "second"]);
+  });
+
+  it("without the change event, a change reaches the isolate within the TTL (refresh-ahead, then blocking)", async () => {
+    const org = "ttl-org";
+    const e = await seedExperiment({ org, key: "t" });
+    const shortTtl = { ...(env as Env), ASSIGNMENT_CACHE_TTL_SECONDS: "1" } as Env;
+    const coverageSeen = async () => {
+      const res = await call(shortTtl, org, `${BASE}/config`);
+      return ((await res.json()) as { experiments: { coverage: number }[] }).experiments[0]?.coverage;
+    };
+    const setCoverage = (c: number) =>
+      env.DB.prepare("UPDATE experiments SET coverage = ? WHERE id = ?").bind(c, e.id).run();
+
+    expect(await coverageSeen()).toBe(100);
+    await setCoverage(100); // no-op write keeps the two halves symmetric
+    await setCoverage(90);
+    expect(await coverageSeen()).toBe(100); // fresh: memory only
+    await new Promise((r) => setTimeout(r, 800)); // past 75% of the TTL
+    expect(await coverageSeen()).toBe(100); // served from memory, reload started in the background
+    expect(await coverageSeen()).toBe(90); // the background reload landed
+    await setCoverage(95);
+    await new Promise((r) => setTimeout(r, 1100)); // past the whole TTL
+    expect(await coverageSeen()).toBe(95); // too old to serve: this request waited for D1
+  });
+});

@@ -1,15 +1,8 @@
 import { render } from "preact";
+import { App } from "./app";
+import { adoptTokenFromHash } from "./auth/session";
+import "./styles.css";
 
-function App() {
-  return (
-    <main>
-      <h1>Edge Experiments</h1>
-      <p>
-        The API is live: see <a href="/api/docs">the API reference</a>.
-      </p>
-    </main>
-  );
-}
-
+adoptTokenFromHash();
 const root = document.getElementById("app");
 if (root) render(<App />, root);

@@ -1,0 +1,26 @@
+// Response types come from the Worker's routes through hono's client types, so a schema change on
+// the server breaks the dashboard's typecheck instead of its users.
+import type { InferResponseType } from "hono/client";
+import type { api } from "./client";
+
+type AB = (typeof api)["ab-testing"];
+export type ExperimentPage = InferResponseType<AB["experiments"]["$get"], 200>;
+export type Experiment = InferResponseType<AB["experiments"][":id"]["$get"], 200>;
+export type Variant = Experiment["variants"][number];
+export type ExperimentStatus = Experiment["status"];
+export type Results = InferResponseType<AB["experiments"][":id"]["results"]["$get"], 200>;
+export type MetricResult = Results["metrics"][number];
+export type Comparison = MetricResult["comparisons"][number];
+
+// The streaming payloads are the zod schemas' output types (the same ones its routes and the live
+// protocol are built from).
+export type {
+  AlertOutT as Alert,
+  DashboardSummaryT as DashboardSummary,
+  EventOutT as StreamEvent,
+  MetricSeriesT as MetricSeries,
+  MetricSummaryT as MetricSummary,
+  PredictionOutT as Prediction,
+  SourceT as Source,
+} from "../../../src/streaming/schemas";
+export type { ServerMessage } from "../../../src/streaming/live/protocol";

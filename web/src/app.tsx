@@ -1,0 +1,140 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, api, unwrap } from "./api/client";
+import { SessionContext, type Me } from "./auth/session-context";
+import { getToken, onTokenChange, setToken } from "./auth/session";
+import { SignIn } from "./auth/SignIn";
+import { ExperimentDetail } from "./experiments/ExperimentDetail";
+import { ExperimentForm } from "./experiments/ExperimentForm";
+import { ExperimentList } from "./experiments/ExperimentList";
+import { LivePage } from "./live/LivePage";
+import { Link, navigate, useLocation } from "./router";
+import { ErrorBox, Loading } from "./ui/status";
+
+type Session =
+  | { state: "signed-out"; reason: string | null }
+  | { state: "checking" }
+  | { state: "error"; error: unknown }
+  | { state: "signed-in"; me: Me };
+
+export function App() {
+  const [token, setTok] = useState(getToken);
+  const [session, setSession] = useState<Session>(
+    token ? { state: "checking" } : { state: "signed-out", reason: null },
+  );
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => onTokenChange(setTok), []);
+  useEffect(() => {
+    if (!token) {
+      setSession((s) => ({
+        state: "signed-out",
+        reason: s.state === "signed-in" || s.state === "checking" ? "Your session ended. Sign in again." : null,
+      }));
+      return;
+    }
+    setSession({ state: "checking" });
+    unwrap(api.me.$get()).then(
+      (me) => setSession({ state: "signed-in", me }),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) setToken(null);
+        else setSession({ state: "error", error });
+      },
+    );
+  }, [token, attempt]);
+
+  if (session.state === "signed-out") return <SignIn reason={session.reason} />;
+  if (session.state !== "signed-in") {
+    return (
+      <main id="main" class="signin">
+        {session.state === "checking" ? (
+          <Loading label="Signing in…" />
+        ) : (
+          <ErrorBox error={session.error} onRetry={() => setAttempt((n) => n + 1)} />
+        )}
+      </main>
+    );
+  }
+  return (
+    <SessionContext.Provider value={session.me}>
+      <Shell me={session.me} />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell({ me }: { me: Me }) {
+  const { path } = useLocation();
+  const section = path.startsWith("/live") ? "live" : "experiments";
+
+  // Move focus to the new page's heading region so keyboard and screen-reader users land on it.
+  useEffect(() => {
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [path]);
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link href="/" class="brand">
+          Edge Experiments
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <Link href="/experiments" aria-current={section === "experiments" ? "page" : undefined}>
+                Experiments
+              </Link>
+            </li>
+            <li>
+              <Link href="/live" aria-current={section === "live" ? "page" : undefined}>
+                Live
+              </Link>
+            </li>
+          </ul>
+        </nav>
+        <div class="who">
+          <span class="who-text">
+            <span class="visually-hidden">Signed in as </span>
+            <span data-testid="me-sub">{me.sub}</span>
+            <span class="org" title="Organization">
+              <span class="visually-hidden">, organization </span>
+              <span data-testid="me-org">{me.org}</span>
+            </span>
+          </span>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              setToken(null);
+              navigate("/", true);
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page path={path} />
+      </main>
+    </>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  if (path === "/" || path === "/experiments") return <ExperimentList />;
+  if (path === "/experiments/new") return <ExperimentForm />;
+  if (path === "/live") return <LivePage />;
+  const edit = /^\/experiments\/([^/]+)\/edit$/.exec(path);
+  if (edit?.[1]) return <ExperimentForm id={decodeURIComponent(edit[1])} />;
+  const detail = /^\/experiments\/([^/]+)$/.exec(path);
+  if (detail?.[1]) return <ExperimentDetail id={decodeURIComponent(detail[1])} />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at <code>{path}</code>. <Link href="/experiments">Go to experiments</Link>.
+      </p>
+    </section>
+  );
+}

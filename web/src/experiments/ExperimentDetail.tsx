@@ -1,0 +1,159 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, unwrap } from "../api/client";
+import type { Experiment } from "../api/types";
+import { canWrite, useMe } from "../auth/session-context";
+import { Link, navigate } from "../router";
+import { fmtDate } from "../ui/format";
+import { Badge, ErrorBox, Loading } from "../ui/status";
+import { useAsync } from "../ui/use-async";
+import { Lifecycle } from "./Lifecycle";
+import { Results } from "./Results";
+
+export function ExperimentDetail({ id }: { id: string }) {
+  const loaded = useAsync(() => unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id } })), [id]);
+  // Lifecycle answers carry the updated experiment; show it without another round trip.
+  const [override, setOverride] = useState<Experiment | null>(null);
+  useEffect(() => setOverride(null), [loaded.data]);
+  const experiment = override ?? loaded.data;
+
+  if (loaded.status === "error" && !experiment) return <ErrorBox error={loaded.error} onRetry={loaded.reload} />;
+  if (!experiment) return <Loading label="Loading experiment…" />;
+  return <Detail experiment={experiment} onChanged={setOverride} />;
+}
+
+function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChanged: (e: Experiment) => void }) {
+  const me = useMe();
+  const writable = canWrite(me);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const remove = async () => {
+    try {
+      await unwrap(api["ab-testing"].experiments[":id"].$delete({ param: { id: e.id } }));
+      navigate("/experiments");
+    } catch (err) {
+      setDeleteError(err);
+    }
+  };
+  const winner = e.variants.find((v) => v.id === e.winner_variant_id);
+
+  return (
+    <article aria-labelledby="detail-h">
+      <p class="crumbs">
+        <Link href="/experiments">Experiments</Link> / <span class="mono">{e.key}</span>
+      </p>
+      <div class="page-head">
+        <h1 id="detail-h">
+          {e.experiment_name} <Badge kind={e.status}>{e.status}</Badge>
+        </h1>
+        {writable && e.status !== "completed" && (
+          <Link href={`/experiments/${encodeURIComponent(e.id)}/edit`} class="btn">
+            Edit
+          </Link>
+        )}
+      </div>
+      {writable && <Lifecycle experiment={e} onChanged={onChanged} />}
+
+      <dl class="facts">
+        <div>
+          <dt>Primary metric</dt>
+          <dd>{e.primary_metric ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>Coverage</dt>
+          <dd>{e.coverage}%</dd>
+        </div>
+        <div>
+          <dt>Seed</dt>
+          <dd class="mono">{e.seed}</dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>{fmtDate(e.created_at)}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{fmtDate(e.started_at)}</dd>
+        </div>
+        <div>
+          <dt>Completed</dt>
+          <dd>{fmtDate(e.completed_at)}</dd>
+        </div>
+        {e.status === "completed" && (
+          <div>
+            <dt>Winner</dt>
+            <dd>{winner ? winner.variant_name : "None (control served)"}</dd>
+          </div>
+        )}
+      </dl>
+      {e.hypothesis && (
+        <p>
+          <strong>Hypothesis:</strong> {e.hypothesis}
+        </p>
+      )}
+      {e.description && <p class="muted">{e.description}</p>}
+
+      <section aria-labelledby="variants-h">
+        <h2 id="variants-h">Variants</h2>
+        <div class="split" aria-hidden="true">
+          {e.variants.map((v, i) => (
+            <span key={v.id} class={`split-seg seg-${i % 6}`} style={{ width: `${v.traffic_percentage}%` }} />
+          ))}
+        </div>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Type</th>
+                <th scope="col" class="num">
+                  Traffic
+                </th>
+                <th scope="col">Model version</th>
+                <th scope="col">Config</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.variants.map((v, i) => (
+                <tr key={v.id}>
+                  <th scope="row">
+                    <span class={`swatch seg-${i % 6}`} aria-hidden="true" />
+                    {v.variant_name}
+                  </th>
+                  <td class="mono">{v.key}</td>
+                  <td>{v.variant_type}</td>
+                  <td class="num">{v.traffic_percentage}%</td>
+                  <td>{v.model_version ?? "—"}</td>
+                  <td class="mono small">{v.config ? JSON.stringify(v.config) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <Results experiment={e} />
+
+      {writable && e.status !== "running" && (
+        <section class="danger-zone" aria-labelledby="danger-h">
+          <h2 id="danger-h">Delete</h2>
+          {deleting ? (
+            <div class="actions">
+              <button type="button" class="btn btn-danger" onClick={remove}>
+                Yes, delete {e.key}
+              </button>
+              <button type="button" class="btn" onClick={() => setDeleting(false)}>
+                Keep it
+              </button>
+            </div>
+          ) : (
+            <button type="button" class="btn btn-danger" onClick={() => setDeleting(true)}>
+              Delete experiment…
+            </button>
+          )}
+          {deleteError !== null && <ErrorBox error={deleteError} />}
+        </section>
+      )}
+    </article>
+  );
+}

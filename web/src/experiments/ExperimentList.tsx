@@ -1,0 +1,134 @@
+import { useState } from "preact/hooks";
+import { api, unwrap } from "../api/client";
+import type { ExperimentStatus } from "../api/types";
+import { canWrite, useMe } from "../auth/session-context";
+import { Link, navigate, useLocation } from "../router";
+import { fmtDate } from "../ui/format";
+import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
+import { useAsync } from "../ui/use-async";
+import { STATUSES } from "./status";
+
+const PAGE_SIZE = 20;
+
+export function ExperimentList() {
+  const me = useMe();
+  const { query } = useLocation();
+  const status = (STATUSES as readonly string[]).includes(query.get("status") ?? "")
+    ? (query.get("status") as ExperimentStatus)
+    : undefined;
+  // Cursor pagination only moves forward; remembering the cursors we came through gives "Previous".
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+
+  const page = useAsync(
+    () =>
+      unwrap(
+        api["ab-testing"].experiments.$get({
+          query: { limit: String(PAGE_SIZE), ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) },
+        }),
+      ),
+    [status, cursor],
+  );
+
+  const setStatus = (value: string) => {
+    setCursors([undefined]);
+    navigate(value ? `/experiments?status=${value}` : "/experiments", true);
+  };
+
+  return (
+    <section aria-labelledby="exp-h">
+      <div class="page-head">
+        <h1 id="exp-h">Experiments</h1>
+        {canWrite(me) && (
+          <Link href="/experiments/new" class="btn btn-primary">
+            New experiment
+          </Link>
+        )}
+      </div>
+      <div class="toolbar">
+        <label for="status-filter">Status</label>
+        <select id="status-filter" value={status ?? ""} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <option value="">All</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s[0]?.toUpperCase()}
+              {s.slice(1)}
+            </option>
+          ))}
+        </select>
+        {page.status === "loading" && page.data && <Loading label="Updating…" />}
+      </div>
+
+      {page.status === "error" && <ErrorBox error={page.error} onRetry={page.reload} />}
+      {page.status === "loading" && !page.data && <Loading label="Loading experiments…" />}
+      {page.data &&
+        (page.data.items.length === 0 ? (
+          <Empty>
+            {status ? `No ${status} experiments.` : "No experiments yet."}{" "}
+            {canWrite(me) && !status && <Link href="/experiments/new">Create the first one</Link>}
+          </Empty>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">Experiments{status ? `, ${status}` : ""}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Primary metric</th>
+                  <th scope="col" class="num">
+                    Variants
+                  </th>
+                  <th scope="col" class="num">
+                    Coverage
+                  </th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.items.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <Link href={`/experiments/${encodeURIComponent(e.id)}`}>{e.experiment_name}</Link>
+                      <div class="muted small mono">{e.key}</div>
+                    </td>
+                    <td>
+                      <Badge kind={e.status}>{e.status}</Badge>
+                    </td>
+                    <td>{e.primary_metric ?? "—"}</td>
+                    <td class="num">{e.variants.length}</td>
+                    <td class="num">{e.coverage}%</td>
+                    <td>{fmtDate(e.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      {page.data && (cursors.length > 1 || page.data.next_cursor) && (
+        <nav class="pager" aria-label="Pagination">
+          <button
+            type="button"
+            class="btn"
+            disabled={cursors.length <= 1}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
+            Previous
+          </button>
+          <span class="muted">Page {cursors.length}</span>
+          <button
+            type="button"
+            class="btn"
+            disabled={!page.data.next_cursor}
+            onClick={() => {
+              const next = page.data?.next_cursor;
+              if (next) setCursors((c) => [...c, next]);
+            }}
+          >
+            Next
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+import { useState } from "preact/hooks";
+import { ApiError, api, unwrap } from "../api/client";
+import type { Experiment } from "../api/types";
+import { actionLabel, LEGAL_ACTIONS, type LifecycleAction } from "./status";
+
+interface Props {
+  experiment: Experiment;
+  onChanged: (e: Experiment) => void;
+}
+
+/** Only the moves legal from the current status are offered; 409/422 reasons are shown verbatim. */
+export function Lifecycle({ experiment, onChanged }: Props) {
+  const [busy, setBusy] = useState<LifecycleAction | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [completing, setCompleting] = useState(false);
+  const [winner, setWinner] = useState("");
+  const ep = api["ab-testing"].experiments[":id"];
+  const param = { id: experiment.id };
+
+  const run = async (action: LifecycleAction) => {
+    setBusy(action);
+    setError(null);
+    try {
+      const next =
+        action === "start"
+          ? await unwrap(ep.start.$post({ param }))
+          : action === "pause"
+            ? await unwrap(ep.pause.$post({ param }))
+            : await unwrap(ep.complete.$post({ param, json: winner ? { winner_variant_id: winner } : {} }));
+      setCompleting(false);
+      onChanged(next);
+    } catch (err) {
+      const details = err instanceof ApiError ? (err.problem?.errors ?? []).map((e) => e.message) : [];
+      setError([err instanceof Error ? err.message : String(err), ...details].join(" "));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const actions = LEGAL_ACTIONS[experiment.status];
+  if (actions.length === 0) return null;
+  return (
+    <div class="lifecycle">
+      <div class="actions">
+        {actions.map((a) =>
+          a === "complete" ? (
+            <button
+              key={a}
+              type="button"
+              class="btn"
+              aria-expanded={completing}
+              aria-controls="complete-form"
+              onClick={() => setCompleting((c) => !c)}
+            >
+              {actionLabel(a, experiment.status)}
+            </button>
+          ) : (
+            <button
+              key={a}
+              type="button"
+              class={`btn ${a === "start" ? "btn-primary" : ""}`}
+              disabled={busy !== null}
+              onClick={() => run(a)}
+            >
+              {busy === a ? "Working…" : actionLabel(a, experiment.status)}
+            </button>
+          ),
+        )}
+      </div>
+      {completing && (
+        <form
+          id="complete-form"
+          class="card complete-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            run("complete");
+          }}
+        >
+          <label for="winner">Winner (optional)</label>
+          <select id="winner" value={winner} onChange={(e) => setWinner(e.currentTarget.value)}>
+            <option value="">No winner: serve the control</option>
+            {experiment.variants.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.variant_name} ({v.key})
+              </option>
+            ))}
+          </select>
+          <p class="help">Completing is final: every user then gets the winner (or the control).</p>
+          <div class="actions">
+            <button type="submit" class="btn btn-primary" disabled={busy !== null}>
+              {busy === "complete" ? "Completing…" : "Complete experiment"}
+            </button>
+            <button type="button" class="btn" onClick={() => setCompleting(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, unwrap } from "../api/client";
+import type { MetricSeries } from "../api/types";
+import { fmtNum } from "../ui/format";
+import { ErrorBox } from "../ui/status";
+
+export const AGGREGATIONS = ["avg", "sum", "count", "min", "max", "p50", "p90", "p95", "p99"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** New points refetch the series at most this often; the server aggregates, so percentiles stay exact. */
+const MIN_REFETCH_MS = 2_000;
+/** Even without new points the window slides, so refetch now and then. */
+const SLIDE_MS = 15_000;
+
+interface Props {
+  name: string;
+  windowSeconds: number;
+  /** Changes whenever new points of this metric arrived on the socket. */
+  version: number;
+}
+
+export function MetricChart({ name, windowSeconds, version }: Props) {
+  const [aggregation, setAggregation] = useState<Aggregation>("avg");
+  const [data, setData] = useState<MetricSeries | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const lastFetch = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const selectId = `agg-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+  // Fetch on input change at once; on new points, throttled.
+  useEffect(() => {
+    let cancelled = false;
+    const load = () => {
+      lastFetch.current = Date.now();
+      unwrap(
+        api["streaming-analytics"].metrics[":name"].$get({
+          param: { name },
+          query: { window: String(windowSeconds), aggregation },
+        }),
+      ).then(
+        (d) => {
+          if (cancelled) return;
+          setData(d);
+          setError(null);
+        },
+        (e: unknown) => !cancelled && setError(e),
+      );
+    };
+    const wait = Math.max(0, lastFetch.current + MIN_REFETCH_MS - Date.now());
+    const t = setTimeout(load, version === 0 ? 0 : wait);
+    const slide = setInterval(() => document.visibilityState === "visible" && load(), SLIDE_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(t);
+      clearInterval(slide);
+    };
+  }, [name, windowSeconds, aggregation, version]);
+
+  // One uPlot instance per panel; new data goes through setData, which avoids re-creating canvases.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !data) return;
+    const xs = data.series.map((p) => Date.parse(p.t) / 1000);
+    const ys = data.series.map((p) => p.value);
+    const aligned: uPlot.AlignedData = [xs, ys];
+    if (plot.current) {
+      plot.current.setData(aligned);
+      return;
+    }
+    const axis: uPlot.Axis = { stroke: "#374151", grid: { stroke: "#e5e7eb", width: 1 }, ticks: { stroke: "#d1d5db" } };
+    plot.current = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height: 180,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true } },
+        axes: [axis, { ...axis, size: 56 }],
+        series: [{}, { label: `${aggregation}(${name})`, stroke: "#1d4ed8", fill: "rgba(29,78,216,0.08)", width: 2 }],
+      },
+      aligned,
+      el,
+    );
+  }, [data, aggregation, name]);
+
+  // Keep the chart as wide as its card (phones rotate, sidebars collapse).
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: 180 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, []);
+
+  const values = data?.series.map((p) => p.value).filter((v): v is number => v !== null) ?? [];
+  const summary = data
+    ? `${aggregation} of ${name} over the window: ${fmtNum(data.value)}; ${values.length} points${
+        values.length ? `, from ${fmtNum(Math.min(...values))} to ${fmtNum(Math.max(...values))}` : ""
+      }.`
+    : `Loading ${name}…`;
+
+  return (
+    <div class="chart-panel">
+      <div class="chart-head">
+        <label for={selectId} class="small">
+          Aggregation
+        </label>
+        <select
+          id={selectId}
+          value={aggregation}
+          onChange={(e) => setAggregation(e.currentTarget.value as Aggregation)}
+        >
+          {AGGREGATIONS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+        <span class="chart-value" aria-hidden="true">
+          {fmtNum(data?.value)}
+        </span>
+      </div>
+      {error !== null && <ErrorBox error={error} />}
+      <div ref={box} class="chart" role="img" aria-label={summary} />
+    </div>
+  );
+}

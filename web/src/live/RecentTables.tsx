@@ -1,0 +1,93 @@
+import type { Prediction, StreamEvent } from "../api/types";
+import { fmtPct, fmtTime } from "../ui/format";
+import { Empty } from "../ui/status";
+
+const short = (v: unknown, max = 60): string => {
+  const s = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+};
+
+export function EventsTable({
+  events,
+  sourceName,
+}: {
+  events: StreamEvent[];
+  sourceName: (id: string | null) => string;
+}) {
+  return (
+    <section class="panel" aria-labelledby="events-h">
+      <h2 id="events-h">Recent events</h2>
+      {events.length === 0 ? (
+        <Empty>No events yet. POST them to /api/v1/streaming-analytics/events.</Empty>
+      ) : (
+        <div class="table-wrap tall">
+          <table data-testid="events-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Type</th>
+                <th scope="col">Source</th>
+                <th scope="col">Payload</th>
+                <th scope="col">Processed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.event_id}>
+                  <td class="nowrap">{fmtTime(e.timestamp)}</td>
+                  <td class="mono">{e.event_type}</td>
+                  <td>{sourceName(e.source_id)}</td>
+                  <td class="mono small">{e.payload ? short(e.payload) : "—"}</td>
+                  <td>{e.processed ? "yes" : "no"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function PredictionsTable({ predictions }: { predictions: Prediction[] }) {
+  return (
+    <section class="panel" aria-labelledby="preds-h">
+      <h2 id="preds-h">Recent predictions</h2>
+      {predictions.length === 0 ? (
+        <Empty>No predictions yet.</Empty>
+      ) : (
+        <div class="table-wrap tall">
+          <table data-testid="predictions-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Model</th>
+                <th scope="col">Prediction</th>
+                <th scope="col" class="num">
+                  Confidence
+                </th>
+                <th scope="col" class="num">
+                  Latency
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {predictions.map((p) => (
+                <tr key={p.id}>
+                  <td class="nowrap">{fmtTime(p.timestamp)}</td>
+                  <td>
+                    {p.model_name}
+                    {p.model_version && <span class="muted small"> {p.model_version}</span>}
+                  </td>
+                  <td class="mono small">{short(p.prediction, 40)}</td>
+                  <td class="num">{fmtPct(p.confidence)}</td>
+                  <td class="num">{p.latency_ms === null ? "—" : `${p.latency_ms} ms`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

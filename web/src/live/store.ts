@@ -1,0 +1,216 @@
+import type { Alert, DashboardSummary, MetricSummary, Prediction, ServerMessage, StreamEvent } from "../api/types";
+
+/** Rows kept per table: enough to read, few enough that a re-render stays cheap at any ingest rate. */
+export const TABLE_CAP = 50;
+/** How often buffered messages are applied: at most 4 renders a second however fast data arrives. */
+export const FLUSH_MS = 250;
+const RATE_WINDOW_MS = 10_000;
+
+export interface LiveState {
+  summary: DashboardSummary | null;
+  eventsTotal: number;
+  predictionsTotal: number;
+  meanConfidence: number | null;
+  recentEvents: StreamEvent[];
+  recentPredictions: Prediction[];
+  /** Open and acknowledged alerts by id. */
+  alerts: ReadonlyMap<string, Alert>;
+  metrics: ReadonlyMap<string, MetricSummary>;
+  /** Bumped per metric name when new points arrive, so its chart knows to refetch. */
+  metricVersions: ReadonlyMap<string, number>;
+  /** Events per second over the last 10 s of received `events` messages. */
+  liveRate: number;
+  lastMessageAt: number | null;
+}
+
+export const initialState = (): LiveState => ({
+  summary: null,
+  eventsTotal: 0,
+  predictionsTotal: 0,
+  meanConfidence: null,
+  recentEvents: [],
+  recentPredictions: [],
+  alerts: new Map(),
+  metrics: new Map(),
+  metricVersions: new Map(),
+  liveRate: 0,
+  lastMessageAt: null,
+});
+
+const isActive = (a: Alert) => a.status !== "resolved";
+
+/**
+ * Buffers socket messages and applies them in one pass per flush. Socket handlers only push to an
+ * array (O(1), no rendering), so a burst of thousands of events costs one state update and one
+ * render per FLUSH_MS, and the tables are capped before Preact ever sees them.
+ */
+export class LiveStore {
+  private state: LiveState = initialState();
+  private pending: ServerMessage[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly rateSamples: { at: number; n: number }[] = [];
+  /** Alerts changed by messages while a list fetch was in flight win over the fetched copy. */
+  private touched = new Set<string>();
+
+  constructor(private readonly onChange: (s: LiveState) => void) {}
+
+  get current(): LiveState {
+    return this.state;
+  }
+
+  push(msg: ServerMessage): void {
+    this.pending.push(msg);
+    if (this.timer === null) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Starts tracking alerts touched by messages; call before fetching the alert list. */
+  beginAlertFetch(): void {
+    this.touched = new Set();
+  }
+
+  setAlerts(list: Alert[]): void {
+    const alerts = new Map(this.state.alerts);
+    for (const a of list) {
+      if (this.touched.has(a.id)) continue;
+      if (isActive(a)) alerts.set(a.id, a);
+      else alerts.delete(a.id);
+    }
+    this.emit({ ...this.state, alerts });
+  }
+
+  /** An alert answer from our own acknowledge/resolve call, applied at once. */
+  upsertAlert(alert: Alert): void {
+    this.touched.add(alert.id);
+    const alerts = new Map(this.state.alerts);
+    if (isActive(alert)) alerts.set(alert.id, alert);
+    else alerts.delete(alert.id);
+    this.emit({ ...this.state, alerts });
+  }
+
+  /**
+   * A polled GET /dashboard: it carries the 5-minute rate, per-minute series and source health that
+   * messages do not. Counters only move forward, so a poll answered just before a burst was counted
+   * does not make the totals jump back.
+   */
+  setSummary(d: DashboardSummary): void {
+    const s = this.state;
+    this.emit({
+      ...s,
+      summary: d,
+      eventsTotal: Math.max(s.eventsTotal, d.events.total),
+      predictionsTotal: Math.max(s.predictionsTotal, d.predictions.total),
+      meanConfidence: d.predictions.total >= s.predictionsTotal ? d.predictions.mean_confidence : s.meanConfidence,
+      recentEvents: s.recentEvents.length ? s.recentEvents : d.recent_events.slice(0, TABLE_CAP),
+      recentPredictions: s.recentPredictions.length ? s.recentPredictions : d.recent_predictions.slice(0, TABLE_CAP),
+    });
+  }
+
+  setMetrics(list: MetricSummary[]): void {
+    this.emit({ ...this.state, metrics: new Map(list.map((m) => [m.name, m])) });
+  }
+
+  dispose(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+  }
+
+  private emit(next: LiveState): void {
+    this.state = next;
+    this.onChange(next);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    const now = Date.now();
+    let s: LiveState = { ...this.state, lastMessageAt: now };
+    let newEvents: StreamEvent[] = [];
+    let newPredictions: Prediction[] = [];
+    let alerts: Map<string, Alert> | null = null;
+    let metrics: Map<string, MetricSummary> | null = null;
+    let versions: Map<string, number> | null = null;
+
+    for (const msg of batch) {
+      switch (msg.type) {
+        case "snapshot": {
+          const d = msg.data;
+          // A snapshot is the truth at (re)connect: anything buffered before it is already in it.
+          newEvents = [];
+          newPredictions = [];
+          s = {
+            ...s,
+            summary: d,
+            eventsTotal: d.events.total,
+            predictionsTotal: d.predictions.total,
+            meanConfidence: d.predictions.mean_confidence,
+            recentEvents: d.recent_events.slice(0, TABLE_CAP),
+            recentPredictions: d.recent_predictions.slice(0, TABLE_CAP),
+          };
+          metrics = new Map(d.metrics.map((m) => [m.name, m]));
+          break;
+        }
+        case "events":
+          newEvents = newEvents.concat(msg.data);
+          this.rateSamples.push({ at: now, n: msg.data.length });
+          s.eventsTotal += msg.data.length;
+          break;
+        case "prediction": {
+          const c = msg.data.confidence;
+          const n = s.predictionsTotal;
+          s.meanConfidence = s.meanConfidence === null ? c : (s.meanConfidence * n + c) / (n + 1);
+          s.predictionsTotal = n + 1;
+          newPredictions.push(msg.data);
+          break;
+        }
+        case "alert":
+        case "alert_updated":
+          alerts ??= new Map(s.alerts);
+          this.touched.add(msg.data.id);
+          if (isActive(msg.data)) alerts.set(msg.data.id, msg.data);
+          else alerts.delete(msg.data.id);
+          break;
+        case "metric": {
+          metrics ??= new Map(s.metrics);
+          versions ??= new Map(s.metricVersions);
+          const prev = metrics.get(msg.data.name);
+          metrics.set(msg.data.name, {
+            name: msg.data.name,
+            latest: msg.data.value,
+            latest_at: msg.data.timestamp,
+            // The trend is a 5-minute comparison the server computes; keep it until the next refresh.
+            trend: prev?.trend ?? "stable",
+          });
+          versions.set(msg.data.name, (versions.get(msg.data.name) ?? 0) + 1);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+
+    if (newEvents.length) {
+      // Messages carry events oldest first; tables show newest first.
+      const fresh = newEvents.slice(-TABLE_CAP).reverse();
+      s.recentEvents = fresh.concat(s.recentEvents).slice(0, TABLE_CAP);
+    }
+    if (newPredictions.length) {
+      s.recentPredictions = newPredictions.slice(-TABLE_CAP).reverse().concat(s.recentPredictions).slice(0, TABLE_CAP);
+    }
+    while (this.rateSamples.length && (this.rateSamples[0]?.at ?? now) < now - RATE_WINDOW_MS) this.rateSamples.shift();
+    s.liveRate = this.rateSamples.reduce((sum, x) => sum + x.n, 0) / (RATE_WINDOW_MS / 1000);
+    if (alerts) s.alerts = alerts;
+    if (metrics) s.metrics = metrics;
+    if (versions) s.metricVersions = versions;
+    this.emit(s);
+  }
+
+  /** Recomputes the live rate when no message arrives, so it decays to zero in a quiet stream. */
+  tick(): void {
+    const now = Date.now();
+    while (this.rateSamples.length && (this.rateSamples[0]?.at ?? now) < now - RATE_WINDOW_MS) this.rateSamples.shift();
+    const rate = this.rateSamples.reduce((sum, x) => sum + x.n, 0) / (RATE_WINDOW_MS / 1000);
+    if (rate !== this.state.liveRate) this.emit({ ...this.state, liveRate: rate });
+  }
+}

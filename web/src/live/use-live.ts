@@ -1,0 +1,76 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, unwrap } from "../api/client";
+import type { Alert } from "../api/types";
+import { type ConnectionStatus, connectLive } from "./socket";
+import { initialState, type LiveState, LiveStore } from "./store";
+
+const POLL_MS = 15_000;
+
+/**
+ * The live view's data: socket messages through the buffered store, plus the few things the
+ * protocol does not push (the alert list, metric trends, source health, the 5-minute rate), which
+ * are fetched on every snapshot (i.e. every (re)connect) and refreshed on a slow timer.
+ */
+export function useLive() {
+  const [state, setState] = useState<LiveState>(initialState);
+  const [status, setStatus] = useState<ConnectionStatus>("connecting");
+  const [pollError, setPollError] = useState<unknown>(null);
+  const storeRef = useRef<LiveStore | null>(null);
+  const socketRef = useRef<ReturnType<typeof connectLive> | null>(null);
+
+  useEffect(() => {
+    const store = new LiveStore(setState);
+    storeRef.current = store;
+    const sa = api["streaming-analytics"];
+
+    const fetchAlerts = async () => {
+      store.beginAlertFetch();
+      const [open, acked] = await Promise.all([
+        unwrap(sa.alerts.$get({ query: { status: "open", limit: "200" } })),
+        unwrap(sa.alerts.$get({ query: { status: "acknowledged", limit: "200" } })),
+      ]);
+      const list: Alert[] = [...open.items, ...acked.items];
+      store.setAlerts(list);
+    };
+    const poll = async () => {
+      try {
+        const [metrics, dashboard] = await Promise.all([unwrap(sa.metrics.$get()), unwrap(sa.dashboard.$get())]);
+        store.setMetrics(metrics.items);
+        store.setSummary(dashboard);
+        await fetchAlerts();
+        setPollError(null);
+      } catch (err) {
+        setPollError(err);
+      }
+    };
+
+    socketRef.current = connectLive((msg) => {
+      store.push(msg);
+      // Alerts are not in the snapshot; a (re)connect may have missed changes, so refetch them.
+      if (msg.type === "snapshot") {
+        fetchAlerts().catch(setPollError);
+      }
+    }, setStatus);
+    // Before the socket opens (or if it cannot), the REST data still fills the page.
+    poll();
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") poll();
+      store.tick();
+    }, POLL_MS);
+    const rateTimer = setInterval(() => store.tick(), 2_000);
+    return () => {
+      clearInterval(timer);
+      clearInterval(rateTimer);
+      socketRef.current?.close();
+      store.dispose();
+    };
+  }, []);
+
+  return {
+    state,
+    status,
+    pollError,
+    reconnect: () => socketRef.current?.reconnect(),
+    upsertAlert: (a: Alert) => storeRef.current?.upsertAlert(a),
+  };
+}

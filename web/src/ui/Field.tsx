@@ -1,0 +1,64 @@
+import type { ComponentChildren } from "preact";
+
+/** DOM id for the input of an API field path (`variants.1.key` → `f-variants-1-key`). */
+export const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+interface FieldProps {
+  path: string;
+  label: string;
+  error?: string | undefined;
+  help?: string;
+  /** Renders the control; receives the props that tie it to its label, help and error. */
+  children: (a11y: {
+    id: string;
+    "aria-invalid": boolean;
+    "aria-describedby": string | undefined;
+  }) => ComponentChildren;
+  class?: string;
+}
+
+/** A labelled control with its help text and, beside it, the API's validation message for its path. */
+export function Field({ path, label, error, help, children, class: cls }: FieldProps) {
+  const id = fieldId(path);
+  const describedBy = [help ? `${id}-help` : "", error ? `${id}-err` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div class={`field${error ? " has-error" : ""}${cls ? ` ${cls}` : ""}`}>
+      <label for={id}>{label}</label>
+      {children({ id, "aria-invalid": Boolean(error), "aria-describedby": describedBy })}
+      {help && (
+        <p id={`${id}-help`} class="help">
+          {help}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-err`} class="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Every error at the top of a form, each a link to its field (the GOV.UK error-summary pattern). */
+export function ErrorSummary({ errors, message }: { errors: Record<string, string>; message: string | null }) {
+  const entries = Object.entries(errors);
+  if (!message && entries.length === 0) return null;
+  return (
+    <div class="notice notice-error" role="alert" tabIndex={-1} id="form-errors">
+      <p>
+        <strong>{message ?? "Please fix the highlighted fields."}</strong>
+      </p>
+      {entries.length > 0 && (
+        <ul>
+          {entries.map(([path, msg]) => (
+            <li key={path}>
+              <a href={`#${fieldId(path)}`}>
+                <span class="mono">{path || "request"}</span>: {msg}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+const num = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+const pct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** Statistics the server could not compute arrive as null; show a dash, never "NaN". */
+export const fmtNum = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : num.format(v);
+export const fmtCompact = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : compact.format(v);
+export const fmtPct = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : pct.format(v);
+export const fmtSignedPct = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : `${v > 0 ? "+" : ""}${pct.format(v)}`;
+export const fmtP = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
+
+export function fmtDate(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return "—";
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? "—" : dateTime.format(d);
+}
+export function fmtTime(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return "—";
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? "—" : time.format(d);
+}

@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { assignmentRoutes } from "./assignment/routes";
 import { getConfig } from "./config";
+import { experimentRoutes } from "./experiments/routes";
 import { limitBody } from "./http/body-limit";
 import { devAuth } from "./http/dev-auth";
 import { renderDocsPage } from "./http/docs-page";
@@ -54,6 +55,7 @@ const routes = app
   .route("/api/v1", health)
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
+  .route("/api/v1/ab-testing", experimentRoutes)
   .route("/api/v1/dev", devAuth);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1,0 +1,99 @@
+/**
+ * The experiment lifecycle as a pure state machine: draft -> running <-> paused -> completed.
+ * No I/O: the service asks these functions what is allowed and the repository enforces the same
+ * answer atomically (conditional UPDATE ... WHERE status = <expected>).
+ */
+import { BUCKETS, toBasisPoints } from "../assignment/bucketing";
+import type { ExperimentStatus, VariantType } from "../assignment/config-types";
+import type { FieldError } from "../http/problem";
+
+export type LifecycleAction = "start" | "pause" | "complete";
+
+/** Which statuses each action leaves from, and where it lands. */
+export const TRANSITIONS: Record<LifecycleAction, { from: readonly ExperimentStatus[]; to: ExperimentStatus }> = {
+  start: { from: ["draft", "paused"], to: "running" },
+  pause: { from: ["running"], to: "paused" },
+  complete: { from: ["running", "paused"], to: "completed" },
+};
+
+export type TransitionResult = { ok: true; to: ExperimentStatus } | { ok: false; reason: string };
+
+export function transition(from: ExperimentStatus, action: LifecycleAction): TransitionResult {
+  const rule = TRANSITIONS[action];
+  if (rule.from.includes(from)) return { ok: true, to: rule.to };
+  return { ok: false, reason: `cannot ${action} a ${from} experiment (allowed from: ${rule.from.join(", ")})` };
+}
+
+export interface VariantShape {
+  key: string;
+  variant_type: VariantType;
+  traffic_percentage: number;
+}
+
+/**
+ * Why the variants cannot run yet; empty when they can. Percentages are summed in basis points,
+ * the unit bucketing uses, so 33.33 + 33.33 + 33.34 is exactly 100 and 33.333 x 3 is not silently
+ * accepted with a gap no user can land in.
+ */
+export function startReadiness(variants: readonly VariantShape[]): FieldError[] {
+  const errors: FieldError[] = [];
+  if (variants.length < 2) {
+    errors.push({ path: "variants", message: `needs at least 2 variants, has ${variants.length}` });
+  }
+  const controls = variants.filter((v) => v.variant_type === "control").length;
+  if (controls !== 1) {
+    errors.push({ path: "variants", message: `needs exactly one control variant, has ${controls}` });
+  }
+  const total = variants.reduce((bp, v) => bp + toBasisPoints(v.traffic_percentage), 0);
+  if (variants.length > 0 && total !== BUCKETS) {
+    errors.push({
+      path: "traffic_split",
+      message: `traffic percentages must sum to 100, they sum to ${total / 100}`,
+    });
+  }
+  return errors;
+}
+
+/** Fields whose change would move users between variants: frozen once the experiment has run. */
+export const STRUCTURAL_FIELDS = ["key", "seed", "variants", "traffic_split"] as const;
+export type StructuralField = (typeof STRUCTURAL_FIELDS)[number];
+
+export interface UpdateIntent {
+  structural: readonly StructuralField[];
+  coverage?: number;
+}
+
+/**
+ * Whether an update may apply in `status`, or the 409 reason. Coverage may only rise while the
+ * experiment is live (running or paused): raising it never moves an enrolled user (API.md
+ * bucketing), lowering it would drop users mid-experiment. A completed experiment is frozen.
+ */
+export function updateConflict(status: ExperimentStatus, currentCoverage: number, intent: UpdateIntent): string | null {
+  if (status !== "draft" && intent.structural.length > 0) {
+    return `${intent.structural.join(", ")} can only change while the experiment is a draft (it is ${status})`;
+  }
+  const coverage = intent.coverage;
+  if (coverage === undefined || coverage === currentCoverage || status === "draft") return null;
+  if (status === "completed") return "coverage of a completed experiment cannot change";
+  if (coverage < currentCoverage) {
+    return `coverage may only rise while the experiment is ${status} (from ${currentCoverage} to ${coverage} would drop enrolled users)`;
+  }
+  return null;
+}
+
+export function deleteConflict(status: ExperimentStatus): string | null {
+  return status === "running" ? "a running experiment cannot be deleted; pause or complete it first" : null;
+}
+
+export function addVariantConflict(status: ExperimentStatus): string | null {
+  return status === "draft" ? null : `variants can only be added while the experiment is a draft (it is ${status})`;
+}
+
+/**
+ * Results are accepted from the first start on, including after completion: conversions
+ * often arrive late (purchases days after exposure), and GrowthBook-style analyses count them.
+ * A draft has no exposures, so a result for it can only be a mistake.
+ */
+export function recordResultsConflict(status: ExperimentStatus): string | null {
+  return status === "draft" ? "results are accepted once the experiment has started (it is a draft)" : null;
+}

@@ -1,0 +1,40 @@
+/** Rows to API shapes: snake_case, ISO-8601 UTC times, derived fields (seed default, traffic_split). */
+import type { VariantRow } from "../db/schema";
+import type { ExperimentWithVariants } from "./read-model";
+import type { ExperimentOut } from "./schemas";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function presentVariant(v: VariantRow) {
+  return {
+    id: v.id,
+    key: v.key,
+    variant_name: v.variantName,
+    variant_type: v.variantType,
+    model_version: v.modelVersion,
+    config: v.config,
+    traffic_percentage: v.trafficPercentage,
+  };
+}
+
+export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
+  return {
+    id: e.id,
+    key: e.key,
+    experiment_name: e.experimentName,
+    description: e.description,
+    hypothesis: e.hypothesis,
+    status: e.status,
+    primary_metric: e.primaryMetric,
+    coverage: e.coverage,
+    seed: e.seed ?? e.key,
+    variants: e.variants.map(presentVariant),
+    traffic_split: Object.fromEntries(e.variants.map((v) => [v.key, v.trafficPercentage])),
+    winner_variant_id: e.winnerVariantId,
+    created_at: iso(e.createdAt),
+    updated_at: iso(e.updatedAt),
+    started_at: isoOrNull(e.startedAt),
+    completed_at: isoOrNull(e.completedAt),
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Experiments and variants in D1. Every statement is filtered by org_id, and every state-dependent
+ * write carries its guard in SQL (WHERE status = ...), so two concurrent requests can never both
+ * apply a change that only one of them may make: the caller checks `meta.changes`.
+ */
+import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import type { ExperimentStatus } from "../assignment/config-types";
+import type { Db } from "../db/client";
+import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
+import { conflict } from "../http/problem";
+import type { ExperimentWithVariants } from "./read-model";
+import { batch, changesOf, constraintViolated, statementOf } from "./sql";
+
+export { getExperimentWithVariants, insertExposures, listRunningExperimentsForConfig } from "./read-model";
+
+/** A variant to store; position comes from its order in the list. */
+export type NewVariant = Omit<VariantRow, "orgId" | "experimentId" | "position" | "createdAt">;
+
+// Variants go in as one JSON parameter (D1 allows 100 bound parameters per statement; 50 variants
+// of 11 columns would need 550). The guard makes the insert a no-op unless the experiment is a
+// draft of this org; positions continue after the existing ones (the CTE is evaluated once).
+const INSERT_VARIANTS = `
+  WITH base AS MATERIALIZED (SELECT COALESCE(MAX(position) + 1, 0) AS b FROM variants WHERE experiment_id = ?3)
+  INSERT INTO variants (id, org_id, experiment_id, key, variant_name, variant_type, model_version, config,
+                        traffic_percentage, position, created_at)
+  SELECT j.value ->> '$.id', ?2, ?3, j.value ->> '$.key', j.value ->> '$.name', j.value ->> '$.type',
+         j.value ->> '$.model_version', json(j.value -> '$.config'), j.value ->> '$.pct', base.b + j.key, ?4
+  FROM json_each(?1) AS j, base
+  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status = 'draft')`;
+
+function insertVariants(db: Db, orgId: string, experimentId: string, list: readonly NewVariant[], now: number) {
+  const json = list.map((v) => ({
+    id: v.id,
+    key: v.key,
+    name: v.variantName,
+    type: v.variantType,
+    model_version: v.modelVersion,
+    config: v.config,
+    pct: v.trafficPercentage,
+  }));
+  return db.$client.prepare(INSERT_VARIANTS).bind(JSON.stringify(json), orgId, experimentId, now);
+}
+
+const DUPLICATE_EXPERIMENT_KEY = /UNIQUE constraint failed: experiments\.org_id, experiments\.key/;
+const DUPLICATE_VARIANT_KEY = /UNIQUE constraint failed: variants\.experiment_id, variants\.key/;
+
+async function guardDuplicates<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (constraintViolated(err, DUPLICATE_EXPERIMENT_KEY)) throw conflict("an experiment with this key already exists");
+    if (constraintViolated(err, DUPLICATE_VARIANT_KEY)) throw conflict("a variant with this key already exists");
+    throw err;
+  }
+}
+
+/** The experiment and its variants in one transaction: nothing is half-stored. */
+export async function createExperiment(db: Db, row: ExperimentRow, list: readonly NewVariant[]): Promise<void> {
+  const statements = [statementOf(db, db.insert(experiments).values(row))];
+  if (list.length > 0) statements.push(insertVariants(db, row.orgId, row.id, list, row.createdAt));
+  await guardDuplicates(batch(db, statements));
+}
+
+export interface PageRequest {
+  status?: ExperimentStatus | undefined;
+  limit: number;
+  after?: { createdAt: number; id: string } | undefined;
+}
+
+/** Newest first, keyset-paginated on (created_at, id); one row more than asked tells if a page follows. */
+export async function listExperiments(db: Db, orgId: string, page: PageRequest): Promise<ExperimentWithVariants[]> {
+  const conds: (SQL | undefined)[] = [eq(experiments.orgId, orgId)];
+  if (page.status) conds.push(eq(experiments.status, page.status));
+  if (page.after) {
+    const { createdAt, id } = page.after;
+    conds.push(
+      or(lt(experiments.createdAt, createdAt), and(eq(experiments.createdAt, createdAt), lt(experiments.id, id))),
+    );
+  }
+  const rows = await db
+    .select()
+    .from(experiments)
+    .where(and(...conds))
+    .orderBy(desc(experiments.createdAt), desc(experiments.id))
+    .limit(page.limit + 1);
+  if (rows.length === 0) return [];
+  // One JSON parameter for up to 501 ids: a plain IN (?, ?, ...) would break D1's parameter limit.
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const vs = await db
+    .select()
+    .from(variants)
+    .where(and(eq(variants.orgId, orgId), sql`${variants.experimentId} IN (SELECT value FROM json_each(${ids}))`))
+    .orderBy(asc(variants.experimentId), asc(variants.position));
+  const byExperiment = new Map<string, VariantRow[]>();
+  for (const v of vs) byExperiment.set(v.experimentId, [...(byExperiment.get(v.experimentId) ?? []), v]);
+  return rows.map((r) => ({ ...r, variants: byExperiment.get(r.id) ?? [] }));
+}
+
+export type ExperimentFields = Partial<
+  Pick<ExperimentRow, "key" | "experimentName" | "description" | "hypothesis" | "primaryMetric" | "coverage" | "seed">
+>;
+
+export interface UpdateRequest {
+  /** The status the caller decided on; the update applies only if it still holds. */
+  expectedStatus: ExperimentStatus;
+  /** When coverage may only rise: apply only if the stored coverage is still at most this. */
+  coverageAtMost?: number | undefined;
+  fields: ExperimentFields;
+  /** Draft only: replace the variant set (a kept key keeps its id: the caller passes it in). */
+  replaceVariants?: readonly NewVariant[] | undefined;
+  /** Draft only: new percentages by variant key. */
+  percentages?: Readonly<Record<string, number>> | undefined;
+  now: number;
+}
+
+/** Applies an update atomically under its guard; false when the guard no longer held. */
+export async function updateExperiment(db: Db, orgId: string, id: string, req: UpdateRequest): Promise<boolean> {
+  const guard = [eq(experiments.id, id), eq(experiments.orgId, orgId), eq(experiments.status, req.expectedStatus)];
+  if (req.coverageAtMost !== undefined) guard.push(sql`${experiments.coverage} <= ${req.coverageAtMost}`);
+  const statements = [
+    statementOf(
+      db,
+      db
+        .update(experiments)
+        .set({ ...req.fields, updatedAt: req.now })
+        .where(and(...guard)),
+    ),
+  ];
+  // The variant statements carry their own draft guard: inside the batch's transaction it agrees
+  // with the experiment UPDATE above, so either all of them apply or none does.
+  const isDraft = `EXISTS (SELECT 1 FROM experiments WHERE id = ?1 AND org_id = ?2 AND status = 'draft')`;
+  if (req.replaceVariants) {
+    statements.push(
+      db.$client
+        .prepare(`DELETE FROM variants WHERE experiment_id = ?1 AND org_id = ?2 AND ${isDraft}`)
+        .bind(id, orgId),
+      insertVariants(db, orgId, id, req.replaceVariants, req.now),
+    );
+  }
+  if (req.percentages) {
+    statements.push(
+      db.$client
+        .prepare(
+          `UPDATE variants SET traffic_percentage = p.value
+           FROM json_each(?3) AS p
+           WHERE variants.key = p.key AND variants.experiment_id = ?1 AND variants.org_id = ?2 AND ${isDraft}`,
+        )
+        .bind(id, orgId, JSON.stringify(req.percentages)),
+    );
+  }
+  const [first] = await guardDuplicates(batch(db, statements));
+  return changesOf(first) === 1;
+}
+
+/** Adds one variant at the end, only while the experiment is a draft; false otherwise. */
+export async function addVariant(db: Db, orgId: string, experimentId: string, v: NewVariant, now: number) {
+  const touch = db.$client
+    .prepare(`UPDATE experiments SET updated_at = ?3 WHERE id = ?1 AND org_id = ?2 AND status = 'draft'`)
+    .bind(experimentId, orgId, now);
+  const [inserted] = await guardDuplicates(batch(db, [insertVariants(db, orgId, experimentId, [v], now), touch]));
+  return changesOf(inserted) === 1;
+}
+
+/**
+ * Deletes an experiment that is not running, with its variants, exposures and results (explicitly,
+ * not relying on foreign-key cascades being enabled). Returns whether it was deleted.
+ */
+export async function deleteExperiment(db: Db, orgId: string, id: string): Promise<boolean> {
+  const deletable = `(SELECT id FROM experiments WHERE id = ?1 AND org_id = ?2 AND status <> 'running')`;
+  const d1 = db.$client;
+  const results = await batch(db, [
+    d1.prepare(`DELETE FROM results WHERE experiment_id IN ${deletable}`).bind(id, orgId),
+    d1.prepare(`DELETE FROM exposures WHERE experiment_id IN ${deletable}`).bind(id, orgId),
+    d1.prepare(`DELETE FROM variants WHERE experiment_id IN ${deletable}`).bind(id, orgId),
+    d1.prepare(`DELETE FROM experiments WHERE id IN ${deletable}`).bind(id, orgId),
+  ]);
+  return changesOf(results[3]) === 1;
+}
+
+// The start guard re-checks in SQL what startReadiness() checks in TypeScript (basis points as
+// bucketing counts them), so a variant change racing with the start cannot slip through.
+const STARTABLE = `
+  (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1) >= 2
+  AND (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1 AND variant_type = 'control') = 1
+  AND (SELECT SUM(CASE WHEN traffic_percentage <= 0 THEN 0 WHEN traffic_percentage >= 100 THEN 10000
+                       ELSE CAST(traffic_percentage * 100 + 0.5 AS INTEGER) END)
+       FROM variants WHERE experiment_id = ?1) = 10000`;
+
+export interface TransitionRequest {
+  from: ExperimentStatus;
+  to: ExperimentStatus;
+  now: number;
+  winnerVariantId?: string | null | undefined;
+}
+
+/** Moves the experiment from exactly `from` to `to`; false when another request got there first. */
+export async function transitionExperiment(db: Db, orgId: string, id: string, t: TransitionRequest): Promise<boolean> {
+  const guard = t.to === "running" ? `AND ${STARTABLE}` : "";
+  const stmt = db.$client
+    .prepare(
+      `UPDATE experiments SET status = ?4, updated_at = ?5,
+         started_at = CASE WHEN ?4 = 'running' THEN COALESCE(started_at, ?5) ELSE started_at END,
+         completed_at = CASE WHEN ?4 = 'completed' THEN ?5 ELSE completed_at END,
+         winner_variant_id = CASE WHEN ?4 = 'completed' THEN ?6 ELSE winner_variant_id END
+       WHERE id = ?1 AND org_id = ?2 AND status = ?3 ${guard}`,
+    )
+    .bind(id, orgId, t.from, t.to, t.now, t.winnerVariantId ?? null);
+  const [result] = await batch(db, [stmt]);
+  return changesOf(result) === 1;
+}

@@ -1,0 +1,143 @@
+/**
+ * Request and response schemas of the experiments part of `/api/v1/ab-testing` (API.md). The
+ * routes validate with them and the OpenAPI document is generated from them. Results and the
+ * analysis have their own file (results-schemas.ts).
+ */
+import { z } from "@hono/zod-openapi";
+
+export const STATUSES = ["draft", "running", "paused", "completed"] as const;
+export const VARIANT_TYPES = ["control", "treatment"] as const;
+export const MAX_VARIANTS = 50;
+
+const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
+const IsoOrNull = Iso.nullable();
+export const Key = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 characters of [a-z0-9_-]")
+  .openapi({ example: "checkout-button" });
+const Name = z.string().trim().min(1).max(200);
+const LongText = z.string().max(10_000);
+const Percentage = z.number().min(0).max(100);
+const Seed = z.string().min(1).max(128);
+const MetricName = z.string().trim().min(1).max(128);
+
+export const VariantIn = z
+  .object({
+    key: Key,
+    variant_name: Name.optional().openapi({ description: "Defaults to the key" }),
+    variant_type: z.enum(VARIANT_TYPES),
+    model_version: z.string().max(200).nullable().optional(),
+    config: z.record(z.string(), z.unknown()).optional().openapi({ description: "Any JSON object; default {}" }),
+    traffic_percentage: Percentage,
+  })
+  .openapi("VariantIn");
+export type VariantInput = z.infer<typeof VariantIn>;
+
+/** Variant keys are unique within an experiment: report every repeat with its index. */
+const uniqueKeys = (list: readonly { key: string }[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  list.forEach((v, i) => {
+    if (seen.has(v.key))
+      ctx.addIssue({ code: "custom", path: [i, "key"], message: `duplicate variant key '${v.key}'` });
+    seen.add(v.key);
+  });
+};
+const VariantList = z.array(VariantIn).max(MAX_VARIANTS).superRefine(uniqueKeys);
+
+export const ExperimentIn = z
+  .object({
+    key: Key,
+    experiment_name: Name,
+    description: LongText.nullable().optional(),
+    hypothesis: LongText.nullable().optional(),
+    primary_metric: MetricName.nullable().optional(),
+    coverage: Percentage.optional().openapi({ description: "Percentage of users enrolled; default 100" }),
+    seed: Seed.nullable().optional().openapi({ description: "Hash seed; defaults to the key" }),
+    variants: VariantList.optional(),
+  })
+  .openapi("ExperimentIn");
+export type ExperimentInput = z.infer<typeof ExperimentIn>;
+
+export const ExperimentPatch = z
+  .object({
+    key: Key.optional(),
+    experiment_name: Name.optional(),
+    description: LongText.nullable().optional(),
+    hypothesis: LongText.nullable().optional(),
+    primary_metric: MetricName.nullable().optional(),
+    coverage: Percentage.optional(),
+    seed: Seed.nullable().optional().openapi({ description: "null resets it to the default (the key)" }),
+    variants: VariantList.optional().openapi({
+      description: "Replaces the variant set; a variant whose key already exists keeps its id",
+    }),
+    traffic_split: z
+      .record(Key, Percentage)
+      .optional()
+      .openapi({ description: "New percentages by variant key", example: { control: 50, treatment: 50 } }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.variants !== undefined && p.traffic_split !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["traffic_split"], message: "send either variants or traffic_split" });
+    }
+  })
+  .openapi("ExperimentPatch");
+export type ExperimentPatchInput = z.infer<typeof ExperimentPatch>;
+
+export const CompleteIn = z
+  .object({ winner_variant_id: z.string().min(1).max(128).nullable().optional() })
+  .openapi("CompleteIn");
+
+export const Variant = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    variant_name: z.string(),
+    variant_type: z.enum(VARIANT_TYPES),
+    model_version: z.string().nullable(),
+    config: z.record(z.string(), z.unknown()),
+    traffic_percentage: z.number(),
+  })
+  .openapi("Variant");
+
+export const Experiment = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    experiment_name: z.string(),
+    description: z.string().nullable(),
+    hypothesis: z.string().nullable(),
+    status: z.enum(STATUSES),
+    primary_metric: z.string().nullable(),
+    coverage: z.number(),
+    seed: z.string(),
+    variants: z.array(Variant),
+    traffic_split: z.record(z.string(), z.number()),
+    winner_variant_id: z.string().nullable(),
+    created_at: Iso,
+    updated_at: Iso,
+    started_at: IsoOrNull,
+    completed_at: IsoOrNull,
+  })
+  .openapi("Experiment");
+export type ExperimentOut = z.infer<typeof Experiment>;
+
+export const ExperimentPage = z
+  .object({ items: z.array(Experiment), next_cursor: z.string().nullable() })
+  .openapi("ExperimentPage");
+
+// Lists share one shape (API.md); variants are few (<= MAX_VARIANTS), so there is never a next page.
+export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.null() }).openapi("VariantPage");
+
+export const ListQuery = z.object({
+  status: z.enum(STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

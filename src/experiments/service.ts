@@ -1,0 +1,137 @@
+/**
+ * Experiment use cases: decide with the pure lifecycle rules, write through the repository's
+ * guarded statements, and announce every committed change (events.ts) so caches can drop it.
+ */
+import type { Db } from "../db/client";
+import type { ExperimentRow } from "../db/schema";
+import { conflict, notFound, unprocessable } from "../http/problem";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { emitExperimentChanged } from "./events";
+import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
+import { presentExperiment, presentVariant } from "./present";
+import { type ExperimentWithVariants, getExperimentWithVariants } from "./read-model";
+import * as repo from "./repository";
+import type { ExperimentInput, VariantInput } from "./schemas";
+
+export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, "")}`;
+
+export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVariant {
+  return {
+    id,
+    key: v.key,
+    variantName: v.variant_name ?? v.key,
+    variantType: v.variant_type,
+    modelVersion: v.model_version ?? null,
+    config: v.config ?? {},
+    trafficPercentage: v.traffic_percentage,
+  };
+}
+
+export async function loadExperiment(db: Db, orgId: string, id: string): Promise<ExperimentWithVariants> {
+  const found = await getExperimentWithVariants(db, orgId, id);
+  if (!found) throw notFound("experiment");
+  return found;
+}
+
+export async function createExperiment(db: Db, orgId: string, input: ExperimentInput) {
+  const now = Date.now();
+  const row: ExperimentRow = {
+    id: newId("exp"),
+    orgId,
+    key: input.key,
+    experimentName: input.experiment_name,
+    description: input.description ?? null,
+    hypothesis: input.hypothesis ?? null,
+    status: "draft",
+    primaryMetric: input.primary_metric ?? null,
+    coverage: input.coverage ?? 100,
+    seed: input.seed ?? null,
+    winnerVariantId: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    completedAt: null,
+  };
+  const list = (input.variants ?? []).map((v) => toNewVariant(v));
+  await repo.createExperiment(db, row, list);
+  emitExperimentChanged(orgId);
+  const stored = list.map((v, position) => ({ ...v, orgId, experimentId: row.id, position, createdAt: now }));
+  return presentExperiment({ ...row, variants: stored });
+}
+
+export async function listExperiments(
+  db: Db,
+  orgId: string,
+  query: { status?: ExperimentRow["status"] | undefined; limit: number; cursor?: string | undefined },
+) {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const rows = await repo.listExperiments(db, orgId, { status: query.status, limit: query.limit, after });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const next_cursor =
+    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+  return { items: page.map(presentExperiment), next_cursor };
+}
+
+export async function deleteExperiment(db: Db, orgId: string, id: string): Promise<void> {
+  if (await repo.deleteExperiment(db, orgId, id)) {
+    emitExperimentChanged(orgId);
+    return;
+  }
+  const current = await loadExperiment(db, orgId, id);
+  throw conflict(deleteConflict(current.status) ?? "the experiment changed concurrently; retry");
+}
+
+export async function changeStatus(
+  db: Db,
+  orgId: string,
+  id: string,
+  action: LifecycleAction,
+  winnerVariantId?: string | null,
+) {
+  // Two tries at most: if the guarded UPDATE loses a race, the re-read explains why (409/422).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const current = await loadExperiment(db, orgId, id);
+    const move = transition(current.status, action);
+    if (!move.ok) throw conflict(move.reason);
+    if (action === "start") {
+      const errors = startReadiness(current.variants.map(presentVariant));
+      if (errors.length > 0) throw unprocessable(`cannot start: ${errors.map((e) => e.message).join("; ")}`, errors);
+    }
+    if (action === "complete" && winnerVariantId && !current.variants.some((v) => v.id === winnerVariantId)) {
+      throw unprocessable("winner_variant_id is not a variant of this experiment", [
+        { path: "winner_variant_id", message: "not a variant of this experiment" },
+      ]);
+    }
+    const moved = await repo.transitionExperiment(db, orgId, id, {
+      from: current.status,
+      to: move.to,
+      now: Date.now(),
+      winnerVariantId: winnerVariantId ?? null,
+    });
+    if (moved) {
+      emitExperimentChanged(orgId);
+      return presentExperiment(await loadExperiment(db, orgId, id));
+    }
+  }
+  throw conflict("the experiment changed concurrently; retry");
+}
+
+export async function listVariants(db: Db, orgId: string, id: string) {
+  const current = await loadExperiment(db, orgId, id);
+  return { items: current.variants.map(presentVariant), next_cursor: null };
+}
+
+export async function addVariant(db: Db, orgId: string, id: string, input: VariantInput) {
+  const variant = toNewVariant(input);
+  if (await repo.addVariant(db, orgId, id, variant, Date.now())) {
+    emitExperimentChanged(orgId);
+    return presentVariant({ ...variant, orgId, experimentId: id, position: 0, createdAt: 0 });
+  }
+  const current = await loadExperiment(db, orgId, id);
+  throw conflict(addVariantConflict(current.status) ?? "the experiment changed concurrently; retry");
+}
+
+export async function getExperiment(db: Db, orgId: string, id: string) {
+  return presentExperiment(await loadExperiment(db, orgId, id));
+}

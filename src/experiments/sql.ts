@@ -1,0 +1,36 @@
+/**
+ * Raw D1 helpers for the set-based statements drizzle's builder cannot express
+ * (INSERT ... SELECT FROM json_each(?), conditional multi-statement batches).
+ */
+import type { Db } from "../db/client";
+
+/** A drizzle query as a D1 statement, so it can join a native (atomic) D1 batch. */
+export function statementOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql, params } = query.toSQL();
+  return db.$client.prepare(sql).bind(...params);
+}
+
+/** Runs statements as one D1 batch: a single transaction, all or nothing. */
+export async function batch(db: Db, statements: D1PreparedStatement[]): Promise<D1Result[]> {
+  if (statements.length === 0) return [];
+  return db.$client.batch(statements);
+}
+
+export const changesOf = (r: D1Result | undefined): number => r?.meta.changes ?? 0;
+
+/** D1 wraps SQLite errors (sometimes twice); look through every message in the cause chain. */
+export function constraintViolated(err: unknown, pattern: RegExp): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (pattern.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/** Every value of one statement's JSON parameter, split so no single parameter grows unbounded. */
+export function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * PATCH /experiments/:id. Round-trip friendly: a client may send back what it read (seed, variants,
+ * traffic_split) with one field changed; only values that actually differ count as changes, so an
+ * unchanged structural field on a running experiment is not a 409.
+ */
+import type { Db } from "../db/client";
+import { conflict, type FieldError, unprocessable } from "../http/problem";
+import { emitExperimentChanged } from "./events";
+import { type StructuralField, updateConflict } from "./lifecycle";
+import { presentExperiment } from "./present";
+import type { ExperimentWithVariants } from "./read-model";
+import * as repo from "./repository";
+import type { ExperimentPatchInput } from "./schemas";
+import { loadExperiment, toNewVariant } from "./service";
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+interface Plan {
+  structural: StructuralField[];
+  fields: repo.ExperimentFields;
+  replaceVariants?: repo.NewVariant[];
+  percentages?: Record<string, number>;
+}
+
+function plan(current: ExperimentWithVariants, patch: ExperimentPatchInput): Plan {
+  const structural: StructuralField[] = [];
+  const fields: repo.ExperimentFields = {};
+  if (patch.experiment_name !== undefined) fields.experimentName = patch.experiment_name;
+  if (patch.description !== undefined) fields.description = patch.description;
+  if (patch.hypothesis !== undefined) fields.hypothesis = patch.hypothesis;
+  if (patch.primary_metric !== undefined) fields.primaryMetric = patch.primary_metric;
+  if (patch.coverage !== undefined && patch.coverage !== current.coverage) fields.coverage = patch.coverage;
+
+  const key = patch.key ?? current.key;
+  if (key !== current.key) {
+    structural.push("key");
+    fields.key = key;
+  }
+  // What bucketing uses is the effective seed: an explicit seed equal to the key is no change.
+  if (patch.seed !== undefined && patch.seed !== current.seed) {
+    fields.seed = patch.seed;
+    if ((patch.seed ?? key) !== (current.seed ?? current.key)) structural.push("seed");
+  }
+
+  const result: Plan = { structural, fields };
+  if (patch.variants !== undefined) {
+    const existing = new Map(current.variants.map((v) => [v.key, v.id]));
+    const next = patch.variants.map((v) => toNewVariant(v, existing.get(v.key)));
+    const before = current.variants.map(
+      ({ id, key, variantName, variantType, modelVersion, config, trafficPercentage }) => ({
+        id,
+        key,
+        variantName,
+        variantType,
+        modelVersion,
+        config,
+        trafficPercentage,
+      }),
+    );
+    if (!sameJson(next, before)) {
+      structural.push("variants");
+      result.replaceVariants = next;
+    }
+  }
+  if (patch.traffic_split !== undefined) {
+    const changed = current.variants.some(
+      (v) => patch.traffic_split?.[v.key] !== undefined && patch.traffic_split[v.key] !== v.trafficPercentage,
+    );
+    if (changed) {
+      structural.push("traffic_split");
+      result.percentages = patch.traffic_split;
+    }
+  }
+  return result;
+}
+
+function unknownSplitKeys(current: ExperimentWithVariants, patch: ExperimentPatchInput): FieldError[] {
+  const keys = new Set(current.variants.map((v) => v.key));
+  return Object.keys(patch.traffic_split ?? {})
+    .filter((k) => !keys.has(k))
+    .map((k) => ({ path: `traffic_split.${k}`, message: `no variant with key '${k}'` }));
+}
+
+export async function updateExperiment(db: Db, orgId: string, id: string, patch: ExperimentPatchInput) {
+  const current = await loadExperiment(db, orgId, id);
+  const unknown = unknownSplitKeys(current, patch);
+  if (unknown.length > 0) throw unprocessable("traffic_split names unknown variants", unknown);
+  const p = plan(current, patch);
+  const reason = updateConflict(current.status, current.coverage, {
+    structural: p.structural,
+    ...(p.fields.coverage !== undefined ? { coverage: p.fields.coverage } : {}),
+  });
+  if (reason) throw conflict(reason);
+
+  const live = current.status === "running" || current.status === "paused";
+  const applied = await repo.updateExperiment(db, orgId, id, {
+    expectedStatus: current.status,
+    coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,
+    fields: p.fields,
+    replaceVariants: p.replaceVariants,
+    percentages: p.percentages,
+    now: Date.now(),
+  });
+  if (!applied) {
+    await loadExperiment(db, orgId, id); // 404 if it was deleted meanwhile
+    throw conflict("the experiment changed concurrently; re-read it and retry");
+  }
+  emitExperimentChanged(orgId);
+  const updated = await loadExperiment(db, orgId, id);
+  return presentExperiment(updated);
+}

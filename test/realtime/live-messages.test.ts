@@ -1,0 +1,142 @@
+import { env, evictDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { as } from "../helpers";
+import { connectWithTicket, connectWithToken, type LiveClient } from "./live-client";
+
+// Every message type, caused by the public API as a client would cause it, and read back through
+// the shared protocol module (a frame it cannot parse fails LiveClient.invalid).
+
+const BASE = "/api/v1/streaming-analytics";
+const eventIds = (c: LiveClient) => c.of("events").flatMap((m) => m.data.map((e) => e.event_id));
+
+async function session(org: string) {
+  const client = await as(org);
+  const socket = await connectWithTicket(client.token);
+  await socket.next("snapshot");
+  return { client, socket };
+}
+
+describe("live messages from the API", () => {
+  it("opens with the dashboard summary as snapshot", async () => {
+    const client = await as("snap");
+    const res = await client.post(`${BASE}/events`, {
+      events: [
+        { event_id: "s1", event_type: "view" },
+        { event_id: "s2", event_type: "view" },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const socket = await connectWithToken(client.token);
+    const snapshot = await socket.next("snapshot");
+    expect(socket.messages[0]?.type).toBe("snapshot");
+    expect(snapshot.data.events.total).toBe(2);
+    expect(snapshot.data.recent_events.map((e) => e.event_id).sort()).toEqual(["s1", "s2"]);
+    expect(Date.parse(snapshot.at)).not.toBeNaN();
+    socket.close();
+  });
+
+  it("pushes events after POST /events", async () => {
+    const { client, socket } = await session("ev");
+    const res = await client.post(`${BASE}/events`, {
+      events: [
+        { event_id: "a", event_type: "click", payload: { x: 1 } },
+        { event_id: "b", event_type: "click" },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const msg = await socket.next("events");
+    expect(msg.data.map((e) => e.event_id)).toEqual(["a", "b"]);
+    expect(msg.data[0]?.payload).toEqual({ x: 1 });
+    // A re-sent batch stores nothing, so nothing is pushed.
+    await client.post(`${BASE}/events`, { events: [{ event_id: "a", event_type: "click" }] });
+    await client.post(`${BASE}/events`, { events: [{ event_id: "c", event_type: "click" }] });
+    await socket.until((s) => eventIds(s).includes("c"));
+    expect(eventIds(socket)).toEqual(["a", "b", "c"]);
+    expect(socket.invalid).toEqual([]);
+    socket.close();
+  });
+
+  it("pushes a prediction after POST /predictions", async () => {
+    const { client, socket } = await session("pred");
+    const res = await client.post(`${BASE}/predictions`, {
+      model_name: "churn",
+      prediction: { label: "stay" },
+      confidence: 0.9,
+    });
+    expect(res.status).toBe(201);
+    const msg = await socket.next("prediction");
+    expect(msg.data).toMatchObject({ model_name: "churn", confidence: 0.9, prediction: { label: "stay" } });
+    socket.close();
+  });
+
+  it("pushes alert on open and alert_updated on repeat, acknowledge and resolve", async () => {
+    const { client, socket } = await session("alrt");
+    const created = await client.post(`${BASE}/alerts`, { severity: "critical", title: "db down", fingerprint: "db" });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const opened = await socket.next("alert");
+    expect(opened.data).toMatchObject({ id, status: "open", severity: "critical", occurrences: 1 });
+
+    expect(
+      (await client.post(`${BASE}/alerts`, { severity: "critical", title: "db down", fingerprint: "db" })).status,
+    ).toBe(200);
+    expect((await socket.next("alert_updated", 1)).data).toMatchObject({ id, occurrences: 2 });
+
+    expect((await client.post(`${BASE}/alerts/${id}/acknowledge`, { note: "on it" })).status).toBe(200);
+    expect((await socket.next("alert_updated", 2)).data).toMatchObject({ id, status: "acknowledged" });
+
+    expect((await client.post(`${BASE}/alerts/${id}/resolve`, {})).status).toBe(200);
+    expect((await socket.next("alert_updated", 3)).data).toMatchObject({ id, status: "resolved" });
+    expect(socket.of("alert")).toHaveLength(1);
+    socket.close();
+  });
+
+  it("pushes a metric after POST /metrics", async () => {
+    const { client, socket } = await session("metr");
+    const res = await client.post(`${BASE}/metrics`, { name: "latency_ms", value: 42, tags: { region: "eu" } });
+    expect(res.status).toBe(202);
+    const msg = await socket.next("metric");
+    expect(msg.data).toMatchObject({ name: "latency_ms", value: 42, tags: { region: "eu" } });
+    socket.close();
+  });
+
+  it("coalesces 50 concurrent ingest batches: few messages, every event exactly once", async () => {
+    const { client, socket } = await session("flood");
+    const started = Date.now();
+    const all: string[] = [];
+    const posts = Array.from({ length: 50 }, (_, i) => {
+      const events = [0, 1].map((j) => ({ event_id: `f${i}-${j}`, event_type: "tick" }));
+      all.push(...events.map((e) => e.event_id));
+      return client.post(`${BASE}/events`, { events });
+    });
+    for (const res of await Promise.all(posts)) expect(res.status).toBe(202);
+    await socket.until((s) => eventIds(s).length >= all.length, 5000, "every event");
+    const elapsed = Date.now() - started;
+    const ids = eventIds(socket);
+    expect(ids.length).toBe(all.length);
+    expect(new Set(ids)).toEqual(new Set(all));
+    expect(socket.of("events").length).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    socket.close();
+  });
+
+  it("reaches sockets that outlived an eviction of the object", async () => {
+    const { client, socket } = await session("hib");
+    await evictDurableObject(env.ORG.getByName("hib"));
+    await client.post(`${BASE}/events`, { events: [{ event_id: "after", event_type: "wake" }] });
+    expect((await socket.next("events")).data.map((e) => e.event_id)).toEqual(["after"]);
+    socket.close();
+  });
+
+  it("keeps organizations apart", async () => {
+    const a = await session("iso-a");
+    const b = await session("iso-b");
+    const before = b.socket.raw.length;
+    await a.client.post(`${BASE}/events`, { events: [{ event_type: "secret" }] });
+    await a.client.post(`${BASE}/alerts`, { severity: "info", title: "only a" });
+    await a.socket.next("alert");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.socket.raw.length).toBe(before);
+    a.socket.close();
+    b.socket.close();
+  });
+});

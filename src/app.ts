@@ -11,6 +11,8 @@ import { renderDocsPage } from "./http/docs-page";
 import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
 import { identityRoutes } from "./identity/routes";
+import { liveRoutes } from "./streaming/live/routes";
+import { streamingRoutes } from "./streaming/routes";
 
 const API_VERSION = "1.0.0";
 
@@ -51,12 +53,10 @@ app.use("/api/*", limitBody);
 app.onError(onError);
 app.notFound(onNotFound);
 
-const routes = app
-  .route("/api/v1", health)
-  .route("/api/v1", identityRoutes)
-  .route("/api/v1/ab-testing", assignmentRoutes)
-  .route("/api/v1/ab-testing", experimentRoutes)
-  .route("/api/v1/dev", devAuth);
+const routes = app.route("/api/v1", health).route("/api/v1", identityRoutes).route("/api/v1/ab-testing", assignmentRoutes)
+  .route("/api/v1/ab-testing", experimentRoutes).route("/api/v1/dev", devAuth)
+  .route("/api/v1/streaming-analytics", liveRoutes)
+  .route("/api/v1/streaming-analytics", streamingRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

@@ -1,40 +1,184 @@
 import { DurableObject } from "cloudflare:workers";
+import { getConfig } from "../config";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
+import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";
+import { createAlert, getAlertOut, transitionAlert } from "./service-alerts";
+import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
+import { ingestEvents, ingestMetrics, ingestPredictions, processEvents } from "./service-ingest";
+import { dashboard, listMetrics, metricSeries, type SeriesQuery } from "./service-read";
+import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
+import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
+import { type AlertFilter, listAlerts } from "./store/alerts";
+import { type EventFilter, listEvents } from "./store/events";
+import { listPredictions, type PredictionFilter } from "./store/predictions";
+import { migrate } from "./store/schema";
+import { createSource, deleteSource, getSource, listSources, updateSource } from "./store/sources";
+
+const badCursor = () =>
+  fail(400, "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
 
 /**
- * One per organization (reached with `ORG.getByName(org)`): streaming analytics storage and the
- * organization's live sockets. Kept thin: logic lives in pure modules beside it.
+ * One per organization (reached with `ORG.getByName(org)`; the Worker has already authenticated
+ * and authorized the caller). Thin on purpose: every method delegates to a service function over
+ * the SQLite store, and nothing needed for correctness is kept in memory — the object may be
+ * evicted or hibernate between any two calls. Expected failures are returned as values
+ * (`Result`), because exceptions lose their class crossing RPC.
  */
 export class OrgObject extends DurableObject<Env> {
-  // ---- live (issue 5 realtime): hub wiring; everything else of the class belongs to the data plane ----
-  readonly live: LiveHub;
+  /** Read once per call. Tests pin it to step rules and retention through time. */
+  clock: () => number = () => Date.now();
+  /** Where every durable write is announced (the hub; tests may swap in a recorder). */
+  live: LivePublisher;
+  /** Only an optimization (skip getAlarm); after eviction it is false again and we re-check. */
+  private alarmChecked = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Data plane: replace the callback with `() => this.dashboard()` once the summary exists.
-    this.live = new LiveHub(ctx, () => {
-      throw new Error("dashboard summary not wired yet");
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage);
     });
+    // ---- live (issue 5 realtime) ----
+    this.hub = new LiveHub(ctx, () => this.dashboard());
+    this.live = this.hub;
+    // ---- end live ----
   }
+
+  // ---- live (issue 5 realtime): socket hooks, all delegated to the hub ----
+  /** The organization's sockets; `live` is the same object seen as a publisher (tests may swap it). */
+  readonly hub: LiveHub;
 
   /** Only WebSocket upgrades come through fetch (sockets cannot travel over RPC); the Worker authenticated them. */
   override async fetch(request: Request): Promise<Response> {
-    return this.live.fetch(request);
+    return this.hub.fetch(request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.live.onMessage(ws, message);
+    await this.hub.onMessage(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
-    this.live.onClose(ws, code, reason, wasClean);
+    this.hub.onClose(ws, code, reason, wasClean);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    this.live.onError(ws, error);
+    this.hub.onError(ws, error);
   }
   // ---- end live ----
+
+  private context(): OrgContext {
+    return {
+      sql: this.ctx.storage.sql,
+      storage: this.ctx.storage,
+      now: this.clock(),
+      retention: getConfig(this.env).retention,
+      publish: (message) => this.live.publish(message),
+    };
+  }
+
+  /** Every write path ends here: retention (and rules) depend on the alarm being set. */
+  private async armAlarm(soon = false): Promise<void> {
+    if (this.alarmChecked && !soon) return;
+    const want = this.clock() + (soon ? RULE_INTERVAL_MS : RETENTION_INTERVAL_MS);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > want) await this.ctx.storage.setAlarm(want);
+    this.alarmChecked = true;
+  }
+
+  override async alarm(): Promise<void> {
+    const { next } = runAlarm(this.context());
+    await this.ctx.storage.setAlarm(next);
+  }
+
+  // Sources
+  createSource(input: SourceInT) {
+    return createSource(this.ctx.storage.sql, input, this.clock());
+  }
+  listSources() {
+    return listSources(this.ctx.storage.sql, this.clock());
+  }
+  getSource(id: string) {
+    const source = getSource(this.ctx.storage.sql, id, this.clock());
+    return source === null ? fail(404, "data source not found") : ok(source);
+  }
+  updateSource(id: string, patch: SourcePatchT) {
+    const source = updateSource(this.ctx.storage.sql, id, patch, this.clock());
+    return source === null ? fail(404, "data source not found") : ok(source);
+  }
+  deleteSource(id: string) {
+    return deleteSource(this.ctx.storage.sql, id) ? ok(null) : fail(404, "data source not found");
+  }
+
+  // Events and predictions
+  async ingestEvents(events: EventInT[]) {
+    const result = ingestEvents(this.context(), events);
+    await this.armAlarm();
+    return result;
+  }
+  /** Bench baseline: the same RPC with the same batch, storing nothing. */
+  ingestEventsNoop(events: EventInT[]) {
+    return ok({ accepted: events.length, duplicates: 0 });
+  }
+  listEvents(filter: EventFilter) {
+    const page = listEvents(this.ctx.storage.sql, filter);
+    return page === null ? badCursor() : ok(page);
+  }
+  processEvents(ids: string[]) {
+    return processEvents(this.context(), ids);
+  }
+  async ingestPredictions(predictions: PredictionInT[]) {
+    const stored = ingestPredictions(this.context(), predictions);
+    await this.armAlarm();
+    return stored;
+  }
+  listPredictions(filter: PredictionFilter) {
+    const page = listPredictions(this.ctx.storage.sql, filter);
+    return page === null ? badCursor() : ok(page);
+  }
+
+  // Alerts and rules
+  async createAlert(input: AlertInT) {
+    const result = createAlert(this.context(), input);
+    await this.armAlarm();
+    return result;
+  }
+  listAlerts(filter: AlertFilter) {
+    const page = listAlerts(this.ctx.storage.sql, filter);
+    return page === null ? badCursor() : ok(page);
+  }
+  getAlert(id: string) {
+    return getAlertOut(this.context(), id);
+  }
+  transitionAlert(id: string, action: "acknowledge" | "resolve", by: string, note?: string) {
+    return transitionAlert(this.context(), id, action, by, note);
+  }
+  async createAlertRule(input: AlertRuleInT) {
+    const rule = createAlertRule(this.context(), input);
+    await this.armAlarm(true);
+    return rule;
+  }
+  listAlertRules() {
+    return listAlertRules(this.context());
+  }
+  deleteAlertRule(id: string) {
+    return deleteAlertRule(this.context(), id);
+  }
+
+  // Metrics and dashboard
+  async ingestMetrics(points: MetricInT[]) {
+    const result = ingestMetrics(this.context(), points);
+    await this.armAlarm();
+    return result;
+  }
+  listMetrics() {
+    return listMetrics(this.context());
+  }
+  metricSeries(name: string, query: SeriesQuery) {
+    return metricSeries(this.context(), name, query);
+  }
+  dashboard() {
+    return dashboard(this.context());
+  }
 
   async ping(): Promise<string> {
     return "pong";

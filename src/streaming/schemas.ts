@@ -281,7 +281,6 @@ export const DashboardSummary = z
       total: z.number().int().openapi({ description: "Events accepted since the organization began" }),
       last_5m: z.number().int(),
       per_minute: z.number().openapi({ description: "Mean events per minute over the last 5 minutes" }),
-      unprocessed: z.number().int(),
       per_minute_series: z.array(z.object({ t: Iso, count: z.number().int() })),
     }),
     predictions: z.object({ total: z.number().int(), mean_confidence: z.number().nullable() }),

@@ -1,0 +1,121 @@
+import { z } from "@hono/zod-openapi";
+import { defineRoute, problemResponses } from "../http/openapi";
+import { createRouter } from "../http/router";
+import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
+import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, ListQuery, listOf } from "./schemas";
+import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
+
+const AlertsQuery = ListQuery.extend({
+  status: z.enum(ALERT_STATUSES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+});
+
+const transition = (action: "acknowledge" | "resolve", from: string) =>
+  defineRoute("write", {
+    method: "post",
+    path: `/alerts/{id}/${action}`,
+    tags: TAG,
+    summary: `${action === "acknowledge" ? "Acknowledge" : "Resolve"} an alert (from ${from}), with an optional note`,
+    request: { params: IdParam, ...body(AlertActionIn) },
+    responses: {
+      200: json(AlertOut, "The alert after the change"),
+      ...problemResponses({ 409: `The alert is not ${from}` }),
+    },
+  });
+
+export const alertRoutes = createRouter()
+  .openapi(
+    defineRoute("write", {
+      method: "post",
+      path: "/alerts",
+      tags: TAG,
+      summary: "Raise an alert (deduplicated by fingerprint while unresolved)",
+      request: body(AlertIn),
+      responses: {
+        201: json(AlertOut, "A new alert"),
+        200: json(AlertOut, "An unresolved alert with the same fingerprint, its occurrences raised"),
+        ...problemResponses({ 422: "Unknown source_id" }),
+      },
+    }),
+    async (c) => {
+      const { alert, created } = unwrap(await orgOf(c).createAlert(c.req.valid("json")));
+      return created ? c.json(alert, 201) : c.json(alert, 200);
+    },
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/alerts",
+      tags: TAG,
+      summary: "Alerts, newest first",
+      request: { query: AlertsQuery },
+      responses: { 200: json(listOf(AlertOut, "AlertList"), "A page of alerts") },
+    }),
+    async (c) => c.json(unwrap(await orgOf(c).listAlerts(c.req.valid("query"))), 200),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/alerts/{id}",
+      tags: TAG,
+      summary: "One alert",
+      request: { params: IdParam },
+      responses: { 200: json(AlertOut, "The alert") },
+    }),
+    async (c) => c.json(unwrap(await orgOf(c).getAlert(c.req.valid("param").id)), 200),
+  )
+  .openapi(transition("acknowledge", "open"), async (c) => {
+    const alert = await orgOf(c).transitionAlert(
+      c.req.valid("param").id,
+      "acknowledge",
+      c.var.principal.sub,
+      c.req.valid("json").note,
+    );
+    return c.json(unwrap(alert), 200);
+  })
+  .openapi(transition("resolve", "open or acknowledged"), async (c) => {
+    const alert = await orgOf(c).transitionAlert(
+      c.req.valid("param").id,
+      "resolve",
+      c.var.principal.sub,
+      c.req.valid("json").note,
+    );
+    return c.json(unwrap(alert), 200);
+  })
+  .openapi(
+    defineRoute("write", {
+      method: "post",
+      path: "/alert-rules",
+      tags: TAG,
+      summary: "Create a threshold rule (alerts with fingerprint rule:<id>)",
+      request: body(AlertRuleIn),
+      responses: { 201: json(AlertRule, "The rule and its evaluation state") },
+    }),
+    async (c) => c.json(await orgOf(c).createAlertRule(c.req.valid("json")), 201),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/alert-rules",
+      tags: TAG,
+      summary: "Alert rules with their state",
+      responses: {
+        200: json(z.object({ items: z.array(AlertRule), next_cursor: z.null() }), "Every rule, newest first"),
+      },
+    }),
+    async (c) => c.json({ items: await orgOf(c).listAlertRules(), next_cursor: null }, 200),
+  )
+  .openapi(
+    defineRoute("write", {
+      method: "delete",
+      path: "/alert-rules/{id}",
+      tags: TAG,
+      summary: "Delete a rule (a firing rule's alert is resolved)",
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" } },
+    }),
+    async (c) => {
+      unwrap(await orgOf(c).deleteAlertRule(c.req.valid("param").id));
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,80 @@
+import { z } from "@hono/zod-openapi";
+import { defineRoute } from "../http/openapi";
+import { limitIngest } from "../http/rate-limit";
+import { createRouter } from "../http/router";
+import { AGGREGATIONS } from "./rollup";
+import {
+  DashboardSummary,
+  MetricBatchIn,
+  MetricIn,
+  MetricName,
+  MetricSeries,
+  MetricsAccepted,
+  MetricSummary,
+} from "./schemas";
+import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
+
+const MAX_WINDOW_SECONDS = 400 * 86_400;
+
+const SeriesQuery = z.object({
+  window: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).default(3600),
+  aggregation: z.enum(AGGREGATIONS).default("avg"),
+  step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional(),
+});
+
+export const metricRoutes = createRouter()
+  .openapi(
+    defineRoute(
+      "ingest",
+      {
+        method: "post",
+        path: "/metrics",
+        tags: TAG,
+        summary: "Record one metric point or a batch of up to 1000",
+        request: body(z.union([MetricBatchIn, MetricIn])),
+        responses: { 202: json(MetricsAccepted, "Folded into the rollups") },
+      },
+      [limitIngest],
+    ),
+    async (c) => {
+      const input = c.req.valid("json");
+      return c.json(await orgOf(c).ingestMetrics("metrics" in input ? input.metrics : [input]), 202);
+    },
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/metrics",
+      tags: TAG,
+      summary: "Metric names with latest value and trend",
+      responses: {
+        200: json(z.object({ items: z.array(MetricSummary), next_cursor: z.null() }), "Every metric, by name"),
+      },
+    }),
+    async (c) => c.json({ items: await orgOf(c).listMetrics(), next_cursor: null }, 200),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/metrics/{name}",
+      tags: TAG,
+      summary: "A metric's window value and series",
+      description: "Percentiles come from DDSketch rollups: within 1% relative error of the exact value.",
+      request: {
+        params: z.object({ name: MetricName.openapi({ param: { name: "name", in: "path" } }) }),
+        query: SeriesQuery,
+      },
+      responses: { 200: json(MetricSeries, "Window value and series (t: step start)") },
+    }),
+    async (c) => c.json(unwrap(await orgOf(c).metricSeries(c.req.valid("param").name, c.req.valid("query"))), 200),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/dashboard",
+      tags: TAG,
+      summary: "Summary for the live dashboard (also the WebSocket snapshot)",
+      responses: { 200: json(DashboardSummary, "The summary") },
+    }),
+    async (c) => c.json(await orgOf(c).dashboard(), 200),
+  );

@@ -1,0 +1,42 @@
+/** Alerts: POST with fingerprint dedup, acknowledge/resolve through the pure state machine. */
+import { acknowledge, openOrDedupe, resolve } from "./alert-state";
+import type { AlertInT, AlertOutT } from "./schemas";
+import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
+import { unknownSourceIds } from "./store/sources";
+
+export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: AlertOutT; created: boolean }> {
+  if (input.source_id !== undefined && unknownSourceIds(ctx.sql, [input.source_id]).length > 0) {
+    return fail(422, `unknown source_id: ${input.source_id}`, [
+      { path: "source_id", message: `no data source with id ${input.source_id}` },
+    ]);
+  }
+  const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
+  const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
+  saveAlert(ctx.sql, alert);
+  const out = toAlertOut(alert);
+  ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
+  return ok({ alert: out, created });
+}
+
+export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
+  const alert = getAlert(ctx.sql, id);
+  return alert === null ? fail(404, "alert not found") : ok(toAlertOut(alert));
+}
+
+export function transitionAlert(
+  ctx: OrgContext,
+  id: string,
+  action: "acknowledge" | "resolve",
+  by: string,
+  note: string | undefined,
+): Result<AlertOutT> {
+  const alert = getAlert(ctx.sql, id);
+  if (alert === null) return fail(404, "alert not found");
+  const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
+  if (!result.ok) return fail(409, result.error.message);
+  saveAlert(ctx.sql, result.alert);
+  const out = toAlertOut(result.alert);
+  ctx.publish({ type: "alert_updated", data: out });
+  return ok(out);
+}

@@ -1,0 +1,90 @@
+/** Read side: metric catalogue and series, and the dashboard summary (also the live `snapshot`). */
+import { type Aggregation, latestAndTrend, planQuery, querySeries, trendQueryRange } from "./rollup";
+import type { DashboardSummaryT, MetricSeriesT, MetricSummaryT } from "./schemas";
+import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { countAlerts } from "./store/alerts";
+import { readCounters, receivedSince, recentEvents } from "./store/events";
+import { listMetricNames, metricExists, recentRollupsByName, rollupsInRange } from "./store/metrics";
+import { recentPredictions } from "./store/predictions";
+import { listSources, rateBucket } from "./store/sources";
+import { iso } from "./store/sql";
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const SERIES_MINUTES = 30;
+const RECENT_ITEMS = 20;
+
+export interface SeriesQuery {
+  window: number;
+  aggregation: Aggregation;
+  step?: number | undefined;
+}
+
+export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
+  const { resolution_ms, from } = trendQueryRange(ctx.now);
+  const recent = recentRollupsByName(ctx.sql, resolution_ms, from);
+  return listMetricNames(ctx.sql).map((m) => ({
+    name: m.name,
+    latest: m.last,
+    latest_at: iso(m.last_at),
+    trend: latestAndTrend(recent.get(m.name) ?? [], ctx.now).trend,
+  }));
+}
+
+export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery): Result<MetricSeriesT> {
+  if (!metricExists(ctx.sql, name)) return fail(404, `no metric named ${name}`);
+  const options = {
+    windowSeconds: query.window,
+    stepSeconds: query.step,
+    aggregation: query.aggregation,
+    now: ctx.now,
+    metricRetentionMs: ctx.retention.metricDays * DAY_MS,
+  };
+  const plan = planQuery(options);
+  const result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+  return ok({
+    name,
+    aggregation: query.aggregation,
+    window_seconds: query.window,
+    step_seconds: result.step_seconds,
+    value: result.value,
+    series: result.series.map((p) => ({ t: iso(p.t), value: p.value })),
+  });
+}
+
+export function dashboard(ctx: OrgContext): DashboardSummaryT {
+  const { now, sql } = ctx;
+  const counters = readCounters(sql);
+  const seriesFrom = now - (now % MINUTE_MS) - (SERIES_MINUTES - 1) * MINUTE_MS;
+  const lastFiveFrom = rateBucket(now - 5 * MINUTE_MS);
+  const perMinute = new Map<number, number>();
+  let lastFive = 0;
+  for (const { bucket, n } of receivedSince(sql, Math.min(seriesFrom, lastFiveFrom))) {
+    if (bucket >= lastFiveFrom) lastFive += n;
+    const minute = bucket - (bucket % MINUTE_MS);
+    if (minute >= seriesFrom) perMinute.set(minute, (perMinute.get(minute) ?? 0) + n);
+  }
+  const predictionsTotal = counters.get("predictions_total") ?? 0;
+  return {
+    generated_at: iso(now),
+    events: {
+      total: counters.get("events_total") ?? 0,
+      last_5m: lastFive,
+      per_minute: lastFive / 5,
+      per_minute_series: Array.from({ length: SERIES_MINUTES }, (_, i) => {
+        const t = seriesFrom + i * MINUTE_MS;
+        return { t: iso(t), count: perMinute.get(t) ?? 0 };
+      }),
+    },
+    predictions: {
+      total: predictionsTotal,
+      mean_confidence:
+        predictionsTotal > 0 ? (counters.get("predictions_confidence_sum") ?? 0) / predictionsTotal : null,
+    },
+    alerts: countAlerts(sql),
+    sources: listSources(sql, now),
+    metrics: listMetrics(ctx),
+    recent_events: recentEvents(sql, RECENT_ITEMS),
+    recent_predictions: recentPredictions(sql, RECENT_ITEMS),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * What crosses the RPC boundary between the Worker and the organization object. Exceptions lose
+ * their class on the way (a ProblemError arrives as a plain Error), so expected failures travel
+ * as values: `{ ok: false, status, detail, errors? }`, which the Worker turns into problem+json.
+ */
+import type { FieldError } from "../http/problem";
+import type { Publishable } from "./live/protocol";
+import type { RetentionPolicy } from "./store/retention";
+
+export interface Failure {
+  ok: false;
+  status: 400 | 404 | 409 | 422;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export type Result<T> = { ok: true; value: T } | Failure;
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+
+export const fail = (status: Failure["status"], detail: string, errors?: FieldError[]): Failure =>
+  errors === undefined ? { ok: false, status, detail } : { ok: false, status, detail, errors };
+
+/** What the live hub accepts (`live/protocol.ts`): published after each durable write. */
+export type LivePublication = Publishable;
+
+export interface LivePublisher {
+  publish(message: LivePublication): void;
+}
+
+/** Everything a service function needs for one call; `now` is read once so a call sees one time. */
+export interface OrgContext {
+  sql: SqlStorage;
+  storage: DurableObjectStorage;
+  now: number;
+  retention: RetentionPolicy;
+  publish(message: LivePublication): void;
+}

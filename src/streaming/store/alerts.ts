@@ -1,0 +1,141 @@
+/**
+ * Alerts persist exactly what the pure state machine (alert-state.ts) returned: the store never
+ * decides a transition. A partial unique index keeps one unresolved alert per fingerprint even if
+ * a future code path forgot to look first.
+ */
+import type { ALERT_STATUSES, Alert, AlertNote, SEVERITIES } from "../alert-state";
+import type { AlertOutT } from "../schemas";
+import { decodeCursor, iso, isoOrNull, type Page, type Row, toPage, Where } from "./sql";
+
+type AlertRow = {
+  seq: number;
+  id: string;
+  severity: string;
+  status: string;
+  title: string;
+  message: string | null;
+  source_id: string | null;
+  fingerprint: string | null;
+  occurrences: number;
+  created_at: number;
+  last_seen_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  notes: string;
+} & Row;
+
+function toAlert(row: AlertRow): Alert {
+  const { seq: _seq, notes, ...rest } = row;
+  return { ...rest, notes: JSON.parse(notes) as AlertNote[] } as Alert;
+}
+
+export function toAlertOut(alert: Alert): AlertOutT {
+  return {
+    id: alert.id,
+    severity: alert.severity,
+    status: alert.status,
+    title: alert.title,
+    message: alert.message,
+    source_id: alert.source_id,
+    fingerprint: alert.fingerprint,
+    occurrences: alert.occurrences,
+    created_at: iso(alert.created_at),
+    last_seen_at: iso(alert.last_seen_at),
+    acknowledged_at: isoOrNull(alert.acknowledged_at),
+    acknowledged_by: alert.acknowledged_by,
+    resolved_at: isoOrNull(alert.resolved_at),
+    resolved_by: alert.resolved_by,
+    notes: alert.notes.map((n) => ({ at: iso(n.at), by: n.by, text: n.text })),
+  };
+}
+
+export function getAlert(sql: SqlStorage, id: string): Alert | null {
+  const row = sql.exec<AlertRow>("SELECT * FROM alerts WHERE id = ?", id).toArray()[0];
+  return row === undefined ? null : toAlert(row);
+}
+
+export function findUnresolved(sql: SqlStorage, fingerprint: string): Alert | null {
+  const row = sql
+    .exec<AlertRow>("SELECT * FROM alerts WHERE fingerprint = ? AND status != 'resolved'", fingerprint)
+    .toArray()[0];
+  return row === undefined ? null : toAlert(row);
+}
+
+/** Insert or overwrite by id (every column comes from the state machine's result). */
+export function saveAlert(sql: SqlStorage, a: Alert): void {
+  sql.exec(
+    `INSERT INTO alerts (id, severity, status, title, message, source_id, fingerprint, occurrences, created_at,
+       last_seen_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, notes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, status = excluded.status,
+       occurrences = excluded.occurrences, last_seen_at = excluded.last_seen_at,
+       acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+       resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, notes = excluded.notes`,
+    a.id,
+    a.severity,
+    a.status,
+    a.title,
+    a.message,
+    a.source_id,
+    a.fingerprint,
+    a.occurrences,
+    a.created_at,
+    a.last_seen_at,
+    a.acknowledged_at,
+    a.acknowledged_by,
+    a.resolved_at,
+    a.resolved_by,
+    JSON.stringify(a.notes),
+  );
+}
+
+export interface AlertFilter {
+  status?: string | undefined;
+  severity?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export function listAlerts(sql: SqlStorage, filter: AlertFilter): Page<AlertOutT> | null {
+  const where = new Where();
+  if (filter.status !== undefined) where.add("status = ?", filter.status);
+  if (filter.severity !== undefined) where.add("severity = ?", filter.severity);
+  if (filter.cursor !== undefined) {
+    const key = decodeCursor(filter.cursor, 1);
+    if (key === null) return null;
+    where.add("seq < ?", key[0] ?? 0);
+  }
+  const rows = sql
+    .exec<AlertRow>(`SELECT * FROM alerts ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
+    .toArray();
+  return toPage(
+    rows,
+    filter.limit,
+    (r) => [r.seq],
+    (r) => toAlertOut(toAlert(r)),
+  );
+}
+
+export interface AlertCounts {
+  by_status: Record<(typeof ALERT_STATUSES)[number], number>;
+  by_severity: Record<(typeof SEVERITIES)[number], number>;
+}
+
+/** Counts by status (all kept alerts) and by severity (unresolved ones: what needs attention). */
+export function countAlerts(sql: SqlStorage): AlertCounts {
+  const counts: AlertCounts = {
+    by_status: { open: 0, acknowledged: 0, resolved: 0 },
+    by_severity: { info: 0, warning: 0, error: 0, critical: 0 },
+  };
+  for (const r of sql.exec<{ status: string; severity: string; n: number }>(
+    "SELECT status, severity, count(*) AS n FROM alerts GROUP BY status, severity",
+  )) {
+    const status = r.status as keyof AlertCounts["by_status"];
+    const severity = r.severity as keyof AlertCounts["by_severity"];
+    counts.by_status[status] += r.n;
+    if (status !== "resolved") counts.by_severity[severity] += r.n;
+  }
+  return counts;
+}

@@ -1,0 +1,109 @@
+/**
+ * Metric rollups (rollup.ts): raw points are never stored. A batch is folded in memory into one
+ * partial rollup per (name, resolution, bucket), the stored rows for those keys are read with ONE
+ * join over json_each, merged (exact: counts and sketch bins add), and written back with ONE
+ * INSERT OR REPLACE over json_each: three statements per batch whatever its size.
+ */
+import { type BucketRollup, fromRow, type RollupRow, toRow } from "../rollup";
+import type { Row } from "./sql";
+
+type StoredRollupRow = RollupRow & Row;
+
+const ROLLUP_COLUMNS = "name, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch";
+
+export function storedRollups(sql: SqlStorage, keys: readonly BucketRollup[]): BucketRollup[] {
+  if (keys.length === 0) return [];
+  return sql
+    .exec<StoredRollupRow>(
+      `SELECT r.name, r.resolution_ms, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.last_at, r.sketch
+       FROM json_each(?) AS j
+       JOIN metric_rollups AS r
+         ON r.name = j.value ->> 0 AND r.resolution_ms = j.value ->> 1 AND r.bucket = j.value ->> 2`,
+      JSON.stringify(keys.map((k) => [k.name, k.resolution_ms, k.bucket])),
+    )
+    .toArray()
+    .map(fromRow);
+}
+
+export function writeRollups(sql: SqlStorage, merged: readonly BucketRollup[]): void {
+  if (merged.length === 0) return;
+  sql.exec(
+    `INSERT OR REPLACE INTO metric_rollups (${ROLLUP_COLUMNS})
+     SELECT value ->> 'name', value ->> 'resolution_ms', value ->> 'bucket', value ->> 'count', value ->> 'sum',
+            value ->> 'min', value ->> 'max', value ->> 'last', value ->> 'last_at', value ->> 'sketch'
+     FROM json_each(?)`,
+    JSON.stringify(merged.map(toRow)),
+  );
+}
+
+/** Keeps the metric catalogue (name, newest point) current: one upsert per batch. */
+export function touchMetrics(
+  sql: SqlStorage,
+  latest: readonly { name: string; value: number; at: number }[],
+  now: number,
+): void {
+  if (latest.length === 0) return;
+  sql.exec(
+    `INSERT INTO metrics (name, last, last_at, first_seen_at)
+     SELECT value ->> 'name', value ->> 'value', value ->> 'at', ?2 FROM json_each(?1) WHERE true
+     ON CONFLICT (name) DO UPDATE SET last = excluded.last, last_at = excluded.last_at
+       WHERE excluded.last_at >= metrics.last_at`,
+    JSON.stringify(latest),
+    now,
+  );
+}
+
+export interface MetricCatalogueEntry {
+  name: string;
+  last: number;
+  last_at: number;
+}
+
+export function listMetricNames(sql: SqlStorage): MetricCatalogueEntry[] {
+  return sql.exec<MetricCatalogueEntry & Row>("SELECT name, last, last_at FROM metrics ORDER BY name").toArray();
+}
+
+export function metricExists(sql: SqlStorage, name: string): boolean {
+  return sql.exec("SELECT 1 FROM metrics WHERE name = ?", name).toArray().length > 0;
+}
+
+/** One metric's buckets of one resolution in [from, to] (what rollup.planQuery names). */
+export function rollupsInRange(
+  sql: SqlStorage,
+  name: string,
+  resolutionMs: number,
+  from: number,
+  to: number,
+): BucketRollup[] {
+  return sql
+    .exec<StoredRollupRow>(
+      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE name = ? AND resolution_ms = ? AND bucket BETWEEN ? AND ?`,
+      name,
+      resolutionMs,
+      from,
+      to,
+    )
+    .toArray()
+    .map(fromRow);
+}
+
+/**
+ * Every metric's buckets of one resolution from `from` on, grouped by name, without sketches
+ * (the trend needs counts and sums only; parsing hundreds of sketches would be waste).
+ */
+export function recentRollupsByName(sql: SqlStorage, resolutionMs: number, from: number): Map<string, BucketRollup[]> {
+  const out = new Map<string, BucketRollup[]>();
+  const empty = JSON.stringify({ v: 1, z: 0, p: [], n: [] });
+  for (const row of sql.exec<StoredRollupRow>(
+    `SELECT name, resolution_ms, bucket, count, sum, min, max, last, last_at, '${empty}' AS sketch
+     FROM metric_rollups WHERE resolution_ms = ? AND bucket >= ?`,
+    resolutionMs,
+    from,
+  )) {
+    const b = fromRow(row);
+    const list = out.get(b.name);
+    if (list === undefined) out.set(b.name, [b]);
+    else list.push(b);
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/** Predictions: the same single-statement batch insert as events; ids are always ours. */
+import type { PredictionOutT } from "../schemas";
+import { addCounter } from "./events";
+import { decodeCursor, iso, type Page, parseJsonColumn, type Row, toPage, Where } from "./sql";
+
+/** A prediction ready to store (JSON columns serialized, times in epoch ms). */
+export interface NewPrediction {
+  id: string;
+  model_name: string;
+  model_version: string | null;
+  prediction: string;
+  confidence: number;
+  latency_ms: number | null;
+  event_id: string | null;
+  features: string | null;
+  ts: number;
+}
+
+type PredictionRow = {
+  seq: number;
+  id: string;
+  model_name: string;
+  model_version: string | null;
+  prediction: string;
+  confidence: number;
+  latency_ms: number | null;
+  event_id: string | null;
+  features: string | null;
+  ts: number;
+} & Row;
+
+const COLUMNS = "seq, id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts";
+
+function toPredictionOut(row: PredictionRow): PredictionOutT {
+  return {
+    id: row.id,
+    model_name: row.model_name,
+    model_version: row.model_version,
+    prediction: parseJsonColumn<unknown>(row.prediction),
+    confidence: row.confidence,
+    latency_ms: row.latency_ms,
+    event_id: row.event_id,
+    features: parseJsonColumn<Record<string, unknown>>(row.features),
+    timestamp: iso(row.ts),
+  };
+}
+
+export function insertPredictions(
+  sql: SqlStorage,
+  predictions: readonly NewPrediction[],
+  receivedAt: number,
+): PredictionOutT[] {
+  const rows = sql
+    .exec<PredictionRow>(
+      `INSERT INTO predictions (id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts, received_at)
+       SELECT value ->> 'id', value ->> 'model_name', value ->> 'model_version', value ->> 'prediction',
+              value ->> 'confidence', value ->> 'latency_ms', value ->> 'event_id', value ->> 'features', value ->> 'ts', ?2
+       FROM json_each(?1)
+       RETURNING ${COLUMNS}`,
+      JSON.stringify(predictions),
+      receivedAt,
+    )
+    .toArray();
+  addCounter(sql, "predictions_total", rows.length);
+  addCounter(
+    sql,
+    "predictions_confidence_sum",
+    rows.reduce((s, r) => s + r.confidence, 0),
+  );
+  return rows.map(toPredictionOut);
+}
+
+export interface PredictionFilter {
+  model_name?: string | undefined;
+  min_confidence?: number | undefined;
+  since?: number | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page<PredictionOutT> | null {
+  const where = new Where();
+  if (filter.model_name !== undefined) where.add("model_name = ?", filter.model_name);
+  if (filter.min_confidence !== undefined) where.add("confidence >= ?", filter.min_confidence);
+  if (filter.since !== undefined) where.add("ts >= ?", filter.since);
+  if (filter.cursor !== undefined) {
+    const key = decodeCursor(filter.cursor, 2);
+    if (key === null) return null;
+    where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
+  }
+  const rows = sql
+    .exec<PredictionRow>(
+      `SELECT ${COLUMNS} FROM predictions ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
+      ...where.params,
+      filter.limit + 1,
+    )
+    .toArray();
+  return toPage(rows, filter.limit, (r) => [r.ts, r.seq], toPredictionOut);
+}
+
+export function recentPredictions(sql: SqlStorage, limit: number): PredictionOutT[] {
+  return sql
+    .exec<PredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit)
+    .toArray()
+    .map(toPredictionOut);
+}

@@ -1,0 +1,86 @@
+/**
+ * Retention, run by the alarm. Deletes go in bounded chunks (a LIMITed rowid subquery), so one
+ * alarm never holds the object for long on a backlog; `done: false` asks the caller to re-arm soon.
+ */
+import { retentionCutoffs } from "../rollup";
+
+export const RETENTION_CHUNK = 5_000;
+/** Per alarm, per table: enough for a day of heavy ingest without monopolizing the object. */
+export const MAX_CHUNKS_PER_RUN = 20;
+const DAY_MS = 86_400_000;
+/** `event_rate` only serves the last hour of rates and health; keep a day for slack. */
+const RATE_KEEP_MS = DAY_MS;
+
+export interface RetentionPolicy {
+  eventDays: number;
+  alertDays: number;
+  metricDays: number;
+}
+
+export interface RetentionReport {
+  events: number;
+  predictions: number;
+  alerts: number;
+  rollups: number;
+  done: boolean;
+}
+
+/** `key` lists the table's key columns (a row value for WITHOUT ROWID tables). */
+function deleteChunked(
+  sql: SqlStorage,
+  table: string,
+  key: string,
+  condition: string,
+  ...params: SqlStorageValue[]
+): { deleted: number; done: boolean } {
+  let deleted = 0;
+  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
+    const n = sql
+      .exec(
+        `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${condition} LIMIT ${RETENTION_CHUNK}) RETURNING 1`,
+        ...params,
+      )
+      .toArray().length;
+    deleted += n;
+    if (n < RETENTION_CHUNK) return { deleted, done: true };
+  }
+  return { deleted, done: false };
+}
+
+export function applyRetention(sql: SqlStorage, policy: RetentionPolicy, now: number): RetentionReport {
+  const events = deleteChunked(sql, "events", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+  // Predictions are event-like telemetry: they share the event retention.
+  const predictions = deleteChunked(sql, "predictions", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+  // Only resolved alerts expire; an open alert stays however old it is.
+  const alerts = deleteChunked(
+    sql,
+    "alerts",
+    "seq",
+    "resolved_at IS NOT NULL AND resolved_at < ?",
+    now - policy.alertDays * DAY_MS,
+  );
+  let rollups = 0;
+  let rollupsDone = true;
+  for (const { resolution_ms, before } of retentionCutoffs(now, policy.metricDays * DAY_MS)) {
+    const r = deleteChunked(
+      sql,
+      "metric_rollups",
+      "name, resolution_ms, bucket",
+      "resolution_ms = ? AND bucket < ?",
+      resolution_ms,
+      before,
+    );
+    rollups += r.deleted;
+    rollupsDone &&= r.done;
+  }
+  sql.exec("DELETE FROM event_rate WHERE bucket < ?", now - RATE_KEEP_MS);
+  // A metric whose every bucket expired leaves the catalogue too.
+  sql.exec("DELETE FROM metrics WHERE NOT EXISTS (SELECT 1 FROM metric_rollups AS r WHERE r.name = metrics.name)");
+  return {
+    events: events.deleted,
+    predictions: predictions.deleted,
+    alerts: alerts.deleted,
+    rollups,
+    done: events.done && predictions.done && alerts.done && rollupsDone,
+  };
+}

@@ -1,0 +1,134 @@
+import { sourceHealth } from "../health";
+import type { SourceInT, SourcePatchT, SourceT } from "../schemas";
+import { iso, isoOrNull, parseJsonColumn, type Row } from "./sql";
+
+type SourceRow = {
+  seq: number;
+  id: string;
+  name: string;
+  source_type: string;
+  description: string | null;
+  config: string | null;
+  created_at: number;
+  updated_at: number;
+  last_event_at: number | null;
+  last_error_at: number | null;
+} & Row;
+
+const HEALTH_WINDOW_MS = 5 * 60_000;
+/** `event_rate` granularity: received events are counted per 10 s bucket. */
+export const RATE_BUCKET_MS = 10_000;
+
+export const rateBucket = (ms: number): number => ms - (ms % RATE_BUCKET_MS);
+
+/** Events received per source over the buckets overlapping (now − 5 min, now]. */
+function recentCounts(sql: SqlStorage, now: number): Map<string, number> {
+  const from = rateBucket(now - HEALTH_WINDOW_MS);
+  const out = new Map<string, number>();
+  for (const r of sql.exec<{ source_id: string; n: number }>(
+    "SELECT source_id, sum(count) AS n FROM event_rate WHERE bucket >= ? GROUP BY source_id",
+    from,
+  )) {
+    out.set(r.source_id, r.n);
+  }
+  return out;
+}
+
+function toSource(row: SourceRow, counts: Map<string, number>, now: number): SourceT {
+  const events = counts.get(row.id) ?? 0;
+  return {
+    id: row.id,
+    name: row.name,
+    source_type: row.source_type as SourceT["source_type"],
+    description: row.description,
+    config: parseJsonColumn<Record<string, unknown>>(row.config),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    health: {
+      status: sourceHealth({
+        last_event_at: row.last_event_at,
+        events_last_5m: events,
+        last_error_at: row.last_error_at,
+        now,
+      }),
+      last_event_at: isoOrNull(row.last_event_at),
+      events_last_5m: events,
+    },
+  };
+}
+
+export function createSource(sql: SqlStorage, input: SourceInT, now: number): SourceT {
+  const id = crypto.randomUUID();
+  sql.exec(
+    `INSERT INTO sources (id, name, source_type, description, config, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    input.name,
+    input.source_type,
+    input.description ?? null,
+    input.config === undefined ? null : JSON.stringify(input.config),
+    now,
+    now,
+  );
+  return getSource(sql, id, now) as SourceT;
+}
+
+/** All sources, newest first (an organization has a handful, not thousands: no pagination). */
+export function listSources(sql: SqlStorage, now: number): SourceT[] {
+  const counts = recentCounts(sql, now);
+  return sql
+    .exec<SourceRow>("SELECT * FROM sources ORDER BY seq DESC")
+    .toArray()
+    .map((r) => toSource(r, counts, now));
+}
+
+export function getSource(sql: SqlStorage, id: string, now: number): SourceT | null {
+  const row = sql.exec<SourceRow>("SELECT * FROM sources WHERE id = ?", id).toArray()[0];
+  return row === undefined ? null : toSource(row, recentCounts(sql, now), now);
+}
+
+export function updateSource(sql: SqlStorage, id: string, patch: SourcePatchT, now: number): SourceT | null {
+  const sets: string[] = ["updated_at = ?"];
+  const params: SqlStorageValue[] = [now];
+  const config = patch.config === undefined ? undefined : patch.config === null ? null : JSON.stringify(patch.config);
+  const fields: [string, SqlStorageValue | undefined][] = [
+    ["name", patch.name],
+    ["source_type", patch.source_type],
+    ["description", patch.description],
+    ["config", config],
+  ];
+  for (const [column, value] of fields) {
+    if (value === undefined) continue;
+    sets.push(`${column} = ?`);
+    params.push(value);
+  }
+  const cursor = sql.exec(`UPDATE sources SET ${sets.join(", ")} WHERE id = ?`, ...params, id);
+  return cursor.rowsWritten === 0 ? null : getSource(sql, id, now);
+}
+
+/** Events keep their source_id as history; new events naming it are then rejected (422). */
+export function deleteSource(sql: SqlStorage, id: string): boolean {
+  return sql.exec("DELETE FROM sources WHERE id = ?", id).rowsWritten > 0;
+}
+
+/** Ids among `ids` that name no source (one statement for the whole batch). */
+export function unknownSourceIds(sql: SqlStorage, ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
+  const known = new Set(
+    sql
+      .exec<{ id: string }>("SELECT id FROM sources WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))
+      .toArray()
+      .map((r) => r.id),
+  );
+  return ids.filter((id) => !known.has(id));
+}
+
+/** After a batch: the sources it named have just received events. */
+export function touchSources(sql: SqlStorage, ids: readonly string[], at: number): void {
+  if (ids.length === 0) return;
+  sql.exec(
+    "UPDATE sources SET last_event_at = max(coalesce(last_event_at, 0), ?) WHERE id IN (SELECT value FROM json_each(?))",
+    at,
+    JSON.stringify(ids),
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Small helpers shared by the store modules: typed rows, dynamic WHERE clauses (SQLite's planner
+ * cannot use an index through `(? IS NULL OR col = ?)`, so filters are added only when present),
+ * keyset cursors and time formatting.
+ */
+
+export type Row = Record<string, SqlStorageValue>;
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export function parseJsonColumn<T>(text: string | null): T | null {
+  if (text === null) return null;
+  return JSON.parse(text) as T;
+}
+
+/** Conditions joined by AND, with their bindings in order. */
+export class Where {
+  private readonly parts: string[] = [];
+  readonly params: SqlStorageValue[] = [];
+
+  add(condition: string, ...params: SqlStorageValue[]): this {
+    this.parts.push(condition);
+    this.params.push(...params);
+    return this;
+  }
+
+  toString(): string {
+    return this.parts.length === 0 ? "" : `WHERE ${this.parts.join(" AND ")}`;
+  }
+}
+
+/**
+ * Keyset cursor: the sort key of the last item returned, opaque to clients. Keyset (not offset)
+ * so that a page stays correct while new rows arrive at the head of the list.
+ */
+export function encodeCursor(key: readonly number[]): string {
+  return btoa(JSON.stringify(key)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/** Null when the cursor is not one we issued (the route answers 400). */
+export function decodeCursor(cursor: string, length: number): number[] | null {
+  try {
+    const json: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    if (!Array.isArray(json) || json.length !== length || !json.every((n) => Number.isSafeInteger(n))) return null;
+    return json as number[];
+  } catch {
+    return null;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** Reads `limit + 1` rows upstream so that the cursor is only issued when there is a next page. */
+export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => number[], map: (row: R) => T): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(map),
+    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
+  };
+}

@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AssignmentCache, etagOf, FAILURE_BACKOFF_MS, matchesIfNoneMatch } from "../../src/assignment/cache";
+import type { ClientExperiment } from "../../src/assignment/config-types";
+
+const exp = (key: string, over: Partial<ClientExperiment> = {}): ClientExperiment => ({
+  id: `id_${key}`,
+  key,
+  status: "running",
+  seed: key,
+  coverage: 100,
+  winner_variant_id: null,
+  variants: [],
+  ...over,
+});
+
+function harness(ttlMs = 1000) {
+  let now = 1_000_000;
+  const cache = new AssignmentCache(() => now);
+  const background: Promise<unknown>[] = [];
+  let data: ClientExperiment[] = [exp("a")];
+  let fail = false;
+  const load = vi.fn(async () => {
+    await Promise.resolve();
+    if (fail) throw new Error("D1 down");
+    return data;
+  });
+  const options = { ttlMs, load, waitUntil: (p: Promise<unknown>) => void background.push(p) };
+  return {
+    cache,
+    load,
+    get: () => cache.snapshot("org", options),
+    options,
+    settle: () => Promise.all(background.splice(0)),
+    advance: (ms: number) => {
+      now += ms;
+    },
+    set: (next: ClientExperiment[]) => {
+      data = next;
+    },
+    fail: (v: boolean) => {
+      fail = v;
+    },
+  };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("AssignmentCache", () => {
+  it("loads once, then answers from memory while young", async () => {
+    const h = harness();
+    const first = await h.get();
+    expect(first.running.map((e) => e.key)).toEqual(["a"]);
+    expect(first.byKey.get("a")?.id).toBe("id_a");
+    h.advance(700);
+    expect(await h.get()).toBe(first);
+    expect(h.load).toHaveBeenCalledTimes(1);
+  });
+
+  it("single flight: concurrent cold requests share one load", async () => {
+    const h = harness();
+    const all = await Promise.all(Array.from({ length: 50 }, () => h.get()));
+    expect(new Set(all).size).toBe(1);
+    expect(h.load).toHaveBeenCalledTimes(1);
+  });
+
+  it("refresh-ahead: past 75% of the TTL it serves the old snapshot and reloads once in the background", async () => {
+    const h = harness();
+    const first = await h.get();
+    h.set([exp("a"), exp("b")]);
+    h.advance(800);
+    expect(await h.get()).toBe(first);
+    expect(await h.get()).toBe(first);
+    await h.settle();
+    expect(h.load).toHaveBeenCalledTimes(2);
+    expect((await h.get()).running.map((e) => e.key)).toEqual(["a", "b"]);
+  });
+
+  it("past the TTL a request waits for the reload: nothing older than the TTL is served", async () => {
+    const h = harness();
+    await h.get();
+    h.set([exp("z")]);
+    h.advance(1000);
+    expect((await h.get()).running.map((e) => e.key)).toEqual(["z"]);
+  });
+
+  it("when D1 fails, the old snapshot keeps answering and reloads back off", async () => {
+    const h = harness();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const first = await h.get();
+    h.fail(true);
+    h.advance(1500);
+    expect(await h.get()).toBe(first);
+    expect(await h.get()).toBe(first);
+    expect(h.load).toHaveBeenCalledTimes(2); // the second call was within the backoff
+    h.advance(FAILURE_BACKOFF_MS);
+    h.fail(false);
+    h.set([exp("back")]);
+    expect((await h.get()).running.map((e) => e.key)).toEqual(["back"]);
+  });
+
+  it("a cold cache with D1 failing rejects (the route turns it into a 503)", async () => {
+    const h = harness();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    h.fail(true);
+    await expect(h.get()).rejects.toThrow("D1 down");
+  });
+
+  it("invalidate drops the snapshot at once, and a load that straddles it is not kept", async () => {
+    const h = harness();
+    await h.get();
+    h.cache.invalidate("org");
+    h.set([exp("new")]);
+    expect((await h.get()).running.map((e) => e.key)).toEqual(["new"]);
+
+    // A reload in flight when the change lands may have read the old rows: used once, not kept.
+    let release: (rows: ClientExperiment[]) => void = () => {};
+    const gated = new AssignmentCache(() => 0);
+    const gatedOptions = {
+      ttlMs: 1000,
+      waitUntil: () => {},
+      load: () => new Promise<ClientExperiment[]>((resolve) => (release = resolve)),
+    };
+    const straddling = gated.snapshot("org", gatedOptions);
+    await Promise.resolve();
+    gated.invalidate("org");
+    release([exp("old-read")]);
+    expect((await straddling).running.map((e) => e.key)).toEqual(["old-read"]);
+    const next = gated.snapshot("org", gatedOptions);
+    await Promise.resolve();
+    release([exp("after")]);
+    expect((await next).running.map((e) => e.key)).toEqual(["after"]);
+  });
+
+  it("remembers paused and completed experiments by id and key for the TTL, never drafts", async () => {
+    const h = harness();
+    const paused = exp("p", { status: "paused" });
+    h.cache.remember("org", paused);
+    h.cache.remember("org", exp("d", { status: "draft" }));
+    expect(h.cache.inactive("org", "id:id_p", 1000)).toBe(paused);
+    expect(h.cache.inactive("org", "key:p", 1000)).toBe(paused);
+    expect(h.cache.inactive("org", "key:d", 1000)).toBeUndefined();
+    h.advance(1000);
+    expect(h.cache.inactive("org", "key:p", 1000)).toBeUndefined();
+    h.cache.remember("org", paused);
+    h.cache.invalidate("org");
+    expect(h.cache.inactive("org", "key:p", 1000)).toBeUndefined();
+  });
+});
+
+describe("ETag", () => {
+  it("depends on the experiments only, and changes with any of their fields", async () => {
+    const a = await etagOf([exp("a")]);
+    expect(a).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(await etagOf([exp("a")])).toBe(a);
+    expect(await etagOf([exp("a", { coverage: 99 })])).not.toBe(a);
+    expect(await etagOf([])).not.toBe(a);
+  });
+
+  it("If-None-Match: exact, weak, lists and * match; others do not", () => {
+    const tag = '"abc"';
+    expect(matchesIfNoneMatch(undefined, tag)).toBe(false);
+    expect(matchesIfNoneMatch('"abc"', tag)).toBe(true);
+    expect(matchesIfNoneMatch('W/"abc"', tag)).toBe(true);
+    expect(matchesIfNoneMatch('"x", "abc"', tag)).toBe(true);
+    expect(matchesIfNoneMatch("*", tag)).toBe(true);
+    expect(matchesIfNoneMatch('"abcd"', tag)).toBe(false);
+    expect(matchesIfNoneMatch("abc", tag)).toBe(false);
+  });
+});

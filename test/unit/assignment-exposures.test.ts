@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ExposureBuffer, MAX_BATCH_ROWS } from "../../src/assignment/exposures";
+import type { ExposureRow } from "../../src/db/schema";
+
+const row = (userId: string, exposedAt = 1, experimentId = "e1"): ExposureRow => ({
+  orgId: "o",
+  experimentId,
+  userId,
+  variantId: "v",
+  exposedAt,
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("ExposureBuffer", () => {
+  it("coalesces concurrent adds into one write, first row per pair", async () => {
+    const writes: ExposureRow[][] = [];
+    const buffer = new ExposureBuffer(async (rows) => void writes.push([...rows]), { delayMs: 5 });
+    await Promise.all([
+      buffer.add([row("u1", 10)]),
+      buffer.add([row("u2", 20), row("u1", 30)]),
+      buffer.add([row("u1", 40, "e2")]),
+    ]);
+    expect(writes).toEqual([[row("u1", 10), row("u2", 20), row("u1", 40, "e2")]]);
+  });
+
+  it("does not send a pair it has already stored", async () => {
+    const write = vi.fn(async (_rows: readonly ExposureRow[]) => {});
+    const buffer = new ExposureBuffer(write, { delayMs: 1 });
+    await buffer.add([row("u1")]);
+    await buffer.add([row("u1"), row("u2")]);
+    expect(write.mock.calls.map(([rows]) => rows.map((r) => r.userId))).toEqual([["u1"], ["u2"]]);
+    expect(buffer.stats).toMatchObject({ enqueued: 3, written: 2, skippedKnown: 1, writes: 2 });
+  });
+
+  it("flushes at once when a batch is full", async () => {
+    const sizes: number[] = [];
+    const buffer = new ExposureBuffer(async (rows) => void sizes.push(rows.length), { delayMs: 60_000 });
+    const rows = Array.from({ length: MAX_BATCH_ROWS }, (_, i) => row(`u${i}`));
+    await buffer.add(rows);
+    expect(sizes).toEqual([MAX_BATCH_ROWS]);
+  });
+
+  it("retries a failed write, then succeeds without reporting a drop", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    let calls = 0;
+    const buffer = new ExposureBuffer(
+      async () => {
+        if (++calls < 3) throw new Error("D1 busy");
+      },
+      { delayMs: 1, retryDelaysMs: [1, 1, 1] },
+    );
+    await buffer.add([row("u1")]);
+    expect(calls).toBe(3);
+    expect(buffer.stats).toMatchObject({ failedAttempts: 2, written: 1, dropped: 0 });
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it("after the last retry, drops the batch with a structured error naming the count; add never rejects", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const write = vi.fn(async () => {
+      throw new Error("D1 down");
+    });
+    const buffer = new ExposureBuffer(write, { delayMs: 1, retryDelaysMs: [1, 1] });
+    await expect(buffer.add([row("u1"), row("u2")])).resolves.toBeUndefined();
+    expect(write).toHaveBeenCalledTimes(3);
+    expect(buffer.stats.dropped).toBe(2);
+    const logged = JSON.parse(String(errors.mock.calls[0]?.[0]));
+    expect(logged).toMatchObject({ level: "error", event: "exposures_dropped", dropped: 2, attempts: 3 });
+    // Not remembered as stored: the next answer for these users tries again.
+    write.mockImplementation(async () => {});
+    await buffer.add([row("u1")]);
+    expect(buffer.stats.written).toBe(1);
+  });
+});

@@ -96,7 +96,9 @@ describe("startReadiness", () => {
   it.each(cases)("$name", ({ variants, messages }) => {
     const errors = startReadiness(variants);
     expect(errors).toHaveLength(messages.length);
-    messages.forEach((m, i) => expect(errors[i]?.message).toMatch(m));
+    messages.forEach((m, i) => {
+      expect(errors[i]?.message).toMatch(m);
+    });
     for (const e of errors) expect(["variants", "traffic_split"]).toContain(e.path);
   });
 });

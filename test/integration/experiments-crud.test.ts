@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import { api, as, expectProblem } from "../helpers";
+import {
+  BASE,
+  count,
+  createExperiment,
+  createRunning,
+  type ExperimentBody,
+  expose,
+  rows,
+  twoVariants,
+  type VariantBody,
+} from "./experiments-fixtures";
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe("POST /experiments", () => {
+  it("creates a draft with inline variants, stored atomically in D1", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, {
+      key: "checkout-button",
+      experiment_name: "Checkout button",
+      hypothesis: "Green converts better",
+      primary_metric: "conversion",
+      variants: twoVariants(40, 60),
+    });
+    expect(exp).toMatchObject({
+      key: "checkout-button",
+      experiment_name: "Checkout button",
+      description: null,
+      hypothesis: "Green converts better",
+      status: "draft",
+      primary_metric: "conversion",
+      coverage: 100,
+      seed: "checkout-button",
+      traffic_split: { control: 40, treatment: 60 },
+      winner_variant_id: null,
+      started_at: null,
+      completed_at: null,
+    });
+    expect(exp.created_at).toMatch(ISO);
+    expect(exp.variants.map((v) => [v.key, v.variant_type, v.traffic_percentage])).toEqual([
+      ["control", "control", 40],
+      ["treatment", "treatment", 60],
+    ]);
+    expect(exp.variants[1]).toMatchObject({ model_version: "ranker-v2", config: { color: "green", size: 2 } });
+    expect(exp.variants[0]).toMatchObject({ model_version: null, config: {} });
+
+    const [stored] = await rows("SELECT org_id, status, seed, coverage FROM experiments WHERE id = ?", exp.id);
+    expect(stored).toEqual({ org_id: "acme", status: "draft", seed: null, coverage: 100 });
+    const vs = await rows(
+      "SELECT id, key, position, config, org_id FROM variants WHERE experiment_id = ? ORDER BY position",
+      exp.id,
+    );
+    expect(vs).toEqual([
+      { id: exp.variants[0]?.id, key: "control", position: 0, config: "{}", org_id: "acme" },
+      { id: exp.variants[1]?.id, key: "treatment", position: 1, config: '{"color":"green","size":2}', org_id: "acme" },
+    ]);
+  });
+
+  it("creates without variants, with an explicit seed and coverage", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, { key: "bare", seed: "salt-1", coverage: 25 });
+    expect(exp).toMatchObject({ seed: "salt-1", coverage: 25, variants: [], traffic_split: {} });
+    expect(await count("variants", "experiment_id = ?", exp.id)).toBe(0);
+  });
+
+  it("409 on a duplicate key in the organization, storing nothing (not even the inline variants)", async () => {
+    const acme = await as("acme");
+    await createExperiment(acme, { key: "dup", variants: twoVariants() });
+    const before = await count("variants");
+    const res = await acme.post(`${BASE}/experiments`, {
+      key: "dup",
+      experiment_name: "Again",
+      variants: twoVariants(),
+    });
+    const problem = await expectProblem(res, 409);
+    expect(problem.detail).toMatch(/key already exists/);
+    expect(await count("experiments", "key = 'dup'")).toBe(1);
+    expect(await count("variants")).toBe(before);
+    // Keys are per organization.
+    await createExperiment(await as("globex"), { key: "dup" });
+  });
+
+  it("400 naming each invalid field, storing nothing", async () => {
+    const acme = await as("acme");
+    const before = await count("experiments");
+    const res = await acme.post(`${BASE}/experiments`, {
+      key: "Bad Key",
+      coverage: 101,
+      variants: [
+        { key: "a", variant_type: "champion", traffic_percentage: "50" },
+        { key: "a", variant_type: "treatment", traffic_percentage: 50, config: [1] },
+      ],
+    });
+    const problem = await expectProblem(res, 400);
+    const paths = problem.errors?.map((e) => e.path).sort();
+    expect(paths).toEqual(
+      [
+        "key",
+        "experiment_name",
+        "coverage",
+        "variants.0.variant_type",
+        "variants.0.traffic_percentage",
+        "variants.1.config",
+      ].sort(),
+    );
+    expect(await count("experiments")).toBe(before);
+  });
+
+  it("400 on duplicate variant keys inside one request", async () => {
+    const acme = await as("acme");
+    const res = await acme.post(`${BASE}/experiments`, {
+      key: "twins",
+      experiment_name: "Twins",
+      variants: [
+        { key: "a", variant_type: "control", traffic_percentage: 50 },
+        { key: "a", variant_type: "treatment", traffic_percentage: 50 },
+      ],
+    });
+    const problem = await expectProblem(res, 400);
+    expect(problem.errors).toEqual([{ path: "variants.1.key", message: "duplicate variant key 'a'" }]);
+    expect(await count("experiments", "key = 'twins'")).toBe(0);
+  });
+
+  it("400 for malformed JSON and for a missing body", async () => {
+    const { token } = await as("acme");
+    const malformed = await api(`${BASE}/experiments`, {
+      token,
+      method: "POST",
+      rawBody: '{"key": "x",',
+      headers: { "Content-Type": "application/json" },
+    });
+    const problem = await expectProblem(malformed, 400);
+    expect(problem.errors?.length).toBeGreaterThan(0);
+    await expectProblem(await api(`${BASE}/experiments`, { token, method: "POST" }), 400);
+  });
+
+  it("403 without the write scope", async () => {
+    const reader = await as("acme", "read");
+    await expectProblem(await reader.post(`${BASE}/experiments`, { key: "nope", experiment_name: "x" }), 403);
+  });
+});
+
+describe("GET /experiments", () => {
+  it("pages newest first with an opaque cursor, and filters by status", async () => {
+    const acme = await as("paging");
+    const created: ExperimentBody[] = [];
+    for (let i = 0; i < 5; i++) created.push(await createExperiment(acme, { key: `p${i}`, variants: twoVariants() }));
+    await acme.post(`${BASE}/experiments/${created[1]?.id}/start`);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const qs: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const res = await acme.get(`${BASE}/experiments?limit=2${qs}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: ExperimentBody[]; next_cursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((e) => e.key));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(["p4", "p3", "p2", "p1", "p0"]);
+
+    const running = (await (await acme.get(`${BASE}/experiments?status=running`)).json()) as {
+      items: ExperimentBody[];
+      next_cursor: string | null;
+    };
+    expect(running.items.map((e) => e.key)).toEqual(["p1"]);
+    expect(running.items[0]?.variants).toHaveLength(2);
+    expect(running.next_cursor).toBeNull();
+
+    const drafts = (await (await acme.get(`${BASE}/experiments?status=draft&limit=500`)).json()) as {
+      items: ExperimentBody[];
+    };
+    expect(drafts.items.map((e) => e.key)).toEqual(["p4", "p3", "p2", "p0"]);
+  });
+
+  it("400 for a bad limit, status or cursor", async () => {
+    const acme = await as("paging");
+    const limit = await expectProblem(await acme.get(`${BASE}/experiments?limit=501`), 400);
+    expect(limit.errors?.[0]?.path).toBe("query.limit");
+    const status = await expectProblem(await acme.get(`${BASE}/experiments?status=archived`), 400);
+    expect(status.errors?.[0]?.path).toBe("query.status");
+    const cursor = await expectProblem(await acme.get(`${BASE}/experiments?cursor=not-a-cursor`), 400);
+    expect(cursor.errors?.[0]?.path).toBe("query.cursor");
+  });
+
+  it("shows nothing of another organization", async () => {
+    const other = await as("nobody-here");
+    await createExperiment(await as("someone"), { key: "secret" });
+    expect(await (await other.get(`${BASE}/experiments`)).json()).toEqual({ items: [], next_cursor: null });
+  });
+});
+
+describe("GET /experiments/:id", () => {
+  it("returns the experiment with its variants; 404 for an unknown id", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, { key: "get-me", variants: twoVariants() });
+    const res = await acme.get(`${BASE}/experiments/${exp.id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(exp);
+    await expectProblem(await acme.get(`${BASE}/experiments/exp_missing`), 404);
+  });
+});
+
+describe("POST|GET /experiments/:id/variants", () => {
+  it("adds variants at the end while draft, and lists them in creation order", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, { key: "grow", variants: twoVariants() });
+    const res = await acme.post(`${BASE}/experiments/${exp.id}/variants`, {
+      key: "blue",
+      variant_type: "treatment",
+      traffic_percentage: 0,
+      config: { color: "blue" },
+    });
+    expect(res.status).toBe(201);
+    const added = (await res.json()) as VariantBody;
+    expect(added).toMatchObject({ key: "blue", variant_name: "blue", config: { color: "blue" }, model_version: null });
+    const [row] = await rows("SELECT position, experiment_id FROM variants WHERE id = ?", added.id);
+    expect(row).toEqual({ position: 2, experiment_id: exp.id });
+
+    const list = (await (await acme.get(`${BASE}/experiments/${exp.id}/variants`)).json()) as {
+      items: VariantBody[];
+      next_cursor: null;
+    };
+    expect(list.items.map((v) => v.key)).toEqual(["control", "treatment", "blue"]);
+    expect(list.next_cursor).toBeNull();
+  });
+
+  it("409 for a duplicate key or a started experiment; 400 for a bad variant", async () => {
+    const acme = await as("acme");
+    const draft = await createExperiment(acme, { key: "grow2", variants: twoVariants() });
+    const dup = { key: "control", variant_type: "control", traffic_percentage: 10 };
+    await expectProblem(await acme.post(`${BASE}/experiments/${draft.id}/variants`, dup), 409);
+    const bad = await expectProblem(
+      await acme.post(`${BASE}/experiments/${draft.id}/variants`, { key: "x", variant_type: "treatment" }),
+      400,
+    );
+    expect(bad.errors?.map((e) => e.path)).toEqual(["traffic_percentage"]);
+
+    const running = await createRunning(acme, "grow3");
+    const problem = await expectProblem(
+      await acme.post(`${BASE}/experiments/${running.id}/variants`, { ...dup, key: "late" }),
+      409,
+    );
+    expect(problem.detail).toMatch(/only be added while the experiment is a draft/);
+    expect(await count("variants", "experiment_id = ?", running.id)).toBe(2);
+  });
+});
+
+describe("DELETE /experiments/:id", () => {
+  it("204 for a draft, removing its variants", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, { key: "bye", variants: twoVariants() });
+    const res = await acme.delete(`${BASE}/experiments/${exp.id}`);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    expect(await count("experiments", "id = ?", exp.id)).toBe(0);
+    expect(await count("variants", "experiment_id = ?", exp.id)).toBe(0);
+    await expectProblem(await acme.get(`${BASE}/experiments/${exp.id}`), 404);
+    await expectProblem(await acme.delete(`${BASE}/experiments/${exp.id}`), 404);
+  });
+
+  it("409 while running; once paused it goes with its exposures and results", async () => {
+    const acme = await as("acme");
+    const exp = await createRunning(acme, "busy");
+    const control = exp.variants[0]?.id ?? "";
+    await expose(exp.id, "acme", { u1: control });
+    await acme.post(`${BASE}/experiments/${exp.id}/results`, { metric_name: "m", metric_value: 1, user_id: "u1" });
+
+    const problem = await expectProblem(await acme.delete(`${BASE}/experiments/${exp.id}`), 409);
+    expect(problem.detail).toMatch(/running experiment cannot be deleted/);
+    expect(await count("experiments", "id = ?", exp.id)).toBe(1);
+    expect(await count("results", "experiment_id = ?", exp.id)).toBe(1);
+
+    expect((await acme.post(`${BASE}/experiments/${exp.id}/pause`)).status).toBe(200);
+    expect((await acme.delete(`${BASE}/experiments/${exp.id}`)).status).toBe(204);
+    for (const table of ["experiments", "variants", "exposures", "results"]) {
+      const column = table === "experiments" ? "id" : "experiment_id";
+      expect(await count(table, `${column} = ?`, exp.id)).toBe(0);
+    }
+  });
+});

@@ -58,7 +58,7 @@ describe("ExposureBuffer", () => {
 
   it("after the last retry, drops the batch with a structured error naming the count; add never rejects", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const write = vi.fn(async () => {
+    const write = vi.fn(async (): Promise<void> => {
       throw new Error("D1 down");
     });
     const buffer = new ExposureBuffer(write, { delayMs: 1, retryDelaysMs: [1, 1] });

@@ -11,8 +11,7 @@ import {
   EventOut,
   ListQuery,
   listOf,
-  PredictionBatchIn,
-  PredictionIn,
+  PredictionBody,
   PredictionOut,
   PredictionsAccepted,
   ProcessIn,
@@ -37,8 +36,6 @@ const PredictionsQuery = ListQuery.extend({
   min_confidence: z.coerce.number().min(0).max(1).optional(),
   since: TimeIn.optional(),
 });
-
-const PredictionBody = z.union([PredictionBatchIn, PredictionIn]);
 
 export const eventRoutes = createRouter()
   .openapi(

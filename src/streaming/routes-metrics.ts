@@ -3,15 +3,7 @@ import { defineRoute } from "../http/openapi";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { AGGREGATIONS } from "./rollup";
-import {
-  DashboardSummary,
-  MetricBatchIn,
-  MetricIn,
-  MetricName,
-  MetricSeries,
-  MetricsAccepted,
-  MetricSummary,
-} from "./schemas";
+import { DashboardSummary, MetricBody, MetricName, MetricSeries, MetricsAccepted, MetricSummary } from "./schemas";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const MAX_WINDOW_SECONDS = 400 * 86_400;
@@ -31,7 +23,7 @@ export const metricRoutes = createRouter()
         path: "/metrics",
         tags: TAG,
         summary: "Record one metric point or a batch of up to 1000",
-        request: body(z.union([MetricBatchIn, MetricIn])),
+        request: body(MetricBody),
         responses: { 202: json(MetricsAccepted, "Folded into the rollups") },
       },
       [limitIngest],

@@ -295,6 +295,32 @@ export const DashboardSummary = z
   })
   .openapi("DashboardSummary");
 
+/**
+ * A body that is either one item or `{ <key>: [items] }`. A plain zod union cannot name the bad
+ * field (both branches fail on a missing key, so zod reports only "invalid_union" at the root);
+ * this picks the branch by the key's presence, so `metrics.3.value` is reported as such. The
+ * OpenAPI document still shows the union.
+ */
+export function oneOrBatch<B extends z.ZodType, S extends z.ZodType>(key: string, batch: B, single: S, name: string) {
+  const documented = z.toJSONSchema(z.union([batch, single]), { unrepresentable: "any", io: "input" });
+  const { $schema: _drop, ...schema } = documented;
+  return z
+    .unknown()
+    .transform((value, ctx): z.output<B> | z.output<S> => {
+      const isBatch = typeof value === "object" && value !== null && !Array.isArray(value) && key in value;
+      const result = (isBatch ? batch : single).safeParse(value);
+      if (result.success) return result.data as z.output<B> | z.output<S>;
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: value });
+      }
+      return z.NEVER;
+    })
+    .openapi(name, schema as Record<string, unknown>);
+}
+
+export const PredictionBody = oneOrBatch("predictions", PredictionBatchIn, PredictionIn, "PredictionBody");
+export const MetricBody = oneOrBatch("metrics", MetricBatchIn, MetricIn, "MetricBody");
+
 /** Lists: `{ items, next_cursor }`, newest first. */
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);

@@ -28,32 +28,44 @@ export interface RetentionReport {
 /** `key` lists the table's key columns (a row value for WITHOUT ROWID tables). */
 function deleteChunked(
   sql: SqlStorage,
+  limits: RetentionLimits,
   table: string,
   key: string,
   condition: string,
   ...params: SqlStorageValue[]
 ): { deleted: number; done: boolean } {
   let deleted = 0;
-  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
+  for (let chunk = 0; chunk < limits.maxChunks; chunk++) {
     const n = sql
       .exec(
-        `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${condition} LIMIT ${RETENTION_CHUNK}) RETURNING 1`,
+        `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${condition} LIMIT ${limits.chunk}) RETURNING 1`,
         ...params,
       )
       .toArray().length;
     deleted += n;
-    if (n < RETENTION_CHUNK) return { deleted, done: true };
+    if (n < limits.chunk) return { deleted, done: true };
   }
   return { deleted, done: false };
 }
 
-export function applyRetention(sql: SqlStorage, policy: RetentionPolicy, now: number): RetentionReport {
-  const events = deleteChunked(sql, "events", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+export interface RetentionLimits {
+  chunk: number;
+  maxChunks: number;
+}
+
+export function applyRetention(
+  sql: SqlStorage,
+  policy: RetentionPolicy,
+  now: number,
+  limits: RetentionLimits = { chunk: RETENTION_CHUNK, maxChunks: MAX_CHUNKS_PER_RUN },
+): RetentionReport {
+  const events = deleteChunked(sql, limits, "events", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
   // Predictions are event-like telemetry: they share the event retention.
-  const predictions = deleteChunked(sql, "predictions", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+  const predictions = deleteChunked(sql, limits, "predictions", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
   // Only resolved alerts expire; an open alert stays however old it is.
   const alerts = deleteChunked(
     sql,
+    limits,
     "alerts",
     "seq",
     "resolved_at IS NOT NULL AND resolved_at < ?",
@@ -64,6 +76,7 @@ export function applyRetention(sql: SqlStorage, policy: RetentionPolicy, now: nu
   for (const { resolution_ms, before } of retentionCutoffs(now, policy.metricDays * DAY_MS)) {
     const r = deleteChunked(
       sql,
+      limits,
       "metric_rollups",
       "name, resolution_ms, bucket",
       "resolution_ms = ? AND bucket < ?",

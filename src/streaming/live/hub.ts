@@ -15,6 +15,8 @@ import {
 import { TicketStore } from "./ticket-store";
 
 type Snapshot = () => Promise<DashboardSummaryT> | DashboardSummaryT;
+/** A broadcast waiting for the send turn: a ready frame for everyone, or events to filter per socket. */
+type Outgoing = { kind: "all"; text: string } | { kind: "events"; events: EventOutT[] };
 type ErrorCode = (typeof ERROR_CODES)[number];
 
 const frame = (type: string, data: unknown) => JSON.stringify({ type, data, at: new Date().toISOString() });
@@ -35,6 +37,8 @@ export class LiveHub {
   private pendingMetrics = new Map<string, MetricPointOutT>();
   private lastFlushAt: number | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private outbox: Outgoing[] = [];
+  private sendTurn: ReturnType<typeof setTimeout> | null = null;
   // Deserializing 1,000 attachments per broadcast would dominate fan-out; cache them per wake-up.
   private readonly attachments = new WeakMap<WebSocket, Attachment>();
 
@@ -92,9 +96,10 @@ export class LiveHub {
         this.schedule();
         return;
       default:
-        // Flush pending events first so a client sees the events before the alert they caused.
-        if (this.pendingEvents.length > 0) this.flush();
-        this.broadcastAll(frame(message.type, message.data));
+        // Pending events go first so a client sees the events before the alert they caused.
+        this.takeBatch();
+        this.outbox.push({ kind: "all", text: frame(message.type, message.data) });
+        this.kick();
     }
   }
 
@@ -150,23 +155,48 @@ export class LiveHub {
     const pending = this.pendingEvents.length + this.pendingMetrics.size;
     const decision = planFlush({ pending, last_flush_at: this.lastFlushAt, now });
     if (decision.action === "flush") {
-      this.flush();
+      this.takeBatch();
+      this.kick();
     } else if (decision.action === "schedule" && this.timer === null) {
-      this.timer = setTimeout(() => this.flush(), Math.max(0, decision.at - now));
+      this.timer = setTimeout(
+        () => {
+          this.takeBatch();
+          this.send();
+        },
+        Math.max(0, decision.at - now),
+      );
     }
   }
 
-  private flush(): void {
+  /** Moves what waits for the slot into the outbox (one `events` message, one `metric` per name). */
+  private takeBatch(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const events = this.pendingEvents;
-    const metrics = [...this.pendingMetrics.values()];
+    if (this.pendingEvents.length === 0 && this.pendingMetrics.size === 0) return;
+    if (this.pendingEvents.length > 0) this.outbox.push({ kind: "events", events: this.pendingEvents });
+    for (const point of this.pendingMetrics.values()) this.outbox.push({ kind: "all", text: frame("metric", point) });
     this.pendingEvents = [];
     this.pendingMetrics = new Map();
-    if (events.length === 0 && metrics.length === 0) return;
     this.lastFlushAt = Date.now();
-    if (events.length > 0) this.broadcastEvents(events);
-    for (const point of metrics) this.broadcastAll(frame("metric", point));
+  }
+
+  /**
+   * Sends on the next turn rather than inside the data plane's write: the write's RPC answer then
+   * does not wait for a thousand socket sends, so ingestion latency stays flat as sockets grow.
+   */
+  private kick(): void {
+    if (this.sendTurn === null) this.sendTurn = setTimeout(() => this.send(), 0);
+  }
+
+  private send(): void {
+    if (this.sendTurn !== null) clearTimeout(this.sendTurn);
+    this.sendTurn = null;
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const item of outbox) {
+      if (item.kind === "events") this.broadcastEvents(item.events);
+      else this.broadcastAll(item.text);
+    }
   }
 
   private broadcastAll(text: string): void {

@@ -4,6 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
+import { JsonObject } from "../http/json";
 
 export const STATUSES = ["draft", "running", "paused", "completed"] as const;
 export const VARIANT_TYPES = ["control", "treatment"] as const;
@@ -27,7 +28,7 @@ export const VariantIn = z
     variant_name: Name.optional().openapi({ description: "Defaults to the key" }),
     variant_type: z.enum(VARIANT_TYPES),
     model_version: z.string().max(200).nullable().optional(),
-    config: z.record(z.string(), z.unknown()).optional().openapi({ description: "Any JSON object; default {}" }),
+    config: JsonObject.optional().openapi({ description: "Any JSON object; default {}" }),
     traffic_percentage: Percentage,
   })
   .openapi("VariantIn");

@@ -5,6 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
+import { JsonObject, JsonValue } from "../http/json";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
 import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
@@ -27,7 +28,6 @@ export const TimeIn = z
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Id = z.string().min(1).max(128);
 const Name = z.string().trim().min(1).max(200);
-const JsonObject = z.record(z.string(), z.unknown());
 
 // ---------------------------------------------------------------- sources
 
@@ -118,7 +118,7 @@ export const PredictionIn = z
   .object({
     model_name: Name,
     model_version: z.string().max(200).optional(),
-    prediction: z.unknown().refine((v) => v !== undefined, "required"),
+    prediction: JsonValue,
     confidence: z.number().min(0).max(1),
     latency_ms: z.number().min(0).optional(),
     event_id: Id.optional(),

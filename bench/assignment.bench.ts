@@ -149,6 +149,8 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     body: { user_id: `u-${i % USERS}` },
   });
   const health = () => ({ path: "/api/v1/health" });
+  // Same JWT verification as the assign routes, no body, no assignment: isolates auth's share.
+  const me = () => ({ path: "/api/v1/me", headers: auth });
   const concurrency = 32;
   const durationMs = 6_000;
 
@@ -160,7 +162,8 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   const h2 = await ctx.load({ concurrency, durationMs, request: health });
   const a2 = await ctx.load({ concurrency, durationMs, request: assign });
   const one = await ctx.load({ concurrency, durationMs, request: assignOne });
-  for (const r of [h1, a1, h2, a2, one])
+  const authOnly = await ctx.load({ concurrency, durationMs, request: me });
+  for (const r of [h1, a1, h2, a2, one, authOnly])
     if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`);
   const healthRps = (h1.rps + h2.rps) / 2;
   const assignRps = (a1.rps + a2.rps) / 2;

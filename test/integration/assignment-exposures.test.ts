@@ -83,6 +83,13 @@ describe("exposures", () => {
       .bind(e.id)
       .all<{ variant_id: string; users: number }>();
     expect(Object.fromEntries(results.map((r) => [r.variant_id, r.users]))).toEqual(expected);
+
+    // And the analysis counts them per variant.
+    const reader = await as(org, "read");
+    const analysis = await reader.get(`${BASE}/experiments/${e.id}/results`);
+    expect(analysis.status).toBe(200);
+    const { assignments } = (await analysis.json()) as { assignments: { variant_id: string; users: number }[] };
+    expect(Object.fromEntries(assignments.map((a) => [a.variant_id, a.users]))).toEqual(expected);
   }, 120_000);
 
   it("the first exposure wins: later ones, in the same batch or another isolate's, do not replace it", async () => {

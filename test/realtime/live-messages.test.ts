@@ -91,6 +91,25 @@ describe("live messages from the API", () => {
     socket.close();
   });
 
+  it("pushes the alert an alert rule opens when a metric crosses it", async () => {
+    const { client, socket } = await session("rule");
+    const rule = await client.post(`${BASE}/alert-rules`, {
+      name: "hot",
+      metric_name: "cpu",
+      aggregation: "max",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 90,
+      severity: "critical",
+    });
+    expect(rule.status).toBe(201);
+    const { id } = (await rule.json()) as { id: string };
+    expect((await client.post(`${BASE}/metrics`, { name: "cpu", value: 97 })).status).toBe(202);
+    const opened = await socket.next("alert");
+    expect(opened.data).toMatchObject({ fingerprint: `rule:${id}`, severity: "critical", status: "open" });
+    socket.close();
+  });
+
   it("pushes a metric after POST /metrics", async () => {
     const { client, socket } = await session("metr");
     const res = await client.post(`${BASE}/metrics`, { name: "latency_ms", value: 42, tags: { region: "eu" } });

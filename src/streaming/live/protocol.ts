@@ -1,28 +1,17 @@
 /**
  * The live WebSocket protocol, shared by the org object (which sends it) and the dashboard (which
- * parses it). Kept free of `cloudflare:*` and hono imports so the browser bundle can take it.
+ * parses it). It imports no `cloudflare:*` or hono module itself, so the browser can take it; its data
+ * schemas come from ../schemas (zod extended by @hono/zod-openapi, which a type-only import erases).
+ * Constants needed at run time without zod live in ./frames.
  *
  * Every server message is `{ type, data, at }` (`at`: ISO time it was sent); `pong` is the exception,
  * `{"type":"pong"}` byte for byte, because the runtime answers pings itself without waking the object.
  */
 import { z } from "zod";
 import { AlertOut, DashboardSummary, EventOut, MetricPointOut, PredictionOut } from "../schemas";
+import { MAX_SUBSCRIBED_TYPES } from "./frames";
 
-/** The exact frames of the runtime's auto-response: only this spelling is answered without a wake-up. */
-export const PING_FRAME = '{"type":"ping"}';
-export const PONG_FRAME = '{"type":"pong"}';
-
-/** Largest client frame the object reads; larger ones close the socket with 1009 (Message Too Big). */
-export const MAX_CLIENT_FRAME_BYTES = 4096;
-/** Most event types one `subscribe` may name. */
-export const MAX_SUBSCRIBED_TYPES = 20;
-
-export const CLOSE_CODES = {
-  /** The client sent a frame over MAX_CLIENT_FRAME_BYTES. */
-  messageTooBig: 1009,
-  /** The socket's saved state is from a deployment this code cannot read: reconnect. */
-  serviceRestart: 1012,
-} as const;
+export { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBED_TYPES, PING_FRAME, PONG_FRAME } from "./frames";
 
 const At = z.string();
 

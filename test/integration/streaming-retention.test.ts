@@ -1,0 +1,116 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS } from "../../src/streaming/service-alarm";
+import { applyRetention } from "../../src/streaming/store/retention";
+import { as } from "../helpers";
+
+const P = "/api/v1/streaming-analytics";
+const DAY = 86_400_000;
+
+const stub = (org: string) => env.ORG.getByName(org);
+const pinClock = (org: string, at: number) =>
+  runInDurableObject(stub(org), (instance: OrgObject) => {
+    instance.clock = () => at;
+  });
+const count = (org: string, sql: string) =>
+  runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.sql.exec<{ n: number }>(sql).one().n);
+
+describe("retention on the alarm", () => {
+  it("deletes old events and predictions, old resolved alerts, and expired rollups; keeps the rest", async () => {
+    const org = "ret-org";
+    const c = await as(org);
+    const now = Date.now();
+    await pinClock(org, now);
+    const old = now - 8 * DAY; // EVENT_RETENTION_DAYS is 7
+    await c.post(`${P}/events`, {
+      events: [
+        ...Array.from({ length: 30 }, (_, i) => ({ event_type: "old", timestamp: old + i })),
+        ...Array.from({ length: 5 }, () => ({ event_type: "new", timestamp: now })),
+      ],
+    });
+    await c.post(`${P}/predictions`, {
+      predictions: [old, old, now].map((timestamp) => ({ model_name: "m", prediction: 1, confidence: 0.5, timestamp })),
+    });
+    const resolved = (await (await c.post(`${P}/alerts`, { severity: "info", title: "done" })).json()) as {
+      id: string;
+    };
+    await c.post(`${P}/alerts/${resolved.id}/resolve`, {});
+    await c.post(`${P}/alerts`, { severity: "critical", title: "still open" });
+    await c.post(`${P}/metrics`, { name: "cpu", value: 1, timestamp: now });
+    expect(await count(org, "SELECT count(*) AS n FROM metric_rollups")).toBe(3); // 10 s, 5 min, 1 h
+
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await count(org, "SELECT count(*) AS n FROM events")).toBe(5);
+    expect(await count(org, "SELECT count(*) AS n FROM predictions")).toBe(1);
+    expect(await count(org, "SELECT count(*) AS n FROM alerts")).toBe(2);
+    expect(await count(org, "SELECT count(*) AS n FROM metric_rollups")).toBe(3);
+
+    // 91 days on: ALERT_RETENTION_DAYS (90) passed for the resolved alert; the open one stays.
+    // Rollups: 10 s (1 day) and 5 min (30 days) buckets are gone, the hourly one stays (365 days).
+    await pinClock(org, now + 91 * DAY);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await count(org, "SELECT count(*) AS n FROM events")).toBe(0);
+    const alerts = (await (await c.get(`${P}/alerts`)).json()) as { items: { title: string }[] };
+    expect(alerts.items.map((a) => a.title)).toEqual(["still open"]);
+    expect(await count(org, "SELECT count(*) AS n FROM metric_rollups")).toBe(1);
+    expect(((await (await c.get(`${P}/metrics`)).json()) as { items: unknown[] }).items).toHaveLength(1);
+
+    // Past METRIC_RETENTION_DAYS the metric leaves the catalogue too.
+    await pinClock(org, now + 366 * DAY);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await count(org, "SELECT count(*) AS n FROM metric_rollups")).toBe(0);
+    expect(((await (await c.get(`${P}/metrics`)).json()) as { items: unknown[] }).items).toHaveLength(0);
+
+    // The alarm re-arms itself: hourly without rules.
+    const next = await runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
+    expect(next).toBe(now + 366 * DAY + RETENTION_INTERVAL_MS);
+  });
+
+  it("deletes in bounded chunks and reports a backlog", async () => {
+    const org = "ret-chunks";
+    const c = await as(org);
+    const old = Date.now() - 30 * DAY;
+    await c.post(`${P}/events`, {
+      events: Array.from({ length: 30 }, (_, i) => ({ event_type: "old", timestamp: old + i })),
+    });
+    const policy = { eventDays: 7, alertDays: 90, metricDays: 365 };
+    const runs = await runInDurableObject(stub(org), (_i: OrgObject, state) => {
+      const reports = [];
+      for (let i = 0; i < 5; i++)
+        reports.push(applyRetention(state.storage.sql, policy, Date.now(), { chunk: 7, maxChunks: 2 }));
+      return reports.map((r) => ({ events: r.events, done: r.done }));
+    });
+    expect(runs.slice(0, 3)).toEqual([
+      { events: 14, done: false },
+      { events: 14, done: false },
+      { events: 2, done: true },
+    ]);
+    expect(await count(org, "SELECT count(*) AS n FROM events")).toBe(0);
+  });
+
+  it("with rules, the alarm comes back every RULE_INTERVAL_MS", async () => {
+    const org = "ret-rules";
+    const c = await as(org);
+    const now = Date.now();
+    await pinClock(org, now);
+    await c.post(`${P}/alert-rules`, {
+      name: "r",
+      metric_name: "x",
+      aggregation: "count",
+      window_seconds: 60,
+      operator: "lt",
+      threshold: 1,
+      severity: "warning",
+    });
+    const armed = await runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
+    expect(armed).toBe(now + RULE_INTERVAL_MS);
+    await pinClock(org, now + 20_000);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    const next = await runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
+    expect(next).toBe(now + 20_000 + RULE_INTERVAL_MS);
+    // count < 1 over an empty window holds: a silence rule fires.
+    const alerts = (await (await c.get(`${P}/alerts`)).json()) as { items: { fingerprint: string }[] };
+    expect(alerts.items).toHaveLength(1);
+  });
+});

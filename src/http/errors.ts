@@ -12,11 +12,28 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return problemResponse(c, buildProblem("validation", "request validation failed", fieldErrors(err)));
   }
   if (err instanceof HTTPException) return fromHttpException(c, err);
+  if (isTransientDurableObjectError(err)) {
+    // The object was reset, evicted or overloaded mid-call: nothing of this request was acknowledged,
+    // and every write route is idempotent (event_id, fingerprint, exposures), so a retry is safe.
+    console.warn(JSON.stringify({ level: "warn", request_id: c.get("requestId"), error: String(err) }));
+    return problemResponse(
+      c,
+      buildProblem("unavailable", "the organization's storage restarted; nothing was stored, retry the request"),
+      { "Retry-After": "1" },
+    );
+  }
   console.error(
     JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }),
   );
   return problemResponse(c, buildProblem("internal", "unexpected error; quote the request id when reporting it"));
 };
+
+/** Errors the Workers runtime marks as transient (Durable Object reset, eviction or overload). */
+function isTransientDurableObjectError(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const flags = err as { retryable?: unknown; overloaded?: unknown };
+  return flags.retryable === true || flags.overloaded === true;
+}
 
 function fromHttpException(c: Context<AppEnv>, err: HTTPException): Response {
   switch (err.status) {

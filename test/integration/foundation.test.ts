@@ -99,3 +99,23 @@ describe("dev sign-in", () => {
     expect(await me.json()).toMatchObject({ org: "demo", scopes: ["assign", "ingest", "read", "write"] });
   });
 });
+
+describe("transient Durable Object failures", () => {
+  it("become a 503 with Retry-After, never a 500", async () => {
+    const app = new Hono<AppEnv>();
+    app.get("/reset", () => {
+      // The shape workerd gives an RPC call cut by an object reset.
+      throw Object.assign(new Error("Durable Object reset because its code was updated."), { retryable: true });
+    });
+    app.get("/overloaded", () => {
+      throw Object.assign(new Error("Durable Object is overloaded."), { overloaded: true });
+    });
+    app.onError(onError);
+    for (const path of ["/reset", "/overloaded"]) {
+      const res = await app.request(path);
+      const problem = await expectProblem(res, 503);
+      expect(res.headers.get("Retry-After")).toBe("1");
+      expect(problem.detail).toMatch(/nothing was stored/);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { ComponentChildren, JSX } from "preact";
+import type { AnchorHTMLAttributes, ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
 // A few routes do not justify a router dependency: History API plus one event.
@@ -34,7 +34,7 @@ export function useLocation(): Location {
   return loc;
 }
 
-type LinkProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; children: ComponentChildren };
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children: ComponentChildren };
 
 /** An anchor that navigates in-app on a plain click and keeps every browser affordance otherwise. */
 export function Link({ href, children, ...rest }: LinkProps) {

@@ -1,9 +1,10 @@
-import { type ClientResponse, hc } from "hono/client";
+import { type ClientRequestOptions, type ClientResponse, hc } from "hono/client";
 import type { SuccessStatusCode } from "hono/utils/http-status";
 // Type-only: the Worker's route tree gives the client its paths, inputs and outputs; nothing of the
-// server is bundled (verbatimModuleSyntax erases the import).
+// server is bundled (verbatimModuleSyntax erases these imports; the build's size check would notice).
 import type { AppType } from "../../../src/app";
 import type { Problem } from "../../../src/http/problem";
+import type { streamingRoutes } from "../../../src/streaming/routes";
 import { getToken, setToken } from "../auth/session";
 
 /** An answer other than 2xx, with the problem+json body when the server sent one. */
@@ -30,18 +31,40 @@ const authedFetch: typeof fetch = async (input, init) => {
   return res;
 };
 
-export const client = hc<AppType>(location.origin, {
-  headers: (): Record<string, string> => {
-    const token = getToken();
-    return token ? { Authorization: `Bearer ${token}` } : {};
-  },
-  fetch: authedFetch,
-});
+const authHeaders = (): Record<string, string> => {
+  const token = getToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+};
 
+const options: ClientRequestOptions = { headers: authHeaders, fetch: authedFetch };
+
+export const client = hc<AppType>(location.origin, options);
 export const api = client.api.v1;
+
+/**
+ * Narrow fallback for `/api/v1/streaming-analytics`. Through `AppType` that whole subtree collapses
+ * into one `/api/v1/streaming-analytics/${string}` key: the `/ws` route (src/streaming/live/routes.ts)
+ * passes a two-entry inline `security` array, createRoute then infers `path: string`, and the
+ * template key swallows every literal sibling, so `api["streaming-analytics"].alerts` is untyped.
+ * The data-plane routes are therefore typed from their own sub-app (still the Worker's route
+ * types, not hand-written); only POST /ws-ticket is called by hand, in live/socket.ts.
+ */
+export const streaming = hc<typeof streamingRoutes>(`${location.origin}/api/v1/streaming-analytics`, options);
 
 type SuccessBody<R> =
   R extends ClientResponse<infer B, infer S, infer _F> ? (S extends SuccessStatusCode ? B : never) : never;
+
+async function toError(res: Response): Promise<ApiError> {
+  let problem: Problem | null = null;
+  try {
+    problem = (await res.json()) as Problem;
+  } catch {
+    /* not JSON: keep the status text */
+  }
+  return new ApiError(res.status, problem, `${res.status} ${res.statusText}`);
+}
+
+const UNREACHABLE = "The service cannot be reached. Check your connection and try again.";
 
 /** Awaits a typed call and returns its success body, or throws an ApiError carrying the problem. */
 export async function unwrap<R extends ClientResponse<unknown, number, string>>(
@@ -51,17 +74,21 @@ export async function unwrap<R extends ClientResponse<unknown, number, string>>(
   try {
     res = await call;
   } catch {
-    throw new ApiError(0, null, "The service cannot be reached. Check your connection and try again.");
+    throw new ApiError(0, null, UNREACHABLE);
   }
   if (res.status === 204) return undefined as SuccessBody<R>;
-  if (!res.ok) {
-    let problem: Problem | null = null;
-    try {
-      problem = (await res.json()) as Problem;
-    } catch {
-      /* not JSON: keep the status text */
-    }
-    throw new ApiError(res.status, problem, `${res.status} ${res.statusText}`);
-  }
+  if (!res.ok) throw await toError(res as unknown as Response);
   return (await res.json()) as SuccessBody<R>;
+}
+
+/** The one untyped call (see `streaming` above): a single-use ticket for the WebSocket. */
+export async function fetchWsTicket(): Promise<{ ticket: string; expires_in: number }> {
+  let res: Response;
+  try {
+    res = await authedFetch("/api/v1/streaming-analytics/ws-ticket", { method: "POST", headers: authHeaders() });
+  } catch {
+    throw new ApiError(0, null, UNREACHABLE);
+  }
+  if (!res.ok) throw await toError(res);
+  return (await res.json()) as { ticket: string; expires_in: number };
 }

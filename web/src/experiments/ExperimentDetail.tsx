@@ -8,6 +8,7 @@ import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { Lifecycle } from "./Lifecycle";
 import { Results } from "./Results";
+import { TableWrap } from "../ui/TableWrap";
 
 export function ExperimentDetail({ id }: { id: string }) {
   const loaded = useAsync(() => unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id } })), [id]);
@@ -99,7 +100,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
             <span key={v.id} class={`split-seg seg-${i % 6}`} style={{ width: `${v.traffic_percentage}%` }} />
           ))}
         </div>
-        <div class="table-wrap">
+        <TableWrap label="Variants table">
           <table>
             <thead>
               <tr>
@@ -129,7 +130,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
 
       <Results experiment={e} />

@@ -7,6 +7,7 @@ import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { STATUSES } from "./status";
+import { TableWrap } from "../ui/TableWrap";
 
 const PAGE_SIZE = 20;
 
@@ -68,7 +69,7 @@ export function ExperimentList() {
             {canWrite(me) && !status && <Link href="/experiments/new">Create the first one</Link>}
           </Empty>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Experiments table">
             <table>
               <caption class="visually-hidden">Experiments{status ? `, ${status}` : ""}</caption>
               <thead>
@@ -103,7 +104,7 @@ export function ExperimentList() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
       {page.data && (cursors.length > 1 || page.data.next_cursor) && (
         <nav class="pager" aria-label="Pagination">

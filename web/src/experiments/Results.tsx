@@ -5,6 +5,7 @@ import { fmtNum, fmtP, fmtPct, fmtSignedPct } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { IntervalChart } from "./IntervalChart";
+import { TableWrap } from "../ui/TableWrap";
 
 const REFRESH_MS = 15_000;
 
@@ -49,7 +50,7 @@ export function Results({ experiment }: { experiment: Experiment }) {
           )}
 
           <h3>Users per variant</h3>
-          <div class="table-wrap">
+          <TableWrap label="Users per variant">
             <table>
               <thead>
                 <tr>
@@ -79,7 +80,7 @@ export function Results({ experiment }: { experiment: Experiment }) {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
 
           {results.data.metrics.length === 0 ? (
             <Empty>No metric results recorded yet. Send them with POST /experiments/:id/results.</Empty>
@@ -114,7 +115,7 @@ function MetricBlock({
       <h3 id={hid}>
         {metric.metric_name} {primary && <span class="badge badge-running">primary</span>}
       </h3>
-      <div class="table-wrap">
+      <TableWrap label={`${metric.metric_name} per variant`}>
         <table>
           <caption class="visually-hidden">{metric.metric_name} per variant</caption>
           <thead>
@@ -150,11 +151,11 @@ function MetricBlock({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {metric.comparisons.length > 0 && (
         <>
           <h4>Compared with {name(metric.comparisons[0]?.control_variant_id)}</h4>
-          <div class="table-wrap">
+          <TableWrap label={`${metric.metric_name} comparisons`}>
             <table>
               <caption class="visually-hidden">{metric.metric_name} comparisons with control</caption>
               <thead>
@@ -196,7 +197,7 @@ function MetricBlock({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <IntervalChart
             metric={metric.metric_name}
             rows={metric.comparisons.map((c) => ({ label: name(c.variant_id), c }))}

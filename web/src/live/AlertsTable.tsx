@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, unwrap } from "../api/client";
+import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox } from "../ui/status";
+import { TableWrap } from "../ui/TableWrap";
 
 const SEVERITY_RANK: Record<Alert["severity"], number> = { critical: 0, error: 1, warning: 2, info: 3 };
 type Action = "acknowledge" | "resolve";
@@ -32,7 +33,7 @@ export function AlertsTable({
       {rows.length === 0 ? (
         <Empty>No open or acknowledged alerts.</Empty>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Active alerts table">
           <table data-testid="alerts-table">
             <thead>
               <tr>
@@ -62,7 +63,7 @@ export function AlertsTable({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -92,7 +93,7 @@ function AlertRow({ alert: a, writable, acting, setActing, onUpdated }: RowProps
     if (!acting) return;
     setBusy(true);
     setError(null);
-    const ep = api["streaming-analytics"].alerts[":id"];
+    const ep = streaming.alerts[":id"];
     const args = { param: { id: a.id }, json: note.trim() ? { note: note.trim() } : {} };
     try {
       const updated = await unwrap(acting === "acknowledge" ? ep.acknowledge.$post(args) : ep.resolve.$post(args));
@@ -127,27 +128,29 @@ function AlertRow({ alert: a, writable, acting, setActing, onUpdated }: RowProps
         <td class="num">{a.occurrences}×</td>
         <td>{fmtTime(a.created_at)}</td>
         {writable && (
-          <td class="row-actions">
-            {a.status === "open" && (
+          <td>
+            <div class="row-actions">
+              {a.status === "open" && (
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  aria-expanded={acting === "acknowledge"}
+                  aria-controls={`${noteId}-form`}
+                  onClick={() => setActing(acting === "acknowledge" ? null : "acknowledge")}
+                >
+                  Acknowledge<span class="visually-hidden"> {a.title}</span>
+                </button>
+              )}
               <button
                 type="button"
                 class="btn btn-small"
-                aria-expanded={acting === "acknowledge"}
+                aria-expanded={acting === "resolve"}
                 aria-controls={`${noteId}-form`}
-                onClick={() => setActing(acting === "acknowledge" ? null : "acknowledge")}
+                onClick={() => setActing(acting === "resolve" ? null : "resolve")}
               >
-                Acknowledge<span class="visually-hidden"> {a.title}</span>
+                Resolve<span class="visually-hidden"> {a.title}</span>
               </button>
-            )}
-            <button
-              type="button"
-              class="btn btn-small"
-              aria-expanded={acting === "resolve"}
-              aria-controls={`${noteId}-form`}
-              onClick={() => setActing(acting === "resolve" ? null : "resolve")}
-            >
-              Resolve<span class="visually-hidden"> {a.title}</span>
-            </button>
+            </div>
           </td>
         )}
       </tr>

@@ -1,7 +1,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, unwrap } from "../api/client";
+import { streaming, unwrap } from "../api/client";
 import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
 import { ErrorBox } from "../ui/status";
@@ -36,7 +36,7 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
     const load = () => {
       lastFetch.current = Date.now();
       unwrap(
-        api["streaming-analytics"].metrics[":name"].$get({
+        streaming.metrics[":name"].$get({
           param: { name },
           query: { window: String(windowSeconds), aggregation },
         }),

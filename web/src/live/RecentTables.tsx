@@ -1,6 +1,7 @@
 import type { Prediction, StreamEvent } from "../api/types";
 import { fmtPct, fmtTime } from "../ui/format";
 import { Empty } from "../ui/status";
+import { TableWrap } from "../ui/TableWrap";
 
 const short = (v: unknown, max = 60): string => {
   const s = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
@@ -20,7 +21,7 @@ export function EventsTable({
       {events.length === 0 ? (
         <Empty>No events yet. POST them to /api/v1/streaming-analytics/events.</Empty>
       ) : (
-        <div class="table-wrap tall">
+        <TableWrap label="Recent events table" tall>
           <table data-testid="events-table">
             <thead>
               <tr>
@@ -43,7 +44,7 @@ export function EventsTable({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -56,7 +57,7 @@ export function PredictionsTable({ predictions }: { predictions: Prediction[] })
       {predictions.length === 0 ? (
         <Empty>No predictions yet.</Empty>
       ) : (
-        <div class="table-wrap tall">
+        <TableWrap label="Recent predictions table" tall>
           <table data-testid="predictions-table">
             <thead>
               <tr>
@@ -86,7 +87,7 @@ export function PredictionsTable({ predictions }: { predictions: Prediction[] })
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import type { Source } from "../api/types";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Badge, Empty } from "../ui/status";
+import { TableWrap } from "../ui/TableWrap";
 
 export function SourcesTable({ sources }: { sources: Source[] }) {
   return (
@@ -9,7 +10,7 @@ export function SourcesTable({ sources }: { sources: Source[] }) {
       {sources.length === 0 ? (
         <Empty>No data sources registered. Events without a source still count.</Empty>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Data sources table">
           <table>
             <thead>
               <tr>
@@ -39,7 +40,7 @@ export function SourcesTable({ sources }: { sources: Source[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import ReconnectingWebSocket from "partysocket/ws";
-import { api, unwrap } from "../api/client";
+import { fetchWsTicket } from "../api/client";
 import type { ServerMessage } from "../api/types";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
@@ -28,7 +28,7 @@ export function connectLive(onMessage: (m: ServerMessage) => void, onStatus: (s:
   let opened = false;
   let disposed = false;
   const url = async (): Promise<string> => {
-    const { ticket } = await unwrap(api["streaming-analytics"]["ws-ticket"].$post());
+    const { ticket } = await fetchWsTicket();
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     return `${scheme}://${location.host}/api/v1/streaming-analytics/ws?ticket=${encodeURIComponent(ticket)}`;
   };

@@ -190,6 +190,11 @@ export class LiveStore {
       }
     }
 
+    if (newEvents.length && s.summary) {
+      // Keep the 5-minute figures moving between polls (the next poll replaces them with exact ones).
+      const last5m = s.summary.events.last_5m + newEvents.length;
+      s.summary = { ...s.summary, events: { ...s.summary.events, last_5m: last5m, per_minute: last5m / 5 } };
+    }
     if (newEvents.length) {
       // Messages carry events oldest first; tables show newest first.
       const fresh = newEvents.slice(-TABLE_CAP).reverse();

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, unwrap } from "../api/client";
+import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { type ConnectionStatus, connectLive } from "./socket";
 import { initialState, type LiveState, LiveStore } from "./store";
@@ -21,7 +21,7 @@ export function useLive() {
   useEffect(() => {
     const store = new LiveStore(setState);
     storeRef.current = store;
-    const sa = api["streaming-analytics"];
+    const sa = streaming;
 
     const fetchAlerts = async () => {
       store.beginAlertFetch();

@@ -1,0 +1,15 @@
+import type { ComponentChildren } from "preact";
+
+/**
+ * A horizontally (or vertically) scrolling table container. It is focusable and named so keyboard
+ * users can scroll it too (axe: scrollable-region-focusable), which matters on phones where wide
+ * tables scroll sideways.
+ */
+export function TableWrap({ label, tall, children }: { label: string; tall?: boolean; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class={tall ? "table-wrap tall" : "table-wrap"} aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

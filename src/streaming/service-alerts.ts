@@ -3,7 +3,9 @@ import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import type { AlertInT, AlertOutT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
-import { unknownSourceIds } from "./store/sources";
+import { markSourceError, unknownSourceIds } from "./store/sources";
+
+const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
 
 export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: AlertOutT; created: boolean }> {
   if (input.source_id !== undefined && unknownSourceIds(ctx.sql, [input.source_id]).length > 0) {
@@ -13,7 +15,14 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
   }
   const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
   const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-  saveAlert(ctx.sql, alert);
+  ctx.storage.transactionSync(() => {
+    saveAlert(ctx.sql, alert);
+    // An error about a source (a connector reporting failed deliveries) is what turns its health
+    // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
+    if (input.source_id !== undefined && ERROR_SEVERITIES.has(input.severity)) {
+      markSourceError(ctx.sql, input.source_id, ctx.now);
+    }
+  });
   const out = toAlertOut(alert);
   ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
   return ok({ alert: out, created });

@@ -52,6 +52,20 @@ describe("data sources", () => {
     await expectProblem(await c.patch(`${P}/sources/${source.id}`, { name: "x" }), 404);
   });
 
+  it("an error or critical alert about a source turns its health to error", async () => {
+    const c = await as("src-org-err");
+    const src = (await (await c.post(`${P}/sources`, { name: "hook", source_type: "webhook" })).json()) as {
+      id: string;
+    };
+    await c.post(`${P}/events`, { events: [{ event_type: "a", source_id: src.id }] });
+    await c.post(`${P}/alerts`, { severity: "warning", title: "slow", source_id: src.id });
+    const health = async () =>
+      ((await (await c.get(`${P}/sources/${src.id}`)).json()) as { health: { status: string } }).health;
+    expect((await health()).status).toBe("healthy");
+    await c.post(`${P}/alerts`, { severity: "error", title: "deliveries failing", source_id: src.id });
+    expect((await health()).status).toBe("error");
+  });
+
   it("400 on an unknown source_type, naming the field", async () => {
     const c = await as("src-org-2");
     const problem = await expectProblem(await c.post(`${P}/sources`, { name: "x", source_type: "ftp" }), 400);

@@ -132,3 +132,7 @@ export function touchSources(sql: SqlStorage, ids: readonly string[], at: number
     JSON.stringify(ids),
   );
 }
+
+export function markSourceError(sql: SqlStorage, id: string, at: number): void {
+  sql.exec("UPDATE sources SET last_error_at = ? WHERE id = ?", at, id);
+}

@@ -228,6 +228,32 @@ test("live view: events posted through the API appear within 2 s, without reload
   await page.locator("[data-testid=predictions-table] td:has-text('churn')").first().waitFor({ timeout: 2000 });
 });
 
+test("live view stays responsive under a burst of 5,000 events (batched renders, capped tables)", async () => {
+  type W = { __longTasks: number[] };
+  await page.evaluate(() => {
+    const w = window as unknown as W;
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: "longtask" });
+  });
+  const total = async () => Number(((await page.textContent("[data-testid=events-total]")) ?? "").replace(/\D/g, ""));
+  const before = await total();
+  await Promise.all(
+    Array.from({ length: 5 }, (_, b) =>
+      api("POST", "/streaming-analytics/events", {
+        events: Array.from({ length: 1000 }, (_, i) => ({ event_type: "burst", payload: { b, i } })),
+      }),
+    ),
+  );
+  await eventually(async () => (await total()) >= before + 5000, 5000, "the burst to be counted live");
+  const rows = await page.locator("[data-testid=events-table] tbody tr").count();
+  assert(rows <= 50, `events table not capped: ${rows} rows`);
+  const longTasks = await page.evaluate(() => (window as unknown as W).__longTasks);
+  const worst = Math.max(0, ...longTasks);
+  assert(worst < 250, `main thread blocked for ${worst.toFixed(0)} ms during the burst`);
+});
+
 test("live metric charts draw with uPlot and follow the window and aggregation pickers", async () => {
   const now = Date.now();
   await api("POST", "/streaming-analytics/metrics", {
@@ -300,6 +326,32 @@ test("phone-sized layout", async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `page scrolls sideways by ${overflow}px on a phone`);
   await page.setViewportSize(DESKTOP);
+});
+
+test("pause, resume and complete with a winner; completed offers no moves", async () => {
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(experimentId)}`);
+  const buttons = async () => (await page.locator(".lifecycle .actions button").allTextContents()).map((t) => t.trim());
+  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await visible(".page-head .badge-paused");
+  await eventually(async () => JSON.stringify(await buttons()) === '["Resume","Complete…"]', 5000, "paused buttons");
+  await page.getByRole("button", { name: "Resume", exact: true }).click();
+  await visible(".page-head .badge-running");
+  await page.getByRole("button", { name: "Complete…" }).click();
+  const exp = await api<{ variants: { id: string; variant_type: string }[] }>(
+    "GET",
+    `/ab-testing/experiments/${experimentId}`,
+  );
+  const treatment = exp.variants.find((v) => v.variant_type === "treatment");
+  assert(treatment, "no treatment variant");
+  await page.selectOption("#winner", treatment.id);
+  await page.getByRole("button", { name: "Complete experiment" }).click();
+  await visible(".page-head .badge-completed");
+  assert((await page.locator(".lifecycle").count()) === 0, "a completed experiment still offers lifecycle moves");
+  const done = await api<{ status: string; winner_variant_id: string | null }>(
+    "GET",
+    `/ab-testing/experiments/${experimentId}`,
+  );
+  assert(done.status === "completed" && done.winner_variant_id === treatment.id, `API says ${JSON.stringify(done)}`);
 });
 
 test("no console errors or CSP violations on any page", async () => {

@@ -1,12 +1,10 @@
 import ReconnectingWebSocket from "partysocket/ws";
+import { PING_FRAME } from "../../../src/streaming/live/frames";
 import { fetchWsTicket } from "../api/client";
 import type { ServerMessage } from "../api/types";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
 
-// The literal frame the runtime answers by itself without waking a hibernated object
-// (PING_FRAME in src/streaming/live/protocol.ts; not imported, since that module pulls zod in).
-const PING = '{"type":"ping"}';
 const PING_EVERY_MS = 25_000;
 
 const MESSAGE_TYPES = new Set([
@@ -70,8 +68,9 @@ export function connectLive(onMessage: (m: ServerMessage) => void, onStatus: (s:
   };
   addEventListener("online", onOnline);
   addEventListener("offline", report);
-  // Keeps proxies from closing an idle socket; answered by the runtime, so the object stays asleep.
-  const ping = setInterval(() => ws.readyState === ws.OPEN && ws.send(PING), PING_EVERY_MS);
+  // Keeps proxies from closing an idle socket. frames.ts is dependency-free (protocol.ts would bundle
+  // zod), and only this exact spelling is answered by the runtime without waking the object.
+  const ping = setInterval(() => ws.readyState === ws.OPEN && ws.send(PING_FRAME), PING_EVERY_MS);
   status("connecting");
 
   return {

@@ -53,8 +53,12 @@ app.use("/api/*", limitBody);
 app.onError(onError);
 app.notFound(onNotFound);
 
-const routes = app.route("/api/v1", health).route("/api/v1", identityRoutes).route("/api/v1/ab-testing", assignmentRoutes)
-  .route("/api/v1/ab-testing", experimentRoutes).route("/api/v1/dev", devAuth)
+const routes = app
+  .route("/api/v1", health)
+  .route("/api/v1", identityRoutes)
+  .route("/api/v1/ab-testing", assignmentRoutes)
+  .route("/api/v1/ab-testing", experimentRoutes)
+  .route("/api/v1/dev", devAuth)
   .route("/api/v1/streaming-analytics", liveRoutes)
   .route("/api/v1/streaming-analytics", streamingRoutes);
 

@@ -136,17 +136,19 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   }
   const auth = { Authorization: `Bearer ${token}` };
   const USERS = 20_000;
-  const assign = (i: number) => ({
+  // One sequence across every phase, so the user population really cycles through USERS ids.
+  let seq = 0;
+  const assign = () => ({
     path: "/api/v1/ab-testing/assign",
     method: "POST",
     headers: auth,
-    body: { user_id: `u-${i % USERS}` },
+    body: { user_id: `u-${seq++ % USERS}` },
   });
-  const assignOne = (i: number) => ({
+  const assignOne = () => ({
     path: `/api/v1/ab-testing/experiments/${ids[0]}/assign`,
     method: "POST",
     headers: auth,
-    body: { user_id: `u-${i % USERS}` },
+    body: { user_id: `u-${seq++ % USERS}` },
   });
   const health = () => ({ path: "/api/v1/health" });
   // Same JWT verification as the assign routes, no body, no assignment: isolates auth's share.
@@ -184,6 +186,11 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         value: round(one.rps, 0),
         unit: `req/s, p50 ${one.p50Ms} ms, p99 ${one.p99Ms} ms`,
       },
+      {
+        name: "GET /api/v1/me (the same JWT check, nothing else)",
+        value: round(authOnly.rps, 0),
+        unit: `req/s, p50 ${authOnly.p50Ms} ms, p99 ${authOnly.p99Ms} ms`,
+      },
     ],
     ratios: [
       { name: "bucketOf / baseline loop (in-process)", value: round(bucketing.perSecond / baseline.perSecond, 3) },
@@ -196,6 +203,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         value: round(assignRps / healthRps, 3),
         goal: ">= 0.9",
       },
+      { name: "POST /assign rps / GET /me rps (same auth)", value: round(assignRps / authOnly.rps, 3) },
     ],
     notes: [
       `${USERS} distinct users cycled; every in-experiment answer queues a real exposure write (coalesced, after the response).`,

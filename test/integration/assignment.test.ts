@@ -180,6 +180,15 @@ describe("POST /assign", () => {
     expect(other).toEqual({ assignments: [], skipped: [{ key: "checkout", reason: "not_found" }] });
   });
 
+  it("looks up 150 named keys in one go (beyond D1's 100 bound parameters)", async () => {
+    const keys = [...Array.from({ length: 148 }, (_, i) => `missing-${i}`), "done", "checkout"];
+    const res = await acme.post(`${BASE}/assign`, { user_id: "many", experiments: keys });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { assignments: AssignmentBody[]; skipped: unknown[] };
+    expect(body.assignments.map((a) => a.experiment_key)).toEqual(["done", "checkout"]);
+    expect(body.skipped).toHaveLength(148);
+  });
+
   it("400 for malformed keys, too many keys, or a missing user_id", async () => {
     const bad = await expectProblem(await acme.post(`${BASE}/assign`, { user_id: "u", experiments: ["Bad Key"] }), 400);
     expect(bad.errors?.[0]?.path).toBe("experiments.0");
@@ -240,5 +249,22 @@ describe("GET /config", () => {
   it("needs the assign scope", async () => {
     const reader = await as("acme", "read");
     await expectProblem(await reader.get(`${BASE}/config`), 403);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the three routes with their scope, errors and the 304", async () => {
+    const doc = (await (await api("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { description?: string; responses: Record<string, unknown> }>>;
+    };
+    const one = doc.paths["/api/v1/ab-testing/experiments/{id}/assign"]?.post;
+    expect(one?.description).toContain("Scope: `assign`");
+    expect(Object.keys(one?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "400", "401", "403", "404", "409"]),
+    );
+    expect(doc.paths["/api/v1/ab-testing/assign"]?.post?.responses["200"]).toBeDefined();
+    expect(Object.keys(doc.paths["/api/v1/ab-testing/config"]?.get?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "304"]),
+    );
   });
 });

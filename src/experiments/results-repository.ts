@@ -1,11 +1,10 @@
 /**
  * Results in D1: set-based inserts (one JSON parameter per statement) and the SQL aggregates the
- * analysis is computed from. Results are filtered by org through their experiment: the scalar
- * subquery resolves the experiment only within the org, and keeps the covering index
- * results_analysis usable (an org_id predicate on results itself would read every table row).
+ * analysis is computed from (statements in analysis-sql.ts, which explains the org filter).
  */
 import type { Db } from "../db/client";
 import type { SumAggregates } from "../stats";
+import { ANALYSIS_SQL, EXPOSURES_SQL, SHIFTED_SUMS_SQL } from "./analysis-sql";
 import { batch, changesOf, chunks, constraintViolated } from "./sql";
 
 export const RESULT_CHUNK = 1000;
@@ -78,31 +77,17 @@ export interface GroupAggregates extends SumAggregates {
   variant_id: string;
 }
 
-const OF_ORG = `(SELECT id FROM experiments WHERE id = ?1 AND org_id = ?2)`;
-
 /** Per (metric, variant) COUNT/SUM/SUM(v²)/MIN/MAX and exposures per variant, in one round trip. */
 export async function loadAggregates(db: Db, orgId: string, experimentId: string) {
   const d1 = db.$client;
   const [metrics, exposures] = await batch(db, [
-    d1
-      .prepare(
-        `SELECT metric_name, variant_id, COUNT(*) AS count, SUM(metric_value) AS sum,
-                SUM(metric_value * metric_value) AS sumSq, MIN(metric_value) AS min, MAX(metric_value) AS max
-         FROM results WHERE experiment_id = ${OF_ORG}
-         GROUP BY metric_name, variant_id`,
-      )
-      .bind(experimentId, orgId),
-    d1
-      .prepare(
-        `SELECT variant_id, COUNT(*) AS users FROM exposures WHERE experiment_id = ${OF_ORG} GROUP BY variant_id`,
-      )
-      .bind(experimentId, orgId),
+    d1.prepare(ANALYSIS_SQL).bind(experimentId, orgId),
+    d1.prepare(EXPOSURES_SQL).bind(experimentId, orgId),
   ]);
+  const exposureRows = (exposures?.results ?? []) as { variant_id: string; users: number }[];
   return {
     groups: (metrics?.results ?? []) as GroupAggregates[],
-    exposures: new Map(
-      ((exposures?.results ?? []) as { variant_id: string; users: number }[]).map((r) => [r.variant_id, r.users]),
-    ),
+    exposures: new Map(exposureRows.map((r) => [r.variant_id, r.users])),
   };
 }
 
@@ -114,12 +99,7 @@ export async function shiftedSums(
   groups: readonly { metric_name: string; variant_id: string; shift: number }[],
 ): Promise<{ sumD: number; sumD2: number }[]> {
   const statements = groups.map((g) =>
-    db.$client
-      .prepare(
-        `SELECT TOTAL(metric_value - ?5) AS sumD, TOTAL((metric_value - ?5) * (metric_value - ?5)) AS sumD2
-         FROM results WHERE experiment_id = ${OF_ORG} AND metric_name = ?3 AND variant_id = ?4`,
-      )
-      .bind(experimentId, orgId, g.metric_name, g.variant_id, g.shift),
+    db.$client.prepare(SHIFTED_SUMS_SQL).bind(experimentId, orgId, g.metric_name, g.variant_id, g.shift),
   );
   const results = await batch(db, statements);
   return results.map((r) => (r.results[0] as { sumD: number; sumD2: number } | undefined) ?? { sumD: 0, sumD2: 0 });

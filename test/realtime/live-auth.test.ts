@@ -64,7 +64,8 @@ describe("GET /ws", () => {
     const forged = await ticketLike(claims, now + 60, new TextEncoder().encode("another-secret-of-enough-length-000"));
     const apiToken = await tokenFor("acme"); // a valid API token is not a ticket
     const wrongPurpose = await ticketLike({ ...claims, purpose: "other" }, now + 60);
-    for (const bad of [expired, forged, apiToken, wrongPurpose, "not-a-jwt", ""]) {
+    const badOrg = await ticketLike({ ...claims, org: "../other org" }, now + 60);
+    for (const bad of [expired, forged, apiToken, wrongPurpose, badOrg, "not-a-jwt", ""]) {
       const res = await upgrade(`?ticket=${encodeURIComponent(bad)}`);
       expect(res.webSocket).toBeNull();
       await expectProblem(res, 401);

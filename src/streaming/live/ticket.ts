@@ -11,6 +11,8 @@ export const TICKET_CLOCK_TOLERANCE_SECONDS = 5;
 // ticket (which carries no scope claim either) is useless as a bearer token on any other route.
 const TICKET_TYP = "ws-ticket+jwt";
 const PURPOSE = "ws-ticket";
+// Same rule as API tokens: the org names the Durable Object the socket lands in.
+const ORG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface Ticket {
   sub: string;
@@ -51,10 +53,15 @@ export async function verifyTicket(token: string, config: Config): Promise<Ticke
     throw unauthorized(describe(err));
   }
   const { sub, org, jti, exp, purpose } = payload;
-  if (purpose !== PURPOSE || typeof sub !== "string" || typeof org !== "string" || typeof jti !== "string") {
-    throw unauthorized("ticket is malformed");
-  }
-  if (typeof exp !== "number") throw unauthorized("ticket is malformed");
+  const wellFormed =
+    purpose === PURPOSE &&
+    typeof sub === "string" &&
+    sub !== "" &&
+    typeof jti === "string" &&
+    typeof exp === "number" &&
+    typeof org === "string" &&
+    ORG_PATTERN.test(org);
+  if (!wellFormed) throw unauthorized("ticket is malformed");
   return { sub, org, jti, exp };
 }
 

@@ -285,3 +285,31 @@ describe("DELETE /experiments/:id", () => {
     }
   });
 });
+
+describe("OpenAPI document", () => {
+  it("documents every experiments route with its scope and error answers", async () => {
+    const doc = (await (await api("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { description?: string; responses: Record<string, unknown> }>>;
+    };
+    const expected: [string, string, string, string[]][] = [
+      ["/api/v1/ab-testing/experiments", "post", "write", ["201", "400", "409"]],
+      ["/api/v1/ab-testing/experiments", "get", "read", ["200", "400"]],
+      ["/api/v1/ab-testing/experiments/{id}", "get", "read", ["200", "404"]],
+      ["/api/v1/ab-testing/experiments/{id}", "patch", "write", ["200", "409", "422"]],
+      ["/api/v1/ab-testing/experiments/{id}", "delete", "write", ["204", "409"]],
+      ["/api/v1/ab-testing/experiments/{id}/start", "post", "write", ["200", "409", "422"]],
+      ["/api/v1/ab-testing/experiments/{id}/pause", "post", "write", ["200", "409"]],
+      ["/api/v1/ab-testing/experiments/{id}/complete", "post", "write", ["200", "409", "422"]],
+      ["/api/v1/ab-testing/experiments/{id}/variants", "post", "write", ["201", "409"]],
+      ["/api/v1/ab-testing/experiments/{id}/variants", "get", "read", ["200"]],
+      ["/api/v1/ab-testing/experiments/{id}/results", "post", "ingest", ["201", "400", "409", "422", "429"]],
+      ["/api/v1/ab-testing/experiments/{id}/results", "get", "read", ["200", "404"]],
+    ];
+    for (const [path, method, scope, statuses] of expected) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op?.description).toContain(`Scope: \`${scope}\``);
+      for (const s of statuses) expect(Object.keys(op?.responses ?? {}), `${method} ${path} ${s}`).toContain(s);
+    }
+  });
+});

@@ -180,7 +180,33 @@ test("results recorded through the API show on the results page with intervals",
   await axe("experiment results");
 });
 
-test("experiment list filters by status", async () => {
+const NAMES = [
+  "Pricing page layout",
+  "Onboarding checklist",
+  "Search ranking model",
+  "Free shipping banner",
+  "Recommendation widget",
+  "Email subject line",
+  "Signup form length",
+];
+
+test("experiment list filters by status and pages", async () => {
+  // Enough experiments for a second page (20 per page), in several states.
+  for (let i = 0; i < 21; i++) {
+    const e = await api<{ id: string }>("POST", "/ab-testing/experiments", {
+      key: `bulk_${run}_${i}`,
+      experiment_name: `${NAMES[i % NAMES.length]} ${Math.floor(i / NAMES.length) + 1}`,
+      primary_metric: i % 2 ? "revenue" : "conversion",
+      coverage: 100 - (i % 4) * 10,
+      variants: [
+        { key: "control", variant_name: "Control", variant_type: "control", traffic_percentage: 50 },
+        { key: "treatment", variant_name: "Treatment", variant_type: "treatment", traffic_percentage: 50 },
+      ],
+    });
+    const started = i % 3 !== 2;
+    if (started) await api("POST", `/ab-testing/experiments/${e.id}/start`);
+    if (started && i % 4 === 1) await api("POST", `/ab-testing/experiments/${e.id}/pause`);
+  }
   await nav("Experiments").click();
   await page.selectOption("#status-filter", "running");
   await visible(`a:has-text('Checkout button color')`);
@@ -191,17 +217,24 @@ test("experiment list filters by status", async () => {
     "filtered out",
   );
   await page.selectOption("#status-filter", "");
-  await visible(`a:has-text('Checkout button color')`);
+  // 22 experiments, newest first: 20 on page one; the first one created is on page two.
+  await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "page one of 20");
   await shot("experiments");
+  await page.getByRole("button", { name: "Next" }).click();
+  await eventually(async () => (await page.locator("table tbody tr").count()) === 2, 5000, "page two with 2 rows");
+  await visible(`a:has-text('Checkout button color')`);
+  await page.getByRole("button", { name: "Previous" }).click();
+  await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "back on page one");
   await axe("experiments list");
 });
 
 test("live view: events posted through the API appear within 2 s, without reload", async () => {
-  await api("POST", "/streaming-analytics/sources", {
+  const source = await api<{ id: string }>("POST", "/streaming-analytics/sources", {
     name: "checkout-web",
     source_type: "http",
     description: "Browser beacons",
   });
+  await api("POST", "/streaming-analytics/sources", { name: "orders-kafka", source_type: "kafka" });
   await nav("Live").click();
   await eventually(
     async () => (await page.textContent("[data-testid=connection-status]"))?.includes("Live"),
@@ -211,7 +244,11 @@ test("live view: events posted through the API appear within 2 s, without reload
   const type = `e2e_click_${run}`;
   const posted = Date.now();
   await api("POST", "/streaming-analytics/events", {
-    events: Array.from({ length: 25 }, (_, i) => ({ event_type: type, payload: { i, path: "/checkout" } })),
+    events: Array.from({ length: 25 }, (_, i) => ({
+      event_type: type,
+      source_id: source.id,
+      payload: { i, path: "/checkout" },
+    })),
   });
   await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
   const latency = Date.now() - posted;

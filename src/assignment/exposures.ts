@@ -1,8 +1,8 @@
 /**
  * Exposure recording off the response path. Assignment answers enqueue their in-experiment rows
- * here and hand the returned promise to ctx.waitUntil; rows of concurrent requests in the same
- * isolate coalesce for FLUSH_DELAY_MS (or until MAX_BATCH_ROWS) and leave as one set-based
- * statement (insertExposures: INSERT ... SELECT FROM json_each(?) ON CONFLICT DO NOTHING).
+ * here (the request that opens a batch keeps it alive with ctx.waitUntil); rows of concurrent
+ * requests in the same isolate coalesce for FLUSH_DELAY_MS (or until MAX_BATCH_ROWS) and leave as
+ * one set-based statement (insertExposures: INSERT ... SELECT FROM json_each(?) ON CONFLICT DO NOTHING).
  *
  * First exposure wins: within a batch the first row per (experiment, user) is kept, across
  * batches and isolates the primary key and DO NOTHING keep the first stored. A pair this isolate
@@ -60,10 +60,14 @@ export class ExposureBuffer {
   }
 
   /**
-   * Queues rows and returns the promise of the flush that will carry them; it never rejects,
-   * so it can go straight to waitUntil.
+   * Queues rows. Returns a promise (which never rejects) only to the caller that must keep the
+   * write alive with waitUntil: the one whose rows opened a batch (its timer will flush it) or
+   * filled one (flushed now). Rows that join a batch another request opened return undefined:
+   * that request's waitUntil already covers them. Handing every caller the shared promise instead
+   * would make requests wait on I/O of another request's context, which workerd does not track
+   * (it drops such continuations when the waiting request ends, with a warning).
    */
-  add(rows: readonly ExposureRow[]): Promise<void> {
+  add(rows: readonly ExposureRow[]): Promise<void> | undefined {
     for (const row of rows) {
       this.stats.enqueued++;
       const key = pairKey(row);
@@ -74,8 +78,8 @@ export class ExposureBuffer {
       this.#pending.set(key, row);
     }
     if (this.#pending.size >= MAX_BATCH_ROWS) return this.#flushNow();
-    if (this.#pending.size === 0) return this.#flush ?? Promise.resolve();
-    this.#flush ??= this.#schedule();
+    if (this.#pending.size === 0 || this.#flush !== null) return undefined;
+    this.#flush = this.#schedule();
     return this.#flush;
   }
 

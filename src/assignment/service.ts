@@ -82,7 +82,9 @@ class Assigner {
       if (!a.in_experiment) continue;
       rows.push({ orgId: this.#ctx.orgId, experimentId: a.experiment_id, userId, variantId: a.variant_id, exposedAt });
     }
-    if (rows.length > 0) this.#ctx.waitUntil(exposureBuffer(this.#ctx.env.DB).add(rows));
+    if (rows.length === 0) return;
+    const flush = exposureBuffer(this.#ctx.env.DB).add(rows);
+    if (flush !== undefined) this.#ctx.waitUntil(flush);
   }
 }
 

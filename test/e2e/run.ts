@@ -135,6 +135,23 @@ test("create an experiment: live percentage sum, API validation beside the field
   assert(e.status === "draft" && e.variants.length === 2, `unexpected experiment ${JSON.stringify(e)}`);
 });
 
+test("edit a draft: rename and re-split the variants", async () => {
+  await page.getByRole("link", { name: "Edit" }).click();
+  await visible("#f-experiment_name");
+  await page.fill("#f-experiment_name", "Checkout button colour");
+  await page.fill("#f-variants-0-traffic_percentage", "40");
+  await page.fill("#f-variants-1-traffic_percentage", "60");
+  assert((await page.textContent("[data-testid=percent-sum]"))?.includes("100%"), "sum should be 100%");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await visible("h1:has-text('Checkout button colour')");
+  const e = await api<{ experiment_name: string; variants: { key: string; traffic_percentage: number }[] }>(
+    "GET",
+    `/ab-testing/experiments/${experimentId}`,
+  );
+  const split = e.variants.map((v) => v.traffic_percentage).join("/");
+  assert(e.experiment_name === "Checkout button colour" && split === "40/60", `saved ${JSON.stringify(e)}`);
+});
+
 test("lifecycle offers only legal moves: draft → start → running", async () => {
   const buttons = async () => (await page.locator(".lifecycle .actions button").allTextContents()).map((t) => t.trim());
   assert(JSON.stringify(await buttons()) === '["Start"]', `draft offers ${JSON.stringify(await buttons())}`);
@@ -209,10 +226,10 @@ test("experiment list filters by status and pages", async () => {
   }
   await nav("Experiments").click();
   await page.selectOption("#status-filter", "running");
-  await visible(`a:has-text('Checkout button color')`);
+  await visible(`a:has-text('Checkout button colour')`);
   await page.selectOption("#status-filter", "draft");
   await eventually(
-    async () => (await page.locator("a:has-text('Checkout button color')").count()) === 0,
+    async () => (await page.locator("a:has-text('Checkout button colour')").count()) === 0,
     5000,
     "filtered out",
   );
@@ -222,7 +239,7 @@ test("experiment list filters by status and pages", async () => {
   await shot("experiments");
   await page.getByRole("button", { name: "Next" }).click();
   await eventually(async () => (await page.locator("table tbody tr").count()) === 2, 5000, "page two with 2 rows");
-  await visible(`a:has-text('Checkout button color')`);
+  await visible(`a:has-text('Checkout button colour')`);
   await page.getByRole("button", { name: "Previous" }).click();
   await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "back on page one");
   await axe("experiments list");

@@ -135,7 +135,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
           api["ab-testing"].experiments[":id"].$patch({
             param: { id: experiment.id },
             // Variants and seed may change only in draft; sending them otherwise is a 409.
-            json: isDraft ? { ...common, seed: draft.seed.trim() || null, variants } : common,
+            json: isDraft ? { ...common, key: draft.key.trim(), seed: draft.seed.trim() || null, variants } : common,
           }),
         );
         navigate(`/experiments/${encodeURIComponent(experiment.id)}`);
@@ -180,14 +180,16 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
             path="key"
             label="Key"
             error={errors.key}
-            help={experiment ? "The key cannot change." : "Lowercase letters, digits, _ and -; unique."}
+            help={
+              isDraft ? "Lowercase letters, digits, _ and -; unique. SDKs use it." : "Fixed once started: SDKs use it."
+            }
           >
             {(a) => (
               <input
                 {...a}
                 class="mono"
                 required
-                readOnly={Boolean(experiment)}
+                readOnly={!isDraft}
                 value={draft.key}
                 onInput={(e) => set("key", e.currentTarget.value)}
               />

@@ -180,11 +180,11 @@ export async function deleteExperiment(db: Db, orgId: string, id: string): Promi
 // The start guard re-checks in SQL what startReadiness() checks in TypeScript (basis points as
 // bucketing counts them), so a variant change racing with the start cannot slip through.
 const STARTABLE = `
-  (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1) >= 2
-  AND (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1 AND variant_type = 'control') = 1
+  (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1 AND org_id = ?2) >= 2
+  AND (SELECT COUNT(*) FROM variants WHERE experiment_id = ?1 AND org_id = ?2 AND variant_type = 'control') = 1
   AND (SELECT SUM(CASE WHEN traffic_percentage <= 0 THEN 0 WHEN traffic_percentage >= 100 THEN 10000
                        ELSE CAST(traffic_percentage * 100 + 0.5 AS INTEGER) END)
-       FROM variants WHERE experiment_id = ?1) = 10000`;
+       FROM variants WHERE experiment_id = ?1 AND org_id = ?2) = 10000`;
 
 export interface TransitionRequest {
   from: ExperimentStatus;

@@ -24,8 +24,8 @@ const INSERT_RESULTS = `
   INSERT INTO results (org_id, experiment_id, variant_id, user_id, metric_name, metric_value, recorded_at)
   SELECT ?2, ?3,
     CASE WHEN j.value ->> '$.v' IS NOT NULL
-      THEN (SELECT id FROM variants WHERE id = j.value ->> '$.v' AND experiment_id = ?3)
-      ELSE (SELECT variant_id FROM exposures WHERE experiment_id = ?3 AND user_id = j.value ->> '$.u')
+      THEN (SELECT id FROM variants WHERE id = j.value ->> '$.v' AND experiment_id = ?3 AND org_id = ?2)
+      ELSE (SELECT variant_id FROM exposures WHERE experiment_id = ?3 AND user_id = j.value ->> '$.u' AND org_id = ?2)
     END,
     j.value ->> '$.u', j.value ->> '$.m', j.value ->> '$.x', j.value ->> '$.t'
   FROM json_each(?1) AS j
@@ -61,13 +61,13 @@ export async function insertResults(
 }
 
 /** Which of `userIds` have no exposure in the experiment (one primary-key probe per user). */
-export async function findUnexposedUsers(db: Db, experimentId: string, userIds: readonly string[]) {
+export async function findUnexposedUsers(db: Db, orgId: string, experimentId: string, userIds: readonly string[]) {
   const { results } = await db.$client
     .prepare(
       `SELECT DISTINCT j.value AS user_id FROM json_each(?1) AS j
-       WHERE NOT EXISTS (SELECT 1 FROM exposures x WHERE x.experiment_id = ?2 AND x.user_id = j.value)`,
+       WHERE NOT EXISTS (SELECT 1 FROM exposures x WHERE x.experiment_id = ?2 AND x.user_id = j.value AND x.org_id = ?3)`,
     )
-    .bind(JSON.stringify(userIds), experimentId)
+    .bind(JSON.stringify(userIds), experimentId, orgId)
     .all<{ user_id: string }>();
   return new Set(results.map((r) => r.user_id));
 }

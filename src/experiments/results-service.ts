@@ -50,7 +50,7 @@ export async function recordResults(
     const needExposure = rows.flatMap((r) =>
       r.variant_id === undefined && r.user_id !== undefined ? [r.user_id] : [],
     );
-    const unexposed = await results.findUnexposedUsers(db, experimentId, needExposure);
+    const unexposed = await results.findUnexposedUsers(db, orgId, experimentId, needExposure);
     const errors = rows.flatMap((r, i) =>
       r.variant_id === undefined && r.user_id !== undefined && unexposed.has(r.user_id)
         ? [{ path: `${pathOf(i)}user_id`, message: `user '${r.user_id}' was never exposed to this experiment` }]

@@ -6,7 +6,12 @@ import type { ExperimentOut } from "./schemas";
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function presentVariant(v: VariantRow) {
+type VariantFields = Pick<
+  VariantRow,
+  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
+>;
+
+export function presentVariant(v: VariantFields) {
   return {
     id: v.id,
     key: v.key,

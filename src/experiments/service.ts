@@ -126,7 +126,7 @@ export async function addVariant(db: Db, orgId: string, id: string, input: Varia
   const variant = toNewVariant(input);
   if (await repo.addVariant(db, orgId, id, variant, Date.now())) {
     emitExperimentChanged(orgId);
-    return presentVariant({ ...variant, orgId, experimentId: id, position: 0, createdAt: 0 });
+    return presentVariant(variant);
   }
   const current = await loadExperiment(db, orgId, id);
   throw conflict(addVariantConflict(current.status) ?? "the experiment changed concurrently; retry");

@@ -2,7 +2,7 @@
 // Chromium with playwright-core. Run with `npm run test:e2e`. Never downloads a browser.
 import { mkdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from "playwright-core";
 import { assert, eventually, runAll, test } from "./harness.ts";
 import { type Server, startServer } from "./server.ts";
 
@@ -19,6 +19,9 @@ let page: Page;
 let token = "";
 let experimentId = "";
 const consoleErrors: string[] = [];
+/** The dashboard's live sockets, proxied through Playwright so a test can drop one. */
+const liveSockets: WebSocketRoute[] = [];
+let ticketRequests = 0;
 /** Steps that provoke an API error on purpose allow the browser's "Failed to load resource" line. */
 let allowHttpErrors = false;
 
@@ -368,6 +371,24 @@ test("an alert is acknowledged and resolved in the UI, and the API agrees", asyn
   await row.waitFor({ state: "detached", timeout: 3000 });
 });
 
+test("the live socket reconnects with a fresh single-use ticket after the connection drops", async () => {
+  const ticketsBefore = ticketRequests;
+  const socket = liveSockets.at(-1);
+  assert(socket, "no live socket was opened");
+  const status = () => page.textContent("[data-testid=connection-status]");
+  await socket.close({ code: 1012, reason: "e2e: dropped" });
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=connection-status]")?.textContent?.includes("Reconnecting"),
+    null,
+    { timeout: 3000, polling: 10 },
+  );
+  await eventually(async () => (await status())?.includes("Live"), 15_000, "the socket to come back");
+  assert(ticketRequests > ticketsBefore, "reconnected without fetching a new ticket");
+  const type = `after_reconnect_${run}`;
+  await api("POST", "/streaming-analytics/events", { events: [{ event_type: type }] });
+  await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
+});
+
 test("phone-sized layout", async () => {
   await page.setViewportSize(PHONE);
   await page.goto(`${server?.url}/live`);
@@ -435,6 +456,13 @@ async function main(): Promise<number> {
   });
   context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, reducedMotion: "reduce" });
   page = await context.newPage();
+  await page.routeWebSocket(/\/api\/v1\/streaming-analytics\/ws/, (ws) => {
+    ws.connectToServer();
+    liveSockets.push(ws);
+  });
+  page.on("request", (r) => {
+    if (r.url().endsWith("/streaming-analytics/ws-ticket")) ticketRequests++;
+  });
   page.on("console", (m) => {
     if (m.type() !== "error") return;
     if (allowHttpErrors && /status of 4\d\d/.test(m.text())) return;

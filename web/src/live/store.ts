@@ -1,4 +1,12 @@
-import type { Alert, DashboardSummary, MetricSummary, Prediction, ServerMessage, StreamEvent } from "../api/types";
+import type {
+  Alert,
+  DashboardSummary,
+  MetricSummary,
+  Prediction,
+  ServerMessage,
+  Source,
+  StreamEvent,
+} from "../api/types";
 
 /** Rows kept per table: enough to read, few enough that a re-render stays cheap at any ingest rate. */
 export const TABLE_CAP = 50;
@@ -191,9 +199,32 @@ export class LiveStore {
     }
 
     if (newEvents.length && s.summary) {
-      // Keep the 5-minute figures moving between polls (the next poll replaces them with exact ones).
+      // Keep the 5-minute figures and source health moving between polls (the next poll replaces
+      // them with the server's exact ones). Health follows docs/streaming-model.md: an event in the
+      // last 5 minutes makes a source healthy unless it recorded an error, which takes precedence.
       const last5m = s.summary.events.last_5m + newEvents.length;
-      s.summary = { ...s.summary, events: { ...s.summary.events, last_5m: last5m, per_minute: last5m / 5 } };
+      const perSource = new Map<string, { n: number; last: string }>();
+      for (const e of newEvents) {
+        if (!e.source_id) continue;
+        const cur = perSource.get(e.source_id);
+        perSource.set(e.source_id, { n: (cur?.n ?? 0) + 1, last: e.received_at });
+      }
+      const sources = perSource.size
+        ? s.summary.sources.map((src): Source => {
+            const seen = perSource.get(src.id);
+            if (!seen) return src;
+            const status: Source["health"]["status"] = src.health.status === "error" ? "error" : "healthy";
+            return {
+              ...src,
+              health: { status, last_event_at: seen.last, events_last_5m: src.health.events_last_5m + seen.n },
+            };
+          })
+        : s.summary.sources;
+      s.summary = {
+        ...s.summary,
+        sources,
+        events: { ...s.summary.events, last_5m: last5m, per_minute: last5m / 5 },
+      };
     }
     if (newEvents.length) {
       // Messages carry events oldest first; tables show newest first.

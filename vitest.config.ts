@@ -24,6 +24,9 @@ export default defineConfig({
                 // Tests must not depend on a developer's .dev.vars.
                 DEV_SIGN_IN: "false",
               },
+              // The real limiter binding, with a budget the tests can exhaust deterministically
+              // (see test/integration/streaming-burst.test.ts); production keeps wrangler.toml's.
+              ratelimits: { INGEST_LIMITER: { namespace_id: "1001", simple: { limit: 1200, period: 60 } } },
             },
           })),
         ],

@@ -124,7 +124,7 @@ export const eventRoutes = createRouter()
 export const benchRoutes = createRouter();
 benchRoutes.use("*", async (c, next) => {
   // Not declared in Env: a bench-only switch that production configuration never sets.
-  if ((c.env as { BENCH_ROUTES?: string }).BENCH_ROUTES !== "true") return onNotFound(c);
+  if (c.env.BENCH_ROUTES !== "true") return onNotFound(c);
   await next();
 });
 benchRoutes.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) => {

@@ -124,24 +124,16 @@ describe("organizations are isolated", () => {
 });
 
 describe("rate limiting", () => {
-  it("ingest routes answer 429 with Retry-After once the organization's limit is spent", async (ctx) => {
-    // The limit is 3000 per 10 s (wrangler.toml). Miniflare's limiter is a Durable Object writing
-    // SQLite on every call; in the test pool it serializes at roughly 10 ms a call, so 3000 calls
-    // cannot fit into one 10 s window here (measured: 2990 concurrent calls took 46 s). Measure
-    // first, and only run where the limit is reachable; bench/streaming.bench.ts probes the same
-    // behaviour against `wrangler dev`.
-    const probeStart = Date.now();
-    await Promise.all(Array.from({ length: 50 }, () => env.INGEST_LIMITER.limit({ key: "ingest:probe" })));
-    const perSecond = 50_000 / Math.max(1, Date.now() - probeStart);
-    if (perSecond * 10 < 3000 * 1.5) {
-      console.warn(`limiter too slow in this pool (${perSecond.toFixed(0)} calls/s): 429 test skipped`);
-      ctx.skip();
-    }
+  it("ingest routes answer 429 with Retry-After once the organization's limit is spent", async () => {
+    // The tests run the real limiter binding with 1200 calls per 60 s (vitest.config.ts) instead of
+    // production's 3000 per 10 s: Miniflare's limiter serializes at ~10 ms a call, so 3000 calls never
+    // fit into 10 s here, while 1200 in a minute is reached on any machine and stays above the burst
+    // test's 1020 calls.
     const c = await as("limited", "ingest");
     let limited: Response | null = null;
     // Empty bodies are refused after the limiter (400) without reaching the object: cheap requests.
-    for (let sent = 0; sent < 8000 && limited === null; sent += 500) {
-      const answers = await Promise.all(Array.from({ length: 500 }, () => c.post(`${P}/metrics`, {})));
+    for (let sent = 0; sent < 1500 && limited === null; sent += 100) {
+      const answers = await Promise.all(Array.from({ length: 100 }, () => c.post(`${P}/metrics`, {})));
       limited = answers.find((r) => r.status === 429) ?? null;
       for (const r of answers) if (r !== limited) await r.body?.cancel();
     }

@@ -19,6 +19,8 @@ await build({
   format: "esm",
   outfile,
   logLevel: "error",
+  // Some dependencies require() Node built-ins lazily; ESM output needs a real require for them.
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [
     {
       name: "cloudflare-shim",

@@ -1,4 +1,5 @@
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
+import type { DashboardSummary } from "../api/types";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { AlertsTable } from "./AlertsTable";
@@ -7,6 +8,7 @@ import { MetricChart } from "./MetricChart";
 import { EventsTable, PredictionsTable } from "./RecentTables";
 import { SourcesTable } from "./SourcesTable";
 import { SummaryCards, Trend } from "./SummaryCards";
+import { TimeChart } from "./TimeChart";
 import { useLive } from "./use-live";
 
 const WINDOWS = [
@@ -60,27 +62,29 @@ export function LivePage() {
             </select>
           </div>
         </div>
-        {metrics.length === 0 ? (
-          <Empty>No metrics yet. POST points to /api/v1/streaming-analytics/metrics.</Empty>
-        ) : (
-          <ul class="charts">
-            {metrics.slice(0, MAX_CHARTS).map((m) => (
-              <li key={m.name} class="card">
-                <h3>
-                  <span class="mono">{m.name}</span> <Trend trend={m.trend} />
-                </h3>
-                <p class="muted small">
-                  Latest {fmtNum(m.latest)} at {fmtTime(m.latest_at)}
-                </p>
-                <MetricChart
-                  name={m.name}
-                  windowSeconds={windowSeconds}
-                  version={state.metricVersions.get(m.name) ?? 0}
-                />
-              </li>
-            ))}
-          </ul>
-        )}
+        <ul class="charts">
+          {state.summary && <EventsPerMinute series={state.summary.events.per_minute_series} />}
+          {metrics.length === 0 && (
+            <li class="card">
+              <Empty>No metrics yet. POST points to /api/v1/streaming-analytics/metrics.</Empty>
+            </li>
+          )}
+          {metrics.slice(0, MAX_CHARTS).map((m) => (
+            <li key={m.name} class="card">
+              <h3>
+                <span class="mono">{m.name}</span> <Trend trend={m.trend} />
+              </h3>
+              <p class="muted small">
+                Latest {fmtNum(m.latest)} at {fmtTime(m.latest_at)}
+              </p>
+              <MetricChart
+                name={m.name}
+                windowSeconds={windowSeconds}
+                version={state.metricVersions.get(m.name) ?? 0}
+              />
+            </li>
+          ))}
+        </ul>
         {metrics.length > MAX_CHARTS && (
           <p class="muted small">
             Showing {MAX_CHARTS} of {metrics.length} metrics:{" "}
@@ -100,5 +104,26 @@ export function LivePage() {
       </div>
       <SourcesTable sources={sources} />
     </section>
+  );
+}
+
+/** Events received per minute over the last 30 minutes (the snapshot's series, advanced live). */
+function EventsPerMinute({ series }: { series: DashboardSummary["events"]["per_minute_series"] }) {
+  const xs = useMemo(() => series.map((p) => Date.parse(p.t) / 1000), [series]);
+  const ys = useMemo(() => series.map((p) => p.count), [series]);
+  const peak = Math.max(0, ...ys);
+  return (
+    <li class="card">
+      <h3>Events per minute</h3>
+      <p class="muted small">
+        Last 30 minutes · now {fmtNum(ys[ys.length - 1])}/min · peak {fmtNum(peak)}/min
+      </p>
+      <TimeChart
+        xs={xs}
+        ys={ys}
+        kind="bars"
+        label={`Events per minute over the last 30 minutes: latest ${ys[ys.length - 1] ?? 0}, peak ${peak}.`}
+      />
+    </li>
   );
 }

@@ -1,10 +1,9 @@
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
 import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
 import { ErrorBox } from "../ui/status";
+import { TimeChart } from "./TimeChart";
 
 export const AGGREGATIONS = ["avg", "sum", "count", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -26,8 +25,6 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
   const [data, setData] = useState<MetricSeries | null>(null);
   const [error, setError] = useState<unknown>(null);
   const lastFetch = useRef(0);
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const selectId = `agg-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 
   // Fetch on input change at once; on new points, throttled.
@@ -59,46 +56,8 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
     };
   }, [name, windowSeconds, aggregation, version]);
 
-  // One uPlot instance per panel; new data goes through setData, which avoids re-creating canvases.
-  useEffect(() => {
-    const el = box.current;
-    if (!el || !data) return;
-    const xs = data.series.map((p) => Date.parse(p.t) / 1000);
-    const ys = data.series.map((p) => p.value);
-    const aligned: uPlot.AlignedData = [xs, ys];
-    if (plot.current) {
-      plot.current.setData(aligned);
-      return;
-    }
-    const axis: uPlot.Axis = { stroke: "#374151", grid: { stroke: "#e5e7eb", width: 1 }, ticks: { stroke: "#d1d5db" } };
-    plot.current = new uPlot(
-      {
-        width: Math.max(200, el.clientWidth),
-        height: 180,
-        legend: { show: false },
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
-        axes: [axis, { ...axis, size: 56 }],
-        series: [{}, { label: `${aggregation}(${name})`, stroke: "#1d4ed8", fill: "rgba(29,78,216,0.08)", width: 2 }],
-      },
-      aligned,
-      el,
-    );
-  }, [data, aggregation, name]);
-
-  // Keep the chart as wide as its card (phones rotate, sidebars collapse).
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: 180 }));
-    ro.observe(el);
-    return () => {
-      ro.disconnect();
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, []);
-
+  const xs = useMemo(() => data?.series.map((p) => Date.parse(p.t) / 1000) ?? [], [data]);
+  const ys = useMemo(() => data?.series.map((p) => p.value) ?? [], [data]);
   const values = data?.series.map((p) => p.value).filter((v): v is number => v !== null) ?? [];
   const summary = data
     ? `${aggregation} of ${name} over the window: ${fmtNum(data.value)}; ${values.length} points${
@@ -128,7 +87,7 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
         </span>
       </div>
       {error !== null && <ErrorBox error={error} />}
-      <div ref={box} class="chart" role="img" aria-label={summary} />
+      {data ? <TimeChart xs={xs} ys={ys} label={summary} /> : <div class="chart" />}
     </div>
   );
 }

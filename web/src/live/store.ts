@@ -47,6 +47,32 @@ export const initialState = (): LiveState => ({
 
 const isActive = (a: Alert) => a.status !== "resolved";
 
+const MINUTE_MS = 60_000;
+type MinuteSeries = DashboardSummary["events"]["per_minute_series"];
+
+/**
+ * Adds received events to the per-minute series (bucketed by receive time, like the server's),
+ * opening new minutes as the clock moves and keeping the series' length.
+ */
+export function bumpSeries(series: MinuteSeries, events: StreamEvent[]): MinuteSeries {
+  const counts = new Map<number, number>();
+  for (const e of events) {
+    const at = Date.parse(e.received_at);
+    if (Number.isNaN(at)) continue;
+    const minute = at - (at % MINUTE_MS);
+    counts.set(minute, (counts.get(minute) ?? 0) + 1);
+  }
+  if (counts.size === 0) return series;
+  const out = series.map((p) => ({ ...p }));
+  const lastT = out.length ? Date.parse(out[out.length - 1]?.t ?? "") : Number.NaN;
+  const newest = Math.max(...counts.keys());
+  if (!Number.isNaN(lastT)) {
+    for (let t = lastT + MINUTE_MS; t <= newest; t += MINUTE_MS) out.push({ t: new Date(t).toISOString(), count: 0 });
+  }
+  for (const p of out) p.count += counts.get(Date.parse(p.t)) ?? 0;
+  return out.slice(Math.max(0, out.length - series.length));
+}
+
 /**
  * Buffers socket messages and applies them in one pass per flush. Socket handlers only push to an
  * array (O(1), no rendering), so a burst of thousands of events costs one state update and one
@@ -223,7 +249,12 @@ export class LiveStore {
       s.summary = {
         ...s.summary,
         sources,
-        events: { ...s.summary.events, last_5m: last5m, per_minute: last5m / 5 },
+        events: {
+          ...s.summary.events,
+          last_5m: last5m,
+          per_minute: last5m / 5,
+          per_minute_series: bumpSeries(s.summary.events.per_minute_series, newEvents),
+        },
       };
     }
     if (newEvents.length) {

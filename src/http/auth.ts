@@ -11,11 +11,45 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const unauthorized = (detail: string) =>
   new ProblemError("unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 
+interface Verified {
+  principal: Principal;
+  payload: JWTPayload;
+  /** Past this instant the token is expired even with the clock tolerance. */
+  validUntilMs: number;
+}
+
+// Edge clients send the same token on every page view, and the HMAC check through WebCrypto is most
+// of the hot path's CPU (~0.2 ms of ~0.3 ms for POST /assign). A verified token stays valid until
+// its `exp`, so remembering successes per isolate is safe; failures are never remembered. Bounded,
+// oldest first out. Keyed by config so a changed secret, issuer or audience starts afresh.
+const VERIFIED_CACHE_SIZE = 4096;
+const verifiedByConfig = new WeakMap<Config, Map<string, Verified>>();
+
 /** Verifies an HS256 token and turns its claims into a Principal, or throws a 401 problem. */
 export async function verifyToken(
   token: string,
   config: Config,
+  now: number = Date.now(),
 ): Promise<{ principal: Principal; payload: JWTPayload }> {
+  let cache = verifiedByConfig.get(config);
+  if (!cache) {
+    cache = new Map();
+    verifiedByConfig.set(config, cache);
+  }
+  const hit = cache.get(token);
+  if (hit && now < hit.validUntilMs) return hit;
+  if (hit) cache.delete(token);
+
+  const verified = await verifyUncached(token, config, now);
+  if (cache.size >= VERIFIED_CACHE_SIZE) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  cache.set(token, verified);
+  return verified;
+}
+
+async function verifyUncached(token: string, config: Config, now: number): Promise<Verified> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, config.jwtSecret, {
@@ -24,6 +58,7 @@ export async function verifyToken(
       audience: config.jwtAudience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ["exp", "sub"],
+      currentDate: new Date(now),
     }));
   } catch (err) {
     throw unauthorized(describeJoseError(err));
@@ -35,7 +70,9 @@ export async function verifyToken(
   if (typeof payload.sub !== "string" || payload.sub === "") {
     throw unauthorized("token claim 'sub' must be a non-empty string");
   }
-  return { principal: { sub: payload.sub, org, scopes: parseScopes(payload.scope) }, payload };
+  // requiredClaims guarantees a numeric exp.
+  const validUntilMs = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
+  return { principal: { sub: payload.sub, org, scopes: parseScopes(payload.scope) }, payload, validUntilMs };
 }
 
 function parseScopes(claim: unknown): ReadonlySet<Scope> {

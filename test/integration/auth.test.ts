@@ -110,3 +110,30 @@ describe("auth matrix on GET /api/v1/me (scope read)", () => {
     expect((await expectProblem(await call(wrongAud), 401)).detail).toMatch(/aud/);
   });
 });
+
+describe("verified-token cache", () => {
+  it("answers a cached token until its exp, then refuses it as expired", async () => {
+    const { verifyToken } = await import("../../src/http/auth");
+    const { getConfig } = await import("../../src/config");
+    const config = getConfig(env);
+    const exp = now() + 120;
+    const token = await rawToken({ sub: "x", org: "acme", scope: "read" }, { exp });
+    const first = await verifyToken(token, config);
+    expect(first.principal.org).toBe("acme");
+    // Within the lifetime: served (from the cache) with the same principal.
+    expect((await verifyToken(token, config, (exp - 1) * 1000)).principal).toEqual(first.principal);
+    // Past exp and the clock tolerance: verified again, and refused.
+    await expect(verifyToken(token, config, (exp + 31) * 1000)).rejects.toMatchObject({
+      status: 401,
+      message: "token expired",
+    });
+  });
+
+  it("never remembers a failure: a forged token stays refused however often it is sent", async () => {
+    const forged = await rawToken(
+      { sub: "x", org: "acme", scope: "read" },
+      { secret: "another-secret-of-enough-length", exp: now() + 60 },
+    );
+    for (let i = 0; i < 3; i++) await expectProblem(await api("/api/v1/me", { token: forged }), 401);
+  });
+});

@@ -1,13 +1,18 @@
+import { dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
 
 /** The dashboard's budget: Preact, uPlot, partysocket and our code must stay under this, gzipped. */
 const JS_BUDGET_KB = 80;
+const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Dependency-free server modules written to be shared with the browser. */
+const BROWSER_SAFE_SERVER_MODULES = new Set(["src/streaming/live/frames.ts"]);
 
 /**
- * Prints the total gzipped size of the emitted JS and fails the build over budget, so a heavy
- * dependency (or a server module pulled in by a value import) is caught when it lands.
+ * Prints the total gzipped size of the emitted JS and fails the build over budget, or when a
+ * server module other than the browser-safe ones was bundled, so either is caught when it lands.
  */
 function jsBudget(): Plugin {
   return {
@@ -15,9 +20,18 @@ function jsBudget(): Plugin {
     apply: "build",
     generateBundle(_options, bundle) {
       let bytes = 0;
+      const serverModules: string[] = [];
       for (const file of Object.values(bundle)) {
-        if (file.type === "chunk") bytes += gzipSync(file.code, { level: 9 }).length;
+        if (file.type !== "chunk") continue;
+        bytes += gzipSync(file.code, { level: 9 }).length;
+        for (const id of file.moduleIds) {
+          const rel = relative(repoRoot, id).replaceAll("\\", "/");
+          if (rel.startsWith("src/") && !BROWSER_SAFE_SERVER_MODULES.has(rel)) serverModules.push(rel);
+        }
       }
+      // Server modules must reach the dashboard as `import type` only; a value import would pull
+      // in zod, drizzle or worse, and ship code the browser has no business running.
+      if (serverModules.length) this.error(`server code bundled into the dashboard: ${serverModules.join(", ")}`);
       const kb = bytes / 1024;
       console.log(`dashboard JS: ${kb.toFixed(1)} KB gzipped (budget ${JS_BUDGET_KB} KB)`);
       if (kb > JS_BUDGET_KB)

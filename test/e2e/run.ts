@@ -429,6 +429,22 @@ test("pause, resume and complete with a winner; completed offers no moves", asyn
   assert(done.status === "completed" && done.winner_variant_id === treatment.id, `API says ${JSON.stringify(done)}`);
 });
 
+test("dark theme (system setting): axe on the live view and the results", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await page.goto(`${server?.url}/live`);
+    await visible("[data-testid=events-table]");
+    await visible(".charts .uplot canvas");
+    await shot("live-dark");
+    await axe("live (dark)");
+    await page.goto(`${server?.url}/experiments/${encodeURIComponent(experimentId)}`);
+    await visible(".interval-chart svg");
+    await axe("experiment results (dark)");
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+});
+
 test("no console errors or CSP violations on any page", async () => {
   assert(consoleErrors.length === 0, `console errors:\n${consoleErrors.join("\n")}`);
 });

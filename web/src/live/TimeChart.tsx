@@ -30,7 +30,14 @@ export function TimeChart({ xs, ys, label, kind = "line" }: Props) {
       plot.current.setData(data);
       return;
     }
-    const axis: uPlot.Axis = { stroke: "#374151", grid: { stroke: "#e5e7eb", width: 1 }, ticks: { stroke: "#d1d5db" } };
+    // Canvas colors cannot use CSS variables directly: read the theme's values (light or dark).
+    const css = getComputedStyle(el);
+    const color = (name: string) => css.getPropertyValue(name).trim();
+    const axis: uPlot.Axis = {
+      stroke: color("--chart-axis"),
+      grid: { stroke: color("--chart-grid"), width: 1 },
+      ticks: { stroke: color("--chart-grid") },
+    };
     plot.current = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
@@ -43,13 +50,13 @@ export function TimeChart({ xs, ys, label, kind = "line" }: Props) {
           {},
           kind === "bars"
             ? {
-                stroke: "#0f766e",
-                fill: "rgba(15,118,110,0.35)",
+                stroke: color("--chart-bar"),
+                fill: color("--chart-bar-fill"),
                 width: 1,
                 paths: uPlot.paths.bars?.({ size: [0.8, 40] }),
                 points: { show: false },
               }
-            : { stroke: "#1d4ed8", fill: "rgba(29,78,216,0.08)", width: 2 },
+            : { stroke: color("--chart-line"), fill: color("--chart-fill"), width: 2 },
         ],
       },
       data,

@@ -34,6 +34,9 @@ export default defineConfig({
           name: "workers",
           include: ["test/integration/**/*.test.ts", "test/realtime/**/*.test.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
+          // Integration tests drive real storage through workerd; on a loaded 2-core CI machine a
+          // property suite of hundreds of requests needs more than the 5 s default.
+          testTimeout: 60_000,
         },
       },
     ],

@@ -4,10 +4,10 @@
  * name keys that are not running (paused, completed, draft, unknown) and they are looked up
  * together in one round trip.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { experiments, type VariantRow, variants } from "../db/schema";
-import { getExperimentWithVariants, toClientExperiment } from "../experiments/read-model";
+import { experiments } from "../db/schema";
+import { getExperimentWithVariants, loadClientExperiments, toClientExperiment } from "../experiments/read-model";
 import type { ClientExperiment } from "./config-types";
 
 export async function findExperimentById(db: Db, orgId: string, id: string): Promise<ClientExperiment | null> {
@@ -27,20 +27,5 @@ export async function findExperimentsByKeys(
     eq(experiments.orgId, orgId),
     sql`${experiments.key} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`,
   );
-  const [exps, vs] = await db.batch([
-    db.select().from(experiments).where(named),
-    db
-      .select({ variant: variants })
-      .from(variants)
-      .innerJoin(experiments, eq(experiments.id, variants.experimentId))
-      .where(and(named, eq(variants.orgId, orgId)))
-      .orderBy(asc(variants.experimentId), asc(variants.position)),
-  ]);
-  const byExperiment = new Map<string, VariantRow[]>();
-  for (const { variant } of vs) {
-    const list = byExperiment.get(variant.experimentId);
-    if (list) list.push(variant);
-    else byExperiment.set(variant.experimentId, [variant]);
-  }
-  return exps.map((e) => toClientExperiment({ ...e, variants: byExperiment.get(e.id) ?? [] }));
+  return loadClientExperiments(db, orgId, named);
 }

@@ -3,7 +3,7 @@
  * Kept apart from repository.ts so that module can change with the experiments API while
  * these signatures stay stable. Every query is filtered by organization.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { ClientExperiment, ClientVariant } from "../assignment/config-types";
 import type { Db } from "../db/client";
 import { type ExperimentRow, type ExposureRow, experiments, type VariantRow, variants } from "../db/schema";
@@ -57,16 +57,22 @@ export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment 
   };
 }
 
-/** The organization's running experiments, oldest first, each with variants in creation order. */
-export async function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {
-  const running = and(eq(experiments.orgId, orgId), eq(experiments.status, "running"));
+/**
+ * Experiments matching `where` (which must filter by organization), oldest first, each with its
+ * variants in creation order: two statements in one batch, however many experiments match.
+ */
+export async function loadClientExperiments(
+  db: Db,
+  orgId: string,
+  where: SQL | undefined,
+): Promise<ClientExperiment[]> {
   const [exps, vs] = await db.batch([
-    db.select().from(experiments).where(running).orderBy(asc(experiments.createdAt), asc(experiments.id)),
+    db.select().from(experiments).where(where).orderBy(asc(experiments.createdAt), asc(experiments.id)),
     db
       .select({ variant: variants })
       .from(variants)
       .innerJoin(experiments, eq(experiments.id, variants.experimentId))
-      .where(and(running, eq(variants.orgId, orgId)))
+      .where(and(where, eq(variants.orgId, orgId)))
       .orderBy(asc(variants.experimentId), asc(variants.position)),
   ]);
   const byExperiment = new Map<string, VariantRow[]>();
@@ -76,6 +82,11 @@ export async function listRunningExperimentsForConfig(db: Db, orgId: string): Pr
     else byExperiment.set(variant.experimentId, [variant]);
   }
   return exps.map((e) => toClientExperiment({ ...e, variants: byExperiment.get(e.id) ?? [] }));
+}
+
+/** The organization's running experiments, oldest first, each with variants in creation order. */
+export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {
+  return loadClientExperiments(db, orgId, and(eq(experiments.orgId, orgId), eq(experiments.status, "running")));
 }
 
 /** Rows per statement: one JSON parameter each, so D1's 100-parameter limit never applies. */

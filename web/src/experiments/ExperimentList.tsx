@@ -18,7 +18,14 @@ export function ExperimentList() {
     ? (query.get("status") as ExperimentStatus)
     : undefined;
   // Cursor pagination only moves forward; remembering the cursors we came through gives "Previous".
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  // The stack belongs to one filter, so a filter change (also by the Back button) starts at page 1.
+  const [stack, setStack] = useState<{ status: string | undefined; cursors: (string | undefined)[] }>({
+    status,
+    cursors: [undefined],
+  });
+  const cursors = stack.status === status ? stack.cursors : [undefined];
+  const setCursors = (update: (c: (string | undefined)[]) => (string | undefined)[]) =>
+    setStack({ status, cursors: update(cursors) });
   const cursor = cursors[cursors.length - 1];
 
   const page = useAsync(
@@ -32,7 +39,6 @@ export function ExperimentList() {
   );
 
   const setStatus = (value: string) => {
-    setCursors([undefined]);
     navigate(value ? `/experiments?status=${value}` : "/experiments", true);
   };
 

@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from "playwright-core";
+import { bucketOf, pickVariant } from "../../src/assignment/bucketing.ts";
 import { assert, eventually, runAll, test } from "./harness.ts";
 import { type Server, startServer } from "./server.ts";
 
@@ -210,6 +211,43 @@ const NAMES = [
   "Signup form length",
 ];
 
+test("a sample ratio mismatch shows a clear warning on the results page", async () => {
+  // A broken pipeline that only ever reports treatment users: pick, with the service's own public
+  // bucketing, 40 user ids that land in the treatment, and expose exactly those through the API.
+  const key = `srm_check_${run}`;
+  const e = await api<{ id: string; variants: { id: string; variant_type: string }[] }>(
+    "POST",
+    "/ab-testing/experiments",
+    {
+      key,
+      experiment_name: "Broken logging demo",
+      primary_metric: "conversion",
+      variants: [
+        { key: "control", variant_name: "Control", variant_type: "control", traffic_percentage: 50 },
+        { key: "treatment", variant_name: "Treatment", variant_type: "treatment", traffic_percentage: 50 },
+      ],
+    },
+  );
+  await api("POST", `/ab-testing/experiments/${e.id}/start`);
+  const treatment = e.variants.find((v) => v.variant_type === "treatment")?.id;
+  let exposed = 0;
+  for (let i = 0; exposed < 40 && i < 1000; i++) {
+    const user = `srm-${run}-${i}`;
+    if (pickVariant(bucketOf(key, user), 100, [50, 50]) !== 1) continue;
+    const a = await api<{ variant_id: string }>("POST", `/ab-testing/experiments/${e.id}/assign`, { user_id: user });
+    assert(a.variant_id === treatment, `bucketing disagrees with the service for ${user}`);
+    exposed++;
+  }
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}`);
+  await visible("[data-testid=srm-warning]");
+  assert(
+    /Sample ratio mismatch/.test((await page.textContent("[data-testid=srm-warning]")) ?? ""),
+    "warning text missing",
+  );
+  await page.locator("#results-h").scrollIntoViewIfNeeded();
+  await shot("experiment-srm");
+});
+
 test("experiment list filters by status and pages", async () => {
   // Enough experiments for a second page (20 per page), in several states.
   for (let i = 0; i < 21; i++) {
@@ -237,11 +275,17 @@ test("experiment list filters by status and pages", async () => {
     "filtered out",
   );
   await page.selectOption("#status-filter", "");
-  // 22 experiments, newest first: 20 on page one; the first one created is on page two.
+  // Over 20 experiments, newest first: 20 on page one; the first one created is on page two.
   await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "page one of 20");
   await shot("experiments");
+  const all = await api<{ items: unknown[] }>("GET", "/ab-testing/experiments?limit=500");
+  const rest = all.items.length - 20;
   await page.getByRole("button", { name: "Next" }).click();
-  await eventually(async () => (await page.locator("table tbody tr").count()) === 2, 5000, "page two with 2 rows");
+  await eventually(
+    async () => (await page.locator("table tbody tr").count()) === rest,
+    5000,
+    `page two with ${rest} rows`,
+  );
   await visible(`a:has-text('Checkout button colour')`);
   await page.getByRole("button", { name: "Previous" }).click();
   await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "back on page one");

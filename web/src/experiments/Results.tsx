@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { api, unwrap } from "../api/client";
 import type { Experiment, MetricResult } from "../api/types";
-import { fmtNum, fmtP, fmtPct, fmtSignedPct } from "../ui/format";
+import { fmtNum, fmtP, fmtPct, fmtPEquals, fmtSignedPct } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { IntervalChart } from "./IntervalChart";
@@ -40,13 +40,13 @@ export function Results({ experiment }: { experiment: Experiment }) {
           {results.data.srm.mismatch ? (
             <div class="notice notice-error srm" role="alert" data-testid="srm-warning">
               <p>
-                <strong>Sample ratio mismatch</strong> (χ² p = {fmtP(results.data.srm.p_value)}). Users are not split
+                <strong>Sample ratio mismatch</strong> (χ² {fmtPEquals(results.data.srm.p_value)}). Users are not split
                 the way the experiment is configured, so assignment or logging is broken somewhere. Do not trust these
                 results until the cause is found.
               </p>
             </div>
           ) : (
-            <p class="muted small">Sample ratio check passed (χ² p = {fmtP(results.data.srm.p_value)}).</p>
+            <p class="muted small">Sample ratio check passed (χ² {fmtPEquals(results.data.srm.p_value)}).</p>
           )}
 
           <h3>Users per variant</h3>

@@ -26,3 +26,9 @@ export function fmtTime(v: string | number | null | undefined): string {
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? "—" : time.format(d);
 }
+
+/** "p = 0.0123" or "p < 0.0001", for running text. */
+export const fmtPEquals = (v: number | null | undefined): string => {
+  const text = fmtP(v);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+};

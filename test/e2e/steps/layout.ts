@@ -1,0 +1,63 @@
+// Phone layout, the rest of the lifecycle, the dark theme, and the console check (last).
+import { assert, eventually, test } from "../harness.ts";
+import { api, axe, DESKTOP, page, PHONE, server, shot, state, visible, consoleErrors } from "../context.ts";
+
+test("phone-sized layout", async () => {
+  await page.setViewportSize(PHONE);
+  await page.goto(`${server?.url}/live`);
+  await visible("[data-testid=events-table]");
+  await shot("live-phone");
+  await axe("live (phone)");
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
+  await visible(".interval-chart svg");
+  await shot("experiment-results-phone");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 1, `page scrolls sideways by ${overflow}px on a phone`);
+  await page.setViewportSize(DESKTOP);
+});
+
+test("pause, resume and complete with a winner; completed offers no moves", async () => {
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
+  const buttons = async () => (await page.locator(".lifecycle .actions button").allTextContents()).map((t) => t.trim());
+  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await visible(".page-head .badge-paused");
+  await eventually(async () => JSON.stringify(await buttons()) === '["Resume","Complete…"]', 5000, "paused buttons");
+  await page.getByRole("button", { name: "Resume", exact: true }).click();
+  await visible(".page-head .badge-running");
+  await page.getByRole("button", { name: "Complete…" }).click();
+  const exp = await api<{ variants: { id: string; variant_type: string }[] }>(
+    "GET",
+    `/ab-testing/experiments/${state.experimentId}`,
+  );
+  const treatment = exp.variants.find((v) => v.variant_type === "treatment");
+  assert(treatment, "no treatment variant");
+  await page.selectOption("#winner", treatment.id);
+  await page.getByRole("button", { name: "Complete experiment" }).click();
+  await visible(".page-head .badge-completed");
+  assert((await page.locator(".lifecycle").count()) === 0, "a completed experiment still offers lifecycle moves");
+  const done = await api<{ status: string; winner_variant_id: string | null }>(
+    "GET",
+    `/ab-testing/experiments/${state.experimentId}`,
+  );
+  assert(done.status === "completed" && done.winner_variant_id === treatment.id, `API says ${JSON.stringify(done)}`);
+});
+
+test("dark theme (system setting): axe on the live view and the results", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await page.goto(`${server?.url}/live`);
+    await visible("[data-testid=events-table]");
+    await visible(".charts .uplot canvas");
+    await shot("live-dark");
+    await axe("live (dark)");
+    await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
+    await visible(".interval-chart svg");
+    await axe("experiment results (dark)");
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+});
+
+test("no console errors or CSP violations on any page", async () => {
+  assert(consoleErrors.length === 0, `console errors:\n${consoleErrors.join("\n")}`);
+});

@@ -1,0 +1,144 @@
+// The live view: events within 2 s, a burst, charts, alert actions, a dropped socket.
+import { assert, eventually, test } from "../harness.ts";
+import { api, axe, nav, page, run, shot, state, visible, liveSockets } from "../context.ts";
+
+test("live view: events posted through the API appear within 2 s, without reload", async () => {
+  const source = await api<{ id: string }>("POST", "/streaming-analytics/sources", {
+    name: "checkout-web",
+    source_type: "http",
+    description: "Browser beacons",
+  });
+  await api("POST", "/streaming-analytics/sources", { name: "orders-kafka", source_type: "kafka" });
+  await nav("Live").click();
+  await eventually(
+    async () => (await page.textContent("[data-testid=connection-status]"))?.includes("Live"),
+    15_000,
+    "the live socket",
+  );
+  const type = `e2e_click_${run}`;
+  const posted = Date.now();
+  await api("POST", "/streaming-analytics/events", {
+    events: Array.from({ length: 25 }, (_, i) => ({
+      event_type: type,
+      source_id: source.id,
+      payload: { i, path: "/checkout" },
+    })),
+  });
+  await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
+  const latency = Date.now() - posted;
+  assert(latency <= 2000, `events showed after ${latency} ms`);
+  await api("POST", "/streaming-analytics/predictions", {
+    predictions: Array.from({ length: 5 }, (_, i) => ({
+      model_name: "churn",
+      model_version: "v3",
+      prediction: i % 2 ? "stay" : "leave",
+      confidence: 0.6 + i * 0.07,
+      latency_ms: 12 + i,
+    })),
+  });
+  await page.locator("[data-testid=predictions-table] td:has-text('churn')").first().waitFor({ timeout: 2000 });
+});
+
+test("live view stays responsive under a burst of 5,000 events (batched renders, capped tables)", async () => {
+  type W = { __longTasks: number[] };
+  await page.evaluate(() => {
+    const w = window as unknown as W;
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: "longtask" });
+  });
+  const total = async () => Number(((await page.textContent("[data-testid=events-total]")) ?? "").replace(/\D/g, ""));
+  const before = await total();
+  await Promise.all(
+    Array.from({ length: 5 }, (_, b) =>
+      api("POST", "/streaming-analytics/events", {
+        events: Array.from({ length: 1000 }, (_, i) => ({ event_type: "burst", payload: { b, i } })),
+      }),
+    ),
+  );
+  await eventually(async () => (await total()) >= before + 5000, 5000, "the burst to be counted live");
+  const rows = await page.locator("[data-testid=events-table] tbody tr").count();
+  assert(rows <= 50, `events table not capped: ${rows} rows`);
+  const longTasks = await page.evaluate(() => (window as unknown as W).__longTasks);
+  const worst = Math.max(0, ...longTasks);
+  assert(worst < 250, `main thread blocked for ${worst.toFixed(0)} ms during the burst`);
+});
+
+test("live metric charts draw with uPlot and follow the window and aggregation pickers", async () => {
+  const now = Date.now();
+  await api("POST", "/streaming-analytics/metrics", {
+    metrics: Array.from({ length: 60 }, (_, i) => ({
+      name: "checkout.latency_ms",
+      value: 120 + ((i * 37) % 50),
+      timestamp: now - (60 - i) * 5000,
+    })),
+  });
+  await visible(".charts .uplot canvas", 15_000);
+  await page.selectOption("#window", "3600");
+  await page.selectOption("#agg-checkout-latency_ms", "p95");
+  await page.waitForResponse((r) => r.url().includes("aggregation=p95") && r.ok(), { timeout: 5000 }).catch(() => {});
+  await visible(".charts .uplot canvas");
+});
+
+test("an alert is acknowledged and resolved in the UI, and the API agrees", async () => {
+  const title = `Checkout error rate high ${run}`;
+  const alert = await api<{ id: string }>("POST", "/streaming-analytics/alerts", {
+    severity: "critical",
+    title,
+    message: "5xx above 2% for 5 minutes",
+  });
+  const row = page.locator(`tr[data-alert-id="${alert.id}"]`);
+  await row.waitFor({ timeout: 2000 });
+  await shot("live");
+  await axe("live");
+
+  await row.getByRole("button", { name: /^Acknowledge/ }).click();
+  await page.getByLabel(/Note for acknowledging/).fill("Looking into it");
+  await page.getByRole("button", { name: "Acknowledge alert" }).click();
+  await eventually(
+    async () =>
+      (await api<{ status: string }>("GET", `/streaming-analytics/alerts/${alert.id}`)).status === "acknowledged",
+    5000,
+    "acknowledged in the API",
+  );
+  await row.locator(".badge-acknowledged").waitFor({ timeout: 3000 });
+
+  await row.getByRole("button", { name: /^Resolve/ }).click();
+  await page.getByLabel(/Note for resolving/).fill("Rolled back the deploy");
+  await page.getByRole("button", { name: "Resolve alert" }).click();
+  const resolved = await eventually(
+    async () => {
+      const a = await api<{ status: string; notes: { text: string }[]; resolved_by: string | null }>(
+        "GET",
+        `/streaming-analytics/alerts/${alert.id}`,
+      );
+      return a.status === "resolved" ? a : null;
+    },
+    5000,
+    "resolved in the API",
+  );
+  assert(
+    resolved.notes.some((n) => n.text === "Rolled back the deploy") && resolved.resolved_by === "dev@localhost",
+    `notes/resolver not stored: ${JSON.stringify(resolved)}`,
+  );
+  await row.waitFor({ state: "detached", timeout: 3000 });
+});
+
+test("the live socket reconnects with a fresh single-use ticket after the connection drops", async () => {
+  const ticketsBefore = state.ticketRequests;
+  const socket = liveSockets.at(-1);
+  assert(socket, "no live socket was opened");
+  const status = () => page.textContent("[data-testid=connection-status]");
+  await socket.close({ code: 1012, reason: "e2e: dropped" });
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=connection-status]")?.textContent?.includes("Reconnecting"),
+    null,
+    { timeout: 3000, polling: 10 },
+  );
+  await eventually(async () => (await status())?.includes("Live"), 15_000, "the socket to come back");
+  assert(state.ticketRequests > ticketsBefore, "reconnected without fetching a new ticket");
+  const type = `after_reconnect_${run}`;
+  await api("POST", "/streaming-analytics/events", { events: [{ event_type: type }] });
+  await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
+});

@@ -2,18 +2,34 @@
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, DESKTOP, page, PHONE, server, shot, state, visible, consoleErrors } from "../context.ts";
 
-test("phone-sized layout", async () => {
-  await page.setViewportSize(PHONE);
-  await page.goto(`${server?.url}/live`);
-  await visible("[data-testid=events-table]");
-  await shot("live-phone");
-  await axe("live (phone)");
-  await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
-  await visible(".interval-chart svg");
-  await shot("experiment-results-phone");
+/** Wide tables scroll inside their own box; the page itself must never scroll sideways. */
+async function assertNoSidewaysScroll(where: string): Promise<void> {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert(overflow <= 1, `page scrolls sideways by ${overflow}px on a phone`);
-  await page.setViewportSize(DESKTOP);
+  assert(overflow <= 1, `${where} scrolls sideways by ${overflow}px on a phone`);
+}
+
+test("phone-sized layout: live, results, list and form fit the screen", async () => {
+  await page.setViewportSize(PHONE);
+  try {
+    await page.goto(`${server?.url}/live`);
+    await visible("[data-testid=events-table]");
+    await shot("live-phone");
+    await axe("live (phone)");
+    await assertNoSidewaysScroll("the live view");
+    await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
+    await visible(".interval-chart svg");
+    await shot("experiment-results-phone");
+    await assertNoSidewaysScroll("the results page");
+    await page.goto(`${server?.url}/experiments`);
+    await visible("table tbody tr");
+    await assertNoSidewaysScroll("the experiment list");
+    await page.goto(`${server?.url}/experiments/new`);
+    await visible("#f-variants-1-traffic_percentage");
+    await axe("experiment form (phone)");
+    await assertNoSidewaysScroll("the experiment form");
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
 });
 
 test("pause, resume and complete with a winner; completed offers no moves", async () => {

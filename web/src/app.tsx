@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "./api/client";
 import { SessionContext, type Me } from "./auth/session-context";
 import { getToken, onTokenChange, setToken } from "./auth/session";
@@ -65,8 +65,14 @@ function Shell({ me }: { me: Me }) {
   const { path } = useLocation();
   const section = path.startsWith("/live") ? "live" : "experiments";
 
-  // Move focus to the new page's heading region so keyboard and screen-reader users land on it.
+  // After an in-app navigation, move focus to the new page so keyboard and screen-reader users land
+  // on it. Not on the first render: a fresh page load starts at the top, with the skip link.
+  const firstRender = useRef(true);
   useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
     document.getElementById("main")?.focus({ preventScroll: true });
   }, [path]);
 

@@ -32,6 +32,22 @@ test("phone-sized layout: live, results, list and form fit the screen", async ()
   }
 });
 
+test("keyboard: skip link first, visible focus, and the status filter works without a mouse", async () => {
+  await page.goto(`${server?.url}/experiments`);
+  await visible("table tbody tr");
+  await page.keyboard.press("Tab");
+  const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
+  assert(first === "Skip to content", `first Tab stop is "${first}"`);
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+  assert(outline !== "none", "the focused skip link has no visible focus ring");
+  await page.keyboard.press("Enter");
+  assert((await page.evaluate(() => document.activeElement?.id)) === "main", "skip link did not move focus to main");
+  await page.focus("#status-filter");
+  await page.keyboard.press("ArrowDown"); // All → Draft
+  await eventually(async () => new URL(page.url()).searchParams.get("status") === "draft", 3000, "status=draft");
+  await page.selectOption("#status-filter", "");
+});
+
 test("pause, resume and complete with a winner; completed offers no moves", async () => {
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
   const buttons = async () => (await page.locator(".lifecycle .actions button").allTextContents()).map((t) => t.trim());

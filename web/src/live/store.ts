@@ -85,6 +85,7 @@ export class LiveStore {
   private readonly rateSamples: { at: number; n: number }[] = [];
   /** Alerts changed by messages while a list fetch was in flight win over the fetched copy. */
   private touched = new Set<string>();
+  private disposed = false;
 
   constructor(private readonly onChange: (s: LiveState) => void) {}
 
@@ -144,12 +145,15 @@ export class LiveStore {
   }
 
   dispose(): void {
+    // Answers of requests still in flight arrive after the view is gone; drop them.
+    this.disposed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.pending = [];
   }
 
   private emit(next: LiveState): void {
+    if (this.disposed) return;
     this.state = next;
     this.onChange(next);
   }

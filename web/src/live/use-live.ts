@@ -21,20 +21,22 @@ export function useLive() {
   useEffect(() => {
     const store = new LiveStore(setState);
     storeRef.current = store;
-    const sa = streaming;
 
     const fetchAlerts = async () => {
       store.beginAlertFetch();
       const [open, acked] = await Promise.all([
-        unwrap(sa.alerts.$get({ query: { status: "open", limit: "200" } })),
-        unwrap(sa.alerts.$get({ query: { status: "acknowledged", limit: "200" } })),
+        unwrap(streaming.alerts.$get({ query: { status: "open", limit: "200" } })),
+        unwrap(streaming.alerts.$get({ query: { status: "acknowledged", limit: "200" } })),
       ]);
       const list: Alert[] = [...open.items, ...acked.items];
       store.setAlerts(list);
     };
     const poll = async () => {
       try {
-        const [metrics, dashboard] = await Promise.all([unwrap(sa.metrics.$get()), unwrap(sa.dashboard.$get())]);
+        const [metrics, dashboard] = await Promise.all([
+          unwrap(streaming.metrics.$get()),
+          unwrap(streaming.dashboard.$get()),
+        ]);
         store.setMetrics(metrics.items);
         store.setSummary(dashboard);
         await fetchAlerts();

@@ -157,6 +157,7 @@ const quietEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "t
 
 /** A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it. */
 export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
+  localSecret(); // creates .dev.vars before wrangler reads it
   // A clean checkout has no built dashboard, and wrangler refuses a missing assets directory.
   if (!existsSync("web/dist/index.html")) {
     const built = spawnSync("npm", ["run", "build"], { env: quietEnv(), encoding: "utf8" });

@@ -41,7 +41,14 @@ const cache = new WeakMap<object, Config>();
 export function getConfig(env: Env): Config {
   const hit = cache.get(env);
   if (hit) return hit;
-  const raw = ConfigSchema.parse(env);
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    // A deployment problem, not the caller's: it must not surface as a 400 naming env vars. The
+    // error handler turns this plain Error into a 500 that reveals only the request id.
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid Worker configuration (${fields})`);
+  }
+  const raw = parsed.data;
   const config: Config = {
     jwtSecret: new TextEncoder().encode(raw.JWT_SECRET),
     jwtIssuer: raw.JWT_ISSUER,

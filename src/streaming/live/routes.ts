@@ -42,6 +42,10 @@ const TicketOut = z
   .openapi("WsTicket");
 
 /** The live stream's two routes: the ticket for browsers, and the WebSocket itself. */
+// Declared apart and typed: written inline, this two-entry array makes createRoute infer the path as
+// a plain string, which collapses every sibling route in hc<AppType> (the dashboard's typed client).
+const WS_SECURITY: NonNullable<Parameters<typeof createRoute>[0]["security"]> = [{ bearerAuth: [] }, { wsTicket: [] }];
+
 export const liveRoutes = createRouter()
   .openapi(
     defineRoute("read", {
@@ -64,7 +68,7 @@ export const liveRoutes = createRouter()
       summary: "The organization's live stream (WebSocket; protocol in docs/websocket-protocol.md)",
       description:
         "Authenticate with `?ticket=` (from POST /ws-ticket; single use) or `Authorization: Bearer` with the `read` scope.\n\nScope: `read`.",
-      security: [{ bearerAuth: [] }, { wsTicket: [] }],
+      security: WS_SECURITY,
       request: { query: z.object({ ticket: z.string().optional() }) },
       responses: {
         101: { description: "Switching to WebSocket; the first message is `snapshot`" },

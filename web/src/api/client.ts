@@ -4,7 +4,6 @@ import type { SuccessStatusCode } from "hono/utils/http-status";
 // server is bundled (verbatimModuleSyntax erases these imports; the build's size check would notice).
 import type { AppType } from "../../../src/app";
 import type { Problem } from "../../../src/http/problem";
-import type { streamingRoutes } from "../../../src/streaming/routes";
 import { getToken, setToken } from "../auth/session";
 
 /** An answer other than 2xx, with the problem+json body when the server sent one. */
@@ -41,15 +40,7 @@ const options: ClientRequestOptions = { headers: authHeaders, fetch: authedFetch
 export const client = hc<AppType>(location.origin, options);
 export const api = client.api.v1;
 
-/**
- * Narrow fallback for `/api/v1/streaming-analytics`. Through `AppType` that whole subtree collapses
- * into one `/api/v1/streaming-analytics/${string}` key: the `/ws` route (src/streaming/live/routes.ts)
- * passes a two-entry inline `security` array, createRoute then infers `path: string`, and the
- * template key swallows every literal sibling, so `api["streaming-analytics"].alerts` is untyped.
- * The data-plane routes are therefore typed from their own sub-app (still the Worker's route
- * types, not hand-written); only POST /ws-ticket is called by hand, in live/socket.ts.
- */
-export const streaming = hc<typeof streamingRoutes>(`${location.origin}/api/v1/streaming-analytics`, options);
+export const streaming = api["streaming-analytics"];
 
 type SuccessBody<R> =
   R extends ClientResponse<infer B, infer S, infer _F> ? (S extends SuccessStatusCode ? B : never) : never;
@@ -82,13 +73,6 @@ export async function unwrap<R extends ClientResponse<unknown, number, string>>(
 }
 
 /** The one untyped call (see `streaming` above): a single-use ticket for the WebSocket. */
-export async function fetchWsTicket(): Promise<{ ticket: string; expires_in: number }> {
-  let res: Response;
-  try {
-    res = await authedFetch("/api/v1/streaming-analytics/ws-ticket", { method: "POST", headers: authHeaders() });
-  } catch {
-    throw new ApiError(0, null, UNREACHABLE);
-  }
-  if (!res.ok) throw await toError(res);
-  return (await res.json()) as { ticket: string; expires_in: number };
+export function fetchWsTicket(): Promise<{ ticket: string; expires_in: number }> {
+  return unwrap(streaming["ws-ticket"].$post());
 }

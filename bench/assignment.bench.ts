@@ -211,7 +211,11 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
       { name: "baseline loop in-process (id string only)", value: round(baseline.perSecond / 1e6, 2), unit: "M/s" },
       { name: "GET /api/v1/health", value: round(healthRps, 0), unit: `req/s (c=${concurrency})` },
       { name: "GET /api/v1/health p50 / p99", value: p(hs, (r) => r.p50Ms), unit: `ms / ${p(hs, (r) => r.p99Ms)} ms` },
-      { name: "POST /assign, new users (3 running experiments)", value: round(assignRps, 0), unit: `req/s (c=${concurrency})` },
+      {
+        name: "POST /assign, new users (3 running experiments)",
+        value: round(assignRps, 0),
+        unit: `req/s (c=${concurrency})`,
+      },
       {
         name: "POST /assign p50 / p99 (new users)",
         value: p(as, (r) => r.p50Ms),

@@ -17,13 +17,7 @@ const ExperimentKey = z
   .regex(/^[a-z0-9_-]{1,64}$/, "experiment keys are 1-64 characters of [a-z0-9_-]")
   .openapi({ example: "checkout_button" });
 
-export const ExperimentIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" }, example: "exp_01J9Z8" }),
-});
+export { IdParam as ExperimentIdParam } from "../http/params";
 
 export const AssignOneBody = z.object({ user_id: UserId }).openapi("AssignRequest");
 

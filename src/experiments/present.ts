@@ -1,27 +1,12 @@
 /** Rows to API shapes: snake_case, ISO-8601 UTC times, derived fields (seed default, traffic_split). */
-import type { VariantRow } from "../db/schema";
-import type { ExperimentWithVariants } from "./read-model";
+import { type ExperimentWithVariants, toClientVariant } from "./read-model";
 import type { ExperimentOut } from "./schemas";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-type VariantFields = Pick<
-  VariantRow,
-  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
->;
-
-export function presentVariant(v: VariantFields) {
-  return {
-    id: v.id,
-    key: v.key,
-    variant_name: v.variantName,
-    variant_type: v.variantType,
-    model_version: v.modelVersion,
-    config: v.config,
-    traffic_percentage: v.trafficPercentage,
-  };
-}
+/** A variant in the API is exactly its evaluation shape (API.md's Variant). */
+export const presentVariant = toClientVariant;
 
 export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
   return {

@@ -32,7 +32,12 @@ export async function getExperimentWithVariants(
   return experiment ? { ...experiment, variants: vs } : null;
 }
 
-export function toClientVariant(v: VariantRow): ClientVariant {
+type VariantFields = Pick<
+  VariantRow,
+  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
+>;
+
+export function toClientVariant(v: VariantFields): ClientVariant {
   return {
     id: v.id,
     key: v.key,

@@ -135,10 +135,4 @@ export const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-export const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+export { IdParam } from "../http/params";

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ProblemError, type ProblemKind } from "../http/problem";
 import type { AppEnv } from "../http/types";
@@ -34,13 +34,7 @@ export function unwrap<T>(result: { ok: true; value: T } | Failure): T {
   throw new ProblemError(KIND[result.status], result.detail, result.errors ? { errors: result.errors } : {});
 }
 
-export const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+export { IdParam } from "../http/params";
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -7,22 +7,11 @@ import type { ALERT_STATUSES, Alert, AlertNote, SEVERITIES } from "../alert-stat
 import type { AlertOutT } from "../schemas";
 import { decodeCursor, iso, isoOrNull, type Page, type Row, toPage, Where } from "./sql";
 
-type AlertRow = {
+/** The stored row: the state machine's Alert, with SQLite's types for enums and the JSON notes. */
+type AlertRow = Omit<Alert, "severity" | "status" | "notes"> & {
   seq: number;
-  id: string;
   severity: string;
   status: string;
-  title: string;
-  message: string | null;
-  source_id: string | null;
-  fingerprint: string | null;
-  occurrences: number;
-  created_at: number;
-  last_seen_at: number;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  resolved_at: number | null;
-  resolved_by: string | null;
   notes: string;
 } & Row;
 

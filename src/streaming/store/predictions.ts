@@ -16,18 +16,8 @@ export interface NewPrediction {
   ts: number;
 }
 
-type PredictionRow = {
-  seq: number;
-  id: string;
-  model_name: string;
-  model_version: string | null;
-  prediction: string;
-  confidence: number;
-  latency_ms: number | null;
-  event_id: string | null;
-  features: string | null;
-  ts: number;
-} & Row;
+/** The stored row is the prediction as inserted, plus its insertion order. */
+type PredictionRow = NewPrediction & { seq: number } & Row;
 
 const COLUMNS = "seq, id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts";
 

@@ -8,7 +8,7 @@ import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { Lifecycle } from "./Lifecycle";
 import { Results } from "./Results";
-import { TableWrap } from "../ui/TableWrap";
+import { TableWrap, TableHead } from "../ui/TableWrap";
 
 export function ExperimentDetail({ id }: { id: string }) {
   const loaded = useAsync(() => unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id } })), [id]);
@@ -102,18 +102,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
         </div>
         <TableWrap label="Variants table">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Type</th>
-                <th scope="col" class="num">
-                  Traffic
-                </th>
-                <th scope="col">Model version</th>
-                <th scope="col">Config</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Key", "Type", { label: "Traffic", num: true }, "Model version", "Config"]} />
             <tbody>
               {e.variants.map((v, i) => (
                 <tr key={v.id}>

@@ -7,7 +7,7 @@ import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { STATUSES } from "./status";
-import { TableWrap } from "../ui/TableWrap";
+import { TableWrap, TableHead } from "../ui/TableWrap";
 
 const PAGE_SIZE = 20;
 
@@ -78,20 +78,16 @@ export function ExperimentList() {
           <TableWrap label="Experiments table">
             <table>
               <caption class="visually-hidden">Experiments{status ? `, ${status}` : ""}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Primary metric</th>
-                  <th scope="col" class="num">
-                    Variants
-                  </th>
-                  <th scope="col" class="num">
-                    Coverage
-                  </th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Name",
+                  "Status",
+                  "Primary metric",
+                  { label: "Variants", num: true },
+                  { label: "Coverage", num: true },
+                  "Updated",
+                ]}
+              />
               <tbody>
                 {page.data.items.map((e) => (
                   <tr key={e.id}>

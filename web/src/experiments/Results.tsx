@@ -5,7 +5,7 @@ import { fmtNum, fmtP, fmtPct, fmtPEquals, fmtSignedPct } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { IntervalChart } from "./IntervalChart";
-import { TableWrap } from "../ui/TableWrap";
+import { TableWrap, TableHead } from "../ui/TableWrap";
 
 const REFRESH_MS = 15_000;
 
@@ -52,20 +52,14 @@ export function Results({ experiment }: { experiment: Experiment }) {
           <h3>Users per variant</h3>
           <TableWrap label="Users per variant">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Variant</th>
-                  <th scope="col" class="num">
-                    Users
-                  </th>
-                  <th scope="col" class="num">
-                    Observed
-                  </th>
-                  <th scope="col" class="num">
-                    Configured
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Variant",
+                  { label: "Users", num: true },
+                  { label: "Observed", num: true },
+                  { label: "Configured", num: true },
+                ]}
+              />
               <tbody>
                 {results.data.assignments.map((a) => {
                   const total = results.data?.assignments.reduce((s, x) => s + x.users, 0) ?? 0;
@@ -118,26 +112,16 @@ function MetricBlock({
       <TableWrap label={`${metric.metric_name} per variant`}>
         <table>
           <caption class="visually-hidden">{metric.metric_name} per variant</caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col" class="num">
-                Count
-              </th>
-              <th scope="col" class="num">
-                Mean
-              </th>
-              <th scope="col" class="num">
-                Std dev
-              </th>
-              <th scope="col" class="num">
-                Min
-              </th>
-              <th scope="col" class="num">
-                Max
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "Variant",
+              { label: "Count", num: true },
+              { label: "Mean", num: true },
+              { label: "Std dev", num: true },
+              { label: "Min", num: true },
+              { label: "Max", num: true },
+            ]}
+          />
           <tbody>
             {metric.variants.map((v) => (
               <tr key={v.variant_id}>
@@ -158,26 +142,16 @@ function MetricBlock({
           <TableWrap label={`${metric.metric_name} comparisons`}>
             <table>
               <caption class="visually-hidden">{metric.metric_name} comparisons with control</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Variant</th>
-                  <th scope="col" class="num">
-                    Lift
-                  </th>
-                  <th scope="col" class="num">
-                    Difference
-                  </th>
-                  <th scope="col" class="num">
-                    95% interval
-                  </th>
-                  <th scope="col" class="num">
-                    p-value
-                  </th>
-                  <th scope="col" class="num">
-                    Chance to beat control
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Variant",
+                  { label: "Lift", num: true },
+                  { label: "Difference", num: true },
+                  { label: "95% interval", num: true },
+                  { label: "p-value", num: true },
+                  { label: "Chance to beat control", num: true },
+                ]}
+              />
               <tbody>
                 {metric.comparisons.map((c) => (
                   <tr key={c.variant_id}>

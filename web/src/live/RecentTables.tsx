@@ -1,7 +1,7 @@
 import type { Prediction, StreamEvent } from "../api/types";
 import { fmtPct, fmtTime } from "../ui/format";
 import { Empty } from "../ui/status";
-import { TableWrap } from "../ui/TableWrap";
+import { TableWrap, TableHead } from "../ui/TableWrap";
 
 const short = (v: unknown, max = 60): string => {
   const s = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
@@ -23,15 +23,7 @@ export function EventsTable({
       ) : (
         <TableWrap label="Recent events table" tall>
           <table data-testid="events-table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Type</th>
-                <th scope="col">Source</th>
-                <th scope="col">Payload</th>
-                <th scope="col">Processed</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Time", "Type", "Source", "Payload", "Processed"]} />
             <tbody>
               {events.map((e) => (
                 <tr key={e.event_id}>
@@ -59,19 +51,15 @@ export function PredictionsTable({ predictions }: { predictions: Prediction[] })
       ) : (
         <TableWrap label="Recent predictions table" tall>
           <table data-testid="predictions-table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Model</th>
-                <th scope="col">Prediction</th>
-                <th scope="col" class="num">
-                  Confidence
-                </th>
-                <th scope="col" class="num">
-                  Latency
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "Time",
+                "Model",
+                "Prediction",
+                { label: "Confidence", num: true },
+                { label: "Latency", num: true },
+              ]}
+            />
             <tbody>
               {predictions.map((p) => (
                 <tr key={p.id}>

@@ -1,7 +1,7 @@
 import type { Source } from "../api/types";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Badge, Empty } from "../ui/status";
-import { TableWrap } from "../ui/TableWrap";
+import { TableWrap, TableHead } from "../ui/TableWrap";
 
 export function SourcesTable({ sources }: { sources: Source[] }) {
   return (
@@ -12,17 +12,7 @@ export function SourcesTable({ sources }: { sources: Source[] }) {
       ) : (
         <TableWrap label="Data sources table">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Health</th>
-                <th scope="col">Last event</th>
-                <th scope="col" class="num">
-                  Events (5 min)
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Type", "Health", "Last event", { label: "Events (5 min)", num: true }]} />
             <tbody>
               {sources.map((s) => (
                 <tr key={s.id}>

@@ -13,3 +13,27 @@ export function TableWrap({ label, tall, children }: { label: string; tall?: boo
     </section>
   );
 }
+
+/** A header column: its label, right-aligned when it heads numbers. */
+export type Column = string | { label: string; num: true };
+
+/** The header row every data table shares: scoped column headers, numeric ones right-aligned. */
+export function TableHead({ columns }: { columns: readonly Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          typeof c === "string" ? (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ) : (
+            <th scope="col" class="num" key={c.label}>
+              {c.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}

@@ -8,7 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { experiments } from "../db/schema";
 import { getExperimentWithVariants, loadClientExperiments, toClientExperiment } from "../experiments/read-model";
-import type { ClientExperiment } from "./config-types";
+import type { ClientExperiment } from "../experiments/model";
 
 export async function findExperimentById(db: Db, orgId: string, id: string): Promise<ClientExperiment | null> {
   const found = await getExperimentWithVariants(db, orgId, id);

@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { listRunningExperimentsForConfig } from "../experiments/read-model";
 import { conflict, notFound, ProblemError } from "../http/problem";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
-import type { Assignment, ClientExperiment } from "./config-types";
+import type { Assignment, ClientExperiment } from "../experiments/model";
 import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
 import { exposureBuffer } from "./exposures";
 import { findExperimentById, findExperimentsByKeys } from "./lookup";

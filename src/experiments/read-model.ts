@@ -4,7 +4,7 @@
  * these signatures stay stable. Every query is filtered by organization.
  */
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import type { ClientExperiment, ClientVariant } from "../assignment/config-types";
+import type { ClientExperiment, ClientVariant } from "./model";
 import type { Db } from "../db/client";
 import { type ExperimentRow, type ExposureRow, experiments, type VariantRow, variants } from "../db/schema";
 
@@ -49,7 +49,7 @@ export function toClientVariant(v: VariantFields): ClientVariant {
   };
 }
 
-/** The evaluation shape (src/assignment/config-types.ts); the seed defaults to the key here, once. */
+/** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
 export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
   return {
     id: e.id,

@@ -4,7 +4,7 @@
  * apply a change that only one of them may make: the caller checks `meta.changes`.
  */
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
-import type { ExperimentStatus } from "../assignment/config-types";
+import type { ExperimentStatus } from "./model";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
 import { conflict } from "../http/problem";

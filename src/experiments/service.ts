@@ -52,7 +52,12 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
     startedAt: null,
     completedAt: null,
   };
-  const list = (input.variants ?? []).map((v) => toNewVariant(v));
+  // traffic_split on create sets the inline variants' percentages by key, as PATCH does; the
+  // schema has already refused keys that name no variant.
+  const split = input.traffic_split ?? {};
+  const list = (input.variants ?? []).map((v) =>
+    toNewVariant({ ...v, traffic_percentage: split[v.key] ?? v.traffic_percentage }),
+  );
   await repo.createExperiment(db, row, list);
   emitExperimentChanged(orgId);
   const stored = list.map((v, position) => ({ ...v, orgId, experimentId: row.id, position, createdAt: now }));

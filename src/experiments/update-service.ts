@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
+import { isLive } from "./model";
 import { presentExperiment } from "./present";
 import type { ExperimentWithVariants } from "./read-model";
 import * as repo from "./repository";
@@ -92,7 +93,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   });
   if (reason) throw conflict(reason);
 
-  const live = current.status === "running" || current.status === "paused";
+  const live = isLive(current.status);
   const applied = await repo.updateExperiment(db, orgId, id, {
     expectedStatus: current.status,
     coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,

@@ -7,7 +7,7 @@ import { getConfig } from "../config";
 import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
-import { listRunningExperimentsForConfig } from "../experiments/read-model";
+import { listRunningExperimentsForConfig } from "./read-model";
 import { conflict, notFound, ProblemError } from "../http/problem";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import type { Assignment, ClientExperiment } from "../experiments/model";

@@ -9,7 +9,6 @@ import { decodeCursor, encodeCursor } from "./cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { presentExperiment, presentVariant } from "./present";
-import { type ExperimentWithVariants, getExperimentWithVariants } from "./read-model";
 import * as repo from "./repository";
 import type { ExperimentInput, VariantInput } from "./schemas";
 
@@ -27,8 +26,8 @@ export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVarian
   };
 }
 
-export async function loadExperiment(db: Db, orgId: string, id: string): Promise<ExperimentWithVariants> {
-  const found = await getExperimentWithVariants(db, orgId, id);
+export async function loadExperiment(db: Db, orgId: string, id: string): Promise<repo.ExperimentWithVariants> {
+  const found = await repo.getExperimentWithVariants(db, orgId, id);
   if (!found) throw notFound("experiment");
   return found;
 }

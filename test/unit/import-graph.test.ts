@@ -63,9 +63,8 @@ function checkImports(files: readonly SourceFile[]): Violations {
         continue;
       }
       if (INFRASTRUCTURE.has(to) || isModelModule(`${target}.ts`)) continue;
-      let targets = graph.get(from);
-      if (!targets) graph.set(from, (targets = new Set()));
-      targets.add(to);
+      const targets = graph.get(from) ?? new Set<string>();
+      graph.set(from, targets.add(to));
     }
   }
   return { cycles: findCycles(graph), infrastructure, models };

@@ -15,7 +15,7 @@
  * (experiments/events.ts); other isolates see it within the TTL.
  */
 import { onExperimentChanged } from "../experiments/events";
-import type { ClientExperiment } from "./config-types";
+import { type ClientExperiment, isStopped } from "../experiments/model";
 
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
 export const REFRESH_AHEAD = 0.75;
@@ -98,7 +98,7 @@ export class AssignmentCache {
 
   /** Remembers a paused/completed experiment read from D1 (drafts and unknowns are never kept). */
   remember(orgId: string, experiment: ClientExperiment): void {
-    if (experiment.status !== "paused" && experiment.status !== "completed") return;
+    if (!isStopped(experiment.status)) return;
     const { inactive } = this.#entry(orgId);
     if (inactive.size >= MAX_INACTIVE) inactive.clear();
     const value = { experiment, at: this.#now() };

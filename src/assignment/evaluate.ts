@@ -7,7 +7,7 @@
  * variants or percentages yet, so there is nothing sound to answer). The SDK returns null.
  */
 import { bucketOf, pickVariantOf } from "./bucketing";
-import type { Assignment, ClientExperiment, ClientVariant } from "./config-types";
+import type { Assignment, ClientExperiment, ClientVariant } from "../experiments/model";
 
 export type Evaluation =
   | { kind: "assigned"; assignment: Assignment }
@@ -66,10 +66,8 @@ export function evaluateExperiment(experiment: ClientExperiment, userId: string)
       }
       break;
     }
-    case "paused":
-      // Everyone sees the control while paused; the bucketing itself is untouched, so
-      // resuming gives every user back the variant they had.
-      break;
+    // Paused: everyone sees the control (the default above); the bucketing itself is untouched,
+    // so resuming gives every user back the variant they had.
     case "completed": {
       const winnerId = experiment.winner_variant_id;
       const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);

@@ -1,9 +1,9 @@
 /**
  * Request and response schemas of the assignment routes. They validate input and generate the
- * OpenAPI document; the response shapes mirror config-types.ts (checked at compile time below).
+ * OpenAPI document; the response shapes mirror src/experiments/model.ts (checked at compile time below).
  */
 import { z } from "@hono/zod-openapi";
-import type { Assignment } from "./config-types";
+import { type Assignment, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
 const UserId = z
@@ -14,12 +14,13 @@ const UserId = z
 
 const ExperimentKey = z
   .string()
-  .regex(/^[a-z0-9_-]{1,64}$/, "experiment keys are 1-64 characters of [a-z0-9_-]")
+  .regex(KEY_PATTERN, `experiment keys ${KEY_MESSAGE}`)
   .openapi({ example: "checkout_button" });
 
 export { IdParam as ExperimentIdParam } from "../http/params";
 
-export const AssignOneBody = z.object({ user_id: UserId }).openapi("AssignRequest");
+// Strict: an unknown field is a 400 naming it, never silently dropped.
+export const AssignOneBody = z.object({ user_id: UserId }).strict().openapi("AssignRequest");
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
 export const MAX_NAMED_EXPERIMENTS = 200;
@@ -33,6 +34,7 @@ export const AssignManyBody = z
       .optional()
       .openapi({ description: "Keys to evaluate; omitted: every running experiment" }),
   })
+  .strict()
   .openapi("AssignManyRequest");
 
 export const AssignmentSchema = z
@@ -42,7 +44,7 @@ export const AssignmentSchema = z
     variant_id: z.string(),
     variant_key: z.string(),
     variant_name: z.string(),
-    variant_type: z.enum(["control", "treatment"]),
+    variant_type: z.enum(VARIANT_TYPES),
     model_version: z.string().nullable(),
     config: z.record(z.string(), z.unknown()),
     in_experiment: z

@@ -1,55 +1,18 @@
 /**
- * Reads and writes other features build on (the assignment routes and config cache).
- * Kept apart from repository.ts so that module can change with the experiments API while
- * these signatures stay stable. Every query is filtered by organization.
+ * Assignment's repository: the client view of experiments (the evaluation config the cache,
+ * GET /config and the cache-miss lookups read) and the exposures assignment writes. Experiments
+ * never import this module; it reads their tables and reuses their variant presenter, so the
+ * dependency points one way. Every query is filtered by organization.
  */
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import type { ClientExperiment, ClientVariant } from "../assignment/config-types";
 import type { Db } from "../db/client";
 import { type ExperimentRow, type ExposureRow, experiments, type VariantRow, variants } from "../db/schema";
+import type { ClientExperiment } from "../experiments/model";
+import { presentVariant } from "../experiments/present";
 
-export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
+type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 
-/** One experiment of `orgId` with its variants in creation order; null if absent or another org's. */
-export async function getExperimentWithVariants(
-  db: Db,
-  orgId: string,
-  id: string,
-): Promise<ExperimentWithVariants | null> {
-  // One round trip, and a batch is a transaction: the variants belong to the experiment read.
-  const [found, vs] = await db.batch([
-    db
-      .select()
-      .from(experiments)
-      .where(and(eq(experiments.orgId, orgId), eq(experiments.id, id))),
-    db
-      .select()
-      .from(variants)
-      .where(and(eq(variants.orgId, orgId), eq(variants.experimentId, id)))
-      .orderBy(asc(variants.position)),
-  ]);
-  const experiment = found[0];
-  return experiment ? { ...experiment, variants: vs } : null;
-}
-
-type VariantFields = Pick<
-  VariantRow,
-  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
->;
-
-export function toClientVariant(v: VariantFields): ClientVariant {
-  return {
-    id: v.id,
-    key: v.key,
-    variant_name: v.variantName,
-    variant_type: v.variantType,
-    model_version: v.modelVersion,
-    config: v.config,
-    traffic_percentage: v.trafficPercentage,
-  };
-}
-
-/** The evaluation shape (src/assignment/config-types.ts); the seed defaults to the key here, once. */
+/** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
 export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
   return {
     id: e.id,
@@ -58,7 +21,7 @@ export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment 
     seed: e.seed ?? e.key,
     coverage: e.coverage,
     winner_variant_id: e.winnerVariantId,
-    variants: e.variants.map(toClientVariant),
+    variants: e.variants.map(presentVariant),
   };
 }
 

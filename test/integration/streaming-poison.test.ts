@@ -1,0 +1,155 @@
+/**
+ * FINDINGS "Reliability and security": one write must never break an organization's reads. Input
+ * side: out-of-range times and non-representable metric values get 400 naming the field, and a
+ * batch with one bad item stores nothing.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { as, expectProblem } from "../helpers";
+import { BASE, count, createRunning } from "./experiments-fixtures";
+
+const P = "/api/v1/streaming-analytics";
+const FAR = "9999999999999999";
+
+/** Rows of one of the object's tables, read straight from its SQLite. */
+function tableCount(org: string, table: string): Promise<number> {
+  return runInDurableObject(
+    env.ORG.getByName(org),
+    (_o: OrgObject, state) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
+  );
+}
+
+async function expectReadsWork(c: Awaited<ReturnType<typeof as>>): Promise<void> {
+  for (const path of ["/metrics", "/dashboard", "/events", "/predictions", "/alerts"]) {
+    const res = await c.get(`${P}${path}`);
+    expect(res.status, path).toBe(200);
+  }
+}
+
+describe("time bounds on every input", () => {
+  it.each([
+    ["a 16-digit string", FAR, 1],
+    ["epoch ms past 9999-12-31", 253_402_300_800_000, 2],
+    ["epoch ms before 2000", 946_684_799_999, 3],
+    ["a negative number", -1, 4],
+    ["a year-0000 ISO time", "0000-01-01T00:00:00Z", 5],
+  ])("metrics: %s is 400 on the field and stores nothing", async (_name, timestamp, n) => {
+    const org = `poison-m-${n}`;
+    const c = await as(org);
+    const problem = await expectProblem(await c.post(`${P}/metrics`, { name: "m1", value: 1, timestamp }), 400);
+    expect(problem.errors).toEqual([{ path: "timestamp", message: expect.stringContaining("2000-01-01") }]);
+    expect(await tableCount(org, "metrics")).toBe(0);
+    expect(await tableCount(org, "metric_rollups")).toBe(0);
+    await expectReadsWork(c);
+  });
+
+  it("the bounds themselves are accepted and read back", async () => {
+    const c = await as("poison-edges");
+    const res = await c.post(`${P}/events`, {
+      events: [
+        { event_id: "lo", event_type: "t", timestamp: "2000-01-01T00:00:00Z" },
+        { event_id: "hi", event_type: "t", timestamp: 253_402_300_799_999 },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const page = (await (await c.get(`${P}/events`)).json()) as { items: { event_id: string; timestamp: string }[] };
+    expect(page.items.map((e) => [e.event_id, e.timestamp])).toEqual([
+      ["hi", "9999-12-31T23:59:59.999Z"],
+      ["lo", "2000-01-01T00:00:00.000Z"],
+    ]);
+    await expectReadsWork(c);
+  });
+
+  it("a metrics batch with one bad time stores nothing, good items included", async () => {
+    const c = await as("poison-batch");
+    const problem = await expectProblem(
+      await c.post(`${P}/metrics`, {
+        metrics: [
+          { name: "okm", value: 5 },
+          { name: "badm", value: 1, timestamp: FAR },
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors).toEqual([{ path: "metrics.1.timestamp", message: expect.any(String) }]);
+    expect(await tableCount("poison-batch", "metrics")).toBe(0);
+    expect(await tableCount("poison-batch", "metric_rollups")).toBe(0);
+    const metrics = (await (await c.get(`${P}/metrics`)).json()) as { items: unknown[] };
+    expect(metrics.items).toEqual([]);
+  });
+
+  it("events and predictions: 400 on the field, nothing stored", async () => {
+    const c = await as("poison-ep");
+    const events = await expectProblem(
+      await c.post(`${P}/events`, { events: [{ event_type: "ok" }, { event_type: "bad", timestamp: FAR }] }),
+      400,
+    );
+    expect(events.errors).toEqual([{ path: "events.1.timestamp", message: expect.any(String) }]);
+    const predictions = await expectProblem(
+      await c.post(`${P}/predictions`, { model_name: "m", prediction: 1, confidence: 0.5, timestamp: FAR }),
+      400,
+    );
+    expect(predictions.errors).toEqual([{ path: "timestamp", message: expect.any(String) }]);
+    expect(await tableCount("poison-ep", "events")).toBe(0);
+    expect(await tableCount("poison-ep", "predictions")).toBe(0);
+    await expectReadsWork(c);
+  });
+
+  it("list filters: since/until out of range are 400, not 500", async () => {
+    const c = await as("poison-query");
+    const problem = await expectProblem(await c.get(`${P}/events?since=${FAR}`), 400);
+    expect(problem.errors?.[0]?.path).toBe("query.since");
+    await expectProblem(await c.get(`${P}/predictions?since=${FAR}`), 400);
+  });
+
+  it("experiment results: recorded_at out of range is 400, nothing stored", async () => {
+    const acme = await as("poison-results");
+    const exp = await createRunning(acme, "poison-results");
+    const variant = exp.variants[0]?.id ?? "";
+    const problem = await expectProblem(
+      await acme.post(`${BASE}/experiments/${exp.id}/results`, {
+        results: [
+          { metric_name: "r", metric_value: 1, variant_id: variant },
+          { metric_name: "r", metric_value: 1, variant_id: variant, recorded_at: 253_402_300_800_000 },
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual(["results.1.recorded_at"]);
+    expect(await count("results", "experiment_id = ?", exp.id)).toBe(0);
+  });
+});
+
+describe("metric values cannot overflow the rollups", () => {
+  it("two values of 1.7976931348623157e308 are refused with 400, nothing stored", async () => {
+    const c = await as("poison-overflow");
+    const problem = await expectProblem(
+      await c.post(`${P}/metrics`, {
+        metrics: [
+          { name: "huge", value: 1.7976931348623157e308 },
+          { name: "huge", value: 1.7976931348623157e308 },
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual(["metrics.0.value", "metrics.1.value"]);
+    expect(await tableCount("poison-overflow", "metric_rollups")).toBe(0);
+    await expectReadsWork(c);
+  });
+
+  it("values at ±1e15 are accepted and summed exactly", async () => {
+    const c = await as("poison-limit");
+    const res = await c.post(`${P}/metrics`, {
+      metrics: [
+        { name: "big", value: 1e15 },
+        { name: "big", value: 1e15 },
+        { name: "big", value: -1e15 },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const series = (await (await c.get(`${P}/metrics/big?window=600&aggregation=sum`)).json()) as { value: number };
+    expect(series.value).toBe(1e15);
+    await expectProblem(await c.post(`${P}/metrics`, { name: "big", value: 1.000001e15 }), 400);
+  });
+});

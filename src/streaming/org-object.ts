@@ -6,17 +6,22 @@ import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, Source
 import { createAlert, getAlertOut, transitionAlert } from "./service-alerts";
 import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
 import { ingestEvents, ingestMetrics, ingestPredictions, processEvents } from "./service-ingest";
-import { dashboard, listMetrics, metricSeries, type SeriesQuery } from "./service-read";
+import {
+  alertPage,
+  dashboard,
+  eventPage,
+  listMetrics,
+  metricSeries,
+  predictionPage,
+  type SeriesQuery,
+} from "./service-read";
 import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
-import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
-import { type AlertFilter, listAlerts } from "./store/alerts";
-import { type EventFilter, listEvents } from "./store/events";
-import { listPredictions, type PredictionFilter } from "./store/predictions";
+import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
+import { type LivePublisher, type OrgContext, ok } from "./service-types";
+import type { AlertFilter } from "./store/alerts";
+import type { EventFilter } from "./store/events";
+import type { PredictionFilter } from "./store/predictions";
 import { migrate } from "./store/schema";
-import { createSource, deleteSource, getSource, listSources, updateSource } from "./store/sources";
-
-const badCursor = () =>
-  fail(400, "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
 
 /**
  * One per organization (reached with `ORG.getByName(org)`; the Worker has already authenticated
@@ -92,21 +97,19 @@ export class OrgObject extends DurableObject<Env> {
 
   // Sources
   createSource(input: SourceInT) {
-    return createSource(this.ctx.storage.sql, input, this.clock());
+    return addSource(this.context(), input);
   }
   listSources() {
-    return listSources(this.ctx.storage.sql, this.clock());
+    return sourceList(this.context());
   }
   getSource(id: string) {
-    const source = getSource(this.ctx.storage.sql, id, this.clock());
-    return source === null ? fail(404, "data source not found") : ok(source);
+    return sourceById(this.context(), id);
   }
   updateSource(id: string, patch: SourcePatchT) {
-    const source = updateSource(this.ctx.storage.sql, id, patch, this.clock());
-    return source === null ? fail(404, "data source not found") : ok(source);
+    return patchSource(this.context(), id, patch);
   }
   deleteSource(id: string) {
-    return deleteSource(this.ctx.storage.sql, id) ? ok(null) : fail(404, "data source not found");
+    return removeSource(this.context(), id);
   }
 
   // Events and predictions
@@ -120,8 +123,7 @@ export class OrgObject extends DurableObject<Env> {
     return ok({ accepted: events.length, duplicates: 0 });
   }
   listEvents(filter: EventFilter) {
-    const page = listEvents(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return eventPage(this.context(), filter);
   }
   processEvents(ids: string[]) {
     return processEvents(this.context(), ids);
@@ -132,8 +134,7 @@ export class OrgObject extends DurableObject<Env> {
     return stored;
   }
   listPredictions(filter: PredictionFilter) {
-    const page = listPredictions(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return predictionPage(this.context(), filter);
   }
 
   // Alerts and rules
@@ -143,8 +144,7 @@ export class OrgObject extends DurableObject<Env> {
     return result;
   }
   listAlerts(filter: AlertFilter) {
-    const page = listAlerts(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return alertPage(this.context(), filter);
   }
   getAlert(id: string) {
     return getAlertOut(this.context(), id);

@@ -2,7 +2,8 @@
 import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import type { AlertInT, AlertOutT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
-import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
+import { presentAlert } from "./present";
+import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { markSourceError, unknownSourceIds } from "./store/sources";
 
 const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
@@ -23,14 +24,14 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
       markSourceError(ctx.sql, input.source_id, ctx.now);
     }
   });
-  const out = toAlertOut(alert);
+  const out = presentAlert(alert);
   ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
   return ok({ alert: out, created });
 }
 
 export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  return alert === null ? fail(404, "alert not found") : ok(toAlertOut(alert));
+  return alert === null ? fail(404, "alert not found") : ok(presentAlert(alert));
 }
 
 export function transitionAlert(
@@ -45,7 +46,7 @@ export function transitionAlert(
   const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
   if (!result.ok) return fail(409, result.error.message);
   saveAlert(ctx.sql, result.alert);
-  const out = toAlertOut(result.alert);
+  const out = presentAlert(result.alert);
   ctx.publish({ type: "alert_updated", data: out });
   return ok(out);
 }

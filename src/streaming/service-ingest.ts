@@ -1,4 +1,5 @@
 /** Events, predictions and metrics into the organization's store, one transaction per batch. */
+import { presentEvents, presentMetricPoint, presentPredictions } from "./present";
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
 import { evaluateRules } from "./service-rules";
@@ -8,7 +9,6 @@ import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
 import { insertPredictions } from "./store/predictions";
 import { listRules } from "./store/rules";
 import { touchSources, unknownSourceIds } from "./store/sources";
-import { iso } from "./store/sql";
 
 const DAY_MS = 86_400_000;
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -46,7 +46,7 @@ export function ingestEvents(
     touchSources(ctx.sql, distinct(stored.flatMap((e) => (e.source_id === null ? [] : [e.source_id]))), ctx.now);
     return stored;
   });
-  if (inserted.length > 0) ctx.publish({ type: "events", data: inserted });
+  if (inserted.length > 0) ctx.publish({ type: "events", data: presentEvents(inserted) });
   return ok({ accepted: inserted.length, duplicates: events.length - inserted.length });
 }
 
@@ -72,8 +72,9 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
       ctx.now,
     ),
   );
-  for (const p of stored) ctx.publish({ type: "prediction", data: p });
-  return stored;
+  const out = presentPredictions(stored);
+  for (const p of out) ctx.publish({ type: "prediction", data: p });
+  return out;
 }
 
 /**
@@ -107,7 +108,7 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { 
   });
   // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000 frames.
   for (const p of newest.values()) {
-    ctx.publish({ type: "metric", data: { name: p.name, value: p.value, timestamp: iso(p.ts), tags: p.tags } });
+    ctx.publish({ type: "metric", data: presentMetricPoint(p) });
   }
   return { accepted: points.length };
 }

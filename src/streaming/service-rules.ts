@@ -9,9 +9,10 @@ import { planQuery, windowValue } from "./rollup";
 import { attachAlert, evaluateRule, retireRule, type RuleAction, type RuleState } from "./rules";
 import type { AlertRuleInT, AlertRuleT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
-import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
+import { presentAlert, presentRule, presentRules } from "./present";
+import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { rollupsInRange } from "./store/metrics";
-import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState, toRuleOut } from "./store/rules";
+import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState } from "./store/rules";
 
 const DAY_MS = 86_400_000;
 
@@ -40,7 +41,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
     };
     const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
     saveAlert(ctx.sql, alert);
-    ctx.publish({ type: created ? "alert" : "alert_updated", data: toAlertOut(alert) });
+    ctx.publish({ type: created ? "alert" : "alert_updated", data: presentAlert(alert) });
     return attachAlert(state, alert.id);
   }
   const alert =
@@ -51,7 +52,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
   const result = resolve(alert, by, action.note, ctx.now);
   if (result.ok) {
     saveAlert(ctx.sql, result.alert);
-    ctx.publish({ type: "alert_updated", data: toAlertOut(result.alert) });
+    ctx.publish({ type: "alert_updated", data: presentAlert(result.alert) });
   }
   return state;
 }
@@ -71,12 +72,12 @@ export function createAlertRule(ctx: OrgContext, input: AlertRuleInT): AlertRule
     const stored = createRule(ctx.sql, input, ctx.now);
     // Evaluate at once: a rule over data already present should not wait for the next alarm.
     evaluateRules(ctx, [stored]);
-    return toRuleOut(getRule(ctx.sql, stored.rule.id) as StoredRule);
+    return presentRule(getRule(ctx.sql, stored.rule.id) as StoredRule);
   });
 }
 
 export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
-  return listRules(ctx.sql).map(toRuleOut);
+  return presentRules(listRules(ctx.sql));
 }
 
 /** Deleting a firing rule resolves its alert with a note, like any cleared condition. */

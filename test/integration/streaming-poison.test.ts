@@ -4,8 +4,9 @@
  * batch with one bad item stores nothing.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
+import { connectWithToken } from "../realtime/live-client";
 import { as, expectProblem } from "../helpers";
 import { BASE, count, createRunning } from "./experiments-fixtures";
 
@@ -151,5 +152,88 @@ describe("metric values cannot overflow the rollups", () => {
     const series = (await (await c.get(`${P}/metrics/big?window=600&aggregation=sum`)).json()) as { value: number };
     expect(series.value).toBe(1e15);
     await expectProblem(await c.post(`${P}/metrics`, { name: "big", value: 1.000001e15 }), 400);
+  });
+});
+
+describe("an organization poisoned by rows written before the limits", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** What the old code let through: times past the Date range in every table a read presents. */
+  function poison(org: string): Promise<void> {
+    return runInDurableObject(env.ORG.getByName(org), (_o: OrgObject, state) => {
+      const sql = state.storage.sql;
+      const bad = 1e16;
+      sql.exec(
+        "INSERT INTO events (event_id, event_type, ts, received_at) VALUES ('bad-event', 't', ?, ?)",
+        bad,
+        Date.now(),
+      );
+      sql.exec(
+        `INSERT INTO predictions (id, model_name, prediction, confidence, ts, received_at)
+         VALUES ('bad-prediction', 'm', '1', 0.5, ?, ?)`,
+        bad,
+        Date.now(),
+      );
+      sql.exec(
+        `INSERT INTO predictions (id, model_name, prediction, confidence, features, ts, received_at)
+         VALUES ('bad-json', 'm', '1', 0.5, '{not json', ?, ?)`,
+        Date.now(),
+        Date.now(),
+      );
+      sql.exec(
+        `INSERT INTO alerts (id, severity, status, title, occurrences, created_at, last_seen_at, notes)
+         VALUES ('bad-alert', 'error', 'open', 'x', 1, ?, ?, '[]')`,
+        bad,
+        bad,
+      );
+      sql.exec("INSERT INTO metrics (name, last, last_at, first_seen_at) VALUES ('m1', 1, ?, ?)", bad, Date.now());
+      sql.exec(
+        `INSERT INTO sources (id, name, source_type, created_at, updated_at) VALUES ('bad-source', 's', 'http', ?, ?)`,
+        bad,
+        bad,
+      );
+    });
+  }
+
+  it("every read answers 2xx without the bad rows, logs one warning per skipped row, and the socket gets a snapshot", async () => {
+    const c = await as("poisoned");
+    await c.post(`${P}/events`, { events: [{ event_id: "good-event", event_type: "t" }] });
+    await c.post(`${P}/predictions`, { model_name: "m", prediction: 1, confidence: 0.9 });
+    await c.post(`${P}/metrics`, { name: "good", value: 1 });
+    await c.post(`${P}/alerts`, { severity: "info", title: "good alert" });
+    await poison("poisoned");
+    const warn = vi.spyOn(console, "warn");
+
+    const events = (await (await c.get(`${P}/events`)).json()) as { items: { event_id: string }[] };
+    expect(events.items.map((e) => e.event_id)).toEqual(["good-event"]);
+    const predictions = (await (await c.get(`${P}/predictions`)).json()) as { items: { id: string }[] };
+    expect(predictions.items).toHaveLength(1);
+    const alerts = (await (await c.get(`${P}/alerts`)).json()) as { items: { title: string }[] };
+    expect(alerts.items.map((a) => a.title)).toEqual(["good alert"]);
+    const metrics = (await (await c.get(`${P}/metrics`)).json()) as { items: { name: string }[] };
+    expect(metrics.items.map((m) => m.name)).toEqual(["good"]);
+    expect((await c.get(`${P}/metrics/good`)).status).toBe(200);
+    const sources = (await (await c.get(`${P}/sources`)).json()) as { items: unknown[] };
+    expect(sources.items).toEqual([]);
+    const dashboard = await c.get(`${P}/dashboard`);
+    expect(dashboard.status).toBe(200);
+    const summary = (await dashboard.json()) as { recent_events: unknown[]; metrics: unknown[] };
+    expect(summary.recent_events).toHaveLength(1);
+    expect(summary.metrics).toHaveLength(1);
+
+    const socket = await connectWithToken(c.token);
+    const snapshot = await socket.next("snapshot");
+    expect(snapshot.data.recent_events.map((e) => e.event_id)).toEqual(["good-event"]);
+    expect(socket.of("error")).toEqual([]);
+    socket.close();
+
+    const skipped = warn.mock.calls.map((args) => JSON.parse(String(args[0])) as { table: string; key: string });
+    expect(skipped).toContainEqual(
+      expect.objectContaining({ where: "streaming.present", table: "events", key: "bad-event" }),
+    );
+    expect(skipped).toContainEqual(expect.objectContaining({ table: "predictions", key: "bad-json" }));
+    expect(skipped).toContainEqual(expect.objectContaining({ table: "alerts", key: "bad-alert" }));
+    expect(skipped).toContainEqual(expect.objectContaining({ table: "metrics", key: "m1" }));
+    expect(skipped).toContainEqual(expect.objectContaining({ table: "sources", key: "bad-source" }));
   });
 });

@@ -3,7 +3,7 @@
  * rule resolves when its data stops arriving, which no ingest call would notice), then re-armed.
  */
 import { evaluateRules } from "./service-rules";
-import type { OrgContext } from "./service-types";
+import { inTransaction, type OrgContext } from "./service-types";
 import { listRules } from "./store/rules";
 import { applyRetention, type RetentionReport } from "./store/retention";
 
@@ -17,7 +17,7 @@ export const BACKLOG_INTERVAL_MS = 1_000;
 export function runAlarm(ctx: OrgContext): { next: number; retention: RetentionReport; rules: number } {
   const retention = applyRetention(ctx.sql, ctx.retention, ctx.now);
   const rules = listRules(ctx.sql);
-  ctx.storage.transactionSync(() => evaluateRules(ctx, rules));
+  inTransaction(ctx, (tx) => evaluateRules(tx, rules));
   const interval = !retention.done ? BACKLOG_INTERVAL_MS : rules.length > 0 ? RULE_INTERVAL_MS : RETENTION_INTERVAL_MS;
   return { next: ctx.now + interval, retention, rules: rules.length };
 }

@@ -1,7 +1,7 @@
 /** Alerts: POST with fingerprint dedup, acknowledge/resolve through the pure state machine. */
 import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import type { AlertInT, AlertOutT } from "./schemas";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { presentAlert } from "./present";
 import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { markSourceError, unknownSourceIds } from "./store/sources";
@@ -16,16 +16,16 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
   }
   const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
   const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-  ctx.storage.transactionSync(() => {
-    saveAlert(ctx.sql, alert);
+  const out = presentAlert(alert);
+  inTransaction(ctx, (tx) => {
+    saveAlert(tx.sql, alert);
     // An error about a source (a connector reporting failed deliveries) is what turns its health
     // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
     if (input.source_id !== undefined && ERROR_SEVERITIES.has(input.severity)) {
-      markSourceError(ctx.sql, input.source_id, ctx.now);
+      markSourceError(tx.sql, input.source_id, tx.now);
     }
+    tx.publish({ type: created ? "alert" : "alert_updated", data: out });
   });
-  const out = presentAlert(alert);
-  ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
   return ok({ alert: out, created });
 }
 
@@ -45,8 +45,10 @@ export function transitionAlert(
   if (alert === null) return fail(404, "alert not found");
   const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
   if (!result.ok) return fail(409, result.error.message);
-  saveAlert(ctx.sql, result.alert);
   const out = presentAlert(result.alert);
-  ctx.publish({ type: "alert_updated", data: out });
+  inTransaction(ctx, (tx) => {
+    saveAlert(tx.sql, result.alert);
+    tx.publish({ type: "alert_updated", data: out });
+  });
   return ok(out);
 }

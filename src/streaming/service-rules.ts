@@ -8,7 +8,7 @@ import { openOrDedupe, resolve } from "./alert-state";
 import { planQuery, windowValue } from "./rollup";
 import { attachAlert, evaluateRule, retireRule, type RuleAction, type RuleState } from "./rules";
 import type { AlertRuleInT, AlertRuleT } from "./schemas";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { presentAlert, presentRule, presentRules } from "./present";
 import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { rollupsInRange } from "./store/metrics";
@@ -57,7 +57,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
   return state;
 }
 
-/** Evaluates the given rules at ctx.now. Run inside the caller's transaction. */
+/** Evaluates the given rules at ctx.now. Run inside the caller's `inTransaction`, which holds its publications until commit. */
 export function evaluateRules(ctx: OrgContext, rules: readonly StoredRule[]): void {
   for (const stored of rules) {
     const { state, actions } = evaluateRule(stored.rule, stored.state, observe(ctx, stored), ctx.now);
@@ -68,11 +68,11 @@ export function evaluateRules(ctx: OrgContext, rules: readonly StoredRule[]): vo
 }
 
 export function createAlertRule(ctx: OrgContext, input: AlertRuleInT): AlertRuleT {
-  return ctx.storage.transactionSync(() => {
-    const stored = createRule(ctx.sql, input, ctx.now);
+  return inTransaction(ctx, (tx) => {
+    const stored = createRule(tx.sql, input, tx.now);
     // Evaluate at once: a rule over data already present should not wait for the next alarm.
-    evaluateRules(ctx, [stored]);
-    return presentRule(getRule(ctx.sql, stored.rule.id) as StoredRule);
+    evaluateRules(tx, [stored]);
+    return presentRule(getRule(tx.sql, stored.rule.id) as StoredRule);
   });
 }
 
@@ -82,11 +82,11 @@ export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
 
 /** Deleting a firing rule resolves its alert with a note, like any cleared condition. */
 export function deleteAlertRule(ctx: OrgContext, id: string): Result<null> {
-  return ctx.storage.transactionSync(() => {
-    const stored = getRule(ctx.sql, id);
+  return inTransaction(ctx, (tx) => {
+    const stored = getRule(tx.sql, id);
     if (stored === null) return fail(404, "alert rule not found");
-    for (const action of retireRule(stored.rule, stored.state)) apply(ctx, stored, stored.state, action);
-    deleteRule(ctx.sql, id);
+    for (const action of retireRule(stored.rule, stored.state)) apply(tx, stored, stored.state, action);
+    deleteRule(tx.sql, id);
     return ok(null);
   });
 }

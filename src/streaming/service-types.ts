@@ -36,3 +36,15 @@ export interface OrgContext {
   retention: RetentionPolicy;
   publish(message: LivePublication): void;
 }
+
+/**
+ * Runs `fn` in one storage transaction with publications held back: what `fn` publishes is sent
+ * only after the transaction commits, in order, and dropped if it throws (and so rolls back). A
+ * socket therefore never sees an alert or a frame for a write that did not happen.
+ */
+export function inTransaction<T>(ctx: OrgContext, fn: (tx: OrgContext) => T): T {
+  const held: LivePublication[] = [];
+  const result = ctx.storage.transactionSync(() => fn({ ...ctx, publish: (message) => held.push(message) }));
+  for (const message of held) ctx.publish(message);
+  return result;
+}

@@ -10,7 +10,7 @@ const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
 
 export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: AlertOutT; created: boolean }> {
   if (input.source_id !== undefined && unknownSourceIds(ctx.sql, [input.source_id]).length > 0) {
-    return fail(422, `unknown source_id: ${input.source_id}`, [
+    return fail("unprocessable", `unknown source_id: ${input.source_id}`, [
       { path: "source_id", message: `no data source with id ${input.source_id}` },
     ]);
   }
@@ -31,7 +31,7 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
 
 export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  return alert === null ? fail(404, "alert not found") : ok(presentAlert(alert));
+  return alert === null ? fail("not-found", "alert not found") : ok(presentAlert(alert));
 }
 
 export function transitionAlert(
@@ -42,9 +42,9 @@ export function transitionAlert(
   note: string | undefined,
 ): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  if (alert === null) return fail(404, "alert not found");
+  if (alert === null) return fail("not-found", "alert not found");
   const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
-  if (!result.ok) return fail(409, result.error.message);
+  if (!result.ok) return fail("conflict", result.error.message);
   const out = presentAlert(result.alert);
   inTransaction(ctx, (tx) => {
     saveAlert(tx.sql, result.alert);

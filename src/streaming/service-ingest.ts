@@ -31,7 +31,7 @@ export function ingestEvents(
         ? [{ path: `events.${i}.source_id`, message: `no data source with id ${e.source_id}` }]
         : [],
     );
-    return fail(422, `unknown source_id: ${[...unknown].join(", ")}`, errors);
+    return fail("unprocessable", `unknown source_id: ${[...unknown].join(", ")}`, errors);
   }
   const rows: NewEvent[] = events.map((e) => ({
     i: e.event_id ?? crypto.randomUUID(),

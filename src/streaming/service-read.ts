@@ -35,7 +35,7 @@ export interface SeriesQuery {
 }
 
 const badCursor = () =>
-  fail(400, "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
+  fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
 
 function pageOf<R, T>(
   page: Page<R> | null,
@@ -70,7 +70,7 @@ export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
 }
 
 export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery): Result<MetricSeriesT> {
-  if (!metricExists(ctx.sql, name)) return fail(404, `no metric named ${name}`);
+  if (!metricExists(ctx.sql, name)) return fail("not-found", `no metric named ${name}`);
   const options = {
     windowSeconds: query.window,
     stepSeconds: query.step,

@@ -84,7 +84,7 @@ export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
 export function deleteAlertRule(ctx: OrgContext, id: string): Result<null> {
   return inTransaction(ctx, (tx) => {
     const stored = getRule(tx.sql, id);
-    if (stored === null) return fail(404, "alert rule not found");
+    if (stored === null) return fail("not-found", "alert rule not found");
     for (const action of retireRule(stored.rule, stored.state)) apply(tx, stored, stored.state, action);
     deleteRule(tx.sql, id);
     return ok(null);

@@ -4,7 +4,7 @@ import type { SourceInT, SourcePatchT, SourceT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { createSource, deleteSource, getSource, listSources, updateSource } from "./store/sources";
 
-const notFound = () => fail(404, "data source not found");
+const notFound = () => fail("not-found", "data source not found");
 
 export const addSource = (ctx: OrgContext, input: SourceInT): SourceT =>
   presentSource(createSource(ctx.sql, input, ctx.now), ctx.now);

@@ -4,12 +4,12 @@
  * persist the new state. Called on each metric batch (rules of those metrics) and on the alarm
  * (every rule), so a rule also clears when its data stops arriving.
  */
-import { openOrDedupe, resolve } from "./alert-state";
+import { type Alert, openOrDedupe, resolve } from "./alert-state";
 import { planQuery, windowValue } from "./rollup";
 import { attachAlert, evaluateRule, retireRule, type RuleAction, type RuleState } from "./rules";
 import type { AlertRuleInT, AlertRuleT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { presentAlert, presentRule, presentRules } from "./present";
+import { presentAlert, presentAll, presentRule, presentRules } from "./present";
 import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { rollupsInRange } from "./store/metrics";
 import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState } from "./store/rules";
@@ -28,6 +28,14 @@ function observe(ctx: OrgContext, { rule }: StoredRule): number | null {
   return windowValue(rollupsInRange(ctx.sql, rule.metric_name, plan.resolution_ms, plan.from, plan.to), options);
 }
 
+/**
+ * Rules run inside metric ingestion: an alert that cannot be presented (an old row it deduplicated
+ * into) is skipped with a warning rather than failing the batch that triggered it.
+ */
+function publishAlert(ctx: OrgContext, alert: Alert, type: "alert" | "alert_updated"): void {
+  for (const data of presentAll([alert], presentAlert, "alerts", (a) => a.id)) ctx.publish({ type, data });
+}
+
 /** Carries out one action; returns the state to store (with the alert id attached on open). */
 function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: RuleAction): RuleState {
   const by = `rule:${stored.rule.id}`;
@@ -41,7 +49,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
     };
     const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
     saveAlert(ctx.sql, alert);
-    ctx.publish({ type: created ? "alert" : "alert_updated", data: presentAlert(alert) });
+    publishAlert(ctx, alert, created ? "alert" : "alert_updated");
     return attachAlert(state, alert.id);
   }
   const alert =
@@ -52,7 +60,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
   const result = resolve(alert, by, action.note, ctx.now);
   if (result.ok) {
     saveAlert(ctx.sql, result.alert);
-    ctx.publish({ type: "alert_updated", data: presentAlert(result.alert) });
+    publishAlert(ctx, result.alert, "alert_updated");
   }
   return state;
 }

@@ -187,6 +187,19 @@ describe("an organization poisoned by rows written before the limits", () => {
         bad,
       );
       sql.exec("INSERT INTO metrics (name, last, last_at, first_seen_at) VALUES ('m1', 1, ?, ?)", bad, Date.now());
+      // The old ingest also folded the point into rollup buckets far in the future, beside good data.
+      for (const name of ["m1", "good"]) {
+        for (const resolution of [10_000, 300_000, 3_600_000]) {
+          sql.exec(
+            `INSERT OR REPLACE INTO metric_rollups (name, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch)
+             VALUES (?, ?, ?, 1, 1, 1, 1, 1, ?, '{"v":1,"z":0,"p":[],"n":[]}')`,
+            name,
+            resolution,
+            bad,
+            bad,
+          );
+        }
+      }
       sql.exec(
         `INSERT INTO sources (id, name, source_type, created_at, updated_at) VALUES ('bad-source', 's', 'http', ?, ?)`,
         bad,
@@ -235,5 +248,13 @@ describe("an organization poisoned by rows written before the limits", () => {
     expect(skipped).toContainEqual(expect.objectContaining({ table: "alerts", key: "bad-alert" }));
     expect(skipped).toContainEqual(expect.objectContaining({ table: "metrics", key: "m1" }));
     expect(skipped).toContainEqual(expect.objectContaining({ table: "sources", key: "bad-source" }));
+
+    // Writes keep working, and a new point replaces the catalogue entry the old one hid.
+    expect((await c.post(`${P}/metrics`, { name: "m1", value: 2 })).status).toBe(202);
+    const after = (await (await c.get(`${P}/metrics`)).json()) as { items: { name: string; latest: number }[] };
+    expect(after.items.map((m) => [m.name, m.latest])).toEqual([
+      ["good", 1],
+      ["m1", 2],
+    ]);
   });
 });

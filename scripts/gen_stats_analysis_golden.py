@@ -92,10 +92,10 @@ def seq_p(est, se, n, alpha, tuning):
     return 1.0 if log_e <= 0 else math.exp(-log_e)
 
 
-def lift_moments(mc, mt, vmc, vmt, z):
+def lift_moments(mc, mt, vmc, vmt, z, diff=None):
     if mc == 0 or not abs(mc) > z * math.sqrt(vmc):
         return None
-    lift = (mt - mc) / mc
+    lift = (mt - mc if diff is None else diff) / mc
     se = math.sqrt(vmt / mc ** 2 + mt ** 2 * vmc / mc ** 4)
     return lift, se
 
@@ -140,7 +140,7 @@ def frequentist(c, t, conf=0.95, binary=False, tuning=None, shift=0.0, direction
         lo, hi = diff - h, diff + h
         p = seq_p(diff, se, n, alpha, tuning)
     out.update(ci_low=lo, ci_high=hi, p_value=p, chance_to_beat_control=chance, significant=bool(p < alpha))
-    lm = lift_moments(mcr, mtr, vmc, vmt, z)
+    lm = lift_moments(mcr, mtr, vmc, vmt, z, diff)
     if lm is None:
         out["reason"] = CONTROL_ZERO
     else:

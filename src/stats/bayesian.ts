@@ -100,7 +100,7 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
   const z = standardNormalUpperQuantile((1 - o.confidence) / 2);
   const seAbs = Math.sqrt(vc + vt);
   const absolute = { difference, ci_low: difference - z * seAbs, ci_high: difference + z * seAbs };
-  const lift = liftMoments(controlMean, treatmentMean, vc, vt, z);
+  const lift = liftMoments(controlMean, treatmentMean, difference, vc, vt, z);
   if (lift === null) return { ...EMPTY, ...absolute, reason: REASONS.controlZero };
 
   const dataPrecision = 1 / (lift.se * lift.se);

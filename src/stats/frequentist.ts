@@ -83,6 +83,7 @@ interface Spread {
 export function liftMoments(
   controlMean: number,
   treatmentMean: number,
+  difference: number,
   controlMeanVariance: number,
   treatmentMeanVariance: number,
   z: number,
@@ -91,7 +92,9 @@ export function liftMoments(
   // distribution has no finite variance (Fieller's interval is unbounded) and a point estimate
   // like 2e17 (FINDINGS: control [0.1, 0.2, −0.3]) is pure rounding noise.
   if (!(Math.abs(controlMean) > z * Math.sqrt(controlMeanVariance)) || controlMean === 0) return null;
-  const lift = (treatmentMean - controlMean) / controlMean;
+  // The difference comes from the (possibly shifted) means as given: exact even when the real means
+  // are ~1e12 and treatmentMean − controlMean would cancel.
+  const lift = difference / controlMean;
   const c2 = controlMean * controlMean;
   const se = Math.sqrt(treatmentMeanVariance / c2 + (treatmentMean * treatmentMean * controlMeanVariance) / (c2 * c2));
   if (!Number.isFinite(lift) || !Number.isFinite(se)) return null;
@@ -170,7 +173,7 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
     pValue = sequentialPValue(difference, spread.se, totalN, alpha, o.sequential.tuning);
   }
 
-  const lift = liftMoments(controlMean, treatmentMean, liftVariances.c, liftVariances.t, z);
+  const lift = liftMoments(controlMean, treatmentMean, difference, liftVariances.c, liftVariances.t, z);
   let liftCi: { low: number; high: number } | null = null;
   if (lift !== null) {
     const h =

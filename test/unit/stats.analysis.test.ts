@@ -92,7 +92,11 @@ describe("FINDINGS regressions", () => {
         shift: 1.7e12,
       },
     );
-    const unshifted = compareFrequentist({ n: 200000, mean: 0, variance: 1 }, { n: 200000, mean: 0.01, variance: 1 }, fixed);
+    const unshifted = compareFrequentist(
+      { n: 200000, mean: 0, variance: 1 },
+      { n: 200000, mean: 0.01, variance: 1 },
+      fixed,
+    );
     expect(r.difference).toBe(0.01);
     expect(r.p_value).toBe(unshifted.p_value);
     expect(r.ci_low).toBe(unshifted.ci_low);

@@ -55,7 +55,7 @@ def welch(c, t, level=0.95):
     q = stats.t.ppf(1 - (1 - level) / 2, df)
     out["ci_low"] = diff - q * se * k
     out["ci_high"] = diff + q * se * k
-    out["chance_to_beat_control"] = float(stats.norm.cdf((mts - mcs) / se))
+    out["chance_to_beat_control"] = float(stats.t.cdf((mts - mcs) / se, df))
     return out
 
 

@@ -11,7 +11,7 @@
  */
 import { agrestiCaffoVariance, successesOf } from "./binary";
 import { standardNormalCdf, standardNormalPdf, standardNormalUpperQuantile } from "./distributions";
-import { type FrequentistComparison, liftMoments, REASONS, validateConfidence } from "./frequentist";
+import { type FrequentistComparison, liftMoments, REASONS, sampleVariance, validateConfidence } from "./frequentist";
 import type { Direction, Moments } from "./model";
 
 export interface GaussianPrior {
@@ -90,11 +90,8 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
     vt = agrestiCaffoVariance(xt, treatment.n);
   } else {
     if (control.n < 2 || treatment.n < 2) return { ...EMPTY, difference, reason: REASONS.oneUser };
-    if (!(control.variance >= 0 && treatment.variance >= 0)) {
-      throw new RangeError(`variances must be finite and >= 0, got ${control.variance} and ${treatment.variance}`);
-    }
-    vc = control.variance / control.n;
-    vt = treatment.variance / treatment.n;
+    vc = sampleVariance(control.variance) / control.n;
+    vt = sampleVariance(treatment.variance) / treatment.n;
     if (vc + vt === 0) return { ...EMPTY, difference, reason: REASONS.noSpread };
   }
   const z = standardNormalUpperQuantile((1 - o.confidence) / 2);

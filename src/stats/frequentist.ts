@@ -141,11 +141,8 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
     if (control.n < 2 || treatment.n < 2) {
       return { ...EMPTY, difference, reason: REASONS.oneUser };
     }
-    const vc = control.variance;
-    const vt = treatment.variance;
-    if (!(vc >= 0) || !(vt >= 0) || !Number.isFinite(vc) || !Number.isFinite(vt)) {
-      throw new RangeError(`variances must be finite and >= 0, got ${vc} and ${vt}`);
-    }
+    const vc = sampleVariance(control.variance);
+    const vt = sampleVariance(treatment.variance);
     const a = vc / control.n;
     const b = vt / treatment.n;
     const seSq = a + b;
@@ -194,6 +191,15 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
     significant: pValue < alpha,
     reason: lift === null ? REASONS.controlZero : null,
   };
+}
+
+/**
+ * A variance as the comparison uses it. One computed in SQL from sums can round a hair below 0 when the
+ * values are all equal: that is 0. NaN or infinity is a caller bug, reported as such.
+ */
+export function sampleVariance(v: number): number {
+  if (!Number.isFinite(v)) throw new RangeError(`variance must be finite, got ${v}`);
+  return Math.max(0, v);
 }
 
 function finiteOrNull(x: number): number | null {

@@ -163,7 +163,11 @@ describe("compareFrequentist rules", () => {
     for (const confidence of [0, 1, 95, Number.NaN])
       expect(() => compareFrequentist(a, a, { ...fixed, confidence })).toThrow(RangeError);
     expect(() => compareFrequentist(a, a, { ...fixed, sequential: { tuning: 0 } })).toThrow(RangeError);
-    expect(() => compareFrequentist(a, { ...a, variance: -1 }, fixed)).toThrow(RangeError);
+    expect(() => compareFrequentist(a, { ...a, variance: Number.NaN }, fixed)).toThrow(RangeError);
+    // A variance rounded a hair below 0 in SQL is 0, not an error.
+    expect(compareFrequentist({ ...a, variance: -1e-18 }, { ...a, variance: -1e-18 }, fixed).reason).toBe(
+      REASONS.noSpread,
+    );
   });
 
   it("never NaN or Infinity, p and chance are probabilities, the interval holds the difference (property)", () => {

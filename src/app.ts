@@ -10,6 +10,7 @@ import { devAuth } from "./http/dev-auth";
 import { renderDocsPage } from "./http/docs-page";
 import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
+import { noStore, pageSecurityHeaders } from "./http/security-headers";
 import { identityRoutes } from "./identity/routes";
 import { liveRoutes } from "./streaming/live/routes";
 import { streamingRoutes } from "./streaming/routes";
@@ -36,7 +37,18 @@ const app = createRouter();
 
 // Accept a caller's request id when it is sane, so traces can be joined across services.
 app.use("*", requestId({ limitLength: 128, headerName: "X-Request-Id" }));
-app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }));
+// Registered before secureHeaders so that, running after it on the way out, its values stay.
+app.use("/api/docs", pageSecurityHeaders);
+app.use(
+  "/api/*",
+  secureHeaders({
+    crossOriginResourcePolicy: false,
+    // JSON needs nothing from a policy: nothing may load, nothing may frame it.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: "DENY",
+  }),
+);
+app.use("/api/*", noStore);
 app.use("/api/*", async (c, next) => {
   // CORS is explicit: no origin is allowed unless CORS_ORIGINS lists it; same-origin needs none.
   const origins = getConfig(c.env).corsOrigins;

@@ -91,8 +91,13 @@ export class OrgObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const { next } = runAlarm(this.context());
-    await this.ctx.storage.setAlarm(next);
+    const { next } = runAlarm(this.context(), this.hub.connectionCount());
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+      return;
+    }
+    // Idle: no alarm until the next write, which must therefore look again.
+    this.alarmChecked = false;
   }
 
   // Sources

@@ -12,6 +12,7 @@ import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
 import { noStore, pageSecurityHeaders } from "./http/security-headers";
 import { identityRoutes } from "./identity/routes";
+import { readinessRoutes } from "./ops/health-routes";
 import { liveRoutes } from "./streaming/live/routes";
 import { streamingRoutes } from "./streaming/routes";
 
@@ -51,7 +52,14 @@ app.use(
 app.use("/api/*", noStore);
 app.use("/api/*", async (c, next) => {
   // CORS is explicit: no origin is allowed unless CORS_ORIGINS lists it; same-origin needs none.
-  const origins = getConfig(c.env).corsOrigins;
+  // A broken configuration must still let the readiness probe answer (it reports it); the routes
+  // that need the configuration fail on their own.
+  let origins: string[];
+  try {
+    origins = getConfig(c.env).corsOrigins;
+  } catch {
+    return next();
+  }
   if (origins.length === 0) return next();
   return cors({
     origin: origins,
@@ -67,6 +75,7 @@ app.notFound(onNotFound);
 
 const routes = app
   .route("/api/v1", health)
+  .route("/api/v1", readinessRoutes)
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)

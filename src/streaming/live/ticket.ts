@@ -4,7 +4,7 @@ import { keyFor } from "../../http/auth";
 import { ProblemError } from "../../http/problem";
 import { WS_TICKET_TYP } from "../../http/tokens";
 
-/** API.md fixes the ticket's lifetime: a browser has one minute to open the socket. */
+/** docs/contract.md fixes the ticket's lifetime: a browser has one minute to open the socket. */
 export const TICKET_TTL_SECONDS = 60;
 // Tickets are minted and checked by this same service, so only the drift between two edge machines
 // matters: a few seconds, not the 30 s allowed for third-party issuers' tokens.

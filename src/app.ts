@@ -13,6 +13,7 @@ import { createRouter } from "./http/router";
 import { noStore, pageSecurityHeaders } from "./http/security-headers";
 import { identityRoutes } from "./identity/routes";
 import { readinessRoutes } from "./ops/health-routes";
+import { opsRoutes } from "./ops/routes";
 import { liveRoutes } from "./streaming/live/routes";
 import { streamingRoutes } from "./streaming/routes";
 
@@ -76,6 +77,7 @@ app.notFound(onNotFound);
 const routes = app
   .route("/api/v1", health)
   .route("/api/v1", readinessRoutes)
+  .route("/api/v1", opsRoutes)
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)
@@ -87,7 +89,8 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
-  description: "HS256 token with claims sub, org, scope (space-separated: read write ingest assign), exp.",
+  description:
+    "HS256 token with claims sub, org, scope (space-separated: read write ingest assign admin), exp; optional kid header.",
 });
 
 const openApiConfig = {

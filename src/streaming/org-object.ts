@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
+import { eraseObject } from "../ops/erase-object";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
 import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";
@@ -187,5 +188,11 @@ export class OrgObject extends DurableObject<Env> {
 
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  /** DELETE /orgs/:org/data: everything this organization stored here. */
+  async eraseAll(): Promise<void> {
+    await eraseObject(this.ctx);
+    this.alarmChecked = false;
   }
 }

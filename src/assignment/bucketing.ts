@@ -1,5 +1,5 @@
 /**
- * Deterministic bucketing, fixed by API.md so that every SDK in every language
+ * Deterministic bucketing, fixed by docs/bucketing.md so that every SDK in every language
  * assigns a user to the same variant as the server. See docs/bucketing.md for the
  * step-by-step algorithm and test/fixtures/bucketing.json for the golden cases.
  *
@@ -38,7 +38,7 @@ export function bucketBasisPoints(seed: string, userId: string): number {
   return fnv1a32(String(fnv1a32(seed + userId))) % BUCKETS;
 }
 
-/** `n` of API.md: the user's position in [0, 1), always a multiple of 1/10000. */
+/** `n` of docs/bucketing.md: the user's position in [0, 1), always a multiple of 1/10000. */
 export function bucketOf(seed: string, userId: string): number {
   return bucketBasisPoints(seed, userId) / BUCKETS;
 }
@@ -88,7 +88,7 @@ function pickIndex<T>(
 const identity = (x: number): number => x;
 
 /**
- * API.md's range rule over `n` (as returned by bucketOf), `coverage` (0-100) and the
+ * docs/bucketing.md's range rule over `n` (as returned by bucketOf), `coverage` (0-100) and the
  * variants' traffic percentages in creation order. Returns the variant index or null
  * (outside coverage). Percentages need not sum to 100: any remainder is simply unowned.
  */

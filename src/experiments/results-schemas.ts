@@ -1,4 +1,4 @@
-/** Schemas of `POST|GET /experiments/:id/results` (API.md, "Results analysis"). */
+/** Schemas of `POST|GET /experiments/:id/results` (docs/contract.md, "Results analysis"). */
 import { z } from "@hono/zod-openapi";
 import { EXPERIMENT_STATUSES } from "./model";
 import { TimeIn } from "../http/time";

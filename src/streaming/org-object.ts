@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
+import { eraseObject } from "../ops/erase-object";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
 import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";
@@ -91,8 +92,13 @@ export class OrgObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const { next } = runAlarm(this.context());
-    await this.ctx.storage.setAlarm(next);
+    const { next } = runAlarm(this.context(), this.hub.connectionCount());
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+      return;
+    }
+    // Idle: no alarm until the next write, which must therefore look again.
+    this.alarmChecked = false;
   }
 
   // Sources
@@ -182,5 +188,11 @@ export class OrgObject extends DurableObject<Env> {
 
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  /** DELETE /orgs/:org/data: everything this organization stored here. */
+  async eraseAll(): Promise<void> {
+    await eraseObject(this.ctx);
+    this.alarmChecked = false;
   }
 }

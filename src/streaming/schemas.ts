@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of `/api/v1/streaming-analytics` (API.md, "Streaming analytics").
+ * Request and response schemas of `/api/v1/streaming-analytics` (docs/contract.md, "Streaming analytics").
  * The Worker validates with them; the OpenAPI document, the realtime protocol and the dashboard
  * import the inferred types. Inputs accept ISO-8601 or epoch ms and are normalized to epoch ms
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.

@@ -50,7 +50,7 @@ async function pinClock(org: string, at: number): Promise<void> {
 }
 
 describe("alerts", () => {
-  it("201 with the API.md shape; the same unresolved fingerprint is 200 with occurrences raised", async () => {
+  it("201 with the docs/contract.md shape; the same unresolved fingerprint is 200 with occurrences raised", async () => {
     const c = await as("al-org");
     const res = await c.post(`${P}/alerts`, {
       severity: "warning",

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
-import { eraseObject } from "../ops/erase-object";
+import { eraseObject } from "./store/erase";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
 import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";

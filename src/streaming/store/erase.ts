@@ -1,4 +1,4 @@
-import { migrate } from "../streaming/store/schema";
+import { migrate } from "./schema";
 
 /** Close code sent to the organization's open sockets when its data is deleted. */
 export const ERASED_CLOSE_CODE = 4410;

@@ -11,6 +11,7 @@ import { renderDocsPage } from "./http/docs-page";
 import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
 import { identityRoutes } from "./identity/routes";
+import { metricRoutes } from "./metrics/routes";
 import { liveRoutes } from "./streaming/live/routes";
 import { streamingRoutes } from "./streaming/routes";
 
@@ -58,6 +59,7 @@ const routes = app
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)
+  .route("/api/v1/ab-testing", metricRoutes)
   .route("/api/v1/dev", devAuth)
   .route("/api/v1/streaming-analytics", liveRoutes)
   .route("/api/v1/streaming-analytics", streamingRoutes);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { EXPERIMENT_STATUSES, VARIANT_TYPES } from "../experiments/model";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
 
 // Times are epoch milliseconds (integers); the API renders them as ISO-8601 UTC.
 // Every table carries org_id and every query filters on it: one database, many organizations.
@@ -96,7 +97,33 @@ export const results = sqliteTable(
   ],
 );
 
+/** The metric catalogue: how a `metric_name` of results is read, judged and shown. */
+export const metricDefinitions = sqliteTable(
+  "metric_definitions",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    key: text("key").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    kind: text("kind", { enum: METRIC_KINDS }).notNull(),
+    direction: text("direction", { enum: DIRECTIONS }).notNull(),
+    format: text("format", { enum: FORMATS }).notNull(),
+    currency: text("currency"),
+    // Both null: no capping.
+    cappingType: text("capping_type", { enum: CAPPING_TYPES }),
+    cappingValue: real("capping_value"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("metric_definitions_org_key").on(t.orgId, t.key),
+    index("metric_definitions_org_created").on(t.orgId, t.createdAt, t.id),
+  ],
+);
+
 export type ExperimentRow = typeof experiments.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
 export type ExposureRow = typeof exposures.$inferSelect;
 export type ResultRow = typeof results.$inferSelect;
+export type MetricDefinitionRow = typeof metricDefinitions.$inferSelect;

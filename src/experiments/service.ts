@@ -5,7 +5,7 @@
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
 import { conflict, notFound, unprocessable } from "../http/problem";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { presentExperiment, presentVariant } from "./present";

@@ -9,6 +9,8 @@ import type { CovariateMoments } from "../stats";
 /** One arm's row of USER_MOMENTS_SQL / EVENT_MOMENTS_SQL: `users` values with rows. */
 export interface ArmSums {
   users: number;
+  /** Σ of the (capped) values themselves, for display. */
+  sum: number;
   sumD: number;
   sumD2: number;
   min: number | null;
@@ -22,7 +24,7 @@ export interface ArmMoments extends CovariateMoments {
   /** Over the actual (unshifted, capped) values; null when n = 0. */
   min: number | null;
   max: number | null;
-  /** Σ of the actual values (mean × n, without the shift's rounding where possible). */
+  /** Σ of the actual (capped) values. */
   sum: number;
 }
 
@@ -67,7 +69,7 @@ export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, sh
     covarianceXY,
     min,
     max,
-    sum: shiftY * total + sy,
+    sum: s?.sum ?? 0,
   };
 }
 

@@ -42,7 +42,7 @@ export const ANONYMOUS_SQL = `
  * exact however large the values are (FINDINGS: 1.7e12 + N(0, 1)).
  */
 export const USER_MOMENTS_SQL = `
-  SELECT variant_id, COUNT(*) AS users,
+  SELECT variant_id, COUNT(*) AS users, TOTAL(y) AS sum,
     TOTAL(y - ?6) AS sumD, TOTAL((y - ?6) * (y - ?6)) AS sumD2, MIN(y) AS min, MAX(y) AS max,
     TOTAL(x - ?7) AS sumXD, TOTAL((x - ?7) * (x - ?7)) AS sumXD2, TOTAL((x - ?7) * (y - ?6)) AS sumXYD
   FROM (
@@ -64,7 +64,7 @@ export const USER_VALUE_AT_SQL = `
  * variant; ?4 an upper cap or NULL, ?5 the common shift. One ordered pass over results_analysis.
  */
 export const EVENT_MOMENTS_SQL = `
-  SELECT variant_id, COUNT(*) AS users,
+  SELECT variant_id, COUNT(*) AS users, TOTAL(v) AS sum,
     TOTAL(v - ?5) AS sumD, TOTAL((v - ?5) * (v - ?5)) AS sumD2, MIN(v) AS min, MAX(v) AS max,
     0.0 AS sumXD, 0.0 AS sumXD2, 0.0 AS sumXYD
   FROM (SELECT variant_id, MIN(metric_value, COALESCE(?4, metric_value)) AS v

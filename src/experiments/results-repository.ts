@@ -20,7 +20,7 @@ import {
   USER_VALUE_AT_SQL,
 } from "./analysis-sql";
 import type { DayDelta } from "./timeseries";
-import { batch, changesOf, chunks, constraintViolated } from "./sql";
+import { batch, chunks, constraintViolated } from "./sql";
 
 export const RESULT_CHUNK = 1000;
 
@@ -44,7 +44,8 @@ const INSERT_RESULTS = `
     END,
     j.value ->> '$.u', j.value ->> '$.m', j.value ->> '$.x', j.value ->> '$.t'
   FROM json_each(?1) AS j
-  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status <> 'draft')`;
+  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status <> 'draft')
+  RETURNING 1 AS stored`;
 
 const UNATTRIBUTED = /NOT NULL constraint failed: results\.variant_id/;
 
@@ -68,7 +69,8 @@ export async function insertResults(
   });
   try {
     const results = await batch(db, statements);
-    return { ok: true, inserted: results.reduce((n, r) => n + changesOf(r), 0) };
+    // Counted from RETURNING: D1's meta.changes also counts the rows the fold trigger writes.
+    return { ok: true, inserted: results.reduce((n, r) => n + (r.results?.length ?? 0), 0) };
   } catch (err) {
     if (constraintViolated(err, UNATTRIBUTED)) return { ok: false, reason: "unattributed" };
     throw err;

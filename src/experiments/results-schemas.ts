@@ -78,7 +78,11 @@ export const Analysis = z
         format: z.enum(FORMATS),
         currency: z.string().nullable(),
         capping: z
-          .object({ type: z.enum(CAPPING_TYPES), value: z.number(), cap: num.openapi({ description: "The cap applied" }) })
+          .object({
+            type: z.enum(CAPPING_TYPES),
+            value: z.number(),
+            cap: num.openapi({ description: "The cap applied" }),
+          })
           .nullable(),
         variants: z.array(
           z.object({
@@ -150,7 +154,11 @@ export const PowerIn = z
       .refine(Number.isFinite, "must be a finite number")
       .optional()
       .openapi({ description: "Required for mean and event_mean (binomial: from the rate)" }),
-    mde_relative: z.number().positive().max(100).openapi({ description: "Smallest relative lift to detect, 0.05 = 5%" }),
+    mde_relative: z
+      .number()
+      .positive()
+      .max(100)
+      .openapi({ description: "Smallest relative lift to detect, 0.05 = 5%" }),
     alpha: z.number().gt(0).lt(1).optional().openapi({ description: "Two-sided; default 0.05" }),
     power: z.number().gt(0).lt(1).optional().openapi({ description: "Default 0.8" }),
     variants: z.number().int().min(2).max(50).optional().openapi({ description: "Default 2" }),
@@ -163,9 +171,17 @@ export const PowerIn = z
         ctx.addIssue({ code: "custom", path: ["mde_relative"], message: "the lifted rate must stay below 1" });
     } else {
       if (p.baseline_stddev === undefined)
-        ctx.addIssue({ code: "custom", path: ["baseline_stddev"], message: "required for mean and event_mean metrics" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["baseline_stddev"],
+          message: "required for mean and event_mean metrics",
+        });
       if (p.baseline_mean === 0)
-        ctx.addIssue({ code: "custom", path: ["baseline_mean"], message: "a relative effect needs a non-zero baseline" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["baseline_mean"],
+          message: "a relative effect needs a non-zero baseline",
+        });
     }
   })
   .openapi("PowerIn");

@@ -92,7 +92,8 @@ function specOf(key: string, d: RawDefinition | undefined): MetricSpec {
     direction: d.direction,
     format: d.format,
     currency: d.currency,
-    capping: d.capping_type !== null && d.capping_value !== null ? { type: d.capping_type, value: d.capping_value } : null,
+    capping:
+      d.capping_type !== null && d.capping_value !== null ? { type: d.capping_type, value: d.capping_value } : null,
   };
 }
 

@@ -93,7 +93,11 @@ describe("GET /experiments/:id/results", () => {
     expect(body.power).toEqual({ planned_users_per_variant: null, progress: null, days_running: null });
     expect(body.metrics).toHaveLength(1);
     expect(body.metrics[0]?.variants.every((v) => v.count === 0 && v.mean === null && v.stddev === null)).toBe(true);
-    expect(body.metrics[0]?.comparisons[0]).toMatchObject({ p_value: null, significant: false, verdict: "inconclusive" });
+    expect(body.metrics[0]?.comparisons[0]).toMatchObject({
+      p_value: null,
+      significant: false,
+      verdict: "inconclusive",
+    });
     expect(body.metrics[0]?.comparisons[0]?.reason).toEqual(expect.any(String));
   });
 

@@ -18,11 +18,13 @@ async function dropEverything() {
   ).all<{ name: string }>();
   // Children first: results, exposures and variants reference experiments.
   const order = ["results", "exposures", "variants", "user_metric_values", "metric_definitions"];
-  const names = results.map((r) => r.name).sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
-  });
+  const names = results
+    .map((r) => r.name)
+    .sort((a, b) => {
+      const ia = order.indexOf(a);
+      const ib = order.indexOf(b);
+      return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
+    });
   for (const name of names) await env.DB.prepare(`DROP TABLE "${name}"`).run();
 }
 

@@ -6,13 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { compareFrequentist } from "../../src/stats";
 import { as } from "../helpers";
-import {
-  type AnalysisBody,
-  exposeAt,
-  mean,
-  metricOf,
-  sampleVariance,
-} from "./experiments-analysis-fixtures";
+import { type AnalysisBody, exposeAt, mean, metricOf, sampleVariance } from "./experiments-analysis-fixtures";
 import { BASE, createRunning, rows } from "./experiments-fixtures";
 
 const T = 1_780_000_000_000; // the first exposure of every user below
@@ -33,7 +27,12 @@ describe("per-user analysis", () => {
     await exposeAt(exp.id, ORG, { c1: control, c2: control, c3: control, c4: control }, T);
     await exposeAt(exp.id, ORG, { t1: treatment, t2: treatment, t3: treatment }, T);
 
-    const r = (metric_name: string, metric_value: number, at: number, who: { user_id?: string; variant_id?: string }) => ({
+    const r = (
+      metric_name: string,
+      metric_value: number,
+      at: number,
+      who: { user_id?: string; variant_id?: string },
+    ) => ({
       metric_name,
       metric_value,
       recorded_at: at,
@@ -99,13 +98,16 @@ describe("per-user analysis", () => {
       expect(mt).toMatchObject({ variant_id: treatment, count: t.length, min: Math.min(...t), max: Math.max(...t) });
       expect(mc?.mean).toBeCloseTo(mean(c), 12);
       expect(mt?.mean).toBeCloseTo(mean(t), 12);
-      expect(mc?.sum).toBeCloseTo(c.reduce((a, b) => a + b, 0), 12);
+      expect(mc?.sum).toBeCloseTo(
+        c.reduce((a, b) => a + b, 0),
+        12,
+      );
       expect(mc?.stddev).toBeCloseTo(Math.sqrt(sampleVariance(c)), 12);
       expect(mt?.stddev).toBeCloseTo(Math.sqrt(sampleVariance(t)), 12);
       const expected = compareFrequentist(
         { n: c.length, mean: mean(c), variance: sampleVariance(c) },
         { n: t.length, mean: mean(t), variance: sampleVariance(t) },
-        { confidence: 0.95, binary, sequential: null },
+        { confidence: 0.95, binary, sequential: null, direction: m.direction as "increase" | "decrease" },
       );
       const [cmp] = m.comparisons;
       expect(cmp?.difference).toBeCloseTo(mean(t) - mean(c), 12);
@@ -168,11 +170,37 @@ describe("per-user analysis", () => {
     ).toBe(201);
     const exp = await createRunning(acme, "cap", { primary_metric: "spend" });
     const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
-    const users = { a: control, b: control, c: control, d: control, e: control, f: treatment, g: treatment, h: treatment, i: treatment, j: treatment };
+    const users = {
+      a: control,
+      b: control,
+      c: control,
+      d: control,
+      e: control,
+      f: treatment,
+      g: treatment,
+      h: treatment,
+      i: treatment,
+      j: treatment,
+    };
     await exposeAt(exp.id, "per-user-cap", users, T);
     // Per-user values: a 1+2, b 5, c −4, d 100, e none (0) | f 7, g 9, h 1000, i 2, j none (0).
-    const values: [string, number][] = [["a", 1], ["a", 2], ["b", 5], ["c", -4], ["d", 100], ["f", 7], ["g", 9], ["h", 1000], ["i", 2]];
-    const results = values.map(([user_id, metric_value]) => ({ metric_name: "spend", metric_value, user_id, recorded_at: T + 1 }));
+    const values: [string, number][] = [
+      ["a", 1],
+      ["a", 2],
+      ["b", 5],
+      ["c", -4],
+      ["d", 100],
+      ["f", 7],
+      ["g", 9],
+      ["h", 1000],
+      ["i", 2],
+    ];
+    const results = values.map(([user_id, metric_value]) => ({
+      metric_name: "spend",
+      metric_value,
+      user_id,
+      recorded_at: T + 1,
+    }));
     expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
     // Pooled sorted: −4, 0, 0, 2, 3, 5, 7, 9, 100, 1000; nearest rank ceil(0.8·10) = 8th: 9.
     const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;

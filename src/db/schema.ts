@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { EXPERIMENT_STATUSES, VARIANT_TYPES } from "../experiments/model";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { AnalysisSettings } from "../experiments/analysis-settings";
 import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
 
 // Times are epoch milliseconds (integers); the API renders them as ISO-8601 UTC.
@@ -26,8 +25,9 @@ export const experiments = sqliteTable(
     secondaryMetrics: text("secondary_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     guardrailMetrics: text("guardrail_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     plannedUsersPerVariant: integer("planned_users_per_variant"),
-    // null: every setting at its default; stored as given so a default can change for old experiments.
-    analysisSettings: text("analysis_settings", { mode: "json" }).$type<Partial<AnalysisSettings>>(),
+    // null: every setting at its default. Only the fields given are stored, so a default can still
+    // change for old experiments; read through experiments/analysis-settings.ts (withDefaults).
+    analysisSettings: text("analysis_settings", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     startedAt: integer("started_at"),

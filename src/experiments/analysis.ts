@@ -3,7 +3,6 @@
  * analysis") from per-arm SQL sums. Pure: the repository computes the sums, src/stats does the
  * statistics, this arranges them: CUPED, comparisons, corrections, verdicts, SRM, power.
  */
-import { toBasisPoints } from "../assignment/bucketing";
 import type { Capping, MetricFormat, MetricKind } from "../metrics/model";
 import {
   adjustPValues,
@@ -19,7 +18,7 @@ import {
 } from "../stats";
 import { type ArmMoments, type ArmSums, armMoments } from "./analysis-moments";
 import type { AnalysisSettings } from "./analysis-settings";
-import type { VariantType } from "./model";
+import { FULL_BASIS_POINTS, percentBasisPoints, type VariantType } from "./model";
 import type { AnalysisOut } from "./results-schemas";
 
 export interface AnalysisVariant {
@@ -85,14 +84,21 @@ const ROLE_ORDER: Record<MetricRole, number> = { primary: 0, secondary: 1, guard
  * coverage at 33/33/34 serves 17/17/17 buckets).
  */
 export function servedShares(coverage: number, percentages: readonly number[]): number[] {
-  const c = toBasisPoints(coverage);
+  const c = basisPoints(coverage);
   const buckets = percentages.map((p) => {
-    const width = c * toBasisPoints(p); // the range holds every j >= 0 with j·10000 < width
-    return width > 0 ? Math.floor((width - 1) / 10_000) + 1 : 0;
+    const width = c * basisPoints(p); // the range holds every j >= 0 with j·10000 < width
+    return width > 0 ? Math.floor((width - 1) / FULL_BASIS_POINTS) + 1 : 0;
   });
   const total = buckets.reduce((a, b) => a + b, 0);
   return buckets.map((b) => (total > 0 ? b / total : 0));
 }
+
+/**
+ * Basis points of a stored percentage. Percentages have 2 decimals since issue 10; one stored
+ * before that is read the way bucketing reads it (rounded half up to hundredths).
+ */
+const basisPoints = (p: number): number =>
+  percentBasisPoints(p) ?? Math.min(FULL_BASIS_POINTS, Math.max(0, Math.floor(p * 100 + 0.5)));
 
 const display = (m: ArmMoments, shift: number) => ({
   mean: m.n > 0 ? shift + m.mean : null,
@@ -132,6 +138,7 @@ function compare(
     binary,
     sequential: settings.sequential ? { tuning: settings.sequential_tuning } : null,
     shift,
+    direction: spec.direction,
   };
   const f = compareFrequentist(control, treatment, options);
   const base = {
@@ -149,9 +156,12 @@ function compare(
     reason: f.reason,
   };
   if (settings.engine !== "bayesian") return base;
-  // The Bayesian engine reads the lift, which needs the arms' actual means.
-  const unshift = (m: Moments): Moments => ({ ...m, mean: m.mean + shift });
-  const b = compareBayesian(unshift(control), unshift(treatment), { confidence: settings.confidence_level, binary });
+  const b = compareBayesian(control, treatment, {
+    confidence: settings.confidence_level,
+    binary,
+    shift,
+    direction: spec.direction,
+  });
   return {
     ...base,
     chance_to_beat_control: b.chance_to_beat_control,

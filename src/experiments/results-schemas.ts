@@ -2,9 +2,10 @@
 import { z } from "@hono/zod-openapi";
 import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
 import { MetricKey } from "../metrics/schemas";
-import { CORRECTIONS, ENGINES, VERDICTS } from "../stats";
+import { VERDICTS } from "../stats";
 import { EXPERIMENT_STATUSES } from "./model";
 import { TimeIn } from "../http/time";
+import { AnalysisSettingsOut } from "./schemas";
 
 export const MAX_RESULTS = 1000;
 export const ResultIn = z
@@ -35,17 +36,6 @@ export const Accepted = z.object({ accepted: z.number().int() }).openapi("Result
 
 const num = z.number().nullable();
 const reason = z.string().nullable().openapi({ description: "Why the statistics next to it are null" });
-
-export const AnalysisSettingsOut = z
-  .object({
-    engine: z.enum(ENGINES),
-    confidence_level: z.number(),
-    sequential: z.boolean(),
-    sequential_tuning: z.number(),
-    cuped: z.boolean(),
-    correction: z.enum(CORRECTIONS),
-  })
-  .openapi("AnalysisSettings");
 
 export const Analysis = z
   .object({

@@ -5,7 +5,7 @@ import { UNDEFINED_METRIC } from "../metrics/model";
 import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
 import { nearestRank, percentileOffset } from "./analysis-moments";
 import { withDefaults } from "./analysis-settings";
-import type { ExperimentWithVariants } from "./read-model";
+import type { ExperimentWithVariants } from "./repository";
 import type { RawDefinition } from "./results-repository";
 import { buildTimeseries, DAY_MS } from "./timeseries";
 import { recordResultsConflict } from "./lifecycle";

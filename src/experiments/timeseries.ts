@@ -30,6 +30,11 @@ export interface TimeseriesInput {
   settings: AnalysisSettings;
 }
 
+/** typed-array cell += v (indexes are in range by construction). */
+const add = (a: Float64Array, k: number, v: number) => {
+  a[k] = (a[k] ?? 0) + v;
+};
+
 const isoDate = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 export function buildTimeseries(input: TimeseriesInput) {
@@ -37,42 +42,45 @@ export function buildTimeseries(input: TimeseriesInput) {
   const perUser = spec.kind !== "event_mean";
   const days = Math.min(MAX_DAYS, Math.max(0, input.lastDay - input.startDay + 1));
   const index = new Map(variants.map((v, i) => [v.id, i]));
-  const grid = () => Array.from({ length: days }, () => variants.map(() => 0));
-  const users = grid();
-  const n = grid();
-  const sum = grid();
-  const sum2 = grid();
-  const at = (day: number) => Math.min(days - 1, Math.max(0, day)); // late rows land on the last day
+  const width = variants.length;
+  // Day-by-variant changes, flat: cell (day, i) is at day * width + i.
+  const users = new Float64Array(days * width);
+  const n = new Float64Array(days * width);
+  const sum = new Float64Array(days * width);
+  const sum2 = new Float64Array(days * width);
+  const cell = (day: number, i: number) => Math.min(days - 1, Math.max(0, day)) * width + i; // late rows: last day
   for (const e of input.exposuresByDay) {
     const i = index.get(e.variant_id);
-    if (i !== undefined && days > 0) (users[at(e.day)] as number[])[i] += e.users;
+    if (i !== undefined && days > 0) add(users, cell(e.day, i), e.users);
   }
   for (const d of input.deltas) {
     const i = index.get(d.variant_id);
     if (i === undefined || days === 0) continue;
-    (n[at(d.day)] as number[])[i] += d.n ?? 0;
-    (sum[at(d.day)] as number[])[i] += d.dSum;
-    (sum2[at(d.day)] as number[])[i] += d.dSum2;
+    const k = cell(d.day, i);
+    add(n, k, d.n ?? 0);
+    add(sum, k, d.dSum);
+    add(sum2, k, d.dSum2);
   }
 
   const controlIndex = variants.findIndex((v) => v.variant_type === "control");
   const running = {
-    users: variants.map(() => 0),
-    n: variants.map(() => 0),
-    sum: variants.map(() => 0),
-    sum2: variants.map(() => 0),
+    users: new Float64Array(width),
+    n: new Float64Array(width),
+    sum: new Float64Array(width),
+    sum2: new Float64Array(width),
   };
   const items = [];
   for (let day = 0; day < days; day++) {
     const moments = variants.map((_, i) => {
-      running.users[i] = (running.users[i] as number) + ((users[day] as number[])[i] as number);
-      running.n[i] = (running.n[i] as number) + ((n[day] as number[])[i] as number);
-      running.sum[i] = (running.sum[i] as number) + ((sum[day] as number[])[i] as number);
-      running.sum2[i] = (running.sum2[i] as number) + ((sum2[day] as number[])[i] as number);
-      const count = perUser ? (running.users[i] as number) : (running.n[i] as number);
-      const mean = count > 0 ? (running.sum[i] as number) / count : 0;
-      const variance =
-        count > 1 ? Math.max(0, (running.sum2[i] as number) - mean * (running.sum[i] as number)) / (count - 1) : 0;
+      const k = day * width + i;
+      add(running.users, i, users[k] as number);
+      add(running.n, i, n[k] as number);
+      add(running.sum, i, sum[k] as number);
+      add(running.sum2, i, sum2[k] as number);
+      const count = (perUser ? running.users[i] : running.n[i]) as number;
+      const total = running.sum[i] as number;
+      const mean = count > 0 ? total / count : 0;
+      const variance = count > 1 ? Math.max(0, (running.sum2[i] as number) - mean * total) / (count - 1) : 0;
       return { n: count, mean, variance };
     });
     const control = moments[controlIndex];
@@ -80,7 +88,7 @@ export function buildTimeseries(input: TimeseriesInput) {
       date: isoDate(input.startDay + day),
       variants: variants.map((v, i) => ({
         variant_id: v.id,
-        users: running.users[i] as number,
+        users: running.users[i] ?? 0,
         mean: (moments[i]?.n ?? 0) > 0 ? (moments[i]?.mean ?? null) : null,
       })),
       comparisons:
@@ -93,6 +101,7 @@ export function buildTimeseries(input: TimeseriesInput) {
                 confidence: settings.confidence_level,
                 binary: spec.kind === "binomial",
                 sequential: settings.sequential ? { tuning: settings.sequential_tuning } : null,
+                direction: spec.direction,
               });
               return [
                 {

@@ -12,9 +12,10 @@
 export const METRIC_KINDS = ["binomial", "mean", "event_mean"] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
-/** Which way is good: a decrease metric (latency, churn) wins when the treatment mean is lower. */
-export const DIRECTIONS = ["increase", "decrease"] as const;
-export type Direction = (typeof DIRECTIONS)[number];
+/** Which way is good (the statistics' vocabulary): a decrease metric (latency) wins when lower. */
+import type { Direction } from "../stats/model";
+
+export { DIRECTIONS, type Direction } from "../stats/model";
 
 export const FORMATS = ["number", "percent", "currency"] as const;
 export type MetricFormat = (typeof FORMATS)[number];

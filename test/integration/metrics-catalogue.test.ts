@@ -101,8 +101,8 @@ describe("POST /metrics", () => {
     [{ key: "k", capping: { type: "percentile", value: 99 } }, "capping.value"],
     [{ key: "k", capping: { type: "absolute", value: 0 } }, "capping.value"],
     [{ key: "k", capping: { type: "winsor", value: 1 } }, "capping.type"],
-    [{ key: "k", capping: { type: "absolute", value: 5, extra: 1 } }, "capping"],
-    [{ key: "k", id: "met_forged" }, ""],
+    [{ key: "k", capping: { type: "absolute", value: 5, extra: 1 } }, "capping.extra"],
+    [{ key: "k", id: "met_forged" }, "id"],
   ])("400 for %j naming %s; nothing stored", async (body, path) => {
     const acme = await as("acme-bad");
     const problem = await expectProblem(await acme.post(`${BASE}/metrics`, body), 400);

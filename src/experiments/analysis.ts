@@ -105,25 +105,7 @@ const display = (m: ArmMoments, shift: number) => ({
   stddev: m.n > 1 ? Math.sqrt(m.variance) : null,
 });
 
-interface Comparison {
-  variant_id: string;
-  control_variant_id: string;
-  difference: number | null;
-  relative_lift: number | null;
-  lift_ci_low: number | null;
-  lift_ci_high: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  p_value: number | null;
-  p_value_adjusted: number | null;
-  chance_to_beat_control: number | null;
-  expected_loss: number | null;
-  credible_low: number | null;
-  credible_high: number | null;
-  significant: boolean;
-  verdict: Verdict;
-  reason: string | null;
-}
+type Comparison = AnalysisOut["metrics"][number]["comparisons"][number];
 
 function compare(
   control: Moments,

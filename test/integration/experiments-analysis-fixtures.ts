@@ -1,60 +1,11 @@
 /** Shapes and helpers shared by the analysis integration tests. */
 import { env } from "cloudflare:test";
+import type { AnalysisOut } from "../../src/experiments/results-schemas";
 
-export interface ComparisonBody {
-  variant_id: string;
-  control_variant_id: string;
-  difference: number | null;
-  relative_lift: number | null;
-  lift_ci_low: number | null;
-  lift_ci_high: number | null;
-  ci_low: number | null;
-  ci_high: number | null;
-  p_value: number | null;
-  p_value_adjusted: number | null;
-  chance_to_beat_control: number | null;
-  expected_loss: number | null;
-  credible_low: number | null;
-  credible_high: number | null;
-  significant: boolean;
-  verdict: string;
-  reason: string | null;
-}
-
-export interface MetricResultBody {
-  metric_name: string;
-  name: string;
-  defined: boolean;
-  role: string;
-  kind: string;
-  direction: string;
-  format: string;
-  capping: { type: string; value: number; cap: number | null } | null;
-  variants: {
-    variant_id: string;
-    count: number;
-    users: number;
-    mean: number | null;
-    stddev: number | null;
-    adjusted_mean: number | null;
-    min: number | null;
-    max: number | null;
-    sum: number;
-  }[];
-  cuped: { applied: boolean; theta: number | null; variance_reduction: number | null; reason: string | null };
-  comparisons: ComparisonBody[];
-}
-
-export interface AnalysisBody {
-  experiment_id: string;
-  status: string;
-  analysis_settings: Record<string, unknown>;
-  assignments: { variant_id: string; users: number }[];
-  srm: { p_value: number | null; mismatch: boolean; reason: string | null };
-  data_quality: { unexposed_results: number; anonymous_results: number; pre_exposure_results: number };
-  power: { planned_users_per_variant: number | null; progress: number | null; days_running: number | null };
-  metrics: MetricResultBody[];
-}
+/** The wire shapes, from the schemas that validate them. */
+export type AnalysisBody = AnalysisOut;
+export type MetricResultBody = AnalysisOut["metrics"][number];
+export type ComparisonBody = MetricResultBody["comparisons"][number];
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const sampleVariance = (xs: number[]) => {

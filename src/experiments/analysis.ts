@@ -13,7 +13,6 @@ import {
   type Direction,
   type Moments,
   srmCheck,
-  type Verdict,
   verdictOf,
 } from "../stats";
 import { type ArmMoments, type ArmSums, armMoments } from "./analysis-moments";

@@ -1,17 +1,30 @@
-// Experiments analysis over 1,000,000 stored results (BENCH_RESULT_ROWS to change it):
-// (1) the rows go in through the API, 1000 per request (ingestion throughput, end to end);
-// (2) the analysis SQL against a plain COUNT(*) over the same rows, both timed with node:sqlite on
-//     the very D1 file `wrangler dev` uses (same run, same page cache);
-// (3) GET /experiments/:id/results end to end, against GET /experiments/:id in the same run.
+// Experiments analysis over 1,000,000 stored results from 200,000 exposed users (BENCH_RESULT_ROWS,
+// BENCH_USERS to change them):
+// (1) 200,000 exposures spread over 14 days go straight into the D1 file (the triggers fold them as
+//     the assignment path would), then the rows go in through the API, 1000 per request, each user
+//     getting 5 rows of two metrics (ingestion throughput end to end, triggers included);
+// (2) the per-user analysis SQL (every statement GET /results runs) against a plain COUNT(*) over
+//     the same rows, both timed with node:sqlite on the very D1 file `wrangler dev` uses;
+// (3) GET /experiments/:id/results and /results/timeseries end to end, against GET /experiments/:id.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { ANALYSIS_SQL, COUNT_SQL, EXPOSURES_SQL } from "../src/experiments/analysis-sql.ts";
+import {
+  ANONYMOUS_SQL,
+  COUNT_SQL,
+  DEFINITIONS_SQL,
+  EVENT_OVERVIEW_SQL,
+  EXPOSURES_SQL,
+  METRIC_OVERVIEW_SQL,
+  USER_MOMENTS_SQL,
+} from "../src/experiments/analysis-sql.ts";
 import { type BenchContext, type BenchSection, round } from "./harness.ts";
 
 const ROWS = Number(process.env.BENCH_RESULT_ROWS ?? 1_000_000);
 const BATCH = 1000;
-const EXPOSED_USERS = 100_000;
+const USERS = Number(process.env.BENCH_USERS ?? 200_000);
+const DAYS = 14;
+const DAY_MS = 86_400_000;
 const IN_FLIGHT = 4;
 const ORG = "bench-experiments";
 const BASE = "/api/v1/ab-testing";
@@ -65,32 +78,42 @@ async function api<T>(ctx: BenchContext, token: string, path: string, body?: unk
   return JSON.parse(text) as T;
 }
 
-/** Deterministic values: revenue skewed like real order values, conversion as 0/1. */
-function batchOf(i: number, control: string, treatment: string) {
+/**
+ * Deterministic rows: row r belongs to user r mod USERS (even users in control), so every user gets
+ * ROWS/USERS rows; the k-th round of rows alternates revenue (skewed like order values) and
+ * conversion (0/1), each recorded a few hours after the user's exposure.
+ */
+function batchOf(i: number, start: number) {
   let seed = (i + 1) * 2654435761;
   const rand = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648;
   };
   return Array.from({ length: BATCH }, (_, j) => {
-    const treated = j % 2 === 1;
-    const revenue = j % 4 < 2;
+    const r = i * BATCH + j;
+    const user = r % USERS;
+    const round_ = Math.floor(r / USERS);
+    const treated = user % 2 === 1;
+    const revenue = round_ % 2 === 0;
     const value = revenue
       ? round(-Math.log(1 - rand()) * (treated ? 42 : 40), 2)
       : Number(rand() < (treated ? 0.105 : 0.1));
     return {
       metric_name: revenue ? "revenue" : "conversion",
       metric_value: value,
-      variant_id: treated ? treatment : control,
+      user_id: `u${user}`,
+      recorded_at: exposedAt(start, user) + (round_ + 1) * 3_600_000,
     };
   });
 }
+
+const exposedAt = (start: number, user: number) => start + (user % DAYS) * DAY_MS + (user % 1000);
 
 /**
  * Closed-loop upload of every batch, `IN_FLIGHT` at a time. Local D1 answers "overloaded" (our 503
  * with Retry-After) when pushed hard; a batch refused that way stored nothing, so it is re-sent.
  */
-async function ingestAll(ctx: BenchContext, token: string, id: string, control: string, treatment: string) {
+async function ingestAll(ctx: BenchContext, token: string, id: string, start: number) {
   const batches = Math.ceil(ROWS / BATCH);
   const latencies: number[] = [];
   let next = 0;
@@ -98,7 +121,7 @@ async function ingestAll(ctx: BenchContext, token: string, id: string, control: 
   const started = performance.now();
   const worker = async () => {
     while (next < batches) {
-      const body = JSON.stringify({ results: batchOf(next++, control, treatment) });
+      const body = JSON.stringify({ results: batchOf(next++, start) });
       for (let attempt = 0; ; attempt++) {
         const t0 = performance.now();
         const res = await fetch(`${ctx.baseUrl}${BASE}/experiments/${id}/results`, {
@@ -125,6 +148,8 @@ async function ingestAll(ctx: BenchContext, token: string, id: string, control: 
 
 export default async function (ctx: BenchContext): Promise<BenchSection> {
   const token = await ctx.token(ORG);
+  await api(ctx, token, `${BASE}/metrics`, { key: "conversion", kind: "binomial" });
+  await api(ctx, token, `${BASE}/metrics`, { key: "revenue", kind: "mean", format: "currency", currency: "USD" });
   const exp = await api<{ id: string; variants: { id: string }[] }>(ctx, token, `${BASE}/experiments`, {
     key: `bench-${Date.now()}`,
     experiment_name: "Analysis benchmark",
@@ -137,70 +162,98 @@ export default async function (ctx: BenchContext): Promise<BenchSection> {
   await api(ctx, token, `${BASE}/experiments/${exp.id}/start`);
   const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
 
-  ctx.log(`loading ${ROWS} results through the API, ${BATCH} per request`);
-  const ingest = await ingestAll(ctx, token, exp.id, control, treatment);
-
+  // Exposures (and a start 14 days back) written straight into the file: assigning 200k users through
+  // the API would benchmark the assignment routes, which have their own section.
+  const start = Date.now() - DAYS * DAY_MS;
   const db = new DatabaseSync(d1File(ctx.persistDir));
-  // Exposures for the SRM check, written straight into the file (assigning 100k users through the
-  // API would benchmark the assignment routes, which have their own section).
+  db.prepare("UPDATE experiments SET started_at = ? WHERE id = ?").run(start, exp.id);
+  const t0 = performance.now();
   db.prepare(
     `INSERT INTO exposures (org_id, experiment_id, user_id, variant_id, exposed_at)
-     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?6)
-     SELECT ?1, ?2, 'u' || i, CASE WHEN i % 2 = 0 THEN ?3 ELSE ?4 END, ?5 FROM n`,
-  ).run(ORG, exp.id, control, treatment, Date.now(), EXPOSED_USERS);
+     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?6 - 1)
+     SELECT ?1, ?2, 'u' || i, CASE WHEN i % 2 = 0 THEN ?3 ELSE ?4 END, ?5 + (i % ${DAYS}) * ${DAY_MS} + (i % 1000) FROM n`,
+  ).run(ORG, exp.id, control, treatment, start, USERS);
+  const exposeMs = performance.now() - t0;
+
+  ctx.log(`loading ${ROWS} results of ${USERS} users through the API, ${BATCH} per request`);
+  const ingest = await ingestAll(ctx, token, exp.id, start);
   const stored = db.prepare(COUNT_SQL).get(exp.id, ORG) as { n: number };
   if (stored.n !== ROWS) throw new Error(`expected ${ROWS} stored results, found ${stored.n}`);
 
+  // Exactly the statements GET /results runs, with the parameters it would bind.
   const count = db.prepare(COUNT_SQL);
-  const analysis = db.prepare(ANALYSIS_SQL);
-  const exposures = db.prepare(EXPOSURES_SQL);
+  const overview = [EXPOSURES_SQL, METRIC_OVERVIEW_SQL, ANONYMOUS_SQL, EVENT_OVERVIEW_SQL, DEFINITIONS_SQL].map((q) =>
+    db.prepare(q),
+  );
+  const moments = db.prepare(USER_MOMENTS_SQL);
+  const analysis = () => {
+    for (const q of overview) q.all(exp.id, ORG);
+    moments.all(exp.id, ORG, "revenue", 0, null, 40, 0);
+    moments.all(exp.id, ORG, "conversion", 1, null, 0, 0);
+  };
   const countMs = timeMs(() => count.get(exp.id, ORG), 7);
-  const analysisMs = timeMs(() => analysis.all(exp.id, ORG), 7);
-  const exposuresMs = timeMs(() => exposures.all(exp.id, ORG), 7);
-  const plan = (db.prepare(`EXPLAIN QUERY PLAN ${ANALYSIS_SQL}`).all(exp.id, ORG) as { detail: string }[])
+  const analysisMs = timeMs(analysis, 7);
+  const momentsMs = timeMs(() => moments.all(exp.id, ORG, "revenue", 0, null, 40, 0), 7);
+  const plan = (
+    db.prepare(`EXPLAIN QUERY PLAN ${USER_MOMENTS_SQL}`).all(exp.id, ORG, "revenue", 0, null, 40, 0) as {
+      detail: string;
+    }[]
+  )
     .map((r) => r.detail)
     .join("; ");
+  const perUserRows = (
+    db.prepare("SELECT COUNT(*) AS n FROM user_metric_values WHERE experiment_id = ?").get(exp.id) as { n: number }
+  ).n;
   db.close();
 
   const getMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}`, token, 15);
   const resultsMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}/results`, token, 7);
+  const timeseriesMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}/results/timeseries?metric=revenue`, token, 5);
   const answer = (await (
     await fetch(`${ctx.baseUrl}${BASE}/experiments/${exp.id}/results`, {
       headers: { Authorization: `Bearer ${token}` },
     })
-  ).json()) as { metrics: { metric_name: string; variants: { count: number }[] }[]; srm: { mismatch: boolean } };
-  const counted = answer.metrics.reduce((n, m) => n + m.variants.reduce((k, v) => k + v.count, 0), 0);
-  if (counted !== ROWS) throw new Error(`analysis counted ${counted} values, expected ${ROWS}`);
+  ).json()) as { metrics: { metric_name: string; variants: { users: number }[] }[]; assignments: { users: number }[] };
+  const exposed = answer.assignments.reduce((n, a) => n + a.users, 0);
+  if (exposed !== USERS) throw new Error(`analysis saw ${exposed} exposed users, expected ${USERS}`);
 
   return {
-    title: `Experiments: analysis over ${ROWS.toLocaleString("en-US")} results`,
+    title: `Experiments: per-user analysis over ${ROWS.toLocaleString("en-US")} results of ${USERS.toLocaleString("en-US")} users`,
     figures: [
       {
-        name: "ingestion through the API (1000-row batches, 4 in flight)",
+        name: "ingestion through the API (1000-row batches, 4 in flight, per-user fold included)",
         value: round(ROWS / ingest.seconds, 0),
         unit: "rows/s",
       },
       { name: "ingestion request p50", value: ingest.p50Ms, unit: "ms" },
       { name: "ingestion batches re-sent after a 503 (local D1 overloaded)", value: ingest.retries, unit: "" },
+      {
+        name: `exposures of ${USERS.toLocaleString("en-US")} users written (triggers included)`,
+        value: round(exposeMs, 0),
+        unit: "ms",
+      },
+      { name: "per-user rows (user x metric)", value: perUserRows, unit: "" },
       { name: "SQL: COUNT(*) over the experiment's results", value: round(countMs, 1), unit: "ms" },
       {
-        name: "SQL: analysis aggregates (COUNT, SUM, SUM(v²), MIN, MAX per metric x variant)",
+        name: "SQL: the whole per-user analysis (overview + moments of 2 metrics)",
         value: round(analysisMs, 1),
         unit: "ms",
       },
+      { name: "SQL: moments of one metric (per variant, over users)", value: round(momentsMs, 1), unit: "ms" },
+      { name: "HTTP: GET /experiments/:id/results (median of 7)", value: round(resultsMs, 1), unit: "ms" },
       {
-        name: `SQL: exposures per variant (${EXPOSED_USERS.toLocaleString("en-US")} users)`,
-        value: round(exposuresMs, 1),
+        name: `HTTP: GET /results/timeseries?metric=revenue, ${DAYS} days (median of 5)`,
+        value: round(timeseriesMs, 1),
         unit: "ms",
       },
-      { name: "HTTP: GET /experiments/:id/results (median of 7)", value: round(resultsMs, 1), unit: "ms" },
       { name: "HTTP: GET /experiments/:id (median of 15)", value: round(getMs, 1), unit: "ms" },
     ],
     ratios: [
-      { name: "analysis SQL / COUNT(*) SQL", value: round(analysisMs / countMs, 2) },
+      { name: "per-user analysis SQL / COUNT(*) SQL", value: round(analysisMs / countMs, 2), goal: "<= 5" },
       { name: "GET results / COUNT(*) SQL", value: round(resultsMs / countMs, 2) },
+      { name: "GET timeseries / COUNT(*) SQL", value: round(timeseriesMs / countMs, 2) },
       { name: "GET results / GET experiment", value: round(resultsMs / getMs, 1) },
     ],
-    notes: [`analysis query plan: ${plan}`],
+    notes: [`moments query plan: ${plan}`],
   };
 }

@@ -12,6 +12,7 @@ import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
 import { noStore, pageSecurityHeaders } from "./http/security-headers";
 import { identityRoutes } from "./identity/routes";
+import { metricRoutes } from "./metrics/routes";
 import { readinessRoutes } from "./ops/health-routes";
 import { opsRoutes } from "./ops/routes";
 import { liveRoutes } from "./streaming/live/routes";
@@ -81,6 +82,7 @@ const routes = app
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)
+  .route("/api/v1/ab-testing", metricRoutes)
   .route("/api/v1/dev", devAuth)
   .route("/api/v1/streaming-analytics", liveRoutes)
   .route("/api/v1/streaming-analytics", streamingRoutes);

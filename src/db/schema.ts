@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { EXPERIMENT_STATUSES, VARIANT_TYPES } from "../experiments/model";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
 
 // Times are epoch milliseconds (integers); the API renders them as ISO-8601 UTC.
 // Every table carries org_id and every query filters on it: one database, many organizations.
@@ -20,6 +21,13 @@ export const experiments = sqliteTable(
     // null means "use key"; stored as given so the API can tell a default from an explicit seed.
     seed: text("seed"),
     winnerVariantId: text("winner_variant_id"),
+    // How results are read (API.md "Metric catalogue and per-user analysis"); change in any status.
+    secondaryMetrics: text("secondary_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    guardrailMetrics: text("guardrail_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    plannedUsersPerVariant: integer("planned_users_per_variant"),
+    // null: every setting at its default. Only the fields given are stored, so a default can still
+    // change for old experiments; read through experiments/analysis-settings.ts (withDefaults).
+    analysisSettings: text("analysis_settings", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     startedAt: integer("started_at"),
@@ -93,6 +101,74 @@ export const results = sqliteTable(
   (t) => [
     // Covering index for the analysis: GROUP BY metric, variant reads only the index, in order.
     index("results_analysis").on(t.experimentId, t.metricName, t.variantId, t.metricValue),
+    // A user's rows (re-folded when their exposure arrives) and the anonymous rows (user_id IS NULL).
+    index("results_user").on(t.experimentId, t.userId, t.metricName),
+  ],
+);
+
+/**
+ * One row per (experiment, user, metric): the user's results folded into the sums the per-user
+ * analysis needs, so it reads users, not rows. Kept by triggers (migrations/0003), never by
+ * application code: every insert of a result folds it in; every insert, change or removal of an
+ * exposure re-folds that user's rows against the new first exposure time.
+ * `post_*`: rows at or after the first exposure (all rows while the user is not exposed, when
+ * variant_id is NULL); `pre_*`: rows before it (the CUPED covariate).
+ */
+export const userMetricValues = sqliteTable(
+  "user_metric_values",
+  {
+    orgId: text("org_id").notNull(),
+    experimentId: text("experiment_id").notNull(),
+    userId: text("user_id").notNull(),
+    metricName: text("metric_name").notNull(),
+    /** The exposure's variant; NULL while the user has no exposure. */
+    variantId: text("variant_id"),
+    postSum: real("post_sum").notNull(),
+    postPositive: integer("post_positive").notNull(),
+    postRows: integer("post_rows").notNull(),
+    preSum: real("pre_sum").notNull(),
+    prePositive: integer("pre_positive").notNull(),
+    preRows: integer("pre_rows").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.experimentId, t.userId, t.metricName] }),
+    // The analysis: one ordered pass per metric, grouped by variant, reading only the index.
+    index("user_metric_values_analysis").on(
+      t.experimentId,
+      t.metricName,
+      t.variantId,
+      t.postSum,
+      t.postPositive,
+      t.preSum,
+      t.prePositive,
+      t.postRows,
+      t.preRows,
+    ),
+  ],
+);
+
+/** The metric catalogue: how a `metric_name` of results is read, judged and shown. */
+export const metricDefinitions = sqliteTable(
+  "metric_definitions",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    key: text("key").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    kind: text("kind", { enum: METRIC_KINDS }).notNull(),
+    direction: text("direction", { enum: DIRECTIONS }).notNull(),
+    format: text("format", { enum: FORMATS }).notNull(),
+    currency: text("currency"),
+    // Both null: no capping.
+    cappingType: text("capping_type", { enum: CAPPING_TYPES }),
+    cappingValue: real("capping_value"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("metric_definitions_org_key").on(t.orgId, t.key),
+    index("metric_definitions_org_created").on(t.orgId, t.createdAt, t.id),
   ],
 );
 
@@ -100,3 +176,5 @@ export type ExperimentRow = typeof experiments.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
 export type ExposureRow = typeof exposures.$inferSelect;
 export type ResultRow = typeof results.$inferSelect;
+export type MetricDefinitionRow = typeof metricDefinitions.$inferSelect;
+export type UserMetricValueRow = typeof userMetricValues.$inferSelect;

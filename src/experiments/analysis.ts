@@ -1,16 +1,23 @@
 /**
- * Builds the results analysis (docs/contract.md "Results analysis") from SQL aggregates. Pure: the
- * repository computes the aggregates, src/stats does the statistics, this only arranges them.
+ * Builds the results analysis (docs/contract.md "Results analysis" and "Metric catalogue and per-user
+ * analysis") from per-arm SQL sums. Pure: the repository computes the sums, src/stats does the
+ * statistics, this arranges them: CUPED, comparisons, corrections, verdicts, SRM, power.
  */
-import type { ExperimentStatus, VariantType } from "./model";
+import type { Capping, MetricFormat, MetricKind } from "../metrics/model";
 import {
-  type CentralAggregates,
-  compareWelch,
-  type MomentSummary,
-  type SumAggregates,
+  adjustPValues,
+  type CompareOptions,
+  compareBayesian,
+  compareFrequentist,
+  cuped,
+  type Direction,
+  type Moments,
   srmCheck,
-  summarizeMoments,
+  verdictOf,
 } from "../stats";
+import { type ArmMoments, type ArmSums, armMoments } from "./analysis-moments";
+import type { AnalysisSettings } from "./analysis-settings";
+import { FULL_BASIS_POINTS, percentBasisPoints, type VariantType } from "./model";
 import type { AnalysisOut } from "./results-schemas";
 
 export interface AnalysisVariant {
@@ -19,107 +26,282 @@ export interface AnalysisVariant {
   traffic_percentage: number;
 }
 
-export interface MetricAggregate {
-  metric_name: string;
-  variant_id: string;
-  aggregates: SumAggregates | CentralAggregates;
+/** Why a metric is in the analysis: named by the experiment, or found in the results. */
+export type MetricRole = "primary" | "secondary" | "guardrail" | "other";
+
+/** How one metric is read: its definition, or the defaults of an undefined metric_name. */
+export interface MetricSpec {
+  key: string;
+  name: string;
+  defined: boolean;
+  kind: MetricKind;
+  direction: Direction;
+  format: MetricFormat;
+  currency: string | null;
+  capping: Capping | null;
+}
+
+export interface MetricData {
+  spec: MetricSpec;
+  role: MetricRole;
+  /** The cap applied to every value (absolute, or the percentile's value); null: none. */
+  cap: number | null;
+  shiftY: number;
+  shiftX: number;
+  /** Per variant id; absent: no value of that arm had rows. */
+  arms: ReadonlyMap<string, ArmSums>;
+}
+
+export interface DataQuality {
+  unexposed_results: number;
+  anonymous_results: number;
+  pre_exposure_results: number;
 }
 
 export interface AnalysisInput {
   experimentId: string;
-  status: ExperimentStatus;
-  primaryMetric: string | null;
+  status: AnalysisOut["status"];
   /** In creation order. */
   variants: readonly AnalysisVariant[];
+  coverage: number;
   exposures: ReadonlyMap<string, number>;
-  aggregates: readonly MetricAggregate[];
+  settings: AnalysisSettings;
+  plannedUsersPerVariant: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  now: number;
+  metrics: readonly MetricData[];
+  dataQuality: DataQuality;
+}
+
+const DAY_MS = 86_400_000;
+const ROLE_ORDER: Record<MetricRole, number> = { primary: 0, secondary: 1, guardrail: 2, other: 3 };
+
+/**
+ * The share of users each variant is actually served: its number of buckets (basis points) under
+ * the current coverage, as bucketing counts them, not the configured percentage (FINDINGS: 0.5%
+ * coverage at 33/33/34 serves 17/17/17 buckets).
+ */
+export function servedShares(coverage: number, percentages: readonly number[]): number[] {
+  const c = basisPoints(coverage);
+  const buckets = percentages.map((p) => {
+    const width = c * basisPoints(p); // the range holds every j >= 0 with j·10000 < width
+    return width > 0 ? Math.floor((width - 1) / FULL_BASIS_POINTS) + 1 : 0;
+  });
+  const total = buckets.reduce((a, b) => a + b, 0);
+  return buckets.map((b) => (total > 0 ? b / total : 0));
 }
 
 /**
- * The one-pass variance loses about (mean/stddev)² × 1e-16 relative precision (docs/statistics.md).
- * Past a ratio of 1e3 (error ~1e-10) the repository recomputes that group with sums shifted by its
- * mean, which is exact enough at any ratio; below it the single pass is kept, so the common case
- * costs one scan.
+ * Basis points of a stored percentage. Percentages have 2 decimals since issue 10; one stored
+ * before that is read the way bucketing reads it (rounded half up to hundredths).
  */
-export const MAX_SAFE_MEAN_TO_STDDEV = 1e3;
+const basisPoints = (p: number): number =>
+  percentBasisPoints(p) ?? Math.min(FULL_BASIS_POINTS, Math.max(0, Math.floor(p * 100 + 0.5)));
 
-export function needsShiftedPass(a: SumAggregates): boolean {
-  if (a.count < 2) return false;
-  const mean = a.sum / a.count;
-  const ss = a.sumSq - mean * a.sum;
-  if (a.min !== null && a.max !== null && a.min === a.max) return false; // constant: variance is exactly 0
-  if (!(ss > 0)) return true; // cancellation ate everything although values differ
-  const variance = ss / (a.count - 1);
-  return (mean * mean) / variance > MAX_SAFE_MEAN_TO_STDDEV * MAX_SAFE_MEAN_TO_STDDEV;
-}
+const display = (m: ArmMoments, shift: number) => ({
+  mean: m.n > 0 ? shift + m.mean : null,
+  stddev: m.n > 1 ? Math.sqrt(m.variance) : null,
+});
 
-/** Central aggregates from sums of d = v − shift: m2 = Σd² − (Σd)²/n, mean = shift + Σd/n. */
-export function centralFromShifted(
-  count: number,
+type Comparison = AnalysisOut["metrics"][number]["comparisons"][number];
+
+function compare(
+  control: Moments,
+  treatment: Moments,
+  spec: MetricSpec,
+  settings: AnalysisSettings,
   shift: number,
-  sumD: number,
-  sumD2: number,
-  min: number | null,
-  max: number | null,
-): CentralAggregates {
-  const meanD = sumD / count;
-  return { count, mean: shift + meanD, m2: Math.max(0, sumD2 - meanD * sumD), min, max };
+): Omit<Comparison, "variant_id" | "control_variant_id" | "p_value_adjusted" | "significant" | "verdict"> {
+  const binary = spec.kind === "binomial";
+  const options: CompareOptions = {
+    confidence: settings.confidence_level,
+    binary,
+    sequential: settings.sequential ? { tuning: settings.sequential_tuning } : null,
+    shift,
+    direction: spec.direction,
+  };
+  const f = compareFrequentist(control, treatment, options);
+  const base = {
+    difference: f.difference,
+    relative_lift: f.relative_lift,
+    lift_ci_low: f.lift_ci_low,
+    lift_ci_high: f.lift_ci_high,
+    ci_low: f.ci_low,
+    ci_high: f.ci_high,
+    p_value: f.p_value,
+    chance_to_beat_control: f.chance_to_beat_control,
+    expected_loss: null,
+    credible_low: null,
+    credible_high: null,
+    reason: f.reason,
+  };
+  if (settings.engine !== "bayesian") return base;
+  const b = compareBayesian(control, treatment, {
+    confidence: settings.confidence_level,
+    binary,
+    shift,
+    direction: spec.direction,
+  });
+  return {
+    ...base,
+    chance_to_beat_control: b.chance_to_beat_control,
+    expected_loss: b.expected_loss,
+    credible_low: b.credible_low,
+    credible_high: b.credible_high,
+    reason: base.reason ?? b.reason,
+  };
 }
 
-const EMPTY: MomentSummary = { count: 0, mean: null, variance: null, stddev: null, min: null, max: null };
+function analyseMetric(data: MetricData, input: AnalysisInput) {
+  const { spec, role } = data;
+  const { variants, settings } = input;
+  const perUser = spec.kind !== "event_mean";
+  const raw = variants.map((v) =>
+    armMoments(perUser ? (input.exposures.get(v.id) ?? 0) : 0, data.arms.get(v.id), data.shiftY, data.shiftX),
+  );
+
+  // CUPED (API.md): theta pooled over every arm, each user's Y − theta·(X − mean X).
+  let cupedOut: { applied: boolean; theta: number | null; variance_reduction: number | null; reason: string | null };
+  let arms: Moments[] = raw;
+  if (!settings.cuped) {
+    cupedOut = { applied: false, theta: null, variance_reduction: null, reason: "CUPED is off in analysis_settings" };
+  } else if (!perUser) {
+    cupedOut = {
+      applied: false,
+      theta: null,
+      variance_reduction: null,
+      reason: "event_mean metrics have no per-user pre-exposure value",
+    };
+  } else {
+    const adjusted = cuped(raw);
+    const applied = adjusted.theta !== null && adjusted.arms.length === raw.length;
+    if (applied) arms = adjusted.arms;
+    cupedOut = {
+      applied,
+      theta: adjusted.theta,
+      variance_reduction: adjusted.variance_reduction,
+      reason: applied ? null : (adjusted.reason ?? "CUPED could not be computed"),
+    };
+  }
+
+  const controlIndex = variants.findIndex((v) => v.variant_type === "control");
+  const control = controlIndex >= 0 ? arms[controlIndex] : undefined;
+  const comparisons = variants.flatMap((v, i) => {
+    const arm = arms[i];
+    if (control === undefined || i === controlIndex || arm === undefined) return [];
+    return [
+      {
+        variant_id: v.id,
+        control_variant_id: variants[controlIndex]?.id ?? "",
+        ...compare(control, arm, spec, settings, data.shiftY),
+      },
+    ];
+  });
+
+  return {
+    metric_name: spec.key,
+    name: spec.name,
+    defined: spec.defined,
+    role,
+    kind: spec.kind,
+    direction: spec.direction,
+    format: spec.format,
+    currency: spec.currency,
+    capping: spec.capping === null ? null : { ...spec.capping, cap: data.cap },
+    variants: variants.map((v, i) => {
+      const m = raw[i] as ArmMoments;
+      const shown = display(m, data.shiftY);
+      // With CUPED on, mean and stddev are of the adjusted values (every statistic uses them).
+      const used = arms[i] ?? m;
+      const adjusted = display({ ...m, mean: used.mean, variance: used.variance }, data.shiftY);
+      return {
+        variant_id: v.id,
+        count: m.n,
+        users: perUser ? m.n : (input.exposures.get(v.id) ?? 0),
+        mean: shown.mean,
+        stddev: shown.stddev,
+        adjusted_mean: cupedOut.applied ? adjusted.mean : null,
+        min: m.min,
+        max: m.max,
+        sum: m.sum,
+      };
+    }),
+    cuped: cupedOut,
+    comparisons,
+  };
+}
+
+/** Frequentist: the (adjusted) p below alpha; Bayesian: chance to beat control past the level either way. */
+function isSignificant(c: Comparison, settings: AnalysisSettings, p: number | null): boolean {
+  if (settings.engine === "bayesian") {
+    const chance = c.chance_to_beat_control;
+    return chance !== null && (chance >= settings.confidence_level || chance <= 1 - settings.confidence_level);
+  }
+  return p !== null && p < 1 - settings.confidence_level;
+}
 
 export function buildAnalysis(input: AnalysisInput): AnalysisOut {
-  const { variants } = input;
+  const { variants, settings } = input;
   const observed = variants.map((v) => input.exposures.get(v.id) ?? 0);
   const srm = srmCheck(
     observed,
-    variants.map((v) => v.traffic_percentage),
-  );
-  const control = variants.find((v) => v.variant_type === "control");
-
-  const byMetric = new Map<string, Map<string, MomentSummary>>();
-  if (input.primaryMetric !== null) byMetric.set(input.primaryMetric, new Map());
-  for (const row of input.aggregates) {
-    let summaries = byMetric.get(row.metric_name);
-    if (!summaries) {
-      summaries = new Map();
-      byMetric.set(row.metric_name, summaries);
-    }
-    summaries.set(row.variant_id, summarizeMoments(row.aggregates));
-  }
-
-  // The primary metric first (it is what the experiment is judged by), then by name.
-  const names = [...byMetric.keys()].sort((a, b) =>
-    a === input.primaryMetric ? -1 : b === input.primaryMetric ? 1 : a < b ? -1 : a > b ? 1 : 0,
+    servedShares(
+      input.coverage,
+      variants.map((v) => v.traffic_percentage),
+    ),
   );
 
-  const metrics = names.map((metric_name) => {
-    const summaries = byMetric.get(metric_name) ?? new Map<string, MomentSummary>();
-    const of = (id: string) => summaries.get(id) ?? EMPTY;
-    const baseline = control ? of(control.id) : EMPTY;
-    return {
-      metric_name,
-      variants: variants.map((v) => {
-        const s = of(v.id);
-        return { variant_id: v.id, count: s.count, mean: s.mean, stddev: s.stddev, min: s.min, max: s.max };
-      }),
-      comparisons: control
-        ? variants
-            .filter((v) => v.id !== control.id)
-            .map((v) => ({
-              variant_id: v.id,
-              control_variant_id: control.id,
-              ...compareWelch(baseline, of(v.id)),
-            }))
-        : [],
-    };
-  });
+  const ordered = [...input.metrics].sort(
+    (a, b) =>
+      ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (a.spec.key < b.spec.key ? -1 : a.spec.key > b.spec.key ? 1 : 0),
+  );
+  const metrics = ordered.map((m) => analyseMetric(m, input));
+
+  // One family: every treatment × metric pair of the primary and secondary metrics. Guardrails
+  // (and metrics the experiment does not name) keep their own p-value.
+  const family = metrics.flatMap((m) =>
+    m.role === "primary" || m.role === "secondary" ? m.comparisons.map((c) => ({ c })) : [],
+  );
+  const adjusted = adjustPValues(
+    family.map(({ c }) => c.p_value),
+    settings.correction,
+  );
+  const adjustedOf = new Map(family.map(({ c }, i) => [c, adjusted[i] ?? null]));
 
   return {
     experiment_id: input.experimentId,
     status: input.status,
+    analysis_settings: settings,
     assignments: variants.map((v, i) => ({ variant_id: v.id, users: observed[i] ?? 0 })),
-    srm,
-    metrics,
+    srm: { p_value: srm.p_value, mismatch: srm.mismatch, reason: srm.reason },
+    data_quality: input.dataQuality,
+    power: {
+      planned_users_per_variant: input.plannedUsersPerVariant,
+      progress:
+        input.plannedUsersPerVariant && variants.length > 0
+          ? Math.min(...observed) / input.plannedUsersPerVariant
+          : null,
+      days_running:
+        input.startedAt === null ? null : Math.max(0, ((input.completedAt ?? input.now) - input.startedAt) / DAY_MS),
+    },
+    metrics: metrics.map((m) => ({
+      ...m,
+      comparisons: m.comparisons.map((c) => {
+        const p_value_adjusted = adjustedOf.has(c) ? (adjustedOf.get(c) ?? null) : c.p_value;
+        const significant = isSignificant({ ...c, p_value_adjusted } as Comparison, settings, p_value_adjusted);
+        return {
+          ...c,
+          p_value_adjusted,
+          significant,
+          verdict: verdictOf({
+            significant,
+            difference: c.difference,
+            direction: m.direction,
+            guardrail: m.role === "guardrail",
+          }),
+        };
+      }),
+    })),
   };
 }

@@ -1,5 +1,6 @@
 /** Rows to API shapes: snake_case, ISO-8601 UTC times, derived fields (seed default, traffic_split). */
 import type { VariantRow } from "../db/schema";
+import { withDefaults } from "./analysis-settings";
 import type { ClientVariant } from "./model";
 import type { ExperimentWithVariants } from "./repository";
 import type { ExperimentOut } from "./schemas";
@@ -37,6 +38,10 @@ export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
     hypothesis: e.hypothesis,
     status: e.status,
     primary_metric: e.primaryMetric,
+    secondary_metrics: e.secondaryMetrics,
+    guardrail_metrics: e.guardrailMetrics,
+    planned_users_per_variant: e.plannedUsersPerVariant,
+    analysis_settings: withDefaults(e.analysisSettings),
     coverage: e.coverage,
     seed: e.seed ?? e.key,
     variants: e.variants.map(presentVariant),

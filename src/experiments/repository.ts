@@ -118,7 +118,20 @@ export async function listExperiments(db: Db, orgId: string, page: PageRequest):
 }
 
 export type ExperimentFields = Partial<
-  Pick<ExperimentRow, "key" | "experimentName" | "description" | "hypothesis" | "primaryMetric" | "coverage" | "seed">
+  Pick<
+    ExperimentRow,
+    | "key"
+    | "experimentName"
+    | "description"
+    | "hypothesis"
+    | "primaryMetric"
+    | "coverage"
+    | "seed"
+    | "secondaryMetrics"
+    | "guardrailMetrics"
+    | "plannedUsersPerVariant"
+    | "analysisSettings"
+  >
 >;
 
 export interface UpdateRequest {

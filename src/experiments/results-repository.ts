@@ -1,11 +1,26 @@
 /**
- * Results in D1: set-based inserts (one JSON parameter per statement) and the SQL aggregates the
- * analysis is computed from (statements in analysis-sql.ts, which explains the org filter).
+ * Results in D1: set-based inserts (one JSON parameter per statement; triggers fold each row into
+ * user_metric_values) and the SQL sums the analysis is computed from (statements in analysis-sql.ts).
  */
 import type { Db } from "../db/client";
-import type { SumAggregates } from "../stats";
-import { ANALYSIS_SQL, EXPOSURES_SQL, SHIFTED_SUMS_SQL } from "./analysis-sql";
-import { batch, changesOf, chunks, constraintViolated } from "./sql";
+import type { CappingType, Direction, MetricFormat, MetricKind } from "../metrics/model";
+import type { ArmSums } from "./analysis-moments";
+import {
+  ANONYMOUS_SQL,
+  DEFINITIONS_SQL,
+  EVENT_MOMENTS_SQL,
+  EVENT_OVERVIEW_SQL,
+  EVENT_VALUE_AT_SQL,
+  EVENT_TIMESERIES_SQL,
+  EXPOSURES_BY_DAY_SQL,
+  EXPOSURES_SQL,
+  METRIC_OVERVIEW_SQL,
+  USER_MOMENTS_SQL,
+  USER_TIMESERIES_SQL,
+  USER_VALUE_AT_SQL,
+} from "./analysis-sql";
+import type { DayDelta } from "./timeseries";
+import { batch, chunks, constraintViolated } from "./sql";
 
 export const RESULT_CHUNK = 1000;
 
@@ -29,7 +44,8 @@ const INSERT_RESULTS = `
     END,
     j.value ->> '$.u', j.value ->> '$.m', j.value ->> '$.x', j.value ->> '$.t'
   FROM json_each(?1) AS j
-  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status <> 'draft')`;
+  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status <> 'draft')
+  RETURNING 1 AS stored`;
 
 const UNATTRIBUTED = /NOT NULL constraint failed: results\.variant_id/;
 
@@ -53,7 +69,8 @@ export async function insertResults(
   });
   try {
     const results = await batch(db, statements);
-    return { ok: true, inserted: results.reduce((n, r) => n + changesOf(r), 0) };
+    // Counted from RETURNING: D1's meta.changes also counts the rows the fold trigger writes.
+    return { ok: true, inserted: results.reduce((n, r) => n + (r.results?.length ?? 0), 0) };
   } catch (err) {
     if (constraintViolated(err, UNATTRIBUTED)) return { ok: false, reason: "unattributed" };
     throw err;
@@ -72,35 +89,121 @@ export async function findUnexposedUsers(db: Db, orgId: string, experimentId: st
   return new Set(results.map((r) => r.user_id));
 }
 
-export interface GroupAggregates extends SumAggregates {
+/** Pass 1 of the analysis for one metric (METRIC_OVERVIEW_SQL). */
+export interface MetricOverview {
   metric_name: string;
-  variant_id: string;
+  users: number;
+  sum: number;
+  post_rows: number;
+  negatives: number;
+  unexposed_rows: number;
+  pre_rows: number;
 }
 
-/** Per (metric, variant) COUNT/SUM/SUM(v²)/MIN/MAX and exposures per variant, in one round trip. */
-export async function loadAggregates(db: Db, orgId: string, experimentId: string) {
+export interface EventOverview {
+  metric_name: string;
+  rows: number;
+  sum: number;
+}
+
+/** Everything the analysis needs before it knows how to read each metric: one round trip. */
+export async function loadOverview(db: Db, orgId: string, experimentId: string) {
   const d1 = db.$client;
-  const [metrics, exposures] = await batch(db, [
-    d1.prepare(ANALYSIS_SQL).bind(experimentId, orgId),
+  const [exposures, overview, anonymous, events, definitions] = await batch(db, [
     d1.prepare(EXPOSURES_SQL).bind(experimentId, orgId),
+    d1.prepare(METRIC_OVERVIEW_SQL).bind(experimentId, orgId),
+    d1.prepare(ANONYMOUS_SQL).bind(experimentId, orgId),
+    d1.prepare(EVENT_OVERVIEW_SQL).bind(experimentId, orgId),
+    d1.prepare(DEFINITIONS_SQL).bind(experimentId, orgId),
   ]);
   const exposureRows = (exposures?.results ?? []) as { variant_id: string; users: number }[];
   return {
-    groups: (metrics?.results ?? []) as GroupAggregates[],
     exposures: new Map(exposureRows.map((r) => [r.variant_id, r.users])),
+    metrics: (overview?.results ?? []) as MetricOverview[],
+    anonymous: ((anonymous?.results[0] as { n: number } | undefined)?.n ?? 0) as number,
+    events: (events?.results ?? []) as EventOverview[],
+    definitions: (definitions?.results ?? []) as RawDefinition[],
   };
 }
 
-/** Σ(v − shift) and Σ(v − shift)² for the groups whose one-pass variance is not precise enough. */
-export async function shiftedSums(
+/** A metric_definitions row as D1 returns it (snake_case columns). */
+export interface RawDefinition {
+  key: string;
+  name: string;
+  kind: MetricKind;
+  direction: Direction;
+  format: MetricFormat;
+  currency: string | null;
+  capping_type: CappingType | null;
+  capping_value: number | null;
+}
+
+export interface MomentsQuery {
+  metric: string;
+  /** false: event_mean, one value per result row. */
+  perUser: boolean;
+  binomial: boolean;
+  cap: number | null;
+  shiftY: number;
+  shiftX: number;
+}
+
+/** Pass 2: per-variant sums of each metric, one statement per metric, in one round trip. */
+export async function loadMoments(
   db: Db,
   orgId: string,
   experimentId: string,
-  groups: readonly { metric_name: string; variant_id: string; shift: number }[],
-): Promise<{ sumD: number; sumD2: number }[]> {
-  const statements = groups.map((g) =>
-    db.$client.prepare(SHIFTED_SUMS_SQL).bind(experimentId, orgId, g.metric_name, g.variant_id, g.shift),
+  queries: readonly MomentsQuery[],
+): Promise<Map<string, ArmSums>[]> {
+  const d1 = db.$client;
+  const results = await batch(
+    db,
+    queries.map((q) =>
+      q.perUser
+        ? d1
+            .prepare(USER_MOMENTS_SQL)
+            .bind(experimentId, orgId, q.metric, q.binomial ? 1 : 0, q.cap, q.shiftY, q.shiftX)
+        : d1.prepare(EVENT_MOMENTS_SQL).bind(experimentId, orgId, q.metric, q.cap, q.shiftY),
+    ),
   );
-  const results = await batch(db, statements);
-  return results.map((r) => (r.results[0] as { sumD: number; sumD2: number } | undefined) ?? { sumD: 0, sumD2: 0 });
+  return results.map(
+    (r) => new Map(((r.results ?? []) as (ArmSums & { variant_id: string })[]).map((a) => [a.variant_id, a])),
+  );
+}
+
+/** The value at a sorted position of each metric's values (percentile caps), in one round trip. */
+export async function loadValuesAt(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  queries: readonly { metric: string; perUser: boolean; offset: number }[],
+): Promise<(number | null)[]> {
+  const d1 = db.$client;
+  const results = await batch(
+    db,
+    queries.map((q) =>
+      d1.prepare(q.perUser ? USER_VALUE_AT_SQL : EVENT_VALUE_AT_SQL).bind(experimentId, orgId, q.metric, q.offset),
+    ),
+  );
+  return results.map((r) => (r.results[0] as { v: number } | undefined)?.v ?? null);
+}
+
+/** Exposures per day and the day-by-day changes of one metric's sums (timeseries), in one round trip. */
+export async function loadTimeseries(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  q: { startDay: number; metric: string; perUser: boolean; binomial: boolean; cap: number | null },
+) {
+  const d1 = db.$client;
+  const [exposures, deltas] = await batch(db, [
+    d1.prepare(EXPOSURES_BY_DAY_SQL).bind(experimentId, orgId, q.startDay),
+    d1
+      .prepare(q.perUser ? USER_TIMESERIES_SQL : EVENT_TIMESERIES_SQL)
+      .bind(experimentId, orgId, q.startDay, q.metric, q.binomial ? 1 : 0, q.cap),
+  ]);
+  return {
+    exposuresByDay: (exposures?.results ?? []) as { variant_id: string; day: number; users: number }[],
+    deltas: (deltas?.results ?? []) as DayDelta[],
+  };
 }

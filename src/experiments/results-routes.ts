@@ -6,8 +6,16 @@ import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { fieldErrors } from "../http/validation";
 import { at, json } from "./http";
-import { analyzeExperiment, recordResults } from "./results-service";
-import { Accepted, Analysis, ResultBatchIn, ResultIn, ResultsBody } from "./results-schemas";
+import { analyzeExperiment, experimentTimeseries, recordResults } from "./results-service";
+import {
+  Accepted,
+  Analysis,
+  ResultBatchIn,
+  ResultIn,
+  ResultsBody,
+  Timeseries,
+  TimeseriesQuery,
+} from "./results-schemas";
 import { IdParam } from "./schemas";
 
 const tags = ["Results"];
@@ -74,4 +82,19 @@ export const resultRoutes = createRouter()
       responses: { 200: json(Analysis, "The analysis (docs/statistics.md explains every number)") },
     }),
     async (c) => c.json(await analyzeExperiment(...at(c), c.req.valid("param").id), 200),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/experiments/{id}/results/timeseries",
+      tags,
+      summary: "The analysis of one metric, cumulative per UTC day since the start",
+      description:
+        "Users, mean per variant and each treatment's relative lift with its interval, as they stood at the end of " +
+        "every day. Percentile caps use today's cap value for every day.",
+      request: { params: IdParam, query: TimeseriesQuery },
+      responses: { 200: json(Timeseries, "One item per day, oldest first") },
+    }),
+    async (c) =>
+      c.json(await experimentTimeseries(...at(c), c.req.valid("param").id, c.req.valid("query").metric), 200),
   );

@@ -1,7 +1,13 @@
 /** Recording results and computing the analysis (docs/contract.md "Results analysis"). */
 import type { Db } from "../db/client";
-import { conflict, type FieldError, unprocessable } from "../http/problem";
-import { buildAnalysis, centralFromShifted, type MetricAggregate, needsShiftedPass } from "./analysis";
+import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
+import { UNDEFINED_METRIC } from "../metrics/model";
+import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
+import { nearestRank, percentileOffset } from "./analysis-moments";
+import { withDefaults } from "./analysis-settings";
+import type { ExperimentWithVariants } from "./repository";
+import type { RawDefinition } from "./results-repository";
+import { buildTimeseries, DAY_MS } from "./timeseries";
 import { recordResultsConflict } from "./lifecycle";
 import * as results from "./results-repository";
 import type { ResultInput } from "./results-schemas";
@@ -64,40 +70,191 @@ export async function recordResults(
   throw conflict("the experiment changed concurrently; retry");
 }
 
-export async function analyzeExperiment(db: Db, orgId: string, experimentId: string) {
-  const experiment = await loadExperiment(db, orgId, experimentId);
-  const { groups, exposures } = await results.loadAggregates(db, orgId, experimentId);
+/** The metrics an experiment names, with their role (a key named twice keeps its first role). */
+function namedMetrics(e: ExperimentWithVariants): Map<string, MetricRole> {
+  const roles = new Map<string, MetricRole>();
+  const add = (key: string | null | undefined, role: MetricRole) => {
+    if (key && !roles.has(key)) roles.set(key, role);
+  };
+  add(e.primaryMetric, "primary");
+  for (const key of e.secondaryMetrics ?? []) add(key, "secondary");
+  for (const key of e.guardrailMetrics ?? []) add(key, "guardrail");
+  return roles;
+}
 
-  const suspects = groups.filter(needsShiftedPass);
-  const refined = new Map<(typeof groups)[number], MetricAggregate["aggregates"]>();
-  if (suspects.length > 0) {
-    const shifted = suspects.map((g) => ({
-      metric_name: g.metric_name,
-      variant_id: g.variant_id,
-      shift: g.sum / g.count,
-    }));
-    const sums = await results.shiftedSums(db, orgId, experimentId, shifted);
-    suspects.forEach((g, i) => {
-      const s = sums[i];
-      const shift = shifted[i]?.shift ?? 0;
-      if (s) refined.set(g, centralFromShifted(g.count, shift, s.sumD, s.sumD2, g.min, g.max));
+function specOf(key: string, d: RawDefinition | undefined): MetricSpec {
+  if (!d) return { key, name: key, defined: false, ...UNDEFINED_METRIC, currency: null, capping: null };
+  return {
+    key,
+    name: d.name,
+    defined: true,
+    kind: d.kind,
+    direction: d.direction,
+    format: d.format,
+    currency: d.currency,
+    capping:
+      d.capping_type !== null && d.capping_value !== null ? { type: d.capping_type, value: d.capping_value } : null,
+  };
+}
+
+type Overview = Awaited<ReturnType<typeof results.loadOverview>>;
+
+interface MetricPlan {
+  spec: MetricSpec;
+  role: MetricRole;
+  isUser: boolean;
+  binomial: boolean;
+  shiftY: number;
+  cap: number | null;
+}
+
+const exposedUsers = (o: Overview) => [...o.exposures.values()].reduce((a, b) => a + b, 0);
+
+/**
+ * How each metric is read: its definition (or the defaults), the common shift (the pooled mean;
+ * exposed users without rows count as 0) and its cap. A percentile cap needs the value at a rank
+ * first: one more round trip, only when some metric has one. Binomial values are 0/1: never capped.
+ */
+async function planMetrics(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  overview: Overview,
+  roles: ReadonlyMap<string, MetricRole>,
+): Promise<MetricPlan[]> {
+  const exposed = exposedUsers(overview);
+  const definitions = new Map(overview.definitions.map((d) => [d.key, d]));
+  const perUser = new Map(overview.metrics.map((m) => [m.metric_name, m]));
+  const events = new Map(overview.events.map((m) => [m.metric_name, m]));
+  const pending: { plan: MetricPlan; query: { metric: string; perUser: boolean; offset: number } }[] = [];
+  const plans = [...roles].map(([key, role]) => {
+    const spec = specOf(key, definitions.get(key));
+    const isUser = spec.kind !== "event_mean";
+    const binomial = spec.kind === "binomial";
+    const o = perUser.get(key);
+    const e = events.get(key);
+    const eventMean = e && e.rows > 0 ? e.sum / e.rows : 0;
+    const shiftY = binomial ? 0 : isUser ? (exposed > 0 ? (o?.sum ?? 0) / exposed : 0) : eventMean;
+    const plan: MetricPlan = { spec, role, isUser, binomial, shiftY, cap: null };
+    const c = spec.capping;
+    if (c && !binomial) {
+      if (c.type === "absolute") plan.cap = c.value;
+      else {
+        const offset = isUser
+          ? percentileOffset(c.value, exposed, o?.users ?? 0, o?.negatives ?? 0)
+          : e && e.rows > 0
+            ? nearestRank(c.value, e.rows)
+            : null;
+        if (offset === "zero") plan.cap = 0;
+        else if (offset !== null) pending.push({ plan, query: { metric: key, perUser: isUser, offset } });
+      }
+    }
+    return plan;
+  });
+  if (pending.length > 0) {
+    const values = await results.loadValuesAt(
+      db,
+      orgId,
+      experimentId,
+      pending.map((q) => q.query),
+    );
+    pending.forEach((q, i) => {
+      q.plan.cap = values[i] ?? null;
     });
   }
+  return plans;
+}
+
+const analysisVariants = (e: ExperimentWithVariants) =>
+  e.variants.map((v) => ({ id: v.id, variant_type: v.variantType, traffic_percentage: v.trafficPercentage }));
+
+export async function analyzeExperiment(db: Db, orgId: string, experimentId: string, now = Date.now()) {
+  const experiment = await loadExperiment(db, orgId, experimentId);
+  const overview = await results.loadOverview(db, orgId, experimentId);
+  const roles = namedMetrics(experiment);
+  for (const m of [...overview.metrics, ...overview.events]) {
+    if (!roles.has(m.metric_name)) roles.set(m.metric_name, "other");
+  }
+  const plans = await planMetrics(db, orgId, experimentId, overview, roles);
+  const sums = await results.loadMoments(
+    db,
+    orgId,
+    experimentId,
+    plans.map((p) => ({
+      metric: p.spec.key,
+      perUser: p.isUser,
+      binomial: p.binomial,
+      cap: p.cap,
+      shiftY: p.shiftY,
+      shiftX: 0,
+    })),
+  );
 
   return buildAnalysis({
     experimentId: experiment.id,
     status: experiment.status,
-    primaryMetric: experiment.primaryMetric,
-    variants: experiment.variants.map((v) => ({
-      id: v.id,
-      variant_type: v.variantType,
-      traffic_percentage: v.trafficPercentage,
+    variants: analysisVariants(experiment),
+    coverage: experiment.coverage,
+    exposures: overview.exposures,
+    settings: withDefaults(experiment.analysisSettings),
+    plannedUsersPerVariant: experiment.plannedUsersPerVariant ?? null,
+    startedAt: experiment.startedAt,
+    completedAt: experiment.completedAt,
+    now,
+    metrics: plans.map((p, i) => ({
+      spec: p.spec,
+      role: p.role,
+      cap: p.cap,
+      shiftY: p.shiftY,
+      shiftX: 0,
+      arms: sums[i] ?? new Map(),
     })),
-    exposures,
-    aggregates: groups.map((g) => ({
-      metric_name: g.metric_name,
-      variant_id: g.variant_id,
-      aggregates: refined.get(g) ?? g,
-    })),
+    dataQuality: {
+      unexposed_results: overview.metrics.reduce((n, m) => n + m.unexposed_rows, 0),
+      anonymous_results: overview.anonymous,
+      pre_exposure_results: overview.metrics.reduce((n, m) => n + m.pre_rows, 0),
+    },
   });
+}
+
+/** GET /experiments/:id/results/timeseries: one metric (default: the primary), per UTC day since the start. */
+export async function experimentTimeseries(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  metric: string | undefined,
+  now = Date.now(),
+) {
+  const experiment = await loadExperiment(db, orgId, experimentId);
+  const key = metric ?? experiment.primaryMetric;
+  if (!key) {
+    throw badRequest("name a metric: the experiment has no primary metric", [
+      { path: "query.metric", message: "required when the experiment has no primary_metric" },
+    ]);
+  }
+  if (experiment.startedAt === null) return { metric_name: key, items: [] };
+  const overview = await results.loadOverview(db, orgId, experimentId);
+  const role = namedMetrics(experiment).get(key) ?? "other";
+  const [plan] = await planMetrics(db, orgId, experimentId, overview, new Map([[key, role]]));
+  if (!plan) return { metric_name: key, items: [] };
+  const startDay = Math.floor(experiment.startedAt / DAY_MS);
+  const { exposuresByDay, deltas } = await results.loadTimeseries(db, orgId, experimentId, {
+    startDay,
+    metric: key,
+    perUser: plan.isUser,
+    binomial: plan.binomial,
+    cap: plan.cap,
+  });
+  return {
+    metric_name: key,
+    ...buildTimeseries({
+      startDay,
+      lastDay: Math.floor((experiment.completedAt ?? now) / DAY_MS),
+      variants: analysisVariants(experiment),
+      exposuresByDay,
+      deltas,
+      spec: plan.spec,
+      settings: withDefaults(experiment.analysisSettings),
+    }),
+  };
 }

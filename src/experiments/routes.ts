@@ -6,6 +6,7 @@ import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { at, body, json } from "./http";
 import { lifecycleRoutes } from "./lifecycle-routes";
+import { powerRoutes } from "./power-routes";
 import { resultRoutes } from "./results-routes";
 import {
   Experiment,
@@ -131,4 +132,5 @@ const crudRoutes = createRouter()
 export const experimentRoutes = createRouter()
   .route("/", crudRoutes)
   .route("/", lifecycleRoutes)
-  .route("/", resultRoutes);
+  .route("/", resultRoutes)
+  .route("/", powerRoutes);

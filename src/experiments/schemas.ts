@@ -5,6 +5,9 @@
  */
 import { z } from "@hono/zod-openapi";
 import { JsonObject } from "../http/json";
+import { MetricKey } from "../metrics/schemas";
+import { CORRECTIONS, ENGINES } from "../stats";
+import { CONFIDENCE_RANGE, DEFAULT_ANALYSIS_SETTINGS, TUNING_RANGE } from "./analysis-settings";
 import {
   EXPERIMENT_STATUSES,
   KEY_MESSAGE,
@@ -29,7 +32,65 @@ const Percentage = z
   .refine((p) => percentBasisPoints(p) !== null, PERCENT_MESSAGE)
   .openapi({ minimum: 0, maximum: 100, multipleOf: 0.01 });
 const Seed = z.string().min(1).max(128);
-const MetricName = z.string().trim().min(1).max(128);
+const MetricName = MetricKey;
+/** Secondary and guardrail metrics: keys of results (defined in the catalogue or not), each once. */
+const MetricList = z
+  .array(MetricKey)
+  .max(50)
+  .superRefine((list, ctx) => {
+    list.forEach((key, i) => {
+      if (list.indexOf(key) !== i) ctx.addIssue({ code: "custom", path: [i], message: `'${key}' is listed twice` });
+    });
+  });
+const d = DEFAULT_ANALYSIS_SETTINGS;
+/** Every field optional: what is not sent keeps its current value (PATCH) or default (create). */
+export const AnalysisSettingsIn = z
+  .object({
+    engine: z
+      .enum(ENGINES)
+      .optional()
+      .openapi({ description: `Default ${d.engine}` }),
+    confidence_level: z
+      .number()
+      .min(CONFIDENCE_RANGE.min)
+      .max(CONFIDENCE_RANGE.max)
+      .optional()
+      .openapi({ description: `Default ${d.confidence_level}` }),
+    sequential: z.boolean().optional().openapi({ description: "Always-valid intervals for continuous monitoring" }),
+    sequential_tuning: z
+      .number()
+      .min(TUNING_RANGE.min)
+      .max(TUNING_RANGE.max)
+      .optional()
+      .openapi({
+        description: `Users (both arms) where the sequential interval is tightest; default ${d.sequential_tuning}`,
+      }),
+    cuped: z.boolean().optional().openapi({ description: "Adjust by each user's pre-exposure value of the metric" }),
+    correction: z
+      .enum(CORRECTIONS)
+      .optional()
+      .openapi({ description: `Multiple-comparison correction; default ${d.correction}` }),
+  })
+  .strict()
+  .openapi("AnalysisSettingsIn");
+export const AnalysisSettingsOut = z
+  .object({
+    engine: z.enum(ENGINES),
+    confidence_level: z.number(),
+    sequential: z.boolean(),
+    sequential_tuning: z.number(),
+    cuped: z.boolean(),
+    correction: z.enum(CORRECTIONS),
+  })
+  .openapi("AnalysisSettings");
+const PlannedUsers = z.number().int().min(1).max(1e12);
+/** The reading of results: changeable in any status (they change the analysis, not the assignment). */
+const analysisFields = {
+  secondary_metrics: MetricList.optional(),
+  guardrail_metrics: MetricList.optional().openapi({ description: "Metrics that must not get worse; never corrected" }),
+  planned_users_per_variant: PlannedUsers.nullable().optional().openapi({ description: "From POST /power" }),
+  analysis_settings: AnalysisSettingsIn.nullable().optional(),
+};
 
 export const VariantIn = z
   .object({
@@ -70,6 +131,7 @@ export const ExperimentIn = z
       description: "Percentages by variant key, applied to the inline variants (every key must name one)",
       example: { control: 50, treatment: 50 },
     }),
+    ...analysisFields,
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -98,6 +160,7 @@ export const ExperimentPatch = z
       description: "New percentages by variant key",
       example: { control: 50, treatment: 50 },
     }),
+    ...analysisFields,
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -134,6 +197,10 @@ export const Experiment = z
     hypothesis: z.string().nullable(),
     status: z.enum(EXPERIMENT_STATUSES),
     primary_metric: z.string().nullable(),
+    secondary_metrics: z.array(z.string()),
+    guardrail_metrics: z.array(z.string()),
+    planned_users_per_variant: z.number().int().nullable(),
+    analysis_settings: AnalysisSettingsOut,
     coverage: z.number(),
     seed: z.string(),
     variants: z.array(Variant),

@@ -5,7 +5,7 @@
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
 import { conflict, notFound, unprocessable } from "../http/problem";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { presentExperiment, presentVariant } from "./present";
@@ -46,6 +46,10 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
     coverage: input.coverage ?? 100,
     seed: input.seed ?? null,
     winnerVariantId: null,
+    secondaryMetrics: input.secondary_metrics ?? [],
+    guardrailMetrics: input.guardrail_metrics ?? [],
+    plannedUsersPerVariant: input.planned_users_per_variant ?? null,
+    analysisSettings: input.analysis_settings ?? null,
     createdAt: now,
     updatedAt: now,
     startedAt: null,

@@ -4,6 +4,8 @@
  */
 import type { Db } from "../db/client";
 
+export { constraintViolated } from "../db/errors";
+
 /** A drizzle query as a D1 statement, so it can join a native (atomic) D1 batch. */
 export function statementOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
   const { sql, params } = query.toSQL();
@@ -17,16 +19,6 @@ export async function batch(db: Db, statements: D1PreparedStatement[]): Promise<
 }
 
 export const changesOf = (r: D1Result | undefined): number => r?.meta.changes ?? 0;
-
-/** D1 wraps SQLite errors (sometimes twice); look through every message in the cause chain. */
-export function constraintViolated(err: unknown, pattern: RegExp): boolean {
-  let e: unknown = err;
-  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (pattern.test(e.message)) return true;
-    e = e.cause;
-  }
-  return false;
-}
 
 /** Every value of one statement's JSON parameter, split so no single parameter grows unbounded. */
 export function chunks<T>(rows: readonly T[], size: number): T[][] {

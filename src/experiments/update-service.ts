@@ -30,6 +30,13 @@ function plan(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput)
   if (patch.hypothesis !== undefined) fields.hypothesis = patch.hypothesis;
   if (patch.primary_metric !== undefined) fields.primaryMetric = patch.primary_metric;
   if (patch.coverage !== undefined && patch.coverage !== current.coverage) fields.coverage = patch.coverage;
+  // The reading of results changes in any status; settings merge into what is stored (null resets).
+  if (patch.secondary_metrics !== undefined) fields.secondaryMetrics = patch.secondary_metrics;
+  if (patch.guardrail_metrics !== undefined) fields.guardrailMetrics = patch.guardrail_metrics;
+  if (patch.planned_users_per_variant !== undefined) fields.plannedUsersPerVariant = patch.planned_users_per_variant;
+  if (patch.analysis_settings !== undefined)
+    fields.analysisSettings =
+      patch.analysis_settings === null ? null : { ...(current.analysisSettings ?? {}), ...patch.analysis_settings };
 
   const key = patch.key ?? current.key;
   if (key !== current.key) {

@@ -1,32 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { compareWelch, srmCheck } from "../../src/stats";
+import { compareFrequentist, srmCheck } from "../../src/stats";
 import { as, expectProblem } from "../helpers";
+import { type AnalysisBody, mean, sampleVariance } from "./experiments-analysis-fixtures";
 import { BASE, createExperiment, createRunning, expose, twoVariants } from "./experiments-fixtures";
 
-interface AnalysisBody {
-  experiment_id: string;
-  status: string;
-  assignments: { variant_id: string; users: number }[];
-  srm: { p_value: number | null; mismatch: boolean };
-  metrics: {
-    metric_name: string;
-    variants: {
-      variant_id: string;
-      count: number;
-      mean: number | null;
-      stddev: number | null;
-      min: number | null;
-      max: number | null;
-    }[];
-    comparisons: Record<string, number | string | null>[];
-  }[];
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sampleVariance = (xs: number[]) => {
-  const m = mean(xs);
-  return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
-};
 const users = (prefix: string, n: number, variant: string) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, variant]));
 
@@ -58,7 +35,7 @@ describe("GET /experiments/:id/results", () => {
       { variant_id: control, users: 10 },
       { variant_id: treatment, users: 12 },
     ]);
-    expect(body.srm).toEqual(srmCheck([10, 12], [50, 50]));
+    expect(body.srm).toEqual(srmCheck([10, 12], [0.5, 0.5]));
     expect(body.srm.mismatch).toBe(false);
     expect(body.metrics.map((m) => m.metric_name)).toEqual(["revenue", "clicks"]);
 
@@ -68,47 +45,27 @@ describe("GET /experiments/:id/results", () => {
     expect(revenue.variants[0]?.stddev).toBeCloseTo(Math.sqrt(sampleVariance(revenueC)), 12);
     expect(revenue.variants[1]?.mean).toBeCloseTo(mean(revenueT), 12);
 
-    const expected = compareWelch(
-      { count: 10, mean: mean(revenueC), variance: sampleVariance(revenueC) },
-      { count: 12, mean: mean(revenueT), variance: sampleVariance(revenueT) },
+    const expected = compareFrequentist(
+      { n: 10, mean: mean(revenueC), variance: sampleVariance(revenueC) },
+      { n: 12, mean: mean(revenueT), variance: sampleVariance(revenueT) },
+      { confidence: 0.95, binary: false, sequential: null },
     );
     const [comparison] = revenue.comparisons;
-    expect(comparison).toMatchObject({ variant_id: treatment, control_variant_id: control });
+    expect(comparison).toMatchObject({ variant_id: treatment, control_variant_id: control, verdict: "winning" });
     for (const [field, value] of Object.entries(expected)) {
-      expect(comparison?.[field]).toBeCloseTo(value as number, 10);
+      if (typeof value === "number") expect(comparison?.[field as keyof typeof comparison]).toBeCloseTo(value, 10);
     }
     expect(comparison?.difference).toBeCloseTo(13.333333333333334 - 10.6, 12);
     expect(comparison?.p_value as number).toBeLessThan(0.001); // a clear effect
     expect(comparison?.chance_to_beat_control as number).toBeGreaterThan(0.999);
 
+    // Per user: the exposed users who never clicked count as 0 (10 and 12 users, not 2 and 1 rows).
     const clicks = body.metrics[1]!;
-    expect(clicks.variants[1]).toEqual({ variant_id: treatment, count: 1, mean: 7, stddev: null, min: 7, max: 7 });
-    expect(clicks.comparisons[0]).toMatchObject({
-      difference: 3,
-      relative_lift: 0.75,
-      ci_low: null,
-      ci_high: null,
-      p_value: null,
-      chance_to_beat_control: null,
-    });
-  });
-
-  it("keeps the spread of metrics whose mean dwarfs it (shifted second pass in SQL)", async () => {
-    const acme = await as("acme");
-    const exp = await createRunning(acme, "precision");
-    const [control, treatment] = exp.variants.map((v) => v.id ?? "");
-    const base = 1.7e12; // epoch milliseconds
-    const offsets = [0, 1, 3, 2, 4];
-    const results = offsets.flatMap((d) => [
-      { metric_name: "ts", metric_value: base + d, variant_id: control },
-      { metric_name: "ts", metric_value: base + 2 * d, variant_id: treatment },
-    ]);
-    expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
-    const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
-    const [c, t] = body.metrics[0]?.variants ?? [];
-    expect(c?.stddev).toBeCloseTo(Math.sqrt(2.5), 6);
-    expect(t?.stddev).toBeCloseTo(Math.sqrt(10), 6);
-    expect(body.metrics[0]?.comparisons[0]?.difference).toBeCloseTo(2, 3);
+    const clicksT = [7, ...Array(11).fill(0)];
+    expect(clicks.variants[1]).toMatchObject({ variant_id: treatment, count: 12, users: 12, min: 0, max: 7, sum: 7 });
+    expect(clicks.variants[1]?.mean).toBeCloseTo(7 / 12, 12);
+    expect(clicks.variants[1]?.stddev).toBeCloseTo(Math.sqrt(sampleVariance(clicksT)), 12);
+    expect(clicks.comparisons[0]?.difference).toBeCloseTo(7 / 12 - 8 / 10, 12);
   });
 
   it("flags a sample ratio mismatch", async () => {
@@ -118,7 +75,7 @@ describe("GET /experiments/:id/results", () => {
     await expose(exp.id, "acme", { ...users("c", 60, control ?? ""), ...users("t", 20, treatment ?? "") });
     const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
     expect(body.srm.mismatch).toBe(true);
-    expect(body.srm.p_value).toBeCloseTo(srmCheck([60, 20], [50, 50]).p_value ?? Number.NaN, 12);
+    expect(body.srm.p_value).toBeCloseTo(srmCheck([60, 20], [0.5, 0.5]).p_value ?? Number.NaN, 12);
     expect(body.metrics).toEqual([]);
   });
 
@@ -131,9 +88,17 @@ describe("GET /experiments/:id/results", () => {
     expect(text).not.toMatch(/NaN|Infinity/);
     const body = JSON.parse(text) as AnalysisBody;
     expect(body.srm).toMatchObject({ p_value: null, mismatch: false });
+    expect(body.srm.reason).toEqual(expect.any(String));
+    expect(body.data_quality).toEqual({ unexposed_results: 0, anonymous_results: 0, pre_exposure_results: 0 });
+    expect(body.power).toEqual({ planned_users_per_variant: null, progress: null, days_running: null });
     expect(body.metrics).toHaveLength(1);
     expect(body.metrics[0]?.variants.every((v) => v.count === 0 && v.mean === null && v.stddev === null)).toBe(true);
-    expect(body.metrics[0]?.comparisons[0]).toMatchObject({ difference: null, p_value: null });
+    expect(body.metrics[0]?.comparisons[0]).toMatchObject({
+      p_value: null,
+      significant: false,
+      verdict: "inconclusive",
+    });
+    expect(body.metrics[0]?.comparisons[0]?.reason).toEqual(expect.any(String));
   });
 
   it("404 for an unknown experiment", async () => {

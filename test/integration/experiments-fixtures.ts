@@ -23,6 +23,10 @@ export interface ExperimentBody {
   hypothesis: string | null;
   status: "draft" | "running" | "paused" | "completed";
   primary_metric: string | null;
+  secondary_metrics: string[];
+  guardrail_metrics: string[];
+  planned_users_per_variant: number | null;
+  analysis_settings: Record<string, unknown>;
   coverage: number;
   seed: string;
   variants: VariantBody[];

@@ -1,152 +1,318 @@
 import { describe, expect, it } from "vitest";
-import {
-  type AnalysisVariant,
-  buildAnalysis,
-  centralFromShifted,
-  type MetricAggregate,
-  needsShiftedPass,
-} from "../../src/experiments/analysis";
-import { compareWelch, srmCheck, summarizeMoments } from "../../src/stats";
+import { type AnalysisInput, buildAnalysis, type MetricData, servedShares } from "../../src/experiments/analysis";
+import { type ArmSums, armMoments, nearestRank, percentileOffset } from "../../src/experiments/analysis-moments";
+import { DEFAULT_ANALYSIS_SETTINGS } from "../../src/experiments/analysis-settings";
+import { buildTimeseries } from "../../src/experiments/timeseries";
+import { adjustPValues, compareBayesian, compareFrequentist, cuped, srmCheck } from "../../src/stats";
 
-const sums = (xs: number[]) => ({
-  count: xs.length,
-  sum: xs.reduce((a, b) => a + b, 0),
-  sumSq: xs.reduce((a, b) => a + b * b, 0),
-  min: xs.length ? Math.min(...xs) : null,
-  max: xs.length ? Math.max(...xs) : null,
-});
-
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const variance = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const m = mean(xs);
   return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
 };
+const covariance = (xs: number[], ys: number[]) => {
+  const mx = mean(xs);
+  const my = mean(ys);
+  return xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0) / (xs.length - 1);
+};
 
-describe("precision of the variance (one pass, or shifted second pass)", () => {
-  it("keeps the one pass for ordinary metrics", () => {
-    expect(needsShiftedPass(sums([0, 1, 1, 0, 1]))).toBe(false);
-    expect(needsShiftedPass(sums([12.5, 80, 33.1, 47]))).toBe(false);
-    expect(needsShiftedPass(sums([5]))).toBe(false);
-    expect(needsShiftedPass(sums([7, 7, 7]))).toBe(false); // constant: exactly 0, no second pass
+/** What USER_MOMENTS_SQL returns for users with rows: sums of shifted values. */
+function sqlSums(ys: number[], xs: number[], shiftY = 0, shiftX = 0): ArmSums {
+  const dy = ys.map((y) => y - shiftY);
+  const dx = xs.map((x) => x - shiftX);
+  return {
+    users: ys.length,
+    sum: ys.reduce((a, b) => a + b, 0),
+    sumD: dy.reduce((a, b) => a + b, 0),
+    sumD2: dy.reduce((a, b) => a + b * b, 0),
+    min: ys.length ? Math.min(...ys) : null,
+    max: ys.length ? Math.max(...ys) : null,
+    sumXD: dx.reduce((a, b) => a + b, 0),
+    sumXD2: dx.reduce((a, b) => a + b * b, 0),
+    sumXYD: dx.reduce((a, x, i) => a + x * (dy[i] as number), 0),
+  };
+}
+
+describe("armMoments: users with rows plus exposed users without (value 0)", () => {
+  it.each([
+    { ys: [3, 5, 1], xs: [1, 0, 2], zeros: 0, shiftY: 0 },
+    { ys: [3, 5, 1], xs: [1, 0, 2], zeros: 4, shiftY: 0 },
+    { ys: [3, 5, 1], xs: [1, 0, 2], zeros: 4, shiftY: 1.5 },
+    { ys: [10], xs: [0], zeros: 2, shiftY: 3 },
+  ])("matches the moments of the full list ($zeros zeros, shift $shiftY)", ({ ys, xs, zeros, shiftY }) => {
+    const n = ys.length + zeros;
+    const m = armMoments(n, sqlSums(ys, xs, shiftY, 0), shiftY, 0);
+    const allY = [...ys, ...Array(zeros).fill(0)];
+    const allX = [...xs, ...Array(zeros).fill(0)];
+    expect(m.n).toBe(n);
+    expect(m.mean + shiftY).toBeCloseTo(mean(allY), 12);
+    expect(m.variance).toBeCloseTo(variance(allY), 12);
+    expect(m.meanX).toBeCloseTo(mean(allX), 12);
+    expect(m.varianceX).toBeCloseTo(variance(allX), 12);
+    expect(m.covarianceXY).toBeCloseTo(covariance(allX, allY), 12);
+    expect([m.min, m.max, m.sum]).toEqual([Math.min(...allY), Math.max(...allY), ys.reduce((a, b) => a + b, 0)]);
   });
 
-  it("asks for a second pass when the mean dwarfs the spread, and the shifted sums fix it", () => {
-    // Epoch-millisecond-like values with a spread of a few ms: the one-pass variance is garbage.
-    const xs = [1.7e12, 1.7e12 + 1, 1.7e12 + 3, 1.7e12 + 2, 1.7e12 + 4];
-    const agg = sums(xs);
-    expect(needsShiftedPass(agg)).toBe(true);
-    const naive = summarizeMoments(agg).variance ?? Number.NaN;
-    expect(Math.abs(naive - variance(xs.map((x) => x - 1.7e12)))).toBeGreaterThan(0.1);
+  it("an arm nobody reached has n = 0 and no min or max", () => {
+    expect(armMoments(0, undefined, 5, 0)).toMatchObject({ n: 0, mean: 0, variance: 0, min: null, max: null, sum: 0 });
+  });
 
-    const shift = agg.sum / agg.count;
-    const d = xs.map((x) => x - shift);
-    const central = centralFromShifted(
-      agg.count,
-      shift,
-      d.reduce((a, b) => a + b, 0),
-      d.reduce((a, b) => a + b * b, 0),
-      agg.min,
-      agg.max,
-    );
-    const exact = variance([0, 1, 3, 2, 4]); // 2.5
-    expect(summarizeMoments(central).variance).toBeCloseTo(exact, 9);
-    expect(summarizeMoments(central).mean).toBe(1.7e12 + 2);
+  it("keeps the spread of values near 1.7e12 when shifted (FINDINGS: 1.7e12 + N(0, 1))", () => {
+    const ys = [0, 1, 3, 2, 4].map((d) => 1.7e12 + d);
+    const shift = 1.7e12 + 2;
+    const m = armMoments(5, sqlSums(ys, [0, 0, 0, 0, 0], shift), shift, 0);
+    expect(m.variance).toBe(2.5);
+    expect(m.mean).toBe(0);
+  });
+
+  it("a constant arm has exactly zero spread", () => {
+    expect(armMoments(3, sqlSums([0.1, 0.1, 0.1], [0, 0, 0]), 0, 0).variance).toBe(0);
   });
 });
 
-const variants: AnalysisVariant[] = [
-  { id: "c", variant_type: "control", traffic_percentage: 50 },
-  { id: "t1", variant_type: "treatment", traffic_percentage: 25 },
-  { id: "t2", variant_type: "treatment", traffic_percentage: 25 },
+describe("percentile caps: nearest rank over every exposed user", () => {
+  it.each([
+    [0.8, 10, 7],
+    [0.99, 10, 9],
+    [0.5, 10, 4],
+    [0.01, 10, 0],
+    [0.5, 1, 0],
+  ])("nearestRank(%d, %d) = %d", (q, n, k) => expect(nearestRank(q, n)).toBe(k));
+
+  it("places the rank among negatives, implicit zeros, or the stored values above them", () => {
+    // Stored per-user values −4, 2, 3, 5, 7, 9, 100, 1000 (1 negative) and 2 users without rows.
+    expect(percentileOffset(0.8, 10, 8, 1)).toBe(5); // pooled 8th of 10 → stored index 5 (9)
+    expect(percentileOffset(0.1, 10, 8, 1)).toBe(0); // −4
+    expect(percentileOffset(0.25, 10, 8, 1)).toBe("zero");
+    expect(percentileOffset(0.5, 0, 0, 0)).toBeNull();
+  });
+});
+
+describe("servedShares: the buckets each variant really gets", () => {
+  it.each([
+    [100, [50, 50], [0.5, 0.5]],
+    [0.5, [33, 33, 34], [1 / 3, 1 / 3, 1 / 3]], // FINDINGS: 17/17/17 buckets at 0.5% coverage
+    [0.25, [10, 90], [3 / 26, 23 / 26]], // FINDINGS: 3/23
+    [100, [0, 100], [0, 1]],
+  ])("coverage %d, split %j", (coverage, split, shares) => {
+    const got = servedShares(coverage, split);
+    got.forEach((g, i) => {
+      expect(g).toBeCloseTo(shares[i] as number, 14);
+    });
+  });
+});
+
+const variants = [
+  { id: "c", variant_type: "control" as const, traffic_percentage: 50 },
+  { id: "t", variant_type: "treatment" as const, traffic_percentage: 50 },
 ];
 
-describe("buildAnalysis", () => {
-  const control = [1, 0, 1, 1, 0, 0, 1, 0];
-  const t1 = [1, 1, 1, 0, 1, 1];
-  const aggregates: MetricAggregate[] = [
-    { metric_name: "aov", variant_id: "c", aggregates: sums([20, 30]) },
-    { metric_name: "conversion", variant_id: "c", aggregates: sums(control) },
-    { metric_name: "conversion", variant_id: "t1", aggregates: sums(t1) },
-    { metric_name: "conversion", variant_id: "t2", aggregates: sums([1]) },
-  ];
-  const out = buildAnalysis({
-    experimentId: "e",
-    status: "running",
-    primaryMetric: "conversion",
-    variants,
-    exposures: new Map([
-      ["c", 500],
-      ["t1", 260],
+function metric(key: string, role: MetricData["role"], c: number[], t: number[], extra: Partial<MetricData> = {}) {
+  return {
+    spec: {
+      key,
+      name: key,
+      defined: true,
+      kind: "mean",
+      direction: "increase",
+      format: "number",
+      currency: null,
+      capping: null,
+    },
+    role,
+    cap: null,
+    shiftY: 0,
+    shiftX: 0,
+    arms: new Map([
+      [
+        "c",
+        sqlSums(
+          c,
+          c.map(() => 0),
+        ),
+      ],
+      [
+        "t",
+        sqlSums(
+          t,
+          t.map(() => 0),
+        ),
+      ],
     ]),
-    aggregates,
-  });
+    ...extra,
+  } satisfies MetricData;
+}
 
-  it("reports exposures per variant (zero when none) and SRM against the configured split", () => {
-    expect(out.assignments).toEqual([
-      { variant_id: "c", users: 500 },
-      { variant_id: "t1", users: 260 },
-      { variant_id: "t2", users: 0 },
-    ]);
-    expect(out.srm).toEqual(srmCheck([500, 260, 0], [50, 25, 25]));
-    // Nobody in a 25% arm, but SRM is not judged while a variant has fewer than 8 users (API.md).
-    const srm = srmCheck([500, 260, 0], [50, 25, 25]);
-    expect(srm.p_value).toBeNull();
-    expect(srm.reason).toMatch(/fewer than 8 users/);
-  });
+const input = (metrics: MetricData[], extra: Partial<AnalysisInput> = {}): AnalysisInput => ({
+  experimentId: "e",
+  status: "running",
+  variants,
+  coverage: 100,
+  exposures: new Map([
+    ["c", 10],
+    ["t", 10],
+  ]),
+  settings: DEFAULT_ANALYSIS_SETTINGS,
+  plannedUsersPerVariant: null,
+  startedAt: null,
+  completedAt: null,
+  now: 0,
+  metrics,
+  dataQuality: { unexposed_results: 0, anonymous_results: 0, pre_exposure_results: 0 },
+  ...extra,
+});
 
-  it("puts the primary metric first, then the others by name", () => {
-    expect(out.metrics.map((m) => m.metric_name)).toEqual(["conversion", "aov"]);
-  });
+const C = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const T = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+const T2 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11];
+const FAR = C.map((v) => v + 6);
 
-  it("summarizes each variant and compares each treatment with the control", () => {
-    const conv = out.metrics[0]!;
-    expect(conv.variants[0]).toEqual({
-      variant_id: "c",
-      count: 8,
-      mean: 0.5,
-      stddev: Math.sqrt(variance(control)),
-      min: 0,
-      max: 1,
-    });
-    expect(conv.variants[2]).toMatchObject({ variant_id: "t2", count: 1, mean: 1, stddev: null });
-    const [vsT1, vsT2] = conv.comparisons;
-    const expected = compareWelch(
-      { count: 8, mean: 0.5, variance: variance(control) },
-      { count: 6, mean: 5 / 6, variance: variance(t1) },
+describe("buildAnalysis", () => {
+  it("orders metrics primary, secondary, guardrail, other; corrects only primary and secondary", () => {
+    const out = buildAnalysis(
+      input(
+        [
+          metric("z_other", "other", C, T),
+          metric("guard", "guardrail", C, T),
+          metric("second", "secondary", C, T2),
+          metric("main", "primary", C, T),
+        ],
+        { settings: { ...DEFAULT_ANALYSIS_SETTINGS, correction: "holm" } },
+      ),
     );
-    expect(vsT1).toMatchObject({ variant_id: "t1", control_variant_id: "c" });
-    for (const [field, value] of Object.entries(expected)) {
-      // Same inputs up to the last bit of the sums (SQL-style Σv² rather than two-pass).
-      expect(vsT1?.[field as keyof typeof expected]).toBeCloseTo(value as number, 10);
-    }
-    expect(vsT1?.difference).toBeCloseTo(5 / 6 - 0.5, 12);
-    expect(vsT1?.relative_lift).toBeCloseTo((5 / 6 - 0.5) / 0.5, 12);
-    // One value: the difference is arithmetic, the inference is null, never NaN.
-    expect(vsT2).toMatchObject({ variant_id: "t2", difference: 0.5, ci_low: null, p_value: null });
+    expect(out.metrics.map((m) => m.metric_name)).toEqual(["main", "second", "guard", "z_other"]);
+    const p = (name: string) => out.metrics.find((m) => m.metric_name === name)?.comparisons[0];
+    const family = [p("main")?.p_value ?? null, p("second")?.p_value ?? null];
+    const adjusted = adjustPValues(family, "holm");
+    expect(p("main")?.p_value_adjusted).toBe(adjusted[0]);
+    expect(p("second")?.p_value_adjusted).toBe(adjusted[1]);
+    expect(p("guard")?.p_value_adjusted).toBe(p("guard")?.p_value);
+    expect(p("z_other")?.p_value_adjusted).toBe(p("z_other")?.p_value);
   });
 
-  it("gives null statistics for variants without values", () => {
-    const aov = out.metrics[1]!;
-    expect(aov.variants[1]).toEqual({ variant_id: "t1", count: 0, mean: null, stddev: null, min: null, max: null });
-    expect(aov.comparisons.every((c) => c.difference === null && c.p_value === null)).toBe(true);
-    expect(JSON.stringify(out)).not.toMatch(/NaN|Infinity/);
+  it("reads the verdict by direction; a guardrail that gets worse fails", () => {
+    const lower = (m: MetricData): MetricData => ({ ...m, spec: { ...m.spec, direction: "decrease" } });
+    const out = buildAnalysis(
+      input([
+        metric("up", "primary", C, FAR),
+        lower(metric("down", "secondary", C, FAR)),
+        lower(metric("g", "guardrail", C, FAR)),
+      ]),
+    );
+    const verdict = (name: string) => out.metrics.find((m) => m.metric_name === name)?.comparisons[0]?.verdict;
+    expect(out.metrics[0]?.comparisons[0]?.significant).toBe(true);
+    expect([verdict("up"), verdict("down"), verdict("g")]).toEqual(["winning", "losing", "guardrail_failed"]);
   });
 
-  it("lists a primary metric with no data yet, and has no comparisons without a control", () => {
-    const empty = buildAnalysis({
-      experimentId: "e",
-      status: "draft",
-      primaryMetric: "revenue",
-      variants: [{ id: "a", variant_type: "treatment", traffic_percentage: 100 }],
-      exposures: new Map(),
-      aggregates: [],
+  it("delegates each comparison to the statistics with the engine's options", () => {
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, engine: "bayesian" as const, confidence_level: 0.9 };
+    const out = buildAnalysis(input([metric("m", "primary", C, T)], { settings }));
+    const c = { n: 10, mean: mean(C), variance: variance(C) };
+    const t = { n: 10, mean: mean(T), variance: variance(T) };
+    const f = compareFrequentist(c, t, { confidence: 0.9, binary: false, sequential: null, shift: 0 });
+    const b = compareBayesian(c, t, { confidence: 0.9, binary: false, shift: 0 });
+    const got = out.metrics[0]?.comparisons[0];
+    expect(got?.difference).toBeCloseTo(f.difference ?? Number.NaN, 12);
+    expect(got?.p_value).toBeCloseTo(f.p_value ?? Number.NaN, 12);
+    expect(got?.chance_to_beat_control).toBe(b.chance_to_beat_control);
+    expect(got?.expected_loss).toBe(b.expected_loss);
+    expect([got?.credible_low, got?.credible_high]).toEqual([b.credible_low, b.credible_high]);
+    expect(got?.significant).toBe((b.chance_to_beat_control ?? 0) >= 0.9);
+  });
+
+  it("applies CUPED when asked, with the pooled theta of the statistics module", () => {
+    const xc = [1, 2, 2, 4, 5, 5, 7, 8, 8, 10];
+    const xt = [2, 3, 5, 5, 6, 8, 9, 9, 11, 12];
+    const m: MetricData = {
+      ...metric("m", "primary", C, T),
+      arms: new Map([
+        ["c", sqlSums(C, xc)],
+        ["t", sqlSums(T, xt)],
+      ]),
+    };
+    const off = buildAnalysis(input([m]));
+    expect(off.metrics[0]?.cuped).toMatchObject({ applied: false, theta: null });
+    const on = buildAnalysis(input([m], { settings: { ...DEFAULT_ANALYSIS_SETTINGS, cuped: true } }));
+    const arm = (ys: number[], xs: number[]) => ({
+      n: 10,
+      mean: mean(ys),
+      variance: variance(ys),
+      meanX: mean(xs),
+      varianceX: variance(xs),
+      covarianceXY: covariance(xs, ys),
     });
-    expect(empty.metrics).toEqual([
-      {
-        metric_name: "revenue",
-        variants: [{ variant_id: "a", count: 0, mean: null, stddev: null, min: null, max: null }],
-        comparisons: [],
-      },
+    const expected = cuped([arm(C, xc), arm(T, xt)]);
+    expect(on.metrics[0]?.cuped.applied).toBe(true);
+    expect(on.metrics[0]?.cuped.theta).toBeCloseTo(expected.theta ?? Number.NaN, 12);
+    expect(on.metrics[0]?.cuped.variance_reduction).toBeCloseTo(expected.variance_reduction ?? Number.NaN, 12);
+    expect(on.metrics[0]?.variants[0]?.adjusted_mean).toBeCloseTo(expected.arms[0]?.mean ?? Number.NaN, 12);
+    expect(on.metrics[0]?.comparisons[0]?.ci_high).not.toBe(off.metrics[0]?.comparisons[0]?.ci_high);
+  });
+
+  it("SRM on served buckets, power progress and days running", () => {
+    const out = buildAnalysis(
+      input([], {
+        exposures: new Map([
+          ["c", 30],
+          ["t", 45],
+        ]),
+        plannedUsersPerVariant: 60,
+        startedAt: 0,
+        now: 3 * 86_400_000,
+      }),
+    );
+    expect(out.srm).toEqual(srmCheck([30, 45], [0.5, 0.5]));
+    expect(out.power).toEqual({ planned_users_per_variant: 60, progress: 0.5, days_running: 3 });
+  });
+});
+
+describe("buildTimeseries", () => {
+  it("adds day-by-day changes into cumulative means and lifts", () => {
+    const spec = metric("m", "primary", [], []).spec;
+    const out = buildTimeseries({
+      startDay: 20_000,
+      lastDay: 20_002,
+      variants,
+      exposuresByDay: [
+        { variant_id: "c", day: 0, users: 2 },
+        { variant_id: "t", day: 0, users: 2 },
+        { variant_id: "c", day: 1, users: 2 },
+      ],
+      deltas: [
+        // c: users 10 and 20 on day 0; on day 2 the first rises to 30 (Σ +20, Σ² +800).
+        { variant_id: "c", day: 0, dSum: 30, dSum2: 500 },
+        { variant_id: "c", day: 2, dSum: 20, dSum2: 800 },
+        { variant_id: "t", day: 0, dSum: 50, dSum2: 1300 },
+      ],
+      spec,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+    });
+    expect(out.items.map((i) => i.date)).toEqual(["2024-10-04", "2024-10-05", "2024-10-06"]);
+    expect(out.items.map((i) => i.variants.map((v) => [v.users, v.mean]))).toEqual([
+      [
+        [2, 15],
+        [2, 25],
+      ],
+      [
+        [4, 7.5],
+        [2, 25],
+      ],
+      [
+        [4, 12.5],
+        [2, 25],
+      ],
     ]);
-    expect(empty.srm).toEqual({ p_value: null, mismatch: false, reason: "fewer than 2 variants receive traffic" });
+    const last = compareFrequentist(
+      { n: 4, mean: 12.5, variance: variance([30, 20, 0, 0]) },
+      { n: 2, mean: 25, variance: variance([20, 30]) },
+      { confidence: 0.95, binary: false, sequential: null },
+    );
+    const got = out.items[2]?.comparisons[0];
+    expect(got?.variant_id).toBe("t");
+    for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+      const want = last[field];
+      if (want === null) expect(got?.[field]).toBeNull();
+      else expect(got?.[field]).toBeCloseTo(want, 12);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Opaque list cursors: the (created_at, id) of the last item of a page, base64url-encoded JSON.
  * Clients must not build them; a cursor that does not decode is a 400, never a 500.
  */
-import { badRequest } from "../http/problem";
+import { badRequest } from "./problem";
 
 export interface Position {
   createdAt: number;

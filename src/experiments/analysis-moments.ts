@@ -1,0 +1,94 @@
+/**
+ * Per-arm moments from the SQL sums of analysis-sql.ts. Pure. The sums are of values shifted by
+ * a constant common to every arm of a metric (Y by shiftY, the covariate X by shiftX), so the
+ * means here are relative to the shift: differences between arms are exact however large the
+ * values (FINDINGS: 1.7e12 + N(0, 1) lost its p-value when means were rounded before subtracting).
+ */
+import type { CovariateMoments } from "../stats";
+
+/** One arm's row of USER_MOMENTS_SQL / EVENT_MOMENTS_SQL: `users` values with rows. */
+export interface ArmSums {
+  users: number;
+  /** Σ of the (capped) values themselves, for display. */
+  sum: number;
+  sumD: number;
+  sumD2: number;
+  min: number | null;
+  max: number | null;
+  sumXD: number;
+  sumXD2: number;
+  sumXYD: number;
+}
+
+export interface ArmMoments extends CovariateMoments {
+  /** Over the actual (unshifted, capped) values; null when n = 0. */
+  min: number | null;
+  max: number | null;
+  /** Σ of the actual (capped) values. */
+  sum: number;
+}
+
+/**
+ * The moments of `n` values: the `s.users` values summed in SQL plus n − s.users zeros (exposed
+ * users without results count as 0 in Y and in X, API.md). Sample (n − 1) variances; with n < 2
+ * they are 0 and the statistics module reports the comparison as not computable.
+ */
+export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, shiftX: number): ArmMoments {
+  const m = s?.users ?? 0;
+  const total = Math.max(n, m); // the exposures may have been counted a moment before the sums
+  const zeros = total - m;
+  if (total === 0) {
+    return { n: 0, mean: 0, variance: 0, meanX: 0, varianceX: 0, covarianceXY: 0, min: null, max: null, sum: 0 };
+  }
+  // A zero, shifted, is −shift: add the zeros' share of each sum.
+  const sy = (s?.sumD ?? 0) - zeros * shiftY;
+  const syy = (s?.sumD2 ?? 0) + zeros * shiftY * shiftY;
+  const sx = (s?.sumXD ?? 0) - zeros * shiftX;
+  const sxx = (s?.sumXD2 ?? 0) + zeros * shiftX * shiftX;
+  const sxy = (s?.sumXYD ?? 0) + zeros * shiftX * shiftY;
+  const mean = sy / total;
+  const meanX = sx / total;
+  const dof = total - 1;
+  const variance = dof > 0 ? Math.max(0, syy - mean * sy) / dof : 0;
+  const varianceX = dof > 0 ? Math.max(0, sxx - meanX * sx) / dof : 0;
+  const covarianceXY = dof > 0 ? (sxy - meanX * sy) / dof : 0;
+  let min = s?.min ?? null;
+  let max = s?.max ?? null;
+  if (zeros > 0) {
+    min = min === null ? 0 : Math.min(min, 0);
+    max = max === null ? 0 : Math.max(max, 0);
+  }
+  // A constant arm has exactly zero spread: do not let cancellation noise invent some.
+  const constant = min !== null && min === max;
+  return {
+    n: total,
+    mean,
+    variance: constant ? 0 : variance,
+    meanX,
+    varianceX,
+    covarianceXY,
+    min,
+    max,
+    sum: s?.sum ?? 0,
+  };
+}
+
+/**
+ * The nearest-rank position (0-based) of quantile q among n sorted values: ceil(q·n) − 1. The
+ * percentile cap is the value there, pooled over every arm.
+ */
+export const nearestRank = (q: number, n: number): number => Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+
+/**
+ * Where the nearest-rank value sits when n − m exposed users have no rows (value 0) and
+ * `negatives` of the m per-user values are below 0: an offset into the m stored values sorted
+ * ascending, or "zero" when it falls among the implicit zeros.
+ */
+export function percentileOffset(q: number, n: number, m: number, negatives: number): number | "zero" | null {
+  if (n <= 0) return null;
+  const k = nearestRank(q, n);
+  const zeros = n - m;
+  if (k < negatives) return k;
+  if (k < negatives + zeros) return "zero";
+  return k - zeros;
+}

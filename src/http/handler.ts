@@ -1,0 +1,16 @@
+/** Small helpers shared by the route files of every D1-backed feature. */
+import type { Context } from "hono";
+import { createDb } from "../db/client";
+import type { AppEnv } from "./types";
+
+/**
+ * The leading (db, orgId) arguments of every service call: a drizzle client for this request and
+ * the organization of the verified token (never taken from the URL or the body).
+ */
+export const at = (c: Context<AppEnv>) => [createDb(c.env.DB), c.var.principal.org] as const;
+
+export const json = <T>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+export const body = <T>(schema: T) => ({ content: { "application/json": { schema } } });

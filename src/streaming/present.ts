@@ -5,6 +5,7 @@
  * and one such row must not fail every read of the organization. Each skip logs one JSON line.
  */
 import type { Alert } from "./alert-state";
+import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import { sourceHealth } from "./health";
 import type { RuleState } from "./rules";
 import type {
@@ -155,7 +156,17 @@ function presentRuleState(state: RuleState): AlertRuleT["state"] {
 }
 
 export function presentRule({ rule, state, created_at }: StoredRule): AlertRuleT {
-  return { ...rule, created_at: iso(created_at), state: presentRuleState(state) };
+  const anomaly = rule.type === "anomaly";
+  return {
+    ...rule,
+    type: rule.type ?? "threshold",
+    no_data: rule.no_data ?? "keep",
+    tags: rule.tags ?? null,
+    sensitivity: anomaly ? (rule.sensitivity ?? DEFAULT_SENSITIVITY) : null,
+    baseline_windows: anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
+    created_at: iso(created_at),
+    state: presentRuleState(state),
+  };
 }
 export const presentRules = (rows: readonly StoredRule[]) =>
   presentAll(rows, presentRule, "alert_rules", (r) => r.rule.id);

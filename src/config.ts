@@ -22,6 +22,7 @@ const ConfigSchema = z.object({
   ASSIGNMENT_CACHE_TTL_SECONDS: positiveInt(30),
   CORS_ORIGINS: optionalString,
   DEV_SIGN_IN: optionalString,
+  ALLOW_HTTP_LOCALHOST_CHANNELS: optionalString,
 });
 
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   assignmentCacheTtlMs: number;
   corsOrigins: string[];
   devSignIn: boolean;
+  /** Channels may use http://127.0.0.1 and localhost (never in production). */
+  allowHttpLocalhostChannels: boolean;
 }
 
 // Vars are strings that only change on deploy, so parse them once per isolate and per env object.
@@ -61,6 +64,7 @@ export function getConfig(env: Env): Config {
     assignmentCacheTtlMs: raw.ASSIGNMENT_CACHE_TTL_SECONDS * 1000,
     corsOrigins: raw.CORS_ORIGINS ? raw.CORS_ORIGINS.split(",").map((s) => s.trim()) : [],
     devSignIn: raw.DEV_SIGN_IN === "true",
+    allowHttpLocalhostChannels: raw.ALLOW_HTTP_LOCALHOST_CHANNELS === "true",
   };
   cache.set(env, config);
   return config;

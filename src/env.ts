@@ -15,6 +15,8 @@ export interface Env {
   ASSIGNMENT_CACHE_TTL_SECONDS?: string;
   CORS_ORIGINS?: string;
   DEV_SIGN_IN?: string;
+  /** "true" lets channels post to http://127.0.0.1 and localhost (local development and tests only). */
+  ALLOW_HTTP_LOCALHOST_CHANNELS?: string;
   /** "true" only under `npm run bench`: exposes bench-only baseline routes. */
   BENCH_ROUTES?: string;
 }

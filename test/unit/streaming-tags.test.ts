@@ -21,7 +21,7 @@ describe("tag sets", () => {
   });
 
   it("groups by one key, sorted by value, leaving out sets without it", () => {
-    const sets = [
+    const sets: { tag_set: number; tags: Record<string, string> }[] = [
       { tag_set: 1, tags: { region: "us", model: "a" } },
       { tag_set: 2, tags: { region: "eu", model: "a" } },
       { tag_set: 3, tags: { model: "b" } },

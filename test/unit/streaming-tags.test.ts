@@ -36,7 +36,7 @@ describe("tag sets", () => {
 
   it("counts new sets per metric against the bound; untagged points add none", () => {
     const known = new Map([["lat", new Set([tagSetKey({ r: "a" }), tagSetKey({ r: "b" })])]]);
-    const points = [
+    const points: { name: string; tags: Record<string, string> }[] = [
       { name: "lat", tags: { r: "a" } },
       { name: "lat", tags: { r: "c" } },
       { name: "lat", tags: { r: "c" } },

@@ -20,6 +20,7 @@ import type {
 import type { EventRow } from "./store/events";
 import type { MetricCatalogueEntry } from "./store/metrics";
 import type { PredictionRow } from "./store/predictions";
+import type { HistoryEntry } from "./store/history";
 import type { StoredRule } from "./store/rules";
 import type { SourceRecord } from "./store/sources";
 import type { Page } from "./store/sql";
@@ -97,7 +98,8 @@ export function presentPrediction(row: PredictionRow): PredictionOutT {
 export const presentPredictions = (rows: readonly PredictionRow[]) =>
   presentAll(rows, presentPrediction, "predictions", (r) => r.id);
 
-export function presentAlert(alert: Alert): AlertOutT {
+/** `history` comes from store/history (oldest first); pass what the caller read for this alert. */
+export function presentAlert(alert: Alert, history: readonly HistoryEntry[] = []): AlertOutT {
   return {
     id: alert.id,
     severity: alert.severity,
@@ -114,6 +116,13 @@ export function presentAlert(alert: Alert): AlertOutT {
     resolved_at: isoOrNull(alert.resolved_at),
     resolved_by: alert.resolved_by,
     notes: alert.notes.map((n) => ({ at: iso(n.at), by: n.by, text: n.text })),
+    silenced: alert.silenced,
+    history: history.map((h) => ({
+      at: iso(h.at),
+      action: h.action,
+      ...(h.actor === null ? {} : { by: h.actor }),
+      ...(h.note === null ? {} : { note: h.note }),
+    })),
   };
 }
 

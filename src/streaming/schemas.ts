@@ -10,6 +10,7 @@ import { TimeIn } from "../http/time";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
 import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
+import { HISTORY_ACTIONS } from "./notify/model";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import { NO_DATA_POLICIES, OPERATORS, RULE_TYPES } from "./rules";
 
@@ -152,6 +153,15 @@ export const AlertIn = z
 
 export const AlertActionIn = z.object({ note: z.string().max(5000).optional() }).openapi("AlertActionIn");
 
+export const AlertHistoryEntry = z
+  .object({
+    at: Iso,
+    action: z.enum(HISTORY_ACTIONS),
+    by: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .openapi("AlertHistoryEntry");
+
 export const AlertNote = z.object({ at: Iso, by: z.string(), text: z.string() }).openapi("AlertNote");
 
 export const AlertOut = z
@@ -171,6 +181,8 @@ export const AlertOut = z
     resolved_at: Iso.nullable(),
     resolved_by: z.string().nullable(),
     notes: z.array(AlertNote),
+    silenced: z.boolean().openapi({ description: "A silence matched its last change: recorded, not notified" }),
+    history: z.array(AlertHistoryEntry).openapi({ description: "Every change, oldest first" }),
   })
   .openapi("Alert");
 

@@ -17,6 +17,7 @@ import { type Aggregation, latestAndTrend, planQuery, querySeries, trendQueryRan
 import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
+import { historyOf } from "./store/history";
 import { type EventFilter, listEvents, readCounters, receivedSince, recentEvents } from "./store/events";
 import { listMetricNames, metricExists, recentRollupsByName, rollupsInRange } from "./store/metrics";
 import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
@@ -52,13 +53,17 @@ export const eventPage = (ctx: OrgContext, filter: EventFilter): Result<Page<Eve
 export const predictionPage = (ctx: OrgContext, filter: PredictionFilter): Result<Page<PredictionOutT>> =>
   pageOf(listPredictions(ctx.sql, filter), presentPrediction, "predictions", (r) => r.id);
 
-export const alertPage = (ctx: OrgContext, filter: AlertFilter): Result<Page<AlertOutT>> =>
-  pageOf(
-    listAlerts(ctx.sql, filter),
-    (r) => presentAlert(toAlert(r)),
+export function alertPage(ctx: OrgContext, filter: AlertFilter): Result<Page<AlertOutT>> {
+  const page = listAlerts(ctx.sql, filter);
+  // One history query for the whole page.
+  const history = historyOf(ctx.sql, page?.items.map((r) => r.id) ?? []);
+  return pageOf(
+    page,
+    (r) => presentAlert(toAlert(r), history.get(r.id) ?? []),
     "alerts",
     (r) => r.id,
   );
+}
 
 export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
   const { resolution_ms, from } = trendQueryRange(ctx.now);

@@ -127,5 +127,6 @@ export function listDeliveries(sql: SqlStorage, channelId: string, filter: Deliv
       filter.limit + 1,
     )
     .toArray();
-  return toPage(rows, filter.limit, (r) => [r.seq], fromRow);
+  const page = toPage(rows, filter.limit, (r) => [r.seq]);
+  return { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }

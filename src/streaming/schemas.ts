@@ -323,10 +323,24 @@ export const MetricSeries = z
     step_seconds: z.number().int(),
     value: z.number().nullable(),
     series: z.array(z.object({ t: Iso, value: z.number().nullable() })),
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "The tag filter applied (tag.<key>=<value>), when any" }),
+    groups: z
+      .array(
+        z.object({
+          tags: z.record(z.string(), z.string()),
+          value: z.number().nullable(),
+          series: z.array(z.object({ t: Iso, value: z.number().nullable() })),
+        }),
+      )
+      .optional()
+      .openapi({ description: "With group_by: one entry per value of that tag, sorted by value" }),
   })
   .openapi("MetricSeries");
 
-/** The payload of the live `metric` message: one per point (tags are passed through, not stored). */
+/** The payload of the live `metric` message: one per metric and flush, its newest point with its tags. */
 export const MetricPointOut = z
   .object({ name: z.string(), value: z.number(), timestamp: Iso, tags: z.record(z.string(), z.string()) })
   .openapi("MetricPoint");

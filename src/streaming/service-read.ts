@@ -13,8 +13,9 @@ import {
   presentPredictions,
   presentSources,
 } from "./present";
-import { type Aggregation, latestAndTrend, planQuery, querySeries, trendQueryRange } from "./rollup";
+import { type Aggregation, latestAndTrend, planQuery, querySeries, type SeriesResult, trendQueryRange } from "./rollup";
 import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
+import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
 import { historyOf } from "./store/history";
@@ -33,7 +34,12 @@ export interface SeriesQuery {
   window: number;
   aggregation: Aggregation;
   step?: number | undefined;
+  /** `tag.<k>=<v>` filters; empty: every point. */
+  tags?: Record<string, string>;
+  group_by?: string | undefined;
 }
+
+const presentSeries = (series: SeriesResult["series"]) => series.map((p) => ({ t: iso(p.t), value: p.value }));
 
 const badCursor = () =>
   fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
@@ -83,15 +89,33 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
     now: ctx.now,
     metricRetentionMs: ctx.retention.metricDays * DAY_MS,
   };
-  const plan = planQuery(options);
-  const result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+  const base = { name, aggregation: query.aggregation, window_seconds: query.window };
+  const filter = query.tags ?? {};
+  const filtered = Object.keys(filter).length > 0;
+  const tagged =
+    filtered || query.group_by !== undefined ? taggedSeries(ctx, name, options, filter, query.group_by) : null;
+  // Without a filter the headline covers every point, tagged or not (the untagged totals).
+  let result = tagged?.all;
+  if (!filtered) {
+    const plan = planQuery(options);
+    result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+  }
+  const headline = result as SeriesResult;
   return ok({
-    name,
-    aggregation: query.aggregation,
-    window_seconds: query.window,
-    step_seconds: result.step_seconds,
-    value: result.value,
-    series: result.series.map((p) => ({ t: iso(p.t), value: p.value })),
+    ...base,
+    step_seconds: headline.step_seconds,
+    value: headline.value,
+    series: presentSeries(headline.series),
+    ...(filtered ? { tags: filter } : {}),
+    ...(tagged?.groups
+      ? {
+          groups: tagged.groups.map((g) => ({
+            tags: g.tags,
+            value: g.result.value,
+            series: presentSeries(g.result.series),
+          })),
+        }
+      : {}),
   });
 }
 

@@ -73,7 +73,7 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
       tx.now,
     );
     const out = presentPredictions(stored);
-    for (const p of out) tx.publish({ type: "prediction", data: p });
+    tx.publish({ type: "predictions", data: out });
     return out;
   });
 }

@@ -28,6 +28,8 @@ export default defineConfig({
                 DEV_SIGN_IN: "false",
                 INGEST_LIMIT_PERIOD_SECONDS: "60",
                 AUTH_FAILURE_LIMIT_PERIOD_SECONDS: "60",
+                // Webhook tests post to a real receiver on 127.0.0.1 (test/receiver/global-setup.ts).
+                ALLOW_HTTP_LOCALHOST_CHANNELS: "true",
               },
               // The real limiter bindings, with budgets the tests can exhaust deterministically
               // (test/integration/streaming-burst.test.ts, test/integration/rate-limits.test.ts) and
@@ -44,6 +46,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/integration/**/*.test.ts", "test/realtime/**/*.test.ts"],
           setupFiles: ["./test/apply-migrations.ts"],
+          globalSetup: ["./test/receiver/global-setup.ts"],
           // Integration tests drive real storage through workerd; on a loaded 2-core CI machine a
           // property suite of hundreds of requests needs more than the 5 s default.
           testTimeout: 60_000,

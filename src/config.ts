@@ -54,6 +54,7 @@ const ConfigSchema = z.object({
   DEV_SIGN_IN: optionalString,
   INGEST_LIMIT_PERIOD_SECONDS: limiterPeriod(10),
   AUTH_FAILURE_LIMIT_PERIOD_SECONDS: limiterPeriod(60),
+  ALLOW_HTTP_LOCALHOST_CHANNELS: optionalString,
 });
 
 /** The verification keys, and the one this Worker signs its own tokens (tickets, dev sign-in) with. */
@@ -76,6 +77,8 @@ export interface Config {
   devSignIn: boolean;
   /** Seconds each limiter counts over: a refused caller is told to retry after one period. */
   limiterPeriodSeconds: { ingest: number; authFailure: number };
+  /** Channels may use http://127.0.0.1 and localhost (never in production). */
+  allowHttpLocalhostChannels: boolean;
 }
 
 // Vars are strings that only change on deploy, so parse them once per isolate and per env object.
@@ -109,6 +112,7 @@ export function getConfig(env: Env): Config {
       ingest: raw.INGEST_LIMIT_PERIOD_SECONDS,
       authFailure: raw.AUTH_FAILURE_LIMIT_PERIOD_SECONDS,
     },
+    allowHttpLocalhostChannels: raw.ALLOW_HTTP_LOCALHOST_CHANNELS === "true",
   };
   cache.set(env, config);
   return config;

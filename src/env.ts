@@ -21,6 +21,8 @@ export interface Env {
   DEV_SIGN_IN?: string;
   INGEST_LIMIT_PERIOD_SECONDS?: string;
   AUTH_FAILURE_LIMIT_PERIOD_SECONDS?: string;
+  /** "true" lets channels post to http://127.0.0.1 and localhost (local development and tests only). */
+  ALLOW_HTTP_LOCALHOST_CHANNELS?: string;
   /** "true" only under `npm run bench`: exposes bench-only baseline routes. */
   BENCH_ROUTES?: string;
 }

@@ -33,6 +33,8 @@ export interface Alert {
   resolved_at: number | null;
   resolved_by: string | null;
   notes: AlertNote[];
+  /** A silence matched at its last notifiable change: stored and shown, not notified. */
+  silenced: boolean;
 }
 
 export interface NewAlertInput {
@@ -79,6 +81,7 @@ export function createAlert(input: NewAlertInput, id: string, now: number): Aler
     resolved_at: null,
     resolved_by: null,
     notes: [],
+    silenced: false,
   };
 }
 

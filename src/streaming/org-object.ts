@@ -18,11 +18,28 @@ import {
 } from "./service-read";
 import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
 import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
-import { type LivePublisher, type OrgContext, ok } from "./service-types";
+import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
 import type { AlertFilter } from "./store/alerts";
 import type { EventFilter } from "./store/events";
 import type { PredictionFilter } from "./store/predictions";
+import { nextDueAt } from "./store/deliveries";
 import { migrate } from "./store/schema";
+import { presentDelivery } from "./notify/present";
+import type { ChannelInT, ChannelPatchT, SilenceInT } from "./notify/schemas";
+import { Outbox } from "./notify/sender";
+import {
+  channelById,
+  channelList,
+  createChannel,
+  createSilence,
+  deliveryPage,
+  type NotifyContext,
+  patchChannel,
+  queueTestDelivery,
+  removeChannel,
+  removeSilence,
+  silenceList,
+} from "./notify/service";
 
 /**
  * One per organization (reached with `ORG.getByName(org)`; the Worker has already authenticated
@@ -36,6 +53,10 @@ export class OrgObject extends DurableObject<Env> {
   clock: () => number = () => Date.now();
   /** Where every durable write is announced (the hub; tests may swap in a recorder). */
   live: LivePublisher;
+  /** Retry jitter (tests pin it). */
+  random: () => number = () => Math.random();
+  /** Sends due notification deliveries from the alarm, within the in-flight bound. */
+  readonly outbox: Outbox;
   /** Only an optimization (skip getAlarm); after eviction it is false again and we re-check. */
   private alarmChecked = false;
 
@@ -43,6 +64,13 @@ export class OrgObject extends DurableObject<Env> {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
+    });
+    this.outbox = new Outbox({
+      storage: ctx.storage,
+      now: () => this.clock(),
+      random: () => this.random(),
+      allowHttpLocalhost: getConfig(env).allowHttpLocalhostChannels,
+      fetch: (input, init) => fetch(input, init),
     });
     // ---- live (issue 5 realtime) ----
     this.hub = new LiveHub(ctx, () => this.dashboard());
@@ -91,10 +119,27 @@ export class OrgObject extends DurableObject<Env> {
     this.alarmChecked = true;
   }
 
+  private notifyContext(): NotifyContext {
+    return { ...this.context(), allowHttpLocalhost: getConfig(this.env).allowHttpLocalhostChannels };
+  }
+
+  /** After a change that may have queued deliveries: the alarm must come no later than the first due one. */
+  private async armDeliveries(): Promise<void> {
+    const due = nextDueAt(this.ctx.storage.sql);
+    if (due === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
+  }
+
   override async alarm(): Promise<void> {
     const { next } = runAlarm(this.context(), this.hub.connectionCount());
-    if (next !== null) {
-      await this.ctx.storage.setAlarm(next);
+    // Receivers are waited on here, never on an ingest path; rules and retention have already run.
+    await this.outbox.sendDue();
+    const due = nextDueAt(this.ctx.storage.sql);
+    const dueAt = due === null ? null : Math.max(due, this.clock());
+    const at = next === null ? dueAt : dueAt === null ? next : Math.min(next, dueAt);
+    if (at !== null) {
+      await this.ctx.storage.setAlarm(at);
       return;
     }
     // Idle: no alarm until the next write, which must therefore look again.
@@ -147,6 +192,7 @@ export class OrgObject extends DurableObject<Env> {
   async createAlert(input: AlertInT) {
     const result = createAlert(this.context(), input);
     await this.armAlarm();
+    await this.armDeliveries();
     return result;
   }
   listAlerts(filter: AlertFilter) {
@@ -155,25 +201,69 @@ export class OrgObject extends DurableObject<Env> {
   getAlert(id: string) {
     return getAlertOut(this.context(), id);
   }
-  transitionAlert(id: string, action: "acknowledge" | "resolve", by: string, note?: string) {
-    return transitionAlert(this.context(), id, action, by, note);
+  async transitionAlert(id: string, action: "acknowledge" | "resolve", by: string, note?: string) {
+    const result = transitionAlert(this.context(), id, action, by, note);
+    await this.armDeliveries();
+    return result;
   }
   async createAlertRule(input: AlertRuleInT) {
     const rule = createAlertRule(this.context(), input);
     await this.armAlarm(true);
+    await this.armDeliveries();
     return rule;
   }
   listAlertRules() {
     return listAlertRules(this.context());
   }
-  deleteAlertRule(id: string) {
-    return deleteAlertRule(this.context(), id);
+  async deleteAlertRule(id: string) {
+    const result = deleteAlertRule(this.context(), id);
+    await this.armDeliveries();
+    return result;
+  }
+
+  // Notification channels, deliveries and silences
+  createChannel(input: ChannelInT) {
+    return createChannel(this.notifyContext(), input);
+  }
+  listChannels() {
+    return channelList(this.notifyContext());
+  }
+  getChannel(id: string) {
+    return channelById(this.notifyContext(), id);
+  }
+  updateChannel(id: string, patch: ChannelPatchT) {
+    return patchChannel(this.notifyContext(), id, patch);
+  }
+  deleteChannel(id: string) {
+    return removeChannel(this.notifyContext(), id);
+  }
+  /** Queues a test delivery and attempts it now (unless the in-flight bound is reached: then the alarm does). */
+  async testChannel(id: string) {
+    const queued = queueTestDelivery(this.notifyContext(), id);
+    if (!queued.ok) return queued;
+    await this.armDeliveries();
+    const delivery = await this.outbox.sendNow(queued.value);
+    await this.armDeliveries();
+    return delivery === null ? fail("not-found", "channel not found") : ok(presentDelivery(delivery));
+  }
+  listDeliveries(channelId: string, filter: { limit: number; cursor?: string | undefined }) {
+    return deliveryPage(this.notifyContext(), channelId, filter);
+  }
+  createSilence(input: SilenceInT, by: string) {
+    return createSilence(this.context(), input, by);
+  }
+  listSilences() {
+    return silenceList(this.context());
+  }
+  deleteSilence(id: string) {
+    return removeSilence(this.context(), id);
   }
 
   // Metrics and dashboard
   async ingestMetrics(points: MetricInT[]) {
     const result = ingestMetrics(this.context(), points);
     await this.armAlarm();
+    await this.armDeliveries();
     return result;
   }
   listMetrics() {

@@ -5,6 +5,7 @@
  * and one such row must not fail every read of the organization. Each skip logs one JSON line.
  */
 import type { Alert } from "./alert-state";
+import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import { sourceHealth } from "./health";
 import type { RuleState } from "./rules";
 import type {
@@ -19,6 +20,7 @@ import type {
 import type { EventRow } from "./store/events";
 import type { MetricCatalogueEntry } from "./store/metrics";
 import type { PredictionRow } from "./store/predictions";
+import type { HistoryEntry } from "./store/history";
 import type { StoredRule } from "./store/rules";
 import type { SourceRecord } from "./store/sources";
 import type { Page } from "./store/sql";
@@ -96,7 +98,8 @@ export function presentPrediction(row: PredictionRow): PredictionOutT {
 export const presentPredictions = (rows: readonly PredictionRow[]) =>
   presentAll(rows, presentPrediction, "predictions", (r) => r.id);
 
-export function presentAlert(alert: Alert): AlertOutT {
+/** `history` comes from store/history (oldest first); pass what the caller read for this alert. */
+export function presentAlert(alert: Alert, history: readonly HistoryEntry[] = []): AlertOutT {
   return {
     id: alert.id,
     severity: alert.severity,
@@ -113,6 +116,13 @@ export function presentAlert(alert: Alert): AlertOutT {
     resolved_at: isoOrNull(alert.resolved_at),
     resolved_by: alert.resolved_by,
     notes: alert.notes.map((n) => ({ at: iso(n.at), by: n.by, text: n.text })),
+    silenced: alert.silenced,
+    history: history.map((h) => ({
+      at: iso(h.at),
+      action: h.action,
+      ...(h.actor === null ? {} : { by: h.actor }),
+      ...(h.note === null ? {} : { note: h.note }),
+    })),
   };
 }
 
@@ -155,7 +165,17 @@ function presentRuleState(state: RuleState): AlertRuleT["state"] {
 }
 
 export function presentRule({ rule, state, created_at }: StoredRule): AlertRuleT {
-  return { ...rule, created_at: iso(created_at), state: presentRuleState(state) };
+  const anomaly = rule.type === "anomaly";
+  return {
+    ...rule,
+    type: rule.type ?? "threshold",
+    no_data: rule.no_data ?? "keep",
+    tags: rule.tags ?? null,
+    sensitivity: anomaly ? (rule.sensitivity ?? DEFAULT_SENSITIVITY) : null,
+    baseline_windows: anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
+    created_at: iso(created_at),
+    state: presentRuleState(state),
+  };
 }
 export const presentRules = (rows: readonly StoredRule[]) =>
   presentAll(rows, presentRule, "alert_rules", (r) => r.rule.id);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { defineRoute } from "../http/openapi";
+import { defineRoute, problemResponses } from "../http/openapi";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { AGGREGATIONS } from "./rollup";
@@ -8,11 +8,29 @@ import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const MAX_WINDOW_SECONDS = 400 * 86_400;
 
-const SeriesQuery = z.object({
-  window: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).default(3600),
-  aggregation: z.enum(AGGREGATIONS).default("avg"),
-  step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional(),
-});
+const TAG_PARAM = /^tag\.(.{1,200})$/;
+
+const SeriesQuery = z
+  .object({
+    window: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).default(3600),
+    aggregation: z.enum(AGGREGATIONS).default("avg"),
+    step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional(),
+    group_by: z.string().min(1).max(200).optional().openapi({ description: "A tag key: one group per value" }),
+  })
+  // `tag.<key>=<value>` filters have free keys; every other unknown parameter is still ignored.
+  .catchall(z.string().max(500))
+  .transform(({ window, aggregation, step, group_by, ...rest }) => ({
+    window,
+    aggregation,
+    step,
+    group_by,
+    tags: Object.fromEntries(
+      Object.entries(rest).flatMap(([k, v]) => {
+        const key = TAG_PARAM.exec(k)?.[1];
+        return key === undefined || typeof v !== "string" ? [] : [[key, v]];
+      }),
+    ) as Record<string, string>,
+  }));
 
 export const metricRoutes = createRouter()
   .openapi(
@@ -24,13 +42,16 @@ export const metricRoutes = createRouter()
         tags: TAG,
         summary: "Record one metric point or a batch of up to 1000",
         request: body(MetricBody),
-        responses: { 202: json(MetricsAccepted, "Folded into the rollups") },
+        responses: {
+          202: json(MetricsAccepted, "Folded into the rollups"),
+          ...problemResponses({ 422: "A metric would exceed 1000 distinct tag sets (nothing stored)" }),
+        },
       },
       [limitIngest],
     ),
     async (c) => {
       const input = c.req.valid("json");
-      return c.json(await orgOf(c).ingestMetrics("metrics" in input ? input.metrics : [input]), 202);
+      return c.json(unwrap(await orgOf(c).ingestMetrics("metrics" in input ? input.metrics : [input])), 202);
     },
   )
   .openapi(
@@ -51,7 +72,10 @@ export const metricRoutes = createRouter()
       path: "/metrics/{name}",
       tags: TAG,
       summary: "A metric's window value and series",
-      description: "Percentiles come from DDSketch rollups: within 1% relative error of the exact value.",
+      description:
+        "Percentiles come from DDSketch rollups: within 1% relative error of the exact value. `tag.<key>=<value>` " +
+        "keeps only points with that tag; `group_by=<key>` adds one series per value of that tag (sketches of the " +
+        "tag sets merge, so grouped percentiles keep the same accuracy).",
       request: {
         params: z.object({ name: MetricName.openapi({ param: { name: "name", in: "path" } }) }),
         query: SeriesQuery,

@@ -3,6 +3,7 @@ import { createRouter } from "../http/router";
 import { alertRoutes } from "./routes-alerts";
 import { benchRoutes, eventRoutes } from "./routes-events";
 import { metricRoutes } from "./routes-metrics";
+import { notifyRoutes } from "./routes-notify";
 import { sourceRoutes } from "./routes-sources";
 
 export const streamingRoutes = createRouter()
@@ -10,4 +11,5 @@ export const streamingRoutes = createRouter()
   .route("/", eventRoutes)
   .route("/", alertRoutes)
   .route("/", metricRoutes)
+  .route("/", notifyRoutes)
   .route("/", benchRoutes);

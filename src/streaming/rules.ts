@@ -1,20 +1,28 @@
 /**
- * Prometheus-like threshold rules. Evaluation is a pure step function over a JSON-serializable
- * state (stored in SQLite next to the rule), so a hibernated or restarted object resumes exactly:
+ * Alert rules, Prometheus-like. Evaluation is a pure step function over a JSON-serializable state
+ * (stored in SQLite next to the rule), so a hibernated or restarted object resumes exactly:
  *
- *   inactive ──cond──▶ pending(since) ──cond held for_seconds──▶ firing(since) ──¬cond / no data──▶ inactive
- *      ▲                    │ ¬cond / no data                                       (resolve_alert)
+ *   inactive ──cond──▶ pending(since) ──cond held for_seconds──▶ firing(since) ──¬cond──▶ inactive
+ *      ▲                    │ ¬cond                                                  (resolve_alert)
  *      └────────────────────┘                   for_seconds = 0: inactive ──cond──▶ firing (open_alert)
  *
- * The caller computes the observed value (rollup `windowValue` over window_seconds) and applies the
- * actions: open an alert with fingerprint `rule:<id>` (through the same dedup as POST /alerts) and
- * store its id with `attachAlert`; resolve the unresolved alert with that fingerprint with the note.
+ * `cond` is a threshold (`operator threshold`) or, for anomaly rules, a robust z-score of the
+ * window against the previous windows (anomaly.ts). When the window has no data, `no_data` decides:
+ * `keep` leaves the state as it is (a dead service keeps its alert), `resolve` resolves, `alert`
+ * treats silence as the condition holding. The caller computes the observed value (rollup
+ * `windowValue`) and applies the actions: open an alert with fingerprint `rule:<id>` (through the
+ * same dedup as POST /alerts) and store its id with `attachAlert`; resolve it with the note.
  */
 import type { Severity } from "./alert-state";
+import { anomalyHolds, DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY, minimumBaseline, robustZ } from "./anomaly";
 import type { Aggregation } from "./rollup";
 
 export const OPERATORS = ["gt", "gte", "lt", "lte"] as const;
 export type Operator = (typeof OPERATORS)[number];
+export const RULE_TYPES = ["threshold", "anomaly"] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+export const NO_DATA_POLICIES = ["keep", "resolve", "alert"] as const;
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 export interface AlertRule {
   id: string;
@@ -22,11 +30,20 @@ export interface AlertRule {
   metric_name: string;
   aggregation: Aggregation;
   window_seconds: number;
-  operator: Operator;
-  threshold: number;
+  /** Threshold rules: always set. Anomaly rules: null scores both sides, gt/lt only one. */
+  operator: Operator | null;
+  /** Null for anomaly rules. */
+  threshold: number | null;
   severity: Severity;
   /** How long the condition must hold before firing; 0 fires on the first evaluation that holds. */
   for_seconds: number;
+  /** Defaults: threshold, keep, no tag filter, sensitivity 3, 30 baseline windows. */
+  type?: RuleType;
+  no_data?: NoDataPolicy;
+  /** Only points carrying all these tags count (null or absent: every point). */
+  tags?: Record<string, string> | null;
+  sensitivity?: number;
+  baseline_windows?: number;
 }
 
 export type RuleState =
@@ -42,7 +59,8 @@ export type RuleAction =
       severity: Severity;
       title: string;
       message: string;
-      value: number;
+      /** Null when the alert is about missing data (`no_data: alert`). */
+      value: number | null;
     }
   | {
       type: "resolve_alert";
@@ -67,6 +85,21 @@ export function ruleFingerprint(ruleId: string): string {
   return `rule:${ruleId}`;
 }
 
+/**
+ * An anomaly must persist one more window before it fires unless the rule says otherwise: a robust
+ * z-score over 30 windows has heavier tails than the normal (the median and MAD are themselves
+ * estimates), so pure Gaussian noise crosses |z| ≥ 4 about 20 times in 10,000 windows, while two
+ * windows in a row almost never do (test/unit/streaming-anomaly.test.ts measures both).
+ */
+export function defaultForSeconds(type: RuleType, windowSeconds: number): number {
+  return type === "anomaly" ? windowSeconds : 0;
+}
+
+/** The rule behind an alert, from its fingerprint (null for alerts raised by POST /alerts). */
+export function ruleIdOf(fingerprint: string | null): string | null {
+  return fingerprint?.startsWith("rule:") ? fingerprint.slice(5) : null;
+}
+
 export function conditionHolds(operator: Operator, value: number, threshold: number): boolean {
   switch (operator) {
     case "gt":
@@ -85,16 +118,32 @@ export function formatNumber(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-function openAction(rule: AlertRule, value: number): RuleAction {
-  const shown = `${rule.aggregation}(${rule.metric_name}) = ${formatNumber(value)} ${SYMBOL[rule.operator]} ${formatNumber(rule.threshold)}`;
+function describe(rule: AlertRule, value: number, z: number | null): { title: string; message: string } {
   const held = rule.for_seconds > 0 ? ` for at least ${rule.for_seconds} s` : "";
+  const observed = `${rule.aggregation}(${rule.metric_name}) = ${formatNumber(value)}`;
+  if (z !== null) {
+    const windows = rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS;
+    return {
+      title: `${rule.name}: ${observed}, anomaly z = ${formatNumber(z)}`,
+      message: `Rule "${rule.name}": ${rule.aggregation} of ${rule.metric_name} over the last ${rule.window_seconds} s is ${formatNumber(value)}, a robust z-score of ${formatNumber(z)} against the previous ${windows} windows (sensitivity ${formatNumber(rule.sensitivity ?? DEFAULT_SENSITIVITY)})${held}.`,
+    };
+  }
+  const op = rule.operator ?? "gt";
+  const threshold = formatNumber(rule.threshold ?? 0);
+  return {
+    title: `${rule.name}: ${observed} ${SYMBOL[op]} ${threshold}`,
+    message: `Rule "${rule.name}": ${rule.aggregation} of ${rule.metric_name} over the last ${rule.window_seconds} s is ${formatNumber(value)}, ${SYMBOL[op]} threshold ${threshold}${held}.`,
+  };
+}
+
+function openAction(rule: AlertRule, text: { title: string; message: string }, value: number | null): RuleAction {
   return {
     type: "open_alert",
     rule_id: rule.id,
     fingerprint: ruleFingerprint(rule.id),
     severity: rule.severity,
-    title: `${rule.name}: ${shown}`,
-    message: `Rule "${rule.name}": ${rule.aggregation} of ${rule.metric_name} over the last ${rule.window_seconds} s is ${formatNumber(value)}, ${SYMBOL[rule.operator]} threshold ${formatNumber(rule.threshold)}${held}.`,
+    title: text.title,
+    message: text.message,
     value,
   };
 }
@@ -110,43 +159,92 @@ function resolveAction(rule: AlertRule, state: RuleState, note: string): RuleAct
   };
 }
 
-/**
- * One evaluation at `now`. `observed` is the rule's aggregation over its window, or null when the
- * window has no data (count and sum are 0, not null, on an empty window — see rollup `aggregate`).
- * A state whose clock is ahead of `now` (clock skew) is treated as just started, never as elapsed.
- */
-export function evaluateRule(rule: AlertRule, state: RuleState, observed: number | null, now: number): Evaluation {
-  if (observed === null || !Number.isFinite(observed)) {
-    if (state.status === "firing") {
-      return {
-        state: INACTIVE,
-        actions: [
-          resolveAction(rule, state, `no data: no ${rule.metric_name} points in the last ${rule.window_seconds} s`),
-        ],
-      };
+/** Whether the condition holds for an observed value, and the z-score for anomaly rules. */
+export function check(
+  rule: AlertRule,
+  observed: number,
+  baseline: readonly number[],
+): { holds: boolean; z: number | null; note: string } {
+  if (rule.type === "anomaly") {
+    const windows = rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS;
+    if (baseline.length < minimumBaseline(windows)) {
+      return { holds: false, z: null, note: `baseline too short: ${baseline.length} of ${windows} windows have data` };
     }
-    return { state: INACTIVE, actions: [] };
+    const z = robustZ(observed, baseline) ?? 0;
+    const sensitivity = rule.sensitivity ?? DEFAULT_SENSITIVITY;
+    return {
+      holds: anomalyHolds(z, sensitivity, rule.operator),
+      z,
+      note: `back to normal: z = ${formatNumber(z)}, sensitivity ${formatNumber(sensitivity)}`,
+    };
   }
-  if (!conditionHolds(rule.operator, observed, rule.threshold)) {
-    if (state.status === "firing") {
-      const note = `condition cleared: ${rule.aggregation} = ${formatNumber(observed)} ${NEGATED[rule.operator]} ${formatNumber(rule.threshold)}`;
-      return { state: INACTIVE, actions: [resolveAction(rule, state, note)] };
-    }
-    return { state: INACTIVE, actions: [] };
-  }
+  const op = rule.operator ?? "gt";
+  const threshold = rule.threshold ?? 0;
+  return {
+    holds: conditionHolds(op, observed, threshold),
+    z: null,
+    note: `condition cleared: ${rule.aggregation} = ${formatNumber(observed)} ${NEGATED[op]} ${formatNumber(threshold)}`,
+  };
+}
+
+/** Steps a rule whose condition holds now: pending until for_seconds have passed, then firing. */
+function holding(rule: AlertRule, state: RuleState, now: number, open: () => RuleAction): Evaluation {
   switch (state.status) {
     case "firing":
       return { state, actions: [] };
     case "pending":
+      // A `since` ahead of `now` (clock skew) counts as just started, never as elapsed.
       if (now - state.since >= rule.for_seconds * 1000) {
-        return { state: { status: "firing", since: now }, actions: [openAction(rule, observed)] };
+        return { state: { status: "firing", since: now }, actions: [open()] };
       }
       return { state, actions: [] };
     case "inactive":
-      if (rule.for_seconds <= 0)
-        return { state: { status: "firing", since: now }, actions: [openAction(rule, observed)] };
+      if (rule.for_seconds <= 0) return { state: { status: "firing", since: now }, actions: [open()] };
       return { state: { status: "pending", since: now }, actions: [] };
   }
+}
+
+/**
+ * One evaluation at `now`. `observed` is the rule's aggregation over its window, or null when the
+ * window has no data (count and sum are 0, not null, on an empty window — see rollup `aggregate`).
+ * `baseline` (anomaly rules) holds the values of the previous windows that have data.
+ */
+export function evaluateRule(
+  rule: AlertRule,
+  state: RuleState,
+  observed: number | null,
+  now: number,
+  baseline: readonly number[] = [],
+): Evaluation {
+  if (observed === null || !Number.isFinite(observed)) {
+    const noData = `no data: no ${rule.metric_name} points in the last ${rule.window_seconds} s`;
+    switch (rule.no_data ?? "keep") {
+      case "keep":
+        return { state, actions: [] };
+      case "resolve":
+        return {
+          state: INACTIVE,
+          actions: state.status === "firing" ? [resolveAction(rule, state, noData)] : [],
+        };
+      case "alert":
+        return holding(rule, state, now, () =>
+          openAction(
+            rule,
+            {
+              title: `${rule.name}: no data`,
+              message: `Rule "${rule.name}": ${noData}${rule.for_seconds > 0 ? ` for at least ${rule.for_seconds} s` : ""}.`,
+            },
+            null,
+          ),
+        );
+    }
+  }
+  const result = check(rule, observed, baseline);
+  if (!result.holds) {
+    if (state.status === "firing") return { state: INACTIVE, actions: [resolveAction(rule, state, result.note)] };
+    return { state: INACTIVE, actions: [] };
+  }
+  return holding(rule, state, now, () => openAction(rule, describe(rule, observed, result.z), observed));
 }
 
 /** After the caller opened (or deduplicated into) the alert for an open_alert action. */

@@ -10,7 +10,9 @@ import { TimeIn } from "../http/time";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
 import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
-import { OPERATORS } from "./rules";
+import { HISTORY_ACTIONS } from "./notify/model";
+import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
+import { NO_DATA_POLICIES, OPERATORS, RULE_TYPES } from "./rules";
 
 export const MAX_BATCH = 1000;
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
@@ -151,6 +153,15 @@ export const AlertIn = z
 
 export const AlertActionIn = z.object({ note: z.string().max(5000).optional() }).openapi("AlertActionIn");
 
+export const AlertHistoryEntry = z
+  .object({
+    at: Iso,
+    action: z.enum(HISTORY_ACTIONS),
+    by: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .openapi("AlertHistoryEntry");
+
 export const AlertNote = z.object({ at: Iso, by: z.string(), text: z.string() }).openapi("AlertNote");
 
 export const AlertOut = z
@@ -170,14 +181,23 @@ export const AlertOut = z
     resolved_at: Iso.nullable(),
     resolved_by: z.string().nullable(),
     notes: z.array(AlertNote),
+    silenced: z.boolean().openapi({ description: "A silence matched its last change: recorded, not notified" }),
+    history: z.array(AlertHistoryEntry).openapi({ description: "Every change, oldest first" }),
   })
   .openapi("Alert");
 
 // ---------------------------------------------------------------- alert rules
 
+/** A tag filter: only points carrying every one of these tags count (metric tags are strings). */
+export const TagFilter = z
+  .record(z.string().min(1).max(200), z.string().max(500))
+  .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags")
+  .openapi({ example: { region: "eu" } });
+
 export const AlertRuleIn = z
   .object({
     name: Name,
+    type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
     metric_name: z.string().min(1).max(200),
     aggregation: z.enum(AGGREGATIONS),
     window_seconds: z
@@ -185,10 +205,47 @@ export const AlertRuleIn = z
       .int()
       .min(10)
       .max(31 * 86400),
-    operator: z.enum(OPERATORS),
-    threshold: z.number().refine(Number.isFinite, "must be finite"),
+    operator: z
+      .enum(OPERATORS)
+      .optional()
+      .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
+    threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
     severity: z.enum(SEVERITIES),
-    for_seconds: z.number().int().min(0).max(86400).optional(),
+    for_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86400)
+      .optional()
+      .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
+    no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
+    tags: TagFilter.optional(),
+    sensitivity: z
+      .number()
+      .min(0.5)
+      .max(100)
+      .optional()
+      .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
+    baseline_windows: z
+      .number()
+      .int()
+      .min(3)
+      .max(500)
+      .optional()
+      .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
+  })
+  .superRefine((rule, ctx) => {
+    if ((rule.type ?? "threshold") === "threshold") {
+      if (rule.operator === undefined)
+        ctx.addIssue({ code: "custom", path: ["operator"], message: "required for threshold rules" });
+      if (rule.threshold === undefined)
+        ctx.addIssue({ code: "custom", path: ["threshold"], message: "required for threshold rules" });
+      for (const key of ["sensitivity", "baseline_windows"] as const) {
+        if (rule[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "only for anomaly rules" });
+      }
+    } else if (rule.threshold !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["threshold"], message: "anomaly rules take sensitivity, not threshold" });
+    }
   })
   .openapi("AlertRuleIn");
 
@@ -196,13 +253,18 @@ export const AlertRule = z
   .object({
     id: z.string(),
     name: z.string(),
+    type: z.enum(RULE_TYPES),
     metric_name: z.string(),
     aggregation: z.enum(AGGREGATIONS),
     window_seconds: z.number().int(),
-    operator: z.enum(OPERATORS),
-    threshold: z.number(),
+    operator: z.enum(OPERATORS).nullable(),
+    threshold: z.number().nullable(),
     severity: z.enum(SEVERITIES),
     for_seconds: z.number().int(),
+    no_data: z.enum(NO_DATA_POLICIES),
+    tags: z.record(z.string(), z.string()).nullable(),
+    sensitivity: z.number().nullable(),
+    baseline_windows: z.number().int().nullable(),
     created_at: Iso,
     state: z.object({
       status: z.enum(["inactive", "pending", "firing"]),
@@ -261,10 +323,24 @@ export const MetricSeries = z
     step_seconds: z.number().int(),
     value: z.number().nullable(),
     series: z.array(z.object({ t: Iso, value: z.number().nullable() })),
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "The tag filter applied (tag.<key>=<value>), when any" }),
+    groups: z
+      .array(
+        z.object({
+          tags: z.record(z.string(), z.string()),
+          value: z.number().nullable(),
+          series: z.array(z.object({ t: Iso, value: z.number().nullable() })),
+        }),
+      )
+      .optional()
+      .openapi({ description: "With group_by: one entry per value of that tag, sorted by value" }),
   })
   .openapi("MetricSeries");
 
-/** The payload of the live `metric` message: one per point (tags are passed through, not stored). */
+/** The payload of the live `metric` message: one per metric and flush, its newest point with its tags. */
 export const MetricPointOut = z
   .object({ name: z.string(), value: z.number(), timestamp: Iso, tags: z.record(z.string(), z.string()) })
   .openapi("MetricPoint");

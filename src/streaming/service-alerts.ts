@@ -2,9 +2,15 @@
 import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import type { AlertInT, AlertOutT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { presentAlert } from "./present";
-import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
+import { alertOut, commitAlertChange } from "./service-alert-change";
+import { findUnresolved, getAlert } from "./store/alerts";
 import { markSourceError, unknownSourceIds } from "./store/sources";
+
+/** A caller's own change must be answerable: an unpresentable row rolls the transaction back, as before. */
+function presentable(out: AlertOutT | null): AlertOutT {
+  if (out === null) throw new RangeError("the alert has times that cannot be presented");
+  return out;
+}
 
 const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
 
@@ -16,22 +22,24 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
   }
   const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
   const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-  const out = presentAlert(alert);
-  inTransaction(ctx, (tx) => {
-    saveAlert(tx.sql, alert);
+  const out = inTransaction(ctx, (tx) => {
+    const saved = presentable(
+      commitAlertChange(tx, alert, { action: created ? "opened" : "repeated", by: null, note: null }),
+    );
     // An error about a source (a connector reporting failed deliveries) is what turns its health
     // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
     if (input.source_id !== undefined && ERROR_SEVERITIES.has(input.severity)) {
       markSourceError(tx.sql, input.source_id, tx.now);
     }
-    tx.publish({ type: created ? "alert" : "alert_updated", data: out });
+    tx.publish({ type: created ? "alert" : "alert_updated", data: saved });
+    return saved;
   });
   return ok({ alert: out, created });
 }
 
 export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  return alert === null ? fail("not-found", "alert not found") : ok(presentAlert(alert));
+  return alert === null ? fail("not-found", "alert not found") : ok(alertOut(ctx, alert));
 }
 
 export function transitionAlert(
@@ -45,10 +53,16 @@ export function transitionAlert(
   if (alert === null) return fail("not-found", "alert not found");
   const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
   if (!result.ok) return fail("conflict", result.error.message);
-  const out = presentAlert(result.alert);
-  inTransaction(ctx, (tx) => {
-    saveAlert(tx.sql, result.alert);
-    tx.publish({ type: "alert_updated", data: out });
+  const out = inTransaction(ctx, (tx) => {
+    const saved = presentable(
+      commitAlertChange(tx, result.alert, {
+        action: action === "acknowledge" ? "acknowledged" : "resolved",
+        by,
+        note: note?.trim() || null,
+      }),
+    );
+    tx.publish({ type: "alert_updated", data: saved });
+    return saved;
   });
   return ok(out);
 }

@@ -3,6 +3,7 @@ import { presentEvents, presentMetricPoint, presentPredictions } from "./present
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
 import { evaluateRules } from "./service-rules";
+import { planTags, writeTagged } from "./service-tags";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { countReceived, insertEvents, markProcessed, type NewEvent } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
@@ -72,7 +73,7 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
       tx.now,
     );
     const out = presentPredictions(stored);
-    for (const p of out) tx.publish({ type: "prediction", data: p });
+    tx.publish({ type: "predictions", data: out });
     return out;
   });
 }
@@ -82,7 +83,7 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
  * touched buckets, merge, write back — three statements per batch. Points older than their
  * resolution's retention are dropped by the fold. Then the rules watching these metrics run.
  */
-export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { accepted: number } {
+export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Result<{ accepted: number }> {
   const normalized = points.map((p) => ({
     name: p.name,
     value: p.value,
@@ -90,6 +91,9 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { 
     tags: p.tags ?? {},
   }));
   const metricRetentionMs = ctx.retention.metricDays * DAY_MS;
+  // The tag-set bound is checked first: a batch over it stores nothing at all.
+  const tags = planTags(ctx, normalized);
+  if (!tags.ok) return tags;
   const folded = foldPoints(normalized, { now: ctx.now, metricRetentionMs });
   const newest = new Map<string, (typeof normalized)[number]>();
   for (const p of normalized) {
@@ -99,6 +103,7 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { 
   inTransaction(ctx, (tx) => {
     const merged = mergeStored(folded, storedRollups(tx.sql, [...folded.values()]));
     writeRollups(tx.sql, merged);
+    writeTagged(tx, tags.value, metricRetentionMs);
     touchMetrics(
       tx.sql,
       [...newest.values()].map((p) => ({ name: p.name, value: p.value, at: p.ts })),
@@ -108,5 +113,5 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { 
     // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000 frames.
     for (const p of newest.values()) tx.publish({ type: "metric", data: presentMetricPoint(p) });
   });
-  return { accepted: points.length };
+  return ok({ accepted: points.length });
 }

@@ -13,10 +13,12 @@ import {
   presentPredictions,
   presentSources,
 } from "./present";
-import { type Aggregation, latestAndTrend, planQuery, querySeries, trendQueryRange } from "./rollup";
+import { type Aggregation, latestAndTrend, planQuery, querySeries, type SeriesResult, trendQueryRange } from "./rollup";
 import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
+import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
+import { historyOf } from "./store/history";
 import { type EventFilter, listEvents, readCounters, receivedSince, recentEvents } from "./store/events";
 import { listMetricNames, metricExists, recentRollupsByName, rollupsInRange } from "./store/metrics";
 import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
@@ -32,7 +34,12 @@ export interface SeriesQuery {
   window: number;
   aggregation: Aggregation;
   step?: number | undefined;
+  /** `tag.<k>=<v>` filters; empty: every point. */
+  tags?: Record<string, string>;
+  group_by?: string | undefined;
 }
+
+const presentSeries = (series: SeriesResult["series"]) => series.map((p) => ({ t: iso(p.t), value: p.value }));
 
 const badCursor = () =>
   fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
@@ -52,13 +59,17 @@ export const eventPage = (ctx: OrgContext, filter: EventFilter): Result<Page<Eve
 export const predictionPage = (ctx: OrgContext, filter: PredictionFilter): Result<Page<PredictionOutT>> =>
   pageOf(listPredictions(ctx.sql, filter), presentPrediction, "predictions", (r) => r.id);
 
-export const alertPage = (ctx: OrgContext, filter: AlertFilter): Result<Page<AlertOutT>> =>
-  pageOf(
-    listAlerts(ctx.sql, filter),
-    (r) => presentAlert(toAlert(r)),
+export function alertPage(ctx: OrgContext, filter: AlertFilter): Result<Page<AlertOutT>> {
+  const page = listAlerts(ctx.sql, filter);
+  // One history query for the whole page.
+  const history = historyOf(ctx.sql, page?.items.map((r) => r.id) ?? []);
+  return pageOf(
+    page,
+    (r) => presentAlert(toAlert(r), history.get(r.id) ?? []),
     "alerts",
     (r) => r.id,
   );
+}
 
 export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
   const { resolution_ms, from } = trendQueryRange(ctx.now);
@@ -78,15 +89,33 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
     now: ctx.now,
     metricRetentionMs: ctx.retention.metricDays * DAY_MS,
   };
-  const plan = planQuery(options);
-  const result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+  const base = { name, aggregation: query.aggregation, window_seconds: query.window };
+  const filter = query.tags ?? {};
+  const filtered = Object.keys(filter).length > 0;
+  const tagged =
+    filtered || query.group_by !== undefined ? taggedSeries(ctx, name, options, filter, query.group_by) : null;
+  // Without a filter the headline covers every point, tagged or not (the untagged totals).
+  let result = tagged?.all;
+  if (!filtered) {
+    const plan = planQuery(options);
+    result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+  }
+  const headline = result as SeriesResult;
   return ok({
-    name,
-    aggregation: query.aggregation,
-    window_seconds: query.window,
-    step_seconds: result.step_seconds,
-    value: result.value,
-    series: result.series.map((p) => ({ t: iso(p.t), value: p.value })),
+    ...base,
+    step_seconds: headline.step_seconds,
+    value: headline.value,
+    series: presentSeries(headline.series),
+    ...(filtered ? { tags: filter } : {}),
+    ...(tagged?.groups
+      ? {
+          groups: tagged.groups.map((g) => ({
+            tags: g.tags,
+            value: g.result.value,
+            series: presentSeries(g.result.series),
+          })),
+        }
+      : {}),
   });
 }
 

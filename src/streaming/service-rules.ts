@@ -4,36 +4,66 @@
  * persist the new state. Called on each metric batch (rules of those metrics) and on the alarm
  * (every rule), so a rule also clears when its data stops arriving.
  */
-import { type Alert, openOrDedupe, resolve } from "./alert-state";
-import { planQuery, windowValue } from "./rollup";
+import { openOrDedupe, resolve } from "./alert-state";
+import { DEFAULT_BASELINE_WINDOWS, windowValues } from "./anomaly";
+import { type BucketRollup, planQuery, windowValue } from "./rollup";
 import { attachAlert, evaluateRule, retireRule, type RuleAction, type RuleState } from "./rules";
 import type { AlertRuleInT, AlertRuleT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { presentAlert, presentAll, presentRule, presentRules } from "./present";
-import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
+import { presentRule, presentRules } from "./present";
+import { commitAlertChange } from "./service-alert-change";
+import { findUnresolved, getAlert } from "./store/alerts";
 import { rollupsInRange } from "./store/metrics";
+import { listTagSets, taggedRollupsInRange } from "./store/tags";
+import { hasTags, matchesFilter, type Tags } from "./tags";
 import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState } from "./store/rules";
 
 const DAY_MS = 86_400_000;
 
-function observe(ctx: OrgContext, { rule }: StoredRule): number | null {
+/** Buckets of the rule's metric, only of the tag sets its filter selects when it has one. */
+export function metricRows(
+  ctx: OrgContext,
+  name: string,
+  filter: Tags | null | undefined,
+  resolutionMs: number,
+  from: number,
+  to: number,
+): BucketRollup[] {
+  if (!hasTags(filter)) return rollupsInRange(ctx.sql, name, resolutionMs, from, to);
+  const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, filter));
+  return taggedRollupsInRange(
+    ctx.sql,
+    name,
+    sets.map((s) => s.tag_set),
+    resolutionMs,
+    from,
+    to,
+  );
+}
+
+/** The current window's value and, for anomaly rules, the previous windows that have data. */
+function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null; baseline: number[] } {
   const metricRetentionMs = ctx.retention.metricDays * DAY_MS;
+  const anomaly = rule.type === "anomaly";
+  const windows = anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) + 1 : 1;
   const options = {
     windowSeconds: rule.window_seconds,
     aggregation: rule.aggregation,
     now: ctx.now,
     metricRetentionMs,
   };
-  const plan = planQuery({ ...options, stepSeconds: rule.window_seconds });
-  return windowValue(rollupsInRange(ctx.sql, rule.metric_name, plan.resolution_ms, plan.from, plan.to), options);
-}
-
-/**
- * Rules run inside metric ingestion: an alert that cannot be presented (an old row it deduplicated
- * into) is skipped with a warning rather than failing the batch that triggered it.
- */
-function publishAlert(ctx: OrgContext, alert: Alert, type: "alert" | "alert_updated"): void {
-  for (const data of presentAll([alert], presentAlert, "alerts", (a) => a.id)) ctx.publish({ type, data });
+  const plan = planQuery({
+    ...options,
+    windowSeconds: rule.window_seconds * windows,
+    stepSeconds: rule.window_seconds,
+  });
+  const rows = metricRows(ctx, rule.metric_name, rule.tags, plan.resolution_ms, plan.from, plan.to);
+  if (!anomaly) return { value: windowValue(rows, options), baseline: [] };
+  const values = windowValues(rows, { ...options, windows, resolutionMs: plan.resolution_ms });
+  return {
+    value: values[0] ?? null,
+    baseline: values.slice(1).filter((v): v is number => v !== null && Number.isFinite(v)),
+  };
 }
 
 /** Carries out one action; returns the state to store (with the alert id attached on open). */
@@ -48,8 +78,8 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
       fingerprint: action.fingerprint,
     };
     const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-    saveAlert(ctx.sql, alert);
-    publishAlert(ctx, alert, created ? "alert" : "alert_updated");
+    const out = commitAlertChange(ctx, alert, { action: created ? "opened" : "repeated", by, note: null });
+    if (out !== null) ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
     return attachAlert(state, alert.id);
   }
   const alert =
@@ -59,8 +89,8 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
   if (alert === null || alert.status === "resolved") return state;
   const result = resolve(alert, by, action.note, ctx.now);
   if (result.ok) {
-    saveAlert(ctx.sql, result.alert);
-    publishAlert(ctx, result.alert, "alert_updated");
+    const out = commitAlertChange(ctx, result.alert, { action: "resolved", by, note: action.note });
+    if (out !== null) ctx.publish({ type: "alert_updated", data: out });
   }
   return state;
 }
@@ -68,7 +98,8 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
 /** Evaluates the given rules at ctx.now. Run inside the caller's `inTransaction`, which holds its publications until commit. */
 export function evaluateRules(ctx: OrgContext, rules: readonly StoredRule[]): void {
   for (const stored of rules) {
-    const { state, actions } = evaluateRule(stored.rule, stored.state, observe(ctx, stored), ctx.now);
+    const { value, baseline } = observe(ctx, stored);
+    const { state, actions } = evaluateRule(stored.rule, stored.state, value, ctx.now, baseline);
     let next = state;
     for (const action of actions) next = apply(ctx, stored, next, action);
     if (JSON.stringify(next) !== JSON.stringify(stored.state)) saveRuleState(ctx.sql, stored.rule.id, next);

@@ -179,6 +179,7 @@ describe("alert rules", () => {
         threshold: 80,
         severity: "critical",
         for_seconds: 30,
+        no_data: "resolve",
       })
     ).json()) as { id: string };
     const state = async () =>

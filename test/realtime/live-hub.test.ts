@@ -103,6 +103,8 @@ describe("LiveHub", () => {
       resolved_at: null,
       resolved_by: null,
       notes: [],
+      silenced: false,
+      history: [],
     };
     // The first batch leaves at once; the second waits for the next slot, until the alert pushes it out.
     await publish(

@@ -56,7 +56,7 @@ describe("live messages from the API", () => {
     socket.close();
   });
 
-  it("pushes a prediction after POST /predictions", async () => {
+  it("pushes predictions as one `predictions` array per flush, never one frame per prediction", async () => {
     const { client, socket } = await session("pred");
     const res = await client.post(`${BASE}/predictions`, {
       model_name: "churn",
@@ -64,8 +64,18 @@ describe("live messages from the API", () => {
       confidence: 0.9,
     });
     expect(res.status).toBe(201);
-    const msg = await socket.next("prediction");
-    expect(msg.data).toMatchObject({ model_name: "churn", confidence: 0.9, prediction: { label: "stay" } });
+    const msg = await socket.next("predictions");
+    expect(msg.data).toEqual([
+      expect.objectContaining({ model_name: "churn", confidence: 0.9, prediction: { label: "stay" } }),
+    ]);
+
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ model_name: "churn", prediction: i, confidence: 0.5 }));
+    expect((await client.post(`${BASE}/predictions`, { predictions: batch })).status).toBe(201);
+    const count = () => socket.of("predictions").reduce((n, m) => n + (m.data as unknown[]).length, 0);
+    await socket.until(() => count() === 1001);
+    // The batch arrived whole in one frame (the first prediction had its own flush).
+    expect(socket.of("predictions")).toHaveLength(2);
+    expect(socket.of("prediction")).toEqual([]);
     socket.close();
   });
 

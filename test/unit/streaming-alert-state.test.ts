@@ -34,6 +34,7 @@ describe("alert transitions", () => {
       resolved_at: null,
       resolved_by: null,
       notes: [],
+      silenced: false,
     });
   });
 

@@ -114,14 +114,14 @@ describe("evaluateRule lifecycle", () => {
       ["pending", "inactive", "pending", "pending", "firing"],
     ],
     [
-      "no data while pending returns to inactive",
+      "no data while pending keeps waiting (no_data keep, the default)",
       60,
       [
         [0, 250],
         [30, null],
         [60, 250],
       ],
-      ["pending", "inactive", "pending"],
+      ["pending", "pending", "firing"],
     ],
     [
       "a late evaluation (hibernated object) fires at once if still true",
@@ -152,8 +152,51 @@ describe("evaluateRule lifecycle", () => {
     expect(result.map((r) => r.actions)).toEqual([["open_alert"], [], ["resolve_alert"], [], ["open_alert"]]);
   });
 
-  it("a firing rule whose data stops resolves with a no-data note (no alert id known yet)", () => {
-    const out = evaluateRule(rule, { status: "firing", since: T }, null, T + 10_000);
+  it("no data while pending returns to inactive under no_data resolve", () => {
+    const steps: [number, number | null][] = [
+      [0, 250],
+      [30, null],
+      [60, 250],
+    ];
+    expect(run({ ...rule, no_data: "resolve" }, steps).map((r) => r.status)).toEqual([
+      "pending",
+      "inactive",
+      "pending",
+    ]);
+  });
+
+  it("a firing rule whose data stops keeps firing under no_data keep (the default), however long", () => {
+    const firing: RuleState = { status: "firing", since: T, alert_id: "a" };
+    for (const r of [rule, { ...rule, no_data: "keep" as const }]) {
+      expect(evaluateRule(r, firing, null, T + 10_000)).toEqual({ state: firing, actions: [] });
+      expect(evaluateRule(r, firing, null, T + 86_400_000)).toEqual({ state: firing, actions: [] });
+    }
+    // When data returns below the threshold, it resolves as usual.
+    expect(evaluateRule(rule, firing, 100, T + 90_000).actions.map((a) => a.type)).toEqual(["resolve_alert"]);
+  });
+
+  it("no_data alert: silence holds like the condition, with its own title, after for_seconds", () => {
+    const r = { ...rule, no_data: "alert" as const };
+    const steps: [number, number | null][] = [
+      [0, null],
+      [30, null],
+      [60, null],
+      [70, 100],
+    ];
+    const result = run(r, steps);
+    expect(result.map((x) => x.status)).toEqual(["pending", "pending", "firing", "inactive"]);
+    expect(result.map((x) => x.actions)).toEqual([[], [], ["open_alert"], ["resolve_alert"]]);
+    const opened = evaluateRule(r, { status: "pending", since: T }, null, T + 60_000).actions[0];
+    expect(opened).toMatchObject({
+      type: "open_alert",
+      title: "Slow checkout: no data",
+      message: 'Rule "Slow checkout": no data: no latency_ms points in the last 300 s for at least 60 s.',
+      value: null,
+    });
+  });
+
+  it("a firing rule whose data stops resolves with a no-data note under no_data resolve", () => {
+    const out = evaluateRule({ ...rule, no_data: "resolve" }, { status: "firing", since: T }, null, T + 10_000);
     expect(out.state).toEqual(INACTIVE);
     expect(out.actions).toEqual([
       {
@@ -165,8 +208,8 @@ describe("evaluateRule lifecycle", () => {
     ]);
   });
 
-  it("no data on an inactive rule does nothing", () => {
-    expect(evaluateRule(rule, INACTIVE, null, T)).toEqual({ state: INACTIVE, actions: [] });
+  it.each(["keep", "resolve"] as const)("no data on an inactive rule does nothing (%s)", (noData) => {
+    expect(evaluateRule({ ...rule, no_data: noData }, INACTIVE, null, T)).toEqual({ state: INACTIVE, actions: [] });
   });
 
   it.each([

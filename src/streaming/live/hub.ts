@@ -1,6 +1,6 @@
 import { buildProblem, type Problem } from "../../http/problem";
 import { planFlush } from "../coalesce";
-import type { DashboardSummaryT, EventOutT, MetricPointOutT } from "../schemas";
+import type { DashboardSummaryT, EventOutT, MetricPointOutT, PredictionOutT } from "../schemas";
 import { type Attachment, newAttachment, readAttachment } from "./attachment";
 import { decodePrincipal, type ForwardedPrincipal } from "./principal-header";
 import {
@@ -51,6 +51,7 @@ export class LiveHub {
   private readonly tickets: TicketStore;
   private pendingEvents: EventOutT[] = [];
   private pendingMetrics = new Map<string, MetricPointOutT>();
+  private pendingPredictions: PredictionOutT[] = [];
   private lastFlushAt: number | null = null;
   private timer: unknown = null;
   private outbox: Outgoing[] = [];
@@ -105,6 +106,12 @@ export class LiveHub {
       case "events":
         if (message.data.length === 0) return;
         for (const e of message.data) this.pendingEvents.push(e);
+        this.schedule();
+        return;
+      case "predictions":
+        // Like events: a 1,000-prediction batch is one frame per flush, not 1,000 frames per socket.
+        if (message.data.length === 0) return;
+        for (const p of message.data) this.pendingPredictions.push(p);
         this.schedule();
         return;
       case "metric":
@@ -178,7 +185,7 @@ export class LiveHub {
 
   private schedule(): void {
     const now = this.clock.now();
-    const pending = this.pendingEvents.length + this.pendingMetrics.size;
+    const pending = this.pendingEvents.length + this.pendingMetrics.size + this.pendingPredictions.length;
     const decision = planFlush({ pending, last_flush_at: this.lastFlushAt, now });
     if (decision.action === "flush") {
       this.takeBatch();
@@ -194,16 +201,22 @@ export class LiveHub {
     }
   }
 
-  /** Moves what waits for the slot into the outbox (one `events` message, one `metric` per name). */
+  /** Moves what waits for the slot into the outbox (one `events`, one `predictions`, one `metric` per name). */
   private takeBatch(): void {
     if (this.timer !== null) this.clock.cancel(this.timer);
     this.timer = null;
-    if (this.pendingEvents.length === 0 && this.pendingMetrics.size === 0) return;
+    if (this.pendingEvents.length === 0 && this.pendingMetrics.size === 0 && this.pendingPredictions.length === 0) {
+      return;
+    }
     if (this.pendingEvents.length > 0) this.outbox.push({ kind: "events", events: this.pendingEvents });
+    if (this.pendingPredictions.length > 0) {
+      this.outbox.push({ kind: "all", text: this.frame("predictions", this.pendingPredictions) });
+    }
     for (const point of this.pendingMetrics.values()) {
       this.outbox.push({ kind: "all", text: this.frame("metric", point) });
     }
     this.pendingEvents = [];
+    this.pendingPredictions = [];
     this.pendingMetrics = new Map();
     this.lastFlushAt = this.clock.now();
   }

@@ -20,6 +20,12 @@ export const ERROR_CODES = ["invalid_json", "invalid_message", "binary_not_suppo
 export const SnapshotMessage = z.object({ type: z.literal("snapshot"), data: DashboardSummary, at: At });
 /** Events stored since the previous `events` message, oldest first; several ingest batches may be joined. */
 export const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), at: At });
+/** Predictions stored since the previous `predictions` message, oldest first (batched like `events`). */
+export const PredictionsMessage = z.object({ type: z.literal("predictions"), data: z.array(PredictionOut), at: At });
+/**
+ * The single-prediction message of the first release. The server no longer sends it (one frame per
+ * prediction flooded sockets); it stays parseable for one release so an old dashboard build fails soft.
+ */
 export const PredictionMessage = z.object({ type: z.literal("prediction"), data: PredictionOut, at: At });
 export const AlertMessage = z.object({ type: z.literal("alert"), data: AlertOut, at: At });
 export const AlertUpdatedMessage = z.object({ type: z.literal("alert_updated"), data: AlertOut, at: At });
@@ -35,6 +41,7 @@ export const ErrorMessage = z.object({
 export const ServerMessage = z.discriminatedUnion("type", [
   SnapshotMessage,
   EventsMessage,
+  PredictionsMessage,
   PredictionMessage,
   AlertMessage,
   AlertUpdatedMessage,
@@ -48,7 +55,10 @@ export type ServerMessageType = ServerMessage["type"];
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What the data plane hands to `LiveHub.publish`: a server message before the hub stamps `at`. */
-export type Publishable = DistributiveOmit<Exclude<ServerMessage, { type: "pong" | "error" | "snapshot" }>, "at">;
+export type Publishable = DistributiveOmit<
+  Exclude<ServerMessage, { type: "pong" | "error" | "snapshot" | "prediction" }>,
+  "at"
+>;
 
 export const PingMessage = z.object({ type: z.literal("ping") });
 /** Narrows `events` messages to these event types; `null` restores everything. Other messages are unaffected. */

@@ -7,17 +7,18 @@ import type { ALERT_STATUSES, Alert, AlertNote, SEVERITIES } from "../alert-stat
 import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
 /** The stored row: the state machine's Alert, with SQLite's types for enums and the JSON notes. */
-export type AlertRow = Omit<Alert, "severity" | "status" | "notes"> & {
+export type AlertRow = Omit<Alert, "severity" | "status" | "notes" | "silenced"> & {
   seq: number;
   severity: string;
   status: string;
   notes: string;
+  silenced: number;
 };
 type SqlAlertRow = AlertRow & Row;
 
 export function toAlert(row: AlertRow): Alert {
-  const { seq: _seq, notes, ...rest } = row;
-  return { ...rest, notes: JSON.parse(notes) as AlertNote[] } as Alert;
+  const { seq: _seq, notes, silenced, ...rest } = row;
+  return { ...rest, notes: JSON.parse(notes) as AlertNote[], silenced: silenced === 1 } as Alert;
 }
 
 export function getAlert(sql: SqlStorage, id: string): Alert | null {
@@ -36,12 +37,13 @@ export function findUnresolved(sql: SqlStorage, fingerprint: string): Alert | nu
 export function saveAlert(sql: SqlStorage, a: Alert): void {
   sql.exec(
     `INSERT INTO alerts (id, severity, status, title, message, source_id, fingerprint, occurrences, created_at,
-       last_seen_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, notes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       last_seen_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, notes, silenced)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, status = excluded.status,
        occurrences = excluded.occurrences, last_seen_at = excluded.last_seen_at,
        acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
-       resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, notes = excluded.notes`,
+       resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, notes = excluded.notes,
+       silenced = excluded.silenced`,
     a.id,
     a.severity,
     a.status,
@@ -57,6 +59,7 @@ export function saveAlert(sql: SqlStorage, a: Alert): void {
     a.resolved_at,
     a.resolved_by,
     JSON.stringify(a.notes),
+    a.silenced ? 1 : 0,
   );
 }
 

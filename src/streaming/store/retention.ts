@@ -85,7 +85,38 @@ export function applyRetention(
     );
     rollups += r.deleted;
     rollupsDone &&= r.done;
+    // Tagged buckets (per tag set) expire with the untagged ones of the same resolution.
+    const tagged = deleteChunked(
+      sql,
+      limits,
+      "tagged_rollups",
+      "name, resolution_ms, tag_set, bucket",
+      "resolution_ms = ? AND bucket < ?",
+      resolution_ms,
+      before,
+    );
+    rollups += tagged.deleted;
+    rollupsDone &&= tagged.done;
   }
+  // The delivery log and alert history live as long as resolved alerts do; pending deliveries stay.
+  const alertCutoff = now - policy.alertDays * DAY_MS;
+  const deliveries = deleteChunked(
+    sql,
+    limits,
+    "deliveries",
+    "seq",
+    "status != 'pending' AND created_at < ?",
+    alertCutoff,
+  );
+  const history = deleteChunked(
+    sql,
+    limits,
+    "alert_history",
+    "seq",
+    "at < ? AND NOT EXISTS (SELECT 1 FROM alerts AS a WHERE a.id = alert_history.alert_id)",
+    alertCutoff,
+  );
+  rollupsDone &&= deliveries.done && history.done;
   sql.exec("DELETE FROM event_rate WHERE bucket < ?", now - RATE_KEEP_MS);
   // A metric whose every bucket expired leaves the catalogue too.
   sql.exec("DELETE FROM metrics WHERE NOT EXISTS (SELECT 1 FROM metric_rollups AS r WHERE r.name = metrics.name)");

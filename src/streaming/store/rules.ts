@@ -1,6 +1,7 @@
 /** Alert rules with their evaluation state (rules.ts RuleState, JSON) stored beside each rule. */
+import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "../anomaly";
 import type { Aggregation } from "../rollup";
-import { type AlertRule, parseRuleState, type RuleState } from "../rules";
+import { type AlertRule, defaultForSeconds, parseRuleState, type RuleState } from "../rules";
 import type { AlertRuleInT } from "../schemas";
 import type { Row } from "./sql";
 
@@ -11,12 +12,17 @@ type RuleRow = {
   metric_name: string;
   aggregation: string;
   window_seconds: number;
-  operator: string;
-  threshold: number;
+  operator: string | null;
+  threshold: number | null;
   severity: string;
   for_seconds: number;
   state: string;
   created_at: number;
+  type: string;
+  no_data: string;
+  tags: string | null;
+  sensitivity: number | null;
+  baseline_windows: number | null;
 } & Row;
 
 export interface StoredRule {
@@ -37,6 +43,15 @@ function fromRow(row: RuleRow): StoredRule {
       threshold: row.threshold,
       severity: row.severity as AlertRule["severity"],
       for_seconds: row.for_seconds,
+      type: row.type as NonNullable<AlertRule["type"]>,
+      no_data: row.no_data as NonNullable<AlertRule["no_data"]>,
+      tags: row.tags === null ? null : (JSON.parse(row.tags) as Record<string, string>),
+      ...(row.type === "anomaly"
+        ? {
+            sensitivity: row.sensitivity ?? DEFAULT_SENSITIVITY,
+            baseline_windows: row.baseline_windows ?? DEFAULT_BASELINE_WINDOWS,
+          }
+        : {}),
     },
     state: parseRuleState(row.state),
     created_at: row.created_at,
@@ -45,21 +60,28 @@ function fromRow(row: RuleRow): StoredRule {
 
 export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): StoredRule {
   const id = crypto.randomUUID();
+  const type = input.type ?? "threshold";
+  const anomaly = type === "anomaly";
   sql.exec(
     `INSERT INTO alert_rules (id, name, metric_name, aggregation, window_seconds, operator, threshold, severity,
-       for_seconds, state, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       for_seconds, state, created_at, type, no_data, tags, sensitivity, baseline_windows)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     input.name,
     input.metric_name,
     input.aggregation,
     input.window_seconds,
-    input.operator,
-    input.threshold,
+    input.operator ?? null,
+    anomaly ? null : (input.threshold ?? null),
     input.severity,
-    input.for_seconds ?? 0,
+    input.for_seconds ?? defaultForSeconds(type, input.window_seconds),
     JSON.stringify({ status: "inactive" }),
     now,
+    type,
+    input.no_data ?? "keep",
+    input.tags === undefined || Object.keys(input.tags).length === 0 ? null : JSON.stringify(input.tags),
+    anomaly ? (input.sensitivity ?? DEFAULT_SENSITIVITY) : null,
+    anomaly ? (input.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
   );
   return getRule(sql, id) as StoredRule;
 }

@@ -125,8 +125,131 @@ CREATE TABLE metrics (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Alerting (issue 13): notification channels and their delivery log, silences, alert history,
+ * rule types and no-data policy, and tagged metrics.
+ *
+ * - `deliveries` rows are written in the same transaction as the alert change they announce, before
+ *   any attempt, and carry the exact body to send (every retry sends the same bytes under the same
+ *   id). The partial index keeps "what is due" cheap however long the log grows.
+ * - `alert_rules` is rebuilt because anomaly rules have no threshold and may have no operator
+ *   (SQLite cannot drop NOT NULL in place); its rows are copied over unchanged.
+ * - Tagged points fold into `tagged_rollups`, one row per (metric, tag set, resolution, bucket), next
+ *   to the untagged totals in `metric_rollups`; `metric_tag_sets` numbers each metric's distinct tag
+ *   sets, whose count is bounded (the ingest path refuses the 1001st).
+ */
+const V2 = `
+CREATE TABLE channels (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  min_severity TEXT NOT NULL,
+  notify_on TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE deliveries (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  channel_id TEXT NOT NULL,
+  alert_id TEXT,
+  event TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_status_code INTEGER,
+  last_error TEXT,
+  next_attempt_at INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  body TEXT NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_channel ON deliveries (channel_id, seq);
+
+CREATE TABLE silences (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  matchers TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL,
+  comment TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX silences_ends_at ON silences (ends_at);
+
+CREATE TABLE alert_history (
+  seq INTEGER PRIMARY KEY,
+  alert_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT,
+  note TEXT
+);
+CREATE INDEX alert_history_alert ON alert_history (alert_id, seq);
+
+ALTER TABLE alerts ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE alert_rules_v2 (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  metric_name TEXT NOT NULL,
+  aggregation TEXT NOT NULL,
+  window_seconds INTEGER NOT NULL,
+  operator TEXT,
+  threshold REAL,
+  severity TEXT NOT NULL,
+  for_seconds INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  type TEXT NOT NULL DEFAULT 'threshold',
+  no_data TEXT NOT NULL DEFAULT 'keep',
+  tags TEXT,
+  sensitivity REAL,
+  baseline_windows INTEGER
+);
+INSERT INTO alert_rules_v2 (seq, id, name, metric_name, aggregation, window_seconds, operator, threshold, severity,
+  for_seconds, state, created_at, no_data)
+  SELECT seq, id, name, metric_name, aggregation, window_seconds, operator, threshold, severity, for_seconds, state,
+    created_at, 'resolve' FROM alert_rules;
+DROP TABLE alert_rules;
+ALTER TABLE alert_rules_v2 RENAME TO alert_rules;
+CREATE INDEX alert_rules_metric ON alert_rules (metric_name);
+
+CREATE TABLE metric_tag_sets (
+  name TEXT NOT NULL,
+  tag_set INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  PRIMARY KEY (name, tag_set)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX metric_tag_sets_tags ON metric_tag_sets (name, tags);
+
+CREATE TABLE tagged_rollups (
+  name TEXT NOT NULL,
+  tag_set INTEGER NOT NULL,
+  resolution_ms INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sum REAL NOT NULL,
+  min REAL NOT NULL,
+  max REAL NOT NULL,
+  last REAL NOT NULL,
+  last_at INTEGER NOT NULL,
+  sketch TEXT NOT NULL,
+  PRIMARY KEY (name, resolution_ms, tag_set, bucket)
+) WITHOUT ROWID;
+CREATE INDEX tagged_rollups_resolution_bucket ON tagged_rollups (resolution_ms, bucket);
+`;
+
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -10,6 +10,7 @@ const PING_EVERY_MS = 25_000;
 const MESSAGE_TYPES = new Set([
   "snapshot",
   "events",
+  "predictions",
   "prediction",
   "alert",
   "alert_updated",

@@ -194,12 +194,16 @@ export class LiveStore {
           this.rateSamples.push({ at: now, n: msg.data.length });
           s.eventsTotal += msg.data.length;
           break;
+        case "predictions":
         case "prediction": {
-          const c = msg.data.confidence;
-          const n = s.predictionsTotal;
-          s.meanConfidence = s.meanConfidence === null ? c : (s.meanConfidence * n + c) / (n + 1);
-          s.predictionsTotal = n + 1;
-          newPredictions.push(msg.data);
+          // `prediction` (one) is the first release's message, still read for one release.
+          for (const p of msg.type === "predictions" ? msg.data : [msg.data]) {
+            const n = s.predictionsTotal;
+            s.meanConfidence =
+              s.meanConfidence === null ? p.confidence : (s.meanConfidence * n + p.confidence) / (n + 1);
+            s.predictionsTotal = n + 1;
+            newPredictions.push(p);
+          }
           break;
         }
         case "alert":

@@ -1,0 +1,147 @@
+/**
+ * Sends due deliveries, from the object's alarm (and once at once for a test send). At most
+ * MAX_IN_FLIGHT attempts run at a time per organization, each bounded by DELIVERY_TIMEOUT_MS, and
+ * each is leased in storage before the request leaves: if the object is evicted mid-attempt, the
+ * lease runs out and the delivery is due again (at least once). The same `X-Delivery-Id` goes with
+ * every attempt, so a receiver that saw it succeed can drop the repeat.
+ */
+import { getChannel } from "../store/channels";
+import { type Delivery, dueDeliveries, getDelivery, leaseDeliveries, recordOutcome } from "../store/deliveries";
+import { appendHistory } from "../store/history";
+import { DELIVERY_ID_HEADER, SIGNATURE_HEADER } from "./model";
+import { afterFailure } from "./retry";
+import { signatureHeader } from "./signing";
+import { channelUrlProblem } from "./url";
+
+export const DELIVERY_TIMEOUT_MS = 10_000;
+/** A lease outlives the attempt's timeout by this much before the delivery is considered lost. */
+export const LEASE_SLACK_MS = 5_000;
+export const MAX_IN_FLIGHT = 8;
+
+export interface SenderDeps {
+  storage: DurableObjectStorage;
+  /** The object's clock, read at each step (tests pin it). */
+  now: () => number;
+  random: () => number;
+  allowHttpLocalhost: boolean;
+  fetch: typeof fetch;
+}
+
+type Attempt = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+
+export class Outbox {
+  private inFlight = 0;
+
+  constructor(private readonly deps: SenderDeps) {}
+
+  /** Sends what is due now, up to the in-flight bound. Returns how many attempts were made. */
+  async sendDue(): Promise<number> {
+    const room = MAX_IN_FLIGHT - this.inFlight;
+    if (room <= 0) return 0;
+    const sql = this.deps.storage.sql;
+    const due = dueDeliveries(sql, this.deps.now(), room);
+    await this.attemptAll(due);
+    return due.length;
+  }
+
+  /** One delivery now (a test send), if the in-flight bound allows; else the alarm sends it. */
+  async sendNow(id: string): Promise<Delivery | null> {
+    const delivery = getDelivery(this.deps.storage.sql, id);
+    if (delivery !== null && delivery.status === "pending" && this.inFlight < MAX_IN_FLIGHT) {
+      await this.attemptAll([delivery]);
+    }
+    return getDelivery(this.deps.storage.sql, id);
+  }
+
+  private async attemptAll(due: readonly Delivery[]): Promise<void> {
+    if (due.length === 0) return;
+    const { storage } = this.deps;
+    storage.transactionSync(() =>
+      leaseDeliveries(
+        storage.sql,
+        due.map((d) => d.id),
+        this.deps.now() + DELIVERY_TIMEOUT_MS + LEASE_SLACK_MS,
+      ),
+    );
+    this.inFlight += due.length;
+    try {
+      const results = await Promise.all(due.map((d) => this.attempt(d)));
+      storage.transactionSync(() => {
+        for (const [i, d] of due.entries()) this.record(d, results[i] as Attempt);
+      });
+    } finally {
+      this.inFlight -= due.length;
+    }
+  }
+
+  private async attempt(d: Delivery): Promise<Attempt> {
+    const channel = getChannel(this.deps.storage.sql, d.channel_id);
+    if (channel === null) return { ok: false, status: null, error: "channel deleted" };
+    if (!channel.enabled && d.event !== "test") return { ok: false, status: null, error: "channel disabled" };
+    const urlProblem = channelUrlProblem(channel.url, this.deps.allowHttpLocalhost);
+    if (urlProblem !== null) return { ok: false, status: null, error: `url ${urlProblem}` };
+    try {
+      const res = await this.deps.fetch(channel.url, {
+        method: "POST",
+        body: d.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        headers: {
+          "Content-Type": "application/json",
+          "User-Agent": "edge-experiments-alerts/1",
+          [DELIVERY_ID_HEADER]: d.id,
+          [SIGNATURE_HEADER]: await signatureHeader(channel.secret, this.deps.now() / 1000, d.body),
+        },
+      });
+      await res.body?.cancel();
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    } catch (err) {
+      const name = err instanceof Error ? err.name : "";
+      const error =
+        name === "TimeoutError" || name === "AbortError"
+          ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`
+          : String(err instanceof Error ? err.message : err).slice(0, 500);
+      return { ok: false, status: null, error };
+    }
+  }
+
+  /** `d.attempts` is the count before this attempt (the lease added one in storage). */
+  private record(d: Delivery, result: Attempt): void {
+    const sql = this.deps.storage.sql;
+    const now = this.deps.now();
+    const attempts = d.attempts + 1;
+    if (result.ok) {
+      const changed = recordOutcome(sql, d.id, {
+        status: "delivered",
+        last_status_code: result.status,
+        last_error: null,
+        next_attempt_at: null,
+        delivered_at: now,
+      });
+      if (changed && d.alert_id !== null) {
+        const channel = getChannel(sql, d.channel_id);
+        appendHistory(sql, [
+          {
+            alert_id: d.alert_id,
+            at: now,
+            action: "notified",
+            actor: channel === null ? `channel:${d.channel_id}` : `channel:${channel.name}`,
+            note: `${d.event}, delivery ${d.id}, attempt ${attempts}`,
+          },
+        ]);
+      }
+      return;
+    }
+    // A channel that is gone, disabled or no longer allowed will not get better by waiting.
+    const permanent = result.status === null && /^(channel deleted|channel disabled|url )/.test(result.error);
+    const next = permanent ? { status: "failed" as const } : afterFailure(attempts, now, this.deps.random);
+    recordOutcome(sql, d.id, {
+      status: next.status,
+      last_status_code: result.status,
+      last_error: result.error,
+      next_attempt_at: next.status === "pending" ? next.next_attempt_at : null,
+      delivered_at: null,
+    });
+  }
+}

@@ -1,0 +1,107 @@
+/** Channels, their delivery log and test sends, and silences: the object's methods delegate here. */
+import type { FieldError } from "../../http/problem";
+import { fail, type OrgContext, ok, type Result } from "../service-types";
+import { deleteChannel, getChannel, insertChannel, listChannels, updateChannel } from "../store/channels";
+import { insertDeliveries, listDeliveries } from "../store/deliveries";
+import { deleteSilence, insertSilence, listSilences } from "../store/silences";
+import type { Page } from "../store/sql";
+import { deliveryBody } from "./enqueue";
+import { presentChannel, presentDelivery, presentSilence } from "./present";
+import type { ChannelCreatedT, ChannelInT, ChannelPatchT, ChannelT, DeliveryT, SilenceInT, SilenceT } from "./schemas";
+import { newChannelSecret } from "./signing";
+import { channelUrlProblem } from "./url";
+
+export interface NotifyContext extends OrgContext {
+  allowHttpLocalhost: boolean;
+}
+
+function badUrl(ctx: NotifyContext, url: string | undefined): FieldError[] {
+  const problem = url === undefined ? null : channelUrlProblem(url, ctx.allowHttpLocalhost);
+  return problem === null ? [] : [{ path: "url", message: problem }];
+}
+
+const channelNotFound = () => fail("not-found", "channel not found");
+
+export function createChannel(ctx: NotifyContext, input: ChannelInT): Result<ChannelCreatedT> {
+  const errors = badUrl(ctx, input.url);
+  if (errors.length > 0) return fail("validation", "the channel URL is not allowed", errors);
+  const secret = newChannelSecret();
+  const channel = insertChannel(ctx.sql, { ...input, secret }, ctx.now);
+  return ok({ ...presentChannel(channel), secret });
+}
+
+export const channelList = (ctx: NotifyContext): ChannelT[] => listChannels(ctx.sql).map(presentChannel);
+
+export function channelById(ctx: NotifyContext, id: string): Result<ChannelT> {
+  const channel = getChannel(ctx.sql, id);
+  return channel === null ? channelNotFound() : ok(presentChannel(channel));
+}
+
+export function patchChannel(ctx: NotifyContext, id: string, patch: ChannelPatchT): Result<ChannelT> {
+  const errors = badUrl(ctx, patch.url);
+  if (errors.length > 0) return fail("validation", "the channel URL is not allowed", errors);
+  const channel = updateChannel(ctx.sql, id, patch, ctx.now);
+  return channel === null ? channelNotFound() : ok(presentChannel(channel));
+}
+
+export function removeChannel(ctx: NotifyContext, id: string): Result<null> {
+  return ctx.storage.transactionSync(() => deleteChannel(ctx.sql, id)) ? ok(null) : channelNotFound();
+}
+
+/** Records a `test` delivery (due at once); the object then attempts it before answering. */
+export function queueTestDelivery(ctx: NotifyContext, id: string): Result<string> {
+  const channel = getChannel(ctx.sql, id);
+  if (channel === null) return channelNotFound();
+  const deliveryId = crypto.randomUUID();
+  insertDeliveries(
+    ctx.sql,
+    [
+      {
+        id: deliveryId,
+        channel_id: id,
+        alert_id: null,
+        event: "test",
+        body: deliveryBody(channel, deliveryId, "test", null, ctx.now),
+      },
+    ],
+    ctx.now,
+  );
+  return ok(deliveryId);
+}
+
+export function deliveryPage(
+  ctx: NotifyContext,
+  channelId: string,
+  filter: { limit: number; cursor?: string | undefined },
+): Result<Page<DeliveryT>> {
+  if (getChannel(ctx.sql, channelId) === null) return channelNotFound();
+  const page = listDeliveries(ctx.sql, channelId, filter);
+  if (page === null) {
+    return fail("validation", "cursor is not valid for this list", [
+      { path: "query.cursor", message: "unknown cursor" },
+    ]);
+  }
+  return ok({ items: page.items.map(presentDelivery), next_cursor: page.next_cursor });
+}
+
+export function createSilence(ctx: OrgContext, input: SilenceInT, by: string): Result<SilenceT> {
+  const startsAt = input.starts_at ?? ctx.now;
+  if (input.ends_at <= startsAt) {
+    return fail("validation", "a silence must end after it starts", [
+      { path: "ends_at", message: "must be later than starts_at" },
+    ]);
+  }
+  const silence = insertSilence(
+    ctx.sql,
+    { matchers: input.matchers, starts_at: startsAt, ends_at: input.ends_at, comment: input.comment, created_by: by },
+    ctx.now,
+  );
+  return ok(presentSilence(silence, ctx.now));
+}
+
+export const silenceList = (ctx: OrgContext): SilenceT[] =>
+  listSilences(ctx.sql).map((s) => presentSilence(s, ctx.now));
+
+export function removeSilence(ctx: OrgContext, id: string): Result<null> {
+  return deleteSilence(ctx.sql, id) ? ok(null) : fail("not-found", "silence not found");
+}

@@ -1,0 +1,42 @@
+/** Silences: stored as given; which one applies is decided by notify/silence.ts. */
+import type { Silence, SilenceMatchers } from "../notify/silence";
+import type { Row } from "./sql";
+
+type SilenceRow = Omit<Silence, "matchers"> & { seq: number; matchers: string } & Row;
+
+function fromRow(row: SilenceRow): Silence {
+  const { seq: _seq, matchers, ...rest } = row;
+  return { ...rest, matchers: JSON.parse(matchers) as SilenceMatchers };
+}
+
+export function insertSilence(sql: SqlStorage, s: Omit<Silence, "id" | "created_at">, now: number): Silence {
+  const id = crypto.randomUUID();
+  sql.exec(
+    `INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    JSON.stringify(s.matchers),
+    s.starts_at,
+    s.ends_at,
+    s.comment,
+    s.created_by,
+    now,
+  );
+  return { ...s, id, created_at: now };
+}
+
+/** Newest first; expired ones too (they explain why an old alert was not notified). */
+export function listSilences(sql: SqlStorage): Silence[] {
+  return sql.exec<SilenceRow>("SELECT * FROM silences ORDER BY seq DESC LIMIT 500").toArray().map(fromRow);
+}
+
+/** The ones that may apply at `now` (not yet ended). */
+export function currentSilences(sql: SqlStorage, now: number): Silence[] {
+  return sql
+    .exec<SilenceRow>("SELECT * FROM silences WHERE ends_at > ? AND starts_at <= ?", now, now)
+    .toArray()
+    .map(fromRow);
+}
+
+export function deleteSilence(sql: SqlStorage, id: string): boolean {
+  return sql.exec("DELETE FROM silences WHERE id = ? RETURNING 1", id).toArray().length > 0;
+}

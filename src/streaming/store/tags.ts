@@ -1,0 +1,129 @@
+/**
+ * Tag sets and their rollups. `tagged_rollups` mirrors `metric_rollups` with a tag set number in
+ * the key; the same three-statement pattern (read the touched keys with one json_each join, merge in
+ * memory, write back with one INSERT OR REPLACE) keeps a tagged batch set-based.
+ */
+import { type BucketRollup, fromRow, type RollupRow, toRow } from "../rollup";
+import type { Tags } from "../tags";
+import type { Row } from "./sql";
+
+export interface TagSet {
+  tag_set: number;
+  tags: Tags;
+}
+
+export interface TaggedBucket extends BucketRollup {
+  tag_set: number;
+}
+
+const COLUMNS = "name, tag_set, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch";
+type TaggedRow = RollupRow & { tag_set: number } & Row;
+
+/** Tag sets of the given metrics: metric → (canonical key → number). */
+export function tagSetsOf(sql: SqlStorage, names: readonly string[]): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  if (names.length === 0) return out;
+  for (const row of sql.exec<{ name: string; tag_set: number; tags: string }>(
+    "SELECT name, tag_set, tags FROM metric_tag_sets WHERE name IN (SELECT value FROM json_each(?))",
+    JSON.stringify(names),
+  )) {
+    let forName = out.get(row.name);
+    if (forName === undefined) {
+      forName = new Map();
+      out.set(row.name, forName);
+    }
+    forName.set(row.tags, row.tag_set);
+  }
+  return out;
+}
+
+/** Numbers new sets after the metric's highest; returns metric → (key → number) for them. */
+export function registerTagSets(
+  sql: SqlStorage,
+  added: ReadonlyMap<string, ReadonlyMap<string, Tags>>,
+  now: number,
+): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  const rows: { name: string; tag_set: number; tags: string }[] = [];
+  for (const [name, sets] of added) {
+    let next =
+      sql.exec<{ m: number | null }>("SELECT max(tag_set) AS m FROM metric_tag_sets WHERE name = ?", name).one().m ?? 0;
+    const ids = new Map<string, number>();
+    for (const key of sets.keys()) {
+      next += 1;
+      ids.set(key, next);
+      rows.push({ name, tag_set: next, tags: key });
+    }
+    out.set(name, ids);
+  }
+  if (rows.length > 0) {
+    sql.exec(
+      `INSERT INTO metric_tag_sets (name, tag_set, tags, first_seen_at)
+       SELECT value ->> 'name', value ->> 'tag_set', value ->> 'tags', ? FROM json_each(?)`,
+      now,
+      JSON.stringify(rows),
+    );
+  }
+  return out;
+}
+
+/** Every tag set of one metric, with its tags parsed back from the canonical key. */
+export function listTagSets(sql: SqlStorage, name: string): TagSet[] {
+  return sql
+    .exec<{ tag_set: number; tags: string }>(
+      "SELECT tag_set, tags FROM metric_tag_sets WHERE name = ? ORDER BY tag_set",
+      name,
+    )
+    .toArray()
+    .map((r) => ({ tag_set: r.tag_set, tags: Object.fromEntries(JSON.parse(r.tags) as [string, string][]) }));
+}
+
+export function storedTaggedRollups(sql: SqlStorage, keys: readonly TaggedBucket[]): TaggedBucket[] {
+  if (keys.length === 0) return [];
+  return sql
+    .exec<TaggedRow>(
+      `SELECT r.${COLUMNS.split(", ").join(", r.")}
+       FROM json_each(?) AS j
+       JOIN tagged_rollups AS r
+         ON r.name = j.value ->> 0 AND r.resolution_ms = j.value ->> 1 AND r.tag_set = j.value ->> 2
+            AND r.bucket = j.value ->> 3`,
+      JSON.stringify(keys.map((k) => [k.name, k.resolution_ms, k.tag_set, k.bucket])),
+    )
+    .toArray()
+    .map((row) => ({ ...fromRow(row), tag_set: row.tag_set }));
+}
+
+export function writeTaggedRollups(sql: SqlStorage, merged: readonly TaggedBucket[]): void {
+  if (merged.length === 0) return;
+  sql.exec(
+    `INSERT OR REPLACE INTO tagged_rollups (${COLUMNS})
+     SELECT value ->> 'name', value ->> 'tag_set', value ->> 'resolution_ms', value ->> 'bucket', value ->> 'count',
+            value ->> 'sum', value ->> 'min', value ->> 'max', value ->> 'last', value ->> 'last_at', value ->> 'sketch'
+     FROM json_each(?)`,
+    JSON.stringify(merged.map((b) => ({ ...toRow(b), tag_set: b.tag_set }))),
+  );
+}
+
+/** Buckets of the given tag sets of one metric, one resolution, in [from, to]. */
+export function taggedRollupsInRange(
+  sql: SqlStorage,
+  name: string,
+  tagSets: readonly number[],
+  resolutionMs: number,
+  from: number,
+  to: number,
+): TaggedBucket[] {
+  if (tagSets.length === 0) return [];
+  return sql
+    .exec<TaggedRow>(
+      `SELECT ${COLUMNS} FROM tagged_rollups
+       WHERE name = ? AND resolution_ms = ? AND tag_set IN (SELECT value FROM json_each(?)) AND bucket BETWEEN ? AND ?`,
+      name,
+      resolutionMs,
+      JSON.stringify(tagSets),
+      from,
+      to,
+    )
+    .toArray()
+    .map((row) => ({ ...fromRow(row), tag_set: row.tag_set }));
+}

@@ -1,0 +1,244 @@
+/**
+ * Rules and tagged metrics through the organization object: the no-data policy, an anomaly rule on
+ * a step, group_by percentiles against exact values, and the tag-set bound.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { as, expectProblem } from "../helpers";
+import { normal, prng } from "../random";
+
+const P = "/api/v1/streaming-analytics";
+const stub = (org: string) => env.ORG.getByName(org);
+
+async function pin(org: string, at: number): Promise<void> {
+  await runInDurableObject(stub(org), (instance: OrgObject) => {
+    instance.clock = () => at;
+  });
+}
+
+interface Rule {
+  id: string;
+  type: string;
+  no_data: string;
+  for_seconds: number;
+  state: { status: string; alert_id: string | null };
+}
+interface Alert {
+  id: string;
+  status: string;
+  title: string;
+  fingerprint: string;
+}
+
+describe("no-data policy", () => {
+  it("keep (the default): a firing rule whose data stops keeps firing; its alert stays open", async () => {
+    const org = "nodata-keep";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const rule = (await (
+      await c.post(`${P}/alert-rules`, {
+        name: "checkout latency",
+        metric_name: "checkout.lat",
+        aggregation: "p95",
+        window_seconds: 60,
+        operator: "gt",
+        threshold: 500,
+        severity: "critical",
+      })
+    ).json()) as Rule;
+    expect(rule).toMatchObject({ type: "threshold", no_data: "keep", for_seconds: 0 });
+    await c.post(`${P}/metrics`, { name: "checkout.lat", value: 1500, timestamp: T });
+    // Checkout dies: no more points. Ten minutes of alarms later the alert is still open.
+    for (const minutes of [2, 5, 10]) {
+      await pin(org, T + minutes * 60_000);
+      expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    }
+    const [stored] = ((await (await c.get(`${P}/alert-rules`)).json()) as { items: Rule[] }).items;
+    expect(stored?.state.status).toBe("firing");
+    const alerts = ((await (await c.get(`${P}/alerts`)).json()) as { items: Alert[] }).items;
+    expect(alerts.map((a) => [a.fingerprint, a.status])).toEqual([[`rule:${rule.id}`, "open"]]);
+  });
+
+  it("alert: a metric that never reports opens a no-data alert", async () => {
+    const org = "nodata-alert";
+    const c = await as(org);
+    await pin(org, Date.now() + 86_400_000);
+    const rule = (await (
+      await c.post(`${P}/alert-rules`, {
+        name: "heartbeat",
+        metric_name: "worker.heartbeat",
+        aggregation: "max",
+        window_seconds: 60,
+        operator: "lt",
+        threshold: 1,
+        severity: "error",
+        no_data: "alert",
+      })
+    ).json()) as Rule;
+    expect(rule.state.status).toBe("firing");
+    const [alert] = ((await (await c.get(`${P}/alerts`)).json()) as { items: Alert[] }).items;
+    expect(alert).toMatchObject({ title: "heartbeat: no data", status: "open", fingerprint: `rule:${rule.id}` });
+  });
+
+  it("anomaly rules refuse a threshold; threshold rules need one", async () => {
+    const c = await as("nodata-validate");
+    const base = { name: "x", metric_name: "m", aggregation: "avg", window_seconds: 60, severity: "info" };
+    const a = await expectProblem(await c.post(`${P}/alert-rules`, { ...base, type: "anomaly", threshold: 3 }), 400);
+    expect(a.errors?.map((e) => e.path)).toEqual(["threshold"]);
+    const t = await expectProblem(await c.post(`${P}/alert-rules`, { ...base, operator: "gt" }), 400);
+    expect(t.errors?.map((e) => e.path)).toEqual(["threshold"]);
+    await expectProblem(await c.post(`${P}/alert-rules`, { ...base, operator: "gt", threshold: 1, no_data: "x" }), 400);
+  });
+});
+
+describe("anomaly rule through the object", () => {
+  it("stays quiet on noise and fires within two windows of a step", async () => {
+    const org = "anomaly-step";
+    const c = await as(org);
+    const W = 60_000;
+    const T = Math.floor((Date.now() + 86_400_000) / W) * W;
+    await pin(org, T);
+    const rule = (await (
+      await c.post(`${P}/alert-rules`, {
+        name: "latency anomaly",
+        type: "anomaly",
+        metric_name: "lat",
+        aggregation: "avg",
+        window_seconds: 60,
+        severity: "warning",
+        sensitivity: 4,
+      })
+    ).json()) as Rule & { sensitivity: number; baseline_windows: number; operator: string | null };
+    expect(rule).toMatchObject({
+      type: "anomaly",
+      sensitivity: 4,
+      baseline_windows: 30,
+      for_seconds: 60,
+      operator: null,
+    });
+    const rand = prng(7);
+    let firedAt: number | null = null;
+    for (let i = 1; i <= 40; i++) {
+      const now = T + i * W;
+      await pin(org, now);
+      const level = i >= 36 ? 160 : 100; // a step of 6σ (of the points) at window 36
+      const points = Array.from({ length: 5 }, (_, k) => ({
+        name: "lat",
+        value: level + 10 * normal(rand),
+        timestamp: now - 50_000 + k * 10_000,
+      }));
+      expect((await c.post(`${P}/metrics`, { metrics: points })).status).toBe(202);
+      const alerts = ((await (await c.get(`${P}/alerts`)).json()) as { items: Alert[] }).items;
+      if (alerts.length > 0 && firedAt === null) firedAt = i;
+    }
+    expect(firedAt).not.toBeNull();
+    expect(firedAt).toBeGreaterThanOrEqual(36);
+    expect(firedAt).toBeLessThanOrEqual(37);
+    const [alert] = ((await (await c.get(`${P}/alerts`)).json()) as { items: Alert[] }).items;
+    expect(alert?.title).toMatch(/^latency anomaly: avg\(lat\) = [\d.]+, anomaly z = [\d.]+$/);
+  });
+});
+
+describe("tagged metrics", () => {
+  it("group_by percentiles are within 1% of exact on 100k tagged values; filters select tag sets", async () => {
+    const org = "tags-groups";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const rand = prng(2026);
+    const regions = ["ap", "eu", "us"];
+    const models = ["a", "b", "c", "d"];
+    const byRegion = new Map<string, number[]>(regions.map((r) => [r, []]));
+    const euA: number[] = [];
+    const all: number[] = [];
+    for (let batch = 0; batch < 100; batch++) {
+      const metrics = Array.from({ length: 1000 }, (_, i) => {
+        const region = regions[Math.floor(rand() * 3)] as string;
+        const model = models[Math.floor(rand() * 4)] as string;
+        // Regions differ in scale, so a wrong merge would show.
+        const value = Math.exp(3 + 0.8 * normal(rand)) * (region === "us" ? 3 : region === "eu" ? 1 : 0.5);
+        byRegion.get(region)?.push(value);
+        if (region === "eu" && model === "a") euA.push(value);
+        all.push(value);
+        return { name: "lat", value, timestamp: T - 1_000 - ((batch * 1000 + i) % 50_000), tags: { region, model } };
+      });
+      const res = await c.post(`${P}/metrics`, { metrics });
+      expect(res.status).toBe(202);
+    }
+    const exact = (values: number[], q: number) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1] as number;
+    };
+    for (const [agg, q] of [
+      ["p50", 0.5],
+      ["p90", 0.9],
+      ["p99", 0.99],
+    ] as const) {
+      const res = await c.get(`${P}/metrics/lat?window=3600&aggregation=${agg}&group_by=region`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { value: number; groups: { tags: Record<string, string>; value: number }[] };
+      expect(body.groups.map((g) => g.tags)).toEqual(regions.map((region) => ({ region })));
+      for (const g of body.groups) {
+        const want = exact(byRegion.get(g.tags.region as string) ?? [], q);
+        expect(Math.abs(g.value - want) / want).toBeLessThan(0.01);
+      }
+      expect(Math.abs(body.value - exact(all, q)) / exact(all, q)).toBeLessThan(0.01);
+      const filtered = (await (
+        await c.get(`${P}/metrics/lat?window=3600&aggregation=${agg}&tag.region=eu&tag.model=a`)
+      ).json()) as { value: number; tags: Record<string, string> };
+      expect(filtered.tags).toEqual({ region: "eu", model: "a" });
+      expect(Math.abs(filtered.value - exact(euA, q)) / exact(euA, q)).toBeLessThan(0.01);
+    }
+    const counts = (await (await c.get(`${P}/metrics/lat?window=3600&aggregation=count&group_by=model`)).json()) as {
+      value: number;
+      groups: { value: number }[];
+    };
+    expect(counts.value).toBe(100_000);
+    expect(counts.groups.reduce((s, g) => s + g.value, 0)).toBe(100_000);
+    const none = (await (await c.get(`${P}/metrics/lat?window=3600&aggregation=count&tag.region=mars`)).json()) as {
+      value: number;
+    };
+    expect(none.value).toBe(0);
+  }, 120_000);
+
+  it("at most 1000 tag sets per metric: the 1001st is a 422 and nothing of that batch is stored", async () => {
+    const org = "tags-limit";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const first = Array.from({ length: 1000 }, (_, i) => ({
+      name: "req",
+      value: 1,
+      timestamp: T,
+      tags: { user: `u${i}` },
+    }));
+    expect((await c.post(`${P}/metrics`, { metrics: first })).status).toBe(202);
+    const problem = await expectProblem(
+      await c.post(`${P}/metrics`, {
+        metrics: [
+          { name: "other", value: 5, timestamp: T },
+          { name: "req", value: 1, timestamp: T, tags: { user: "u1" } },
+          { name: "req", value: 1, timestamp: T, tags: { user: "u1000" } },
+        ],
+      }),
+      422,
+    );
+    expect(problem.detail).toContain("req would have 1001");
+    expect(problem.errors).toEqual([{ path: "metrics.2.tags", message: expect.stringContaining("limit") }]);
+    await expectProblem(await c.get(`${P}/metrics/other`), 404);
+    const count = (await (await c.get(`${P}/metrics/req?window=600&aggregation=count`)).json()) as { value: number };
+    expect(count.value).toBe(1000);
+    const stored = await runInDurableObject(
+      stub(org),
+      (_i: OrgObject, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM metric_tag_sets WHERE name = 'req'").one().n,
+    );
+    expect(stored).toBe(1000);
+    // Known tag sets are still accepted.
+    expect((await c.post(`${P}/metrics`, { name: "req", value: 1, timestamp: T, tags: { user: "u7" } })).status).toBe(
+      202,
+    );
+  });
+});

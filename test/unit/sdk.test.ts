@@ -168,7 +168,8 @@ describe("ExperimentClient local evaluation", () => {
       const user = `user_${i}`;
       const expected = CONFIG.experiments.map((e) => {
         const r = evaluateExperiment(e, user);
-        return r.kind === "assigned" ? r.assignment : null;
+        if (r.kind !== "assigned") return null;
+        return r.reason === null ? r.assignment : { ...r.assignment, reason: r.reason };
       });
       expect(CONFIG.experiments.map((e) => client.getVariant(e.key, user))).toEqual(expected);
       expect(client.getAssignments(user)).toEqual(expected);

@@ -103,7 +103,7 @@ function exposureServer(status = 202) {
   });
   const fetch: FetchLike = async (url, init) => {
     expect(url).toBe("https://x.test/api/v1/ab-testing/exposures");
-    expect((init?.headers as Record<string, string>).authorization).toBe("Bearer t");
+    expect((init?.headers as Record<string, string> | undefined)?.authorization).toBe("Bearer t");
     const body = JSON.parse(String(init?.body));
     batches.push(body);
     const done = settled;

@@ -1,9 +1,14 @@
 /** Helpers shared by the tests that replay test/fixtures/targeting.json. */
 import type { ClientExperiment } from "../../src/experiments/model";
 import type { Condition, Namespace } from "../../src/targeting/model";
-import type golden from "../fixtures/targeting.json";
 
-export type GoldenExperiment = (typeof golden.experiments)[number]["experiment"];
+export interface GoldenExperiment {
+  seed: string;
+  coverage: number;
+  percentages: number[];
+  targeting: unknown;
+  namespace: Namespace | null;
+}
 
 /** A running experiment of the golden shape, variants v0 (control), v1, ... */
 export function goldenExperiment(e: GoldenExperiment): ClientExperiment {

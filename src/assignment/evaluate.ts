@@ -98,7 +98,9 @@ export function evaluateExperiment(
       break;
     }
   }
-  return { kind: "assigned", assignment: toAssignment(experiment, variant, reason === null), reason };
+  const assignment = toAssignment(experiment, variant, reason === null);
+  if (reason !== null) assignment.reason = reason;
+  return { kind: "assigned", assignment, reason };
 }
 
 /** Targeting, then namespace: the gates before the coverage bucket. null: both pass. */

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { type Assignment, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
+import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
 import { EXPOSURE_REJECT_REASONS, type ExposureReport, MAX_EXPOSURES_PER_REQUEST } from "./exposure-types";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
@@ -51,6 +52,10 @@ export const AssignmentSchema = z
     in_experiment: z
       .boolean()
       .openapi({ description: "True only for an enrolled user of a running experiment (an exposure)" }),
+    reason: z
+      .enum(NOT_IN_EXPERIMENT_REASONS)
+      .optional()
+      .openapi({ description: "Why the answer is not an exposure; present exactly when in_experiment is false" }),
   })
   .openapi("Assignment");
 

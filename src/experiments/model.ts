@@ -9,7 +9,7 @@
  * imports below are erased when bundling.)
  */
 import type { ClientFlag } from "../flags/model";
-import type { Condition, Namespace } from "../targeting/model";
+import type { Condition, Namespace, NotInExperimentReason } from "../targeting/model";
 
 export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "completed"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -112,4 +112,6 @@ export interface Assignment {
   model_version: string | null;
   config: Record<string, unknown>;
   in_experiment: boolean;
+  /** Why the answer is not an exposure; present exactly when `in_experiment` is false. */
+  reason?: NotInExperimentReason;
 }

@@ -13,7 +13,7 @@ import { evaluateExperiment } from "../assignment/evaluate";
 import type { Assignment, ClientConfig, ClientExperiment } from "../experiments/model";
 import { evaluateFlag, evaluateFlags } from "../flags/evaluate";
 import type { ClientFlag, FlagEvaluation } from "../flags/model";
-import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
+import { type Attributes, CONDITION_LIMITS } from "../targeting/model";
 import { ExposureReporter, type ExposureReporterOptions } from "./exposures";
 
 export type {
@@ -39,8 +39,8 @@ export {
   type Scheduler,
 } from "./exposures";
 
-/** An answer of the SDK: the server's Assignment, plus why it is not an exposure. */
-export type ClientAssignment = Assignment & { reason?: NotInExperimentReason };
+/** An answer of the SDK: the server's Assignment (with `reason` when it is not an exposure). */
+export type ClientAssignment = Assignment;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -196,7 +196,7 @@ export class ExperimentClient {
     const result = evaluateExperiment(experiment, userId, attributes, budget);
     if (result.kind !== "assigned") return null;
     this.#expose(result.assignment, userId);
-    return result.reason === null ? result.assignment : { ...result.assignment, reason: result.reason };
+    return result.assignment;
   }
 
   async #doRefresh(): Promise<boolean> {

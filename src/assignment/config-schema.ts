@@ -11,6 +11,8 @@ import {
   EXPERIMENT_STATUSES,
   VARIANT_TYPES,
 } from "../experiments/model";
+import type { ClientFlag } from "../flags/model";
+import { clientFlagSchema } from "../flags/schema";
 
 export const clientVariantSchema = z.object({
   id: z.string(),
@@ -30,11 +32,15 @@ export const clientExperimentSchema = z.object({
   coverage: z.number().min(0).max(100),
   winner_variant_id: z.string().nullable(),
   variants: z.array(clientVariantSchema),
+  // Output shapes: saved conditions were validated on the way in (src/targeting/schema.ts).
+  targeting: z.record(z.string(), z.unknown()).nullable().optional(),
+  namespace: z.object({ key: z.string(), start: z.number(), end: z.number() }).nullable().optional(),
 });
 
 export const clientConfigSchema = z.object({
   generated_at: z.string(),
   experiments: z.array(clientExperimentSchema),
+  flags: z.array(clientFlagSchema).optional(),
 });
 
 // Compile-time guarantee that the schema and the hand-written types never drift apart.
@@ -45,3 +51,5 @@ const sameConfig: Same<z.infer<typeof clientConfigSchema>, ClientConfig> = true;
 void sameVariant;
 void sameExperiment;
 void sameConfig;
+const sameFlag: Same<z.infer<typeof clientFlagSchema>, ClientFlag> = true;
+void sameFlag;

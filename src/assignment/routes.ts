@@ -10,9 +10,11 @@ import {
   AssignmentSchema,
   AssignOneBody,
   ExperimentIdParam,
+  ExposuresBody,
+  ExposuresResponse,
   IfNoneMatchHeader,
 } from "./schemas";
-import { type AssignContext, assignMany, assignOne, configSnapshot } from "./service";
+import { type AssignContext, assignMany, assignOne, configSnapshot, reportExposures } from "./service";
 
 const json = <S>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
@@ -94,5 +96,28 @@ export const assignmentRoutes = createRouter()
         return c.body(null, 304, headers);
       }
       return c.json({ generated_at: snapshot.generatedAt, experiments: [...snapshot.running] }, 200, headers);
+    },
+  )
+  .openapi(
+    defineRoute("assign", {
+      method: "post",
+      path: "/exposures",
+      tags: ["Assignment"],
+      summary: "Report exposures of users assigned locally with an SDK",
+      description:
+        "Up to 1000 exposures. Each is checked against the server's bucketing: the experiment is running, the " +
+        "user's namespace position and coverage bucket enrol them, and their bucket gives `variant_key` (targeting " +
+        "is the client's to apply). Valid ones are stored like the assignment routes' exposures: the first of an " +
+        "experiment and user wins, once. `timestamp` defaults to now and may be at most 5 minutes ahead of the " +
+        "server clock and 30 days behind it. `accepted + duplicates + rejected.length` is the number sent.",
+      request: { body: { content: { "application/json": { schema: ExposuresBody } } } },
+      responses: {
+        202: json(ExposuresResponse, "Checked and stored"),
+        ...problemResponses({ 503: "Experiment store unavailable" }),
+      },
+    }),
+    async (c) => {
+      const { exposures } = c.req.valid("json");
+      return c.json(await reportExposures(assignContext(c), exposures), 202);
     },
   );

@@ -4,6 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { type Assignment, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
+import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
+import { EXPOSURE_REJECT_REASONS, type ExposureReport, MAX_EXPOSURES_PER_REQUEST } from "./exposure-types";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
 const UserId = z
@@ -50,6 +52,10 @@ export const AssignmentSchema = z
     in_experiment: z
       .boolean()
       .openapi({ description: "True only for an enrolled user of a running experiment (an exposure)" }),
+    reason: z
+      .enum(NOT_IN_EXPERIMENT_REASONS)
+      .optional()
+      .openapi({ description: "Why the answer is not an exposure; present exactly when in_experiment is false" }),
   })
   .openapi("Assignment");
 
@@ -77,3 +83,47 @@ export const IfNoneMatchHeader = z.object({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAssignment: Same<z.infer<typeof AssignmentSchema>, Assignment> = true;
 void sameAssignment;
+
+// ---------------------------------------------------------------- POST /exposures
+
+const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
+
+/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. */
+const TimeIn = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(MAX_EPOCH_MS)])
+  .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
+  .openapi({ description: "ISO-8601 time or epoch milliseconds; default now", example: "2026-11-29T12:00:00Z" });
+
+export const ExposureIn = z
+  .object({
+    experiment_key: ExperimentKey,
+    variant_key: z.string().regex(KEY_PATTERN, `variant keys ${KEY_MESSAGE}`),
+    user_id: UserId,
+    timestamp: TimeIn.optional(),
+  })
+  .strict()
+  .openapi("ExposureIn");
+
+export const ExposuresBody = z
+  .object({ exposures: z.array(ExposureIn).min(1).max(MAX_EXPOSURES_PER_REQUEST) })
+  .strict()
+  .openapi("ExposuresRequest");
+
+export const ExposuresResponse = z
+  .object({
+    accepted: z.number().int().openapi({ description: "Exposures newly stored (first of their experiment and user)" }),
+    duplicates: z
+      .number()
+      .int()
+      .openapi({ description: "Valid exposures of a pair already stored, or repeated in this request" }),
+    rejected: z.array(
+      z.object({
+        index: z.number().int().openapi({ description: "Position in `exposures`" }),
+        reason: z.enum(EXPOSURE_REJECT_REASONS),
+      }),
+    ),
+  })
+  .openapi("ExposuresAccepted");
+
+const sameReport: Same<z.infer<typeof ExposuresResponse>, ExposureReport> = true;
+void sameReport;

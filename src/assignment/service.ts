@@ -7,13 +7,15 @@ import { getConfig } from "../config";
 import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
-import { listRunningExperimentsForConfig } from "./read-model";
 import { conflict, notFound, ProblemError } from "../http/problem";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import type { Assignment, ClientExperiment } from "../experiments/model";
 import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
 import { exposureBuffer } from "./exposures";
+import { checkReportedExposure } from "./exposure-check";
+import type { ExposureReport } from "./exposure-types";
 import { findExperimentById, findExperimentsByKeys } from "./lookup";
+import { insertExposures, listRunningExperimentsForConfig } from "./read-model";
 
 export interface AssignContext {
   orgId: string;
@@ -168,4 +170,65 @@ export async function assignMany(
 /** GET /config: the running experiments and their ETag, from the cache. */
 export function configSnapshot(ctx: AssignContext): Promise<OrgSnapshot> {
   return new Assigner(ctx).snapshot();
+}
+
+/** One exposure of POST /exposures, its timestamp already epoch ms (absent: now). */
+export interface ReportedExposure {
+  experiment_key: string;
+  variant_key: string;
+  user_id: string;
+  timestamp?: number | undefined;
+}
+
+/**
+ * POST /exposures: checks each exposure against the bucketing (checkReportedExposure) and stores
+ * the valid ones through the same statement as the assignment routes' exposures (first exposure
+ * of an experiment and user wins, stored once). Written before answering, so the counts are true.
+ */
+export async function reportExposures(ctx: AssignContext, items: readonly ReportedExposure[]): Promise<ExposureReport> {
+  const assigner = new Assigner(ctx);
+  const snapshot = await assigner.snapshot();
+  const byKey = new Map<string, ClientExperiment>();
+  const missing = new Set<string>();
+  for (const { experiment_key: key } of items) {
+    if (byKey.has(key) || missing.has(key)) continue;
+    const hit = assigner.cached(snapshot, "key", key);
+    if (hit === undefined) missing.add(key);
+    else byKey.set(key, hit);
+  }
+  if (missing.size > 0) {
+    // Not running per the snapshot: D1 tells a stopped or draft experiment from an unknown key.
+    const found = await findExperimentsByKeys(assigner.db, ctx.orgId, [...missing]).catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    assigner.learned(found);
+    for (const e of found) byKey.set(e.key, e);
+  }
+
+  const now = Date.now();
+  const rejected: ExposureReport["rejected"] = [];
+  const rows = new Map<string, ExposureRow>();
+  let repeated = 0;
+  items.forEach((x, index) => {
+    const at = x.timestamp ?? now;
+    const check = checkReportedExposure(byKey.get(x.experiment_key), x.variant_key, x.user_id, at, now);
+    if (!check.ok) {
+      rejected.push({ index, reason: check.reason });
+      return;
+    }
+    const experimentId = (byKey.get(x.experiment_key) as ClientExperiment).id;
+    const pair = `${experimentId}\u0000${x.user_id}`;
+    const earlier = rows.get(pair);
+    if (earlier !== undefined) {
+      repeated++;
+      // First exposure wins: within one batch that is the earliest timestamp.
+      if (at < earlier.exposedAt) earlier.exposedAt = at;
+      return;
+    }
+    rows.set(pair, { orgId: ctx.orgId, experimentId, userId: x.user_id, variantId: check.variantId, exposedAt: at });
+  });
+  const stored = await insertExposures(assigner.db, [...rows.values()]).catch((err: unknown) => {
+    throw unavailable(err);
+  });
+  return { accepted: stored, duplicates: rows.size - stored + repeated, rejected };
 }

@@ -4,9 +4,12 @@
  * experiment and an assignment. Drizzle (src/db/schema.ts), zod (schemas.ts, results-schemas.ts,
  * src/assignment/*schema*), the SDK (src/sdk/) and the dashboard (web/src/) derive from here.
  *
- * Zod-free and import-free on purpose: the SDK and the dashboard bundle this module, and the
- * dashboard's build guard (web/vite.config.ts) lists it as browser-safe.
+ * Zod-free and free of runtime imports on purpose: the SDK and the dashboard bundle this module,
+ * and the dashboard's build guard (web/vite.config.ts) lists it as browser-safe. (The type-only
+ * imports below are erased when bundling.)
  */
+import type { ClientFlag } from "../flags/model";
+import type { Condition, Namespace, NotInExperimentReason } from "../targeting/model";
 
 export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "completed"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -84,12 +87,18 @@ export interface ClientExperiment {
   winner_variant_id: string | null;
   /** In creation order: the order defines the bucket ranges. */
   variants: ClientVariant[];
+  /** Who may enter (a condition over attributes, src/targeting/); null or absent: everyone. */
+  targeting?: Condition | null;
+  /** The experiment's layer; null or absent: none. */
+  namespace?: Namespace | null;
 }
 
 export interface ClientConfig {
   /** ISO-8601 UTC. */
   generated_at: string;
   experiments: ClientExperiment[];
+  /** Feature flags, evaluated locally like experiments (src/flags/evaluate.ts). */
+  flags?: ClientFlag[];
 }
 
 /** docs/contract.md's Assignment. */
@@ -103,4 +112,6 @@ export interface Assignment {
   model_version: string | null;
   config: Record<string, unknown>;
   in_experiment: boolean;
+  /** Why the answer is not an exposure; present exactly when `in_experiment` is false. */
+  reason?: NotInExperimentReason;
 }

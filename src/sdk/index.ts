@@ -1,15 +1,20 @@
 /**
  * Dependency-free client for local evaluation, for browsers and other Workers.
- * It fetches the evaluation config once (then revalidates with ETag) and assigns users with
- * the very modules the server uses, so a local answer equals `POST /assign`'s answer for
- * the same config. Like GrowthBook's SDK, the class only holds state and delegates.
+ * It fetches the evaluation config once (then revalidates with ETag) and assigns users and
+ * evaluates flags with the very modules the server uses, so a local answer equals the server's
+ * answer for the same config. Like GrowthBook's SDK, the class only holds state and delegates.
  *
- *   const client = new ExperimentClient({ baseUrl, token });
+ *   const client = new ExperimentClient({ baseUrl, token, reportExposures: true });
  *   await client.refresh();
- *   const a = client.getVariant("checkout_button", userId); // Assignment | null
+ *   const a = client.getVariant("checkout_button", userId, { country: "US" }); // Assignment | null
+ *   const f = client.getFlag("new_checkout", userId, { country: "US" });      // { value, rule_index, reason }
  */
-import { evaluateAll, evaluateExperiment } from "../assignment/evaluate";
+import { evaluateExperiment } from "../assignment/evaluate";
 import type { Assignment, ClientConfig, ClientExperiment } from "../experiments/model";
+import { evaluateFlag, evaluateFlags } from "../flags/evaluate";
+import type { ClientFlag, FlagEvaluation } from "../flags/model";
+import { type Attributes, CONDITION_LIMITS } from "../targeting/model";
+import { ExposureReporter, type ExposureReporterOptions } from "./exposures";
 
 export type {
   Assignment,
@@ -20,8 +25,22 @@ export type {
   VariantType,
 } from "../experiments/model";
 export { EXPERIMENT_STATUSES, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
-export { bucketOf, fnv1a32, pickVariant } from "../assignment/bucketing";
+export { bucketOf, fnv1a32, inNamespace, inRollout, namespaceBucket, pickVariant } from "../assignment/bucketing";
 export { evaluateExperiment } from "../assignment/evaluate";
+export { evaluateFlag, evaluateFlags } from "../flags/evaluate";
+export type { ClientFlag, FlagEvaluation, FlagReason, FlagRule } from "../flags/model";
+export { evalCondition } from "../targeting/condition";
+export type { Attributes, Condition, Namespace, NotInExperimentReason } from "../targeting/model";
+export {
+  type ExposureInput,
+  type ExposureReport,
+  ExposureReporter,
+  type ExposureReporterOptions,
+  type Scheduler,
+} from "./exposures";
+
+/** An answer of the SDK: the server's Assignment (with `reason` when it is not an exposure). */
+export type ClientAssignment = Assignment;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -38,6 +57,12 @@ export interface ExperimentClientOptions {
   initialConfig?: ClientConfig;
   /** Called on the first in-experiment answer per (experiment, user) in this client. */
   onExposure?: (assignment: Assignment, userId: string) => void;
+  /**
+   * Report exposures to `POST /exposures` in batches (first in-experiment answer per experiment
+   * and user): `true` for the defaults, or the batching options (maxBatch, flushIntervalMs, clock,
+   * scheduler...). Call `flushExposures()` before the process or page goes away.
+   */
+  reportExposures?: boolean | Omit<ExposureReporterOptions, "baseUrl" | "token" | "fetch">;
 }
 
 export class ExperimentClientError extends Error {
@@ -59,8 +84,10 @@ export class ExperimentClient {
   readonly #fetch: FetchLike;
   readonly #refreshMs: number;
   readonly #onExposure: ExperimentClientOptions["onExposure"];
+  readonly #reporter: ExposureReporter | null;
   #config: ClientConfig | null;
   #byKey = new Map<string, ClientExperiment>();
+  #flags = new Map<string, ClientFlag>();
   #etag: string | null = null;
   #fetchedAt = 0;
   #inflight: Promise<boolean> | null = null;
@@ -74,6 +101,16 @@ export class ExperimentClient {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#refreshMs = (options.refreshSeconds ?? 60) * 1000;
     this.#onExposure = options.onExposure;
+    const report = options.reportExposures;
+    this.#reporter =
+      report === undefined || report === false
+        ? null
+        : new ExposureReporter({
+            ...(report === true ? {} : report),
+            baseUrl: options.baseUrl,
+            token: options.token,
+            fetch: this.#fetch,
+          });
     this.#config = null;
     if (options.initialConfig) this.#setConfig(options.initialConfig);
   }
@@ -104,22 +141,62 @@ export class ExperimentClient {
 
   /**
    * The user's assignment in the experiment with this key, evaluated locally; null when the
-   * config does not hold it (unknown key, not loaded yet, draft).
+   * config does not hold it (unknown key, not loaded yet, draft). `attributes` feed the
+   * experiment's targeting (`id` defaults to userId); an answer that is not an exposure carries
+   * `reason` (targeting, namespace, coverage, paused, completed).
    */
-  getVariant(experimentKey: string, userId: string): Assignment | null {
+  getVariant(experimentKey: string, userId: string, attributes?: Attributes): ClientAssignment | null {
     const experiment = this.#byKey.get(experimentKey);
     if (experiment === undefined) return null;
-    const result = evaluateExperiment(experiment, userId);
-    if (result.kind !== "assigned") return null;
-    this.#expose(result.assignment, userId);
-    return result.assignment;
+    return this.#assign(experiment, userId, attributes, { steps: CONDITION_LIMITS.stepBudget });
   }
 
   /** The user's assignments in every experiment of the config, in config order. */
-  getAssignments(userId: string): Assignment[] {
-    const all = evaluateAll(this.#config?.experiments ?? [], userId);
-    for (const a of all) this.#expose(a, userId);
-    return all;
+  getAssignments(userId: string, attributes?: Attributes): ClientAssignment[] {
+    const out: ClientAssignment[] = [];
+    const budget = { steps: CONDITION_LIMITS.stepBudget };
+    for (const e of this.#config?.experiments ?? []) {
+      const a = this.#assign(e, userId, attributes, budget);
+      if (a !== null) out.push(a);
+    }
+    return out;
+  }
+
+  /**
+   * The flag's value for this user, evaluated locally: `{ value, rule_index, reason }` exactly as
+   * `POST /flags/evaluate` answers; reason `not_found` (value null) for a key not in the config.
+   */
+  getFlag(flagKey: string, userId: string, attributes?: Attributes): FlagEvaluation {
+    const flag = this.#flags.get(flagKey);
+    if (flag === undefined) return { value: null, rule_index: null, reason: "not_found" };
+    return evaluateFlag(flag, userId, attributes);
+  }
+
+  /** Every flag of the config (or those named) for this user, keyed by flag key. */
+  getFlags(userId: string, attributes?: Attributes, keys?: readonly string[]): Record<string, FlagEvaluation> {
+    return evaluateFlags(this.#config?.flags ?? [], userId, attributes, keys);
+  }
+
+  /** Sends the exposures queued for `POST /exposures` now (no-op without reportExposures). */
+  flushExposures(): Promise<void> {
+    return this.#reporter?.flush() ?? Promise.resolve();
+  }
+
+  /** The exposure reporter's counters, or null without reportExposures. */
+  get exposureStats(): ExposureReporter["stats"] | null {
+    return this.#reporter?.stats ?? null;
+  }
+
+  #assign(
+    experiment: ClientExperiment,
+    userId: string,
+    attributes: Attributes | undefined,
+    budget: { steps: number },
+  ): ClientAssignment | null {
+    const result = evaluateExperiment(experiment, userId, attributes, budget);
+    if (result.kind !== "assigned") return null;
+    this.#expose(result.assignment, userId);
+    return result.assignment;
   }
 
   async #doRefresh(): Promise<boolean> {
@@ -150,14 +227,17 @@ export class ExperimentClient {
   #setConfig(config: ClientConfig): void {
     this.#config = config;
     this.#byKey = new Map(config.experiments.map((e) => [e.key, e]));
+    this.#flags = new Map((config.flags ?? []).map((f) => [f.key, f]));
   }
 
   #expose(a: Assignment, userId: string): void {
-    if (!a.in_experiment || this.#onExposure === undefined) return;
+    if (!a.in_experiment || (this.#onExposure === undefined && this.#reporter === null)) return;
     const key = `${a.experiment_id}\u0000${userId}`;
     if (this.#seen.has(key)) return;
     if (this.#seen.size >= MAX_SEEN_EXPOSURES) this.#seen.clear();
     this.#seen.add(key);
+    this.#reporter?.add({ experiment_key: a.experiment_key, variant_key: a.variant_key, user_id: userId });
+    if (this.#onExposure === undefined) return;
     // A throwing callback must not break the caller's rendering path.
     try {
       this.#onExposure(a, userId);
@@ -173,8 +253,9 @@ export class ExperimentClient {
  */
 function isClientConfig(value: unknown): value is ClientConfig {
   if (typeof value !== "object" || value === null) return false;
-  const { experiments } = value as { experiments?: unknown };
+  const { experiments, flags } = value as { experiments?: unknown; flags?: unknown };
   if (!Array.isArray(experiments)) return false;
+  if (flags !== undefined && !(Array.isArray(flags) && flags.every(isClientFlag))) return false;
   return experiments.every((e: unknown) => {
     if (typeof e !== "object" || e === null) return false;
     const x = e as Record<string, unknown>;
@@ -187,4 +268,10 @@ function isClientConfig(value: unknown): value is ClientConfig {
       Array.isArray(x.variants)
     );
   });
+}
+
+function isClientFlag(f: unknown): boolean {
+  if (typeof f !== "object" || f === null) return false;
+  const x = f as Record<string, unknown>;
+  return typeof x.key === "string" && typeof x.enabled === "boolean" && Array.isArray(x.rules);
 }

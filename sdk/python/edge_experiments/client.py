@@ -1,0 +1,233 @@
+"""The client: fetches GET /config with ETag, evaluates locally, reports exposures in batches."""
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+
+from .evaluation import evaluate_experiment, evaluate_flag
+
+MAX_EXPOSURES_PER_REQUEST = 1000
+
+
+class ExperimentClientError(Exception):
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def _http(method, url, token, body=None, headers=None, timeout=10.0):
+    """(status, headers, body bytes); HTTP errors are answers, not exceptions."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + (token() if callable(token) else token))
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    for k, v in (headers or {}).items():
+        request.add_header(k, v)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def _thread_scheduler(fn, delay_seconds):
+    timer = threading.Timer(delay_seconds, fn)
+    timer.daemon = True
+    timer.start()
+    return timer.cancel
+
+
+class ExposureReporter:
+    """Queues exposures and POSTs them to /exposures in batches: when `max_batch` are queued, or
+    `flush_interval` seconds after the first of a batch. The queue is bounded (`max_queue`, oldest
+    dropped and counted). `clock` (epoch seconds) and `scheduler(fn, delay) -> cancel` are
+    injectable, so tests move time instead of sleeping."""
+
+    def __init__(self, base_url, token, max_batch=100, flush_interval=2.0, max_queue=10000,
+                 clock=time.time, scheduler=_thread_scheduler, transport=_http):
+        self._url = base_url.rstrip("/") + "/api/v1/ab-testing/exposures"
+        self._token = token
+        self._max_batch = max(1, min(max_batch, MAX_EXPOSURES_PER_REQUEST))
+        self._interval = flush_interval
+        self._max_queue = max(max_queue, self._max_batch)
+        self._clock = clock
+        self._scheduler = scheduler
+        self._transport = transport
+        self._queue = []
+        self._cancel = None
+        self._lock = threading.RLock()
+        self.stats = {"queued": 0, "sent": 0, "accepted": 0, "duplicates": 0, "rejected": 0,
+                      "dropped": 0, "failed_requests": 0}
+
+    @property
+    def pending(self):
+        return len(self._queue)
+
+    def add(self, experiment_key, variant_key, user_id, timestamp=None):
+        stamp = timestamp
+        if stamp is None:
+            stamp = datetime.fromtimestamp(self._clock(), timezone.utc).isoformat(timespec="milliseconds")
+            stamp = stamp.replace("+00:00", "Z")
+        with self._lock:
+            self._queue.append({"experiment_key": experiment_key, "variant_key": variant_key,
+                                "user_id": user_id, "timestamp": stamp})
+            self.stats["queued"] += 1
+            excess = len(self._queue) - self._max_queue
+            if excess > 0:
+                del self._queue[:excess]
+                self.stats["dropped"] += excess
+            if len(self._queue) >= self._max_batch:
+                full = True
+            else:
+                full = False
+                if self._cancel is None:
+                    self._cancel = self._scheduler(self._on_timer, self._interval)
+        if full:
+            self.flush()
+
+    def _on_timer(self):
+        with self._lock:
+            self._cancel = None
+        self.flush()
+
+    def flush(self):
+        """Sends everything queued. A network error, 5xx, 408 or 429 keeps the batch for the next
+        flush; another refusal drops it (counted). Returns the number of exposures sent."""
+        with self._lock:
+            if self._cancel is not None:
+                self._cancel()
+                self._cancel = None
+            sent = 0
+            while self._queue:
+                batch = self._queue[:self._max_batch]
+                try:
+                    status, _, body = self._transport("POST", self._url, self._token, {"exposures": batch})
+                except OSError:
+                    status, body = None, b""
+                if status == 202:
+                    del self._queue[:len(batch)]
+                    report = json.loads(body)
+                    sent += len(batch)
+                    self.stats["sent"] += len(batch)
+                    self.stats["accepted"] += report.get("accepted", 0)
+                    self.stats["duplicates"] += report.get("duplicates", 0)
+                    self.stats["rejected"] += len(report.get("rejected", []))
+                    continue
+                self.stats["failed_requests"] += 1
+                if status is not None and 400 <= status < 500 and status not in (408, 429):
+                    del self._queue[:len(batch)]
+                    self.stats["dropped"] += len(batch)
+                    continue
+                break
+            return sent
+
+
+class ExperimentClient:
+    """Local evaluation against GET /config.
+
+        client = ExperimentClient("https://experiments.example.com", token, report_exposures=True)
+        client.refresh()
+        a = client.get_variant("checkout_button", "user-42", {"country": "US"})
+        f = client.get_flag("new_checkout", "user-42", {"country": "US"})
+    """
+
+    def __init__(self, base_url, token, initial_config=None, report_exposures=False,
+                 exposure_options=None, transport=_http, refresh_seconds=60.0, clock=time.time):
+        self._config_url = base_url.rstrip("/") + "/api/v1/ab-testing/config"
+        self._token = token
+        self._transport = transport
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._etag = None
+        self._fetched_at = None
+        self._config = None
+        self._experiments = {}
+        self._flags = {}
+        self._seen = set()
+        self._reporter = None
+        if report_exposures:
+            self._reporter = ExposureReporter(base_url, token, transport=transport, **(exposure_options or {}))
+        if initial_config is not None:
+            self._set_config(initial_config)
+
+    @property
+    def config(self):
+        return self._config
+
+    @property
+    def exposure_stats(self):
+        return None if self._reporter is None else self._reporter.stats
+
+    def refresh(self):
+        """GET /config, with If-None-Match once a config is held. True if it changed, False on 304.
+        Raises ExperimentClientError on failure and keeps the previous config."""
+        headers = {}
+        if self._etag is not None and self._config is not None:
+            headers["If-None-Match"] = self._etag
+        try:
+            status, response_headers, body = self._transport("GET", self._config_url, self._token, headers=headers)
+        except OSError as err:
+            raise ExperimentClientError("GET config failed: %s" % err, 0) from err
+        if status == 304:
+            self._fetched_at = self._clock()
+            return False
+        if status != 200:
+            raise ExperimentClientError("GET config failed with %d" % status, status)
+        try:
+            config = json.loads(body)
+            if not isinstance(config.get("experiments"), list):
+                raise ValueError("no experiments")
+        except (ValueError, AttributeError) as err:
+            raise ExperimentClientError("GET config returned an unexpected body", status) from err
+        self._set_config(config)
+        self._etag = response_headers.get("ETag")
+        self._fetched_at = self._clock()
+        return True
+
+    def ensure_fresh(self):
+        if self._config is None or self._clock() - self._fetched_at >= self._refresh_seconds:
+            self.refresh()
+
+    def _set_config(self, config):
+        self._config = config
+        self._experiments = {e["key"]: e for e in config.get("experiments", [])}
+        self._flags = {f["key"]: f for f in config.get("flags") or []}
+
+    def get_variant(self, experiment_key, user_id, attributes=None):
+        experiment = self._experiments.get(experiment_key)
+        if experiment is None:
+            return None
+        answer = evaluate_experiment(experiment, user_id, attributes)
+        if answer is not None and answer["in_experiment"]:
+            self._expose(answer, user_id)
+        return answer
+
+    def get_assignments(self, user_id, attributes=None):
+        return [a for a in (self.get_variant(k, user_id, attributes) for k in self._experiments) if a is not None]
+
+    def get_flag(self, flag_key, user_id, attributes=None):
+        flag = self._flags.get(flag_key)
+        if flag is None:
+            return {"value": None, "rule_index": None, "reason": "not_found"}
+        return evaluate_flag(flag, user_id, attributes)
+
+    def get_flags(self, user_id, attributes=None):
+        return {key: evaluate_flag(flag, user_id, attributes) for key, flag in self._flags.items()}
+
+    def flush_exposures(self):
+        return 0 if self._reporter is None else self._reporter.flush()
+
+    def _expose(self, answer, user_id):
+        if self._reporter is None:
+            return
+        key = (answer["experiment_id"], user_id)
+        if key in self._seen:
+            return
+        if len(self._seen) >= 10000:
+            self._seen.clear()
+        self._seen.add(key)
+        self._reporter.add(answer["experiment_key"], answer["variant_key"], user_id)

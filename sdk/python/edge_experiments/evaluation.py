@@ -1,0 +1,65 @@
+"""Pure evaluation of experiments and flags over the config GET /config serves."""
+from .conditions import evaluate_condition, with_user_id
+from .hashing import bucket, in_namespace, in_rollout, pick_variant
+
+
+def evaluate_experiment(experiment, user_id, attributes=None):
+    """The user's assignment (a dict shaped like the API's Assignment, plus `reason` when the
+    answer is not an exposure), or None for a draft or an experiment without variants."""
+    variants = experiment.get("variants") or []
+    control = next((v for v in variants if v.get("variant_type") == "control"), variants[0] if variants else None)
+    status = experiment.get("status")
+    if status == "draft" or control is None:
+        return None
+    variant, reason = control, None
+    if status == "running":
+        targeting, namespace = experiment.get("targeting"), experiment.get("namespace")
+        if targeting is not None and not evaluate_condition(with_user_id(attributes, user_id), targeting):
+            reason = "targeting"
+        elif namespace is not None and not in_namespace(user_id, namespace):
+            reason = "namespace"
+        else:
+            b = bucket(experiment["seed"], user_id)
+            index = pick_variant(b, experiment["coverage"], [v["traffic_percentage"] for v in variants])
+            if index is None:
+                reason = "coverage"
+            else:
+                variant = variants[index]
+    elif status == "paused":
+        reason = "paused"
+    else:
+        winner = experiment.get("winner_variant_id")
+        variant = next((v for v in variants if v["id"] == winner), control)
+        reason = "completed"
+    answer = {
+        "experiment_id": experiment["id"],
+        "experiment_key": experiment["key"],
+        "variant_id": variant["id"],
+        "variant_key": variant["key"],
+        "variant_name": variant.get("variant_name"),
+        "variant_type": variant.get("variant_type"),
+        "model_version": variant.get("model_version"),
+        "config": variant.get("config", {}),
+        "in_experiment": reason is None,
+    }
+    if reason is not None:
+        answer["reason"] = reason
+    return answer
+
+
+def evaluate_flag(flag, user_id, attributes=None):
+    """{value, rule_index, reason}: the first rule whose rollout holds the user and whose
+    condition matches, else the default; a disabled flag gives its default to everyone."""
+    if not flag.get("enabled"):
+        return {"value": flag.get("default_value"), "rule_index": None, "reason": "disabled"}
+    attrs = None
+    for i, rule in enumerate(flag.get("rules") or []):
+        if not in_rollout(flag["key"], user_id, rule["rollout_percentage"]):
+            continue
+        condition = rule.get("condition")
+        if condition is not None:
+            attrs = attrs if attrs is not None else with_user_id(attributes, user_id)
+            if not evaluate_condition(attrs, condition):
+                continue
+        return {"value": rule.get("value"), "rule_index": i, "reason": "rule"}
+    return {"value": flag.get("default_value"), "rule_index": None, "reason": "default"}

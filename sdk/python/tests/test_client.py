@@ -1,0 +1,141 @@
+"""The client's HTTP behaviour against a fake transport: ETag revalidation and exposure batching."""
+import json
+import unittest
+
+from edge_experiments import ExperimentClient, ExperimentClientError, ExposureReporter
+
+CONFIG = {
+    "generated_at": "2026-01-01T00:00:00.000Z",
+    "experiments": [{
+        "id": "e1", "key": "checkout", "status": "running", "seed": "checkout", "coverage": 100,
+        "winner_variant_id": None, "targeting": {"country": "US"}, "namespace": None,
+        "variants": [
+            {"id": "c", "key": "control", "variant_name": "C", "variant_type": "control",
+             "model_version": None, "config": {}, "traffic_percentage": 50},
+            {"id": "t", "key": "treatment", "variant_name": "T", "variant_type": "treatment",
+             "model_version": None, "config": {}, "traffic_percentage": 50},
+        ],
+    }],
+    "flags": [{"key": "beta", "value_type": "boolean", "default_value": False, "enabled": True,
+               "rules": [{"condition": None, "rollout_percentage": 100, "value": True}]}],
+}
+
+
+class FakeServer:
+    """GET /config with an ETag (304 on a match) and POST /exposures answering 202."""
+
+    def __init__(self, exposure_status=202):
+        self.calls = []
+        self.exposure_status = exposure_status
+        self.version = 1
+
+    def __call__(self, method, url, token, body=None, headers=None):
+        self.calls.append({"method": method, "url": url, "token": token, "body": body, "headers": headers or {}})
+        if method == "GET":
+            etag = '"v%d"' % self.version
+            if (headers or {}).get("If-None-Match") == etag:
+                return 304, {}, b""
+            return 200, {"ETag": etag}, json.dumps(CONFIG).encode()
+        if self.exposure_status != 202:
+            return self.exposure_status, {}, b"{}"
+        n = len(body["exposures"])
+        return 202, {}, json.dumps({"accepted": n, "duplicates": 0, "rejected": []}).encode()
+
+
+class ManualScheduler:
+    def __init__(self):
+        self.now = 1767225600.0  # 2026-01-01T00:00:00Z
+        self.timers = []
+
+    def clock(self):
+        return self.now
+
+    def __call__(self, fn, delay):
+        timer = [self.now + delay, fn]
+        self.timers.append(timer)
+        return lambda: self.timers.remove(timer) if timer in self.timers else None
+
+    def advance(self, seconds):
+        self.now += seconds
+        due = [t for t in self.timers if t[0] <= self.now]
+        self.timers = [t for t in self.timers if t[0] > self.now]
+        for _, fn in due:
+            fn()
+
+
+class ConfigRefresh(unittest.TestCase):
+    def test_etag_and_304(self):
+        server = FakeServer()
+        client = ExperimentClient("https://x.test/", "tok", transport=server)
+        self.assertIsNone(client.get_variant("checkout", "u"))
+        self.assertTrue(client.refresh())
+        self.assertEqual(server.calls[0]["url"], "https://x.test/api/v1/ab-testing/config")
+        self.assertEqual(server.calls[0]["token"], "tok")
+        self.assertNotIn("If-None-Match", server.calls[0]["headers"])
+        self.assertFalse(client.refresh())
+        self.assertEqual(server.calls[1]["headers"]["If-None-Match"], '"v1"')
+        server.version = 2
+        self.assertTrue(client.refresh())
+        self.assertEqual(client.get_flag("beta", "u")["value"], True)
+
+    def test_failure_keeps_the_config(self):
+        server = FakeServer()
+        client = ExperimentClient("https://x.test", "t", transport=server)
+        client.refresh()
+
+        def broken(*_args, **_kwargs):
+            return 500, {}, b"oops"
+
+        client._transport = broken
+        with self.assertRaises(ExperimentClientError) as err:
+            client.refresh()
+        self.assertEqual(err.exception.status, 500)
+        self.assertEqual(client.config, CONFIG)
+
+
+class Exposures(unittest.TestCase):
+    def test_batches_by_size_and_time(self):
+        server, sched = FakeServer(), ManualScheduler()
+        reporter = ExposureReporter("https://x.test", "t", max_batch=3, flush_interval=1.0,
+                                    clock=sched.clock, scheduler=sched, transport=server)
+        for i in range(4):
+            reporter.add("e", "v", "u%d" % i)
+        posts = [c for c in server.calls if c["method"] == "POST"]
+        self.assertEqual([len(p["body"]["exposures"]) for p in posts], [3])
+        self.assertEqual(posts[0]["url"], "https://x.test/api/v1/ab-testing/exposures")
+        self.assertEqual(posts[0]["body"]["exposures"][0]["timestamp"], "2026-01-01T00:00:00.000Z")
+        sched.advance(0.5)
+        self.assertEqual(len([c for c in server.calls if c["method"] == "POST"]), 1)
+        sched.advance(0.5)
+        posts = [c for c in server.calls if c["method"] == "POST"]
+        self.assertEqual([len(p["body"]["exposures"]) for p in posts], [3, 1])
+        self.assertEqual(reporter.stats["accepted"], 4)
+
+    def test_retries_5xx_and_drops_4xx(self):
+        sched = ManualScheduler()
+        failing = ExposureReporter("https://x.test", "t", clock=sched.clock, scheduler=sched,
+                                   transport=FakeServer(503))
+        failing.add("e", "v", "u1")
+        failing.flush()
+        self.assertEqual(failing.pending, 1)
+        refused = ExposureReporter("https://x.test", "t", clock=sched.clock, scheduler=sched,
+                                   transport=FakeServer(400))
+        refused.add("e", "v", "u1")
+        refused.flush()
+        self.assertEqual((refused.pending, refused.stats["dropped"]), (0, 1))
+
+    def test_client_reports_each_exposure_once(self):
+        server, sched = FakeServer(), ManualScheduler()
+        client = ExperimentClient("https://x.test", "t", initial_config=CONFIG, report_exposures=True,
+                                  exposure_options={"clock": sched.clock, "scheduler": sched}, transport=server)
+        for i in range(40):
+            attrs = {"country": "US" if i % 2 == 0 else "FR"}
+            client.get_variant("checkout", "user_%d" % i, attrs)
+            client.get_variant("checkout", "user_%d" % i, attrs)
+        self.assertEqual(client.flush_exposures(), 20)
+        users = [e["user_id"] for c in server.calls if c["method"] == "POST" for e in c["body"]["exposures"]]
+        self.assertEqual(sorted(users), sorted("user_%d" % i for i in range(0, 40, 2)))
+
+
+if __name__ == "__main__":
+    unittest.main()

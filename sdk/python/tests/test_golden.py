@@ -1,0 +1,86 @@
+"""Replays the golden files the TypeScript side replays (test/fixtures/*.json)."""
+import json
+import unittest
+from pathlib import Path
+
+from edge_experiments import ExperimentClient, evaluate_condition, fnv1a32, in_namespace, namespace_position
+from edge_experiments.hashing import bucket, pick_variant
+
+FIXTURES = Path(__file__).resolve().parents[3] / "test" / "fixtures"
+TARGETING = json.loads((FIXTURES / "targeting.json").read_text(encoding="utf-8"))
+BUCKETING = json.loads((FIXTURES / "bucketing.json").read_text(encoding="utf-8"))
+
+
+def experiment(e):
+    return {
+        "id": "id_" + e["seed"], "key": e["seed"], "status": "running", "seed": e["seed"],
+        "coverage": e["coverage"], "winner_variant_id": None, "targeting": e["targeting"],
+        "namespace": e["namespace"],
+        "variants": [{"id": "v%d" % j, "key": "v%d" % j, "variant_name": "V%d" % j,
+                      "variant_type": "control" if j == 0 else "treatment", "model_version": None,
+                      "config": {}, "traffic_percentage": p} for j, p in enumerate(e["percentages"])],
+    }
+
+
+class GoldenConditions(unittest.TestCase):
+    def test_enough_cases(self):
+        self.assertGreaterEqual(len(TARGETING["conditions"]), 300)
+        self.assertGreaterEqual(len(TARGETING["flags"]) + len(TARGETING["namespaces"]), 200)
+
+    def test_every_condition(self):
+        for case in TARGETING["conditions"]:
+            with self.subTest(case["name"]):
+                self.assertIs(evaluate_condition(case["attributes"], case["condition"]), case["match"])
+
+    def test_every_condition_through_the_client(self):
+        experiments = [dict(experiment({"seed": "c%d" % i, "coverage": 100, "percentages": [100],
+                                        "targeting": c["condition"], "namespace": None}))
+                       for i, c in enumerate(TARGETING["conditions"])]
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": experiments})
+        for i, case in enumerate(TARGETING["conditions"]):
+            attrs = case["attributes"] if "id" in case["attributes"] else dict(case["attributes"], id=None)
+            with self.subTest(case["name"]):
+                answer = client.get_variant("c%d" % i, "someone", attrs)
+                self.assertIs(answer["in_experiment"], case["match"])
+                self.assertEqual(answer.get("reason"), None if case["match"] else "targeting")
+
+
+class GoldenFlagsNamespacesExperiments(unittest.TestCase):
+    def test_every_flag(self):
+        flags = {c["flag"]["key"]: c["flag"] for c in TARGETING["flags"]}
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": [], "flags": list(flags.values())})
+        for case in TARGETING["flags"]:
+            with self.subTest(flag=case["flag"]["key"], user=case["user_id"]):
+                self.assertEqual(client.get_flag(case["flag"]["key"], case["user_id"], case["attributes"]), case["result"])
+        self.assertEqual(client.get_flag("nope", "u"), {"value": None, "rule_index": None, "reason": "not_found"})
+
+    def test_every_namespace(self):
+        for case in TARGETING["namespaces"]:
+            ns = case["namespace"]
+            with self.subTest(user=case["user_id"], key=ns["key"]):
+                self.assertEqual(fnv1a32(case["user_id"] + "__" + ns["key"]), case["fnv1a32"])
+                self.assertEqual(namespace_position(case["user_id"], ns["key"]), case["position"])
+                self.assertIs(in_namespace(case["user_id"], ns), case["in_namespace"])
+
+    def test_every_targeted_experiment(self):
+        experiments = {c["experiment"]["seed"]: experiment(c["experiment"]) for c in TARGETING["experiments"]}
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": list(experiments.values())})
+        for case in TARGETING["experiments"]:
+            with self.subTest(experiment=case["experiment"]["seed"], user=case["user_id"]):
+                answer = client.get_variant(case["experiment"]["seed"], case["user_id"], case["attributes"])
+                self.assertEqual(answer["variant_id"], "v%d" % case["variant_index"])
+                self.assertIs(answer["in_experiment"], case["in_experiment"])
+                self.assertEqual(answer.get("reason"), case["reason"])
+
+    def test_bucketing_golden_file(self):
+        for v in BUCKETING["fnv1a32"]:
+            self.assertEqual(fnv1a32(v["input"]), v["fnv1a32"])
+        for case in BUCKETING["cases"]:
+            with self.subTest(seed=case["seed"], user=case["user_id"]):
+                b = bucket(case["seed"], case["user_id"])
+                self.assertEqual(b / 10000, case["bucket"])
+                self.assertEqual(pick_variant(b, case["coverage"], case["percentages"]), case["variant_index"])
+
+
+if __name__ == "__main__":
+    unittest.main()

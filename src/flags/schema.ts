@@ -1,0 +1,28 @@
+/**
+ * zod for the flag shapes of model.ts, for the server (GET /config's OpenAPI, flag routes).
+ * Server-only; the SDK uses the plain types.
+ */
+import { z } from "zod";
+import type { JsonValue } from "../targeting/model";
+import { conditionSchema } from "../targeting/schema";
+import { FLAG_VALUE_TYPES } from "./model";
+
+// Any JSON value. z.unknown() (typed by a transform) because z.json()'s recursive schema has no
+// OpenAPI form; a JSON body can hold nothing but JSON anyway.
+const jsonValue = z.unknown().transform((v) => v as JsonValue);
+
+export const flagRuleSchema = z
+  .object({
+    condition: conditionSchema.nullable().optional(),
+    rollout_percentage: z.number().min(0).max(100),
+    value: jsonValue,
+  })
+  .strict();
+
+export const clientFlagSchema = z.object({
+  key: z.string(),
+  value_type: z.enum(FLAG_VALUE_TYPES),
+  default_value: jsonValue,
+  enabled: z.boolean(),
+  rules: z.array(flagRuleSchema),
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { clientFlagSchema } from "../../src/flags/schema";
+import { conditionSchema, namespaceSchema } from "../../src/targeting/schema";
+
+describe("conditionSchema", () => {
+  it("accepts a valid condition", () => {
+    expect(conditionSchema.safeParse({ country: { $in: ["US"] }, "app.version": { $vgte: "2.0.0" } }).success).toBe(
+      true,
+    );
+  });
+
+  it("names the path of each problem, for a 400", () => {
+    const r = conditionSchema.safeParse({ $and: [{ country: { $in: "US" } }], email: { $regex: "(a+)+" } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path)).toEqual([
+      ["$and", 0, "country", "$in"],
+      ["email", "$regex"],
+    ]);
+  });
+});
+
+describe("namespaceSchema", () => {
+  it.each([
+    [{ key: "checkout", start: 0, end: 0.5 }, true],
+    [{ key: "checkout", start: 0.5, end: 0.5 }, false],
+    [{ key: "checkout", start: -0.1, end: 0.5 }, false],
+    [{ key: "checkout", start: 0, end: 1.5 }, false],
+    [{ key: "Bad Key", start: 0, end: 1 }, false],
+    [{ key: "x", start: 0, end: 1, extra: 1 }, false],
+  ])("%j valid: %s", (ns, ok) => {
+    expect(namespaceSchema.safeParse(ns).success).toBe(ok);
+  });
+});
+
+describe("clientFlagSchema", () => {
+  it("validates the rules' conditions", () => {
+    const flag = {
+      key: "f",
+      value_type: "json",
+      default_value: { cols: 1 },
+      enabled: true,
+      rules: [{ condition: { plan: { $bogus: 1 } }, rollout_percentage: 10, value: { cols: 2 } }],
+    };
+    const r = clientFlagSchema.safeParse(flag);
+    expect(r.error?.issues[0]?.path).toEqual(["rules", 0, "condition", "plan", "$bogus"]);
+    expect(clientFlagSchema.safeParse({ ...flag, rules: [{ ...flag.rules[0], condition: null }] }).success).toBe(true);
+  });
+});

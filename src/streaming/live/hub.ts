@@ -121,6 +121,11 @@ export class LiveHub {
     }
   }
 
+  /** Whether a publication could reach anyone: with no socket, writers need not build one. */
+  listening(): boolean {
+    return this.ctx.getWebSockets().length > 0;
+  }
+
   /** Number of open sockets (all tags), for the dashboard and tests. */
   connectionCount(): number {
     return this.ctx.getWebSockets().length;

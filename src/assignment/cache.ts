@@ -24,6 +24,9 @@ export const FAILURE_BACKOFF_MS = 1_000;
 const MAX_ORGS = 1_000;
 // Paused/completed experiments remembered per org; beyond it the map starts over.
 const MAX_INACTIVE = 1_000;
+// Unknown keys remembered per org (the negative cache); beyond it the map starts over, so a
+// client spraying random keys costs at most one D1 read per key per TTL and bounded memory.
+const MAX_MISSING = 1_000;
 
 export interface OrgSnapshot {
   loadedAt: number;
@@ -52,6 +55,8 @@ interface OrgEntry {
   inflight: Promise<OrgSnapshot> | null;
   failedAt: number;
   inactive: Map<string, { experiment: ClientExperiment; at: number }>;
+  /** Keys D1 said do not exist in the org, with when it said so. */
+  missing: Map<string, number>;
 }
 
 export class AssignmentCache {
@@ -106,6 +111,34 @@ export class AssignmentCache {
     inactive.set(`key:${experiment.key}`, value);
   }
 
+  /** The org's invalidation count: taken before a D1 lookup, handed to rememberMissing. */
+  generation(orgId: string): number {
+    return this.#entry(orgId).generation;
+  }
+
+  /** Whether D1 said, less than `ttlMs` ago, that the org has no experiment with this key. */
+  isMissing(orgId: string, key: string, ttlMs: number): boolean {
+    const at = this.#orgs.get(orgId)?.missing.get(key);
+    return at !== undefined && this.#now() - at < ttlMs;
+  }
+
+  /**
+   * Remembers keys D1 found no experiment for, so a page that keeps naming a deleted or
+   * misspelt key does not cost a D1 read per call. A create in this isolate clears them
+   * (invalidate); other isolates learn of it within the TTL, as for every other change.
+   */
+  rememberMissing(orgId: string, keys: readonly string[], generation: number): void {
+    const entry = this.#entry(orgId);
+    // A change since the lookup began may have created one of these keys: the answer is stale.
+    if (keys.length === 0 || entry.generation !== generation) return;
+    const { missing } = entry;
+    const at = this.#now();
+    for (const key of keys) {
+      if (missing.size >= MAX_MISSING) missing.clear();
+      missing.set(key, at);
+    }
+  }
+
   /** Forgets everything about the org now; the next request reloads. */
   invalidate(orgId: string): void {
     const entry = this.#orgs.get(orgId);
@@ -115,6 +148,7 @@ export class AssignmentCache {
     entry.inflight = null;
     entry.failedAt = 0;
     entry.inactive.clear();
+    entry.missing.clear();
   }
 
   clear(): void {
@@ -128,7 +162,7 @@ export class AssignmentCache {
         const oldest = this.#orgs.keys().next();
         if (!oldest.done) this.#orgs.delete(oldest.value);
       }
-      entry = { snapshot: null, generation: 0, inflight: null, failedAt: 0, inactive: new Map() };
+      entry = { snapshot: null, generation: 0, inflight: null, failedAt: 0, inactive: new Map(), missing: new Map() };
       this.#orgs.set(orgId, entry);
     }
     return entry;

@@ -69,6 +69,20 @@ class Assigner {
     return running ?? assignmentCache.inactive(this.#ctx.orgId, `${kind}:${value}`, this.#ttlMs);
   }
 
+  /** Whether a key was recently looked up in D1 and not found (the negative cache). */
+  knownMissing(key: string): boolean {
+    return assignmentCache.isMissing(this.#ctx.orgId, key, this.#ttlMs);
+  }
+
+  /** Keys asked of D1 that it did not have: remembered so the next call skips the read. */
+  learnedMissing(keys: readonly string[], generation: number): void {
+    assignmentCache.rememberMissing(this.#ctx.orgId, keys, generation);
+  }
+
+  get generation(): number {
+    return assignmentCache.generation(this.#ctx.orgId);
+  }
+
   /** Keeps what D1 said for next time; a running one the snapshot lacks means it is behind. */
   learned(found: readonly ClientExperiment[]): void {
     for (const e of found) {
@@ -140,15 +154,20 @@ export async function assignMany(
   const missing: string[] = [];
   for (const key of unique) {
     const hit = assigner.cached(snapshot, "key", key);
-    if (hit === undefined) missing.push(key);
-    else byKey.set(key, hit);
+    if (hit !== undefined) byKey.set(key, hit);
+    else if (!assigner.knownMissing(key)) missing.push(key);
   }
   if (missing.length > 0) {
+    const generation = assigner.generation;
     const found = await findExperimentsByKeys(assigner.db, ctx.orgId, missing).catch((err: unknown) => {
       throw unavailable(err);
     });
     assigner.learned(found);
     for (const e of found) byKey.set(e.key, e);
+    assigner.learnedMissing(
+      missing.filter((key) => !byKey.has(key)),
+      generation,
+    );
   }
 
   const assignments: Assignment[] = [];

@@ -107,6 +107,7 @@ export class OrgObject extends DurableObject<Env> {
       now: this.clock(),
       retention: getConfig(this.env).retention,
       publish: (message) => this.live.publish(message),
+      listening: () => this.live.listening(),
     };
   }
 

@@ -5,7 +5,7 @@ import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schem
 import { evaluateRules } from "./service-rules";
 import { planTags, writeTagged } from "./service-tags";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { countReceived, insertEvents, markProcessed, type NewEvent } from "./store/events";
+import { countReceived, eventsAfter, insertEvents, markProcessed } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
 import { insertPredictions } from "./store/predictions";
 import { listRules } from "./store/rules";
@@ -34,21 +34,22 @@ export function ingestEvents(
     );
     return fail("unprocessable", `unknown source_id: ${[...unknown].join(", ")}`, errors);
   }
-  const rows: NewEvent[] = events.map((e) => ({
-    i: e.event_id ?? crypto.randomUUID(),
-    s: e.source_id ?? null,
-    t: e.event_type,
-    p: e.payload === undefined ? null : JSON.stringify(e.payload),
-    ts: e.timestamp ?? ctx.now,
-  }));
+  // The validated batch goes to SQLite as it is: ids, payload text and default times are made
+  // there, so no pass over the rows happens in JS unless a socket will be shown them.
   const inserted = inTransaction(ctx, (tx) => {
-    const stored = insertEvents(tx.sql, rows, tx.now);
-    countReceived(tx.sql, stored, tx.now);
-    touchSources(tx.sql, distinct(stored.flatMap((e) => (e.source_id === null ? [] : [e.source_id]))), tx.now);
-    if (stored.length > 0) tx.publish({ type: "events", data: presentEvents(stored) });
-    return stored;
+    const batch = insertEvents(tx.sql, events, tx.now);
+    countReceived(tx.sql, batch, tx.now);
+    touchSources(
+      tx.sql,
+      batch.perSource.flatMap((s) => (s.source_id === null ? [] : [s.source_id])),
+      tx.now,
+    );
+    if (batch.inserted > 0 && tx.listening()) {
+      tx.publish({ type: "events", data: presentEvents(eventsAfter(tx.sql, batch.after)) });
+    }
+    return batch.inserted;
   });
-  return ok({ accepted: inserted.length, duplicates: events.length - inserted.length });
+  return ok({ accepted: inserted, duplicates: events.length - inserted });
 }
 
 export function processEvents(ctx: OrgContext, ids: readonly string[]): { processed: number } {

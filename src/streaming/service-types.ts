@@ -30,6 +30,8 @@ export type LivePublication = Publishable;
 
 export interface LivePublisher {
   publish(message: LivePublication): void;
+  /** Whether any socket could receive a publication now; writers skip building one otherwise. */
+  listening(): boolean;
 }
 
 /** Everything a service function needs for one call; `now` is read once so a call sees one time. */
@@ -39,6 +41,8 @@ export interface OrgContext {
   now: number;
   retention: RetentionPolicy;
   publish(message: LivePublication): void;
+  /** See LivePublisher.listening. */
+  listening(): boolean;
 }
 
 /**

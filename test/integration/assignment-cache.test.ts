@@ -186,3 +186,42 @@ describe("loading", () => {
     expect(await coverageSeen()).toBe(95); // too old to serve: this request waited for D1
   });
 });
+
+describe("the negative cache", () => {
+  const org = "ghost-org";
+  const ghostKeys = { user_id: "g1", experiments: ["ghost"] };
+  const variants = [
+    { key: "control", variant_name: "Control", variant_type: "control", traffic_percentage: 50 },
+    { key: "treat", variant_name: "Treatment", variant_type: "treatment", traffic_percentage: 50 },
+  ];
+
+  it("an unknown key is read from D1 once, then answered from memory until a change in this isolate", async () => {
+    await seedExperiment({ org, key: "real" });
+    const real = env as Env;
+    const first = await call(real, org, `${BASE}/assign`, ghostKeys);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ assignments: [], skipped: [{ key: "ghost", reason: "not_found" }] });
+
+    // D1 down: the second call still answers, so it made no D1 call at all.
+    const { db, attempted } = brokenD1();
+    const again = await call({ ...real, DB: db } as Env, org, `${BASE}/assign`, ghostKeys);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ assignments: [], skipped: [{ key: "ghost", reason: "not_found" }] });
+    expect(attempted).toEqual([]);
+
+    // Created through the API in this isolate: the entry is cleared and the draft is seen at once.
+    const created = await call(real, org, `${BASE}/experiments`, { key: "ghost", experiment_name: "G", variants });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const asDraft = await call(real, org, `${BASE}/assign`, ghostKeys);
+    expect(await asDraft.json()).toEqual({ assignments: [], skipped: [{ key: "ghost", reason: "draft" }] });
+
+    expect((await call(real, org, `${BASE}/experiments/${id}/start`, {})).status).toBe(200);
+    const started = (await (await call(real, org, `${BASE}/assign`, ghostKeys)).json()) as {
+      assignments: { experiment_key: string; in_experiment: boolean }[];
+      skipped: unknown[];
+    };
+    expect(started.skipped).toEqual([]);
+    expect(started.assignments).toMatchObject([{ experiment_key: "ghost", in_experiment: true }]);
+  });
+});

@@ -202,6 +202,55 @@ describe("LiveHub", () => {
     c.close();
   });
 
+  it("one flush, many sockets and filters: each socket gets its filter's frames, in order, byte-identical within a filter", async () => {
+    const org = "many";
+    const groups: { filter: string[] | null; clients: LiveClient[] }[] = [
+      { filter: null, clients: [] },
+      { filter: ["buy"], clients: [] },
+      { filter: ["view", "buy"], clients: [] },
+      { filter: ["none"], clients: [] },
+    ];
+    for (const g of groups) {
+      for (let i = 0; i < 8; i++) {
+        const c = await open(org);
+        if (g.filter !== null) {
+          c.send({ type: "subscribe", event_types: g.filter });
+          c.send({ type: "ping", after: "subscribe" });
+          await c.until((x) => x.of("pong").length >= 1);
+        }
+        g.clients.push(c);
+      }
+    }
+    const clock = await manualClock(org);
+    const view = event("view");
+    const buy = event("buy");
+    const metric = { name: "m", value: 1, timestamp: new Date().toISOString(), tags: {} };
+    // A first event leaves at once and opens a slot; the events and the metric published inside it
+    // wait for its end, then leave in one send pass (events first).
+    await step(org, clock, 10, { type: "events", data: [event("warm")] });
+    await step(org, clock, 0, { type: "events", data: [view, buy] }, { type: "metric", data: metric });
+    await step(org, clock, 100);
+    const expected = [
+      ["events:warm", "events:view,buy", "metric"],
+      ["events:buy", "metric"],
+      ["events:view,buy", "metric"],
+      ["metric"],
+    ];
+    for (const [k, g] of groups.entries()) {
+      for (const c of g.clients) {
+        await c.until((x) => x.of("metric").length >= 1, 5000, "the metric");
+        const seen = c.messages
+          .filter((m) => m.type !== "snapshot" && m.type !== "pong")
+          .map((m) => (m.type === "events" ? `events:${m.data.map((e) => e.event_type).join(",")}` : m.type));
+        expect(seen).toEqual(expected[k]);
+        expect(c.invalid).toEqual([]);
+      }
+      const frames = g.clients.map((c) => c.raw.filter((r) => !r.includes('"snapshot"') && !r.includes('"pong"')));
+      for (const f of frames) expect(f).toEqual(frames[0]);
+    }
+    for (const g of groups) for (const c of g.clients) c.close();
+  });
+
   it("keeps sockets through eviction: they receive later broadcasts", async () => {
     const a = await open("evict");
     const b = await open("evict");

@@ -145,6 +145,29 @@ describe("AssignmentCache", () => {
     h.cache.invalidate("org");
     expect(h.cache.inactive("org", "key:p", 1000)).toBeUndefined();
   });
+
+  it("remembers unknown keys for the TTL; an invalidation, before or during the lookup, forgets them", () => {
+    const h = harness();
+    h.cache.rememberMissing("org", ["ghost", "typo"], h.cache.generation("org"));
+    expect(h.cache.isMissing("org", "ghost", 1000)).toBe(true);
+    expect(h.cache.isMissing("org", "typo", 1000)).toBe(true);
+    expect(h.cache.isMissing("org", "other", 1000)).toBe(false);
+    expect(h.cache.isMissing("elsewhere", "ghost", 1000)).toBe(false);
+    h.advance(999);
+    expect(h.cache.isMissing("org", "ghost", 1000)).toBe(true);
+    h.advance(1);
+    expect(h.cache.isMissing("org", "ghost", 1000)).toBe(false);
+
+    h.cache.rememberMissing("org", ["ghost"], h.cache.generation("org"));
+    h.cache.invalidate("org");
+    expect(h.cache.isMissing("org", "ghost", 1000)).toBe(false);
+
+    // A lookup that began before a create answers "unknown", but that answer is not kept.
+    const before = h.cache.generation("org");
+    h.cache.invalidate("org");
+    h.cache.rememberMissing("org", ["ghost"], before);
+    expect(h.cache.isMissing("org", "ghost", 1000)).toBe(false);
+  });
 });
 
 describe("ETag", () => {

@@ -32,8 +32,25 @@ export const systemClock: HubClock = {
   schedule: (fn, delayMs) => setTimeout(fn, delayMs),
   cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-/** A broadcast waiting for the send turn: a ready frame for everyone, or events to filter per socket. */
-type Outgoing = { kind: "all"; text: string } | { kind: "events"; events: EventOutT[] };
+/**
+ * A broadcast waiting for the send turn: a ready frame for everyone, or events to filter per
+ * socket (each event serialized at most once per flush, then spliced into every filter's frame).
+ */
+type Outgoing = { kind: "all"; text: string } | { kind: "events"; events: EventOutT[]; json?: string[] };
+
+/** A socket as the broadcast needs it: its attachment, and its filter ready to group by. */
+interface Listener {
+  attachment: Attachment;
+  /** Same key, same frames: "" for every type, else the filter's JSON. */
+  filterKey: string;
+  types: ReadonlySet<string> | null;
+}
+
+const listenerOf = (attachment: Attachment): Listener => ({
+  attachment,
+  filterKey: attachment.event_types === null ? "" : JSON.stringify(attachment.event_types),
+  types: attachment.event_types === null ? null : new Set(attachment.event_types),
+});
 type ErrorCode = (typeof ERROR_CODES)[number];
 
 // Tags are capped at 256 characters by the runtime; `sub` comes from a token and may be longer.
@@ -57,7 +74,7 @@ export class LiveHub {
   private outbox: Outgoing[] = [];
   private sendTurn: unknown = null;
   // Deserializing 1,000 attachments per broadcast would dominate fan-out; cache them per wake-up.
-  private readonly attachments = new WeakMap<WebSocket, Attachment>();
+  private readonly listeners = new WeakMap<WebSocket, Listener>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -95,7 +112,7 @@ export class LiveHub {
     this.ctx.acceptWebSocket(server, [tag("org", principal.org), tag("sub", principal.sub)]);
     const attachment = newAttachment(principal);
     server.serializeAttachment(attachment);
-    this.attachments.set(server, attachment);
+    this.listeners.set(server, listenerOf(attachment));
     server.send(snapshot);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -128,6 +145,11 @@ export class LiveHub {
     }
   }
 
+  /** Whether a publication could reach anyone: with no socket, writers need not build one. */
+  listening(): boolean {
+    return this.ctx.getWebSockets().length > 0;
+  }
+
   /** Number of open sockets (all tags), for the dashboard and tests. */
   connectionCount(): number {
     return this.ctx.getWebSockets().length;
@@ -158,11 +180,11 @@ export class LiveHub {
       safeSend(ws, PONG_FRAME);
       return;
     }
-    const attachment = this.attachmentOf(ws);
-    if (!attachment) return;
-    const next: Attachment = { ...attachment, event_types: msg.event_types };
+    const listener = this.listenerOf(ws);
+    if (!listener) return;
+    const next: Attachment = { ...listener.attachment, event_types: msg.event_types };
     ws.serializeAttachment(next);
-    this.attachments.set(ws, next);
+    this.listeners.set(ws, listenerOf(next));
   }
 
   onClose(ws: WebSocket, code: number, reason: string, _wasClean: boolean): void {
@@ -229,53 +251,63 @@ export class LiveHub {
     if (this.sendTurn === null) this.sendTurn = this.clock.schedule(() => this.send(), 0);
   }
 
+  /**
+   * One pass over the sockets per flush: each distinct filter gets its frames built once (the
+   * first socket with it pays), every later socket only sends the same strings.
+   */
   private send(): void {
     if (this.sendTurn !== null) this.clock.cancel(this.sendTurn);
     this.sendTurn = null;
     const outbox = this.outbox;
     this.outbox = [];
-    for (const item of outbox) {
-      if (item.kind === "events") this.broadcastEvents(item.events);
-      else this.broadcastAll(item.text);
-    }
-  }
-
-  private broadcastAll(text: string): void {
+    if (outbox.length === 0) return;
+    const at = JSON.stringify(new Date(this.clock.now()).toISOString());
+    const framesByFilter = new Map<string, string[]>();
     for (const ws of this.ctx.getWebSockets()) {
-      if (this.attachmentOf(ws)) safeSend(ws, text);
-    }
-  }
-
-  /** One `events` frame for every unfiltered socket, and one per distinct filter for the rest. */
-  private broadcastEvents(events: EventOutT[]): void {
-    const frames = new Map<string, string | null>();
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = this.attachmentOf(ws);
-      if (!attachment) continue;
-      const key = attachment.event_types === null ? "" : JSON.stringify(attachment.event_types);
-      let text = frames.get(key);
-      if (text === undefined) {
-        const types = attachment.event_types === null ? null : new Set(attachment.event_types);
-        const selected = types === null ? events : events.filter((e) => types.has(e.event_type));
-        text = selected.length > 0 ? this.frame("events", selected) : null;
-        frames.set(key, text);
+      const listener = this.listenerOf(ws);
+      if (!listener) continue;
+      let frames = framesByFilter.get(listener.filterKey);
+      if (frames === undefined) {
+        frames = framesFor(outbox, listener.types, at);
+        framesByFilter.set(listener.filterKey, frames);
       }
-      if (text !== null) safeSend(ws, text);
+      for (const text of frames) safeSend(ws, text);
     }
   }
 
   /** The socket's state, read back after hibernation; a socket of an unknown version is told to reconnect. */
-  private attachmentOf(ws: WebSocket): Attachment | null {
-    const cached = this.attachments.get(ws);
+  private listenerOf(ws: WebSocket): Listener | null {
+    const cached = this.listeners.get(ws);
     if (cached) return cached;
     const attachment = readAttachment(ws.deserializeAttachment());
     if (!attachment) {
       safeClose(ws, CLOSE_CODES.serviceRestart, "connection state from an older version; reconnect");
       return null;
     }
-    this.attachments.set(ws, attachment);
-    return attachment;
+    const listener = listenerOf(attachment);
+    this.listeners.set(ws, listener);
+    return listener;
   }
+}
+
+/**
+ * The outbox as one filter sees it, in order. An `events` frame is spliced from the events' JSON
+ * (serialized once per flush, shared by every filter) and has the same shape `frame()` gives:
+ * `{"type":"events","data":[...],"at":"..."}`; a filter that selects nothing gets no frame.
+ */
+function framesFor(outbox: Outgoing[], types: ReadonlySet<string> | null, at: string): string[] {
+  const frames: string[] = [];
+  for (const item of outbox) {
+    if (item.kind === "all") {
+      frames.push(item.text);
+      continue;
+    }
+    item.json ??= item.events.map((e) => JSON.stringify(e));
+    const json = item.json;
+    const selected = types === null ? json : json.filter((_, i) => types.has(item.events[i]?.event_type ?? ""));
+    if (selected.length > 0) frames.push(`{"type":"events","data":[${selected.join(",")}],"at":${at}}`);
+  }
+  return frames;
 }
 
 function byteLength(text: string): number {

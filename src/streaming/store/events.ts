@@ -1,20 +1,24 @@
 /**
  * Events: one set-based statement per batch (`INSERT … SELECT … FROM json_each(?)`), measured ~6x
  * faster than a statement per row. Idempotency is the UNIQUE(event_id) constraint with
- * ON CONFLICT DO NOTHING; RETURNING yields exactly the rows that were new, so duplicates — of
- * stored events or repeated inside the same batch (the first occurrence wins) — are counted as
- * batch size minus rows returned, with no read before the write.
+ * ON CONFLICT DO NOTHING, so duplicates (of stored events, or repeated inside the same batch: the
+ * first occurrence wins) are skipped by the database with no read before the write.
+ *
+ * What was new is found by `seq`, not by RETURNING: `seq` is the rowid, so inside the batch's
+ * transaction every new row gets a seq above the largest one before it. The per-source counts
+ * come back as one row per source (GROUP BY), and whole rows are read back only when a socket
+ * listens — the batch never travels through JS row by row unless something will show it.
  */
 import { rateBucket } from "./sources";
 import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
-/** An event ready to store: id assigned, payload serialized, times in epoch ms. */
+/** An event as validated by the Worker (times already epoch ms); serialized once, read by SQLite. */
 export interface NewEvent {
-  i: string;
-  s: string | null;
-  t: string;
-  p: string | null;
-  ts: number;
+  event_id?: string | undefined;
+  source_id?: string | undefined;
+  event_type: string;
+  payload?: Record<string, unknown> | undefined;
+  timestamp?: number | undefined;
 }
 
 /** A stored event as SQLite holds it (payload is JSON text; times are epoch ms). */
@@ -32,41 +36,59 @@ type SqlEventRow = EventRow & Row;
 
 const COLUMNS = "seq, event_id, source_id, event_type, payload, ts, received_at, processed_at";
 
-/** Inserts the new events of the batch and returns them (duplicates are skipped by the database). */
-export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], receivedAt: number): EventRow[] {
-  return sql
-    .exec<SqlEventRow>(
-      `INSERT INTO events (event_id, source_id, event_type, payload, ts, received_at)
-       SELECT value ->> 'i', value ->> 's', value ->> 't', value ->> 'p', value ->> 'ts', ?2
-       FROM json_each(?1) WHERE true
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      JSON.stringify(events),
-      receivedAt,
+// A random (version 4) UUID for events sent without an id, made by SQLite so that the batch needs
+// no per-row pass in JS: 122 random bits, the version nibble 4 and the variant bits 10.
+const RANDOM_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+  || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
+
+/** What one batch stored: how many rows, per source (null = no source), and where they start. */
+export interface InsertedBatch {
+  /** Every stored event of this batch has a larger seq. */
+  after: number;
+  inserted: number;
+  perSource: { source_id: string | null; n: number }[];
+}
+
+/** Inserts the new events of the batch (duplicates are skipped by the database). Call inside a transaction. */
+export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], receivedAt: number): InsertedBatch {
+  const after = sql.exec<{ m: number }>("SELECT coalesce(max(seq), 0) AS m FROM events").one().m;
+  sql.exec(
+    `INSERT INTO events (event_id, source_id, event_type, payload, ts, received_at)
+     SELECT coalesce(value ->> 'event_id', ${RANDOM_UUID}), value ->> 'source_id', value ->> 'event_type',
+            value -> 'payload', coalesce(value ->> 'timestamp', ?2), ?2
+     FROM json_each(?1) WHERE true
+     ON CONFLICT (event_id) DO NOTHING`,
+    JSON.stringify(events),
+    receivedAt,
+  );
+  const perSource = sql
+    .exec<{ source_id: string | null; n: number }>(
+      "SELECT source_id, count(*) AS n FROM events WHERE seq > ? GROUP BY source_id",
+      after,
     )
     .toArray();
+  return { after, inserted: perSource.reduce((total, s) => total + s.n, 0), perSource };
+}
+
+/** The rows a batch stored (see insertEvents), in arrival order: read only when someone will see them. */
+export function eventsAfter(sql: SqlStorage, after: number): EventRow[] {
+  return sql.exec<SqlEventRow>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq`, after).toArray();
 }
 
 /**
  * Counts received events per 10 s bucket and source (one upsert for the batch), and the running
  * total; both feed health and the dashboard without scanning the events table.
  */
-export function countReceived(
-  sql: SqlStorage,
-  inserted: readonly Pick<EventRow, "source_id">[],
-  receivedAt: number,
-): void {
-  if (inserted.length === 0) return;
-  const perSource = new Map<string, number>();
-  for (const e of inserted) perSource.set(e.source_id ?? "", (perSource.get(e.source_id ?? "") ?? 0) + 1);
+export function countReceived(sql: SqlStorage, batch: InsertedBatch, receivedAt: number): void {
+  if (batch.inserted === 0) return;
   sql.exec(
     `INSERT INTO event_rate (bucket, source_id, count)
-     SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2) WHERE true
+     SELECT ?1, coalesce(value ->> 0, ''), value ->> 1 FROM json_each(?2) WHERE true
      ON CONFLICT (bucket, source_id) DO UPDATE SET count = count + excluded.count`,
     rateBucket(receivedAt),
-    JSON.stringify([...perSource]),
+    JSON.stringify(batch.perSource.map((s) => [s.source_id, s.n])),
   );
-  addCounter(sql, "events_total", inserted.length);
+  addCounter(sql, "events_total", batch.inserted);
 }
 
 export function addCounter(sql: SqlStorage, name: string, delta: number): void {

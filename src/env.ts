@@ -15,6 +15,4 @@ export interface Env {
   ASSIGNMENT_CACHE_TTL_SECONDS?: string;
   CORS_ORIGINS?: string;
   DEV_SIGN_IN?: string;
-  /** "true" only under `npm run bench`: exposes bench-only baseline routes. */
-  BENCH_ROUTES?: string;
 }

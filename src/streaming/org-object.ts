@@ -17,7 +17,7 @@ import {
 } from "./service-read";
 import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
 import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
-import { type LivePublisher, type OrgContext, ok } from "./service-types";
+import type { LivePublisher, OrgContext } from "./service-types";
 import type { AlertFilter } from "./store/alerts";
 import type { EventFilter } from "./store/events";
 import type { PredictionFilter } from "./store/predictions";
@@ -117,10 +117,6 @@ export class OrgObject extends DurableObject<Env> {
     const result = ingestEvents(this.context(), events);
     await this.armAlarm();
     return result;
-  }
-  /** Bench baseline: the same RPC with the same batch, storing nothing. */
-  ingestEventsNoop(events: EventInT[]) {
-    return ok({ accepted: events.length, duplicates: 0 });
   }
   listEvents(filter: EventFilter) {
     return eventPage(this.context(), filter);

@@ -1,7 +1,7 @@
 /** `/api/v1/streaming-analytics`: every route reaches the caller's organization object by RPC. */
 import { createRouter } from "../http/router";
 import { alertRoutes } from "./routes-alerts";
-import { benchRoutes, eventRoutes } from "./routes-events";
+import { eventRoutes } from "./routes-events";
 import { metricRoutes } from "./routes-metrics";
 import { sourceRoutes } from "./routes-sources";
 
@@ -9,5 +9,4 @@ export const streamingRoutes = createRouter()
   .route("/", sourceRoutes)
   .route("/", eventRoutes)
   .route("/", alertRoutes)
-  .route("/", metricRoutes)
-  .route("/", benchRoutes);
+  .route("/", metricRoutes);

@@ -155,8 +155,11 @@ export interface Server {
 
 const quietEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" });
 
-/** A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it. */
-export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
+/**
+ * A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it, with
+ * wrangler.toml's bindings and `entry` as the Worker (bench/worker.ts: the app plus bench-only routes).
+ */
+export async function startServer(entry = "bench/worker.ts", vars: Record<string, string> = {}): Promise<Server> {
   localSecret(); // creates .dev.vars before wrangler reads it
   // A clean checkout has no built dashboard, and wrangler refuses a missing assets directory.
   if (!existsSync("web/dist/index.html")) {
@@ -174,7 +177,7 @@ export async function startServer(vars: Record<string, string> = {}): Promise<Se
   );
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir];
+  const args = ["wrangler", "dev", entry, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn("npx", args, {
     env: quietEnv(),

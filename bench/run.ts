@@ -15,8 +15,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// BENCH_ROUTES exposes bench-only baselines (a no-op Durable Object call); never set in production.
-const server = await startServer({ BENCH_ROUTES: "true" });
+// bench/worker.ts: the production app plus bench-only baselines (a no-op Durable Object call); never deployed.
+const server = await startServer("bench/worker.ts");
 const ctx = createContext(server);
 const sections: BenchSection[] = [];
 let failed = 0;

@@ -1,6 +1,6 @@
 // Streaming ingestion end to end through `wrangler dev`: POST /events with 500-event batches into
 // one organization, against the same batches sent to a no-op Durable Object method (the
-// BENCH_ROUTES-only POST /bench/noop-events: same auth, rate limit, parsing, validation and RPC,
+// bench-only POST /bench/noop-events (bench/worker.ts): same auth, rate limit, parsing, validation and RPC,
 // nothing stored) in the same run. The ratio is the share of the end-to-end ceiling that storing
 // (one json_each INSERT per batch, counters, durable commit) leaves.
 import type { BenchContext, BenchSection, LoadResult } from "./harness.ts";

@@ -23,6 +23,4 @@ export interface Env {
   AUTH_FAILURE_LIMIT_PERIOD_SECONDS?: string;
   /** "true" lets channels post to http://127.0.0.1 and localhost (local development and tests only). */
   ALLOW_HTTP_LOCALHOST_CHANNELS?: string;
-  /** "true" only under `npm run bench`: exposes bench-only baseline routes. */
-  BENCH_ROUTES?: string;
 }

@@ -14,6 +14,7 @@
  * FAILURE_BACKOFF_MS. A lifecycle change made in this isolate drops the org's entry at once
  * (experiments/events.ts); other isolates see it within the TTL.
  */
+import { base64url } from "jose";
 import { onExperimentChanged } from "../experiments/events";
 import { type ClientExperiment, isStopped } from "../experiments/model";
 
@@ -220,9 +221,7 @@ export async function buildSnapshot(running: ClientExperiment[], loadedAt: numbe
 /** Quoted strong ETag: SHA-256 of the JSON of the experiments (generated_at excluded), base64url. */
 export async function etagOf(experiments: readonly ClientExperiment[]): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(experiments)));
-  let binary = "";
-  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte);
-  return `"${btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+  return `"${base64url.encode(new Uint8Array(digest))}"`;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Opaque list cursors: the (created_at, id) of the last item of a page, base64url-encoded JSON.
  * Clients must not build them; a cursor that does not decode is a 400, never a 500.
  */
+import { base64url } from "jose";
 import { badRequest } from "./problem";
 
 export interface Position {
@@ -10,15 +11,12 @@ export interface Position {
 }
 
 export function encodeCursor(p: Position): string {
-  return btoa(JSON.stringify([p.createdAt, p.id]))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return base64url.encode(JSON.stringify([p.createdAt, p.id]));
 }
 
 export function decodeCursor(cursor: string): Position {
   try {
-    const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const json = new TextDecoder().decode(base64url.decode(cursor));
     const value: unknown = JSON.parse(json);
     if (Array.isArray(value) && value.length === 2) {
       const [createdAt, id] = value as unknown[];

@@ -170,10 +170,6 @@ export class OrgObject extends DurableObject<Env> {
     await this.armAlarm();
     return result;
   }
-  /** Bench baseline: the same RPC with the same batch, storing nothing. */
-  ingestEventsNoop(events: EventInT[]) {
-    return ok({ accepted: events.length, duplicates: 0 });
-  }
   listEvents(filter: EventFilter) {
     return eventPage(this.context(), filter);
   }

@@ -1,8 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
-import { requireScope } from "../http/auth";
-import { onNotFound } from "../http/errors";
-import { badRequest } from "../http/problem";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { TimeIn } from "../http/time";
@@ -115,22 +112,3 @@ export const eventRoutes = createRouter()
     }),
     async (c) => c.json(unwrap(await orgOf(c).listPredictions(c.req.valid("query"))), 200),
   );
-
-/**
- * Bench baseline, mounted only when the BENCH_ROUTES var is "true" (bench/streaming.bench.ts starts
- * `wrangler dev --var BENCH_ROUTES:true`): the same auth, rate limit, body parsing, validation and
- * RPC as POST /events, ending in a DO method that stores nothing. Kept out of the OpenAPI document.
- */
-export const benchRoutes = createRouter();
-benchRoutes.use("*", async (c, next) => {
-  // Not declared in Env: a bench-only switch that production configuration never sets.
-  if (c.env.BENCH_ROUTES !== "true") return onNotFound(c);
-  await next();
-});
-benchRoutes.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) => {
-  const raw: unknown = await c.req.json().catch(() => {
-    throw badRequest("request body is not valid JSON");
-  });
-  const { events } = EventBatchIn.parse(raw);
-  return c.json(unwrap(await orgOf(c).ingestEventsNoop(events)), 202);
-});

@@ -1,7 +1,7 @@
 /** `/api/v1/streaming-analytics`: every route reaches the caller's organization object by RPC. */
 import { createRouter } from "../http/router";
 import { alertRoutes } from "./routes-alerts";
-import { benchRoutes, eventRoutes } from "./routes-events";
+import { eventRoutes } from "./routes-events";
 import { metricRoutes } from "./routes-metrics";
 import { notifyRoutes } from "./routes-notify";
 import { sourceRoutes } from "./routes-sources";
@@ -11,5 +11,4 @@ export const streamingRoutes = createRouter()
   .route("/", eventRoutes)
   .route("/", alertRoutes)
   .route("/", metricRoutes)
-  .route("/", notifyRoutes)
-  .route("/", benchRoutes);
+  .route("/", notifyRoutes);

@@ -37,7 +37,7 @@ describe("the organization store's own schema", () => {
     expect(message).toMatch(/schema is at version/);
   });
 
-  it("the bench-only no-op route does not exist unless BENCH_ROUTES is true", async () => {
+  it("the bench-only no-op route (bench/worker.ts) is not part of the production Worker", async () => {
     const c = await as("store-bench");
     await expectProblem(
       await c.post("/api/v1/streaming-analytics/bench/noop-events", { events: [{ event_type: "a" }] }),

@@ -4,6 +4,8 @@
  * keyset cursors. Rows become API shapes in ../present.ts, not here.
  */
 
+import { base64url } from "jose";
+
 export type Row = Record<string, SqlStorageValue>;
 
 /** Conditions joined by AND, with their bindings in order. */
@@ -27,13 +29,13 @@ export class Where {
  * so that a page stays correct while new rows arrive at the head of the list.
  */
 export function encodeCursor(key: readonly number[]): string {
-  return btoa(JSON.stringify(key)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return base64url.encode(JSON.stringify(key));
 }
 
 /** Null when the cursor is not one we issued (the route answers 400). */
 export function decodeCursor(cursor: string, length: number): number[] | null {
   try {
-    const json: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    const json: unknown = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
     if (!Array.isArray(json) || json.length !== length || !json.every((n) => Number.isSafeInteger(n))) return null;
     return json as number[];
   } catch {

@@ -8,8 +8,10 @@ import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
 import { listRunningExperimentsForConfig } from "../experiments/read-model";
+import { toClientFlag } from "../flags/present";
+import { listFlagsForConfig } from "../flags/repository";
 import { conflict, notFound, ProblemError } from "../http/problem";
-import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
+import { assignmentCache, type EdgeConfig, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import type { Assignment, ClientExperiment } from "./config-types";
 import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
 import { exposureBuffer } from "./exposures";
@@ -30,6 +32,15 @@ const unavailable = (err: unknown) => {
   });
 };
 
+/** The org's evaluation config: both reads go out together, so a load costs one round trip. */
+async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
+  const [experiments, flags] = await Promise.all([
+    listRunningExperimentsForConfig(db, orgId),
+    listFlagsForConfig(db, orgId),
+  ]);
+  return { experiments, flags: flags.map(toClientFlag) };
+}
+
 class Assigner {
   readonly #ctx: AssignContext;
   readonly #ttlMs: number;
@@ -49,7 +60,7 @@ class Assigner {
   get #options(): SnapshotOptions {
     return {
       ttlMs: this.#ttlMs,
-      load: () => listRunningExperimentsForConfig(this.db, this.#ctx.orgId),
+      load: () => loadEdgeConfig(this.db, this.#ctx.orgId),
       waitUntil: this.#ctx.waitUntil,
     };
   }

@@ -61,3 +61,13 @@ export function flagValueProblems(
   });
   return problems;
 }
+
+/** A flag as the evaluation config carries it (`GET /config`'s `flags`): what evaluation needs. */
+export interface ClientFlag {
+  key: string;
+  value_type: FlagValueType;
+  default_value: FlagValue;
+  enabled: boolean;
+  /** In order: the first rule that holds the user wins. */
+  rules: FlagRule[];
+}

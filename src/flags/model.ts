@@ -1,0 +1,59 @@
+/**
+ * Feature-flag vocabulary (API.md, "Targeting, layers, scheduling, flags, audit") and the flag
+ * shape of the evaluation config (`GET /config`'s `flags`). Zod-free: the SDK, the server's
+ * schemas and storage all derive from it.
+ */
+import type { Condition, JsonValue } from "../targeting/model";
+
+export const FLAG_VALUE_TYPES = ["boolean", "string", "number", "json"] as const;
+export type FlagValueType = (typeof FLAG_VALUE_TYPES)[number];
+
+/**
+ * Why a flag has its value: `rule` (rule_index says which), `default` (no rule held the user),
+ * `disabled` (the flag is off: its default for everyone), `not_found` (no such flag; value null).
+ */
+export const FLAG_REASONS = ["rule", "default", "disabled", "not_found"] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
+
+/** Flag keys share the experiment-key alphabet. */
+export const FLAG_KEY_PATTERN = /^[a-z0-9_-]{1,64}$/;
+
+export interface FlagRule {
+  /** Who the rule applies to; null or absent: everyone. */
+  condition?: Condition | null;
+  /** 0-100, two decimals significant (bucketing.inRollout). */
+  rollout_percentage: number;
+  value: JsonValue;
+}
+
+/** A flag as the config carries it: everything evaluation needs, nothing else. */
+export interface ClientFlag {
+  key: string;
+  value_type: FlagValueType;
+  default_value: JsonValue;
+  enabled: boolean;
+  /** In order: the first rule that holds the user wins. */
+  rules: FlagRule[];
+}
+
+/** One flag's answer (`POST /flags/evaluate`'s `flags.<key>`, and the SDK's). */
+export interface FlagEvaluation {
+  value: JsonValue;
+  /** Index of the rule that gave the value, or null. */
+  rule_index: number | null;
+  reason: FlagReason;
+}
+
+/** Whether `value` has the JSON type `type` declares (any JSON value is a `json`). */
+export function matchesValueType(type: FlagValueType, value: unknown): boolean {
+  switch (type) {
+    case "boolean":
+      return typeof value === "boolean";
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "json":
+      return value !== undefined;
+  }
+}

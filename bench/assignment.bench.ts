@@ -1,15 +1,16 @@
 // Assignment: (1) bucketing and evaluation in-process, against a trivial loop in the same run;
 // (2) POST /assign end to end through `wrangler dev`, against GET /api/v1/health in the same run.
 // Bench modules run under Node's type stripping, which resolves only explicit `.ts` specifiers:
-// bucketing.ts has no imports, but evaluate.ts imports "./bucketing" (as the bundler and the
-// test runner expect), so a resolve hook adds the extension for this module's imports only.
+// bucketing.ts has no imports, but evaluate.ts imports "./bucketing" and "../targeting/condition"
+// (as the bundler and the test runner expect), so a resolve hook adds the extension to relative
+// imports made from src/.
 import { registerHooks } from "node:module";
 import { type BenchContext, type BenchSection, type LoadResult, round } from "./harness.ts";
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const fromSrc = context.parentURL?.includes("/src/assignment/") ?? false;
-    if (fromSrc && specifier.startsWith("./") && !/\.[cm]?[jt]s$/.test(specifier)) {
+    const fromSrc = context.parentURL?.includes("/src/") ?? false;
+    if (fromSrc && specifier.startsWith(".") && !/\.[cm]?[jt]s$/.test(specifier)) {
       return nextResolve(`${specifier}.ts`, context);
     }
     return nextResolve(specifier, context);

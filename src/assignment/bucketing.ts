@@ -109,3 +109,32 @@ export function pickVariantOf<T>(
 ): number | null {
   return pickIndex(Math.round(n * BUCKETS), toBasisPoints(coverage), items, percentOf);
 }
+
+/** Namespace buckets: GrowthBook's resolution, kept so its users stay in the same layer. */
+export const NAMESPACE_BUCKETS = 1000;
+
+/**
+ * A user's position in a namespace, in [0, 1) in steps of 1/1000 (API.md; GrowthBook's
+ * `inNamespace` hash): ONE FNV-1a pass over `user_id + "__" + key`.
+ * Unlike the experiment bucket it does not depend on any experiment's seed, which is what lets
+ * experiments of one namespace with disjoint ranges never share a user.
+ */
+export function namespaceBucket(userId: string, namespaceKey: string): number {
+  return (fnv1a32(`${userId}__${namespaceKey}`) % NAMESPACE_BUCKETS) / NAMESPACE_BUCKETS;
+}
+
+/** Whether the user's namespace position lies in [start, end). */
+export function inNamespace(userId: string, namespace: { key: string; start: number; end: number }): boolean {
+  const n = namespaceBucket(userId, namespace.key);
+  return n >= namespace.start && n < namespace.end;
+}
+
+/**
+ * Flag rollout (API.md): the user is in a rule's rollout when their bucket for the flag key,
+ * `fnv1a32(String(fnv1a32(flag_key + user_id))) % 10000`, is below the rollout in basis points.
+ * The bucket does not depend on the percentage, so raising a rollout only adds users.
+ * Percentages are quantised like coverage (two decimals), keeping every language exact.
+ */
+export function inRollout(flagKey: string, userId: string, rolloutPercentage: number): boolean {
+  return bucketBasisPoints(flagKey, userId) < toBasisPoints(rolloutPercentage);
+}

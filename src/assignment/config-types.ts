@@ -7,6 +7,9 @@
  * The zod schema mirroring it lives in ./config-schema.ts for the server.
  */
 
+import type { ClientFlag } from "../flags/model";
+import type { Condition, Namespace } from "../targeting/model";
+
 export type ExperimentStatus = "draft" | "running" | "paused" | "completed";
 export type VariantType = "control" | "treatment";
 
@@ -32,12 +35,18 @@ export interface ClientExperiment {
   winner_variant_id: string | null;
   /** In creation order: the order defines the bucket ranges. */
   variants: ClientVariant[];
+  /** Who may enter (a condition over attributes); null or absent: everyone. */
+  targeting?: Condition | null;
+  /** The experiment's layer; null or absent: none. */
+  namespace?: Namespace | null;
 }
 
 export interface ClientConfig {
   /** ISO-8601 UTC. */
   generated_at: string;
   experiments: ClientExperiment[];
+  /** Feature flags, evaluated locally like experiments (src/flags/evaluate.ts). */
+  flags?: ClientFlag[];
 }
 
 /** API.md's Assignment. */

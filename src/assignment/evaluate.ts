@@ -6,11 +6,19 @@
  * `{ kind: "not_running" }` is what the server turns into 409 (a draft has no stable
  * variants or percentages yet, so there is nothing sound to answer). The SDK returns null.
  */
-import { bucketOf, pickVariantOf } from "./bucketing";
+import { evalCondition, withUserId } from "../targeting/condition";
+import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
+import type { Budget } from "../targeting/regex";
+import { bucketOf, inNamespace, pickVariantOf } from "./bucketing";
 import type { Assignment, ClientExperiment, ClientVariant } from "./config-types";
 
 export type Evaluation =
-  | { kind: "assigned"; assignment: Assignment }
+  | {
+      kind: "assigned";
+      assignment: Assignment;
+      /** Why the answer is not an exposure; null exactly when `assignment.in_experiment`. */
+      reason: NotInExperimentReason | null;
+    }
   | {
       kind: "not_running";
       /** "draft": the API's 409; "no_variants": a config with nothing to answer (also 409). */
@@ -41,7 +49,18 @@ function toAssignment(e: ClientExperiment, v: ClientVariant, inExperiment: boole
   };
 }
 
-export function evaluateExperiment(experiment: ClientExperiment, userId: string): Evaluation {
+/**
+ * One user's answer. For a running experiment the user must, in this order, match `targeting`
+ * (over `attributes`, whose `id` defaults to `userId`), fall in the `namespace` range, and fall in
+ * a variant's bucket range (coverage); the first test they fail is the `reason`. `budget` bounds
+ * the condition's work (shared across one request's evaluations, if given).
+ */
+export function evaluateExperiment(
+  experiment: ClientExperiment,
+  userId: string,
+  attributes?: Attributes,
+  budget?: Budget,
+): Evaluation {
   const { variants } = experiment;
   const control = controlOf(variants);
   if (experiment.status === "draft" || control === undefined) {
@@ -54,40 +73,65 @@ export function evaluateExperiment(experiment: ClientExperiment, userId: string)
   }
 
   let variant = control;
-  let inExperiment = false;
+  let reason: NotInExperimentReason | null;
   switch (experiment.status) {
     case "running": {
+      reason = runningReason(experiment, userId, attributes, budget);
+      if (reason !== null) break;
       const n = bucketOf(experiment.seed, userId);
       const index = pickVariantOf(n, experiment.coverage, variants, trafficOf);
       const picked = index === null ? undefined : variants[index];
-      if (picked !== undefined) {
-        variant = picked;
-        inExperiment = true;
-      }
+      if (picked === undefined) reason = "coverage";
+      else variant = picked;
       break;
     }
     case "paused":
       // Everyone sees the control while paused; the bucketing itself is untouched, so
       // resuming gives every user back the variant they had.
+      reason = "paused";
       break;
     case "completed": {
       const winnerId = experiment.winner_variant_id;
       const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);
       variant = winner ?? control;
+      reason = "completed";
       break;
     }
   }
-  return { kind: "assigned", assignment: toAssignment(experiment, variant, inExperiment) };
+  return { kind: "assigned", assignment: toAssignment(experiment, variant, reason === null), reason };
+}
+
+/** Targeting, then namespace: the gates before the coverage bucket. null: both pass. */
+function runningReason(
+  experiment: ClientExperiment,
+  userId: string,
+  attributes: Attributes | undefined,
+  budget: Budget | undefined,
+): NotInExperimentReason | null {
+  const { targeting, namespace } = experiment;
+  if (
+    targeting != null &&
+    !evalCondition(withUserId(attributes, userId), targeting, budget ?? { steps: CONDITION_LIMITS.stepBudget })
+  ) {
+    return "targeting";
+  }
+  if (namespace != null && !inNamespace(userId, namespace)) return "namespace";
+  return null;
 }
 
 /**
  * Assignments for every evaluable experiment in `experiments` (drafts and empty ones are
  * skipped), in the given order. For `POST /assign` and the SDK's getAssignments.
  */
-export function evaluateAll(experiments: readonly ClientExperiment[], userId: string): Assignment[] {
+export function evaluateAll(
+  experiments: readonly ClientExperiment[],
+  userId: string,
+  attributes?: Attributes,
+  budget?: Budget,
+): Assignment[] {
   const out: Assignment[] = [];
   for (const e of experiments) {
-    const r = evaluateExperiment(e, userId);
+    const r = evaluateExperiment(e, userId, attributes, budget);
     if (r.kind === "assigned") out.push(r.assignment);
   }
   return out;

@@ -1,31 +1,51 @@
 /**
- * The feature-flag vocabulary (API.md "Feature flags"), zod-free: drizzle, the zod schemas, the
- * evaluation config and the dashboard derive from it.
+ * Feature-flag vocabulary (API.md, "Targeting, layers, scheduling, flags, audit") and the flag
+ * shape of the evaluation config (`GET /config`'s `flags`). Zod-free: the SDK, the server's
+ * schemas and storage all derive from it.
  */
+import type { Condition, JsonValue } from "../targeting/model";
 
 export const FLAG_VALUE_TYPES = ["boolean", "string", "number", "json"] as const;
 export type FlagValueType = (typeof FLAG_VALUE_TYPES)[number];
 
-/** Any JSON value; which ones a flag accepts depends on its value_type (valueMatchesType). */
-export type FlagValue = null | boolean | number | string | FlagValue[] | { [key: string]: FlagValue };
+/**
+ * Why a flag has its value: `rule` (rule_index says which), `default` (no rule held the user),
+ * `disabled` (the flag is off: its default for everyone), `not_found` (no such flag; value null).
+ */
+export const FLAG_REASONS = ["rule", "default", "disabled", "not_found"] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
 
-/** Same key rule as experiments, so a flag and an experiment can share a name. */
+/** Flag keys share the experiment-key alphabet. */
 export const FLAG_KEY_PATTERN = /^[a-z0-9_-]{1,64}$/;
-export const MAX_FLAG_RULES = 100;
 
 export interface FlagRule {
-  /** A targeting condition (src/targeting); absent: every user. */
-  condition?: Record<string, unknown>;
-  /** 0-100: the share of matching users the rule serves (rollout bucketing, API.md). */
+  /** Who the rule applies to; null or absent: everyone. */
+  condition?: Condition | null;
+  /** 0-100, two decimals significant (bucketing.inRollout). */
   rollout_percentage: number;
-  value: FlagValue;
+  value: JsonValue;
 }
 
-/**
- * Whether `value` is a value of `type`. `json` takes objects and arrays only: a scalar belongs to
- * one of the other types, and keeping them apart lets SDKs hand back typed values.
- */
-export function valueMatchesType(type: FlagValueType, value: unknown): boolean {
+/** A flag as the config carries it: everything evaluation needs, nothing else. */
+export interface ClientFlag {
+  key: string;
+  value_type: FlagValueType;
+  default_value: JsonValue;
+  enabled: boolean;
+  /** In order: the first rule that holds the user wins. */
+  rules: FlagRule[];
+}
+
+/** One flag's answer (`POST /flags/evaluate`'s `flags.<key>`, and the SDK's). */
+export interface FlagEvaluation {
+  value: JsonValue;
+  /** Index of the rule that gave the value, or null. */
+  rule_index: number | null;
+  reason: FlagReason;
+}
+
+/** Whether `value` has the JSON type `type` declares (any JSON value is a `json`). */
+export function matchesValueType(type: FlagValueType, value: unknown): boolean {
   switch (type) {
     case "boolean":
       return typeof value === "boolean";
@@ -34,12 +54,17 @@ export function valueMatchesType(type: FlagValueType, value: unknown): boolean {
     case "number":
       return typeof value === "number" && Number.isFinite(value);
     case "json":
-      return value !== null && typeof value === "object";
+      return value !== undefined;
   }
 }
 
-export const valueTypeMessage = (type: FlagValueType) =>
-  type === "json" ? "must be a JSON object or array (value_type json)" : `must be a ${type} (value_type ${type})`;
+/** A stored flag value (default or rule value): any JSON, of the flag's value_type. */
+export type FlagValue = JsonValue;
+
+/** Rules per flag: bounds the work of one evaluation and the size of the config. */
+export const MAX_FLAG_RULES = 100;
+
+export const valueTypeMessage = (type: FlagValueType) => `must be a ${type} (value_type ${type})`;
 
 export interface FlagProblem {
   /** Dotted, from the flag's root: `default_value`, `rules.2.value`. */
@@ -54,20 +79,10 @@ export function flagValueProblems(
   rules: readonly { value: unknown }[],
 ): FlagProblem[] {
   const problems: FlagProblem[] = [];
-  if (!valueMatchesType(type, defaultValue)) problems.push({ path: "default_value", message: valueTypeMessage(type) });
+  if (!matchesValueType(type, defaultValue)) problems.push({ path: "default_value", message: valueTypeMessage(type) });
   rules.forEach((rule, i) => {
-    if (!valueMatchesType(type, rule.value))
+    if (!matchesValueType(type, rule.value))
       problems.push({ path: `rules.${i}.value`, message: valueTypeMessage(type) });
   });
   return problems;
-}
-
-/** A flag as the evaluation config carries it (`GET /config`'s `flags`): what evaluation needs. */
-export interface ClientFlag {
-  key: string;
-  value_type: FlagValueType;
-  default_value: FlagValue;
-  enabled: boolean;
-  /** In order: the first rule that holds the user wins. */
-  rules: FlagRule[];
 }

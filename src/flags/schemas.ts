@@ -4,7 +4,8 @@
  * flag's value_type in the service (a PATCH may change either side), with the same paths.
  */
 import { z } from "@hono/zod-openapi";
-import { JsonObject, JsonValue } from "../http/json";
+import { JsonValue } from "../http/json";
+import { ConditionSchema } from "../targeting/schemas";
 import { FLAG_KEY_PATTERN, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-12-02T12:00:00.000Z" });
@@ -20,10 +21,7 @@ const ValueType = z.enum(FLAG_VALUE_TYPES);
 
 export const FlagRuleIn = z
   .strictObject({
-    condition: JsonObject.optional().openapi({
-      description: "A targeting condition over the user's attributes (docs/targeting.md); absent: every user",
-      example: { country: { $in: ["FR", "DE"] } },
-    }),
+    condition: ConditionSchema.nullable().optional(),
     rollout_percentage: z
       .number()
       .min(0)
@@ -70,7 +68,7 @@ export const Flag = z
     enabled: z.boolean(),
     rules: z.array(
       z.object({
-        condition: z.record(z.string(), z.unknown()).optional(),
+        condition: z.record(z.string(), z.unknown()).nullable().optional(),
         rollout_percentage: z.number(),
         value: z.unknown(),
       }),

@@ -84,12 +84,38 @@ describe("POST /flags", () => {
     expect(await count("audit_log", "entity_type = 'flag'")).toBe(1);
   });
 
-  it("takes each value type and refuses a scalar as json", async () => {
+  it("takes each value type; json takes any JSON value", async () => {
     const acme = await as("acme");
     await createFlag(acme, { key: "n", value_type: "number", default_value: 0, rules: [{ value: 2.5 }] });
-    await createFlag(acme, { key: "j", value_type: "json", default_value: { a: 1 }, rules: [{ value: [1, 2] }] });
-    const res = await acme.post(`${BASE}/flags`, { key: "j2", value_type: "json", default_value: 3 });
+    await createFlag(acme, {
+      key: "j",
+      value_type: "json",
+      default_value: { a: 1 },
+      rules: [{ value: [1, 2] }, { value: 3 }],
+    });
+    const res = await acme.post(`${BASE}/flags`, { key: "n2", value_type: "number", default_value: "3" });
     expect((await expectProblem(res, 400)).errors?.[0]?.path).toBe("default_value");
+  });
+
+  it("refuses a malformed condition, naming its path inside the rule, and stores nothing", async () => {
+    const acme = await as("acme");
+    const before = await count("flags");
+    const cases: [unknown, string][] = [
+      [{ country: { $bogus: 1 } }, "rules.1.condition.country.$bogus"],
+      [{ $or: "FR" }, "rules.1.condition.$or"],
+      [{ name: { $regex: "(a+)+$" } }, "rules.1.condition.name.$regex"],
+    ];
+    for (const [condition, path] of cases) {
+      const res = await acme.post(`${BASE}/flags`, {
+        key: "conditional",
+        value_type: "boolean",
+        default_value: false,
+        rules: [{ value: true }, { condition, value: true }],
+      });
+      const problem = await expectProblem(res, 400);
+      expect(problem.errors?.map((e) => e.path)).toContain(path);
+    }
+    expect(await count("flags")).toBe(before);
   });
 
   it("is strict: unknown fields, bad keys, rollouts outside 0-100 are 400 naming the field", async () => {

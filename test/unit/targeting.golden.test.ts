@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { bucketBasisPoints, fnv1a32, inNamespace, namespaceBucket } from "../../src/assignment/bucketing";
+import { evaluateExperiment } from "../../src/assignment/evaluate";
+import { evaluateFlag } from "../../src/flags/evaluate";
+import type { ClientFlag } from "../../src/flags/model";
+import { evalCondition } from "../../src/targeting/condition";
+import type { Attributes, Condition } from "../../src/targeting/model";
+import { validateCondition } from "../../src/targeting/validate";
+import golden from "../fixtures/targeting.json";
+import { type GoldenExperiment, goldenExperiment } from "./targeting-golden";
+
+// Replays test/fixtures/targeting.json (scripts/gen_targeting_vectors.py, an independent Python
+// reference) on the evaluator, the validator, flag evaluation, the namespace hash and targeted
+// experiment evaluation.
+
+describe("condition golden cases", () => {
+  it("has at least 300 cases, both outcomes well represented", () => {
+    expect(golden.conditions.length).toBeGreaterThanOrEqual(300);
+    const matched = golden.conditions.filter((c) => c.match).length;
+    expect(matched).toBeGreaterThan(100);
+    expect(golden.conditions.length - matched).toBeGreaterThan(100);
+  });
+
+  it.each(golden.conditions.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    expect(evalCondition(c.attributes as Attributes, c.condition as Condition)).toBe(c.match);
+  });
+});
+
+describe("validator golden cases", () => {
+  it.each(golden.invalid.map((c, i) => [i, c] as const))("invalid %i is refused at its path", (_i, c) => {
+    const issues = validateCondition(c.condition);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0]?.path).toEqual(c.path);
+    expect(issues[0]?.message).toMatch(/\w/);
+  });
+
+  // Every golden condition the validator should accept (the ones whose logical arrays are
+  // non-empty; `$or: []` is legal to evaluate but refused when saved).
+  const valid = [...new Map(golden.conditions.map((c) => [JSON.stringify(c.condition), c.condition])).values()].filter(
+    (c) => !/"\$(and|or|nor)":\[\]/.test(JSON.stringify(c)) && !/"\$v\w+":""/.test(JSON.stringify(c)),
+  );
+  it.each(valid.map((c) => [JSON.stringify(c).slice(0, 80), c] as const))("accepts %s", (_s, c) => {
+    expect(validateCondition(c)).toEqual([]);
+  });
+});
+
+describe("flag golden cases", () => {
+  it("has at least 200 flag and namespace cases together", () => {
+    expect(golden.flags.length + golden.namespaces.length).toBeGreaterThanOrEqual(200);
+    expect(new Set(golden.flags.map((c) => c.result.reason))).toEqual(new Set(["rule", "default", "disabled"]));
+  });
+
+  it.each(golden.flags.map((c, i) => [`${c.flag.key} ${c.user_id}`, i, c] as const))("%s (#%i)", (_n, _i, c) => {
+    const result = evaluateFlag(c.flag as ClientFlag, c.user_id, (c.attributes ?? undefined) as Attributes | undefined);
+    expect(result).toEqual(c.result);
+  });
+});
+
+describe("namespace golden cases", () => {
+  it.each(golden.namespaces.map((c, i) => [i, c] as const))("case %i", (_i, c) => {
+    expect(fnv1a32(`${c.user_id}__${c.namespace.key}`)).toBe(c.fnv1a32);
+    expect(namespaceBucket(c.user_id, c.namespace.key)).toBe(c.position);
+    expect(inNamespace(c.user_id, c.namespace)).toBe(c.in_namespace);
+  });
+});
+
+describe("targeted experiment golden cases", () => {
+  it.each(golden.experiments.map((c, i) => [`${c.experiment.seed} ${c.user_id}`, i, c] as const))(
+    "%s (#%i)",
+    (_n, _i, c) => {
+      const r = evaluateExperiment(
+        goldenExperiment(c.experiment),
+        c.user_id,
+        (c.attributes ?? undefined) as Attributes | undefined,
+      );
+      expect(r.kind).toBe("assigned");
+      if (r.kind !== "assigned") return;
+      expect(r.assignment.variant_id).toBe(`v${c.variant_index}`);
+      expect(r.assignment.in_experiment).toBe(c.in_experiment);
+      expect(r.reason).toBe(c.reason);
+    },
+  );
+
+  it("covers every reason", () => {
+    expect(new Set(golden.experiments.map((c) => c.reason))).toEqual(
+      new Set([null, "targeting", "namespace", "coverage"]),
+    );
+  });
+});
+
+describe("namespaces and rollouts over 100,000 users", () => {
+  const USERS = 100_000;
+  it("[0, 0.5) and [0.5, 1) share no user and each holds half within 1%", () => {
+    let left = 0;
+    let right = 0;
+    for (let i = 0; i < USERS; i++) {
+      const user = `user_${i}`;
+      const a = inNamespace(user, { key: "checkout", start: 0, end: 0.5 });
+      const b = inNamespace(user, { key: "checkout", start: 0.5, end: 1 });
+      expect(a && b).toBe(false);
+      expect(a || b).toBe(true);
+      if (a) left++;
+      if (b) right++;
+    }
+    expect(Math.abs(left / USERS - 0.5)).toBeLessThan(0.01);
+    expect(Math.abs(right / USERS - 0.5)).toBeLessThan(0.01);
+  });
+
+  it("two experiments in one namespace never both enrol a user", () => {
+    const base = golden.experiments[0]?.experiment as GoldenExperiment;
+    const a = goldenExperiment({ ...base, seed: "ns_a", targeting: null, namespace: { key: "l", start: 0, end: 0.5 } });
+    const b = goldenExperiment({ ...base, seed: "ns_b", targeting: null, namespace: { key: "l", start: 0.5, end: 1 } });
+    let both = 0;
+    let either = 0;
+    for (let i = 0; i < USERS; i++) {
+      const ra = evaluateExperiment(a, `u${i}`);
+      const rb = evaluateExperiment(b, `u${i}`);
+      const inA = ra.kind === "assigned" && ra.assignment.in_experiment;
+      const inB = rb.kind === "assigned" && rb.assignment.in_experiment;
+      if (inA && inB) both++;
+      if (inA || inB) either++;
+    }
+    expect(both).toBe(0);
+    expect(either).toBe(USERS);
+  });
+
+  it("raising a rollout from 10% to 50% keeps every user of the first 10%", () => {
+    const flag = (pct: number): ClientFlag => ({
+      key: "gradual",
+      value_type: "boolean",
+      default_value: false,
+      enabled: true,
+      rules: [{ condition: null, rollout_percentage: pct, value: true }],
+    });
+    const at10 = flag(10);
+    const at50 = flag(50);
+    let had = 0;
+    let kept = 0;
+    let gained = 0;
+    for (let i = 0; i < USERS; i++) {
+      const user = `user_${i}`;
+      const before = evaluateFlag(at10, user).value === true;
+      const after = evaluateFlag(at50, user).value === true;
+      if (before) had++;
+      if (before && after) kept++;
+      if (!before && after) gained++;
+    }
+    expect(kept).toBe(had);
+    expect(Math.abs(had / USERS - 0.1)).toBeLessThan(0.01);
+    expect(Math.abs((had + gained) / USERS - 0.5)).toBeLessThan(0.01);
+  });
+
+  it("rollout bucket is the API.md formula", () => {
+    expect(bucketBasisPoints("gradual", "user_1")).toBe(fnv1a32(String(fnv1a32("gradualuser_1"))) % 10000);
+  });
+});

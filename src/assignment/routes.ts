@@ -10,9 +10,11 @@ import {
   AssignmentSchema,
   AssignOneBody,
   ExperimentIdParam,
+  FlagsEvaluateBody,
+  FlagsEvaluateResponse,
   IfNoneMatchHeader,
 } from "./schemas";
-import { type AssignContext, assignMany, assignOne, configSnapshot } from "./service";
+import { type AssignContext, assignMany, assignOne, configSnapshot, evaluateFlagsFor } from "./service";
 
 const json = <S>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
@@ -32,9 +34,10 @@ export const assignmentRoutes = createRouter()
       tags: ["Assignment"],
       summary: "Assign one user in one experiment",
       description:
-        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or, outside coverage, the " +
-        "control. Paused: the control. Completed: the winner, or the control. Always the same answer for the same " +
-        "user while the experiment's configuration is unchanged.",
+        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or the control with a " +
+        "`reason`: `targeting` (the attributes do not match), `namespace` (outside the layer's range) or " +
+        "`coverage`. Paused: the control. Completed: the winner, or the control. Always the same answer for the " +
+        "same user and attributes while the experiment's configuration is unchanged.",
       request: {
         params: ExperimentIdParam,
         body: { content: { "application/json": { schema: AssignOneBody } } },
@@ -46,8 +49,8 @@ export const assignmentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const { user_id } = c.req.valid("json");
-      return c.json(await assignOne(assignContext(c), id, user_id), 200);
+      const { user_id, attributes } = c.req.valid("json");
+      return c.json(await assignOne(assignContext(c), id, { userId: user_id, attributes }), 200);
     },
   )
   .openapi(
@@ -66,8 +69,28 @@ export const assignmentRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { user_id, experiments } = c.req.valid("json");
-      return c.json(await assignMany(assignContext(c), user_id, experiments), 200);
+      const { user_id, attributes, experiments } = c.req.valid("json");
+      return c.json(await assignMany(assignContext(c), { userId: user_id, attributes }, experiments), 200);
+    },
+  )
+  .openapi(
+    defineRoute("assign", {
+      method: "post",
+      path: "/flags/evaluate",
+      tags: ["Flags"],
+      summary: "Evaluate feature flags for one user",
+      description:
+        "Every flag of the organization (or the named ones): the first rule whose condition matches the attributes " +
+        "and whose rollout holds the user gives its value, else the default. Answered from the edge cache.",
+      request: { body: { content: { "application/json": { schema: FlagsEvaluateBody } } } },
+      responses: {
+        200: json(FlagsEvaluateResponse, "Each flag's value, rule_index and reason"),
+        ...problemResponses({ 503: "Flag store unavailable (cold cache)" }),
+      },
+    }),
+    async (c) => {
+      const { user_id, attributes, flags } = c.req.valid("json");
+      return c.json(await evaluateFlagsFor(assignContext(c), { userId: user_id, attributes }, flags), 200);
     },
   )
   .openapi(
@@ -93,6 +116,11 @@ export const assignmentRoutes = createRouter()
       if (matchesIfNoneMatch(c.req.valid("header")["if-none-match"], snapshot.etag)) {
         return c.body(null, 304, headers);
       }
-      return c.json({ generated_at: snapshot.generatedAt, experiments: [...snapshot.running] }, 200, headers);
+      const body = {
+        generated_at: snapshot.generatedAt,
+        experiments: [...snapshot.running],
+        flags: [...snapshot.flags],
+      };
+      return c.json(body, 200, headers);
     },
   );

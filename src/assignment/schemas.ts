@@ -3,7 +3,10 @@
  * OpenAPI document; the response shapes mirror config-types.ts (checked at compile time below).
  */
 import { z } from "@hono/zod-openapi";
-import type { Assignment } from "./config-types";
+import { FLAG_KEY_PATTERN, FLAG_REASONS } from "../flags/model";
+import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
+import { AttributesSchema } from "../targeting/schemas";
+import type { AssignmentAnswer } from "./service";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
 const UserId = z
@@ -19,7 +22,9 @@ const ExperimentKey = z
 
 export { IdParam as ExperimentIdParam } from "../http/params";
 
-export const AssignOneBody = z.object({ user_id: UserId }).openapi("AssignRequest");
+const Attributes = AttributesSchema.optional();
+
+export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).openapi("AssignRequest");
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
 export const MAX_NAMED_EXPERIMENTS = 200;
@@ -27,6 +32,7 @@ export const MAX_NAMED_EXPERIMENTS = 200;
 export const AssignManyBody = z
   .object({
     user_id: UserId,
+    attributes: Attributes,
     experiments: z
       .array(ExperimentKey)
       .max(MAX_NAMED_EXPERIMENTS)
@@ -48,6 +54,14 @@ export const AssignmentSchema = z
     in_experiment: z
       .boolean()
       .openapi({ description: "True only for an enrolled user of a running experiment (an exposure)" }),
+    reason: z
+      .enum(NOT_IN_EXPERIMENT_REASONS)
+      .nullable()
+      .openapi({
+        description:
+          "Why the answer is not an exposure: the user failed `targeting`, is outside the `namespace` range or " +
+          "outside `coverage` (checked in that order), or the experiment is `paused` / `completed`. null when in_experiment.",
+      }),
   })
   .openapi("Assignment");
 
@@ -71,7 +85,33 @@ export const IfNoneMatchHeader = z.object({
   "if-none-match": z.string().max(2048).optional().openapi({ description: "An ETag from an earlier GET /config" }),
 });
 
-// Compile-time guarantee that the documented Assignment is the one evaluate() builds.
+export const FlagsEvaluateBody = z
+  .strictObject({
+    user_id: UserId,
+    attributes: Attributes,
+    flags: z
+      .array(z.string().regex(FLAG_KEY_PATTERN, "flag keys are 1-64 characters of [a-z0-9_-]"))
+      .max(MAX_NAMED_EXPERIMENTS)
+      .optional()
+      .openapi({ description: "Keys to evaluate; omitted: every flag of the organization" }),
+  })
+  .openapi("FlagsEvaluateRequest");
+
+export const FlagEvaluationSchema = z
+  .object({
+    value: z.unknown().openapi({ description: "The flag's value for this user (null for an unknown key)" }),
+    rule_index: z.number().int().nullable().openapi({ description: "The rule that gave the value, or null" }),
+    reason: z.enum(FLAG_REASONS),
+  })
+  .openapi("FlagEvaluation");
+
+export const FlagsEvaluateResponse = z
+  .object({ flags: z.record(z.string(), FlagEvaluationSchema) })
+  .openapi("FlagsEvaluation", {
+    example: { flags: { "new-checkout": { value: true, rule_index: 0, reason: "rule" } } },
+  });
+
+// Compile-time guarantee that the documented Assignment is the one the service answers.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameAssignment: Same<z.infer<typeof AssignmentSchema>, Assignment> = true;
+const sameAssignment: Same<z.infer<typeof AssignmentSchema>, AssignmentAnswer> = true;
 void sameAssignment;

@@ -13,7 +13,11 @@ import { listFlagsForConfig } from "../flags/repository";
 import { conflict, notFound, ProblemError } from "../http/problem";
 import { assignmentCache, type EdgeConfig, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import type { Assignment, ClientExperiment } from "./config-types";
-import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
+import { evaluateFlags } from "../flags/evaluate";
+import type { FlagEvaluation } from "../flags/model";
+import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
+import type { Budget } from "../targeting/regex";
+import { type Evaluation, evaluateExperiment } from "./evaluate";
 import { exposureBuffer } from "./exposures";
 import { findExperimentById, findExperimentsByKeys } from "./lookup";
 
@@ -105,8 +109,24 @@ function conflictFor(result: Exclude<Evaluation, { kind: "assigned" }>): Problem
     : conflict(`experiment '${result.experiment_key}' has no variants to assign`);
 }
 
+/** An answer on the wire: the assignment, and why it is not an exposure (null when it is). */
+export type AssignmentAnswer = Assignment & { reason: NotInExperimentReason | null };
+
+const answerOf = (r: Extract<Evaluation, { kind: "assigned" }>): AssignmentAnswer => ({
+  ...r.assignment,
+  reason: r.reason,
+});
+
+/** The user as a request describes them. One budget bounds every condition of one request. */
+export interface Subject {
+  userId: string;
+  attributes?: Attributes | undefined;
+}
+const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
+
 /** POST /experiments/:id/assign. 404 unknown, 409 draft. */
-export async function assignOne(ctx: AssignContext, id: string, userId: string): Promise<Assignment> {
+export async function assignOne(ctx: AssignContext, id: string, subject: Subject): Promise<AssignmentAnswer> {
+  const { userId } = subject;
   const assigner = new Assigner(ctx);
   const snapshot = await assigner.snapshot();
   let experiment = assigner.cached(snapshot, "id", id);
@@ -119,10 +139,10 @@ export async function assignOne(ctx: AssignContext, id: string, userId: string):
     assigner.learned([found]);
     experiment = found;
   }
-  const result = evaluateExperiment(experiment, userId);
+  const result = evaluateExperiment(experiment, userId, subject.attributes, budgetOf());
   if (result.kind !== "assigned") throw conflictFor(result);
   assigner.expose(userId, [result.assignment]);
-  return result.assignment;
+  return answerOf(result);
 }
 
 /**
@@ -133,13 +153,19 @@ export async function assignOne(ctx: AssignContext, id: string, userId: string):
  */
 export async function assignMany(
   ctx: AssignContext,
-  userId: string,
+  subject: Subject,
   keys: readonly string[] | undefined,
-): Promise<{ assignments: Assignment[]; skipped: { key: string; reason: SkipReason }[] }> {
+): Promise<{ assignments: AssignmentAnswer[]; skipped: { key: string; reason: SkipReason }[] }> {
+  const { userId, attributes } = subject;
+  const budget = budgetOf();
   const assigner = new Assigner(ctx);
   const snapshot = await assigner.snapshot();
   if (keys === undefined) {
-    const assignments = evaluateAll(snapshot.running, userId);
+    const assignments: AssignmentAnswer[] = [];
+    for (const e of snapshot.running) {
+      const r = evaluateExperiment(e, userId, attributes, budget);
+      if (r.kind === "assigned") assignments.push(answerOf(r));
+    }
     assigner.expose(userId, assignments);
     return { assignments, skipped: [] };
   }
@@ -160,7 +186,7 @@ export async function assignMany(
     for (const e of found) byKey.set(e.key, e);
   }
 
-  const assignments: Assignment[] = [];
+  const assignments: AssignmentAnswer[] = [];
   const skipped: { key: string; reason: SkipReason }[] = [];
   for (const key of unique) {
     const experiment = byKey.get(key);
@@ -168,12 +194,26 @@ export async function assignMany(
       skipped.push({ key, reason: "not_found" });
       continue;
     }
-    const result = evaluateExperiment(experiment, userId);
-    if (result.kind === "assigned") assignments.push(result.assignment);
+    const result = evaluateExperiment(experiment, userId, attributes, budget);
+    if (result.kind === "assigned") assignments.push(answerOf(result));
     else skipped.push({ key, reason: result.reason });
   }
   assigner.expose(userId, assignments);
   return { assignments, skipped };
+}
+
+/**
+ * POST /flags/evaluate: every flag of the org (or those named) for one user, from the cached
+ * snapshot: no D1 read on a warm isolate, and nothing written.
+ */
+export async function evaluateFlagsFor(
+  ctx: AssignContext,
+  subject: Subject,
+  keys: readonly string[] | undefined,
+): Promise<{ flags: Record<string, FlagEvaluation> }> {
+  const snapshot = await new Assigner(ctx).snapshot();
+  const only = keys === undefined ? undefined : [...new Set(keys)];
+  return { flags: evaluateFlags(snapshot.flags, subject.userId, subject.attributes, only, budgetOf()) };
 }
 
 /** GET /config: the running experiments and their ETag, from the cache. */

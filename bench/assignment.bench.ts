@@ -19,7 +19,7 @@ registerHooks({
 
 const { bucketOf } = await import("../src/assignment/bucketing.ts");
 const { evaluateExperiment } = await import("../src/assignment/evaluate.ts");
-type ClientExperiment = import("../src/assignment/config-types.ts").ClientExperiment;
+type ClientExperiment = import("../src/experiments/model.ts").ClientExperiment;
 
 const IN_PROCESS_USERS = 1_000_000;
 

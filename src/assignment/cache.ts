@@ -16,8 +16,8 @@
  * once (experiments/events.ts); other isolates see it within the TTL.
  */
 import { onExperimentChanged } from "../experiments/events";
+import { type ClientExperiment, isStopped } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
-import type { ClientExperiment } from "./config-types";
 
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
 export const REFRESH_AHEAD = 0.75;
@@ -108,7 +108,7 @@ export class AssignmentCache {
 
   /** Remembers a paused/completed experiment read from D1 (drafts and unknowns are never kept). */
   remember(orgId: string, experiment: ClientExperiment): void {
-    if (experiment.status !== "paused" && experiment.status !== "completed") return;
+    if (!isStopped(experiment.status)) return;
     const { inactive } = this.#entry(orgId);
     if (inactive.size >= MAX_INACTIVE) inactive.clear();
     const value = { experiment, at: this.#now() };

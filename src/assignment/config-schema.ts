@@ -1,16 +1,22 @@
 /**
- * zod mirror of ./config-types.ts for the server (OpenAPI for GET /config, and
+ * zod mirror of the config shapes in src/experiments/model.ts for the server (OpenAPI for GET /config, and
  * validating a cached config). Kept apart so the SDK, which imports the plain types,
  * never pulls in zod.
  */
 import { z } from "zod";
-import type { ClientConfig, ClientExperiment, ClientVariant } from "./config-types";
+import {
+  type ClientConfig,
+  type ClientExperiment,
+  type ClientVariant,
+  EXPERIMENT_STATUSES,
+  VARIANT_TYPES,
+} from "../experiments/model";
 
 export const clientVariantSchema = z.object({
   id: z.string(),
   key: z.string(),
   variant_name: z.string(),
-  variant_type: z.enum(["control", "treatment"]),
+  variant_type: z.enum(VARIANT_TYPES),
   model_version: z.string().nullable(),
   config: z.record(z.string(), z.unknown()),
   traffic_percentage: z.number().min(0).max(100),
@@ -19,7 +25,7 @@ export const clientVariantSchema = z.object({
 export const clientExperimentSchema = z.object({
   id: z.string(),
   key: z.string(),
-  status: z.enum(["draft", "running", "paused", "completed"]),
+  status: z.enum(EXPERIMENT_STATUSES),
   seed: z.string(),
   coverage: z.number().min(0).max(100),
   winner_variant_id: z.string().nullable(),

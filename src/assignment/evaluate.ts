@@ -6,11 +6,11 @@
  * `{ kind: "not_running" }` is what the server turns into 409 (a draft has no stable
  * variants or percentages yet, so there is nothing sound to answer). The SDK returns null.
  */
+import type { Assignment, ClientExperiment, ClientVariant } from "../experiments/model";
 import { evalCondition, withUserId } from "../targeting/condition";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
 import { bucketOf, inNamespace, pickVariantOf } from "./bucketing";
-import type { Assignment, ClientExperiment, ClientVariant } from "./config-types";
 
 export type Evaluation =
   | {
@@ -73,7 +73,9 @@ export function evaluateExperiment(
   }
 
   let variant = control;
-  let reason: NotInExperimentReason | null;
+  // Paused: everyone sees the control (the default above), with the status as the reason; the
+  // bucketing itself is untouched, so resuming gives every user back the variant they had.
+  let reason: NotInExperimentReason | null = experiment.status === "running" ? null : experiment.status;
   switch (experiment.status) {
     case "running": {
       reason = runningReason(experiment, userId, attributes, budget);
@@ -85,11 +87,6 @@ export function evaluateExperiment(
       else variant = picked;
       break;
     }
-    case "paused":
-      // Everyone sees the control while paused; the bucketing itself is untouched, so
-      // resuming gives every user back the variant they had.
-      reason = "paused";
-      break;
     case "completed": {
       const winnerId = experiment.winner_variant_id;
       const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);

@@ -14,7 +14,7 @@
  */
 import { createDb } from "../db/client";
 import type { ExposureRow } from "../db/schema";
-import { insertExposures } from "../experiments/read-model";
+import { insertExposures } from "./read-model";
 
 export const FLUSH_DELAY_MS = 5;
 export const MAX_BATCH_ROWS = 500;

@@ -1,18 +1,18 @@
 /**
- * The cache-miss reads of the assignment routes. By id the experiments read model serves
- * (getExperimentWithVariants); by key it has no query, so this one lives here: POST /assign may
- * name keys that are not running (paused, completed, draft, unknown) and they are looked up
- * together in one round trip.
+ * The cache-miss reads of the assignment routes, by id or by keys, through the read model's one
+ * loader. POST /assign may name keys that are not running (stopped, draft, unknown) and they are
+ * looked up together in one round trip.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { experiments } from "../db/schema";
-import { getExperimentWithVariants, loadClientExperiments, toClientExperiment } from "../experiments/read-model";
-import type { ClientExperiment } from "./config-types";
+import type { ClientExperiment } from "../experiments/model";
+import { loadClientExperiments } from "./read-model";
 
 export async function findExperimentById(db: Db, orgId: string, id: string): Promise<ClientExperiment | null> {
-  const found = await getExperimentWithVariants(db, orgId, id);
-  return found === null ? null : toClientExperiment(found);
+  // A batch is a transaction: the variants belong to the experiment read.
+  const [found] = await loadClientExperiments(db, orgId, and(eq(experiments.orgId, orgId), eq(experiments.id, id)));
+  return found ?? null;
 }
 
 /** The org's experiments with these keys (any status), variants in creation order. */

@@ -10,16 +10,14 @@ import {
   AssignmentSchema,
   AssignOneBody,
   ExperimentIdParam,
-  FlagsEvaluateBody,
-  FlagsEvaluateResponse,
   IfNoneMatchHeader,
 } from "./schemas";
-import { type AssignContext, assignMany, assignOne, configSnapshot, evaluateFlagsFor } from "./service";
+import { type AssignContext, assignMany, assignOne, configSnapshot } from "./service";
 
 const json = <S>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
 
-const assignContext = (c: Context<AppEnv>): AssignContext => ({
+export const assignContext = (c: Context<AppEnv>): AssignContext => ({
   orgId: c.var.principal.org,
   env: c.env,
   waitUntil: (p) => c.executionCtx.waitUntil(p),
@@ -71,26 +69,6 @@ export const assignmentRoutes = createRouter()
     async (c) => {
       const { user_id, attributes, experiments } = c.req.valid("json");
       return c.json(await assignMany(assignContext(c), { userId: user_id, attributes }, experiments), 200);
-    },
-  )
-  .openapi(
-    defineRoute("assign", {
-      method: "post",
-      path: "/flags/evaluate",
-      tags: ["Flags"],
-      summary: "Evaluate feature flags for one user",
-      description:
-        "Every flag of the organization (or the named ones): the first rule whose condition matches the attributes " +
-        "and whose rollout holds the user gives its value, else the default. Answered from the edge cache.",
-      request: { body: { content: { "application/json": { schema: FlagsEvaluateBody } } } },
-      responses: {
-        200: json(FlagsEvaluateResponse, "Each flag's value, rule_index and reason"),
-        ...problemResponses({ 503: "Flag store unavailable (cold cache)" }),
-      },
-    }),
-    async (c) => {
-      const { user_id, attributes, flags } = c.req.valid("json");
-      return c.json(await evaluateFlagsFor(assignContext(c), { userId: user_id, attributes }, flags), 200);
     },
   )
   .openapi(

@@ -1,15 +1,15 @@
 /**
  * Request and response schemas of the assignment routes. They validate input and generate the
- * OpenAPI document; the response shapes mirror config-types.ts (checked at compile time below).
+ * OpenAPI document; the response shapes mirror src/experiments/model.ts (checked at compile time below).
  */
 import { z } from "@hono/zod-openapi";
-import { FLAG_KEY_PATTERN, FLAG_REASONS } from "../flags/model";
+import { KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
 import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
 import { AttributesSchema } from "../targeting/schemas";
 import type { AssignmentAnswer } from "./service";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
-const UserId = z
+export const UserId = z
   .string()
   .min(1)
   .max(256)
@@ -17,14 +17,15 @@ const UserId = z
 
 const ExperimentKey = z
   .string()
-  .regex(/^[a-z0-9_-]{1,64}$/, "experiment keys are 1-64 characters of [a-z0-9_-]")
+  .regex(KEY_PATTERN, `experiment keys ${KEY_MESSAGE}`)
   .openapi({ example: "checkout_button" });
 
 export { IdParam as ExperimentIdParam } from "../http/params";
 
-const Attributes = AttributesSchema.optional();
+export const Attributes = AttributesSchema.optional();
 
-export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).openapi("AssignRequest");
+// Strict: an unknown field is a 400 naming it, never silently dropped.
+export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).strict().openapi("AssignRequest");
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
 export const MAX_NAMED_EXPERIMENTS = 200;
@@ -39,6 +40,7 @@ export const AssignManyBody = z
       .optional()
       .openapi({ description: "Keys to evaluate; omitted: every running experiment" }),
   })
+  .strict()
   .openapi("AssignManyRequest");
 
 export const AssignmentSchema = z
@@ -48,7 +50,7 @@ export const AssignmentSchema = z
     variant_id: z.string(),
     variant_key: z.string(),
     variant_name: z.string(),
-    variant_type: z.enum(["control", "treatment"]),
+    variant_type: z.enum(VARIANT_TYPES),
     model_version: z.string().nullable(),
     config: z.record(z.string(), z.unknown()),
     in_experiment: z
@@ -84,32 +86,6 @@ export const AssignManyResponse = z
 export const IfNoneMatchHeader = z.object({
   "if-none-match": z.string().max(2048).optional().openapi({ description: "An ETag from an earlier GET /config" }),
 });
-
-export const FlagsEvaluateBody = z
-  .strictObject({
-    user_id: UserId,
-    attributes: Attributes,
-    flags: z
-      .array(z.string().regex(FLAG_KEY_PATTERN, "flag keys are 1-64 characters of [a-z0-9_-]"))
-      .max(MAX_NAMED_EXPERIMENTS)
-      .optional()
-      .openapi({ description: "Keys to evaluate; omitted: every flag of the organization" }),
-  })
-  .openapi("FlagsEvaluateRequest");
-
-export const FlagEvaluationSchema = z
-  .object({
-    value: z.unknown().openapi({ description: "The flag's value for this user (null for an unknown key)" }),
-    rule_index: z.number().int().nullable().openapi({ description: "The rule that gave the value, or null" }),
-    reason: z.enum(FLAG_REASONS),
-  })
-  .openapi("FlagEvaluation");
-
-export const FlagsEvaluateResponse = z
-  .object({ flags: z.record(z.string(), FlagEvaluationSchema) })
-  .openapi("FlagsEvaluation", {
-    example: { flags: { "new-checkout": { value: true, rule_index: 0, reason: "rule" } } },
-  });
 
 // Compile-time guarantee that the documented Assignment is the one the service answers.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -7,17 +7,13 @@ import { getConfig } from "../config";
 import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
-import { listRunningExperimentsForConfig } from "../experiments/read-model";
-import { toClientFlag } from "../flags/present";
-import { listFlagsForConfig } from "../flags/repository";
+import type { Assignment, ClientExperiment } from "../experiments/model";
 import { conflict, notFound, ProblemError } from "../http/problem";
-import { assignmentCache, type EdgeConfig, type OrgSnapshot, type SnapshotOptions } from "./cache";
-import type { Assignment, ClientExperiment } from "./config-types";
-import { evaluateFlags } from "../flags/evaluate";
-import type { FlagEvaluation } from "../flags/model";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
+import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import { type Evaluation, evaluateExperiment } from "./evaluate";
+import { loadEdgeConfig } from "./read-model";
 import { exposureBuffer } from "./exposures";
 import { findExperimentById, findExperimentsByKeys } from "./lookup";
 
@@ -35,15 +31,6 @@ const unavailable = (err: unknown) => {
     headers: { "Retry-After": "1" },
   });
 };
-
-/** The org's evaluation config: both reads go out together, so a load costs one round trip. */
-async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
-  const [experiments, flags] = await Promise.all([
-    listRunningExperimentsForConfig(db, orgId),
-    listFlagsForConfig(db, orgId),
-  ]);
-  return { experiments, flags: flags.map(toClientFlag) };
-}
 
 class Assigner {
   readonly #ctx: AssignContext;
@@ -122,7 +109,7 @@ export interface Subject {
   userId: string;
   attributes?: Attributes | undefined;
 }
-const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
+export const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
 
 /** POST /experiments/:id/assign. 404 unknown, 409 draft. */
 export async function assignOne(ctx: AssignContext, id: string, subject: Subject): Promise<AssignmentAnswer> {
@@ -200,20 +187,6 @@ export async function assignMany(
   }
   assigner.expose(userId, assignments);
   return { assignments, skipped };
-}
-
-/**
- * POST /flags/evaluate: every flag of the org (or those named) for one user, from the cached
- * snapshot: no D1 read on a warm isolate, and nothing written.
- */
-export async function evaluateFlagsFor(
-  ctx: AssignContext,
-  subject: Subject,
-  keys: readonly string[] | undefined,
-): Promise<{ flags: Record<string, FlagEvaluation> }> {
-  const snapshot = await new Assigner(ctx).snapshot();
-  const only = keys === undefined ? undefined : [...new Set(keys)];
-  return { flags: evaluateFlags(snapshot.flags, subject.userId, subject.attributes, only, budgetOf()) };
 }
 
 /** GET /config: the running experiments and their ETag, from the cache. */

@@ -14,12 +14,10 @@ const HistoryItem = z
     at: z.string().openapi({ format: "date-time" }),
     actor: z.string().openapi({ description: "The token's `sub`, or `scheduler` for scheduled changes" }),
     action: z.string().openapi({ example: "updated" }),
-    changes: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        description: "Changed fields as `{ field: { from, to } }`",
-        example: { coverage: { from: 50, to: 80 } },
-      }),
+    changes: z.record(z.string(), z.unknown()).openapi({
+      description: "Changed fields as `{ field: { from, to } }`",
+      example: { coverage: { from: 50, to: 80 } },
+    }),
     reason: z.string().nullable().openapi({ description: "Why a scheduled action was refused; null otherwise" }),
   })
   .openapi("HistoryItem");

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { EXPERIMENT_STATUSES, VARIANT_TYPES } from "../experiments/model";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { AUDIT_ENTITY_TYPES } from "../audit/model";
 import { FLAG_VALUE_TYPES, type FlagRule, type FlagValue } from "../flags/model";
@@ -15,9 +16,7 @@ export const experiments = sqliteTable(
     experimentName: text("experiment_name").notNull(),
     description: text("description"),
     hypothesis: text("hypothesis"),
-    status: text("status", { enum: ["draft", "running", "paused", "completed"] })
-      .notNull()
-      .default("draft"),
+    status: text("status", { enum: EXPERIMENT_STATUSES }).notNull().default("draft"),
     primaryMetric: text("primary_metric"),
     coverage: real("coverage").notNull().default(100),
     // null means "use key"; stored as given so the API can tell a default from an explicit seed.
@@ -46,7 +45,7 @@ export const variants = sqliteTable(
       .references(() => experiments.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
     variantName: text("variant_name").notNull(),
-    variantType: text("variant_type", { enum: ["control", "treatment"] }).notNull(),
+    variantType: text("variant_type", { enum: VARIANT_TYPES }).notNull(),
     modelVersion: text("model_version"),
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     trafficPercentage: real("traffic_percentage").notNull(),

@@ -2,7 +2,7 @@
  * Builds the results analysis (API.md "Results analysis") from SQL aggregates. Pure: the
  * repository computes the aggregates, src/stats does the statistics, this only arranges them.
  */
-import type { ExperimentStatus, VariantType } from "../assignment/config-types";
+import type { ExperimentStatus, VariantType } from "./model";
 import {
   type CentralAggregates,
   compareWelch,

@@ -1,20 +1,20 @@
 /**
- * The experiment lifecycle as a pure state machine: draft -> running <-> paused -> completed.
+ * The experiment lifecycle as a pure state machine over model.ts's TRANSITIONS table.
  * No I/O: the service asks these functions what is allowed and the repository enforces the same
  * answer atomically (conditional UPDATE ... WHERE status = <expected>).
  */
-import { BUCKETS, toBasisPoints } from "../assignment/bucketing";
-import type { ExperimentStatus, VariantType } from "../assignment/config-types";
 import type { FieldError } from "../http/problem";
+import {
+  type ExperimentStatus,
+  FULL_BASIS_POINTS,
+  type LifecycleAction,
+  PERCENT_MESSAGE,
+  percentBasisPoints,
+  TRANSITIONS,
+  type VariantType,
+} from "./model";
 
-export type LifecycleAction = "start" | "pause" | "complete";
-
-/** Which statuses each action leaves from, and where it lands. */
-export const TRANSITIONS: Record<LifecycleAction, { from: readonly ExperimentStatus[]; to: ExperimentStatus }> = {
-  start: { from: ["draft", "paused"], to: "running" },
-  pause: { from: ["running"], to: "paused" },
-  complete: { from: ["running", "paused"], to: "completed" },
-};
+export type { LifecycleAction } from "./model";
 
 export type TransitionResult = { ok: true; to: ExperimentStatus } | { ok: false; reason: string };
 
@@ -31,9 +31,10 @@ export interface VariantShape {
 }
 
 /**
- * Why the variants cannot run yet; empty when they can. Percentages are summed in basis points,
- * the unit bucketing uses, so 33.33 + 33.33 + 33.34 is exactly 100 and 33.333 x 3 is not silently
- * accepted with a gap no user can land in.
+ * Why the variants cannot run yet; empty when they can. Percentages are summed in exact basis
+ * points, the unit bucketing uses, so 33.33 + 33.33 + 33.34 is exactly 100. A percentage with
+ * more than 2 decimals is refused rather than rounded (49.999 + 50 must not start): writes refuse
+ * it already, and this catches rows stored before they did.
  */
 export function startReadiness(variants: readonly VariantShape[]): FieldError[] {
   const errors: FieldError[] = [];
@@ -44,8 +45,16 @@ export function startReadiness(variants: readonly VariantShape[]): FieldError[] 
   if (controls !== 1) {
     errors.push({ path: "variants", message: `needs exactly one control variant, has ${controls}` });
   }
-  const total = variants.reduce((bp, v) => bp + toBasisPoints(v.traffic_percentage), 0);
-  if (variants.length > 0 && total !== BUCKETS) {
+  let total = 0;
+  let inexact = false;
+  variants.forEach((v, i) => {
+    const bp = percentBasisPoints(v.traffic_percentage);
+    if (bp === null) {
+      inexact = true;
+      errors.push({ path: `variants.${i}.traffic_percentage`, message: PERCENT_MESSAGE });
+    } else total += bp;
+  });
+  if (variants.length > 0 && !inexact && total !== FULL_BASIS_POINTS) {
     errors.push({
       path: "traffic_split",
       message: `traffic percentages must sum to 100, they sum to ${total / 100}`,

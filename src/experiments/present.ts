@@ -1,12 +1,32 @@
 /** Rows to API shapes: snake_case, ISO-8601 UTC times, derived fields (seed default, traffic_split). */
-import { type ExperimentWithVariants, toClientVariant } from "./read-model";
+import type { VariantRow } from "../db/schema";
+import type { ClientVariant } from "./model";
+import type { ExperimentWithVariants } from "./repository";
 import type { ExperimentOut } from "./schemas";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-/** A variant in the API is exactly its evaluation shape (API.md's Variant). */
-export const presentVariant = toClientVariant;
+type VariantFields = Pick<
+  VariantRow,
+  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
+>;
+
+/**
+ * A variant in the API is exactly its evaluation shape (API.md's Variant), so this one function
+ * also builds the variants of assignment's client view (src/assignment/read-model.ts).
+ */
+export function presentVariant(v: VariantFields): ClientVariant {
+  return {
+    id: v.id,
+    key: v.key,
+    variant_name: v.variantName,
+    variant_type: v.variantType,
+    model_version: v.modelVersion,
+    config: v.config,
+    traffic_percentage: v.trafficPercentage,
+  };
+}
 
 export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
   return {

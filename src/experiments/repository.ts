@@ -4,14 +4,35 @@
  * apply a change that only one of them may make: the caller checks `meta.changes`.
  */
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
-import type { ExperimentStatus } from "../assignment/config-types";
+import type { ExperimentStatus } from "./model";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
 import { conflict } from "../http/problem";
-import type { ExperimentWithVariants } from "./read-model";
 import { batch, changesOf, constraintViolated, statementOf } from "./sql";
 
-export { getExperimentWithVariants, insertExposures, listRunningExperimentsForConfig } from "./read-model";
+export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
+
+/** One experiment of `orgId` with its variants in creation order; null if absent or another org's. */
+export async function getExperimentWithVariants(
+  db: Db,
+  orgId: string,
+  id: string,
+): Promise<ExperimentWithVariants | null> {
+  // One round trip, and a batch is a transaction: the variants belong to the experiment read.
+  const [found, vs] = await db.batch([
+    db
+      .select()
+      .from(experiments)
+      .where(and(eq(experiments.orgId, orgId), eq(experiments.id, id))),
+    db
+      .select()
+      .from(variants)
+      .where(and(eq(variants.orgId, orgId), eq(variants.experimentId, id)))
+      .orderBy(asc(variants.position)),
+  ]);
+  const experiment = found[0];
+  return experiment ? { ...experiment, variants: vs } : null;
+}
 
 /** A variant to store; position comes from its order in the list. */
 export type NewVariant = Omit<VariantRow, "orgId" | "experimentId" | "position" | "createdAt">;

@@ -1,5 +1,6 @@
 /** Schemas of `POST|GET /experiments/:id/results` (API.md, "Results analysis"). */
 import { z } from "@hono/zod-openapi";
+import { EXPERIMENT_STATUSES } from "./model";
 
 export const MAX_RESULTS = 1000;
 const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
@@ -18,6 +19,8 @@ export const ResultIn = z
     variant_id: z.string().min(1).max(128).optional(),
     recorded_at: TimeIn.optional().openapi({ description: "When the value happened; default now" }),
   })
+  // Strict, like every write body: an unknown field is a 400 naming it, never silently dropped.
+  .strict()
   .refine((r) => r.user_id !== undefined || r.variant_id !== undefined, {
     message: "user_id or variant_id is required (without variant_id the user's exposure decides the variant)",
     path: ["user_id"],
@@ -25,7 +28,10 @@ export const ResultIn = z
   .openapi("ResultIn");
 export type ResultInput = z.infer<typeof ResultIn>;
 
-export const ResultBatchIn = z.object({ results: z.array(ResultIn).min(1).max(MAX_RESULTS) }).openapi("ResultBatchIn");
+export const ResultBatchIn = z
+  .object({ results: z.array(ResultIn).min(1).max(MAX_RESULTS) })
+  .strict()
+  .openapi("ResultBatchIn");
 
 export const ResultsBody = z.union([ResultBatchIn, ResultIn]);
 
@@ -36,7 +42,7 @@ const num = z.number().nullable();
 export const Analysis = z
   .object({
     experiment_id: z.string(),
-    status: z.enum(["draft", "running", "paused", "completed"]),
+    status: z.enum(EXPERIMENT_STATUSES),
     assignments: z.array(z.object({ variant_id: z.string(), users: z.number().int() })),
     srm: z.object({ p_value: num, mismatch: z.boolean() }),
     metrics: z.array(

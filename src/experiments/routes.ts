@@ -73,7 +73,7 @@ const crudRoutes = createRouter()
       tags,
       summary: "Update an experiment",
       description:
-        "Variants, percentages (`traffic_split`), key and seed change only in draft. Coverage may rise while running or paused, never fall.",
+        "Variants, percentages (`traffic_split`), key and seed change only in draft. Coverage may rise while running or paused, never fall. Read-only fields (`id`, `status`, `created_at`...) and unknown ones are 400, each named; `{}` is a no-op (200).",
       request: { params: IdParam, body: body(ExperimentPatch) },
       responses: {
         200: json(Experiment, "The updated experiment"),

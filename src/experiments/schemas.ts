@@ -5,20 +5,29 @@
  */
 import { z } from "@hono/zod-openapi";
 import { JsonObject } from "../http/json";
+import {
+  EXPERIMENT_STATUSES,
+  KEY_MESSAGE,
+  KEY_PATTERN,
+  MAX_VARIANTS,
+  PERCENT_MESSAGE,
+  percentBasisPoints,
+  VARIANT_TYPES,
+} from "./model";
 
-export const STATUSES = ["draft", "running", "paused", "completed"] as const;
-export const VARIANT_TYPES = ["control", "treatment"] as const;
-export const MAX_VARIANTS = 50;
+// Write bodies are strict objects: a read-only field (id, status, created_at...) or an unknown
+// one is a 400 naming it, never silently dropped (src/http/validation.ts names each key).
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const IsoOrNull = Iso.nullable();
-export const Key = z
-  .string()
-  .regex(/^[a-z0-9_-]{1,64}$/, "must be 1-64 characters of [a-z0-9_-]")
-  .openapi({ example: "checkout-button" });
+export const Key = z.string().regex(KEY_PATTERN, KEY_MESSAGE).openapi({ example: "checkout-button" });
 const Name = z.string().trim().min(1).max(200);
 const LongText = z.string().max(10_000);
-const Percentage = z.number().min(0).max(100);
+/** Checked exactly (model.ts): 49.999 is refused, not rounded to 50. */
+const Percentage = z
+  .number()
+  .refine((p) => percentBasisPoints(p) !== null, PERCENT_MESSAGE)
+  .openapi({ minimum: 0, maximum: 100, multipleOf: 0.01 });
 const Seed = z.string().min(1).max(128);
 const MetricName = z.string().trim().min(1).max(128);
 
@@ -31,6 +40,7 @@ export const VariantIn = z
     config: JsonObject.optional().openapi({ description: "Any JSON object; default {}" }),
     traffic_percentage: Percentage,
   })
+  .strict()
   .openapi("VariantIn");
 export type VariantInput = z.infer<typeof VariantIn>;
 
@@ -44,6 +54,7 @@ const uniqueKeys = (list: readonly { key: string }[], ctx: z.RefinementCtx) => {
   });
 };
 const VariantList = z.array(VariantIn).max(MAX_VARIANTS).superRefine(uniqueKeys);
+const TrafficSplit = z.record(Key, Percentage);
 
 export const ExperimentIn = z
   .object({
@@ -55,6 +66,18 @@ export const ExperimentIn = z
     coverage: Percentage.optional().openapi({ description: "Percentage of users enrolled; default 100" }),
     seed: Seed.nullable().optional().openapi({ description: "Hash seed; defaults to the key" }),
     variants: VariantList.optional(),
+    traffic_split: TrafficSplit.optional().openapi({
+      description: "Percentages by variant key, applied to the inline variants (every key must name one)",
+      example: { control: 50, treatment: 50 },
+    }),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const keys = new Set((e.variants ?? []).map((v) => v.key));
+    for (const key of Object.keys(e.traffic_split ?? {})) {
+      if (!keys.has(key))
+        ctx.addIssue({ code: "custom", path: ["traffic_split", key], message: `no variant with key '${key}'` });
+    }
   })
   .openapi("ExperimentIn");
 export type ExperimentInput = z.infer<typeof ExperimentIn>;
@@ -71,11 +94,12 @@ export const ExperimentPatch = z
     variants: VariantList.optional().openapi({
       description: "Replaces the variant set; a variant whose key already exists keeps its id",
     }),
-    traffic_split: z
-      .record(Key, Percentage)
-      .optional()
-      .openapi({ description: "New percentages by variant key", example: { control: 50, treatment: 50 } }),
+    traffic_split: TrafficSplit.optional().openapi({
+      description: "New percentages by variant key",
+      example: { control: 50, treatment: 50 },
+    }),
   })
+  .strict()
   .superRefine((p, ctx) => {
     if (p.variants !== undefined && p.traffic_split !== undefined) {
       ctx.addIssue({ code: "custom", path: ["traffic_split"], message: "send either variants or traffic_split" });
@@ -86,6 +110,7 @@ export type ExperimentPatchInput = z.infer<typeof ExperimentPatch>;
 
 export const CompleteIn = z
   .object({ winner_variant_id: z.string().min(1).max(128).nullable().optional() })
+  .strict()
   .openapi("CompleteIn");
 
 export const Variant = z
@@ -107,7 +132,7 @@ export const Experiment = z
     experiment_name: z.string(),
     description: z.string().nullable(),
     hypothesis: z.string().nullable(),
-    status: z.enum(STATUSES),
+    status: z.enum(EXPERIMENT_STATUSES),
     primary_metric: z.string().nullable(),
     coverage: z.number(),
     seed: z.string(),
@@ -130,7 +155,7 @@ export const ExperimentPage = z
 export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.null() }).openapi("VariantPage");
 
 export const ListQuery = z.object({
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(EXPERIMENT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

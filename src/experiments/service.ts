@@ -9,7 +9,6 @@ import { decodeCursor, encodeCursor } from "./cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { presentExperiment, presentVariant } from "./present";
-import { type ExperimentWithVariants, getExperimentWithVariants } from "./read-model";
 import * as repo from "./repository";
 import type { ExperimentInput, VariantInput } from "./schemas";
 
@@ -27,8 +26,8 @@ export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVarian
   };
 }
 
-export async function loadExperiment(db: Db, orgId: string, id: string): Promise<ExperimentWithVariants> {
-  const found = await getExperimentWithVariants(db, orgId, id);
+export async function loadExperiment(db: Db, orgId: string, id: string): Promise<repo.ExperimentWithVariants> {
+  const found = await repo.getExperimentWithVariants(db, orgId, id);
   if (!found) throw notFound("experiment");
   return found;
 }
@@ -52,7 +51,12 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
     startedAt: null,
     completedAt: null,
   };
-  const list = (input.variants ?? []).map((v) => toNewVariant(v));
+  // traffic_split on create sets the inline variants' percentages by key, as PATCH does; the
+  // schema has already refused keys that name no variant.
+  const split = input.traffic_split ?? {};
+  const list = (input.variants ?? []).map((v) =>
+    toNewVariant({ ...v, traffic_percentage: split[v.key] ?? v.traffic_percentage }),
+  );
   await repo.createExperiment(db, row, list);
   emitExperimentChanged(orgId);
   const stored = list.map((v, position) => ({ ...v, orgId, experimentId: row.id, position, createdAt: now }));

@@ -7,8 +7,8 @@ import type { Db } from "../db/client";
 import { conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
+import { isLive } from "./model";
 import { presentExperiment } from "./present";
-import type { ExperimentWithVariants } from "./read-model";
 import * as repo from "./repository";
 import type { ExperimentPatchInput } from "./schemas";
 import { loadExperiment, toNewVariant } from "./service";
@@ -22,7 +22,7 @@ interface Plan {
   percentages?: Record<string, number>;
 }
 
-function plan(current: ExperimentWithVariants, patch: ExperimentPatchInput): Plan {
+function plan(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput): Plan {
   const structural: StructuralField[] = [];
   const fields: repo.ExperimentFields = {};
   if (patch.experiment_name !== undefined) fields.experimentName = patch.experiment_name;
@@ -74,7 +74,7 @@ function plan(current: ExperimentWithVariants, patch: ExperimentPatchInput): Pla
   return result;
 }
 
-function unknownSplitKeys(current: ExperimentWithVariants, patch: ExperimentPatchInput): FieldError[] {
+function unknownSplitKeys(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput): FieldError[] {
   const keys = new Set(current.variants.map((v) => v.key));
   return Object.keys(patch.traffic_split ?? {})
     .filter((k) => !keys.has(k))
@@ -92,7 +92,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   });
   if (reason) throw conflict(reason);
 
-  const live = current.status === "running" || current.status === "paused";
+  const live = isLive(current.status);
   const applied = await repo.updateExperiment(db, orgId, id, {
     expectedStatus: current.status,
     coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,

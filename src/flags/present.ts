@@ -1,6 +1,5 @@
 /** Flag rows to the API shape (API.md "Feature flags"). */
 import type { FlagRow } from "../db/schema";
-import type { ClientFlag } from "./model";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -32,12 +31,3 @@ export function auditedFlagFields(
     rules: f.rules,
   };
 }
-
-/** The evaluation shape (GET /config, the edge cache, the SDKs). */
-export const toClientFlag = (f: FlagRow): ClientFlag => ({
-  key: f.key,
-  value_type: f.valueType,
-  default_value: f.defaultValue,
-  enabled: f.enabled,
-  rules: f.rules,
-});

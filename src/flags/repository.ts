@@ -2,7 +2,7 @@
  * Flags in D1. Every write goes out as one batch with its audit row (src/audit), and every
  * update or delete is guarded in SQL so a lost race changes nothing and records nothing.
  */
-import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type FlagRow, flags } from "../db/schema";
@@ -48,11 +48,6 @@ export async function listFlags(
     .where(and(...conds))
     .orderBy(desc(flags.createdAt), desc(flags.id))
     .limit(page.limit + 1);
-}
-
-/** Every flag of the org, oldest first: the evaluation config's order. */
-export function listFlagsForConfig(db: Db, orgId: string): Promise<FlagRow[]> {
-  return db.select().from(flags).where(eq(flags.orgId, orgId)).orderBy(asc(flags.createdAt), asc(flags.id));
 }
 
 export type FlagFields = Partial<

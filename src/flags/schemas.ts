@@ -6,13 +6,12 @@
 import { z } from "@hono/zod-openapi";
 import { JsonValue } from "../http/json";
 import { ConditionSchema } from "../targeting/schemas";
-import { FLAG_KEY_PATTERN, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
+import { Attributes, UserId } from "../assignment/schemas";
+import { KEY_MESSAGE } from "../experiments/model";
+import { FLAG_KEY_PATTERN, FLAG_REASONS, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-12-02T12:00:00.000Z" });
-const Key = z
-  .string()
-  .regex(FLAG_KEY_PATTERN, "must be 1-64 characters of [a-z0-9_-]")
-  .openapi({ example: "new-checkout" });
+const Key = z.string().regex(FLAG_KEY_PATTERN, KEY_MESSAGE).openapi({ example: "new-checkout" });
 const Value = JsonValue.transform((v) => v as FlagValue).openapi({
   description: "A value of the flag's value_type",
   example: true,
@@ -84,5 +83,34 @@ export const FlagListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });
+
+// 200 keys covers any sane page; the cap keeps one request's work bounded.
+export const MAX_NAMED_FLAGS = 200;
+
+export const FlagsEvaluateBody = z
+  .strictObject({
+    user_id: UserId,
+    attributes: Attributes,
+    flags: z
+      .array(z.string().regex(FLAG_KEY_PATTERN, `flag keys ${KEY_MESSAGE}`))
+      .max(MAX_NAMED_FLAGS)
+      .optional()
+      .openapi({ description: "Keys to evaluate; omitted: every flag of the organization" }),
+  })
+  .openapi("FlagsEvaluateRequest");
+
+export const FlagEvaluationSchema = z
+  .object({
+    value: z.unknown().openapi({ description: "The flag's value for this user (null for an unknown key)" }),
+    rule_index: z.number().int().nullable().openapi({ description: "The rule that gave the value, or null" }),
+    reason: z.enum(FLAG_REASONS),
+  })
+  .openapi("FlagEvaluation");
+
+export const FlagsEvaluateResponse = z
+  .object({ flags: z.record(z.string(), FlagEvaluationSchema) })
+  .openapi("FlagsEvaluation", {
+    example: { flags: { "new-checkout": { value: true, rule_index: 0, reason: "rule" } } },
+  });
 
 export { IdParam } from "../http/params";

@@ -3,12 +3,22 @@ import type { z } from "zod";
 import { buildProblem, type FieldError, problemResponse } from "./problem";
 import type { AppEnv } from "./types";
 
-/** Turns zod issues into API.md's `errors[]`, one entry per bad field, paths dotted. */
+const dotted = (path: readonly PropertyKey[]) => path.map(String).join(".");
+
+/**
+ * Turns zod issues into API.md's `errors[]`, one entry per bad field, paths dotted. A strict
+ * object's unrecognized keys are one zod issue; they become one error per key, so each read-only
+ * or unknown field is named by its own path.
+ */
 export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join("."),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({
+          path: dotted([...prefix, ...issue.path, key]),
+          message: "is read-only or unknown: not accepted in this request",
+        }))
+      : [{ path: dotted([...prefix, ...issue.path]), message: issue.message }],
+  );
 }
 
 const TARGET_PREFIX: Record<string, string[]> = { query: ["query"], param: ["path"], header: ["header"] };

@@ -9,9 +9,17 @@
  *   const a = client.getVariant("checkout_button", userId); // Assignment | null
  */
 import { evaluateAll, evaluateExperiment } from "../assignment/evaluate";
-import type { Assignment, ClientConfig, ClientExperiment } from "../assignment/config-types";
+import type { Assignment, ClientConfig, ClientExperiment } from "../experiments/model";
 
-export type { Assignment, ClientConfig, ClientExperiment, ClientVariant } from "../assignment/config-types";
+export type {
+  Assignment,
+  ClientConfig,
+  ClientExperiment,
+  ClientVariant,
+  ExperimentStatus,
+  VariantType,
+} from "../experiments/model";
+export { EXPERIMENT_STATUSES, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
 export { bucketOf, fnv1a32, pickVariant } from "../assignment/bucketing";
 export { evaluateExperiment } from "../assignment/evaluate";
 

@@ -4,6 +4,7 @@
  * Kept apart from the zod-free modules the SDK bundles.
  */
 import { z } from "@hono/zod-openapi";
+import { KEY_MESSAGE } from "../experiments/model";
 import { JsonObject } from "../http/json";
 import { NAMESPACE_KEY_PATTERN } from "./model";
 import { validateCondition } from "./validate";
@@ -23,7 +24,7 @@ export const ConditionSchema = z
 
 export const NamespaceSchema = z
   .strictObject({
-    key: z.string().regex(NAMESPACE_KEY_PATTERN, "must be 1-64 characters of [a-z0-9_-]"),
+    key: z.string().regex(NAMESPACE_KEY_PATTERN, KEY_MESSAGE),
     start: z.number().min(0).max(1),
     end: z.number().min(0).max(1),
   })

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/assignment/bucketing";
 import { ExposureBuffer, exposureBuffer } from "../../src/assignment/exposures";
 import { createDb } from "../../src/db/client";
-import { insertExposures } from "../../src/experiments/read-model";
+import { insertExposures } from "../../src/assignment/read-model";
 import { as, tokenFor } from "../helpers";
 import { eventually, exposureRows, seedExperiment } from "./assignment-fixtures";
 

@@ -121,14 +121,14 @@ describe("POST /flags", () => {
   it("is strict: unknown fields, bad keys, rollouts outside 0-100 are 400 naming the field", async () => {
     const acme = await as("acme");
     const cases: [Record<string, unknown>, string][] = [
-      [{ key: "a", value_type: "boolean", default_value: false, colour: "red" }, ""],
+      [{ key: "a", value_type: "boolean", default_value: false, colour: "red" }, "colour"],
       [{ key: "A B", value_type: "boolean", default_value: false }, "key"],
       [{ key: "a", value_type: "date", default_value: false }, "value_type"],
       [
         { key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, rollout_percentage: 101 }] },
         "rules.0.rollout_percentage",
       ],
-      [{ key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, extra: 1 }] }, "rules.0"],
+      [{ key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, extra: 1 }] }, "rules.0.extra"],
       [{ key: "a", value_type: "boolean" }, "default_value"],
     ];
     for (const [body, path] of cases) {

@@ -110,7 +110,7 @@ describe("POST /flags/evaluate", () => {
       [{}, "user_id"],
       [{ user_id: "u", attributes: [1] }, "attributes"],
       [{ user_id: "u", flags: ["Not A Key"] }, "flags.0"],
-      [{ user_id: "u", extra: 1 }, ""],
+      [{ user_id: "u", extra: 1 }, "extra"],
     ] as const) {
       const problem = await expectProblem(await acme.post(`${BASE}/flags/evaluate`, body), 400);
       expect(problem.errors?.map((e) => e.path)).toContain(path);

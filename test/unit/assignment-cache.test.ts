@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AssignmentCache, etagOf, FAILURE_BACKOFF_MS, matchesIfNoneMatch } from "../../src/assignment/cache";
-import type { ClientExperiment } from "../../src/assignment/config-types";
+import type { ClientExperiment } from "../../src/experiments/model";
 import type { ClientFlag } from "../../src/flags/model";
 
 const exp = (key: string, over: Partial<ClientExperiment> = {}): ClientExperiment => ({

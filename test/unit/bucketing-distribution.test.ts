@@ -2,7 +2,7 @@ import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
 import { describe, expect, it } from "vitest";
 import { bucketOf, pickVariant } from "../../src/assignment/bucketing";
 import { evaluateExperiment } from "../../src/assignment/evaluate";
-import type { ClientExperiment, ExperimentStatus } from "../../src/assignment/config-types";
+import type { ClientExperiment, ExperimentStatus } from "../../src/experiments/model";
 
 // Sequential ids are the hard case for a hash (they differ in a few low bits), and the
 // common one in practice, so the statistical tests use them.

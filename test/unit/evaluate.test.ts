@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf, pickVariant } from "../../src/assignment/bucketing";
-import type { ClientExperiment, ClientVariant } from "../../src/assignment/config-types";
+import type { ClientExperiment, ClientVariant } from "../../src/experiments/model";
 import { evaluateAll, evaluateExperiment } from "../../src/assignment/evaluate";
 import golden from "../fixtures/bucketing.json";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExperimentStatus } from "../../src/assignment/config-types";
+import { EXPERIMENT_STATUSES, type ExperimentStatus } from "../../src/experiments/model";
 import {
   addVariantConflict,
   deleteConflict,
@@ -11,7 +11,7 @@ import {
   type VariantShape,
 } from "../../src/experiments/lifecycle";
 
-const STATUSES: ExperimentStatus[] = ["draft", "running", "paused", "completed"];
+const STATUSES = EXPERIMENT_STATUSES;
 const ACTIONS: LifecycleAction[] = ["start", "pause", "complete"];
 
 // The whole transition table, written out: every (status, action) pair, legal or not.
@@ -83,9 +83,20 @@ describe("startReadiness", () => {
       messages: [/sum to 100, they sum to 120/],
     },
     {
-      name: "thirds in three decimals leave a gap in basis points",
+      name: "thirds in three decimals are refused, not rounded",
       variants: [v("c", "control", 33.333), v("a", "treatment", 33.333), v("b", "treatment", 33.333)],
-      messages: [/they sum to 99.99/],
+      messages: [/at most 2 decimals/, /at most 2 decimals/, /at most 2 decimals/],
+    },
+    {
+      // FINDINGS.md: 49.999 + 50 used to round to 100 and start.
+      name: "49.999 + 50 is refused, not rounded to 100",
+      variants: [v("c", "control", 49.999), v("t", "treatment", 50)],
+      messages: [/at most 2 decimals/],
+    },
+    {
+      name: "a percentage below one basis point is refused",
+      variants: [v("c", "control", 99.999), v("t", "treatment", 0.001)],
+      messages: [/at most 2 decimals/, /at most 2 decimals/],
     },
     {
       name: "everything wrong at once",
@@ -99,7 +110,7 @@ describe("startReadiness", () => {
     messages.forEach((m, i) => {
       expect(errors[i]?.message).toMatch(m);
     });
-    for (const e of errors) expect(["variants", "traffic_split"]).toContain(e.path);
+    for (const e of errors) expect(e.path).toMatch(/^(variants|traffic_split|variants\.\d+\.traffic_percentage)$/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ClientConfig, ClientExperiment } from "../../src/assignment/config-types";
+import type { ClientConfig, ClientExperiment } from "../../src/experiments/model";
 import { evaluateExperiment } from "../../src/assignment/evaluate";
 import { ExperimentClient, ExperimentClientError, type FetchLike } from "../../src/sdk/index";
 import golden from "../fixtures/bucketing.json";

@@ -1,5 +1,5 @@
 /** Helpers shared by the tests that replay test/fixtures/targeting.json. */
-import type { ClientExperiment } from "../../src/assignment/config-types";
+import type { ClientExperiment } from "../../src/experiments/model";
 import type { Condition, Namespace } from "../../src/targeting/model";
 import type golden from "../fixtures/targeting.json";
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
-import { actionLabel, LEGAL_ACTIONS, type LifecycleAction } from "./status";
+import { actionLabel, type LifecycleAction, legalActions } from "./status";
 
 interface Props {
   experiment: Experiment;
@@ -37,7 +37,7 @@ export function Lifecycle({ experiment, onChanged }: Props) {
     }
   };
 
-  const actions = LEGAL_ACTIONS[experiment.status];
+  const actions = legalActions(experiment.status);
   if (actions.length === 0) return null;
   return (
     <div class="lifecycle">

@@ -1,3 +1,4 @@
+import { VARIANT_TYPES, type VariantType } from "../../../src/experiments/model";
 import { Field } from "../ui/Field";
 
 export interface VariantDraft {
@@ -5,12 +6,14 @@ export interface VariantDraft {
   id?: string;
   key: string;
   variant_name: string;
-  variant_type: "control" | "treatment";
+  variant_type: VariantType;
   traffic_percentage: string;
   model_version: string;
   /** JSON object text; parsed on submit. */
   config: string;
 }
+
+const typeLabel = (t: VariantType) => t.charAt(0).toUpperCase() + t.slice(1);
 
 export const newVariant = (index: number): VariantDraft => ({
   key: index === 0 ? "control" : `treatment_${index}`,
@@ -79,12 +82,16 @@ export function VariantsEditor({ variants, onChange, errors, disabled = false }:
                 <select
                   {...a}
                   value={v.variant_type}
-                  onChange={(e) =>
-                    update(i, { variant_type: e.currentTarget.value === "control" ? "control" : "treatment" })
-                  }
+                  onChange={(e) => {
+                    const picked = VARIANT_TYPES.find((t) => t === e.currentTarget.value);
+                    if (picked) update(i, { variant_type: picked });
+                  }}
                 >
-                  <option value="control">Control</option>
-                  <option value="treatment">Treatment</option>
+                  {VARIANT_TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {typeLabel(t)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>

@@ -1,19 +1,12 @@
-import type { ExperimentStatus } from "../api/types";
-
-export const STATUSES: readonly ExperimentStatus[] = ["draft", "running", "paused", "completed"];
-
-export type LifecycleAction = "start" | "pause" | "complete";
+import { EXPERIMENT_STATUSES, type ExperimentStatus, type LifecycleAction } from "../../../src/experiments/model";
 
 /**
- * The moves API.md allows from each status; the UI offers exactly these, so an illegal transition
- * is never a button (the server still answers 409 if two people race).
+ * legalActions gives the moves the lifecycle allows from a status; the UI offers exactly these, so
+ * an illegal transition is never a button (the server still answers 409 if two people race).
  */
-export const LEGAL_ACTIONS: Record<ExperimentStatus, readonly LifecycleAction[]> = {
-  draft: ["start"],
-  running: ["pause", "complete"],
-  paused: ["start", "complete"],
-  completed: [],
-};
+export { type LifecycleAction, legalActions } from "../../../src/experiments/model";
+
+export const STATUSES: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
 
 export const actionLabel = (action: LifecycleAction, status: ExperimentStatus): string =>
-  action === "start" ? (status === "paused" ? "Resume" : "Start") : action === "pause" ? "Pause" : "Complete…";
+  action === "start" ? (status === "draft" ? "Start" : "Resume") : action === "pause" ? "Pause" : "Complete…";

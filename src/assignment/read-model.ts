@@ -1,55 +1,28 @@
 /**
- * Reads and writes other features build on (the assignment routes and config cache).
- * Kept apart from repository.ts so that module can change with the experiments API while
- * these signatures stay stable. Every query is filtered by organization.
+ * Assignment's repository: the client view of experiments (the evaluation config the cache,
+ * GET /config and the cache-miss lookups read) and the exposures assignment writes. Experiments
+ * never import this module; it reads their tables and reuses their variant presenter, so the
+ * dependency points one way. Every query is filtered by organization.
  */
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import type { ClientExperiment, ClientVariant } from "../assignment/config-types";
 import type { Db } from "../db/client";
-import { type ExperimentRow, type ExposureRow, experiments, type VariantRow, variants } from "../db/schema";
+import {
+  type ExperimentRow,
+  type ExposureRow,
+  experiments,
+  type FlagRow,
+  flags,
+  type VariantRow,
+  variants,
+} from "../db/schema";
+import type { ClientExperiment } from "../experiments/model";
+import type { ClientFlag } from "../flags/model";
+import type { EdgeConfig } from "./cache";
+import { presentVariant } from "../experiments/present";
 
-export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
+type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 
-/** One experiment of `orgId` with its variants in creation order; null if absent or another org's. */
-export async function getExperimentWithVariants(
-  db: Db,
-  orgId: string,
-  id: string,
-): Promise<ExperimentWithVariants | null> {
-  // One round trip, and a batch is a transaction: the variants belong to the experiment read.
-  const [found, vs] = await db.batch([
-    db
-      .select()
-      .from(experiments)
-      .where(and(eq(experiments.orgId, orgId), eq(experiments.id, id))),
-    db
-      .select()
-      .from(variants)
-      .where(and(eq(variants.orgId, orgId), eq(variants.experimentId, id)))
-      .orderBy(asc(variants.position)),
-  ]);
-  const experiment = found[0];
-  return experiment ? { ...experiment, variants: vs } : null;
-}
-
-type VariantFields = Pick<
-  VariantRow,
-  "id" | "key" | "variantName" | "variantType" | "modelVersion" | "config" | "trafficPercentage"
->;
-
-export function toClientVariant(v: VariantFields): ClientVariant {
-  return {
-    id: v.id,
-    key: v.key,
-    variant_name: v.variantName,
-    variant_type: v.variantType,
-    model_version: v.modelVersion,
-    config: v.config,
-    traffic_percentage: v.trafficPercentage,
-  };
-}
-
-/** The evaluation shape (src/assignment/config-types.ts); the seed defaults to the key here, once. */
+/** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
 export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
   return {
     id: e.id,
@@ -58,7 +31,7 @@ export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment 
     seed: e.seed ?? e.key,
     coverage: e.coverage,
     winner_variant_id: e.winnerVariantId,
-    variants: e.variants.map(toClientVariant),
+    variants: e.variants.map(presentVariant),
   };
 }
 
@@ -71,7 +44,12 @@ export async function loadClientExperiments(
   orgId: string,
   where: SQL | undefined,
 ): Promise<ClientExperiment[]> {
-  const [exps, vs] = await db.batch([
+  const [exps, vs] = await db.batch(experimentQueries(db, orgId, where));
+  return assemble(exps, vs);
+}
+
+function experimentQueries(db: Db, orgId: string, where: SQL | undefined) {
+  return [
     db.select().from(experiments).where(where).orderBy(asc(experiments.createdAt), asc(experiments.id)),
     db
       .select({ variant: variants })
@@ -79,7 +57,10 @@ export async function loadClientExperiments(
       .innerJoin(experiments, eq(experiments.id, variants.experimentId))
       .where(and(where, eq(variants.orgId, orgId)))
       .orderBy(asc(variants.experimentId), asc(variants.position)),
-  ]);
+  ] as const;
+}
+
+function assemble(exps: readonly ExperimentRow[], vs: readonly { variant: VariantRow }[]): ClientExperiment[] {
   const byExperiment = new Map<string, VariantRow[]>();
   for (const { variant } of vs) {
     const list = byExperiment.get(variant.experimentId);
@@ -89,9 +70,32 @@ export async function loadClientExperiments(
   return exps.map((e) => toClientExperiment({ ...e, variants: byExperiment.get(e.id) ?? [] }));
 }
 
+const running = (orgId: string) => and(eq(experiments.orgId, orgId), eq(experiments.status, "running"));
+
 /** The organization's running experiments, oldest first, each with variants in creation order. */
 export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {
-  return loadClientExperiments(db, orgId, and(eq(experiments.orgId, orgId), eq(experiments.status, "running")));
+  return loadClientExperiments(db, orgId, running(orgId));
+}
+
+/** A flag's evaluation shape (src/flags/model.ts): what GET /config and the cache carry. */
+export const toClientFlag = (f: FlagRow): ClientFlag => ({
+  key: f.key,
+  value_type: f.valueType,
+  default_value: f.defaultValue,
+  enabled: f.enabled,
+  rules: f.rules,
+});
+
+/**
+ * The org's evaluation config for the edge cache: running experiments with their variants, and
+ * every flag (oldest first), in one D1 batch: one round trip per reload.
+ */
+export async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
+  const [exps, vs, flagRows] = await db.batch([
+    ...experimentQueries(db, orgId, running(orgId)),
+    db.select().from(flags).where(eq(flags.orgId, orgId)).orderBy(asc(flags.createdAt), asc(flags.id)),
+  ]);
+  return { experiments: assemble(exps, vs), flags: flagRows.map(toClientFlag) };
 }
 
 /** Rows per statement: one JSON parameter each, so D1's 100-parameter limit never applies. */

@@ -2,11 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { experiments, variants } from "../../src/db/schema";
-import {
-  getExperimentWithVariants,
-  insertExposures,
-  listRunningExperimentsForConfig,
-} from "../../src/experiments/read-model";
+import { insertExposures, listRunningExperimentsForConfig } from "../../src/assignment/read-model";
+import { getExperimentWithVariants } from "../../src/experiments/repository";
 
 const db = createDb(env.DB);
 

@@ -1,0 +1,116 @@
+/**
+ * The experiment vocabulary, written once: statuses, lifecycle moves, variant types, the key
+ * pattern, the variant limit, the percentage rule, and the wire shapes of an evaluated
+ * experiment and an assignment. Drizzle (src/db/schema.ts), zod (schemas.ts, results-schemas.ts,
+ * src/assignment/*schema*), the SDK (src/sdk/) and the dashboard (web/src/) derive from here.
+ *
+ * Zod-free and free of runtime imports on purpose (only types of other model modules): the SDK and
+ * the dashboard bundle this module, and the dashboard's build guard (web/vite.config.ts) lists it
+ * as browser-safe.
+ */
+
+import type { ClientFlag } from "../flags/model";
+import type { Condition, Namespace } from "../targeting/model";
+
+export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "completed"] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+export const VARIANT_TYPES = ["control", "treatment"] as const;
+export type VariantType = (typeof VARIANT_TYPES)[number];
+
+export const LIFECYCLE_ACTIONS = ["start", "pause", "complete"] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+/** Which statuses each action leaves from, and where it lands (docs/guide: draft -> running <-> paused -> completed). */
+export const TRANSITIONS: Readonly<
+  Record<LifecycleAction, { readonly from: readonly ExperimentStatus[]; readonly to: ExperimentStatus }>
+> = {
+  start: { from: ["draft", "paused"], to: "running" },
+  pause: { from: ["running"], to: "paused" },
+  complete: { from: ["running", "paused"], to: "completed" },
+};
+
+/** The actions allowed from `status`, in LIFECYCLE_ACTIONS order (the dashboard's buttons). */
+export const legalActions = (status: ExperimentStatus): LifecycleAction[] =>
+  LIFECYCLE_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(status));
+
+/** Started and not completed: enrolled users exist, so coverage may only rise (lifecycle.ts). */
+export const isLive = (status: ExperimentStatus): boolean => status === "running" || status === "paused";
+
+/** Has run and enrolls no one now: assignment answers without an exposure (src/assignment/). */
+export const isStopped = (status: ExperimentStatus): boolean => status === "paused" || status === "completed";
+
+/** Experiment and variant keys. */
+export const KEY_PATTERN = /^[a-z0-9_-]{1,64}$/;
+export const KEY_MESSAGE = "must be 1-64 characters of [a-z0-9_-]";
+
+/** Variants per experiment: bounds a list that is never paginated. */
+export const MAX_VARIANTS = 50;
+
+/** Percentages (traffic, coverage) are 0-100 in hundredths: one basis point is one bucket. */
+export const PERCENT_DECIMALS = 2;
+export const FULL_BASIS_POINTS = 10_000;
+export const PERCENT_MESSAGE = `must be a percentage from 0 to 100 with at most ${PERCENT_DECIMALS} decimals`;
+
+/**
+ * A percentage as an exact integer of basis points, or null when it is not one: outside 0-100,
+ * not finite, or with more than 2 decimals. `k / 100 === p` holds exactly when `p` is the double
+ * nearest to a number of hundredths (33.33 is; 49.999 and 0.001 are not), so nothing is rounded
+ * before it is checked, and sums of basis points are exact integer arithmetic.
+ */
+export function percentBasisPoints(p: number): number | null {
+  if (!Number.isFinite(p) || p < 0 || p > 100) return null;
+  const bp = Math.round(p * 100);
+  return bp / 100 === p ? bp : null;
+}
+
+/** API.md's Variant, which is also its evaluation shape in GET /config. */
+export interface ClientVariant {
+  id: string;
+  key: string;
+  variant_name: string;
+  variant_type: VariantType;
+  model_version: string | null;
+  config: Record<string, unknown>;
+  /** Percentage 0-100; only its first two decimals count (see bucketing.toBasisPoints). */
+  traffic_percentage: number;
+}
+
+/** An experiment as a client needs it to assign users locally (GET /config). */
+export interface ClientExperiment {
+  id: string;
+  key: string;
+  status: ExperimentStatus;
+  /** Hash seed; the server fills in the default (the key), so clients never guess it. */
+  seed: string;
+  /** Percentage 0-100 of users enrolled; only its first two decimals count. */
+  coverage: number;
+  winner_variant_id: string | null;
+  /** In creation order: the order defines the bucket ranges. */
+  variants: ClientVariant[];
+  /** Who may enter (a condition over attributes); null or absent: everyone. */
+  targeting?: Condition | null;
+  /** The experiment's layer; null or absent: none. */
+  namespace?: Namespace | null;
+}
+
+export interface ClientConfig {
+  /** ISO-8601 UTC. */
+  generated_at: string;
+  experiments: ClientExperiment[];
+  /** Feature flags, evaluated locally like experiments (src/flags/evaluate.ts). */
+  flags?: ClientFlag[];
+}
+
+/** API.md's Assignment. */
+export interface Assignment {
+  experiment_id: string;
+  experiment_key: string;
+  variant_id: string;
+  variant_key: string;
+  variant_name: string;
+  variant_type: VariantType;
+  model_version: string | null;
+  config: Record<string, unknown>;
+  in_experiment: boolean;
+}

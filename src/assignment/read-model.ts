@@ -32,6 +32,8 @@ export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment 
     coverage: e.coverage,
     winner_variant_id: e.winnerVariantId,
     variants: e.variants.map(presentVariant),
+    targeting: e.targeting,
+    namespace: e.namespace,
   };
 }
 

@@ -4,6 +4,8 @@
  * reads like the resource it describes.
  */
 
+import type { LifecycleAction } from "../experiments/model";
+
 export const AUDIT_ENTITY_TYPES = ["experiment", "flag", "metric"] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
@@ -18,6 +20,13 @@ export const AUDIT_ACTIONS = [
   "start_refused",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The history action of each lifecycle move. */
+export const LIFECYCLE_AUDIT: Readonly<Record<LifecycleAction, AuditAction>> = {
+  start: "started",
+  pause: "paused",
+  complete: "completed",
+};
 
 /** The actor of changes made by the Cron Trigger rather than by a token holder. */
 export const SCHEDULER_ACTOR = "scheduler";

@@ -26,9 +26,18 @@ export const experiments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
+    /** A targeting condition over user attributes (src/targeting); null: everyone. */
+    targeting: text("targeting", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** `{ key, start, end }`: the user's namespace hash must fall in [start, end); null: no layer. */
+    namespace: text("namespace", { mode: "json" }).$type<{ key: string; start: number; end: number }>(),
+    scheduledStartAt: integer("scheduled_start_at"),
+    scheduledEndAt: integer("scheduled_end_at"),
   },
   (t) => [
     uniqueIndex("experiments_org_key").on(t.orgId, t.key),
+    // The Cron Trigger's scan across organizations reads only experiments with a schedule.
+    index("experiments_scheduled_start").on(t.scheduledStartAt).where(sql`scheduled_start_at IS NOT NULL`),
+    index("experiments_scheduled_end").on(t.scheduledEndAt).where(sql`scheduled_end_at IS NOT NULL`),
     // List pages: newest first within an organization, optionally by status.
     index("experiments_org_created").on(t.orgId, t.createdAt, t.id),
     index("experiments_org_status_created").on(t.orgId, t.status, t.createdAt, t.id),

@@ -25,4 +25,10 @@ CREATE TABLE `flags` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `flags_org_key` ON `flags` (`org_id`,`key`);--> statement-breakpoint
-CREATE INDEX `flags_org_created` ON `flags` (`org_id`,`created_at`,`id`);
+CREATE INDEX `flags_org_created` ON `flags` (`org_id`,`created_at`,`id`);--> statement-breakpoint
+ALTER TABLE `experiments` ADD `targeting` text;--> statement-breakpoint
+ALTER TABLE `experiments` ADD `namespace` text;--> statement-breakpoint
+ALTER TABLE `experiments` ADD `scheduled_start_at` integer;--> statement-breakpoint
+ALTER TABLE `experiments` ADD `scheduled_end_at` integer;--> statement-breakpoint
+CREATE INDEX `experiments_scheduled_start` ON `experiments` (`scheduled_start_at`) WHERE scheduled_start_at IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `experiments_scheduled_end` ON `experiments` (`scheduled_end_at`) WHERE scheduled_end_at IS NOT NULL;

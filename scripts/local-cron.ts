@@ -1,5 +1,6 @@
 // Local Cron Triggers. `wrangler dev` never fires `[triggers] crons` by itself; started with
-// `--test-scheduled` it exposes the Worker's scheduled handler at /__scheduled. This ticker calls
+// `--test-scheduled` it exposes the Worker's scheduled handler at /cdn-cgi/local/scheduled
+// (answering "ok"; /__scheduled would reach the dashboard's SPA fallback first). This ticker calls
 // it at the start of every minute, as Cloudflare would for `* * * * *`, so scheduled starts and
 // ends happen under `npm start` (and in the e2e server) exactly as in production.
 
@@ -9,11 +10,11 @@ export interface LocalCron {
   stop: () => void;
 }
 
-/** Calls `${baseUrl}/__scheduled?cron=…` at every minute boundary until stopped. */
+/** Calls `${baseUrl}/cdn-cgi/local/scheduled?cron=…` at every minute boundary until stopped. */
 export function startLocalCron(baseUrl: string, cron = "* * * * *", log: (line: string) => void = () => {}): LocalCron {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-  const url = `${baseUrl}/__scheduled?cron=${encodeURIComponent(cron)}`;
+  const url = `${baseUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}`;
 
   const fire = async () => {
     try {

@@ -11,7 +11,6 @@ import {
   EXPERIMENT_STATUSES,
   VARIANT_TYPES,
 } from "../experiments/model";
-import { FLAG_VALUE_TYPES } from "../flags/model";
 
 export const clientVariantSchema = z.object({
   id: z.string(),
@@ -31,30 +30,11 @@ export const clientExperimentSchema = z.object({
   coverage: z.number().min(0).max(100),
   winner_variant_id: z.string().nullable(),
   variants: z.array(clientVariantSchema),
-  targeting: z.record(z.string(), z.unknown()).nullable().optional(),
-  namespace: z.object({ key: z.string(), start: z.number(), end: z.number() }).nullable().optional(),
-});
-
-const jsonValue = z.json();
-
-export const clientFlagSchema = z.object({
-  key: z.string(),
-  value_type: z.enum(FLAG_VALUE_TYPES),
-  default_value: jsonValue,
-  enabled: z.boolean(),
-  rules: z.array(
-    z.object({
-      condition: z.record(z.string(), z.unknown()).nullable().optional(),
-      rollout_percentage: z.number(),
-      value: jsonValue,
-    }),
-  ),
 });
 
 export const clientConfigSchema = z.object({
   generated_at: z.string(),
   experiments: z.array(clientExperimentSchema),
-  flags: z.array(clientFlagSchema).optional(),
 });
 
 // Compile-time guarantee that the schema and the hand-written types never drift apart.

@@ -21,12 +21,22 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 JWT_SECRET: "test-secret-do-not-use-in-production-0123456789",
+                // Key rotation mid-overlap: tokens with kid "next" or "current", or without a kid.
+                JWT_SECRETS:
+                  "next:test-next-secret-do-not-use-0123456789,current:test-current-secret-do-not-use-0123456789",
                 // Tests must not depend on a developer's .dev.vars.
                 DEV_SIGN_IN: "false",
+                INGEST_LIMIT_PERIOD_SECONDS: "60",
+                AUTH_FAILURE_LIMIT_PERIOD_SECONDS: "60",
               },
-              // The real limiter binding, with a budget the tests can exhaust deterministically
-              // (see test/integration/streaming-burst.test.ts); production keeps wrangler.toml's.
-              ratelimits: { INGEST_LIMITER: { namespace_id: "1001", simple: { limit: 1200, period: 60 } } },
+              // The real limiter bindings, with budgets the tests can exhaust deterministically
+              // (test/integration/streaming-burst.test.ts, test/integration/rate-limits.test.ts) and
+              // that stay above what the other tests spend; production keeps wrangler.toml's. Each
+              // period is mirrored in its *_LIMIT_PERIOD_SECONDS var, as in wrangler.toml.
+              ratelimits: {
+                INGEST_LIMITER: { namespace_id: "1001", simple: { limit: 1200, period: 60 } },
+                AUTH_FAILURE_LIMITER: { namespace_id: "1003", simple: { limit: 300, period: 60 } },
+              },
             },
           })),
         ],

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of the bucketing in API.md.
+"""Independent reference implementation of the bucketing in docs/bucketing.md.
 
 Writes test/fixtures/bucketing.json, the golden cases that src/assignment/bucketing.ts,
 evaluate.ts and the SDK replay. Written from the specification (docs/bucketing.md), not

@@ -55,27 +55,31 @@ def welch(c, t, level=0.95):
     q = stats.t.ppf(1 - (1 - level) / 2, df)
     out["ci_low"] = diff - q * se * k
     out["ci_high"] = diff + q * se * k
-    out["chance_to_beat_control"] = float(stats.norm.cdf((mts - mcs) / se))
+    out["chance_to_beat_control"] = float(stats.t.cdf((mts - mcs) / se, df))
     return out
 
 
-def srm(observed, percentages):
-    """Mirrors srmCheck: 0%-groups are dropped unless they received traffic (then p = 0)."""
+def srm(observed, shares):
+    """Mirrors srmCheck: exact binomial per arm (twice the smaller tail), Bonferroni over the arms
+    (none with two arms: both tests are the same), null below 8 users per arm. 0%-groups are dropped
+    unless they received traffic (then p = 0)."""
     total = sum(observed)
-    pct_total = sum(percentages)
-    if total == 0 or pct_total <= 0:
-        return dict(p_value=None, mismatch=False)
-    if any(o > 0 and p == 0 for o, p in zip(observed, percentages)):
+    share_total = sum(shares)
+    if any(o > 0 and p == 0 for o, p in zip(observed, shares)):
         return dict(p_value=0.0, mismatch=True)
-    kept = [(o, p) for o, p in zip(observed, percentages) if p > 0]
+    kept = [(o, p / share_total) for o, p in zip(observed, shares) if p > 0]
     if len(kept) < 2:
         return dict(p_value=None, mismatch=False)
-    obs = np.array([o for o, _ in kept], dtype=float)
-    exp = np.array([p / pct_total * total for _, p in kept], dtype=float)
-    # scipy insists the sums agree to 1e-8 relative; renormalize to dodge float drift.
-    exp = exp * (obs.sum() / exp.sum())
-    p = float(stats.chisquare(obs, exp).pvalue)
-    return dict(p_value=p, mismatch=p < 0.001)
+    if any(o < 8 for o, _ in kept):
+        return dict(p_value=None, mismatch=False)
+    ps = []
+    for o, q in kept:
+        lower = stats.binom.cdf(o, total, q)
+        upper = stats.binom.sf(o - 1, total, q)
+        ps.append(min(1.0, 2 * min(lower, upper)))
+    m = 1 if len(kept) == 2 else len(kept)
+    p = min(1.0, m * min(ps))
+    return dict(p_value=float(p), mismatch=bool(p < 0.001))
 
 
 def moments_case(name, values):
@@ -176,6 +180,10 @@ S = [
     ("huge mismatch (p underflows)", [1_000_000, 0], [50, 50]),
     ("huge mismatch 3 variants (p underflows)", [60000, 20000, 20000], [33.34, 33.33, 33.33]),
     ("tiny counts", [3, 1], [50, 50]),
+    ("8 users in a 1% arm of 266 (chi-square false alarm)", [8, 258], [1, 99]),
+    ("1/99 split, 30 of 1000", [30, 970], [1, 99]),
+    ("served widths 17/17/17 at 0.5% coverage", [2200, 2150, 2250], [17, 17, 17]),
+    ("served widths 3/23 at 0.25% coverage", [1150, 8850], [3, 23]),
     ("0% group without traffic is ignored", [5000, 0, 5000], [50, 0, 50]),
     ("0% group with traffic is a mismatch", [5000, 3, 5000], [50, 0, 50]),
     ("single group", [100], [100]),

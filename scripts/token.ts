@@ -1,4 +1,5 @@
 // Prints a token signed with the local secret: npm run token -- --org acme --scope "read write ingest assign"
+// With key rotation (JWT_SECRETS="kid:secret,..."): npm run token -- --kid k2026 --secret "$NEW_SECRET"
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { signToken } from "../src/http/tokens.ts";
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     secret: { type: "string" },
     issuer: { type: "string" },
     audience: { type: "string" },
+    kid: { type: "string" },
   },
 });
 
@@ -28,14 +30,31 @@ function localVar(key: string): string | undefined {
   return undefined;
 }
 
-const secret = values.secret ?? process.env.JWT_SECRET ?? localVar("JWT_SECRET");
+/** The secret JWT_SECRETS (`kid:secret,...`, from the environment or .dev.vars) holds for `kid`. */
+function namedSecret(kid: string): string | undefined {
+  const pairs = process.env.JWT_SECRETS ?? localVar("JWT_SECRETS") ?? "";
+  for (const pair of pairs.split(",")) {
+    const at = pair.indexOf(":");
+    if (at > 0 && pair.slice(0, at).trim() === kid) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+const secret =
+  values.secret ??
+  (values.kid !== undefined ? namedSecret(values.kid) : (process.env.JWT_SECRET ?? localVar("JWT_SECRET")));
 if (!secret) {
-  console.error("No JWT_SECRET: pass --secret, set JWT_SECRET, or create .dev.vars");
+  console.error(
+    values.kid !== undefined
+      ? `No secret for kid '${values.kid}': pass --secret, or list it in JWT_SECRETS (environment or .dev.vars)`
+      : "No JWT_SECRET: pass --secret, set JWT_SECRET, or create .dev.vars",
+  );
   process.exit(1);
 }
 const token = await signToken(
   new TextEncoder().encode(secret),
   { sub: values.sub, org: values.org, scope: values.scope, issuer: values.issuer, audience: values.audience },
   Number(values.ttl),
+  values.kid,
 );
 console.log(token);

@@ -12,7 +12,10 @@ import { devAuth } from "./http/dev-auth";
 import { renderDocsPage } from "./http/docs-page";
 import { onError, onNotFound } from "./http/errors";
 import { createRouter } from "./http/router";
+import { noStore, pageSecurityHeaders } from "./http/security-headers";
 import { identityRoutes } from "./identity/routes";
+import { readinessRoutes } from "./ops/health-routes";
+import { opsRoutes } from "./ops/routes";
 import { liveRoutes } from "./streaming/live/routes";
 import { streamingRoutes } from "./streaming/routes";
 
@@ -38,10 +41,28 @@ const app = createRouter();
 
 // Accept a caller's request id when it is sane, so traces can be joined across services.
 app.use("*", requestId({ limitLength: 128, headerName: "X-Request-Id" }));
-app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: false }));
+// Registered before secureHeaders so that, running after it on the way out, its values stay.
+app.use("/api/docs", pageSecurityHeaders);
+app.use(
+  "/api/*",
+  secureHeaders({
+    crossOriginResourcePolicy: false,
+    // JSON needs nothing from a policy: nothing may load, nothing may frame it.
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: "DENY",
+  }),
+);
+app.use("/api/*", noStore);
 app.use("/api/*", async (c, next) => {
   // CORS is explicit: no origin is allowed unless CORS_ORIGINS lists it; same-origin needs none.
-  const origins = getConfig(c.env).corsOrigins;
+  // A broken configuration must still let the readiness probe answer (it reports it); the routes
+  // that need the configuration fail on their own.
+  let origins: string[];
+  try {
+    origins = getConfig(c.env).corsOrigins;
+  } catch {
+    return next();
+  }
   if (origins.length === 0) return next();
   return cors({
     origin: origins,
@@ -57,6 +78,8 @@ app.notFound(onNotFound);
 
 const routes = app
   .route("/api/v1", health)
+  .route("/api/v1", readinessRoutes)
+  .route("/api/v1", opsRoutes)
   .route("/api/v1", identityRoutes)
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)
@@ -70,7 +93,8 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
-  description: "HS256 token with claims sub, org, scope (space-separated: read write ingest assign), exp.",
+  description:
+    "HS256 token with claims sub, org, scope (space-separated: read write ingest assign admin), exp; optional kid header.",
 });
 
 const openApiConfig = {

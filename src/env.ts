@@ -6,7 +6,11 @@ export interface Env {
   ORG: DurableObjectNamespace<OrgObject>;
   ASSETS: Fetcher;
   INGEST_LIMITER: RateLimit;
-  JWT_SECRET: string;
+  AUTH_FAILURE_LIMITER: RateLimit;
+  /** The kid-less signing secret; optional once JWT_SECRETS holds the keys. */
+  JWT_SECRET?: string;
+  /** `kid:secret` pairs, comma-separated, newest first: key rotation with overlap. */
+  JWT_SECRETS?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   EVENT_RETENTION_DAYS?: string;
@@ -15,6 +19,8 @@ export interface Env {
   ASSIGNMENT_CACHE_TTL_SECONDS?: string;
   CORS_ORIGINS?: string;
   DEV_SIGN_IN?: string;
+  INGEST_LIMIT_PERIOD_SECONDS?: string;
+  AUTH_FAILURE_LIMIT_PERIOD_SECONDS?: string;
   /** "true" only under `npm run bench`: exposes bench-only baseline routes. */
   BENCH_ROUTES?: string;
 }

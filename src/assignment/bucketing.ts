@@ -1,5 +1,5 @@
 /**
- * Deterministic bucketing, fixed by API.md so that every SDK in every language
+ * Deterministic bucketing, fixed by docs/bucketing.md so that every SDK in every language
  * assigns a user to the same variant as the server. See docs/bucketing.md for the
  * step-by-step algorithm and test/fixtures/bucketing.json for the golden cases.
  *
@@ -38,7 +38,7 @@ export function bucketBasisPoints(seed: string, userId: string): number {
   return fnv1a32(String(fnv1a32(seed + userId))) % BUCKETS;
 }
 
-/** `n` of API.md: the user's position in [0, 1), always a multiple of 1/10000. */
+/** `n` of docs/bucketing.md: the user's position in [0, 1), always a multiple of 1/10000. */
 export function bucketOf(seed: string, userId: string): number {
   return bucketBasisPoints(seed, userId) / BUCKETS;
 }
@@ -88,7 +88,7 @@ function pickIndex<T>(
 const identity = (x: number): number => x;
 
 /**
- * API.md's range rule over `n` (as returned by bucketOf), `coverage` (0-100) and the
+ * docs/bucketing.md's range rule over `n` (as returned by bucketOf), `coverage` (0-100) and the
  * variants' traffic percentages in creation order. Returns the variant index or null
  * (outside coverage). Percentages need not sum to 100: any remainder is simply unowned.
  */
@@ -137,4 +137,21 @@ export function inNamespace(userId: string, namespace: { key: string; start: num
  */
 export function inRollout(flagKey: string, userId: string, rolloutPercentage: number): boolean {
   return bucketBasisPoints(flagKey, userId) < toBasisPoints(rolloutPercentage);
+}
+
+/**
+ * How many of the 10,000 buckets each variant actually serves, by the same integer rule as pickIndex:
+ * variant i holds the k = 0, 1, … buckets after S_i with k·10000 < C·P_i, i.e. ceil(C·P_i / 10000) of
+ * them (never past bucket 9999). These, not the configured percentages, are the expected shares for
+ * SRM: at 0.5% coverage a 33/33/34 split serves 17/17/17 buckets, and at 0.25% a 10/90 split 3/23.
+ */
+export function servedBucketWidths(coverage: number, percentages: readonly number[]): number[] {
+  const coverageBp = toBasisPoints(coverage);
+  let start = 0;
+  return percentages.map((percent) => {
+    const p = toBasisPoints(percent);
+    const width = coverageBp <= 0 ? 0 : Math.max(0, Math.min(Math.ceil((coverageBp * p) / BUCKETS), BUCKETS - start));
+    start += p;
+    return width;
+  });
 }

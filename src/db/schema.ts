@@ -58,7 +58,7 @@ export const variants = sqliteTable(
     modelVersion: text("model_version"),
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     trafficPercentage: real("traffic_percentage").notNull(),
-    // Creation order decides bucket ranges (API.md), so it is stored, not inferred from timestamps.
+    // Creation order decides bucket ranges (docs/contract.md), so it is stored, not inferred from timestamps.
     position: integer("position").notNull(),
     createdAt: integer("created_at").notNull(),
   },

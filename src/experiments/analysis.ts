@@ -1,5 +1,5 @@
 /**
- * Builds the results analysis (API.md "Results analysis") from SQL aggregates. Pure: the
+ * Builds the results analysis (docs/contract.md "Results analysis") from SQL aggregates. Pure: the
  * repository computes the aggregates, src/stats does the statistics, this only arranges them.
  */
 import type { ExperimentStatus, VariantType } from "./model";

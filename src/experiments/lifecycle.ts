@@ -74,7 +74,7 @@ export interface UpdateIntent {
 
 /**
  * Whether an update may apply in `status`, or the 409 reason. Coverage may only rise while the
- * experiment is live (running or paused): raising it never moves an enrolled user (API.md
+ * experiment is live (running or paused): raising it never moves an enrolled user (docs/contract.md
  * bucketing), lowering it would drop users mid-experiment. A completed experiment is frozen.
  */
 export function updateConflict(status: ExperimentStatus, currentCoverage: number, intent: UpdateIntent): string | null {

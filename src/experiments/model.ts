@@ -64,7 +64,7 @@ export function percentBasisPoints(p: number): number | null {
   return bp / 100 === p ? bp : null;
 }
 
-/** API.md's Variant, which is also its evaluation shape in GET /config. */
+/** docs/contract.md's Variant, which is also its evaluation shape in GET /config. */
 export interface ClientVariant {
   id: string;
   key: string;
@@ -102,7 +102,7 @@ export interface ClientConfig {
   flags?: ClientFlag[];
 }
 
-/** API.md's Assignment. */
+/** docs/contract.md's Assignment. */
 export interface Assignment {
   experiment_id: string;
   experiment_key: string;

@@ -13,7 +13,7 @@ type VariantFields = Pick<
 >;
 
 /**
- * A variant in the API is exactly its evaluation shape (API.md's Variant), so this one function
+ * A variant in the API is exactly its evaluation shape (docs/contract.md's Variant), so this one function
  * also builds the variants of assignment's client view (src/assignment/read-model.ts).
  */
 export function presentVariant(v: VariantFields): ClientVariant {

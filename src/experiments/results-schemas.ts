@@ -1,16 +1,9 @@
-/** Schemas of `POST|GET /experiments/:id/results` (API.md, "Results analysis"). */
+/** Schemas of `POST|GET /experiments/:id/results` (docs/contract.md, "Results analysis"). */
 import { z } from "@hono/zod-openapi";
 import { EXPERIMENT_STATUSES } from "./model";
+import { TimeIn } from "../http/time";
 
 export const MAX_RESULTS = 1000;
-const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
-
-/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. */
-const TimeIn = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(MAX_EPOCH_MS)])
-  .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
-  .openapi({ description: "ISO-8601 time or epoch milliseconds", example: "2026-11-29T12:00:00Z" });
-
 export const ResultIn = z
   .object({
     metric_name: z.string().trim().min(1).max(128),

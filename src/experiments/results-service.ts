@@ -1,4 +1,4 @@
-/** Recording results and computing the analysis (API.md "Results analysis"). */
+/** Recording results and computing the analysis (docs/contract.md "Results analysis"). */
 import type { Db } from "../db/client";
 import { conflict, type FieldError, unprocessable } from "../http/problem";
 import { buildAnalysis, centralFromShifted, type MetricAggregate, needsShiftedPass } from "./analysis";

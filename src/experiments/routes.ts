@@ -1,5 +1,5 @@
 /**
- * `/api/v1/ab-testing`: experiments, variants, lifecycle and results (API.md). The assignment
+ * `/api/v1/ab-testing`: experiments, variants, lifecycle and results (docs/contract.md). The assignment
  * routes of the same prefix live in src/assignment/. Handlers only translate HTTP to service calls.
  */
 import { defineRoute, problemResponses } from "../http/openapi";

@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of the experiments part of `/api/v1/ab-testing` (API.md). The
+ * Request and response schemas of the experiments part of `/api/v1/ab-testing` (docs/contract.md). The
  * routes validate with them and the OpenAPI document is generated from them. Results and the
  * analysis have their own file (results-schemas.ts).
  */
@@ -190,7 +190,7 @@ export const ExperimentPage = z
   .object({ items: z.array(Experiment), next_cursor: z.string().nullable() })
   .openapi("ExperimentPage");
 
-// Lists share one shape (API.md); variants are few (<= MAX_VARIANTS), so there is never a next page.
+// Lists share one shape (docs/contract.md); variants are few (<= MAX_VARIANTS), so there is never a next page.
 export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.null() }).openapi("VariantPage");
 
 export const ListQuery = z.object({

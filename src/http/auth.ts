@@ -1,7 +1,9 @@
 import { createMiddleware } from "hono/factory";
-import { type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { type JWTHeaderParameters, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import { type Config, getConfig } from "../config";
 import { ProblemError } from "./problem";
+import { limitFailedAuth } from "./rate-limit";
+import { WS_TICKET_TYP } from "./tokens";
 import { type AppEnv, type Principal, SCOPES, type Scope } from "./types";
 
 const ORG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -11,17 +13,34 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const unauthorized = (detail: string) =>
   new ProblemError("unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 
+/**
+ * The secret a token's `kid` header names (JWT_SECRETS), or JWT_SECRET for a token without one.
+ * During a rotation both keys are configured, so tokens signed with either keep working.
+ */
+export const keyFor =
+  (config: Config) =>
+  (header: Pick<JWTHeaderParameters, "kid">): Uint8Array => {
+    const key = header.kid === undefined ? config.jwt.unnamed : config.jwt.byKid.get(header.kid);
+    if (!key)
+      throw unauthorized(header.kid === undefined ? "token has no 'kid' header" : "token 'kid' is not a current key");
+    return key;
+  };
+
 interface Verified {
   principal: Principal;
   payload: JWTPayload;
   /** Past this instant the token is expired even with the clock tolerance. */
   validUntilMs: number;
+  kid: string | undefined;
+  /** The secret that verified it: a hit counts only while that same secret is configured for `kid`. */
+  key: Uint8Array;
 }
 
 // Edge clients send the same token on every page view, and the HMAC check through WebCrypto is most
 // of the hot path's CPU (~0.2 ms of ~0.3 ms for POST /assign). A verified token stays valid until
 // its `exp`, so remembering successes per isolate is safe; failures are never remembered. Bounded,
-// oldest first out. Keyed by config so a changed secret, issuer or audience starts afresh.
+// oldest first out. Keyed by config so a changed issuer or audience starts afresh, and every hit is
+// checked against the key that verified it, so a key removed from rotation stops verifying at once.
 const VERIFIED_CACHE_SIZE = 4096;
 const verifiedByConfig = new WeakMap<Config, Map<string, Verified>>();
 
@@ -37,7 +56,7 @@ export async function verifyToken(
     verifiedByConfig.set(config, cache);
   }
   const hit = cache.get(token);
-  if (hit && now < hit.validUntilMs) return hit;
+  if (hit && now < hit.validUntilMs && safeKey(config, hit.kid) === hit.key) return hit;
   if (hit) cache.delete(token);
 
   const verified = await verifyUncached(token, config, now);
@@ -49,10 +68,15 @@ export async function verifyToken(
   return verified;
 }
 
+function safeKey(config: Config, kid: string | undefined): Uint8Array | undefined {
+  return kid === undefined ? config.jwt.unnamed : config.jwt.byKid.get(kid);
+}
+
 async function verifyUncached(token: string, config: Config, now: number): Promise<Verified> {
   let payload: JWTPayload;
+  let header: JWTHeaderParameters;
   try {
-    ({ payload } = await jwtVerify(token, config.jwtSecret, {
+    ({ payload, protectedHeader: header } = await jwtVerify(token, keyFor(config), {
       algorithms: ["HS256"],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
@@ -61,7 +85,13 @@ async function verifyUncached(token: string, config: Config, now: number): Promi
       currentDate: new Date(now),
     }));
   } catch (err) {
+    if (err instanceof ProblemError) throw err;
     throw unauthorized(describeJoseError(err));
+  }
+  // Tickets are signed with the same keys but only open the WebSocket; as a bearer token they are
+  // refused outright rather than accepted as a token without scopes (which would be a 403).
+  if (header.typ?.toLowerCase() === WS_TICKET_TYP) {
+    throw unauthorized("a WebSocket ticket is not an API token; pass it as ?ticket= to GET /ws");
   }
   const org = payload.org;
   if (typeof org !== "string" || !ORG_PATTERN.test(org)) {
@@ -72,7 +102,9 @@ async function verifyUncached(token: string, config: Config, now: number): Promi
   }
   // requiredClaims guarantees a numeric exp.
   const validUntilMs = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
-  return { principal: { sub: payload.sub, org, scopes: parseScopes(payload.scope) }, payload, validUntilMs };
+  const kid = header.kid;
+  const key = safeKey(config, kid) as Uint8Array;
+  return { principal: { sub: payload.sub, org, scopes: parseScopes(payload.scope) }, payload, validUntilMs, kid, key };
 }
 
 function parseScopes(claim: unknown): ReadonlySet<Scope> {
@@ -98,12 +130,20 @@ export function bearerToken(header: string | undefined): string | undefined {
 /**
  * Authenticates the caller and requires one scope. It is attached per route (not per prefix) so
  * that unknown paths stay 404 whatever the token, and each route declares its scope where it is defined.
+ * Every refused token counts against the client's failed-auth limit (429 once it is spent).
  */
 export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c.req.header("Authorization"));
-    if (!token) throw unauthorized("missing bearer token");
-    const { principal } = await verifyToken(token, getConfig(c.env));
+    let principal: Principal;
+    try {
+      if (!token) throw unauthorized("missing bearer token");
+      ({ principal } = await verifyToken(token, getConfig(c.env)));
+    } catch (err) {
+      // A missing token costs nothing to refuse; a presented one that fails is what probing looks like.
+      if (token && err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
+      throw err;
+    }
     if (!principal.scopes.has(scope)) {
       throw new ProblemError("forbidden", `this route needs the '${scope}' scope`);
     }

@@ -1,15 +1,35 @@
+import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { ProblemError } from "./problem";
+import type { AppEnv } from "./types";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/**
- * Rejects bodies over 1 MiB before anything parses them: it checks Content-Length up front and
- * counts streamed bytes when the length is unknown (chunked uploads).
- */
-export const limitBody = bodyLimit({
+const tooLarge = () =>
+  // `Connection: close`: the unread rest of the body is not drained to keep the connection alive.
+  new ProblemError("payload-too-large", `request body exceeds ${MAX_BODY_BYTES} bytes`, {
+    headers: { Connection: "close" },
+  });
+
+const countStreamedBytes = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
-    throw new ProblemError("payload-too-large", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    throw tooLarge();
   },
+});
+
+/**
+ * Rejects bodies over 1 MiB before anything parses them. A declared Content-Length over the limit
+ * is refused at once, before a byte of the body is read (a client that declares 2 MB and then
+ * stalls gets its 413 immediately, not after a timeout); without a length (chunked uploads) the
+ * streamed bytes are counted.
+ */
+export const limitBody = createMiddleware<AppEnv>(async (c, next) => {
+  const declared = c.req.header("Content-Length");
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
+    // Release the stream without waiting for it; nothing will read it.
+    c.req.raw.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  return countStreamedBytes(c, next);
 });

@@ -38,13 +38,12 @@ export const devAuth = new OpenAPIHono<AppEnv>().openapi(
     if (!config.devSignIn) throw new ProblemError("not-found", `no route for POST ${new URL(c.req.url).pathname}`);
     const scope = "read write ingest assign";
     const sub = "dev@localhost";
-    const token = await signToken(config.jwtSecret, {
-      sub,
-      org: DEV_ORG,
-      scope,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-    });
+    const token = await signToken(
+      config.jwt.signing.secret,
+      { sub, org: DEV_ORG, scope, issuer: config.jwtIssuer, audience: config.jwtAudience },
+      DEFAULT_TOKEN_TTL_SECONDS,
+      config.jwt.signing.kid,
+    );
     return c.json({ token, org: DEV_ORG, sub, scope, expires_in: DEFAULT_TOKEN_TTL_SECONDS }, 200);
   },
 );

@@ -38,7 +38,7 @@ function isTransientDurableObjectError(err: unknown): boolean {
 function fromHttpException(c: Context<AppEnv>, err: HTTPException): Response {
   switch (err.status) {
     case 400:
-      // Hono's JSON validator raises this for unparseable bodies; API.md wants it as a validation error.
+      // Hono's JSON validator raises this for unparseable bodies; docs/contract.md wants it as a validation error.
       return problemResponse(
         c,
         buildProblem("validation", "request body is not valid JSON", [{ path: "", message: err.message }]),

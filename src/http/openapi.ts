@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { requireScope } from "./auth";
-import { limitIngest } from "./rate-limit";
 import type { AppEnv, Scope } from "./types";
 
 export const ProblemSchema = z
@@ -27,8 +26,10 @@ const COMMON_ERRORS = {
   403: problem("Token lacks the route's scope"),
   404: problem("Not found (including resources of another organization)"),
   413: problem("Body over 1 MiB"),
+  429: problem(
+    "Rate limited (the route's per-organization limit, or too many refused tokens from this address); see Retry-After",
+  ),
 } as const;
-const RATE_LIMITED = { 429: problem("Rate limited; see Retry-After") } as const;
 
 type RouteConfig = Parameters<typeof createRoute>[0];
 
@@ -48,7 +49,7 @@ export function defineRoute<const R extends RouteConfig>(
     request: route.request && body ? { ...route.request, body: { required: true, ...body } } : route.request,
     security: [{ bearerAuth: [] }],
     description: `${route.description ?? ""}\n\nScope: \`${scope}\`.`.trim(),
-    responses: { ...COMMON_ERRORS, ...(extra.includes(limitIngest) ? RATE_LIMITED : {}), ...route.responses },
+    responses: { ...COMMON_ERRORS, ...route.responses },
     middleware: [requireScope(scope), ...extra],
   }) as R & { middleware: MiddlewareHandler<AppEnv>[] };
 }

@@ -1,18 +1,39 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { getConfig } from "../config";
 import { ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
-// The Workers Rate Limiting binding counts over a 10 s period (wrangler.toml); waiting one
-// period is the honest upper bound to give clients.
-const RETRY_AFTER_SECONDS = 10;
+// Each limiter is a Workers Rate Limiting binding ([[ratelimits]] in wrangler.toml). A refused caller
+// is told to retry after one period of that limiter: the honest upper bound, since the binding does
+// not say when its window turns.
+const rateLimited = (detail: string, periodSeconds: number) =>
+  new ProblemError("rate-limited", detail, { headers: { "Retry-After": String(periodSeconds) } });
 
 /** Per-organization ingestion limit. Must run after requireScope: it keys on the token's org. */
 export const limitIngest = createMiddleware<AppEnv>(async (c, next) => {
   const { success } = await c.env.INGEST_LIMITER.limit({ key: `ingest:${c.var.principal.org}` });
   if (!success) {
-    throw new ProblemError("rate-limited", "ingestion rate limit exceeded for this organization", {
-      headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
-    });
+    throw rateLimited(
+      "ingestion rate limit exceeded for this organization",
+      getConfig(c.env).limiterPeriodSeconds.ingest,
+    );
   }
   await next();
 });
+
+/**
+ * Counts one refused token against the client's address and throws 429 once the budget is spent.
+ * A refused token carries no trustworthy org, so the key is the connecting IP (CF-Connecting-IP,
+ * set by Cloudflare's edge and not forgeable by the client there).
+ */
+export async function limitFailedAuth(c: Context<AppEnv>): Promise<void> {
+  const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
+  const { success } = await c.env.AUTH_FAILURE_LIMITER.limit({ key: `auth-failure:${ip}` });
+  if (!success) {
+    throw rateLimited(
+      "too many failed authentications from this address",
+      getConfig(c.env).limiterPeriodSeconds.authFailure,
+    );
+  }
+}

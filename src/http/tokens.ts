@@ -1,6 +1,11 @@
 import { SignJWT } from "jose";
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 12 * 60 * 60;
+/**
+ * The JOSE `typ` of WebSocket tickets. Declared here, beside the API token's, because the bearer
+ * check refuses it: a ticket is never an API token.
+ */
+export const WS_TICKET_TYP = "ws-ticket+jwt";
 
 export interface TokenClaims {
   sub: string;
@@ -18,9 +23,10 @@ export async function signToken(
   secret: Uint8Array,
   claims: TokenClaims,
   ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
+  kid?: string,
 ): Promise<string> {
   let jwt = new SignJWT({ org: claims.org, scope: claims.scope })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setProtectedHeader(kid === undefined ? { alg: "HS256", typ: "JWT" } : { alg: "HS256", typ: "JWT", kid })
     .setSubject(claims.sub)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);

@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 
-export const SCOPES = ["read", "write", "ingest", "assign"] as const;
+export const SCOPES = ["read", "write", "ingest", "assign", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling, taken from the verified token only: never from the URL or the body. */

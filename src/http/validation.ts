@@ -6,7 +6,7 @@ import type { AppEnv } from "./types";
 const dotted = (path: readonly PropertyKey[]) => path.map(String).join(".");
 
 /**
- * Turns zod issues into API.md's `errors[]`, one entry per bad field, paths dotted. A strict
+ * Turns zod issues into docs/contract.md's `errors[]`, one entry per bad field, paths dotted. A strict
  * object's unrecognized keys are one zod issue; they become one error per key, so each read-only
  * or unknown field is named by its own path.
  */

@@ -1,15 +1,32 @@
 /**
- * The few distribution functions the tests need, each written so that a tail probability is
+ * The distribution functions the statistics need, each written so that a tail probability is
  * computed directly rather than as `1 - cdf`: the p-values that matter most are the small
  * ones, and `1 - cdf` cancels to 0 (or to noise) once the cdf is within 1e-16 of 1.
  */
+import betainc from "@stdlib/math-base-special-betainc";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 
 /** Φ(z), the standard normal cdf. Accurate in both tails (stdlib goes through erfc). */
 export function standardNormalCdf(z: number): number {
   return normalCdf(z, 0, 1);
+}
+
+/** φ(z), the standard normal density. */
+export function standardNormalPdf(z: number): number {
+  return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
+
+/** The z with P(Z > z) = tail. Taking the tail, not 1 − tail, keeps small tails exact. */
+export function standardNormalUpperQuantile(tail: number): number {
+  return -normalQuantile(tail, 0, 1);
+}
+
+/** P(T ≤ t) for Student's t with `df` (possibly fractional) degrees of freedom. */
+export function studentTCdf(t: number, df: number): number {
+  return tCdf(t, df);
 }
 
 /**
@@ -26,6 +43,20 @@ export function studentTTwoSided(t: number, df: number): number {
  * rounding the probability before stdlib inverts it. */
 export function studentTUpperQuantile(tail: number, df: number): number {
   return -tQuantile(tail, df);
+}
+
+/** P(X ≥ x) for X ~ Binomial(n, p): the regularized incomplete beta I_p(x, n − x + 1), no subtraction. */
+export function binomialUpperTail(x: number, n: number, p: number): number {
+  if (x <= 0) return 1;
+  if (x > n) return 0;
+  return betainc(p, x, n - x + 1, true, false);
+}
+
+/** P(X ≤ x) for X ~ Binomial(n, p): I_{1−p}(n − x, x + 1), evaluated as the upper incomplete beta at p. */
+export function binomialLowerTail(x: number, n: number, p: number): number {
+  if (x < 0) return 0;
+  if (x >= n) return 1;
+  return betainc(p, x + 1, n - x, true, true);
 }
 
 /**

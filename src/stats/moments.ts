@@ -71,3 +71,20 @@ export function summarizeMoments(input: SumAggregates | CentralAggregates): Mome
 function finiteOrNull(x: number | null | undefined): number | null {
   return typeof x === "number" && Number.isFinite(x) ? x : null;
 }
+
+/**
+ * The q-quantile (0 ≤ q ≤ 1) by linear interpolation between order statistics (numpy's default,
+ * Hyndman-Fan type 7): position q·(n − 1) in the sorted values. In SQL: ORDER BY v LIMIT 2 OFFSET
+ * floor(q·(n − 1)) and interpolate. Null for no values.
+ */
+export function percentile(values: readonly number[], q: number): number | null {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1], got ${q}`);
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (pos - lo) * (b - a);
+}

@@ -1,6 +1,9 @@
 /**
- * Treatment-versus-control comparison of one metric: Welch's unequal-variance t-test, its
- * confidence interval, and a normal-approximation "chance to beat control".
+ * Legacy per-row comparison, kept for the first-release analysis builder: Welch's unequal-variance
+ * t-test, its confidence interval, and the chance to beat control from the same t distribution
+ * (1 − one-sided p; it was a normal approximation, overconfident on small samples: FINDINGS).
+ * New code uses compareFrequentist (frequentist.ts), which also handles binary metrics, the
+ * relative lift's interval, sequential testing and null-with-reason instead of zero-width intervals.
  *
  * Null semantics (the API promises null, never NaN or Infinity):
  * - either arm empty or its mean missing: everything null;
@@ -11,7 +14,7 @@
  *   the point [difference, difference]; the p-value is 0 when the means differ (as scipy)
  *   and null when they tie (scipy: NaN); chance to beat control is 1 or 0, or null on a tie.
  */
-import { standardNormalCdf, studentTTwoSided, studentTUpperQuantile } from "./distributions";
+import { studentTCdf, studentTTwoSided, studentTUpperQuantile } from "./distributions";
 
 export interface ArmStats {
   count: number;
@@ -43,6 +46,7 @@ const NONE: WelchComparison = {
   chance_to_beat_control: null,
 };
 
+/** @deprecated use compareFrequentist. */
 export function compareWelch(control: ArmStats, treatment: ArmStats, options: WelchOptions = {}): WelchComparison {
   const level = options.confidenceLevel ?? 0.95;
   if (!(level > 0 && level < 1)) throw new RangeError(`confidenceLevel must be in (0, 1), got ${level}`);
@@ -87,7 +91,7 @@ export function compareWelch(control: ArmStats, treatment: ArmStats, options: We
     ci_low: finiteOrNull(difference - q * se),
     ci_high: finiteOrNull(difference + q * se),
     p_value: finiteOrNull(studentTTwoSided(t, df)),
-    chance_to_beat_control: finiteOrNull(standardNormalCdf(t)),
+    chance_to_beat_control: finiteOrNull(studentTCdf(t, df)),
   };
 }
 

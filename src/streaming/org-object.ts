@@ -1,22 +1,28 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
+import { eraseObject } from "./store/erase";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
 import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";
 import { createAlert, getAlertOut, transitionAlert } from "./service-alerts";
 import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
 import { ingestEvents, ingestMetrics, ingestPredictions, processEvents } from "./service-ingest";
-import { dashboard, listMetrics, metricSeries, type SeriesQuery } from "./service-read";
+import {
+  alertPage,
+  dashboard,
+  eventPage,
+  listMetrics,
+  metricSeries,
+  predictionPage,
+  type SeriesQuery,
+} from "./service-read";
 import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
-import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
-import { type AlertFilter, listAlerts } from "./store/alerts";
-import { type EventFilter, listEvents } from "./store/events";
-import { listPredictions, type PredictionFilter } from "./store/predictions";
+import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
+import { type LivePublisher, type OrgContext, ok } from "./service-types";
+import type { AlertFilter } from "./store/alerts";
+import type { EventFilter } from "./store/events";
+import type { PredictionFilter } from "./store/predictions";
 import { migrate } from "./store/schema";
-import { createSource, deleteSource, getSource, listSources, updateSource } from "./store/sources";
-
-const badCursor = () =>
-  fail(400, "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
 
 /**
  * One per organization (reached with `ORG.getByName(org)`; the Worker has already authenticated
@@ -86,27 +92,30 @@ export class OrgObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const { next } = runAlarm(this.context());
-    await this.ctx.storage.setAlarm(next);
+    const { next } = runAlarm(this.context(), this.hub.connectionCount());
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+      return;
+    }
+    // Idle: no alarm until the next write, which must therefore look again.
+    this.alarmChecked = false;
   }
 
   // Sources
   createSource(input: SourceInT) {
-    return createSource(this.ctx.storage.sql, input, this.clock());
+    return addSource(this.context(), input);
   }
   listSources() {
-    return listSources(this.ctx.storage.sql, this.clock());
+    return sourceList(this.context());
   }
   getSource(id: string) {
-    const source = getSource(this.ctx.storage.sql, id, this.clock());
-    return source === null ? fail(404, "data source not found") : ok(source);
+    return sourceById(this.context(), id);
   }
   updateSource(id: string, patch: SourcePatchT) {
-    const source = updateSource(this.ctx.storage.sql, id, patch, this.clock());
-    return source === null ? fail(404, "data source not found") : ok(source);
+    return patchSource(this.context(), id, patch);
   }
   deleteSource(id: string) {
-    return deleteSource(this.ctx.storage.sql, id) ? ok(null) : fail(404, "data source not found");
+    return removeSource(this.context(), id);
   }
 
   // Events and predictions
@@ -120,8 +129,7 @@ export class OrgObject extends DurableObject<Env> {
     return ok({ accepted: events.length, duplicates: 0 });
   }
   listEvents(filter: EventFilter) {
-    const page = listEvents(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return eventPage(this.context(), filter);
   }
   processEvents(ids: string[]) {
     return processEvents(this.context(), ids);
@@ -132,8 +140,7 @@ export class OrgObject extends DurableObject<Env> {
     return stored;
   }
   listPredictions(filter: PredictionFilter) {
-    const page = listPredictions(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return predictionPage(this.context(), filter);
   }
 
   // Alerts and rules
@@ -143,8 +150,7 @@ export class OrgObject extends DurableObject<Env> {
     return result;
   }
   listAlerts(filter: AlertFilter) {
-    const page = listAlerts(this.ctx.storage.sql, filter);
-    return page === null ? badCursor() : ok(page);
+    return alertPage(this.context(), filter);
   }
   getAlert(id: string) {
     return getAlertOut(this.context(), id);
@@ -182,5 +188,11 @@ export class OrgObject extends DurableObject<Env> {
 
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  /** DELETE /orgs/:org/data: everything this organization stored here. */
+  async eraseAll(): Promise<void> {
+    await eraseObject(this.ctx);
+    this.alarmChecked = false;
   }
 }

@@ -5,6 +5,7 @@ import { onNotFound } from "../http/errors";
 import { badRequest } from "../http/problem";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
+import { TimeIn } from "../http/time";
 import {
   EventAccepted,
   EventBatchIn,
@@ -16,7 +17,6 @@ import {
   PredictionsAccepted,
   ProcessIn,
   ProcessOut,
-  TimeIn,
 } from "./schemas";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 

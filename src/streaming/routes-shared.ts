@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ProblemError, type ProblemKind } from "../http/problem";
+import { ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import type { OrgObject } from "./org-object";
 import type { Failure } from "./service-types";
@@ -21,17 +21,10 @@ type OrgApi = {
 /** The caller's organization object; the org comes from the verified token, never the request. */
 export const orgOf = (c: Context<AppEnv>): OrgApi => c.env.ORG.getByName(c.var.principal.org) as unknown as OrgApi;
 
-const KIND: Record<Failure["status"], ProblemKind> = {
-  400: "validation",
-  404: "not-found",
-  409: "conflict",
-  422: "unprocessable",
-};
-
-/** Turns an RPC `Result` into its value, or throws the problem it describes. */
+/** Turns an RPC `Result` into its value, or throws the ProblemError it describes (same kind, detail, errors). */
 export function unwrap<T>(result: { ok: true; value: T } | Failure): T {
   if (result.ok) return result.value;
-  throw new ProblemError(KIND[result.status], result.detail, result.errors ? { errors: result.errors } : {});
+  throw new ProblemError(result.kind, result.detail, result.errors ? { errors: result.errors } : {});
 }
 
 export { IdParam } from "../http/params";

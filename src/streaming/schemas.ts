@@ -1,30 +1,18 @@
 /**
- * Request and response schemas of `/api/v1/streaming-analytics` (API.md, "Streaming analytics").
+ * Request and response schemas of `/api/v1/streaming-analytics` (docs/contract.md, "Streaming analytics").
  * The Worker validates with them; the OpenAPI document, the realtime protocol and the dashboard
  * import the inferred types. Inputs accept ISO-8601 or epoch ms and are normalized to epoch ms
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
 import { JsonObject, JsonValue } from "../http/json";
+import { TimeIn } from "../http/time";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
 import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
 import { OPERATORS } from "./rules";
 
 export const MAX_BATCH = 1000;
-const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
-
-/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. */
-export const TimeIn = z
-  .union([
-    z.iso.datetime({ offset: true }),
-    z.number().int().min(0).max(MAX_EPOCH_MS),
-    // Query strings carry digits as text.
-    z.string().regex(/^\d{1,16}$/),
-  ])
-  .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
-  .openapi({ description: "ISO-8601 UTC time or epoch milliseconds", example: "2026-11-29T12:00:00Z" });
-
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Id = z.string().min(1).max(128);
 const Name = z.string().trim().min(1).max(200);
@@ -231,10 +219,22 @@ export const MetricName = z
   .regex(/^[A-Za-z0-9_.:/-]{1,200}$/, "1-200 characters of [A-Za-z0-9_.:/-]")
   .openapi({ example: "model.latency_ms" });
 
+/**
+ * Rollups add values into a float64 sum over every point of a bucket; with |value| ≤ 1e15 that sum
+ * stays finite (and integers stay exact up to 2^53) for far more points than a bucket can receive.
+ * Two values near 1.8e308 used to overflow it to Infinity, which SQLite stores as NULL.
+ */
+export const MAX_METRIC_ABS = 1e15;
+const METRIC_RANGE = "must be a finite number between -1e15 and 1e15";
+
 export const MetricIn = z
   .object({
     name: MetricName,
-    value: z.number().refine(Number.isFinite, "must be finite"),
+    value: z
+      .number()
+      .min(-MAX_METRIC_ABS, METRIC_RANGE)
+      .max(MAX_METRIC_ABS, METRIC_RANGE)
+      .openapi({ description: "At most 1e15 in absolute value (docs/streaming.md, Limits)" }),
     timestamp: TimeIn.optional(),
     tags: z.record(z.string().max(200), z.string().max(500)).optional(),
   })

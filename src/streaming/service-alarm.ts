@@ -1,9 +1,10 @@
 /**
  * The object's one alarm: retention in bounded chunks, then every rule evaluated (so a firing
- * rule resolves when its data stops arriving, which no ingest call would notice), then re-armed.
+ * rule resolves when its data stops arriving, which no ingest call would notice), then re-armed
+ * while there is anything left for it to do.
  */
 import { evaluateRules } from "./service-rules";
-import type { OrgContext } from "./service-types";
+import { inTransaction, type OrgContext } from "./service-types";
 import { listRules } from "./store/rules";
 import { applyRetention, type RetentionReport } from "./store/retention";
 
@@ -14,10 +15,47 @@ export const RETENTION_INTERVAL_MS = 3_600_000;
 /** A retention backlog (more than one run's chunks) continues after a short pause. */
 export const BACKLOG_INTERVAL_MS = 1_000;
 
-export function runAlarm(ctx: OrgContext): { next: number; retention: RetentionReport; rules: number } {
+/** What the alarm decision looks at, read after retention and rules ran. */
+export interface AlarmState {
+  retentionDone: boolean;
+  rules: number;
+  /** Whether any table retention trims still holds a row. */
+  holdsData: boolean;
+  sockets: number;
+}
+
+/**
+ * Milliseconds until the next alarm, or null for none. An organization with no rules, no data and
+ * no sockets has nothing to trim or evaluate: an idle object that re-armed forever would be billed
+ * a wake-up every hour for nothing. The next write re-arms it (OrgObject.armAlarm).
+ */
+export function nextAlarmDelay(state: AlarmState): number | null {
+  if (!state.retentionDone) return BACKLOG_INTERVAL_MS;
+  if (state.rules > 0) return RULE_INTERVAL_MS;
+  if (state.holdsData || state.sockets > 0) return RETENTION_INTERVAL_MS;
+  return null;
+}
+
+/** Tables whose rows retention trims: while any holds a row, the alarm has work left. */
+const RETAINED_TABLES = ["events", "predictions", "alerts", "metric_rollups", "event_rate"] as const;
+
+function holdsData(sql: OrgContext["sql"]): boolean {
+  const any = RETAINED_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(" OR ");
+  return sql.exec<{ any: number }>(`SELECT (${any}) AS any`).one().any === 1;
+}
+
+export function runAlarm(
+  ctx: OrgContext,
+  sockets: number,
+): { next: number | null; retention: RetentionReport; rules: number } {
   const retention = applyRetention(ctx.sql, ctx.retention, ctx.now);
   const rules = listRules(ctx.sql);
-  ctx.storage.transactionSync(() => evaluateRules(ctx, rules));
-  const interval = !retention.done ? BACKLOG_INTERVAL_MS : rules.length > 0 ? RULE_INTERVAL_MS : RETENTION_INTERVAL_MS;
-  return { next: ctx.now + interval, retention, rules: rules.length };
+  inTransaction(ctx, (tx) => evaluateRules(tx, rules));
+  const delay = nextAlarmDelay({
+    retentionDone: retention.done,
+    rules: rules.length,
+    holdsData: holdsData(ctx.sql),
+    sockets,
+  });
+  return { next: delay === null ? null : ctx.now + delay, retention, rules: rules.length };
 }

@@ -1,36 +1,37 @@
 /** Alerts: POST with fingerprint dedup, acknowledge/resolve through the pure state machine. */
 import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import type { AlertInT, AlertOutT } from "./schemas";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
-import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
+import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
+import { presentAlert } from "./present";
+import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { markSourceError, unknownSourceIds } from "./store/sources";
 
 const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
 
 export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: AlertOutT; created: boolean }> {
   if (input.source_id !== undefined && unknownSourceIds(ctx.sql, [input.source_id]).length > 0) {
-    return fail(422, `unknown source_id: ${input.source_id}`, [
+    return fail("unprocessable", `unknown source_id: ${input.source_id}`, [
       { path: "source_id", message: `no data source with id ${input.source_id}` },
     ]);
   }
   const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
   const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-  ctx.storage.transactionSync(() => {
-    saveAlert(ctx.sql, alert);
+  const out = presentAlert(alert);
+  inTransaction(ctx, (tx) => {
+    saveAlert(tx.sql, alert);
     // An error about a source (a connector reporting failed deliveries) is what turns its health
     // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
     if (input.source_id !== undefined && ERROR_SEVERITIES.has(input.severity)) {
-      markSourceError(ctx.sql, input.source_id, ctx.now);
+      markSourceError(tx.sql, input.source_id, tx.now);
     }
+    tx.publish({ type: created ? "alert" : "alert_updated", data: out });
   });
-  const out = toAlertOut(alert);
-  ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
   return ok({ alert: out, created });
 }
 
 export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  return alert === null ? fail(404, "alert not found") : ok(toAlertOut(alert));
+  return alert === null ? fail("not-found", "alert not found") : ok(presentAlert(alert));
 }
 
 export function transitionAlert(
@@ -41,11 +42,13 @@ export function transitionAlert(
   note: string | undefined,
 ): Result<AlertOutT> {
   const alert = getAlert(ctx.sql, id);
-  if (alert === null) return fail(404, "alert not found");
+  if (alert === null) return fail("not-found", "alert not found");
   const result = (action === "acknowledge" ? acknowledge : resolve)(alert, by, note, ctx.now);
-  if (!result.ok) return fail(409, result.error.message);
-  saveAlert(ctx.sql, result.alert);
-  const out = toAlertOut(result.alert);
-  ctx.publish({ type: "alert_updated", data: out });
+  if (!result.ok) return fail("conflict", result.error.message);
+  const out = presentAlert(result.alert);
+  inTransaction(ctx, (tx) => {
+    saveAlert(tx.sql, result.alert);
+    tx.publish({ type: "alert_updated", data: out });
+  });
   return ok(out);
 }

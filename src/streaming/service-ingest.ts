@@ -1,14 +1,14 @@
 /** Events, predictions and metrics into the organization's store, one transaction per batch. */
+import { presentEvents, presentMetricPoint, presentPredictions } from "./present";
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
 import { evaluateRules } from "./service-rules";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { countReceived, insertEvents, markProcessed, type NewEvent } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
 import { insertPredictions } from "./store/predictions";
 import { listRules } from "./store/rules";
 import { touchSources, unknownSourceIds } from "./store/sources";
-import { iso } from "./store/sql";
 
 const DAY_MS = 86_400_000;
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -31,7 +31,7 @@ export function ingestEvents(
         ? [{ path: `events.${i}.source_id`, message: `no data source with id ${e.source_id}` }]
         : [],
     );
-    return fail(422, `unknown source_id: ${[...unknown].join(", ")}`, errors);
+    return fail("unprocessable", `unknown source_id: ${[...unknown].join(", ")}`, errors);
   }
   const rows: NewEvent[] = events.map((e) => ({
     i: e.event_id ?? crypto.randomUUID(),
@@ -40,13 +40,13 @@ export function ingestEvents(
     p: e.payload === undefined ? null : JSON.stringify(e.payload),
     ts: e.timestamp ?? ctx.now,
   }));
-  const inserted = ctx.storage.transactionSync(() => {
-    const stored = insertEvents(ctx.sql, rows, ctx.now);
-    countReceived(ctx.sql, stored, ctx.now);
-    touchSources(ctx.sql, distinct(stored.flatMap((e) => (e.source_id === null ? [] : [e.source_id]))), ctx.now);
+  const inserted = inTransaction(ctx, (tx) => {
+    const stored = insertEvents(tx.sql, rows, tx.now);
+    countReceived(tx.sql, stored, tx.now);
+    touchSources(tx.sql, distinct(stored.flatMap((e) => (e.source_id === null ? [] : [e.source_id]))), tx.now);
+    if (stored.length > 0) tx.publish({ type: "events", data: presentEvents(stored) });
     return stored;
   });
-  if (inserted.length > 0) ctx.publish({ type: "events", data: inserted });
   return ok({ accepted: inserted.length, duplicates: events.length - inserted.length });
 }
 
@@ -55,9 +55,9 @@ export function processEvents(ctx: OrgContext, ids: readonly string[]): { proces
 }
 
 export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): PredictionOutT[] {
-  const stored = ctx.storage.transactionSync(() =>
-    insertPredictions(
-      ctx.sql,
+  return inTransaction(ctx, (tx) => {
+    const stored = insertPredictions(
+      tx.sql,
       predictions.map((p) => ({
         id: crypto.randomUUID(),
         model_name: p.model_name,
@@ -67,13 +67,14 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
         latency_ms: p.latency_ms ?? null,
         event_id: p.event_id ?? null,
         features: p.features === undefined ? null : JSON.stringify(p.features),
-        ts: p.timestamp ?? ctx.now,
+        ts: p.timestamp ?? tx.now,
       })),
-      ctx.now,
-    ),
-  );
-  for (const p of stored) ctx.publish({ type: "prediction", data: p });
-  return stored;
+      tx.now,
+    );
+    const out = presentPredictions(stored);
+    for (const p of out) tx.publish({ type: "prediction", data: p });
+    return out;
+  });
 }
 
 /**
@@ -95,19 +96,17 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): { 
     const had = newest.get(p.name);
     if (had === undefined || p.ts >= had.ts) newest.set(p.name, p);
   }
-  ctx.storage.transactionSync(() => {
-    const merged = mergeStored(folded, storedRollups(ctx.sql, [...folded.values()]));
-    writeRollups(ctx.sql, merged);
+  inTransaction(ctx, (tx) => {
+    const merged = mergeStored(folded, storedRollups(tx.sql, [...folded.values()]));
+    writeRollups(tx.sql, merged);
     touchMetrics(
-      ctx.sql,
+      tx.sql,
       [...newest.values()].map((p) => ({ name: p.name, value: p.value, at: p.ts })),
-      ctx.now,
+      tx.now,
     );
-    evaluateRules(ctx, listRules(ctx.sql, [...newest.keys()]));
+    evaluateRules(tx, listRules(tx.sql, [...newest.keys()]));
+    // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000 frames.
+    for (const p of newest.values()) tx.publish({ type: "metric", data: presentMetricPoint(p) });
   });
-  // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000 frames.
-  for (const p of newest.values()) {
-    ctx.publish({ type: "metric", data: { name: p.name, value: p.value, timestamp: iso(p.ts), tags: p.tags } });
-  }
   return { accepted: points.length };
 }

@@ -1,13 +1,27 @@
-/** Read side: metric catalogue and series, and the dashboard summary (also the live `snapshot`). */
+/**
+ * Read side: lists, metric catalogue and series, and the dashboard summary (also the live
+ * `snapshot`). Rows go through present.ts, which skips (and logs) any it cannot present.
+ */
+import {
+  iso,
+  presentAlert,
+  presentEvent,
+  presentEvents,
+  presentMetricSummaries,
+  presentPage,
+  presentPrediction,
+  presentPredictions,
+  presentSources,
+} from "./present";
 import { type Aggregation, latestAndTrend, planQuery, querySeries, trendQueryRange } from "./rollup";
-import type { DashboardSummaryT, MetricSeriesT, MetricSummaryT } from "./schemas";
+import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
-import { countAlerts } from "./store/alerts";
-import { readCounters, receivedSince, recentEvents } from "./store/events";
+import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
+import { type EventFilter, listEvents, readCounters, receivedSince, recentEvents } from "./store/events";
 import { listMetricNames, metricExists, recentRollupsByName, rollupsInRange } from "./store/metrics";
-import { recentPredictions } from "./store/predictions";
+import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
-import { iso } from "./store/sql";
+import type { Page } from "./store/sql";
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -20,19 +34,43 @@ export interface SeriesQuery {
   step?: number | undefined;
 }
 
+const badCursor = () =>
+  fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
+
+function pageOf<R, T>(
+  page: Page<R> | null,
+  present: (row: R) => T,
+  table: string,
+  key: (row: R) => string,
+): Result<Page<T>> {
+  return page === null ? badCursor() : ok(presentPage(page, present, table, key));
+}
+
+export const eventPage = (ctx: OrgContext, filter: EventFilter): Result<Page<EventOutT>> =>
+  pageOf(listEvents(ctx.sql, filter), presentEvent, "events", (r) => r.event_id);
+
+export const predictionPage = (ctx: OrgContext, filter: PredictionFilter): Result<Page<PredictionOutT>> =>
+  pageOf(listPredictions(ctx.sql, filter), presentPrediction, "predictions", (r) => r.id);
+
+export const alertPage = (ctx: OrgContext, filter: AlertFilter): Result<Page<AlertOutT>> =>
+  pageOf(
+    listAlerts(ctx.sql, filter),
+    (r) => presentAlert(toAlert(r)),
+    "alerts",
+    (r) => r.id,
+  );
+
 export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
   const { resolution_ms, from } = trendQueryRange(ctx.now);
   const recent = recentRollupsByName(ctx.sql, resolution_ms, from);
-  return listMetricNames(ctx.sql).map((m) => ({
-    name: m.name,
-    latest: m.last,
-    latest_at: iso(m.last_at),
-    trend: latestAndTrend(recent.get(m.name) ?? [], ctx.now).trend,
-  }));
+  return presentMetricSummaries(
+    listMetricNames(ctx.sql),
+    (name) => latestAndTrend(recent.get(name) ?? [], ctx.now).trend,
+  );
 }
 
 export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery): Result<MetricSeriesT> {
-  if (!metricExists(ctx.sql, name)) return fail(404, `no metric named ${name}`);
+  if (!metricExists(ctx.sql, name)) return fail("not-found", `no metric named ${name}`);
   const options = {
     windowSeconds: query.window,
     stepSeconds: query.step,
@@ -82,9 +120,9 @@ export function dashboard(ctx: OrgContext): DashboardSummaryT {
         predictionsTotal > 0 ? (counters.get("predictions_confidence_sum") ?? 0) / predictionsTotal : null,
     },
     alerts: countAlerts(sql),
-    sources: listSources(sql, now),
+    sources: presentSources(listSources(sql, now), now),
     metrics: listMetrics(ctx),
-    recent_events: recentEvents(sql, RECENT_ITEMS),
-    recent_predictions: recentPredictions(sql, RECENT_ITEMS),
+    recent_events: presentEvents(recentEvents(sql, RECENT_ITEMS)),
+    recent_predictions: presentPredictions(recentPredictions(sql, RECENT_ITEMS)),
   };
 }

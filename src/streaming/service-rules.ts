@@ -4,14 +4,15 @@
  * persist the new state. Called on each metric batch (rules of those metrics) and on the alarm
  * (every rule), so a rule also clears when its data stops arriving.
  */
-import { openOrDedupe, resolve } from "./alert-state";
+import { type Alert, openOrDedupe, resolve } from "./alert-state";
 import { planQuery, windowValue } from "./rollup";
 import { attachAlert, evaluateRule, retireRule, type RuleAction, type RuleState } from "./rules";
 import type { AlertRuleInT, AlertRuleT } from "./schemas";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
-import { findUnresolved, getAlert, saveAlert, toAlertOut } from "./store/alerts";
+import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
+import { presentAlert, presentAll, presentRule, presentRules } from "./present";
+import { findUnresolved, getAlert, saveAlert } from "./store/alerts";
 import { rollupsInRange } from "./store/metrics";
-import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState, toRuleOut } from "./store/rules";
+import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleState } from "./store/rules";
 
 const DAY_MS = 86_400_000;
 
@@ -27,6 +28,14 @@ function observe(ctx: OrgContext, { rule }: StoredRule): number | null {
   return windowValue(rollupsInRange(ctx.sql, rule.metric_name, plan.resolution_ms, plan.from, plan.to), options);
 }
 
+/**
+ * Rules run inside metric ingestion: an alert that cannot be presented (an old row it deduplicated
+ * into) is skipped with a warning rather than failing the batch that triggered it.
+ */
+function publishAlert(ctx: OrgContext, alert: Alert, type: "alert" | "alert_updated"): void {
+  for (const data of presentAll([alert], presentAlert, "alerts", (a) => a.id)) ctx.publish({ type, data });
+}
+
 /** Carries out one action; returns the state to store (with the alert id attached on open). */
 function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: RuleAction): RuleState {
   const by = `rule:${stored.rule.id}`;
@@ -40,7 +49,7 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
     };
     const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
     saveAlert(ctx.sql, alert);
-    ctx.publish({ type: created ? "alert" : "alert_updated", data: toAlertOut(alert) });
+    publishAlert(ctx, alert, created ? "alert" : "alert_updated");
     return attachAlert(state, alert.id);
   }
   const alert =
@@ -51,12 +60,12 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
   const result = resolve(alert, by, action.note, ctx.now);
   if (result.ok) {
     saveAlert(ctx.sql, result.alert);
-    ctx.publish({ type: "alert_updated", data: toAlertOut(result.alert) });
+    publishAlert(ctx, result.alert, "alert_updated");
   }
   return state;
 }
 
-/** Evaluates the given rules at ctx.now. Run inside the caller's transaction. */
+/** Evaluates the given rules at ctx.now. Run inside the caller's `inTransaction`, which holds its publications until commit. */
 export function evaluateRules(ctx: OrgContext, rules: readonly StoredRule[]): void {
   for (const stored of rules) {
     const { state, actions } = evaluateRule(stored.rule, stored.state, observe(ctx, stored), ctx.now);
@@ -67,25 +76,25 @@ export function evaluateRules(ctx: OrgContext, rules: readonly StoredRule[]): vo
 }
 
 export function createAlertRule(ctx: OrgContext, input: AlertRuleInT): AlertRuleT {
-  return ctx.storage.transactionSync(() => {
-    const stored = createRule(ctx.sql, input, ctx.now);
+  return inTransaction(ctx, (tx) => {
+    const stored = createRule(tx.sql, input, tx.now);
     // Evaluate at once: a rule over data already present should not wait for the next alarm.
-    evaluateRules(ctx, [stored]);
-    return toRuleOut(getRule(ctx.sql, stored.rule.id) as StoredRule);
+    evaluateRules(tx, [stored]);
+    return presentRule(getRule(tx.sql, stored.rule.id) as StoredRule);
   });
 }
 
 export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
-  return listRules(ctx.sql).map(toRuleOut);
+  return presentRules(listRules(ctx.sql));
 }
 
 /** Deleting a firing rule resolves its alert with a note, like any cleared condition. */
 export function deleteAlertRule(ctx: OrgContext, id: string): Result<null> {
-  return ctx.storage.transactionSync(() => {
-    const stored = getRule(ctx.sql, id);
-    if (stored === null) return fail(404, "alert rule not found");
-    for (const action of retireRule(stored.rule, stored.state)) apply(ctx, stored, stored.state, action);
-    deleteRule(ctx.sql, id);
+  return inTransaction(ctx, (tx) => {
+    const stored = getRule(tx.sql, id);
+    if (stored === null) return fail("not-found", "alert rule not found");
+    for (const action of retireRule(stored.rule, stored.state)) apply(tx, stored, stored.state, action);
+    deleteRule(tx.sql, id);
     return ok(null);
   });
 }

@@ -1,15 +1,19 @@
 /**
  * What crosses the RPC boundary between the Worker and the organization object. Exceptions lose
  * their class on the way (a ProblemError arrives as a plain Error), so expected failures travel
- * as values: `{ ok: false, status, detail, errors? }`, which the Worker turns into problem+json.
+ * as values carrying the same vocabulary the Worker throws in: a `ProblemKind` (src/http/problem.ts)
+ * with its detail and field errors. `unwrap` (routes-shared.ts) rethrows them as that ProblemError.
  */
-import type { FieldError } from "../http/problem";
+import type { FieldError, ProblemKind } from "../http/problem";
 import type { Publishable } from "./live/protocol";
 import type { RetentionPolicy } from "./store/retention";
 
+/** The kinds the object can answer with; everything else (auth, limits) is decided in the Worker. */
+export type FailureKind = Extract<ProblemKind, "validation" | "not-found" | "conflict" | "unprocessable">;
+
 export interface Failure {
   ok: false;
-  status: 400 | 404 | 409 | 422;
+  kind: FailureKind;
   detail: string;
   errors?: FieldError[];
 }
@@ -18,8 +22,8 @@ export type Result<T> = { ok: true; value: T } | Failure;
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
-export const fail = (status: Failure["status"], detail: string, errors?: FieldError[]): Failure =>
-  errors === undefined ? { ok: false, status, detail } : { ok: false, status, detail, errors };
+export const fail = (kind: FailureKind, detail: string, errors?: FieldError[]): Failure =>
+  errors === undefined ? { ok: false, kind, detail } : { ok: false, kind, detail, errors };
 
 /** What the live hub accepts (`live/protocol.ts`): published after each durable write. */
 export type LivePublication = Publishable;
@@ -35,4 +39,16 @@ export interface OrgContext {
   now: number;
   retention: RetentionPolicy;
   publish(message: LivePublication): void;
+}
+
+/**
+ * Runs `fn` in one storage transaction with publications held back: what `fn` publishes is sent
+ * only after the transaction commits, in order, and dropped if it throws (and so rolls back). A
+ * socket therefore never sees an alert or a frame for a write that did not happen.
+ */
+export function inTransaction<T>(ctx: OrgContext, fn: (tx: OrgContext) => T): T {
+  const held: LivePublication[] = [];
+  const result = ctx.storage.transactionSync(() => fn({ ...ctx, publish: (message) => held.push(message) }));
+  for (const message of held) ctx.publish(message);
+  return result;
 }

@@ -325,3 +325,63 @@ describe.each(targets)("adversarial input: $name", (target) => {
     expect(status).toBeGreaterThanOrEqual(400);
   });
 });
+
+/** Times and values at and beyond the documented input limits (docs/streaming.md, "Input limits"). */
+const extremeTime = fc.oneof(
+  fc.integer({ min: -1e17, max: 1e17 }),
+  fc.constantFrom(946_684_800_000, 946_684_799_999, 253_402_300_799_999, 253_402_300_800_000, 8.64e15, 8.64e15 + 1),
+  fc.stringMatching(/^\d{1,17}$/),
+  fc.constantFrom("9999999999999999", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "+275760-09-13T00:00:00Z"),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+);
+const extremeValue = fc.oneof(
+  fc.double({ noNaN: true }),
+  fc.constantFrom(1.7976931348623157e308, -1.7976931348623157e308, 1e15, -1e15, 1.0000001e15, 5e-324),
+);
+
+const timed: { name: string; path: () => string; body: (time: unknown, value: unknown) => unknown }[] = [
+  {
+    name: "metrics",
+    path: () => "/api/v1/streaming-analytics/metrics",
+    body: (t, v) => ({
+      metrics: [
+        { name: "okm", value: 5 },
+        { name: "m1", value: v, timestamp: t },
+      ],
+    }),
+  },
+  {
+    name: "events",
+    path: () => "/api/v1/streaming-analytics/events",
+    body: (t) => ({ events: [{ event_type: "ok" }, { event_type: "t", timestamp: t }] }),
+  },
+  {
+    name: "predictions",
+    path: () => "/api/v1/streaming-analytics/predictions",
+    body: (t) => ({ model_name: "m", prediction: 1, confidence: 0.5, timestamp: t }),
+  },
+  {
+    name: "results",
+    path: () => `/api/v1/ab-testing/experiments/${ids.running}/results`,
+    body: (t, v) => ({ results: [{ metric_name: "m", metric_value: v, variant_id: ids.variant, recorded_at: t }] }),
+  },
+];
+
+const READS = ["/metrics", "/dashboard", "/events", "/predictions", "/alerts", "/sources"];
+
+describe.each(timed)("extreme times and values: $name", (target) => {
+  it("every write is refused whole or stored presentably: every read stays 2xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(extremeTime, extremeValue, async (time, value) => {
+        const t: Target = { name: target.name, method: "POST", path: target.path, valid: () => ({}) };
+        await expectSafe(t, JSON.stringify(target.body(time, value)));
+        for (const path of READS) {
+          const res = await client.get(`/api/v1/streaming-analytics${path}`);
+          expect(res.status, `${path} after ${target.name} at ${String(time)}`).toBe(200);
+          await res.text();
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

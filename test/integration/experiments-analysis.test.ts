@@ -130,7 +130,7 @@ describe("GET /experiments/:id/results", () => {
     expect(res.status).toBe(200);
     expect(text).not.toMatch(/NaN|Infinity/);
     const body = JSON.parse(text) as AnalysisBody;
-    expect(body.srm).toEqual({ p_value: null, mismatch: false });
+    expect(body.srm).toMatchObject({ p_value: null, mismatch: false });
     expect(body.metrics).toHaveLength(1);
     expect(body.metrics[0]?.variants.every((v) => v.count === 0 && v.mean === null && v.stddev === null)).toBe(true);
     expect(body.metrics[0]?.comparisons[0]).toMatchObject({ difference: null, p_value: null });

@@ -121,14 +121,14 @@ describe("transient Durable Object failures", () => {
 });
 
 describe("misconfiguration", () => {
-  it("a missing JWT_SECRET is a 500 that names nothing, not a client error", async () => {
+  it("no signing secret (neither JWT_SECRET nor JWT_SECRETS) is a 500 that names nothing, not a client error", async () => {
     const { env } = await import("cloudflare:test");
     const { default: app } = await import("../../src/app");
     const token = (await import("../helpers")).tokenFor("acme");
     const res = await app.request(
       "/api/v1/me",
       { headers: { Authorization: `Bearer ${await token}` } },
-      { ...env, JWT_SECRET: "" },
+      { ...env, JWT_SECRET: "", JWT_SECRETS: "" },
     );
     const problem = await expectProblem(res, 500);
     expect(JSON.stringify(problem)).not.toContain("JWT_SECRET");

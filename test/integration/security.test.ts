@@ -73,7 +73,7 @@ describe("security headers on API responses", () => {
   it("sets nosniff, frame and referrer protections", async () => {
     const res = await api("/api/v1/health");
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-    expect(res.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
+    expect(res.headers.get("X-Frame-Options")).toBe("DENY");
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
   });
 });

@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
+import { problemType } from "../../src/http/problem";
 import { as, expectProblem } from "../helpers";
 
 const P = "/api/v1/streaming-analytics";
@@ -49,7 +50,7 @@ async function pinClock(org: string, at: number): Promise<void> {
 }
 
 describe("alerts", () => {
-  it("201 with the API.md shape; the same unresolved fingerprint is 200 with occurrences raised", async () => {
+  it("201 with the docs/contract.md shape; the same unresolved fingerprint is 200 with occurrences raised", async () => {
     const c = await as("al-org");
     const res = await c.post(`${P}/alerts`, {
       severity: "warning",
@@ -251,5 +252,38 @@ describe("alert rules", () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ status: "resolved", fingerprint: `rule:${rule.id}` });
     expect(alerts[0]?.notes[0]?.text).toBe("rule deleted");
+  });
+});
+
+describe("failures from the organization object speak the Worker's problem vocabulary", () => {
+  it("each object failure arrives as the ProblemKind it carries (type, status, detail, errors)", async () => {
+    const org = "obj-problems";
+    const c = await as(org);
+    const rpc = await runInDurableObject(env.ORG.getByName(org), async (o: OrgObject) => [
+      await o.getAlert("nope"),
+      await o.createAlert({ severity: "info", title: "t", source_id: "ghost" }),
+    ]);
+    expect(rpc).toEqual([
+      { ok: false, kind: "not-found", detail: "alert not found" },
+      {
+        ok: false,
+        kind: "unprocessable",
+        detail: "unknown source_id: ghost",
+        errors: [{ path: "source_id", message: "no data source with id ghost" }],
+      },
+    ]);
+    const missing = await expectProblem(await c.get(`${P}/alerts/nope`), 404);
+    expect(missing).toMatchObject({ type: problemType("not-found"), detail: "alert not found" });
+    const ghost = await expectProblem(
+      await c.post(`${P}/alerts`, { severity: "info", title: "t", source_id: "ghost" }),
+      422,
+    );
+    expect(ghost).toMatchObject({ type: problemType("unprocessable"), errors: [{ path: "source_id" }] });
+    const cursor = await expectProblem(await c.get(`${P}/events?cursor=zzz`), 400);
+    expect(cursor).toMatchObject({ type: problemType("validation"), errors: [{ path: "query.cursor" }] });
+    const { id } = (await (await c.post(`${P}/alerts`, { severity: "info", title: "t" })).json()) as { id: string };
+    expect((await c.post(`${P}/alerts/${id}/resolve`, {})).status).toBe(200);
+    const twice = await expectProblem(await c.post(`${P}/alerts/${id}/acknowledge`, {}), 409);
+    expect(twice.type).toBe(problemType("conflict"));
   });
 });

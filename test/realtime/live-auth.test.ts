@@ -30,9 +30,10 @@ describe("POST /ws-ticket", () => {
     await expectProblem(await api("/api/v1/streaming-analytics/ws-ticket", { method: "POST", token: ingestOnly }), 403);
   });
 
-  it("is not an API token: it carries no scope", async () => {
+  it("is not an API token: as a bearer token it is refused with 401 (issue 10)", async () => {
     const ticket = await getTicket(await tokenFor("acme"));
-    await expectProblem(await api("/api/v1/me", { token: ticket }), 403);
+    const problem = await expectProblem(await api("/api/v1/me", { token: ticket }), 401);
+    expect(problem.detail).toContain("not an API token");
   });
 });
 

@@ -5,6 +5,7 @@ import type { OrgObject } from "../../src/streaming/org-object";
 import type { Publishable } from "../../src/streaming/live/protocol";
 import { tokenFor } from "../helpers";
 import { connectWithTicket, connectWithToken, type LiveClient } from "./live-client";
+import { ManualClock } from "./manual-clock";
 
 // These drive the hub directly inside the real object (real sockets, real hibernation), so they
 // pin the push machinery independently of the ingestion routes; live-messages.test.ts goes through them.
@@ -31,7 +32,20 @@ const publish = (org: string, ...messages: Publishable[]) =>
   runInDurableObject(stub(org), (instance: OrgObject) => {
     for (const m of messages) instance.live.publish(m);
   });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Installs a manual clock on the org's hub: from then on its flushes happen only in `step`. */
+async function manualClock(org: string): Promise<ManualClock> {
+  const clock = new ManualClock();
+  await runInDurableObject(stub(org), (instance: OrgObject) => {
+    instance.hub.clock = clock;
+  });
+  return clock;
+}
+/** Publishes, then moves the org's manual clock by `ms` (inside the object, where its sockets live). */
+const step = (org: string, clock: ManualClock, ms: number, ...messages: Publishable[]) =>
+  runInDurableObject(stub(org), (instance: OrgObject) => {
+    for (const m of messages) instance.live.publish(m);
+    clock.advance(ms);
+  });
 const eventIds = (c: LiveClient) => c.of("events").flatMap((m) => m.data.map((e) => e.event_id));
 
 async function open(org: string): Promise<LiveClient> {
@@ -50,22 +64,23 @@ describe("LiveHub", () => {
     c.close();
   });
 
-  it("coalesces a burst of event batches into at most ~10 messages a second, losing none", async () => {
+  it("coalesces a burst of event batches into one message per 100 ms slot, losing none", async () => {
     const c = await open("burst");
+    const clock = await manualClock("burst");
     const sent: string[] = [];
-    const started = Date.now();
+    // 50 batches, one every 20 ms of the hub's clock: 1 s of traffic.
     for (let i = 0; i < 50; i++) {
       const batch = [event(), event()];
       sent.push(...batch.map((e) => e.event_id));
-      await publish("burst", { type: "events", data: batch });
+      await step("burst", clock, 20, { type: "events", data: batch });
     }
     await c.until((x) => eventIds(x).length >= sent.length, 5000, "all events");
-    const elapsed = Date.now() - started;
-    const messages = c.of("events").length;
     expect(eventIds(c)).toEqual(sent); // every event, once, in order
-    expect(messages).toBeLessThan(50);
-    // One message per 100 ms slot plus the immediate first one.
-    expect(messages).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    // The first batch at once (t = 0), then one message per slot at t = 100, 200, ... 1000.
+    expect(c.of("events")).toHaveLength(11);
+    expect(c.of("events").map((m) => Date.parse(m.at) - Date.UTC(2026, 10, 1))).toEqual(
+      Array.from({ length: 11 }, (_, k) => k * 100),
+    );
     expect(c.invalid).toEqual([]);
     c.close();
   });
@@ -108,13 +123,26 @@ describe("LiveHub", () => {
       type: "metric" as const,
       data: { name, value, timestamp: new Date().toISOString(), tags: {} },
     });
-    // One synchronous call, so the timing is deterministic: the warmup takes the immediate slot and
-    // the rest all wait for the next one.
-    await publish("metrics", point("warmup", 0), point("cpu", 1), point("cpu", 2), point("cpu", 3), point("mem", 9));
-    await c.until((x) => x.of("metric").length >= 3);
-    await sleep(250);
+    const clock = await manualClock("metrics");
+    // The warmup takes the immediate slot; the rest wait for the next one, 100 ms later.
+    await step(
+      "metrics",
+      clock,
+      0,
+      point("warmup", 0),
+      point("cpu", 1),
+      point("cpu", 2),
+      point("cpu", 3),
+      point("mem", 9),
+    );
+    await step("metrics", clock, 250);
+    // The sentinel goes out after everything the metrics could have caused; it must come last.
+    const sentinel = event("sentinel");
+    await step("metrics", clock, 0, { type: "events", data: [sentinel] });
+    await c.until((x) => eventIds(x).includes(sentinel.event_id));
     const got = c.of("metric").map((m) => `${m.data.name}=${m.data.value}`);
     expect(got).toEqual(["warmup=0", "cpu=3", "mem=9"]);
+    expect(c.messages.map((m) => m.type)).toEqual(["snapshot", "metric", "metric", "metric", "events"]);
     c.close();
   });
 
@@ -201,8 +229,12 @@ describe("LiveHub", () => {
     const before = b.raw.length;
     await publish("org-a", { type: "events", data: [event()] });
     await a.next("events");
-    await sleep(200);
-    expect(b.raw.length).toBe(before);
+    // b's own sentinel, published after a's event: it must be the only thing b received.
+    const sentinel = event();
+    await publish("org-b", { type: "events", data: [sentinel] });
+    await b.next("events");
+    expect(b.raw.slice(before).map((r) => (JSON.parse(r) as { type: string }).type)).toEqual(["events"]);
+    expect(eventIds(b)).toEqual([sentinel.event_id]);
     a.close();
     b.close();
   });

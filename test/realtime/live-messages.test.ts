@@ -153,8 +153,11 @@ describe("live messages from the API", () => {
     await a.client.post(`${BASE}/events`, { events: [{ event_type: "secret" }] });
     await a.client.post(`${BASE}/alerts`, { severity: "info", title: "only a" });
     await a.socket.next("alert");
-    await new Promise((r) => setTimeout(r, 200));
-    expect(b.socket.raw.length).toBe(before);
+    // b's own sentinel, sent after a's writes: it must be the only thing b received.
+    await b.client.post(`${BASE}/events`, { events: [{ event_id: "b-sentinel", event_type: "mine" }] });
+    await b.socket.next("events");
+    expect(b.socket.raw.slice(before).map((r) => (JSON.parse(r) as { type: string }).type)).toEqual(["events"]);
+    expect(eventIds(b.socket)).toEqual(["b-sentinel"]);
     a.socket.close();
     b.socket.close();
   });

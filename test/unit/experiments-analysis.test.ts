@@ -87,7 +87,10 @@ describe("buildAnalysis", () => {
       { variant_id: "t2", users: 0 },
     ]);
     expect(out.srm).toEqual(srmCheck([500, 260, 0], [50, 25, 25]));
-    expect(out.srm.mismatch).toBe(true); // nobody in a 25% arm
+    // Nobody in a 25% arm, but SRM is not judged while a variant has fewer than 8 users (API.md).
+    const srm = srmCheck([500, 260, 0], [50, 25, 25]);
+    expect(srm.p_value).toBeNull();
+    expect(srm.reason).toMatch(/fewer than 8 users/);
   });
 
   it("puts the primary metric first, then the others by name", () => {
@@ -144,6 +147,6 @@ describe("buildAnalysis", () => {
         comparisons: [],
       },
     ]);
-    expect(empty.srm).toEqual({ p_value: null, mismatch: false });
+    expect(empty.srm).toEqual({ p_value: null, mismatch: false, reason: "fewer than 2 variants receive traffic" });
   });
 });

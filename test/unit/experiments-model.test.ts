@@ -47,7 +47,7 @@ describe("percentBasisPoints", () => {
 });
 
 describe("lifecycle helpers", () => {
-  // An independent table of API.md's lifecycle, so the model's TRANSITIONS are checked, not restated.
+  // An independent table of docs/contract.md's lifecycle, so the model's TRANSITIONS are checked, not restated.
   const expected: Record<ExperimentStatus, { actions: LifecycleAction[]; live: boolean; stopped: boolean }> = {
     draft: { actions: ["start"], live: false, stopped: false },
     running: { actions: ["pause", "complete"], live: true, stopped: false },

@@ -81,31 +81,60 @@ describe("compareWelch null handling", () => {
 });
 
 describe("srmCheck", () => {
+  const tooFew = "a variant has fewer than 8 users, too few to judge the split";
+  const noSplit = "fewer than 2 variants receive traffic";
   it.each([
-    { name: "balanced 50/50", obs: [500, 500], pct: [50, 50], p: 1, mismatch: false },
-    { name: "no exposures", obs: [0, 0], pct: [50, 50], p: null, mismatch: false },
-    { name: "single variant", obs: [10], pct: [100], p: null, mismatch: false },
-    { name: "no percentages", obs: [10, 10], pct: [0, 0], p: null, mismatch: false },
-    { name: "0% group without traffic ignored", obs: [500, 0, 500], pct: [50, 0, 50], p: 1, mismatch: false },
-    { name: "0% group with traffic", obs: [500, 1, 500], pct: [50, 0, 50], p: 0, mismatch: true },
-    { name: "only one group with a share", obs: [100, 0], pct: [100, 0], p: null, mismatch: false },
-    { name: "empty group lists", obs: [], pct: [], p: null, mismatch: false },
-  ])("$name", ({ obs, pct, p, mismatch }) => {
-    expect(srmCheck(obs, pct)).toEqual({ p_value: p, mismatch });
+    { name: "balanced 50/50", obs: [500, 500], pct: [50, 50], p: 1, mismatch: false, reason: null },
+    { name: "no exposures", obs: [0, 0], pct: [50, 50], p: null, mismatch: false, reason: tooFew },
+    { name: "single variant", obs: [10], pct: [100], p: null, mismatch: false, reason: noSplit },
+    { name: "no shares", obs: [10, 10], pct: [0, 0], p: 0, mismatch: true, reason: expect.any(String) },
+    {
+      name: "0% group without traffic ignored",
+      obs: [500, 0, 500],
+      pct: [50, 0, 50],
+      p: 1,
+      mismatch: false,
+      reason: null,
+    },
+    {
+      name: "0% group with traffic",
+      obs: [500, 1, 500],
+      pct: [50, 0, 50],
+      p: 0,
+      mismatch: true,
+      reason: expect.any(String),
+    },
+    { name: "only one group with a share", obs: [100, 0], pct: [100, 0], p: null, mismatch: false, reason: noSplit },
+    { name: "empty group lists", obs: [], pct: [], p: null, mismatch: false, reason: noSplit },
+    { name: "7 users in the small arm", obs: [7, 993], pct: [1, 99], p: null, mismatch: false, reason: tooFew },
+    {
+      name: "an empty 25% arm is still below the minimum",
+      obs: [500, 260, 0],
+      pct: [50, 25, 25],
+      p: null,
+      mismatch: false,
+      reason: tooFew,
+    },
+  ])("$name", ({ obs, pct, p, mismatch, reason }) => {
+    expect(srmCheck(obs, pct)).toEqual({ p_value: p, mismatch, reason });
   });
 
   it("flags a clear mismatch and not a small wobble", () => {
     expect(srmCheck([5300, 4700], [50, 50]).mismatch).toBe(true);
     expect(srmCheck([5050, 4950], [50, 50]).mismatch).toBe(false);
+    // 8 users in a 1% arm out of 266 is a 0.58% event: the chi-square called it a mismatch, the exact test does not.
+    expect(srmCheck([8, 258], [1, 99]).mismatch).toBe(false);
   });
 
-  it("normalizes percentages that do not sum to 100", () => {
+  it("normalizes shares that do not sum to 100 (bucket widths)", () => {
     expect(srmCheck([100, 300], [1, 3])).toEqual(srmCheck([100, 300], [25, 75]));
+    expect(srmCheck([100, 300], [2500, 7500])).toEqual(srmCheck([100, 300], [25, 75]));
   });
 
   it("rejects inconsistent or invalid input", () => {
     expect(() => srmCheck([1, 2], [100])).toThrow(RangeError);
     expect(() => srmCheck([-1, 2], [50, 50])).toThrow(RangeError);
+    expect(() => srmCheck([1.5, 2], [50, 50])).toThrow(RangeError);
     expect(() => srmCheck([1, 2], [50, Number.NaN])).toThrow(RangeError);
   });
 });

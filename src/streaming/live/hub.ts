@@ -15,11 +15,27 @@ import {
 import { TicketStore } from "./ticket-store";
 
 type Snapshot = () => Promise<DashboardSummaryT> | DashboardSummaryT;
+
+/**
+ * The hub's time: when a flush is due, the `at` of each frame, and the timers that send. Injected
+ * so tests drive flushes step by step (test/realtime/manual-clock.ts) instead of sleeping.
+ */
+export interface HubClock {
+  now(): number;
+  /** setTimeout-like: runs `fn` after `delayMs`; the handle goes to `cancel`. */
+  schedule(fn: () => void, delayMs: number): unknown;
+  cancel(handle: unknown): void;
+}
+
+export const systemClock: HubClock = {
+  now: () => Date.now(),
+  schedule: (fn, delayMs) => setTimeout(fn, delayMs),
+  cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 /** A broadcast waiting for the send turn: a ready frame for everyone, or events to filter per socket. */
 type Outgoing = { kind: "all"; text: string } | { kind: "events"; events: EventOutT[] };
 type ErrorCode = (typeof ERROR_CODES)[number];
 
-const frame = (type: string, data: unknown) => JSON.stringify({ type, data, at: new Date().toISOString() });
 // Tags are capped at 256 characters by the runtime; `sub` comes from a token and may be longer.
 const tag = (kind: string, value: string) => `${kind}:${value}`.slice(0, 256);
 
@@ -36,15 +52,17 @@ export class LiveHub {
   private pendingEvents: EventOutT[] = [];
   private pendingMetrics = new Map<string, MetricPointOutT>();
   private lastFlushAt: number | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: unknown = null;
   private outbox: Outgoing[] = [];
-  private sendTurn: ReturnType<typeof setTimeout> | null = null;
+  private sendTurn: unknown = null;
   // Deserializing 1,000 attachments per broadcast would dominate fan-out; cache them per wake-up.
   private readonly attachments = new WeakMap<WebSocket, Attachment>();
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly snapshot: Snapshot,
+    /** Replaceable (tests install a manual clock on a live object); read at each use. */
+    public clock: HubClock = systemClock,
   ) {
     // The runtime answers this exact ping itself, so keep-alives never wake a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -67,10 +85,10 @@ export class LiveHub {
     // Taken before the socket joins the broadcast set so that nothing reaches it ahead of the snapshot.
     let snapshot: string;
     try {
-      snapshot = frame("snapshot", await this.snapshot());
+      snapshot = this.frame("snapshot", await this.snapshot());
     } catch (err) {
       console.error(JSON.stringify({ level: "error", where: "live.snapshot", error: String(err) }));
-      snapshot = frame("error", { code: "snapshot_failed", message: "the dashboard summary could not be built" });
+      snapshot = this.frame("error", { code: "snapshot_failed", message: "the dashboard summary could not be built" });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [tag("org", principal.org), tag("sub", principal.sub)]);
@@ -98,7 +116,7 @@ export class LiveHub {
       default:
         // Pending events go first so a client sees the events before the alert they caused.
         this.takeBatch();
-        this.outbox.push({ kind: "all", text: frame(message.type, message.data) });
+        this.outbox.push({ kind: "all", text: this.frame(message.type, message.data) });
         this.kick();
     }
   }
@@ -114,18 +132,18 @@ export class LiveHub {
       safeClose(ws, CLOSE_CODES.messageTooBig, `frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`);
       return;
     }
-    if (typeof message !== "string") return sendError(ws, "binary_not_supported", "send JSON text frames");
+    if (typeof message !== "string") return this.sendError(ws, "binary_not_supported", "send JSON text frames");
     let raw: unknown;
     try {
       raw = JSON.parse(message);
     } catch {
-      return sendError(ws, "invalid_json", "the frame is not valid JSON");
+      return this.sendError(ws, "invalid_json", "the frame is not valid JSON");
     }
     const parsed = ClientMessage.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      return sendError(ws, "invalid_message", `${where}${issue?.message ?? "unknown message"}`);
+      return this.sendError(ws, "invalid_message", `${where}${issue?.message ?? "unknown message"}`);
     }
     const msg = parsed.data;
     if (msg.type === "ping") {
@@ -150,15 +168,23 @@ export class LiveHub {
     safeClose(ws, 1011, "socket error");
   }
 
+  private frame(type: string, data: unknown): string {
+    return JSON.stringify({ type, data, at: new Date(this.clock.now()).toISOString() });
+  }
+
+  private sendError(ws: WebSocket, code: ErrorCode, message: string): void {
+    safeSend(ws, this.frame("error", { code, message }));
+  }
+
   private schedule(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const pending = this.pendingEvents.length + this.pendingMetrics.size;
     const decision = planFlush({ pending, last_flush_at: this.lastFlushAt, now });
     if (decision.action === "flush") {
       this.takeBatch();
       this.kick();
     } else if (decision.action === "schedule" && this.timer === null) {
-      this.timer = setTimeout(
+      this.timer = this.clock.schedule(
         () => {
           this.takeBatch();
           this.send();
@@ -170,14 +196,16 @@ export class LiveHub {
 
   /** Moves what waits for the slot into the outbox (one `events` message, one `metric` per name). */
   private takeBatch(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.cancel(this.timer);
     this.timer = null;
     if (this.pendingEvents.length === 0 && this.pendingMetrics.size === 0) return;
     if (this.pendingEvents.length > 0) this.outbox.push({ kind: "events", events: this.pendingEvents });
-    for (const point of this.pendingMetrics.values()) this.outbox.push({ kind: "all", text: frame("metric", point) });
+    for (const point of this.pendingMetrics.values()) {
+      this.outbox.push({ kind: "all", text: this.frame("metric", point) });
+    }
     this.pendingEvents = [];
     this.pendingMetrics = new Map();
-    this.lastFlushAt = Date.now();
+    this.lastFlushAt = this.clock.now();
   }
 
   /**
@@ -185,11 +213,11 @@ export class LiveHub {
    * does not wait for a thousand socket sends, so ingestion latency stays flat as sockets grow.
    */
   private kick(): void {
-    if (this.sendTurn === null) this.sendTurn = setTimeout(() => this.send(), 0);
+    if (this.sendTurn === null) this.sendTurn = this.clock.schedule(() => this.send(), 0);
   }
 
   private send(): void {
-    if (this.sendTurn !== null) clearTimeout(this.sendTurn);
+    if (this.sendTurn !== null) this.clock.cancel(this.sendTurn);
     this.sendTurn = null;
     const outbox = this.outbox;
     this.outbox = [];
@@ -216,7 +244,7 @@ export class LiveHub {
       if (text === undefined) {
         const types = attachment.event_types === null ? null : new Set(attachment.event_types);
         const selected = types === null ? events : events.filter((e) => types.has(e.event_type));
-        text = selected.length > 0 ? frame("events", selected) : null;
+        text = selected.length > 0 ? this.frame("events", selected) : null;
         frames.set(key, text);
       }
       if (text !== null) safeSend(ws, text);
@@ -240,10 +268,6 @@ export class LiveHub {
 function byteLength(text: string): number {
   // A UTF-16 string never has more code units than its UTF-8 bytes, so long strings need no encoding.
   return text.length > MAX_CLIENT_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
-}
-
-function sendError(ws: WebSocket, code: ErrorCode, message: string): void {
-  safeSend(ws, frame("error", { code, message }));
 }
 
 // A socket can close between getWebSockets() and send(); one dead socket must not stop the broadcast.

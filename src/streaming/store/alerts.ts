@@ -4,50 +4,30 @@
  * a future code path forgot to look first.
  */
 import type { ALERT_STATUSES, Alert, AlertNote, SEVERITIES } from "../alert-state";
-import type { AlertOutT } from "../schemas";
-import { decodeCursor, iso, isoOrNull, type Page, type Row, toPage, Where } from "./sql";
+import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
 /** The stored row: the state machine's Alert, with SQLite's types for enums and the JSON notes. */
-type AlertRow = Omit<Alert, "severity" | "status" | "notes"> & {
+export type AlertRow = Omit<Alert, "severity" | "status" | "notes"> & {
   seq: number;
   severity: string;
   status: string;
   notes: string;
-} & Row;
+};
+type SqlAlertRow = AlertRow & Row;
 
-function toAlert(row: AlertRow): Alert {
+export function toAlert(row: AlertRow): Alert {
   const { seq: _seq, notes, ...rest } = row;
   return { ...rest, notes: JSON.parse(notes) as AlertNote[] } as Alert;
 }
 
-export function toAlertOut(alert: Alert): AlertOutT {
-  return {
-    id: alert.id,
-    severity: alert.severity,
-    status: alert.status,
-    title: alert.title,
-    message: alert.message,
-    source_id: alert.source_id,
-    fingerprint: alert.fingerprint,
-    occurrences: alert.occurrences,
-    created_at: iso(alert.created_at),
-    last_seen_at: iso(alert.last_seen_at),
-    acknowledged_at: isoOrNull(alert.acknowledged_at),
-    acknowledged_by: alert.acknowledged_by,
-    resolved_at: isoOrNull(alert.resolved_at),
-    resolved_by: alert.resolved_by,
-    notes: alert.notes.map((n) => ({ at: iso(n.at), by: n.by, text: n.text })),
-  };
-}
-
 export function getAlert(sql: SqlStorage, id: string): Alert | null {
-  const row = sql.exec<AlertRow>("SELECT * FROM alerts WHERE id = ?", id).toArray()[0];
+  const row = sql.exec<SqlAlertRow>("SELECT * FROM alerts WHERE id = ?", id).toArray()[0];
   return row === undefined ? null : toAlert(row);
 }
 
 export function findUnresolved(sql: SqlStorage, fingerprint: string): Alert | null {
   const row = sql
-    .exec<AlertRow>("SELECT * FROM alerts WHERE fingerprint = ? AND status != 'resolved'", fingerprint)
+    .exec<SqlAlertRow>("SELECT * FROM alerts WHERE fingerprint = ? AND status != 'resolved'", fingerprint)
     .toArray()[0];
   return row === undefined ? null : toAlert(row);
 }
@@ -87,7 +67,8 @@ export interface AlertFilter {
   cursor?: string | undefined;
 }
 
-export function listAlerts(sql: SqlStorage, filter: AlertFilter): Page<AlertOutT> | null {
+/** Rows, not Alerts: turning a row into an Alert parses JSON, which present.ts guards per row. */
+export function listAlerts(sql: SqlStorage, filter: AlertFilter): Page<AlertRow> | null {
   const where = new Where();
   if (filter.status !== undefined) where.add("status = ?", filter.status);
   if (filter.severity !== undefined) where.add("severity = ?", filter.severity);
@@ -97,14 +78,9 @@ export function listAlerts(sql: SqlStorage, filter: AlertFilter): Page<AlertOutT
     where.add("seq < ?", key[0] ?? 0);
   }
   const rows = sql
-    .exec<AlertRow>(`SELECT * FROM alerts ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
+    .exec<SqlAlertRow>(`SELECT * FROM alerts ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
     .toArray();
-  return toPage(
-    rows,
-    filter.limit,
-    (r) => [r.seq],
-    (r) => toAlertOut(toAlert(r)),
-  );
+  return toPage(rows, filter.limit, (r) => [r.seq]);
 }
 
 export interface AlertCounts {

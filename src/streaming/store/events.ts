@@ -5,9 +5,8 @@
  * stored events or repeated inside the same batch (the first occurrence wins) — are counted as
  * batch size minus rows returned, with no read before the write.
  */
-import type { EventOutT } from "../schemas";
 import { rateBucket } from "./sources";
-import { decodeCursor, iso, isoOrNull, type Page, parseJsonColumn, type Row, toPage, Where } from "./sql";
+import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
 /** An event ready to store: id assigned, payload serialized, times in epoch ms. */
 export interface NewEvent {
@@ -18,7 +17,8 @@ export interface NewEvent {
   ts: number;
 }
 
-type EventRow = {
+/** A stored event as SQLite holds it (payload is JSON text; times are epoch ms). */
+export interface EventRow {
   seq: number;
   event_id: string;
   source_id: string | null;
@@ -27,28 +27,15 @@ type EventRow = {
   ts: number;
   received_at: number;
   processed_at: number | null;
-} & Row;
+}
+type SqlEventRow = EventRow & Row;
 
 const COLUMNS = "seq, event_id, source_id, event_type, payload, ts, received_at, processed_at";
 
-export function toEventOut(row: EventRow): EventOutT {
-  return {
-    id: row.event_id,
-    event_id: row.event_id,
-    source_id: row.source_id,
-    event_type: row.event_type,
-    payload: parseJsonColumn<Record<string, unknown>>(row.payload),
-    timestamp: iso(row.ts),
-    received_at: iso(row.received_at),
-    processed: row.processed_at !== null,
-    processed_at: isoOrNull(row.processed_at),
-  };
-}
-
 /** Inserts the new events of the batch and returns them (duplicates are skipped by the database). */
-export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], receivedAt: number): EventOutT[] {
-  const rows = sql
-    .exec<EventRow>(
+export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], receivedAt: number): EventRow[] {
+  return sql
+    .exec<SqlEventRow>(
       `INSERT INTO events (event_id, source_id, event_type, payload, ts, received_at)
        SELECT value ->> 'i', value ->> 's', value ->> 't', value ->> 'p', value ->> 'ts', ?2
        FROM json_each(?1) WHERE true
@@ -58,14 +45,17 @@ export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], recei
       receivedAt,
     )
     .toArray();
-  return rows.map(toEventOut);
 }
 
 /**
  * Counts received events per 10 s bucket and source (one upsert for the batch), and the running
  * total; both feed health and the dashboard without scanning the events table.
  */
-export function countReceived(sql: SqlStorage, inserted: readonly EventOutT[], receivedAt: number): void {
+export function countReceived(
+  sql: SqlStorage,
+  inserted: readonly Pick<EventRow, "source_id">[],
+  receivedAt: number,
+): void {
   if (inserted.length === 0) return;
   const perSource = new Map<string, number>();
   for (const e of inserted) perSource.set(e.source_id ?? "", (perSource.get(e.source_id ?? "") ?? 0) + 1);
@@ -107,7 +97,7 @@ export interface EventFilter {
 }
 
 /** Newest first by event time, then by arrival; null when the cursor is not ours. */
-export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventOutT> | null {
+export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventRow> | null {
   const where = new Where();
   if (filter.event_type !== undefined) where.add("event_type = ?", filter.event_type);
   if (filter.source_id !== undefined) where.add("source_id = ?", filter.source_id);
@@ -120,13 +110,13 @@ export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventOutT
     where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
   }
   const rows = sql
-    .exec<EventRow>(
+    .exec<SqlEventRow>(
       `SELECT ${COLUMNS} FROM events ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
       ...where.params,
       filter.limit + 1,
     )
     .toArray();
-  return toPage(rows, filter.limit, (r) => [r.ts, r.seq], toEventOut);
+  return toPage(rows, filter.limit, (r) => [r.ts, r.seq]);
 }
 
 /** Marks the named events processed; already-processed ones keep their first time. Returns how many exist. */
@@ -145,8 +135,8 @@ export function markProcessed(sql: SqlStorage, ids: readonly string[], now: numb
     .one().n;
 }
 
-export function recentEvents(sql: SqlStorage, limit: number): EventOutT[] {
-  return sql.exec<EventRow>(`SELECT ${COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`, limit).toArray().map(toEventOut);
+export function recentEvents(sql: SqlStorage, limit: number): EventRow[] {
+  return sql.exec<SqlEventRow>(`SELECT ${COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`, limit).toArray();
 }
 
 /** Received events per bucket from `from` on (all sources), for rates and the per-minute series. */

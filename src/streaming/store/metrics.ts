@@ -4,6 +4,7 @@
  * join over json_each, merged (exact: counts and sketch bins add), and written back with ONE
  * INSERT OR REPLACE over json_each: three statements per batch whatever its size.
  */
+import { MAX_TIME_MS } from "../../http/time";
 import { type BucketRollup, fromRow, type RollupRow, toRow } from "../rollup";
 import type { Row } from "./sql";
 
@@ -36,7 +37,11 @@ export function writeRollups(sql: SqlStorage, merged: readonly BucketRollup[]): 
   );
 }
 
-/** Keeps the metric catalogue (name, newest point) current: one upsert per batch. */
+/**
+ * Keeps the metric catalogue (name, newest point) current: one upsert per batch. A stored point past
+ * the input limit (written before it existed) is replaced by any new one, or it would hide the
+ * metric from GET /metrics forever.
+ */
 export function touchMetrics(
   sql: SqlStorage,
   latest: readonly { name: string; value: number; at: number }[],
@@ -47,9 +52,10 @@ export function touchMetrics(
     `INSERT INTO metrics (name, last, last_at, first_seen_at)
      SELECT value ->> 'name', value ->> 'value', value ->> 'at', ?2 FROM json_each(?1) WHERE true
      ON CONFLICT (name) DO UPDATE SET last = excluded.last, last_at = excluded.last_at
-       WHERE excluded.last_at >= metrics.last_at`,
+       WHERE excluded.last_at >= metrics.last_at OR metrics.last_at > ?3`,
     JSON.stringify(latest),
     now,
+    MAX_TIME_MS,
   );
 }
 

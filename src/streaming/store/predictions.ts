@@ -1,7 +1,6 @@
 /** Predictions: the same single-statement batch insert as events; ids are always ours. */
-import type { PredictionOutT } from "../schemas";
 import { addCounter } from "./events";
-import { decodeCursor, iso, type Page, parseJsonColumn, type Row, toPage, Where } from "./sql";
+import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
 /** A prediction ready to store (JSON columns serialized, times in epoch ms). */
 export interface NewPrediction {
@@ -17,31 +16,18 @@ export interface NewPrediction {
 }
 
 /** The stored row is the prediction as inserted, plus its insertion order. */
-type PredictionRow = NewPrediction & { seq: number } & Row;
+export type PredictionRow = NewPrediction & { seq: number };
+type SqlPredictionRow = PredictionRow & Row;
 
 const COLUMNS = "seq, id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts";
-
-function toPredictionOut(row: PredictionRow): PredictionOutT {
-  return {
-    id: row.id,
-    model_name: row.model_name,
-    model_version: row.model_version,
-    prediction: parseJsonColumn<unknown>(row.prediction),
-    confidence: row.confidence,
-    latency_ms: row.latency_ms,
-    event_id: row.event_id,
-    features: parseJsonColumn<Record<string, unknown>>(row.features),
-    timestamp: iso(row.ts),
-  };
-}
 
 export function insertPredictions(
   sql: SqlStorage,
   predictions: readonly NewPrediction[],
   receivedAt: number,
-): PredictionOutT[] {
+): PredictionRow[] {
   const rows = sql
-    .exec<PredictionRow>(
+    .exec<SqlPredictionRow>(
       `INSERT INTO predictions (id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts, received_at)
        SELECT value ->> 'id', value ->> 'model_name', value ->> 'model_version', value ->> 'prediction',
               value ->> 'confidence', value ->> 'latency_ms', value ->> 'event_id', value ->> 'features', value ->> 'ts', ?2
@@ -57,7 +43,7 @@ export function insertPredictions(
     "predictions_confidence_sum",
     rows.reduce((s, r) => s + r.confidence, 0),
   );
-  return rows.map(toPredictionOut);
+  return rows;
 }
 
 export interface PredictionFilter {
@@ -68,7 +54,7 @@ export interface PredictionFilter {
   cursor?: string | undefined;
 }
 
-export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page<PredictionOutT> | null {
+export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page<PredictionRow> | null {
   const where = new Where();
   if (filter.model_name !== undefined) where.add("model_name = ?", filter.model_name);
   if (filter.min_confidence !== undefined) where.add("confidence >= ?", filter.min_confidence);
@@ -79,18 +65,15 @@ export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page
     where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
   }
   const rows = sql
-    .exec<PredictionRow>(
+    .exec<SqlPredictionRow>(
       `SELECT ${COLUMNS} FROM predictions ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
       ...where.params,
       filter.limit + 1,
     )
     .toArray();
-  return toPage(rows, filter.limit, (r) => [r.ts, r.seq], toPredictionOut);
+  return toPage(rows, filter.limit, (r) => [r.ts, r.seq]);
 }
 
-export function recentPredictions(sql: SqlStorage, limit: number): PredictionOutT[] {
-  return sql
-    .exec<PredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit)
-    .toArray()
-    .map(toPredictionOut);
+export function recentPredictions(sql: SqlStorage, limit: number): PredictionRow[] {
+  return sql.exec<SqlPredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit).toArray();
 }

@@ -1,8 +1,8 @@
 /** Alert rules with their evaluation state (rules.ts RuleState, JSON) stored beside each rule. */
 import type { Aggregation } from "../rollup";
 import { type AlertRule, parseRuleState, type RuleState } from "../rules";
-import type { AlertRuleInT, AlertRuleT } from "../schemas";
-import { iso, type Row } from "./sql";
+import type { AlertRuleInT } from "../schemas";
+import type { Row } from "./sql";
 
 type RuleRow = {
   seq: number;
@@ -40,18 +40,6 @@ function fromRow(row: RuleRow): StoredRule {
     },
     state: parseRuleState(row.state),
     created_at: row.created_at,
-  };
-}
-
-export function toRuleOut({ rule, state, created_at }: StoredRule): AlertRuleT {
-  return {
-    ...rule,
-    created_at: iso(created_at),
-    state: {
-      status: state.status,
-      since: state.status === "inactive" ? null : iso(state.since),
-      alert_id: state.status === "firing" ? (state.alert_id ?? null) : null,
-    },
   };
 }
 

@@ -1,8 +1,7 @@
-import { sourceHealth } from "../health";
-import type { SourceInT, SourcePatchT, SourceT } from "../schemas";
-import { iso, isoOrNull, parseJsonColumn, type Row } from "./sql";
+import type { SourceInT, SourcePatchT } from "../schemas";
+import type { Row } from "./sql";
 
-type SourceRow = {
+interface SourceRow {
   seq: number;
   id: string;
   name: string;
@@ -13,7 +12,11 @@ type SourceRow = {
   updated_at: number;
   last_event_at: number | null;
   last_error_at: number | null;
-} & Row;
+}
+type SqlSourceRow = SourceRow & Row;
+
+/** A source row with the events it received in the last 5 minutes (what its health is computed from). */
+export type SourceRecord = SourceRow & { events_last_5m: number };
 
 const HEALTH_WINDOW_MS = 5 * 60_000;
 /** `event_rate` granularity: received events are counted per 10 s bucket. */
@@ -34,30 +37,12 @@ function recentCounts(sql: SqlStorage, now: number): Map<string, number> {
   return out;
 }
 
-function toSource(row: SourceRow, counts: Map<string, number>, now: number): SourceT {
-  const events = counts.get(row.id) ?? 0;
-  return {
-    id: row.id,
-    name: row.name,
-    source_type: row.source_type as SourceT["source_type"],
-    description: row.description,
-    config: parseJsonColumn<Record<string, unknown>>(row.config),
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    health: {
-      status: sourceHealth({
-        last_event_at: row.last_event_at,
-        events_last_5m: events,
-        last_error_at: row.last_error_at,
-        now,
-      }),
-      last_event_at: isoOrNull(row.last_event_at),
-      events_last_5m: events,
-    },
-  };
-}
+const withCount = (row: SourceRow, counts: Map<string, number>): SourceRecord => ({
+  ...row,
+  events_last_5m: counts.get(row.id) ?? 0,
+});
 
-export function createSource(sql: SqlStorage, input: SourceInT, now: number): SourceT {
+export function createSource(sql: SqlStorage, input: SourceInT, now: number): SourceRecord {
   const id = crypto.randomUUID();
   sql.exec(
     `INSERT INTO sources (id, name, source_type, description, config, created_at, updated_at)
@@ -70,24 +55,24 @@ export function createSource(sql: SqlStorage, input: SourceInT, now: number): So
     now,
     now,
   );
-  return getSource(sql, id, now) as SourceT;
+  return getSource(sql, id, now) as SourceRecord;
 }
 
 /** All sources, newest first (an organization has a handful, not thousands: no pagination). */
-export function listSources(sql: SqlStorage, now: number): SourceT[] {
+export function listSources(sql: SqlStorage, now: number): SourceRecord[] {
   const counts = recentCounts(sql, now);
   return sql
-    .exec<SourceRow>("SELECT * FROM sources ORDER BY seq DESC")
+    .exec<SqlSourceRow>("SELECT * FROM sources ORDER BY seq DESC")
     .toArray()
-    .map((r) => toSource(r, counts, now));
+    .map((r) => withCount(r, counts));
 }
 
-export function getSource(sql: SqlStorage, id: string, now: number): SourceT | null {
-  const row = sql.exec<SourceRow>("SELECT * FROM sources WHERE id = ?", id).toArray()[0];
-  return row === undefined ? null : toSource(row, recentCounts(sql, now), now);
+export function getSource(sql: SqlStorage, id: string, now: number): SourceRecord | null {
+  const row = sql.exec<SqlSourceRow>("SELECT * FROM sources WHERE id = ?", id).toArray()[0];
+  return row === undefined ? null : withCount(row, recentCounts(sql, now));
 }
 
-export function updateSource(sql: SqlStorage, id: string, patch: SourcePatchT, now: number): SourceT | null {
+export function updateSource(sql: SqlStorage, id: string, patch: SourcePatchT, now: number): SourceRecord | null {
   const sets: string[] = ["updated_at = ?"];
   const params: SqlStorageValue[] = [now];
   const config = patch.config === undefined ? undefined : patch.config === null ? null : JSON.stringify(patch.config);

@@ -1,18 +1,10 @@
 /**
  * Small helpers shared by the store modules: typed rows, dynamic WHERE clauses (SQLite's planner
  * cannot use an index through `(? IS NULL OR col = ?)`, so filters are added only when present),
- * keyset cursors and time formatting.
+ * keyset cursors. Rows become API shapes in ../present.ts, not here.
  */
 
 export type Row = Record<string, SqlStorageValue>;
-
-export const iso = (ms: number): string => new Date(ms).toISOString();
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
-
-export function parseJsonColumn<T>(text: string | null): T | null {
-  if (text === null) return null;
-  return JSON.parse(text) as T;
-}
 
 /** Conditions joined by AND, with their bindings in order. */
 export class Where {
@@ -55,11 +47,11 @@ export interface Page<T> {
 }
 
 /** Reads `limit + 1` rows upstream so that the cursor is only issued when there is a next page. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => number[], map: (row: R) => T): Page<T> {
+export function toPage<R>(rows: R[], limit: number, key: (row: R) => number[]): Page<R> {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(map),
+    items: page,
     next_cursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
   };
 }

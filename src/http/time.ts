@@ -1,0 +1,31 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * The one parser for times on input (events, predictions, metrics, results, list filters). Bounded
+ * well inside the JS Date range so that every accepted time can be rendered back as ISO-8601: an
+ * unbounded digit string (`"9999999999999999"`) used to be stored and then broke every read that
+ * formatted it (docs/streaming.md, "Limits").
+ */
+export const MIN_TIME_MS = Date.UTC(2000, 0, 1); // 2000-01-01T00:00:00.000Z
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999); // 9999-12-31T23:59:59.999Z
+
+const RANGE = "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
+
+/** True when `ms` is a time this service accepts (and therefore can present). */
+export const isPresentableTime = (ms: number): boolean =>
+  Number.isSafeInteger(ms) && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
+
+/** ISO-8601 with a zone, or epoch milliseconds (a number, or digits as text in query strings), normalized to epoch ms. */
+export const TimeIn = z
+  .union([
+    z.iso.datetime({ offset: true }),
+    z.number().int(),
+    // Query strings carry digits as text; 16 digits is past the upper bound, which the range check refuses.
+    z.string().regex(/^\d{1,16}$/),
+  ])
+  .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
+  .pipe(z.number().refine(isPresentableTime, RANGE))
+  .openapi({
+    description: "ISO-8601 UTC time or epoch milliseconds, between 2000-01-01 and 9999-12-31 (UTC)",
+    example: "2026-11-29T12:00:00Z",
+  });

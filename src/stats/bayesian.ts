@@ -1,0 +1,125 @@
+/**
+ * Bayesian engine, after GrowthBook's: a Gaussian model of the relative lift δ = t/c − 1.
+ * The data say δ ≈ N(lift, se²) with lift and se from the delta method (frequentist.ts). The prior is
+ * flat (improper) by default, GrowthBook's default; a proper Gaussian prior N(m, s²) on δ can be given.
+ * The posterior is then N(μ, σ²) with 1/σ² = 1/se² + 1/s², μ = σ²(lift/se² + m/s²). From it:
+ * - chance_to_beat_control = P(δ > 0) = Φ(μ/σ) ("decrease" metrics: P(δ < 0));
+ * - expected_loss = E[max(0, −δ)] = σφ(μ/σ) − μΦ(−μ/σ), the lift you expect to give up by shipping
+ *   the treatment if it is in fact worse ("decrease": E[max(0, δ)]); in relative-lift units;
+ * - credible interval μ ± z·σ on the lift.
+ * The absolute difference gets the flat-prior posterior N(difference, se_abs²).
+ */
+import { agrestiCaffoVariance, successesOf } from "./binary";
+import { standardNormalCdf, standardNormalPdf, standardNormalUpperQuantile } from "./distributions";
+import { type FrequentistComparison, liftMoments, REASONS, sampleVariance, validateConfidence } from "./frequentist";
+import type { Direction, Moments } from "./model";
+
+export interface GaussianPrior {
+  /** Prior mean of the relative lift, e.g. 0. */
+  mean: number;
+  /** Prior variance of the relative lift, e.g. 0.09 (GrowthBook's proper prior: sd 0.3). */
+  variance: number;
+}
+
+export interface BayesianOptions {
+  confidence: number;
+  binary: boolean;
+  /** null or absent: flat prior. */
+  prior?: GaussianPrior | null;
+  shift?: number;
+  direction?: Direction;
+}
+
+export interface BayesianComparison extends FrequentistComparison {
+  /** Expected relative lift lost by shipping the treatment (0.01 = one point of lift). */
+  expected_loss: number | null;
+  /** Credible interval on the relative lift (same as lift_ci_low/high). */
+  credible_low: number | null;
+  credible_high: number | null;
+}
+
+const EMPTY: BayesianComparison = {
+  difference: null,
+  ci_low: null,
+  ci_high: null,
+  p_value: null,
+  relative_lift: null,
+  lift_ci_low: null,
+  lift_ci_high: null,
+  chance_to_beat_control: null,
+  significant: false,
+  reason: null,
+  expected_loss: null,
+  credible_low: null,
+  credible_high: null,
+};
+
+/** Posterior summaries of δ ~ N(mu, sigma²). */
+export function gaussianDecision(
+  mu: number,
+  sigma: number,
+  direction: Direction,
+): { chance: number; expectedLoss: number } {
+  const r = mu / sigma;
+  if (direction === "increase") {
+    return { chance: standardNormalCdf(r), expectedLoss: sigma * standardNormalPdf(r) - mu * standardNormalCdf(-r) };
+  }
+  return { chance: standardNormalCdf(-r), expectedLoss: sigma * standardNormalPdf(r) + mu * standardNormalCdf(r) };
+}
+
+export function compareBayesian(control: Moments, treatment: Moments, o: BayesianOptions): BayesianComparison {
+  validateConfidence(o.confidence);
+  const prior = o.prior ?? null;
+  if (prior !== null && !(prior.variance > 0 && Number.isFinite(prior.variance) && Number.isFinite(prior.mean))) {
+    throw new RangeError("prior variance must be finite and > 0, and its mean finite");
+  }
+  const direction = o.direction ?? "increase";
+  if (control.n < 1 || treatment.n < 1 || !Number.isFinite(control.mean) || !Number.isFinite(treatment.mean)) {
+    return { ...EMPTY, reason: REASONS.noUsers };
+  }
+  const shift = o.shift ?? 0;
+  const difference = treatment.mean - control.mean;
+  const controlMean = control.mean + shift;
+  const treatmentMean = treatment.mean + shift;
+  const xc = o.binary ? successesOf(control.n, controlMean) : null;
+  const xt = o.binary ? successesOf(treatment.n, treatmentMean) : null;
+  let vc: number;
+  let vt: number;
+  if (xc !== null && xt !== null) {
+    vc = agrestiCaffoVariance(xc, control.n);
+    vt = agrestiCaffoVariance(xt, treatment.n);
+  } else {
+    if (control.n < 2 || treatment.n < 2) return { ...EMPTY, difference, reason: REASONS.oneUser };
+    vc = sampleVariance(control.variance) / control.n;
+    vt = sampleVariance(treatment.variance) / treatment.n;
+    if (vc + vt === 0) return { ...EMPTY, difference, reason: REASONS.noSpread };
+  }
+  const z = standardNormalUpperQuantile((1 - o.confidence) / 2);
+  const seAbs = Math.sqrt(vc + vt);
+  const absolute = { difference, ci_low: difference - z * seAbs, ci_high: difference + z * seAbs };
+  const lift = liftMoments(controlMean, treatmentMean, difference, vc, vt, z);
+  if (lift === null) return { ...EMPTY, ...absolute, reason: REASONS.controlZero };
+
+  const dataPrecision = 1 / (lift.se * lift.se);
+  const priorPrecision = prior === null ? 0 : 1 / prior.variance;
+  const precision = dataPrecision + priorPrecision;
+  const mu = prior === null ? lift.lift : (lift.lift * dataPrecision + prior.mean * priorPrecision) / precision;
+  const sigma = Math.sqrt(1 / precision);
+  const { chance, expectedLoss } = gaussianDecision(mu, sigma, direction);
+  const low = mu - z * sigma;
+  const high = mu + z * sigma;
+  return {
+    ...absolute,
+    p_value: null,
+    relative_lift: lift.lift,
+    lift_ci_low: low,
+    lift_ci_high: high,
+    chance_to_beat_control: chance,
+    // The credible interval excludes 0: chance of being better (or worse) beyond confidence + α/2.
+    significant: low > 0 || high < 0,
+    reason: null,
+    expected_loss: Math.max(0, expectedLoss),
+    credible_low: low,
+    credible_high: high,
+  };
+}

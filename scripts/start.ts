@@ -1,8 +1,9 @@
 // `npm start`: the whole service locally, with no account and no network.
 // 1. .dev.vars from the example when missing, 2. build the dashboard, 3. migrate local D1,
-// 4. wrangler dev on PORT (default 8787).
+// 4. wrangler dev on PORT (default 8787), 5. fire the Cron Trigger every minute (scripts/local-cron.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { startLocalCron } from "./local-cron.ts";
 
 const port = process.env.PORT ?? "8787";
 // wrangler phones home for metrics and update checks; locally that is noise without network.
@@ -28,11 +29,16 @@ run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"]);
 
 const dev = spawn(
   "npx",
-  ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+  ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false"],
   {
     stdio: "inherit",
     env,
   },
 );
+// Scheduled experiment starts and ends (docs/flags.md "Scheduling") need the cron locally too.
+const cron = startLocalCron(`http://127.0.0.1:${port}`, "* * * * *", (line) => console.error(line));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
-dev.on("exit", (code) => process.exit(code ?? 0));
+dev.on("exit", (code) => {
+  cron.stop();
+  process.exit(code ?? 0);
+});

@@ -3,8 +3,10 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { assignmentRoutes } from "./assignment/routes";
+import { auditRoutes } from "./audit/routes";
 import { getConfig } from "./config";
 import { experimentRoutes } from "./experiments/routes";
+import { flagRoutes } from "./flags/routes";
 import { limitBody } from "./http/body-limit";
 import { devAuth } from "./http/dev-auth";
 import { renderDocsPage } from "./http/docs-page";
@@ -83,6 +85,8 @@ const routes = app
   .route("/api/v1/ab-testing", assignmentRoutes)
   .route("/api/v1/ab-testing", experimentRoutes)
   .route("/api/v1/ab-testing", metricRoutes)
+  .route("/api/v1/ab-testing", flagRoutes)
+  .route("/api/v1/ab-testing", auditRoutes)
   .route("/api/v1/dev", devAuth)
   .route("/api/v1/streaming-analytics", liveRoutes)
   .route("/api/v1/streaming-analytics", streamingRoutes);

@@ -110,23 +110,6 @@ export function pickVariantOf<T>(
   return pickIndex(Math.round(n * BUCKETS), toBasisPoints(coverage), items, percentOf);
 }
 
-/**
- * How many of the 10,000 buckets each variant actually serves, by the same integer rule as pickIndex:
- * variant i holds the k = 0, 1, … buckets after S_i with k·10000 < C·P_i, i.e. ceil(C·P_i / 10000) of
- * them (never past bucket 9999). These, not the configured percentages, are the expected shares for
- * SRM: at 0.5% coverage a 33/33/34 split serves 17/17/17 buckets, and at 0.25% a 10/90 split 3/23.
- */
-export function servedBucketWidths(coverage: number, percentages: readonly number[]): number[] {
-  const coverageBp = toBasisPoints(coverage);
-  let start = 0;
-  return percentages.map((percent) => {
-    const p = toBasisPoints(percent);
-    const width = coverageBp <= 0 ? 0 : Math.max(0, Math.min(Math.ceil((coverageBp * p) / BUCKETS), BUCKETS - start));
-    start += p;
-    return width;
-  });
-}
-
 /** Namespace buckets: GrowthBook's resolution, kept so its users stay in the same layer. */
 export const NAMESPACE_BUCKETS = 1000;
 
@@ -154,4 +137,21 @@ export function inNamespace(userId: string, namespace: { key: string; start: num
  */
 export function inRollout(flagKey: string, userId: string, rolloutPercentage: number): boolean {
   return bucketBasisPoints(flagKey, userId) < toBasisPoints(rolloutPercentage);
+}
+
+/**
+ * How many of the 10,000 buckets each variant actually serves, by the same integer rule as pickIndex:
+ * variant i holds the k = 0, 1, … buckets after S_i with k·10000 < C·P_i, i.e. ceil(C·P_i / 10000) of
+ * them (never past bucket 9999). These, not the configured percentages, are the expected shares for
+ * SRM: at 0.5% coverage a 33/33/34 split serves 17/17/17 buckets, and at 0.25% a 10/90 split 3/23.
+ */
+export function servedBucketWidths(coverage: number, percentages: readonly number[]): number[] {
+  const coverageBp = toBasisPoints(coverage);
+  let start = 0;
+  return percentages.map((percent) => {
+    const p = toBasisPoints(percent);
+    const width = coverageBp <= 0 ? 0 : Math.max(0, Math.min(Math.ceil((coverageBp * p) / BUCKETS), BUCKETS - start));
+    start += p;
+    return width;
+  });
 }

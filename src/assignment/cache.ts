@@ -1,7 +1,8 @@
 /**
  * The assignment hot path's memory: per isolate, per organization, the running experiments as
- * ClientExperiment[] (the GET /config body, its ETag, indexes by id and key), plus the paused and
- * completed experiments that were asked for (looked up once, then answered from memory).
+ * ClientExperiment[] and the feature flags as ClientFlag[] (the GET /config body, its ETag, indexes
+ * by id and key), plus the paused and completed experiments that were asked for (looked up once,
+ * then answered from memory).
  *
  * Freshness, with `ttl` = ASSIGNMENT_CACHE_TTL_SECONDS:
  *   age < ttl * REFRESH_AHEAD  served as is, no D1 call;
@@ -11,12 +12,13 @@
  * So no answer is ever computed from data older than the TTL plus one reload, and a busy isolate
  * never makes a request wait on D1. If a reload fails, the old snapshot keeps answering (an
  * outage of D1 must not take assignment down) and reloads are retried at most once per
- * FAILURE_BACKOFF_MS. A lifecycle change made in this isolate drops the org's entry at once
- * (experiments/events.ts); other isolates see it within the TTL.
+ * FAILURE_BACKOFF_MS. An experiment or flag change made in this isolate drops the org's entry at
+ * once (experiments/events.ts); other isolates see it within the TTL.
  */
 import { base64url } from "jose";
 import { onExperimentChanged } from "../experiments/events";
 import { type ClientExperiment, isStopped } from "../experiments/model";
+import type { ClientFlag } from "../flags/model";
 
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
 export const REFRESH_AHEAD = 0.75;
@@ -37,14 +39,22 @@ export interface OrgSnapshot {
   running: readonly ClientExperiment[];
   byId: ReadonlyMap<string, ClientExperiment>;
   byKey: ReadonlyMap<string, ClientExperiment>;
-  /** Strong ETag of GET /config: a hash of `running` only, so it changes iff the content does. */
+  /** Every flag of the org (enabled or not), oldest first. */
+  flags: readonly ClientFlag[];
+  /** Strong ETag of GET /config: a hash of `running` and `flags` only, so it changes iff they do. */
   etag: string;
+}
+
+/** What one load reads from D1: the org's evaluation config. */
+export interface EdgeConfig {
+  experiments: ClientExperiment[];
+  flags: ClientFlag[];
 }
 
 export interface SnapshotOptions {
   ttlMs: number;
-  /** Reads the org's running experiments from D1. */
-  load: () => Promise<ClientExperiment[]>;
+  /** Reads the org's running experiments and flags from D1. */
+  load: () => Promise<EdgeConfig>;
   /** ctx.waitUntil: keeps a background reload alive after the response has gone. */
   waitUntil: (promise: Promise<unknown>) => void;
 }
@@ -178,7 +188,7 @@ export class AssignmentCache {
     // promise (and clears `inflight`) instead of escaping from here.
     const promise: Promise<OrgSnapshot> = Promise.resolve()
       .then(options.load)
-      .then((running) => buildSnapshot(running, startedAt))
+      .then((config) => buildSnapshot(config, startedAt))
       .then(
         (snapshot) => {
           // An invalidation during the read means the data may predate the change: hand it to
@@ -207,20 +217,30 @@ export class AssignmentCache {
 
 const noop = () => {};
 
-export async function buildSnapshot(running: ClientExperiment[], loadedAt: number): Promise<OrgSnapshot> {
+export async function buildSnapshot(config: EdgeConfig, loadedAt: number): Promise<OrgSnapshot> {
+  const running = config.experiments;
   return {
     loadedAt,
     generatedAt: new Date(loadedAt).toISOString(),
     running,
     byId: new Map(running.map((e) => [e.id, e])),
     byKey: new Map(running.map((e) => [e.key, e])),
-    etag: await etagOf(running),
+    flags: config.flags,
+    etag: await etagOf(running, config.flags),
   };
 }
 
-/** Quoted strong ETag: SHA-256 of the JSON of the experiments (generated_at excluded), base64url. */
-export async function etagOf(experiments: readonly ClientExperiment[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(experiments)));
+/**
+ * Quoted strong ETag: SHA-256 of the JSON of the experiments and flags (generated_at excluded),
+ * base64url. An org without flags hashes its experiments alone, as before flags existed, so
+ * clients' cached configs stay valid across the upgrade.
+ */
+export async function etagOf(
+  experiments: readonly ClientExperiment[],
+  flags: readonly ClientFlag[] = [],
+): Promise<string> {
+  const content = flags.length === 0 ? experiments : { experiments, flags };
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(content)));
   return `"${base64url.encode(new Uint8Array(digest))}"`;
 }
 

@@ -6,8 +6,18 @@
  */
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExperimentRow, type ExposureRow, experiments, type VariantRow, variants } from "../db/schema";
+import {
+  type ExperimentRow,
+  type ExposureRow,
+  experiments,
+  type FlagRow,
+  flags,
+  type VariantRow,
+  variants,
+} from "../db/schema";
 import type { ClientExperiment } from "../experiments/model";
+import type { ClientFlag } from "../flags/model";
+import type { EdgeConfig } from "./cache";
 import { presentVariant } from "../experiments/present";
 
 type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
@@ -22,6 +32,8 @@ export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment 
     coverage: e.coverage,
     winner_variant_id: e.winnerVariantId,
     variants: e.variants.map(presentVariant),
+    targeting: e.targeting,
+    namespace: e.namespace,
   };
 }
 
@@ -34,7 +46,12 @@ export async function loadClientExperiments(
   orgId: string,
   where: SQL | undefined,
 ): Promise<ClientExperiment[]> {
-  const [exps, vs] = await db.batch([
+  const [exps, vs] = await db.batch(experimentQueries(db, orgId, where));
+  return assemble(exps, vs);
+}
+
+function experimentQueries(db: Db, orgId: string, where: SQL | undefined) {
+  return [
     db.select().from(experiments).where(where).orderBy(asc(experiments.createdAt), asc(experiments.id)),
     db
       .select({ variant: variants })
@@ -42,7 +59,10 @@ export async function loadClientExperiments(
       .innerJoin(experiments, eq(experiments.id, variants.experimentId))
       .where(and(where, eq(variants.orgId, orgId)))
       .orderBy(asc(variants.experimentId), asc(variants.position)),
-  ]);
+  ] as const;
+}
+
+function assemble(exps: readonly ExperimentRow[], vs: readonly { variant: VariantRow }[]): ClientExperiment[] {
   const byExperiment = new Map<string, VariantRow[]>();
   for (const { variant } of vs) {
     const list = byExperiment.get(variant.experimentId);
@@ -52,9 +72,32 @@ export async function loadClientExperiments(
   return exps.map((e) => toClientExperiment({ ...e, variants: byExperiment.get(e.id) ?? [] }));
 }
 
+const running = (orgId: string) => and(eq(experiments.orgId, orgId), eq(experiments.status, "running"));
+
 /** The organization's running experiments, oldest first, each with variants in creation order. */
 export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {
-  return loadClientExperiments(db, orgId, and(eq(experiments.orgId, orgId), eq(experiments.status, "running")));
+  return loadClientExperiments(db, orgId, running(orgId));
+}
+
+/** A flag's evaluation shape (src/flags/model.ts): what GET /config and the cache carry. */
+export const toClientFlag = (f: FlagRow): ClientFlag => ({
+  key: f.key,
+  value_type: f.valueType,
+  default_value: f.defaultValue,
+  enabled: f.enabled,
+  rules: f.rules,
+});
+
+/**
+ * The org's evaluation config for the edge cache: running experiments with their variants, and
+ * every flag (oldest first), in one D1 batch: one round trip per reload.
+ */
+export async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
+  const [exps, vs, flagRows] = await db.batch([
+    ...experimentQueries(db, orgId, running(orgId)),
+    db.select().from(flags).where(eq(flags.orgId, orgId)).orderBy(asc(flags.createdAt), asc(flags.id)),
+  ]);
+  return { experiments: assemble(exps, vs), flags: flagRows.map(toClientFlag) };
 }
 
 /** Rows per statement: one JSON parameter each, so D1's 100-parameter limit never applies. */

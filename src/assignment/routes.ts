@@ -19,7 +19,7 @@ import { type AssignContext, assignMany, assignOne, configSnapshot, reportExposu
 const json = <S>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
 
-const assignContext = (c: Context<AppEnv>): AssignContext => ({
+export const assignContext = (c: Context<AppEnv>): AssignContext => ({
   orgId: c.var.principal.org,
   env: c.env,
   waitUntil: (p) => c.executionCtx.waitUntil(p),
@@ -34,9 +34,10 @@ export const assignmentRoutes = createRouter()
       tags: ["Assignment"],
       summary: "Assign one user in one experiment",
       description:
-        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or, outside coverage, the " +
-        "control. Paused: the control. Completed: the winner, or the control. Always the same answer for the same " +
-        "user while the experiment's configuration is unchanged.",
+        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or the control with a " +
+        "`reason`: `targeting` (the attributes do not match), `namespace` (outside the layer's range) or " +
+        "`coverage`. Paused: the control. Completed: the winner, or the control. Always the same answer for the " +
+        "same user and attributes while the experiment's configuration is unchanged.",
       request: {
         params: ExperimentIdParam,
         body: { content: { "application/json": { schema: AssignOneBody } } },
@@ -48,8 +49,8 @@ export const assignmentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const { user_id } = c.req.valid("json");
-      return c.json(await assignOne(assignContext(c), id, user_id), 200);
+      const { user_id, attributes } = c.req.valid("json");
+      return c.json(await assignOne(assignContext(c), id, { userId: user_id, attributes }), 200);
     },
   )
   .openapi(
@@ -68,8 +69,8 @@ export const assignmentRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { user_id, experiments } = c.req.valid("json");
-      return c.json(await assignMany(assignContext(c), user_id, experiments), 200);
+      const { user_id, attributes, experiments } = c.req.valid("json");
+      return c.json(await assignMany(assignContext(c), { userId: user_id, attributes }, experiments), 200);
     },
   )
   .openapi(
@@ -95,7 +96,12 @@ export const assignmentRoutes = createRouter()
       if (matchesIfNoneMatch(c.req.valid("header")["if-none-match"], snapshot.etag)) {
         return c.body(null, 304, headers);
       }
-      return c.json({ generated_at: snapshot.generatedAt, experiments: [...snapshot.running] }, 200, headers);
+      const body = {
+        generated_at: snapshot.generatedAt,
+        experiments: [...snapshot.running],
+        flags: [...snapshot.flags],
+      };
+      return c.json(body, 200, headers);
     },
   )
   .openapi(

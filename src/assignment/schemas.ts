@@ -3,12 +3,14 @@
  * OpenAPI document; the response shapes mirror src/experiments/model.ts (checked at compile time below).
  */
 import { z } from "@hono/zod-openapi";
-import { type Assignment, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
+import { KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
 import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
 import { EXPOSURE_REJECT_REASONS, type ExposureReport, MAX_EXPOSURES_PER_REQUEST } from "./exposure-types";
+import { AttributesSchema } from "../targeting/schemas";
+import type { AssignmentAnswer } from "./service";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
-const UserId = z
+export const UserId = z
   .string()
   .min(1)
   .max(256)
@@ -21,8 +23,10 @@ const ExperimentKey = z
 
 export { IdParam as ExperimentIdParam } from "../http/params";
 
+export const Attributes = AttributesSchema.optional();
+
 // Strict: an unknown field is a 400 naming it, never silently dropped.
-export const AssignOneBody = z.object({ user_id: UserId }).strict().openapi("AssignRequest");
+export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).strict().openapi("AssignRequest");
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
 export const MAX_NAMED_EXPERIMENTS = 200;
@@ -30,6 +34,7 @@ export const MAX_NAMED_EXPERIMENTS = 200;
 export const AssignManyBody = z
   .object({
     user_id: UserId,
+    attributes: Attributes,
     experiments: z
       .array(ExperimentKey)
       .max(MAX_NAMED_EXPERIMENTS)
@@ -54,8 +59,12 @@ export const AssignmentSchema = z
       .openapi({ description: "True only for an enrolled user of a running experiment (an exposure)" }),
     reason: z
       .enum(NOT_IN_EXPERIMENT_REASONS)
-      .optional()
-      .openapi({ description: "Why the answer is not an exposure; present exactly when in_experiment is false" }),
+      .nullable()
+      .openapi({
+        description:
+          "Why the answer is not an exposure: the user failed `targeting`, is outside the `namespace` range or " +
+          "outside `coverage` (checked in that order), or the experiment is `paused` / `completed`. null when in_experiment.",
+      }),
   })
   .openapi("Assignment");
 
@@ -79,9 +88,9 @@ export const IfNoneMatchHeader = z.object({
   "if-none-match": z.string().max(2048).optional().openapi({ description: "An ETag from an earlier GET /config" }),
 });
 
-// Compile-time guarantee that the documented Assignment is the one evaluate() builds.
+// Compile-time guarantee that the documented Assignment is the one the service answers.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameAssignment: Same<z.infer<typeof AssignmentSchema>, Assignment> = true;
+const sameAssignment: Same<z.infer<typeof AssignmentSchema>, AssignmentAnswer> = true;
 void sameAssignment;
 
 // ---------------------------------------------------------------- POST /exposures

@@ -7,15 +7,18 @@ import { getConfig } from "../config";
 import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
-import { conflict, notFound, ProblemError } from "../http/problem";
-import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import type { Assignment, ClientExperiment } from "../experiments/model";
-import { type Evaluation, evaluateAll, evaluateExperiment } from "./evaluate";
+import { conflict, notFound, ProblemError } from "../http/problem";
+import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
+import type { Budget } from "../targeting/regex";
+import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
+import { type Evaluation, evaluateExperiment } from "./evaluate";
+import { loadEdgeConfig } from "./read-model";
 import { exposureBuffer } from "./exposures";
 import { checkReportedExposure } from "./exposure-check";
 import type { ExposureReport } from "./exposure-types";
 import { findExperimentById, findExperimentsByKeys } from "./lookup";
-import { insertExposures, listRunningExperimentsForConfig } from "./read-model";
+import { insertExposures } from "./read-model";
 
 export interface AssignContext {
   orgId: string;
@@ -51,7 +54,7 @@ class Assigner {
   get #options(): SnapshotOptions {
     return {
       ttlMs: this.#ttlMs,
-      load: () => listRunningExperimentsForConfig(this.db, this.#ctx.orgId),
+      load: () => loadEdgeConfig(this.db, this.#ctx.orgId),
       waitUntil: this.#ctx.waitUntil,
     };
   }
@@ -110,8 +113,24 @@ function conflictFor(result: Exclude<Evaluation, { kind: "assigned" }>): Problem
     : conflict(`experiment '${result.experiment_key}' has no variants to assign`);
 }
 
+/** An answer on the wire: the assignment, and why it is not an exposure (null when it is). */
+export type AssignmentAnswer = Omit<Assignment, "reason"> & { reason: NotInExperimentReason | null };
+
+const answerOf = (r: Extract<Evaluation, { kind: "assigned" }>): AssignmentAnswer => ({
+  ...r.assignment,
+  reason: r.reason,
+});
+
+/** The user as a request describes them. One budget bounds every condition of one request. */
+export interface Subject {
+  userId: string;
+  attributes?: Attributes | undefined;
+}
+export const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
+
 /** POST /experiments/:id/assign. 404 unknown, 409 draft. */
-export async function assignOne(ctx: AssignContext, id: string, userId: string): Promise<Assignment> {
+export async function assignOne(ctx: AssignContext, id: string, subject: Subject): Promise<AssignmentAnswer> {
+  const { userId } = subject;
   const assigner = new Assigner(ctx);
   const snapshot = await assigner.snapshot();
   let experiment = assigner.cached(snapshot, "id", id);
@@ -124,10 +143,10 @@ export async function assignOne(ctx: AssignContext, id: string, userId: string):
     assigner.learned([found]);
     experiment = found;
   }
-  const result = evaluateExperiment(experiment, userId);
+  const result = evaluateExperiment(experiment, userId, subject.attributes, budgetOf());
   if (result.kind !== "assigned") throw conflictFor(result);
   assigner.expose(userId, [result.assignment]);
-  return result.assignment;
+  return answerOf(result);
 }
 
 /**
@@ -138,13 +157,19 @@ export async function assignOne(ctx: AssignContext, id: string, userId: string):
  */
 export async function assignMany(
   ctx: AssignContext,
-  userId: string,
+  subject: Subject,
   keys: readonly string[] | undefined,
-): Promise<{ assignments: Assignment[]; skipped: { key: string; reason: SkipReason }[] }> {
+): Promise<{ assignments: AssignmentAnswer[]; skipped: { key: string; reason: SkipReason }[] }> {
+  const { userId, attributes } = subject;
+  const budget = budgetOf();
   const assigner = new Assigner(ctx);
   const snapshot = await assigner.snapshot();
   if (keys === undefined) {
-    const assignments = evaluateAll(snapshot.running, userId);
+    const assignments: AssignmentAnswer[] = [];
+    for (const e of snapshot.running) {
+      const r = evaluateExperiment(e, userId, attributes, budget);
+      if (r.kind === "assigned") assignments.push(answerOf(r));
+    }
     assigner.expose(userId, assignments);
     return { assignments, skipped: [] };
   }
@@ -170,7 +195,7 @@ export async function assignMany(
     );
   }
 
-  const assignments: Assignment[] = [];
+  const assignments: AssignmentAnswer[] = [];
   const skipped: { key: string; reason: SkipReason }[] = [];
   for (const key of unique) {
     const experiment = byKey.get(key);
@@ -178,8 +203,8 @@ export async function assignMany(
       skipped.push({ key, reason: "not_found" });
       continue;
     }
-    const result = evaluateExperiment(experiment, userId);
-    if (result.kind === "assigned") assignments.push(result.assignment);
+    const result = evaluateExperiment(experiment, userId, attributes, budget);
+    if (result.kind === "assigned") assignments.push(answerOf(result));
     else skipped.push({ key, reason: result.reason });
   }
   assigner.expose(userId, assignments);

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { EXPERIMENT_STATUSES, VARIANT_TYPES } from "../experiments/model";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { AUDIT_ENTITY_TYPES } from "../audit/model";
+import { FLAG_VALUE_TYPES, type FlagRule, type FlagValue } from "../flags/model";
 import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
 
 // Times are epoch milliseconds (integers); the API renders them as ISO-8601 UTC.
@@ -32,9 +34,18 @@ export const experiments = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
+    /** A targeting condition over user attributes (src/targeting); null: everyone. */
+    targeting: text("targeting", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** `{ key, start, end }`: the user's namespace hash must fall in [start, end); null: no layer. */
+    namespace: text("namespace", { mode: "json" }).$type<{ key: string; start: number; end: number }>(),
+    scheduledStartAt: integer("scheduled_start_at"),
+    scheduledEndAt: integer("scheduled_end_at"),
   },
   (t) => [
     uniqueIndex("experiments_org_key").on(t.orgId, t.key),
+    // The Cron Trigger's scan across organizations reads only experiments with a schedule.
+    index("experiments_scheduled_start").on(t.scheduledStartAt).where(sql`scheduled_start_at IS NOT NULL`),
+    index("experiments_scheduled_end").on(t.scheduledEndAt).where(sql`scheduled_end_at IS NOT NULL`),
     // List pages: newest first within an organization, optionally by status.
     index("experiments_org_created").on(t.orgId, t.createdAt, t.id),
     index("experiments_org_status_created").on(t.orgId, t.status, t.createdAt, t.id),
@@ -178,3 +189,48 @@ export type ExposureRow = typeof exposures.$inferSelect;
 export type ResultRow = typeof results.$inferSelect;
 export type MetricDefinitionRow = typeof metricDefinitions.$inferSelect;
 export type UserMetricValueRow = typeof userMetricValues.$inferSelect;
+
+/**
+ * Feature flags. `default_value` and each rule's `value` are JSON of the flag's value_type;
+ * `rules` is the ordered JSON array the evaluator walks (first match wins), stored whole because
+ * it is always read and written whole.
+ */
+export const flags = sqliteTable(
+  "flags",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    key: text("key").notNull(),
+    description: text("description"),
+    valueType: text("value_type", { enum: FLAG_VALUE_TYPES }).notNull(),
+    defaultValue: text("default_value", { mode: "json" }).$type<FlagValue>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    rules: text("rules", { mode: "json" }).$type<FlagRule[]>().notNull().default(sql`'[]'`),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("flags_org_key").on(t.orgId, t.key), index("flags_org_created").on(t.orgId, t.createdAt, t.id)],
+);
+
+/**
+ * The change history of experiments, variants, flags and metrics. Rows are only ever inserted,
+ * in the same D1 batch as the change they describe, so a change and its trace commit together.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: text("org_id").notNull(),
+    entityType: text("entity_type", { enum: AUDIT_ENTITY_TYPES }).notNull(),
+    entityId: text("entity_id").notNull(),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    changes: text("changes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("audit_log_entity").on(t.orgId, t.entityType, t.entityId, t.id)],
+);
+
+export type FlagRow = typeof flags.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -24,7 +24,7 @@ export const lifecycleRoutes = createRouter()
         }),
       },
     }),
-    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "start"), 200),
+    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "start", null, c.var.principal.sub), 200),
   )
   .openapi(
     defineRoute("write", {
@@ -38,7 +38,7 @@ export const lifecycleRoutes = createRouter()
         ...problemResponses({ 409: "Not running" }),
       },
     }),
-    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "pause"), 200),
+    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "pause", null, c.var.principal.sub), 200),
   )
   .openapi(
     defineRoute("write", {
@@ -58,6 +58,9 @@ export const lifecycleRoutes = createRouter()
     }),
     async (c) => {
       const { winner_variant_id } = c.req.valid("json") ?? {};
-      return c.json(await changeStatus(...at(c), c.req.valid("param").id, "complete", winner_variant_id), 200);
+      return c.json(
+        await changeStatus(...at(c), c.req.valid("param").id, "complete", winner_variant_id, c.var.principal.sub),
+        200,
+      );
     },
   );

@@ -113,5 +113,5 @@ export interface Assignment {
   config: Record<string, unknown>;
   in_experiment: boolean;
   /** Why the answer is not an exposure; present exactly when `in_experiment` is false. */
-  reason?: NotInExperimentReason;
+  reason?: NotInExperimentReason | null;
 }

@@ -46,10 +46,33 @@ export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
     seed: e.seed ?? e.key,
     variants: e.variants.map(presentVariant),
     traffic_split: Object.fromEntries(e.variants.map((v) => [v.key, v.trafficPercentage])),
+    targeting: e.targeting,
+    namespace: e.namespace,
+    scheduled_start_at: isoOrNull(e.scheduledStartAt),
+    scheduled_end_at: isoOrNull(e.scheduledEndAt),
     winner_variant_id: e.winnerVariantId,
     created_at: iso(e.createdAt),
     updated_at: iso(e.updatedAt),
     started_at: isoOrNull(e.startedAt),
     completed_at: isoOrNull(e.completedAt),
+  };
+}
+
+/** The fields the history speaks of, under their API names (status moves are their own actions). */
+export function auditedExperimentFields(e: ExperimentWithVariants) {
+  const out = presentExperiment(e);
+  return {
+    key: out.key,
+    experiment_name: out.experiment_name,
+    description: out.description,
+    hypothesis: out.hypothesis,
+    primary_metric: out.primary_metric,
+    coverage: out.coverage,
+    seed: out.seed,
+    variants: out.variants,
+    targeting: out.targeting,
+    namespace: out.namespace,
+    scheduled_start_at: out.scheduled_start_at,
+    scheduled_end_at: out.scheduled_end_at,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { ExperimentStatus } from "./model";
+import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
 import { conflict } from "../http/problem";
@@ -76,8 +77,13 @@ async function guardDuplicates<T>(work: Promise<T>): Promise<T> {
 }
 
 /** The experiment and its variants in one transaction: nothing is half-stored. */
-export async function createExperiment(db: Db, row: ExperimentRow, list: readonly NewVariant[]): Promise<void> {
-  const statements = [statementOf(db, db.insert(experiments).values(row))];
+export async function createExperiment(
+  db: Db,
+  row: ExperimentRow,
+  list: readonly NewVariant[],
+  audit: AuditEntry,
+): Promise<void> {
+  const statements = [statementOf(db, db.insert(experiments).values(row)), auditStatement(db, audit)];
   if (list.length > 0) statements.push(insertVariants(db, row.orgId, row.id, list, row.createdAt));
   await guardDuplicates(batch(db, statements));
 }
@@ -131,6 +137,10 @@ export type ExperimentFields = Partial<
     | "guardrailMetrics"
     | "plannedUsersPerVariant"
     | "analysisSettings"
+    | "targeting"
+    | "namespace"
+    | "scheduledStartAt"
+    | "scheduledEndAt"
   >
 >;
 
@@ -148,7 +158,14 @@ export interface UpdateRequest {
 }
 
 /** Applies an update atomically under its guard; false when the guard no longer held. */
-export async function updateExperiment(db: Db, orgId: string, id: string, req: UpdateRequest): Promise<boolean> {
+export async function updateExperiment(
+  db: Db,
+  orgId: string,
+  id: string,
+  req: UpdateRequest,
+  /** null: nothing the history speaks of changed (a PATCH {} still touches updated_at). */
+  audit: AuditEntry | null,
+): Promise<boolean> {
   const guard = [eq(experiments.id, id), eq(experiments.orgId, orgId), eq(experiments.status, req.expectedStatus)];
   if (req.coverageAtMost !== undefined) guard.push(sql`${experiments.coverage} <= ${req.coverageAtMost}`);
   const statements = [
@@ -160,6 +177,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, req: U
         .where(and(...guard)),
     ),
   ];
+  if (audit !== null) statements.push(auditStatement(db, audit, { afterGuard: true }));
   // The variant statements carry their own draft guard: inside the batch's transaction it agrees
   // with the experiment UPDATE above, so either all of them apply or none does.
   const isDraft = `EXISTS (SELECT 1 FROM experiments WHERE id = ?1 AND org_id = ?2 AND status = 'draft')`;
@@ -187,11 +205,19 @@ export async function updateExperiment(db: Db, orgId: string, id: string, req: U
 }
 
 /** Adds one variant at the end, only while the experiment is a draft; false otherwise. */
-export async function addVariant(db: Db, orgId: string, experimentId: string, v: NewVariant, now: number) {
+export async function addVariant(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  v: NewVariant,
+  now: number,
+  audit: AuditEntry,
+) {
   const touch = db.$client
     .prepare(`UPDATE experiments SET updated_at = ?3 WHERE id = ?1 AND org_id = ?2 AND status = 'draft'`)
     .bind(experimentId, orgId, now);
-  const [inserted] = await guardDuplicates(batch(db, [insertVariants(db, orgId, experimentId, [v], now), touch]));
+  const insert = insertVariants(db, orgId, experimentId, [v], now);
+  const [inserted] = await guardDuplicates(batch(db, [insert, auditStatement(db, audit, { afterGuard: true }), touch]));
   return changesOf(inserted) === 1;
 }
 
@@ -199,7 +225,7 @@ export async function addVariant(db: Db, orgId: string, experimentId: string, v:
  * Deletes an experiment that is not running, with its variants, exposures and results (explicitly,
  * not relying on foreign-key cascades being enabled). Returns whether it was deleted.
  */
-export async function deleteExperiment(db: Db, orgId: string, id: string): Promise<boolean> {
+export async function deleteExperiment(db: Db, orgId: string, id: string, audit: AuditEntry): Promise<boolean> {
   const deletable = `(SELECT id FROM experiments WHERE id = ?1 AND org_id = ?2 AND status <> 'running')`;
   const d1 = db.$client;
   const results = await batch(db, [
@@ -207,6 +233,7 @@ export async function deleteExperiment(db: Db, orgId: string, id: string): Promi
     d1.prepare(`DELETE FROM exposures WHERE experiment_id IN ${deletable}`).bind(id, orgId),
     d1.prepare(`DELETE FROM variants WHERE experiment_id IN ${deletable}`).bind(id, orgId),
     d1.prepare(`DELETE FROM experiments WHERE id IN ${deletable}`).bind(id, orgId),
+    auditStatement(db, audit, { afterGuard: true }),
   ]);
   return changesOf(results[3]) === 1;
 }
@@ -228,7 +255,13 @@ export interface TransitionRequest {
 }
 
 /** Moves the experiment from exactly `from` to `to`; false when another request got there first. */
-export async function transitionExperiment(db: Db, orgId: string, id: string, t: TransitionRequest): Promise<boolean> {
+export async function transitionExperiment(
+  db: Db,
+  orgId: string,
+  id: string,
+  t: TransitionRequest,
+  audit: AuditEntry,
+): Promise<boolean> {
   const guard = t.to === "running" ? `AND ${STARTABLE}` : "";
   const stmt = db.$client
     .prepare(
@@ -239,6 +272,6 @@ export async function transitionExperiment(db: Db, orgId: string, id: string, t:
        WHERE id = ?1 AND org_id = ?2 AND status = ?3 ${guard}`,
     )
     .bind(id, orgId, t.from, t.to, t.now, t.winnerVariantId ?? null);
-  const [result] = await batch(db, [stmt]);
+  const [result] = await batch(db, [stmt, auditStatement(db, audit, { afterGuard: true })]);
   return changesOf(result) === 1;
 }

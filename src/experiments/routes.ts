@@ -38,7 +38,7 @@ const crudRoutes = createRouter()
       },
     }),
     async (c) => {
-      const created = await service.createExperiment(...at(c), c.req.valid("json"));
+      const created = await service.createExperiment(...at(c), c.req.valid("json"), c.var.principal.sub);
       return c.json(created, 201);
     },
   )
@@ -83,7 +83,7 @@ const crudRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await updateExperiment(...at(c), id, c.req.valid("json")), 200);
+      return c.json(await updateExperiment(...at(c), id, c.req.valid("json"), c.var.principal.sub), 200);
     },
   )
   .openapi(
@@ -96,7 +96,7 @@ const crudRoutes = createRouter()
       responses: { 204: { description: "Deleted" }, ...problemResponses({ 409: "The experiment is running" }) },
     }),
     async (c) => {
-      await service.deleteExperiment(...at(c), c.req.valid("param").id);
+      await service.deleteExperiment(...at(c), c.req.valid("param").id, c.var.principal.sub);
       return c.body(null, 204);
     },
   )
@@ -114,7 +114,7 @@ const crudRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await service.addVariant(...at(c), id, c.req.valid("json")), 201);
+      return c.json(await service.addVariant(...at(c), id, c.req.valid("json"), c.var.principal.sub), 201);
     },
   )
   .openapi(

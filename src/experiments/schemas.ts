@@ -4,6 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
+import { ConditionSchema, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { MetricKey } from "../metrics/schemas";
 import { CORRECTIONS, ENGINES } from "../stats";
@@ -117,6 +118,26 @@ const uniqueKeys = (list: readonly { key: string }[], ctx: z.RefinementCtx) => {
 const VariantList = z.array(VariantIn).max(MAX_VARIANTS).superRefine(uniqueKeys);
 const TrafficSplit = z.record(Key, Percentage);
 
+const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
+/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms; null clears. */
+const ScheduleTime = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(MAX_EPOCH_MS)])
+  .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
+  .nullable()
+  .optional()
+  .openapi({ description: "ISO-8601 time or epoch milliseconds; null: none", example: "2026-12-24T09:00:00Z" });
+
+/** Both schedule times given: the end must come after the start. */
+const scheduleOrder = (
+  e: { scheduled_start_at?: number | null | undefined; scheduled_end_at?: number | null | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  const { scheduled_start_at: start, scheduled_end_at: end } = e;
+  if (start != null && end != null && end <= start) {
+    ctx.addIssue({ code: "custom", path: ["scheduled_end_at"], message: "must be after scheduled_start_at" });
+  }
+};
+
 export const ExperimentIn = z
   .object({
     key: Key,
@@ -132,8 +153,15 @@ export const ExperimentIn = z
       example: { control: 50, treatment: 50 },
     }),
     ...analysisFields,
+    targeting: ConditionSchema.nullable().optional().openapi({
+      description: "Who may enter: a condition over the user's attributes (docs/targeting.md); null: everyone",
+    }),
+    namespace: NamespaceSchema.nullable().optional(),
+    scheduled_start_at: ScheduleTime,
+    scheduled_end_at: ScheduleTime,
   })
   .strict()
+  .superRefine(scheduleOrder)
   .superRefine((e, ctx) => {
     const keys = new Set((e.variants ?? []).map((v) => v.key));
     for (const key of Object.keys(e.traffic_split ?? {})) {
@@ -161,8 +189,15 @@ export const ExperimentPatch = z
       example: { control: 50, treatment: 50 },
     }),
     ...analysisFields,
+    targeting: ConditionSchema.nullable().optional().openapi({
+      description: "Who may enter: a condition over the user's attributes (docs/targeting.md); null: everyone",
+    }),
+    namespace: NamespaceSchema.nullable().optional(),
+    scheduled_start_at: ScheduleTime,
+    scheduled_end_at: ScheduleTime,
   })
   .strict()
+  .superRefine(scheduleOrder)
   .superRefine((p, ctx) => {
     if (p.variants !== undefined && p.traffic_split !== undefined) {
       ctx.addIssue({ code: "custom", path: ["traffic_split"], message: "send either variants or traffic_split" });
@@ -205,6 +240,10 @@ export const Experiment = z
     seed: z.string(),
     variants: z.array(Variant),
     traffic_split: z.record(z.string(), z.number()),
+    targeting: z.record(z.string(), z.unknown()).nullable(),
+    namespace: z.object({ key: z.string(), start: z.number(), end: z.number() }).nullable(),
+    scheduled_start_at: IsoOrNull,
+    scheduled_end_at: IsoOrNull,
     winner_variant_id: z.string().nullable(),
     created_at: Iso,
     updated_at: Iso,

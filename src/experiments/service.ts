@@ -2,13 +2,15 @@
  * Experiment use cases: decide with the pure lifecycle rules, write through the repository's
  * guarded statements, and announce every committed change (events.ts) so caches can drop it.
  */
+import { type AuditAction, type Changes, createdFields, deletedFields, LIFECYCLE_AUDIT } from "../audit/model";
+import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
 import { conflict, notFound, unprocessable } from "../http/problem";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
-import { presentExperiment, presentVariant } from "./present";
+import { auditedExperimentFields, presentExperiment, presentVariant } from "./present";
 import * as repo from "./repository";
 import type { ExperimentInput, VariantInput } from "./schemas";
 
@@ -32,7 +34,17 @@ export async function loadExperiment(db: Db, orgId: string, id: string): Promise
   return found;
 }
 
-export async function createExperiment(db: Db, orgId: string, input: ExperimentInput) {
+/** The history row of a change to experiment `id`, by `actor`, at `at`. */
+export const auditOf = (
+  orgId: string,
+  id: string,
+  actor: string,
+  at: number,
+  action: AuditAction,
+  changes: Changes,
+): AuditEntry => ({ orgId, entityType: "experiment", entityId: id, at, actor, action, changes });
+
+export async function createExperiment(db: Db, orgId: string, input: ExperimentInput, actor: string) {
   const now = Date.now();
   const row: ExperimentRow = {
     id: newId("exp"),
@@ -54,6 +66,10 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
     updatedAt: now,
     startedAt: null,
     completedAt: null,
+    targeting: input.targeting ?? null,
+    namespace: input.namespace ?? null,
+    scheduledStartAt: input.scheduled_start_at ?? null,
+    scheduledEndAt: input.scheduled_end_at ?? null,
   };
   // traffic_split on create sets the inline variants' percentages by key, as PATCH does; the
   // schema has already refused keys that name no variant.
@@ -61,10 +77,12 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
   const list = (input.variants ?? []).map((v) =>
     toNewVariant({ ...v, traffic_percentage: split[v.key] ?? v.traffic_percentage }),
   );
-  await repo.createExperiment(db, row, list);
-  emitExperimentChanged(orgId);
   const stored = list.map((v, position) => ({ ...v, orgId, experimentId: row.id, position, createdAt: now }));
-  return presentExperiment({ ...row, variants: stored });
+  const created = { ...row, variants: stored };
+  const changes = createdFields(auditedExperimentFields(created));
+  await repo.createExperiment(db, row, list, auditOf(orgId, row.id, actor, now, "created", changes));
+  emitExperimentChanged(orgId);
+  return presentExperiment(created);
 }
 
 export async function listExperiments(
@@ -81,8 +99,10 @@ export async function listExperiments(
   return { items: page.map(presentExperiment), next_cursor };
 }
 
-export async function deleteExperiment(db: Db, orgId: string, id: string): Promise<void> {
-  if (await repo.deleteExperiment(db, orgId, id)) {
+export async function deleteExperiment(db: Db, orgId: string, id: string, actor: string): Promise<void> {
+  const before = await loadExperiment(db, orgId, id);
+  const changes = deletedFields(auditedExperimentFields(before));
+  if (await repo.deleteExperiment(db, orgId, id, auditOf(orgId, id, actor, Date.now(), "deleted", changes))) {
     emitExperimentChanged(orgId);
     return;
   }
@@ -95,7 +115,8 @@ export async function changeStatus(
   orgId: string,
   id: string,
   action: LifecycleAction,
-  winnerVariantId?: string | null,
+  winnerVariantId: string | null | undefined,
+  actor: string,
 ) {
   // Two tries at most: if the guarded UPDATE loses a race, the re-read explains why (409/422).
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -111,12 +132,16 @@ export async function changeStatus(
         { path: "winner_variant_id", message: "not a variant of this experiment" },
       ]);
     }
-    const moved = await repo.transitionExperiment(db, orgId, id, {
-      from: current.status,
-      to: move.to,
-      now: Date.now(),
-      winnerVariantId: winnerVariantId ?? null,
-    });
+    const now = Date.now();
+    const changes: Changes = { status: { from: current.status, to: move.to } };
+    if (action === "complete") changes.winner_variant_id = { from: null, to: winnerVariantId ?? null };
+    const moved = await repo.transitionExperiment(
+      db,
+      orgId,
+      id,
+      { from: current.status, to: move.to, now, winnerVariantId: winnerVariantId ?? null },
+      auditOf(orgId, id, actor, now, LIFECYCLE_AUDIT[action], changes),
+    );
     if (moved) {
       emitExperimentChanged(orgId);
       return presentExperiment(await loadExperiment(db, orgId, id));
@@ -130,9 +155,11 @@ export async function listVariants(db: Db, orgId: string, id: string) {
   return { items: current.variants.map(presentVariant), next_cursor: null };
 }
 
-export async function addVariant(db: Db, orgId: string, id: string, input: VariantInput) {
+export async function addVariant(db: Db, orgId: string, id: string, input: VariantInput, actor: string) {
   const variant = toNewVariant(input);
-  if (await repo.addVariant(db, orgId, id, variant, Date.now())) {
+  const now = Date.now();
+  const changes = { [`variants.${variant.key}`]: { from: null, to: presentVariant(variant) } };
+  if (await repo.addVariant(db, orgId, id, variant, now, auditOf(orgId, id, actor, now, "variant_added", changes))) {
     emitExperimentChanged(orgId);
     return presentVariant(variant);
   }

@@ -3,15 +3,16 @@
  * traffic_split) with one field changed; only values that actually differ count as changes, so an
  * unchanged structural field on a running experiment is not a 409.
  */
+import { diffFields } from "../audit/model";
 import type { Db } from "../db/client";
 import { conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
 import { isLive } from "./model";
-import { presentExperiment } from "./present";
+import { auditedExperimentFields, presentExperiment } from "./present";
 import * as repo from "./repository";
 import type { ExperimentPatchInput } from "./schemas";
-import { loadExperiment, toNewVariant } from "./service";
+import { auditOf, loadExperiment, toNewVariant } from "./service";
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -37,6 +38,16 @@ function plan(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput)
   if (patch.analysis_settings !== undefined)
     fields.analysisSettings =
       patch.analysis_settings === null ? null : { ...(current.analysisSettings ?? {}), ...patch.analysis_settings };
+  // Targeting may change in any status (docs/targeting.md: users already exposed keep their
+  // variant); the schedule too, the scheduler acting only on drafts and live experiments.
+  if (patch.targeting !== undefined) fields.targeting = patch.targeting;
+  if (patch.scheduled_start_at !== undefined) fields.scheduledStartAt = patch.scheduled_start_at;
+  if (patch.scheduled_end_at !== undefined) fields.scheduledEndAt = patch.scheduled_end_at;
+  // A namespace change moves users in or out of the layer: frozen once started, like the seed.
+  if (patch.namespace !== undefined && !sameJson(patch.namespace, current.namespace)) {
+    fields.namespace = patch.namespace;
+    structural.push("namespace");
+  }
 
   const key = patch.key ?? current.key;
   if (key !== current.key) {
@@ -88,7 +99,16 @@ function unknownSplitKeys(current: repo.ExperimentWithVariants, patch: Experimen
     .map((k) => ({ path: `traffic_split.${k}`, message: `no variant with key '${k}'` }));
 }
 
-export async function updateExperiment(db: Db, orgId: string, id: string, patch: ExperimentPatchInput) {
+/** The experiment as it will be once the plan applies: what the history compares against. */
+function planned(current: repo.ExperimentWithVariants, p: Plan): repo.ExperimentWithVariants {
+  const base = { orgId: current.orgId, experimentId: current.id, createdAt: current.createdAt };
+  const variants = p.replaceVariants
+    ? p.replaceVariants.map((v, position) => ({ ...v, ...base, position }))
+    : current.variants.map((v) => ({ ...v, trafficPercentage: p.percentages?.[v.key] ?? v.trafficPercentage }));
+  return { ...current, ...p.fields, variants };
+}
+
+export async function updateExperiment(db: Db, orgId: string, id: string, patch: ExperimentPatchInput, actor: string) {
   const current = await loadExperiment(db, orgId, id);
   const unknown = unknownSplitKeys(current, patch);
   if (unknown.length > 0) throw unprocessable("traffic_split names unknown variants", unknown);
@@ -100,14 +120,23 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   if (reason) throw conflict(reason);
 
   const live = isLive(current.status);
-  const applied = await repo.updateExperiment(db, orgId, id, {
-    expectedStatus: current.status,
-    coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,
-    fields: p.fields,
-    replaceVariants: p.replaceVariants,
-    percentages: p.percentages,
-    now: Date.now(),
-  });
+  const now = Date.now();
+  const changes = diffFields(auditedExperimentFields(current), auditedExperimentFields(planned(current, p)));
+  const audit = Object.keys(changes).length > 0 ? auditOf(orgId, id, actor, now, "updated", changes) : null;
+  const applied = await repo.updateExperiment(
+    db,
+    orgId,
+    id,
+    {
+      expectedStatus: current.status,
+      coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,
+      fields: p.fields,
+      replaceVariants: p.replaceVariants,
+      percentages: p.percentages,
+      now,
+    },
+    audit,
+  );
   if (!applied) {
     await loadExperiment(db, orgId, id); // 404 if it was deleted meanwhile
     throw conflict("the experiment changed concurrently; re-read it and retry");

@@ -57,3 +57,32 @@ export function matchesValueType(type: FlagValueType, value: unknown): boolean {
       return value !== undefined;
   }
 }
+
+/** A stored flag value (default or rule value): any JSON, of the flag's value_type. */
+export type FlagValue = JsonValue;
+
+/** Rules per flag: bounds the work of one evaluation and the size of the config. */
+export const MAX_FLAG_RULES = 100;
+
+export const valueTypeMessage = (type: FlagValueType) => `must be a ${type} (value_type ${type})`;
+
+export interface FlagProblem {
+  /** Dotted, from the flag's root: `default_value`, `rules.2.value`. */
+  path: string;
+  message: string;
+}
+
+/** Every value of a flag that is not of its value_type, each named by its path. */
+export function flagValueProblems(
+  type: FlagValueType,
+  defaultValue: unknown,
+  rules: readonly { value: unknown }[],
+): FlagProblem[] {
+  const problems: FlagProblem[] = [];
+  if (!matchesValueType(type, defaultValue)) problems.push({ path: "default_value", message: valueTypeMessage(type) });
+  rules.forEach((rule, i) => {
+    if (!matchesValueType(type, rule.value))
+      problems.push({ path: `rules.${i}.value`, message: valueTypeMessage(type) });
+  });
+  return problems;
+}

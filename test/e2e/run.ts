@@ -20,6 +20,7 @@ import "./steps/auth.ts";
 import "./steps/experiments.ts";
 import "./steps/live.ts";
 import "./steps/layout.ts";
+import "./steps/scheduling.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 

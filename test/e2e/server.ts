@@ -1,11 +1,12 @@
 // Starts the service the way `npm start` does (build the dashboard, migrate local D1, wrangler dev
-// with dev sign-in), but on a free port and with its own throwaway state directory, so it never
+// with dev sign-in and the local Cron Trigger), but on a free port and with its own throwaway state directory, so it never
 // collides with a colleague's `npm start` or another test run.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startLocalCron } from "../../scripts/local-cron.ts";
 
 export interface Server {
   url: string;
@@ -65,6 +66,7 @@ export async function startServer({ build = true } = {}): Promise<Server> {
       assets,
       "--var",
       "DEV_SIGN_IN:true",
+      "--test-scheduled",
       "--show-interactive-dev-session=false",
     ],
     // Own process group: stopping kills wrangler and workerd together, nothing else.
@@ -113,7 +115,20 @@ export async function startServer({ build = true } = {}): Promise<Server> {
     }
     try {
       const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) return { url, log: () => output, stop };
+      if (res.ok) {
+        // As under `npm start`: the Cron Trigger fires every minute (scripts/local-cron.ts).
+        const cron = startLocalCron(url, "* * * * *", (line) => {
+          output += `${line}\n`;
+        });
+        return {
+          url,
+          log: () => output,
+          stop: () => {
+            cron.stop();
+            return stop();
+          },
+        };
+      }
     } catch {
       /* not listening yet */
     }

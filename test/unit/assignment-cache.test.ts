@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AssignmentCache, etagOf, FAILURE_BACKOFF_MS, matchesIfNoneMatch } from "../../src/assignment/cache";
 import type { ClientExperiment } from "../../src/experiments/model";
+import type { ClientFlag } from "../../src/flags/model";
 
 const exp = (key: string, over: Partial<ClientExperiment> = {}): ClientExperiment => ({
   id: `id_${key}`,
@@ -18,11 +19,12 @@ function harness(ttlMs = 1000) {
   const cache = new AssignmentCache(() => now);
   const background: Promise<unknown>[] = [];
   let data: ClientExperiment[] = [exp("a")];
+  let flags: ClientFlag[] = [];
   let fail = false;
   const load = vi.fn(async () => {
     await Promise.resolve();
     if (fail) throw new Error("D1 down");
-    return data;
+    return { experiments: data, flags };
   });
   const options = { ttlMs, load, waitUntil: (p: Promise<unknown>) => void background.push(p) };
   return {
@@ -36,6 +38,9 @@ function harness(ttlMs = 1000) {
     },
     set: (next: ClientExperiment[]) => {
       data = next;
+    },
+    setFlags: (next: ClientFlag[]) => {
+      flags = next;
     },
     fail: (v: boolean) => {
       fail = v;
@@ -118,7 +123,11 @@ describe("AssignmentCache", () => {
     const gatedOptions = {
       ttlMs: 1000,
       waitUntil: () => {},
-      load: () => new Promise<ClientExperiment[]>((resolve) => (release = resolve)),
+      load: () =>
+        new Promise<ClientExperiment[]>((resolve) => (release = resolve)).then((experiments) => ({
+          experiments,
+          flags: [],
+        })),
     };
     const straddling = gated.snapshot("org", gatedOptions);
     await Promise.resolve();
@@ -177,6 +186,27 @@ describe("ETag", () => {
     expect(await etagOf([exp("a")])).toBe(a);
     expect(await etagOf([exp("a", { coverage: 99 })])).not.toBe(a);
     expect(await etagOf([])).not.toBe(a);
+  });
+
+  it("changes with the flags, and is the experiments-only tag when there are none", async () => {
+    const flag: ClientFlag = { key: "f", value_type: "boolean", default_value: false, enabled: true, rules: [] };
+    const a = await etagOf([exp("a")]);
+    expect(await etagOf([exp("a")], [])).toBe(a);
+    const withFlag = await etagOf([exp("a")], [flag]);
+    expect(withFlag).not.toBe(a);
+    expect(await etagOf([exp("a")], [{ ...flag, enabled: false }])).not.toBe(withFlag);
+    expect(await etagOf([exp("a")], [{ ...flag, rules: [{ rollout_percentage: 10, value: true }] }])).not.toBe(
+      withFlag,
+    );
+  });
+
+  it("a snapshot carries the loaded flags", async () => {
+    const h = harness();
+    const flag: ClientFlag = { key: "f", value_type: "string", default_value: "x", enabled: true, rules: [] };
+    h.setFlags([flag]);
+    const snap = await h.get();
+    expect(snap.flags).toEqual([flag]);
+    expect(snap.etag).toBe(await etagOf(snap.running, [flag]));
   });
 
   it("If-None-Match: exact, weak, lists and * match; others do not", () => {

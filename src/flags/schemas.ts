@@ -1,0 +1,116 @@
+/**
+ * Request and response schemas of `/flags` (API.md "Feature flags"). Bodies are strict: an
+ * unknown field is a 400 naming it, never silently dropped. Values are checked against the
+ * flag's value_type in the service (a PATCH may change either side), with the same paths.
+ */
+import { z } from "@hono/zod-openapi";
+import { JsonValue } from "../http/json";
+import { ConditionSchema } from "../targeting/schemas";
+import { Attributes, UserId } from "../assignment/schemas";
+import { KEY_MESSAGE } from "../experiments/model";
+import { FLAG_KEY_PATTERN, FLAG_REASONS, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
+
+const Iso = z.string().openapi({ format: "date-time", example: "2026-12-02T12:00:00.000Z" });
+const Key = z.string().regex(FLAG_KEY_PATTERN, KEY_MESSAGE).openapi({ example: "new-checkout" });
+const Value = JsonValue.transform((v) => v as FlagValue).openapi({
+  description: "A value of the flag's value_type",
+  example: true,
+});
+const ValueType = z.enum(FLAG_VALUE_TYPES);
+
+export const FlagRuleIn = z
+  .strictObject({
+    condition: ConditionSchema.nullable().optional(),
+    rollout_percentage: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(100)
+      .openapi({ description: "Share (0-100) of matching users served; default 100" }),
+    value: Value,
+  })
+  .openapi("FlagRule");
+
+const Rules = z.array(FlagRuleIn).max(MAX_FLAG_RULES);
+
+export const FlagIn = z
+  .strictObject({
+    key: Key,
+    description: z.string().max(10_000).nullable().optional(),
+    value_type: ValueType,
+    default_value: Value,
+    enabled: z.boolean().default(true),
+    rules: Rules.default([]).openapi({ description: "Ordered: the first rule that holds the user gives its value" }),
+  })
+  .openapi("FlagIn");
+export type FlagInput = z.infer<typeof FlagIn>;
+
+export const FlagPatch = z
+  .strictObject({
+    key: Key.optional(),
+    description: z.string().max(10_000).nullable().optional(),
+    value_type: ValueType.optional(),
+    default_value: Value.optional(),
+    enabled: z.boolean().optional(),
+    rules: Rules.optional().openapi({ description: "Replaces the rules" }),
+  })
+  .openapi("FlagPatch");
+export type FlagPatchInput = z.infer<typeof FlagPatch>;
+
+export const Flag = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    description: z.string().nullable(),
+    value_type: ValueType,
+    default_value: z.unknown(),
+    enabled: z.boolean(),
+    rules: z.array(
+      z.object({
+        condition: z.record(z.string(), z.unknown()).nullable().optional(),
+        rollout_percentage: z.number(),
+        value: z.unknown(),
+      }),
+    ),
+    created_at: Iso,
+    updated_at: Iso,
+  })
+  .openapi("Flag");
+
+export const FlagPage = z.object({ items: z.array(Flag), next_cursor: z.string().nullable() }).openapi("FlagPage");
+
+export const FlagListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+// 200 keys covers any sane page; the cap keeps one request's work bounded.
+export const MAX_NAMED_FLAGS = 200;
+
+export const FlagsEvaluateBody = z
+  .strictObject({
+    user_id: UserId,
+    attributes: Attributes,
+    flags: z
+      .array(z.string().regex(FLAG_KEY_PATTERN, `flag keys ${KEY_MESSAGE}`))
+      .max(MAX_NAMED_FLAGS)
+      .optional()
+      .openapi({ description: "Keys to evaluate; omitted: every flag of the organization" }),
+  })
+  .openapi("FlagsEvaluateRequest");
+
+export const FlagEvaluationSchema = z
+  .object({
+    value: z.unknown().openapi({ description: "The flag's value for this user (null for an unknown key)" }),
+    rule_index: z.number().int().nullable().openapi({ description: "The rule that gave the value, or null" }),
+    reason: z.enum(FLAG_REASONS),
+  })
+  .openapi("FlagEvaluation");
+
+export const FlagsEvaluateResponse = z
+  .object({ flags: z.record(z.string(), FlagEvaluationSchema) })
+  .openapi("FlagsEvaluation", {
+    example: { flags: { "new-checkout": { value: true, rule_index: 0, reason: "rule" } } },
+  });
+
+export { IdParam } from "../http/params";

@@ -1,0 +1,107 @@
+import { createScheduledController, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { as } from "../helpers";
+import { BASE, createExperiment, rows, twoVariants } from "./experiments-fixtures";
+
+/** Fires the Worker's Cron Trigger as Cloudflare would, at an injected time. */
+async function tick(scheduledTime: number): Promise<void> {
+  await worker.scheduled(createScheduledController({ scheduledTime, cron: "* * * * *" }), env);
+}
+
+const history = (id: string) =>
+  rows<{ actor: string; action: string; reason: string | null; changes: string }>(
+    "SELECT actor, action, reason, changes FROM audit_log WHERE entity_type = 'experiment' AND entity_id = ? ORDER BY id",
+    id,
+  );
+
+const statusOf = async (id: string) =>
+  (
+    await rows<{ status: string; scheduled_start_at: number | null }>(
+      "SELECT status, scheduled_start_at FROM experiments WHERE id = ?",
+      id,
+    )
+  )[0];
+
+describe("the scheduled handler", () => {
+  it("starts due drafts, refuses (and records) a start that fails the checks, completes due experiments", async () => {
+    const acme = await as("acme");
+    const t0 = Date.UTC(2030, 0, 1, 12, 0);
+    const ready = await createExperiment(acme, {
+      key: "starts",
+      experiment_name: "Starts on schedule",
+      variants: twoVariants(),
+      scheduled_start_at: t0,
+      scheduled_end_at: new Date(t0 + 120_000).toISOString(),
+    });
+    const broken = await createExperiment(acme, {
+      key: "refused",
+      experiment_name: "Cannot start: one variant",
+      variants: [{ key: "control", variant_type: "control", traffic_percentage: 100 }],
+      scheduled_start_at: t0,
+    });
+    const later = await createExperiment(acme, {
+      key: "later",
+      experiment_name: "Not yet",
+      variants: twoVariants(),
+      scheduled_start_at: t0 + 3_600_000,
+    });
+
+    await tick(t0 - 1);
+    expect((await statusOf(ready.id))?.status).toBe("draft");
+
+    await tick(t0 + 30_000);
+    expect((await statusOf(ready.id))?.status).toBe("running");
+    expect(await statusOf(broken.id)).toEqual({ status: "draft", scheduled_start_at: null });
+    expect((await statusOf(later.id))?.status).toBe("draft");
+
+    const refused = await history(broken.id);
+    expect(refused.map((h) => [h.actor, h.action])).toEqual([
+      ["tester@example.com", "created"],
+      ["scheduler", "start_refused"],
+    ]);
+    expect(refused[1]?.reason).toMatch(/at least 2 variants/);
+    expect(JSON.parse(refused[1]?.changes ?? "{}")).toEqual({
+      scheduled_start_at: { from: new Date(t0).toISOString(), to: null },
+    });
+    // Seen through the API as well.
+    const page = await (await acme.get(`${BASE}/experiments/${broken.id}/history`)).json<{
+      items: { actor: string; action: string; reason: string | null }[];
+    }>();
+    expect(page.items[0]).toMatchObject({ actor: "scheduler", action: "start_refused" });
+    expect(page.items[0]?.reason).toMatch(/at least 2 variants/);
+
+    // A refusal is recorded once, not every minute.
+    await tick(t0 + 90_000);
+    expect(await history(broken.id)).toHaveLength(2);
+    expect((await statusOf(ready.id))?.status).toBe("running");
+
+    await tick(t0 + 120_000);
+    const [done] = await rows("SELECT status, winner_variant_id, completed_at FROM experiments WHERE id = ?", ready.id);
+    expect(done).toMatchObject({ status: "completed", winner_variant_id: null });
+    expect((await history(ready.id)).map((h) => [h.actor, h.action])).toEqual([
+      ["tester@example.com", "created"],
+      ["scheduler", "started"],
+      ["scheduler", "completed"],
+    ]);
+    // The assignment cache of this isolate dropped the org: the completed one answers the control.
+    const assigned = await acme.post(`${BASE}/experiments/${ready.id}/assign`, { user_id: "u1" });
+    expect(await assigned.json()).toMatchObject({ in_experiment: false, variant_key: "control" });
+  });
+
+  it("completes a paused experiment past its end, and leaves other organizations' schedules to their own time", async () => {
+    const globex = await as("globex");
+    const t0 = Date.UTC(2031, 0, 1);
+    const paused = await createExperiment(globex, {
+      key: "paused",
+      experiment_name: "Paused",
+      variants: twoVariants(),
+    });
+    await globex.post(`${BASE}/experiments/${paused.id}/start`);
+    await globex.post(`${BASE}/experiments/${paused.id}/pause`);
+    const patched = await globex.patch(`${BASE}/experiments/${paused.id}`, { scheduled_end_at: t0 });
+    expect(patched.status).toBe(200);
+    await tick(t0);
+    expect((await statusOf(paused.id))?.status).toBe("completed");
+  });
+});

@@ -12,7 +12,7 @@ import {
   VARIANT_TYPES,
 } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
-import { clientFlagSchema } from "../flags/schema";
+import { clientFlagSchema } from "./flag-config-schema";
 
 export const clientVariantSchema = z.object({
   id: z.string(),

@@ -73,7 +73,9 @@ export function evaluateExperiment(
   }
 
   let variant = control;
-  let reason: NotInExperimentReason | null;
+  // Paused: everyone sees the control (the default above), with the status as the reason; the
+  // bucketing itself is untouched, so resuming gives every user back the variant they had.
+  let reason: NotInExperimentReason | null = experiment.status === "running" ? null : experiment.status;
   switch (experiment.status) {
     case "running": {
       reason = runningReason(experiment, userId, attributes, budget);
@@ -85,11 +87,6 @@ export function evaluateExperiment(
       else variant = picked;
       break;
     }
-    case "paused":
-      // Everyone sees the control while paused; the bucketing itself is untouched, so
-      // resuming gives every user back the variant they had.
-      reason = "paused";
-      break;
     case "completed": {
       const winnerId = experiment.winner_variant_id;
       const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);
@@ -98,8 +95,8 @@ export function evaluateExperiment(
       break;
     }
   }
-  const assignment = toAssignment(experiment, variant, reason === null);
-  if (reason !== null) assignment.reason = reason;
+  // reason is null exactly when the answer is an exposure: the SDK and the server answer alike.
+  const assignment = { ...toAssignment(experiment, variant, reason === null), reason };
   return { kind: "assigned", assignment, reason };
 }
 

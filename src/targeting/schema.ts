@@ -3,6 +3,7 @@
  * refuses becomes a 400 whose `errors` name the path inside it (e.g. `targeting.$and.0.country.$in`).
  * Server-only (zod); the SDK uses model.ts and validate.ts directly.
  */
+import { KEY_MESSAGE } from "../experiments/model";
 import { z } from "zod";
 import { NAMESPACE_KEY_PATTERN } from "./model";
 import { validateCondition } from "./validate";
@@ -15,7 +16,7 @@ export const conditionSchema = z.record(z.string(), z.unknown()).superRefine((co
 
 export const namespaceSchema = z
   .object({
-    key: z.string().regex(NAMESPACE_KEY_PATTERN, "namespace keys are 1-64 characters of [a-z0-9_-]"),
+    key: z.string().regex(NAMESPACE_KEY_PATTERN, `namespace keys ${KEY_MESSAGE}`),
     start: z.number().min(0).max(1),
     end: z.number().min(0).max(1),
   })

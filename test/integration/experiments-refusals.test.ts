@@ -173,8 +173,8 @@ describe("read-only and unknown fields are named, never dropped", () => {
       400,
     );
     expect(paths(one)).toEqual(["force"]);
-    const many = await expectProblem(await acme.post(`${BASE}/assign`, { user_id: "u1", attributes: {} }), 400);
-    expect(paths(many)).toEqual(["attributes"]);
+    const many = await expectProblem(await acme.post(`${BASE}/assign`, { user_id: "u1", traits: {} }), 400);
+    expect(paths(many)).toEqual(["traits"]);
     expect(await count("exposures", "experiment_id = ?", exp.id)).toBe(0);
 
     const single = await expectProblem(

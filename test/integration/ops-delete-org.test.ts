@@ -22,6 +22,13 @@ async function seedOrg(org: string): Promise<void> {
   expect((await c.post(`${S}/events`, { events: [{ event_type: "view" }, { event_type: "click" }] })).status).toBe(202);
   expect((await c.post(`${S}/metrics`, { name: "latency", value: 12 })).status).toBe(202);
   expect((await c.post(`${S}/sources`, { name: "web", source_type: "http" })).status).toBe(201);
+  // The catalogue, a flag and its audit row (user_metric_values is kept by triggers from the rows above).
+  expect(
+    (await c.post("/api/v1/ab-testing/metrics", { key: "conv", name: "Conversion", kind: "binomial" })).status,
+  ).toBe(201);
+  expect(
+    (await c.post("/api/v1/ab-testing/flags", { key: "dark", value_type: "boolean", default_value: false })).status,
+  ).toBe(201);
 }
 
 /** Rows per tenant table in D1, read straight from the database. */
@@ -51,7 +58,16 @@ const objectAlarm = (org: string) =>
 
 describe("DELETE /api/v1/orgs/:org/data", () => {
   it("covers every table of the drizzle schema that has org_id, children first", () => {
-    expect(ORG_TABLES).toEqual(["exposures", "results", "variants", "experiments"]);
+    expect(ORG_TABLES).toEqual([
+      "audit_log",
+      "exposures",
+      "results",
+      "variants",
+      "experiments",
+      "flags",
+      "metric_definitions",
+      "user_metric_values",
+    ]);
   });
 
   it("removes the organization's D1 rows and object storage; another organization stays intact; repeating is safe", async () => {

@@ -66,6 +66,7 @@ describe("evaluateExperiment by status", () => {
       model_version: v?.model_version,
       config: v?.config,
       in_experiment: true,
+      reason: null,
     });
   });
 

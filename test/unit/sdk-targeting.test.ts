@@ -26,7 +26,7 @@ describe("SDK replays the targeting golden file", () => {
       // user id, so pass an explicit null (which conditions read exactly like a missing value).
       const attrs = "id" in c.attributes ? c.attributes : { ...c.attributes, id: null };
       const a = sdk.getVariant(`c${i}`, "someone", attrs as Attributes);
-      expect([c.name, a?.in_experiment, a?.reason]).toEqual([c.name, c.match, c.match ? undefined : "targeting"]);
+      expect([c.name, a?.in_experiment, a?.reason]).toEqual([c.name, c.match, c.match ? null : "targeting"]);
     });
   });
 

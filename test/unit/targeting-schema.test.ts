@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientFlagSchema } from "../../src/flags/schema";
+import { clientFlagSchema } from "../../src/assignment/flag-config-schema";
 import { conditionSchema, namespaceSchema } from "../../src/targeting/schema";
 
 describe("conditionSchema", () => {

@@ -1,11 +1,11 @@
 /**
- * zod for the flag shapes of model.ts, for the server (GET /config's OpenAPI, flag routes).
+ * zod for the flag shapes of src/flags/model.ts as GET /config serves them, for the server (GET /config's OpenAPI, flag routes).
  * Server-only; the SDK uses the plain types.
  */
 import { z } from "zod";
 import type { JsonValue } from "../targeting/model";
 import { conditionSchema } from "../targeting/schema";
-import { FLAG_VALUE_TYPES } from "./model";
+import { FLAG_VALUE_TYPES } from "../flags/model";
 
 // Any JSON value. z.unknown() (typed by a transform) because z.json()'s recursive schema has no
 // OpenAPI form; a JSON body can hold nothing but JSON anyway.

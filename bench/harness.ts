@@ -8,14 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signToken } from "../src/http/tokens.ts";
 
-export interface RequestSpec {
+interface RequestSpec {
   path: string;
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Requests in flight at once (closed loop: each worker sends the next when its answer arrives). */
   concurrency: number;
   /** Stop after this many requests in total... */
@@ -39,13 +39,13 @@ export interface LoadResult {
   statuses: Record<string, number>;
 }
 
-export interface BenchFigure {
+interface BenchFigure {
   name: string;
   value: number;
   unit: string;
 }
 
-export interface BenchRatio {
+interface BenchRatio {
   name: string;
   /** measured / baseline, both from this run. */
   value: number;
@@ -68,8 +68,6 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-export type Bench = (ctx: BenchContext) => Promise<BenchSection>;
-
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -78,7 +76,7 @@ export function percentile(sorted: number[], p: number): number {
 
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-export async function load(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
+async function load(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
   if (options.requests === undefined && options.durationMs === undefined) throw new Error("requests or durationMs");
   const ok = options.ok ?? ((s: number) => s >= 200 && s < 300);
   const latencies: number[] = [];
@@ -140,7 +138,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The secret `wrangler dev` will load: .dev.vars, created from the example as `npm start` does. */
-export function localSecret(): string {
+function localSecret(): string {
   if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
   const match = /^JWT_SECRET\s*=\s*"?([^"\n]*)"?/m.exec(readFileSync(".dev.vars", "utf8"));
   if (!match?.[1]) throw new Error("JWT_SECRET missing from .dev.vars");

@@ -3,7 +3,7 @@
 
 Writes test/fixtures/targeting.json, the golden cases that src/targeting/condition.ts,
 src/flags/evaluate.ts, src/assignment/evaluate.ts, the TypeScript SDK and the Python SDK
-(sdk/python) all replay. Written from the specification (API.md and docs/targeting.md), not
+(sdk/python) all replay. Written from the specification (docs/contract.md and docs/targeting.md), not
 translated from the TypeScript; `$regex` here runs on Python's own `re` (the TypeScript side uses a
 non-backtracking engine of its own), so a shared misreading would have to happen twice.
 Standard library only.
@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-# ---- hashing (API.md) -----------------------------------------------------------------------
+# ---- hashing (docs/contract.md) -----------------------------------------------------------------------
 
 
 def fnv1a32(s):

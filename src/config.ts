@@ -58,7 +58,7 @@ const ConfigSchema = z.object({
 });
 
 /** The verification keys, and the one this Worker signs its own tokens (tickets, dev sign-in) with. */
-export interface JwtKeys {
+interface JwtKeys {
   /** Tokens without a `kid` header verify with JWT_SECRET alone. */
   unnamed: Uint8Array | undefined;
   /** Tokens with a `kid` verify with that entry of JWT_SECRETS; an unknown kid is refused. */

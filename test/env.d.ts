@@ -1,10 +1,11 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../src/env";
 
+// The test pool's env is the Worker's generated Env (src/worker-env.d.ts) plus what the tests bind.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      JWT_SECRETS?: string;
     }
   }
 }

@@ -111,10 +111,10 @@ export function pickVariantOf<T>(
 }
 
 /** Namespace buckets: GrowthBook's resolution, kept so its users stay in the same layer. */
-export const NAMESPACE_BUCKETS = 1000;
+const NAMESPACE_BUCKETS = 1000;
 
 /**
- * A user's position in a namespace, in [0, 1) in steps of 1/1000 (API.md; GrowthBook's
+ * A user's position in a namespace, in [0, 1) in steps of 1/1000 (docs/contract.md; GrowthBook's
  * `inNamespace` hash): ONE FNV-1a pass over `user_id + "__" + key`.
  * Unlike the experiment bucket it does not depend on any experiment's seed, which is what lets
  * experiments of one namespace with disjoint ranges never share a user.
@@ -130,7 +130,7 @@ export function inNamespace(userId: string, namespace: { key: string; start: num
 }
 
 /**
- * Flag rollout (API.md): the user is in a rule's rollout when their bucket for the flag key,
+ * Flag rollout (docs/contract.md): the user is in a rule's rollout when their bucket for the flag key,
  * `fnv1a32(String(fnv1a32(flag_key + user_id))) % 10000`, is below the rollout in basis points.
  * The bucket does not depend on the percentage, so raising a rollout only adds users.
  * Percentages are quantised like coverage (two decimals), keeping every language exact.

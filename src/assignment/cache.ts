@@ -21,7 +21,7 @@ import { type ClientExperiment, isStopped } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
 
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
-export const REFRESH_AHEAD = 0.75;
+const REFRESH_AHEAD = 0.75;
 export const FAILURE_BACKOFF_MS = 1_000;
 // Bounds the memory of an isolate serving many organizations; the least recently loaded goes.
 const MAX_ORGS = 1_000;
@@ -217,7 +217,7 @@ export class AssignmentCache {
 
 const noop = () => {};
 
-export async function buildSnapshot(config: EdgeConfig, loadedAt: number): Promise<OrgSnapshot> {
+async function buildSnapshot(config: EdgeConfig, loadedAt: number): Promise<OrgSnapshot> {
   const running = config.experiments;
   return {
     loadedAt,

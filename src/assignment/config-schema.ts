@@ -14,7 +14,7 @@ import {
 import type { ClientFlag } from "../flags/model";
 import { clientFlagSchema } from "./flag-config-schema";
 
-export const clientVariantSchema = z.object({
+const clientVariantSchema = z.object({
   id: z.string(),
   key: z.string(),
   variant_name: z.string(),
@@ -24,7 +24,7 @@ export const clientVariantSchema = z.object({
   traffic_percentage: z.number().min(0).max(100),
 });
 
-export const clientExperimentSchema = z.object({
+const clientExperimentSchema = z.object({
   id: z.string(),
   key: z.string(),
   status: z.enum(EXPERIMENT_STATUSES),

@@ -1,5 +1,5 @@
 /**
- * `POST /api/v1/ab-testing/exposures` (API.md): exposures that clients assigned locally with an
+ * `POST /api/v1/ab-testing/exposures` (docs/contract.md): exposures that clients assigned locally with an
  * SDK report in batches. Zod-free: the route's schemas and the SDKs derive from it.
  */
 

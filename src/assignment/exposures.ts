@@ -16,10 +16,10 @@ import { createDb } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import { insertExposures } from "./read-model";
 
-export const FLUSH_DELAY_MS = 5;
+const FLUSH_DELAY_MS = 5;
 export const MAX_BATCH_ROWS = 500;
 /** Waits before each retry; its length is the number of retries. */
-export const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
+const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
 const MAX_REMEMBERED = 50_000;
 
 export type WriteExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;

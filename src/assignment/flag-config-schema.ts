@@ -11,7 +11,7 @@ import { FLAG_VALUE_TYPES } from "../flags/model";
 // OpenAPI form; a JSON body can hold nothing but JSON anyway.
 const jsonValue = z.unknown().transform((v) => v as JsonValue);
 
-export const flagRuleSchema = z
+const flagRuleSchema = z
   .object({
     condition: conditionSchema.nullable().optional(),
     rollout_percentage: z.number().min(0).max(100),

@@ -23,7 +23,7 @@ import { presentVariant } from "../experiments/present";
 type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 
 /** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
-export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
+function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
   return {
     id: e.id,
     key: e.key,
@@ -80,7 +80,7 @@ export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<
 }
 
 /** A flag's evaluation shape (src/flags/model.ts): what GET /config and the cache carry. */
-export const toClientFlag = (f: FlagRow): ClientFlag => ({
+const toClientFlag = (f: FlagRow): ClientFlag => ({
   key: f.key,
   value_type: f.valueType,
   default_value: f.defaultValue,
@@ -101,7 +101,7 @@ export async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig>
 }
 
 /** Rows per statement: one JSON parameter each, so D1's 100-parameter limit never applies. */
-export const EXPOSURE_CHUNK = 1000;
+const EXPOSURE_CHUNK = 1000;
 
 /**
  * Stores exposures, the first one per (experiment, user) winning: re-sent pairs are ignored.

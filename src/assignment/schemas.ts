@@ -29,7 +29,7 @@ export const Attributes = AttributesSchema.optional();
 export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).strict().openapi("AssignRequest");
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
-export const MAX_NAMED_EXPERIMENTS = 200;
+const MAX_NAMED_EXPERIMENTS = 200;
 
 export const AssignManyBody = z
   .object({
@@ -68,7 +68,7 @@ export const AssignmentSchema = z
   })
   .openapi("Assignment");
 
-export const SkippedSchema = z
+const SkippedSchema = z
   .object({
     key: z.string(),
     reason: z.enum(["not_found", "draft", "no_variants"]),
@@ -103,7 +103,7 @@ const TimeIn = z
   .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
   .openapi({ description: "ISO-8601 time or epoch milliseconds; default now", example: "2026-11-29T12:00:00Z" });
 
-export const ExposureIn = z
+const ExposureIn = z
   .object({
     experiment_key: ExperimentKey,
     variant_key: z.string().regex(KEY_PATTERN, `variant keys ${KEY_MESSAGE}`),

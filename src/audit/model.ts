@@ -9,7 +9,7 @@ import type { LifecycleAction } from "../experiments/model";
 export const AUDIT_ENTITY_TYPES = ["experiment", "flag", "metric"] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
-export const AUDIT_ACTIONS = [
+const AUDIT_ACTIONS = [
   "created",
   "updated",
   "deleted",
@@ -31,7 +31,7 @@ export const LIFECYCLE_AUDIT: Readonly<Record<LifecycleAction, AuditAction>> = {
 /** The actor of changes made by the Cron Trigger rather than by a token holder. */
 export const SCHEDULER_ACTOR = "scheduler";
 
-export interface FieldChange {
+interface FieldChange {
   from: unknown;
   to: unknown;
 }

@@ -1,4 +1,4 @@
-/** GET /experiments/:id/history and GET /flags/:id/history (API.md "audit"). */
+/** GET /experiments/:id/history and GET /flags/:id/history (docs/contract.md "audit"). */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createDb } from "../db/client";

@@ -6,7 +6,7 @@ import { badRequest, notFound } from "../http/problem";
 import type { AuditEntityType } from "./model";
 import { listHistory } from "./repository";
 
-export interface HistoryItem {
+interface HistoryItem {
   at: string;
   actor: string;
   action: string;
@@ -14,7 +14,7 @@ export interface HistoryItem {
   reason: string | null;
 }
 
-export const presentAuditRow = (r: AuditRow): HistoryItem => ({
+const presentAuditRow = (r: AuditRow): HistoryItem => ({
   at: new Date(r.at).toISOString(),
   actor: r.actor,
   action: r.action,

@@ -23,7 +23,7 @@ export const experiments = sqliteTable(
     // null means "use key"; stored as given so the API can tell a default from an explicit seed.
     seed: text("seed"),
     winnerVariantId: text("winner_variant_id"),
-    // How results are read (API.md "Metric catalogue and per-user analysis"); change in any status.
+    // How results are read (docs/contract.md "Metric catalogue and per-user analysis"); change in any status.
     secondaryMetrics: text("secondary_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     guardrailMetrics: text("guardrail_metrics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     plannedUsersPerVariant: integer("planned_users_per_variant"),

@@ -30,7 +30,7 @@ export interface ArmMoments extends CovariateMoments {
 
 /**
  * The moments of `n` values: the `s.users` values summed in SQL plus n − s.users zeros (exposed
- * users without results count as 0 in Y and in X, API.md). Sample (n − 1) variances; with n < 2
+ * users without results count as 0 in Y and in X, docs/contract.md). Sample (n − 1) variances; with n < 2
  * they are 0 and the statistics module reports the comparison as not computable.
  */
 export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, shiftX: number): ArmMoments {

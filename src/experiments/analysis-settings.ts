@@ -1,4 +1,4 @@
-/** How an experiment's results are read (API.md analysis_settings); zod-free, defaults written once. */
+/** How an experiment's results are read (docs/contract.md analysis_settings); zod-free, defaults written once. */
 import { CORRECTIONS, type Correction, DEFAULT_SEQUENTIAL_TUNING, ENGINES, type Engine } from "../stats";
 
 export interface AnalysisSettings {

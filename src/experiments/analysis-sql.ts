@@ -6,7 +6,7 @@
  * only within the org and keeps the covering indexes usable (an org_id predicate on the rows
  * themselves would make SQLite read every table row as well as the index).
  *
- * The unit is the exposed user (API.md): user_metric_values holds one row per (experiment, user,
+ * The unit is the exposed user (docs/contract.md): user_metric_values holds one row per (experiment, user,
  * metric), kept by triggers (migrations/0003), so these statements read users, not result rows.
  * Exposed users without a row contribute 0; the caller adds them from the exposure counts.
  */

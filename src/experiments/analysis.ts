@@ -52,7 +52,7 @@ export interface MetricData {
   arms: ReadonlyMap<string, ArmSums>;
 }
 
-export interface DataQuality {
+interface DataQuality {
   unexposed_results: number;
   anonymous_results: number;
   pre_exposure_results: number;
@@ -161,7 +161,7 @@ function analyseMetric(data: MetricData, input: AnalysisInput) {
     armMoments(perUser ? (input.exposures.get(v.id) ?? 0) : 0, data.arms.get(v.id), data.shiftY, data.shiftX),
   );
 
-  // CUPED (API.md): theta pooled over every arm, each user's Y − theta·(X − mean X).
+  // CUPED (docs/contract.md): theta pooled over every arm, each user's Y − theta·(X − mean X).
   let cupedOut: { applied: boolean; theta: number | null; variance_reduction: number | null; reason: string | null };
   let arms: Moments[] = raw;
   if (!settings.cuped) {

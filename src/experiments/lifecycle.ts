@@ -64,7 +64,7 @@ export function startReadiness(variants: readonly VariantShape[]): FieldError[] 
 }
 
 /** Fields whose change would move users between variants: frozen once the experiment has run. */
-export const STRUCTURAL_FIELDS = ["key", "seed", "variants", "traffic_split", "namespace"] as const;
+const STRUCTURAL_FIELDS = ["key", "seed", "variants", "traffic_split", "namespace"] as const;
 export type StructuralField = (typeof STRUCTURAL_FIELDS)[number];
 
 export interface UpdateIntent {

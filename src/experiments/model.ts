@@ -17,7 +17,7 @@ export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export const VARIANT_TYPES = ["control", "treatment"] as const;
 export type VariantType = (typeof VARIANT_TYPES)[number];
 
-export const LIFECYCLE_ACTIONS = ["start", "pause", "complete"] as const;
+const LIFECYCLE_ACTIONS = ["start", "pause", "complete"] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 /** Which statuses each action leaves from, and where it lands (docs/guide: draft -> running <-> paused -> completed). */
@@ -47,7 +47,7 @@ export const KEY_MESSAGE = "must be 1-64 characters of [a-z0-9_-]";
 export const MAX_VARIANTS = 50;
 
 /** Percentages (traffic, coverage) are 0-100 in hundredths: one basis point is one bucket. */
-export const PERCENT_DECIMALS = 2;
+const PERCENT_DECIMALS = 2;
 export const FULL_BASIS_POINTS = 10_000;
 export const PERCENT_MESSAGE = `must be a percentage from 0 to 100 with at most ${PERCENT_DECIMALS} decimals`;
 

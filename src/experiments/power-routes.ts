@@ -1,4 +1,4 @@
-/** POST /power: a sample-size calculator for planning an experiment (API.md). */
+/** POST /power: a sample-size calculator for planning an experiment (docs/contract.md). */
 import { body, json } from "../http/handler";
 import { defineRoute } from "../http/openapi";
 import { createRouter } from "../http/router";

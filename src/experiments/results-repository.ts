@@ -22,7 +22,7 @@ import {
 import type { DayDelta } from "./timeseries";
 import { batch, chunks, constraintViolated } from "./sql";
 
-export const RESULT_CHUNK = 1000;
+const RESULT_CHUNK = 1000;
 
 export interface NewResult {
   metricName: string;
@@ -90,7 +90,7 @@ export async function findUnexposedUsers(db: Db, orgId: string, experimentId: st
 }
 
 /** Pass 1 of the analysis for one metric (METRIC_OVERVIEW_SQL). */
-export interface MetricOverview {
+interface MetricOverview {
   metric_name: string;
   users: number;
   sum: number;
@@ -100,7 +100,7 @@ export interface MetricOverview {
   pre_rows: number;
 }
 
-export interface EventOverview {
+interface EventOverview {
   metric_name: string;
   rows: number;
   sum: number;

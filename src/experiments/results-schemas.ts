@@ -7,7 +7,7 @@ import { EXPERIMENT_STATUSES } from "./model";
 import { TimeIn } from "../http/time";
 import { AnalysisSettingsOut } from "./schemas";
 
-export const MAX_RESULTS = 1000;
+const MAX_RESULTS = 1000;
 export const ResultIn = z
   .object({
     metric_name: MetricKey,
@@ -175,7 +175,6 @@ export const PowerIn = z
     }
   })
   .openapi("PowerIn");
-export type PowerInput = z.infer<typeof PowerIn>;
 
 export const PowerOut = z
   .object({ users_per_variant: z.number().int().openapi({ description: "Exposed users each variant needs" }) })

@@ -24,7 +24,7 @@ import {
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const IsoOrNull = Iso.nullable();
-export const Key = z.string().regex(KEY_PATTERN, KEY_MESSAGE).openapi({ example: "checkout-button" });
+const Key = z.string().regex(KEY_PATTERN, KEY_MESSAGE).openapi({ example: "checkout-button" });
 const Name = z.string().trim().min(1).max(200);
 const LongText = z.string().max(10_000);
 /** Checked exactly (model.ts): 49.999 is refused, not rounded to 50. */
@@ -45,7 +45,7 @@ const MetricList = z
   });
 const d = DEFAULT_ANALYSIS_SETTINGS;
 /** Every field optional: what is not sent keeps its current value (PATCH) or default (create). */
-export const AnalysisSettingsIn = z
+const AnalysisSettingsIn = z
   .object({
     engine: z
       .enum(ENGINES)

@@ -14,7 +14,7 @@ import { auditedExperimentFields, presentExperiment, presentVariant } from "./pr
 import * as repo from "./repository";
 import type { ExperimentInput, VariantInput } from "./schemas";
 
-export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, "")}`;
+const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, "")}`;
 
 export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVariant {
   return {

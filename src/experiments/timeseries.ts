@@ -9,7 +9,7 @@ import type { AnalysisSettings } from "./analysis-settings";
 
 export const DAY_MS = 86_400_000;
 /** A bound on the response: about three years of days. */
-export const MAX_DAYS = 1100;
+const MAX_DAYS = 1100;
 
 export interface DayDelta {
   variant_id: string;

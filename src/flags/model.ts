@@ -1,5 +1,5 @@
 /**
- * Feature-flag vocabulary (API.md, "Targeting, layers, scheduling, flags, audit") and the flag
+ * Feature-flag vocabulary (docs/contract.md, "Targeting, layers, scheduling, flags, audit") and the flag
  * shape of the evaluation config (`GET /config`'s `flags`). Zod-free: the SDK, the server's
  * schemas and storage all derive from it.
  */
@@ -45,7 +45,7 @@ export interface FlagEvaluation {
 }
 
 /** Whether `value` has the JSON type `type` declares (any JSON value is a `json`). */
-export function matchesValueType(type: FlagValueType, value: unknown): boolean {
+function matchesValueType(type: FlagValueType, value: unknown): boolean {
   switch (type) {
     case "boolean":
       return typeof value === "boolean";
@@ -64,7 +64,7 @@ export type FlagValue = JsonValue;
 /** Rules per flag: bounds the work of one evaluation and the size of the config. */
 export const MAX_FLAG_RULES = 100;
 
-export const valueTypeMessage = (type: FlagValueType) => `must be a ${type} (value_type ${type})`;
+const valueTypeMessage = (type: FlagValueType) => `must be a ${type} (value_type ${type})`;
 
 export interface FlagProblem {
   /** Dotted, from the flag's root: `default_value`, `rules.2.value`. */

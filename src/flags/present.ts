@@ -1,4 +1,4 @@
-/** Flag rows to the API shape (API.md "Feature flags"). */
+/** Flag rows to the API shape (docs/contract.md "Feature flags"). */
 import type { FlagRow } from "../db/schema";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,7 +16,6 @@ export function presentFlag(f: FlagRow) {
     updated_at: iso(f.updatedAt),
   };
 }
-export type FlagOut = ReturnType<typeof presentFlag>;
 
 /** The audited fields of a flag, under their API names (what history `changes` speak of). */
 export function auditedFlagFields(

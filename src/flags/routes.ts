@@ -1,4 +1,4 @@
-/** `/api/v1/ab-testing/flags` (API.md "Feature flags"). Handlers only translate HTTP to service calls. */
+/** `/api/v1/ab-testing/flags` (docs/contract.md "Feature flags"). Handlers only translate HTTP to service calls. */
 import type { Context } from "hono";
 import { createDb } from "../db/client";
 import { defineRoute, problemResponses } from "../http/openapi";

@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of `/flags` (API.md "Feature flags"). Bodies are strict: an
+ * Request and response schemas of `/flags` (docs/contract.md "Feature flags"). Bodies are strict: an
  * unknown field is a 400 naming it, never silently dropped. Values are checked against the
  * flag's value_type in the service (a PATCH may change either side), with the same paths.
  */
@@ -18,7 +18,7 @@ const Value = JsonValue.transform((v) => v as FlagValue).openapi({
 });
 const ValueType = z.enum(FLAG_VALUE_TYPES);
 
-export const FlagRuleIn = z
+const FlagRuleIn = z
   .strictObject({
     condition: ConditionSchema.nullable().optional(),
     rollout_percentage: z
@@ -85,7 +85,7 @@ export const FlagListQuery = z.object({
 });
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
-export const MAX_NAMED_FLAGS = 200;
+const MAX_NAMED_FLAGS = 200;
 
 export const FlagsEvaluateBody = z
   .strictObject({
@@ -99,7 +99,7 @@ export const FlagsEvaluateBody = z
   })
   .openapi("FlagsEvaluateRequest");
 
-export const FlagEvaluationSchema = z
+const FlagEvaluationSchema = z
   .object({
     value: z.unknown().openapi({ description: "The flag's value for this user (null for an unknown key)" }),
     rule_index: z.number().int().nullable().openapi({ description: "The rule that gave the value, or null" }),

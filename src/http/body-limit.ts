@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const tooLarge = () =>
   // `Connection: close`: the unread rest of the body is not drained to keep the connection alive.

@@ -28,7 +28,7 @@ export const PAGE_CSP: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Renders a policy, adding `extra` sources to the directives named. */
-export function renderCsp(extra: Partial<Record<string, readonly string[]>> = {}): string {
+function renderCsp(extra: Partial<Record<string, readonly string[]>> = {}): string {
   return Object.entries(PAGE_CSP)
     .map(([directive, sources]) => [directive, ...sources, ...(extra[directive] ?? [])].join(" "))
     .join("; ");
@@ -43,7 +43,7 @@ async function sha256Source(text: string): Promise<string> {
  * Hash sources for every inline `<style>` and `<script>` block of a page the Worker renders, so the
  * page keeps the dashboard's policy (no 'unsafe-inline') whatever its inline blocks hold.
  */
-export async function inlineHashes(html: string): Promise<{ "style-src": string[]; "script-src": string[] }> {
+async function inlineHashes(html: string): Promise<{ "style-src": string[]; "script-src": string[] }> {
   const hashes = async (tag: string) =>
     Promise.all(
       [...html.matchAll(new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, "g"))].map((m) =>

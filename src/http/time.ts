@@ -12,8 +12,7 @@ export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999); // 9999-12-3
 const RANGE = "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
 
 /** True when `ms` is a time this service accepts (and therefore can present). */
-export const isPresentableTime = (ms: number): boolean =>
-  Number.isSafeInteger(ms) && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
+const isPresentableTime = (ms: number): boolean => Number.isSafeInteger(ms) && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
 
 /** ISO-8601 with a zone, or epoch milliseconds (a number, or digits as text in query strings), normalized to epoch ms. */
 export const TimeIn = z

@@ -1,5 +1,5 @@
 /**
- * The metric catalogue's vocabulary (API.md "Metric catalogue and per-user analysis"), zod-free so
+ * The metric catalogue's vocabulary (docs/contract.md "Metric catalogue and per-user analysis"), zod-free so
  * drizzle, zod, the analysis and the dashboard derive from one place.
  */
 
@@ -44,7 +44,7 @@ export const normaliseMetricKey = (raw: string): string => raw.trim();
 
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
-/** What a metric name without a definition is analysed as (API.md). */
+/** What a metric name without a definition is analysed as (docs/contract.md). */
 export const UNDEFINED_METRIC = { kind: "mean", direction: "increase", format: "number" } as const satisfies {
   kind: MetricKind;
   direction: Direction;

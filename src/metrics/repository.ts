@@ -1,5 +1,5 @@
 /** Metric definitions in D1; every statement is filtered by organization. */
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { constraintViolated } from "../db/errors";
 import { type MetricDefinitionRow, metricDefinitions } from "../db/schema";
@@ -46,20 +46,6 @@ export async function listMetrics(db: Db, orgId: string, limit: number, after?: 
     .where(and(...conds))
     .orderBy(desc(metricDefinitions.createdAt), desc(metricDefinitions.id))
     .limit(limit + 1);
-}
-
-/** The definitions of `keys` (one JSON parameter: D1 allows 100 bound parameters). */
-export async function metricsByKey(db: Db, orgId: string, keys: readonly string[]): Promise<MetricDefinitionRow[]> {
-  if (keys.length === 0) return [];
-  return db
-    .select()
-    .from(metricDefinitions)
-    .where(
-      and(
-        eq(metricDefinitions.orgId, orgId),
-        sql`${metricDefinitions.key} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`,
-      ),
-    );
 }
 
 export type MetricFields = Partial<Omit<MetricDefinitionRow, "id" | "orgId" | "createdAt">>;

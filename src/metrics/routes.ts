@@ -1,5 +1,5 @@
 /**
- * `/api/v1/ab-testing/metrics`: the metric catalogue (API.md "Metric catalogue and per-user
+ * `/api/v1/ab-testing/metrics`: the metric catalogue (docs/contract.md "Metric catalogue and per-user
  * analysis"). Handlers only translate HTTP to service calls.
  */
 import { at, body, json } from "../http/handler";

@@ -1,4 +1,4 @@
-/** Request and response schemas of `/metrics` (API.md "Metric catalogue"), derived from model.ts. */
+/** Request and response schemas of `/metrics` (docs/contract.md "Metric catalogue"), derived from model.ts. */
 import { z } from "@hono/zod-openapi";
 import {
   CAPPING_TYPES,
@@ -26,7 +26,7 @@ const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00
 const Name = z.string().trim().min(1).max(200);
 const Currency = z.string().regex(CURRENCY_PATTERN, "an ISO 4217 code such as USD");
 
-export const CappingIn = z
+const CappingIn = z
   .strictObject({ type: z.enum(CAPPING_TYPES), value: z.number() })
   .superRefine((c, ctx) => {
     const problem = cappingProblem(c);

@@ -9,7 +9,7 @@ import type { MetricInput, MetricOut, MetricPatchInput } from "./schemas";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function presentMetric(m: MetricDefinitionRow): MetricOut {
+function presentMetric(m: MetricDefinitionRow): MetricOut {
   return {
     id: m.id,
     key: m.key,

@@ -4,15 +4,15 @@ import * as schema from "../db/schema";
 import { deletionOrder, type TableInfo } from "./deletion-order";
 
 /** Rows per DELETE statement: small enough to keep each D1 write short. */
-export const DELETE_BATCH_ROWS = 1_000;
+const DELETE_BATCH_ROWS = 1_000;
 /** Statements per request, far below the Workers subrequest limit; the caller repeats for the rest. */
-export const DELETE_BATCHES_PER_CALL = 40;
+const DELETE_BATCHES_PER_CALL = 40;
 
 /**
  * Every table of src/db/schema.ts, described for deletionOrder. Derived, not listed: a table another
  * feature adds later with an `org_id` column is covered without touching this file.
  */
-export function schemaTables(): TableInfo[] {
+function schemaTables(): TableInfo[] {
   return (Object.values(schema) as unknown[])
     .filter((value): value is SQLiteTable => is(value, SQLiteTable))
     .map((table) => {

@@ -9,7 +9,7 @@ export interface Check {
   run: () => Promise<unknown>;
 }
 
-export interface CheckResult {
+interface CheckResult {
   name: string;
   status: "ok" | "fail";
   ms: number;

@@ -8,7 +8,7 @@ import { EXPERIMENT_STATUSES, isLive } from "../experiments/model";
 import { batch, changesOf } from "../experiments/sql";
 
 /** Per pass; the rest waits a minute (a backlog must not make one invocation run unbounded). */
-export const MAX_PER_PASS = 100;
+const MAX_PER_PASS = 100;
 
 export interface Due {
   id: string;

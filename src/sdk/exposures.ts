@@ -48,7 +48,7 @@ export interface ExposureReporterStats {
   failedRequests: number;
 }
 
-export class ExposureSendError extends Error {
+class ExposureSendError extends Error {
   override readonly name = "ExposureSendError";
   constructor(readonly status: number) {
     super(`POST exposures failed with ${status}`);

@@ -14,7 +14,7 @@ import { standardNormalCdf, standardNormalPdf, standardNormalUpperQuantile } fro
 import { type FrequentistComparison, liftMoments, REASONS, sampleVariance, validateConfidence } from "./frequentist";
 import type { Direction, Moments } from "./model";
 
-export interface GaussianPrior {
+interface GaussianPrior {
   /** Prior mean of the relative lift, e.g. 0. */
   mean: number;
   /** Prior variance of the relative lift, e.g. 0.09 (GrowthBook's proper prior: sd 0.3). */
@@ -55,11 +55,7 @@ const EMPTY: BayesianComparison = {
 };
 
 /** Posterior summaries of δ ~ N(mu, sigma²). */
-export function gaussianDecision(
-  mu: number,
-  sigma: number,
-  direction: Direction,
-): { chance: number; expectedLoss: number } {
+function gaussianDecision(mu: number, sigma: number, direction: Direction): { chance: number; expectedLoss: number } {
   const r = mu / sigma;
   if (direction === "increase") {
     return { chance: standardNormalCdf(r), expectedLoss: sigma * standardNormalPdf(r) - mu * standardNormalCdf(-r) };

@@ -18,7 +18,7 @@ export interface Interval {
 }
 
 /** Wilson score interval for x successes out of n at normal quantile z. */
-export function wilsonInterval(x: number, n: number, z: number): Interval {
+function wilsonInterval(x: number, n: number, z: number): Interval {
   const p = x / n;
   const z2 = z * z;
   const denominator = 1 + z2 / n;

@@ -1,5 +1,5 @@
 /**
- * CUPED (Deng et al. 2013) exactly as API.md defines it: X is a user's pre-exposure value of the same
+ * CUPED (Deng et al. 2013) exactly as docs/contract.md defines it: X is a user's pre-exposure value of the same
  * metric, theta = Cov(X, Y) / Var(X) over all users of all arms pooled together (as GrowthBook), and
  * each user's value becomes Y' = Y − theta·(X − mean(X)), mean(X) over all users.
  *

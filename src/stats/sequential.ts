@@ -13,7 +13,7 @@
  * p ≤ α exactly when the interval at that α excludes 0.
  */
 
-export function sequentialRho(alpha: number, tuning: number): number {
+function sequentialRho(alpha: number, tuning: number): number {
   const l = -2 * Math.log(alpha);
   return Math.sqrt((l + Math.log(l + 1)) / tuning);
 }

@@ -45,9 +45,9 @@ export interface NewAlertInput {
   fingerprint?: string | null;
 }
 
-export type AlertAction = "acknowledge" | "resolve";
+type AlertAction = "acknowledge" | "resolve";
 
-export interface IllegalTransition {
+interface IllegalTransition {
   kind: "illegal_transition";
   action: AlertAction;
   from: AlertStatus;

@@ -9,8 +9,8 @@
 import { type Aggregation, aggregate, type BucketRollup, bucketStart } from "./rollup";
 import type { Operator } from "./rules";
 
-export const MAD_SCALE = 1.4826;
-export const MEAN_AD_SCALE = 1.2533;
+const MAD_SCALE = 1.4826;
+const MEAN_AD_SCALE = 1.2533;
 export const DEFAULT_SENSITIVITY = 3;
 export const DEFAULT_BASELINE_WINDOWS = 30;
 

@@ -6,7 +6,7 @@
  * to the broadcast keeps every socket at or under it.
  */
 
-export const MIN_FLUSH_INTERVAL_MS = 100;
+const MIN_FLUSH_INTERVAL_MS = 100;
 
 export type FlushDecision =
   | { action: "idle" }

@@ -14,9 +14,9 @@
 export const SOURCE_HEALTH_STATUSES = ["healthy", "idle", "stale", "error"] as const;
 export type SourceHealthStatus = (typeof SOURCE_HEALTH_STATUSES)[number];
 
-export const HEALTHY_WINDOW_MS = 5 * 60_000;
-export const STALE_AFTER_MS = 60 * 60_000;
-export const ERROR_WINDOW_MS = 5 * 60_000;
+const HEALTHY_WINDOW_MS = 5 * 60_000;
+const STALE_AFTER_MS = 60 * 60_000;
+const ERROR_WINDOW_MS = 5 * 60_000;
 
 export interface SourceHealthInput {
   last_event_at: number | null;

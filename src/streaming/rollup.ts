@@ -18,25 +18,25 @@ const SECOND = 1000;
 const HOUR = 3600 * SECOND;
 const DAY = 24 * HOUR;
 
-export interface Resolution {
+interface Resolution {
   resolution_ms: number;
   /** How long buckets of this resolution are kept; null: the metric retention (coarsest only). */
   retention_ms: number | null;
 }
 
 /** Finest first. Each point is written to all three (three rows per metric per active bucket). */
-export const RESOLUTIONS: readonly Resolution[] = [
+const RESOLUTIONS: readonly Resolution[] = [
   { resolution_ms: 10 * SECOND, retention_ms: DAY },
   { resolution_ms: 5 * 60 * SECOND, retention_ms: 30 * DAY },
   { resolution_ms: HOUR, retention_ms: null },
 ];
-export const DEFAULT_METRIC_RETENTION_MS = 90 * DAY;
+const DEFAULT_METRIC_RETENTION_MS = 90 * DAY;
 /** Upper bound on buckets one query reads (each carries a sketch to parse and merge). */
-export const MAX_BUCKETS_PER_QUERY = 2880;
+const MAX_BUCKETS_PER_QUERY = 2880;
 /** Upper bound on points in one series; the step is raised to respect it. */
-export const MAX_SERIES_POINTS = 1000;
+const MAX_SERIES_POINTS = 1000;
 /** Default steps aim at about this many points per series. */
-export const TARGET_SERIES_POINTS = 60;
+const TARGET_SERIES_POINTS = 60;
 const NICE_STEPS_SECONDS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
 export interface MetricPoint {
@@ -79,7 +79,7 @@ export interface RollupRow {
   sketch: string;
 }
 
-export interface SeriesPoint {
+interface SeriesPoint {
   /** Step start, epoch ms. */
   t: number;
   value: number | null;
@@ -117,7 +117,7 @@ export function bucketStart(ts: number, resolutionMs: number): number {
   return ts - (((ts % resolutionMs) + resolutionMs) % resolutionMs);
 }
 
-export function retentionMs(resolutionMs: number, metricRetentionMs = DEFAULT_METRIC_RETENTION_MS): number {
+function retentionMs(resolutionMs: number, metricRetentionMs = DEFAULT_METRIC_RETENTION_MS): number {
   const res = RESOLUTIONS.find((r) => r.resolution_ms === resolutionMs);
   if (res === undefined) throw new RangeError(`unknown resolution ${resolutionMs}`);
   return res.retention_ms === null ? metricRetentionMs : Math.min(res.retention_ms, metricRetentionMs);

@@ -1,4 +1,4 @@
-/** Notification channels, their delivery logs and test sends, and silences (API.md, "Alerting and metrics"). */
+/** Notification channels, their delivery logs and test sends, and silences (docs/contract.md, "Alerting and metrics"). */
 import { z } from "@hono/zod-openapi";
 import { defineRoute } from "../http/openapi";
 import { createRouter } from "../http/router";

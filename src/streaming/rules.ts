@@ -22,7 +22,7 @@ export type Operator = (typeof OPERATORS)[number];
 export const RULE_TYPES = ["threshold", "anomaly"] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 export const NO_DATA_POLICIES = ["keep", "resolve", "alert"] as const;
-export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
+type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 export interface AlertRule {
   id: string;
@@ -81,7 +81,7 @@ export const INACTIVE: RuleState = { status: "inactive" };
 const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
 const NEGATED: Record<Operator, string> = { gt: "≤", gte: "<", lt: "≥", lte: ">" };
 
-export function ruleFingerprint(ruleId: string): string {
+function ruleFingerprint(ruleId: string): string {
   return `rule:${ruleId}`;
 }
 
@@ -160,7 +160,7 @@ function resolveAction(rule: AlertRule, state: RuleState, note: string): RuleAct
 }
 
 /** Whether the condition holds for an observed value, and the z-score for anomaly rules. */
-export function check(
+function check(
   rule: AlertRule,
   observed: number,
   baseline: readonly number[],

@@ -14,14 +14,14 @@ import { HISTORY_ACTIONS } from "./notify/model";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import { NO_DATA_POLICIES, OPERATORS, RULE_TYPES } from "./rules";
 
-export const MAX_BATCH = 1000;
+const MAX_BATCH = 1000;
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Id = z.string().min(1).max(128);
 const Name = z.string().trim().min(1).max(200);
 
 // ---------------------------------------------------------------- sources
 
-export const SOURCE_TYPES = ["kafka", "websocket", "http", "webhook"] as const;
+const SOURCE_TYPES = ["kafka", "websocket", "http", "webhook"] as const;
 
 export const SourceIn = z
   .object({
@@ -41,7 +41,7 @@ export const SourcePatch = z
   })
   .openapi("SourcePatch");
 
-export const SourceHealth = z
+const SourceHealth = z
   .object({
     status: z.enum(SOURCE_HEALTH_STATUSES),
     last_event_at: Iso.nullable(),
@@ -64,7 +64,7 @@ export const Source = z
 
 // ---------------------------------------------------------------- events
 
-export const EventIn = z
+const EventIn = z
   .object({
     event_id: Id.optional(),
     source_id: Id.optional(),
@@ -104,7 +104,7 @@ export const ProcessOut = z
 
 // ---------------------------------------------------------------- predictions
 
-export const PredictionIn = z
+const PredictionIn = z
   .object({
     model_name: Name,
     model_version: z.string().max(200).optional(),
@@ -117,7 +117,7 @@ export const PredictionIn = z
   })
   .openapi("PredictionIn");
 
-export const PredictionBatchIn = z
+const PredictionBatchIn = z
   .object({ predictions: z.array(PredictionIn).min(1).max(MAX_BATCH) })
   .openapi("PredictionBatchIn");
 
@@ -153,7 +153,7 @@ export const AlertIn = z
 
 export const AlertActionIn = z.object({ note: z.string().max(5000).optional() }).openapi("AlertActionIn");
 
-export const AlertHistoryEntry = z
+const AlertHistoryEntry = z
   .object({
     at: Iso,
     action: z.enum(HISTORY_ACTIONS),
@@ -162,7 +162,7 @@ export const AlertHistoryEntry = z
   })
   .openapi("AlertHistoryEntry");
 
-export const AlertNote = z.object({ at: Iso, by: z.string(), text: z.string() }).openapi("AlertNote");
+const AlertNote = z.object({ at: Iso, by: z.string(), text: z.string() }).openapi("AlertNote");
 
 export const AlertOut = z
   .object({
@@ -189,7 +189,7 @@ export const AlertOut = z
 // ---------------------------------------------------------------- alert rules
 
 /** A tag filter: only points carrying every one of these tags count (metric tags are strings). */
-export const TagFilter = z
+const TagFilter = z
   .record(z.string().min(1).max(200), z.string().max(500))
   .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags")
   .openapi({ example: { region: "eu" } });
@@ -289,7 +289,7 @@ export const MetricName = z
 export const MAX_METRIC_ABS = 1e15;
 const METRIC_RANGE = "must be a finite number between -1e15 and 1e15";
 
-export const MetricIn = z
+const MetricIn = z
   .object({
     name: MetricName,
     value: z
@@ -302,7 +302,7 @@ export const MetricIn = z
   })
   .openapi("MetricIn");
 
-export const MetricBatchIn = z.object({ metrics: z.array(MetricIn).min(1).max(MAX_BATCH) }).openapi("MetricBatchIn");
+const MetricBatchIn = z.object({ metrics: z.array(MetricIn).min(1).max(MAX_BATCH) }).openapi("MetricBatchIn");
 
 export const MetricsAccepted = z.object({ accepted: z.number().int() }).openapi("MetricsAccepted");
 
@@ -377,7 +377,7 @@ export const DashboardSummary = z
  * this picks the branch by the key's presence, so `metrics.3.value` is reported as such. The
  * OpenAPI document still shows the union.
  */
-export function oneOrBatch<B extends z.ZodType, S extends z.ZodType>(key: string, batch: B, single: S, name: string) {
+function oneOrBatch<B extends z.ZodType, S extends z.ZodType>(key: string, batch: B, single: S, name: string) {
   const documented = z.toJSONSchema(z.union([batch, single]), { unrepresentable: "any", io: "input" });
   const { $schema: _drop, ...schema } = documented;
   return z
@@ -409,7 +409,6 @@ export const ListQuery = z.object({
 export type SourceInT = z.output<typeof SourceIn>;
 export type SourcePatchT = z.output<typeof SourcePatch>;
 export type SourceT = z.output<typeof Source>;
-export type SourceHealthT = z.output<typeof SourceHealth>;
 export type EventInT = z.output<typeof EventIn>;
 export type EventOutT = z.output<typeof EventOut>;
 export type PredictionInT = z.output<typeof PredictionIn>;

@@ -21,7 +21,7 @@ import { createRule, deleteRule, getRule, listRules, type StoredRule, saveRuleSt
 const DAY_MS = 86_400_000;
 
 /** Buckets of the rule's metric, only of the tag sets its filter selects when it has one. */
-export function metricRows(
+function metricRows(
   ctx: OrgContext,
   name: string,
   filter: Tags | null | undefined,

@@ -26,7 +26,7 @@ export const fail = (kind: FailureKind, detail: string, errors?: FieldError[]): 
   errors === undefined ? { ok: false, kind, detail } : { ok: false, kind, detail, errors };
 
 /** What the live hub accepts (`live/protocol.ts`): published after each durable write. */
-export type LivePublication = Publishable;
+type LivePublication = Publishable;
 
 export interface LivePublisher {
   publish(message: LivePublication): void;

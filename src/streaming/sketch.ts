@@ -15,7 +15,7 @@
  */
 
 /** Relative accuracy of every quantile the sketch returns (for values of magnitude ≥ MIN_INDEXABLE). */
-export const SKETCH_RELATIVE_ACCURACY = 0.005;
+const SKETCH_RELATIVE_ACCURACY = 0.005;
 /** Magnitudes below this are counted as zero: γ^k underflows to subnormals well before 5e-324. */
 export const MIN_INDEXABLE = 1e-300;
 /**
@@ -23,7 +23,7 @@ export const MIN_INDEXABLE = 1e-300;
  * store). 4096 bins at α = 0.5% span a ratio of ~e^41 between the smallest and largest value, so real
  * metrics never reach it; it only bounds the row size against adversarial input.
  */
-export const MAX_BINS_PER_STORE = 4096;
+const MAX_BINS_PER_STORE = 4096;
 
 const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
 const LN_GAMMA = Math.log(GAMMA);

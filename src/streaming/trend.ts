@@ -9,9 +9,9 @@ export type Trend = "up" | "down" | "stable";
 /** Length of each of the two compared windows: the last 5 min vs the 5 min before. */
 export const TREND_WINDOW_MS = 5 * 60_000;
 /** Relative change of the mean, below which the metric is "stable". */
-export const TREND_THRESHOLD = 0.05;
+const TREND_THRESHOLD = 0.05;
 /** Points each window needs; with fewer, one outlier would flip the arrow, so we say "stable". */
-export const TREND_MIN_POINTS = 3;
+const TREND_MIN_POINTS = 3;
 
 /** What the trend needs from a window: its point count and sum (so it can come from rollups). */
 export interface WindowStats {

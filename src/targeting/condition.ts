@@ -165,7 +165,7 @@ function order(a: unknown, b: unknown): number {
 }
 
 /** Equality of JSON values: same type, numbers by value, arrays in order, objects by key set. */
-export function jsonEqual(a: unknown, b: unknown, budget: Budget): boolean {
+function jsonEqual(a: unknown, b: unknown, budget: Budget): boolean {
   if (--budget.steps < 0) throw new BudgetExceeded();
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
@@ -270,7 +270,7 @@ function versionTest(op: string, actual: string, expected: string): boolean {
   }
 }
 
-/** The attributes conditions see: `id` defaults to the user id (API.md). */
+/** The attributes conditions see: `id` defaults to the user id (docs/contract.md). */
 export function withUserId(attributes: Attributes | undefined, userId: string): Attributes {
   if (attributes === undefined) return { id: userId };
   if (Object.hasOwn(attributes, "id") && attributes.id !== undefined) return attributes;

@@ -1,15 +1,11 @@
 /**
- * The condition language's vocabulary (API.md, "Targeting, layers, scheduling, flags, audit"):
+ * The condition language's vocabulary (docs/contract.md, "Targeting, layers, scheduling, flags, audit"):
  * operator names, limits, and the plain types the evaluator, the validator, the server's zod
  * schemas, the SDK and the docs derive from. Zod-free: the SDK imports it.
  *
  * Semantics are GrowthBook's (packages/sdk-js/src/mongrule.ts) without JavaScript's implicit
  * type coercion; docs/targeting.md lists every difference.
  */
-
-/** Operators that combine whole conditions; allowed at the top level of any condition. */
-export const LOGICAL_OPERATORS = ["$and", "$or", "$nor", "$not"] as const;
-export type LogicalOperator = (typeof LOGICAL_OPERATORS)[number];
 
 /** Operators applied to one attribute's value (inside `{ "<path>": { "$op": ... } }`). */
 export const VALUE_OPERATORS = [
@@ -35,9 +31,6 @@ export const VALUE_OPERATORS = [
   "$vlte",
 ] as const;
 export type ValueOperator = (typeof VALUE_OPERATORS)[number];
-
-export const VERSION_OPERATORS = ["$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte"] as const;
-export type VersionOperator = (typeof VERSION_OPERATORS)[number];
 
 /** Any JSON value, as attributes and condition arguments are. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -78,7 +71,7 @@ export const CONDITION_LIMITS = {
   stepBudget: 100_000,
 } as const;
 
-/** An experiment's layer (API.md): users whose namespace position is in [start, end). */
+/** An experiment's layer (docs/contract.md): users whose namespace position is in [start, end). */
 export interface Namespace {
   key: string;
   /** 0 <= start < end <= 1. */

@@ -77,14 +77,14 @@ const CLASS_ESCAPES: Record<string, CharSet> = {
 const CONTROL_ESCAPES: Record<string, number> = { n: 0x0a, t: 0x09, r: 0x0d, f: 0x0c, v: 0x0b };
 const SYNTAX_CHARS = "^$\\.*+?()[]{}|/";
 
-export class RegexSyntaxError extends Error {
+class RegexSyntaxError extends Error {
   override readonly name = "RegexSyntaxError";
 }
 
 const single = (cp: number): CharClass => ({ items: [{ ranges: [[cp, cp]], negate: false }], negate: false });
 
 /** Parses the accepted subset; throws RegexSyntaxError with a reason for anything else. */
-export function parseRegex(pattern: string): Node {
+function parseRegex(pattern: string): Node {
   if (pattern.length > CONDITION_LIMITS.maxRegexLength) {
     throw new RegexSyntaxError(`patterns are at most ${CONDITION_LIMITS.maxRegexLength} characters`);
   }

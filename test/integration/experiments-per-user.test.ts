@@ -1,5 +1,5 @@
 /**
- * The exposed user is the unit (API.md "Metric catalogue and per-user analysis"): repeated
+ * The exposed user is the unit (docs/contract.md "Metric catalogue and per-user analysis"): repeated
  * results per user, non-converters, unexposed users, anonymous rows, pre-exposure rows and late
  * exposures, checked against values computed by hand.
  */

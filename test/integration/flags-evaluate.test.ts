@@ -23,7 +23,7 @@ const evaluate = async (client: Client, body: Record<string, unknown>): Promise<
   return res.json();
 };
 
-/** Users in and out of a flag's rollout, found with the published bucketing (API.md). */
+/** Users in and out of a flag's rollout, found with the published bucketing (docs/contract.md). */
 function usersBy(flagKey: string, pct: number, inside: boolean, n: number): string[] {
   const out: string[] = [];
   for (let i = 0; out.length < n; i++) if (inRollout(flagKey, `user-${i}`, pct) === inside) out.push(`user-${i}`);

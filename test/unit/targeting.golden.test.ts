@@ -150,7 +150,7 @@ describe("namespaces and rollouts over 100,000 users", () => {
     expect(Math.abs((had + gained) / USERS - 0.5)).toBeLessThan(0.01);
   });
 
-  it("rollout bucket is the API.md formula", () => {
+  it("rollout bucket is the docs/contract.md formula", () => {
     expect(bucketBasisPoints("gradual", "user_1")).toBe(fnv1a32(String(fnv1a32("gradualuser_1"))) % 10000);
   });
 });

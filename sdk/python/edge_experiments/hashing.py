@@ -1,4 +1,4 @@
-"""Bucketing, namespace and rollout hashes of API.md (docs/bucketing.md, docs/targeting.md)."""
+"""Bucketing, namespace and rollout hashes of docs/contract.md (docs/bucketing.md, docs/targeting.md)."""
 
 _OFFSET = 0x811C9DC5
 _PRIME = 0x01000193

@@ -4,7 +4,7 @@
  * Versioned: sockets accepted by an older deployment wake up under newer code, which must read
  * their attachments or close them cleanly so the client reconnects with a fresh one.
  */
-export interface AttachmentV1 {
+interface AttachmentV1 {
   v: 1;
   sub: string;
   org: string;
@@ -15,8 +15,6 @@ export interface AttachmentV1 {
 }
 
 export type Attachment = AttachmentV1;
-
-export const ATTACHMENT_VERSION = 1;
 
 export function newAttachment(principal: { sub: string; org: string }, now = Date.now()): Attachment {
   return { v: 1, sub: principal.sub, org: principal.org, connected_at: now, event_types: null };

@@ -27,7 +27,7 @@ export interface HubClock {
   cancel(handle: unknown): void;
 }
 
-export const systemClock: HubClock = {
+const systemClock: HubClock = {
   now: () => Date.now(),
   schedule: (fn, delayMs) => setTimeout(fn, delayMs),
   cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

@@ -11,28 +11,28 @@ import { z } from "zod";
 import { AlertOut, DashboardSummary, EventOut, MetricPointOut, PredictionOut } from "../schemas";
 import { MAX_SUBSCRIBED_TYPES } from "./frames";
 
-export { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBED_TYPES, PING_FRAME, PONG_FRAME } from "./frames";
+export { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES, PING_FRAME, PONG_FRAME } from "./frames";
 
 const At = z.string();
 
 export const ERROR_CODES = ["invalid_json", "invalid_message", "binary_not_supported", "snapshot_failed"] as const;
 
-export const SnapshotMessage = z.object({ type: z.literal("snapshot"), data: DashboardSummary, at: At });
+const SnapshotMessage = z.object({ type: z.literal("snapshot"), data: DashboardSummary, at: At });
 /** Events stored since the previous `events` message, oldest first; several ingest batches may be joined. */
-export const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), at: At });
+const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), at: At });
 /** Predictions stored since the previous `predictions` message, oldest first (batched like `events`). */
-export const PredictionsMessage = z.object({ type: z.literal("predictions"), data: z.array(PredictionOut), at: At });
+const PredictionsMessage = z.object({ type: z.literal("predictions"), data: z.array(PredictionOut), at: At });
 /**
  * The single-prediction message of the first release. The server no longer sends it (one frame per
  * prediction flooded sockets); it stays parseable for one release so an old dashboard build fails soft.
  */
-export const PredictionMessage = z.object({ type: z.literal("prediction"), data: PredictionOut, at: At });
-export const AlertMessage = z.object({ type: z.literal("alert"), data: AlertOut, at: At });
-export const AlertUpdatedMessage = z.object({ type: z.literal("alert_updated"), data: AlertOut, at: At });
+const PredictionMessage = z.object({ type: z.literal("prediction"), data: PredictionOut, at: At });
+const AlertMessage = z.object({ type: z.literal("alert"), data: AlertOut, at: At });
+const AlertUpdatedMessage = z.object({ type: z.literal("alert_updated"), data: AlertOut, at: At });
 /** The latest point of one metric (points of the same metric within one flush window collapse to the last). */
-export const MetricMessage = z.object({ type: z.literal("metric"), data: MetricPointOut, at: At });
-export const PongMessage = z.object({ type: z.literal("pong"), at: At.optional() });
-export const ErrorMessage = z.object({
+const MetricMessage = z.object({ type: z.literal("metric"), data: MetricPointOut, at: At });
+const PongMessage = z.object({ type: z.literal("pong"), at: At.optional() });
+const ErrorMessage = z.object({
   type: z.literal("error"),
   data: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
   at: At,
@@ -50,7 +50,6 @@ export const ServerMessage = z.discriminatedUnion("type", [
   ErrorMessage,
 ]);
 export type ServerMessage = z.output<typeof ServerMessage>;
-export type ServerMessageType = ServerMessage["type"];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -60,9 +59,9 @@ export type Publishable = DistributiveOmit<
   "at"
 >;
 
-export const PingMessage = z.object({ type: z.literal("ping") });
+const PingMessage = z.object({ type: z.literal("ping") });
 /** Narrows `events` messages to these event types; `null` restores everything. Other messages are unaffected. */
-export const SubscribeMessage = z.object({
+const SubscribeMessage = z.object({
   type: z.literal("subscribe"),
   event_types: z
     .array(z.string().min(1).max(200))

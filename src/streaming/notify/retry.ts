@@ -6,8 +6,8 @@
  * (`minimumRetrySpanMs`, checked by the unit tests); then the delivery is `failed`.
  */
 
-export const RETRY_BASE_MS = 10_000;
-export const RETRY_CAP_MS = 15 * 60_000;
+const RETRY_BASE_MS = 10_000;
+const RETRY_CAP_MS = 15 * 60_000;
 export const MAX_ATTEMPTS = 16;
 
 /** Delay before attempt `attempts + 1`, after `attempts` (≥ 1) failed ones. `random` in [0, 1). */

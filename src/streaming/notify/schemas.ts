@@ -1,4 +1,4 @@
-/** Request and response schemas of channels, deliveries and silences (API.md, "Alerting and metrics"). */
+/** Request and response schemas of channels, deliveries and silences (docs/contract.md, "Alerting and metrics"). */
 import { z } from "@hono/zod-openapi";
 import { TimeIn } from "../../http/time";
 import { SEVERITIES } from "../alert-state";
@@ -71,7 +71,7 @@ export const Delivery = z
   })
   .openapi("Delivery");
 
-export const SilenceMatchers = z
+const SilenceMatchers = z
   .object({
     fingerprint: z.string().min(1).max(500).optional(),
     rule_id: z.string().min(1).max(128).optional(),

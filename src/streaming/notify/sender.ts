@@ -13,10 +13,10 @@ import { afterFailure } from "./retry";
 import { signatureHeader } from "./signing";
 import { channelUrlProblem } from "./url";
 
-export const DELIVERY_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 /** A lease outlives the attempt's timeout by this much before the delivery is considered lost. */
-export const LEASE_SLACK_MS = 5_000;
-export const MAX_IN_FLIGHT = 8;
+const LEASE_SLACK_MS = 5_000;
+const MAX_IN_FLIGHT = 8;
 
 export interface SenderDeps {
   storage: DurableObjectStorage;

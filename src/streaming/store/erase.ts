@@ -1,7 +1,7 @@
 import { migrate } from "./schema";
 
 /** Close code sent to the organization's open sockets when its data is deleted. */
-export const ERASED_CLOSE_CODE = 4410;
+const ERASED_CLOSE_CODE = 4410;
 
 /**
  * Empties an organization's object: its alarm, every table and key (`deleteAll`, which also drops

@@ -4,9 +4,9 @@
  */
 import { retentionCutoffs } from "../rollup";
 
-export const RETENTION_CHUNK = 5_000;
+const RETENTION_CHUNK = 5_000;
 /** Per alarm, per table: enough for a day of heavy ingest without monopolizing the object. */
-export const MAX_CHUNKS_PER_RUN = 20;
+const MAX_CHUNKS_PER_RUN = 20;
 const DAY_MS = 86_400_000;
 /** `event_rate` only serves the last hour of rates and health; keep a day for slack. */
 const RATE_KEEP_MS = DAY_MS;

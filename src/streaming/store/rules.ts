@@ -110,7 +110,3 @@ export function saveRuleState(sql: SqlStorage, id: string, state: RuleState): vo
 export function deleteRule(sql: SqlStorage, id: string): void {
   sql.exec("DELETE FROM alert_rules WHERE id = ?", id);
 }
-
-export function ruleCount(sql: SqlStorage): number {
-  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM alert_rules").one().n;
-}

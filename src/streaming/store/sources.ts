@@ -20,7 +20,7 @@ export type SourceRecord = SourceRow & { events_last_5m: number };
 
 const HEALTH_WINDOW_MS = 5 * 60_000;
 /** `event_rate` granularity: received events are counted per 10 s bucket. */
-export const RATE_BUCKET_MS = 10_000;
+const RATE_BUCKET_MS = 10_000;
 
 export const rateBucket = (ms: number): number => ms - (ms % RATE_BUCKET_MS);
 

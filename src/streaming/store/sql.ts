@@ -28,7 +28,7 @@ export class Where {
  * Keyset cursor: the sort key of the last item returned, opaque to clients. Keyset (not offset)
  * so that a page stays correct while new rows arrive at the head of the list.
  */
-export function encodeCursor(key: readonly number[]): string {
+function encodeCursor(key: readonly number[]): string {
   return base64url.encode(JSON.stringify(key));
 }
 

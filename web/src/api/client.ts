@@ -37,7 +37,7 @@ const authHeaders = (): Record<string, string> => {
 
 const options: ClientRequestOptions = { headers: authHeaders, fetch: authedFetch };
 
-export const client = hc<AppType>(location.origin, options);
+const client = hc<AppType>(location.origin, options);
 export const api = client.api.v1;
 
 export const streaming = api["streaming-analytics"];

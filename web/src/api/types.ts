@@ -4,11 +4,9 @@ import type { InferResponseType } from "hono/client";
 import type { api } from "./client";
 
 type AB = (typeof api)["ab-testing"];
-export type ExperimentPage = InferResponseType<AB["experiments"]["$get"], 200>;
 export type Experiment = InferResponseType<AB["experiments"][":id"]["$get"], 200>;
-export type Variant = Experiment["variants"][number];
 export type ExperimentStatus = Experiment["status"];
-export type Results = InferResponseType<AB["experiments"][":id"]["results"]["$get"], 200>;
+type Results = InferResponseType<AB["experiments"][":id"]["results"]["$get"], 200>;
 export type MetricResult = Results["metrics"][number];
 export type Comparison = MetricResult["comparisons"][number];
 

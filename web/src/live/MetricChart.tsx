@@ -5,7 +5,7 @@ import { fmtNum } from "../ui/format";
 import { ErrorBox } from "../ui/status";
 import { TimeChart } from "./TimeChart";
 
-export const AGGREGATIONS = ["avg", "sum", "count", "min", "max", "p50", "p90", "p95", "p99"] as const;
+const AGGREGATIONS = ["avg", "sum", "count", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 /** New points refetch the series at most this often; the server aggregates, so percentiles stay exact. */

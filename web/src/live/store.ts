@@ -9,9 +9,9 @@ import type {
 } from "../api/types";
 
 /** Rows kept per table: enough to read, few enough that a re-render stays cheap at any ingest rate. */
-export const TABLE_CAP = 50;
+const TABLE_CAP = 50;
 /** How often buffered messages are applied: at most 4 renders a second however fast data arrives. */
-export const FLUSH_MS = 250;
+const FLUSH_MS = 250;
 const RATE_WINDOW_MS = 10_000;
 
 export interface LiveState {
@@ -54,7 +54,7 @@ type MinuteSeries = DashboardSummary["events"]["per_minute_series"];
  * Adds received events to the per-minute series (bucketed by receive time, like the server's),
  * opening new minutes as the clock moves and keeping the series' length.
  */
-export function bumpSeries(series: MinuteSeries, events: StreamEvent[]): MinuteSeries {
+function bumpSeries(series: MinuteSeries, events: StreamEvent[]): MinuteSeries {
   const counts = new Map<number, number>();
   for (const e of events) {
     const at = Date.parse(e.received_at);

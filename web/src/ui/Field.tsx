@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 
 /** DOM id for the input of an API field path (`variants.1.key` → `f-variants-1-key`). */
-export const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 
 interface FieldProps {
   path: string;

@@ -196,7 +196,7 @@ describe("webhook delivery to a real receiver", () => {
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
     // Signed times are whole seconds, so each gap is the delay give or take the second it straddles.
     const delays = [1, 2, 3, 4, 5].map((a) => retryDelayMs(a, () => 0.5) / 1000);
-    gaps.forEach((gap, i) => expect(Math.abs(gap - (delays[i] as number))).toBeLessThan(1));
+    for (const [i, gap] of gaps.entries()) expect(Math.abs(gap - (delays[i] as number))).toBeLessThan(1);
     const history = ((await (await c.get(`${P}/alerts/${alert.id}`)).json()) as { history: { action: string }[] })
       .history;
     expect(history.map((h) => h.action)).toEqual(["opened", "notified"]);

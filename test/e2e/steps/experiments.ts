@@ -132,13 +132,17 @@ test("a sample ratio mismatch shows a clear warning on the results page", async 
   );
   await api("POST", `/ab-testing/experiments/${e.id}/start`);
   const treatment = e.variants.find((v) => v.variant_type === "treatment")?.id;
-  let exposed = 0;
-  for (let i = 0; exposed < 40 && i < 1000; i++) {
+  // A 50/50 split served 60 treatment users and only the 8 control users the SRM check needs
+  // at least (fewer in any arm and it reports "not enough data" instead of a verdict).
+  const exposed = [0, 0];
+  for (let i = 0; ((exposed[0] ?? 0) < 8 || (exposed[1] ?? 0) < 60) && i < 2000; i++) {
     const user = `srm-${run}-${i}`;
-    if (pickVariant(bucketOf(key, user), 100, [50, 50]) !== 1) continue;
+    const arm = pickVariant(bucketOf(key, user), 100, [50, 50]);
+    if (arm !== 0 && arm !== 1) continue;
+    if ((exposed[arm] ?? 0) >= (arm === 0 ? 8 : 60)) continue;
     const a = await api<{ variant_id: string }>("POST", `/ab-testing/experiments/${e.id}/assign`, { user_id: user });
-    assert(a.variant_id === treatment, `bucketing disagrees with the service for ${user}`);
-    exposed++;
+    if (arm === 1) assert(a.variant_id === treatment, `bucketing disagrees with the service for ${user}`);
+    exposed[arm] = (exposed[arm] ?? 0) + 1;
   }
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}`);
   await visible("[data-testid=srm-warning]");

@@ -72,11 +72,15 @@ interface OrgEntry {
 
 export class AssignmentCache {
   readonly #orgs = new Map<string, OrgEntry>();
-  readonly #now: () => number;
+  #now: () => number;
   /** D1 reads made by this cache; tests and the bench use it to prove hits make none. */
   loads = 0;
 
   constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+  /** Replaces the clock (tests step it instead of sleeping through TTLs). */
+  useClock(now: () => number): void {
     this.#now = now;
   }
 

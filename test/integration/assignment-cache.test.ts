@@ -174,16 +174,23 @@ describe("loading", () => {
     const setCoverage = (c: number) =>
       env.DB.prepare("UPDATE experiments SET coverage = ? WHERE id = ?").bind(c, e.id).run();
 
-    expect(await coverageSeen()).toBe(100);
-    await setCoverage(100); // no-op write keeps the two halves symmetric
-    await setCoverage(90);
-    expect(await coverageSeen()).toBe(100); // fresh: memory only
-    await new Promise((r) => setTimeout(r, 800)); // past 75% of the TTL
-    expect(await coverageSeen()).toBe(100); // served from memory, reload started in the background
-    expect(await coverageSeen()).toBe(90); // the background reload landed
-    await setCoverage(95);
-    await new Promise((r) => setTimeout(r, 1100)); // past the whole TTL
-    expect(await coverageSeen()).toBe(95); // too old to serve: this request waited for D1
+    // The cache's clock is stepped, not slept through: the TTL is 1 s.
+    let t = Date.now();
+    assignmentCache.useClock(() => t);
+    try {
+      expect(await coverageSeen()).toBe(100);
+      await setCoverage(100); // no-op write keeps the two halves symmetric
+      await setCoverage(90);
+      expect(await coverageSeen()).toBe(100); // fresh: memory only
+      t += 800; // past 75% of the TTL
+      expect(await coverageSeen()).toBe(100); // served from memory, reload started in the background
+      expect(await coverageSeen()).toBe(90); // the background reload landed
+      await setCoverage(95);
+      t += 1100; // past the whole TTL
+      expect(await coverageSeen()).toBe(95); // too old to serve: this request waited for D1
+    } finally {
+      assignmentCache.useClock(Date.now);
+    }
   });
 });
 

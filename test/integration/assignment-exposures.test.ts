@@ -127,11 +127,15 @@ describe("exposures", () => {
       expect(r).toHaveLength(1);
       return r;
     });
-    await new Promise((r) => setTimeout(r, 30));
     for (let i = 0; i < 5; i++) await client.post(`${BASE}/experiments/${e.id}/assign`, { user_id: "same" });
-    await new Promise((r) => setTimeout(r, 50));
-    const rows = await exposureRows(e.id);
-    expect(rows).toEqual([first]);
+    // A sentinel exposure queued after the repeats: once it is stored, anything the repeats wrote is too.
+    await client.post(`${BASE}/experiments/${e.id}/assign`, { user_id: "sentinel" });
+    const rows = await eventually(async () => {
+      const r = await exposureRows(e.id);
+      expect(r.map((x) => x.user_id)).toContain("sentinel");
+      return r;
+    });
+    expect(rows.filter((r) => r.user_id === "same")).toEqual([first]);
     expect(first?.exposed_at).toBeGreaterThanOrEqual(t0);
   });
 
@@ -145,9 +149,15 @@ describe("exposures", () => {
       await client.post(`${BASE}/experiments/${none.id}/assign`, { user_id: `u${i}` });
       await client.post(`${BASE}/assign`, { user_id: `u${i}`, experiments: ["p", "none"] });
     }
-    await new Promise((r) => setTimeout(r, 50));
-    const { results } = await env.DB.prepare("SELECT COUNT(*) AS n FROM exposures WHERE org_id = ?")
-      .bind(org)
+    // A sentinel exposure in a fully covered experiment, queued after every answer above: once it
+    // is stored, any exposure those answers had left would be stored too.
+    const sentinel = await seedExperiment({ org, key: "sentinel" });
+    await client.post(`${BASE}/experiments/${sentinel.id}/assign`, { user_id: "sentinel" });
+    await eventually(async () => expect(await exposureRows(sentinel.id)).toHaveLength(1));
+    const { results } = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM exposures WHERE org_id = ? AND experiment_id <> ?",
+    )
+      .bind(org, sentinel.id)
       .all<{ n: number }>();
     // Coverage 0.01% enrols only users in bucket 0; none of these 20 is (checked by bucketing).
     const enrolled = Array.from({ length: 20 }, (_, i) => bucketOf("none", `u${i}`)).filter((n) => n < 0.0001 * 0.5);

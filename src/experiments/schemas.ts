@@ -138,6 +138,16 @@ const scheduleOrder = (
   }
 };
 
+/** Who enters and when: targeting, namespace and schedule, changeable on create and patch alike. */
+const audienceFields = {
+  targeting: ConditionSchema.nullable().optional().openapi({
+    description: "Who may enter: a condition over the user's attributes (docs/targeting.md); null: everyone",
+  }),
+  namespace: NamespaceSchema.nullable().optional(),
+  scheduled_start_at: ScheduleTime,
+  scheduled_end_at: ScheduleTime,
+};
+
 export const ExperimentIn = z
   .object({
     key: Key,
@@ -153,12 +163,7 @@ export const ExperimentIn = z
       example: { control: 50, treatment: 50 },
     }),
     ...analysisFields,
-    targeting: ConditionSchema.nullable().optional().openapi({
-      description: "Who may enter: a condition over the user's attributes (docs/targeting.md); null: everyone",
-    }),
-    namespace: NamespaceSchema.nullable().optional(),
-    scheduled_start_at: ScheduleTime,
-    scheduled_end_at: ScheduleTime,
+    ...audienceFields,
   })
   .strict()
   .superRefine(scheduleOrder)
@@ -189,12 +194,7 @@ export const ExperimentPatch = z
       example: { control: 50, treatment: 50 },
     }),
     ...analysisFields,
-    targeting: ConditionSchema.nullable().optional().openapi({
-      description: "Who may enter: a condition over the user's attributes (docs/targeting.md); null: everyone",
-    }),
-    namespace: NamespaceSchema.nullable().optional(),
-    scheduled_start_at: ScheduleTime,
-    scheduled_end_at: ScheduleTime,
+    ...audienceFields,
   })
   .strict()
   .superRefine(scheduleOrder)

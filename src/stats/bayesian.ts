@@ -11,7 +11,14 @@
  */
 import { agrestiCaffoVariance, successesOf } from "./binary";
 import { standardNormalCdf, standardNormalPdf, standardNormalUpperQuantile } from "./distributions";
-import { type FrequentistComparison, liftMoments, REASONS, sampleVariance, validateConfidence } from "./frequentist";
+import {
+  EMPTY_COMPARISON,
+  type FrequentistComparison,
+  liftMoments,
+  REASONS,
+  sampleVariance,
+  validateConfidence,
+} from "./frequentist";
 import type { Direction, Moments } from "./model";
 
 interface GaussianPrior {
@@ -38,21 +45,7 @@ export interface BayesianComparison extends FrequentistComparison {
   credible_high: number | null;
 }
 
-const EMPTY: BayesianComparison = {
-  difference: null,
-  ci_low: null,
-  ci_high: null,
-  p_value: null,
-  relative_lift: null,
-  lift_ci_low: null,
-  lift_ci_high: null,
-  chance_to_beat_control: null,
-  significant: false,
-  reason: null,
-  expected_loss: null,
-  credible_low: null,
-  credible_high: null,
-};
+const EMPTY: BayesianComparison = { ...EMPTY_COMPARISON, expected_loss: null, credible_low: null, credible_high: null };
 
 /** Posterior summaries of δ ~ N(mu, sigma²). */
 function gaussianDecision(mu: number, sigma: number, direction: Direction): { chance: number; expectedLoss: number } {

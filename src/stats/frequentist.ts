@@ -42,7 +42,8 @@ export interface FrequentistComparison {
   reason: string | null;
 }
 
-const EMPTY: FrequentistComparison = {
+/** Every statistic null: the start of any comparison that cannot be computed (the Bayesian one too). */
+export const EMPTY_COMPARISON: FrequentistComparison = {
   difference: null,
   ci_low: null,
   ci_high: null,
@@ -112,7 +113,7 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
   const shift = o.shift ?? 0;
   const increase = (o.direction ?? "increase") === "increase";
   if (control.n < 1 || treatment.n < 1 || !Number.isFinite(control.mean) || !Number.isFinite(treatment.mean)) {
-    return { ...EMPTY, reason: REASONS.noUsers };
+    return { ...EMPTY_COMPARISON, reason: REASONS.noUsers };
   }
   const difference = treatment.mean - control.mean;
   const z = standardNormalUpperQuantile(alpha / 2);
@@ -139,14 +140,14 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
     chance = difference === 0 ? 0.5 : increase ? upper : 1 - upper;
   } else {
     if (control.n < 2 || treatment.n < 2) {
-      return { ...EMPTY, difference, reason: REASONS.oneUser };
+      return { ...EMPTY_COMPARISON, difference, reason: REASONS.oneUser };
     }
     const vc = sampleVariance(control.variance);
     const vt = sampleVariance(treatment.variance);
     const a = vc / control.n;
     const b = vt / treatment.n;
     const seSq = a + b;
-    if (seSq === 0) return { ...EMPTY, difference, reason: REASONS.noSpread };
+    if (seSq === 0) return { ...EMPTY_COMPARISON, difference, reason: REASONS.noSpread };
     const se = Math.sqrt(seSq);
     // Welch–Satterthwaite, with a and b divided by their sum first: the textbook form overflows or
     // underflows when variances are beyond ~1e±150, this one never does.

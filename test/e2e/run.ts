@@ -1,6 +1,6 @@
 // End-to-end: the real service (wrangler dev, local D1 and Durable Objects) driven through Debian's
 // Chromium with playwright-core. Run with `npm run test:e2e` (`-- --no-build` reuses web/dist).
-// Never downloads a browser. Steps run in the order their files are imported.
+// Never downloads a browser. Steps run in the order of STEP_FILES (`-- --only=live` narrows them).
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import {
@@ -16,11 +16,20 @@ import {
 } from "./context.ts";
 import { runAll } from "./harness.ts";
 import { startServer } from "./server.ts";
-import "./steps/auth.ts";
-import "./steps/experiments.ts";
-import "./steps/live.ts";
-import "./steps/layout.ts";
-import "./steps/scheduling.ts";
+
+/**
+ * Step files in run order. `--only a,b` runs auth (it signs the browser in) plus the named files,
+ * for a developer iterating on one journey; CI always runs all of them.
+ */
+const STEP_FILES = ["auth", "experiments", "live", "layout", "scheduling"];
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
+for (const name of STEP_FILES) {
+  if (only && name !== "auth" && !only.includes(name)) continue;
+  await import(`./steps/${name}.ts`);
+}
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 

@@ -14,6 +14,7 @@ export type Comparison = MetricResult["comparisons"][number];
 // protocol are built from).
 export type {
   AlertOutT as Alert,
+  AlertRuleT as AlertRule,
   DashboardSummaryT as DashboardSummary,
   EventOutT as StreamEvent,
   MetricSeriesT as MetricSeries,

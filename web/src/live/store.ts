@@ -1,5 +1,6 @@
 import type {
   Alert,
+  AlertRule,
   DashboardSummary,
   MetricSummary,
   Prediction,
@@ -26,6 +27,10 @@ export interface LiveState {
   metrics: ReadonlyMap<string, MetricSummary>;
   /** Bumped per metric name when new points arrive, so its chart knows to refetch. */
   metricVersions: ReadonlyMap<string, number>;
+  /** Tag keys seen per metric on live points (the API has no tag listing), for the group-by picker. */
+  tagKeys: ReadonlyMap<string, readonly string[]>;
+  /** Alert rules: their thresholds are drawn on their metric's chart and say which way is bad. */
+  rules: readonly AlertRule[];
   /** Events per second over the last 10 s of received `events` messages. */
   liveRate: number;
   lastMessageAt: number | null;
@@ -41,6 +46,8 @@ export const initialState = (): LiveState => ({
   alerts: new Map(),
   metrics: new Map(),
   metricVersions: new Map(),
+  tagKeys: new Map(),
+  rules: [],
   liveRate: 0,
   lastMessageAt: null,
 });
@@ -86,8 +93,17 @@ export class LiveStore {
   /** Alerts changed by messages while a list fetch was in flight win over the fetched copy. */
   private touched = new Set<string>();
   private disposed = false;
+  private lastNotify = Number.NEGATIVE_INFINITY;
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly onChange: (s: LiveState) => void) {}
+  /**
+   * `onUnknownSource` runs when events name a source the view does not know yet (created since the
+   * last poll), so its name shows at once instead of after the next 15 s poll.
+   */
+  constructor(
+    private readonly onChange: (s: LiveState) => void,
+    private readonly onUnknownSource: () => void = () => {},
+  ) {}
 
   get current(): LiveState {
     return this.state;
@@ -119,7 +135,7 @@ export class LiveStore {
     const alerts = new Map(this.state.alerts);
     if (isActive(alert)) alerts.set(alert.id, alert);
     else alerts.delete(alert.id);
-    this.emit({ ...this.state, alerts });
+    this.emit({ ...this.state, alerts }, true);
   }
 
   /**
@@ -140,6 +156,17 @@ export class LiveStore {
     });
   }
 
+  /** The answer of GET /sources: every source with its health, replacing the summary's list. */
+  setSources(list: Source[]): void {
+    const s = this.state;
+    if (!s.summary) return;
+    this.emit({ ...s, summary: { ...s.summary, sources: list } });
+  }
+
+  setRules(list: AlertRule[]): void {
+    this.emit({ ...this.state, rules: list });
+  }
+
   setMetrics(list: MetricSummary[]): void {
     this.emit({ ...this.state, metrics: new Map(list.map((m) => [m.name, m])) });
   }
@@ -148,14 +175,35 @@ export class LiveStore {
     // Answers of requests still in flight arrive after the view is gone; drop them.
     this.disposed = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
     this.timer = null;
+    this.notifyTimer = null;
     this.pending = [];
   }
 
-  private emit(next: LiveState): void {
+  /**
+   * Every change goes through here, and the view hears of them at most once per FLUSH_MS (polls,
+   * flushes and ticks coalesce into one render). The user's own actions (`now`) render at once.
+   */
+  private emit(next: LiveState, now = false): void {
     if (this.disposed) return;
     this.state = next;
-    this.onChange(next);
+    const wait = this.lastNotify + FLUSH_MS - Date.now();
+    if (now || wait <= 0) {
+      if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
+      this.notifyTimer = null;
+      this.notify();
+    } else {
+      this.notifyTimer ??= setTimeout(() => {
+        this.notifyTimer = null;
+        this.notify();
+      }, wait);
+    }
+  }
+
+  private notify(): void {
+    this.lastNotify = Date.now();
+    this.onChange(this.state);
   }
 
   private flush(): void {
@@ -169,6 +217,7 @@ export class LiveStore {
     let alerts: Map<string, Alert> | null = null;
     let metrics: Map<string, MetricSummary> | null = null;
     let versions: Map<string, number> | null = null;
+    let tagKeys: Map<string, readonly string[]> | null = null;
 
     for (const msg of batch) {
       switch (msg.type) {
@@ -225,6 +274,12 @@ export class LiveStore {
             trend: prev?.trend ?? "stable",
           });
           versions.set(msg.data.name, (versions.get(msg.data.name) ?? 0) + 1);
+          const known = (tagKeys ?? s.tagKeys).get(msg.data.name) ?? [];
+          const fresh = Object.keys(msg.data.tags ?? {}).filter((k) => !known.includes(k));
+          if (fresh.length) {
+            tagKeys ??= new Map(s.tagKeys);
+            tagKeys.set(msg.data.name, [...known, ...fresh].sort());
+          }
           break;
         }
         default:
@@ -242,6 +297,9 @@ export class LiveStore {
         if (!e.source_id) continue;
         const cur = perSource.get(e.source_id);
         perSource.set(e.source_id, { n: (cur?.n ?? 0) + 1, last: e.received_at });
+      }
+      if ([...perSource.keys()].some((id) => !s.summary?.sources.some((src) => src.id === id))) {
+        this.onUnknownSource();
       }
       const sources = perSource.size
         ? s.summary.sources.map((src): Source => {
@@ -278,6 +336,7 @@ export class LiveStore {
     if (alerts) s.alerts = alerts;
     if (metrics) s.metrics = metrics;
     if (versions) s.metricVersions = versions;
+    if (tagKeys) s.tagKeys = tagKeys;
     this.emit(s);
   }
 

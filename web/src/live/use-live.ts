@@ -19,7 +19,18 @@ export function useLive() {
   const socketRef = useRef<ReturnType<typeof connectLive> | null>(null);
 
   useEffect(() => {
-    const store = new LiveStore(setState);
+    // A source named by events but not yet known: fetch the list now (one request at a time).
+    let sourcesInFlight = false;
+    const fetchSources = () => {
+      if (sourcesInFlight) return;
+      sourcesInFlight = true;
+      unwrap(streaming.sources.$get())
+        .then((r) => store.setSources(r.items), setPollError)
+        .finally(() => {
+          sourcesInFlight = false;
+        });
+    };
+    const store = new LiveStore(setState, fetchSources);
     storeRef.current = store;
 
     const fetchAlerts = async () => {
@@ -33,12 +44,14 @@ export function useLive() {
     };
     const poll = async () => {
       try {
-        const [metrics, dashboard] = await Promise.all([
+        const [metrics, dashboard, rules] = await Promise.all([
           unwrap(streaming.metrics.$get()),
           unwrap(streaming.dashboard.$get()),
+          unwrap(streaming["alert-rules"].$get()),
         ]);
         store.setMetrics(metrics.items);
         store.setSummary(dashboard);
+        store.setRules(rules.items);
         await fetchAlerts();
         setPollError(null);
       } catch (err) {

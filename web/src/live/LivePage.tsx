@@ -1,37 +1,56 @@
-import { useMemo, useState } from "preact/hooks";
-import type { DashboardSummary } from "../api/types";
+import { useCallback, useMemo, useRef } from "preact/hooks";
+import type { Aggregation } from "../../../src/streaming/rollup";
+import type { AlertRule } from "../api/types";
+import { navigate, useLocation } from "../router";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { AlertsTable } from "./AlertsTable";
 import { ConnectionPill } from "./ConnectionPill";
+import { type MinutePoint, rateOverWindow } from "./events-rate";
 import { MetricChart } from "./MetricChart";
 import { EventsTable, PredictionsTable } from "./RecentTables";
 import { SourcesTable } from "./SourcesTable";
-import { SummaryCards, Trend } from "./SummaryCards";
+import { SummaryCards } from "./SummaryCards";
 import { TimeChart } from "./TimeChart";
+import { aggregationOf, groupByOf, type LiveView, readView, WINDOWS, writeView } from "./url-state";
 import { useLive } from "./use-live";
 
-const WINDOWS = [
-  { s: 300, label: "5 minutes" },
-  { s: 900, label: "15 minutes" },
-  { s: 3600, label: "1 hour" },
-  { s: 21600, label: "6 hours" },
-  { s: 86400, label: "24 hours" },
-  { s: 604800, label: "7 days" },
-];
 /** Charts shown at once; more metrics are listed but not drawn, to keep the page light. */
 const MAX_CHARTS = 6;
+const NO_RULES: readonly AlertRule[] = [];
+const NO_KEYS: readonly string[] = [];
+const EVENTS_UNIT = { symbol: "events", count: true };
 
 export function LivePage() {
   const { state, status, pollError, reconnect, upsertAlert } = useLive();
-  const [windowSeconds, setWindowSeconds] = useState(900);
+  // Counted for the e2e run (data-renders): the page must render a few times a second at most.
+  const renders = useRef(0);
+  renders.current++;
+  const loc = useLocation();
+  const view = useMemo(() => readView(loc.query), [loc.query]);
+  const setView = useCallback(
+    (next: LiveView) => navigate(`${location.pathname}${writeView(next, new URLSearchParams(location.search))}`, true),
+    [],
+  );
   const sources = state.summary?.sources ?? [];
-  const names = new Map(sources.map((s) => [s.id, s.name]));
-  const sourceName = (id: string | null) => (id ? (names.get(id) ?? id) : "—");
+  const names = useMemo(() => new Map(sources.map((s) => [s.id, s.name])), [sources]);
+  const knownName = useCallback((id: string) => names.get(id), [names]);
+  // An id not (yet) known shows as such, never as a raw id: the store fetches the names at once.
+  const sourceName = (id: string | null) => (id ? (names.get(id) ?? "unknown source") : "—");
   const metrics = [...state.metrics.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const rulesByMetric = useMemo(() => {
+    const m = new Map<string, AlertRule[]>();
+    for (const r of state.rules) m.set(r.metric_name, [...(m.get(r.metric_name) ?? []), r]);
+    return m;
+  }, [state.rules]);
+  const minuteSeries = state.summary?.events.per_minute_series;
+  const rate = useMemo(
+    () => rateOverWindow(minuteSeries ?? [], view.windowSeconds),
+    [minuteSeries, view.windowSeconds],
+  );
 
   return (
-    <section class="live" aria-labelledby="live-h">
+    <section class="live" aria-labelledby="live-h" data-testid="live-page" data-renders={renders.current}>
       <div class="page-head">
         <h1 id="live-h">Live</h1>
         <ConnectionPill status={status} onReconnect={reconnect} />
@@ -42,7 +61,11 @@ export function LivePage() {
         </p>
       )}
       {pollError !== null && <ErrorBox error={pollError} />}
-      {!state.summary && pollError === null ? <Loading label="Loading live data…" /> : <SummaryCards state={state} />}
+      {!state.summary && pollError === null ? (
+        <Loading label="Loading live data…" />
+      ) : (
+        <SummaryCards state={state} perMinute={rate.perMinute} minutes={rate.minutes} />
+      )}
 
       <section class="panel" aria-labelledby="metrics-h">
         <div class="page-head">
@@ -51,8 +74,8 @@ export function LivePage() {
             <label for="window">Window</label>
             <select
               id="window"
-              value={String(windowSeconds)}
-              onChange={(e) => setWindowSeconds(Number(e.currentTarget.value))}
+              value={String(view.windowSeconds)}
+              onChange={(e) => setView({ ...view, windowSeconds: Number(e.currentTarget.value) })}
             >
               {WINDOWS.map((w) => (
                 <option key={w.s} value={String(w.s)}>
@@ -63,27 +86,38 @@ export function LivePage() {
           </div>
         </div>
         <ul class="charts">
-          {state.summary && <EventsPerMinute series={state.summary.events.per_minute_series} />}
+          {state.summary && <EventsPerMinute points={rate.points} clipped={rate.clipped} />}
           {metrics.length === 0 && (
             <li class="card">
               <Empty>No metrics yet. POST points to /api/v1/streaming-analytics/metrics.</Empty>
             </li>
           )}
-          {metrics.slice(0, MAX_CHARTS).map((m) => (
-            <li key={m.name} class="card">
-              <h3>
-                <span class="mono">{m.name}</span> <Trend trend={m.trend} />
-              </h3>
-              <p class="muted small">
-                Latest {fmtNum(m.latest)} at {fmtTime(m.latest_at)}
-              </p>
+          {metrics.slice(0, MAX_CHARTS).map((m) => {
+            const rules = rulesByMetric.get(m.name) ?? NO_RULES;
+            return (
               <MetricChart
-                name={m.name}
-                windowSeconds={windowSeconds}
+                key={m.name}
+                metric={m}
+                windowSeconds={view.windowSeconds}
+                aggregation={aggregationOf(view, m.name, rules[0]?.aggregation)}
+                groupBy={groupByOf(view, m.name)}
+                onPick={(pick: { aggregation?: Aggregation; groupBy?: string }) =>
+                  setView({
+                    ...view,
+                    aggregation: pick.aggregation
+                      ? { ...view.aggregation, [m.name]: pick.aggregation }
+                      : view.aggregation,
+                    groupBy: pick.groupBy === undefined ? view.groupBy : { ...view.groupBy, [m.name]: pick.groupBy },
+                  })
+                }
                 version={state.metricVersions.get(m.name) ?? 0}
+                rules={rules}
+                alerts={state.alerts}
+                tagKeys={state.tagKeys.get(m.name) ?? NO_KEYS}
+                sourceName={knownName}
               />
-            </li>
-          ))}
+            );
+          })}
         </ul>
         {metrics.length > MAX_CHARTS && (
           <p class="muted small">
@@ -107,22 +141,27 @@ export function LivePage() {
   );
 }
 
-/** Events received per minute over the last 30 minutes (the snapshot's series, advanced live). */
-function EventsPerMinute({ series }: { series: DashboardSummary["events"]["per_minute_series"] }) {
-  const xs = useMemo(() => series.map((p) => Date.parse(p.t) / 1000), [series]);
-  const ys = useMemo(() => series.map((p) => p.count), [series]);
+/** Events received per minute over the chosen window (the snapshot's series, advanced live). */
+function EventsPerMinute({ points, clipped }: { points: MinutePoint[]; clipped: boolean }) {
+  const xs = useMemo(() => points.map((p) => Date.parse(p.t) / 1000), [points]);
+  const series = useMemo(() => [{ label: "Events per minute", values: points.map((p) => p.count) }], [points]);
+  const ys = series[0]?.values ?? [];
+  const latest = ys[ys.length - 1] ?? 0;
   const peak = Math.max(0, ...ys);
+  const span = `Last ${points.length} minute${points.length === 1 ? "" : "s"}`;
   return (
-    <li class="card">
+    <li class="card" data-testid="events-per-minute">
       <h3>Events per minute</h3>
       <p class="muted small">
-        Last 30 minutes · now {fmtNum(ys[ys.length - 1])}/min · peak {fmtNum(peak)}/min
+        {span}
+        {clipped ? " (kept per minute for 30 minutes)" : ""} · now {fmtNum(latest)}/min · peak {fmtNum(peak)}/min
       </p>
       <TimeChart
         xs={xs}
-        ys={ys}
+        series={series}
+        unit={EVENTS_UNIT}
         kind="bars"
-        label={`Events per minute over the last 30 minutes: latest ${ys[ys.length - 1] ?? 0}, peak ${peak}.`}
+        label={`Events per minute, ${span.toLowerCase()}: latest ${latest}, peak ${peak}.`}
       />
     </li>
   );

@@ -1,33 +1,53 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Aggregation } from "../../../src/streaming/rollup";
 import { streaming, unwrap } from "../api/client";
-import type { MetricSeries } from "../api/types";
-import { fmtNum } from "../ui/format";
+import type { Alert, AlertRule, MetricSeries, MetricSummary } from "../api/types";
+import { fmtNum, fmtTime } from "../ui/format";
 import { ErrorBox } from "../ui/status";
-import { TimeChart } from "./TimeChart";
-
-const AGGREGATIONS = ["avg", "sum", "count", "min", "max", "p50", "p90", "p95", "p99"] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
+import { type ChartSeries, type Marker, type Threshold, TimeChart } from "./TimeChart";
+import { badWayFromRules, liveTrend, trendText, trendTone } from "./trend";
+import { fmtValue, seriesUnit } from "./units";
+import { AGGREGATION_CHOICES } from "./url-state";
 
 /** New points refetch the series at most this often; the server aggregates, so percentiles stay exact. */
 const MIN_REFETCH_MS = 2_000;
 /** Even without new points the window slides, so refetch now and then. */
 const SLIDE_MS = 15_000;
 
+const OPERATOR_TEXT: Record<string, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
+const ARROWS = { up: "▲", down: "▼", stable: "▶" } as const;
+
 interface Props {
-  name: string;
+  metric: MetricSummary;
   windowSeconds: number;
+  aggregation: Aggregation;
+  /** Tag key to split the chart by; "" for one series. */
+  groupBy: string;
+  onPick: (pick: { aggregation?: Aggregation; groupBy?: string }) => void;
   /** Changes whenever new points of this metric arrived on the socket. */
   version: number;
+  /** Rules on this metric. */
+  rules: readonly AlertRule[];
+  /** Open and acknowledged alerts (those of this metric's rules become markers). */
+  alerts: ReadonlyMap<string, Alert>;
+  /** Tag keys seen on this metric's points. */
+  tagKeys: readonly string[];
+  /** Tag values that are source ids show as source names. */
+  sourceName: (id: string) => string | undefined;
 }
 
-export function MetricChart({ name, windowSeconds, version }: Props) {
-  const [aggregation, setAggregation] = useState<Aggregation>("avg");
+/** One metric's card: trend, pickers, the chart with thresholds and alert markers, and a text summary. */
+export function MetricChart(props: Props) {
+  const { metric, windowSeconds, aggregation, groupBy, onPick, version, rules, alerts, tagKeys, sourceName } = props;
+  const name = metric.name;
   const [data, setData] = useState<MetricSeries | null>(null);
   const [error, setError] = useState<unknown>(null);
   const lastFetch = useRef(0);
-  const selectId = `agg-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+  const id = name.replace(/[^A-Za-z0-9_-]/g, "-");
 
   // Fetch on input change at once; on new points, throttled.
+  const inputs = `${windowSeconds}|${aggregation}|${groupBy}`;
+  const lastInputs = useRef("");
   useEffect(() => {
     let cancelled = false;
     const load = () => {
@@ -35,7 +55,7 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
       unwrap(
         streaming.metrics[":name"].$get({
           param: { name },
-          query: { window: String(windowSeconds), aggregation },
+          query: { window: String(windowSeconds), aggregation, ...(groupBy ? { group_by: groupBy } : {}) },
         }),
       ).then(
         (d) => {
@@ -46,48 +66,138 @@ export function MetricChart({ name, windowSeconds, version }: Props) {
         (e: unknown) => !cancelled && setError(e),
       );
     };
+    const changed = lastInputs.current !== inputs;
+    lastInputs.current = inputs;
     const wait = Math.max(0, lastFetch.current + MIN_REFETCH_MS - Date.now());
-    const t = setTimeout(load, version === 0 ? 0 : wait);
+    const t = setTimeout(load, changed ? 0 : wait);
     const slide = setInterval(() => document.visibilityState === "visible" && load(), SLIDE_MS);
     return () => {
       cancelled = true;
       clearTimeout(t);
       clearInterval(slide);
     };
-  }, [name, windowSeconds, aggregation, version]);
+  }, [name, windowSeconds, aggregation, groupBy, inputs, version]);
 
+  const unit = useMemo(() => seriesUnit(name, aggregation), [name, aggregation]);
   const xs = useMemo(() => data?.series.map((p) => Date.parse(p.t) / 1000) ?? [], [data]);
-  const ys = useMemo(() => data?.series.map((p) => p.value) ?? [], [data]);
-  const values = data?.series.map((p) => p.value).filter((v): v is number => v !== null) ?? [];
+  const series = useMemo((): ChartSeries[] => {
+    if (!data) return [];
+    const groups = data.groups ?? [];
+    if (groups.length === 0) return [{ label: name, values: data.series.map((p) => p.value) }];
+    return groups.map((g) => {
+      const v = groupBy ? (g.tags[groupBy] ?? "") : "";
+      // Groups share the headline's steps; align by time in case a group's series is shorter.
+      const byT = new Map(g.series.map((p) => [p.t, p.value]));
+      return {
+        label: `${groupBy}=${sourceName(v) ?? (v || "(none)")}`,
+        values: data.series.map((p) => byT.get(p.t) ?? null),
+      };
+    });
+  }, [data, name, groupBy, sourceName]);
+
+  // Thresholds are drawn only where the chart shows what the rule measures.
+  const thresholds = useMemo(
+    (): Threshold[] =>
+      rules
+        .filter((r) => r.threshold !== null && r.operator !== null && r.aggregation === aggregation)
+        .map((r) => ({
+          value: r.threshold as number,
+          label: `${r.name}: ${OPERATOR_TEXT[r.operator ?? ""] ?? ""} ${fmtValue(r.threshold, unit)}`,
+        })),
+    [rules, aggregation, unit],
+  );
+  const otherRules = rules.filter((r) => !thresholds.some((t) => t.label.startsWith(`${r.name}:`)));
+  const markers = useMemo((): Marker[] => {
+    const fingerprints = new Map(rules.map((r) => [`rule:${r.id}`, r.name]));
+    return [...alerts.values()]
+      .filter((a) => a.fingerprint !== null && fingerprints.has(a.fingerprint))
+      .map((a) => ({ t: Date.parse(a.created_at) / 1000, label: a.title }));
+  }, [rules, alerts]);
+
+  const headline = data?.series.map((p) => p.value) ?? [];
+  const trend = liveTrend(metric.trend, headline);
+  const tone = trendTone(trend, badWayFromRules(rules));
+  const said = trendText(trend, tone);
+  const values = headline.filter((v): v is number => v !== null);
   const summary = data
-    ? `${aggregation} of ${name} over the window: ${fmtNum(data.value)}; ${values.length} points${
-        values.length ? `, from ${fmtNum(Math.min(...values))} to ${fmtNum(Math.max(...values))}` : ""
+    ? `${aggregation} of ${name} over the window: ${fmtValue(data.value, unit)}; ${values.length} points${
+        values.length ? `, from ${fmtValue(Math.min(...values), unit)} to ${fmtValue(Math.max(...values), unit)}` : ""
+      }${thresholds.length ? `; thresholds ${thresholds.map((t) => t.label).join(", ")}` : ""}${
+        markers.length ? `; ${markers.length} open alert${markers.length > 1 ? "s" : ""}` : ""
       }.`
     : `Loading ${name}…`;
+  const keys = groupBy && !tagKeys.includes(groupBy) ? [...tagKeys, groupBy] : tagKeys;
 
   return (
-    <div class="chart-panel">
+    <li class="card metric-card" data-testid={`metric-chart-${name}`}>
+      <h3>
+        <span class="mono">{name}</span>
+        <span class={`trend trend-${tone}`} title={`Trend: ${said}`}>
+          <span aria-hidden="true">{ARROWS[trend]}</span>
+          <span class="visually-hidden">Trend: {said}</span>
+        </span>
+      </h3>
+      <p class="muted small">
+        Latest point {fmtValue(metric.latest, seriesUnit(name, "avg"))} at {fmtTime(metric.latest_at)}
+      </p>
       <div class="chart-head">
-        <label for={selectId} class="small">
+        <label for={`agg-${id}`} class="small">
           Aggregation
         </label>
         <select
-          id={selectId}
+          id={`agg-${id}`}
           value={aggregation}
-          onChange={(e) => setAggregation(e.currentTarget.value as Aggregation)}
+          onChange={(e) => onPick({ aggregation: e.currentTarget.value as Aggregation })}
         >
-          {AGGREGATIONS.map((a) => (
+          {AGGREGATION_CHOICES.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
           ))}
         </select>
-        <span class="chart-value" aria-hidden="true">
-          {fmtNum(data?.value)}
-        </span>
+        <label for={`group-${id}`} class="small">
+          Group by
+        </label>
+        <select id={`group-${id}`} value={groupBy} onChange={(e) => onPick({ groupBy: e.currentTarget.value })}>
+          <option value="">none</option>
+          {keys.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
       </div>
+      <p class="chart-value">
+        <span class="stat-label">{aggregation} over the window</span>{" "}
+        <strong data-testid="metric-value">{fmtValue(data?.value, unit)}</strong>
+      </p>
       {error !== null && <ErrorBox error={error} />}
-      {data ? <TimeChart xs={xs} ys={ys} label={summary} /> : <div class="chart" />}
-    </div>
+      {data ? (
+        <TimeChart xs={xs} series={series} unit={unit} label={summary} thresholds={thresholds} markers={markers} />
+      ) : (
+        <div class="chart" />
+      )}
+      {series.length > 1 && (
+        <ul class="chart-legend small" aria-label={`Series of ${name}`}>
+          {series.map((s, i) => (
+            <li key={s.label}>
+              <span class={`swatch swatch-${i % 6}`} aria-hidden="true" /> {s.label}
+            </li>
+          ))}
+        </ul>
+      )}
+      {(thresholds.length > 0 || otherRules.length > 0) && (
+        <p class="muted small">
+          {thresholds.length > 0 && <>Dashed: {thresholds.map((t) => t.label).join(" · ")}. </>}
+          {otherRules.length > 0 && (
+            <>
+              Also watched by {otherRules.map((r) => `${r.name} (${r.aggregation})`).join(", ")}
+              {otherRules.some((r) => r.threshold !== null) ? `: pick its aggregation to see the threshold` : ""}.
+            </>
+          )}
+          {markers.length > 0 && <> Dotted lines: alerts opened ({fmtNum(markers.length)}).</>}
+        </p>
+      )}
+    </li>
   );
 }

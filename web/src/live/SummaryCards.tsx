@@ -1,24 +1,35 @@
-import type { MetricSummary } from "../api/types";
+import type { ComponentChildren } from "preact";
 import { fmtCompact, fmtNum, fmtPct } from "../ui/format";
 import type { LiveState } from "./store";
 
-const TREND: Record<MetricSummary["trend"], { arrow: string; text: string }> = {
-  up: { arrow: "▲", text: "trending up" },
-  down: { arrow: "▼", text: "trending down" },
-  stable: { arrow: "▶", text: "stable" },
-};
-
-export function Trend({ trend }: { trend: MetricSummary["trend"] }) {
-  const t = TREND[trend];
+/** A summary card: every big number has its label above and its unit beside it. */
+function Stat(props: {
+  label: string;
+  value: string;
+  unit: string;
+  sub: ComponentChildren;
+  alert?: boolean;
+  testId?: string;
+}) {
   return (
-    <span class={`trend trend-${trend}`} title={`5-minute trend: ${t.text}`}>
-      <span aria-hidden="true">{t.arrow}</span>
-      <span class="visually-hidden">{t.text}</span>
-    </span>
+    <li class={`card stat${props.alert ? " stat-alert" : ""}`}>
+      <span class="stat-label">{props.label}</span>
+      <span class="stat-value">
+        <span data-testid={props.testId}>{props.value}</span> <span class="stat-unit">{props.unit}</span>
+      </span>
+      <span class="stat-sub">{props.sub}</span>
+    </li>
   );
 }
 
-export function SummaryCards({ state }: { state: LiveState }) {
+interface Props {
+  state: LiveState;
+  /** Events per minute over the chosen window, and the minutes it covers. */
+  perMinute: number;
+  minutes: number;
+}
+
+export function SummaryCards({ state, perMinute, minutes }: Props) {
   const s = state.summary;
   const active = [...state.alerts.values()];
   const critical = active.filter((a) => a.severity === "critical" || a.severity === "error").length;
@@ -26,42 +37,29 @@ export function SummaryCards({ state }: { state: LiveState }) {
   const healthy = sources.filter((x) => x.health.status === "healthy").length;
   return (
     <ul class="cards" aria-label="Summary">
-      <li class="card stat">
-        <span class="stat-label">Events</span>
-        <span class="stat-value" data-testid="events-total">
-          {fmtNum(state.eventsTotal)}
-        </span>
-        <span class="stat-sub">{s ? `${fmtNum(s.events.per_minute)}/min over 5 min` : "—"}</span>
-      </li>
-      <li class="card stat">
-        <span class="stat-label">Live rate</span>
-        <span class="stat-value">{fmtCompact(state.liveRate)}/s</span>
-        <span class="stat-sub">last 10 seconds</span>
-      </li>
-      <li class="card stat">
-        <span class="stat-label">Predictions</span>
-        <span class="stat-value">{fmtNum(state.predictionsTotal)}</span>
-        <span class="stat-sub">mean confidence {fmtPct(state.meanConfidence)}</span>
-      </li>
-      <li class={`card stat${critical ? " stat-alert" : ""}`}>
-        <span class="stat-label">Active alerts</span>
-        <span class="stat-value">{active.length}</span>
-        <span class="stat-sub">
-          {critical} error or critical · {active.filter((a) => a.status === "acknowledged").length} acknowledged
-        </span>
-      </li>
-      <li class="card stat">
-        <span class="stat-label">Sources</span>
-        <span class="stat-value">
-          {healthy}/{sources.length}
-        </span>
-        <span class="stat-sub">healthy</span>
-      </li>
-      <li class="card stat">
-        <span class="stat-label">Last 5 minutes</span>
-        <span class="stat-value">{fmtNum(s?.events.last_5m)}</span>
-        <span class="stat-sub">events received</span>
-      </li>
+      <Stat
+        label="Events"
+        value={fmtNum(state.eventsTotal)}
+        unit="total"
+        testId="events-total"
+        sub={s ? `${fmtNum(perMinute)}/min over the last ${minutes} min` : "—"}
+      />
+      <Stat label="Live rate" value={fmtCompact(state.liveRate)} unit="events/s" sub="last 10 seconds" />
+      <Stat
+        label="Predictions"
+        value={fmtNum(state.predictionsTotal)}
+        unit="total"
+        sub={`mean confidence ${fmtPct(state.meanConfidence)}`}
+      />
+      <Stat
+        label="Active alerts"
+        value={String(active.length)}
+        unit={active.length === 1 ? "alert" : "alerts"}
+        alert={critical > 0}
+        sub={`${critical} error or critical · ${active.filter((a) => a.status === "acknowledged").length} acknowledged`}
+      />
+      <Stat label="Sources" value={`${healthy}/${sources.length}`} unit="healthy" sub="sources with events in 5 min" />
+      <Stat label="Last 5 minutes" value={fmtNum(s?.events.last_5m)} unit="events" sub="received" />
     </ul>
   );
 }

@@ -1,0 +1,202 @@
+// Live charts that tell the truth: an isolated spike is drawn with a tooltip, thresholds are drawn,
+// counts start at 0, picks live in the URL, rendering stays throttled under 5,000 events/s, and
+// the page passes axe (light and dark) and fits a phone.
+import { assert, eventually, test } from "../harness.ts";
+import { api, axe, DESKTOP, page, PHONE, run, server, shot } from "../context.ts";
+
+const METRIC = `e2e.spike_${run}_ms`;
+const CHART = `[data-testid="metric-chart-${METRIC}"]`;
+const PLOT = `${CHART} .chart`;
+const AGG = `#agg-${METRIC.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+const GROUP = `#group-${METRIC.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+
+const data = (selector: string, key: string) =>
+  page.evaluate(
+    ([sel, k]) => (document.querySelector(sel ?? "") as HTMLElement | null)?.dataset[k ?? ""] ?? null,
+    [selector, key],
+  );
+
+test("charts: an isolated 1,500 ms spike is drawn, its tooltip shows the value with unit, the threshold is drawn", async () => {
+  await api("POST", "/streaming-analytics/alert-rules", {
+    name: "Spike latency high",
+    metric_name: METRIC,
+    aggregation: "max",
+    window_seconds: 60,
+    operator: "gt",
+    threshold: 1000,
+    severity: "critical",
+  });
+  await page.goto(`${server?.url}/live`);
+  // Tag keys for the group-by picker come with live points: post once the socket is open.
+  await eventually(
+    async () => (await page.textContent("[data-testid=connection-status]"))?.includes("Live"),
+    15_000,
+    "the live socket",
+  );
+  const now = Date.now();
+  // Sparse: 4 minutes between points, so at the default 15-minute window no two are neighbours and
+  // no line joins them. Only dots can show them.
+  await api("POST", "/streaming-analytics/metrics", {
+    metrics: [
+      { name: METRIC, value: 150, timestamp: now - 12 * 60_000, tags: { region: "us" } },
+      { name: METRIC, value: 160, timestamp: now - 8 * 60_000, tags: { region: "us" } },
+      { name: METRIC, value: 140, timestamp: now - 4 * 60_000, tags: { region: "us" } },
+      { name: METRIC, value: 1500, timestamp: now, tags: { region: "eu" } },
+    ],
+  });
+  await page.locator(PLOT).waitFor({ timeout: 15_000 });
+  // The rule's aggregation (max) is the chart's default, so the threshold is drawn.
+  await eventually(async () => (await data(PLOT, "thresholds"))?.split(",").includes("1000"), 10_000, "threshold 1000");
+  await eventually(async () => (await page.inputValue(AGG)) === "max", 5000, "the rule's aggregation");
+
+  // The newest point (the spike) is drawn: the pixels at its position have the series' colour.
+  const drawn = await eventually(
+    () =>
+      page.evaluate((sel) => {
+        const el = document.querySelector(sel) as HTMLElement;
+        const [x, y] = (el.dataset.lastPoint ?? "").split(",").map(Number);
+        const canvas = el.querySelector("canvas");
+        if (!canvas || x === undefined || y === undefined || Number.isNaN(x)) return null;
+        const hex = getComputedStyle(el).getPropertyValue("--chart-line").trim().slice(1);
+        const want = [0, 2, 4].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+        const r = devicePixelRatio;
+        const px = canvas.getContext("2d")?.getImageData(Math.round(x * r) - 2, Math.round(y * r) - 2, 5, 5).data;
+        if (!px) return null;
+        let hits = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          const close = want.every((c, j) => Math.abs((px[i + j] ?? 0) - (c ?? 0)) < 40);
+          if (close && (px[i + 3] ?? 0) > 200) hits++;
+        }
+        return hits > 0 ? { x, y, hits } : null;
+      }, PLOT),
+    10_000,
+    "the isolated spike to be drawn on the canvas",
+  );
+
+  // Hovering the spike shows its value with the unit.
+  const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
+  assert(box, "no canvas");
+  // The newest point sits on the plot's right edge: hover just inside it.
+  await page.mouse.move(box.x + drawn.x - 2, box.y + drawn.y);
+  const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
+  await tip.waitFor({ state: "visible", timeout: 3000 });
+  const text = (await tip.textContent()) ?? "";
+  assert(/1,500\s*ms/.test(text), `tooltip says "${text}", not 1,500 ms`);
+  // The trend arrow calls a 10× spike rising, and bad (the rule fires on >).
+  const trend = (await page.locator(`${CHART} h3 .trend`).textContent()) ?? "";
+  assert(trend.includes("rising (bad)"), `trend says "${trend}"`);
+  assert(
+    (await page.locator(`${CHART} .trend-bad`).count()) === 1,
+    "a rising metric with a > rule is not coloured bad",
+  );
+  await shot("live-charts");
+});
+
+test("charts: count axes start at 0 (count aggregation, events per minute)", async () => {
+  await page.selectOption(AGG, "count");
+  await eventually(async () => (await data(PLOT, "yMin")) === "0", 5000, "the count axis to start at 0");
+  const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
+  const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
+  assert(box, "no canvas");
+  const [x, y] = ((await data(PLOT, "lastPoint")) ?? "").split(",").map(Number);
+  await page.mouse.move(box.x + (x ?? 0) - 2, box.y + (y ?? 0));
+  await eventually(async () => /\d+ points?/.test((await tip.textContent()) ?? ""), 3000, "a tooltip in points");
+  await eventually(
+    async () => (await data("[data-testid=events-per-minute] .chart", "yMin")) === "0",
+    5000,
+    "events per minute to start at 0",
+  );
+});
+
+test("charts: window, aggregation and group-by picks live in the URL and survive a reload", async () => {
+  await page.selectOption("#window", "3600");
+  // Tag keys come from the live points; the spike carried `region`.
+  await eventually(
+    async () => (await page.locator(GROUP).locator("option", { hasText: "region" }).count()) === 1,
+    5000,
+    "region in the group-by picker",
+  );
+  await page.selectOption(GROUP, "region");
+  await eventually(async () => new URL(page.url()).searchParams.get(`group_by.${METRIC}`) === "region", 3000, "URL");
+  const url = new URL(page.url());
+  assert(url.searchParams.get("window") === "3600", `window not in the URL: ${url.search}`);
+  assert(url.searchParams.get(`agg.${METRIC}`) === "count", `aggregation not in the URL: ${url.search}`);
+  await page.reload();
+  await page.locator(PLOT).waitFor({ timeout: 15_000 });
+  assert((await page.inputValue("#window")) === "3600", "window reset on reload");
+  assert((await page.inputValue(AGG)) === "count", "aggregation reset on reload");
+  assert((await page.inputValue(GROUP)) === "region", "group-by reset on reload");
+  const legend = page.locator(`${CHART} .chart-legend`);
+  await legend.waitFor({ timeout: 5000 });
+  const items = (await legend.locator("li").allTextContents()).map((t) => t.trim()).sort();
+  assert(JSON.stringify(items) === '["region=eu","region=us"]', `legend: ${JSON.stringify(items)}`);
+  const sub = (await page.locator("[data-testid=events-per-minute] p").textContent()) ?? "";
+  assert(/Last 30 minutes/.test(sub), `events per minute does not follow the 1-hour window: "${sub}"`);
+  await page.selectOption("#window", "300");
+  await eventually(
+    async () => /Last 5 minutes/.test((await page.locator("[data-testid=events-per-minute] p").textContent()) ?? ""),
+    3000,
+    "events per minute to follow the 5-minute window",
+  );
+});
+
+test("charts: at most ~5 renders a second while 5,000 events a second arrive", async () => {
+  const renders = async () => Number(await data("[data-testid=live-page]", "renders"));
+  const draws = async () => Number(await data("[data-testid=events-per-minute] .chart", "draws"));
+  const total = async () => Number(((await page.textContent("[data-testid=events-total]")) ?? "").replace(/\D/g, ""));
+  const before = await total();
+  const r0 = await renders();
+  const d0 = await draws();
+  const started = Date.now();
+  const SECONDS = 4;
+  const posts: Promise<unknown>[] = [];
+  for (let tick = 0; tick < SECONDS * 5; tick++) {
+    posts.push(
+      api("POST", "/streaming-analytics/events", {
+        events: Array.from({ length: 1000 }, (_, i) => ({ event_type: "load", payload: { tick, i } })),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, started + (tick + 1) * 200 - Date.now()));
+  }
+  await Promise.all(posts);
+  const sent = Date.now() - started;
+  // Measured until the page has shown every event, so the whole load went through the renders counted.
+  await eventually(async () => (await total()) >= before + SECONDS * 5000, 30_000, "every event to reach the page");
+  const seconds = (Date.now() - started) / 1000;
+  const renderRate = ((await renders()) - r0) / seconds;
+  const drawRate = ((await draws()) - d0) / seconds;
+  console.log(
+    `    ${Math.round((SECONDS * 5000) / (sent / 1000))} events/s posted, all shown after ${seconds.toFixed(1)} s: ` +
+      `${renderRate.toFixed(1)} renders/s, ${drawRate.toFixed(1)} chart draws/s`,
+  );
+  assert(renderRate <= 5, `${renderRate.toFixed(1)} renders a second`);
+  assert(drawRate <= 5, `${drawRate.toFixed(1)} chart draws a second`);
+});
+
+test("charts: axe in light and dark, and the phone width has no sideways scroll", async () => {
+  await page.goto(`${server?.url}/live`);
+  await page.locator(PLOT).waitFor({ timeout: 15_000 });
+  await axe("live charts");
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await page.reload();
+    await page.locator(PLOT).waitFor({ timeout: 15_000 });
+    await axe("live charts (dark)");
+    await shot("live-charts-dark");
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+  await page.setViewportSize(PHONE);
+  try {
+    await page.reload();
+    await page.locator(PLOT).waitFor({ timeout: 15_000 });
+    await page.locator(`${PLOT} canvas`).first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the live charts scroll sideways by ${overflow}px on a phone`);
+    await page.locator(CHART).scrollIntoViewIfNeeded();
+    await shot("live-charts-phone");
+    await axe("live charts (phone)");
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+});

@@ -1,7 +1,6 @@
 // The live view's pure chart logic (web/src/live): trend arrows, value axes, units, the picks in
-// the URL and events per minute over the window. Table-driven; the store's render throttle is
-// checked with fake timers (an injected clock), never a real sleep.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// the URL and events per minute over the window. Table-driven (the store is in live-store.test.ts).
+import { describe, expect, it } from "vitest";
 import { AGGREGATIONS } from "../../src/streaming/rollup";
 import type { Operator } from "../../src/streaming/rules";
 import type { Trend } from "../../src/streaming/trend";

@@ -13,8 +13,8 @@ export const WINDOWS = [
   { s: 86400, label: "24 hours" },
   { s: 604800, label: "7 days" },
 ] as const;
-export const DEFAULT_WINDOW = 900;
-export const DEFAULT_AGGREGATION: Aggregation = "avg";
+const DEFAULT_WINDOW = 900;
+const DEFAULT_AGGREGATION: Aggregation = "avg";
 
 /** The server's aggregations (src/streaming/rollup.ts AGGREGATIONS, checked by the unit test), in picker order. */
 export const AGGREGATION_CHOICES = [

@@ -139,7 +139,8 @@ function LiftPlot({ data, treatments, label }: { data: Timeseries; treatments: s
         height: HEIGHT,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        // One day alone would stretch the time axis over years: show it within its own day.
+        scales: { x: { time: true, ...(xs.length === 1 && { range: (_u, v) => [v - 43_200, v + 43_200] }) } },
         axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => fmt.lift(v)) }],
         series,
         bands,

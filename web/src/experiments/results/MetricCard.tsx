@@ -96,10 +96,10 @@ export function MetricCard({ metric: m, reading, name, order }: Props) {
               const [lo, hi] = c ? liftInterval(c, reading.engine) : [null, null];
               const cells = [
                 fmt.count(v.users),
-                <>
+                <span>
                   {fmt.value(m.cuped.applied ? (v.adjusted_mean ?? v.mean) : v.mean, format)}
                   <span class="sub">{fmt.ratio(v.sum, denominator(v), format)}</span>
-                </>,
+                </span>,
                 c ? fmt.difference(c.difference, format) : "baseline",
                 c ? <span class={VERDICT_TONE[c.verdict]}>{fmt.lift(c.relative_lift)}</span> : "—",
                 c ? fmt.interval(lo, hi, fmt.lift) : "—",

@@ -7,6 +7,11 @@ import { ErrorBox } from "../../ui/status";
 import { fmt } from "./format";
 import type { Analysis, NameOf } from "./types";
 
+const runningFor = (days: number | null): string => {
+  if (days === null) return "Not started yet.";
+  const whole = Math.floor(days);
+  return whole < 1 ? "Running for less than a day." : `Running for ${fmtNum(whole)} ${whole === 1 ? "day" : "days"}.`;
+};
 const CALC_ID = "power-calculator";
 
 interface Props {
@@ -36,9 +41,7 @@ export function Progress({ experiment: e, analysis: a, name, writable, onChanged
     <section class="card progress" aria-labelledby="progress-h">
       <h3 id="progress-h">Progress</h3>
       <p data-testid="progress-summary">
-        {days === null
-          ? "Not started yet."
-          : `Running for ${fmtNum(Math.floor(days))} ${Math.floor(days) === 1 ? "day" : "days"}.`}{" "}
+        {runningFor(days)}{" "}
         {planned === null ? (
           <>
             No planned sample size: the <a href={`#${CALC_ID}`}>power calculator</a> tells how many users each variant

@@ -103,7 +103,12 @@ export function MetricCard({ metric: m, reading, name, order }: Props) {
                 c ? fmt.difference(c.difference, format) : "baseline",
                 c ? <span class={VERDICT_TONE[c.verdict]}>{fmt.lift(c.relative_lift)}</span> : "—",
                 c ? fmt.interval(lo, hi, fmt.lift) : "—",
-                ...(bayesian ? [c ? fmt.value(c.expected_loss, format) : "—"] : [c ? fmtP(c.p_value) : "—"]),
+                ...(bayesian
+                  ? [
+                      // A share of the lift (src/stats/bayesian.ts): what shipping would give up on average.
+                      c && c.expected_loss !== null ? fmt.level(c.expected_loss) : "—",
+                    ]
+                  : [c ? fmtP(c.p_value) : "—"]),
                 ...(adjusted ? [c ? fmtP(c.p_value_adjusted) : "—"] : []),
                 c ? fmt.chance(c.chance_to_beat_control) : "—",
               ];

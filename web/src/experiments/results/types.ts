@@ -5,7 +5,6 @@ import type { api } from "../../api/client";
 type Experiments = (typeof api)["ab-testing"]["experiments"][":id"];
 export type Analysis = InferResponseType<Experiments["results"]["$get"], 200>;
 export type AnalysisMetric = Analysis["metrics"][number];
-export type AnalysisComparison = AnalysisMetric["comparisons"][number];
 export type Timeseries = InferResponseType<Experiments["results"]["timeseries"]["$get"], 200>;
 /** A variant's display name by id ("—" for none). */
 export type NameOf = (id: string | null | undefined) => string;

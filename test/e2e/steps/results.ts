@@ -172,6 +172,25 @@ test("results: a correction switched on from the page shows adjusted p-values, a
   );
 });
 
+test("results: the power calculator plans the users per variant, and progress follows", async () => {
+  await page.getByRole("link", { name: "power calculator" }).first().click();
+  await visible("#p-mde");
+  await page.fill("#p-mde", "50");
+  await page.getByRole("button", { name: "Calculate" }).click();
+  await visible("[data-testid=power-answer]");
+  const plan = page.getByRole("button", { name: /^Plan [\d,]+ users per variant$/ });
+  const planned = Number(((await plan.textContent()) ?? "").replace(/\D/g, ""));
+  assert(planned > 0, "no planned users offered");
+  await plan.click();
+  await visible(".progress progress");
+  const saved = await api<{ planned_users_per_variant: number | null }>("GET", `/ab-testing/experiments/${journey.id}`);
+  assert(saved.planned_users_per_variant === planned, `planned ${saved.planned_users_per_variant}, offered ${planned}`);
+  assert(
+    /Planned [\d,]+ users per variant/.test((await page.textContent("[data-testid=progress-summary]")) ?? ""),
+    "progress summary does not name the plan",
+  );
+});
+
 test("results: the cumulative lift chart, screenshots and axe in light and dark", async () => {
   await visible("[data-testid=cumulative-chart] canvas");
   await page.locator(".analysis-settings summary").click();

@@ -13,6 +13,8 @@ const BROWSER_SAFE_SERVER_MODULES = new Set([
   "src/experiments/model.ts",
   // relativeChange: the live trend arrow compares the same way as the server.
   "src/streaming/trend.ts",
+  "src/stats/model.ts",
+  "src/metrics/model.ts",
 ]);
 
 /**

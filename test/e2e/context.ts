@@ -26,6 +26,8 @@ export function setRuntime(r: { server?: Server; browser?: Browser; context?: Br
 export const state = {
   token: "",
   experimentId: "",
+  /** The product person's journey experiment (catalogue.ts creates it through the UI; results.ts reads it). */
+  journeyExperimentId: "",
   /** Steps that provoke an API error on purpose allow the browser's "Failed to load resource" line. */
   allowHttpErrors: false,
   ticketRequests: 0,

@@ -6,9 +6,7 @@ import type { api } from "./client";
 type AB = (typeof api)["ab-testing"];
 export type Experiment = InferResponseType<AB["experiments"][":id"]["$get"], 200>;
 export type ExperimentStatus = Experiment["status"];
-type Results = InferResponseType<AB["experiments"][":id"]["results"]["$get"], 200>;
-export type MetricResult = Results["metrics"][number];
-export type Comparison = MetricResult["comparisons"][number];
+// The results payloads are typed beside the results page (web/src/experiments/results/types.ts).
 
 // The streaming payloads are the zod schemas' output types (the same ones its routes and the live
 // protocol are built from).

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
@@ -8,7 +8,9 @@ import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { Lifecycle } from "./Lifecycle";
 import { Results } from "./Results";
+import { suggestedWinner } from "./results/verdict";
 import { TableWrap, TableHead } from "../ui/TableWrap";
+import type { Analysis } from "./results/types";
 
 export function ExperimentDetail({ id }: { id: string }) {
   const loaded = useAsync(() => unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id } })), [id]);
@@ -36,6 +38,10 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
     }
   };
   const winner = e.variants.find((v) => v.id === e.winner_variant_id);
+  // From the latest analysis: "Complete…" pre-selects it and the variant rows mark it.
+  const [suggested, setSuggested] = useState<string | null>(null);
+  const onAnalysis = useCallback((a: Analysis) => setSuggested(suggestedWinner(a.metrics)), []);
+  const marked = e.status === "completed" ? e.winner_variant_id : suggested;
 
   return (
     <article aria-labelledby="detail-h">
@@ -52,7 +58,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
           </Link>
         )}
       </div>
-      {writable && <Lifecycle experiment={e} onChanged={onChanged} />}
+      {writable && <Lifecycle experiment={e} onChanged={onChanged} suggestedWinner={suggested} />}
 
       <dl class="facts">
         <div>
@@ -109,6 +115,11 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
                   <th scope="row">
                     <span class={`swatch seg-${i % 6}`} aria-hidden="true" />
                     {v.variant_name}
+                    {v.id === marked && (
+                      <span class="badge verdict-winning" data-testid="winner-mark">
+                        {e.status === "completed" ? "winner" : "winning"}
+                      </span>
+                    )}
                   </th>
                   <td class="mono">{v.key}</td>
                   <td>{v.variant_type}</td>
@@ -122,7 +133,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
         </TableWrap>
       </section>
 
-      <Results experiment={e} />
+      <Results experiment={e} writable={writable} onChanged={onChanged} onAnalysis={onAnalysis} />
 
       {writable && e.status !== "running" && (
         <section class="danger-zone" aria-labelledby="danger-h">

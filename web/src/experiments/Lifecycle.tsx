@@ -6,10 +6,12 @@ import { actionLabel, type LifecycleAction, legalActions } from "./status";
 interface Props {
   experiment: Experiment;
   onChanged: (e: Experiment) => void;
+  /** The variant the results suggest (winning on the primary metric); "Complete…" pre-selects it. */
+  suggestedWinner?: string | null;
 }
 
 /** Only the moves legal from the current status are offered; 409/422 reasons are shown verbatim. */
-export function Lifecycle({ experiment, onChanged }: Props) {
+export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Props) {
   const [busy, setBusy] = useState<LifecycleAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [completing, setCompleting] = useState(false);
@@ -50,7 +52,10 @@ export function Lifecycle({ experiment, onChanged }: Props) {
               class="btn"
               aria-expanded={completing}
               aria-controls="complete-form"
-              onClick={() => setCompleting((c) => !c)}
+              onClick={() => {
+                if (!completing) setWinner(suggestedWinner ?? "");
+                setCompleting(!completing);
+              }}
             >
               {actionLabel(a, experiment.status)}
             </button>
@@ -81,7 +86,7 @@ export function Lifecycle({ experiment, onChanged }: Props) {
             <option value="">No winner: serve the control</option>
             {experiment.variants.map((v) => (
               <option key={v.id} value={v.id}>
-                {v.variant_name} ({v.key})
+                {v.variant_name} ({v.key}){v.id === suggestedWinner ? ": winning on the primary metric" : ""}
               </option>
             ))}
           </select>

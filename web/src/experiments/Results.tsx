@@ -1,18 +1,33 @@
 import { useEffect } from "preact/hooks";
 import { api, unwrap } from "../api/client";
-import type { Experiment, MetricResult } from "../api/types";
-import { fmtNum, fmtP, fmtPct, fmtPEquals, fmtSignedPct } from "../ui/format";
+import type { Experiment } from "../api/types";
+import { fmtPEquals } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
-import { IntervalChart } from "./IntervalChart";
-import { TableWrap, TableHead } from "../ui/TableWrap";
+import { AnalysisSettings } from "./results/AnalysisSettings";
+import { CumulativeChart } from "./results/CumulativeChart";
+import { MetricCard } from "./results/MetricCard";
+import { Progress } from "./results/Progress";
+import "./results/results.css";
+import type { Analysis, AnalysisMetric } from "./results/types";
+import { type Reading, srmState } from "./results/verdict";
 
 const REFRESH_MS = 15_000;
 
-export function Results({ experiment }: { experiment: Experiment }) {
+interface Props {
+  experiment: Experiment;
+  writable: boolean;
+  /** The experiment after a settings change (PATCH answers with it). */
+  onChanged: (e: Experiment) => void;
+  /** Each analysis as it arrives (the page suggests the winner from it). */
+  onAnalysis?: (a: Analysis) => void;
+}
+
+export function Results({ experiment, writable, onChanged, onAnalysis }: Props) {
   const results = useAsync(
     () => unwrap(api["ab-testing"].experiments[":id"].results.$get({ param: { id: experiment.id } })),
-    [experiment.id, experiment.status],
+    // Any saved change (settings, planned users, status) can change the reading.
+    [experiment.id, experiment.status, experiment.updated_at],
   );
   // A running experiment keeps collecting: refresh quietly while this page is visible.
   useEffect(() => {
@@ -20,10 +35,19 @@ export function Results({ experiment }: { experiment: Experiment }) {
     const t = setInterval(() => document.visibilityState === "visible" && results.reload(), REFRESH_MS);
     return () => clearInterval(t);
   }, [experiment.status, results.reload]);
+  useEffect(() => {
+    if (results.data) onAnalysis?.(results.data);
+  }, [results.data, onAnalysis]);
 
   const names = new Map(experiment.variants.map((v) => [v.id, v.variant_name]));
   const name = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : "—");
-  const configured = new Map(experiment.variants.map((v) => [v.id, v.traffic_percentage]));
+  const order = experiment.variants.map((v) => v.id);
+  const a = results.data;
+  const reading: Reading | null = a ? a.analysis_settings : null;
+  const card = (m: AnalysisMetric) =>
+    reading && <MetricCard key={m.metric_name} metric={m} reading={reading} name={name} order={order} />;
+  const decided = a?.metrics.filter((m) => m.role !== "guardrail") ?? [];
+  const guardrails = a?.metrics.filter((m) => m.role === "guardrail") ?? [];
 
   return (
     <section aria-labelledby="results-h" class="results">
@@ -34,59 +58,36 @@ export function Results({ experiment }: { experiment: Experiment }) {
         </button>
       </div>
       {results.status === "error" && <ErrorBox error={results.error} onRetry={results.reload} />}
-      {results.status === "loading" && !results.data && <Loading label="Computing results…" />}
-      {results.data && (
+      {results.status === "loading" && !a && <Loading label="Computing results…" />}
+      {a && (
         <>
-          {results.data.srm.mismatch ? (
-            <div class="notice notice-error srm" role="alert" data-testid="srm-warning">
-              <p>
-                <strong>Sample ratio mismatch</strong> (χ² {fmtPEquals(results.data.srm.p_value)}). Users are not split
-                the way the experiment is configured, so assignment or logging is broken somewhere. Do not trust these
-                results until the cause is found.
-              </p>
-            </div>
-          ) : (
-            <p class="muted small">Sample ratio check passed (χ² {fmtPEquals(results.data.srm.p_value)}).</p>
-          )}
-
-          <h3>Users per variant</h3>
-          <TableWrap label="Users per variant">
-            <table>
-              <TableHead
-                columns={[
-                  "Variant",
-                  { label: "Users", num: true },
-                  { label: "Observed", num: true },
-                  { label: "Configured", num: true },
-                ]}
-              />
-              <tbody>
-                {results.data.assignments.map((a) => {
-                  const total = results.data?.assignments.reduce((s, x) => s + x.users, 0) ?? 0;
-                  return (
-                    <tr key={a.variant_id}>
-                      <th scope="row">{name(a.variant_id)}</th>
-                      <td class="num">{fmtNum(a.users)}</td>
-                      <td class="num">{total ? fmtPct(a.users / total) : "—"}</td>
-                      <td class="num">{fmtNum(configured.get(a.variant_id))}%</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
-
-          {results.data.metrics.length === 0 ? (
+          <Srm srm={a.srm} />
+          <DataQuality q={a.data_quality} />
+          <Progress experiment={experiment} analysis={a} name={name} writable={writable} onChanged={onChanged} />
+          <AnalysisSettings experiment={experiment} writable={writable} onChanged={onChanged} />
+          {a.metrics.length === 0 ? (
             <Empty>No metric results recorded yet. Send them with POST /experiments/:id/results.</Empty>
           ) : (
-            results.data.metrics.map((m) => (
-              <MetricBlock
-                key={m.metric_name}
-                metric={m}
-                primary={m.metric_name === experiment.primary_metric}
+            <>
+              {decided.map(card)}
+              {guardrails.length > 0 && (
+                <section class="guardrails" aria-labelledby="guardrails-h">
+                  <h3 id="guardrails-h">Guardrails</h3>
+                  <p class="muted small">
+                    Metrics that must not get worse. They are never corrected for multiple comparisons, so a failed
+                    guardrail is not explained away.
+                  </p>
+                  {guardrails.map(card)}
+                </section>
+              )}
+              <CumulativeChart
+                experimentId={experiment.id}
+                metrics={a.metrics}
                 name={name}
+                order={order}
+                version={`${experiment.updated_at}:${a.assignments.map((x) => x.users).join(",")}`}
               />
-            ))
+            </>
           )}
         </>
       )}
@@ -94,93 +95,37 @@ export function Results({ experiment }: { experiment: Experiment }) {
   );
 }
 
-function MetricBlock({
-  metric,
-  primary,
-  name,
-}: {
-  metric: MetricResult;
-  primary: boolean;
-  name: (id: string | null | undefined) => string;
-}) {
-  const hid = `m-${metric.metric_name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+function Srm({ srm }: { srm: Analysis["srm"] }) {
+  const state = srmState(srm);
+  if (state === "mismatch")
+    return (
+      <div class="notice notice-error srm" role="alert" data-testid="srm-warning">
+        <p>
+          <strong>Sample ratio mismatch</strong> (χ² {fmtPEquals(srm.p_value)}). Users are not split the way the
+          experiment is configured, so assignment or logging is broken somewhere. Do not trust these results until the
+          cause is found.
+        </p>
+      </div>
+    );
   return (
-    <article class="card metric-block" aria-labelledby={hid}>
-      <h3 id={hid}>
-        {metric.metric_name} {primary && <span class="badge badge-running">primary</span>}
-      </h3>
-      <TableWrap label={`${metric.metric_name} per variant`}>
-        <table>
-          <caption class="visually-hidden">{metric.metric_name} per variant</caption>
-          <TableHead
-            columns={[
-              "Variant",
-              { label: "Count", num: true },
-              { label: "Mean", num: true },
-              { label: "Std dev", num: true },
-              { label: "Min", num: true },
-              { label: "Max", num: true },
-            ]}
-          />
-          <tbody>
-            {metric.variants.map((v) => (
-              <tr key={v.variant_id}>
-                <th scope="row">{name(v.variant_id)}</th>
-                <td class="num">{fmtNum(v.count)}</td>
-                <td class="num">{fmtNum(v.mean)}</td>
-                <td class="num">{fmtNum(v.stddev)}</td>
-                <td class="num">{fmtNum(v.min)}</td>
-                <td class="num">{fmtNum(v.max)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
-      {metric.comparisons.length > 0 && (
-        <>
-          <h4>Compared with {name(metric.comparisons[0]?.control_variant_id)}</h4>
-          <TableWrap label={`${metric.metric_name} comparisons`}>
-            <table>
-              <caption class="visually-hidden">{metric.metric_name} comparisons with control</caption>
-              <TableHead
-                columns={[
-                  "Variant",
-                  { label: "Lift", num: true },
-                  { label: "Difference", num: true },
-                  { label: "95% interval", num: true },
-                  { label: "p-value", num: true },
-                  { label: "Chance to beat control", num: true },
-                ]}
-              />
-              <tbody>
-                {metric.comparisons.map((c) => (
-                  <tr key={c.variant_id}>
-                    <th scope="row">{name(c.variant_id)}</th>
-                    <td class={`num ${liftTone(c.relative_lift, c.p_value)}`}>{fmtSignedPct(c.relative_lift)}</td>
-                    <td class="num">{fmtNum(c.difference)}</td>
-                    <td class="num">
-                      {c.ci_low === null || c.ci_high === null ? "—" : `${fmtNum(c.ci_low)} to ${fmtNum(c.ci_high)}`}
-                    </td>
-                    <td class="num">
-                      {fmtP(c.p_value)}
-                      {c.p_value !== null && c.p_value < 0.05 && <span class="visually-hidden"> (significant)</span>}
-                      {c.p_value !== null && c.p_value < 0.05 && <span aria-hidden="true"> ★</span>}
-                    </td>
-                    <td class="num">{fmtPct(c.chance_to_beat_control)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-          <IntervalChart
-            metric={metric.metric_name}
-            rows={metric.comparisons.map((c) => ({ label: name(c.variant_id), c }))}
-          />
-        </>
-      )}
-    </article>
+    <p class="muted small" data-testid="srm-status">
+      {state === "passed"
+        ? `Sample ratio check passed (χ² ${fmtPEquals(srm.p_value)}).`
+        : `Sample ratio check: not enough data yet${srm.reason ? ` (${srm.reason})` : ""}.`}
+    </p>
   );
 }
 
-const liftTone = (lift: number | null, p: number | null): string =>
-  lift === null || p === null || p >= 0.05 ? "" : lift > 0 ? "pos" : "neg";
+function DataQuality({ q }: { q: Analysis["data_quality"] }) {
+  const parts = [
+    q.unexposed_results > 0 && `${q.unexposed_results} results of users never exposed`,
+    q.anonymous_results > 0 && `${q.anonymous_results} results without user_id`,
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return (
+    <p class="notice" data-testid="data-quality">
+      Not analysed: {parts.join(", ")}. Results count only for users exposed to the experiment (through /assign or POST
+      /exposures).
+    </p>
+  );
+}

@@ -11,8 +11,6 @@ export const fmtCompact = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : compact.format(v);
 export const fmtPct = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : pct.format(v);
-export const fmtSignedPct = (v: number | null | undefined): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? "—" : `${v > 0 ? "+" : ""}${pct.format(v)}`;
 export const fmtP = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
 

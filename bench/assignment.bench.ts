@@ -257,7 +257,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         value: round(evaluation.perSecond / baseline.perSecond, 3),
       },
       {
-        name: "POST /assign rps / GET /health rps, new users (each answer writes an exposure)",
+        name: "POST /assign rps / GET /health rps, new users (each answer sends an exposure through the queue)",
         value: round(newUsersRatio, 3),
         goal: ">= 0.9",
       },
@@ -270,7 +270,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
       { name: "POST /assign rps / GET /me rps, new users (same auth)", value: round(pairedRatio(as, ms), 3) },
     ],
     notes: [
-      `New users: ${USERS} distinct ids cycled, every in-experiment answer queues a real exposure write (coalesced, after the response); returning users: ${RETURNING} ids whose exposures are stored.`,
+      `New users: ${USERS} distinct ids cycled, every in-experiment answer records a real exposure (coalesced in the isolate, sent to the local Cloudflare Queue after the response, written to D1 by its consumer); returning users: ${RETURNING} ids whose exposures are stored.`,
       `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me), so machine drift hits both sides.`,
       `In-process figures: best of 5 runs of ${IN_PROCESS_USERS.toLocaleString("en")} users; sink ${bucketing.sink + evaluation.sink + baseline.sink > 0 ? "kept" : "empty"}.`,
     ],

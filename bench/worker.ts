@@ -8,6 +8,7 @@
  * bench subtracts it from the real ingest to show what storage costs.
  */
 import app from "../src/app";
+import worker from "../src/index";
 import { requireScope } from "../src/http/auth";
 import { badRequest } from "../src/http/problem";
 import { limitIngest } from "../src/http/rate-limit";
@@ -36,4 +37,6 @@ bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) 
 });
 app.route("/api/v1/streaming-analytics", bench);
 
-export default app;
+// The production handlers (fetch, scheduled, the exposure queue's consumer): the routes above are
+// added to the same app instance, so fetch serves them too.
+export default worker;

@@ -67,8 +67,8 @@ app.use("/api/*", async (c, next) => {
   if (origins.length === 0) return next();
   return cors({
     origin: origins,
-    allowHeaders: ["Authorization", "Content-Type", "If-None-Match"],
-    exposeHeaders: ["ETag", "X-Request-Id", "Retry-After"],
+    allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "X-D1-Bookmark"],
+    exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "X-D1-Bookmark"],
     maxAge: 600,
   })(c, next);
 });

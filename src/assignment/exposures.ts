@@ -2,33 +2,36 @@
  * Exposure recording off the response path. Assignment answers enqueue their in-experiment rows
  * here (the request that opens a batch keeps it alive with ctx.waitUntil); rows of concurrent
  * requests in the same isolate coalesce for FLUSH_DELAY_MS (or until MAX_BATCH_ROWS) and leave as
- * one set-based statement (insertExposures: INSERT ... SELECT FROM json_each(?) ON CONFLICT DO NOTHING).
+ * one queue message (exposure-queue.ts), which the queue's consumer writes to D1 in one set-based
+ * statement (insertExposures: INSERT ... SELECT FROM json_each(?) ON CONFLICT DO NOTHING).
  *
  * First exposure wins: within a batch the first row per (experiment, user) is kept, across
  * batches and isolates the primary key and DO NOTHING keep the first stored. A pair this isolate
- * has already stored is not sent again (bounded memory), so a user assigned on every page view
- * costs D1 one write, not one per view.
+ * has already handed to the queue is not sent again (bounded memory), so a user assigned on every
+ * page view costs one queued row, not one per view.
  *
- * A failed write never fails an answer (it is already sent). It is retried with backoff, then
- * the rows are dropped with a structured error log naming how many: never silently.
+ * An exposure is acknowledged once the queue accepted it: from there the queue's retries and its
+ * dead-letter queue own it, and D1 outages cost delay, not rows. Only a refused send (the queue
+ * itself unavailable or over its rate) is retried here with backoff and then logged with the
+ * number of rows dropped: never silently. A failed send never fails an answer (it is already sent).
  */
-import { createDb } from "../db/client";
 import type { ExposureRow } from "../db/schema";
-import { insertExposures } from "./read-model";
+import { sendExposures } from "./exposure-queue";
 
 const FLUSH_DELAY_MS = 5;
 export const MAX_BATCH_ROWS = 500;
-/** Waits before each retry; its length is the number of retries. */
+/** Waits before each retry of a refused send; its length is the number of retries. */
 const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
 const MAX_REMEMBERED = 50_000;
 
-export type WriteExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;
+export type SendExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;
 
 export interface ExposureStats {
   enqueued: number;
-  /** Successful set-based writes (one statement per batch). */
-  writes: number;
-  written: number;
+  /** Batches the queue accepted (one message each, unless a batch exceeds a message's size). */
+  sends: number;
+  /** Rows the queue accepted. */
+  sent: number;
   skippedKnown: number;
   failedAttempts: number;
   dropped: number;
@@ -40,21 +43,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ExposureBuffer {
   readonly stats: ExposureStats = {
     enqueued: 0,
-    writes: 0,
-    written: 0,
+    sends: 0,
+    sent: 0,
     skippedKnown: 0,
     failedAttempts: 0,
     dropped: 0,
   };
-  readonly #write: WriteExposures;
+  readonly #send: SendExposures;
   readonly #delayMs: number;
   readonly #retryDelays: readonly number[];
   #pending = new Map<string, ExposureRow>();
   #flush: Promise<void> | null = null;
   #stored = new Set<string>();
 
-  constructor(write: WriteExposures, options: { delayMs?: number; retryDelaysMs?: readonly number[] } = {}) {
-    this.#write = write;
+  constructor(send: SendExposures, options: { delayMs?: number; retryDelaysMs?: readonly number[] } = {}) {
+    this.#send = send;
     this.#delayMs = options.delayMs ?? FLUSH_DELAY_MS;
     this.#retryDelays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
@@ -95,18 +98,18 @@ export class ExposureBuffer {
     const batch = [...this.#pending.values()];
     this.#pending = new Map();
     this.#flush = null;
-    return this.#writeWithRetry(batch);
+    return this.#sendWithRetry(batch);
   }
 
-  async #writeWithRetry(batch: ExposureRow[]): Promise<void> {
+  async #sendWithRetry(batch: ExposureRow[]): Promise<void> {
     if (batch.length === 0) return;
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.#retryDelays.length; attempt++) {
       if (attempt > 0) await sleep(this.#retryDelays[attempt - 1] ?? 0);
       try {
-        await this.#write(batch);
-        this.stats.writes++;
-        this.stats.written += batch.length;
+        await this.#send(batch);
+        this.stats.sends++;
+        this.stats.sent += batch.length;
         this.#remember(batch);
         return;
       } catch (err) {
@@ -133,16 +136,15 @@ export class ExposureBuffer {
   }
 }
 
-// One buffer per D1 binding (in production there is one; tests also pass broken bindings).
-const buffers = new WeakMap<D1Database, ExposureBuffer>();
+// One buffer per queue binding (in production there is one; tests also pass failing bindings).
+const buffers = new WeakMap<Queue, ExposureBuffer>();
 
-/** The isolate's buffer for this binding. */
-export function exposureBuffer(d1: D1Database): ExposureBuffer {
-  let buffer = buffers.get(d1);
+/** The isolate's buffer for this queue binding. */
+export function exposureBuffer(queue: Queue): ExposureBuffer {
+  let buffer = buffers.get(queue);
   if (buffer === undefined) {
-    const db = createDb(d1);
-    buffer = new ExposureBuffer((rows) => insertExposures(db, rows));
-    buffers.set(d1, buffer);
+    buffer = new ExposureBuffer((rows) => sendExposures(queue, rows));
+    buffers.set(queue, buffer);
   }
   return buffer;
 }

@@ -102,7 +102,7 @@ class Assigner {
       rows.push({ orgId: this.#ctx.orgId, experimentId: a.experiment_id, userId, variantId: a.variant_id, exposedAt });
     }
     if (rows.length === 0) return;
-    const flush = exposureBuffer(this.#ctx.env.DB).add(rows);
+    const flush = exposureBuffer(this.#ctx.env.EXPOSURES).add(rows);
     if (flush !== undefined) this.#ctx.waitUntil(flush);
   }
 }

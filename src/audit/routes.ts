@@ -1,8 +1,8 @@
 /** GET /experiments/:id/history and GET /flags/:id/history (docs/contract.md "audit"). */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createDb } from "../db/client";
-import { defineRoute } from "../http/openapi";
+import { dbOf } from "../http/handler";
+import { defineD1Route } from "../http/openapi";
 import { IdParam } from "../http/params";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
@@ -36,12 +36,12 @@ const ok = {
 };
 
 const handler = (type: AuditEntityType) => (c: Context<AppEnv>, id: string, query: z.infer<typeof HistoryQuery>) =>
-  getHistory(createDb(c.env.DB), c.var.principal.org, type, id, query);
+  getHistory(dbOf(c), c.var.principal.org, type, id, query);
 
 /** Mounted under /api/v1/ab-testing. */
 export const auditRoutes = createRouter()
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments/{id}/history",
       tags: ["Experiments"],
@@ -52,7 +52,7 @@ export const auditRoutes = createRouter()
     async (c) => c.json(await handler("experiment")(c, c.req.valid("param").id, c.req.valid("query")), 200),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/flags/{id}/history",
       tags: ["Flags"],

@@ -1,5 +1,5 @@
 /** POST /experiments/:id/start | pause | complete: the lifecycle moves (src/experiments/lifecycle.ts). */
-import { defineRoute, problemResponses } from "../http/openapi";
+import { defineD1Route, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { at, json } from "./http";
 import { CompleteIn, Experiment, IdParam } from "./schemas";
@@ -9,7 +9,7 @@ const tags = ["Experiments"];
 
 export const lifecycleRoutes = createRouter()
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/experiments/{id}/start",
       tags,
@@ -27,7 +27,7 @@ export const lifecycleRoutes = createRouter()
     async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "start", null, c.var.principal.sub), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/experiments/{id}/pause",
       tags,
@@ -41,7 +41,7 @@ export const lifecycleRoutes = createRouter()
     async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "pause", null, c.var.principal.sub), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/experiments/{id}/complete",
       tags,

@@ -1,6 +1,6 @@
 /** POST|GET /experiments/:id/results: recording metric values and the analysis. */
 import type { z } from "zod";
-import { defineRoute, problemResponses } from "../http/openapi";
+import { defineD1Route, problemResponses } from "../http/openapi";
 import { badRequest, type ProblemError } from "../http/problem";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
@@ -35,7 +35,7 @@ function resultsValidationError(target: string, error: z.ZodError, data: unknown
 
 export const resultRoutes = createRouter()
   .openapi(
-    defineRoute(
+    defineD1Route(
       "ingest",
       {
         method: "post",
@@ -73,7 +73,7 @@ export const resultRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments/{id}/results",
       tags,
@@ -84,7 +84,7 @@ export const resultRoutes = createRouter()
     async (c) => c.json(await analyzeExperiment(...at(c), c.req.valid("param").id), 200),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments/{id}/results/timeseries",
       tags,

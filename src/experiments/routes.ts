@@ -2,7 +2,7 @@
  * `/api/v1/ab-testing`: experiments, variants, lifecycle and results (docs/contract.md). The assignment
  * routes of the same prefix live in src/assignment/. Handlers only translate HTTP to service calls.
  */
-import { defineRoute, problemResponses } from "../http/openapi";
+import { defineD1Route, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { at, body, json } from "./http";
 import { lifecycleRoutes } from "./lifecycle-routes";
@@ -26,7 +26,7 @@ const tags = ["Experiments"];
 
 const crudRoutes = createRouter()
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/experiments",
       tags,
@@ -43,7 +43,7 @@ const crudRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments",
       tags,
@@ -54,7 +54,7 @@ const crudRoutes = createRouter()
     async (c) => c.json(await service.listExperiments(...at(c), c.req.valid("query")), 200),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments/{id}",
       tags,
@@ -68,7 +68,7 @@ const crudRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "patch",
       path: "/experiments/{id}",
       tags,
@@ -87,7 +87,7 @@ const crudRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "delete",
       path: "/experiments/{id}",
       tags,
@@ -101,7 +101,7 @@ const crudRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/experiments/{id}/variants",
       tags,
@@ -118,7 +118,7 @@ const crudRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/experiments/{id}/variants",
       tags,

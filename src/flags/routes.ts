@@ -1,7 +1,7 @@
 /** `/api/v1/ab-testing/flags` (docs/contract.md "Feature flags"). Handlers only translate HTTP to service calls. */
 import type { Context } from "hono";
-import { createDb } from "../db/client";
-import { defineRoute, problemResponses } from "../http/openapi";
+import { dbOf } from "../http/handler";
+import { defineD1Route, defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { assignContext } from "../assignment/routes";
@@ -23,7 +23,6 @@ const json = <T>(schema: T, description: string) => ({ description, content: { "
 const body = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
 const actorOf = (c: Context<AppEnv>): service.Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
-const dbOf = (c: Context<AppEnv>) => createDb(c.env.DB);
 
 export const flagRoutes = createRouter()
   .openapi(
@@ -47,7 +46,7 @@ export const flagRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/flags",
       tags,
@@ -64,7 +63,7 @@ export const flagRoutes = createRouter()
     async (c) => c.json(await service.createFlag(dbOf(c), actorOf(c), c.req.valid("json")), 201),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/flags",
       tags,
@@ -75,7 +74,7 @@ export const flagRoutes = createRouter()
     async (c) => c.json(await service.listFlags(dbOf(c), c.var.principal.org, c.req.valid("query")), 200),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/flags/{id}",
       tags,
@@ -86,7 +85,7 @@ export const flagRoutes = createRouter()
     async (c) => c.json(await service.getFlag(dbOf(c), c.var.principal.org, c.req.valid("param").id), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "patch",
       path: "/flags/{id}",
       tags,
@@ -102,7 +101,7 @@ export const flagRoutes = createRouter()
       c.json(await service.updateFlag(dbOf(c), actorOf(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "delete",
       path: "/flags/{id}",
       tags,

@@ -4,10 +4,14 @@ import { createDb } from "../db/client";
 import type { AppEnv } from "./types";
 
 /**
- * The leading (db, orgId) arguments of every service call: a drizzle client for this request and
- * the organization of the verified token (never taken from the URL or the body).
+ * The leading (db, orgId) arguments of every service call: a drizzle client for this request (over
+ * its D1 session on routes declared with defineD1Route) and the organization of the verified token
+ * (never taken from the URL or the body).
  */
-export const at = (c: Context<AppEnv>) => [createDb(c.env.DB), c.var.principal.org] as const;
+export const at = (c: Context<AppEnv>) => [dbOf(c), c.var.principal.org] as const;
+
+/** The request's drizzle client: over its D1 session when the route opened one. */
+export const dbOf = (c: Context<AppEnv>) => createDb(c.var.d1 ?? c.env.DB);
 
 export const json = <T>(schema: T, description: string) => ({
   description,

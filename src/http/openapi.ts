@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { BOOKMARK_HEADER, BOOKMARK_PATTERN } from "../db/session";
 import { requireScope } from "./auth";
+import { d1Session } from "./d1-session";
 import type { AppEnv, Scope } from "./types";
 
 export const ProblemSchema = z
@@ -60,3 +62,49 @@ export const problemResponses = <const S extends number>(entries: Record<S, stri
     S,
     ReturnType<typeof problem>
   >;
+
+const BOOKMARK_DOC =
+  "D1 Sessions API bookmark. A response of a D1-backed route carries the session's bookmark; send it back " +
+  "on the next request and that request reads data at least as new as this one saw or wrote " +
+  "(read-your-writes across replicas). Omitted: reads may come from any replica, writes go to the primary.";
+const BookmarkHeaders = z.object({
+  [BOOKMARK_HEADER]: z
+    .string()
+    .max(256)
+    .regex(BOOKMARK_PATTERN)
+    .optional()
+    .openapi({ description: BOOKMARK_DOC, example: "00000001-0000000a-00004f47-7f1c7d6a2b0e1c3d4e5f60718293a4b5" }),
+});
+const bookmarkResponseHeader = {
+  [BOOKMARK_HEADER]: { description: BOOKMARK_DOC, schema: { type: "string" as const } },
+};
+
+/**
+ * A route whose queries go to D1: declared like defineRoute, and run inside the request's D1
+ * session (src/http/d1-session.ts), with the bookmark header documented on the request and on
+ * every successful response.
+ */
+export function defineD1Route<const R extends RouteConfig>(
+  scope: Scope,
+  route: R,
+  extra: MiddlewareHandler<AppEnv>[] = [],
+): R & { middleware: MiddlewareHandler<AppEnv>[] } {
+  const existing = route.request?.headers;
+  const headers =
+    existing === undefined
+      ? BookmarkHeaders
+      : existing instanceof z.ZodObject
+        ? existing.extend(BookmarkHeaders.shape)
+        : existing;
+  const responses = Object.fromEntries(
+    Object.entries(route.responses).map(([status, r]) =>
+      status.startsWith("2") && typeof r === "object" && r !== null && !("$ref" in r)
+        ? [status, { ...r, headers: { ...(r as { headers?: object }).headers, ...bookmarkResponseHeader } }]
+        : [status, r],
+    ),
+  );
+  return defineRoute(scope, { ...route, request: { ...route.request, headers }, responses } as R, [
+    d1Session,
+    ...extra,
+  ]);
+}

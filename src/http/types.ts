@@ -15,5 +15,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     principal: Principal;
+    /** The request's D1 session, on routes declared with defineD1Route (src/http/d1-session.ts). */
+    d1?: D1DatabaseSession;
   };
 }

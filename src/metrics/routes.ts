@@ -3,7 +3,7 @@
  * analysis"). Handlers only translate HTTP to service calls.
  */
 import { at, body, json } from "../http/handler";
-import { defineRoute, problemResponses } from "../http/openapi";
+import { defineD1Route, problemResponses } from "../http/openapi";
 import { IdParam } from "../http/params";
 import { createRouter } from "../http/router";
 import { Metric, MetricIn, MetricListQuery, MetricPage, MetricPatch } from "./schemas";
@@ -13,7 +13,7 @@ const tags = ["Metrics"];
 
 export const metricRoutes = createRouter()
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "post",
       path: "/metrics",
       tags,
@@ -27,7 +27,7 @@ export const metricRoutes = createRouter()
     async (c) => c.json(await service.createMetric(...at(c), c.req.valid("json")), 201),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/metrics",
       tags,
@@ -38,7 +38,7 @@ export const metricRoutes = createRouter()
     async (c) => c.json(await service.listMetrics(...at(c), c.req.valid("query")), 200),
   )
   .openapi(
-    defineRoute("read", {
+    defineD1Route("read", {
       method: "get",
       path: "/metrics/{id}",
       tags,
@@ -49,7 +49,7 @@ export const metricRoutes = createRouter()
     async (c) => c.json(await service.getMetric(...at(c), c.req.valid("param").id), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "patch",
       path: "/metrics/{id}",
       tags,
@@ -63,7 +63,7 @@ export const metricRoutes = createRouter()
     async (c) => c.json(await service.updateMetric(...at(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
-    defineRoute("write", {
+    defineD1Route("write", {
       method: "delete",
       path: "/metrics/{id}",
       tags,

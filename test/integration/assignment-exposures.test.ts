@@ -26,7 +26,7 @@ describe("exposures", () => {
     const CALLS = 10_000;
     const CHUNK = 500;
     const answered = new Map<string, string>();
-    const stats = exposureBuffer(env.DB).stats;
+    const stats = exposureBuffer(env.EXPOSURES).stats;
     const before = { ...stats };
     for (let start = 0; start < CALLS; start += CHUNK) {
       const answers = await Promise.all(
@@ -63,10 +63,10 @@ describe("exposures", () => {
       return r;
     });
     for (const row of rows) expect(row.variant_id).toBe(answered.get(row.user_id));
-    // Coalesced: every call enqueued, each pair sent to D1 once, in far fewer statements than calls.
+    // Coalesced: every call enqueued, each pair sent to the queue once, in far fewer messages than calls.
     expect(stats.enqueued - before.enqueued).toBe(CALLS);
-    expect(stats.written - before.written).toBe(USERS);
-    expect(stats.writes - before.writes).toBeLessThan(CALLS / 20);
+    expect(stats.sent - before.sent).toBe(USERS);
+    expect(stats.sends - before.sends).toBeLessThan(CALLS / 20);
     expect(stats.dropped).toBe(0);
 
     // Per variant, what the bucketing says for these 2,000 users.

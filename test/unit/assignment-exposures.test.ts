@@ -30,7 +30,7 @@ describe("ExposureBuffer", () => {
     await buffer.add([row("u1")]);
     await buffer.add([row("u1"), row("u2")]);
     expect(write.mock.calls.map(([rows]) => rows.map((r) => r.userId))).toEqual([["u1"], ["u2"]]);
-    expect(buffer.stats).toMatchObject({ enqueued: 3, written: 2, skippedKnown: 1, writes: 2 });
+    expect(buffer.stats).toMatchObject({ enqueued: 3, sent: 2, skippedKnown: 1, sends: 2 });
   });
 
   it("flushes at once when a batch is full", async () => {
@@ -52,7 +52,7 @@ describe("ExposureBuffer", () => {
     );
     await buffer.add([row("u1")]);
     expect(calls).toBe(3);
-    expect(buffer.stats).toMatchObject({ failedAttempts: 2, written: 1, dropped: 0 });
+    expect(buffer.stats).toMatchObject({ failedAttempts: 2, sent: 1, dropped: 0 });
     expect(errors).not.toHaveBeenCalled();
   });
 
@@ -70,6 +70,6 @@ describe("ExposureBuffer", () => {
     // Not remembered as stored: the next answer for these users tries again.
     write.mockImplementation(async () => {});
     await buffer.add([row("u1")]);
-    expect(buffer.stats.written).toBe(1);
+    expect(buffer.stats.sent).toBe(1);
   });
 });

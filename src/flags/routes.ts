@@ -1,6 +1,7 @@
 /** `/api/v1/ab-testing/flags` (docs/contract.md "Feature flags"). Handlers only translate HTTP to service calls. */
 import type { Context } from "hono";
 import { createDb } from "../db/client";
+import { actorOf } from "../http/handler";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
@@ -22,7 +23,6 @@ const tags = ["Flags"];
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const body = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
-const actorOf = (c: Context<AppEnv>): service.Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
 const dbOf = (c: Context<AppEnv>) => createDb(c.env.DB);
 
 export const flagRoutes = createRouter()

@@ -1,5 +1,6 @@
 /** Small helpers shared by the route files of every D1-backed feature. */
 import type { Context } from "hono";
+import type { Actor } from "../audit/model";
 import { createDb } from "../db/client";
 import type { AppEnv } from "./types";
 
@@ -8,6 +9,12 @@ import type { AppEnv } from "./types";
  * the organization of the verified token (never taken from the URL or the body).
  */
 export const at = (c: Context<AppEnv>) => [createDb(c.env.DB), c.var.principal.org] as const;
+
+/** Who an audited change is by: the verified token's organization and `sub`. */
+export const actorOf = (c: Context<AppEnv>): Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
+
+/** The leading (db, actor) arguments of every audited write. */
+export const by = (c: Context<AppEnv>) => [createDb(c.env.DB), actorOf(c)] as const;
 
 export const json = <T>(schema: T, description: string) => ({
   description,

@@ -16,7 +16,8 @@ if (files.length === 0) {
 }
 
 // bench/worker.ts: the production app plus bench-only baselines (a no-op Durable Object call); never deployed.
-const server = await startServer("bench/worker.ts");
+// notify.bench.ts points channels at receivers on 127.0.0.1, whatever .dev.vars says.
+const server = await startServer("bench/worker.ts", { ALLOW_HTTP_LOCALHOST_CHANNELS: "true" });
 const ctx = createContext(server);
 const sections: BenchSection[] = [];
 let failed = 0;

@@ -54,12 +54,19 @@ function toAssignment(e: ClientExperiment, v: ClientVariant, inExperiment: boole
  * (over `attributes`, whose `id` defaults to `userId`), fall in the `namespace` range, and fall in
  * a variant's bucket range (coverage); the first test they fail is the `reason`. `budget` bounds
  * the condition's work (shared across one request's evaluations, if given).
+ *
+ * `exposedVariantKey`: the variant this user was already shown in this experiment (the caller
+ * remembers its earlier answers). A user who no longer matches a changed targeting keeps that
+ * variant, in the experiment, when it is still their bucketed variant (namespace and coverage
+ * still apply, and a key naming any other variant is ignored): targeting decides who enters,
+ * never takes an exposed user out (docs/targeting.md).
  */
 export function evaluateExperiment(
   experiment: ClientExperiment,
   userId: string,
   attributes?: Attributes,
   budget?: Budget,
+  exposedVariantKey?: string,
 ): Evaluation {
   const { variants } = experiment;
   const control = controlOf(variants);
@@ -79,11 +86,17 @@ export function evaluateExperiment(
   switch (experiment.status) {
     case "running": {
       reason = runningReason(experiment, userId, attributes, budget);
+      // An exposed user failing targeting only: their bucket (which targeting never moves) decides.
+      // Any other failure keeps the first reason, targeting.
+      const sticky =
+        reason === "targeting" && exposedVariantKey !== undefined && namespaceReason(experiment, userId) === null;
+      if (sticky) reason = null;
       if (reason !== null) break;
       const n = bucketOf(experiment.seed, userId);
       const index = pickVariantOf(n, experiment.coverage, variants, trafficOf);
       const picked = index === null ? undefined : variants[index];
-      if (picked === undefined) reason = "coverage";
+      if (picked === undefined) reason = sticky ? "targeting" : "coverage";
+      else if (sticky && picked.key !== exposedVariantKey) reason = "targeting";
       else variant = picked;
       break;
     }
@@ -107,16 +120,18 @@ function runningReason(
   attributes: Attributes | undefined,
   budget: Budget | undefined,
 ): NotInExperimentReason | null {
-  const { targeting, namespace } = experiment;
+  const { targeting } = experiment;
   if (
     targeting != null &&
     !evalCondition(withUserId(attributes, userId), targeting, budget ?? { steps: CONDITION_LIMITS.stepBudget })
   ) {
     return "targeting";
   }
-  if (namespace != null && !inNamespace(userId, namespace)) return "namespace";
-  return null;
+  return namespaceReason(experiment, userId);
 }
+
+const namespaceReason = (experiment: ClientExperiment, userId: string): NotInExperimentReason | null =>
+  experiment.namespace != null && !inNamespace(userId, experiment.namespace) ? "namespace" : null;
 
 /**
  * Assignments for every evaluable experiment in `experiments` (drafts and empty ones are

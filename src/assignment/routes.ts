@@ -49,8 +49,8 @@ export const assignmentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const { user_id, attributes } = c.req.valid("json");
-      return c.json(await assignOne(assignContext(c), id, { userId: user_id, attributes }), 200);
+      const { user_id, attributes, exposed } = c.req.valid("json");
+      return c.json(await assignOne(assignContext(c), id, { userId: user_id, attributes, exposed }), 200);
     },
   )
   .openapi(
@@ -69,8 +69,8 @@ export const assignmentRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { user_id, attributes, experiments } = c.req.valid("json");
-      return c.json(await assignMany(assignContext(c), { userId: user_id, attributes }, experiments), 200);
+      const { user_id, attributes, exposed, experiments } = c.req.valid("json");
+      return c.json(await assignMany(assignContext(c), { userId: user_id, attributes, exposed }, experiments), 200);
     },
   )
   .openapi(

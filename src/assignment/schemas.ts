@@ -25,16 +25,32 @@ export { IdParam as ExperimentIdParam } from "../http/params";
 
 export const Attributes = AttributesSchema.optional();
 
-// Strict: an unknown field is a 400 naming it, never silently dropped.
-export const AssignOneBody = z.object({ user_id: UserId, attributes: Attributes }).strict().openapi("AssignRequest");
-
 // 200 keys covers any sane page; the cap keeps one request's work bounded.
 const MAX_NAMED_EXPERIMENTS = 200;
+
+/** Earlier answers the client kept: they keep an exposed user in their variant (docs/targeting.md). */
+const Exposed = z
+  .record(ExperimentKey, z.string().regex(KEY_PATTERN, `variant keys ${KEY_MESSAGE}`))
+  .refine((m) => Object.keys(m).length <= MAX_NAMED_EXPERIMENTS, `at most ${MAX_NAMED_EXPERIMENTS} experiments`)
+  .optional()
+  .openapi({
+    description:
+      "`{ experiment_key: variant_key }` of this user's earlier in-experiment answers. A user who no longer matches " +
+      "a changed targeting keeps that variant (in the experiment) when it is still their bucketed variant; other keys are ignored.",
+    example: { checkout_button: "green" },
+  });
+
+// Strict: an unknown field is a 400 naming it, never silently dropped.
+export const AssignOneBody = z
+  .object({ user_id: UserId, attributes: Attributes, exposed: Exposed })
+  .strict()
+  .openapi("AssignRequest");
 
 export const AssignManyBody = z
   .object({
     user_id: UserId,
     attributes: Attributes,
+    exposed: Exposed,
     experiments: z
       .array(ExperimentKey)
       .max(MAX_NAMED_EXPERIMENTS)

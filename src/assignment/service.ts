@@ -125,7 +125,15 @@ const answerOf = (r: Extract<Evaluation, { kind: "assigned" }>): AssignmentAnswe
 export interface Subject {
   userId: string;
   attributes?: Attributes | undefined;
+  /** `{ experiment_key: variant_key }` of the user's earlier in-experiment answers, as the client kept them. */
+  exposed?: Readonly<Record<string, string>> | undefined;
 }
+
+/** The variant this user was already shown in `experiment`, per the request (own keys only). */
+const exposedIn = (subject: Subject, experiment: ClientExperiment): string | undefined =>
+  subject.exposed !== undefined && Object.hasOwn(subject.exposed, experiment.key)
+    ? subject.exposed[experiment.key]
+    : undefined;
 export const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
 
 /** POST /experiments/:id/assign. 404 unknown, 409 draft. */
@@ -143,7 +151,7 @@ export async function assignOne(ctx: AssignContext, id: string, subject: Subject
     assigner.learned([found]);
     experiment = found;
   }
-  const result = evaluateExperiment(experiment, userId, subject.attributes, budgetOf());
+  const result = evaluateExperiment(experiment, userId, subject.attributes, budgetOf(), exposedIn(subject, experiment));
   if (result.kind !== "assigned") throw conflictFor(result);
   assigner.expose(userId, [result.assignment]);
   return answerOf(result);
@@ -167,7 +175,7 @@ export async function assignMany(
   if (keys === undefined) {
     const assignments: AssignmentAnswer[] = [];
     for (const e of snapshot.running) {
-      const r = evaluateExperiment(e, userId, attributes, budget);
+      const r = evaluateExperiment(e, userId, attributes, budget, exposedIn(subject, e));
       if (r.kind === "assigned") assignments.push(answerOf(r));
     }
     assigner.expose(userId, assignments);
@@ -203,7 +211,7 @@ export async function assignMany(
       skipped.push({ key, reason: "not_found" });
       continue;
     }
-    const result = evaluateExperiment(experiment, userId, attributes, budget);
+    const result = evaluateExperiment(experiment, userId, attributes, budget, exposedIn(subject, experiment));
     if (result.kind === "assigned") assignments.push(answerOf(result));
     else skipped.push({ key, reason: result.reason });
   }

@@ -28,6 +28,12 @@ export const LIFECYCLE_AUDIT: Readonly<Record<LifecycleAction, AuditAction>> = {
   complete: "completed",
 };
 
+/** Who is acting, and for which organization (both from the verified token): every audited write takes one. */
+export interface Actor {
+  orgId: string;
+  sub: string;
+}
+
 /** The actor of changes made by the Cron Trigger rather than by a token holder. */
 export const SCHEDULER_ACTOR = "scheduler";
 

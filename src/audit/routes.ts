@@ -1,4 +1,4 @@
-/** GET /experiments/:id/history and GET /flags/:id/history (docs/contract.md "audit"). */
+/** GET /experiments/:id/history, GET /flags/:id/history and GET /metrics/:id/history (docs/contract.md "audit"). */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { dbOf } from "../http/handler";
@@ -61,4 +61,15 @@ export const auditRoutes = createRouter()
       responses: ok,
     }),
     async (c) => c.json(await handler("flag")(c, c.req.valid("param").id, c.req.valid("query")), 200),
+  )
+  .openapi(
+    defineD1Route("read", {
+      method: "get",
+      path: "/metrics/{id}/history",
+      tags: ["Metrics"],
+      summary: "Who changed what in a metric definition",
+      request: { params: IdParam, query: HistoryQuery },
+      responses: ok,
+    }),
+    async (c) => c.json(await handler("metric")(c, c.req.valid("param").id, c.req.valid("query")), 200),
   );

@@ -1,7 +1,7 @@
 /** History pages: rows to the API shape, with an opaque cursor over the row id. */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type AuditRow, experiments, flags } from "../db/schema";
+import { type AuditRow, experiments, flags, metricDefinitions } from "../db/schema";
 import { badRequest, notFound } from "../http/problem";
 import type { AuditEntityType } from "./model";
 import { listHistory } from "./repository";
@@ -34,8 +34,7 @@ function decode(cursor: string): number {
 }
 
 async function exists(db: Db, orgId: string, type: AuditEntityType, id: string): Promise<boolean> {
-  const table = type === "flag" ? flags : experiments;
-  if (type === "metric") return false;
+  const table = { experiment: experiments, flag: flags, metric: metricDefinitions }[type];
   const found = await db
     .select({ id: table.id })
     .from(table)
@@ -45,7 +44,7 @@ async function exists(db: Db, orgId: string, type: AuditEntityType, id: string):
 }
 
 /**
- * GET /<entity>/:id/history. The history outlives the entity (a deleted experiment's trail is
+ * GET /<entity>/:id/history (experiments, flags, metrics). The history outlives the entity (a deleted experiment's trail is
  * still readable by its organization); an id with neither rows nor a live entity is 404.
  */
 export async function getHistory(

@@ -1,6 +1,6 @@
 /** `/api/v1/ab-testing/flags` (docs/contract.md "Feature flags"). Handlers only translate HTTP to service calls. */
 import type { Context } from "hono";
-import { dbOf } from "../http/handler";
+import { actorOf, dbOf } from "../http/handler";
 import { defineD1Route, defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
@@ -22,7 +22,6 @@ const tags = ["Flags"];
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const body = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
-const actorOf = (c: Context<AppEnv>): service.Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
 
 export const flagRoutes = createRouter()
   .openapi(

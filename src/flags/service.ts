@@ -2,7 +2,7 @@
  * Flag use cases: check values (and conditions) against the flag as it will be stored, write
  * with the audit row in one batch, and announce the change so the edge cache drops the org.
  */
-import { createdFields, deletedFields, diffFields } from "../audit/model";
+import { type Actor, createdFields, deletedFields, diffFields } from "../audit/model";
 import type { Db } from "../db/client";
 import type { FlagRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
@@ -12,12 +12,6 @@ import { type FlagRule, type FlagValueType, flagValueProblems } from "./model";
 import { auditedFlagFields, presentFlag } from "./present";
 import * as repo from "./repository";
 import type { FlagInput, FlagPatchInput } from "./schemas";
-
-/** Who is acting, and for which organization (both from the verified token). */
-export interface Actor {
-  orgId: string;
-  sub: string;
-}
 
 const newId = () => `flg_${crypto.randomUUID().replace(/-/g, "")}`;
 

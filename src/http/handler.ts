@@ -1,5 +1,6 @@
 /** Small helpers shared by the route files of every D1-backed feature. */
 import type { Context } from "hono";
+import type { Actor } from "../audit/model";
 import { createDb } from "../db/client";
 import type { AppEnv } from "./types";
 
@@ -12,6 +13,12 @@ export const at = (c: Context<AppEnv>) => [dbOf(c), c.var.principal.org] as cons
 
 /** The request's drizzle client: over its D1 session when the route opened one. */
 export const dbOf = (c: Context<AppEnv>) => createDb(c.var.d1 ?? c.env.DB);
+
+/** Who an audited change is by: the verified token's organization and `sub`. */
+export const actorOf = (c: Context<AppEnv>): Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
+
+/** The leading (db, actor) arguments of every audited write. */
+export const by = (c: Context<AppEnv>) => [createDb(c.env.DB), actorOf(c)] as const;
 
 export const json = <T>(schema: T, description: string) => ({
   description,

@@ -1,8 +1,14 @@
-/** Metric definitions in D1; every statement is filtered by organization. */
+/**
+ * Metric definitions in D1; every statement is filtered by organization. Every write goes out as
+ * one batch with its audit row (src/audit), and updates and deletes are guarded in SQL, so a lost
+ * race changes nothing and records nothing.
+ */
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { constraintViolated } from "../db/errors";
 import { type MetricDefinitionRow, metricDefinitions } from "../db/schema";
+import { batch, changesOf, statementOf } from "../experiments/sql";
 import type { Position } from "../http/cursor";
 import { conflict } from "../http/problem";
 
@@ -17,8 +23,10 @@ async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export async function insertMetric(db: Db, row: MetricDefinitionRow): Promise<void> {
-  await guardDuplicate(db.insert(metricDefinitions).values(row));
+export async function insertMetric(db: Db, row: MetricDefinitionRow, audit: AuditEntry): Promise<void> {
+  await guardDuplicate(
+    batch(db, [statementOf(db, db.insert(metricDefinitions).values(row)), auditStatement(db, audit)]),
+  );
 }
 
 export async function getMetric(db: Db, orgId: string, id: string): Promise<MetricDefinitionRow | null> {
@@ -52,29 +60,37 @@ export type MetricFields = Partial<Omit<MetricDefinitionRow, "id" | "orgId" | "c
 
 /**
  * Applies the fields only if the metric is unchanged since it was read (`expectedUpdatedAt`), so a
- * check made on the read row (currency against format) still holds; the stored row, or null.
+ * check made on the read row (currency against format) still holds and the audit's `from` values
+ * are exactly what was replaced. False when another write came first (nothing changed, no history).
  */
-export async function updateMetric(db: Db, orgId: string, id: string, expectedUpdatedAt: number, fields: MetricFields) {
-  const [row] = await guardDuplicate(
-    db
-      .update(metricDefinitions)
-      .set(fields)
-      .where(
-        and(
-          eq(metricDefinitions.orgId, orgId),
-          eq(metricDefinitions.id, id),
-          eq(metricDefinitions.updatedAt, expectedUpdatedAt),
-        ),
-      )
-      .returning(),
+export async function updateMetric(
+  db: Db,
+  orgId: string,
+  id: string,
+  expectedUpdatedAt: number,
+  fields: MetricFields,
+  audit: AuditEntry,
+): Promise<boolean> {
+  const update = db
+    .update(metricDefinitions)
+    .set(fields)
+    .where(
+      and(
+        eq(metricDefinitions.orgId, orgId),
+        eq(metricDefinitions.id, id),
+        eq(metricDefinitions.updatedAt, expectedUpdatedAt),
+      ),
+    );
+  const [result] = await guardDuplicate(
+    batch(db, [statementOf(db, update), auditStatement(db, audit, { afterGuard: true })]),
   );
-  return row ?? null;
+  return changesOf(result) === 1;
 }
 
-export async function deleteMetric(db: Db, orgId: string, id: string): Promise<boolean> {
-  const deleted = await db
+export async function deleteMetric(db: Db, orgId: string, id: string, audit: AuditEntry): Promise<boolean> {
+  const remove = db
     .delete(metricDefinitions)
-    .where(and(eq(metricDefinitions.orgId, orgId), eq(metricDefinitions.id, id)))
-    .returning({ id: metricDefinitions.id });
-  return deleted.length === 1;
+    .where(and(eq(metricDefinitions.orgId, orgId), eq(metricDefinitions.id, id)));
+  const [result] = await batch(db, [statementOf(db, remove), auditStatement(db, audit, { afterGuard: true })]);
+  return changesOf(result) === 1;
 }

@@ -2,7 +2,7 @@
  * `/api/v1/ab-testing/metrics`: the metric catalogue (docs/contract.md "Metric catalogue and per-user
  * analysis"). Handlers only translate HTTP to service calls.
  */
-import { at, body, json } from "../http/handler";
+import { at, body, by, json } from "../http/handler";
 import { defineD1Route, problemResponses } from "../http/openapi";
 import { IdParam } from "../http/params";
 import { createRouter } from "../http/router";
@@ -24,7 +24,7 @@ export const metricRoutes = createRouter()
         ...problemResponses({ 409: "A metric with this key exists in the organization" }),
       },
     }),
-    async (c) => c.json(await service.createMetric(...at(c), c.req.valid("json")), 201),
+    async (c) => c.json(await service.createMetric(...by(c), c.req.valid("json")), 201),
   )
   .openapi(
     defineD1Route("read", {
@@ -60,7 +60,7 @@ export const metricRoutes = createRouter()
         ...problemResponses({ 409: "The new key is taken", 422: "currency without format 'currency'" }),
       },
     }),
-    async (c) => c.json(await service.updateMetric(...at(c), c.req.valid("param").id, c.req.valid("json")), 200),
+    async (c) => c.json(await service.updateMetric(...by(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
     defineD1Route("write", {
@@ -72,7 +72,7 @@ export const metricRoutes = createRouter()
       responses: { 204: { description: "Deleted" } },
     }),
     async (c) => {
-      await service.deleteMetric(...at(c), c.req.valid("param").id);
+      await service.deleteMetric(...by(c), c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -1,4 +1,9 @@
-/** Metric catalogue use cases: defaults from the model, rows to API shapes, guarded updates. */
+/**
+ * Metric catalogue use cases: defaults from the model, rows to API shapes, guarded updates, each
+ * change written with its audit row (actor, time, changed fields) in one batch.
+ */
+import { type Actor, type AuditAction, type Changes, createdFields, deletedFields, diffFields } from "../audit/model";
+import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { MetricDefinitionRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
@@ -25,7 +30,24 @@ function presentMetric(m: MetricDefinitionRow): MetricOut {
   };
 }
 
-export async function createMetric(db: Db, orgId: string, input: MetricInput) {
+/** The audited fields of a definition, under their API names (what history `changes` speak of). */
+function auditedMetricFields(m: MetricDefinitionRow) {
+  const { id: _id, created_at: _created, updated_at: _updated, ...fields } = presentMetric(m);
+  return fields;
+}
+
+const auditOf = (actor: Actor, id: string, at: number, action: AuditAction, changes: Changes): AuditEntry => ({
+  orgId: actor.orgId,
+  entityType: "metric",
+  entityId: id,
+  at,
+  actor: actor.sub,
+  action,
+  changes,
+});
+
+export async function createMetric(db: Db, actor: Actor, input: MetricInput) {
+  const { orgId } = actor;
   const now = Date.now();
   const row: MetricDefinitionRow = {
     id: `met_${crypto.randomUUID().replace(/-/g, "")}`,
@@ -42,7 +64,7 @@ export async function createMetric(db: Db, orgId: string, input: MetricInput) {
     createdAt: now,
     updatedAt: now,
   };
-  await repo.insertMetric(db, row);
+  await repo.insertMetric(db, row, auditOf(actor, row.id, now, "created", createdFields(auditedMetricFields(row))));
   return presentMetric(row);
 }
 
@@ -64,8 +86,8 @@ export async function listMetrics(db: Db, orgId: string, query: { limit: number;
   return { items: page.map(presentMetric), next_cursor };
 }
 
-export async function updateMetric(db: Db, orgId: string, id: string, patch: MetricPatchInput) {
-  const current = await loadMetric(db, orgId, id);
+export async function updateMetric(db: Db, actor: Actor, id: string, patch: MetricPatchInput) {
+  const current = await loadMetric(db, actor.orgId, id);
   const format = patch.format ?? current.format;
   const currency = patch.currency !== undefined ? patch.currency : format === "currency" ? current.currency : null;
   const problem = currencyProblem(format, currency);
@@ -82,15 +104,28 @@ export async function updateMetric(db: Db, orgId: string, id: string, patch: Met
       cappingType: patch.capping?.type ?? null,
       cappingValue: patch.capping?.value ?? null,
     }),
-    // Strictly later than the read, so the guard of a concurrent update always sees the change.
-    updatedAt: Math.max(Date.now(), current.updatedAt + 1),
   };
-  const updated = await repo.updateMetric(db, orgId, id, current.updatedAt, fields);
-  if (updated) return presentMetric(updated);
-  await loadMetric(db, orgId, id); // 404 if deleted meanwhile
+  const next: MetricDefinitionRow = { ...current, ...fields };
+  const changes = diffFields(auditedMetricFields(current), auditedMetricFields(next));
+  // Nothing to change: no write, no history row, the stored definition as it is.
+  if (Object.keys(changes).length === 0) return presentMetric(current);
+  // Strictly later than the read, so the guard of a concurrent update always sees the change.
+  const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
+  const applied = await repo.updateMetric(
+    db,
+    actor.orgId,
+    id,
+    current.updatedAt,
+    { ...fields, updatedAt },
+    auditOf(actor, id, updatedAt, "updated", changes),
+  );
+  if (applied) return presentMetric({ ...next, updatedAt });
+  await loadMetric(db, actor.orgId, id); // 404 if deleted meanwhile
   throw conflict("the metric changed concurrently; retry");
 }
 
-export async function deleteMetric(db: Db, orgId: string, id: string): Promise<void> {
-  if (!(await repo.deleteMetric(db, orgId, id))) throw notFound("metric");
+export async function deleteMetric(db: Db, actor: Actor, id: string): Promise<void> {
+  const current = await loadMetric(db, actor.orgId, id);
+  const audit = auditOf(actor, id, Date.now(), "deleted", deletedFields(auditedMetricFields(current)));
+  if (!(await repo.deleteMetric(db, actor.orgId, id, audit))) throw notFound("metric");
 }

@@ -92,6 +92,8 @@ export class ExperimentClient {
   #fetchedAt = 0;
   #inflight: Promise<boolean> | null = null;
   #seen = new Set<string>();
+  /** Variants this client answered in-experiment, by experiment key and user: they keep the user there. */
+  #shown = new Map<string, string>();
 
   constructor(options: ExperimentClientOptions) {
     this.#url = `${options.baseUrl.replace(/\/+$/, "")}/api/v1/ab-testing/config`;
@@ -144,19 +146,32 @@ export class ExperimentClient {
    * config does not hold it (unknown key, not loaded yet, draft). `attributes` feed the
    * experiment's targeting (`id` defaults to userId); an answer that is not an exposure carries
    * `reason` (targeting, namespace, coverage, paused, completed).
+   *
+   * A user this client already answered in-experiment keeps that variant when a targeting change
+   * would now leave them out (docs/targeting.md). `exposed` (`{ experiment_key: variant_key }`)
+   * carries earlier answers this client did not give itself (another process, a stored cookie).
    */
-  getVariant(experimentKey: string, userId: string, attributes?: Attributes): ClientAssignment | null {
+  getVariant(
+    experimentKey: string,
+    userId: string,
+    attributes?: Attributes,
+    exposed?: Readonly<Record<string, string>>,
+  ): ClientAssignment | null {
     const experiment = this.#byKey.get(experimentKey);
     if (experiment === undefined) return null;
-    return this.#assign(experiment, userId, attributes, { steps: CONDITION_LIMITS.stepBudget });
+    return this.#assign(experiment, userId, attributes, { steps: CONDITION_LIMITS.stepBudget }, exposed);
   }
 
-  /** The user's assignments in every experiment of the config, in config order. */
-  getAssignments(userId: string, attributes?: Attributes): ClientAssignment[] {
+  /** The user's assignments in every experiment of the config, in config order (`exposed`: as getVariant). */
+  getAssignments(
+    userId: string,
+    attributes?: Attributes,
+    exposed?: Readonly<Record<string, string>>,
+  ): ClientAssignment[] {
     const out: ClientAssignment[] = [];
     const budget = { steps: CONDITION_LIMITS.stepBudget };
     for (const e of this.#config?.experiments ?? []) {
-      const a = this.#assign(e, userId, attributes, budget);
+      const a = this.#assign(e, userId, attributes, budget, exposed);
       if (a !== null) out.push(a);
     }
     return out;
@@ -192,11 +207,19 @@ export class ExperimentClient {
     userId: string,
     attributes: Attributes | undefined,
     budget: { steps: number },
+    exposed: Readonly<Record<string, string>> | undefined,
   ): ClientAssignment | null {
-    const result = evaluateExperiment(experiment, userId, attributes, budget);
+    const shownKey = `${experiment.key}\u0000${userId}`;
+    const given = exposed !== undefined && Object.hasOwn(exposed, experiment.key) ? exposed[experiment.key] : undefined;
+    const result = evaluateExperiment(experiment, userId, attributes, budget, given ?? this.#shown.get(shownKey));
     if (result.kind !== "assigned") return null;
-    this.#expose(result.assignment, userId);
-    return result.assignment;
+    const a = result.assignment;
+    if (a.in_experiment && this.#shown.get(shownKey) !== a.variant_key) {
+      if (this.#shown.size >= MAX_SEEN_EXPOSURES) this.#shown.clear();
+      this.#shown.set(shownKey, a.variant_key);
+    }
+    this.#expose(a, userId);
+    return a;
   }
 
   async #doRefresh(): Promise<boolean> {

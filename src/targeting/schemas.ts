@@ -16,7 +16,7 @@ export const ConditionSchema = z
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
     }
   })
-  .openapi({
+  .openapi("Condition", {
     type: "object",
     description: "A MongoDB-style condition over the user's attributes (docs/targeting.md)",
     example: { country: { $in: ["FR", "DE"] }, "app.version": { $vgte: "2.4.0" } },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clientFlagSchema } from "../../src/assignment/flag-config-schema";
-import { conditionSchema, namespaceSchema } from "../../src/targeting/schema";
+import { ConditionSchema as conditionSchema, NamespaceSchema as namespaceSchema } from "../../src/targeting/schemas";
 
 describe("conditionSchema", () => {
   it("accepts a valid condition", () => {

@@ -6,7 +6,7 @@
 // `batch - 1` calls of a key go uncounted, plus those admitted while a verdict is on its way.
 // Pure: the limiter call and the background hook are handed in, the clock is injected.
 
-export interface LimiterCall {
+interface LimiterCall {
   /** One unit against `key`; `success: false` once the key's budget for the period is spent. */
   consult: (key: string) => Promise<{ success: boolean }>;
   /** Keeps the consult alive after the answer is sent (ExecutionContext.waitUntil). */
@@ -43,11 +43,6 @@ export class BatchedLimiter {
   /** Replaces the clock (tests step it instead of sleeping through a period). */
   useClock(now: () => number): void {
     this.#now = now;
-  }
-
-  /** Forgets every key (tests start from a clean isolate). */
-  reset(): void {
-    this.#keys.clear();
   }
 
   /** Admits or refuses one call of `key` at once; every `batch`-th admitted call starts a consult. */

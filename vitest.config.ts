@@ -28,6 +28,8 @@ export default defineConfig({
                 DEV_SIGN_IN: "false",
                 INGEST_LIMIT_PERIOD_SECONDS: "60",
                 AUTH_FAILURE_LIMIT_PERIOD_SECONDS: "60",
+                ASSIGN_LIMIT_PERIOD_SECONDS: "60",
+                ASSIGN_LIMIT_BATCH: "100",
                 // Webhook tests post to a real receiver on 127.0.0.1 (test/receiver/global-setup.ts).
                 ALLOW_HTTP_LOCALHOST_CHANNELS: "true",
               },
@@ -38,6 +40,11 @@ export default defineConfig({
               ratelimits: {
                 INGEST_LIMITER: { namespace_id: "1001", simple: { limit: 1200, period: 60 } },
                 AUTH_FAILURE_LIMITER: { namespace_id: "1003", simple: { limit: 300, period: 60 } },
+                // 1000 units of ASSIGN_LIMIT_BATCH (100) calls: the 10,000-user stickiness test spends 400.
+                ASSIGN_LIMITER: { namespace_id: "1004", simple: { limit: 1000, period: 60 } },
+                // A small budget that test/integration/rate-limits.test.ts hands the app in place of
+                // ASSIGN_LIMITER, so exhausting it takes a few dozen calls.
+                ASSIGN_LIMITER_SMALL: { namespace_id: "1005", simple: { limit: 10, period: 60 } },
               },
             },
           })),

@@ -54,6 +54,8 @@ const ConfigSchema = z.object({
   DEV_SIGN_IN: optionalString,
   INGEST_LIMIT_PERIOD_SECONDS: limiterPeriod(10),
   AUTH_FAILURE_LIMIT_PERIOD_SECONDS: limiterPeriod(60),
+  ASSIGN_LIMIT_PERIOD_SECONDS: limiterPeriod(10),
+  ASSIGN_LIMIT_BATCH: positiveInt(100),
   ALLOW_HTTP_LOCALHOST_CHANNELS: optionalString,
 });
 
@@ -76,7 +78,9 @@ export interface Config {
   corsOrigins: string[];
   devSignIn: boolean;
   /** Seconds each limiter counts over: a refused caller is told to retry after one period. */
-  limiterPeriodSeconds: { ingest: number; authFailure: number };
+  limiterPeriodSeconds: { ingest: number; authFailure: number; assign: number };
+  /** Assignment calls per ASSIGN_LIMITER unit (src/http/batched-limiter.ts). */
+  assignLimitBatch: number;
   /** Channels may use http://127.0.0.1 and localhost (never in production). */
   allowHttpLocalhostChannels: boolean;
 }
@@ -111,7 +115,9 @@ export function getConfig(env: Env): Config {
     limiterPeriodSeconds: {
       ingest: raw.INGEST_LIMIT_PERIOD_SECONDS,
       authFailure: raw.AUTH_FAILURE_LIMIT_PERIOD_SECONDS,
+      assign: raw.ASSIGN_LIMIT_PERIOD_SECONDS,
     },
+    assignLimitBatch: raw.ASSIGN_LIMIT_BATCH,
     allowHttpLocalhostChannels: raw.ALLOW_HTTP_LOCALHOST_CHANNELS === "true",
   };
   cache.set(env, config);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { defineRoute, problemResponses } from "../http/openapi";
+import { limitAssign } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { matchesIfNoneMatch } from "./cache";
@@ -28,25 +29,29 @@ export const assignContext = (c: Context<AppEnv>): AssignContext => ({
 /** Mounted under /api/v1/ab-testing. Every answer comes from the isolate's cache when it can. */
 export const assignmentRoutes = createRouter()
   .openapi(
-    defineRoute("assign", {
-      method: "post",
-      path: "/experiments/{id}/assign",
-      tags: ["Assignment"],
-      summary: "Assign one user in one experiment",
-      description:
-        "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or the control with a " +
-        "`reason`: `targeting` (the attributes do not match), `namespace` (outside the layer's range) or " +
-        "`coverage`. Paused: the control. Completed: the winner, or the control. Always the same answer for the " +
-        "same user and attributes while the experiment's configuration is unchanged.",
-      request: {
-        params: ExperimentIdParam,
-        body: { content: { "application/json": { schema: AssignOneBody } } },
+    defineRoute(
+      "assign",
+      {
+        method: "post",
+        path: "/experiments/{id}/assign",
+        tags: ["Assignment"],
+        summary: "Assign one user in one experiment",
+        description:
+          "Running: the user's variant (`in_experiment: true`, recorded as an exposure) or the control with a " +
+          "`reason`: `targeting` (the attributes do not match), `namespace` (outside the layer's range) or " +
+          "`coverage`. Paused: the control. Completed: the winner, or the control. Always the same answer for the " +
+          "same user and attributes while the experiment's configuration is unchanged.",
+        request: {
+          params: ExperimentIdParam,
+          body: { content: { "application/json": { schema: AssignOneBody } } },
+        },
+        responses: {
+          200: json(AssignmentSchema, "The assignment"),
+          ...problemResponses({ 409: "The experiment is a draft", 503: "Experiment store unavailable (cold cache)" }),
+        },
       },
-      responses: {
-        200: json(AssignmentSchema, "The assignment"),
-        ...problemResponses({ 409: "The experiment is a draft", 503: "Experiment store unavailable (cold cache)" }),
-      },
-    }),
+      [limitAssign],
+    ),
     async (c) => {
       const { id } = c.req.valid("param");
       const { user_id, attributes, exposed } = c.req.valid("json");
@@ -54,20 +59,24 @@ export const assignmentRoutes = createRouter()
     },
   )
   .openapi(
-    defineRoute("assign", {
-      method: "post",
-      path: "/assign",
-      tags: ["Assignment"],
-      summary: "Assign one user in every running experiment (or the named ones)",
-      description:
-        "Without `experiments`: every running experiment. With it: those keys, in request order, paused and " +
-        "completed ones included; unknown keys and drafts give no assignment and are listed in `skipped`.",
-      request: { body: { content: { "application/json": { schema: AssignManyBody } } } },
-      responses: {
-        200: json(AssignManyResponse, "The user's assignments"),
-        ...problemResponses({ 503: "Experiment store unavailable (cold cache)" }),
+    defineRoute(
+      "assign",
+      {
+        method: "post",
+        path: "/assign",
+        tags: ["Assignment"],
+        summary: "Assign one user in every running experiment (or the named ones)",
+        description:
+          "Without `experiments`: every running experiment. With it: those keys, in request order, paused and " +
+          "completed ones included; unknown keys and drafts give no assignment and are listed in `skipped`.",
+        request: { body: { content: { "application/json": { schema: AssignManyBody } } } },
+        responses: {
+          200: json(AssignManyResponse, "The user's assignments"),
+          ...problemResponses({ 503: "Experiment store unavailable (cold cache)" }),
+        },
       },
-    }),
+      [limitAssign],
+    ),
     async (c) => {
       const { user_id, attributes, exposed, experiments } = c.req.valid("json");
       return c.json(await assignMany(assignContext(c), { userId: user_id, attributes, exposed }, experiments), 200);

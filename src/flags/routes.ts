@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { actorOf, dbOf } from "../http/handler";
 import { defineD1Route, defineRoute, problemResponses } from "../http/openapi";
+import { limitAssign } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import { assignContext } from "../assignment/routes";
@@ -25,20 +26,24 @@ const body = <T>(schema: T) => ({ content: { "application/json": { schema } } })
 
 export const flagRoutes = createRouter()
   .openapi(
-    defineRoute("assign", {
-      method: "post",
-      path: "/flags/evaluate",
-      tags: ["Flags"],
-      summary: "Evaluate feature flags for one user",
-      description:
-        "Every flag of the organization (or the named ones): the first rule whose condition matches the attributes " +
-        "and whose rollout holds the user gives its value, else the default. Answered from the edge cache.",
-      request: { body: { content: { "application/json": { schema: FlagsEvaluateBody } } } },
-      responses: {
-        200: json(FlagsEvaluateResponse, "Each flag's value, rule_index and reason"),
-        ...problemResponses({ 503: "Flag store unavailable (cold cache)" }),
+    defineRoute(
+      "assign",
+      {
+        method: "post",
+        path: "/flags/evaluate",
+        tags: ["Flags"],
+        summary: "Evaluate feature flags for one user",
+        description:
+          "Every flag of the organization (or the named ones): the first rule whose condition matches the attributes " +
+          "and whose rollout holds the user gives its value, else the default. Answered from the edge cache.",
+        request: { body: { content: { "application/json": { schema: FlagsEvaluateBody } } } },
+        responses: {
+          200: json(FlagsEvaluateResponse, "Each flag's value, rule_index and reason"),
+          ...problemResponses({ 503: "Flag store unavailable (cold cache)" }),
+        },
       },
-    }),
+      [limitAssign],
+    ),
     async (c) => {
       const { user_id, attributes, flags } = c.req.valid("json");
       return c.json(await evaluateFlagsFor(assignContext(c), { userId: user_id, attributes }, flags), 200);

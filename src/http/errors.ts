@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
-import { buildProblem, ProblemError, problemResponse } from "./problem";
+import { buildProblem, ProblemError, problemResponse, storageRestarted } from "./problem";
 import type { AppEnv } from "./types";
 import { fieldErrors } from "./validation";
 
@@ -13,14 +13,9 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof HTTPException) return fromHttpException(c, err);
   if (isTransientDurableObjectError(err)) {
-    // The object was reset, evicted or overloaded mid-call: nothing of this request was acknowledged,
-    // and every write route is idempotent (event_id, fingerprint, exposures), so a retry is safe.
     console.warn(JSON.stringify({ level: "warn", request_id: c.get("requestId"), error: String(err) }));
-    return problemResponse(
-      c,
-      buildProblem("unavailable", "the organization's storage restarted; nothing was stored, retry the request"),
-      { "Retry-After": "1" },
-    );
+    const restarted = storageRestarted();
+    return problemResponse(c, restarted.toProblem(), restarted.headers);
   }
   console.error(
     JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error).stack }),
@@ -28,11 +23,15 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   return problemResponse(c, buildProblem("internal", "unexpected error; quote the request id when reporting it"));
 };
 
-/** Errors the Workers runtime marks as transient (Durable Object reset, eviction or overload). */
+/**
+ * Errors the Workers runtime marks as transient: `retryable` or `overloaded` (infrastructure), and
+ * `durableObjectReset`, which workerd sets on calls cut because the object was reset or aborted
+ * (a new deploy, an exceeded limit, `ctx.abort()`): the next call gets a fresh instance.
+ */
 function isTransientDurableObjectError(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
-  const flags = err as { retryable?: unknown; overloaded?: unknown };
-  return flags.retryable === true || flags.overloaded === true;
+  const flags = err as { retryable?: unknown; overloaded?: unknown; durableObjectReset?: unknown };
+  return flags.retryable === true || flags.overloaded === true || flags.durableObjectReset === true;
 }
 
 function fromHttpException(c: Context<AppEnv>, err: HTTPException): Response {

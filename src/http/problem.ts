@@ -91,6 +91,18 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * The organization's object was reset, aborted or overloaded before it answered. Each write is one
+ * transaction (stored whole or not at all) and every write route is idempotent (event_id,
+ * fingerprint, exposures), so the caller may retry.
+ */
+export const storageRestarted = (): ProblemError =>
+  new ProblemError(
+    "unavailable",
+    "the organization's storage restarted before answering; nothing was stored in part, retry the request",
+    { headers: { "Retry-After": "1" } },
+  );
+
 export function buildProblem(kind: ProblemKind, detail?: string, errors?: FieldError[]): Problem {
   const status = KIND_STATUS[kind];
   const problem: Problem = { type: problemType(kind), title: TITLES[status] ?? "Error", status };

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
+import { BatchedLimiter } from "./batched-limiter";
 import { ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
@@ -37,3 +38,26 @@ export async function limitFailedAuth(c: Context<AppEnv>): Promise<void> {
     );
   }
 }
+
+/** The isolate's assignment counts per organization (tests step its clock). */
+export const assignLimiter = new BatchedLimiter();
+
+/**
+ * Per-organization assignment limit that never waits: calls are counted in the isolate and
+ * ASSIGN_LIMITER is consulted in the background once per ASSIGN_LIMIT_BATCH calls, so one limiter
+ * unit is that many calls. Once the limiter says the organization is over, its calls get 429 at
+ * once until one period has passed. Must run after requireScope: it keys on the token's org.
+ */
+export const limitAssign = createMiddleware<AppEnv>(async (c, next) => {
+  const config = getConfig(c.env);
+  const admission = assignLimiter.admit(`assign:${c.var.principal.org}`, {
+    consult: (key) => c.env.ASSIGN_LIMITER.limit({ key }),
+    defer: (work) => c.executionCtx.waitUntil(work),
+    batch: config.assignLimitBatch,
+    periodSeconds: config.limiterPeriodSeconds.assign,
+  });
+  if (!admission.admitted) {
+    throw rateLimited("assignment rate limit exceeded for this organization", admission.retryAfterSeconds);
+  }
+  await next();
+});

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ProblemError } from "../http/problem";
+import { ProblemError, storageRestarted } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import type { OrgObject } from "./org-object";
 import type { Failure } from "./service-types";
@@ -18,8 +18,37 @@ type OrgApi = {
     : never;
 };
 
-/** The caller's organization object; the org comes from the verified token, never the request. */
-export const orgOf = (c: Context<AppEnv>): OrgApi => c.env.ORG.getByName(c.var.principal.org) as unknown as OrgApi;
+type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The caller's organization object; the org comes from the verified token, never the request.
+ * A call that fails without the runtime's `remote` mark did not fail in the object's code: the
+ * object was reset, aborted or unreachable under it (workerd does not always set `retryable`, for
+ * example on an aborted object). That is the platform's, not the caller's, so it becomes a 503 with
+ * Retry-After; an error the object's own code threw keeps its meaning (a 500 if it is a bug).
+ */
+export const orgOf = (c: Context<AppEnv>): OrgApi => {
+  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as Record<string, AnyMethod>;
+  return new Proxy({} as OrgApi, {
+    get: (_target, method) =>
+      // Not a thenable, and only named methods: the proxy stands for the stub's RPC methods alone.
+      typeof method !== "string" || method === "then"
+        ? undefined
+        : async (...args: unknown[]) => {
+            try {
+              // A member call (not .apply: on an RPC stub that would name a remote method "apply").
+              return await stub[method]?.(...args);
+            } catch (err) {
+              if (isRemote(err)) throw err;
+              console.warn(JSON.stringify({ level: "warn", error: `organization object call failed: ${String(err)}` }));
+              throw storageRestarted();
+            }
+          },
+  });
+};
+
+const isRemote = (err: unknown): boolean =>
+  typeof err === "object" && err !== null && (err as { remote?: unknown }).remote === true;
 
 /** Turns an RPC `Result` into its value, or throws the ProblemError it describes (same kind, detail, errors). */
 export function unwrap<T>(result: { ok: true; value: T } | Failure): T {

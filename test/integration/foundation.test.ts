@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { onError, onNotFound } from "../../src/http/errors";
 import type { AppEnv } from "../../src/http/types";
 import { api, expectProblem } from "../helpers";
@@ -110,13 +110,33 @@ describe("transient Durable Object failures", () => {
     app.get("/overloaded", () => {
       throw Object.assign(new Error("Durable Object is overloaded."), { overloaded: true });
     });
+    app.get("/aborted", () => {
+      // What a call gets when the object is aborted under it (no `retryable`): see test/realtime/faults.test.ts.
+      throw Object.assign(new Error("Application called abortAllDurableObjects()."), { durableObjectReset: true });
+    });
+    app.get("/plain", () => {
+      throw new Error("a bug");
+    });
     app.onError(onError);
-    for (const path of ["/reset", "/overloaded"]) {
+    for (const path of ["/reset", "/overloaded", "/aborted"]) {
       const res = await app.request(path);
       const problem = await expectProblem(res, 503);
+      expect(problem.type).toBe("urn:edge-experiments:problem:unavailable");
       expect(res.headers.get("Retry-After")).toBe("1");
-      expect(problem.detail).toMatch(/nothing was stored/);
+      expect(problem.detail).toMatch(/nothing was stored in part, retry/);
     }
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    await expectProblem(await app.request("/plain"), 500);
+    errors.mockRestore();
+  });
+});
+
+describe("the organization object's errors", () => {
+  it("an error thrown by the object's own code carries workerd's `remote` mark (so the Worker keeps it a 500)", async () => {
+    const { env } = await import("cloudflare:test");
+    const stub = env.ORG.getByName("remote-mark") as unknown as { processEvents(ids: unknown): Promise<unknown> };
+    // A call the routes never make (they validate first): the object's SQL refuses the unbindable value.
+    await expect(stub.processEvents(undefined)).rejects.toMatchObject({ remote: true });
   });
 });
 

@@ -7,7 +7,7 @@
 // READS (a path built from what the organization holds so far).
 import { SELF } from "cloudflare:test";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { MAX_TIME_MS, MIN_TIME_MS } from "../../src/http/time";
 import { AGGREGATIONS } from "../../src/streaming/rollup";
 import { MAX_METRIC_ABS } from "../../src/streaming/schemas";
@@ -26,9 +26,28 @@ interface OrgState {
   rules: string[];
   events: string[];
   metrics: string[];
+  /** Metric catalogue definitions (ids), feature flags, notification channels, silences. */
+  definitions: string[];
+  flags: string[];
+  channels: string[];
+  silences: string[];
 }
 
-const emptyState = (): OrgState => ({ experiments: [], sources: [], alerts: [], rules: [], events: [], metrics: [] });
+const emptyState = (): OrgState => ({
+  experiments: [],
+  sources: [],
+  alerts: [],
+  rules: [],
+  events: [],
+  metrics: [],
+  definitions: [],
+  flags: [],
+  channels: [],
+  silences: [],
+});
+
+/** Webhook channels post to the suite's real receiver on 127.0.0.1 (test/receiver/global-setup.ts). */
+const RECEIVER = inject("receiverUrl");
 
 /** Picks from a list by a generated index; a fixed unknown id when the list is empty (a 404 is fine). */
 const pick = (list: readonly string[], n: number): string => list[n % list.length] ?? "missing-id";
@@ -176,6 +195,38 @@ const WRITES: WriteRoute[] = [
       fc.record({ key, experiment_name: unicodeName }).map((b) => () => b),
       fc
         .record({ key, experiment_name: unicodeName, status: fc.constant("running") }) // read-only: 400
+        .map((b) => () => b),
+      // Second round: targeting, layers, schedule, metrics and analysis settings, at their limits.
+      fc
+        .record({
+          key,
+          experiment_name: unicodeName,
+          variants: variantsBody,
+          targeting: fc.constantFrom(
+            null,
+            { country: { $in: ["DE", "FR"] } },
+            { version: { $vgte: "2.1.0" }, $or: [{ plan: "pro" }, { beta: { $exists: true } }] },
+            { name: { $regex: "(a+)+$" } }, // catastrophic pattern: 400
+            { $bogus: 1 }, // unknown operator: 400
+          ),
+          namespace: fc.constantFrom(
+            null,
+            { key: "layer", start: 0, end: 0.5 },
+            { key: "layer", start: 0.5, end: 1 },
+            { key: "layer", start: 0.7, end: 0.7 }, // empty range: 400
+          ),
+          scheduled_start_at: fc.option(time, { nil: undefined }),
+          scheduled_end_at: fc.option(time, { nil: undefined }),
+          secondary_metrics: fc.constantFrom([], ["m1", "revenue"], ["BAD KEY\u0000"]),
+          guardrail_metrics: fc.constantFrom([], ["latency"]),
+          planned_users_per_variant: fc.constantFrom(undefined, 1, 1_000_000, 0, -5),
+          analysis_settings: fc.constantFrom(
+            null,
+            { engine: "bayesian" },
+            { engine: "frequentist", confidence_level: 0.999, sequential: true, cuped: true, correction: "bh" },
+            { confidence_level: 1.5 }, // 400
+          ),
+        })
         .map((b) => () => b),
     ),
     learn: (s, a) => {
@@ -421,11 +472,21 @@ const WRITES: WriteRoute[] = [
           threshold: fc.constantFrom(0, -1e15, 1e15, 1e308, 0.5),
           severity: fc.constantFrom("info", "critical"),
           for_seconds: fc.constantFrom(0, 86400, 30),
+          no_data: fc.constantFrom(undefined, "keep", "resolve", "alert", "panic"),
+          tags: fc.constantFrom(undefined, { region: "eu" }, { "": "x" }),
+          anomaly: fc.constantFrom(
+            undefined,
+            { type: "anomaly", sensitivity: 3, baseline_windows: 30 },
+            { type: "anomaly", sensitivity: 0.1, baseline_windows: 2 },
+            { type: "anomaly", sensitivity: -1 }, // 400
+          ),
         })
-        .map(({ metric, ...r }) => (s: OrgState) => ({
-          ...r,
-          metric_name: pick(s.metrics, metric).replace("missing-id", "m1"),
-        })),
+        .map(({ metric, anomaly, ...r }) => (s: OrgState) => {
+          const rule = { ...r, metric_name: pick(s.metrics, metric).replace("missing-id", "m1") };
+          if (!anomaly) return rule;
+          const { threshold: _threshold, ...rest } = rule;
+          return { ...rest, ...anomaly };
+        }),
     ),
     learn: (s, a) => s.rules.push((a as { id: string }).id),
   },
@@ -462,6 +523,252 @@ const WRITES: WriteRoute[] = [
       for (const { name } of items) if (!s.metrics.includes(name)) s.metrics.push(name);
     },
   },
+  {
+    name: "report exposures",
+    method: "POST",
+    path: () => `${AB}/exposures`,
+    body: bodies(
+      fc
+        .record({ user_id: unicodeName, variant: fc.constantFrom("control", "treat", "v0", "nope"), timestamp: time })
+        .chain((x) =>
+          batchOf(fc.constant(x)).map((items) => (s: OrgState, n: number) => ({
+            exposures: items.map((e, i) => ({
+              experiment_key: s.experiments[n % Math.max(1, s.experiments.length)]?.key ?? "missing",
+              variant_key: e.variant,
+              user_id: `${e.user_id}-${i}`,
+              timestamp: e.timestamp,
+            })),
+          })),
+        ),
+    ),
+  },
+  {
+    name: "power",
+    method: "POST",
+    path: () => `${AB}/power`,
+    body: bodies(
+      constBody(
+        fc.record(
+          {
+            kind: fc.constantFrom("binomial", "mean", "event_mean", "poisson"),
+            baseline_mean: fc.constantFrom(0, 0.1, 1, 1e15, -1, 1e308),
+            baseline_stddev: fc.constantFrom(0, 1, 1e-300, 1e308),
+            mde_relative: fc.constantFrom(0, 1e-9, 0.05, 10),
+            alpha: fc.constantFrom(0.05, 0, 1, 1e-12),
+            power: fc.constantFrom(0.8, 0.999999, 1),
+            variants: fc.constantFrom(2, 50, 1, 1000),
+          },
+          { requiredKeys: ["kind", "baseline_mean", "mde_relative"] },
+        ),
+      ),
+    ),
+  },
+  {
+    name: "define metric",
+    method: "POST",
+    path: () => `${AB}/metrics`,
+    body: bodies(
+      constBody(
+        fc.record(
+          {
+            key: fc.oneof(fc.constantFrom("m1", "revenue", "latency", "温度", "k".repeat(200)), unicodeName),
+            name: unicodeName,
+            description: fc.oneof(fc.constant(null), fc.string({ maxLength: 30 })),
+            kind: fc.constantFrom("binomial", "mean", "event_mean", "median"),
+            direction: fc.constantFrom("increase", "decrease"),
+            format: fc.constantFrom("number", "percent", "currency"),
+            currency: fc.constantFrom("USD", "EUR", "usd", null),
+            capping: fc.constantFrom(
+              null,
+              { type: "absolute", value: 100 },
+              { type: "percentile", value: 0.99 },
+              { type: "percentile", value: 1.5 },
+              { type: "absolute", value: -1e308 },
+            ),
+          },
+          { requiredKeys: ["key"] },
+        ),
+      ),
+    ),
+    learn: (s, a) => s.definitions.push((a as { id: string }).id),
+  },
+  {
+    name: "patch metric",
+    method: "PATCH",
+    path: (s, n) => `${AB}/metrics/${pick(s.definitions, n)}`,
+    body: bodies(
+      constBody(
+        fc.record(
+          {
+            name: unicodeName,
+            direction: fc.constantFrom("increase", "decrease", "sideways"),
+            format: fc.constantFrom("number", "currency"),
+            capping: fc.constantFrom(null, { type: "absolute", value: 1e15 }),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+  },
+  {
+    name: "delete metric",
+    method: "DELETE",
+    path: (s, n) => `${AB}/metrics/${pick(s.definitions, n)}`,
+    body: fc.constant(() => undefined),
+    learn: (s, _a, _sent, path) => {
+      s.definitions = s.definitions.filter((id) => !path.endsWith(`/${id}`));
+    },
+  },
+  {
+    name: "create flag",
+    method: "POST",
+    path: () => `${AB}/flags`,
+    body: bodies(
+      constBody(
+        fc
+          .record({
+            key,
+            description: fc.oneof(fc.constant(null), unicodeName),
+            typed: fc.constantFrom(
+              { value_type: "boolean", default_value: false, rule: true },
+              { value_type: "string", default_value: "", rule: "x".repeat(5000) },
+              { value_type: "number", default_value: 0, rule: 1e308 },
+              { value_type: "json", default_value: { a: [1, { b: null }] }, rule: [] },
+              { value_type: "number", default_value: "not a number", rule: 1 }, // 400
+            ),
+            enabled: fc.boolean(),
+            rollout: fc.constantFrom(0, 0.01, 33.33, 100, 100.5),
+            condition: fc.constantFrom(undefined, null, { plan: "pro" }, { $where: "1" }),
+            many: fc.boolean(),
+          })
+          .map(({ typed, rollout, condition, many, ...f }) => ({
+            ...f,
+            value_type: typed.value_type,
+            default_value: typed.default_value,
+            rules: Array.from({ length: many ? 50 : 1 }, () => ({
+              rollout_percentage: rollout,
+              value: typed.rule,
+              ...(condition === undefined ? {} : { condition }),
+            })),
+          })),
+      ),
+    ),
+    learn: (s, a) => s.flags.push((a as { id: string }).id),
+  },
+  {
+    name: "patch flag",
+    method: "PATCH",
+    path: (s, n) => `${AB}/flags/${pick(s.flags, n)}`,
+    body: bodies(
+      constBody(fc.record({ enabled: fc.boolean(), description: unicodeName }, { requiredKeys: [] })),
+      constBody(fc.constantFrom({ value_type: "string" }, { default_value: 42 }, { rules: [] }, { id: "x" })),
+    ),
+  },
+  {
+    name: "delete flag",
+    method: "DELETE",
+    path: (s, n) => `${AB}/flags/${pick(s.flags, n)}`,
+    body: fc.constant(() => undefined),
+    learn: (s, _a, _sent, path) => {
+      s.flags = s.flags.filter((id) => !path.endsWith(`/${id}`));
+    },
+  },
+  {
+    name: "evaluate flags",
+    method: "POST",
+    path: () => `${AB}/flags/evaluate`,
+    body: bodies(
+      fc.record({ user_id: unicodeName, attributes: payload, named: fc.boolean() }).map(
+        ({ named, ...b }) =>
+          () =>
+            named ? { ...b, flags: ["a", "b"] } : b,
+      ),
+    ),
+  },
+  {
+    name: "create channel",
+    method: "POST",
+    path: () => `${SA}/channels`,
+    body: bodies(
+      constBody(
+        fc.record(
+          {
+            name: unicodeName,
+            type: fc.constantFrom("webhook", "slack", "email"),
+            url: fc.constantFrom(
+              `${RECEIVER}/poison`,
+              "ftp://example.com/x",
+              "https://",
+              `${RECEIVER}/${"p".repeat(1900)}`,
+            ),
+            min_severity: fc.constantFrom("info", "critical", "loud"),
+            notify_on: fc.constantFrom(["opened"], ["opened", "resolved", "resolved"], [], ["exploded"]),
+            enabled: fc.boolean(),
+          },
+          { requiredKeys: ["name", "type", "url"] },
+        ),
+      ),
+    ),
+    learn: (s, a) => s.channels.push((a as { id: string }).id),
+  },
+  {
+    name: "patch channel",
+    method: "PATCH",
+    path: (s, n) => `${SA}/channels/${pick(s.channels, n)}`,
+    body: bodies(
+      constBody(fc.record({ name: unicodeName, enabled: fc.boolean() }, { requiredKeys: [] })),
+      constBody(fc.constantFrom({ url: "http://169.254.169.254/" }, { type: "slack" }, { notify_on: [] })),
+    ),
+  },
+  {
+    name: "test channel",
+    method: "POST",
+    path: (s, n) => `${SA}/channels/${pick(s.channels, n)}/test`,
+    body: fc.constant(() => ({})),
+  },
+  {
+    name: "delete channel",
+    method: "DELETE",
+    path: (s, n) => `${SA}/channels/${pick(s.channels, n)}`,
+    body: fc.constant(() => undefined),
+    learn: (s, _a, _sent, path) => {
+      s.channels = s.channels.filter((id) => !path.endsWith(`/${id}`));
+    },
+  },
+  {
+    name: "create silence",
+    method: "POST",
+    path: () => `${SA}/silences`,
+    body: bodies(
+      fc
+        .record(
+          {
+            matchers: fc.constantFrom(
+              { fingerprint: "fp-1" },
+              { severity: "critical", rule_id: "r1" },
+              { source_id: "s".repeat(128) },
+              {}, // silences everything: 400
+              { severity: "loud" },
+            ),
+            starts_at: time,
+            ends_at: time,
+            comment: fc.oneof(unicodeName, fc.constant("c".repeat(2001))),
+          },
+          { requiredKeys: ["matchers", "ends_at"] },
+        )
+        .map((b) => () => b),
+    ),
+    learn: (s, a) => s.silences.push((a as { id: string }).id),
+  },
+  {
+    name: "delete silence",
+    method: "DELETE",
+    path: (s, n) => `${SA}/silences/${pick(s.silences, n)}`,
+    body: fc.constant(() => undefined),
+    learn: (s, _a, _sent, path) => {
+      s.silences = s.silences.filter((id) => !path.endsWith(`/${id}`));
+    },
+  },
 ];
 
 /** Aggregations and windows asked of each known metric, a few per read round. */
@@ -484,8 +791,30 @@ const READS: ReadRoute[] = [
           `${AB}/experiments/${e.id}`,
           `${AB}/experiments/${e.id}/variants`,
           `${AB}/experiments/${e.id}/results`,
+          `${AB}/experiments/${e.id}/history`,
+          `${AB}/experiments/${e.id}/results/timeseries?metric=${encodeURIComponent(pick(s.metrics, 0).replace("missing-id", "m1"))}`,
         ]),
   },
+  {
+    name: "metric catalogue",
+    paths: (s) => [`${AB}/metrics`, ...s.definitions.slice(-1).map((id) => `${AB}/metrics/${id}`)],
+  },
+  {
+    name: "flags",
+    paths: (s) => [
+      `${AB}/flags`,
+      ...s.flags.slice(-1).flatMap((id) => [`${AB}/flags/${id}`, `${AB}/flags/${id}/history`]),
+    ],
+  },
+  {
+    name: "channels",
+    paths: (s) => [
+      `${SA}/channels`,
+      ...s.channels.slice(-1).flatMap((id) => [`${SA}/channels/${id}`, `${SA}/channels/${id}/deliveries`]),
+    ],
+  },
+  { name: "silences", paths: () => [`${SA}/silences`] },
+  { name: "me", paths: () => ["/api/v1/me"] },
   { name: "config", paths: () => [`${AB}/config`] },
   { name: "sources", paths: (s) => [`${SA}/sources`, ...s.sources.slice(-1).map((id) => `${SA}/sources/${id}`)] },
   { name: "events", paths: () => [`${SA}/events?limit=500`] },

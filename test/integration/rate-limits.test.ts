@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import app from "../../src/app";
+import type { Env } from "../../src/env";
+import { assignLimiter } from "../../src/http/rate-limit";
 import { api, expectProblem, rawToken, tokenFor } from "../helpers";
+import { seedExperiment } from "./assignment-fixtures";
 
 // The real limiter binding runs with the test budget of vitest.config.ts (AUTH_FAILURE_LIMITER 300
 // calls per 60 s) and the matching AUTH_FAILURE_LIMIT_PERIOD_SECONDS var ("60").
@@ -44,4 +49,82 @@ describe("failed-authentication rate limit (AUTH_FAILURE_LIMITER, keyed by clien
     // A missing token costs nothing to refuse and is not counted: still 401, not 429.
     await expectProblem(await api("/api/v1/me", { headers: prober }), 401);
   }, 120_000);
+});
+
+// The app is called directly with an env whose ASSIGN_LIMITER is the real binding with a budget of
+// 10 units per 60 s (ASSIGN_LIMITER_SMALL in vitest.config.ts) and ASSIGN_LIMIT_BATCH 5, so the
+// budget is 50 calls. Each call waits for its waitUntil work: that is the sentinel telling the
+// background consult has answered before the next call, without sleeping.
+describe("assignment rate limit (ASSIGN_LIMITER, per organization, consulted once per batch of calls)", () => {
+  const BATCH = 5;
+  const UNITS = 10;
+  const small = {
+    ...env,
+    ASSIGN_LIMITER: (env as unknown as { ASSIGN_LIMITER_SMALL: RateLimit }).ASSIGN_LIMITER_SMALL,
+  };
+  const limitedEnv = { ...small, ASSIGN_LIMIT_BATCH: String(BATCH) } as Env;
+
+  let clock = Date.UTC(2026, 5, 1);
+  afterEach(() => assignLimiter.useClock(Date.now));
+
+  async function call(org: string, path: string, body: unknown): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await app.request(
+      `https://edge.test${A}${path}`,
+      {
+        method: "POST",
+        headers: { Authorization: `Bearer ${await tokenFor(org, "assign")}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      },
+      limitedEnv,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(assignLimiter.pending).toBe(0);
+    return res;
+  }
+
+  it("over budget: 429 problem with Retry-After on every assign route of that org; others unaffected; it lifts after a period", async () => {
+    assignLimiter.useClock(() => clock);
+    const org = "assign-flood";
+    const exp = await seedExperiment({ org, key: "flood" });
+    await seedExperiment({ org: "assign-calm", key: "calm" });
+
+    // Under budget every call is answered; the first 429 comes right after a consult the limiter
+    // refused, so the calls admitted before it are a whole number of batches, at least the budget.
+    // (A run straddling the limiter's wall-clock window gets up to twice the budget.)
+    let admitted = 0;
+    let limited: Response | null = null;
+    for (let i = 0; i < 2 * (UNITS + 1) * BATCH + BATCH && !limited; i++) {
+      const res = await call(org, "/assign", { user_id: `u${i}` });
+      if (res.status === 429) limited = res;
+      else {
+        expect(res.status, await res.clone().text()).toBe(200);
+        expect(((await res.json()) as { assignments: unknown[] }).assignments).toHaveLength(1);
+        admitted += 1;
+      }
+    }
+    expect(limited).not.toBeNull();
+    expect(admitted % BATCH).toBe(0);
+    expect(admitted).toBeGreaterThanOrEqual(UNITS * BATCH);
+    const problem = await expectProblem(limited as Response, 429);
+    expect(problem.type).toBe("urn:edge-experiments:problem:rate-limited");
+    expect(problem.detail).toBe("assignment rate limit exceeded for this organization");
+    expect((limited as Response).headers.get("Retry-After")).toBe("60");
+
+    // Refused at once on the org's other assignment routes, with the time left.
+    clock += 20_000;
+    const one = await call(org, `/experiments/${exp.id}/assign`, { user_id: "u-one" });
+    expect(one.headers.get("Retry-After")).toBe("40");
+    expect((await expectProblem(one, 429)).detail).toBe("assignment rate limit exceeded for this organization");
+    await expectProblem(await call(org, "/flags/evaluate", { user_id: "u-flags" }), 429);
+
+    // Another organization under its budget is answered.
+    const calm = await call("assign-calm", "/assign", { user_id: "u1" });
+    expect(calm.status).toBe(200);
+
+    // One period after the refusal the org is admitted again.
+    clock += 40_000;
+    expect((await call(org, "/assign", { user_id: "u-later" })).status).toBe(200);
+  });
 });

@@ -136,11 +136,21 @@ async function ingestAll(ctx: BenchContext, token: string, id: string, start: nu
       const body = JSON.stringify({ results: batchOf(next++, start) });
       for (let attempt = 0; ; attempt++) {
         const t0 = performance.now();
+        // A connection dropped by the loaded local server is re-sent too: a batch stored twice
+        // would fail the stored-row count check below, so a retry cannot inflate the figures.
         const res = await fetch(`${ctx.baseUrl}${BASE}/experiments/${id}/results`, {
           method: "POST",
           headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
           body,
+        }).catch((err: unknown) => {
+          if (attempt >= 5) throw new Error(`ingest: ${(err as Error).message}`);
+          return null;
         });
+        if (res === null) {
+          retries++;
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
         const text = await res.text();
         if (res.status === 201) {
           latencies.push(performance.now() - t0);

@@ -92,3 +92,130 @@ export function percentileOffset(q: number, n: number, m: number, negatives: num
   if (k < negatives + zeros) return "zero";
   return k - zeros;
 }
+
+/** Fewer sampled values than this, and the one pass shifts by the metric's exact mean instead. */
+export const MIN_SHIFT_SAMPLE = 16;
+
+/**
+ * The shift of each metric's one pass: the median of its values in the sample (METRIC_SAMPLE_SQL),
+ * when the sample holds at least MIN_SHIFT_SAMPLE of them. A median of an unrelated sample lies,
+ * with high probability, between the quartiles, which are within √3 standard deviations of the
+ * mean (Cantelli), so shifted sums lose under one digit to cancellation; an outlier cannot drag
+ * it the way it drags a sample mean or a minimum.
+ */
+export function sampleShifts(sample: readonly { metric_name: string; v: number }[]): Map<string, number> {
+  const byMetric = new Map<string, number[]>();
+  for (const s of sample) {
+    const values = byMetric.get(s.metric_name);
+    if (values) values.push(s.v);
+    else byMetric.set(s.metric_name, [s.v]);
+  }
+  const shifts = new Map<string, number>();
+  for (const [metric, values] of byMetric) {
+    if (values.length < MIN_SHIFT_SAMPLE) continue;
+    values.sort((a, b) => a - b);
+    shifts.set(metric, values[values.length >> 1] as number);
+  }
+  return shifts;
+}
+
+/** A row of USER_VALUE_READING_SQL; variant_id null: users without exposure. */
+export interface ValueReadingRow extends ArmSums {
+  variant_id: string | null;
+  negatives: number;
+  postRows: number;
+  preRows: number;
+  shift: number;
+}
+
+/** A row of USER_BINOMIAL_READING_SQL. */
+export interface BinomialReadingRow {
+  variant_id: string | null;
+  users: number;
+  positives: number;
+  prePositives: number;
+  bothPositive: number;
+  postRows: number;
+  preRows: number;
+}
+
+/** What the one pass over a metric's users tells the analysis. */
+export interface MetricReading {
+  /** Per exposed variant: the sums of the analysis (shifted by `shift`). */
+  arms: Map<string, ArmSums>;
+  shift: number;
+  /** Exposed users with rows, the sum of their values, how many of those are < 0. */
+  users: number;
+  sum: number;
+  negatives: number;
+  /** Data quality: rows of users without exposure, rows before the user's exposure. */
+  unexposedRows: number;
+  preRows: number;
+}
+
+function readingOf<R extends { variant_id: string | null; users: number; postRows: number; preRows: number }>(
+  rows: readonly R[],
+  arm: (r: R) => ArmSums,
+  negatives: (r: R) => number,
+  shift: number,
+): MetricReading {
+  const reading: MetricReading = {
+    arms: new Map(),
+    shift,
+    users: 0,
+    sum: 0,
+    negatives: 0,
+    unexposedRows: 0,
+    preRows: 0,
+  };
+  for (const r of rows) {
+    reading.preRows += r.preRows;
+    if (r.variant_id === null) {
+      reading.unexposedRows += r.postRows;
+      continue;
+    }
+    const sums = arm(r);
+    reading.arms.set(r.variant_id, sums);
+    reading.users += r.users;
+    reading.sum += sums.sum;
+    reading.negatives += negatives(r);
+  }
+  return reading;
+}
+
+export const valueReading = (rows: readonly ValueReadingRow[]): MetricReading =>
+  readingOf(
+    rows,
+    (r) => ({
+      users: r.users,
+      sum: r.sum,
+      sumD: r.sumD,
+      sumD2: r.sumD2,
+      min: r.min,
+      max: r.max,
+      sumXD: r.sumXD,
+      sumXD2: r.sumXD2,
+      sumXYD: r.sumXYD,
+    }),
+    (r) => r.negatives,
+    rows[0]?.shift ?? 0,
+  );
+
+/** 0/1 values: every sum of Y (or Y²) is the count of positives, and no shift. */
+export const binomialReading = (rows: readonly BinomialReadingRow[]): MetricReading =>
+  readingOf(
+    rows,
+    (r) => ({
+      users: r.users,
+      sum: r.positives,
+      sumD: r.positives,
+      sumD2: r.positives,
+      min: r.users === 0 ? null : r.positives === r.users ? 1 : 0,
+      max: r.users === 0 ? null : r.positives > 0 ? 1 : 0,
+      sumXD: r.prePositives,
+      sumXD2: r.prePositives,
+      sumXYD: r.bothPositive,
+    }),
+    () => 0,
+    0,
+  );

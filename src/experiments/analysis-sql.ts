@@ -17,26 +17,77 @@ export const EXPOSURES_SQL = `
   SELECT variant_id, COUNT(*) AS users FROM exposures WHERE experiment_id = ${OF_ORG} GROUP BY variant_id`;
 
 /**
- * Pass 1, per metric: exposed users with rows, their pooled sum (the shift of pass 2), how many
- * per-user values are negative (for the percentile cap), and the data-quality row counts.
+ * The metric names with per-user rows, one index seek each (a skip scan of
+ * user_metric_values_analysis): the analysis learns which metrics to read without reading them.
  */
-export const METRIC_OVERVIEW_SQL = `
-  SELECT metric_name,
-    COUNT(variant_id) AS users,
-    TOTAL(CASE WHEN variant_id IS NOT NULL THEN post_sum END) AS sum,
-    TOTAL(CASE WHEN variant_id IS NOT NULL THEN post_rows END) AS post_rows,
-    TOTAL(CASE WHEN variant_id IS NOT NULL AND post_sum < 0 THEN 1 END) AS negatives,
-    TOTAL(CASE WHEN variant_id IS NULL THEN post_rows END) AS unexposed_rows,
-    TOTAL(pre_rows) AS pre_rows
-  FROM user_metric_values WHERE experiment_id = ${OF_ORG}
-  GROUP BY metric_name`;
+export const METRIC_NAMES_SQL = `
+  WITH RECURSIVE names(name) AS (
+    SELECT (SELECT MIN(metric_name) FROM user_metric_values WHERE experiment_id = ${OF_ORG})
+    UNION ALL
+    SELECT (SELECT MIN(metric_name) FROM user_metric_values WHERE experiment_id = ${OF_ORG} AND metric_name > name)
+    FROM names WHERE name IS NOT NULL)
+  SELECT name AS metric_name FROM names WHERE name IS NOT NULL`;
+
+/** How many per-user values METRIC_SAMPLE_SQL reads. */
+export const SAMPLE_ROWS = 1024;
+
+/**
+ * The first SAMPLE_ROWS per-user values of exposed users in user-id order (the primary key: an
+ * order unrelated to the values), whatever their metric. Their per-metric median is the shift of
+ * the one pass (USER_VALUE_READING_SQL), which must be known before it starts.
+ */
+export const METRIC_SAMPLE_SQL = `
+  SELECT metric_name, post_sum AS v FROM user_metric_values
+  WHERE experiment_id = ${OF_ORG} AND variant_id IS NOT NULL
+  ORDER BY user_id, metric_name LIMIT ${SAMPLE_ROWS}`;
+
+/**
+ * The one pass over the users of a metric (?3) that is not binomial, per variant (NULL: users
+ * without exposure, counted for data quality only): Y = the user's post-exposure sum, X = the
+ * pre-exposure sum (the CUPED covariate), the negatives (percentile caps) and the row counts.
+ *
+ * The Y sums are of Y − shift. The shift is ?4, a sample median (METRIC_SAMPLE_SQL), or when the
+ * sample holds too few values of the metric, the exact mean of its exposed users (one more pass,
+ * over a metric the sample says is rare). Any shift within a few spreads of the values keeps
+ * differences exact however large the values are (FINDINGS: 1.7e12 + N(0, 1)). X is not shifted,
+ * so a metric without pre-exposure values has a covariate of exactly zero spread.
+ */
+export const USER_VALUE_READING_SQL = `
+  WITH s AS MATERIALIZED (SELECT COALESCE(?4,
+    (SELECT TOTAL(post_sum) / COUNT(*) FROM user_metric_values
+     WHERE experiment_id = ${OF_ORG} AND metric_name = ?3 AND variant_id IS NOT NULL), 0.0) AS v)
+  SELECT variant_id, COUNT(*) AS users, TOTAL(post_sum) AS sum,
+    TOTAL(post_sum - (SELECT v FROM s)) AS sumD,
+    TOTAL((post_sum - (SELECT v FROM s)) * (post_sum - (SELECT v FROM s))) AS sumD2,
+    MIN(post_sum) AS min, MAX(post_sum) AS max,
+    TOTAL(pre_sum) AS sumXD, TOTAL(pre_sum * pre_sum) AS sumXD2,
+    TOTAL(pre_sum * (post_sum - (SELECT v FROM s))) AS sumXYD,
+    TOTAL(post_sum < 0) AS negatives, TOTAL(post_rows) AS postRows, TOTAL(pre_rows) AS preRows,
+    (SELECT v FROM s) AS shift
+  FROM user_metric_values
+  WHERE experiment_id = ${OF_ORG} AND metric_name = ?3
+  GROUP BY variant_id`;
+
+/**
+ * The one pass over the users of a binomial metric (?3): Y = whether any post-exposure value was
+ * > 0, X = whether any pre-exposure one was. Sums of 0/1 are exact: no shift. Also read for
+ * event_mean metrics, whose per-user rows count only for data quality.
+ */
+export const USER_BINOMIAL_READING_SQL = `
+  SELECT variant_id, COUNT(*) AS users, TOTAL(post_positive > 0) AS positives,
+    TOTAL(pre_positive > 0) AS prePositives, TOTAL(post_positive > 0 AND pre_positive > 0) AS bothPositive,
+    TOTAL(post_rows) AS postRows, TOTAL(pre_rows) AS preRows
+  FROM user_metric_values
+  WHERE experiment_id = ${OF_ORG} AND metric_name = ?3
+  GROUP BY variant_id`;
 
 /** Results without a user (index results_user: a range, not a scan). */
 export const ANONYMOUS_SQL = `
   SELECT COUNT(*) AS n FROM results WHERE experiment_id = ${OF_ORG} AND user_id IS NULL`;
 
 /**
- * Pass 2, one metric (?3), per variant, over the users with rows. ?4 = 1: binomial (value = any
+ * A capped metric (?3), per variant, over the users with rows: the cap is known only after the
+ * one pass (a percentile's value needs the counts), so capped metrics take a second pass. ?4 = 1: binomial (value = any
  * result > 0), else the sum; ?5 an upper cap or NULL; ?6 and ?7 the shifts of Y and of the
  * covariate X (pre-exposure value), common to every variant, so differences between arms stay
  * exact however large the values are (FINDINGS: 1.7e12 + N(0, 1)).

@@ -4,7 +4,7 @@
  */
 import type { Db } from "../db/client";
 import type { CappingType, Direction, MetricFormat, MetricKind } from "../metrics/model";
-import type { ArmSums } from "./analysis-moments";
+import type { ArmSums, BinomialReadingRow, ValueReadingRow } from "./analysis-moments";
 import {
   ANONYMOUS_SQL,
   DEFINITIONS_SQL,
@@ -14,10 +14,13 @@ import {
   EVENT_TIMESERIES_SQL,
   EXPOSURES_BY_DAY_SQL,
   EXPOSURES_SQL,
-  METRIC_OVERVIEW_SQL,
+  METRIC_NAMES_SQL,
+  METRIC_SAMPLE_SQL,
+  USER_BINOMIAL_READING_SQL,
   USER_MOMENTS_SQL,
   USER_TIMESERIES_SQL,
   USER_VALUE_AT_SQL,
+  USER_VALUE_READING_SQL,
 } from "./analysis-sql";
 import type { DayDelta } from "./timeseries";
 import { batch, chunks, constraintViolated } from "./sql";
@@ -89,29 +92,22 @@ export async function findUnexposedUsers(db: Db, orgId: string, experimentId: st
   return new Set(results.map((r) => r.user_id));
 }
 
-/** Pass 1 of the analysis for one metric (METRIC_OVERVIEW_SQL). */
-interface MetricOverview {
-  metric_name: string;
-  users: number;
-  sum: number;
-  post_rows: number;
-  negatives: number;
-  unexposed_rows: number;
-  pre_rows: number;
-}
-
 interface EventOverview {
   metric_name: string;
   rows: number;
   sum: number;
 }
 
-/** Everything the analysis needs before it knows how to read each metric: one round trip. */
+/**
+ * Everything the analysis needs before it reads the metrics: one round trip of index probes
+ * and small reads (the metric names by skip scan, a bounded sample, the catalogue).
+ */
 export async function loadOverview(db: Db, orgId: string, experimentId: string) {
   const d1 = db.$client;
-  const [exposures, overview, anonymous, events, definitions] = await batch(db, [
+  const [exposures, names, sample, anonymous, events, definitions] = await batch(db, [
     d1.prepare(EXPOSURES_SQL).bind(experimentId, orgId),
-    d1.prepare(METRIC_OVERVIEW_SQL).bind(experimentId, orgId),
+    d1.prepare(METRIC_NAMES_SQL).bind(experimentId, orgId),
+    d1.prepare(METRIC_SAMPLE_SQL).bind(experimentId, orgId),
     d1.prepare(ANONYMOUS_SQL).bind(experimentId, orgId),
     d1.prepare(EVENT_OVERVIEW_SQL).bind(experimentId, orgId),
     d1.prepare(DEFINITIONS_SQL).bind(experimentId, orgId),
@@ -119,7 +115,9 @@ export async function loadOverview(db: Db, orgId: string, experimentId: string) 
   const exposureRows = (exposures?.results ?? []) as { variant_id: string; users: number }[];
   return {
     exposures: new Map(exposureRows.map((r) => [r.variant_id, r.users])),
-    metrics: (overview?.results ?? []) as MetricOverview[],
+    /** Metrics with per-user rows, and a sample of their values (the shifts of the one pass). */
+    names: ((names?.results ?? []) as { metric_name: string }[]).map((r) => r.metric_name),
+    sample: (sample?.results ?? []) as { metric_name: string; v: number }[],
     anonymous: ((anonymous?.results[0] as { n: number } | undefined)?.n ?? 0) as number,
     events: (events?.results ?? []) as EventOverview[],
     definitions: (definitions?.results ?? []) as RawDefinition[],
@@ -148,7 +146,37 @@ export interface MomentsQuery {
   shiftX: number;
 }
 
-/** Pass 2: per-variant sums of each metric, one statement per metric, in one round trip. */
+export type ReadingQuery =
+  | { metric: string; binomial: true }
+  | { metric: string; binomial: false; shift: number | null };
+
+/**
+ * The one pass over each metric's users (USER_VALUE_READING_SQL / USER_BINOMIAL_READING_SQL), one
+ * statement per metric, in one round trip.
+ */
+export async function loadReadings(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  queries: readonly ReadingQuery[],
+): Promise<({ binomial: true; rows: BinomialReadingRow[] } | { binomial: false; rows: ValueReadingRow[] })[]> {
+  const d1 = db.$client;
+  const results = await batch(
+    db,
+    queries.map((q) =>
+      q.binomial
+        ? d1.prepare(USER_BINOMIAL_READING_SQL).bind(experimentId, orgId, q.metric)
+        : d1.prepare(USER_VALUE_READING_SQL).bind(experimentId, orgId, q.metric, q.shift),
+    ),
+  );
+  return queries.map((q, i) =>
+    q.binomial
+      ? { binomial: true, rows: (results[i]?.results ?? []) as BinomialReadingRow[] }
+      : { binomial: false, rows: (results[i]?.results ?? []) as ValueReadingRow[] },
+  );
+}
+
+/** Capped and event_mean metrics: per-variant sums, one statement per metric, in one round trip. */
 export async function loadMoments(
   db: Db,
   orgId: string,

@@ -5,13 +5,14 @@ import { MetricKey } from "../metrics/schemas";
 import { VERDICTS } from "../stats";
 import { EXPERIMENT_STATUSES } from "./model";
 import { TimeIn } from "../http/time";
+import { boundedValue } from "../http/values";
 import { AnalysisSettingsOut } from "./schemas";
 
 const MAX_RESULTS = 1000;
 export const ResultIn = z
   .object({
     metric_name: MetricKey,
-    metric_value: z.number().refine(Number.isFinite, "must be a finite number"),
+    metric_value: boundedValue("docs/statistics.md, Limits"),
     user_id: z.string().min(1).max(256).optional(),
     variant_id: z.string().min(1).max(128).optional(),
     recorded_at: TimeIn.optional().openapi({ description: "When the value happened; default now" }),

@@ -3,7 +3,14 @@ import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { UNDEFINED_METRIC } from "../metrics/model";
 import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
-import { nearestRank, percentileOffset } from "./analysis-moments";
+import {
+  binomialReading,
+  type MetricReading,
+  nearestRank,
+  percentileOffset,
+  sampleShifts,
+  valueReading,
+} from "./analysis-moments";
 import { withDefaults } from "./analysis-settings";
 import type { ExperimentWithVariants } from "./repository";
 import type { RawDefinition } from "./results-repository";
@@ -99,6 +106,37 @@ function specOf(key: string, d: RawDefinition | undefined): MetricSpec {
 
 type Overview = Awaited<ReturnType<typeof results.loadOverview>>;
 
+const kindOf = (key: string, definitions: ReadonlyMap<string, RawDefinition>) =>
+  definitions.get(key)?.kind ?? UNDEFINED_METRIC.kind;
+
+/**
+ * The one pass over each metric's users (all of them, or `only`): binomial and event_mean metrics
+ * read 0/1 flags and counts, the others their values, shifted by the sample's median.
+ */
+async function readMetrics(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  overview: Overview,
+  only?: ReadonlySet<string>,
+): Promise<Map<string, MetricReading>> {
+  const definitions = new Map(overview.definitions.map((d) => [d.key, d]));
+  const shifts = sampleShifts(overview.sample);
+  const names = overview.names.filter((n) => only === undefined || only.has(n));
+  const read = await results.loadReadings(
+    db,
+    orgId,
+    experimentId,
+    names.map((metric): results.ReadingQuery => {
+      const kind = kindOf(metric, definitions);
+      return kind === "binomial" || kind === "event_mean"
+        ? { metric, binomial: true }
+        : { metric, binomial: false, shift: shifts.get(metric) ?? null };
+    }),
+  );
+  return new Map(read.map((r, i) => [names[i] as string, r.binomial ? binomialReading(r.rows) : valueReading(r.rows)]));
+}
+
 interface MetricPlan {
   spec: MetricSpec;
   role: MetricRole;
@@ -106,36 +144,40 @@ interface MetricPlan {
   binomial: boolean;
   shiftY: number;
   cap: number | null;
+  /** The one pass's sums, when they are the answer (an uncapped per-user metric). */
+  reading: MetricReading | undefined;
 }
 
 const exposedUsers = (o: Overview) => [...o.exposures.values()].reduce((a, b) => a + b, 0);
 
 /**
- * How each metric is read: its definition (or the defaults), the common shift (the pooled mean;
- * exposed users without rows count as 0) and its cap. A percentile cap needs the value at a rank
- * first: one more round trip, only when some metric has one. Binomial values are 0/1: never capped.
+ * How each metric is read: its definition (or the defaults), its cap and its shift. Binomial
+ * values are 0/1: never capped, never shifted. An uncapped per-user metric is answered by its one
+ * pass. A capped one is read again with the cap, shifted by the pooled mean (exposed users
+ * without rows count as 0); a percentile cap needs the value at a rank first: one more round
+ * trip, only when some metric has one.
  */
 async function planMetrics(
   db: Db,
   orgId: string,
   experimentId: string,
   overview: Overview,
+  readings: ReadonlyMap<string, MetricReading>,
   roles: ReadonlyMap<string, MetricRole>,
 ): Promise<MetricPlan[]> {
   const exposed = exposedUsers(overview);
   const definitions = new Map(overview.definitions.map((d) => [d.key, d]));
-  const perUser = new Map(overview.metrics.map((m) => [m.metric_name, m]));
   const events = new Map(overview.events.map((m) => [m.metric_name, m]));
   const pending: { plan: MetricPlan; query: { metric: string; perUser: boolean; offset: number } }[] = [];
   const plans = [...roles].map(([key, role]) => {
     const spec = specOf(key, definitions.get(key));
     const isUser = spec.kind !== "event_mean";
     const binomial = spec.kind === "binomial";
-    const o = perUser.get(key);
+    const o = isUser ? readings.get(key) : undefined;
     const e = events.get(key);
     const eventMean = e && e.rows > 0 ? e.sum / e.rows : 0;
-    const shiftY = binomial ? 0 : isUser ? (exposed > 0 ? (o?.sum ?? 0) / exposed : 0) : eventMean;
-    const plan: MetricPlan = { spec, role, isUser, binomial, shiftY, cap: null };
+    const shiftY = binomial ? 0 : isUser ? (o?.shift ?? 0) : eventMean;
+    const plan: MetricPlan = { spec, role, isUser, binomial, shiftY, cap: null, reading: o };
     const c = spec.capping;
     if (c && !binomial) {
       if (c.type === "absolute") plan.cap = c.value;
@@ -162,6 +204,12 @@ async function planMetrics(
       q.plan.cap = values[i] ?? null;
     });
   }
+  for (const plan of plans) {
+    if (plan.isUser && plan.cap !== null) {
+      plan.reading = undefined;
+      plan.shiftY = exposed > 0 ? (readings.get(plan.spec.key)?.sum ?? 0) / exposed : 0;
+    }
+  }
   return plans;
 }
 
@@ -171,16 +219,19 @@ const analysisVariants = (e: ExperimentWithVariants) =>
 export async function analyzeExperiment(db: Db, orgId: string, experimentId: string, now = Date.now()) {
   const experiment = await loadExperiment(db, orgId, experimentId);
   const overview = await results.loadOverview(db, orgId, experimentId);
+  const readings = await readMetrics(db, orgId, experimentId, overview);
   const roles = namedMetrics(experiment);
-  for (const m of [...overview.metrics, ...overview.events]) {
-    if (!roles.has(m.metric_name)) roles.set(m.metric_name, "other");
+  for (const key of [...overview.names, ...overview.events.map((m) => m.metric_name)]) {
+    if (!roles.has(key)) roles.set(key, "other");
   }
-  const plans = await planMetrics(db, orgId, experimentId, overview, roles);
+  const plans = await planMetrics(db, orgId, experimentId, overview, readings, roles);
+  // Capped and event_mean metrics: one more pass each, in one round trip.
+  const again = plans.filter((p) => p.reading === undefined && (!p.isUser || p.cap !== null));
   const sums = await results.loadMoments(
     db,
     orgId,
     experimentId,
-    plans.map((p) => ({
+    again.map((p) => ({
       metric: p.spec.key,
       perUser: p.isUser,
       binomial: p.binomial,
@@ -189,6 +240,8 @@ export async function analyzeExperiment(db: Db, orgId: string, experimentId: str
       shiftX: 0,
     })),
   );
+  const armsOf = new Map(again.map((p, i) => [p, sums[i] ?? new Map()]));
+  const all = [...readings.values()];
 
   return buildAnalysis({
     experimentId: experiment.id,
@@ -201,18 +254,18 @@ export async function analyzeExperiment(db: Db, orgId: string, experimentId: str
     startedAt: experiment.startedAt,
     completedAt: experiment.completedAt,
     now,
-    metrics: plans.map((p, i) => ({
+    metrics: plans.map((p) => ({
       spec: p.spec,
       role: p.role,
       cap: p.cap,
       shiftY: p.shiftY,
       shiftX: 0,
-      arms: sums[i] ?? new Map(),
+      arms: p.reading?.arms ?? armsOf.get(p) ?? new Map(),
     })),
     dataQuality: {
-      unexposed_results: overview.metrics.reduce((n, m) => n + m.unexposed_rows, 0),
+      unexposed_results: all.reduce((n, r) => n + r.unexposedRows, 0),
       anonymous_results: overview.anonymous,
-      pre_exposure_results: overview.metrics.reduce((n, m) => n + m.pre_rows, 0),
+      pre_exposure_results: all.reduce((n, r) => n + r.preRows, 0),
     },
   });
 }
@@ -235,7 +288,13 @@ export async function experimentTimeseries(
   if (experiment.startedAt === null) return { metric_name: key, items: [] };
   const overview = await results.loadOverview(db, orgId, experimentId);
   const role = namedMetrics(experiment).get(key) ?? "other";
-  const [plan] = await planMetrics(db, orgId, experimentId, overview, new Map([[key, role]]));
+  // Only a percentile cap needs the metric's one pass (its counts place the rank).
+  const definition = overview.definitions.find((d) => d.key === key);
+  const readings =
+    definition?.capping_type === "percentile"
+      ? await readMetrics(db, orgId, experimentId, overview, new Set([key]))
+      : new Map<string, MetricReading>();
+  const [plan] = await planMetrics(db, orgId, experimentId, overview, readings, new Map([[key, role]]));
   if (!plan) return { metric_name: key, items: [] };
   const startDay = Math.floor(experiment.startedAt / DAY_MS);
   const { exposuresByDay, deltas } = await results.loadTimeseries(db, orgId, experimentId, {

@@ -7,6 +7,7 @@
 import { z } from "@hono/zod-openapi";
 import { JsonObject, JsonValue } from "../http/json";
 import { TimeIn } from "../http/time";
+import { boundedValue } from "../http/values";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
 import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
@@ -281,22 +282,10 @@ export const MetricName = z
   .regex(/^[A-Za-z0-9_.:/-]{1,200}$/, "1-200 characters of [A-Za-z0-9_.:/-]")
   .openapi({ example: "model.latency_ms" });
 
-/**
- * Rollups add values into a float64 sum over every point of a bucket; with |value| ≤ 1e15 that sum
- * stays finite (and integers stay exact up to 2^53) for far more points than a bucket can receive.
- * Two values near 1.8e308 used to overflow it to Infinity, which SQLite stores as NULL.
- */
-export const MAX_METRIC_ABS = 1e15;
-const METRIC_RANGE = "must be a finite number between -1e15 and 1e15";
-
 const MetricIn = z
   .object({
     name: MetricName,
-    value: z
-      .number()
-      .min(-MAX_METRIC_ABS, METRIC_RANGE)
-      .max(MAX_METRIC_ABS, METRIC_RANGE)
-      .openapi({ description: "At most 1e15 in absolute value (docs/streaming.md, Limits)" }),
+    value: boundedValue("docs/streaming.md, Limits"),
     timestamp: TimeIn.optional(),
     tags: z.record(z.string().max(200), z.string().max(500)).optional(),
   })

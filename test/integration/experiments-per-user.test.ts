@@ -214,34 +214,40 @@ describe("per-user analysis", () => {
     expect(spend.variants[0]?.stddev).toBeCloseTo(Math.sqrt(sampleVariance(c)), 12);
   });
 
-  it("keeps differences exact for per-user values near 1.7e12 (FINDINGS: means rounded before subtracting)", async () => {
-    const acme = await as("per-user-big");
-    const exp = await createRunning(acme, "big", { primary_metric: "ts" });
-    const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
-    const base = 1.7e12;
-    const offsets = [0, 1, 3, 2, 4];
-    const users: Record<string, string> = {};
-    const results = offsets.flatMap((d, i) => {
-      users[`c${i}`] = control;
-      users[`t${i}`] = treatment;
-      return [
-        { metric_name: "ts", metric_value: base + d, user_id: `c${i}`, recorded_at: T + 1 },
-        { metric_name: "ts", metric_value: base + 2 * d + 0.5, user_id: `t${i}`, recorded_at: T + 1 },
-      ];
+  // 5 users per arm: too few in the sample, the one pass shifts by the exact mean; 20 per arm:
+  // it shifts by the sample's median (analysis-moments.ts sampleShifts).
+  for (const repeats of [1, 4]) {
+    it(`keeps differences exact for per-user values near 1.7e12, ${5 * repeats} users per arm (FINDINGS: means rounded before subtracting)`, async () => {
+      const acme = await as(`per-user-big-${repeats}`);
+      const exp = await createRunning(acme, "big", { primary_metric: "ts" });
+      const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
+      const base = 1.7e12;
+      const offsets = Array.from({ length: repeats }, () => [0, 1, 3, 2, 4]).flat();
+      const users: Record<string, string> = {};
+      const results = offsets.flatMap((d, i) => {
+        users[`c${i}`] = control;
+        users[`t${i}`] = treatment;
+        return [
+          { metric_name: "ts", metric_value: base + d, user_id: `c${i}`, recorded_at: T + 1 },
+          { metric_name: "ts", metric_value: base + 2 * d + 0.5, user_id: `t${i}`, recorded_at: T + 1 },
+        ];
+      });
+      await exposeAt(exp.id, `per-user-big-${repeats}`, users, T);
+      expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
+      const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
+      const ts = metricOf(body, "ts");
+      // Σ(d − 2)² = 10 per repeat; the treatment's deviations are twice as large.
+      const n = 5 * repeats;
+      expect(ts.variants[0]?.stddev).toBeCloseTo(Math.sqrt((10 * repeats) / (n - 1)), 9);
+      expect(ts.variants[1]?.stddev).toBeCloseTo(Math.sqrt((40 * repeats) / (n - 1)), 9);
+      // Means 1.7e12 + 2 and 1.7e12 + 4.5: the difference is exactly 2.5, not a rounding of 1.7e12.
+      expect(ts.comparisons[0]?.difference).toBe(2.5);
+      const expected = compareFrequentist(
+        { n, mean: 2, variance: (10 * repeats) / (n - 1) },
+        { n, mean: 4.5, variance: (40 * repeats) / (n - 1) },
+        { confidence: 0.95, binary: false, sequential: null },
+      );
+      expect(ts.comparisons[0]?.p_value).toBeCloseTo(expected.p_value ?? Number.NaN, 12);
     });
-    await exposeAt(exp.id, "per-user-big", users, T);
-    expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
-    const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
-    const ts = metricOf(body, "ts");
-    expect(ts.variants[0]?.stddev).toBeCloseTo(Math.sqrt(2.5), 9);
-    expect(ts.variants[1]?.stddev).toBeCloseTo(Math.sqrt(10), 9);
-    // Means 1.7e12 + 2 and 1.7e12 + 4.5: the difference is exactly 2.5, not a rounding of 1.7e12.
-    expect(ts.comparisons[0]?.difference).toBe(2.5);
-    const expected = compareFrequentist(
-      { n: 5, mean: 2, variance: 2.5 },
-      { n: 5, mean: 4.5, variance: 10 },
-      { confidence: 0.95, binary: false, sequential: null },
-    );
-    expect(ts.comparisons[0]?.p_value).toBeCloseTo(expected.p_value ?? Number.NaN, 12);
-  });
+  }
 });

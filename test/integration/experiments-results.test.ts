@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_METRIC_ABS } from "../../src/http/values";
 import { as, expectProblem } from "../helpers";
 import { BASE, count, createExperiment, createRunning, expose, rows, twoVariants } from "./experiments-fixtures";
 
@@ -121,6 +122,63 @@ describe("POST /experiments/:id/results", () => {
     const problem = await expectProblem(await acme.post(`${BASE}/experiments/${exp.id}/results`, body), 400);
     expect(problem.errors?.map((e) => e.path)).toEqual(paths);
     expect(await count("results", "experiment_id = ?", exp.id)).toBe(0);
+  });
+
+  // Sums of values (and of their squares) must stay finite: the streaming metrics' bound.
+  const outOfRange: { name: string; value: number }[] = [
+    { name: "the largest double", value: Number.MAX_VALUE },
+    { name: "-1e308", value: -1e308 },
+    { name: "just past 1e15", value: MAX_METRIC_ABS + 1 },
+    { name: "just past -1e15", value: -MAX_METRIC_ABS - 1 },
+  ];
+  it.each(outOfRange)(
+    "400 for metric_value $name, naming the field; nothing of the batch is stored",
+    async ({ value }) => {
+      const acme = await as("acme");
+      const exp = await createRunning(acme, `huge-${Math.random().toString(36).slice(2, 7)}`);
+      const variant_id = exp.variants[0]?.id;
+      const good = { metric_name: "m", metric_value: 1, variant_id };
+      const batch = await expectProblem(
+        await acme.post(`${BASE}/experiments/${exp.id}/results`, { results: [good, { ...good, metric_value: value }] }),
+        400,
+      );
+      expect(batch.errors).toEqual([
+        { path: "results.1.metric_value", message: "must be a finite number between -1e15 and 1e15" },
+      ]);
+      const single = await expectProblem(
+        await acme.post(`${BASE}/experiments/${exp.id}/results`, { ...good, metric_value: value }),
+        400,
+      );
+      expect(single.errors).toEqual([
+        { path: "metric_value", message: "must be a finite number between -1e15 and 1e15" },
+      ]);
+      expect(await count("results", "experiment_id = ?", exp.id)).toBe(0);
+      expect(await count("user_metric_values", "experiment_id = ?", exp.id)).toBe(0);
+    },
+  );
+
+  it("stores values of exactly ±1e15, and their per-user sums stay finite", async () => {
+    const acme = await as("acme");
+    const exp = await createRunning(acme, "edge-values");
+    await expose(exp.id, "acme", { u: exp.variants[0]?.id ?? "" });
+    const res = await acme.post(`${BASE}/experiments/${exp.id}/results`, {
+      results: [
+        { metric_name: "m", metric_value: MAX_METRIC_ABS, user_id: "u" },
+        { metric_name: "m", metric_value: MAX_METRIC_ABS, user_id: "u" },
+        { metric_name: "m", metric_value: -MAX_METRIC_ABS, user_id: "u" },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect((await resultsOf(exp.id)).map((r) => r.metric_value)).toEqual([
+      MAX_METRIC_ABS,
+      MAX_METRIC_ABS,
+      -MAX_METRIC_ABS,
+    ]);
+    const [folded] = await rows<{ post_sum: number; post_rows: number }>(
+      "SELECT post_sum, post_rows FROM user_metric_values WHERE experiment_id = ? AND user_id = 'u'",
+      exp.id,
+    );
+    expect(folded).toEqual({ post_sum: MAX_METRIC_ABS, post_rows: 3 });
   });
 
   it("422 for a user never exposed, naming the row; the valid rows are not stored either", async () => {

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { MAX_TIME_MS, MIN_TIME_MS } from "../../src/http/time";
 import { AGGREGATIONS } from "../../src/streaming/rollup";
-import { MAX_METRIC_ABS } from "../../src/streaming/schemas";
+import { MAX_METRIC_ABS } from "../../src/http/values";
 import { tokenFor } from "../helpers";
 import { accepted, upgrade } from "../realtime/live-client";
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type AnalysisInput, buildAnalysis, type MetricData, servedShares } from "../../src/experiments/analysis";
-import { type ArmSums, armMoments, nearestRank, percentileOffset } from "../../src/experiments/analysis-moments";
+import {
+  type ArmSums,
+  armMoments,
+  binomialReading,
+  MIN_SHIFT_SAMPLE,
+  nearestRank,
+  percentileOffset,
+  sampleShifts,
+  valueReading,
+} from "../../src/experiments/analysis-moments";
 import { DEFAULT_ANALYSIS_SETTINGS } from "../../src/experiments/analysis-settings";
 import { buildTimeseries } from "../../src/experiments/timeseries";
 import { adjustPValues, compareBayesian, compareFrequentist, cuped, srmCheck } from "../../src/stats";
@@ -85,6 +94,77 @@ describe("percentile caps: nearest rank over every exposed user", () => {
     expect(percentileOffset(0.1, 10, 8, 1)).toBe(0); // −4
     expect(percentileOffset(0.25, 10, 8, 1)).toBe("zero");
     expect(percentileOffset(0.5, 0, 0, 0)).toBeNull();
+  });
+});
+
+describe("sampleShifts: the shift of each metric's one pass", () => {
+  const sample = (metric: string, values: number[]) => values.map((v) => ({ metric_name: metric, v }));
+  const sixteen = Array.from({ length: MIN_SHIFT_SAMPLE }, (_, i) => i); // 0..15
+  it.each([
+    ["too few values: no shift (the SQL takes the exact mean)", sample("m", [1, 2, 3]), undefined],
+    ["the upper median of an even count", sample("m", sixteen), 8],
+    ["an outlier does not move it", sample("m", [...sixteen.slice(1), -1e12]), 8],
+    ["unsorted input", sample("m", [...sixteen].reverse()), 8],
+  ])("%s", (_, rows, shift) => expect(sampleShifts(rows).get("m")).toBe(shift));
+
+  it("keeps metrics apart", () => {
+    const shifts = sampleShifts([
+      ...sample("a", sixteen),
+      ...sample(
+        "b",
+        sixteen.map((v) => v + 100),
+      ),
+      ...sample("c", [5]),
+    ]);
+    expect([...shifts]).toEqual([
+      ["a", 8],
+      ["b", 108],
+    ]);
+  });
+});
+
+describe("valueReading / binomialReading: one pass's rows to per-arm sums", () => {
+  const valueRow = (variant: string | null, ys: number[], xs: number[], shift: number, rows: number, pre: number) => ({
+    variant_id: variant,
+    ...sqlSums(ys, xs, shift, 0),
+    negatives: ys.filter((y) => y < 0).length,
+    postRows: rows,
+    preRows: pre,
+    shift,
+  });
+
+  it("sums exposed arms, keeps unexposed users' rows for data quality only", () => {
+    const r = valueReading([
+      valueRow("c", [1, -2, 3], [0, 1, 0], 1, 4, 1),
+      valueRow("t", [5], [2], 1, 2, 3),
+      valueRow(null, [7, 8], [0, 0], 1, 6, 0),
+    ]);
+    expect(r.shift).toBe(1);
+    expect(r.users).toBe(4);
+    expect(r.sum).toBe(7);
+    expect(r.negatives).toBe(1);
+    expect(r.unexposedRows).toBe(6);
+    expect(r.preRows).toBe(4);
+    expect([...r.arms.keys()]).toEqual(["c", "t"]);
+    // The arm's sums are the SQL's, and armMoments reads them as before.
+    const m = armMoments(3, r.arms.get("c"), r.shift, 0);
+    expect(m.mean + r.shift).toBeCloseTo(mean([1, -2, 3]), 12);
+    expect(m.variance).toBeCloseTo(variance([1, -2, 3]), 12);
+    expect(m.covarianceXY).toBeCloseTo(covariance([0, 1, 0], [1, -2, 3]), 12);
+  });
+
+  it("reads flags as 0/1 values: sums are the positive counts", () => {
+    const r = binomialReading([
+      { variant_id: "c", users: 4, positives: 4, prePositives: 1, bothPositive: 1, postRows: 9, preRows: 2 },
+      { variant_id: "t", users: 3, positives: 0, prePositives: 0, bothPositive: 0, postRows: 3, preRows: 0 },
+      { variant_id: null, users: 2, positives: 1, prePositives: 0, bothPositive: 0, postRows: 5, preRows: 0 },
+    ]);
+    expect(r.shift).toBe(0);
+    expect(r.unexposedRows).toBe(5);
+    expect(r.preRows).toBe(2);
+    // The same sums a 0/1 value per user gives: c = [1, 1, 1, 1] with X = [1, 0, 0, 0], t = [0, 0, 0].
+    expect(r.arms.get("c")).toEqual(sqlSums([1, 1, 1, 1], [1, 0, 0, 0]));
+    expect(r.arms.get("t")).toEqual(sqlSums([0, 0, 0], [0, 0, 0]));
   });
 });
 

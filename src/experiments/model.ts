@@ -102,6 +102,9 @@ export interface ClientConfig {
   flags?: ClientFlag[];
 }
 
+/** Why `POST /assign` without named keys gave no assignment: the organization runs no experiment. */
+export const EMPTY_ASSIGNMENTS_REASON = "no_running_experiments";
+
 /** docs/contract.md's Assignment. */
 export interface Assignment {
   experiment_id: string;

@@ -26,6 +26,8 @@ export function setRuntime(r: { server?: Server; browser?: Browser; context?: Br
 export const state = {
   token: "",
   experimentId: "",
+  /** The experiment the catalogue steps create and start; the results steps send its traffic. */
+  journeyExperimentId: "",
   /** Steps that provoke an API error on purpose allow the browser's "Failed to load resource" line. */
   allowHttpErrors: false,
   ticketRequests: 0,

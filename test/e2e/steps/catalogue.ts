@@ -107,6 +107,7 @@ test("form: plain errors by label that clear, derived key, remaining %, one cont
     3000,
     "name and key errors to clear",
   );
+  assert((await page.locator("#form-errors").count()) === 0, "the summary stayed after every problem was fixed");
   await page.fill("#f-key", "checkout_redesign");
   await page.fill("#f-experiment_name", "Checkout redesign");
   assert((await value("#f-key")) === "checkout_redesign", "an edited key must stay as typed");

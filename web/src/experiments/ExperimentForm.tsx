@@ -97,7 +97,11 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
   const change = (patch: Partial<Draft>, changed: string) => {
     const next = { ...draft, ...patch };
     setDraft(next);
-    if (Object.keys(errors).length) setErrors((prev) => reconcileErrors(prev, validateDraft(next, isDraft), changed));
+    if (Object.keys(errors).length === 0) return;
+    const left = reconcileErrors(errors, validateDraft(next, isDraft), changed);
+    setErrors(left);
+    // Everything fixed: the "not saved, please fix" line has nothing left to point at.
+    if (Object.keys(left).length === 0) setMessage(null);
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ [k]: v } as Partial<Draft>, k);
 

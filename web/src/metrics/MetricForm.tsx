@@ -43,16 +43,15 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
     const next = { ...draft, [k]: v };
     setDraft(next);
     // An error goes as soon as its field is right; the others stay until theirs are.
-    if (Object.keys(errors).length) {
-      const local = metricBody(next).errors;
-      setErrors((prev) =>
-        Object.fromEntries(
-          Object.entries(prev)
-            .filter(([p]) => local[p] !== undefined || (p !== k && !p.startsWith(`${k}.`) && !(p in LOCAL_PATHS)))
-            .map(([p, m]) => [p, local[p] ?? m]),
-        ),
-      );
-    }
+    if (Object.keys(errors).length === 0) return;
+    const local = metricBody(next).errors;
+    const left = Object.fromEntries(
+      Object.entries(errors)
+        .filter(([p]) => local[p] !== undefined || (p !== k && !p.startsWith(`${k}.`) && !(p in LOCAL_PATHS)))
+        .map(([p, m]) => [p, local[p] ?? m]),
+    );
+    setErrors(left);
+    if (Object.keys(left).length === 0) setMessage(null);
   };
 
   useEffect(() => {

@@ -26,10 +26,10 @@ export interface AssignContext {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-export type SkipReason = "not_found" | "draft" | "no_variants";
+type SkipReason = "not_found" | "draft" | "no_variants";
 
 /** An empty answer explains itself: a new user's first /assign often names another organization. */
-export const emptyAssignmentsDetail = (orgId: string) =>
+const emptyAssignmentsDetail = (orgId: string) =>
   `Organization '${orgId}' has no running experiment. Start one, or check that your token's org claim ` +
   "names the organization the experiment was created in (the dashboard shows its organization beside your name).";
 

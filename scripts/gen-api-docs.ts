@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { type Components, exampleOf, resolve } from "../src/http/schema-doc.ts";
 
 const OUT = "docs/api.md";
 const check = process.argv.includes("--check");
@@ -87,6 +88,12 @@ function typeOf(s: Schema | undefined): string {
   return s.type ?? "any";
 }
 
+/** A fenced JSON example built from the schema (src/http/schema-doc.ts, as /api/docs shows it). */
+function example(s: Schema): string[] {
+  const value = exampleOf(resolve(s as never, (doc.components?.schemas ?? {}) as Components));
+  return ["```json", JSON.stringify(value, null, 2), "```", ""];
+}
+
 function limits(s: Schema): string {
   const parts: string[] = [];
   if (s.minimum !== undefined) parts.push(`min ${s.minimum}`);
@@ -113,7 +120,8 @@ const lines: string[] = [
   `# ${doc.info.title} API reference`,
   "",
   "Generated from the OpenAPI 3.1 document (`npm run docs:api`); do not edit by hand. The Worker serves",
-  "the same document at `/api/v1/openapi.json` and a rendered version at `/api/docs`.",
+  "the same document at `/api/v1/openapi.json` and a rendered version at `/api/docs`. Examples are built",
+  "from the schemas (their own examples, defaults and first enum values).",
   "",
   "## Conventions",
   "",
@@ -152,7 +160,7 @@ for (const [tag, ops] of byTag) {
       lines.push("");
     }
     const body = op.requestBody?.content?.["application/json"]?.schema;
-    if (body) lines.push("Request body:", "", ...fieldTable(body));
+    if (body) lines.push("Request body:", "", ...fieldTable(body), ...example(body));
     lines.push("| status | meaning | body |", "|---|---|---|");
     for (const [status, r] of Object.entries(op.responses ?? {})) {
       const content = r.content ?? {};
@@ -161,6 +169,9 @@ for (const [tag, ops] of byTag) {
       lines.push(`| ${status} | ${r.description ?? ""} | ${schema ? typeOf(schema) : ""} |`);
     }
     lines.push("");
+    const [okStatus, ok] = Object.entries(op.responses ?? {}).find(([s]) => s.startsWith("2")) ?? [];
+    const okSchema = ok?.content?.["application/json"]?.schema;
+    if (okSchema) lines.push(`Example ${okStatus} response:`, "", ...example(okSchema));
   }
 }
 lines.push("## Schemas", "");

@@ -1,12 +1,14 @@
-// Prints a token signed with the local secret: npm run token -- --org acme --scope "read write ingest assign"
+// Prints a token signed with the local secret. The default org is "demo", the organization of the
+// dashboard's "Sign in as demo" (src/http/dev-auth.ts), so README's walk-through and the dashboard
+// see the same experiments: npm run token -- --org other --scope "read write ingest assign"
 // With key rotation (JWT_SECRETS="kid:secret,..."): npm run token -- --kid k2026 --secret "$NEW_SECRET"
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { signToken } from "../src/http/tokens.ts";
+import { DEV_ORG, signToken } from "../src/http/tokens.ts";
 
 const { values } = parseArgs({
   options: {
-    org: { type: "string", default: "demo" },
+    org: { type: "string", default: DEV_ORG },
     scope: { type: "string", default: "read write ingest assign" },
     sub: { type: "string", default: "dev@localhost" },
     ttl: { type: "string", default: "43200" },

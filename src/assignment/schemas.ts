@@ -3,7 +3,7 @@
  * OpenAPI document; the response shapes mirror src/experiments/model.ts (checked at compile time below).
  */
 import { z } from "@hono/zod-openapi";
-import { KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
+import { EMPTY_ASSIGNMENTS_REASON, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
 import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
 import { EXPOSURE_REJECT_REASONS, type ExposureReport, MAX_EXPOSURES_PER_REQUEST } from "./exposure-types";
 import { AttributesSchema } from "../targeting/schemas";
@@ -97,6 +97,14 @@ export const AssignManyResponse = z
     skipped: z
       .array(SkippedSchema)
       .openapi({ description: "Named keys that gave no assignment (unknown, or not started yet), in request order" }),
+    reason: z.literal(EMPTY_ASSIGNMENTS_REASON).optional().openapi({
+      description:
+        "Present when no experiment was named and the organization has none running: why `assignments` is empty",
+    }),
+    detail: z
+      .string()
+      .optional()
+      .openapi({ description: "With `reason`: what to check, naming the token's organization" }),
   })
   .openapi("Assignments");
 

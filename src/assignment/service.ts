@@ -7,7 +7,7 @@ import { getConfig } from "../config";
 import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
-import type { Assignment, ClientExperiment } from "../experiments/model";
+import { type Assignment, type ClientExperiment, EMPTY_ASSIGNMENTS_REASON } from "../experiments/model";
 import { conflict, notFound, ProblemError } from "../http/problem";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
@@ -26,7 +26,19 @@ export interface AssignContext {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-export type SkipReason = "not_found" | "draft" | "no_variants";
+type SkipReason = "not_found" | "draft" | "no_variants";
+
+/** An empty answer explains itself: a new user's first /assign often names another organization. */
+const emptyAssignmentsDetail = (orgId: string) =>
+  `Organization '${orgId}' has no running experiment. Start one, or check that your token's org claim ` +
+  "names the organization the experiment was created in (the dashboard shows its organization beside your name).";
+
+export interface AssignManyAnswer {
+  assignments: AssignmentAnswer[];
+  skipped: { key: string; reason: SkipReason }[];
+  reason?: typeof EMPTY_ASSIGNMENTS_REASON;
+  detail?: string;
+}
 
 const unavailable = (err: unknown) => {
   console.error(JSON.stringify({ level: "error", event: "assignment_store_unavailable", error: String(err) }));
@@ -167,7 +179,7 @@ export async function assignMany(
   ctx: AssignContext,
   subject: Subject,
   keys: readonly string[] | undefined,
-): Promise<{ assignments: AssignmentAnswer[]; skipped: { key: string; reason: SkipReason }[] }> {
+): Promise<AssignManyAnswer> {
   const { userId, attributes } = subject;
   const budget = budgetOf();
   const assigner = new Assigner(ctx);
@@ -179,6 +191,8 @@ export async function assignMany(
       if (r.kind === "assigned") assignments.push(answerOf(r));
     }
     assigner.expose(userId, assignments);
+    if (snapshot.running.length === 0)
+      return { assignments, skipped: [], reason: EMPTY_ASSIGNMENTS_REASON, detail: emptyAssignmentsDetail(ctx.orgId) };
     return { assignments, skipped: [] };
   }
 

@@ -40,8 +40,9 @@ export const isLive = (status: ExperimentStatus): boolean => status === "running
 export const isStopped = (status: ExperimentStatus): boolean => status === "paused" || status === "completed";
 
 /** Experiment and variant keys. */
-export const KEY_PATTERN = /^[a-z0-9_-]{1,64}$/;
-export const KEY_MESSAGE = "must be 1-64 characters of [a-z0-9_-]";
+export const KEY_MAX_LENGTH = 64;
+export const KEY_PATTERN = new RegExp(`^[a-z0-9_-]{1,${KEY_MAX_LENGTH}}$`);
+export const KEY_MESSAGE = `must be 1-${KEY_MAX_LENGTH} characters of [a-z0-9_-]`;
 
 /** Variants per experiment: bounds a list that is never paginated. */
 export const MAX_VARIANTS = 50;
@@ -100,6 +101,9 @@ export interface ClientConfig {
   /** Feature flags, evaluated locally like experiments (src/flags/evaluate.ts). */
   flags?: ClientFlag[];
 }
+
+/** Why `POST /assign` without named keys gave no assignment: the organization runs no experiment. */
+export const EMPTY_ASSIGNMENTS_REASON = "no_running_experiments";
 
 /** docs/contract.md's Assignment. */
 export interface Assignment {

@@ -174,7 +174,20 @@ export const ExperimentIn = z
         ctx.addIssue({ code: "custom", path: ["traffic_split", key], message: `no variant with key '${key}'` });
     }
   })
-  .openapi("ExperimentIn");
+  .openapi("ExperimentIn", {
+    example: {
+      key: "checkout_button",
+      experiment_name: "Checkout button",
+      hypothesis: "A green button converts better than the blue one.",
+      primary_metric: "conversion",
+      secondary_metrics: ["revenue"],
+      guardrail_metrics: ["latency_ms"],
+      variants: [
+        { key: "control", variant_name: "Blue", variant_type: "control", traffic_percentage: 50 },
+        { key: "green", variant_name: "Green", variant_type: "treatment", traffic_percentage: 50 },
+      ],
+    },
+  });
 export type ExperimentInput = z.infer<typeof ExperimentIn>;
 
 export const ExperimentPatch = z

@@ -1,10 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
 import { ProblemError } from "./problem";
-import { DEFAULT_TOKEN_TTL_SECONDS, signToken } from "./tokens";
+import { DEFAULT_TOKEN_TTL_SECONDS, DEV_ORG, signToken } from "./tokens";
 import type { AppEnv } from "./types";
-
-const DEV_ORG = "demo";
 
 /**
  * One-click local sign-in for the dashboard. It exists only when DEV_SIGN_IN is "true" (set by

@@ -1,5 +1,12 @@
 import { SignJWT } from "jose";
 
+/**
+ * The organization of local development: the dashboard's "Sign in as demo" (dev-auth.ts) and
+ * `npm run token` (scripts/token.ts) both mint for it, so README's walk-through, the token script
+ * and the dashboard see the same experiments.
+ */
+export const DEV_ORG = "demo";
+
 export const DEFAULT_TOKEN_TTL_SECONDS = 12 * 60 * 60;
 /**
  * The JOSE `typ` of WebSocket tickets. Declared here, beside the API token's, because the bearer

@@ -54,7 +54,17 @@ export const MetricIn = z
     capping: CappingIn.nullable().optional(),
   })
   .superRefine((m, ctx) => checkCurrency(m.format, m.currency, ctx))
-  .openapi("MetricIn");
+  .openapi("MetricIn", {
+    example: {
+      key: "revenue",
+      name: "Revenue per user",
+      kind: "mean",
+      direction: "increase",
+      format: "currency",
+      currency: "USD",
+      capping: { type: "percentile", value: 0.99 },
+    },
+  });
 export type MetricInput = z.infer<typeof MetricIn>;
 
 /** Every field optional; a currency is checked against the format the metric will have (service). */

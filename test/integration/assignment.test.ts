@@ -144,6 +144,7 @@ describe("POST /assign", () => {
     const body = (await res.json()) as { assignments: AssignmentBody[]; skipped: unknown[] };
     expect(body.assignments.map((a) => a.experiment_key)).toEqual(["checkout", "half"]);
     expect(body.skipped).toEqual([]);
+    expect(body).not.toHaveProperty("reason");
     expect(body.assignments[0]).toEqual(await assign(running.id, "multi-1"));
     expect(body.assignments[1]).toEqual(await assign(halfCoverage.id, "multi-1"));
   });
@@ -178,6 +179,29 @@ describe("POST /assign", () => {
       skipped: unknown[];
     };
     expect(other).toEqual({ assignments: [], skipped: [{ key: "checkout", reason: "not_found" }] });
+  });
+
+  it("no running experiment: the empty answer says why and names the token's organization", async () => {
+    // A new user's first call: their token names an organization where nothing has been started.
+    const initech = await as("initech");
+    const draftOnly = await seedExperiment({ org: "initech", key: "not_started", status: "draft" });
+    const empty = await initech.post(`${BASE}/assign`, { user_id: "u" });
+    expect(empty.status).toBe(200);
+    const body = (await empty.json()) as { assignments: unknown[]; reason?: string; detail?: string };
+    expect(body.assignments).toEqual([]);
+    expect(body.reason).toBe("no_running_experiments");
+    expect(body.detail).toContain("Organization 'initech' has no running experiment");
+    // Once one runs, the answer carries assignments and no reason.
+    expect((await initech.post(`${BASE}/experiments/${draftOnly.id}/start`, {})).status).toBe(200);
+    const running = (await (await initech.post(`${BASE}/assign`, { user_id: "u" })).json()) as Record<string, unknown>;
+    expect(running.assignments).toHaveLength(1);
+    expect(running).not.toHaveProperty("reason");
+    expect(running).not.toHaveProperty("detail");
+    // Named keys explain themselves through `skipped` instead.
+    const named = (await (
+      await initech.post(`${BASE}/assign`, { user_id: "u", experiments: ["nope"] })
+    ).json()) as Record<string, unknown>;
+    expect(named).toEqual({ assignments: [], skipped: [{ key: "nope", reason: "not_found" }] });
   });
 
   it("looks up 150 named keys in one go (beyond D1's 100 bound parameters)", async () => {

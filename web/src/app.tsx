@@ -7,6 +7,8 @@ import { ExperimentDetail } from "./experiments/ExperimentDetail";
 import { ExperimentForm } from "./experiments/ExperimentForm";
 import { ExperimentList } from "./experiments/ExperimentList";
 import { LivePage } from "./live/LivePage";
+import { MetricForm } from "./metrics/MetricForm";
+import { MetricList } from "./metrics/MetricList";
 import { Link, navigate, useLocation } from "./router";
 import { ErrorBox, Loading } from "./ui/status";
 
@@ -62,8 +64,8 @@ export function App() {
 }
 
 function Shell({ me }: { me: Me }) {
-  const { path } = useLocation();
-  const section = path.startsWith("/live") ? "live" : "experiments";
+  const { path, query } = useLocation();
+  const section = path.startsWith("/live") ? "live" : path.startsWith("/metrics") ? "metrics" : "experiments";
 
   // After an in-app navigation, move focus to the new page so keyboard and screen-reader users land
   // on it. Not on the first render: a fresh page load starts at the top, with the skip link.
@@ -90,6 +92,11 @@ function Shell({ me }: { me: Me }) {
             <li>
               <Link href="/experiments" aria-current={section === "experiments" ? "page" : undefined}>
                 Experiments
+              </Link>
+            </li>
+            <li>
+              <Link href="/metrics" aria-current={section === "metrics" ? "page" : undefined}>
+                Metrics
               </Link>
             </li>
             <li>
@@ -121,14 +128,18 @@ function Shell({ me }: { me: Me }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page path={path} />
+        <Page path={path} query={query} />
       </main>
     </>
   );
 }
 
-function Page({ path }: { path: string }) {
+function Page({ path, query }: { path: string; query: URLSearchParams }) {
   if (path === "/" || path === "/experiments") return <ExperimentList />;
+  if (path === "/metrics") return <MetricList />;
+  if (path === "/metrics/new") return <MetricForm prefill={query.get("name") ?? undefined} />;
+  const metric = /^\/metrics\/([^/]+)$/.exec(path);
+  if (metric?.[1]) return <MetricForm metricKey={decodeURIComponent(metric[1])} />;
   if (path === "/experiments/new") return <ExperimentForm />;
   if (path === "/live") return <LivePage />;
   const edit = /^\/experiments\/([^/]+)\/edit$/.exec(path);

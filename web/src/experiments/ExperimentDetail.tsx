@@ -6,6 +6,7 @@ import { Link, navigate } from "../router";
 import { fmtDate } from "../ui/format";
 import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
+import { IntegrationPanel } from "./IntegrationPanel";
 import { Lifecycle } from "./Lifecycle";
 import { Results } from "./Results";
 import { suggestedWinner } from "./results/verdict";
@@ -132,6 +133,8 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
           </table>
         </TableWrap>
       </section>
+
+      <IntegrationPanel experiment={e} />
 
       <Results experiment={e} writable={writable} onChanged={onChanged} onAnalysis={onAnalysis} />
 

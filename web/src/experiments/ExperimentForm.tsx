@@ -1,11 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
+import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
-import { newVariant, type VariantDraft, VariantsEditor } from "./VariantsEditor";
+import { deriveKey, fieldLabel, newVariant, plainErrors, reconcileErrors, validateDraft } from "./form-logic";
+import { MetricPicker, MetricsChecklist } from "./MetricPicker";
+import { type VariantDraft, VariantsEditor } from "./VariantsEditor";
 
 interface Draft {
   key: string;
@@ -13,24 +16,29 @@ interface Draft {
   description: string;
   hypothesis: string;
   primary_metric: string;
+  secondary_metrics: string[];
+  guardrail_metrics: string[];
   coverage: string;
   seed: string;
   variants: VariantDraft[];
 }
 
-const emptyDraft = (): Draft => ({
-  key: "",
-  experiment_name: "",
-  description: "",
-  hypothesis: "",
-  primary_metric: "",
-  coverage: "100",
-  seed: "",
-  variants: [
-    { ...newVariant(0), traffic_percentage: "50" },
-    { ...newVariant(1), traffic_percentage: "50" },
-  ],
-});
+function emptyDraft(): Draft {
+  const control = newVariant([]);
+  const first = { ...control, traffic_percentage: "50" };
+  return {
+    key: "",
+    experiment_name: "",
+    description: "",
+    hypothesis: "",
+    primary_metric: "",
+    secondary_metrics: [],
+    guardrail_metrics: [],
+    coverage: "100",
+    seed: "",
+    variants: [first, newVariant([first])],
+  };
+}
 
 const fromExperiment = (e: Experiment): Draft => ({
   key: e.key,
@@ -38,6 +46,8 @@ const fromExperiment = (e: Experiment): Draft => ({
   description: e.description ?? "",
   hypothesis: e.hypothesis ?? "",
   primary_metric: e.primary_metric ?? "",
+  secondary_metrics: [...e.secondary_metrics],
+  guardrail_metrics: [...e.guardrail_metrics],
   coverage: String(e.coverage),
   seed: e.seed === e.key ? "" : (e.seed ?? ""),
   variants: e.variants.map((v) => ({
@@ -51,30 +61,16 @@ const fromExperiment = (e: Experiment): Draft => ({
   })),
 });
 
-/** Turns the text fields into the API's body; JSON config errors are reported like server ones. */
-function variantsBody(variants: VariantDraft[], errors: Record<string, string>) {
-  return variants.map((v, i) => {
-    let config: Record<string, unknown> = {};
-    if (v.config.trim()) {
-      try {
-        const parsed: unknown = JSON.parse(v.config);
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error();
-        config = parsed as Record<string, unknown>;
-      } catch {
-        errors[`variants.${i}.config`] = 'must be a JSON object, like {"color": "blue"}';
-      }
-    }
-    return {
-      key: v.key.trim(),
-      variant_name: v.variant_name.trim(),
-      variant_type: v.variant_type,
-      // An empty box becomes NaN, which JSON sends as null: the server then names the field.
-      traffic_percentage: v.traffic_percentage.trim() === "" ? Number.NaN : Number(v.traffic_percentage),
-      ...(v.model_version.trim() ? { model_version: v.model_version.trim() } : {}),
-      config,
-    };
-  });
-}
+/** The API's variant bodies; validateDraft has already checked every number and config. */
+const variantsBody = (variants: VariantDraft[]) =>
+  variants.map((v) => ({
+    key: v.key.trim(),
+    variant_name: v.variant_name.trim() || v.key.trim(),
+    variant_type: v.variant_type,
+    traffic_percentage: Number(v.traffic_percentage),
+    ...(v.model_version.trim() ? { model_version: v.model_version.trim() } : {}),
+    config: v.config.trim() ? (JSON.parse(v.config) as Record<string, unknown>) : {},
+  }));
 
 export function ExperimentForm({ id }: { id?: string }) {
   const existing = useAsync(
@@ -88,36 +84,54 @@ export function ExperimentForm({ id }: { id?: string }) {
 
 function FormBody({ experiment }: { experiment: Experiment | null }) {
   const [draft, setDraft] = useState<Draft>(() => (experiment ? fromExperiment(experiment) : emptyDraft()));
+  // A new experiment's key follows its name until the key is typed into (then it is the user's).
+  const [keyEdited, setKeyEdited] = useState(experiment !== null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Each refused submit moves focus to the summary, even when its text is the same as before.
+  const [attempt, setAttempt] = useState(0);
+  const catalogue = useAsync(listAllMetrics, []);
   const isDraft = !experiment || experiment.status === "draft";
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+
+  const change = (patch: Partial<Draft>, changed: string) => {
+    const next = { ...draft, ...patch };
+    setDraft(next);
+    if (Object.keys(errors).length === 0) return;
+    const left = reconcileErrors(errors, validateDraft(next, isDraft), changed);
+    setErrors(left);
+    // Everything fixed: the "not saved, please fix" line has nothing left to point at.
+    if (Object.keys(left).length === 0) setMessage(null);
+  };
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ [k]: v } as Partial<Draft>, k);
 
   useEffect(() => {
-    if (message || Object.keys(errors).length) document.getElementById("form-errors")?.focus();
-  }, [errors, message]);
+    if (attempt) document.getElementById("form-errors")?.focus();
+  }, [attempt]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const local: Record<string, string> = {};
-    const variants = variantsBody(draft.variants, local);
+    const local = validateDraft(draft, isDraft);
     if (Object.keys(local).length) {
       setErrors(local);
-      setMessage(null);
+      setMessage("The experiment was not saved. Please fix:");
+      setAttempt((n) => n + 1);
       return;
     }
     const common = {
       experiment_name: draft.experiment_name.trim(),
       description: draft.description.trim() || null,
       hypothesis: draft.hypothesis.trim() || null,
-      primary_metric: draft.primary_metric.trim() || null,
-      coverage: draft.coverage.trim() === "" ? Number.NaN : Number(draft.coverage),
+      primary_metric: draft.primary_metric || null,
+      secondary_metrics: draft.secondary_metrics,
+      guardrail_metrics: draft.guardrail_metrics,
+      coverage: Number(draft.coverage),
     };
     setBusy(true);
     setErrors({});
     setMessage(null);
     try {
+      const variants = variantsBody(draft.variants);
       if (!experiment) {
         const created = await unwrap(
           api["ab-testing"].experiments.$post({
@@ -142,15 +156,23 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
       }
     } catch (err) {
       if (err instanceof ApiError) {
-        setErrors(err.fieldErrors());
-        setMessage(err.problem?.errors?.length ? "The experiment was not saved. Please fix:" : err.message);
+        setErrors(plainErrors(err.fieldErrors()));
+        setMessage(
+          err.status === 409 && !err.problem?.errors?.length
+            ? `${err.message} Pick another key.`
+            : err.problem?.errors?.length
+              ? "The experiment was not saved. Please fix:"
+              : err.message,
+        );
       } else setMessage(String(err));
+      setAttempt((n) => n + 1);
     } finally {
       setBusy(false);
     }
   };
 
   const title = experiment ? `Edit ${experiment.experiment_name}` : "New experiment";
+  const metrics = catalogue.data ?? [];
   return (
     <section aria-labelledby="form-h">
       <p class="crumbs">
@@ -164,7 +186,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
       </p>
       <h1 id="form-h">{title}</h1>
       <form class="form" onSubmit={submit} noValidate>
-        <ErrorSummary errors={errors} message={message} />
+        <ErrorSummary errors={errors} message={message} labelOf={fieldLabel} />
         <div class="grid-2">
           <Field path="experiment_name" label="Name" error={errors.experiment_name}>
             {(a) => (
@@ -172,7 +194,13 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
                 {...a}
                 required
                 value={draft.experiment_name}
-                onInput={(e) => set("experiment_name", e.currentTarget.value)}
+                onInput={(e) => {
+                  const name = e.currentTarget.value;
+                  change(
+                    { experiment_name: name, ...(keyEdited ? {} : { key: deriveKey(name) }) },
+                    keyEdited ? "experiment_name" : "key",
+                  );
+                }}
               />
             )}
           </Field>
@@ -181,7 +209,9 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
             label="Key"
             error={errors.key}
             help={
-              isDraft ? "Lowercase letters, digits, _ and -; unique. SDKs use it." : "Fixed once started: SDKs use it."
+              isDraft
+                ? `Your code asks for the experiment by this key. Lowercase letters, digits, _ and -.${keyEdited ? "" : " Follows the name until you edit it."}`
+                : "Fixed once started: your code uses it."
             }
           >
             {(a) => (
@@ -191,46 +221,87 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
                 required
                 readOnly={!isDraft}
                 value={draft.key}
-                onInput={(e) => set("key", e.currentTarget.value)}
-              />
-            )}
-          </Field>
-          <Field path="primary_metric" label="Primary metric" error={errors.primary_metric}>
-            {(a) => (
-              <input
-                {...a}
-                value={draft.primary_metric}
-                placeholder="conversion"
-                onInput={(e) => set("primary_metric", e.currentTarget.value)}
-              />
-            )}
-          </Field>
-          <Field
-            path="coverage"
-            label="Coverage %"
-            error={errors.coverage}
-            help={experiment && !isDraft ? "May rise while running, never fall." : "Share of users enrolled."}
-          >
-            {(a) => (
-              <input
-                {...a}
-                type="number"
-                min={0}
-                max={100}
-                step="0.01"
-                value={draft.coverage}
-                onInput={(e) => set("coverage", e.currentTarget.value)}
+                onInput={(e) => {
+                  setKeyEdited(true);
+                  set("key", e.currentTarget.value);
+                }}
               />
             )}
           </Field>
         </div>
-        <Field path="hypothesis" label="Hypothesis" error={errors.hypothesis}>
+        <Field path="hypothesis" label="Hypothesis" error={errors.hypothesis} help="What you expect, and why.">
           {(a) => (
             <textarea
               {...a}
               rows={2}
               value={draft.hypothesis}
               onInput={(e) => set("hypothesis", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <fieldset>
+          <legend>Metrics</legend>
+          {catalogue.status === "error" && <ErrorBox error={catalogue.error} onRetry={catalogue.reload} />}
+          <p class="help">
+            Picked from the <Link href="/metrics">metric catalogue</Link>, which says how each is read and which
+            direction is good. <Link href="/metrics/new">Define a new metric</Link>.
+          </p>
+          <MetricPicker
+            metrics={metrics}
+            value={draft.primary_metric}
+            error={errors.primary_metric}
+            onChange={(v) => set("primary_metric", v)}
+          />
+          <div class="grid-2">
+            <MetricsChecklist
+              path="secondary_metrics"
+              label="Secondary metrics"
+              help="Also analysed and corrected for multiple comparisons."
+              metrics={metrics}
+              value={draft.secondary_metrics}
+              errors={errors}
+              onChange={(v) => set("secondary_metrics", v)}
+            />
+            <MetricsChecklist
+              path="guardrail_metrics"
+              label="Guardrail metrics"
+              help="Must not get worse; shown in their own section."
+              metrics={metrics}
+              value={draft.guardrail_metrics}
+              errors={errors}
+              onChange={(v) => set("guardrail_metrics", v)}
+            />
+          </div>
+        </fieldset>
+        {isDraft ? (
+          <VariantsEditor
+            variants={draft.variants}
+            onChange={(v, changed) => change({ variants: v }, changed)}
+            errors={errors}
+          />
+        ) : (
+          <p class="notice">Variants and their percentages are fixed once an experiment has started.</p>
+        )}
+        <Field
+          path="coverage"
+          label="Coverage %"
+          error={errors.coverage}
+          help={
+            experiment && !isDraft
+              ? "May rise while running, never fall."
+              : "Share of users enrolled; the rest get the control and are not counted."
+          }
+        >
+          {(a) => (
+            <input
+              {...a}
+              type="number"
+              min={0}
+              max={100}
+              step="0.01"
+              class="narrow"
+              value={draft.coverage}
+              onInput={(e) => set("coverage", e.currentTarget.value)}
             />
           )}
         </Field>
@@ -244,28 +315,26 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
             />
           )}
         </Field>
-        <Field
-          path="seed"
-          label="Seed"
-          error={errors.seed}
-          help={isDraft ? "Defaults to the key. Changing it reshuffles users." : "Fixed once started."}
-        >
-          {(a) => (
-            <input
-              {...a}
-              class="mono"
-              readOnly={!isDraft}
-              value={draft.seed}
-              placeholder={draft.key}
-              onInput={(e) => set("seed", e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        {isDraft ? (
-          <VariantsEditor variants={draft.variants} onChange={(v) => set("variants", v)} errors={errors} />
-        ) : (
-          <p class="notice">Variants and their percentages are fixed once an experiment has started.</p>
-        )}
+        <details class="advanced" open={Boolean(errors.seed) || undefined}>
+          <summary>Advanced: seed</summary>
+          <Field
+            path="seed"
+            label="Seed"
+            error={errors.seed}
+            help={isDraft ? "Defaults to the key. Changing it reshuffles users." : "Fixed once started."}
+          >
+            {(a) => (
+              <input
+                {...a}
+                class="mono"
+                readOnly={!isDraft}
+                value={draft.seed}
+                placeholder={draft.key ? `${draft.key} (the key)` : "the key"}
+                onInput={(e) => set("seed", e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </details>
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? "Saving…" : experiment ? "Save changes" : "Create experiment"}

@@ -15,6 +15,8 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   const [busy, setBusy] = useState<LifecycleAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [completing, setCompleting] = useState(false);
+  // Starting a draft locks its variants for good, so it is confirmed; resuming locks nothing new.
+  const [confirmingStart, setConfirmingStart] = useState(false);
   const [winner, setWinner] = useState("");
   const ep = api["ab-testing"].experiments[":id"];
   const param = { id: experiment.id };
@@ -30,6 +32,7 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
             ? await unwrap(ep.pause.$post({ param }))
             : await unwrap(ep.complete.$post({ param, json: winner ? { winner_variant_id: winner } : {} }));
       setCompleting(false);
+      setConfirmingStart(false);
       onChanged(next);
     } catch (err) {
       const details = err instanceof ApiError ? (err.problem?.errors ?? []).map((e) => e.message) : [];
@@ -65,13 +68,22 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
               type="button"
               class={`btn ${a === "start" ? "btn-primary" : ""}`}
               disabled={busy !== null}
-              onClick={() => run(a)}
+              aria-expanded={a === "start" && experiment.status === "draft" ? confirmingStart : undefined}
+              onClick={() => (a === "start" && experiment.status === "draft" ? setConfirmingStart((c) => !c) : run(a))}
             >
               {busy === a ? "Working…" : actionLabel(a, experiment.status)}
             </button>
           ),
         )}
       </div>
+      {confirmingStart && (
+        <StartConfirm
+          experiment={experiment}
+          busy={busy === "start"}
+          onConfirm={() => run("start")}
+          onCancel={() => setConfirmingStart(false)}
+        />
+      )}
       {completing && (
         <form
           id="complete-form"
@@ -107,5 +119,30 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
         </p>
       )}
     </div>
+  );
+}
+
+function StartConfirm(props: { experiment: Experiment; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const { experiment: e } = props;
+  return (
+    <section class="card complete-form" aria-labelledby="start-confirm-h" data-testid="start-confirm">
+      <h2 id="start-confirm-h">Start {e.experiment_name}?</h2>
+      <p>
+        Starting locks the variants, their traffic split (
+        {e.variants.map((v) => `${v.key} ${v.traffic_percentage}%`).join(", ")}) and the seed, so every user keeps the
+        variant they get. Users are assigned and counted from now on.
+      </p>
+      <p class="help">
+        You can still raise the coverage, change the metrics and analysis settings, and pause or complete it.
+      </p>
+      <div class="actions">
+        <button type="button" class="btn btn-primary" disabled={props.busy} onClick={props.onConfirm}>
+          {props.busy ? "Starting…" : "Yes, start it"}
+        </button>
+        <button type="button" class="btn" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </section>
   );
 }

@@ -40,7 +40,16 @@ export function Field({ path, label, error, help, children, class: cls }: FieldP
 }
 
 /** Every error at the top of a form, each a link to its field (the GOV.UK error-summary pattern). */
-export function ErrorSummary({ errors, message }: { errors: Record<string, string>; message: string | null }) {
+export function ErrorSummary({
+  errors,
+  message,
+  labelOf,
+}: {
+  errors: Record<string, string>;
+  message: string | null;
+  /** The field's label for an API path ("variants.2.config" → "Variant 3 config"). */
+  labelOf: (path: string) => string;
+}) {
   const entries = Object.entries(errors);
   if (!message && entries.length === 0) return null;
   return (
@@ -53,7 +62,7 @@ export function ErrorSummary({ errors, message }: { errors: Record<string, strin
           {entries.map(([path, msg]) => (
             <li key={path}>
               <a href={`#${fieldId(path)}`}>
-                <span class="mono">{path || "request"}</span>: {msg}
+                {labelOf(path)}: {msg}
               </a>
             </li>
           ))}

@@ -1,0 +1,239 @@
+/**
+ * The experiment form's pure rules: the key derived from the name, the percentage a new variant
+ * row gets, the one-control rule, plain-language messages with field labels, and which errors a
+ * change clears. No Preact here, so test/unit/experiment-form.test.ts checks each rule as a table.
+ */
+import {
+  FULL_BASIS_POINTS,
+  KEY_MAX_LENGTH,
+  KEY_PATTERN,
+  percentBasisPoints,
+  type VariantType,
+} from "../../../src/experiments/model";
+
+/** One variant row as typed (numbers stay text until submit, so a half-typed "33." is kept). */
+export interface VariantDraft {
+  /** Present for variants already stored. */
+  id?: string;
+  key: string;
+  variant_name: string;
+  variant_type: VariantType;
+  traffic_percentage: string;
+  model_version: string;
+  /** JSON object text; parsed on submit. */
+  config: string;
+}
+
+/**
+ * "Checkout button — Café v2" → "checkout_button_cafe_v2": accents dropped, every run of other
+ * characters one underscore, trimmed, cut to the key length. Empty when nothing usable is left.
+ */
+export function deriveKey(name: string): string {
+  const key = name
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, KEY_MAX_LENGTH)
+    .replace(/_+$/, "");
+  return KEY_PATTERN.test(key) ? key : "";
+}
+
+/** A typed percentage in basis points; 0 for a blank or unusable box (the sum then shows it short). */
+const basisPoints = (text: string): number => {
+  const n = Number(text.trim());
+  return text.trim() === "" ? 0 : (percentBasisPoints(n) ?? Math.max(0, Math.round(n * 100) || 0));
+};
+
+/** The rows' sum, exact in basis points (33.33 + 33.33 + 33.34 is exactly 100). */
+export const percentSum = (variants: readonly VariantDraft[]): number =>
+  variants.reduce((sum, v) => sum + basisPoints(v.traffic_percentage), 0) / 100;
+
+/** What a new row gets: whatever the others leave of 100%, never below 0. */
+export function remainingPercent(variants: readonly VariantDraft[]): string {
+  const used = variants.reduce((sum, v) => sum + basisPoints(v.traffic_percentage), 0);
+  return String(Math.max(0, FULL_BASIS_POINTS - used) / 100);
+}
+
+/** Even split with the remainder on the first variant, in hundredths of a percent. */
+export function evenSplit(n: number): string[] {
+  const base = Math.floor(FULL_BASIS_POINTS / n);
+  return Array.from({ length: n }, (_, i) => String((base + (i === 0 ? FULL_BASIS_POINTS - base * n : 0)) / 100));
+}
+
+/** A new row: the first is the control, later ones treatments named by their position. */
+export function newVariant(existing: readonly VariantDraft[]): VariantDraft {
+  const index = existing.length;
+  const taken = new Set(existing.map((v) => v.key));
+  let n = index;
+  while (taken.has(`treatment_${n}`)) n++;
+  const isControl = !existing.some((v) => v.variant_type === "control");
+  return {
+    key: isControl && !taken.has("control") ? "control" : `treatment_${n}`,
+    variant_name: isControl ? "Control" : `Treatment ${n}`,
+    variant_type: isControl ? "control" : "treatment",
+    traffic_percentage: index === 0 ? "100" : remainingPercent(existing),
+    model_version: "",
+    config: "",
+  };
+}
+
+/**
+ * Picking a type for row `index`. Making a row the control makes the previous control a treatment,
+ * so the form never holds two controls; making the control a treatment is allowed and then caught
+ * by validateDraft ("choose the control"), because guessing which row should take over would surprise.
+ */
+export function setVariantType(variants: readonly VariantDraft[], index: number, type: VariantType): VariantDraft[] {
+  return variants.map((v, i) => {
+    if (i === index) return { ...v, variant_type: type };
+    if (type === "control" && v.variant_type === "control") return { ...v, variant_type: "treatment" };
+    return v;
+  });
+}
+
+/** Removing a row; when it was the control, the first remaining row becomes the control. */
+export function removeVariant(variants: readonly VariantDraft[], index: number): VariantDraft[] {
+  const removed = variants[index];
+  const rest = variants.filter((_, i) => i !== index);
+  if (removed?.variant_type !== "control" || rest.length === 0 || rest.some((v) => v.variant_type === "control"))
+    return rest;
+  return rest.map((v, i) => (i === 0 ? { ...v, variant_type: "control" } : v));
+}
+
+/** Why the rows cannot start, or null: used for the badge and, for the control, to refuse submitting. */
+export function controlProblem(variants: readonly VariantDraft[]): string | null {
+  const controls = variants.filter((v) => v.variant_type === "control").length;
+  if (variants.length === 0) return null;
+  if (controls === 0) return "Choose which variant is the control.";
+  if (controls > 1) return `Only one variant can be the control (${controls} are).`;
+  return null;
+}
+
+/** What the form checks itself, before the server does, in the same paths the server reports. */
+export interface DraftFields {
+  experiment_name: string;
+  key: string;
+  coverage: string;
+  variants: readonly VariantDraft[];
+}
+
+const isObjectJson = (text: string): boolean => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+};
+
+const PERCENT_TEXT = "Enter a percentage from 0 to 100, with at most 2 decimals.";
+const KEY_TEXT = `Use 1-${KEY_MAX_LENGTH} lowercase letters, digits, _ or -.`;
+
+/** Every problem the form can name without the server, keyed by API path. */
+export function validateDraft(d: DraftFields, checkVariants = true): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!d.experiment_name.trim()) out.experiment_name = "Enter a name.";
+  if (!KEY_PATTERN.test(d.key.trim())) out.key = d.key.trim() ? KEY_TEXT : "Enter a key.";
+  if (d.coverage.trim() === "" || percentBasisPoints(Number(d.coverage)) === null) out.coverage = PERCENT_TEXT;
+  if (!checkVariants) return out;
+  const seen = new Set<string>();
+  d.variants.forEach((v, i) => {
+    const p = `variants.${i}`;
+    const key = v.key.trim();
+    if (!KEY_PATTERN.test(key)) out[`${p}.key`] = key ? KEY_TEXT : "Enter a key.";
+    else if (seen.has(key)) out[`${p}.key`] = `Another variant already uses the key "${key}".`;
+    seen.add(key);
+    if (v.traffic_percentage.trim() === "" || percentBasisPoints(Number(v.traffic_percentage)) === null)
+      out[`${p}.traffic_percentage`] = PERCENT_TEXT;
+    if (v.config.trim() && !isObjectJson(v.config)) out[`${p}.config`] = 'Enter a JSON object, like {"color": "blue"}.';
+  });
+  const control = controlProblem(d.variants);
+  if (control) out.variants = control;
+  return out;
+}
+
+/**
+ * After an edit: an error whose field is now valid goes away, one still wrong keeps the current
+ * local message; a server-only error stays until its own field changes (the server is not asked
+ * on every keystroke).
+ */
+export function reconcileErrors(
+  shown: Record<string, string>,
+  local: Record<string, string>,
+  changed: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(shown)) {
+    const now = local[path];
+    if (now !== undefined) out[path] = now;
+    else if (path !== changed && !LOCALLY_CHECKED.test(path)) out[path] = message;
+  }
+  return out;
+}
+// Paths validateDraft covers: when it no longer reports them, they are fixed.
+const LOCALLY_CHECKED = /^(experiment_name|key|coverage|variants|variants\.\d+\.(key|traffic_percentage|config))$/;
+
+const FIELD_LABELS: Record<string, string> = {
+  experiment_name: "Name",
+  key: "Key",
+  primary_metric: "Primary metric",
+  secondary_metrics: "Secondary metrics",
+  guardrail_metrics: "Guardrail metrics",
+  coverage: "Coverage",
+  hypothesis: "Hypothesis",
+  description: "Description",
+  seed: "Seed",
+  variants: "Variants",
+  traffic_split: "Traffic split",
+};
+const VARIANT_LABELS: Record<string, string> = {
+  key: "key",
+  variant_name: "name",
+  variant_type: "type",
+  traffic_percentage: "traffic %",
+  model_version: "model version",
+  config: "config",
+};
+
+/** "variants.2.config" → "Variant 3 config"; "" (the whole request) → "Form". */
+export function fieldLabel(path: string): string {
+  const variant = /^variants\.(\d+)(?:\.(\w+))?/.exec(path);
+  if (variant) {
+    const n = Number(variant[1]) + 1;
+    return variant[2] ? `Variant ${n} ${VARIANT_LABELS[variant[2]] ?? variant[2].replace(/_/g, " ")}` : `Variant ${n}`;
+  }
+  const metric = /^(secondary_metrics|guardrail_metrics)\.(\d+)/.exec(path);
+  if (metric?.[1]) return `${FIELD_LABELS[metric[1]]} (${Number(metric[2]) + 1})`;
+  const head = path.split(".")[0] ?? "";
+  return FIELD_LABELS[head] ?? (head ? head.replace(/_/g, " ") : "Form");
+}
+
+/** The validator's wording (zod's, the model's) in plain language; unknown messages pass unchanged. */
+const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^Too small: expected string to have >=1 characters?$/, () => "This can't be empty."],
+  [/^Too small: expected string to have >=(\d+) characters$/, (m) => `Use at least ${m[1]} characters.`],
+  [/^Too big: expected string to have <=(\d+) characters$/, (m) => `Use at most ${m[1]} characters.`],
+  [/^Too small: expected number to be >=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or more.`],
+  [/^Too big: expected number to be <=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or less.`],
+  [/^Too big: expected array to have <=(\d+) items$/, (m) => `Pick at most ${m[1]}.`],
+  [/^Invalid input: expected number, received (null|NaN|string|undefined)$/, () => "Enter a number."],
+  [/^Invalid input: expected string, received (null|undefined)$/, () => "This can't be empty."],
+  [/^Invalid option: expected one of (.+)$/, (m) => `Pick one of ${m[1]?.replace(/"/g, "").replace(/\|/g, ", ")}.`],
+  [/^must be 1-(\d+) characters of /, (m) => `Use 1-${m[1]} lowercase letters, digits, _ or -.`],
+  [/^must be a percentage from 0 to 100/, () => PERCENT_TEXT],
+  [/^Unrecognized keys?: (.+)$/, (m) => `Not a field of an experiment: ${m[1]}.`],
+];
+
+export function plainMessage(message: string): string {
+  for (const [pattern, say] of PLAIN) {
+    const m = pattern.exec(message);
+    if (m) return say(m);
+  }
+  // Our own messages start lowercase ("'x' is listed twice"); a sentence reads better capitalised.
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** Server field errors, in plain language. */
+export const plainErrors = (errors: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(errors).map(([path, m]) => [path, plainMessage(m)]));

@@ -21,7 +21,6 @@ const Name = z.string().trim().min(1).max(200);
 
 // ---------------------------------------------------------------- sources
 
-
 export const SourceIn = z
   .object({
     name: Name,

@@ -130,7 +130,7 @@ function ChannelCard(props: {
     <li class="card op-card" data-channel-id={c.id}>
       <div class="op-card-head">
         <strong>{c.name}</strong>
-        <Badge kind={c.enabled ? "running" : "paused"}>{c.enabled ? "enabled" : "disabled"}</Badge>
+        <Badge kind={c.enabled ? "channel-on" : "channel-off"}>{c.enabled ? "enabled" : "disabled"}</Badge>
         <span class="muted small">{c.type}</span>
       </div>
       <p class="small mono url">{c.url}</p>

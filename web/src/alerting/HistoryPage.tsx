@@ -145,7 +145,7 @@ function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
       </div>
       <p>
         <Badge kind={a.severity}>{a.severity}</Badge> <Badge kind={a.status}>{a.status}</Badge>
-        {a.silenced && <Badge kind="paused">silenced</Badge>}
+        {a.silenced && <Badge kind="silenced">silenced</Badge>}
       </p>
       {a.message && <p>{a.message}</p>}
       <dl class="facts">

@@ -29,7 +29,6 @@ export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
 /** Where a rule's evaluation stands (rules.ts draws the transitions). */
 export const RULE_STATES = ["inactive", "pending", "firing"] as const;
-export type RuleStateStatus = (typeof RULE_STATES)[number];
 
 export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];

@@ -19,7 +19,7 @@ import type { Aggregation } from "./rollup";
 
 import type { NoDataPolicy, Operator, RuleType } from "./model";
 
-export { NO_DATA_POLICIES, OPERATORS, type Operator, RULE_TYPES, type RuleType } from "./model";
+export type { Operator, RuleType } from "./model";
 
 export interface AlertRule {
   id: string;

@@ -10,7 +10,7 @@ export const SILENCE_DURATIONS = [
   { key: "24h", label: "24 hours", ms: 86_400_000 },
   { key: "7d", label: "7 days", ms: 7 * 86_400_000 },
 ] as const;
-export type SilenceDuration = (typeof SILENCE_DURATIONS)[number]["key"];
+type SilenceDuration = (typeof SILENCE_DURATIONS)[number]["key"];
 
 export interface SilenceForm {
   rule_id: string;

@@ -13,7 +13,7 @@ export interface TimelineInput {
   history: readonly { at: string; action: HistoryAction; by?: string | undefined; note?: string | undefined }[];
 }
 
-export interface TimelineEntry {
+interface TimelineEntry {
   at: string;
   action: HistoryAction | "note";
   by: string | null;

@@ -12,7 +12,7 @@ export const RANGES = [
   { key: "all", label: "Any time", seconds: null },
   { key: "custom", label: "Custom…", seconds: null },
 ] as const;
-export type RangeKey = (typeof RANGES)[number]["key"];
+type RangeKey = (typeof RANGES)[number]["key"];
 const RANGE_KEYS: readonly string[] = RANGES.map((r) => r.key);
 const DEFAULT_RANGE: RangeKey = "24h";
 

@@ -15,6 +15,8 @@ const BROWSER_SAFE_SERVER_MODULES = new Set([
   "src/streaming/trend.ts",
   "src/stats/model.ts",
   "src/metrics/model.ts",
+  "src/streaming/model.ts",
+  "src/streaming/notify/model.ts",
 ]);
 
 /**

@@ -23,7 +23,6 @@ const tags = ["Flags"];
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const body = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
-
 export const flagRoutes = createRouter()
   .openapi(
     defineRoute(

@@ -4,10 +4,9 @@
  * the store persists exactly what the function returned. Times are epoch ms; routes format ISO.
  */
 
-export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { AlertStatus, Severity } from "./model";
+
+export { ALERT_STATUSES, type AlertStatus, SEVERITIES, type Severity } from "./model";
 
 export interface AlertNote {
   at: number;

@@ -11,8 +11,9 @@
  * Times are receive times (server clock), epoch ms; one in the future counts as "now".
  */
 
-export const SOURCE_HEALTH_STATUSES = ["healthy", "idle", "stale", "error"] as const;
-export type SourceHealthStatus = (typeof SOURCE_HEALTH_STATUSES)[number];
+import type { SourceHealthStatus } from "./model";
+
+export { SOURCE_HEALTH_STATUSES, type SourceHealthStatus } from "./model";
 
 const HEALTHY_WINDOW_MS = 5 * 60_000;
 const STALE_AFTER_MS = 60 * 60_000;

@@ -11,8 +11,9 @@
 import { QuantileSketch, type SketchJSON } from "./sketch";
 import { computeTrend, TREND_WINDOW_MS, type Trend, type WindowStats } from "./trend";
 
-export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
+import type { Aggregation } from "./model";
+
+export { AGGREGATIONS, type Aggregation } from "./model";
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;

@@ -17,12 +17,9 @@ import type { Severity } from "./alert-state";
 import { anomalyHolds, DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY, minimumBaseline, robustZ } from "./anomaly";
 import type { Aggregation } from "./rollup";
 
-export const OPERATORS = ["gt", "gte", "lt", "lte"] as const;
-export type Operator = (typeof OPERATORS)[number];
-export const RULE_TYPES = ["threshold", "anomaly"] as const;
-export type RuleType = (typeof RULE_TYPES)[number];
-export const NO_DATA_POLICIES = ["keep", "resolve", "alert"] as const;
-type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
+import type { NoDataPolicy, Operator, RuleType } from "./model";
+
+export type { Operator, RuleType } from "./model";
 
 export interface AlertRule {
   id: string;

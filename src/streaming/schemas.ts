@@ -13,7 +13,7 @@ import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
 import { HISTORY_ACTIONS } from "./notify/model";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
-import { NO_DATA_POLICIES, OPERATORS, RULE_TYPES } from "./rules";
+import { NO_DATA_POLICIES, OPERATORS, RULE_STATES, RULE_TYPES, SOURCE_TYPES } from "./model";
 
 const MAX_BATCH = 1000;
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
@@ -21,8 +21,6 @@ const Id = z.string().min(1).max(128);
 const Name = z.string().trim().min(1).max(200);
 
 // ---------------------------------------------------------------- sources
-
-const SOURCE_TYPES = ["kafka", "websocket", "http", "webhook"] as const;
 
 export const SourceIn = z
   .object({
@@ -268,7 +266,7 @@ export const AlertRule = z
     baseline_windows: z.number().int().nullable(),
     created_at: Iso,
     state: z.object({
-      status: z.enum(["inactive", "pending", "firing"]),
+      status: z.enum(RULE_STATES),
       since: Iso.nullable(),
       alert_id: z.string().nullable(),
     }),

@@ -21,7 +21,17 @@ import { startServer } from "./server.ts";
  * Step files in run order. `--only a,b` runs auth (it signs the browser in) plus the named files,
  * for a developer iterating on one journey; CI always runs all of them.
  */
-const STEP_FILES = ["auth", "experiments", "catalogue", "results", "live", "charts", "layout", "scheduling"];
+const STEP_FILES = [
+  "auth",
+  "experiments",
+  "catalogue",
+  "results",
+  "live",
+  "charts",
+  "operations",
+  "layout",
+  "scheduling",
+];
 const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)

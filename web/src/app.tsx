@@ -10,7 +10,27 @@ import { LivePage } from "./live/LivePage";
 import { MetricForm } from "./metrics/MetricForm";
 import { MetricList } from "./metrics/MetricList";
 import { Link, navigate, useLocation } from "./router";
+import { lazyPage } from "./ui/lazy";
 import { ErrorBox, Loading } from "./ui/status";
+import "./pages.css";
+
+// Operations pages load on first visit, in one chunk (the Live view stays in the first load).
+const SourcesPage = lazyPage(() => import("./operations").then((m) => m.SourcesPage));
+const RulesPage = lazyPage(() => import("./operations").then((m) => m.RulesPage));
+const ChannelsPage = lazyPage(() => import("./operations").then((m) => m.ChannelsPage));
+const SilencesPage = lazyPage(() => import("./operations").then((m) => m.SilencesPage));
+const HistoryPage = lazyPage(() => import("./operations").then((m) => m.HistoryPage));
+const EventsPage = lazyPage(() => import("./operations").then((m) => m.EventsPage));
+
+/** Top-level sections of the main navigation, by path prefix. */
+const SECTIONS = [
+  { href: "/experiments", label: "Experiments", prefix: "/experiments" },
+  { href: "/metrics", label: "Metrics", prefix: "/metrics" },
+  { href: "/live", label: "Live", prefix: "/live" },
+  { href: "/alerting/rules", label: "Alerting", prefix: "/alerting" },
+  { href: "/sources", label: "Sources", prefix: "/sources" },
+  { href: "/events", label: "Events", prefix: "/events" },
+] as const;
 
 type Session =
   | { state: "signed-out"; reason: string | null }
@@ -65,7 +85,7 @@ export function App() {
 
 function Shell({ me }: { me: Me }) {
   const { path, query } = useLocation();
-  const section = path.startsWith("/live") ? "live" : path.startsWith("/metrics") ? "metrics" : "experiments";
+  const section = SECTIONS.find((x) => path.startsWith(x.prefix))?.prefix ?? "/experiments";
 
   // After an in-app navigation, move focus to the new page so keyboard and screen-reader users land
   // on it. Not on the first render: a fresh page load starts at the top, with the skip link.
@@ -89,21 +109,13 @@ function Shell({ me }: { me: Me }) {
         </Link>
         <nav aria-label="Main">
           <ul>
-            <li>
-              <Link href="/experiments" aria-current={section === "experiments" ? "page" : undefined}>
-                Experiments
-              </Link>
-            </li>
-            <li>
-              <Link href="/metrics" aria-current={section === "metrics" ? "page" : undefined}>
-                Metrics
-              </Link>
-            </li>
-            <li>
-              <Link href="/live" aria-current={section === "live" ? "page" : undefined}>
-                Live
-              </Link>
-            </li>
+            {SECTIONS.map((x) => (
+              <li key={x.prefix}>
+                <Link href={x.href} aria-current={section === x.prefix ? "page" : undefined}>
+                  {x.label}
+                </Link>
+              </li>
+            ))}
           </ul>
         </nav>
         <div class="who">
@@ -142,6 +154,12 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   if (metric?.[1]) return <MetricForm metricKey={decodeURIComponent(metric[1])} />;
   if (path === "/experiments/new") return <ExperimentForm />;
   if (path === "/live") return <LivePage />;
+  if (path === "/sources") return <SourcesPage />;
+  if (path === "/alerting" || path === "/alerting/rules") return <RulesPage />;
+  if (path === "/alerting/channels") return <ChannelsPage />;
+  if (path === "/alerting/silences") return <SilencesPage />;
+  if (path === "/alerting/history") return <HistoryPage />;
+  if (path === "/events") return <EventsPage />;
   const edit = /^\/experiments\/([^/]+)\/edit$/.exec(path);
   if (edit?.[1]) return <ExperimentForm id={decodeURIComponent(edit[1])} />;
   const detail = /^\/experiments\/([^/]+)$/.exec(path);

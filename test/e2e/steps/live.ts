@@ -88,7 +88,7 @@ test("an alert is acknowledged and resolved in the UI, and the API agrees", asyn
     title,
     message: "5xx above 2% for 5 minutes",
   });
-  const row = page.locator(`tr[data-alert-id="${alert.id}"]`);
+  const row = page.locator(`[data-testid=alerts-table] [data-alert-id="${alert.id}"]`);
   await row.waitFor({ timeout: 2000 });
   await shot("live");
   await axe("live");

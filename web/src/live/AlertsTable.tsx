@@ -2,13 +2,21 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
+import { Link } from "../router";
+import { useSourceName } from "../sources/store";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox } from "../ui/status";
-import { TableWrap } from "../ui/TableWrap";
+import { SEVERITIES } from "../../../src/streaming/model";
 
-const SEVERITY_RANK: Record<Alert["severity"], number> = { critical: 0, error: 1, warning: 2, info: 3 };
 type Action = "acknowledge" | "resolve";
+/** Most severe first (the model lists them least severe first). */
+const severityRank = (s: Alert["severity"]) => -SEVERITIES.indexOf(s);
 
+/**
+ * Active alerts as cards: the actions sit under the title at every width (a table pushed them off a
+ * phone's screen). After an action, focus returns to the alert's card, or, when a resolved alert
+ * leaves the list, to the next one (or the heading), so a keyboard user never lands on <body>.
+ */
 export function AlertsTable({
   alerts,
   onUpdated,
@@ -19,74 +27,101 @@ export function AlertsTable({
   const me = useMe();
   const writable = canWrite(me);
   const [acting, setActing] = useState<{ id: string; action: Action } | null>(null);
+  const [focusAfter, setFocusAfter] = useState<{ id: string; index: number } | null>(null);
+  const [announce, setAnnounce] = useState("");
+  const listRef = useRef<HTMLUListElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const sourceName = useSourceName();
   // Open before acknowledged, then most severe, then newest: what needs a human comes first.
   const rows = [...alerts.values()].sort(
     (a, b) =>
       Number(a.status !== "open") - Number(b.status !== "open") ||
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      severityRank(a.severity) - severityRank(b.severity) ||
       b.created_at.localeCompare(a.created_at),
   );
 
+  useEffect(() => {
+    if (!focusAfter) return;
+    const cards = [...(listRef.current?.querySelectorAll<HTMLElement>("[data-alert-id]") ?? [])];
+    const target =
+      cards.find((c) => c.dataset.alertId === focusAfter.id) ??
+      cards[Math.min(focusAfter.index, cards.length - 1)] ??
+      headingRef.current;
+    target?.focus();
+    setFocusAfter(null);
+  }, [focusAfter, alerts]);
+
   return (
     <section class="panel" aria-labelledby="alerts-h">
-      <h2 id="alerts-h">Active alerts</h2>
+      <h2 id="alerts-h" tabIndex={-1} ref={headingRef}>
+        Active alerts
+      </h2>
+      <p class="visually-hidden" role="status">
+        {announce}
+      </p>
       {rows.length === 0 ? (
-        <Empty>No open or acknowledged alerts.</Empty>
+        <Empty>
+          No open or acknowledged alerts. Resolved ones are in the <Link href="/alerting/history">alert history</Link>.
+        </Empty>
       ) : (
-        <TableWrap label="Active alerts table">
-          <table data-testid="alerts-table">
-            <thead>
-              <tr>
-                <th scope="col">Severity</th>
-                <th scope="col">Alert</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Seen
-                </th>
-                <th scope="col">Opened</th>
-                {writable && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <AlertRow
-                  key={a.id}
-                  alert={a}
-                  writable={writable}
-                  acting={acting?.id === a.id ? acting.action : null}
-                  setActing={(action) => setActing(action ? { id: a.id, action } : null)}
-                  onUpdated={(u) => {
-                    setActing(null);
-                    onUpdated(u);
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <ul class="alert-cards" data-testid="alerts-table" ref={listRef}>
+          {rows.map((a, index) => (
+            <AlertCard
+              key={a.id}
+              alert={a}
+              source={a.source_id ? sourceName(a.source_id).name : null}
+              writable={writable}
+              acting={acting?.id === a.id ? acting.action : null}
+              setActing={(action) => setActing(action ? { id: a.id, action } : null)}
+              onUpdated={(u, action) => {
+                setActing(null);
+                setAnnounce(`${action === "acknowledge" ? "Acknowledged" : "Resolved"} “${u.title}”.`);
+                setFocusAfter({ id: u.id, index });
+                onUpdated(u);
+              }}
+            />
+          ))}
+        </ul>
       )}
     </section>
   );
 }
 
-interface RowProps {
+interface CardProps {
   alert: Alert;
+  source: string | null;
   writable: boolean;
   acting: Action | null;
   setActing: (a: Action | null) => void;
-  onUpdated: (a: Alert) => void;
+  onUpdated: (a: Alert, action: Action) => void;
 }
 
-function AlertRow({ alert: a, writable, acting, setActing, onUpdated }: RowProps) {
+function AlertCard({ alert: a, source, writable, acting, setActing, onUpdated }: CardProps) {
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [returnTo, setReturnTo] = useState<Action | null>(null);
   const noteId = `note-${a.id}`;
+  const titleId = `alert-title-${a.id}`;
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  const buttons = { acknowledge: useRef<HTMLButtonElement>(null), resolve: useRef<HTMLButtonElement>(null) };
   // Focus the note once when the form opens (a ref callback would refocus on every live re-render).
   useEffect(() => {
     if (acting) noteRef.current?.focus();
   }, [acting]);
+  // A cancelled form gives focus back to the button that opened it.
+  useEffect(() => {
+    if (returnTo && !acting) {
+      buttons[returnTo].current?.focus();
+      setReturnTo(null);
+    }
+  }, [returnTo, acting]);
+
+  const cancel = () => {
+    setReturnTo(acting);
+    setActing(null);
+    setError(null);
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -98,7 +133,7 @@ function AlertRow({ alert: a, writable, acting, setActing, onUpdated }: RowProps
     try {
       const updated = await unwrap(acting === "acknowledge" ? ep.acknowledge.$post(args) : ep.resolve.$post(args));
       setNote("");
-      onUpdated(updated);
+      onUpdated(updated, acting);
     } catch (err) {
       setError(err);
     } finally {
@@ -106,82 +141,87 @@ function AlertRow({ alert: a, writable, acting, setActing, onUpdated }: RowProps
     }
   };
 
+  const last = a.notes[a.notes.length - 1];
   return (
-    <>
-      <tr data-alert-id={a.id}>
-        <td>
-          <Badge kind={a.severity}>{a.severity}</Badge>
-        </td>
-        <td>
-          <strong>{a.title}</strong>
-          {a.message && <div class="muted small">{a.message}</div>}
-          {a.notes.length > 0 && (
-            <div class="small muted">
-              Last note: “{a.notes[a.notes.length - 1]?.text}” — {a.notes[a.notes.length - 1]?.by}
-            </div>
-          )}
-        </td>
-        <td>
-          <Badge kind={a.status}>{a.status}</Badge>
-          {a.acknowledged_by && <div class="small muted">by {a.acknowledged_by}</div>}
-        </td>
-        <td class="num">{a.occurrences}×</td>
-        <td>{fmtTime(a.created_at)}</td>
-        {writable && (
-          <td>
-            <div class="row-actions">
-              {a.status === "open" && (
-                <button
-                  type="button"
-                  class="btn btn-small"
-                  aria-expanded={acting === "acknowledge"}
-                  aria-controls={`${noteId}-form`}
-                  onClick={() => setActing(acting === "acknowledge" ? null : "acknowledge")}
-                >
-                  Acknowledge<span class="visually-hidden"> {a.title}</span>
-                </button>
-              )}
-              <button
-                type="button"
-                class="btn btn-small"
-                aria-expanded={acting === "resolve"}
-                aria-controls={`${noteId}-form`}
-                onClick={() => setActing(acting === "resolve" ? null : "resolve")}
-              >
-                Resolve<span class="visually-hidden"> {a.title}</span>
-              </button>
-            </div>
-          </td>
-        )}
-      </tr>
-      {acting && (
-        <tr class="action-row">
-          <td colSpan={writable ? 6 : 5}>
-            <form id={`${noteId}-form`} class="inline-form" onSubmit={submit}>
-              <label for={noteId}>
-                Note for {acting === "acknowledge" ? "acknowledging" : "resolving"} “{a.title}” (optional)
-              </label>
-              <textarea
-                id={noteId}
-                rows={2}
-                value={note}
-                maxLength={5000}
-                onInput={(e) => setNote(e.currentTarget.value)}
-                ref={noteRef}
-              />
-              <div class="actions">
-                <button type="submit" class="btn btn-primary" disabled={busy}>
-                  {busy ? "Saving…" : acting === "acknowledge" ? "Acknowledge alert" : "Resolve alert"}
-                </button>
-                <button type="button" class="btn" onClick={() => setActing(null)}>
-                  Cancel
-                </button>
-              </div>
-              {error !== null && <ErrorBox error={error} />}
-            </form>
-          </td>
-        </tr>
+    <li class={`alert-card sev-${a.severity}`} data-alert-id={a.id} tabIndex={-1} aria-labelledby={titleId}>
+      <div class="alert-card-head">
+        <Badge kind={a.severity}>{a.severity}</Badge>
+        <strong id={titleId} class="alert-title">
+          {a.title}
+        </strong>
+        <Badge kind={a.status}>{a.status}</Badge>
+      </div>
+      {a.message && <p class="muted small alert-message">{a.message}</p>}
+      <p class="small muted alert-meta">
+        Opened {fmtTime(a.created_at)} · seen {a.occurrences}×{source && <> · {source}</>}
+        {a.acknowledged_by && <> · acknowledged by {a.acknowledged_by}</>}
+        {a.silenced && <> · silenced</>}
+      </p>
+      {last && (
+        <p class="small muted">
+          Last note: “{last.text}” — {last.by}
+        </p>
       )}
-    </>
+      {writable && (
+        <div class="row-actions">
+          {a.status === "open" && (
+            <button
+              type="button"
+              class="btn btn-small"
+              ref={buttons.acknowledge}
+              aria-expanded={acting === "acknowledge"}
+              aria-controls={`${noteId}-form`}
+              onClick={() => (acting === "acknowledge" ? cancel() : setActing("acknowledge"))}
+            >
+              Acknowledge<span class="visually-hidden"> {a.title}</span>
+            </button>
+          )}
+          <button
+            type="button"
+            class="btn btn-small"
+            ref={buttons.resolve}
+            aria-expanded={acting === "resolve"}
+            aria-controls={`${noteId}-form`}
+            onClick={() => (acting === "resolve" ? cancel() : setActing("resolve"))}
+          >
+            Resolve<span class="visually-hidden"> {a.title}</span>
+          </button>
+        </div>
+      )}
+      {acting && (
+        <form
+          id={`${noteId}-form`}
+          class="inline-form action-form"
+          onSubmit={submit}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              cancel();
+            }
+          }}
+        >
+          <label for={noteId}>
+            Note for {acting === "acknowledge" ? "acknowledging" : "resolving"} “{a.title}” (optional)
+          </label>
+          <textarea
+            id={noteId}
+            rows={2}
+            value={note}
+            maxLength={5000}
+            onInput={(e) => setNote(e.currentTarget.value)}
+            ref={noteRef}
+          />
+          <div class="actions">
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {busy ? "Saving…" : acting === "acknowledge" ? "Acknowledge alert" : "Resolve alert"}
+            </button>
+            <button type="button" class="btn" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+          {error !== null && <ErrorBox error={error} />}
+        </form>
+      )}
+    </li>
   );
 }

@@ -1,4 +1,5 @@
 import type { Prediction, StreamEvent } from "../api/types";
+import { SourceCell } from "../sources/SourceCell";
 import { fmtPct, fmtTime } from "../ui/format";
 import { Empty } from "../ui/status";
 import { TableWrap, TableHead } from "../ui/TableWrap";
@@ -13,6 +14,7 @@ export function EventsTable({
   sourceName,
 }: {
   events: StreamEvent[];
+  /** The live view's names (from its snapshot); ids it does not know are looked up (SourceCell). */
   sourceName: (id: string | null) => string;
 }) {
   return (
@@ -29,7 +31,7 @@ export function EventsTable({
                 <tr key={e.event_id}>
                   <td class="nowrap">{fmtTime(e.timestamp)}</td>
                   <td class="mono">{e.event_type}</td>
-                  <td>{sourceName(e.source_id)}</td>
+                  <SourceCell id={e.source_id} hint={e.source_id ? sourceName(e.source_id) : null} />
                   <td class="mono small">{e.payload ? short(e.payload) : "—"}</td>
                   <td>{e.processed ? "yes" : "no"}</td>
                 </tr>

@@ -40,6 +40,11 @@ export function Field({ path, label, error, help, children, class: cls }: FieldP
 }
 
 /** Every error at the top of a form, each a link to its field (the GOV.UK error-summary pattern). */
+/** The text of the `<label>` rendered for a field, or the path when the form shows none. */
+function shownLabel(path: string): string {
+  return document.querySelector(`label[for="${fieldId(path)}"]`)?.textContent?.trim() || path;
+}
+
 export function ErrorSummary({
   errors,
   message,
@@ -47,8 +52,11 @@ export function ErrorSummary({
 }: {
   errors: Record<string, string>;
   message: string | null;
-  /** The field's label for an API path ("variants.2.config" → "Variant 3 config"). */
-  labelOf: (path: string) => string;
+  /**
+   * The field's label for an API path ("variants.2.config" → "Variant 3 config"). Without it, the
+   * label the form shows for that field is used, so a message never names a path.
+   */
+  labelOf?: (path: string) => string;
 }) {
   const entries = Object.entries(errors);
   if (!message && entries.length === 0) return null;
@@ -62,7 +70,7 @@ export function ErrorSummary({
           {entries.map(([path, msg]) => (
             <li key={path}>
               <a href={`#${fieldId(path)}`}>
-                {labelOf(path)}: {msg}
+                {(labelOf ?? shownLabel)(path)}: {msg}
               </a>
             </li>
           ))}

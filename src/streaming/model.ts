@@ -1,0 +1,34 @@
+/**
+ * The streaming vocabulary, written once: source types and health, alert statuses and severities,
+ * rule types, operators, no-data policies, rule states and metric aggregations. The pure modules,
+ * the zod schemas and the dashboard derive from these lists. Dependency-free and zod-free, so the
+ * browser bundles it as is (web/vite.config.ts allows it).
+ */
+
+export const SOURCE_TYPES = ["kafka", "websocket", "http", "webhook"] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export const SOURCE_HEALTH_STATUSES = ["healthy", "idle", "stale", "error"] as const;
+export type SourceHealthStatus = (typeof SOURCE_HEALTH_STATUSES)[number];
+
+export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** Least to most severe: the order matters (a channel's `min_severity` compares by it). */
+export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const OPERATORS = ["gt", "gte", "lt", "lte"] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export const RULE_TYPES = ["threshold", "anomaly"] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+export const NO_DATA_POLICIES = ["keep", "resolve", "alert"] as const;
+export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
+
+/** Where a rule's evaluation stands (rules.ts draws the transitions). */
+export const RULE_STATES = ["inactive", "pending", "firing"] as const;
+
+export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];

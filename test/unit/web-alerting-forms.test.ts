@@ -1,0 +1,191 @@
+// The rule and silence forms of the alerting pages: text fields to request bodies, and back.
+import { describe, expect, it } from "vitest";
+import {
+  describeRule,
+  formToBody,
+  newRuleForm,
+  parseNumber,
+  previewQuery,
+  type RuleForm,
+  type RuleLike,
+  ruleToForm,
+} from "../../web/src/alerting/rule-form";
+import { newSilenceForm, type SilenceForm, silenceBody } from "../../web/src/alerting/silence-form";
+
+const form = (over: Partial<RuleForm>): RuleForm => ({
+  ...newRuleForm("checkout.latency_ms"),
+  name: "Slow checkout",
+  threshold: "500",
+  ...over,
+});
+
+describe("formToBody", () => {
+  it.each<[string, Partial<RuleForm>, ReturnType<typeof formToBody>]>([
+    [
+      "a threshold rule",
+      { for_seconds: "30" },
+      {
+        body: {
+          name: "Slow checkout",
+          type: "threshold",
+          metric_name: "checkout.latency_ms",
+          aggregation: "avg",
+          window_seconds: 60,
+          operator: "gt",
+          threshold: 500,
+          severity: "warning",
+          for_seconds: 30,
+          no_data: "keep",
+        },
+      },
+    ],
+    [
+      "an anomaly rule drops the threshold and keeps a one-sided operator",
+      { type: "anomaly", operator: "lt", sensitivity: "4", baseline_windows: "" },
+      {
+        body: {
+          name: "Slow checkout",
+          type: "anomaly",
+          metric_name: "checkout.latency_ms",
+          aggregation: "avg",
+          window_seconds: 60,
+          operator: "lt",
+          sensitivity: 4,
+          severity: "warning",
+          for_seconds: 0,
+          no_data: "keep",
+        },
+      },
+    ],
+    [
+      "an anomaly rule with gte watches both sides",
+      { type: "anomaly", operator: "gte", sensitivity: "", baseline_windows: "" },
+      {
+        body: {
+          name: "Slow checkout",
+          type: "anomaly",
+          metric_name: "checkout.latency_ms",
+          aggregation: "avg",
+          window_seconds: 60,
+          severity: "warning",
+          for_seconds: 0,
+          no_data: "keep",
+        },
+      },
+    ],
+    ["a missing threshold", { threshold: " " }, { errors: { threshold: "Enter a number." } }],
+    [
+      "words where numbers belong",
+      { window_seconds: "a minute", for_seconds: "soon" },
+      { errors: { window_seconds: "Enter a number.", for_seconds: "Enter a number." } },
+    ],
+    [
+      "no name and no metric",
+      { name: " ", metric_name: "" },
+      { errors: { name: "Give the rule a name.", metric_name: "Pick the metric to watch." } },
+    ],
+  ])("%s", (_name, over, expected) => {
+    expect(formToBody(form(over))).toEqual(expected);
+  });
+});
+
+describe("ruleToForm", () => {
+  const rule: RuleLike = {
+    name: "Errors",
+    type: "threshold",
+    metric_name: "errors",
+    aggregation: "count",
+    window_seconds: 300,
+    operator: "gte",
+    threshold: 10,
+    severity: "critical",
+    for_seconds: 60,
+    no_data: "alert",
+    sensitivity: null,
+    baseline_windows: null,
+  };
+  it("round-trips through the form to the same body", () => {
+    const back = formToBody(ruleToForm(rule));
+    expect(back).toEqual({
+      body: {
+        name: "Errors",
+        type: "threshold",
+        metric_name: "errors",
+        aggregation: "count",
+        window_seconds: 300,
+        operator: "gte",
+        threshold: 10,
+        severity: "critical",
+        for_seconds: 60,
+        no_data: "alert",
+      },
+    });
+  });
+
+  it.each<[Partial<RuleLike>, string]>([
+    [{}, "count of errors over 5 min ≥ 10, for 1 min"],
+    [{ operator: "lt", threshold: 0.5, for_seconds: 0, window_seconds: 45 }, "count of errors over 45 s < 0.5"],
+    [
+      { type: "anomaly", operator: null, threshold: null, sensitivity: 4, baseline_windows: 20, for_seconds: 0 },
+      "count of errors over 5 min is an outlier (|z| ≥ 4 vs the previous 20 windows)",
+    ],
+    [
+      { type: "anomaly", operator: "gt", threshold: null, sensitivity: 3, baseline_windows: 30, window_seconds: 7200 },
+      "count of errors over 2 h is an outlier (|z| ≥ 3 vs the previous 30 windows, above only), for 1 min",
+    ],
+  ])("describeRule %o", (over, text) => {
+    expect(describeRule({ ...rule, ...over })).toBe(text);
+  });
+});
+
+describe("previewQuery and parseNumber", () => {
+  it.each([
+    ["60", { window: "1800", step: "60", aggregation: "p95" }],
+    ["10", { window: "900", step: "10", aggregation: "p95" }],
+    ["86400", { window: "604800", step: "86400", aggregation: "p95" }],
+    ["5", null],
+    ["", null],
+    ["abc", null],
+  ])("window %s", (w, expected) => {
+    expect(previewQuery(w, "p95")).toEqual(expected);
+  });
+
+  it.each([
+    ["", null],
+    [" 12.5 ", 12.5],
+    ["-3", -3],
+    ["1e3", 1000],
+    ["1e999", null],
+    ["12abc", null],
+  ])("parseNumber(%j)", (text, n) => {
+    expect(parseNumber(text)).toBe(n);
+  });
+});
+
+describe("silenceBody", () => {
+  const NOW = Date.UTC(2026, 11, 2, 12);
+  const s = (over: Partial<SilenceForm>): SilenceForm => ({ ...newSilenceForm(), ...over });
+  it.each<[Partial<SilenceForm>, ReturnType<typeof silenceBody>]>([
+    [
+      { rule_id: "r1", comment: " deploy window " },
+      { body: { matchers: { rule_id: "r1" }, starts_at: NOW, ends_at: NOW + 3_600_000, comment: "deploy window" } },
+    ],
+    [
+      { severity: "info", source_id: "s1", fingerprint: " fp ", duration: "7d" },
+      {
+        body: {
+          matchers: { severity: "info", source_id: "s1", fingerprint: "fp" },
+          starts_at: NOW,
+          ends_at: NOW + 7 * 86_400_000,
+          comment: "",
+        },
+      },
+    ],
+    [
+      { fingerprint: "   " },
+      { error: "Choose at least one matcher: a silence of everything is too easy to leave on." },
+    ],
+  ])("%o", (over, expected) => {
+    expect(silenceBody(s(over), NOW)).toEqual(expected);
+  });
+});

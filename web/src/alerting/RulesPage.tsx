@@ -1,0 +1,312 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, streaming, unwrap } from "../api/client";
+import { canWrite, useMe } from "../auth/session-context";
+import { Link } from "../router";
+import { ErrorSummary, Field } from "../ui/Field";
+import { fmtTime } from "../ui/format";
+import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
+import { useAsync } from "../ui/use-async";
+import { AGGREGATIONS, NO_DATA_POLICIES, OPERATORS, RULE_TYPES, SEVERITIES } from "../../../src/streaming/model";
+import { AlertingNav } from "./AlertingNav";
+import { describeRule, formToBody, newRuleForm, type RuleForm, ruleToForm } from "./rule-form";
+import { RulePreview } from "./RulePreview";
+import type { AlertRule } from "./types";
+
+const STATE_REFRESH_MS = 5000;
+const OPERATOR_LABEL: Record<(typeof OPERATORS)[number], string> = {
+  gt: "above (>)",
+  gte: "at or above (≥)",
+  lt: "below (<)",
+  lte: "at or below (≤)",
+};
+
+export function RulesPage() {
+  const me = useMe();
+  const writable = canWrite(me);
+  const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
+  const [editing, setEditing] = useState<AlertRule | null>(null);
+  // A rule's state moves as data arrives; keep it current while the page is open.
+  useEffect(() => {
+    const t = setInterval(() => document.visibilityState === "visible" && rules.reload(), STATE_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [rules.reload]);
+
+  return (
+    <section aria-labelledby="rules-h">
+      <h1 id="rules-h">Alert rules</h1>
+      <AlertingNav current="/alerting/rules" />
+      {writable && (
+        <RuleFormCard
+          key={editing?.id ?? "new"}
+          editing={editing}
+          onDone={() => {
+            setEditing(null);
+            rules.reload();
+          }}
+        />
+      )}
+      <h2>Rules</h2>
+      {rules.status === "error" && <ErrorBox error={rules.error} onRetry={rules.reload} />}
+      {!rules.data && rules.status === "loading" && <Loading label="Loading rules…" />}
+      {rules.data &&
+        (rules.data.items.length === 0 ? (
+          <Empty>No rules yet. A rule watches a metric and opens an alert when its condition holds.</Empty>
+        ) : (
+          <ul class="op-cards" data-testid="rules-list">
+            {rules.data.items.map((r) => (
+              <RuleCard key={r.id} rule={r} writable={writable} onEdit={() => setEditing(r)} onDeleted={rules.reload} />
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}
+
+function RuleCard({
+  rule: r,
+  writable,
+  onEdit,
+  onDeleted,
+}: {
+  rule: AlertRule;
+  writable: boolean;
+  onEdit: () => void;
+  onDeleted: () => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const remove = async () => {
+    try {
+      await unwrap(streaming["alert-rules"][":id"].$delete({ param: { id: r.id } }));
+      onDeleted();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <li class="card op-card" data-rule-id={r.id}>
+      <div class="op-card-head">
+        <strong>{r.name}</strong>
+        <Badge kind={`rule-${r.state.status}`}>{r.state.status}</Badge>
+        <Badge kind={r.severity}>{r.severity}</Badge>
+      </div>
+      <p class="small">{describeRule(r)}</p>
+      <p class="small muted">
+        {r.type} rule · no data: {r.no_data}
+        {r.state.since && ` · ${r.state.status} since ${fmtTime(r.state.since)}`}
+        {r.state.alert_id && (
+          <>
+            {" · "}
+            <Link href={`/alerting/history?alert=${encodeURIComponent(r.state.alert_id)}`}>its alert</Link>
+          </>
+        )}
+      </p>
+      {writable && (
+        <div class="row-actions">
+          <button type="button" class="btn btn-small" onClick={onEdit}>
+            Edit<span class="visually-hidden"> {r.name}</span>
+          </button>
+          {confirming ? (
+            <>
+              <button type="button" class="btn btn-small btn-danger" onClick={remove}>
+                Delete {r.name}?
+              </button>
+              <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button type="button" class="btn btn-small btn-danger" onClick={() => setConfirming(true)}>
+              Delete<span class="visually-hidden"> {r.name}</span>
+            </button>
+          )}
+        </div>
+      )}
+      {error !== null && <ErrorBox error={error} />}
+    </li>
+  );
+}
+
+function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: () => void }) {
+  const [form, setForm] = useState<RuleForm>(() => (editing ? ruleToForm(editing) : newRuleForm()));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const metrics = useAsync(() => unwrap(streaming.metrics.$get()), []);
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (editing) nameRef.current?.focus();
+  }, [editing]);
+  const set = (k: keyof RuleForm) => (e: Event) =>
+    setForm((f) => ({ ...f, [k]: (e.currentTarget as HTMLInputElement).value }));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setErrors({});
+    setMessage(null);
+    const parsed = formToBody(form);
+    if ("errors" in parsed) {
+      setErrors(parsed.errors);
+      return;
+    }
+    setBusy(true);
+    try {
+      // The API has no rule update: saving an edit creates the new rule first (nothing is lost
+      // if that fails), then deletes the old one (whose firing alert, if any, is resolved).
+      await unwrap(streaming["alert-rules"].$post({ json: parsed.body }));
+      if (editing) await unwrap(streaming["alert-rules"][":id"].$delete({ param: { id: editing.id } }));
+      setForm(newRuleForm());
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setErrors(err.fieldErrors());
+        setMessage(err.message);
+      } else setMessage(String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const threshold = form.type === "threshold";
+  return (
+    <form class="card form op-form" onSubmit={submit} aria-labelledby="rule-form-h">
+      <h2 id="rule-form-h">{editing ? `Edit ${editing.name}` : "New rule"}</h2>
+      {editing && (
+        <p class="help">
+          Saving replaces the rule: the new one starts evaluating, and the old one's open alert resolves.
+        </p>
+      )}
+      <ErrorSummary errors={errors} message={message} />
+      <div class="rule-layout">
+        <div>
+          <div class="grid-2">
+            <Field path="name" label="Name" error={errors.name}>
+              {(a) => <input {...a} ref={nameRef} value={form.name} onInput={set("name")} maxLength={200} />}
+            </Field>
+            <Field path="metric_name" label="Metric" error={errors.metric_name}>
+              {(a) => (
+                <>
+                  <input
+                    {...a}
+                    list="metric-names"
+                    value={form.metric_name}
+                    onInput={set("metric_name")}
+                    autoComplete="off"
+                    spellcheck={false}
+                  />
+                  <datalist id="metric-names">
+                    {metrics.data?.items.map((m) => (
+                      <option key={m.name} value={m.name} />
+                    ))}
+                  </datalist>
+                </>
+              )}
+            </Field>
+            <Field path="type" label="Type" error={errors.type}>
+              {(a) => (
+                <select {...a} value={form.type} onChange={set("type")}>
+                  {RULE_TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field path="aggregation" label="Aggregation" error={errors.aggregation}>
+              {(a) => (
+                <select {...a} value={form.aggregation} onChange={set("aggregation")}>
+                  {AGGREGATIONS.map((x) => (
+                    <option key={x} value={x}>
+                      {x}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field path="window_seconds" label="Window (seconds)" error={errors.window_seconds}>
+              {(a) => <input {...a} inputMode="numeric" value={form.window_seconds} onInput={set("window_seconds")} />}
+            </Field>
+            <Field path="operator" label={threshold ? "Fires when the value is" : "Side"} error={errors.operator}>
+              {(a) => (
+                <select {...a} value={form.operator} onChange={set("operator")}>
+                  {OPERATORS.map((o) => (
+                    <option key={o} value={o}>
+                      {threshold
+                        ? OPERATOR_LABEL[o]
+                        : o === "gt"
+                          ? "above only"
+                          : o === "lt"
+                            ? "below only"
+                            : "both sides"}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {threshold ? (
+              <Field path="threshold" label="Threshold" error={errors.threshold}>
+                {(a) => <input {...a} inputMode="decimal" value={form.threshold} onInput={set("threshold")} />}
+              </Field>
+            ) : (
+              <>
+                <Field path="sensitivity" label="Sensitivity (|z|)" error={errors.sensitivity}>
+                  {(a) => <input {...a} inputMode="decimal" value={form.sensitivity} onInput={set("sensitivity")} />}
+                </Field>
+                <Field path="baseline_windows" label="Baseline windows" error={errors.baseline_windows}>
+                  {(a) => (
+                    <input {...a} inputMode="numeric" value={form.baseline_windows} onInput={set("baseline_windows")} />
+                  )}
+                </Field>
+              </>
+            )}
+            <Field path="for_seconds" label="For (seconds)" error={errors.for_seconds} help="How long it must hold.">
+              {(a) => <input {...a} inputMode="numeric" value={form.for_seconds} onInput={set("for_seconds")} />}
+            </Field>
+            <Field path="severity" label="Severity" error={errors.severity}>
+              {(a) => (
+                <select {...a} value={form.severity} onChange={set("severity")}>
+                  {SEVERITIES.map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field path="no_data" label="When data stops" error={errors.no_data}>
+              {(a) => (
+                <select {...a} value={form.no_data} onChange={set("no_data")}>
+                  {NO_DATA_POLICIES.map((p) => (
+                    <option key={p} value={p}>
+                      {p === "keep" ? "keep the state" : p === "resolve" ? "resolve" : "alert"}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        </div>
+        <div>
+          <h3>Preview</h3>
+          <RulePreview
+            metric={form.metric_name}
+            aggregation={form.aggregation}
+            windowSeconds={form.window_seconds}
+            threshold={threshold ? form.threshold : ""}
+          />
+        </div>
+      </div>
+      <div class="actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? "Saving…" : editing ? "Save rule" : "Create rule"}
+        </button>
+        {editing && (
+          <button type="button" class="btn" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

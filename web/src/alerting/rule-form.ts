@@ -1,0 +1,187 @@
+/**
+ * The alert-rule form: its text fields to the `POST /alert-rules` body (and back, to edit), a
+ * sentence describing the condition, and the window the live preview draws. Pure.
+ */
+import {
+  type Aggregation,
+  NO_DATA_POLICIES,
+  type NoDataPolicy,
+  OPERATORS,
+  type Operator,
+  RULE_TYPES,
+  type RuleType,
+  type Severity,
+} from "../../../src/streaming/model";
+
+export interface RuleForm {
+  name: string;
+  type: RuleType;
+  metric_name: string;
+  aggregation: Aggregation;
+  window_seconds: string;
+  operator: Operator;
+  threshold: string;
+  severity: Severity;
+  for_seconds: string;
+  no_data: NoDataPolicy;
+  sensitivity: string;
+  baseline_windows: string;
+}
+
+export const newRuleForm = (metric = ""): RuleForm => ({
+  name: "",
+  type: RULE_TYPES[0],
+  metric_name: metric,
+  aggregation: "avg",
+  window_seconds: "60",
+  operator: OPERATORS[0],
+  threshold: "",
+  severity: "warning",
+  for_seconds: "0",
+  no_data: NO_DATA_POLICIES[0],
+  sensitivity: "3",
+  baseline_windows: "30",
+});
+
+export interface RuleBody {
+  name: string;
+  type: RuleType;
+  metric_name: string;
+  aggregation: Aggregation;
+  window_seconds: number;
+  operator?: Operator;
+  threshold?: number;
+  severity: Severity;
+  for_seconds: number;
+  no_data: NoDataPolicy;
+  sensitivity?: number;
+  baseline_windows?: number;
+}
+
+/** A rule as the API returns it (the fields the form edits). */
+export interface RuleLike {
+  name: string;
+  type: RuleType;
+  metric_name: string;
+  aggregation: Aggregation;
+  window_seconds: number;
+  operator: Operator | null;
+  threshold: number | null;
+  severity: Severity;
+  for_seconds: number;
+  no_data: NoDataPolicy;
+  sensitivity: number | null;
+  baseline_windows: number | null;
+}
+
+export function ruleToForm(r: RuleLike): RuleForm {
+  const base = newRuleForm(r.metric_name);
+  return {
+    ...base,
+    name: r.name,
+    type: r.type,
+    aggregation: r.aggregation,
+    window_seconds: String(r.window_seconds),
+    operator: r.operator ?? base.operator,
+    threshold: r.threshold === null ? "" : String(r.threshold),
+    severity: r.severity,
+    for_seconds: String(r.for_seconds),
+    no_data: r.no_data,
+    sensitivity: r.sensitivity === null ? base.sensitivity : String(r.sensitivity),
+    baseline_windows: r.baseline_windows === null ? base.baseline_windows : String(r.baseline_windows),
+  };
+}
+
+/** A number typed by a person: "", "abc" and "1e999" are not numbers. */
+export function parseNumber(text: string): number | null {
+  const t = text.trim();
+  if (t === "") return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The request body, or the fields a person must fix first (keyed by the API's field paths, so the
+ * server's own validation errors land on the same fields). Range checks stay the server's.
+ */
+export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const num = (key: keyof RuleForm & string, required: boolean): number | undefined => {
+    const raw = String(f[key]);
+    const n = parseNumber(raw);
+    if (n === null) {
+      if (required || raw.trim() !== "") errors[key] = "Enter a number.";
+      return undefined;
+    }
+    return n;
+  };
+  if (!f.name.trim()) errors.name = "Give the rule a name.";
+  if (!f.metric_name.trim()) errors.metric_name = "Pick the metric to watch.";
+  const window_seconds = num("window_seconds", true);
+  const for_seconds = num("for_seconds", false) ?? 0;
+  const body: RuleBody = {
+    name: f.name.trim(),
+    type: f.type,
+    metric_name: f.metric_name.trim(),
+    aggregation: f.aggregation,
+    window_seconds: window_seconds ?? 0,
+    severity: f.severity,
+    for_seconds,
+    no_data: f.no_data,
+  };
+  if (f.type === "threshold") {
+    body.operator = f.operator;
+    const threshold = num("threshold", true);
+    if (threshold !== undefined) body.threshold = threshold;
+  } else {
+    const sensitivity = num("sensitivity", false);
+    const baseline = num("baseline_windows", false);
+    if (sensitivity !== undefined) body.sensitivity = sensitivity;
+    if (baseline !== undefined) body.baseline_windows = baseline;
+    // On anomaly rules the operator only restricts the side: gt/lt, or none for both sides.
+    if (f.operator === "gt" || f.operator === "lt") body.operator = f.operator;
+  }
+  return Object.keys(errors).length ? { errors } : { body };
+}
+
+const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
+
+/** "avg of checkout.latency_ms over 1 min > 500, for 30 s" — the rule as a person reads it. */
+export function describeRule(r: RuleLike): string {
+  const what = `${r.aggregation} of ${r.metric_name} over ${fmtSeconds(r.window_seconds)}`;
+  const cond =
+    r.type === "threshold"
+      ? `${what} ${SYMBOL[r.operator ?? "gt"]} ${r.threshold ?? "?"}`
+      : `${what} is an outlier (|z| ≥ ${r.sensitivity ?? 3} vs the previous ${r.baseline_windows ?? 30} windows${
+          r.operator === "gt" ? ", above only" : r.operator === "lt" ? ", below only" : ""
+        })`;
+  return r.for_seconds > 0 ? `${cond}, for ${fmtSeconds(r.for_seconds)}` : cond;
+}
+
+export function fmtSeconds(s: number): string {
+  if (s % 86_400 === 0 && s >= 86_400) return `${s / 86_400} d`;
+  if (s % 3600 === 0 && s >= 3600) return `${s / 3600} h`;
+  if (s % 60 === 0 && s >= 60) return `${s / 60} min`;
+  return `${s} s`;
+}
+
+/** Points the preview shows; enough to see the threshold against recent behaviour. */
+const PREVIEW_POINTS = 30;
+const MIN_PREVIEW_S = 15 * 60;
+const MAX_PREVIEW_S = 7 * 86_400;
+const MIN_STEP_S = 10;
+
+/**
+ * The preview's query: one point per rule window (the value the rule compares), over the last 30
+ * windows, at least 15 minutes and at most 7 days. Null until the window is a usable number.
+ */
+export function previewQuery(
+  windowText: string,
+  aggregation: Aggregation,
+): { window: string; step: string; aggregation: Aggregation } | null {
+  const w = parseNumber(windowText);
+  if (w === null || w < MIN_STEP_S) return null;
+  const step = Math.max(MIN_STEP_S, Math.round(w));
+  const window = Math.min(MAX_PREVIEW_S, Math.max(MIN_PREVIEW_S, step * PREVIEW_POINTS));
+  return { window: String(window), step: String(step), aggregation };
+}

@@ -29,7 +29,7 @@ export const METRIC_NAMES_SQL = `
   SELECT name AS metric_name FROM names WHERE name IS NOT NULL`;
 
 /** How many per-user values METRIC_SAMPLE_SQL reads. */
-export const SAMPLE_ROWS = 1024;
+const SAMPLE_ROWS = 1024;
 
 /**
  * The first SAMPLE_ROWS per-user values of exposed users in user-id order (the primary key: an

@@ -160,13 +160,30 @@ test("operations (2-5): a spike is drawn, alerts in the browser within 2 s, and 
   assert(latency <= 2000, `the alert showed after ${latency} ms`);
   ops.alertId = (await card.getAttribute("data-alert-id")) ?? "";
 
-  // (3) The spike is drawn on its metric's chart.
-  const chart = page.locator(`[data-testid="metric-chart-${ops.metric}"]`);
-  const fallback = page.locator(".charts li", { has: page.locator("h3", { hasText: ops.metric }) });
-  const target = (await chart.count()) > 0 ? chart : fallback;
-  await target.locator("canvas").first().waitFor({ timeout: 5000 });
-  // TODO(coordinator): once the charts branch lands, hover the spike and assert
-  // `[data-testid=chart-tooltip]` shows "1,500" with the metric's unit.
+  // (3) The spike is drawn on its metric's chart (which opens on the rule's aggregation, max), and
+  // hovering its point shows the value with the unit. The chart marks its newest point's position.
+  const plot = page.locator(`[data-testid="metric-chart-${ops.metric}"] .chart`);
+  await plot.locator("canvas").first().waitFor({ timeout: 5000 });
+  const point = await eventually(
+    async () => {
+      const at = (await plot.getAttribute("data-last-point")) ?? "";
+      const [x, y] = at.split(",").map(Number);
+      return x !== undefined && y !== undefined && !Number.isNaN(x) && !Number.isNaN(y) ? { x, y } : null;
+    },
+    10_000,
+    "the spike's point on the chart",
+  );
+  const box = await plot.locator("canvas").first().boundingBox();
+  assert(box, "the metric chart has no canvas");
+  const tip = page.locator(`[data-testid="metric-chart-${ops.metric}"] [data-testid=chart-tooltip]`);
+  await eventually(
+    async () => {
+      await page.mouse.move(box.x + point.x - 2, box.y + point.y);
+      return /1,500\s*ms/.test((await tip.textContent()) ?? "");
+    },
+    5000,
+    "a tooltip showing 1,500 ms",
+  );
   await shot("operations-live");
 
   // (5) The signed webhook for the opened alert.

@@ -9,7 +9,7 @@ import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
 import { conflict } from "../http/problem";
-import { batch, changesOf, constraintViolated, statementOf } from "./sql";
+import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
 
 export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 

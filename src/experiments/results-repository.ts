@@ -23,7 +23,7 @@ import {
   USER_VALUE_READING_SQL,
 } from "./analysis-sql";
 import type { DayDelta } from "./timeseries";
-import { batch, chunks, constraintViolated } from "./sql";
+import { batch, chunks, constraintViolated } from "../db/d1";
 
 const RESULT_CHUNK = 1000;
 

@@ -6,7 +6,7 @@ import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type FlagRow, flags } from "../db/schema";
-import { batch, changesOf, constraintViolated, statementOf } from "../experiments/sql";
+import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
 import { conflict } from "../http/problem";
 
 const DUPLICATE_KEY = /UNIQUE constraint failed: flags\.org_id, flags\.key/;

@@ -8,7 +8,7 @@ import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { constraintViolated } from "../db/errors";
 import { type MetricDefinitionRow, metricDefinitions } from "../db/schema";
-import { batch, changesOf, statementOf } from "../experiments/sql";
+import { batch, changesOf, statementOf } from "../db/d1";
 import type { Position } from "../http/cursor";
 import { conflict } from "../http/problem";
 

@@ -5,7 +5,7 @@ import { auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { experiments } from "../db/schema";
 import { EXPERIMENT_STATUSES, isLive } from "../experiments/model";
-import { batch, changesOf } from "../experiments/sql";
+import { batch, changesOf } from "../db/d1";
 
 /** Per pass; the rest waits a minute (a backlog must not make one invocation run unbounded). */
 const MAX_PER_PASS = 100;

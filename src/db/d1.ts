@@ -2,9 +2,9 @@
  * Raw D1 helpers for the set-based statements drizzle's builder cannot express
  * (INSERT ... SELECT FROM json_each(?), conditional multi-statement batches).
  */
-import type { Db } from "../db/client";
+import type { Db } from "./client";
 
-export { constraintViolated } from "../db/errors";
+export { constraintViolated } from "./errors";
 
 /** A drizzle query as a D1 statement, so it can join a native (atomic) D1 batch. */
 export function statementOf(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {

@@ -167,18 +167,28 @@ test("operations (2-5): a spike is drawn, alerts in the browser within 2 s, and 
   const tip = page.locator(`[data-testid="metric-chart-${ops.metric}"] [data-testid=chart-tooltip]`);
   // The chart refetches its series at most every 2 s: read the newest point's position afresh on
   // every try, hover it, and wait for the tooltip to show the spike.
+  let tipText = "";
   await eventually(
     async () => {
       const [x, y] = ((await plot.getAttribute("data-last-point")) ?? "").split(",").map(Number);
       const box = await plot.locator("canvas").first().boundingBox();
       if (!box || x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) return false;
       await page.mouse.move(box.x + x - 2, box.y + y);
-      return /1,500\s*ms/.test((await tip.textContent()) ?? "");
+      tipText = `${(await tip.textContent()) ?? ""} (point ${x},${y}, agg ${await page
+        .locator(`[data-testid="metric-chart-${ops.metric}"] select`)
+        .first()
+        .inputValue()
+        .catch(() => "?")})`;
+      // The unit comes from a name suffix (_ms); this run-unique name ends in the run id, so no unit.
+      return /1,500/.test(tipText);
     },
     10_000,
-    "a tooltip showing 1,500 ms",
-  );
+    "a tooltip showing 1,500",
+  ).catch((err) => {
+    throw new Error(`${err}; last tooltip: ${tipText}`);
+  });
   await shot("operations-live");
+  await page.mouse.move(0, 0); // leave the chart, as an operator moving on to the alert would
 
   // (5) The signed webhook for the opened alert.
   const delivery = await eventually(

@@ -118,9 +118,13 @@ test("results: traffic through the API where one variant truly wins", async () =
   }
   for (let i = 0; i < results.length; i += 1000) {
     const batch = results.slice(i, i + 1000);
-    const ok = await api<{ accepted: number }>("POST", `/ab-testing/experiments/${journey.id}/results`, {
-      results: batch,
-    });
+    // Exposures reach D1 through the queue, a moment after /assign answers; results for a user not
+    // yet stored as exposed are refused whole (422), so re-send until the last exposures have landed.
+    const ok = await eventually(
+      () => api<{ accepted: number }>("POST", `/ab-testing/experiments/${journey.id}/results`, { results: batch }),
+      30_000,
+      "the journey's exposures to be stored",
+    );
     assert(ok.accepted === batch.length, `accepted ${ok.accepted} of ${batch.length}`);
   }
 });

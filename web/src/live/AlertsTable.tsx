@@ -118,6 +118,9 @@ function AlertCard({ alert: a, source, writable, acting, setActing, onUpdated }:
   }, [returnTo, acting]);
 
   const cancel = () => {
+    // Move focus now, while the form is still there: once it unmounts with focus inside it, the
+    // browser drops focus to <body>, and a later effect can lose the race with a live re-render.
+    if (acting) buttons[acting].current?.focus();
     setReturnTo(acting);
     setActing(null);
     setError(null);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
@@ -27,7 +27,8 @@ export function AlertsTable({
   const me = useMe();
   const writable = canWrite(me);
   const [acting, setActing] = useState<{ id: string; action: Action } | null>(null);
-  const [focusAfter, setFocusAfter] = useState<{ id: string; index: number } | null>(null);
+  /** Where focus goes after an action; `leaves`: the alert was resolved and will leave the list. */
+  const [focusAfter, setFocusAfter] = useState<{ id: string; index: number; leaves: boolean } | null>(null);
   const [announce, setAnnounce] = useState("");
   const listRef = useRef<HTMLUListElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -40,8 +41,12 @@ export function AlertsTable({
       b.created_at.localeCompare(a.created_at),
   );
 
-  useEffect(() => {
+  // A layout effect, so focus moves in the same frame the list changes. For a resolved alert, wait
+  // until the live store (which renders at most 4 times a second) has dropped it: focusing its card
+  // before that would lose focus to <body> the moment the card unmounts.
+  useLayoutEffect(() => {
     if (!focusAfter) return;
+    if (focusAfter.leaves && alerts.has(focusAfter.id)) return;
     const cards = [...(listRef.current?.querySelectorAll<HTMLElement>("[data-alert-id]") ?? [])];
     const target =
       cards.find((c) => c.dataset.alertId === focusAfter.id) ??
@@ -72,11 +77,15 @@ export function AlertsTable({
               source={a.source_id ? sourceName(a.source_id).name : null}
               writable={writable}
               acting={acting?.id === a.id ? acting.action : null}
-              setActing={(action) => setActing(action ? { id: a.id, action } : null)}
+              setActing={(action) => {
+                // A new action overrides a focus move still waiting for a resolved alert to leave.
+                setFocusAfter(null);
+                setActing(action ? { id: a.id, action } : null);
+              }}
               onUpdated={(u, action) => {
                 setActing(null);
                 setAnnounce(`${action === "acknowledge" ? "Acknowledged" : "Resolved"} “${u.title}”.`);
-                setFocusAfter({ id: u.id, index });
+                setFocusAfter({ id: u.id, index, leaves: u.status === "resolved" });
                 onUpdated(u);
               }}
             />

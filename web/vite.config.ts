@@ -17,6 +17,8 @@ const BROWSER_SAFE_SERVER_MODULES = new Set([
   "src/metrics/model.ts",
   "src/streaming/model.ts",
   "src/streaming/notify/model.ts",
+  // BOOKMARK_HEADER: the dashboard carries the D1 bookmark (web/src/api/bookmark.ts).
+  "src/db/session.ts",
 ]);
 
 /**

@@ -5,6 +5,7 @@ import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { AppType } from "../../../src/app";
 import type { Problem } from "../../../src/http/problem";
 import { getToken, setToken } from "../auth/session";
+import { withBookmarks } from "./bookmark";
 
 /** An answer other than 2xx, with the problem+json body when the server sent one. */
 export class ApiError extends Error {
@@ -23,8 +24,11 @@ export class ApiError extends Error {
   }
 }
 
+// Every call carries the latest D1 bookmark, so a read after a save sees the save (bookmark.ts).
+const bookmarked = withBookmarks((input, init) => fetch(input, init));
+
 const authedFetch: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init);
+  const res = await bookmarked.fetch(input, init);
   // An expired or revoked token: drop it so the sign-in screen shows instead of endless errors.
   if (res.status === 401 && getToken()) setToken(null);
   return res;

@@ -157,7 +157,11 @@ const quietEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", CI: "t
  * A fresh `wrangler dev` (local D1 migrated into its own state dir), as `npm start` runs it, with
  * wrangler.toml's bindings and `entry` as the Worker (bench/worker.ts: the app plus bench-only routes).
  */
-export async function startServer(entry = "bench/worker.ts", vars: Record<string, string> = {}): Promise<Server> {
+export async function startServer(
+  entry = "bench/worker.ts",
+  vars: Record<string, string> = {},
+  extraArgs: readonly string[] = [],
+): Promise<Server> {
   localSecret(); // creates .dev.vars before wrangler reads it
   // A clean checkout has no built dashboard, and wrangler refuses a missing assets directory.
   if (!existsSync("web/dist/index.html")) {
@@ -177,6 +181,7 @@ export async function startServer(entry = "bench/worker.ts", vars: Record<string
   const port = await freePort();
   const args = ["wrangler", "dev", entry, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  args.push(...extraArgs);
   const child: ChildProcess = spawn("npx", args, {
     env: quietEnv(),
     stdio: ["ignore", "pipe", "pipe"],

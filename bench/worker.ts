@@ -6,6 +6,11 @@
  * POST /api/v1/streaming-analytics/bench/noop-events runs the same auth, rate limit, body parsing,
  * validation and RPC as POST /events, ending in a Durable Object method that stores nothing: the
  * bench subtracts it from the real ingest to show what storage costs.
+ *
+ * POST /api/v1/streaming-analytics/bench/fanout-inner measures fan-out inside workerd: this Worker
+ * opens N hibernatable sockets on the caller's org object itself (the same forwarded upgrade the
+ * live route makes, without the ticket), then times ingest RPC -> last socket's message, with no
+ * local proxy, HTTP client or Node process in the path (fanout.bench.ts compares it end to end).
  */
 import app from "../src/app";
 import worker from "../src/index";
@@ -15,6 +20,7 @@ import { limitIngest } from "../src/http/rate-limit";
 import { createRouter } from "../src/http/router";
 import { OrgObject as ProductionOrgObject } from "../src/streaming/org-object";
 import { unwrap } from "../src/streaming/routes-shared";
+import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
 import { ok } from "../src/streaming/service-types";
 
@@ -34,6 +40,71 @@ bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) 
   const { events } = EventBatchIn.parse(raw);
   const org = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(unwrap(await org.ingestEventsNoop(events)), 202);
+});
+
+/** Waits for the first frame containing `marker` on each socket; resolves with the arrival times. */
+function arrivals(sockets: WebSocket[], marker: string): Promise<number[]> {
+  return new Promise((resolve) => {
+    const times: number[] = [];
+    for (const ws of sockets) {
+      const onMessage = (e: MessageEvent) => {
+        if (typeof e.data !== "string" || !e.data.includes(marker)) return;
+        ws.removeEventListener("message", onMessage);
+        // workerd advances Date.now() at I/O: this is when this socket's frame was handled.
+        times.push(Date.now());
+        if (times.length === sockets.length) resolve(times);
+      };
+      ws.addEventListener("message", onMessage);
+    }
+  });
+}
+
+bench.post("/bench/fanout-inner", requireScope("ingest"), async (c) => {
+  const count = Math.min(2000, Math.max(1, Number(c.req.query("sockets") ?? 1000)));
+  const posts = Math.min(100, Math.max(1, Number(c.req.query("posts") ?? 30)));
+  const org = c.var.principal.org;
+  const stub = c.env.ORG.getByName(org) as unknown as DurableObjectStub<OrgObject>;
+  const open = async (): Promise<WebSocket> => {
+    const res = await stub.fetch("https://org.internal/live", {
+      headers: { Upgrade: "websocket", [PRINCIPAL_HEADER]: encodePrincipal({ sub: "bench-inner", org }) },
+    });
+    const ws = res.webSocket;
+    if (!ws) throw new Error(`upgrade refused: ${res.status}`);
+    const snapshot = new Promise<void>((resolve) =>
+      ws.addEventListener("message", () => resolve(), { once: true } as AddEventListenerOptions),
+    );
+    ws.accept();
+    await snapshot;
+    return ws;
+  };
+  const sockets: WebSocket[] = [];
+  const openedAt = Date.now();
+  while (sockets.length < count) {
+    const batch = Math.min(50, count - sockets.length);
+    sockets.push(...(await Promise.all(Array.from({ length: batch }, open))));
+  }
+  const openMs = Date.now() - openedAt;
+  const toFirst: number[] = [];
+  const toLast: number[] = [];
+  const rpc: number[] = [];
+  try {
+    for (let i = 0; i < posts; i++) {
+      const marker = `inner-${i}-${crypto.randomUUID()}`;
+      const arrived = arrivals(sockets, marker);
+      const t0 = Date.now();
+      const result = await stub.ingestEvents([{ event_id: marker, event_type: "bench" } as EventInT]);
+      rpc.push(Date.now() - t0);
+      if (!result.ok) throw new Error(`ingest refused: ${JSON.stringify(result)}`);
+      const times = await arrived;
+      toFirst.push(Math.min(...times) - t0);
+      toLast.push(Math.max(...times) - t0);
+      // Wider than the hub's 100 ms coalescing slot, so every post is flushed at once.
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    for (const ws of sockets) ws.close(1000, "bench done");
+  }
+  return c.json({ sockets: count, open_ms: openMs, to_first_ms: toFirst, to_last_ms: toLast, rpc_ms: rpc });
 });
 app.route("/api/v1/streaming-analytics", bench);
 

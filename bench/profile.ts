@@ -1,0 +1,143 @@
+// `node bench/profile.ts <scenario> [seconds]`: where the Worker's CPU goes under one bench load.
+// Starts the bench server (harness.startServer) with wrangler's inspector on, samples the Worker's
+// V8 CPU profile over the Chrome DevTools Protocol while the load runs, and prints self time by
+// function and the share of the isolate's thread that was idle. Not part of `npm run bench`: it is
+// the tool behind the "where the time goes" notes in bench/RESULTS.md and docs/operations.md.
+//
+// Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
+// queue), assign-returning, events (500-event batches).
+import { createContext, startServer } from "./harness.ts";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const scenario = process.argv[2] ?? "assign-new";
+const seconds = Number(process.argv[3] ?? 6);
+const inspectorPort = 9300 + Math.floor(Math.random() * 500);
+
+const server = await startServer("bench/worker.ts", {}, ["--inspector-port", String(inspectorPort)]);
+const ctx = createContext(server);
+
+/** One CDP session on the Worker's inspector (wrangler proxies workerd's). */
+async function connect(): Promise<(method: string, params?: object) => Promise<Record<string, unknown>>> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+    title: string;
+  }[];
+  const target = targets.find((t) => !/proxy/i.test(t.title)) ?? targets[0];
+  if (!target) throw new Error("no inspector target");
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve);
+    ws.addEventListener("error", reject);
+  });
+  let nextId = 1;
+  const waiting = new Map<number, (v: Record<string, unknown>) => void>();
+  ws.addEventListener("message", (e) => {
+    const msg = JSON.parse(String(e.data)) as { id?: number; result?: Record<string, unknown>; error?: unknown };
+    if (msg.id !== undefined) {
+      if (msg.error) console.error("CDP error", msg.error);
+      waiting.get(msg.id)?.(msg.result ?? {});
+    }
+  });
+  return (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+}
+
+const P = "/api/v1/ab-testing";
+async function setup(): Promise<
+  (i: number) => { path: string; method?: string; headers?: Record<string, string>; body?: unknown }
+> {
+  const token = await ctx.token("bench-profile");
+  const auth = { Authorization: `Bearer ${token}` };
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${ctx.baseUrl}${path}`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
+  if (scenario.startsWith("assign")) {
+    for (let k = 0; k < 3; k++) {
+      const { id } = await post(`${P}/experiments`, {
+        key: `p-${k}`,
+        experiment_name: `p-${k}`,
+        variants: [
+          { key: "control", variant_type: "control", traffic_percentage: 50 },
+          { key: "b", variant_type: "treatment", traffic_percentage: 50 },
+        ],
+      });
+      await post(`${P}/experiments/${id}/start`, {});
+    }
+  }
+  let seq = 0;
+  switch (scenario) {
+    case "health":
+      return () => ({ path: "/api/v1/health" });
+    case "me":
+      return () => ({ path: "/api/v1/me", headers: auth });
+    case "assign-new":
+      return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `n-${seq++}` } });
+    case "assign-returning":
+      return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `r-${seq++ % 200}` } });
+    case "events":
+      return () => ({
+        path: "/api/v1/streaming-analytics/events",
+        method: "POST",
+        headers: auth,
+        body: {
+          events: Array.from({ length: 500 }, (_, j) => ({ event_id: `e-${seq}-${j}`, event_type: "view", value: j })),
+        },
+        ...(seq++ < 0 ? {} : {}),
+      });
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+}
+
+try {
+  const request = await setup();
+  await ctx.load({ concurrency: 32, requests: 1500, request }); // warm-up
+  const cdp = await connect();
+  await cdp("Profiler.enable");
+  await cdp("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp("Profiler.start");
+  const result = await ctx.load({ concurrency: 32, durationMs: seconds * 1000, request });
+  const { profile } = (await cdp("Profiler.stop")) as unknown as { profile: Profile };
+
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const f = byId.get(id)?.callFrame;
+    const key = f ? `${f.functionName || "(anonymous)"} ${f.url.split("/").pop() ?? ""}:${f.lineNumber + 1}` : "?";
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  const share = (us: number) => `${((100 * us) / total).toFixed(1)}%`;
+  console.log(`${scenario}: ${result.rps} req/s over ${result.seconds} s, ${result.errors} errors`);
+  console.log(`profile: ${(total / 1e6).toFixed(2)} s sampled`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    console.log(`${share(us).padStart(6)}  ${k}`);
+} finally {
+  await server.stop();
+}
+process.exit(0);

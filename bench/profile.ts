@@ -37,7 +37,9 @@ async function connect(): Promise<(method: string, params?: object) => Promise<R
   }[];
   const target = targets.find((t) => !/proxy/i.test(t.title)) ?? targets[0];
   if (!target) throw new Error("no inspector target");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  // The inspector proxy only takes local origins; Node's WebSocket (undici) sends none unless told.
+  const init = { headers: { Origin: `http://127.0.0.1:${inspectorPort}` } } as unknown as string[];
+  const ws = new WebSocket(target.webSocketDebuggerUrl, init);
   await new Promise((resolve, reject) => {
     ws.addEventListener("open", resolve);
     ws.addEventListener("error", reject);
@@ -74,6 +76,7 @@ async function setup(): Promise<
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string };
   };
+  if (scenario === "fanout-inner") return () => ({ path: "/api/v1/health" });
   if (scenario.startsWith("assign")) {
     for (let k = 0; k < 3; k++) {
       const { id } = await post(`${P}/experiments`, {
@@ -112,6 +115,20 @@ async function setup(): Promise<
   }
 }
 
+/** The in-workerd fan-out harness (bench/worker.ts): 1,000 sockets, 40 posts. */
+async function innerFanout() {
+  const token = await ctx.token("bench-profile-fanout", "read ingest");
+  const t0 = performance.now();
+  const res = await fetch(`${ctx.baseUrl}/api/v1/streaming-analytics/bench/fanout-inner?sockets=1000&posts=40`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as { to_last_ms: number[] };
+  console.log(`to last socket (ms): ${body.to_last_ms.join(" ")}`);
+  const seconds = (performance.now() - t0) / 1000;
+  return { rps: 40 / seconds, seconds, errors: res.ok ? 0 : 1 };
+}
+
 try {
   const request = await setup();
   await ctx.load({ concurrency: 32, requests: 1500, request }); // warm-up
@@ -119,7 +136,10 @@ try {
   await cdp("Profiler.enable");
   await cdp("Profiler.setSamplingInterval", { interval: 200 });
   await cdp("Profiler.start");
-  const result = await ctx.load({ concurrency: 32, durationMs: seconds * 1000, request });
+  const result =
+    scenario === "fanout-inner"
+      ? await innerFanout()
+      : await ctx.load({ concurrency: 32, durationMs: seconds * 1000, request });
   const { profile } = (await cdp("Profiler.stop")) as unknown as { profile: Profile };
 
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -280,6 +280,7 @@ export class OrgObject extends DurableObject<Env> {
   /** DELETE /orgs/:org/data: everything this organization stored here. */
   async eraseAll(): Promise<void> {
     await eraseObject(this.ctx);
+    this.hub.forgetSockets();
     this.alarmChecked = false;
   }
 }

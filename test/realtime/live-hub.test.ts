@@ -251,6 +251,36 @@ describe("LiveHub", () => {
     for (const g of groups) for (const c of g.clients) c.close();
   });
 
+  it("keeps its broadcast set true after it is built: joins, filter changes and closes between flushes", async () => {
+    const org = "regroup";
+    const a = await open(org);
+    await publish(org, { type: "events", data: [event("view")] }); // builds the hub's socket set
+    await a.next("events");
+
+    const b = await open(org); // joins an already built set
+    const listening = () => runInDurableObject(stub(org), (i: OrgObject) => i.hub.listening());
+    const first = event("view");
+    await publish(org, { type: "events", data: [first] });
+    expect((await b.next("events")).data.map((e) => e.event_id)).toEqual([first.event_id]);
+
+    a.send({ type: "subscribe", event_types: ["buy"] }); // changes a's group
+    a.send({ type: "ping", after: "subscribe" });
+    await a.until((x) => x.of("pong").length >= 1);
+    const view = event("view");
+    const buy = event("buy");
+    await publish(org, { type: "events", data: [view, buy] });
+    await a.until((x) => x.of("events").some((m) => m.data.some((e) => e.event_id === buy.event_id)));
+    const last = a.of("events").at(-1);
+    expect(last?.data.map((e) => e.event_id)).toEqual([buy.event_id]);
+
+    b.close();
+    expect(await listening()).toBe(true);
+    const after = event("buy");
+    await publish(org, { type: "events", data: [after] });
+    await a.until((x) => x.of("events").some((m) => m.data.some((e) => e.event_id === after.event_id)));
+    a.close();
+  });
+
   it("keeps sockets through eviction: they receive later broadcasts", async () => {
     const a = await open("evict");
     const b = await open("evict");

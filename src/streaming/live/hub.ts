@@ -46,6 +46,22 @@ interface Listener {
   types: ReadonlySet<string> | null;
 }
 
+/** Sockets with the same filter get the same frames: built once per flush, sent to each. */
+interface Groups {
+  byFilter: Map<string, { types: ReadonlySet<string> | null; sockets: WebSocket[] }>;
+  sockets: number;
+}
+
+function join(groups: Groups, ws: WebSocket, listener: Listener): void {
+  let group = groups.byFilter.get(listener.filterKey);
+  if (group === undefined) {
+    group = { types: listener.types, sockets: [] };
+    groups.byFilter.set(listener.filterKey, group);
+  }
+  group.sockets.push(ws);
+  groups.sockets++;
+}
+
 const listenerOf = (attachment: Attachment): Listener => ({
   attachment,
   filterKey: attachment.event_types === null ? "" : JSON.stringify(attachment.event_types),
@@ -75,6 +91,14 @@ export class LiveHub {
   private sendTurn: unknown = null;
   // Deserializing 1,000 attachments per broadcast would dominate fan-out; cache them per wake-up.
   private readonly listeners = new WeakMap<WebSocket, Listener>();
+  /**
+   * The broadcast set grouped by filter, built from getWebSockets() once and then kept: every flush
+   * and every ingest's `listening()` used to copy the runtime's list of 1,000 sockets and look each
+   * one up. Dropped whenever a socket leaves or changes its filter (rebuilt at the next use); a
+   * socket that joins is added in place. Lost with the object's memory on hibernation, like the
+   * listener cache, and rebuilt from the runtime's list on the first broadcast after waking.
+   */
+  private groups: Groups | null = null;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -112,7 +136,9 @@ export class LiveHub {
     this.ctx.acceptWebSocket(server, [tag("org", principal.org), tag("sub", principal.sub)]);
     const attachment = newAttachment(principal);
     server.serializeAttachment(attachment);
-    this.listeners.set(server, listenerOf(attachment));
+    const listener = listenerOf(attachment);
+    this.listeners.set(server, listener);
+    if (this.groups !== null) join(this.groups, server, listener);
     server.send(snapshot);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -147,7 +173,12 @@ export class LiveHub {
 
   /** Whether a publication could reach anyone: with no socket, writers need not build one. */
   listening(): boolean {
-    return this.ctx.getWebSockets().length > 0;
+    return this.groups !== null ? this.groups.sockets > 0 : this.ctx.getWebSockets().length > 0;
+  }
+
+  /** After something outside the hub closed sockets (erasing the organization): rebuild the set. */
+  forgetSockets(): void {
+    this.groups = null;
   }
 
   /** Number of open sockets (all tags), for the dashboard and tests. */
@@ -158,6 +189,7 @@ export class LiveHub {
   async onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const size = typeof message === "string" ? byteLength(message) : message.byteLength;
     if (size > MAX_CLIENT_FRAME_BYTES) {
+      this.groups = null;
       safeClose(ws, CLOSE_CODES.messageTooBig, `frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`);
       return;
     }
@@ -185,14 +217,17 @@ export class LiveHub {
     const next: Attachment = { ...listener.attachment, event_types: msg.event_types };
     ws.serializeAttachment(next);
     this.listeners.set(ws, listenerOf(next));
+    this.groups = null;
   }
 
   onClose(ws: WebSocket, code: number, reason: string, _wasClean: boolean): void {
+    this.groups = null;
     // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
     safeClose(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
   }
 
   onError(ws: WebSocket, error: unknown): void {
+    this.groups = null;
     console.error(JSON.stringify({ level: "warn", where: "live.socket", error: String(error) }));
     safeClose(ws, 1011, "socket error");
   }
@@ -262,17 +297,21 @@ export class LiveHub {
     this.outbox = [];
     if (outbox.length === 0) return;
     const at = JSON.stringify(new Date(this.clock.now()).toISOString());
-    const framesByFilter = new Map<string, string[]>();
+    for (const group of this.groupsNow().byFilter.values()) {
+      const frames = framesFor(outbox, group.types, at);
+      for (const text of frames) for (const ws of group.sockets) safeSend(ws, text);
+    }
+  }
+
+  private groupsNow(): Groups {
+    if (this.groups !== null) return this.groups;
+    const groups: Groups = { byFilter: new Map(), sockets: 0 };
     for (const ws of this.ctx.getWebSockets()) {
       const listener = this.listenerOf(ws);
-      if (!listener) continue;
-      let frames = framesByFilter.get(listener.filterKey);
-      if (frames === undefined) {
-        frames = framesFor(outbox, listener.types, at);
-        framesByFilter.set(listener.filterKey, frames);
-      }
-      for (const text of frames) safeSend(ws, text);
+      if (listener) join(groups, ws, listener);
     }
+    this.groups = groups;
+    return groups;
   }
 
   /** The socket's state, read back after hibernation; a socket of an unknown version is told to reconnect. */
@@ -281,6 +320,7 @@ export class LiveHub {
     if (cached) return cached;
     const attachment = readAttachment(ws.deserializeAttachment());
     if (!attachment) {
+      this.groups = null;
       safeClose(ws, CLOSE_CODES.serviceRestart, "connection state from an older version; reconnect");
       return null;
     }

@@ -188,6 +188,11 @@ export default async function fanout(ctx: BenchContext): Promise<BenchSection> {
           unit: "ms",
         },
         {
+          name: `inside workerd, ${SOCKETS} sockets, publish only (no write): to last socket, p50 / p99`,
+          value: percentile(innerPublish.to_last_ms, 50),
+          unit: `ms / ${percentile(innerPublish.to_last_ms, 99)} ms`,
+        },
+        {
           name: `inside workerd, ${SOCKETS} sockets: ingest RPC round trip, p50`,
           value: percentile(innerMany.rpc_ms, 50),
           unit: "ms",

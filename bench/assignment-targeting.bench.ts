@@ -9,11 +9,11 @@ import { round } from "./harness.ts";
 const P = "/api/v1/ab-testing";
 const USERS = 20_000;
 const CONCURRENCY = 32;
-const ROUNDS = 4;
+const ROUNDS = 8;
 const ROUND_MS = 3_000;
 
 /** Conditions in the shapes teams write: lists, versions, nested paths, $or, $regex, $exists. */
-const EXPERIMENTS: { key: string; targeting: Record<string, unknown>; namespace?: Record<string, unknown> }[] = [
+export const EXPERIMENTS: { key: string; targeting: Record<string, unknown>; namespace?: Record<string, unknown> }[] = [
   { key: "t-hero", targeting: { country: { $in: ["US", "CA", "GB", "FR", "DE"] } } },
   { key: "t-pricing", targeting: { plan: { $in: ["pro", "team"] }, "app.version": { $vgte: "2.4.0" } } },
   {
@@ -33,7 +33,7 @@ const PLANS = ["free", "pro", "team", "enterprise"];
 const VERSIONS = ["1.9.3", "2.3.9", "2.4.0", "2.10.1", "3.0.0-beta.2", "3.1.0"];
 
 /** The attributes of user i: deterministic, so every round asks the same mix of matches. */
-const attributesOf = (i: number) => ({
+export const attributesOf = (i: number) => ({
   country: COUNTRIES[i % COUNTRIES.length],
   plan: PLANS[(i >> 3) % PLANS.length],
   beta: i % 7 === 0,
@@ -43,7 +43,7 @@ const attributesOf = (i: number) => ({
   tags: i % 4 === 0 ? ["returning", "mobile"] : ["new"],
 });
 
-const flagOf = (k: number) => ({
+export const flagOf = (k: number) => ({
   key: `flag-${k}`,
   value_type: k % 2 === 0 ? "boolean" : "string",
   default_value: k % 2 === 0 ? false : "off",

@@ -5,7 +5,8 @@
 // (as the bundler and the test runner expect), so a resolve hook adds the extension to relative
 // imports made from src/.
 import { registerHooks } from "node:module";
-import { type BenchContext, type BenchSection, type LoadResult, round } from "./harness.ts";
+import { DatabaseSync } from "node:sqlite";
+import { type BenchContext, type BenchSection, d1File, type LoadResult, round } from "./harness.ts";
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
@@ -119,6 +120,21 @@ async function createRunning(ctx: BenchContext, token: string, key: string, cove
   return id;
 }
 
+/** Polls the exposures table until it holds `rows` rows (or the deadline passes); returns the count. */
+async function waitForExposures(persistDir: string, rows: number, timeoutMs: number): Promise<number> {
+  const db = new DatabaseSync(d1File(persistDir), { readOnly: true });
+  try {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { n } = db.prepare("SELECT COUNT(*) AS n FROM exposures").get() as { n: number };
+      if (n >= rows || performance.now() > deadline) return n;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    db.close();
+  }
+}
+
 export default async function assignmentBench(ctx: BenchContext): Promise<BenchSection> {
   const { baseline, bucketing, evaluation } = inProcess();
   ctx.log(
@@ -166,16 +182,36 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   // shared machine hits both sides alike; the ratio is the median of the per-round ratios.
   await ctx.load({ concurrency, requests: 2_000, request: assign });
   await ctx.load({ concurrency, requests: 2_000, request: health });
-  const ROUNDS = 4;
+  const stats = async () => {
+    const res = await fetch(`${ctx.baseUrl}/api/v1/streaming-analytics/bench/exposure-stats`, {
+      method: "POST",
+      headers: auth,
+    });
+    if (!res.ok) throw new Error(`exposure-stats ${res.status}`);
+    return (await res.json()) as { sends: number; sent: number; enqueued: number; dropped: number };
+  };
+  const ROUNDS = 8;
   const roundMs = 3_000;
   const hs: LoadResult[] = [];
   const as: LoadResult[] = [];
   const ms: LoadResult[] = [];
+  let queueSeconds = 0;
+  const before = await stats();
   for (let r = 0; r < ROUNDS; r++) {
     hs.push(await ctx.load({ concurrency, durationMs: roundMs, request: health }));
-    as.push(await ctx.load({ concurrency, durationMs: roundMs, request: assign }));
+    const a = await ctx.load({ concurrency, durationMs: roundMs, request: assign });
+    as.push(a);
+    queueSeconds += a.seconds;
     ms.push(await ctx.load({ concurrency, durationMs: roundMs, request: me }));
   }
+  const after = await stats();
+  const messages = after.sends - before.sends;
+  const rows = after.sent - before.sent;
+  // Every row handed to the queue reaches D1 through the consumer: wait for the table to hold them
+  // (a readiness poll on the real file, bounded), and time the drain after the last send.
+  const drainStarted = performance.now();
+  const storedRows = await waitForExposures(ctx.persistDir, after.sent, 60_000);
+  const drainSeconds = (performance.now() - drainStarted) / 1000;
   // Returning users: their exposures are already stored, so no write follows the answer. Most page
   // views in production are these; the rounds above are all first-time users (a write each).
   const RETURNING = 500;
@@ -242,6 +278,16 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         unit: `req/s, p50 ${one.p50Ms} ms, p99 ${one.p99Ms} ms`,
       },
       {
+        name: "queue messages sent during the new-user rounds",
+        value: round(messages / queueSeconds, 1),
+        unit: `messages/s (${messages} messages, ${rows} rows, ${after.dropped} rows dropped)`,
+      },
+      {
+        name: "exposure rows in D1 after the rounds (consumer drained)",
+        value: storedRows,
+        unit: `rows (every row sent: ${after.sent}; drained ${round(drainSeconds, 1)} s after the last round)`,
+      },
+      {
         name: "GET /api/v1/me (the same JWT check, nothing else)",
         value: round(
           mean(ms, (r) => r.rps),
@@ -267,6 +313,10 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         goal: ">= 0.9",
       },
       { name: "GET /me rps / GET /health rps (the JWT check's share)", value: round(pairedRatio(ms, hs), 3) },
+      {
+        name: "exposure rows per queue message (new users)",
+        value: round(rows / Math.max(1, messages), 1),
+      },
       { name: "POST /assign rps / GET /me rps, new users (same auth)", value: round(pairedRatio(as, ms), 3) },
     ],
     notes: [

@@ -7,9 +7,7 @@
 //     one pass over each metric's users) against a plain COUNT(*) over the same rows, both timed
 //     with node:sqlite on the very D1 file `wrangler dev` uses, in alternating rounds;
 // (3) GET /experiments/:id/results and /results/timeseries end to end, against GET /experiments/:id.
-import { readdirSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { sampleShifts } from "../src/experiments/analysis-moments.ts";
 import {
@@ -23,7 +21,7 @@ import {
   USER_BINOMIAL_READING_SQL,
   USER_VALUE_READING_SQL,
 } from "../src/experiments/analysis-sql.ts";
-import { type BenchContext, type BenchSection, round } from "./harness.ts";
+import { type BenchContext, type BenchSection, d1File, round } from "./harness.ts";
 
 const ROWS = Number(process.env.BENCH_RESULT_ROWS ?? 1_000_000);
 const BATCH = 1000;
@@ -69,14 +67,6 @@ async function timeHttp(ctx: BenchContext, path: string, token: string, repeats:
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) times.push(await once());
   return median(times);
-}
-
-/** The D1 database file of this run's local state (miniflare keeps one SQLite file per database). */
-function d1File(persistDir: string): string {
-  const dir = join(persistDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (!file) throw new Error(`no D1 file under ${dir}`);
-  return join(dir, file);
 }
 
 async function api<T>(ctx: BenchContext, token: string, path: string, body?: unknown): Promise<T> {

@@ -6,6 +6,7 @@
 //
 // Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
 // queue), assign-returning, events (500-event batches).
+import { attributesOf, EXPERIMENTS, flagOf } from "./assignment-targeting.bench.ts";
 import { createContext, startServer } from "./harness.ts";
 
 interface ProfileNode {
@@ -77,7 +78,22 @@ async function setup(): Promise<
     return (await res.json()) as { id: string };
   };
   if (scenario === "fanout-inner") return () => ({ path: "/api/v1/health" });
-  if (scenario.startsWith("assign")) {
+  if (scenario === "assign-targeting") {
+    for (const e of EXPERIMENTS) {
+      const { id } = await post(`${P}/experiments`, {
+        key: e.key,
+        experiment_name: e.key,
+        targeting: e.targeting,
+        ...(e.namespace && { namespace: e.namespace }),
+        variants: [
+          { key: "control", variant_type: "control", traffic_percentage: 50 },
+          { key: "b", variant_type: "treatment", traffic_percentage: 50, config: { color: "green" } },
+        ],
+      });
+      await post(`${P}/experiments/${id}/start`, {});
+    }
+    for (let k = 0; k < 20; k++) await post(`${P}/flags`, flagOf(k));
+  } else if (scenario.startsWith("assign")) {
     for (let k = 0; k < 3; k++) {
       const { id } = await post(`${P}/experiments`, {
         key: `p-${k}`,
@@ -98,6 +114,16 @@ async function setup(): Promise<
       return () => ({ path: "/api/v1/me", headers: auth });
     case "assign-new":
       return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `n-${seq++}` } });
+    case "assign-targeting":
+      return () => {
+        const i = seq++ % 20_000;
+        return {
+          path: `${P}/assign`,
+          method: "POST",
+          headers: auth,
+          body: { user_id: `u-${i}`, attributes: attributesOf(i) },
+        };
+      };
     case "assign-returning":
       return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `r-${seq++ % 200}` } });
     case "events":

@@ -19,6 +19,7 @@ import { badRequest } from "../src/http/problem";
 import { limitIngest } from "../src/http/rate-limit";
 import { createRouter } from "../src/http/router";
 import { OrgObject as ProductionOrgObject } from "../src/streaming/org-object";
+import { exposureBuffer } from "../src/assignment/exposures";
 import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
@@ -67,6 +68,13 @@ bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) 
   const org = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(unwrap(await org.ingestEventsNoop(events)), 202);
 });
+
+// This isolate's exposure buffer counters (`wrangler dev` runs one isolate): queue messages sent,
+// rows they carried, rows skipped as already sent. The assignment bench turns them into messages/s.
+// POST: GET /api/* paths added after the app was built would meet its catch-all first.
+bench.post("/bench/exposure-stats", requireScope("assign"), (c) =>
+  c.json({ ...exposureBuffer(c.env.EXPOSURES).stats }),
+);
 
 /**
  * The receiving side, kept as cheap as the Node bench's: one listener per socket for the whole run

@@ -18,7 +18,7 @@
 import type { ExposureRow } from "../db/schema";
 import { sendExposures } from "./exposure-queue";
 
-const FLUSH_DELAY_MS = 5;
+const FLUSH_DELAY_MS = 25;
 export const MAX_BATCH_ROWS = 500;
 /** Waits before each retry of a refused send; its length is the number of retries. */
 const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];

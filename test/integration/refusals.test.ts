@@ -72,6 +72,27 @@ describe("issue 10 exact refusals at the HTTP layer", () => {
     expect(pulled).toBeLessThanOrEqual(1);
   });
 
+  it("a body without Content-Length (streamed) is counted and refused with 413 past 1 MiB", async () => {
+    const token = await tokenFor("big-stream");
+    let sent = 0;
+    const chunk = enc(`[${"0,".repeat(32 * 1024)}`.slice(0, 64 * 1024));
+    const streamed = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > 2 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await api(`${P}/events`, {
+      token,
+      method: "POST",
+      rawBody: streamed,
+      headers: { "Content-Type": "application/json" },
+    });
+    const problem = await expectProblem(res, 413);
+    expect(problem.type).toBe("urn:edge-experiments:problem:payload-too-large");
+  });
+
   it("/api/docs carries the dashboard's security headers, its inline style allowed by hash", async () => {
     const res = await api("/api/docs");
     expect(res.status).toBe(200);

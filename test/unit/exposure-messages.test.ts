@@ -27,8 +27,16 @@ describe("toMessages", () => {
     const messages = toMessages(rows);
     expect(messages).toHaveLength(1);
     expect(messages[0]?.body).toEqual({ v: 1, rows: rows.map(toWire) });
-    // The size it computed is the body's real JSON size, give or take the one over-counted comma.
-    expect(Math.abs((messages[0]?.bytes ?? 0) - jsonBytes(messages[0]?.body))).toBeLessThanOrEqual(1);
+    // Far under a message's size, so it took the bound without serializing: never an under-count.
+    expect(messages[0]?.bytes ?? 0).toBeGreaterThanOrEqual(jsonBytes(messages[0]?.body));
+  });
+
+  it("measures exactly once the bound exceeds a message: the size is the body's real JSON size", () => {
+    const rows = Array.from({ length: 500 }, (_, i) => row(`user-${i}`, i));
+    const messages = toMessages(rows, 20_000);
+    expect(messages.length).toBeGreaterThan(1);
+    // Give or take the one over-counted comma.
+    for (const m of messages) expect(Math.abs(m.bytes - jsonBytes(m.body))).toBeLessThanOrEqual(1);
   });
 
   it("counts UTF-8 bytes, not characters: multi-byte ids split sooner", () => {
@@ -48,6 +56,8 @@ describe("toMessages", () => {
           for (const m of messages) {
             expect(m.body.rows.length).toBeGreaterThan(0);
             expect(jsonBytes(m.body)).toBeLessThanOrEqual(maxBytes);
+            // sendBatch grouping adds these up: an under-count could overfill a call.
+            expect(m.bytes).toBeGreaterThanOrEqual(jsonBytes(m.body) - 1);
           }
           expect(messages.flatMap((m) => fromMessage(m.body) ?? [])).toEqual(rows);
         },

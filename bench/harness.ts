@@ -2,7 +2,7 @@
 // Machines here are shared and noisy, so every section reports ratios against a baseline measured
 // in the same run, never bare timings alone.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -219,6 +219,8 @@ export async function startServer(
     stop: async () => {
       stopGroup(child);
       await new Promise((r) => setTimeout(r, 300));
+      // Each run's local state (the experiments bench's is ~0.5 GB): nothing reads it afterwards.
+      rmSync(persistDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { emitExperimentChanged } from "../experiments/events";
+import { orgObject } from "../streaming/routes-shared";
 import { deleteOrgRows } from "./org-data";
 
 export interface DeletionProgress {
@@ -15,7 +16,7 @@ export interface DeletionProgress {
  */
 export async function deleteOrganizationData(env: Env, org: string, by: string): Promise<DeletionProgress> {
   const d1 = await deleteOrgRows(env.DB, org);
-  if (d1.done) await env.ORG.getByName(org).eraseAll();
+  if (d1.done) await orgObject(env, org).eraseAll();
   // This isolate's assignment cache forgets the organization now; others within their TTL.
   emitExperimentChanged(org);
   console.log(

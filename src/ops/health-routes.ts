@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
 import type { Env } from "../env";
 import { createRouter } from "../http/router";
+import { orgObject } from "../streaming/routes-shared";
 import { type Check, runChecks } from "./readiness";
 
 // Not an organization name (':' is outside the org pattern), so the probe never touches a tenant's object.
@@ -18,7 +19,7 @@ function checks(env: Env): Check[] {
   return [
     { name: "configuration", run: async () => getConfig(env) },
     { name: "database", run: () => env.DB.prepare("SELECT 1 FROM experiments LIMIT 1").all() },
-    { name: "objects", run: () => env.ORG.getByName(PROBE_OBJECT).ping() },
+    { name: "objects", run: () => orgObject(env, PROBE_OBJECT).ping() },
   ];
 }
 

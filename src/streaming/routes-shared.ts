@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ProblemError, storageRestarted } from "../http/problem";
 import type { AppEnv } from "../http/types";
+import type { Env } from "../env";
 import type { OrgObject } from "./org-object";
 import type { Failure } from "./service-types";
 
@@ -21,14 +22,14 @@ type OrgApi = {
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
 /**
- * The caller's organization object; the org comes from the verified token, never the request.
- * A call that fails without the runtime's `remote` mark did not fail in the object's code: the
+ * An organization's object, as every caller in the Worker reaches it (routes, the socket upgrade,
+ * organization deletion, the readiness probe). A call that fails without the runtime's `remote` mark did not fail in the object's code: the
  * object was reset, aborted or unreachable under it (workerd does not always set `retryable`, for
  * example on an aborted object). That is the platform's, not the caller's, so it becomes a 503 with
  * Retry-After; an error the object's own code threw keeps its meaning (a 500 if it is a bug).
  */
-export const orgOf = (c: Context<AppEnv>): OrgApi => {
-  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as Record<string, AnyMethod>;
+export const orgObject = (env: Env, org: string): OrgApi => {
+  const stub = env.ORG.getByName(org) as unknown as Record<string, AnyMethod>;
   return new Proxy({} as OrgApi, {
     get: (_target, method) =>
       // Not a thenable, and only named methods: the proxy stands for the stub's RPC methods alone.
@@ -46,6 +47,9 @@ export const orgOf = (c: Context<AppEnv>): OrgApi => {
           },
   });
 };
+
+/** The caller's organization object: the org comes from the verified token, never the request. */
+export const orgOf = (c: Context<AppEnv>): OrgApi => orgObject(c.env, c.var.principal.org);
 
 const isRemote = (err: unknown): boolean =>
   typeof err === "object" && err !== null && (err as { remote?: unknown }).remote === true;

@@ -9,6 +9,7 @@ import type { AppEnv } from "../../http/types";
 import { upgradeRequired } from "./hub";
 import { encodePrincipal, type ForwardedPrincipal, PRINCIPAL_HEADER } from "./principal-header";
 import { signTicket, TICKET_TTL_SECONDS, verifyTicket } from "./ticket";
+import { orgObject } from "../routes-shared";
 
 const problem = (description: string) => ({
   description,
@@ -85,7 +86,7 @@ export const liveRoutes = createRouter()
       const upgrade = new Request("https://org.internal/live", {
         headers: { Upgrade: "websocket", [PRINCIPAL_HEADER]: encodePrincipal(forwarded) },
       });
-      const res = await c.env.ORG.getByName(forwarded.org).fetch(upgrade);
+      const res = await orgObject(c.env, forwarded.org).fetch(upgrade);
       // Re-wrapped because a fetched Response has immutable headers, which the app's header middleware must set.
       if (res.status === 101 && res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
       // The object refused (a replayed ticket): re-raise so the answer carries this request's id.

@@ -140,37 +140,38 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
   );
 });
 
-test("charts: at most ~5 renders a second while 5,000 events a second arrive", async () => {
+test("charts: at most ~5 renders a second while 20,000 events arrive as fast as the API takes them", async () => {
   const renders = async () => Number(await data("[data-testid=live-page]", "renders"));
   const draws = async () => Number(await data("[data-testid=events-per-minute] .chart", "draws"));
   const total = async () => Number(((await page.textContent("[data-testid=events-total]")) ?? "").replace(/\D/g, ""));
+  const POSTS = 20;
   const before = await total();
   const r0 = await renders();
   const d0 = await draws();
   const started = Date.now();
-  const SECONDS = 4;
-  const posts: Promise<unknown>[] = [];
-  for (let tick = 0; tick < SECONDS * 5; tick++) {
-    posts.push(
-      api("POST", "/streaming-analytics/events", {
-        events: Array.from({ length: 1000 }, (_, i) => ({ event_type: "load", payload: { tick, i } })),
-      }),
-    );
-    await new Promise((r) => setTimeout(r, started + (tick + 1) * 200 - Date.now()));
+  // Sent by count, not paced by a timer: 20 batches of 1,000, four in flight, as fast as they are taken.
+  const batch = (tick: number) =>
+    api("POST", "/streaming-analytics/events", {
+      events: Array.from({ length: 1000 }, (_, i) => ({ event_type: "load", payload: { tick, i } })),
+    });
+  for (let tick = 0; tick < POSTS; tick += 4) {
+    await Promise.all([0, 1, 2, 3].filter((k) => tick + k < POSTS).map((k) => batch(tick + k)));
   }
-  await Promise.all(posts);
   const sent = Date.now() - started;
-  // Measured until the page has shown every event, so the whole load went through the renders counted.
-  await eventually(async () => (await total()) >= before + SECONDS * 5000, 30_000, "every event to reach the page");
+  // Measured until the page has shown every event (the sentinel), so the whole load went through
+  // the renders counted; a slower machine only stretches the time, which can only lower the rate.
+  await eventually(async () => (await total()) >= before + POSTS * 1000, 30_000, "every event to reach the page");
   const seconds = (Date.now() - started) / 1000;
-  const renderRate = ((await renders()) - r0) / seconds;
-  const drawRate = ((await draws()) - d0) / seconds;
+  const rendered = (await renders()) - r0;
+  const drawn = (await draws()) - d0;
   console.log(
-    `    ${Math.round((SECONDS * 5000) / (sent / 1000))} events/s posted, all shown after ${seconds.toFixed(1)} s: ` +
-      `${renderRate.toFixed(1)} renders/s, ${drawRate.toFixed(1)} chart draws/s`,
+    `    ${POSTS * 1000} events posted in ${(sent / 1000).toFixed(1)} s, all shown after ${seconds.toFixed(1)} s: ` +
+      `${rendered} renders, ${drawn} chart draws`,
   );
-  assert(renderRate <= 5, `${renderRate.toFixed(1)} renders a second`);
-  assert(drawRate <= 5, `${drawRate.toFixed(1)} chart draws a second`);
+  // The store applies what arrived at most every 250 ms; one more for the render the last frame causes.
+  const allowed = Math.ceil(seconds * 5) + 1;
+  assert(rendered <= allowed, `${rendered} renders in ${seconds.toFixed(1)} s (at most ${allowed})`);
+  assert(drawn <= allowed, `${drawn} chart draws in ${seconds.toFixed(1)} s (at most ${allowed})`);
 });
 
 test("charts: axe in light and dark, and the phone width has no sideways scroll", async () => {

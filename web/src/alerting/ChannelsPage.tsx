@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
@@ -25,6 +25,14 @@ const blank = (): Form => ({
   min_severity: "warning",
   notify_on: [...NOTIFY_EVENTS],
 });
+
+/** Each field's label: shown by its Field and named by the error summary (one list, no DOM lookup). */
+const CHANNEL_LABELS = {
+  name: "Name",
+  type: "Type",
+  min_severity: "Minimum severity",
+  url: "URL",
+} as const;
 
 export function ChannelsPage() {
   const me = useMe();
@@ -276,12 +284,12 @@ function ChannelForm({ onCreated }: { onCreated: (c: ChannelCreated) => void }) 
   return (
     <form class="card form op-form" onSubmit={submit} aria-labelledby="channel-form-h">
       <h2 id="channel-form-h">New channel</h2>
-      <ErrorSummary errors={errors} message={message} />
+      <ErrorSummary errors={errors} message={message} labelOf={labelsFor(CHANNEL_LABELS)} />
       <div class="grid-2">
-        <Field path="name" label="Name" error={errors.name}>
+        <Field path="name" label={CHANNEL_LABELS.name} error={errors.name}>
           {(a) => <input {...a} value={form.name} onInput={set("name")} maxLength={200} />}
         </Field>
-        <Field path="type" label="Type" error={errors.type}>
+        <Field path="type" label={CHANNEL_LABELS.type} error={errors.type}>
           {(a) => (
             <select {...a} value={form.type} onChange={set("type")}>
               {CHANNEL_TYPES.map((t) => (
@@ -294,13 +302,13 @@ function ChannelForm({ onCreated }: { onCreated: (c: ChannelCreated) => void }) 
         </Field>
         <Field
           path="url"
-          label="URL"
+          label={CHANNEL_LABELS.url}
           error={errors.url}
           help="https only (http://127.0.0.1 or localhost when the deployment allows it)."
         >
           {(a) => <input {...a} type="url" value={form.url} onInput={set("url")} spellcheck={false} />}
         </Field>
-        <Field path="min_severity" label="Minimum severity" error={errors.min_severity}>
+        <Field path="min_severity" label={CHANNEL_LABELS.min_severity} error={errors.min_severity}>
           {(a) => (
             <select {...a} value={form.min_severity} onChange={set("min_severity")}>
               {SEVERITIES.map((s) => (

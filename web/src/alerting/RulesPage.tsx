@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link } from "../router";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -19,6 +19,21 @@ const OPERATOR_LABEL: Record<(typeof OPERATORS)[number], string> = {
   lt: "below (<)",
   lte: "at or below (≤)",
 };
+
+/** Each field's label: shown by its Field and named by the error summary (one list, no DOM lookup). */
+const RULE_LABELS = {
+  name: "Name",
+  metric_name: "Metric",
+  type: "Type",
+  aggregation: "Aggregation",
+  window_seconds: "Window (seconds)",
+  threshold: "Threshold",
+  sensitivity: "Sensitivity (|z|)",
+  baseline_windows: "Baseline windows",
+  for_seconds: "For (seconds)",
+  severity: "Severity",
+  no_data: "When data stops",
+} as const;
 
 export function RulesPage() {
   const me = useMe();
@@ -168,6 +183,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
   };
 
   const threshold = form.type === "threshold";
+  const operatorLabel = threshold ? "Fires when the value is" : "Side";
   return (
     <form class="card form op-form" onSubmit={submit} aria-labelledby="rule-form-h">
       <h2 id="rule-form-h">{editing ? `Edit ${editing.name}` : "New rule"}</h2>
@@ -176,14 +192,18 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
           Saving replaces the rule: the new one starts evaluating, and the old one's open alert resolves.
         </p>
       )}
-      <ErrorSummary errors={errors} message={message} />
+      <ErrorSummary
+        errors={errors}
+        message={message}
+        labelOf={labelsFor({ ...RULE_LABELS, operator: operatorLabel })}
+      />
       <div class="rule-layout">
         <div>
           <div class="grid-2">
-            <Field path="name" label="Name" error={errors.name}>
+            <Field path="name" label={RULE_LABELS.name} error={errors.name}>
               {(a) => <input {...a} ref={nameRef} value={form.name} onInput={set("name")} maxLength={200} />}
             </Field>
-            <Field path="metric_name" label="Metric" error={errors.metric_name}>
+            <Field path="metric_name" label={RULE_LABELS.metric_name} error={errors.metric_name}>
               {(a) => (
                 <>
                   <input
@@ -202,7 +222,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </>
               )}
             </Field>
-            <Field path="type" label="Type" error={errors.type}>
+            <Field path="type" label={RULE_LABELS.type} error={errors.type}>
               {(a) => (
                 <select {...a} value={form.type} onChange={set("type")}>
                   {RULE_TYPES.map((t) => (
@@ -213,7 +233,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </select>
               )}
             </Field>
-            <Field path="aggregation" label="Aggregation" error={errors.aggregation}>
+            <Field path="aggregation" label={RULE_LABELS.aggregation} error={errors.aggregation}>
               {(a) => (
                 <select {...a} value={form.aggregation} onChange={set("aggregation")}>
                   {AGGREGATIONS.map((x) => (
@@ -224,10 +244,10 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </select>
               )}
             </Field>
-            <Field path="window_seconds" label="Window (seconds)" error={errors.window_seconds}>
+            <Field path="window_seconds" label={RULE_LABELS.window_seconds} error={errors.window_seconds}>
               {(a) => <input {...a} inputMode="numeric" value={form.window_seconds} onInput={set("window_seconds")} />}
             </Field>
-            <Field path="operator" label={threshold ? "Fires when the value is" : "Side"} error={errors.operator}>
+            <Field path="operator" label={operatorLabel} error={errors.operator}>
               {(a) => (
                 <select {...a} value={form.operator} onChange={set("operator")}>
                   {OPERATORS.map((o) => (
@@ -245,25 +265,30 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
               )}
             </Field>
             {threshold ? (
-              <Field path="threshold" label="Threshold" error={errors.threshold}>
+              <Field path="threshold" label={RULE_LABELS.threshold} error={errors.threshold}>
                 {(a) => <input {...a} inputMode="decimal" value={form.threshold} onInput={set("threshold")} />}
               </Field>
             ) : (
               <>
-                <Field path="sensitivity" label="Sensitivity (|z|)" error={errors.sensitivity}>
+                <Field path="sensitivity" label={RULE_LABELS.sensitivity} error={errors.sensitivity}>
                   {(a) => <input {...a} inputMode="decimal" value={form.sensitivity} onInput={set("sensitivity")} />}
                 </Field>
-                <Field path="baseline_windows" label="Baseline windows" error={errors.baseline_windows}>
+                <Field path="baseline_windows" label={RULE_LABELS.baseline_windows} error={errors.baseline_windows}>
                   {(a) => (
                     <input {...a} inputMode="numeric" value={form.baseline_windows} onInput={set("baseline_windows")} />
                   )}
                 </Field>
               </>
             )}
-            <Field path="for_seconds" label="For (seconds)" error={errors.for_seconds} help="How long it must hold.">
+            <Field
+              path="for_seconds"
+              label={RULE_LABELS.for_seconds}
+              error={errors.for_seconds}
+              help="How long it must hold."
+            >
               {(a) => <input {...a} inputMode="numeric" value={form.for_seconds} onInput={set("for_seconds")} />}
             </Field>
-            <Field path="severity" label="Severity" error={errors.severity}>
+            <Field path="severity" label={RULE_LABELS.severity} error={errors.severity}>
               {(a) => (
                 <select {...a} value={form.severity} onChange={set("severity")}>
                   {SEVERITIES.map((s) => (
@@ -274,7 +299,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </select>
               )}
             </Field>
-            <Field path="no_data" label="When data stops" error={errors.no_data}>
+            <Field path="no_data" label={RULE_LABELS.no_data} error={errors.no_data}>
               {(a) => (
                 <select {...a} value={form.no_data} onChange={set("no_data")}>
                   {NO_DATA_POLICIES.map((p) => (

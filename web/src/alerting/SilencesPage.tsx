@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { useSourceName, useSources } from "../sources/store";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -10,6 +10,16 @@ import { SEVERITIES } from "../../../src/streaming/model";
 import { AlertingNav } from "./AlertingNav";
 import { newSilenceForm, SILENCE_DURATIONS, type SilenceForm, silenceBody } from "./silence-form";
 import type { Silence } from "./types";
+
+/** Each field's label: shown by its Field and named by the error summary (one list, no DOM lookup). */
+const SILENCE_LABELS = {
+  rule_id: "Rule",
+  severity: "Severity",
+  source_id: "Source",
+  fingerprint: "Fingerprint (optional)",
+  duration: "For",
+  comment: "Comment",
+} as const;
 
 export function SilencesPage() {
   const me = useMe();
@@ -125,9 +135,13 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
     <form class="card form op-form" onSubmit={submit} aria-labelledby="silence-form-h">
       <h2 id="silence-form-h">New silence</h2>
       <p class="help">Alerts matching every chosen field are silenced.</p>
-      <ErrorSummary errors={errors} message={message} />
+      <ErrorSummary
+        errors={errors}
+        message={message}
+        labelOf={labelsFor({ ...SILENCE_LABELS, ends_at: SILENCE_LABELS.duration })}
+      />
       <div class="grid-2">
-        <Field path="rule_id" label="Rule" error={errors.rule_id}>
+        <Field path="rule_id" label={SILENCE_LABELS.rule_id} error={errors.rule_id}>
           {(a) => (
             <select {...a} value={form.rule_id} onChange={set("rule_id")}>
               <option value="">Any rule</option>
@@ -139,7 +153,7 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
             </select>
           )}
         </Field>
-        <Field path="severity" label="Severity" error={errors.severity}>
+        <Field path="severity" label={SILENCE_LABELS.severity} error={errors.severity}>
           {(a) => (
             <select {...a} value={form.severity} onChange={set("severity")}>
               <option value="">Any severity</option>
@@ -151,7 +165,7 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
             </select>
           )}
         </Field>
-        <Field path="source_id" label="Source" error={errors.source_id}>
+        <Field path="source_id" label={SILENCE_LABELS.source_id} error={errors.source_id}>
           {(a) => (
             <select {...a} value={form.source_id} onChange={set("source_id")}>
               <option value="">Any source</option>
@@ -163,10 +177,10 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
             </select>
           )}
         </Field>
-        <Field path="fingerprint" label="Fingerprint (optional)" error={errors.fingerprint}>
+        <Field path="fingerprint" label={SILENCE_LABELS.fingerprint} error={errors.fingerprint}>
           {(a) => <input {...a} value={form.fingerprint} onInput={set("fingerprint")} spellcheck={false} />}
         </Field>
-        <Field path="duration" label="For" error={errors.ends_at}>
+        <Field path="duration" label={SILENCE_LABELS.duration} error={errors.ends_at}>
           {(a) => (
             <select {...a} value={form.duration} onChange={set("duration")}>
               {SILENCE_DURATIONS.map((d) => (
@@ -177,7 +191,7 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
             </select>
           )}
         </Field>
-        <Field path="comment" label="Comment" error={errors.comment}>
+        <Field path="comment" label={SILENCE_LABELS.comment} error={errors.comment}>
           {(a) => <input {...a} value={form.comment} onInput={set("comment")} maxLength={2000} />}
         </Field>
       </div>

@@ -3,7 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import type { Source } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { connectLive } from "../live/socket";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
@@ -150,6 +150,13 @@ function SourceRow({ source: s, writable, onEdit }: { source: Source; writable: 
   );
 }
 
+/** Each field's label: shown by its Field and named by the error summary (one list, no DOM lookup). */
+const SOURCE_LABELS = {
+  name: "Name",
+  source_type: "Type",
+  description: "Description (optional)",
+} as const;
+
 function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () => void }) {
   const [form, setForm] = useState<Form>(() =>
     editing
@@ -197,12 +204,12 @@ function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () =>
   return (
     <form class="card form op-form" onSubmit={submit} aria-labelledby="source-form-h">
       <h2 id="source-form-h">{editing ? `Edit ${editing.name}` : "New data source"}</h2>
-      <ErrorSummary errors={errors} message={message} />
+      <ErrorSummary errors={errors} message={message} labelOf={labelsFor(SOURCE_LABELS)} />
       <div class="grid-3">
-        <Field path="name" label="Name" error={errors.name}>
+        <Field path="name" label={SOURCE_LABELS.name} error={errors.name}>
           {(a) => <input {...a} ref={nameRef} value={form.name} onInput={set("name")} required maxLength={200} />}
         </Field>
-        <Field path="source_type" label="Type" error={errors.source_type}>
+        <Field path="source_type" label={SOURCE_LABELS.source_type} error={errors.source_type}>
           {(a) => (
             <select {...a} value={form.source_type} onChange={set("source_type")}>
               {SOURCE_TYPES.map((t) => (
@@ -213,7 +220,7 @@ function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () =>
             </select>
           )}
         </Field>
-        <Field path="description" label="Description (optional)" error={errors.description}>
+        <Field path="description" label={SOURCE_LABELS.description} error={errors.description}>
           {(a) => <input {...a} value={form.description} onInput={set("description")} maxLength={2000} />}
         </Field>
       </div>

@@ -39,12 +39,16 @@ export function Field({ path, label, error, help, children, class: cls }: FieldP
   );
 }
 
-/** Every error at the top of a form, each a link to its field (the GOV.UK error-summary pattern). */
-/** The text of the `<label>` rendered for a field, or the path when the form shows none. */
-function shownLabel(path: string): string {
-  return document.querySelector(`label[for="${fieldId(path)}"]`)?.textContent?.trim() || path;
-}
+/**
+ * `labelOf` from a form's list of labels by API path: a nested path (`rules.2.condition`) falls back
+ * to its top-level field's label, and only a path the form does not show at all is named as such.
+ */
+export const labelsFor =
+  (labels: Readonly<Record<string, string>>) =>
+  (path: string): string =>
+    labels[path] ?? labels[path.split(".")[0] ?? ""] ?? path;
 
+/** Every error at the top of a form, each a link to its field (the GOV.UK error-summary pattern). */
 export function ErrorSummary({
   errors,
   message,
@@ -53,10 +57,10 @@ export function ErrorSummary({
   errors: Record<string, string>;
   message: string | null;
   /**
-   * The field's label for an API path ("variants.2.config" → "Variant 3 config"). Without it, the
-   * label the form shows for that field is used, so a message never names a path.
+   * The field's label for an API path ("variants.2.config" → "Variant 3 config"), from the same
+   * list the form labels its fields with (see `labelsFor`), so a message never names a path.
    */
-  labelOf?: (path: string) => string;
+  labelOf: (path: string) => string;
 }) {
   const entries = Object.entries(errors);
   if (!message && entries.length === 0) return null;
@@ -70,7 +74,7 @@ export function ErrorSummary({
           {entries.map(([path, msg]) => (
             <li key={path}>
               <a href={`#${fieldId(path)}`}>
-                {(labelOf ?? shownLabel)(path)}: {msg}
+                {labelOf(path)}: {msg}
               </a>
             </li>
           ))}

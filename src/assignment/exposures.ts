@@ -54,7 +54,11 @@ export class ExposureBuffer {
   readonly #retryDelays: readonly number[];
   #pending = new Map<string, ExposureRow>();
   #flush: Promise<void> | null = null;
+  // Pairs already handed to the queue, in two generations: when the newer one fills, the older is
+  // dropped and the newer becomes older. Clearing one set at the limit forgot every pair at once,
+  // so a user base a little over the limit re-sent nearly every exposure.
   #stored = new Set<string>();
+  #storedBefore = new Set<string>();
 
   constructor(send: SendExposures, options: { delayMs?: number; retryDelaysMs?: readonly number[] } = {}) {
     this.#send = send;
@@ -74,7 +78,7 @@ export class ExposureBuffer {
     for (const row of rows) {
       this.stats.enqueued++;
       const key = pairKey(row);
-      if (this.#stored.has(key) || this.#pending.has(key)) {
+      if (this.#stored.has(key) || this.#storedBefore.has(key) || this.#pending.has(key)) {
         this.stats.skippedKnown++;
         continue;
       }
@@ -131,8 +135,13 @@ export class ExposureBuffer {
   }
 
   #remember(batch: readonly ExposureRow[]): void {
-    if (this.#stored.size + batch.length > MAX_REMEMBERED) this.#stored.clear();
-    for (const row of batch) this.#stored.add(pairKey(row));
+    for (const row of batch) {
+      if (this.#stored.size >= MAX_REMEMBERED / 2) {
+        this.#storedBefore = this.#stored;
+        this.#stored = new Set();
+      }
+      this.#stored.add(pairKey(row));
+    }
   }
 }
 

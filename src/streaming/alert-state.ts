@@ -4,7 +4,7 @@
  * the store persists exactly what the function returned. Times are epoch ms; routes format ISO.
  */
 
-import type { AlertStatus, Severity } from "./model";
+import { ALERT_TRANSITIONS, type AlertAction, type AlertStatus, atLeastSeverity, type Severity } from "./model";
 
 export { ALERT_STATUSES, type AlertStatus, SEVERITIES, type Severity } from "./model";
 
@@ -44,8 +44,6 @@ export interface NewAlertInput {
   fingerprint?: string | null;
 }
 
-type AlertAction = "acknowledge" | "resolve";
-
 interface IllegalTransition {
   kind: "illegal_transition";
   action: AlertAction;
@@ -56,12 +54,7 @@ interface IllegalTransition {
 
 export type TransitionResult = { ok: true; alert: Alert } | { ok: false; error: IllegalTransition };
 
-const ALLOWED_FROM: Record<AlertAction, readonly AlertStatus[]> = {
-  acknowledge: ["open"],
-  resolve: ["open", "acknowledged"],
-};
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2, critical: 3 };
+const ALLOWED_FROM = ALERT_TRANSITIONS;
 
 export function createAlert(input: NewAlertInput, id: string, now: number): Alert {
   return {
@@ -139,7 +132,7 @@ export function recordOccurrence(alert: Alert, severity: Severity, now: number):
     ...alert,
     occurrences: alert.occurrences + 1,
     last_seen_at: Math.max(alert.last_seen_at, now),
-    severity: SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity] ? severity : alert.severity,
+    severity: atLeastSeverity(alert.severity, severity) ? alert.severity : severity,
   };
 }
 

@@ -14,9 +14,21 @@ export type SourceHealthStatus = (typeof SOURCE_HEALTH_STATUSES)[number];
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
+/** What a person can do to an alert, and the statuses each action is allowed from (alert-state.ts). */
+export const ALERT_ACTIONS = ["acknowledge", "resolve"] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+export const ALERT_TRANSITIONS: Readonly<Record<AlertAction, readonly AlertStatus[]>> = {
+  acknowledge: ["open"],
+  resolve: ["open", "acknowledged"],
+};
+
 /** Least to most severe: the order matters (a channel's `min_severity` compares by it). */
 export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** Whether `severity` is `min` or more severe, by the order above. */
+export const atLeastSeverity = (severity: Severity, min: Severity): boolean =>
+  SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(min);
 
 export const OPERATORS = ["gt", "gte", "lt", "lte"] as const;
 export type Operator = (typeof OPERATORS)[number];

@@ -1,3 +1,4 @@
+import type { AlertAction } from "./model";
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
 import { eraseObject } from "./store/erase";
@@ -198,7 +199,7 @@ export class OrgObject extends DurableObject<Env> {
   getAlert(id: string) {
     return getAlertOut(this.context(), id);
   }
-  async transitionAlert(id: string, action: "acknowledge" | "resolve", by: string, note?: string) {
+  async transitionAlert(id: string, action: AlertAction, by: string, note?: string) {
     const result = transitionAlert(this.context(), id, action, by, note);
     await this.armDeliveries();
     return result;

@@ -1,3 +1,4 @@
+import type { AlertAction } from "./model";
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
@@ -10,7 +11,7 @@ const AlertsQuery = ListQuery.extend({
   severity: z.enum(SEVERITIES).optional(),
 });
 
-const transition = (action: "acknowledge" | "resolve", from: string) =>
+const transition = (action: AlertAction, from: string) =>
   defineRoute("write", {
     method: "post",
     path: `/alerts/{id}/${action}`,

@@ -1,5 +1,6 @@
 /** Alerts: POST with fingerprint dedup, acknowledge/resolve through the pure state machine. */
 import { acknowledge, openOrDedupe, resolve } from "./alert-state";
+import { type AlertAction, atLeastSeverity } from "./model";
 import type { AlertInT, AlertOutT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { alertOut, commitAlertChange } from "./service-alert-change";
@@ -11,8 +12,6 @@ function presentable(out: AlertOutT | null): AlertOutT {
   if (out === null) throw new RangeError("the alert has times that cannot be presented");
   return out;
 }
-
-const ERROR_SEVERITIES: ReadonlySet<string> = new Set(["error", "critical"]);
 
 export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: AlertOutT; created: boolean }> {
   if (input.source_id !== undefined && unknownSourceIds(ctx.sql, [input.source_id]).length > 0) {
@@ -28,7 +27,7 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
     );
     // An error about a source (a connector reporting failed deliveries) is what turns its health
     // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
-    if (input.source_id !== undefined && ERROR_SEVERITIES.has(input.severity)) {
+    if (input.source_id !== undefined && atLeastSeverity(input.severity, "error")) {
       markSourceError(tx.sql, input.source_id, tx.now);
     }
     tx.publish({ type: created ? "alert" : "alert_updated", data: saved });
@@ -45,7 +44,7 @@ export function getAlertOut(ctx: OrgContext, id: string): Result<AlertOutT> {
 export function transitionAlert(
   ctx: OrgContext,
   id: string,
-  action: "acknowledge" | "resolve",
+  action: AlertAction,
   by: string,
   note: string | undefined,
 ): Result<AlertOutT> {

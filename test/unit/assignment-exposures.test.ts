@@ -33,6 +33,22 @@ describe("ExposureBuffer", () => {
     expect(buffer.stats).toMatchObject({ enqueued: 3, sent: 2, skippedKnown: 1, sends: 2 });
   });
 
+  it("remembers the most recent pairs across its bound (two generations), forgetting only the oldest", async () => {
+    let sent = 0;
+    const buffer = new ExposureBuffer(async (rows) => void (sent += rows.length), { delayMs: 60_000 });
+    const users = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => row(`u${from + i}`));
+    // Full batches flush at once: 55,000 distinct pairs, over the 50,000 the buffer may hold.
+    for (let i = 0; i < 55_000; i += MAX_BATCH_ROWS) await buffer.add(users(i, i + MAX_BATCH_ROWS));
+    expect(sent).toBe(55_000);
+    // The newest 25,000 (and more) are still known: re-adding them sends nothing.
+    for (let i = 30_000; i < 55_000; i += MAX_BATCH_ROWS) buffer.add(users(i, i + MAX_BATCH_ROWS));
+    expect(sent).toBe(55_000);
+    expect(buffer.stats.skippedKnown).toBe(25_000);
+    // The oldest generation was dropped: bounded memory, so these go out again.
+    await buffer.add(users(0, MAX_BATCH_ROWS));
+    expect(sent).toBe(55_000 + MAX_BATCH_ROWS);
+  });
+
   it("flushes at once when a batch is full", async () => {
     const sizes: number[] = [];
     const buffer = new ExposureBuffer(async (rows) => void sizes.push(rows.length), { delayMs: 60_000 });

@@ -3,14 +3,13 @@
  * body. Nothing is sent here: the object's alarm sends (sender.ts), so ingestion never waits on a
  * receiver.
  */
-import { type Alert, SEVERITIES, type Severity } from "../alert-state";
+import type { Alert } from "../alert-state";
+import { atLeastSeverity } from "../model";
 import { listChannels, type Channel } from "../store/channels";
 import { insertDeliveries, type NewDelivery } from "../store/deliveries";
 import { iso } from "../present";
 import { type DeliveryEvent, NOTIFY_EVENTS, type NotifyEvent } from "./model";
 import { slackPayload } from "./slack";
-
-const atLeast = (severity: Severity, min: Severity) => SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(min);
 
 export const isNotifyEvent = (action: string): action is NotifyEvent =>
   (NOTIFY_EVENTS as readonly string[]).includes(action);
@@ -50,7 +49,7 @@ export function enqueueDeliveries(
   now: number,
 ): number {
   const rows: NewDelivery[] = listChannels(sql)
-    .filter((c) => c.enabled && atLeast(alert.severity, c.min_severity) && c.notify_on.includes(event))
+    .filter((c) => c.enabled && atLeastSeverity(alert.severity, c.min_severity) && c.notify_on.includes(event))
     .map((c) => {
       const id = crypto.randomUUID();
       return { id, channel_id: c.id, alert_id: alert.id, event, body: deliveryBody(c, id, event, presented, now) };

@@ -6,9 +6,10 @@ import { Link } from "../router";
 import { useSourceName } from "../sources/store";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox } from "../ui/status";
-import { SEVERITIES } from "../../../src/streaming/model";
+import { type AlertAction, SEVERITIES } from "../../../src/streaming/model";
+import { focusTarget, type PendingFocus } from "./alert-focus";
 
-type Action = "acknowledge" | "resolve";
+type Action = AlertAction;
 /** Most severe first (the model lists them least severe first). */
 const severityRank = (s: Alert["severity"]) => -SEVERITIES.indexOf(s);
 
@@ -28,7 +29,7 @@ export function AlertsTable({
   const writable = canWrite(me);
   const [acting, setActing] = useState<{ id: string; action: Action } | null>(null);
   /** Where focus goes after an action; `leaves`: the alert was resolved and will leave the list. */
-  const [focusAfter, setFocusAfter] = useState<{ id: string; index: number; leaves: boolean } | null>(null);
+  const [focusAfter, setFocusAfter] = useState<PendingFocus | null>(null);
   const [announce, setAnnounce] = useState("");
   const listRef = useRef<HTMLUListElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -46,13 +47,14 @@ export function AlertsTable({
   // before that would lose focus to <body> the moment the card unmounts.
   useLayoutEffect(() => {
     if (!focusAfter) return;
-    if (focusAfter.leaves && alerts.has(focusAfter.id)) return;
     const cards = [...(listRef.current?.querySelectorAll<HTMLElement>("[data-alert-id]") ?? [])];
-    const target =
-      cards.find((c) => c.dataset.alertId === focusAfter.id) ??
-      cards[Math.min(focusAfter.index, cards.length - 1)] ??
-      headingRef.current;
-    target?.focus();
+    const target = focusTarget(
+      focusAfter,
+      cards.map((c) => c.dataset.alertId ?? ""),
+      alerts.has(focusAfter.id),
+    );
+    if (target.kind === "wait") return;
+    (target.kind === "card" ? cards.find((c) => c.dataset.alertId === target.id) : headingRef.current)?.focus();
     setFocusAfter(null);
   }, [focusAfter, alerts]);
 

@@ -35,7 +35,12 @@ describe("ExposureBuffer", () => {
 
   it("remembers the most recent pairs across its bound (two generations), forgetting only the oldest", async () => {
     let sent = 0;
-    const buffer = new ExposureBuffer(async (rows) => void (sent += rows.length), { delayMs: 60_000 });
+    const buffer = new ExposureBuffer(
+      async (rows) => {
+        sent += rows.length;
+      },
+      { delayMs: 60_000 },
+    );
     const users = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => row(`u${from + i}`));
     // Full batches flush at once: 55,000 distinct pairs, over the 50,000 the buffer may hold.
     for (let i = 0; i < 55_000; i += MAX_BATCH_ROWS) await buffer.add(users(i, i + MAX_BATCH_ROWS));

@@ -202,6 +202,40 @@ describe("webhook delivery to a real receiver", () => {
     expect(history.map((h) => h.action)).toEqual(["opened", "notified"]);
   });
 
+  it("a dead receiver holds one slot for its timeout: every live channel's delivery goes out and is recorded beside it", async () => {
+    const org = "notify-dead-slot";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    // The dead endpoint accepts the connection and never answers (10 s timeout per attempt).
+    const dead = await createChannel(c, "dead-slot", { url: `${receiver}/hang/dead-slot`, min_severity: "critical" });
+    const live = await createChannel(c, "live-slot");
+    expect((await c.post(`${P}/alerts`, { severity: "critical", title: "down" })).status).toBe(201);
+    // Ten more deliveries to the live channel: with the dead one, more than the 8 attempts in flight.
+    for (let i = 0; i < 9; i++) {
+      expect((await c.post(`${P}/alerts`, { severity: "warning", title: `slow ${i}` })).status).toBe(201);
+    }
+    expect(await deliveries(c, live.id)).toHaveLength(10);
+
+    // The alarm runs until the dead attempt times out; meanwhile the live deliveries must complete.
+    const alarm = runDurableObjectAlarm(stub(org));
+    // A sentinel, polled: every live delivery recorded as delivered (bounded only to fail clearly).
+    for (let polls = 0; ; polls++) {
+      const items = await deliveries(c, live.id);
+      if (items.every((d) => d.status === "delivered")) break;
+      if (polls > 600) throw new Error(`live deliveries stuck behind the dead one: ${JSON.stringify(items)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Every live delivery went out and was recorded while the dead attempt was still waiting.
+    const [deadNow] = await deliveries(c, dead.id);
+    expect(deadNow).toMatchObject({ status: "pending", attempts: 1, last_error: null });
+    expect(await received("live-slot")).toHaveLength(10);
+
+    expect(await alarm).toBe(true);
+    const [deadAfter] = await deliveries(c, dead.id);
+    expect(deadAfter).toMatchObject({ status: "pending", attempts: 1, last_error: "no answer within 10 s" });
+  }, 60_000);
+
   it("a delivery that keeps failing ends as failed after MAX_ATTEMPTS", async () => {
     const org = "notify-give-up";
     const c = await as(org);

@@ -34,14 +34,27 @@ export class Outbox {
 
   constructor(private readonly deps: SenderDeps) {}
 
-  /** Sends what is due now, up to the in-flight bound. Returns how many attempts were made. */
+  /**
+   * Sends what is due now, up to the in-flight bound. Returns how many attempts were made.
+   *
+   * Each of the free slots works through the due deliveries one at a time, taking the next as soon
+   * as its last attempt ended, and records each outcome on its own. So a dead receiver holds one slot
+   * for its timeout, never the others: the live channels' deliveries keep flowing beside it (they
+   * used to wait for a whole wave of attempts, the dead one's 10 s included).
+   */
   async sendDue(): Promise<number> {
+    let attempts = 0;
+    const slot = async (): Promise<void> => {
+      while (this.inFlight < MAX_IN_FLIGHT) {
+        const [next] = dueDeliveries(this.deps.storage.sql, this.deps.now(), 1);
+        if (next === undefined) return;
+        attempts++;
+        await this.attemptAll([next]);
+      }
+    };
     const room = MAX_IN_FLIGHT - this.inFlight;
-    if (room <= 0) return 0;
-    const sql = this.deps.storage.sql;
-    const due = dueDeliveries(sql, this.deps.now(), room);
-    await this.attemptAll(due);
-    return due.length;
+    await Promise.all(Array.from({ length: Math.max(0, room) }, slot));
+    return attempts;
   }
 
   /** One delivery now (a test send), if the in-flight bound allows; else the alarm sends it. */
@@ -53,6 +66,7 @@ export class Outbox {
     return getDelivery(this.deps.storage.sql, id);
   }
 
+  /** Leases the deliveries (synchronously, before any request leaves), attempts them, records each outcome. */
   private async attemptAll(due: readonly Delivery[]): Promise<void> {
     if (due.length === 0) return;
     const { storage } = this.deps;
@@ -65,10 +79,12 @@ export class Outbox {
     );
     this.inFlight += due.length;
     try {
-      const results = await Promise.all(due.map((d) => this.attempt(d)));
-      storage.transactionSync(() => {
-        for (const [i, d] of due.entries()) this.record(d, results[i] as Attempt);
-      });
+      await Promise.all(
+        due.map(async (d) => {
+          const result = await this.attempt(d);
+          storage.transactionSync(() => this.record(d, result));
+        }),
+      );
     } finally {
       this.inFlight -= due.length;
     }

@@ -10,38 +10,8 @@ Standard library only.
     python3 scripts/gen_bucketing_vectors.py --check # exit 1 if the fixture is stale
 """
 import json
-import math
-import sys
-from pathlib import Path
 
-OFFSET = 0x811C9DC5
-PRIME = 0x01000193
-MASK = 0xFFFFFFFF
-BUCKETS = 10000
-
-
-def fnv1a32(s: str) -> int:
-    # UTF-16 code units: little-endian pairs of bytes, one unit per pair. Characters
-    # beyond the BMP become two units (a surrogate pair), exactly as in JavaScript.
-    data = s.encode("utf-16-le", "surrogatepass")
-    h = OFFSET
-    for i in range(0, len(data), 2):
-        h ^= data[i] | (data[i + 1] << 8)
-        h = (h * PRIME) & MASK
-    return h
-
-
-def bucket_bp(seed: str, user_id: str) -> int:
-    return fnv1a32(str(fnv1a32(seed + user_id))) % BUCKETS
-
-
-def to_bp(percent: float) -> int:
-    # Half up in IEEE doubles (Python's round() is half-to-even, so it is not used).
-    if not percent > 0:
-        return 0
-    if percent >= 100:
-        return BUCKETS
-    return math.floor(percent * 100 + 0.5)
+from golden_common import BUCKETS, bucket_bp, fnv1a32, to_bp, write_fixture
 
 
 def pick_variant(bp: int, coverage: float, percentages: list) -> "int | None":
@@ -179,16 +149,13 @@ def render():
 
 
 def main():
-    path = Path(__file__).resolve().parent.parent / "test" / "fixtures" / "bucketing.json"
     text = render()
-    if "--check" in sys.argv:
-        if path.read_text(encoding="utf-8") != text:
-            print(f"{path} is stale; rerun without --check", file=sys.stderr)
-            sys.exit(1)
-        return
-    path.write_text(text, encoding="utf-8")
     doc = json.loads(text)
-    print(f"wrote {path}: {len(doc['cases'])} cases, {len(doc['fnv1a32'])} raw vectors")
+    write_fixture(
+        "bucketing.json",
+        text,
+        lambda path: f"wrote {path}: {len(doc['cases'])} cases, {len(doc['fnv1a32'])} raw vectors",
+    )
 
 
 if __name__ == "__main__":

@@ -14,31 +14,10 @@ Standard library only.
 import json
 import math
 import re
-import sys
-from pathlib import Path
+
+from golden_common import bucket_bp, fnv1a32, to_bp, write_fixture
 
 # ---- hashing (docs/contract.md) -----------------------------------------------------------------------
-
-
-def fnv1a32(s):
-    data = s.encode("utf-16-le", "surrogatepass")
-    h = 0x811C9DC5
-    for i in range(0, len(data), 2):
-        h ^= data[i] | (data[i + 1] << 8)
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def to_bp(pct):
-    if not pct > 0:
-        return 0
-    if pct >= 100:
-        return 10000
-    return math.floor(pct * 100 + 0.5)
-
-
-def bucket_bp(seed, user):
-    return fnv1a32(str(fnv1a32(seed + user))) % 10000
 
 
 def namespace_position(user, key):
@@ -585,18 +564,16 @@ def render():
 
 
 def main():
-    path = Path(__file__).resolve().parent.parent / "test" / "fixtures" / "targeting.json"
     text = render()
-    if "--check" in sys.argv:
-        if path.read_text(encoding="utf-8") != text:
-            print(f"{path} is stale; rerun without --check", file=sys.stderr)
-            sys.exit(1)
-        return
-    path.write_text(text, encoding="utf-8")
     doc = json.loads(text)
     matched = sum(c["match"] for c in doc["conditions"])
-    print(f"wrote {path}: {len(doc['conditions'])} condition cases ({matched} match), {len(doc['invalid'])} invalid, "
-          f"{len(doc['flags'])} flag, {len(doc['namespaces'])} namespace, {len(doc['experiments'])} experiment cases")
+    write_fixture(
+        "targeting.json",
+        text,
+        lambda path: f"wrote {path}: {len(doc['conditions'])} condition cases ({matched} match), "
+        f"{len(doc['invalid'])} invalid, {len(doc['flags'])} flag, {len(doc['namespaces'])} namespace, "
+        f"{len(doc['experiments'])} experiment cases",
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Standard library only.
     python3 scripts/gen_targeting_vectors.py --check  # exit 1 if the fixture is stale
 """
 import json
-import math
 import re
 
 from golden_common import bucket_bp, fnv1a32, to_bp, write_fixture

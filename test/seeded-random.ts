@@ -1,5 +1,6 @@
 /**
- * A small seeded PRNG for simulation tests (never Math.random: a failure must reproduce).
+ * The one seeded PRNG of the tests (never Math.random: a failure must reproduce): simulations,
+ * noise for anomaly rules, generated metric streams.
  * xoshiro128** (Blackman & Vigna) seeded through splitmix32; 32-bit state words, period 2^128 − 1.
  */
 export class SeededRandom {

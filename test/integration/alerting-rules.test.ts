@@ -6,7 +6,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
-import { normal, prng } from "../random";
+import { SeededRandom } from "../seeded-random";
 
 const P = "/api/v1/streaming-analytics";
 const stub = (org: string) => env.ORG.getByName(org);
@@ -118,7 +118,7 @@ describe("anomaly rule through the object", () => {
       for_seconds: 60,
       operator: null,
     });
-    const rand = prng(7);
+    const rand = new SeededRandom(7);
     let firedAt: number | null = null;
     for (let i = 1; i <= 40; i++) {
       const now = T + i * W;
@@ -126,7 +126,7 @@ describe("anomaly rule through the object", () => {
       const level = i >= 36 ? 160 : 100; // a step of 6σ (of the points) at window 36
       const points = Array.from({ length: 5 }, (_, k) => ({
         name: "lat",
-        value: level + 10 * normal(rand),
+        value: level + 10 * rand.normal(),
         timestamp: now - 50_000 + k * 10_000,
       }));
       expect((await c.post(`${P}/metrics`, { metrics: points })).status).toBe(202);
@@ -147,7 +147,7 @@ describe("tagged metrics", () => {
     const c = await as(org);
     const T = Date.now() + 86_400_000;
     await pin(org, T);
-    const rand = prng(2026);
+    const rand = new SeededRandom(2026);
     const regions = ["ap", "eu", "us"];
     const models = ["a", "b", "c", "d"];
     const byRegion = new Map<string, number[]>(regions.map((r) => [r, []]));
@@ -155,10 +155,10 @@ describe("tagged metrics", () => {
     const all: number[] = [];
     for (let batch = 0; batch < 100; batch++) {
       const metrics = Array.from({ length: 1000 }, (_, i) => {
-        const region = regions[Math.floor(rand() * 3)] as string;
-        const model = models[Math.floor(rand() * 4)] as string;
+        const region = regions[Math.floor(rand.uniform() * 3)] as string;
+        const model = models[Math.floor(rand.uniform() * 4)] as string;
         // Regions differ in scale, so a wrong merge would show.
-        const value = Math.exp(3 + 0.8 * normal(rand)) * (region === "us" ? 3 : region === "eu" ? 1 : 0.5);
+        const value = Math.exp(3 + 0.8 * rand.normal()) * (region === "us" ? 3 : region === "eu" ? 1 : 0.5);
         byRegion.get(region)?.push(value);
         if (region === "eu" && model === "a") euA.push(value);
         all.push(value);

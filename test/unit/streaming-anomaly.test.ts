@@ -7,7 +7,7 @@ import { anomalyHolds, median, minimumBaseline, robustZ, windowValues } from "..
 import { type BucketRollup, rollupOf } from "../../src/streaming/rollup";
 import { type AlertRule, defaultForSeconds, evaluateRule, INACTIVE, type RuleState } from "../../src/streaming/rules";
 import golden from "../fixtures/alerting-golden.json";
-import { normal, prng } from "../random";
+import { SeededRandom } from "../seeded-random";
 
 describe("robust z-score", () => {
   it.each(golden.robust_z.map((c, i) => ({ ...c, i })))("case $i matches numpy (n = $baseline.length)", (c) => {
@@ -102,15 +102,25 @@ describe("an anomaly rule on seeded data", () => {
   }
 
   const noise = (seed: number, n: number) => {
-    const rand = prng(seed);
-    return Array.from({ length: n }, () => 250 + 12 * normal(rand));
+    const rand = new SeededRandom(seed);
+    return Array.from({ length: n }, () => 250 + 12 * rand.normal());
   };
 
-  it("stays quiet on 10,000 windows of Gaussian noise at sensitivity 4 (at most 1 false fire)", () => {
-    const values = noise(42, 10_030);
-    expect(fires(rule, values).length).toBeLessThanOrEqual(1);
+  it("stays quiet on Gaussian noise at sensitivity 4: at most 2 false fires per 10,000 windows (50,000 over 5 seeds)", () => {
+    let held = 0;
+    let single = 0;
+    for (let seed = 1; seed <= 5; seed++) {
+      const values = noise(seed, 10_030);
+      held += fires(rule, values).length;
+      single += fires({ ...rule, for_seconds: 0 }, values).length;
+    }
+    console.log(
+      `[figure] anomaly false fires in 50,000 noise windows: ${held} held one window, ${single} single-window`,
+    );
+    // docs/alerting.md states the measured rate (5 in 50,000); the bound leaves it room to double.
+    expect(held).toBeLessThanOrEqual(10);
     // Why the rule waits one window by default: a single window crosses |z| ≥ 4 far more often.
-    expect(fires({ ...rule, for_seconds: 0 }, values).length).toBeGreaterThan(5);
+    expect(single).toBeGreaterThan(25);
   });
 
   it("fires within two windows of a 6σ step (σ of the window values), in at least 85% of 500 seeded steps", () => {

@@ -1,6 +1,5 @@
 /** GET /experiments/:id/history, GET /flags/:id/history and GET /metrics/:id/history (docs/contract.md "audit"). */
-import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import { type RouteHandler, z } from "@hono/zod-openapi";
 import { dbOf } from "../http/handler";
 import { defineD1Route } from "../http/openapi";
 import { IdParam } from "../http/params";
@@ -35,41 +34,30 @@ const ok = {
   200: { description: "Every change, newest first", content: { "application/json": { schema: HistoryPage } } },
 };
 
-const handler = (type: AuditEntityType) => (c: Context<AppEnv>, id: string, query: z.infer<typeof HistoryQuery>) =>
-  getHistory(dbOf(c), c.var.principal.org, type, id, query);
+/** One entity's history route and its handler: same query, same page, its own path, tag and type. */
+function history<const P extends string>(type: AuditEntityType, path: P, tag: string, summary: string) {
+  const route = defineD1Route("read", {
+    method: "get",
+    path,
+    tags: [tag],
+    summary,
+    request: { params: IdParam, query: HistoryQuery },
+    responses: ok,
+  });
+  const handler: RouteHandler<typeof route, AppEnv> = async (c) =>
+    c.json(await getHistory(dbOf(c), c.var.principal.org, type, c.req.valid("param").id, c.req.valid("query")), 200);
+  return [route, handler] as const;
+}
 
 /** Mounted under /api/v1/ab-testing. */
 export const auditRoutes = createRouter()
   .openapi(
-    defineD1Route("read", {
-      method: "get",
-      path: "/experiments/{id}/history",
-      tags: ["Experiments"],
-      summary: "Who changed what in an experiment and its variants",
-      request: { params: IdParam, query: HistoryQuery },
-      responses: ok,
-    }),
-    async (c) => c.json(await handler("experiment")(c, c.req.valid("param").id, c.req.valid("query")), 200),
+    ...history(
+      "experiment",
+      "/experiments/{id}/history",
+      "Experiments",
+      "Who changed what in an experiment and its variants",
+    ),
   )
-  .openapi(
-    defineD1Route("read", {
-      method: "get",
-      path: "/flags/{id}/history",
-      tags: ["Flags"],
-      summary: "Who changed what in a feature flag",
-      request: { params: IdParam, query: HistoryQuery },
-      responses: ok,
-    }),
-    async (c) => c.json(await handler("flag")(c, c.req.valid("param").id, c.req.valid("query")), 200),
-  )
-  .openapi(
-    defineD1Route("read", {
-      method: "get",
-      path: "/metrics/{id}/history",
-      tags: ["Metrics"],
-      summary: "Who changed what in a metric definition",
-      request: { params: IdParam, query: HistoryQuery },
-      responses: ok,
-    }),
-    async (c) => c.json(await handler("metric")(c, c.req.valid("param").id, c.req.valid("query")), 200),
-  );
+  .openapi(...history("flag", "/flags/{id}/history", "Flags", "Who changed what in a feature flag"))
+  .openapi(...history("metric", "/metrics/{id}/history", "Metrics", "Who changed what in a metric definition"));

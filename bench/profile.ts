@@ -1,4 +1,4 @@
-// `node bench/profile.ts <scenario> [seconds]`: where the Worker's CPU goes under one bench load.
+// `npm run bench:profile -- <scenario> [seconds]`: where the Worker's CPU goes under one bench load.
 // Starts the bench server (harness.startServer) with wrangler's inspector on, samples the Worker's
 // V8 CPU profile over the Chrome DevTools Protocol while the load runs, and prints self time by
 // function and the share of the isolate's thread that was idle. Not part of `npm run bench`: it is

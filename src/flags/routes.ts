@@ -1,10 +1,8 @@
 /** `/api/v1/ab-testing/flags` (docs/contract.md "Feature flags"). Handlers only translate HTTP to service calls. */
-import type { Context } from "hono";
 import { actorOf, dbOf } from "../http/handler";
 import { defineD1Route, defineRoute, problemResponses } from "../http/openapi";
 import { limitAssign } from "../http/rate-limit";
 import { createRouter } from "../http/router";
-import type { AppEnv } from "../http/types";
 import { assignContext } from "../assignment/routes";
 import { evaluateFlagsFor } from "./evaluate-service";
 import {

@@ -229,6 +229,12 @@ test("operations (6): acknowledge and resolve with a note; focus returns, Escape
   // Escape closes the note form and puts focus back on the button that opened it.
   await card.getByRole("button", { name: /^Resolve/ }).click();
   await page.getByLabel(/Note for resolving/).waitFor();
+  // Escape belongs to the form, so press it once focus has moved into the note (an effect does that).
+  await eventually(
+    async () => page.evaluate(() => document.activeElement?.id.startsWith("note-") ?? false),
+    5000,
+    "focus in the note field",
+  );
   await page.keyboard.press("Escape");
   await page.getByLabel(/Note for resolving/).waitFor({ state: "detached", timeout: 2000 });
   const focused = await page.evaluate(() => document.activeElement?.textContent ?? "");

@@ -155,6 +155,16 @@ test("a sample ratio mismatch shows a clear warning on the results page", async 
     if (arm === 1) assert(a.variant_id === treatment, `bucketing disagrees with the service for ${user}`);
     exposed[arm] = (exposed[arm] ?? 0) + 1;
   }
+  // Exposures reach D1 through the queue a moment after /assign answers: load the page once the
+  // API counts all 68 (a sentinel), so it is not rendered from a partial count.
+  await eventually(
+    async () => {
+      const r = await api<{ assignments: { users: number }[] }>("GET", `/ab-testing/experiments/${e.id}/results`);
+      return r.assignments.reduce((t, a) => t + a.users, 0) >= 68;
+    },
+    30_000,
+    "the 68 exposures to be stored",
+  );
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}`);
   await visible("[data-testid=srm-warning]");
   assert(

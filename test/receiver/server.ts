@@ -6,6 +6,8 @@
  *   POST /_script/<name>         { statuses: [500, 500, 200] } queues the next answers
  *   GET  /_log/<name>            [{ headers, body, status }] every request received, in order
  *   POST /hang/<name>            accepted and never answered (a dead endpoint that keeps the socket)
+ *   GET  /_wait/<name>?n=N       answers (like _log) once N requests have been received: a sentinel,
+ *                                so a test waits for deliveries without polling on a timer
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 
@@ -28,6 +30,14 @@ export async function startReceiver(): Promise<{ url: string; server: Server; cl
   const logs = new Map<string, Received[]>();
   const scripts = new Map<string, number[]>();
   const hanging = new Set<IncomingMessage>();
+  const waiters: { name: string; n: number; answer: () => void }[] = [];
+  const wake = () => {
+    for (const w of [...waiters]) {
+      if ((logs.get(w.name)?.length ?? 0) < w.n) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.answer();
+    }
+  };
   const server = createServer(async (req, res) => {
     const [, kind, name = ""] = (req.url ?? "/").split("/");
     const body = await readBody(req);
@@ -38,6 +48,18 @@ export async function startReceiver(): Promise<{ url: string; server: Server; cl
     }
     if (kind === "_log" && req.method === "GET") {
       res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(logs.get(name) ?? []));
+      return;
+    }
+    if (req.method === "GET" && kind === "_wait") {
+      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 1);
+      const log = name.split("?")[0] ?? "";
+      waiters.push({
+        name: log,
+        n,
+        answer: () =>
+          res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(logs.get(log) ?? [])),
+      });
+      wake();
       return;
     }
     if (kind === "hang") {
@@ -53,6 +75,8 @@ export async function startReceiver(): Promise<{ url: string; server: Server; cl
       list.push({ headers, body, status });
       logs.set(name, list);
       res.writeHead(status, { "Content-Type": "text/plain" }).end(status < 300 ? "ok" : "scripted failure");
+      // After the answer went out: a waiter then learns of a delivery its sender has been answered for.
+      wake();
       return;
     }
     res.writeHead(404).end();

@@ -77,8 +77,8 @@ const median = (xs: number[]) => {
   return Number.isInteger(mid) ? ((s[mid - 1] as number) + (s[mid] as number)) / 2 : (s[Math.floor(mid)] as number);
 };
 
-export default async function assignmentTargetingBench(ctx: BenchContext): Promise<BenchSection> {
-  const token = await ctx.token("bench-targeting");
+/** The organization this bench (and `bench:profile -- assign-targeting`) measures: 5 targeted experiments, 20 flags. */
+export async function seedTargeting(ctx: BenchContext, token: string): Promise<void> {
   for (const e of EXPERIMENTS) {
     const { id } = await send(ctx, token, "/experiments", {
       key: e.key,
@@ -93,6 +93,11 @@ export default async function assignmentTargetingBench(ctx: BenchContext): Promi
     await send(ctx, token, `/experiments/${id}/start`);
   }
   for (let k = 0; k < 20; k++) await send(ctx, token, "/flags", flagOf(k));
+}
+
+export default async function assignmentTargetingBench(ctx: BenchContext): Promise<BenchSection> {
+  const token = await ctx.token("bench-targeting");
+  await seedTargeting(ctx, token);
 
   const auth = { Authorization: `Bearer ${token}` };
   let seq = 0;

@@ -6,7 +6,7 @@
 //
 // Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
 // queue), assign-returning, events (500-event batches).
-import { attributesOf, EXPERIMENTS, flagOf } from "./assignment-targeting.bench.ts";
+import { attributesOf, seedTargeting } from "./assignment-targeting.bench.ts";
 import { createContext, startServer } from "./harness.ts";
 
 interface ProfileNode {
@@ -79,20 +79,7 @@ async function setup(): Promise<
   };
   if (scenario === "fanout-inner") return () => ({ path: "/api/v1/health" });
   if (scenario === "assign-targeting") {
-    for (const e of EXPERIMENTS) {
-      const { id } = await post(`${P}/experiments`, {
-        key: e.key,
-        experiment_name: e.key,
-        targeting: e.targeting,
-        ...(e.namespace && { namespace: e.namespace }),
-        variants: [
-          { key: "control", variant_type: "control", traffic_percentage: 50 },
-          { key: "b", variant_type: "treatment", traffic_percentage: 50, config: { color: "green" } },
-        ],
-      });
-      await post(`${P}/experiments/${id}/start`, {});
-    }
-    for (let k = 0; k < 20; k++) await post(`${P}/flags`, flagOf(k));
+    await seedTargeting(ctx, token);
   } else if (scenario.startsWith("assign")) {
     for (let k = 0; k < 3; k++) {
       const { id } = await post(`${P}/experiments`, {

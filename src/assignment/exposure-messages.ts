@@ -68,8 +68,7 @@ export interface SizedMessage {
   bytes: number;
 }
 
-/** `{"o":"","e":"","u":"","v":"","t":}` plus a comma: a wire row's JSON without its values. */
-// (the "0" written here stands in for the comma between rows).
+/** A wire row's JSON without its values, plus the comma between rows (the `0` stands in for it). */
 const ROW_FRAME_BYTES = jsonBytes({ o: "", e: "", u: "", v: "", t: 0 });
 /** A safe integer's JSON has at most 17 characters (`-9007199254740991`). */
 const MAX_NUMBER_BYTES = 17;

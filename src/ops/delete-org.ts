@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { emitExperimentChanged } from "../experiments/events";
-import { orgObject } from "../streaming/routes-shared";
+import { orgObject } from "../streaming/org-stub";
 import { deleteOrgRows } from "./org-data";
 
 export interface DeletionProgress {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getConfig } from "../config";
 import type { Env } from "../env";
 import { createRouter } from "../http/router";
-import { orgObject } from "../streaming/routes-shared";
+import { orgObject } from "../streaming/org-stub";
 import { type Check, runChecks } from "./readiness";
 
 // Not an organization name (':' is outside the org pattern), so the probe never touches a tenant's object.

@@ -54,8 +54,6 @@ interface IllegalTransition {
 
 export type TransitionResult = { ok: true; alert: Alert } | { ok: false; error: IllegalTransition };
 
-const ALLOWED_FROM = ALERT_TRANSITIONS;
-
 export function createAlert(input: NewAlertInput, id: string, now: number): Alert {
   return {
     id,
@@ -83,12 +81,12 @@ function withNote(notes: AlertNote[], by: string, text: string | undefined, now:
 }
 
 function transition(alert: Alert, action: AlertAction): IllegalTransition | null {
-  if (ALLOWED_FROM[action].includes(alert.status)) return null;
+  if (ALERT_TRANSITIONS[action].includes(alert.status)) return null;
   return {
     kind: "illegal_transition",
     action,
     from: alert.status,
-    message: `cannot ${action} an alert that is ${alert.status}; allowed from: ${ALLOWED_FROM[action].join(", ")}`,
+    message: `cannot ${action} an alert that is ${alert.status}; allowed from: ${ALERT_TRANSITIONS[action].join(", ")}`,
   };
 }
 

@@ -176,9 +176,9 @@ export class LiveHub {
     return this.groups !== null ? this.groups.sockets > 0 : this.ctx.getWebSockets().length > 0;
   }
 
-  /** After something outside the hub closed sockets (erasing the organization): rebuild the set. */
+  /** Drops the cached broadcast set (a socket left or changed its filter, or the organization was erased). */
   forgetSockets(): void {
-    this.groups = null;
+    this.groups = null; // rebuilt from the runtime's list at the next use
   }
 
   /** Number of open sockets (all tags), for the dashboard and tests. */
@@ -189,7 +189,7 @@ export class LiveHub {
   async onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const size = typeof message === "string" ? byteLength(message) : message.byteLength;
     if (size > MAX_CLIENT_FRAME_BYTES) {
-      this.groups = null;
+      this.forgetSockets();
       safeClose(ws, CLOSE_CODES.messageTooBig, `frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`);
       return;
     }
@@ -217,17 +217,17 @@ export class LiveHub {
     const next: Attachment = { ...listener.attachment, event_types: msg.event_types };
     ws.serializeAttachment(next);
     this.listeners.set(ws, listenerOf(next));
-    this.groups = null;
+    this.forgetSockets();
   }
 
   onClose(ws: WebSocket, code: number, reason: string, _wasClean: boolean): void {
-    this.groups = null;
+    this.forgetSockets();
     // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
     safeClose(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
   }
 
   onError(ws: WebSocket, error: unknown): void {
-    this.groups = null;
+    this.forgetSockets();
     console.error(JSON.stringify({ level: "warn", where: "live.socket", error: String(error) }));
     safeClose(ws, 1011, "socket error");
   }
@@ -320,7 +320,7 @@ export class LiveHub {
     if (cached) return cached;
     const attachment = readAttachment(ws.deserializeAttachment());
     if (!attachment) {
-      this.groups = null;
+      this.forgetSockets();
       safeClose(ws, CLOSE_CODES.serviceRestart, "connection state from an older version; reconnect");
       return null;
     }

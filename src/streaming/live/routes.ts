@@ -9,7 +9,7 @@ import type { AppEnv } from "../../http/types";
 import { upgradeRequired } from "./hub";
 import { encodePrincipal, type ForwardedPrincipal, PRINCIPAL_HEADER } from "./principal-header";
 import { signTicket, TICKET_TTL_SECONDS, verifyTicket } from "./ticket";
-import { orgObject } from "../routes-shared";
+import { orgObject } from "../org-stub";
 
 const problem = (description: string) => ({
   description,

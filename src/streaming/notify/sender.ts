@@ -49,7 +49,7 @@ export class Outbox {
         const [next] = dueDeliveries(this.deps.storage.sql, this.deps.now(), 1);
         if (next === undefined) return;
         attempts++;
-        await this.attemptAll([next]);
+        await this.attemptOne(next);
       }
     };
     const room = MAX_IN_FLIGHT - this.inFlight;
@@ -61,32 +61,23 @@ export class Outbox {
   async sendNow(id: string): Promise<Delivery | null> {
     const delivery = getDelivery(this.deps.storage.sql, id);
     if (delivery !== null && delivery.status === "pending" && this.inFlight < MAX_IN_FLIGHT) {
-      await this.attemptAll([delivery]);
+      await this.attemptOne(delivery);
     }
     return getDelivery(this.deps.storage.sql, id);
   }
 
-  /** Leases the deliveries (synchronously, before any request leaves), attempts them, records each outcome. */
-  private async attemptAll(due: readonly Delivery[]): Promise<void> {
-    if (due.length === 0) return;
+  /** Leases the delivery (synchronously, before the request leaves), attempts it, records the outcome. */
+  private async attemptOne(d: Delivery): Promise<void> {
     const { storage } = this.deps;
     storage.transactionSync(() =>
-      leaseDeliveries(
-        storage.sql,
-        due.map((d) => d.id),
-        this.deps.now() + DELIVERY_TIMEOUT_MS + LEASE_SLACK_MS,
-      ),
+      leaseDeliveries(storage.sql, [d.id], this.deps.now() + DELIVERY_TIMEOUT_MS + LEASE_SLACK_MS),
     );
-    this.inFlight += due.length;
+    this.inFlight++;
     try {
-      await Promise.all(
-        due.map(async (d) => {
-          const result = await this.attempt(d);
-          storage.transactionSync(() => this.record(d, result));
-        }),
-      );
+      const result = await this.attempt(d);
+      storage.transactionSync(() => this.record(d, result));
     } finally {
-      this.inFlight -= due.length;
+      this.inFlight--;
     }
   }
 

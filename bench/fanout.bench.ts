@@ -2,7 +2,7 @@
 // the event, against the same measurement with a single socket (the baseline, same run, same server).
 // Posts are spaced wider than the 100 ms coalescing slot so each one is flushed at once: this measures
 // delivery, not the batching delay (which by design adds up to 100 ms under sustained load).
-import { type BenchContext, type BenchSection, percentile, round } from "./harness.ts";
+import { type BenchContext, type BenchSection, openLiveSocket, percentile, round } from "./harness.ts";
 
 const SOCKETS = 1000;
 const POSTS = 30;
@@ -66,29 +66,10 @@ export default async function fanout(ctx: BenchContext): Promise<BenchSection> {
     `inside workerd: 1 socket p50 ${percentile(innerOne.to_last_ms, 50)} ms, ${SOCKETS} sockets p50 ${percentile(innerMany.to_last_ms, 50)} ms, p99 ${percentile(innerMany.to_last_ms, 99)} ms`,
   );
   const token = await ctx.token(ORG, "read ingest");
-  const wsBase = ctx.baseUrl.replace(/^http/, "ws");
   let waiter: Waiter | null = null;
 
-  const ticket = async (): Promise<string> => {
-    const res = await fetch(`${ctx.baseUrl}/api/v1/streaming-analytics/ws-ticket`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (res.status !== 200) throw new Error(`ws-ticket ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { ticket: string }).ticket;
-  };
-
   const open = async (): Promise<WebSocket> => {
-    const ws = new WebSocket(`${wsBase}/api/v1/streaming-analytics/ws?ticket=${await ticket()}`);
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("message", function first(e) {
-        // The first frame is the snapshot: the socket is registered in the object from here on.
-        if (String(e.data).startsWith('{"type":"snapshot"')) resolve();
-        else reject(new Error(`first frame was not a snapshot: ${String(e.data).slice(0, 200)}`));
-        ws.removeEventListener("message", first);
-      });
-      ws.addEventListener("error", () => reject(new Error("socket error while connecting")));
-    });
+    const ws = await openLiveSocket(ctx.baseUrl, token);
     // Cheap check on purpose: the client is one Node thread receiving 1,000 frames per post.
     ws.addEventListener("message", (e) => {
       const w = waiter;

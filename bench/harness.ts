@@ -74,6 +74,32 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/**
+ * A live socket as the dashboard opens one: a single-use ticket, the upgrade, then the first frame,
+ * which must be the snapshot (from then on the socket is in the object's broadcast set).
+ */
+export async function openLiveSocket(baseUrl: string, token: string): Promise<WebSocket> {
+  const res = await fetch(`${baseUrl}/api/v1/streaming-analytics/ws-ticket`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) throw new Error(`ws-ticket ${res.status}: ${await res.text()}`);
+  const { ticket } = (await res.json()) as { ticket: string };
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/v1/streaming-analytics/ws?ticket=${ticket}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener(
+      "message",
+      (e) => {
+        if (String(e.data).startsWith('{"type":"snapshot"')) resolve();
+        else reject(new Error(`first frame was not a snapshot: ${String(e.data).slice(0, 200)}`));
+      },
+      { once: true },
+    );
+    ws.addEventListener("error", () => reject(new Error("socket error while connecting")));
+  });
+  return ws;
+}
+
 /** The D1 database file `wrangler dev` writes under its persist dir (the bench reads it with node:sqlite). */
 export function d1File(persistDir: string): string {
   const dir = join(persistDir, "v3", "d1", "miniflare-D1DatabaseObject");

@@ -4,7 +4,7 @@
 // nothing stored) in the same run. The ratio is the share of the end-to-end ceiling that storing
 // (one json_each INSERT per batch, counters, durable commit) leaves.
 import type { BenchContext, BenchSection, LoadResult } from "./harness.ts";
-import { round } from "./harness.ts";
+import { openLiveSocket, round } from "./harness.ts";
 
 const P = "/api/v1/streaming-analytics";
 const BATCH = 500;
@@ -62,21 +62,10 @@ async function withSockets(
   body: () => Promise<LoadResult>,
 ): Promise<{ result: LoadResult; frames: number; bytes: number }> {
   const token = await ctx.token(org, "read ingest");
-  const wsBase = ctx.baseUrl.replace(/^http/, "ws");
   let frames = 0;
   let bytes = 0;
   const open = async (): Promise<WebSocket> => {
-    const res = await fetch(`${ctx.baseUrl}${P}/ws-ticket`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (res.status !== 200) throw new Error(`ws-ticket ${res.status}`);
-    const { ticket } = (await res.json()) as { ticket: string };
-    const ws = new WebSocket(`${wsBase}${P}/ws?ticket=${ticket}`);
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("message", () => resolve(), { once: true });
-      ws.addEventListener("error", () => reject(new Error("socket error while connecting")));
-    });
+    const ws = await openLiveSocket(ctx.baseUrl, token);
     ws.addEventListener("message", (e) => {
       frames++;
       bytes += typeof e.data === "string" ? e.data.length : 0;

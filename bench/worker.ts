@@ -113,8 +113,8 @@ class Arrivals {
 bench.post("/bench/fanout-inner", requireScope("ingest"), async (c) => {
   const count = Math.min(2000, Math.max(1, Number(c.req.query("sockets") ?? 1000)));
   const posts = Math.min(200, Math.max(1, Number(c.req.query("posts") ?? 30)));
-  // Posts sent first and not timed: the send loop and the receivers run cold until V8 has optimized them.
   const publishOnly = c.req.query("mode") === "publish";
+  // Posts sent first and not timed: the send loop and the receivers run cold until V8 has optimized them.
   const warmup = Math.min(50, Math.max(0, Number(c.req.query("warmup") ?? 0)));
   const org = c.var.principal.org;
   const stub = c.env.ORG.getByName(org) as unknown as DurableObjectStub<OrgObject>;

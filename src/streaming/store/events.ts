@@ -61,9 +61,12 @@ export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], recei
     JSON.stringify(events),
     receivedAt,
   );
+  // NOT INDEXED: without it SQLite answers the GROUP BY by walking events_source_ts, the whole
+  // table's worth of index entries, on every batch (ingestion slowed as the table grew: 14 ms per
+  // batch at 450,000 events). The batch's rows are a rowid range; grouping a few hundred is free.
   const perSource = sql
     .exec<{ source_id: string | null; n: number }>(
-      "SELECT source_id, count(*) AS n FROM events WHERE seq > ? GROUP BY source_id",
+      "SELECT source_id, count(*) AS n FROM events NOT INDEXED WHERE seq > ? GROUP BY source_id",
       after,
     )
     .toArray();

@@ -248,8 +248,16 @@ CREATE TABLE tagged_rollups (
 CREATE INDEX tagged_rollups_resolution_bucket ON tagged_rollups (resolution_ms, bucket);
 `;
 
+// Retention's chunked deletes of settled deliveries and old alert history found their rows by
+// scanning the whole table on every retention pass; these make each chunk a range read
+// (test/integration/streaming-write-plans.test.ts checks every background statement's plan).
+const V3 = `
+CREATE INDEX deliveries_settled_created ON deliveries (created_at) WHERE status != 'pending';
+CREATE INDEX alert_history_at ON alert_history (at);
+`;
+
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -96,11 +96,21 @@ test("charts: count axes start at 0 (count aggregation, events per minute)", asy
   await page.selectOption(AGG, "count");
   await eventually(async () => (await data(PLOT, "yMin")) === "0", 5000, "the count axis to start at 0");
   const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
-  const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
-  assert(box, "no canvas");
-  const [x, y] = ((await data(PLOT, "lastPoint")) ?? "").split(",").map(Number);
-  await page.mouse.move(box.x + (x ?? 0) - 2, box.y + (y ?? 0));
-  await eventually(async () => /\d+ points?/.test((await tip.textContent()) ?? ""), 3000, "a tooltip in points");
+  // The switch to counts rebuilds the plot once its data arrives (a new unit is a new shape), and a
+  // rebuilt plot has no cursor until the mouse moves: the ms axis may already start at 0, so the wait
+  // above can pass before that. Each attempt hovers the current plot's newest point afresh.
+  await eventually(
+    async () => {
+      const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
+      const [x, y] = ((await data(PLOT, "lastPoint")) ?? "").split(",").map(Number);
+      if (!box || x === undefined || y === undefined) return false;
+      await page.mouse.move(box.x + 1, box.y + 1);
+      await page.mouse.move(box.x + x - 2, box.y + y);
+      return /\d+ points?/.test((await tip.textContent()) ?? "");
+    },
+    5000,
+    "a tooltip in points",
+  );
   await eventually(
     async () => (await data("[data-testid=events-per-minute] .chart", "yMin")) === "0",
     5000,

@@ -31,8 +31,15 @@ export function EventsPage() {
   const generation = useRef(0);
   const { sources } = useSources();
 
-  // The URL is the truth (Back and shared links work); the form edits a draft of it.
-  useEffect(() => setDraft(parseFilters(new URLSearchParams(search))), [search]);
+  // The URL is the truth (Back and shared links work); the form edits a draft of it. The draft is
+  // reset only when the URL changes: resetting it on mount too (effects run after the first paint)
+  // wiped whatever had been typed into the form in between.
+  const draftOf = useRef(search);
+  useEffect(() => {
+    if (draftOf.current === search) return;
+    draftOf.current = search;
+    setDraft(parseFilters(new URLSearchParams(search)));
+  }, [search]);
 
   const load = async (cursor: string | null) => {
     const gen = ++generation.current;

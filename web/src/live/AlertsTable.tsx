@@ -117,7 +117,10 @@ function AlertCard({ alert: a, source, writable, acting, setActing, onUpdated }:
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const buttons = { acknowledge: useRef<HTMLButtonElement>(null), resolve: useRef<HTMLButtonElement>(null) };
   // Focus the note once when the form opens (a ref callback would refocus on every live re-render).
-  useEffect(() => {
+  // A layout effect runs in the same commit as the render the click caused (a microtask), so keys
+  // typed right after the click land in the note; a plain effect waits for the next frame, and on a
+  // busy machine the first words went to the button instead.
+  useLayoutEffect(() => {
     if (acting) noteRef.current?.focus();
   }, [acting]);
   // A cancelled form gives focus back to the button that opened it.

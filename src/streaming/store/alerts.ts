@@ -3,7 +3,7 @@
  * decides a transition. A partial unique index keeps one unresolved alert per fingerprint even if
  * a future code path forgot to look first.
  */
-import type { ALERT_STATUSES, Alert, AlertNote, SEVERITIES } from "../alert-state";
+import { ALERT_STATUSES, type Alert, type AlertNote, type SEVERITIES } from "../alert-state";
 import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
 /** The stored row: the state machine's Alert, with SQLite's types for enums and the JSON notes. */
@@ -91,19 +91,29 @@ export interface AlertCounts {
   by_severity: Record<(typeof SEVERITIES)[number], number>;
 }
 
-/** Counts by status (all kept alerts) and by severity (unresolved ones: what needs attention). */
+const UNRESOLVED = ALERT_STATUSES.filter((s) => s !== "resolved");
+
+/**
+ * Counts by status (all kept alerts) and by severity (unresolved ones: what needs attention).
+ * Unresolved alerts are read through the status index; resolved ones, which pile up for the whole
+ * retention period, come from the counter the schema's triggers keep (schema.ts, V3).
+ */
 export function countAlerts(sql: SqlStorage): AlertCounts {
   const counts: AlertCounts = {
     by_status: { open: 0, acknowledged: 0, resolved: 0 },
     by_severity: { info: 0, warning: 0, error: 0, critical: 0 },
   };
   for (const r of sql.exec<{ status: string; severity: string; n: number }>(
-    "SELECT status, severity, count(*) AS n FROM alerts GROUP BY status, severity",
+    `SELECT status, severity, count(*) AS n FROM alerts WHERE status IN (${UNRESOLVED.map(() => "?").join(", ")})
+     GROUP BY status, severity`,
+    ...UNRESOLVED,
   )) {
     const status = r.status as keyof AlertCounts["by_status"];
     const severity = r.severity as keyof AlertCounts["by_severity"];
     counts.by_status[status] += r.n;
-    if (status !== "resolved") counts.by_severity[severity] += r.n;
+    counts.by_severity[severity] += r.n;
   }
+  counts.by_status.resolved =
+    sql.exec<{ n: number }>("SELECT value AS n FROM counters WHERE name = 'alerts_resolved'").toArray()[0]?.n ?? 0;
   return counts;
 }

@@ -251,9 +251,32 @@ CREATE INDEX tagged_rollups_resolution_bucket ON tagged_rollups (resolution_ms, 
 // Retention's chunked deletes of settled deliveries and old alert history found their rows by
 // scanning the whole table on every retention pass; these make each chunk a range read
 // (test/integration/streaming-write-plans.test.ts checks every background statement's plan).
+//
+// The dashboard's alert counts scanned every retained alert (90 days of resolved ones) on each
+// read and each socket's snapshot. Open and acknowledged alerts are few and read through
+// alerts_status; the resolved count is kept in counters by triggers, so every path that resolves,
+// inserts or deletes an alert (the upsert, retention, a future one) keeps it exact
+// (test/integration/streaming-alert-counts.test.ts compares it with a recount).
 const V3 = `
 CREATE INDEX deliveries_settled_created ON deliveries (created_at) WHERE status != 'pending';
 CREATE INDEX alert_history_at ON alert_history (at);
+
+INSERT INTO counters (name, value)
+  SELECT 'alerts_resolved', count(*) FROM alerts WHERE status = 'resolved';
+CREATE TRIGGER alerts_resolved_on_insert AFTER INSERT ON alerts WHEN NEW.status = 'resolved'
+BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'alerts_resolved';
+END;
+CREATE TRIGGER alerts_resolved_on_update AFTER UPDATE OF status ON alerts
+  WHEN (OLD.status = 'resolved') != (NEW.status = 'resolved')
+BEGIN
+  UPDATE counters SET value = value + (CASE WHEN NEW.status = 'resolved' THEN 1 ELSE -1 END)
+  WHERE name = 'alerts_resolved';
+END;
+CREATE TRIGGER alerts_resolved_on_delete AFTER DELETE ON alerts WHEN OLD.status = 'resolved'
+BEGIN
+  UPDATE counters SET value = value - 1 WHERE name = 'alerts_resolved';
+END;
 `;
 
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */

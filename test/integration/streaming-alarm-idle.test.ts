@@ -1,16 +1,12 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { RETENTION_INTERVAL_MS } from "../../src/streaming/service-alarm";
 import { as } from "../helpers";
+import { pinClock, stub } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 const DAY = 86_400_000;
-const stub = (org: string) => env.ORG.getByName(org);
-const pinClock = (org: string, at: number) =>
-  runInDurableObject(stub(org), (instance: OrgObject) => {
-    instance.clock = () => at;
-  });
 const alarmAt = (org: string) => runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
 
 describe("an idle organization object stops re-arming its alarm (issue 17)", () => {

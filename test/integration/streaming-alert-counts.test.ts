@@ -3,19 +3,15 @@
 // drift where a recount cannot, so every path that changes it is walked here and compared with a
 // recount: resolving by hand (open and acknowledged), a rule resolving its alert, a fingerprint
 // reopening as a new alert after resolution, retention deleting old resolved alerts, and erasure.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { api, as, tokenFor } from "../helpers";
+import { pinClock, stub } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 const DAY = 86_400_000;
 
-const stub = (org: string) => env.ORG.getByName(org);
-const pinClock = (org: string, at: number) =>
-  runInDurableObject(stub(org), (instance: OrgObject) => {
-    instance.clock = () => at;
-  });
 const recount = (org: string) =>
   runInDurableObject(stub(org), (_i: OrgObject, state) => {
     const rows = state.storage.sql

@@ -1,18 +1,14 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS } from "../../src/streaming/service-alarm";
 import { applyRetention } from "../../src/streaming/store/retention";
 import { as } from "../helpers";
+import { pinClock, stub } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 const DAY = 86_400_000;
 
-const stub = (org: string) => env.ORG.getByName(org);
-const pinClock = (org: string, at: number) =>
-  runInDurableObject(stub(org), (instance: OrgObject) => {
-    instance.clock = () => at;
-  });
 const count = (org: string, sql: string) =>
   runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.sql.exec<{ n: number }>(sql).one().n);
 

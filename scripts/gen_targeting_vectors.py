@@ -238,13 +238,34 @@ def evaluate_experiment(exp, user_id, attrs):
     ns = exp.get("namespace")
     if ns is not None and not (ns["start"] <= namespace_position(user_id, ns["key"]) < ns["end"]):
         return 0, "namespace"
+    i = covered_variant(exp, user_id)
+    return (0, "coverage") if i is None else (i, None)
+
+
+def covered_variant(exp, user_id):
+    """The index of the variant whose covered slice holds the user's bucket, or None."""
     b, c, start = bucket_bp(exp["seed"], user_id), to_bp(exp["coverage"]), 0
     for i, pct in enumerate(exp["percentages"]):
         p = to_bp(pct)
         if start <= b and (b - start) * 10000 < c * p:
-            return i, None
+            return i
         start += p
-    return 0, "coverage"
+    return None
+
+
+def evaluate_exposed(exp, user_id, attrs, shown):
+    """As evaluate_experiment for a user the caller says was shown variant key `shown` before.
+    Targeting decides who enters, never takes a shown user out: one who fails targeting alone
+    (the namespace still holds them) stays in when `shown` is still their covered variant; any
+    other mismatch is the targeting answer (docs/targeting.md)."""
+    index, reason = evaluate_experiment(exp, user_id, attrs)
+    if reason != "targeting":
+        return index, reason
+    ns = exp.get("namespace")
+    if ns is not None and not (ns["start"] <= namespace_position(user_id, ns["key"]) < ns["end"]):
+        return 0, "targeting"
+    i = covered_variant(exp, user_id)
+    return (i, None) if i is not None and f"v{i}" == shown else (0, "targeting")
 
 
 # ---- the cases --------------------------------------------------------------------------------
@@ -524,6 +545,20 @@ def experiment_cases():
     return out
 
 
+def exposed_cases():
+    """Each experiment and user with an earlier answer: the control, the first treatment, and a
+    key no variant has (ignored). Variants are keyed v0 (control), v1, ..."""
+    out = []
+    for e in EXPERIMENTS:
+        for u in USERS:
+            for shown in ("v0", "v1", "v9"):
+                index, reason = evaluate_exposed(e, u["user_id"], u["attributes"], shown)
+                out.append({"experiment": e, "user_id": u["user_id"], "attributes": u["attributes"],
+                            "exposed": shown, "variant_index": index, "in_experiment": reason is None,
+                            "reason": reason})
+    return out
+
+
 def self_check():
     # Facts from the specification, checked by hand, so that a slip in the reference shows here.
     assert fnv1a32("foobar") == 0xBF9CF968
@@ -551,13 +586,16 @@ def render():
             "Golden targeting cases from scripts/gen_targeting_vectors.py (independent Python reference). "
             "conditions: does `attributes` match `condition`; invalid: conditions the validator refuses "
             "(path of the first problem); flags: evaluation result; namespaces: GrowthBook's namespace hash; "
-            "experiments: running experiments with targeting, namespace and coverage. See docs/targeting.md."
+            "experiments: running experiments with targeting, namespace and coverage; exposed: the same with the "
+            "user's earlier answer (`exposed`), which keeps a user who now fails targeting only in their variant. "
+            "See docs/targeting.md."
         ),
         "conditions": conditions,
         "invalid": invalid_cases(),
         "flags": flag_cases(),
         "namespaces": namespace_cases(),
         "experiments": experiment_cases(),
+        "exposed": exposed_cases(),
     }
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
@@ -571,7 +609,7 @@ def main():
         text,
         lambda path: f"wrote {path}: {len(doc['conditions'])} condition cases ({matched} match), "
         f"{len(doc['invalid'])} invalid, {len(doc['flags'])} flag, {len(doc['namespaces'])} namespace, "
-        f"{len(doc['experiments'])} experiment cases",
+        f"{len(doc['experiments'])} experiment, {len(doc['exposed'])} exposed cases",
     )
 
 

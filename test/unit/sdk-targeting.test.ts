@@ -64,6 +64,26 @@ describe("SDK replays the targeting golden file", () => {
       ]);
     }
   });
+
+  it("every exposed-user case, through getVariant and getAssignments", () => {
+    const seen = new Map<string, ClientExperiment>();
+    for (const c of golden.exposed) seen.set(c.experiment.seed, goldenExperiment(c.experiment));
+    const sdk = client({ generated_at: "", experiments: [...seen.values()] });
+    for (const c of golden.exposed) {
+      const exposed = { [c.experiment.seed]: c.exposed };
+      const a = sdk.getVariant(c.experiment.seed, c.user_id, attrsOf(c.attributes), exposed);
+      const b = sdk
+        .getAssignments(c.user_id, attrsOf(c.attributes), exposed)
+        .find((x) => x.experiment_key === c.experiment.seed);
+      const want = [c.experiment.seed, c.user_id, c.exposed, `v${c.variant_index}`, c.in_experiment, c.reason];
+      expect([c.experiment.seed, c.user_id, c.exposed, a?.variant_id, a?.in_experiment, a?.reason ?? null]).toEqual(
+        want,
+      );
+      expect([c.experiment.seed, c.user_id, c.exposed, b?.variant_id, b?.in_experiment, b?.reason ?? null]).toEqual(
+        want,
+      );
+    }
+  });
 });
 
 /** A scheduler whose time only moves when the test says so. */

@@ -88,6 +88,36 @@ describe("targeted experiment golden cases", () => {
   });
 });
 
+describe("exposed user golden cases (an earlier answer keeps a user targeting now leaves out)", () => {
+  it.each(golden.exposed.map((c, i) => [`${c.experiment.seed} ${c.user_id} shown ${c.exposed}`, i, c] as const))(
+    "%s (#%i)",
+    (_n, _i, c) => {
+      const r = evaluateExperiment(
+        goldenExperiment(c.experiment),
+        c.user_id,
+        (c.attributes ?? undefined) as Attributes | undefined,
+        undefined,
+        c.exposed,
+      );
+      expect(r.kind).toBe("assigned");
+      if (r.kind !== "assigned") return;
+      expect([r.assignment.variant_id, r.assignment.in_experiment, r.reason]).toEqual([
+        `v${c.variant_index}`,
+        c.in_experiment,
+        c.reason,
+      ]);
+    },
+  );
+
+  it("holds cases where the earlier answer changes the outcome", () => {
+    const plain = new Map(golden.experiments.map((c) => [`${c.experiment.seed} ${c.user_id}`, c]));
+    const kept = golden.exposed.filter(
+      (c) => c.in_experiment && plain.get(`${c.experiment.seed} ${c.user_id}`)?.reason === "targeting",
+    );
+    expect(kept.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
 describe("namespaces and rollouts over 100,000 users", () => {
   const USERS = 100_000;
   it("[0, 0.5) and [0.5, 1) share no user and each holds half within 1%", () => {

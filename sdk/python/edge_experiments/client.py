@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from .evaluation import evaluate_experiment, evaluate_flag
 
 MAX_EXPOSURES_PER_REQUEST = 1000
+# Earlier in-experiment answers remembered per client (as the TypeScript SDK): bounded memory.
+MAX_SHOWN = 10000
 
 
 class ExperimentClientError(Exception):
@@ -148,6 +150,7 @@ class ExperimentClient:
         self._experiments = {}
         self._flags = {}
         self._seen = set()
+        self._shown = {}  # (experiment key, user id) -> variant key of this client's in-experiment answers
         self._reporter = None
         if report_exposures:
             self._reporter = ExposureReporter(base_url, token, transport=transport, **(exposure_options or {}))
@@ -197,17 +200,29 @@ class ExperimentClient:
         self._experiments = {e["key"]: e for e in config.get("experiments", [])}
         self._flags = {f["key"]: f for f in config.get("flags") or []}
 
-    def get_variant(self, experiment_key, user_id, attributes=None):
+    def get_variant(self, experiment_key, user_id, attributes=None, exposed=None):
+        """The user's assignment, evaluated locally, or None (unknown key, draft). A user this client
+        already answered in-experiment keeps that variant when a targeting change would now leave
+        them out; `exposed` ({experiment_key: variant_key}) carries earlier answers this client did
+        not give itself (another process, a stored cookie), as POST /assign takes them."""
         experiment = self._experiments.get(experiment_key)
         if experiment is None:
             return None
-        answer = evaluate_experiment(experiment, user_id, attributes)
+        shown_key = (experiment_key, user_id)
+        given = exposed.get(experiment_key) if exposed else None
+        answer = evaluate_experiment(experiment, user_id, attributes,
+                                     given if given is not None else self._shown.get(shown_key))
         if answer is not None and answer["in_experiment"]:
+            if self._shown.get(shown_key) != answer["variant_key"]:
+                if len(self._shown) >= MAX_SHOWN:
+                    self._shown.clear()
+                self._shown[shown_key] = answer["variant_key"]
             self._expose(answer, user_id)
         return answer
 
-    def get_assignments(self, user_id, attributes=None):
-        return [a for a in (self.get_variant(k, user_id, attributes) for k in self._experiments) if a is not None]
+    def get_assignments(self, user_id, attributes=None, exposed=None):
+        return [a for a in (self.get_variant(k, user_id, attributes, exposed) for k in self._experiments)
+                if a is not None]
 
     def get_flag(self, flag_key, user_id, attributes=None):
         flag = self._flags.get(flag_key)

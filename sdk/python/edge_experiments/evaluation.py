@@ -3,9 +3,14 @@ from .conditions import evaluate_condition, with_user_id
 from .hashing import bucket, in_namespace, in_rollout, pick_variant
 
 
-def evaluate_experiment(experiment, user_id, attributes=None):
+def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_key=None):
     """The user's assignment (a dict shaped like the API's Assignment, plus `reason` when the
-    answer is not an exposure), or None for a draft or an experiment without variants."""
+    answer is not an exposure), or None for a draft or an experiment without variants.
+
+    `exposed_variant_key`: the variant this user was already shown in this experiment. Targeting
+    decides who enters and never takes a shown user out: a user who fails targeting alone (the
+    namespace still holds them) stays in when that key is still their bucketed variant; a key
+    naming any other variant is ignored (docs/targeting.md)."""
     variants = experiment.get("variants") or []
     control = next((v for v in variants if v.get("variant_type") == "control"), variants[0] if variants else None)
     status = experiment.get("status")
@@ -14,17 +19,22 @@ def evaluate_experiment(experiment, user_id, attributes=None):
     variant, reason = control, None
     if status == "running":
         targeting, namespace = experiment.get("targeting"), experiment.get("namespace")
+        in_ns = namespace is None or in_namespace(user_id, namespace)
         if targeting is not None and not evaluate_condition(with_user_id(attributes, user_id), targeting):
             reason = "targeting"
-        elif namespace is not None and not in_namespace(user_id, namespace):
+        elif not in_ns:
             reason = "namespace"
-        else:
+        # A shown user failing targeting only: their bucket (which targeting never moves) decides.
+        sticky = reason == "targeting" and exposed_variant_key is not None and in_ns
+        if reason is None or sticky:
             b = bucket(experiment["seed"], user_id)
             index = pick_variant(b, experiment["coverage"], [v["traffic_percentage"] for v in variants])
             if index is None:
-                reason = "coverage"
+                reason = "targeting" if sticky else "coverage"
+            elif sticky and variants[index]["key"] != exposed_variant_key:
+                reason = "targeting"
             else:
-                variant = variants[index]
+                variant, reason = variants[index], None
     elif status == "paused":
         reason = "paused"
     else:

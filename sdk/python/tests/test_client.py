@@ -137,5 +137,35 @@ class Exposures(unittest.TestCase):
         self.assertEqual(sorted(users), sorted("user_%d" % i for i in range(0, 40, 2)))
 
 
+class ExposedUsers(unittest.TestCase):
+    """Targeting changed on a running experiment never takes an exposed user out (docs/targeting.md)."""
+
+    def test_this_client_remembers_its_answers(self):
+        client = ExperimentClient("https://x.test", "t", initial_config=CONFIG)
+        first = client.get_variant("checkout", "u-1", {"country": "US"})
+        self.assertTrue(first["in_experiment"])
+        # The user moved to FR: targeting (country US) leaves them out, their earlier answer keeps them.
+        again = client.get_variant("checkout", "u-1", {"country": "FR"})
+        self.assertEqual((again["variant_key"], again["in_experiment"], again.get("reason")),
+                         (first["variant_key"], True, None))
+        # A user this client never answered in-experiment is left out, with the reason.
+        other = client.get_variant("checkout", "u-2", {"country": "FR"})
+        self.assertEqual((other["variant_key"], other["in_experiment"], other["reason"]), ("control", False, "targeting"))
+
+    def test_exposed_carries_answers_given_elsewhere(self):
+        client = ExperimentClient("https://x.test", "t", initial_config=CONFIG)
+        bucketed = ExperimentClient("https://x.test", "t", initial_config=CONFIG).get_variant(
+            "checkout", "u-3", {"country": "US"})["variant_key"]
+        other = "control" if bucketed == "treatment" else "treatment"
+        kept = client.get_variant("checkout", "u-3", {"country": "FR"}, exposed={"checkout": bucketed})
+        self.assertEqual((kept["variant_key"], kept["in_experiment"]), (bucketed, True))
+        # A key naming a variant the user is not bucketed in cannot move them.
+        fresh = ExperimentClient("https://x.test", "t", initial_config=CONFIG)
+        moved = fresh.get_variant("checkout", "u-3", {"country": "FR"}, exposed={"checkout": other})
+        self.assertEqual((moved["variant_key"], moved["in_experiment"], moved["reason"]), ("control", False, "targeting"))
+        self.assertEqual([a["in_experiment"] for a in fresh.get_assignments("u-3", {"country": "FR"},
+                                                                           exposed={"checkout": bucketed})], [True])
+
+
 if __name__ == "__main__":
     unittest.main()

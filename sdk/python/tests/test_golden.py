@@ -72,6 +72,19 @@ class GoldenFlagsNamespacesExperiments(unittest.TestCase):
                 self.assertIs(answer["in_experiment"], case["in_experiment"])
                 self.assertEqual(answer.get("reason"), case["reason"])
 
+    def test_every_exposed_user_case(self):
+        experiments = {c["experiment"]["seed"]: experiment(c["experiment"]) for c in TARGETING["exposed"]}
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": list(experiments.values())})
+        for case in TARGETING["exposed"]:
+            seed, exposed = case["experiment"]["seed"], {case["experiment"]["seed"]: case["exposed"]}
+            want = ("v%d" % case["variant_index"], case["in_experiment"], case["reason"])
+            with self.subTest(experiment=seed, user=case["user_id"], shown=case["exposed"]):
+                a = client.get_variant(seed, case["user_id"], case["attributes"], exposed)
+                self.assertEqual((a["variant_id"], a["in_experiment"], a.get("reason")), want)
+                b = next(x for x in client.get_assignments(case["user_id"], case["attributes"], exposed)
+                         if x["experiment_key"] == seed)
+                self.assertEqual((b["variant_id"], b["in_experiment"], b.get("reason")), want)
+
     def test_bucketing_golden_file(self):
         for v in BUCKETING["fnv1a32"]:
             self.assertEqual(fnv1a32(v["input"]), v["fnv1a32"])

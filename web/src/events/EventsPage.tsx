@@ -136,7 +136,7 @@ export function EventsPage() {
       {rows.items.length > 0 && (
         <TableWrap label="Events table">
           <table data-testid="event-browser">
-            <TableHead columns={["Time", "Type", "Source", "Payload", ""]} />
+            <TableHead columns={["Time", "Type", "Source", "Payload", { label: "Actions", hidden: true }]} />
             <tbody>
               {rows.items.map((e) => (
                 <tr key={e.event_id} data-event-id={e.event_id}>

@@ -14,8 +14,12 @@ export function TableWrap({ label, tall, children }: { label: string; tall?: boo
   );
 }
 
-/** A header column: its label, right-aligned when it heads numbers. */
-export type Column = string | { label: string; num: true };
+/**
+ * A header column: its label, right-aligned when it heads numbers. `hidden`: the label is for
+ * screen readers only (a column of row buttons); a header cell must never be empty (axe:
+ * empty-table-header), or a screen reader announces the cells under it without a name.
+ */
+export type Column = string | { label: string; num: true } | { label: string; hidden: true };
 
 /** The header row every data table shares: scoped column headers, numeric ones right-aligned. */
 export function TableHead({ columns }: { columns: readonly Column[] }) {
@@ -26,6 +30,10 @@ export function TableHead({ columns }: { columns: readonly Column[] }) {
           typeof c === "string" ? (
             <th scope="col" key={c}>
               {c}
+            </th>
+          ) : "hidden" in c ? (
+            <th scope="col" key={c.label}>
+              <span class="visually-hidden">{c.label}</span>
             </th>
           ) : (
             <th scope="col" class="num" key={c.label}>

@@ -4,7 +4,16 @@ import { getConfig } from "../config";
 import { eraseObject } from "./store/erase";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
-import type { AlertInT, AlertRuleInT, EventInT, MetricInT, PredictionInT, SourceInT, SourcePatchT } from "./schemas";
+import type {
+  AlertInT,
+  AlertRuleInT,
+  AlertRulePatchT,
+  EventInT,
+  MetricInT,
+  PredictionInT,
+  SourceInT,
+  SourcePatchT,
+} from "./schemas";
 import { createAlert, getAlertOut, transitionAlert } from "./service-alerts";
 import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
 import { ingestEvents, ingestMetrics, ingestPredictions, processEvents } from "./service-ingest";
@@ -17,7 +26,7 @@ import {
   predictionPage,
   type SeriesQuery,
 } from "./service-read";
-import { createAlertRule, deleteAlertRule, listAlertRules } from "./service-rules";
+import { createAlertRule, deleteAlertRule, listAlertRules, patchAlertRule } from "./service-rules";
 import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
 import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
 import type { AlertFilter } from "./store/alerts";
@@ -212,6 +221,12 @@ export class OrgObject extends DurableObject<Env> {
   }
   listAlertRules() {
     return listAlertRules(this.context());
+  }
+  async patchAlertRule(id: string, patch: AlertRulePatchT) {
+    const result = patchAlertRule(this.context(), id, patch);
+    await this.armAlarm(true);
+    await this.armDeliveries();
+    return result;
   }
   async deleteAlertRule(id: string) {
     const result = deleteAlertRule(this.context(), id);

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
-import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, ListQuery, listOf } from "./schemas";
+import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, AlertRulePatch, ListQuery, listOf } from "./schemas";
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const AlertsQuery = ListQuery.extend({
@@ -105,6 +105,20 @@ export const alertRoutes = createRouter()
       },
     }),
     async (c) => c.json({ items: await orgOf(c).listAlertRules(), next_cursor: null }, 200),
+  )
+  .openapi(
+    defineRoute("write", {
+      method: "patch",
+      path: "/alert-rules/{id}",
+      tags: TAG,
+      summary: "Edit a rule in place (same id and alert fingerprint); it is evaluated again at once",
+      request: { params: IdParam, ...body(AlertRulePatch) },
+      responses: {
+        200: json(AlertRule, "The rule as it now reads, with its state after the evaluation"),
+        ...problemResponses({ 404: "No such rule" }),
+      },
+    }),
+    async (c) => c.json(unwrap(await orgOf(c).patchAlertRule(c.req.valid("param").id, c.req.valid("json"))), 200),
   )
   .openapi(
     defineRoute("write", {

@@ -249,6 +249,105 @@ export function attachAlert(state: RuleState, alertId: string): RuleState {
   return state.status === "firing" ? { ...state, alert_id: alertId } : state;
 }
 
+/** What decides whether the condition holds; name and severity only label what the rule raises. */
+const CONDITION_FIELDS = [
+  "type",
+  "metric_name",
+  "aggregation",
+  "window_seconds",
+  "operator",
+  "threshold",
+  "for_seconds",
+  "no_data",
+  "tags",
+  "sensitivity",
+  "baseline_windows",
+] as const satisfies readonly (keyof AlertRule)[];
+
+/** The rule with every default spelled out, so that absent and default compare equal. */
+function normalized(rule: AlertRule): Record<(typeof CONDITION_FIELDS)[number], unknown> {
+  const anomaly = rule.type === "anomaly";
+  const tags = rule.tags ?? {};
+  return {
+    type: rule.type ?? "threshold",
+    metric_name: rule.metric_name,
+    aggregation: rule.aggregation,
+    window_seconds: rule.window_seconds,
+    operator: rule.operator ?? null,
+    threshold: anomaly ? null : rule.threshold,
+    for_seconds: rule.for_seconds,
+    no_data: rule.no_data ?? "keep",
+    tags: JSON.stringify(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    sensitivity: anomaly ? (rule.sensitivity ?? DEFAULT_SENSITIVITY) : null,
+    baseline_windows: anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
+  };
+}
+
+export function conditionChanged(before: AlertRule, after: AlertRule): boolean {
+  const a = normalized(before);
+  const b = normalized(after);
+  return CONDITION_FIELDS.some((k) => a[k] !== b[k]);
+}
+
+/**
+ * The state an edited rule continues from (PATCH /alert-rules/:id); the caller evaluates the rule
+ * right after, as on create. A new name or severity changes nothing. A new condition restarts a
+ * pending wait: `for_seconds` must pass under the condition as it now reads. A firing rule stays
+ * firing with its alert, so the evaluation that follows resolves that alert with the usual
+ * clearing note when the new condition does not hold, and keeps it open when it still does
+ * (an edit never orphans an alert, nor closes and reopens one that still holds).
+ */
+export function reviseState(before: AlertRule, after: AlertRule, state: RuleState): RuleState {
+  if (state.status !== "pending" || !conditionChanged(before, after)) return state;
+  return INACTIVE;
+}
+
+/** The rule as a create request would write it (omitted: unset), the base a patch is merged over. */
+function asInput(rule: AlertRule): Record<string, unknown> {
+  const anomaly = rule.type === "anomaly";
+  const input: Record<string, unknown> = {
+    name: rule.name,
+    type: rule.type ?? "threshold",
+    metric_name: rule.metric_name,
+    aggregation: rule.aggregation,
+    window_seconds: rule.window_seconds,
+    severity: rule.severity,
+    for_seconds: rule.for_seconds,
+    no_data: rule.no_data ?? "keep",
+  };
+  if (rule.operator !== null) input.operator = rule.operator;
+  if (!anomaly && rule.threshold !== null) input.threshold = rule.threshold;
+  if (rule.tags != null && Object.keys(rule.tags).length > 0) input.tags = rule.tags;
+  if (anomaly) {
+    input.sensitivity = rule.sensitivity ?? DEFAULT_SENSITIVITY;
+    input.baseline_windows = rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS;
+  }
+  return input;
+}
+
+/** Fields that belong to one rule type only; a patch that changes `type` drops the old type's. */
+const ONLY_FOR: Record<RuleType, readonly string[]> = {
+  threshold: ["threshold"],
+  anomaly: ["sensitivity", "baseline_windows"],
+};
+
+/**
+ * A patch merged over the stored rule, shaped as a create request for the caller to validate
+ * (schemas.ts AlertRuleIn). A `null` in the patch unsets the field; `undefined` leaves it.
+ */
+export function patchedRuleInput(rule: AlertRule, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const merged = asInput(rule);
+  const from = (rule.type ?? "threshold") as RuleType;
+  const to = (patch.type ?? from) as RuleType;
+  if (to !== from) for (const key of ONLY_FOR[from]) delete merged[key];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
 /** When a rule is deleted: resolve its alert if it was firing. */
 export function retireRule(rule: AlertRule, state: RuleState): RuleAction[] {
   return state.status === "firing" ? [resolveAction(rule, state, "rule deleted")] : [];

@@ -193,60 +193,76 @@ const TagFilter = z
   .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags")
   .openapi({ example: { region: "eu" } });
 
-export const AlertRuleIn = z
-  .object({
-    name: Name,
-    type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
-    metric_name: z.string().min(1).max(200),
-    aggregation: z.enum(AGGREGATIONS),
-    window_seconds: z
-      .number()
-      .int()
-      .min(10)
-      .max(31 * 86400),
-    operator: z
-      .enum(OPERATORS)
-      .optional()
-      .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
-    threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
-    severity: z.enum(SEVERITIES),
-    for_seconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(86400)
-      .optional()
-      .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
-    no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
-    tags: TagFilter.optional(),
-    sensitivity: z
-      .number()
-      .min(0.5)
-      .max(100)
-      .optional()
-      .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
-    baseline_windows: z
-      .number()
-      .int()
-      .min(3)
-      .max(500)
-      .optional()
-      .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
-  })
-  .superRefine((rule, ctx) => {
-    if ((rule.type ?? "threshold") === "threshold") {
-      if (rule.operator === undefined)
-        ctx.addIssue({ code: "custom", path: ["operator"], message: "required for threshold rules" });
-      if (rule.threshold === undefined)
-        ctx.addIssue({ code: "custom", path: ["threshold"], message: "required for threshold rules" });
-      for (const key of ["sensitivity", "baseline_windows"] as const) {
-        if (rule[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "only for anomaly rules" });
-      }
-    } else if (rule.threshold !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["threshold"], message: "anomaly rules take sensitivity, not threshold" });
+// The fields of a rule as written; AlertRuleIn adds the checks across fields, AlertRulePatch makes each optional.
+const AlertRuleFields = z.object({
+  name: Name,
+  type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
+  metric_name: z.string().min(1).max(200),
+  aggregation: z.enum(AGGREGATIONS),
+  window_seconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(31 * 86400),
+  operator: z
+    .enum(OPERATORS)
+    .optional()
+    .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
+  threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
+  severity: z.enum(SEVERITIES),
+  for_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86400)
+    .optional()
+    .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
+  no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
+  tags: TagFilter.optional(),
+  sensitivity: z
+    .number()
+    .min(0.5)
+    .max(100)
+    .optional()
+    .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
+  baseline_windows: z
+    .number()
+    .int()
+    .min(3)
+    .max(500)
+    .optional()
+    .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
+});
+
+export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
+  if ((rule.type ?? "threshold") === "threshold") {
+    if (rule.operator === undefined)
+      ctx.addIssue({ code: "custom", path: ["operator"], message: "required for threshold rules" });
+    if (rule.threshold === undefined)
+      ctx.addIssue({ code: "custom", path: ["threshold"], message: "required for threshold rules" });
+    for (const key of ["sensitivity", "baseline_windows"] as const) {
+      if (rule[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "only for anomaly rules" });
     }
+  } else if (rule.threshold !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["threshold"], message: "anomaly rules take sensitivity, not threshold" });
+  }
+}).openapi("AlertRuleIn");
+
+/**
+ * A partial rule. The service merges it over the stored rule and checks the result as AlertRuleIn
+ * (so a patch that leaves the rule invalid is a 400 naming the field). `null` unsets: `operator`
+ * (anomaly rules: score both sides), `tags` (no filter). Changing `type` drops the other type's
+ * fields (threshold, or sensitivity and baseline_windows). Strict: a misspelt field is a 400, not a
+ * change that silently did nothing.
+ */
+export const AlertRulePatch = AlertRuleFields.partial()
+  .extend({
+    operator: z.enum(OPERATORS).nullable().optional(),
+    tags: TagFilter.nullable().optional(),
   })
-  .openapi("AlertRuleIn");
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, "name at least one field to change")
+  .openapi("AlertRulePatch");
 
 export const AlertRule = z
   .object({
@@ -403,6 +419,7 @@ export type PredictionOutT = z.output<typeof PredictionOut>;
 export type AlertInT = z.output<typeof AlertIn>;
 export type AlertOutT = z.output<typeof AlertOut>;
 export type AlertRuleInT = z.output<typeof AlertRuleIn>;
+export type AlertRulePatchT = z.output<typeof AlertRulePatch>;
 export type AlertRuleT = z.output<typeof AlertRule>;
 export type MetricInT = z.output<typeof MetricIn>;
 export type MetricSummaryT = z.output<typeof MetricSummary>;

@@ -242,3 +242,115 @@ describe("tagged metrics", () => {
     );
   });
 });
+
+describe("editing a rule (PATCH /alert-rules/:id)", () => {
+  const threshold = {
+    name: "error rate",
+    metric_name: "errors",
+    aggregation: "max",
+    window_seconds: 60,
+    operator: "gt",
+    threshold: 10,
+    severity: "warning",
+  };
+  const rules = async (c: Awaited<ReturnType<typeof as>>) =>
+    ((await (await c.get(`${P}/alert-rules`)).json()) as { items: (Rule & Record<string, unknown>)[] }).items;
+  const alerts = async (c: Awaited<ReturnType<typeof as>>) =>
+    ((await (await c.get(`${P}/alerts`)).json()) as { items: (Alert & { notes: { text: string }[] })[] }).items;
+
+  it("a threshold raised above the data resolves the firing alert with the clearing note; same id and fingerprint", async () => {
+    const org = "rule-edit-resolve";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T });
+    const rule = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    expect(rule.state.status).toBe("firing");
+    const alertId = rule.state.alert_id;
+
+    const res = await c.patch(`${P}/alert-rules/${rule.id}`, { threshold: 50, name: "error rate (relaxed)" });
+    expect(res.status).toBe(200);
+    const edited = (await res.json()) as Rule & { threshold: number; name: string };
+    expect(edited).toMatchObject({ id: rule.id, threshold: 50, name: "error rate (relaxed)", operator: "gt" });
+    expect(edited.state).toEqual({ status: "inactive", since: null, alert_id: null });
+
+    const [alert] = await alerts(c);
+    expect(alert).toMatchObject({ id: alertId, status: "resolved", fingerprint: `rule:${rule.id}` });
+    expect(alert?.notes.at(-1)?.text).toContain("condition cleared: max = 25 ≤ 50");
+    // Stored, not only answered.
+    expect(await rules(c)).toEqual([expect.objectContaining({ id: rule.id, threshold: 50 })]);
+
+    // Lowered again below the data: the same rule fires a new alert with the same fingerprint.
+    const again = (await (await c.patch(`${P}/alert-rules/${rule.id}`, { threshold: 20 })).json()) as Rule;
+    expect(again.state.status).toBe("firing");
+    const open = (await alerts(c)).filter((a) => a.status === "open");
+    expect(open.map((a) => [a.fingerprint, a.title])).toEqual([
+      [`rule:${rule.id}`, "error rate (relaxed): max(errors) = 25 > 20"],
+    ]);
+  });
+
+  it("a firing rule still breached keeps its one alert open; a pending wait restarts only when the condition changes", async () => {
+    const org = "rule-edit-state";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T });
+    const firing = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    const kept = (await (await c.patch(`${P}/alert-rules/${firing.id}`, { threshold: 15 })).json()) as Rule;
+    expect(kept.state).toMatchObject({ status: "firing", alert_id: firing.state.alert_id });
+    expect((await alerts(c)).map((a) => a.status)).toEqual(["open"]);
+
+    const pending = (await (
+      await c.post(`${P}/alert-rules`, { ...threshold, name: "slow", for_seconds: 300 })
+    ).json()) as Rule & { state: { since: string } };
+    expect(pending.state.status).toBe("pending");
+    await pin(org, T + 120_000);
+    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T + 120_000 });
+    const renamed = (await (
+      await c.patch(`${P}/alert-rules/${pending.id}`, { name: "slow errors" })
+    ).json()) as Rule & {
+      state: { since: string };
+    };
+    expect(renamed.state).toMatchObject({ status: "pending", since: pending.state.since });
+    const retuned = (await (await c.patch(`${P}/alert-rules/${pending.id}`, { threshold: 20 })).json()) as Rule & {
+      state: { since: string };
+    };
+    expect(retuned.state).toMatchObject({ status: "pending", since: new Date(T + 120_000).toISOString() });
+  });
+
+  it("switches a threshold rule to anomaly without naming the fields it drops", async () => {
+    const c = await as("rule-edit-type");
+    const rule = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    const res = await c.patch(`${P}/alert-rules/${rule.id}`, { type: "anomaly", operator: null, sensitivity: 5 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      type: "anomaly",
+      threshold: null,
+      operator: null,
+      sensitivity: 5,
+      baseline_windows: 30,
+    });
+  });
+
+  it("refuses what would leave the rule invalid, unknown fields and empty patches; 404 for another org's rule", async () => {
+    const c = await as("rule-edit-bad");
+    const rule = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    const url = `${P}/alert-rules/${rule.id}`;
+    const merged = await expectProblem(await c.patch(url, { operator: null }), 400);
+    expect(merged.errors?.map((e) => e.path)).toEqual(["operator"]);
+    const typed = await expectProblem(await c.patch(url, { threshold: "high" }), 400);
+    expect(typed.errors?.map((e) => e.path)).toEqual(["threshold"]);
+    const unknown = await expectProblem(await c.patch(url, { treshold: 5 }), 400);
+    expect(JSON.stringify(unknown.errors)).toContain("treshold");
+    await expectProblem(await c.patch(url, {}), 400);
+    await expectProblem(await c.patch(url, { window_seconds: 5 }), 400);
+    // Nothing of the refused patches was stored.
+    expect(await rules(c)).toEqual([expect.objectContaining({ threshold: 10, operator: "gt", window_seconds: 60 })]);
+
+    const other = await as("rule-edit-other");
+    await expectProblem(await other.patch(url, { threshold: 1 }), 404);
+    await expectProblem(await c.patch(`${P}/alert-rules/nope`, { threshold: 1 }), 404);
+    const reader = await as("rule-edit-bad", "read");
+    await expectProblem(await reader.patch(url, { threshold: 1 }), 403);
+  });
+});

@@ -4,12 +4,16 @@ import {
   type RuleState,
   INACTIVE,
   attachAlert,
+  conditionChanged,
   conditionHolds,
   evaluateRule,
   formatNumber,
   parseRuleState,
+  patchedRuleInput,
   retireRule,
+  reviseState,
 } from "../../src/streaming/rules";
+import { AlertRuleIn } from "../../src/streaming/schemas";
 
 const rule: AlertRule = {
   id: "r1",
@@ -250,5 +254,94 @@ describe("evaluateRule lifecycle", () => {
     [-0.000123456789, "-0.000123457"],
   ])("formatNumber(%d) = %s", (v, s) => {
     expect(formatNumber(v)).toBe(s);
+  });
+});
+
+describe("editing a rule (PATCH /alert-rules/:id)", () => {
+  const anomaly: AlertRule = {
+    ...rule,
+    type: "anomaly",
+    operator: null,
+    threshold: null,
+    sensitivity: 4,
+    baseline_windows: 30,
+  };
+  const pending: RuleState = { status: "pending", since: T };
+  const firing: RuleState = { status: "firing", since: T, alert_id: "a1" };
+
+  it.each<[string, Partial<AlertRule>, boolean]>([
+    ["name", { name: "Checkout p95" }, false],
+    ["severity", { severity: "warning" }, false],
+    ["threshold", { threshold: 250 }, true],
+    ["operator", { operator: "gte" }, true],
+    ["window", { window_seconds: 600 }, true],
+    ["for_seconds", { for_seconds: 0 }, true],
+    ["aggregation", { aggregation: "p99" }, true],
+    ["metric", { metric_name: "latency_ms_v2" }, true],
+    ["no_data spelled as its default", { no_data: "keep" }, false],
+    ["no_data", { no_data: "resolve" }, true],
+    ["tags {} is no filter", { tags: {} }, false],
+    ["tags", { tags: { region: "eu" } }, true],
+  ])("%s: condition changed = %s", (_name, change, changed) => {
+    expect(conditionChanged(rule, { ...rule, ...change })).toBe(changed);
+  });
+
+  it("tag order does not count as a change; defaults of anomaly rules compare equal to their values", () => {
+    const tagged = { ...rule, tags: { a: "1", b: "2" } };
+    expect(conditionChanged(tagged, { ...rule, tags: { b: "2", a: "1" } })).toBe(false);
+    const { sensitivity: _s, baseline_windows: _b, ...bare } = anomaly;
+    expect(conditionChanged(anomaly, { ...bare, sensitivity: 4 })).toBe(false);
+    expect(conditionChanged(anomaly, { ...anomaly, sensitivity: 3 })).toBe(true);
+  });
+
+  it.each<[string, RuleState, Partial<AlertRule>, RuleState]>([
+    ["inactive stays inactive", INACTIVE, { threshold: 1 }, INACTIVE],
+    ["pending, new condition: the wait restarts", pending, { threshold: 150 }, INACTIVE],
+    ["pending, new name only: the wait goes on", pending, { name: "x" }, pending],
+    ["pending, new severity only: the wait goes on", pending, { severity: "info" }, pending],
+    ["firing, new condition: stays firing with its alert", firing, { threshold: 999 }, firing],
+    ["firing, new name: unchanged", firing, { name: "x" }, firing],
+  ])("%s", (_name, state, change, want) => {
+    expect(reviseState(rule, { ...rule, ...change }, state)).toEqual(want);
+  });
+
+  it("a firing rule whose edit clears the condition resolves its alert in the next evaluation", () => {
+    const after = { ...rule, threshold: 1000 };
+    const state = reviseState(rule, after, firing);
+    const out = evaluateRule(after, state, 500, T + 1000);
+    expect(out.state).toEqual(INACTIVE);
+    expect(out.actions).toEqual([
+      expect.objectContaining({ type: "resolve_alert", alert_id: "a1", note: expect.stringContaining("≤ 1000") }),
+    ]);
+  });
+
+  it.each<[string, AlertRule, Record<string, unknown>, Record<string, unknown> | string]>([
+    ["one field over the rest", rule, { threshold: 250 }, { threshold: 250, operator: "gt", window_seconds: 300 }],
+    ["null unsets tags", { ...rule, tags: { a: "1" } }, { tags: null }, { tags: undefined }],
+    [
+      "threshold → anomaly drops the threshold, keeps the operator",
+      rule,
+      { type: "anomaly" },
+      { type: "anomaly", threshold: undefined, operator: "gt", sensitivity: undefined },
+    ],
+    [
+      "anomaly → threshold drops sensitivity and baseline_windows",
+      anomaly,
+      { type: "threshold", operator: "lt", threshold: 5 },
+      { type: "threshold", threshold: 5, sensitivity: undefined, baseline_windows: undefined },
+    ],
+    ["anomaly → threshold names what it then lacks", anomaly, { type: "threshold" }, "operator,threshold"],
+    ["a threshold rule cannot lose its operator", rule, { operator: null }, "operator"],
+    ["an anomaly rule takes no threshold", anomaly, { threshold: 3 }, "threshold"],
+  ])("%s", (_name, current, patch, want) => {
+    const parsed = AlertRuleIn.safeParse(patchedRuleInput(current, patch));
+    if (typeof want === "string") {
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.path.join(".")).join(",")).toBe(want);
+      return;
+    }
+    expect(parsed.success).toBe(true);
+    for (const [k, v] of Object.entries(want)) expect([k, (parsed.data as Record<string, unknown>)[k]]).toEqual([k, v]);
+    expect(parsed.data?.name).toBe(current.name);
   });
 });

@@ -58,15 +58,11 @@ function fromRow(row: RuleRow): StoredRule {
   };
 }
 
-export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): StoredRule {
-  const id = crypto.randomUUID();
+/** The definition columns of a rule, in DEFINITION_COLUMNS order, with the defaults filled in. */
+function definition(input: AlertRuleInT): (string | number | null)[] {
   const type = input.type ?? "threshold";
   const anomaly = type === "anomaly";
-  sql.exec(
-    `INSERT INTO alert_rules (id, name, metric_name, aggregation, window_seconds, operator, threshold, severity,
-       for_seconds, state, created_at, type, no_data, tags, sensitivity, baseline_windows)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    id,
+  return [
     input.name,
     input.metric_name,
     input.aggregation,
@@ -75,15 +71,50 @@ export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): S
     anomaly ? null : (input.threshold ?? null),
     input.severity,
     input.for_seconds ?? defaultForSeconds(type, input.window_seconds),
-    JSON.stringify({ status: "inactive" }),
-    now,
     type,
     input.no_data ?? "keep",
     input.tags === undefined || Object.keys(input.tags).length === 0 ? null : JSON.stringify(input.tags),
     anomaly ? (input.sensitivity ?? DEFAULT_SENSITIVITY) : null,
     anomaly ? (input.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
+  ];
+}
+const DEFINITION_COLUMNS = [
+  "name",
+  "metric_name",
+  "aggregation",
+  "window_seconds",
+  "operator",
+  "threshold",
+  "severity",
+  "for_seconds",
+  "type",
+  "no_data",
+  "tags",
+  "sensitivity",
+  "baseline_windows",
+] as const;
+
+export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): StoredRule {
+  const id = crypto.randomUUID();
+  sql.exec(
+    `INSERT INTO alert_rules (id, ${DEFINITION_COLUMNS.join(", ")}, state, created_at)
+     VALUES (?, ${DEFINITION_COLUMNS.map(() => "?").join(", ")}, ?, ?)`,
+    id,
+    ...definition(input),
+    JSON.stringify({ status: "inactive" }),
+    now,
   );
   return getRule(sql, id) as StoredRule;
+}
+
+/** Rewrites a rule's definition in place (its id, state and creation time stay). */
+export function updateRuleDefinition(sql: SqlStorage, id: string, input: AlertRuleInT): StoredRule | null {
+  sql.exec(
+    `UPDATE alert_rules SET ${DEFINITION_COLUMNS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
+    ...definition(input),
+    id,
+  );
+  return getRule(sql, id);
 }
 
 export function getRule(sql: SqlStorage, id: string): StoredRule | null {

@@ -1,6 +1,7 @@
 // The rule and silence forms of the alerting pages: text fields to request bodies, and back.
 import { describe, expect, it } from "vitest";
 import {
+  bodyToPatch,
   describeRule,
   formToBody,
   newRuleForm,
@@ -17,6 +18,18 @@ const form = (over: Partial<RuleForm>): RuleForm => ({
   name: "Slow checkout",
   threshold: "500",
   ...over,
+});
+
+describe("bodyToPatch (an edit)", () => {
+  it.each<[string, Partial<RuleForm>, string | null]>([
+    ["a threshold rule keeps its operator", {}, "gt"],
+    ["an anomaly rule on one side keeps it", { type: "anomaly", operator: "lt", threshold: "" }, "lt"],
+    ["an anomaly rule on both sides unsets it", { type: "anomaly", operator: "gte", threshold: "" }, null],
+  ])("%s", (_name, over, operator) => {
+    const parsed = formToBody(form(over));
+    if (!("body" in parsed)) throw new Error("invalid form");
+    expect(bodyToPatch(parsed.body)).toEqual({ ...parsed.body, operator });
+  });
 });
 
 describe("formToBody", () => {

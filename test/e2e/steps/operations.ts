@@ -132,6 +132,26 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
     saved?.metric_name === ops.metric && saved.threshold === 500 && saved.aggregation === "max",
     `rule not stored as entered: ${JSON.stringify(saved)}`,
   );
+
+  // Edit in place: the rule keeps its id (and so its alert fingerprint); the form shows its values.
+  await rule.getByRole("button", { name: `Edit ${ops.ruleName}` }).click();
+  const nameField = page.getByLabel("Name", { exact: true });
+  assert((await nameField.inputValue()) === ops.ruleName, "the edit form does not hold the rule's name");
+  assert((await page.getByLabel("Threshold").inputValue()) === "500", "the edit form does not hold the threshold");
+  ops.ruleName = `${ops.ruleName} (p max)`;
+  await nameField.fill(ops.ruleName);
+  await page.getByRole("button", { name: "Save rule" }).click();
+  const edited = page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName });
+  await edited.waitFor({ timeout: 5000 });
+  const after = await api<{ items: { id: string; name: string; threshold: number }[] }>(
+    "GET",
+    "/streaming-analytics/alert-rules",
+  );
+  const mine = after.items.filter((r) => r.name.startsWith(ops.ruleName.replace(" (p max)", "")));
+  assert(
+    mine.length === 1 && mine[0]?.id === ops.ruleId && mine[0].name === ops.ruleName && mine[0].threshold === 500,
+    `the edit did not change the rule in place: ${JSON.stringify(mine)}`,
+  );
 });
 
 // ---------------------------------------------------------------- (2-5) the spike

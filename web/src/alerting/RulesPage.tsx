@@ -8,7 +8,7 @@ import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { AGGREGATIONS, NO_DATA_POLICIES, OPERATORS, RULE_TYPES, SEVERITIES } from "../../../src/streaming/model";
 import { AlertingNav } from "./AlertingNav";
-import { describeRule, formToBody, newRuleForm, type RuleForm, ruleToForm } from "./rule-form";
+import { bodyToPatch, describeRule, formToBody, newRuleForm, type RuleForm, ruleToForm } from "./rule-form";
 import { RulePreview } from "./RulePreview";
 import type { AlertRule } from "./types";
 
@@ -166,10 +166,12 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
     }
     setBusy(true);
     try {
-      // The API has no rule update: saving an edit creates the new rule first (nothing is lost
-      // if that fails), then deletes the old one (whose firing alert, if any, is resolved).
-      await unwrap(streaming["alert-rules"].$post({ json: parsed.body }));
-      if (editing) await unwrap(streaming["alert-rules"][":id"].$delete({ param: { id: editing.id } }));
+      // An edit changes the rule in place: same id, same alerts and history (docs/alerting.md).
+      if (editing) {
+        await unwrap(
+          streaming["alert-rules"][":id"].$patch({ param: { id: editing.id }, json: bodyToPatch(parsed.body) }),
+        );
+      } else await unwrap(streaming["alert-rules"].$post({ json: parsed.body }));
       setForm(newRuleForm());
       onDone();
     } catch (err) {
@@ -189,7 +191,8 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
       <h2 id="rule-form-h">{editing ? `Edit ${editing.name}` : "New rule"}</h2>
       {editing && (
         <p class="help">
-          Saving replaces the rule: the new one starts evaluating, and the old one's open alert resolves.
+          Saving changes this rule in place: it keeps its alerts and history. A changed condition is checked at once: a
+          wait restarts, and an open alert resolves if the new condition no longer holds.
         </p>
       )}
       <ErrorSummary

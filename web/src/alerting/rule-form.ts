@@ -144,6 +144,15 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
   return Object.keys(errors).length ? { errors } : { body };
 }
 
+/**
+ * The `PATCH /alert-rules/:id` body for an edit: every field the form holds (the server merges it
+ * over the stored rule, so fields the form does not show, like tags, stay). An anomaly rule that
+ * watches both sides says so with `operator: null`, or a one-sided operator would survive.
+ */
+export function bodyToPatch(body: RuleBody): Omit<RuleBody, "operator"> & { operator: Operator | null } {
+  return { ...body, operator: body.operator ?? null };
+}
+
 const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
 
 /** "avg of checkout.latency_ms over 1 min > 500, for 30 s" — the rule as a person reads it. */

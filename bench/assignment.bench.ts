@@ -174,6 +174,13 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     body: { user_id: `u-${seq++ % USERS}` },
   });
   const health = () => ({ path: "/api/v1/health" });
+  // The same authenticated, validated POST to a handler that assigns nothing (bench/worker.ts).
+  const noop = () => ({
+    path: "/api/v1/streaming-analytics/bench/noop-assign",
+    method: "POST",
+    headers: auth,
+    body: { user_id: `u-${seq++ % USERS}` },
+  });
   // Same JWT verification as the assign routes, no body, no assignment: isolates auth's share.
   const me = () => ({ path: "/api/v1/me", headers: auth });
   const concurrency = 32;
@@ -195,6 +202,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   const hs: LoadResult[] = [];
   const as: LoadResult[] = [];
   const ms: LoadResult[] = [];
+  const ns: LoadResult[] = [];
   let queueSeconds = 0;
   const before = await stats();
   for (let r = 0; r < ROUNDS; r++) {
@@ -203,6 +211,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     as.push(a);
     queueSeconds += a.seconds;
     ms.push(await ctx.load({ concurrency, durationMs: roundMs, request: me }));
+    ns.push(await ctx.load({ concurrency, durationMs: roundMs, request: noop }));
   }
   const after = await stats();
   const messages = after.sends - before.sends;
@@ -223,7 +232,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     ra.push(await ctx.load({ concurrency, durationMs: roundMs, request: () => assignUser(`r-${seq++ % RETURNING}`) }));
   }
   const one = await ctx.load({ concurrency, durationMs: 6_000, request: assignOne });
-  for (const r of [...hs, ...as, ...ms, ...rh, ...ra, one])
+  for (const r of [...hs, ...as, ...ms, ...ns, ...rh, ...ra, one])
     if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`);
   const mean = (xs: LoadResult[], f: (r: LoadResult) => number) => xs.reduce((t, r) => t + f(r), 0) / xs.length;
   const median = (xs: number[]) => {
@@ -318,10 +327,18 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         value: round(rows / Math.max(1, messages), 1),
       },
       { name: "POST /assign rps / GET /me rps, new users (same auth)", value: round(pairedRatio(as, ms), 3) },
+      {
+        name: "no-op POST (same auth, limiter, body and schema; no assignment) rps / GET /health rps",
+        value: round(pairedRatio(ns, hs), 3),
+      },
+      {
+        name: "POST /assign rps / the no-op POST rps, new users (the assignment work alone)",
+        value: round(pairedRatio(as, ns), 3),
+      },
     ],
     notes: [
       `New users: ${USERS} distinct ids cycled, every in-experiment answer records a real exposure (coalesced in the isolate, sent to the local Cloudflare Queue after the response, written to D1 by its consumer); returning users: ${RETURNING} ids whose exposures are stored.`,
-      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me), so machine drift hits both sides.`,
+      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me, the no-op POST), so machine drift hits both sides.`,
       `In-process figures: best of 5 runs of ${IN_PROCESS_USERS.toLocaleString("en")} users; sink ${bucketing.sink + evaluation.sink + baseline.sink > 0 ? "kept" : "empty"}.`,
     ],
   };

@@ -16,10 +16,12 @@ import app from "../src/app";
 import worker from "../src/index";
 import { requireScope } from "../src/http/auth";
 import { badRequest } from "../src/http/problem";
-import { limitIngest } from "../src/http/rate-limit";
+import { defineRoute } from "../src/http/openapi";
+import { limitAssign, limitIngest } from "../src/http/rate-limit";
 import { createRouter } from "../src/http/router";
 import { OrgObject as ProductionOrgObject } from "../src/streaming/org-object";
 import { exposureBuffer } from "../src/assignment/exposures";
+import { AssignManyBody } from "../src/assignment/schemas";
 import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
@@ -68,6 +70,24 @@ bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) 
   const org = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(unwrap(await org.ingestEventsNoop(events)), 202);
 });
+
+// POST /assign's request machinery with no assignment: the same scope check (JWT), rate limiter,
+// body read and zod schema through the same OpenAPI validator, answering an empty assignment list.
+// The assignment bench's "assign / no-op" ratio is then the assignment work alone (evaluation,
+// exposure hand-off, the longer answer), apart from what any authenticated JSON POST costs here.
+bench.openapi(
+  defineRoute(
+    "assign",
+    {
+      method: "post",
+      path: "/bench/noop-assign",
+      request: { body: { content: { "application/json": { schema: AssignManyBody } } } },
+      responses: { 200: { description: "No assignment" } },
+    },
+    [limitAssign],
+  ),
+  (c) => c.json({ assignments: [], skipped: [], user: c.req.valid("json").user_id }, 200),
+);
 
 // This isolate's exposure buffer counters (`wrangler dev` runs one isolate): queue messages sent,
 // rows they carried, rows skipped as already sent. The assignment bench turns them into messages/s.

@@ -175,6 +175,12 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   });
   const health = () => ({ path: "/api/v1/health" });
   // The same authenticated, validated POST to a handler that assigns nothing (bench/worker.ts).
+  // The same body to a handler that neither authenticates nor reads it: the floor for a JSON POST.
+  const bare = () => ({
+    path: "/api/v1/streaming-analytics/bench/bare-post",
+    method: "POST",
+    body: { user_id: `u-${seq++ % USERS}` },
+  });
   const noop = () => ({
     path: "/api/v1/streaming-analytics/bench/noop-assign",
     method: "POST",
@@ -203,6 +209,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   const as: LoadResult[] = [];
   const ms: LoadResult[] = [];
   const ns: LoadResult[] = [];
+  const bs: LoadResult[] = [];
   let queueSeconds = 0;
   const before = await stats();
   for (let r = 0; r < ROUNDS; r++) {
@@ -212,6 +219,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     queueSeconds += a.seconds;
     ms.push(await ctx.load({ concurrency, durationMs: roundMs, request: me }));
     ns.push(await ctx.load({ concurrency, durationMs: roundMs, request: noop }));
+    bs.push(await ctx.load({ concurrency, durationMs: roundMs, request: bare }));
   }
   const after = await stats();
   const messages = after.sends - before.sends;
@@ -232,7 +240,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     ra.push(await ctx.load({ concurrency, durationMs: roundMs, request: () => assignUser(`r-${seq++ % RETURNING}`) }));
   }
   const one = await ctx.load({ concurrency, durationMs: 6_000, request: assignOne });
-  for (const r of [...hs, ...as, ...ms, ...ns, ...rh, ...ra, one])
+  for (const r of [...hs, ...as, ...ms, ...ns, ...bs, ...rh, ...ra, one])
     if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`);
   const mean = (xs: LoadResult[], f: (r: LoadResult) => number) => xs.reduce((t, r) => t + f(r), 0) / xs.length;
   const median = (xs: number[]) => {
@@ -328,6 +336,10 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
       },
       { name: "POST /assign rps / GET /me rps, new users (same auth)", value: round(pairedRatio(as, ms), 3) },
       {
+        name: "bare POST (the same body, no auth, body not read) rps / GET /health rps: the floor for a JSON POST here",
+        value: round(pairedRatio(bs, hs), 3),
+      },
+      {
         name: "no-op POST (same auth, limiter, body and schema; no assignment) rps / GET /health rps",
         value: round(pairedRatio(ns, hs), 3),
       },
@@ -338,7 +350,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     ],
     notes: [
       `New users: ${USERS} distinct ids cycled, every in-experiment answer records a real exposure (coalesced in the isolate, sent to the local Cloudflare Queue after the response, written to D1 by its consumer); returning users: ${RETURNING} ids whose exposures are stored.`,
-      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me, the no-op POST), so machine drift hits both sides.`,
+      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me, the no-op POST, the bare POST), so machine drift hits both sides.`,
       `In-process figures: best of 5 runs of ${IN_PROCESS_USERS.toLocaleString("en")} users; sink ${bucketing.sink + evaluation.sink + baseline.sink > 0 ? "kept" : "empty"}.`,
     ],
   };

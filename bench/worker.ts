@@ -89,6 +89,10 @@ bench.openapi(
   (c) => c.json({ assignments: [], skipped: [], user: c.req.valid("json").user_id }, 200),
 );
 
+// The floor under any JSON POST here: the same body, no auth, not even read. Against GET /health it
+// shows what a request body costs the client, wrangler's proxy and workerd before any Worker code.
+bench.post("/bench/bare-post", (c) => c.json({ ok: true }, 200));
+
 // This isolate's exposure buffer counters (`wrangler dev` runs one isolate): queue messages sent,
 // rows they carried, rows skipped as already sent. The assignment bench turns them into messages/s.
 // POST: GET /api/* paths added after the app was built would meet its catch-all first.

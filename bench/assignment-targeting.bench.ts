@@ -120,6 +120,17 @@ export default async function assignmentTargetingBench(ctx: BenchContext): Promi
     };
   };
   const health = () => ({ path: "/api/v1/health" });
+  // The same body (user and attributes) to a handler that neither authenticates nor reads it
+  // (bench/worker.ts): what a JSON POST of this size costs here before any Worker code runs.
+  let bareSeq = 0;
+  const bare = () => {
+    const i = bareSeq++ % USERS;
+    return {
+      path: "/api/v1/streaming-analytics/bench/bare-post",
+      method: "POST",
+      body: { user_id: `u-${i}`, attributes: attributesOf(i) },
+    };
+  };
 
   // What the mix looks like: how many answers are exposures, and why the others are not.
   const sample = await fetch(`${ctx.baseUrl}${P}/assign`, {
@@ -146,12 +157,14 @@ export default async function assignmentTargetingBench(ctx: BenchContext): Promi
   const hs: LoadResult[] = [];
   const as: LoadResult[] = [];
   const fs: LoadResult[] = [];
+  const bs: LoadResult[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     hs.push(await ctx.load({ concurrency: CONCURRENCY, durationMs: ROUND_MS, request: health }));
     as.push(await ctx.load({ concurrency: CONCURRENCY, durationMs: ROUND_MS, request: assign }));
     fs.push(await ctx.load({ concurrency: CONCURRENCY, durationMs: ROUND_MS, request: flags }));
+    bs.push(await ctx.load({ concurrency: CONCURRENCY, durationMs: ROUND_MS, request: bare }));
   }
-  for (const r of [...hs, ...as, ...fs]) {
+  for (const r of [...hs, ...as, ...fs, ...bs]) {
     if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`);
   }
   const paired = (num: LoadResult[]) => median(num.map((n, i) => n.rps / (hs[i] as LoadResult).rps));
@@ -188,9 +201,17 @@ export default async function assignmentTargetingBench(ctx: BenchContext): Promi
     ratios: [
       { name: "POST /assign with attributes rps / GET /health rps", value: round(paired(as), 3), goal: ">= 0.85" },
       { name: "POST /flags/evaluate rps / GET /health rps", value: round(paired(fs), 3) },
+      {
+        name: "bare POST of the same body (no auth, not read) rps / GET /health rps: the floor for this request here",
+        value: round(paired(bs), 3),
+      },
+      {
+        name: "POST /assign with attributes rps / the bare POST rps (the Worker's whole share)",
+        value: round(median(as.map((a, i) => a.rps / (bs[i] as LoadResult).rps)), 3),
+      },
     ],
     notes: [
-      `${USERS} users cycled, each with 7 attributes (nested app.version, tags array, email); ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s (health, assign, flags); ratios are medians of per-round ratios.`,
+      `${USERS} users cycled, each with 7 attributes (nested app.version, tags array, email); ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s (health, assign, flags, the bare POST); ratios are medians of per-round ratios.`,
       `Answers over 200 sample users x 5 experiments: ${Object.entries(reasons)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}.`,

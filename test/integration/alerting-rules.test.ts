@@ -2,20 +2,14 @@
  * Rules and tagged metrics through the organization object: the no-data policy, an anomaly rule on
  * a step, group_by percentiles against exact values, and the tag-set bound.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
+import { pinClock as pin, stub } from "../org-object";
 import { SeededRandom } from "../seeded-random";
 
 const P = "/api/v1/streaming-analytics";
-const stub = (org: string) => env.ORG.getByName(org);
-
-async function pin(org: string, at: number): Promise<void> {
-  await runInDurableObject(stub(org), (instance: OrgObject) => {
-    instance.clock = () => at;
-  });
-}
 
 interface Rule {
   id: string;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { problemType } from "../../src/http/problem";
 import { as, expectProblem } from "../helpers";
+import { pinClock } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 
@@ -41,13 +42,6 @@ const ALERT_KEYS = [
   "resolved_by",
   "notes",
 ];
-
-/** Pins the organization object's clock (rules and retention are evaluated at this time). */
-async function pinClock(org: string, at: number): Promise<void> {
-  await runInDurableObject(env.ORG.getByName(org), (instance: OrgObject) => {
-    instance.clock = () => at;
-  });
-}
 
 describe("alerts", () => {
   it("201 with the docs/contract.md shape; the same unresolved fingerprint is 200 with occurrences raised", async () => {

@@ -2,6 +2,7 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as } from "../helpers";
+import { pinClock } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 const stub = (org: string) => env.ORG.getByName(org);
@@ -68,10 +69,7 @@ describe("the organization object may be evicted between any two requests", () =
     const org = "evict-state";
     const c = await as(org);
     const t0 = Date.now();
-    const pin = (at: number) =>
-      runInDurableObject(stub(org), (instance: OrgObject) => {
-        instance.clock = () => at;
-      });
+    const pin = (at: number) => pinClock(org, at);
     await pin(t0);
     const src = (await (await c.post(`${P}/sources`, { name: "s", source_type: "kafka" })).json()) as { id: string };
     await c.post(`${P}/events`, { events: [{ event_type: "x", source_id: src.id }] });

@@ -252,13 +252,18 @@ describe("editing a rule (PATCH /alert-rules/:id)", () => {
   const alerts = async (c: Awaited<ReturnType<typeof as>>) =>
     ((await (await c.get(`${P}/alerts`)).json()) as { items: (Alert & { notes: { text: string }[] })[] }).items;
 
-  it("a threshold raised above the data resolves the firing alert with the clearing note; same id and fingerprint", async () => {
-    const org = "rule-edit-resolve";
+  /** An organization at a pinned time T with errors = 25 and the threshold rule (> 10) firing on it. */
+  async function firingRule(org: string) {
     const c = await as(org);
     const T = Date.now() + 86_400_000;
     await pin(org, T);
     await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T });
     const rule = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    return { c, T, rule };
+  }
+
+  it("a threshold raised above the data resolves the firing alert with the clearing note; same id and fingerprint", async () => {
+    const { c, rule } = await firingRule("rule-edit-resolve");
     expect(rule.state.status).toBe("firing");
     const alertId = rule.state.alert_id;
 
@@ -285,11 +290,7 @@ describe("editing a rule (PATCH /alert-rules/:id)", () => {
 
   it("a firing rule still breached keeps its one alert open; a pending wait restarts only when the condition changes", async () => {
     const org = "rule-edit-state";
-    const c = await as(org);
-    const T = Date.now() + 86_400_000;
-    await pin(org, T);
-    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T });
-    const firing = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    const { c, T, rule: firing } = await firingRule(org);
     const kept = (await (await c.patch(`${P}/alert-rules/${firing.id}`, { threshold: 15 })).json()) as Rule;
     expect(kept.state).toMatchObject({ status: "firing", alert_id: firing.state.alert_id });
     expect((await alerts(c)).map((a) => a.status)).toEqual(["open"]);

@@ -64,15 +64,24 @@ describe("namespace golden cases", () => {
   });
 });
 
+/** A golden experiment case through the server's evaluator, with the user's earlier answer if any. */
+const evaluateGolden = (
+  c: { experiment: GoldenExperiment; user_id: string; attributes: unknown },
+  exposedVariantKey?: string,
+) =>
+  evaluateExperiment(
+    goldenExperiment(c.experiment),
+    c.user_id,
+    (c.attributes ?? undefined) as Attributes | undefined,
+    undefined,
+    exposedVariantKey,
+  );
+
 describe("targeted experiment golden cases", () => {
   it.each(golden.experiments.map((c, i) => [`${c.experiment.seed} ${c.user_id}`, i, c] as const))(
     "%s (#%i)",
     (_n, _i, c) => {
-      const r = evaluateExperiment(
-        goldenExperiment(c.experiment),
-        c.user_id,
-        (c.attributes ?? undefined) as Attributes | undefined,
-      );
+      const r = evaluateGolden(c);
       expect(r.kind).toBe("assigned");
       if (r.kind !== "assigned") return;
       expect(r.assignment.variant_id).toBe(`v${c.variant_index}`);
@@ -92,13 +101,7 @@ describe("exposed user golden cases (an earlier answer keeps a user targeting no
   it.each(golden.exposed.map((c, i) => [`${c.experiment.seed} ${c.user_id} shown ${c.exposed}`, i, c] as const))(
     "%s (#%i)",
     (_n, _i, c) => {
-      const r = evaluateExperiment(
-        goldenExperiment(c.experiment),
-        c.user_id,
-        (c.attributes ?? undefined) as Attributes | undefined,
-        undefined,
-        c.exposed,
-      );
+      const r = evaluateGolden(c, c.exposed);
       expect(r.kind).toBe("assigned");
       if (r.kind !== "assigned") return;
       expect([r.assignment.variant_id, r.assignment.in_experiment, r.reason]).toEqual([

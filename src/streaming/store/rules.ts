@@ -58,49 +58,36 @@ function fromRow(row: RuleRow): StoredRule {
   };
 }
 
-/** The definition columns of a rule, in DEFINITION_COLUMNS order, with the defaults filled in. */
-function definition(input: AlertRuleInT): (string | number | null)[] {
+/** A rule's definition columns with the defaults filled in (everything but id, state and created_at). */
+function definition(input: AlertRuleInT): Record<string, string | number | null> {
   const type = input.type ?? "threshold";
   const anomaly = type === "anomaly";
-  return [
-    input.name,
-    input.metric_name,
-    input.aggregation,
-    input.window_seconds,
-    input.operator ?? null,
-    anomaly ? null : (input.threshold ?? null),
-    input.severity,
-    input.for_seconds ?? defaultForSeconds(type, input.window_seconds),
+  return {
+    name: input.name,
+    metric_name: input.metric_name,
+    aggregation: input.aggregation,
+    window_seconds: input.window_seconds,
+    operator: input.operator ?? null,
+    threshold: anomaly ? null : (input.threshold ?? null),
+    severity: input.severity,
+    for_seconds: input.for_seconds ?? defaultForSeconds(type, input.window_seconds),
     type,
-    input.no_data ?? "keep",
-    input.tags === undefined || Object.keys(input.tags).length === 0 ? null : JSON.stringify(input.tags),
-    anomaly ? (input.sensitivity ?? DEFAULT_SENSITIVITY) : null,
-    anomaly ? (input.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
-  ];
+    no_data: input.no_data ?? "keep",
+    tags: input.tags === undefined || Object.keys(input.tags).length === 0 ? null : JSON.stringify(input.tags),
+    sensitivity: anomaly ? (input.sensitivity ?? DEFAULT_SENSITIVITY) : null,
+    baseline_windows: anomaly ? (input.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) : null,
+  };
 }
-const DEFINITION_COLUMNS = [
-  "name",
-  "metric_name",
-  "aggregation",
-  "window_seconds",
-  "operator",
-  "threshold",
-  "severity",
-  "for_seconds",
-  "type",
-  "no_data",
-  "tags",
-  "sensitivity",
-  "baseline_windows",
-] as const;
 
 export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): StoredRule {
   const id = crypto.randomUUID();
+  const columns = definition(input);
+  const names = Object.keys(columns);
   sql.exec(
-    `INSERT INTO alert_rules (id, ${DEFINITION_COLUMNS.join(", ")}, state, created_at)
-     VALUES (?, ${DEFINITION_COLUMNS.map(() => "?").join(", ")}, ?, ?)`,
+    `INSERT INTO alert_rules (id, ${names.join(", ")}, state, created_at)
+     VALUES (?, ${names.map(() => "?").join(", ")}, ?, ?)`,
     id,
-    ...definition(input),
+    ...Object.values(columns),
     JSON.stringify({ status: "inactive" }),
     now,
   );
@@ -109,9 +96,12 @@ export function createRule(sql: SqlStorage, input: AlertRuleInT, now: number): S
 
 /** Rewrites a rule's definition in place (its id, state and creation time stay). */
 export function updateRuleDefinition(sql: SqlStorage, id: string, input: AlertRuleInT): StoredRule | null {
+  const columns = definition(input);
   sql.exec(
-    `UPDATE alert_rules SET ${DEFINITION_COLUMNS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
-    ...definition(input),
+    `UPDATE alert_rules SET ${Object.keys(columns)
+      .map((c) => `${c} = ?`)
+      .join(", ")} WHERE id = ?`,
+    ...Object.values(columns),
     id,
   );
   return getRule(sql, id);

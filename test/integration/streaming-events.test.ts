@@ -1,4 +1,6 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
 
 const P = "/api/v1/streaming-analytics";
@@ -222,6 +224,72 @@ describe("events", () => {
     const open = (await (await c.get(`${P}/events?processed=false`)).json()) as Page<EventOut>;
     expect(open.items.map((e) => e.event_id)).toEqual(["p3"]);
     await expectProblem(await c.post(`${P}/events/process`, { event_ids: [] }), 400);
+  });
+
+  // A consumer that keeps up leaves few unprocessed events among many processed ones. Its poll must
+  // read what it returns, not walk every retained event looking for a page of them.
+  it("GET /events?processed=false reads the unprocessed events through their own index", async () => {
+    const org = "ev-org-unprocessed";
+    const c = await as(org);
+    const base = Date.parse("2026-11-01T00:00:00Z");
+    for (let b = 0; b < 4; b++) {
+      const events = Array.from({ length: 250 }, (_, i) => ({
+        event_id: `u-${b * 250 + i}`,
+        event_type: i % 2 === 0 ? "click" : "view",
+        timestamp: new Date(base + (b * 250 + i) * 1000).toISOString(),
+      }));
+      expect((await c.post(`${P}/events`, { events })).status).toBe(202);
+    }
+    // Everything processed but five events spread over the range (the newest is among them).
+    const open = ["u-3", "u-400", "u-401", "u-777", "u-999"];
+    const done = Array.from({ length: 1000 }, (_, i) => `u-${i}`).filter((id) => !open.includes(id));
+    for (let i = 0; i < done.length; i += 500) {
+      expect((await c.post(`${P}/events/process`, { event_ids: done.slice(i, i + 500) })).status).toBe(200);
+    }
+
+    const stub = env.ORG.getByName(org);
+    const recorded: { query: string; params: unknown[] }[] = [];
+    await runInDurableObject(stub, (_instance: OrgObject, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec.bind(sql);
+      sql.exec = ((query: string, ...params: unknown[]) => {
+        if (/FROM events\b/.test(query)) recorded.push({ query, params });
+        return exec(query, ...(params as SqlStorageValue[]));
+      }) as typeof sql.exec;
+    });
+    const pages: string[][] = [];
+    try {
+      let cursor: string | null = null;
+      do {
+        const query: string = `${P}/events?processed=false&limit=2${cursor === null ? "" : `&cursor=${cursor}`}`;
+        const page = (await (await c.get(query)).json()) as Page<EventOut>;
+        expect(page.items.every((e) => !e.processed)).toBe(true);
+        pages.push(page.items.map((e) => e.event_id));
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+    } finally {
+      await runInDurableObject(stub, (_instance: OrgObject, state) => {
+        delete (state.storage.sql as { exec?: unknown }).exec; // back to the prototype's method
+      });
+    }
+    // Newest event time first, every unprocessed event once, the cursor carried across pages.
+    expect(pages).toEqual([["u-999", "u-777"], ["u-401", "u-400"], ["u-3"]]);
+
+    expect(recorded.length).toBe(3);
+    const plans = await runInDurableObject(stub, (_instance: OrgObject, state) =>
+      recorded.map(({ query, params }) =>
+        state.storage.sql
+          .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...(params as SqlStorageValue[]))
+          .toArray()
+          .map((r) => r.detail),
+      ),
+    );
+    for (const plan of plans) {
+      expect(plan.some((line) => /USING (COVERING )?INDEX events_unprocessed\b/.test(line))).toBe(true);
+      expect(plan.filter((line) => /^SCAN events\b/.test(line) && !/INDEX events_unprocessed\b/.test(line))).toEqual(
+        [],
+      );
+    }
   });
 
   it("scopes: ingest needs the ingest scope, reads need read", async () => {

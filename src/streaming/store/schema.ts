@@ -279,8 +279,17 @@ BEGIN
 END;
 `;
 
+// GET /events?processed=false walked events_ts from the newest event down, testing every row, until
+// it had a page of unprocessed ones: a consumer that keeps up leaves few, so each poll read the
+// whole retained table. This index holds only the unprocessed events (an event leaves it when it is
+// marked processed), so the poll reads what it returns. Every new event enters it; its cost on a
+// 500-event insert was within the noise of the insert (node:sqlite, 2,000 batches, 2026-12-03).
+const V4 = `
+CREATE INDEX events_unprocessed ON events (ts) WHERE processed_at IS NULL;
+`;
+
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -234,6 +234,24 @@ export default async function (ctx: BenchContext): Promise<BenchSection> {
   const getMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}`, token, 15);
   const resultsMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}/results`, token, 7);
   const timeseriesMs = await timeHttp(ctx, `${BASE}/experiments/${exp.id}/results/timeseries?metric=revenue`, token, 5);
+  // The same series with CUPED on: each exposure and each user-day with results also looks up
+  // the user's pre-exposure value (one primary-key lookup each).
+  const setCuped = async (cuped: boolean) => {
+    const res = await fetch(`${ctx.baseUrl}${BASE}/experiments/${exp.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ analysis_settings: { cuped } }),
+    });
+    if (res.status !== 200) throw new Error(`PATCH analysis_settings: ${res.status} ${await res.text()}`);
+  };
+  await setCuped(true);
+  const cupedSeriesMs = await timeHttp(
+    ctx,
+    `${BASE}/experiments/${exp.id}/results/timeseries?metric=revenue`,
+    token,
+    5,
+  );
+  await setCuped(false);
   const answer = (await (
     await fetch(`${ctx.baseUrl}${BASE}/experiments/${exp.id}/results`, {
       headers: { Authorization: `Bearer ${token}` },
@@ -280,12 +298,18 @@ export default async function (ctx: BenchContext): Promise<BenchSection> {
         value: round(timeseriesMs, 1),
         unit: "ms",
       },
+      {
+        name: `HTTP: the same timeseries with CUPED on (median of 5)`,
+        value: round(cupedSeriesMs, 1),
+        unit: "ms",
+      },
       { name: "HTTP: GET /experiments/:id (median of 15)", value: round(getMs, 1), unit: "ms" },
     ],
     ratios: [
       { name: "per-user analysis SQL / COUNT(*) SQL", value: round(analysisMs / countMs, 2), goal: "<= 5" },
       { name: "GET results / COUNT(*) SQL", value: round(resultsMs / countMs, 2) },
       { name: "GET timeseries / COUNT(*) SQL", value: round(timeseriesMs / countMs, 2) },
+      { name: "GET timeseries with CUPED / without", value: round(cupedSeriesMs / timeseriesMs, 2) },
       { name: "GET results / GET experiment", value: round(resultsMs / getMs, 1) },
     ],
     notes: [

@@ -176,6 +176,51 @@ export const USER_TIMESERIES_SQL = `
       WINDOW w AS (PARTITION BY user_id ORDER BY day)))
   GROUP BY variant_id, day`;
 
+/**
+ * CUPED's covariate X of one user for metric ?4 (correlated on `owner`, a row holding the
+ * experiment and user): exactly the X of the analysis (USER_MOMENTS_SQL, USER_VALUE_READING_SQL),
+ * whether any pre-exposure value was > 0 for ?5 = 1, else the pre-exposure sum capped at ?6.
+ * A user without a row has no pre-exposure value: X = 0 (TOTAL skips the NULL).
+ */
+const covariateOf = (owner: string) => `(
+  SELECT CASE WHEN ?5 = 1 THEN (u.pre_positive > 0) * 1.0 ELSE MIN(u.pre_sum, COALESCE(?6, u.pre_sum)) END
+  FROM user_metric_values AS u
+  WHERE u.experiment_id = ${owner}.experiment_id AND u.user_id = ${owner}.user_id AND u.metric_name = ?4)`;
+
+/**
+ * EXPOSURES_BY_DAY_SQL with CUPED's covariate (metric ?4, ?5 binomial, ?6 cap): Σx and Σx² of the
+ * users exposed each day, one primary-key lookup per exposure. Used only with CUPED on.
+ */
+export const EXPOSURES_BY_DAY_COVARIATE_SQL = `
+  SELECT variant_id, day, COUNT(*) AS users, TOTAL(cx) AS sumX, TOTAL(cx * cx) AS sumX2
+  FROM (
+    SELECT e.variant_id, MAX(0, e.exposed_at / 86400000 - ?3) AS day, ${covariateOf("e")} AS cx
+    FROM exposures AS e WHERE e.experiment_id = ${OF_ORG})
+  GROUP BY variant_id, day`;
+
+/**
+ * USER_TIMESERIES_SQL with CUPED's covariate: each day's change of Σx·y, which is the user's X
+ * times the change of their value that day (X is fixed: it is what they did before exposure).
+ */
+export const USER_TIMESERIES_COVARIATE_SQL = `
+  SELECT variant_id, day, TOTAL(v - prev) AS dSum, TOTAL(v * v - prev * prev) AS dSum2,
+    TOTAL(cx * (v - prev)) AS dSumXY
+  FROM (
+    SELECT variant_id, day, v, cx, LAG(v, 1, 0.0) OVER (PARTITION BY user_id ORDER BY day) AS prev
+    FROM (
+      SELECT user_id, variant_id, day, cx,
+        CASE WHEN ?5 = 1 THEN (SUM(pos) OVER w > 0) * 1.0
+             ELSE MIN(SUM(inc) OVER w, COALESCE(?6, SUM(inc) OVER w)) END AS v
+      FROM (
+        SELECT r.user_id, x.variant_id, MAX(0, r.recorded_at / 86400000 - ?3) AS day,
+          TOTAL(r.metric_value) AS inc, SUM(r.metric_value > 0) AS pos, ${covariateOf("r")} AS cx
+        FROM results AS r
+        JOIN exposures AS x ON x.experiment_id = r.experiment_id AND x.user_id = r.user_id
+        WHERE r.experiment_id = ${OF_ORG} AND r.metric_name = ?4 AND r.recorded_at >= x.exposed_at
+        GROUP BY r.user_id, day)
+      WINDOW w AS (PARTITION BY user_id ORDER BY day)))
+  GROUP BY variant_id, day`;
+
 /** The same for an event_mean metric (?5 unused): every row is a value, counted on its day. */
 export const EVENT_TIMESERIES_SQL = `
   SELECT variant_id, MAX(0, recorded_at / 86400000 - ?3) AS day, COUNT(*) AS n,

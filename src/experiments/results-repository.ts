@@ -12,17 +12,19 @@ import {
   EVENT_OVERVIEW_SQL,
   EVENT_VALUE_AT_SQL,
   EVENT_TIMESERIES_SQL,
+  EXPOSURES_BY_DAY_COVARIATE_SQL,
   EXPOSURES_BY_DAY_SQL,
   EXPOSURES_SQL,
   METRIC_NAMES_SQL,
   METRIC_SAMPLE_SQL,
   USER_BINOMIAL_READING_SQL,
   USER_MOMENTS_SQL,
+  USER_TIMESERIES_COVARIATE_SQL,
   USER_TIMESERIES_SQL,
   USER_VALUE_AT_SQL,
   USER_VALUE_READING_SQL,
 } from "./analysis-sql";
-import type { DayDelta } from "./timeseries";
+import type { DayDelta, DayExposures } from "./timeseries";
 import { batch, chunks, constraintViolated } from "../db/d1";
 
 const RESULT_CHUNK = 1000;
@@ -221,17 +223,29 @@ export async function loadTimeseries(
   db: Db,
   orgId: string,
   experimentId: string,
-  q: { startDay: number; metric: string; perUser: boolean; binomial: boolean; cap: number | null },
+  q: {
+    startDay: number;
+    metric: string;
+    perUser: boolean;
+    binomial: boolean;
+    cap: number | null;
+    /** CUPED is on: read each user's covariate too (per-user metrics only). */
+    covariate: boolean;
+  },
 ) {
   const d1 = db.$client;
+  const params = [experimentId, orgId, q.startDay, q.metric, q.binomial ? 1 : 0, q.cap];
+  const covariate = q.covariate && q.perUser;
   const [exposures, deltas] = await batch(db, [
-    d1.prepare(EXPOSURES_BY_DAY_SQL).bind(experimentId, orgId, q.startDay),
+    covariate
+      ? d1.prepare(EXPOSURES_BY_DAY_COVARIATE_SQL).bind(...params)
+      : d1.prepare(EXPOSURES_BY_DAY_SQL).bind(experimentId, orgId, q.startDay),
     d1
-      .prepare(q.perUser ? USER_TIMESERIES_SQL : EVENT_TIMESERIES_SQL)
-      .bind(experimentId, orgId, q.startDay, q.metric, q.binomial ? 1 : 0, q.cap),
+      .prepare(covariate ? USER_TIMESERIES_COVARIATE_SQL : q.perUser ? USER_TIMESERIES_SQL : EVENT_TIMESERIES_SQL)
+      .bind(...params),
   ]);
   return {
-    exposuresByDay: (exposures?.results ?? []) as { variant_id: string; day: number; users: number }[],
+    exposuresByDay: (exposures?.results ?? []) as DayExposures[],
     deltas: (deltas?.results ?? []) as DayDelta[],
   };
 }

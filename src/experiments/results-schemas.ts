@@ -126,7 +126,16 @@ export const Timeseries = z
     items: z.array(
       z.object({
         date: z.string().openapi({ description: "UTC day (YYYY-MM-DD); values are cumulative up to its end" }),
-        variants: z.array(z.object({ variant_id: z.string(), users: z.number().int(), mean: num })),
+        variants: z.array(
+          z.object({
+            variant_id: z.string(),
+            users: z.number().int(),
+            mean: num,
+            adjusted_mean: num.openapi({
+              description: "CUPED-adjusted mean on that day (null when CUPED is off or could not be applied that day)",
+            }),
+          }),
+        ),
         comparisons: z.array(
           z.object({ variant_id: z.string(), relative_lift: num, lift_ci_low: num, lift_ci_high: num }),
         ),

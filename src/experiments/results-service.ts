@@ -297,12 +297,14 @@ export async function experimentTimeseries(
   const [plan] = await planMetrics(db, orgId, experimentId, overview, readings, new Map([[key, role]]));
   if (!plan) return { metric_name: key, items: [] };
   const startDay = Math.floor(experiment.startedAt / DAY_MS);
+  const settings = withDefaults(experiment.analysisSettings);
   const { exposuresByDay, deltas } = await results.loadTimeseries(db, orgId, experimentId, {
     startDay,
     metric: key,
     perUser: plan.isUser,
     binomial: plan.binomial,
     cap: plan.cap,
+    covariate: settings.cuped,
   });
   return {
     metric_name: key,
@@ -313,7 +315,7 @@ export async function experimentTimeseries(
       exposuresByDay,
       deltas,
       spec: plan.spec,
-      settings: withDefaults(experiment.analysisSettings),
+      settings,
     }),
   };
 }

@@ -4,7 +4,8 @@
  * the timeseries and POST /power.
  */
 import { describe, expect, it } from "vitest";
-import { adjustPValues, cuped, requiredUsersPerVariant } from "../../src/stats";
+import { adjustPValues, compareFrequentist, cuped, requiredUsersPerVariant } from "../../src/stats";
+import type { Moments } from "../../src/stats/model";
 import { as, expectProblem } from "../helpers";
 import {
   type AnalysisBody,
@@ -194,6 +195,12 @@ describe("GET /experiments/:id/results/timeseries", () => {
       items: { date: string; variants: { variant_id: string; users: number; mean: number | null }[] }[];
     };
     expect(body.metric_name).toBe("revenue");
+    // CUPED is off: nothing is adjusted.
+    expect(
+      JSON.parse(text).items.flatMap((i: { variants: { adjusted_mean: unknown }[] }) =>
+        i.variants.map((v) => v.adjusted_mean),
+      ),
+    ).toEqual([null, null, null, null, null, null]);
     const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     expect(body.items.map((i) => i.date)).toEqual([iso(T), iso(T + DAY), iso(T + 2 * DAY)]);
     expect(body.items.map((i) => i.variants.map((v) => [v.users, v.mean]))).toEqual([
@@ -222,6 +229,182 @@ describe("GET /experiments/:id/results/timeseries", () => {
     const problem = await expectProblem(await acme.get(`${BASE}/experiments/${noPrimary.id}/results/timeseries`), 400);
     expect(problem.errors?.[0]?.path).toBe("query.metric");
     await expectProblem(await acme.get(`${BASE}/experiments/exp_nope/results/timeseries?metric=m`), 404);
+  });
+});
+
+// With CUPED on, each day of the series is adjusted as the analysis adjusts: the users exposed by
+// the end of that day, their value up to then (Y) and their pre-exposure value (X), theta pooled
+// over the arms of that day. Expected values come from per-user arrays, not from the SQL's sums.
+describe("GET /experiments/:id/results/timeseries with CUPED", () => {
+  interface SeriesBody {
+    items: {
+      date: string;
+      variants: { variant_id: string; users: number; mean: number | null; adjusted_mean: number | null }[];
+      comparisons: {
+        variant_id: string;
+        relative_lift: number | null;
+        lift_ci_low: number | null;
+        lift_ci_high: number | null;
+      }[];
+    }[];
+  }
+  interface Row {
+    user: string;
+    value: number;
+    at: number;
+  }
+
+  it("adjusts every day by the pre-exposure value; the last day is GET /results' reading", async () => {
+    const acme = await as("series-cuped");
+    expect((await acme.post(`${BASE}/metrics`, { key: "converted", kind: "binomial" })).status).toBe(201);
+    const exp = await createRunning(acme, "series-cuped", {
+      primary_metric: "revenue",
+      secondary_metrics: ["converted"],
+      analysis_settings: { cuped: true },
+    });
+    const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
+    await rows("UPDATE experiments SET started_at = ? WHERE id = ?", T + 10, exp.id);
+    // Day 0: six users per arm; day 1: three more in control, two in treatment.
+    const exposedAt: Record<string, number> = {};
+    const variantOf: Record<string, string> = {};
+    const expose = async (users: string[], variant: string, at: number) => {
+      for (const u of users) {
+        exposedAt[u] = at;
+        variantOf[u] = variant;
+      }
+      await exposeAt(exp.id, "series-cuped", Object.fromEntries(users.map((u) => [u, variant])), at);
+    };
+    await expose(["c0", "c1", "c2", "c3", "c4", "c5"], control, T + 100);
+    await expose(["t0", "t1", "t2", "t3", "t4", "t5"], treatment, T + 100);
+    await expose(["c6", "c7", "c8"], control, T + DAY + 100);
+    await expose(["t6", "t7"], treatment, T + DAY + 100);
+
+    // Revenue: a pre-exposure value (X) for most users, then values on days 0, 1 and 2. c5 and t7
+    // have no pre-exposure value (X = 0); c8 has nothing after exposure (Y = 0).
+    const pre: Row[] = [
+      ...[3, 5, 2, 8, 6].map((v, i) => ({ user: `c${i}`, value: v, at: T + 50 })),
+      ...[4, 7, 1, 9, 5, 6].map((v, i) => ({ user: `t${i}`, value: v, at: T + 50 })),
+      ...[2, 7, 4].map((v, i) => ({ user: `c${6 + i}`, value: v, at: T + DAY + 50 })),
+      { user: "t6", value: 3, at: T + DAY + 50 },
+    ];
+    const post: Row[] = [
+      ...[4, 6, 2, 9, 7, 1].map((v, i) => ({ user: `c${i}`, value: v, at: T + 200 })),
+      ...[6, 9, 3, 12, 7, 8].map((v, i) => ({ user: `t${i}`, value: v, at: T + 200 })),
+      { user: "c0", value: 2, at: T + DAY + 300 },
+      { user: "c6", value: 3, at: T + DAY + 300 },
+      { user: "c7", value: 8, at: T + DAY + 300 },
+      { user: "t6", value: 5, at: T + DAY + 300 },
+      { user: "t7", value: 4, at: T + DAY + 300 },
+      { user: "t3", value: 3, at: T + 2 * DAY + 5 },
+      { user: "c3", value: 1, at: T + 2 * DAY + 5 },
+      { user: "t0", value: 2, at: T + 2 * DAY + 5 },
+    ];
+    // Converted (binomial): any value > 0 before exposure is X, after it Y.
+    const preConverted: Row[] = ["c1", "c3", "t0", "t3", "t4", "c6"].map((user) => ({
+      user,
+      value: 1,
+      at: exposedAt[user] as number,
+    }));
+    for (const r of preConverted) r.at -= 10;
+    // Two pre-exposure conversions of one user are still X = 1 (whether, not how many).
+    preConverted.push({ user: "c1", value: 1, at: T + 40 });
+    const postConverted: Row[] = [
+      ...["c1", "c3", "t0", "t3", "t1"].map((user) => ({ user, value: 1, at: T + 300 })),
+      ...["c6", "t4", "t6"].map((user) => ({ user, value: 1, at: T + DAY + 400 })),
+      { user: "c2", value: 0, at: T + 300 },
+    ];
+    const results = [
+      ...[...pre, ...post].map((r) => ({
+        metric_name: "revenue",
+        metric_value: r.value,
+        user_id: r.user,
+        recorded_at: r.at,
+      })),
+      ...[...preConverted, ...postConverted].map((r) => ({
+        metric_name: "converted",
+        metric_value: r.value,
+        user_id: r.user,
+        recorded_at: r.at,
+      })),
+    ];
+    expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
+
+    /** Per-user X and Y up to the end of `day`, by arm, then the adjusted arms (stats/cuped.ts). */
+    const expectedDay = (metricPre: Row[], metricPost: Row[], binomial: boolean, day: number) => {
+      const end = T + (day + 1) * DAY;
+      const value = (rs: Row[], user: string, from: number, to: number) => {
+        const mine = rs.filter((r) => r.user === user && r.at >= from && r.at < to).map((r) => r.value);
+        return binomial ? (mine.some((v) => v > 0) ? 1 : 0) : mine.reduce((a, b) => a + b, 0);
+      };
+      const arm = (variant: string) => {
+        const users = Object.keys(variantOf).filter((u) => variantOf[u] === variant && (exposedAt[u] as number) < end);
+        const x = users.map((u) => value(metricPre, u, 0, exposedAt[u] as number));
+        const y = users.map((u) => value(metricPost, u, exposedAt[u] as number, end));
+        return {
+          n: users.length,
+          mean: mean(y),
+          variance: sampleVariance(y),
+          meanX: mean(x),
+          varianceX: sampleVariance(x),
+          covarianceXY: sampleCovariance(x, y),
+        };
+      };
+      const raw = [arm(control), arm(treatment)];
+      const adjusted = cuped(raw);
+      const comparison = compareFrequentist(adjusted.arms[0] as Moments, adjusted.arms[1] as Moments, {
+        confidence: 0.95,
+        binary: binomial,
+        sequential: null,
+      });
+      const plain = compareFrequentist(raw[0] as Moments, raw[1] as Moments, {
+        confidence: 0.95,
+        binary: binomial,
+        sequential: null,
+      });
+      return { raw, adjusted, comparison, plain };
+    };
+
+    const analysis = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
+    for (const [metric, metricPre, metricPost, binomial] of [
+      ["revenue", pre, post, false],
+      ["converted", preConverted, postConverted, true],
+    ] as const) {
+      const res = await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=${metric}`);
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      const body = JSON.parse(text) as SeriesBody;
+      expect(body.items).toHaveLength(3);
+      body.items.forEach((item, day) => {
+        const want = expectedDay(metricPre, metricPost, binomial, day);
+        expect(want.adjusted.theta, `${metric} day ${day}`).not.toBeNull();
+        expect(item.variants.map((v) => v.users)).toEqual(want.raw.map((a) => a.n));
+        item.variants.forEach((v, i) => {
+          expect(v.mean, `${metric} day ${day} mean`).toBeCloseTo(want.raw[i]?.mean as number, 10);
+          expect(v.adjusted_mean, `${metric} day ${day} adjusted`).toBeCloseTo(
+            want.adjusted.arms[i]?.mean as number,
+            10,
+          );
+        });
+        const got = item.comparisons[0];
+        for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+          expect(got?.[field], `${metric} day ${day} ${field}`).toBeCloseTo(want.comparison[field] as number, 9);
+        }
+        // The covariate narrows the interval here (it predicts the outcome): not the unadjusted one.
+        const width = (c: { lift_ci_low: number | null; lift_ci_high: number | null } | undefined) =>
+          (c?.lift_ci_high as number) - (c?.lift_ci_low as number);
+        expect(width(got)).not.toBeCloseTo(width(want.plain), 6);
+      });
+      // The last day is the analysis itself.
+      const last = body.items[2]?.comparisons[0];
+      const reading = metricOf(analysis, metric);
+      expect(reading.cuped.applied).toBe(true);
+      for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+        expect(last?.[field], `${metric} last day ${field}`).toBeCloseTo(reading.comparisons[0]?.[field] as number, 9);
+      }
+      expect(body.items[2]?.variants.map((v) => v.adjusted_mean)).toEqual(
+        reading.variants.map((v) => expect.closeTo(v.adjusted_mean as number, 9)),
+      );
+    }
   });
 });
 

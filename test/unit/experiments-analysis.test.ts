@@ -395,4 +395,53 @@ describe("buildTimeseries", () => {
       else expect(got?.[field]).toBeCloseTo(want, 12);
     }
   });
+  it("with CUPED on, adjusts each day from the covariate sums; a day with under 3 users is not adjusted", () => {
+    const spec = metric("m", "primary", [], []).spec;
+    // c: a (x 1, y 2, day 0), b (x 3, y 5, day 1); t: d (x 2, y 4, day 0), e (x 4, y 9, day 1).
+    const out = buildTimeseries({
+      startDay: 20_000,
+      lastDay: 20_001,
+      variants,
+      exposuresByDay: [
+        { variant_id: "c", day: 0, users: 1, sumX: 1, sumX2: 1 },
+        { variant_id: "t", day: 0, users: 1, sumX: 2, sumX2: 4 },
+        { variant_id: "c", day: 1, users: 1, sumX: 3, sumX2: 9 },
+        { variant_id: "t", day: 1, users: 1, sumX: 4, sumX2: 16 },
+      ],
+      deltas: [
+        { variant_id: "c", day: 0, dSum: 2, dSum2: 4, dSumXY: 2 },
+        { variant_id: "t", day: 0, dSum: 4, dSum2: 16, dSumXY: 8 },
+        { variant_id: "c", day: 1, dSum: 5, dSum2: 25, dSumXY: 15 },
+        { variant_id: "t", day: 1, dSum: 9, dSum2: 81, dSumXY: 36 },
+      ],
+      spec,
+      settings: { ...DEFAULT_ANALYSIS_SETTINGS, cuped: true },
+    });
+    expect(out.items[0]?.variants.map((v) => [v.mean, v.adjusted_mean])).toEqual([
+      [2, null],
+      [4, null],
+    ]);
+    const arm = (x: number[], y: number[]) => ({
+      n: y.length,
+      mean: y.reduce((a, b) => a + b, 0) / y.length,
+      variance: variance(y),
+      meanX: x.reduce((a, b) => a + b, 0) / x.length,
+      varianceX: variance(x),
+      covarianceXY: covariance(x, y),
+    });
+    const want = cuped([arm([1, 3], [2, 5]), arm([2, 4], [4, 9])]);
+    expect(want.theta).not.toBeNull();
+    const day1 = out.items[1];
+    day1?.variants.forEach((v, i) => {
+      expect(v.adjusted_mean).toBeCloseTo(want.arms[i]?.mean as number, 12);
+    });
+    const c = compareFrequentist(want.arms[0] as (typeof want.arms)[0], want.arms[1] as (typeof want.arms)[0], {
+      confidence: 0.95,
+      binary: false,
+      sequential: null,
+    });
+    for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+      expect(day1?.comparisons[0]?.[field]).toBeCloseTo(c[field] as number, 12);
+    }
+  });
 });

@@ -78,6 +78,9 @@ export function CumulativeChart({ experimentId, metrics, name, order, version }:
                 )
                 .join("; ")}
               . Each day includes every user exposed up to its end; the band is the interval on that day.
+              {last.variants.some((v) => v.adjusted_mean !== null)
+                ? " Lifts and bands are CUPED-adjusted by each user's pre-exposure value, as in the table."
+                : ""}
             </p>
           )}
         </>

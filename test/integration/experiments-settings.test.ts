@@ -257,9 +257,14 @@ describe("GET /experiments/:id/results/timeseries with CUPED", () => {
   it("adjusts every day by the pre-exposure value; the last day is GET /results' reading", async () => {
     const acme = await as("series-cuped");
     expect((await acme.post(`${BASE}/metrics`, { key: "converted", kind: "binomial" })).status).toBe(201);
+    // The same values as revenue, capped at 7 per user (X and Y alike, as the analysis caps them).
+    expect(
+      (await acme.post(`${BASE}/metrics`, { key: "spend", kind: "mean", capping: { type: "absolute", value: 7 } }))
+        .status,
+    ).toBe(201);
     const exp = await createRunning(acme, "series-cuped", {
       primary_metric: "revenue",
-      secondary_metrics: ["converted"],
+      secondary_metrics: ["converted", "spend"],
       analysis_settings: { cuped: true },
     });
     const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
@@ -326,15 +331,28 @@ describe("GET /experiments/:id/results/timeseries with CUPED", () => {
         user_id: r.user,
         recorded_at: r.at,
       })),
+      ...[...pre, ...post].map((r) => ({
+        metric_name: "spend",
+        metric_value: r.value,
+        user_id: r.user,
+        recorded_at: r.at,
+      })),
     ];
     expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
 
     /** Per-user X and Y up to the end of `day`, by arm, then the adjusted arms (stats/cuped.ts). */
-    const expectedDay = (metricPre: Row[], metricPost: Row[], binomial: boolean, day: number) => {
+    const expectedDay = (metricPre: Row[], metricPost: Row[], binomial: boolean, cap: number, day: number) => {
       const end = T + (day + 1) * DAY;
       const value = (rs: Row[], user: string, from: number, to: number) => {
         const mine = rs.filter((r) => r.user === user && r.at >= from && r.at < to).map((r) => r.value);
-        return binomial ? (mine.some((v) => v > 0) ? 1 : 0) : mine.reduce((a, b) => a + b, 0);
+        return binomial
+          ? mine.some((v) => v > 0)
+            ? 1
+            : 0
+          : Math.min(
+              cap,
+              mine.reduce((a, b) => a + b, 0),
+            );
       };
       const arm = (variant: string) => {
         const users = Object.keys(variantOf).filter((u) => variantOf[u] === variant && (exposedAt[u] as number) < end);
@@ -365,9 +383,10 @@ describe("GET /experiments/:id/results/timeseries with CUPED", () => {
     };
 
     const analysis = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
-    for (const [metric, metricPre, metricPost, binomial] of [
-      ["revenue", pre, post, false],
-      ["converted", preConverted, postConverted, true],
+    for (const [metric, metricPre, metricPost, binomial, cap] of [
+      ["revenue", pre, post, false, Number.POSITIVE_INFINITY],
+      ["converted", preConverted, postConverted, true, Number.POSITIVE_INFINITY],
+      ["spend", pre, post, false, 7],
     ] as const) {
       const res = await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=${metric}`);
       const text = await res.text();
@@ -375,7 +394,7 @@ describe("GET /experiments/:id/results/timeseries with CUPED", () => {
       const body = JSON.parse(text) as SeriesBody;
       expect(body.items).toHaveLength(3);
       body.items.forEach((item, day) => {
-        const want = expectedDay(metricPre, metricPost, binomial, day);
+        const want = expectedDay(metricPre, metricPost, binomial, cap, day);
         expect(want.adjusted.theta, `${metric} day ${day}`).not.toBeNull();
         expect(item.variants.map((v) => v.users)).toEqual(want.raw.map((a) => a.n));
         item.variants.forEach((v, i) => {

@@ -249,16 +249,26 @@ describe("events", () => {
 
     const stub = env.ORG.getByName(org);
     const recorded: { query: string; params: unknown[] }[] = [];
-    await runInDurableObject(stub, (_instance: OrgObject, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      sql.exec = ((query: string, ...params: unknown[]) => {
-        if (/FROM events\b/.test(query)) recorded.push({ query, params });
-        return exec(query, ...(params as SqlStorageValue[]));
-      }) as typeof sql.exec;
-    });
+    /** Runs `body` while the object records each statement it runs on events. */
+    const recording = async (body: () => Promise<void>) => {
+      await runInDurableObject(stub, (_instance: OrgObject, state) => {
+        const sql = state.storage.sql;
+        const exec = sql.exec.bind(sql);
+        sql.exec = ((query: string, ...params: unknown[]) => {
+          if (/FROM events\b/.test(query)) recorded.push({ query, params });
+          return exec(query, ...(params as SqlStorageValue[]));
+        }) as typeof sql.exec;
+      });
+      try {
+        await body();
+      } finally {
+        await runInDurableObject(stub, (_instance: OrgObject, state) => {
+          delete (state.storage.sql as { exec?: unknown }).exec; // back to the prototype's method
+        });
+      }
+    };
     const pages: string[][] = [];
-    try {
+    await recording(async () => {
       let cursor: string | null = null;
       do {
         const query: string = `${P}/events?processed=false&limit=2${cursor === null ? "" : `&cursor=${cursor}`}`;
@@ -267,15 +277,16 @@ describe("events", () => {
         pages.push(page.items.map((e) => e.event_id));
         cursor = page.next_cursor;
       } while (cursor !== null);
-    } finally {
-      await runInDurableObject(stub, (_instance: OrgObject, state) => {
-        delete (state.storage.sql as { exec?: unknown }).exec; // back to the prototype's method
-      });
-    }
+    });
     // Newest event time first, every unprocessed event once, the cursor carried across pages.
     expect(pages).toEqual([["u-999", "u-777"], ["u-401", "u-400"], ["u-3"]]);
-
+    // With a type filter too (SQLite alone would walk every "view" event through (event_type, ts)).
     expect(recorded.length).toBe(3);
+    await recording(async () => {
+      const views = (await (await c.get(`${P}/events?processed=false&event_type=view`)).json()) as Page<EventOut>;
+      expect(views.items.map((e) => e.event_id)).toEqual(["u-999", "u-777", "u-401", "u-3"]);
+    });
+    expect(recorded.length).toBe(4);
     const plans = await runInDurableObject(stub, (_instance: OrgObject, state) =>
       recorded.map(({ query, params }) =>
         state.storage.sql

@@ -134,9 +134,14 @@ export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventRow>
     if (key === null) return null;
     where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
   }
+  // Unprocessed events are read through their partial index (schema V4) even with a type or source
+  // filter: SQLite would otherwise pick the (event_type, ts) or (source_id, ts) index and walk
+  // every processed event of that type (21 ms at 100,000 of them, against 0.03 ms). The walk is
+  // then bounded by the backlog of unprocessed events, which is what a consumer's poll should cost.
+  const from = filter.processed === false ? "events INDEXED BY events_unprocessed" : "events";
   const rows = sql
     .exec<SqlEventRow>(
-      `SELECT ${COLUMNS} FROM events ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
+      `SELECT ${COLUMNS} FROM ${from} ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
       ...where.params,
       filter.limit + 1,
     )

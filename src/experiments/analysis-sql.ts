@@ -152,11 +152,18 @@ export const EXPOSURES_BY_DAY_SQL = `
   GROUP BY variant_id, day`;
 
 /**
- * The timeseries of one per-user metric (?4), as day-by-day changes of Σy and Σy² per variant:
- * each exposed user's value is recomputed at the end of every day they had rows (a running sum,
- * or for ?5 = 1 whether any value so far was > 0, capped at ?6), and the change from their
- * previous value is added to that day. Cumulative sums of the changes give each day's moments
- * in one pass over the metric's rows, whatever the number of days.
+ * The timeseries of one per-user metric (?4), as day-by-day changes of sums per variant: each
+ * exposed user's value is recomputed at the end of every day they had rows (a running sum, or for
+ * ?5 = 1 whether any value so far was > 0, capped at ?6), and the change from their previous value
+ * is added to that day. Cumulative sums of the changes give each day's moments in one pass over
+ * the metric's rows, whatever the number of days.
+ *
+ * The sums are of y − ?7, the analysis' shift (docs/statistics.md, "Numerical notes"), over the
+ * users with rows so far: on a user's first day with rows they enter with (y − k) and (y − k)²,
+ * later days add (y − k)² − (prev − k)², which stays exact for values near 1.7e12. `dRows` counts
+ * the users entering; the exposed users without rows yet are added as zeros (analysis-moments.ts
+ * armMoments), as the results page adds them. An entry of (0 − k)² at exposure, cancelled later,
+ * would lose everything to rounding.
  *
  * The previous value comes from the same running sums minus the day's own increment, not from a
  * LAG over a second window: one sort of the user-days fewer. On the experiments bench's file
@@ -165,14 +172,23 @@ export const EXPOSURES_BY_DAY_SQL = `
  * sum and a binomial metric.
  */
 const userTimeseries = (covariate: boolean) => `
-  SELECT variant_id, day, TOTAL(v - prev) AS dSum, TOTAL(v * v - prev * prev) AS dSum2
-    ${covariate ? ", TOTAL(cx * (v - prev)) AS dSumXY" : ""}
+  SELECT variant_id, day, TOTAL(nth = 1) AS dRows,
+    TOTAL(CASE WHEN nth = 1 THEN v - ?7 ELSE v - prev END) AS dSumD,
+    TOTAL(CASE WHEN nth = 1 THEN (v - ?7) * (v - ?7) ELSE (v - ?7) * (v - ?7) - (prev - ?7) * (prev - ?7) END)
+      AS dSumD2
+    ${
+      covariate
+        ? `, TOTAL(CASE WHEN nth = 1 THEN cx * (v - ?7) ELSE cx * (v - prev) END) AS dSumXYWith,
+           TOTAL(CASE WHEN nth = 1 THEN cx ELSE 0.0 END) AS dSumXWith`
+        : ""
+    }
   FROM (
-    SELECT variant_id, day, ${covariate ? "cx," : ""}
+    SELECT variant_id, day, nth, ${covariate ? "cx," : ""}
       CASE WHEN ?5 = 1 THEN (cumPos > 0) * 1.0 ELSE MIN(cum, COALESCE(?6, cum)) END AS v,
       CASE WHEN ?5 = 1 THEN (cumPos - pos > 0) * 1.0 ELSE MIN(cum - inc, COALESCE(?6, cum - inc)) END AS prev
     FROM (
-      SELECT variant_id, day, inc, pos, ${covariate ? "cx," : ""} SUM(inc) OVER w AS cum, SUM(pos) OVER w AS cumPos
+      SELECT variant_id, day, inc, pos, ${covariate ? "cx," : ""} SUM(inc) OVER w AS cum, SUM(pos) OVER w AS cumPos,
+        COUNT(*) OVER w AS nth
       FROM (
         SELECT r.user_id, x.variant_id, MAX(0, r.recorded_at / 86400000 - ?3) AS day,
           TOTAL(r.metric_value) AS inc, SUM(r.metric_value > 0) AS pos ${covariate ? `, ${userCovariate} AS cx` : ""}
@@ -198,8 +214,9 @@ const userCovariate = `(SELECT ${covariateOf("u")} FROM user_metric_values AS u
 export const USER_TIMESERIES_SQL = userTimeseries(false);
 
 /**
- * The same with CUPED's covariate: also each day's change of Σx·y, which is the user's X times
- * the change of their value that day (X is fixed: it is what they did before exposure). Every
+ * The same with CUPED's covariate, over the users with rows so far: the change of Σx·(y − k),
+ * the user's X times the change of their value (X is fixed: it is what they did before
+ * exposure), and Σx of the users entering. Unshifted X, as in the analysis. Every
  * user with results of the metric has its user_metric_values row (the fold triggers keep it).
  * X is a correlated lookup per user-day group: as fast as a join per result row here, and it
  * cannot multiply rows.
@@ -220,10 +237,9 @@ export const EXPOSURES_BY_DAY_COVARIATE_SQL = `
   WHERE e.experiment_id = ${OF_ORG}
   GROUP BY e.variant_id, day`;
 
-/** The same for an event_mean metric (?5 unused): every row is a value, counted on its day. */
+/** The same for an event_mean metric (?5 unused): every row is a value, counted on its day, shifted by ?7. */
 export const EVENT_TIMESERIES_SQL = `
-  SELECT variant_id, MAX(0, recorded_at / 86400000 - ?3) AS day, COUNT(*) AS n,
-    TOTAL(MIN(metric_value, COALESCE(?6, metric_value))) AS dSum,
-    TOTAL(MIN(metric_value, COALESCE(?6, metric_value)) * MIN(metric_value, COALESCE(?6, metric_value))) AS dSum2
-  FROM results WHERE experiment_id = ${OF_ORG} AND metric_name = ?4
+  SELECT variant_id, day, COUNT(*) AS n, COUNT(*) AS dRows, TOTAL(v - ?7) AS dSumD, TOTAL((v - ?7) * (v - ?7)) AS dSumD2
+  FROM (SELECT variant_id, MAX(0, recorded_at / 86400000 - ?3) AS day, MIN(metric_value, COALESCE(?6, metric_value)) AS v
+        FROM results WHERE experiment_id = ${OF_ORG} AND metric_name = ?4)
   GROUP BY variant_id, day`;

@@ -231,6 +231,8 @@ export async function loadTimeseries(
     cap: number | null;
     /** CUPED is on: read each user's covariate too (per-user metrics only). */
     covariate: boolean;
+    /** The analysis' shift of the metric's values (the sums are of value − shift). */
+    shift: number;
   },
 ) {
   const d1 = db.$client;
@@ -242,7 +244,7 @@ export async function loadTimeseries(
       : d1.prepare(EXPOSURES_BY_DAY_SQL).bind(experimentId, orgId, q.startDay),
     d1
       .prepare(covariate ? USER_TIMESERIES_COVARIATE_SQL : q.perUser ? USER_TIMESERIES_SQL : EVENT_TIMESERIES_SQL)
-      .bind(...params),
+      .bind(...params, q.shift),
   ]);
   return {
     exposuresByDay: (exposures?.results ?? []) as DayExposures[],

@@ -288,12 +288,9 @@ export async function experimentTimeseries(
   if (experiment.startedAt === null) return { metric_name: key, items: [] };
   const overview = await results.loadOverview(db, orgId, experimentId);
   const role = namedMetrics(experiment).get(key) ?? "other";
-  // Only a percentile cap needs the metric's one pass (its counts place the rank).
-  const definition = overview.definitions.find((d) => d.key === key);
-  const readings =
-    definition?.capping_type === "percentile"
-      ? await readMetrics(db, orgId, experimentId, overview, new Set([key]))
-      : new Map<string, MetricReading>();
+  // The metric's one pass gives the shift the series sums around (and, for a percentile cap, the
+  // counts that place the rank), as it does for the results page.
+  const readings = await readMetrics(db, orgId, experimentId, overview, new Set([key]));
   const [plan] = await planMetrics(db, orgId, experimentId, overview, readings, new Map([[key, role]]));
   if (!plan) return { metric_name: key, items: [] };
   const startDay = Math.floor(experiment.startedAt / DAY_MS);
@@ -305,6 +302,7 @@ export async function experimentTimeseries(
     binomial: plan.binomial,
     cap: plan.cap,
     covariate: settings.cuped,
+    shift: plan.shiftY,
   });
   return {
     metric_name: key,
@@ -316,6 +314,7 @@ export async function experimentTimeseries(
       deltas,
       spec: plan.spec,
       settings,
+      shift: plan.shiftY,
     }),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The cumulative analysis per UTC day since the start (GET /experiments/:id/results/timeseries).
- * Pure: SQL gives day-by-day changes of n, Σy and Σy² per variant (analysis-sql.ts); this adds
- * them up day after day and compares each treatment with the control on every day. With CUPED on
+ * Pure: SQL gives day-by-day changes of n, Σ(y − shift) and Σ(y − shift)² per variant
+ * (analysis-sql.ts); this adds them up day after day and compares each treatment with the control
+ * on every day, with the results page's arithmetic (armMoments, the same shift). With CUPED on
  * (a per-user metric), SQL also gives Σx and Σx² of each day's new users and the change of Σx·y,
  * and each day is adjusted exactly as the analysis adjusts today (stats/cuped.ts), so the last
  * day's intervals are the ones GET /results shows.
@@ -20,10 +21,14 @@ export interface DayDelta {
   day: number;
   /** Values added that day (event_mean); per-user metrics count exposures instead. */
   n?: number;
-  dSum: number;
-  dSum2: number;
-  /** Change of Σx·y that day (CUPED on): each user's covariate times the change of their value. */
-  dSumXY?: number;
+  /** Users whose first day with rows this is (event_mean: the values, as n). */
+  dRows: number;
+  /** Changes of Σ(y − shift) and Σ(y − shift)² over the users with rows (see analysis-sql.ts). */
+  dSumD: number;
+  dSumD2: number;
+  /** CUPED on: the change of Σx·(y − shift) over the users with rows, and Σx of those entering. */
+  dSumXYWith?: number;
+  dSumXWith?: number;
 }
 
 export interface DayExposures {
@@ -43,6 +48,8 @@ export interface TimeseriesInput {
   deltas: readonly DayDelta[];
   spec: MetricSpec;
   settings: AnalysisSettings;
+  /** The analysis' shift of the metric (0 for binomial): the deltas are sums of value − shift. */
+  shift: number;
 }
 
 /** typed-array cell += v (indexes are in range by construction). */
@@ -53,7 +60,7 @@ const add = (a: Float64Array, k: number, v: number) => {
 const isoDate = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** The sums kept per day and variant, in this order. */
-const SUMS = ["users", "n", "sum", "sum2", "sumX", "sumX2", "sumXY"] as const;
+const SUMS = ["users", "n", "rows", "sumD", "sumD2", "sumX", "sumX2", "sumXYWith", "sumXWith"] as const;
 type Sum = (typeof SUMS)[number];
 
 export function buildTimeseries(input: TimeseriesInput) {
@@ -64,10 +71,7 @@ export function buildTimeseries(input: TimeseriesInput) {
   const index = new Map(variants.map((v, i) => [v.id, i]));
   const width = variants.length;
   // Day-by-variant changes, flat: cell (day, i) is at day * width + i.
-  const changes = Object.fromEntries(SUMS.map((k) => [k, new Float64Array(days * width)])) as Record<
-    Sum,
-    Float64Array
-  >;
+  const changes = Object.fromEntries(SUMS.map((k) => [k, new Float64Array(days * width)])) as Record<Sum, Float64Array>;
   const cell = (day: number, i: number) => Math.min(days - 1, Math.max(0, day)) * width + i; // late rows: last day
   for (const e of input.exposuresByDay) {
     const i = index.get(e.variant_id);
@@ -82,10 +86,13 @@ export function buildTimeseries(input: TimeseriesInput) {
     if (i === undefined || days === 0) continue;
     const k = cell(d.day, i);
     add(changes.n, k, d.n ?? 0);
-    add(changes.sum, k, d.dSum);
-    add(changes.sum2, k, d.dSum2);
-    add(changes.sumXY, k, d.dSumXY ?? 0);
+    add(changes.rows, k, d.dRows);
+    add(changes.sumD, k, d.dSumD);
+    add(changes.sumD2, k, d.dSumD2);
+    add(changes.sumXYWith, k, d.dSumXYWith ?? 0);
+    add(changes.sumXWith, k, d.dSumXWith ?? 0);
   }
+  const shift = input.shift;
 
   const controlIndex = variants.findIndex((v) => v.variant_type === "control");
   const running = Object.fromEntries(SUMS.map((k) => [k, new Float64Array(width)])) as Record<Sum, Float64Array>;
@@ -96,21 +103,26 @@ export function buildTimeseries(input: TimeseriesInput) {
       for (const s of SUMS) add(running[s], i, changes[s][k] as number);
       const at = (s: Sum) => running[s][i] as number;
       const count = perUser ? at("users") : at("n");
-      // The analysis' own arithmetic (analysis-moments.ts), unshifted: every user is in the sums.
+      // The analysis' own arithmetic (analysis-moments.ts): the exposed users without rows yet are
+      // zeros, added to the shifted sums there. Their X is in Σx (every exposed user's), and their
+      // share of Σx·(y − shift) is X·(0 − shift), added here.
+      const zerosX = at("sumX") - at("sumXWith");
       return armMoments(
         count,
         {
-          users: count,
-          sum: at("sum"),
-          sumD: at("sum"),
-          sumD2: at("sum2"),
-          min: null,
-          max: null,
+          users: at("rows"),
+          sum: 0,
+          sumD: at("sumD"),
+          sumD2: at("sumD2"),
+          // Not tracked per day. Unbounded, so that armMoments never takes an arm for constant
+          // (null would read as "no values", and with zeros added, as all zero).
+          min: Number.NEGATIVE_INFINITY,
+          max: Number.POSITIVE_INFINITY,
           sumXD: at("sumX"),
           sumXD2: at("sumX2"),
-          sumXYD: at("sumXY"),
+          sumXYD: at("sumXYWith") - shift * zerosX,
         },
-        0,
+        shift,
         0,
       );
     });
@@ -125,8 +137,8 @@ export function buildTimeseries(input: TimeseriesInput) {
         return {
           variant_id: v.id,
           users: running.users[i] ?? 0,
-          mean: shown ? (raw[i]?.mean ?? null) : null,
-          adjusted_mean: applied && shown ? (arms[i]?.mean ?? null) : null,
+          mean: shown ? (raw[i]?.mean ?? 0) + shift : null,
+          adjusted_mean: applied && shown ? (arms[i]?.mean ?? 0) + shift : null,
         };
       }),
       comparisons:
@@ -140,6 +152,7 @@ export function buildTimeseries(input: TimeseriesInput) {
                 binary: spec.kind === "binomial",
                 sequential: settings.sequential ? { tuning: settings.sequential_tuning } : null,
                 direction: spec.direction,
+                shift,
               });
               return [
                 {

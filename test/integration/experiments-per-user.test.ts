@@ -248,6 +248,21 @@ describe("per-user analysis", () => {
         { confidence: 0.95, binary: false, sequential: null },
       );
       expect(ts.comparisons[0]?.p_value).toBeCloseTo(expected.p_value ?? Number.NaN, 12);
+
+      // The daily series sums around the same shift: its day agrees with the results page instead
+      // of losing the spread to Σy² near 2.9e24 (it did, before it was shifted).
+      const series = (await (await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=ts`)).json()) as {
+        items: {
+          variants: { mean: number | null }[];
+          comparisons: { relative_lift: number | null; lift_ci_low: number | null; lift_ci_high: number | null }[];
+        }[];
+      };
+      const day = series.items.at(-1);
+      expect(day?.variants.map((v) => v.mean)).toEqual([base + 2, base + 4.5]);
+      for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+        const want = ts.comparisons[0]?.[field] as number;
+        expect(Math.abs((day?.comparisons[0]?.[field] as number) - want), field).toBeLessThan(1e-9 * Math.abs(want));
+      }
     });
   }
 });

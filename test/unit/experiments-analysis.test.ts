@@ -347,8 +347,11 @@ describe("buildAnalysis", () => {
 });
 
 describe("buildTimeseries", () => {
-  it("adds day-by-day changes into cumulative means and lifts", () => {
+  // The deltas are sums of (value − shift) over the users with rows: a user enters with (y − k) and
+  // (y − k)², a later rise adds (y − k)² − (prev − k)². Any shift gives the same series.
+  it.each([0, 15, 100])("adds day-by-day changes into cumulative means and lifts (shift %s)", (k) => {
     const spec = metric("m", "primary", [], []).spec;
+    const sq = (v: number) => (v - k) * (v - k);
     const out = buildTimeseries({
       startDay: 20_000,
       lastDay: 20_002,
@@ -359,29 +362,32 @@ describe("buildTimeseries", () => {
         { variant_id: "c", day: 1, users: 2 },
       ],
       deltas: [
-        // c: users 10 and 20 on day 0; on day 2 the first rises to 30 (Σ +20, Σ² +800).
-        { variant_id: "c", day: 0, dSum: 30, dSum2: 500 },
-        { variant_id: "c", day: 2, dSum: 20, dSum2: 800 },
-        { variant_id: "t", day: 0, dSum: 50, dSum2: 1300 },
+        // c: users 10 and 20 on day 0; on day 2 the first rises to 30. Two users of c never send.
+        { variant_id: "c", day: 0, dRows: 2, dSumD: 10 - k + (20 - k), dSumD2: sq(10) + sq(20) },
+        { variant_id: "c", day: 2, dRows: 0, dSumD: 20, dSumD2: sq(30) - sq(10) },
+        { variant_id: "t", day: 0, dRows: 2, dSumD: 20 - k + (30 - k), dSumD2: sq(20) + sq(30) },
       ],
       spec,
       settings: DEFAULT_ANALYSIS_SETTINGS,
+      shift: k,
     });
     expect(out.items.map((i) => i.date)).toEqual(["2024-10-04", "2024-10-05", "2024-10-06"]);
-    expect(out.items.map((i) => i.variants.map((v) => [v.users, v.mean]))).toEqual([
+    expect(out.items.map((i) => i.variants.map((v) => [v.users, v.mean]))).toEqual(
       [
-        [2, 15],
-        [2, 25],
-      ],
-      [
-        [4, 7.5],
-        [2, 25],
-      ],
-      [
-        [4, 12.5],
-        [2, 25],
-      ],
-    ]);
+        [
+          [2, 15],
+          [2, 25],
+        ],
+        [
+          [4, 7.5],
+          [2, 25],
+        ],
+        [
+          [4, 12.5],
+          [2, 25],
+        ],
+      ].map((day) => day.map(([users, mean]) => [users, expect.closeTo(mean as number, 12)])),
+    );
     const last = compareFrequentist(
       { n: 4, mean: 12.5, variance: variance([30, 20, 0, 0]) },
       { n: 2, mean: 25, variance: variance([20, 30]) },
@@ -395,53 +401,68 @@ describe("buildTimeseries", () => {
       else expect(got?.[field]).toBeCloseTo(want, 12);
     }
   });
-  it("with CUPED on, adjusts each day from the covariate sums; a day with under 3 users is not adjusted", () => {
-    const spec = metric("m", "primary", [], []).spec;
-    // c: a (x 1, y 2, day 0), b (x 3, y 5, day 1); t: d (x 2, y 4, day 0), e (x 4, y 9, day 1).
-    const out = buildTimeseries({
-      startDay: 20_000,
-      lastDay: 20_001,
-      variants,
-      exposuresByDay: [
-        { variant_id: "c", day: 0, users: 1, sumX: 1, sumX2: 1 },
-        { variant_id: "t", day: 0, users: 1, sumX: 2, sumX2: 4 },
-        { variant_id: "c", day: 1, users: 1, sumX: 3, sumX2: 9 },
-        { variant_id: "t", day: 1, users: 1, sumX: 4, sumX2: 16 },
-      ],
-      deltas: [
-        { variant_id: "c", day: 0, dSum: 2, dSum2: 4, dSumXY: 2 },
-        { variant_id: "t", day: 0, dSum: 4, dSum2: 16, dSumXY: 8 },
-        { variant_id: "c", day: 1, dSum: 5, dSum2: 25, dSumXY: 15 },
-        { variant_id: "t", day: 1, dSum: 9, dSum2: 81, dSumXY: 36 },
-      ],
-      spec,
-      settings: { ...DEFAULT_ANALYSIS_SETTINGS, cuped: true },
-    });
-    expect(out.items[0]?.variants.map((v) => [v.mean, v.adjusted_mean])).toEqual([
-      [2, null],
-      [4, null],
-    ]);
-    const arm = (x: number[], y: number[]) => ({
-      n: y.length,
-      mean: y.reduce((a, b) => a + b, 0) / y.length,
-      variance: variance(y),
-      meanX: x.reduce((a, b) => a + b, 0) / x.length,
-      varianceX: variance(x),
-      covarianceXY: covariance(x, y),
-    });
-    const want = cuped([arm([1, 3], [2, 5]), arm([2, 4], [4, 9])]);
-    expect(want.theta).not.toBeNull();
-    const day1 = out.items[1];
-    day1?.variants.forEach((v, i) => {
-      expect(v.adjusted_mean).toBeCloseTo(want.arms[i]?.mean as number, 12);
-    });
-    const c = compareFrequentist(want.arms[0] as (typeof want.arms)[0], want.arms[1] as (typeof want.arms)[0], {
-      confidence: 0.95,
-      binary: false,
-      sequential: null,
-    });
-    for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
-      expect(day1?.comparisons[0]?.[field]).toBeCloseTo(c[field] as number, 12);
-    }
-  });
+  it.each([0, 4])(
+    "with CUPED on, adjusts each day from the covariate sums; a day with under 3 users is not adjusted (shift %s)",
+    (k) => {
+      const spec = metric("m", "primary", [], []).spec;
+      /** The first-day deltas of users entering with (x, y), as the SQL gives them with shift k. */
+      const enter = (variant_id: string, day: number, users: { x: number; y: number }[]) => ({
+        variant_id,
+        day,
+        dRows: users.length,
+        dSumD: users.reduce((a, u) => a + (u.y - k), 0),
+        dSumD2: users.reduce((a, u) => a + (u.y - k) ** 2, 0),
+        dSumXYWith: users.reduce((a, u) => a + u.x * (u.y - k), 0),
+        dSumXWith: users.reduce((a, u) => a + u.x, 0),
+      });
+      // c: a (x 1, y 2, day 0), b (x 3, y 5, day 1), f (x 5, exposed day 1, never sends: y 0);
+      // t: d (x 2, y 4, day 0), e (x 4, y 9, day 1).
+      const out = buildTimeseries({
+        startDay: 20_000,
+        lastDay: 20_001,
+        variants,
+        exposuresByDay: [
+          { variant_id: "c", day: 0, users: 1, sumX: 1, sumX2: 1 },
+          { variant_id: "t", day: 0, users: 1, sumX: 2, sumX2: 4 },
+          { variant_id: "c", day: 1, users: 2, sumX: 3 + 5, sumX2: 9 + 25 },
+          { variant_id: "t", day: 1, users: 1, sumX: 4, sumX2: 16 },
+        ],
+        deltas: [
+          enter("c", 0, [{ x: 1, y: 2 }]),
+          enter("t", 0, [{ x: 2, y: 4 }]),
+          enter("c", 1, [{ x: 3, y: 5 }]),
+          enter("t", 1, [{ x: 4, y: 9 }]),
+        ],
+        spec,
+        settings: { ...DEFAULT_ANALYSIS_SETTINGS, cuped: true },
+        shift: k,
+      });
+      expect(out.items[0]?.variants.map((v) => [v.mean, v.adjusted_mean])).toEqual([
+        [expect.closeTo(2, 12), null],
+        [expect.closeTo(4, 12), null],
+      ]);
+      const arm = (x: number[], y: number[]) => ({
+        n: y.length,
+        mean: y.reduce((a, b) => a + b, 0) / y.length,
+        variance: variance(y),
+        meanX: x.reduce((a, b) => a + b, 0) / x.length,
+        varianceX: variance(x),
+        covarianceXY: covariance(x, y),
+      });
+      const want = cuped([arm([1, 3, 5], [2, 5, 0]), arm([2, 4], [4, 9])]);
+      expect(want.theta).not.toBeNull();
+      const day1 = out.items[1];
+      day1?.variants.forEach((v, i) => {
+        expect(v.adjusted_mean).toBeCloseTo(want.arms[i]?.mean as number, 12);
+      });
+      const c = compareFrequentist(want.arms[0] as (typeof want.arms)[0], want.arms[1] as (typeof want.arms)[0], {
+        confidence: 0.95,
+        binary: false,
+        sequential: null,
+      });
+      for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+        expect(day1?.comparisons[0]?.[field]).toBeCloseTo(c[field] as number, 12);
+      }
+    },
+  );
 });

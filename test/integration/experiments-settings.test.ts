@@ -221,6 +221,40 @@ describe("GET /experiments/:id/results/timeseries", () => {
     const analysis = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
     expect(metricOf(analysis, "revenue").variants.map((v) => v.mean)).toEqual([8, 4]);
 
+    // An event_mean metric: every row is a value, on its own day, shifted like the analysis' rows.
+    expect((await acme.post(`${BASE}/metrics`, { key: "latency", kind: "event_mean" })).status).toBe(201);
+    const latency = [
+      ...[120, 135, 128].map((v) => ({ user_id: "a", metric_value: v, recorded_at: T + 300 })),
+      ...[150, 161].map((v) => ({ user_id: "b", metric_value: v, recorded_at: T + 300 })),
+      ...[131, 126].map((v) => ({ user_id: "c", metric_value: v, recorded_at: T + 2 * DAY + 7 })),
+      ...[158, 149, 166].map((v) => ({ user_id: "b", metric_value: v, recorded_at: T + 2 * DAY + 7 })),
+    ].map((r) => ({ metric_name: "latency", ...r }));
+    expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results: latency })).status).toBe(201);
+    const events = (await (
+      await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=latency`)
+    ).json()) as {
+      items: {
+        variants: { users: number; mean: number | null }[];
+        comparisons: { relative_lift: number | null; lift_ci_low: number | null; lift_ci_high: number | null }[];
+      }[];
+    };
+    expect(events.items.map((i) => i.variants.map((v) => v.mean))).toEqual([
+      [expect.closeTo(383 / 3, 10), expect.closeTo(155.5, 10)],
+      [expect.closeTo(383 / 3, 10), expect.closeTo(155.5, 10)],
+      [expect.closeTo(640 / 5, 10), expect.closeTo(784 / 5, 10)],
+    ]);
+    const reading = metricOf(
+      (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody,
+      "latency",
+    );
+    expect(reading.variants.map((v) => v.mean)).toEqual([expect.closeTo(128, 10), expect.closeTo(156.8, 10)]);
+    for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+      expect(events.items[2]?.comparisons[0]?.[field], field).toBeCloseTo(
+        reading.comparisons[0]?.[field] as number,
+        10,
+      );
+    }
+
     await expectProblem(
       await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=${"x".repeat(200)}`),
       400,

@@ -5,6 +5,7 @@ import { api, unwrap } from "../../api/client";
 import { ErrorBox, Loading } from "../../ui/status";
 import { useAsync } from "../../ui/use-async";
 import { fmt } from "./format";
+import { seriesCaption } from "./series-caption";
 import type { AnalysisMetric, NameOf, Timeseries } from "./types";
 
 const HEIGHT = 220;
@@ -68,21 +69,7 @@ export function CumulativeChart({ experimentId, metrics, name, order, version }:
             ))}
           </ul>
           <LiftPlot data={data} treatments={treatments} label={summary(data, name)} />
-          {last && (
-            <p class="muted small">
-              Cumulative to {last.date}:{" "}
-              {last.comparisons
-                .map(
-                  (c) =>
-                    `${name(c.variant_id)} ${fmt.lift(c.relative_lift)} (${fmt.interval(c.lift_ci_low, c.lift_ci_high, fmt.lift)})`,
-                )
-                .join("; ")}
-              . Each day includes every user exposed up to its end; the band is the interval on that day.
-              {last.variants.some((v) => v.adjusted_mean !== null)
-                ? " Lifts and bands are CUPED-adjusted by each user's pre-exposure value, as in the table."
-                : ""}
-            </p>
-          )}
+          {last && <p class="muted small">{seriesCaption(last, name)}</p>}
         </>
       )}
     </section>

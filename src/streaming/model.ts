@@ -44,3 +44,11 @@ export const RULE_STATES = ["inactive", "pending", "firing"] as const;
 
 export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/**
+ * The dashboard's events-per-minute series (`GET /dashboard?minutes=`): 30 points by default (the
+ * WebSocket snapshot's), up to a day. `event_rate` keeps a day of 10 s buckets for exactly this
+ * (store/retention.ts keeps it RATE_SERIES_MAX_MINUTES long).
+ */
+export const RATE_SERIES_DEFAULT_MINUTES = 30;
+export const RATE_SERIES_MAX_MINUTES = 1440;

@@ -285,8 +285,8 @@ export class OrgObject extends DurableObject<Env> {
   metricSeries(name: string, query: SeriesQuery) {
     return metricSeries(this.context(), name, query);
   }
-  dashboard() {
-    return dashboard(this.context());
+  dashboard(minutes?: number) {
+    return dashboard(this.context(), minutes);
   }
 
   async ping(): Promise<string> {

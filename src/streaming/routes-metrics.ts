@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
+import { RATE_SERIES_DEFAULT_MINUTES, RATE_SERIES_MAX_MINUTES } from "./model";
 import { AGGREGATIONS } from "./rollup";
 import { DashboardSummary, MetricBody, MetricName, MetricSeries, MetricsAccepted, MetricSummary } from "./schemas";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
@@ -9,6 +10,16 @@ import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 const MAX_WINDOW_SECONDS = 400 * 86_400;
 
 const TAG_PARAM = /^tag\.(.{1,200})$/;
+
+const DashboardQuery = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(RATE_SERIES_MAX_MINUTES)
+    .default(RATE_SERIES_DEFAULT_MINUTES)
+    .openapi({ description: `Length of events.per_minute_series, 1 to ${RATE_SERIES_MAX_MINUTES} (a day)` }),
+});
 
 const SeriesQuery = z
   .object({
@@ -90,7 +101,8 @@ export const metricRoutes = createRouter()
       path: "/dashboard",
       tags: TAG,
       summary: "Summary for the live dashboard (also the WebSocket snapshot)",
+      request: { query: DashboardQuery },
       responses: { 200: json(DashboardSummary, "The summary") },
     }),
-    async (c) => c.json(await orgOf(c).dashboard(), 200),
+    async (c) => c.json(await orgOf(c).dashboard(c.req.valid("query").minutes), 200),
   );

@@ -15,6 +15,7 @@ import {
 } from "./present";
 import { type Aggregation, latestAndTrend, planQuery, querySeries, type SeriesResult, trendQueryRange } from "./rollup";
 import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
+import { RATE_SERIES_DEFAULT_MINUTES } from "./model";
 import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
@@ -27,7 +28,6 @@ import type { Page } from "./store/sql";
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
-const SERIES_MINUTES = 30;
 const RECENT_ITEMS = 20;
 
 export interface SeriesQuery {
@@ -119,10 +119,11 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
   });
 }
 
-export function dashboard(ctx: OrgContext): DashboardSummaryT {
+/** `minutes`: the length of the per-minute series, 1 to RATE_SERIES_MAX_MINUTES (the route checks it). */
+export function dashboard(ctx: OrgContext, minutes = RATE_SERIES_DEFAULT_MINUTES): DashboardSummaryT {
   const { now, sql } = ctx;
   const counters = readCounters(sql);
-  const seriesFrom = now - (now % MINUTE_MS) - (SERIES_MINUTES - 1) * MINUTE_MS;
+  const seriesFrom = now - (now % MINUTE_MS) - (minutes - 1) * MINUTE_MS;
   const lastFiveFrom = rateBucket(now - 5 * MINUTE_MS);
   const perMinute = new Map<number, number>();
   let lastFive = 0;
@@ -138,7 +139,7 @@ export function dashboard(ctx: OrgContext): DashboardSummaryT {
       total: counters.get("events_total") ?? 0,
       last_5m: lastFive,
       per_minute: lastFive / 5,
-      per_minute_series: Array.from({ length: SERIES_MINUTES }, (_, i) => {
+      per_minute_series: Array.from({ length: minutes }, (_, i) => {
         const t = seriesFrom + i * MINUTE_MS;
         return { t: iso(t), count: perMinute.get(t) ?? 0 };
       }),

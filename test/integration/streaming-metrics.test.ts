@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { as, expectProblem } from "../helpers";
+import { pinClock } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 
@@ -241,5 +242,57 @@ describe("dashboard", () => {
     expect(d.metrics).toEqual([expect.objectContaining({ name: "cpu", latest: 42, trend: "stable" })]);
     expect(d.recent_events).toHaveLength(20);
     expect(d.recent_predictions).toHaveLength(2);
+  });
+});
+
+describe("GET /dashboard?minutes=", () => {
+  it("gives a per-minute series of that many minutes, up to a day, from the kept 10 s counts", async () => {
+    const org = "dash-minutes";
+    const c = await as(org);
+    const MIN = 60_000;
+    const now = Date.UTC(2026, 11, 3, 12, 0, 30); // 30 s into a minute
+    // Received 170 minutes, 20 hours and 25 hours before now (the clock is the object's, pinned).
+    for (const [ago, n] of [
+      [25 * 60, 4],
+      [20 * 60, 3],
+      [170, 2],
+      [0, 1],
+    ] as const) {
+      await pinClock(org, now - ago * MIN);
+      const events = Array.from({ length: n }, (_, i) => ({ event_type: "view", event_id: `m-${ago}-${i}` }));
+      expect((await c.post(`${P}/events`, { events })).status).toBe(202);
+    }
+    await pinClock(org, now);
+    type Series = { t: string; count: number }[];
+    const series = async (query: string) => {
+      const res = await c.get(`${P}/dashboard${query}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { events: { per_minute_series: Series } }).events.per_minute_series;
+    };
+    const minute = (ago: number) => new Date(now - (now % MIN) - ago * MIN).toISOString();
+    const nonZero = (s: Series) => s.filter((p) => p.count > 0).map((p) => [p.t, p.count]);
+
+    const day = await series("?minutes=1440");
+    expect(day).toHaveLength(1440);
+    expect(day[0]?.t).toBe(minute(1439));
+    expect(day.at(-1)?.t).toBe(minute(0));
+    // The 25-hour-old batch is older than the series (and than what event_rate keeps).
+    expect(nonZero(day)).toEqual([
+      [minute(20 * 60), 3],
+      [minute(170), 2],
+      [minute(0), 1],
+    ]);
+    expect(nonZero(await series("?minutes=180"))).toEqual([
+      [minute(170), 2],
+      [minute(0), 1],
+    ]);
+    const standard = await series("");
+    expect(standard).toHaveLength(30);
+    expect(nonZero(standard)).toEqual([[minute(0), 1]]);
+
+    for (const bad of ["0", "1441", "abc", "1.5"]) {
+      const problem = await expectProblem(await c.get(`${P}/dashboard?minutes=${bad}`), 400);
+      expect(problem.errors?.map((e) => e.path)).toEqual(["query.minutes"]);
+    }
   });
 });

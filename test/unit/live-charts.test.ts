@@ -5,7 +5,7 @@ import { AGGREGATIONS } from "../../src/streaming/rollup";
 import type { Operator } from "../../src/streaming/rules";
 import type { Trend } from "../../src/streaming/trend";
 import { WHOLE_STEPS, yRange } from "../../web/src/live/axis";
-import { rateOverWindow } from "../../web/src/live/events-rate";
+import { mergeMinuteSeries, rateOverWindow, seriesMinutesFor } from "../../web/src/live/events-rate";
 import { badWayFromRules, liveTrend, trendText, trendTone } from "../../web/src/live/trend";
 import { fmtValue, metricUnit, seriesUnit } from "../../web/src/live/units";
 import { AGGREGATION_CHOICES, aggregationOf, groupByOf, readView, writeView } from "../../web/src/live/url-state";
@@ -180,5 +180,44 @@ describe("rateOverWindow", () => {
 
   it("an empty series is zero, not NaN", () => {
     expect(rateOverWindow([], 300)).toEqual({ minutes: 0, points: [], perMinute: 0, peak: 0, clipped: true });
+  });
+});
+
+describe("seriesMinutesFor", () => {
+  it.each([
+    [300, 30], // a short window still gets the snapshot's 30 minutes
+    [900, 30],
+    [3600, 60],
+    [21600, 360],
+    [86400, 1440],
+    [604800, 1440], // beyond a day: a day (the chart says it is clipped)
+  ])("window %i s asks for %i minutes", (windowSeconds, minutes) => {
+    expect(seriesMinutesFor(windowSeconds)).toBe(minutes);
+  });
+});
+
+describe("mergeMinuteSeries", () => {
+  const at = (minute: number, count: number) => ({
+    t: new Date(Date.UTC(2026, 11, 3, 12, minute)).toISOString(),
+    count,
+  });
+  const held = [at(0, 1), at(1, 2), at(2, 3), at(3, 4), at(4, 5)];
+  it.each([
+    ["no held series: the fresh one", undefined, [at(3, 9), at(4, 9)], [at(3, 9), at(4, 9)]],
+    ["held no longer than fresh: the fresh one", [at(4, 1)], [at(3, 9), at(4, 9)], [at(3, 9), at(4, 9)]],
+    [
+      "a snapshot over a longer poll: its minutes replace, the older stay",
+      held,
+      [at(3, 9), at(4, 9)],
+      [at(0, 1), at(1, 2), at(2, 3), at(3, 9), at(4, 9)],
+    ],
+    [
+      "a snapshot a minute later: same length, the oldest minute drops",
+      held,
+      [at(4, 9), at(5, 7)],
+      [at(1, 2), at(2, 3), at(3, 4), at(4, 9), at(5, 7)],
+    ],
+  ])("%s", (_label, before, fresh, want) => {
+    expect(mergeMinuteSeries(before, fresh)).toEqual(want);
   });
 });

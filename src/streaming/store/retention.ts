@@ -2,14 +2,15 @@
  * Retention, run by the alarm. Deletes go in bounded chunks (a LIMITed rowid subquery), so one
  * alarm never holds the object for long on a backlog; `done: false` asks the caller to re-arm soon.
  */
+import { RATE_SERIES_MAX_MINUTES } from "../model";
 import { retentionCutoffs } from "../rollup";
 
 const RETENTION_CHUNK = 5_000;
 /** Per alarm, per table: enough for a day of heavy ingest without monopolizing the object. */
 const MAX_CHUNKS_PER_RUN = 20;
 const DAY_MS = 86_400_000;
-/** `event_rate` only serves the last hour of rates and health; keep a day for slack. */
-const RATE_KEEP_MS = DAY_MS;
+/** `event_rate` serves source health, the 5-minute rate and the dashboard's per-minute series (up to a day). */
+const RATE_KEEP_MS = RATE_SERIES_MAX_MINUTES * 60_000;
 
 export interface RetentionPolicy {
   eventDays: number;

@@ -6,7 +6,8 @@ import { fmtNum, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { AlertsTable } from "./AlertsTable";
 import { ConnectionPill } from "./ConnectionPill";
-import { type MinutePoint, rateOverWindow } from "./events-rate";
+import { RATE_SERIES_MAX_MINUTES } from "../../../src/streaming/model";
+import { type MinutePoint, rateOverWindow, seriesMinutesFor } from "./events-rate";
 import { MetricChart } from "./MetricChart";
 import { EventsTable, PredictionsTable } from "./RecentTables";
 import { SourcesTable } from "./SourcesTable";
@@ -22,12 +23,13 @@ const NO_KEYS: readonly string[] = [];
 const EVENTS_UNIT = { symbol: "events", count: true };
 
 export function LivePage() {
-  const { state, status, pollError, reconnect, upsertAlert } = useLive();
+  const loc = useLocation();
+  const view = useMemo(() => readView(loc.query), [loc.query]);
+  // The per-minute series follows the window (up to a day): the poll asks for that many minutes.
+  const { state, status, pollError, reconnect, upsertAlert } = useLive(seriesMinutesFor(view.windowSeconds));
   // Counted for the e2e run (data-renders): the page must render a few times a second at most.
   const renders = useRef(0);
   renders.current++;
-  const loc = useLocation();
-  const view = useMemo(() => readView(loc.query), [loc.query]);
   const setView = useCallback(
     (next: LiveView) => navigate(`${location.pathname}${writeView(next, new URLSearchParams(location.search))}`, true),
     [],
@@ -86,7 +88,13 @@ export function LivePage() {
           </div>
         </div>
         <ul class="charts">
-          {state.summary && <EventsPerMinute points={rate.points} clipped={rate.clipped} />}
+          {state.summary && (
+            // Only a window past what is kept is clipped; a shorter series is a poll still on its way.
+            <EventsPerMinute
+              points={rate.points}
+              clipped={rate.clipped && view.windowSeconds / 60 > RATE_SERIES_MAX_MINUTES}
+            />
+          )}
           {metrics.length === 0 && (
             <li class="card">
               <Empty>No metrics yet. POST points to /api/v1/streaming-analytics/metrics.</Empty>
@@ -154,7 +162,7 @@ function EventsPerMinute({ points, clipped }: { points: MinutePoint[]; clipped: 
       <h3>Events per minute</h3>
       <p class="muted small">
         {span}
-        {clipped ? " (kept per minute for 30 minutes)" : ""} · now {fmtNum(latest)}/min · peak {fmtNum(peak)}/min
+        {clipped ? " (kept per minute for a day)" : ""} · now {fmtNum(latest)}/min · peak {fmtNum(peak)}/min
       </p>
       <TimeChart
         xs={xs}

@@ -8,6 +8,7 @@ import type {
   Source,
   StreamEvent,
 } from "../api/types";
+import { mergeMinuteSeries } from "./events-rate";
 
 /** Rows kept per table: enough to read, few enough that a re-render stays cheap at any ingest rate. */
 const TABLE_CAP = 50;
@@ -228,7 +229,13 @@ export class LiveStore {
           newPredictions = [];
           s = {
             ...s,
-            summary: d,
+            summary: {
+              ...d,
+              events: {
+                ...d.events,
+                per_minute_series: mergeMinuteSeries(s.summary?.events.per_minute_series, d.events.per_minute_series),
+              },
+            },
             eventsTotal: d.events.total,
             predictionsTotal: d.predictions.total,
             meanConfidence: d.predictions.mean_confidence,

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { RATE_SERIES_DEFAULT_MINUTES } from "../../../src/streaming/model";
 import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { type ConnectionStatus, connectLive } from "./socket";
@@ -11,8 +12,12 @@ const POLL_MS = 15_000;
  * protocol does not push (the alert list, metric trends, source health, the 5-minute rate), which
  * are fetched on every snapshot (i.e. every (re)connect) and refreshed on a slow timer.
  */
-export function useLive() {
+export function useLive(seriesMinutes: number = RATE_SERIES_DEFAULT_MINUTES) {
   const [state, setState] = useState<LiveState>(initialState);
+  // The per-minute series the page wants (its window): read at each poll, and a change polls at once.
+  const minutesRef = useRef(seriesMinutes);
+  minutesRef.current = seriesMinutes;
+  const pollRef = useRef<(() => Promise<void>) | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
   const [pollError, setPollError] = useState<unknown>(null);
   const storeRef = useRef<LiveStore | null>(null);
@@ -46,7 +51,7 @@ export function useLive() {
       try {
         const [metrics, dashboard, rules] = await Promise.all([
           unwrap(streaming.metrics.$get()),
-          unwrap(streaming.dashboard.$get()),
+          unwrap(streaming.dashboard.$get({ query: { minutes: String(minutesRef.current) } })),
           unwrap(streaming["alert-rules"].$get()),
         ]);
         store.setMetrics(metrics.items);
@@ -67,6 +72,7 @@ export function useLive() {
       }
     }, setStatus);
     // Before the socket opens (or if it cannot), the REST data still fills the page.
+    pollRef.current = poll;
     poll();
     const timer = setInterval(() => {
       if (document.visibilityState === "visible") poll();
@@ -80,6 +86,12 @@ export function useLive() {
       store.dispose();
     };
   }, []);
+
+  const mounted = useRef(false);
+  useEffect(() => {
+    if (mounted.current) pollRef.current?.(); // the first poll is the mount's own
+    mounted.current = true;
+  }, [seriesMinutes]);
 
   return {
     state,

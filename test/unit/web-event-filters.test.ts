@@ -25,6 +25,8 @@ describe("filtersToSearch / parseFilters", () => {
     // Bounds only mean something with the custom range.
     [f({ range: "1h", since: "2026-12-01T10:00" }), "?range=1h"],
     [f({ type: "a b&c", source: "s" }), "?type=a+b%26c&source=s"],
+    [f({ processed: "false" }), "?processed=false"],
+    [f({ processed: "true", range: "all" }), "?processed=true&range=all"],
   ])("%o → %s and back", (filters, search) => {
     expect(filtersToSearch(filters)).toBe(search);
     const back = parseFilters(new URLSearchParams(search));
@@ -35,6 +37,7 @@ describe("filtersToSearch / parseFilters", () => {
     ["?range=forever", f({})],
     ["?range=custom&since=yesterday&until=2026-12-01T11:30", f({ range: "custom", until: "2026-12-01T11:30" })],
     ["?type=%20x%20", f({ type: "x" })],
+    ["?processed=maybe", f({})],
   ])("reads %s leniently", (search, expected) => {
     expect(parseFilters(new URLSearchParams(search))).toEqual(expected);
   });
@@ -47,6 +50,8 @@ describe("toApiQuery", () => {
     [f({ range: "15m" }), { query: { since: String(NOW - 900_000) } }],
     [f({ range: "7d" }), { query: { since: String(NOW - 7 * 86_400_000) } }],
     [f({ range: "all", type: "click", source: "s1" }), { query: { event_type: "click", source_id: "s1" } }],
+    [f({ range: "all", processed: "false" }), { query: { processed: "false" } }],
+    [f({ range: "1h", processed: "true" }), { query: { processed: "true", since: String(NOW - 3_600_000) } }],
     [f({ range: "custom" }), { query: {} }],
     [
       f({ range: "custom", since: "2026-12-01T10:00", until: "2026-12-01T11:00" }),

@@ -331,6 +331,23 @@ test("operations (8): the event browser filters to the spike's events and shows 
   // The filtered view survives a reload (the URL is the state).
   await page.reload();
   await eventually(async () => (await rows.count()) === 3, 10_000, "the filtered events after reload");
+
+  // A consumer marks one of them processed; "Unprocessed" then lists the other two, "Processed" the one.
+  const listed = await api<{ items: { event_id: string }[] }>(
+    "GET",
+    `/streaming-analytics/events?event_type=${encodeURIComponent(ops.eventType)}&limit=10`,
+  );
+  const done = listed.items[0]?.event_id ?? "";
+  await api("POST", "/streaming-analytics/events/process", { event_ids: [done] });
+  for (const [choice, count] of [
+    ["Unprocessed", 2],
+    ["Processed", 1],
+  ] as const) {
+    await page.getByLabel("Processed").selectOption({ label: choice });
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await eventually(async () => (await rows.count()) === count, 5000, `${count} ${choice.toLowerCase()} events`);
+  }
+  assert(new URL(page.url()).searchParams.get("processed") === "true", "the processed filter is not in the URL");
 });
 
 // ---------------------------------------------------------------- silences

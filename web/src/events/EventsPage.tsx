@@ -7,7 +7,7 @@ import { useSources } from "../sources/store";
 import { fmtDate } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
-import { type EventFilters, filtersToSearch, parseFilters, RANGES, toApiQuery } from "./filters";
+import { type EventFilters, filtersToSearch, PROCESSED_CHOICES, parseFilters, RANGES, toApiQuery } from "./filters";
 
 const PAGE = 50;
 
@@ -91,6 +91,16 @@ export function EventsPage() {
             {(sources ?? []).map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="ev-processed">Processed</label>
+          <select id="ev-processed" value={draft.processed} onChange={set("processed")}>
+            {PROCESSED_CHOICES.map((c) => (
+              <option key={c.key} value={c.key}>
+                {c.label}
               </option>
             ))}
           </select>

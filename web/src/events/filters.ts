@@ -13,6 +13,15 @@ export const RANGES = [
   { key: "custom", label: "Custom…", seconds: null },
 ] as const;
 type RangeKey = (typeof RANGES)[number]["key"];
+
+/** Processing state (`GET /events?processed=`): any, only unprocessed, only processed. */
+export const PROCESSED_CHOICES = [
+  { key: "", label: "Any" },
+  { key: "false", label: "Unprocessed" },
+  { key: "true", label: "Processed" },
+] as const;
+type ProcessedKey = (typeof PROCESSED_CHOICES)[number]["key"];
+const PROCESSED_KEYS: readonly string[] = PROCESSED_CHOICES.map((c) => c.key);
 const RANGE_KEYS: readonly string[] = RANGES.map((r) => r.key);
 const DEFAULT_RANGE: RangeKey = "24h";
 
@@ -20,13 +29,21 @@ export interface EventFilters {
   type: string;
   /** A source id, or "" for any source. */
   source: string;
+  processed: ProcessedKey;
   range: RangeKey;
   /** `custom` range bounds as `datetime-local` strings (local time, minutes), "" when open. */
   since: string;
   until: string;
 }
 
-export const emptyFilters = (): EventFilters => ({ type: "", source: "", range: DEFAULT_RANGE, since: "", until: "" });
+export const emptyFilters = (): EventFilters => ({
+  type: "",
+  source: "",
+  processed: "",
+  range: DEFAULT_RANGE,
+  since: "",
+  until: "",
+});
 
 const LOCAL_MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 
@@ -34,9 +51,11 @@ export function parseFilters(search: URLSearchParams): EventFilters {
   const range = search.get("range") ?? "";
   const since = search.get("since") ?? "";
   const until = search.get("until") ?? "";
+  const processed = search.get("processed") ?? "";
   return {
     type: (search.get("type") ?? "").trim(),
     source: search.get("source") ?? "",
+    processed: PROCESSED_KEYS.includes(processed) ? (processed as ProcessedKey) : "",
     range: RANGE_KEYS.includes(range) ? (range as RangeKey) : DEFAULT_RANGE,
     since: LOCAL_MINUTE.test(since) ? since : "",
     until: LOCAL_MINUTE.test(until) ? until : "",
@@ -48,6 +67,7 @@ export function filtersToSearch(f: EventFilters): string {
   const q = new URLSearchParams();
   if (f.type.trim()) q.set("type", f.type.trim());
   if (f.source) q.set("source", f.source);
+  if (f.processed) q.set("processed", f.processed);
   if (f.range !== DEFAULT_RANGE) q.set("range", f.range);
   if (f.range === "custom") {
     if (f.since) q.set("since", f.since);
@@ -64,7 +84,13 @@ export function localToEpoch(value: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-export type EventsQuery = { event_type?: string; source_id?: string; since?: string; until?: string };
+export type EventsQuery = {
+  event_type?: string;
+  source_id?: string;
+  processed?: "true" | "false";
+  since?: string;
+  until?: string;
+};
 
 /**
  * The `GET /events` query (times as epoch ms, which the API accepts). A custom range whose end
@@ -74,6 +100,7 @@ export function toApiQuery(f: EventFilters, now: number): { query: EventsQuery }
   const query: EventsQuery = {};
   if (f.type.trim()) query.event_type = f.type.trim();
   if (f.source) query.source_id = f.source;
+  if (f.processed) query.processed = f.processed;
   if (f.range === "custom") {
     const since = localToEpoch(f.since);
     const until = localToEpoch(f.until);

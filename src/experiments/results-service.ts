@@ -288,9 +288,14 @@ export async function experimentTimeseries(
   if (experiment.startedAt === null) return { metric_name: key, items: [] };
   const overview = await results.loadOverview(db, orgId, experimentId);
   const role = namedMetrics(experiment).get(key) ?? "other";
-  // The metric's one pass gives the shift the series sums around (and, for a percentile cap, the
-  // counts that place the rank), as it does for the results page.
-  const readings = await readMetrics(db, orgId, experimentId, overview, new Set([key]));
+  // A per-user sum's one pass gives the shift the series sums around (and, for a percentile cap,
+  // the counts that place the rank), as it does for the results page. Binomial values are never
+  // shifted nor capped, and event_mean takes both from the overview: no pass for them.
+  const kind = kindOf(key, new Map(overview.definitions.map((d) => [d.key, d])));
+  const readings =
+    kind === "binomial" || kind === "event_mean"
+      ? new Map<string, MetricReading>()
+      : await readMetrics(db, orgId, experimentId, overview, new Set([key]));
   const [plan] = await planMetrics(db, orgId, experimentId, overview, readings, new Map([[key, role]]));
   if (!plan) return { metric_name: key, items: [] };
   const startDay = Math.floor(experiment.startedAt / DAY_MS);

@@ -1,7 +1,8 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
+import { recordStatements, type Statement, stub } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 
@@ -247,25 +248,10 @@ describe("events", () => {
       expect((await c.post(`${P}/events/process`, { event_ids: done.slice(i, i + 500) })).status).toBe(200);
     }
 
-    const stub = env.ORG.getByName(org);
-    const recorded: { query: string; params: unknown[] }[] = [];
+    const recorded: Statement[] = [];
     /** Runs `body` while the object records each statement it runs on events. */
     const recording = async (body: () => Promise<void>) => {
-      await runInDurableObject(stub, (_instance: OrgObject, state) => {
-        const sql = state.storage.sql;
-        const exec = sql.exec.bind(sql);
-        sql.exec = ((query: string, ...params: unknown[]) => {
-          if (/FROM events\b/.test(query)) recorded.push({ query, params });
-          return exec(query, ...(params as SqlStorageValue[]));
-        }) as typeof sql.exec;
-      });
-      try {
-        await body();
-      } finally {
-        await runInDurableObject(stub, (_instance: OrgObject, state) => {
-          delete (state.storage.sql as { exec?: unknown }).exec; // back to the prototype's method
-        });
-      }
+      recorded.push(...(await recordStatements(org, body, (query) => /FROM events\b/.test(query))));
     };
     const pages: string[][] = [];
     await recording(async () => {
@@ -287,7 +273,7 @@ describe("events", () => {
       expect(views.items.map((e) => e.event_id)).toEqual(["u-999", "u-777", "u-401", "u-3"]);
     });
     expect(recorded.length).toBe(4);
-    const plans = await runInDurableObject(stub, (_instance: OrgObject, state) =>
+    const plans = await runInDurableObject(stub(org), (_instance: OrgObject, state) =>
       recorded.map(({ query, params }) =>
         state.storage.sql
           .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...(params as SqlStorageValue[]))

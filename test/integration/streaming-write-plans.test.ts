@@ -10,6 +10,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as } from "../helpers";
+import { recordStatements } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 
@@ -30,11 +31,6 @@ const GROWING = [
  * EXISTS over each table, which stops at the first row.
  */
 const FIRST_ROW_ONLY = /^SELECT \(EXISTS \(SELECT 1 FROM \w+\)( OR EXISTS \(SELECT 1 FROM \w+\))*\)/;
-
-interface Recorded {
-  query: string;
-  params: unknown[];
-}
 
 describe("the ingestion write path and the alarm", () => {
   it("never scan a table that grows with the data", async () => {
@@ -64,16 +60,7 @@ describe("the ingestion write path and the alarm", () => {
     for (let b = 0; b < 4; b++)
       expect((await c.post(`${P}/events`, { events: events(250, b * 250) })).status).toBe(202);
 
-    const recorded: Recorded[] = [];
-    await runInDurableObject(stub, (_instance: OrgObject, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      sql.exec = ((query: string, ...params: unknown[]) => {
-        recorded.push({ query, params });
-        return exec(query, ...(params as SqlStorageValue[]));
-      }) as typeof sql.exec;
-    });
-    try {
+    const recorded = await recordStatements(org, async () => {
       expect((await c.post(`${P}/events`, { events: events(100, 5_000) })).status).toBe(202);
       expect((await c.post(`${P}/events`, { events: events(10, 5_000) })).status).toBe(202); // all duplicates
       expect(
@@ -87,11 +74,7 @@ describe("the ingestion write path and the alarm", () => {
       expect((await c.post(`${P}/metrics`, { metrics: points })).status).toBe(202);
       // The alarm (rule evaluation, retention, delivery) runs beside ingestion all day long.
       await runDurableObjectAlarm(stub);
-    } finally {
-      await runInDurableObject(stub, (_instance: OrgObject, state) => {
-        delete (state.storage.sql as { exec?: unknown }).exec; // back to the prototype's method
-      });
-    }
+    });
 
     const statements = new Map(recorded.map((r) => [r.query, r]));
     // The recorder saw the ingestion itself (not only a cache or an empty path).

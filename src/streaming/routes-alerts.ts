@@ -112,6 +112,8 @@ export const alertRoutes = createRouter()
       path: "/alert-rules/{id}",
       tags: TAG,
       summary: "Edit a rule in place (same id and alert fingerprint); it is evaluated again at once",
+      description:
+        "A new condition restarts a pending wait, and resolves a firing rule's alert when it no longer holds. A new severity on a firing rule resolves its alert (`rule edited: severity …`) and opens one at the new severity at once while the condition holds, so channels and silences see the new severity. A new name leaves an open alert's title as raised.",
       request: { params: IdParam, ...body(AlertRulePatch) },
       responses: {
         200: json(AlertRule, "The rule as it now reads, with its state after the evaluation"),

@@ -289,17 +289,38 @@ export function conditionChanged(before: AlertRule, after: AlertRule): boolean {
   return CONDITION_FIELDS.some((k) => a[k] !== b[k]);
 }
 
+/** What an edit does to a rule's state, and to its open alert. */
+export interface Revision {
+  state: RuleState;
+  actions: RuleAction[];
+}
+
 /**
- * The state an edited rule continues from (PATCH /alert-rules/:id); the caller evaluates the rule
- * right after, as on create. A new name or severity changes nothing. A new condition restarts a
- * pending wait: `for_seconds` must pass under the condition as it now reads. A firing rule stays
- * firing with its alert, so the evaluation that follows resolves that alert with the usual
- * clearing note when the new condition does not hold, and keeps it open when it still does
- * (an edit never orphans an alert, nor closes and reopens one that still holds).
+ * The state an edited rule continues from (PATCH /alert-rules/:id); the caller carries out the
+ * actions, then evaluates the rule right after, as on create.
+ * - A new name changes nothing: an open alert keeps the title it was raised with (a title is what
+ *   was said at the time); the next alert uses the new name.
+ * - A new condition restarts a pending wait: `for_seconds` must pass under the condition as it now
+ *   reads. A firing rule stays firing with its alert, so the evaluation that follows resolves that
+ *   alert with the usual clearing note when the new condition does not hold, and keeps it open when
+ *   it still does (an edit never orphans an alert, nor closes and reopens one that still holds).
+ * - A new severity on a firing rule resolves its alert, with a note naming the change, and leaves
+ *   the rule pending since the condition began to hold, so the evaluation that follows opens a new
+ *   alert at the new severity at once while the condition (old or new) holds. Severity is part of
+ *   what an alert is: channels (`min_severity`) and silences select on it. Keeping the old alert
+ *   and changing its severity would never tell a critical-only channel of an escalation, and would
+ *   leave a silence that matched the old severity hiding the new one.
  */
-export function reviseState(before: AlertRule, after: AlertRule, state: RuleState): RuleState {
-  if (state.status !== "pending" || !conditionChanged(before, after)) return state;
-  return INACTIVE;
+export function reviseRule(before: AlertRule, after: AlertRule, state: RuleState): Revision {
+  if (state.status === "pending") return { state: conditionChanged(before, after) ? INACTIVE : state, actions: [] };
+  if (state.status === "firing" && before.severity !== after.severity) {
+    return {
+      // Pending for exactly for_seconds: `holding` fires on the next evaluation that holds.
+      state: { status: "pending", since: state.since - after.for_seconds * 1000 },
+      actions: [resolveAction(after, state, `rule edited: severity ${before.severity} → ${after.severity}`)],
+    };
+  }
+  return { state, actions: [] };
 }
 
 /** The rule as a create request would write it (omitted: unset), the base a patch is merged over. */

@@ -13,7 +13,7 @@ import {
   evaluateRule,
   patchedRuleInput,
   retireRule,
-  reviseState,
+  reviseRule,
   type RuleAction,
   type RuleState,
 } from "./rules";
@@ -139,8 +139,9 @@ export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
 /**
  * Edits a rule in place: its id, its alert fingerprint (`rule:<id>`) and its creation time stay.
  * The patch is merged over the stored rule and the result checked as a create request would be.
- * Then the state carries over (rules.ts reviseState) and the rule is evaluated at once: an edit
- * that clears a firing condition resolves its alert with the clearing note.
+ * Then the state carries over (rules.ts reviseRule, whose actions run first: a new severity resolves
+ * a firing rule's alert) and the rule is evaluated at once: an edit that clears a firing condition
+ * resolves its alert with the clearing note, and a re-graded one opens its new alert.
  */
 export function patchAlertRule(ctx: OrgContext, id: string, patch: AlertRulePatchT): Result<AlertRuleT> {
   return inTransaction(ctx, (tx) => {
@@ -151,7 +152,9 @@ export function patchAlertRule(ctx: OrgContext, id: string, patch: AlertRulePatc
       return fail("validation", "the rule after this change is not valid", fieldErrors(parsed.error));
     }
     const after = updateRuleDefinition(tx.sql, id, parsed.data) as StoredRule;
-    const state = reviseState(before.rule, after.rule, before.state);
+    const revision = reviseRule(before.rule, after.rule, before.state);
+    let state = revision.state;
+    for (const action of revision.actions) state = apply(tx, after, state, action);
     if (state !== before.state) saveRuleState(tx.sql, id, state);
     evaluateRules(tx, [{ ...after, state }]);
     return ok(presentRule(getRule(tx.sql, id) as StoredRule));

@@ -341,6 +341,86 @@ describe("webhook delivery to a real receiver", () => {
   });
 });
 
+describe("re-grading a firing rule (PATCH /alert-rules/:id with a new severity)", () => {
+  it("resolves its alert with a note, opens one at the new severity at once, and a channel that takes only that severity hears of it", async () => {
+    const org = "notify-regrade";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const critical = await createChannel(c, "regrade-critical", { min_severity: "critical" });
+    const everyone = await createChannel(c, "regrade-all");
+    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T });
+    const rule = (await (
+      await c.post(`${P}/alert-rules`, {
+        name: "error rate",
+        metric_name: "errors",
+        aggregation: "max",
+        window_seconds: 60,
+        operator: "gt",
+        threshold: 10,
+        severity: "warning",
+        for_seconds: 30,
+      })
+    ).json()) as { id: string; state: { status: string } };
+    // for_seconds 30: pending first, firing once 30 s have passed under the condition.
+    expect(rule.state.status).toBe("pending");
+    await pin(org, T + 40_000);
+    await c.post(`${P}/metrics`, { name: "errors", value: 25, timestamp: T + 40_000 });
+    const warned = (await (await c.get(`${P}/alerts`)).json()) as { items: { id: string; severity: string }[] };
+    expect(warned.items.map((a) => a.severity)).toEqual(["warning"]);
+    const first = warned.items[0]?.id as string;
+
+    await pin(org, T + 50_000);
+    const res = await c.patch(`${P}/alert-rules/${rule.id}`, { severity: "critical" });
+    expect(res.status).toBe(200);
+    const edited = (await res.json()) as { severity: string; state: { status: string; alert_id: string } };
+    expect(edited.severity).toBe("critical");
+    // Open again at once: no new 30 s wait while the condition holds.
+    expect(edited.state.status).toBe("firing");
+    expect(edited.state.alert_id).not.toBe(first);
+
+    const alerts = (
+      (await (await c.get(`${P}/alerts`)).json()) as {
+        items: { id: string; status: string; severity: string; fingerprint: string }[];
+      }
+    ).items;
+    expect(alerts.map((a) => [a.id, a.status, a.severity, a.fingerprint]).sort()).toEqual(
+      [
+        [first, "resolved", "warning", `rule:${rule.id}`],
+        [edited.state.alert_id, "open", "critical", `rule:${rule.id}`],
+      ].sort(),
+    );
+    const history = (
+      (await (await c.get(`${P}/alerts/${first}`)).json()) as {
+        history: { action: string; by?: string; note?: string }[];
+      }
+    ).history.filter((h) => h.action !== "notified");
+    expect(history.at(-1)).toEqual({
+      at: expect.any(String),
+      action: "resolved",
+      by: `rule:${rule.id}`,
+      note: "rule edited: severity warning → critical",
+    });
+    // The critical-only channel hears of the escalation (and of nothing before it); the other of all three changes.
+    expect((await deliveries(c, critical.id)).map((d) => [d.event, d.alert_id])).toEqual([
+      ["opened", edited.state.alert_id],
+    ]);
+    expect((await deliveries(c, everyone.id)).map((d) => [d.event, d.alert_id]).sort()).toEqual(
+      [
+        ["opened", first],
+        ["resolved", first],
+        ["opened", edited.state.alert_id],
+      ].sort(),
+    );
+
+    // A new name only: the open alert stays as raised.
+    const renamed = (await (await c.patch(`${P}/alert-rules/${rule.id}`, { name: "errors" })).json()) as {
+      state: { alert_id: string };
+    };
+    expect(renamed.state.alert_id).toBe(edited.state.alert_id);
+  });
+});
+
 describe("channel routes", () => {
   it("validates, patches, test-sends, lists deliveries and deletes", async () => {
     const org = "notify-routes";

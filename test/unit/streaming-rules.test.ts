@@ -11,7 +11,7 @@ import {
   parseRuleState,
   patchedRuleInput,
   retireRule,
-  reviseState,
+  reviseRule,
 } from "../../src/streaming/rules";
 import { AlertRuleIn } from "../../src/streaming/schemas";
 
@@ -301,13 +301,43 @@ describe("editing a rule (PATCH /alert-rules/:id)", () => {
     ["pending, new severity only: the wait goes on", pending, { severity: "info" }, pending],
     ["firing, new condition: stays firing with its alert", firing, { threshold: 999 }, firing],
     ["firing, new name: unchanged", firing, { name: "x" }, firing],
+    ["inactive, new severity: inactive", INACTIVE, { severity: "info" }, INACTIVE],
   ])("%s", (_name, state, change, want) => {
-    expect(reviseState(rule, { ...rule, ...change }, state)).toEqual(want);
+    expect(reviseRule(rule, { ...rule, ...change }, state)).toEqual({ state: want, actions: [] });
   });
+
+  it.each<[string, Partial<AlertRule>, number]>([
+    ["severity only", { severity: "warning" }, 60],
+    ["severity and a longer for_seconds", { severity: "info", for_seconds: 600 }, 600],
+    ["severity and for_seconds 0", { severity: "info", for_seconds: 0 }, 0],
+  ])(
+    "firing, new severity (%s): its alert is resolved with a note and the next evaluation opens one at the new grade at once",
+    (_name, change, forSeconds) => {
+      const after = { ...rule, ...change };
+      const revision = reviseRule(rule, after, firing);
+      expect(revision.actions).toEqual([
+        {
+          type: "resolve_alert",
+          rule_id: "r1",
+          fingerprint: "rule:r1",
+          alert_id: "a1",
+          note: `rule edited: severity critical → ${after.severity}`,
+        },
+      ]);
+      expect(revision.state).toEqual({ status: "pending", since: T - forSeconds * 1000 });
+      // A moment later, still breached: no new for_seconds wait.
+      const out = evaluateRule(after, revision.state, 500, T + 1000);
+      expect(out.state).toEqual({ status: "firing", since: T + 1000 });
+      expect(out.actions).toEqual([expect.objectContaining({ type: "open_alert", severity: after.severity })]);
+      // No longer breached: nothing more to resolve, the rule is simply inactive.
+      expect(evaluateRule(after, revision.state, 100, T + 1000)).toEqual({ state: INACTIVE, actions: [] });
+    },
+  );
 
   it("a firing rule whose edit clears the condition resolves its alert in the next evaluation", () => {
     const after = { ...rule, threshold: 1000 };
-    const state = reviseState(rule, after, firing);
+    const { state, actions } = reviseRule(rule, after, firing);
+    expect(actions).toEqual([]);
     const out = evaluateRule(after, state, 500, T + 1000);
     expect(out.state).toEqual(INACTIVE);
     expect(out.actions).toEqual([

@@ -192,7 +192,8 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
       {editing && (
         <p class="help">
           Saving changes this rule in place: it keeps its alerts and history. A changed condition is checked at once: a
-          wait restarts, and an open alert resolves if the new condition no longer holds.
+          wait restarts, and an open alert resolves if the new condition no longer holds. A new severity on a firing
+          rule resolves its alert and opens one at the new severity, so channels that take that severity hear of it.
         </p>
       )}
       <ErrorSummary

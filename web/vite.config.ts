@@ -4,8 +4,16 @@ import { gzipSync } from "node:zlib";
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
 
-/** The dashboard's budget: Preact, uPlot, partysocket and our code must stay under this, gzipped. */
-const JS_BUDGET_KB = 80;
+/**
+ * The dashboard's budgets, gzipped. Every visit loads the entry chunk and what it imports
+ * statically (Preact, uPlot, partysocket, the experiments and live pages): that first load stays
+ * under FIRST_LOAD_KB. Pages loaded on first visit (operations, flags) count in TOTAL_KB only. The
+ * single 80 KB budget this replaced counted both; the flag pages (10 KB, most of it the condition
+ * checker and evaluator they share with the service) would have pushed a first load that did not
+ * change over it.
+ */
+const FIRST_LOAD_KB = 72;
+const TOTAL_KB = 92;
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Dependency-free server modules written to be shared with the browser. */
 const BROWSER_SAFE_SERVER_MODULES = new Set([
@@ -19,6 +27,16 @@ const BROWSER_SAFE_SERVER_MODULES = new Set([
   "src/streaming/notify/model.ts",
   // BOOKMARK_HEADER: the dashboard carries the D1 bookmark (web/src/api/bookmark.ts).
   "src/db/session.ts",
+  // The flag page checks conditions as the server does and tries a draft on a user with the
+  // evaluator the service and the SDKs run (web/src/flags/flag-draft.ts); the SDK bundles the
+  // same dependency-free modules.
+  "src/flags/model.ts",
+  "src/flags/evaluate.ts",
+  "src/assignment/bucketing.ts",
+  "src/targeting/model.ts",
+  "src/targeting/regex.ts",
+  "src/targeting/condition.ts",
+  "src/targeting/validate.ts",
 ]);
 
 /**
@@ -30,11 +48,15 @@ function jsBudget(): Plugin {
     name: "dashboard-js-budget",
     apply: "build",
     generateBundle(_options, bundle) {
-      let bytes = 0;
+      const gz = new Map<string, number>();
+      const staticImports = new Map<string, string[]>();
+      const entries: string[] = [];
       const serverModules: string[] = [];
       for (const file of Object.values(bundle)) {
         if (file.type !== "chunk") continue;
-        bytes += gzipSync(file.code, { level: 9 }).length;
+        gz.set(file.fileName, gzipSync(file.code, { level: 9 }).length);
+        staticImports.set(file.fileName, file.imports);
+        if (file.isEntry) entries.push(file.fileName);
         for (const id of file.moduleIds) {
           const rel = relative(repoRoot, id).replaceAll("\\", "/");
           if (rel.startsWith("src/") && !BROWSER_SAFE_SERVER_MODULES.has(rel)) serverModules.push(rel);
@@ -43,10 +65,25 @@ function jsBudget(): Plugin {
       // Server modules must reach the dashboard as `import type` only; a value import would pull
       // in zod, drizzle or worse, and ship code the browser has no business running.
       if (serverModules.length) this.error(`server code bundled into the dashboard: ${serverModules.join(", ")}`);
-      const kb = bytes / 1024;
-      console.log(`dashboard JS: ${kb.toFixed(1)} KB gzipped (budget ${JS_BUDGET_KB} KB)`);
-      if (kb > JS_BUDGET_KB)
-        this.error(`dashboard JS is ${kb.toFixed(1)} KB gzipped, over the ${JS_BUDGET_KB} KB budget`);
+      const first = new Set<string>();
+      const visit = (name: string) => {
+        if (first.has(name)) return;
+        first.add(name);
+        for (const next of staticImports.get(name) ?? []) visit(next);
+      };
+      for (const e of entries) visit(e);
+      const kb = (names: Iterable<string>) => [...names].reduce((sum, n) => sum + (gz.get(n) ?? 0), 0) / 1024;
+      const firstKb = kb(first);
+      const totalKb = kb(gz.keys());
+      console.log(
+        `dashboard JS: first load ${firstKb.toFixed(1)} KB gzipped (budget ${FIRST_LOAD_KB} KB), all pages ${totalKb.toFixed(1)} KB (budget ${TOTAL_KB} KB)`,
+      );
+      if (firstKb > FIRST_LOAD_KB)
+        this.error(
+          `the dashboard's first load is ${firstKb.toFixed(1)} KB gzipped, over the ${FIRST_LOAD_KB} KB budget`,
+        );
+      if (totalKb > TOTAL_KB)
+        this.error(`dashboard JS is ${totalKb.toFixed(1)} KB gzipped, over the ${TOTAL_KB} KB budget`);
     },
   };
 }

@@ -25,6 +25,7 @@ const STEP_FILES = [
   "auth",
   "experiments",
   "catalogue",
+  "flags",
   "results",
   "live",
   "charts",

@@ -21,10 +21,13 @@ const ChannelsPage = lazyPage(() => import("./operations").then((m) => m.Channel
 const SilencesPage = lazyPage(() => import("./operations").then((m) => m.SilencesPage));
 const HistoryPage = lazyPage(() => import("./operations").then((m) => m.HistoryPage));
 const EventsPage = lazyPage(() => import("./operations").then((m) => m.EventsPage));
+const FlagList = lazyPage(() => import("./flags/pages").then((m) => m.FlagList));
+const FlagForm = lazyPage(() => import("./flags/pages").then((m) => m.FlagForm));
 
 /** Top-level sections of the main navigation, by path prefix. */
 const SECTIONS = [
   { href: "/experiments", label: "Experiments", prefix: "/experiments" },
+  { href: "/flags", label: "Flags", prefix: "/flags" },
   { href: "/metrics", label: "Metrics", prefix: "/metrics" },
   { href: "/live", label: "Live", prefix: "/live" },
   { href: "/alerting/rules", label: "Alerting", prefix: "/alerting" },
@@ -153,6 +156,10 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   const metric = /^\/metrics\/([^/]+)$/.exec(path);
   if (metric?.[1]) return <MetricForm metricKey={decodeURIComponent(metric[1])} />;
   if (path === "/experiments/new") return <ExperimentForm />;
+  if (path === "/flags") return <FlagList />;
+  if (path === "/flags/new") return <FlagForm />;
+  const flag = /^\/flags\/([^/]+)$/.exec(path);
+  if (flag?.[1]) return <FlagForm flagKey={decodeURIComponent(flag[1])} />;
   if (path === "/live") return <LivePage />;
   if (path === "/sources") return <SourcesPage />;
   if (path === "/alerting" || path === "/alerting/rules") return <RulesPage />;

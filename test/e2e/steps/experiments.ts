@@ -68,6 +68,15 @@ test("lifecycle offers only legal moves: draft → start → running", async () 
   await eventually(async () => JSON.stringify(await buttons()) === '["Pause","Complete…"]', 5000, "running buttons");
   const e = await api<{ status: string }>("GET", `/ab-testing/experiments/${state.experimentId}`);
   assert(e.status === "running", `API says ${e.status}`);
+  // The history shows the start on top, then the rename before it, each with who made it.
+  const entries = page.locator("[data-testid=change-history] > li");
+  await eventually(
+    async () => /^started by/.test(((await entries.first().textContent()) ?? "").trim()),
+    5000,
+    "the start",
+  );
+  const history = (await page.textContent("[data-testid=change-history]")) ?? "";
+  assert(/experiment_name: .+ → Checkout button colour/.test(history), `history reads "${history}"`);
 });
 
 test("results recorded through the API show on the results page with intervals", async () => {

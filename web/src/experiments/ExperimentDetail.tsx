@@ -3,6 +3,7 @@ import { api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
+import { ChangeHistory } from "../ui/ChangeHistory";
 import { fmtDate } from "../ui/format";
 import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -137,6 +138,13 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
       <IntegrationPanel experiment={e} />
 
       <Results experiment={e} writable={writable} onChanged={onChanged} onAnalysis={onAnalysis} />
+
+      {/* Who changed what, the scheduler's starts, ends and refused starts included. */}
+      <ChangeHistory
+        headingId="experiment-history-h"
+        deps={[e.id, e.updated_at, e.status]}
+        load={() => unwrap(api["ab-testing"].experiments[":id"].history.$get({ param: { id: e.id }, query: {} }))}
+      />
 
       {writable && e.status !== "running" && (
         <section class="danger-zone" aria-labelledby="danger-h">

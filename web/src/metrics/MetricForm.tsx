@@ -4,6 +4,7 @@ import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { plainErrors } from "../experiments/form-logic";
 import { Link, navigate } from "../router";
+import { ChangeHistory } from "../ui/ChangeHistory";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -282,6 +283,15 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
           </div>
         )}
       </form>
+      {metric && (
+        <div class="form-width">
+          <ChangeHistory
+            headingId="metric-history-h"
+            deps={[metric.id]}
+            load={() => unwrap(api["ab-testing"].metrics[":id"].history.$get({ param: { id: metric.id }, query: {} }))}
+          />
+        </div>
+      )}
       {writable && metric && (
         <section class="danger-zone" aria-labelledby="metric-danger-h">
           <h2 id="metric-danger-h">Delete</h2>

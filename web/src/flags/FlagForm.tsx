@@ -1,0 +1,456 @@
+import { useEffect, useState } from "preact/hooks";
+import { FLAG_VALUE_TYPES, type FlagValueType } from "../../../src/flags/model";
+import { ApiError, api, unwrap } from "../api/client";
+import { canWrite, useMe } from "../auth/session-context";
+import { Link, navigate } from "../router";
+import { ChangeHistory } from "../ui/ChangeHistory";
+import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorBox, Loading } from "../ui/status";
+import { useAsync } from "../ui/use-async";
+import { findFlagByKey, type Flag } from "./catalogue";
+import {
+  emptyFlagDraft,
+  type FlagDraft,
+  flagBody,
+  flagDraftOf,
+  flagFieldLabel,
+  formFlagErrors,
+  newRule,
+  type RuleDraft,
+  tryDraft,
+  valueText,
+  withValueType,
+} from "./flag-draft";
+
+const flags = api["ab-testing"].flags;
+
+/** `/flags/new` and `/flags/<key>`. */
+export function FlagForm({ flagKey }: { flagKey?: string }) {
+  const existing = useAsync(() => (flagKey === undefined ? Promise.resolve(null) : findFlagByKey(flagKey)), [flagKey]);
+  if (existing.status === "error") return <ErrorBox error={existing.error} onRetry={existing.reload} />;
+  if (existing.status === "loading") return <Loading label="Loading flag…" />;
+  if (flagKey !== undefined && existing.data === null)
+    return (
+      <section>
+        <h1>Flag not found</h1>
+        <p>
+          No flag has the key <code>{flagKey}</code>. <Link href="/flags">Go to the flags</Link>.
+        </p>
+      </section>
+    );
+  return <FlagFormBody key={flagKey ?? "new"} flag={existing.data} />;
+}
+
+function FlagFormBody({ flag }: { flag: Flag | null }) {
+  const writable = canWrite(useMe());
+  const [draft, setDraft] = useState<FlagDraft>(() => (flag ? flagDraftOf(flag) : emptyFlagDraft()));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  /** The next draft; an error goes as soon as what the form checks no longer finds it. */
+  const update = (next: FlagDraft) => {
+    setDraft(next);
+    if (Object.keys(errors).length === 0) return;
+    const local = flagBody(next).errors;
+    const left = Object.fromEntries(
+      Object.entries(errors)
+        .filter(([p]) => local[p] !== undefined)
+        .map(([p]) => [p, local[p] as string]),
+    );
+    setErrors(left);
+    if (Object.keys(left).length === 0) setMessage(null);
+  };
+  const set = <K extends keyof FlagDraft>(k: K, v: FlagDraft[K]) => update({ ...draft, [k]: v });
+  const setRule = (i: number, patch: Partial<RuleDraft>) =>
+    update({ ...draft, rules: draft.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const moveRule = (i: number, by: -1 | 1) => {
+    const rules = [...draft.rules];
+    const [rule] = rules.splice(i, 1);
+    if (rule) rules.splice(i + by, 0, rule);
+    // Errors are keyed by rule position: after a move they would name the wrong rule.
+    setErrors({});
+    setMessage(null);
+    setDraft({ ...draft, rules });
+  };
+  const removeRule = (i: number) => {
+    setErrors({});
+    setMessage(null);
+    setDraft({ ...draft, rules: draft.rules.filter((_, j) => j !== i) });
+  };
+
+  useEffect(() => {
+    if (message || Object.keys(errors).length) document.getElementById("form-errors")?.focus();
+  }, [message]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const { body, errors: local } = flagBody(draft);
+    if (Object.keys(local).length) {
+      setErrors(local);
+      setMessage("The flag was not saved. Please fix:");
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setMessage(null);
+    try {
+      if (flag) await unwrap(flags[":id"].$patch({ param: { id: flag.id }, json: body }));
+      else await unwrap(flags.$post({ json: body }));
+      navigate("/flags");
+    } catch (err) {
+      if (err instanceof ApiError) {
+        setErrors(formFlagErrors(err.fieldErrors()));
+        setMessage(
+          err.status === 409
+            ? `A flag with the key "${body.key}" exists already.`
+            : err.problem?.errors?.length
+              ? "The flag was not saved. Please fix:"
+              : err.message,
+        );
+      } else setMessage(String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    if (!flag) return;
+    try {
+      await unwrap(flags[":id"].$delete({ param: { id: flag.id } }));
+      navigate("/flags");
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <section aria-labelledby="flag-form-h">
+      <p class="crumbs">
+        <Link href="/flags">Feature flags</Link>
+        {flag && (
+          <>
+            {" / "}
+            <span class="mono">{flag.key}</span>
+          </>
+        )}
+      </p>
+      <h1 id="flag-form-h">{flag ? `Edit ${flag.key}` : "New flag"}</h1>
+      <form class="form" onSubmit={submit} noValidate>
+        <ErrorSummary errors={errors} message={message} labelOf={flagFieldLabel} />
+        <fieldset disabled={!writable}>
+          <legend>Flag</legend>
+          <div class="grid-2">
+            <Field
+              path="key"
+              label="Key"
+              error={errors.key}
+              help={
+                flag
+                  ? "Your code asks for the flag by this key: renaming it breaks clients that use the old one."
+                  : "What your code asks for, e.g. new-checkout: lowercase letters, digits, - and _."
+              }
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  class="mono"
+                  required
+                  autocomplete="off"
+                  spellcheck={false}
+                  value={draft.key}
+                  onInput={(e) => set("key", e.currentTarget.value)}
+                />
+              )}
+            </Field>
+            <Field
+              path="value_type"
+              label="Type"
+              error={errors.value_type}
+              help="What the flag serves: on/off, a text, a number or any JSON."
+            >
+              {(a) => (
+                <select
+                  {...a}
+                  value={draft.value_type}
+                  onChange={(e) => {
+                    const type = FLAG_VALUE_TYPES.find((t) => t === e.currentTarget.value);
+                    if (type) update(withValueType(draft, type));
+                  }}
+                >
+                  {FLAG_VALUE_TYPES.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <ValueField
+              type={draft.value_type}
+              path="default_value"
+              label="Default value"
+              help="Served when no rule holds the user, and to everyone while the flag is off."
+              value={draft.default_value}
+              error={errors.default_value}
+              onValue={(v) => set("default_value", v)}
+            />
+            <div class="field">
+              <label class="check">
+                <input
+                  type="checkbox"
+                  id="f-enabled"
+                  checked={draft.enabled}
+                  onChange={(e) => set("enabled", e.currentTarget.checked)}
+                />{" "}
+                On: serve the rules
+              </label>
+              <p class="help">Off: every user gets the default value; the rules are kept for when it is on again.</p>
+            </div>
+          </div>
+          <Field path="description" label="Description" error={errors.description}>
+            {(a) => (
+              <textarea
+                {...a}
+                rows={2}
+                value={draft.description}
+                onInput={(e) => set("description", e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </fieldset>
+        <fieldset disabled={!writable} class="flag-rules">
+          <legend>Rules</legend>
+          <p class="help">
+            In order: the first rule whose condition matches the user and whose rollout holds them gives its value. A
+            condition is JSON over the user's attributes (<code>{'{"country": {"$in": ["FR", "DE"]}}'}</code>, see{" "}
+            <a href="/api/docs">the API reference</a> and docs/targeting.md); blank means every user.
+          </p>
+          {errors.rules && <p class="field-error">{errors.rules}</p>}
+          {draft.rules.length === 0 && <p class="muted">No rules: every user gets the default value.</p>}
+          <ol class="rule-list" data-testid="flag-rules">
+            {draft.rules.map((r, i) => (
+              <li key={i} class="card rule-card">
+                <div class="rule-card-head">
+                  <h2 id={`rule-${i}-h`}>Rule {i + 1}</h2>
+                  <div class="row-actions">
+                    <button type="button" class="btn btn-small" disabled={i === 0} onClick={() => moveRule(i, -1)}>
+                      Up<span class="visually-hidden"> rule {i + 1}</span>
+                    </button>
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      disabled={i === draft.rules.length - 1}
+                      onClick={() => moveRule(i, 1)}
+                    >
+                      Down<span class="visually-hidden"> rule {i + 1}</span>
+                    </button>
+                    <button type="button" class="btn btn-small btn-danger" onClick={() => removeRule(i)}>
+                      Remove<span class="visually-hidden"> rule {i + 1}</span>
+                    </button>
+                  </div>
+                </div>
+                <Field
+                  path={`rules.${i}.condition`}
+                  label={`Rule ${i + 1} condition`}
+                  error={errors[`rules.${i}.condition`]}
+                >
+                  {(a) => (
+                    <textarea
+                      {...a}
+                      class="mono"
+                      rows={3}
+                      spellcheck={false}
+                      placeholder="blank: every user"
+                      value={r.condition}
+                      onInput={(e) => setRule(i, { condition: e.currentTarget.value })}
+                    />
+                  )}
+                </Field>
+                <div class="grid-2">
+                  <Field
+                    path={`rules.${i}.rollout_percentage`}
+                    label={`Rule ${i + 1} rollout (%)`}
+                    error={errors[`rules.${i}.rollout_percentage`]}
+                    help="The share of matching users served. Raise it gradually: nobody loses the value."
+                  >
+                    {(a) => (
+                      <input
+                        {...a}
+                        type="number"
+                        inputMode="decimal"
+                        min={0}
+                        max={100}
+                        step="any"
+                        value={r.rollout}
+                        onInput={(e) => setRule(i, { rollout: e.currentTarget.value })}
+                      />
+                    )}
+                  </Field>
+                  <ValueField
+                    type={draft.value_type}
+                    path={`rules.${i}.value`}
+                    label={`Rule ${i + 1} value`}
+                    value={r.value}
+                    error={errors[`rules.${i}.value`]}
+                    onValue={(v) => setRule(i, { value: v })}
+                  />
+                </div>
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            class="btn"
+            onClick={() => update({ ...draft, rules: [...draft.rules, newRule(draft)] })}
+          >
+            Add rule
+          </button>
+        </fieldset>
+        {writable && (
+          <div class="actions">
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {busy ? "Saving…" : flag ? "Save flag" : "Create flag"}
+            </button>
+            <Link href="/flags" class="btn">
+              Cancel
+            </Link>
+          </div>
+        )}
+      </form>
+      <div class="form-width">
+        <TryFlag draft={draft} />
+        {flag && (
+          <ChangeHistory
+            headingId="flag-history-h"
+            deps={[flag.id, flag.updated_at]}
+            load={() => unwrap(flags[":id"].history.$get({ param: { id: flag.id }, query: {} }))}
+          />
+        )}
+      </div>
+      {writable && flag && (
+        <section class="danger-zone" aria-labelledby="flag-danger-h">
+          <h2 id="flag-danger-h">Delete</h2>
+          <p class="help">
+            Clients that still ask for <code>{flag.key}</code> get their own fallback (the SDKs: null) once their config
+            refreshes.
+          </p>
+          {deleting ? (
+            <div class="actions">
+              <button type="button" class="btn btn-danger" onClick={remove}>
+                Yes, delete {flag.key}
+              </button>
+              <button type="button" class="btn" onClick={() => setDeleting(false)}>
+                Keep it
+              </button>
+            </div>
+          ) : (
+            <button type="button" class="btn btn-danger" onClick={() => setDeleting(true)}>
+              Delete flag…
+            </button>
+          )}
+        </section>
+      )}
+    </section>
+  );
+}
+
+/** A value of the flag's type: a true/false choice, a number, a text, or JSON. */
+function ValueField(p: {
+  type: FlagValueType;
+  path: string;
+  label: string;
+  help?: string;
+  value: string;
+  error: string | undefined;
+  onValue: (v: string) => void;
+}) {
+  return (
+    <Field path={p.path} label={p.label} error={p.error} {...(p.help ? { help: p.help } : {})}>
+      {(a) =>
+        p.type === "boolean" ? (
+          <select {...a} value={p.value} onChange={(e) => p.onValue(e.currentTarget.value)}>
+            <option value="true">true</option>
+            <option value="false">false</option>
+          </select>
+        ) : p.type === "json" ? (
+          <textarea
+            {...a}
+            class="mono"
+            rows={2}
+            spellcheck={false}
+            value={p.value}
+            onInput={(e) => p.onValue(e.currentTarget.value)}
+          />
+        ) : (
+          <input
+            {...a}
+            class={p.type === "number" ? undefined : "mono"}
+            inputMode={p.type === "number" ? "decimal" : undefined}
+            value={p.value}
+            onInput={(e) => p.onValue(e.currentTarget.value)}
+          />
+        )
+      }
+    </Field>
+  );
+}
+
+const REASONS: Record<string, string> = {
+  rule: "a rule holds this user",
+  default: "no rule holds this user",
+  disabled: "the flag is off",
+};
+
+/**
+ * The draft tried on one user, as it reads now (saved or not), with the evaluator the service and
+ * the SDKs share: what this user would get, and which rule decided.
+ */
+function TryFlag({ draft }: { draft: FlagDraft }) {
+  const [userId, setUserId] = useState("user-1");
+  const [attributes, setAttributes] = useState("");
+  const tried = tryDraft(draft, userId, attributes);
+  return (
+    <section class="card try-flag" aria-labelledby="try-flag-h">
+      <h2 id="try-flag-h">Try it</h2>
+      <p class="help">What one user gets from the flag as it reads above, before you save it.</p>
+      <div class="grid-2">
+        <div class="field">
+          <label for="try-user">User id</label>
+          <input
+            id="try-user"
+            class="mono"
+            autocomplete="off"
+            value={userId}
+            onInput={(e) => setUserId(e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="try-attributes">Attributes (JSON)</label>
+          <textarea
+            id="try-attributes"
+            class="mono"
+            rows={2}
+            spellcheck={false}
+            placeholder='{"country": "FR", "plan": "pro"}'
+            value={attributes}
+            onInput={(e) => setAttributes(e.currentTarget.value)}
+          />
+        </div>
+      </div>
+      <p role="status" data-testid="try-result">
+        {"error" in tried ? (
+          <span class="muted">{tried.error}</span>
+        ) : (
+          <>
+            <strong class="mono">{valueText(draft.value_type, tried.result.value) || '""'}</strong>
+            {" · "}
+            {tried.result.rule_index === null ? REASONS[tried.result.reason] : `rule ${tried.result.rule_index + 1}`}
+            {tried.result.rule_index !== null && ` (${REASONS.rule})`}
+          </>
+        )}
+      </p>
+    </section>
+  );
+}

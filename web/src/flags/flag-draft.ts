@@ -1,0 +1,270 @@
+/**
+ * The flag form's text fields, their checks and the request body, pure so
+ * test/unit/web-flag-draft.test.ts tables them. The rules are the server's: the key pattern and
+ * value types of src/flags/model.ts and the condition checks of src/targeting/validate.ts, so a
+ * draft refused here would be refused by the API with the same paths, and one accepted here is
+ * only refused for what needs the store (a key already taken).
+ */
+import { evaluateFlag } from "../../../src/flags/evaluate";
+import {
+  type ClientFlag,
+  FLAG_KEY_PATTERN,
+  type FlagEvaluation,
+  type FlagValueType,
+  MAX_FLAG_RULES,
+} from "../../../src/flags/model";
+import type { JsonValue } from "../../../src/targeting/model";
+import { validateCondition } from "../../../src/targeting/validate";
+
+export interface RuleDraft {
+  /** JSON text of the condition; blank: every user. */
+  condition: string;
+  /** 0-100 as typed. */
+  rollout: string;
+  /** The value as typed (see valueText). */
+  value: string;
+}
+
+export interface FlagDraft {
+  key: string;
+  description: string;
+  value_type: FlagValueType;
+  default_value: string;
+  enabled: boolean;
+  rules: RuleDraft[];
+}
+
+export interface FlagBody {
+  key: string;
+  description: string | null;
+  value_type: FlagValueType;
+  default_value: JsonValue;
+  enabled: boolean;
+  rules: { condition: Record<string, unknown> | null; rollout_percentage: number; value: JsonValue }[];
+}
+
+/** What a value field shows for a value of the flag's type: JSON text for `json`, the plain text otherwise. */
+export function valueText(type: FlagValueType, value: unknown): string {
+  if (type === "json") return JSON.stringify(value ?? null);
+  if (type === "string") return typeof value === "string" ? value : "";
+  return value === undefined || value === null ? "" : String(value);
+}
+
+/** A sensible starting value of each type (a new flag, a new rule, a changed type). */
+const BLANK_VALUE: Readonly<Record<FlagValueType, string>> = {
+  boolean: "false",
+  string: "",
+  number: "0",
+  json: "{}",
+};
+
+/** The value a rule usually serves when the default is `value` (a boolean flag's rules turn it on). */
+const ruleValueFor = (type: FlagValueType, defaultText: string): string =>
+  type === "boolean" ? (defaultText === "true" ? "false" : "true") : defaultText;
+
+export const emptyFlagDraft = (): FlagDraft => ({
+  key: "",
+  description: "",
+  value_type: "boolean",
+  default_value: BLANK_VALUE.boolean,
+  enabled: true,
+  rules: [],
+});
+
+export const newRule = (d: Pick<FlagDraft, "value_type" | "default_value">): RuleDraft => ({
+  condition: "",
+  rollout: "100",
+  value: ruleValueFor(d.value_type, d.default_value),
+});
+
+export function flagDraftOf(f: {
+  key: string;
+  description: string | null;
+  value_type: FlagValueType;
+  default_value: unknown;
+  enabled: boolean;
+  rules: { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown }[];
+}): FlagDraft {
+  return {
+    key: f.key,
+    description: f.description ?? "",
+    value_type: f.value_type,
+    default_value: valueText(f.value_type, f.default_value),
+    enabled: f.enabled,
+    rules: f.rules.map((r) => ({
+      condition: r.condition == null ? "" : JSON.stringify(r.condition, null, 2),
+      rollout: String(r.rollout_percentage),
+      value: valueText(f.value_type, r.value),
+    })),
+  };
+}
+
+/**
+ * A new value type: every value that no longer reads as the new type starts over from its blank,
+ * so switching boolean → string keeps "true" as the text "true" and string → number drops "on".
+ */
+export function withValueType(d: FlagDraft, type: FlagValueType): FlagDraft {
+  const keep = (text: string) => ("value" in parseValue(type, text) ? text : BLANK_VALUE[type]);
+  return {
+    ...d,
+    value_type: type,
+    default_value: keep(d.default_value),
+    rules: d.rules.map((r) => ({ ...r, value: keep(r.value) })),
+  };
+}
+
+type Parsed<T> = { value: T } | { error: string };
+
+/** A typed value from its text, or the reason it is not one (plain language, ready to show). */
+export function parseValue(type: FlagValueType, text: string): Parsed<JsonValue> {
+  switch (type) {
+    case "boolean":
+      if (text === "true") return { value: true };
+      if (text === "false") return { value: false };
+      return { error: "Choose true or false." };
+    case "string":
+      return { value: text };
+    case "number": {
+      const n = text.trim() === "" ? Number.NaN : Number(text);
+      return Number.isFinite(n) ? { value: n } : { error: "Enter a number, such as 3 or 0.25." };
+    }
+    case "json":
+      try {
+        return { value: JSON.parse(text) as JsonValue };
+      } catch {
+        return { error: 'Enter valid JSON, such as {"color": "blue"}, [1, 2] or "text".' };
+      }
+  }
+}
+
+/** A condition from its text: blank is every user; otherwise a valid condition, or its first problem. */
+export function parseCondition(text: string): Parsed<Record<string, unknown> | null> {
+  if (text.trim() === "") return { value: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {
+      error: 'Enter a JSON object, such as {"country": {"$in": ["FR", "DE"]}}, or leave it blank for everyone.',
+    };
+  }
+  const [issue] = validateCondition(json);
+  if (issue === undefined) return { value: json as Record<string, unknown> };
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  return { error: `${where}${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.` };
+}
+
+function parseRollout(text: string): Parsed<number> {
+  const n = text.trim() === "" ? Number.NaN : Number(text);
+  return Number.isFinite(n) && n >= 0 && n <= 100 ? { value: n } : { error: "Enter a share from 0 to 100." };
+}
+
+/** The request body (POST /flags, and PATCH as a whole), or the problems keyed by API path. */
+export function flagBody(d: FlagDraft): { body: FlagBody; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const key = d.key.trim();
+  if (!key) errors.key = "Enter a key, such as new-checkout: your code asks for the flag by it.";
+  else if (!FLAG_KEY_PATTERN.test(key))
+    errors.key = "Use lowercase letters, digits, - and _ only, at most 64 characters.";
+  const take = <T>(path: string, parsed: Parsed<T>, fallback: T): T => {
+    if ("error" in parsed) {
+      errors[path] = parsed.error;
+      return fallback;
+    }
+    return parsed.value;
+  };
+  const defaultValue = take("default_value", parseValue(d.value_type, d.default_value), null);
+  if (d.rules.length > MAX_FLAG_RULES) errors.rules = `A flag has at most ${MAX_FLAG_RULES} rules.`;
+  const rules = d.rules.map((r, i) => ({
+    condition: take(`rules.${i}.condition`, parseCondition(r.condition), null),
+    rollout_percentage: take(`rules.${i}.rollout_percentage`, parseRollout(r.rollout), 0),
+    value: take(`rules.${i}.value`, parseValue(d.value_type, r.value), null),
+  }));
+  return {
+    body: {
+      key,
+      description: d.description.trim() || null,
+      value_type: d.value_type,
+      default_value: defaultValue,
+      enabled: d.enabled,
+      rules,
+    },
+    errors,
+  };
+}
+
+/**
+ * The API names a problem inside a condition by its full path (`rules.0.condition.age.$gt`); the
+ * form has one field per condition, so such errors are shown there, with the inner path kept in
+ * the message.
+ */
+export function formFlagErrors(apiErrors: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(apiErrors)) {
+    const m = /^(rules\.\d+\.condition)\.(.+)$/.exec(path);
+    const field = m?.[1] ?? path;
+    const text = m?.[2] ? `${m[2]}: ${message}` : message;
+    out[field] ??= text.charAt(0).toUpperCase() + text.slice(1);
+  }
+  return out;
+}
+
+const LABELS: Record<string, string> = {
+  key: "Key",
+  description: "Description",
+  value_type: "Type",
+  default_value: "Default value",
+  enabled: "On",
+  rules: "Rules",
+};
+const RULE_FIELDS: Record<string, string> = {
+  condition: "condition",
+  rollout_percentage: "rollout",
+  value: "value",
+};
+
+/** The label of an API path as the form shows it: `rules.1.value` → "Rule 2 value". */
+export function flagFieldLabel(path: string): string {
+  const m = /^rules\.(\d+)\.([a-z_]+)/.exec(path);
+  if (m) return `Rule ${Number(m[1]) + 1} ${RULE_FIELDS[m[2] ?? ""] ?? m[2]}`;
+  return LABELS[path] ?? LABELS[path.split(".")[0] ?? ""] ?? (path || "Form");
+}
+
+/** One rule in a sentence, for the list: `country in [FR, DE] · 25% → true`. */
+export function ruleSummary(type: FlagValueType, rule: FlagBody["rules"][number]): string {
+  const who = rule.condition === null ? "everyone" : JSON.stringify(rule.condition);
+  return `${who} · ${rule.rollout_percentage}% → ${valueText(type, rule.value) || '""'}`;
+}
+
+/**
+ * The draft as it reads now, tried on one user with the same evaluator as the service and the
+ * SDKs (src/flags/evaluate.ts): the answer this flag would give once saved. `attributes` is the
+ * JSON text of the user's attributes (blank: none).
+ */
+export function tryDraft(
+  d: FlagDraft,
+  userId: string,
+  attributes: string,
+): { result: FlagEvaluation } | { error: string } {
+  if (userId.trim() === "") return { error: "Enter a user id." };
+  let attrs: Record<string, unknown> | undefined;
+  if (attributes.trim() !== "") {
+    try {
+      const parsed: unknown = JSON.parse(attributes);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+      attrs = parsed as Record<string, unknown>;
+    } catch {
+      return { error: 'Attributes are a JSON object, such as {"country": "FR", "plan": "pro"}.' };
+    }
+  }
+  const { body, errors } = flagBody(d);
+  if (Object.keys(errors).length > 0) return { error: "Fix the flag's errors first." };
+  const flag: ClientFlag = {
+    key: body.key,
+    value_type: body.value_type,
+    default_value: body.default_value,
+    enabled: body.enabled,
+    rules: body.rules,
+  };
+  return { result: evaluateFlag(flag, userId, attrs) };
+}

@@ -2,10 +2,16 @@
 import { describe, expect, it } from "vitest";
 import { KEY_PATTERN } from "../../src/experiments/model";
 import {
+  audienceBody,
+  audienceDraftOf,
+  audienceErrors,
   controlProblem,
   deriveKey,
+  EMPTY_AUDIENCE,
+  epochOfLocalInput,
   evenSplit,
   fieldLabel,
+  localInputOf,
   newVariant,
   percentSum,
   plainMessage,
@@ -181,5 +187,110 @@ describe("validation and messages", () => {
     [{ variants: "Choose which variant is the control." }, {}, "variants.1.variant_type", {}],
   ])("reconcileErrors(%j, %j, %s)", (shown, local, changed, out) => {
     expect(reconcileErrors(shown, local, changed)).toEqual(out);
+  });
+});
+
+describe("audience and schedule (targeting, namespace, scheduled start and end)", () => {
+  const blank = { ...EMPTY_AUDIENCE };
+
+  it("all blank: everyone, no namespace, no schedule", () => {
+    expect(audienceBody(blank)).toEqual({
+      body: { targeting: null, namespace: null, scheduled_start_at: null, scheduled_end_at: null },
+      errors: {},
+    });
+  });
+
+  it("a complete audience becomes the request's fields (schedule in the browser's zone)", () => {
+    const { body, errors } = audienceBody({
+      targeting: '{"country": {"$in": ["FR", "DE"]}}',
+      namespace_key: "checkout",
+      namespace_start: "0",
+      namespace_end: "0.5",
+      scheduled_start: "2026-12-24T09:00",
+      scheduled_end: "2027-01-07T18:30",
+    });
+    expect(errors).toEqual({});
+    expect(body).toEqual({
+      targeting: { country: { $in: ["FR", "DE"] } },
+      namespace: { key: "checkout", start: 0, end: 0.5 },
+      scheduled_start_at: new Date(2026, 11, 24, 9, 0).getTime(),
+      scheduled_end_at: new Date(2027, 0, 7, 18, 30).getTime(),
+    });
+  });
+
+  it.each<[string, Partial<typeof blank>, string[]]>([
+    ["targeting that is not JSON", { targeting: "{country: FR}" }, ["targeting"]],
+    ["targeting that is an array", { targeting: "[1]" }, ["targeting"]],
+    ["a range without a key", { namespace_start: "0", namespace_end: "0.5" }, ["namespace.key"]],
+    ["a key without a range", { namespace_key: "checkout" }, ["namespace.start", "namespace.end"]],
+    [
+      "an upper-case namespace key",
+      { namespace_key: "Checkout", namespace_start: "0", namespace_end: "1" },
+      ["namespace.key"],
+    ],
+    ["a range past 1", { namespace_key: "c", namespace_start: "0.5", namespace_end: "1.5" }, ["namespace.end"]],
+    ["an empty range", { namespace_key: "c", namespace_start: "0.5", namespace_end: "0.5" }, ["namespace.end"]],
+    [
+      "a percentage for a fraction",
+      { namespace_key: "c", namespace_start: "0", namespace_end: "50" },
+      ["namespace.end"],
+    ],
+    [
+      "an end before the start",
+      { scheduled_start: "2026-12-24T09:00", scheduled_end: "2026-12-24T08:59" },
+      ["scheduled_end_at"],
+    ],
+    ["a start that is not a time", { scheduled_start: "tomorrow" }, ["scheduled_start_at"]],
+  ])("%s: errors at %j", (_name, over, paths) => {
+    expect(Object.keys(audienceBody({ ...blank, ...over }).errors).sort()).toEqual([...paths].sort());
+  });
+
+  it("a stored experiment's audience round-trips through the form", () => {
+    const stored = {
+      targeting: { plan: "pro", "app.version": { $vgte: "2.4.0" } },
+      namespace: { key: "checkout", start: 0.25, end: 0.75 },
+      scheduled_start_at: new Date(2026, 11, 24, 9, 0).toISOString(),
+      scheduled_end_at: null,
+    };
+    const { body, errors } = audienceBody(audienceDraftOf(stored));
+    expect(errors).toEqual({});
+    expect(body).toEqual({
+      targeting: stored.targeting,
+      namespace: stored.namespace,
+      scheduled_start_at: Date.parse(stored.scheduled_start_at),
+      scheduled_end_at: null,
+    });
+  });
+
+  it.each([
+    ["", null],
+    ["2026-12-24T09:00", new Date(2026, 11, 24, 9, 0).getTime()],
+    ["2026-12-24T09:00:30", new Date(2026, 11, 24, 9, 0, 30).getTime()],
+    ["2026-12-24", null],
+    ["2026-13-40T09:00", null],
+  ])("epochOfLocalInput(%j) = %j", (text, ms) => {
+    expect(epochOfLocalInput(text)).toBe(ms);
+  });
+
+  it("localInputOf shows an API time in the browser's zone, to the minute; none for null or junk", () => {
+    expect(localInputOf(new Date(2026, 11, 24, 9, 5, 59).toISOString())).toBe("2026-12-24T09:05");
+    expect(localInputOf(null)).toBe("");
+    expect(localInputOf("not a time")).toBe("");
+  });
+
+  it("server errors inside the condition are shown at the targeting field", () => {
+    expect(audienceErrors({ "targeting.age.$gt": "must be a number", "namespace.end": "x" })).toEqual({
+      targeting: "At age.$gt: must be a number",
+      "namespace.end": "x",
+    });
+  });
+
+  it.each([
+    ["targeting", "Targeting"],
+    ["namespace.key", "Namespace"],
+    ["namespace.end", "Namespace range end"],
+    ["scheduled_end_at", "Scheduled end"],
+  ])("%s reads %s", (path, label) => {
+    expect(fieldLabel(path)).toBe(label);
   });
 });

@@ -64,8 +64,8 @@ describe("parseCondition", () => {
   it.each<[string, RegExp]>([
     ["{country: 1}", /JSON object/],
     ['["a"]', /condition is a JSON object/i],
-    ['{"age": {"$between": [1, 2]}}', /^age\.\$between: /],
-    ['{"email": {"$regex": "(a+)+$"}}', /^email\.\$regex: /],
+    ['{"age": {"$between": [1, 2]}}', /^At age\.\$between: [A-Z]/],
+    ['{"email": {"$regex": "(a+)+$"}}', /^At email\.\$regex: [A-Z]/],
   ])("%j is refused, naming where", (text, message) => {
     const out = parseCondition(text);
     expect("error" in out && out.error).toMatch(message);
@@ -192,7 +192,7 @@ describe("errors and labels", () => {
         "rules.1.condition.plan": "second problem",
         key: "taken",
       }),
-    ).toEqual({ "rules.1.condition": "Age.$gt: must be a number", key: "Taken" });
+    ).toEqual({ "rules.1.condition": "At age.$gt: must be a number", key: "Taken" });
   });
 
   it.each([

@@ -227,3 +227,55 @@ test("experiment list filters by status and pages", async () => {
   await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "back on page one");
   await axe("experiments list");
 });
+
+test("audience and schedule from the form: the form's own checks, the server's check of a condition, saved and shown", async () => {
+  const e = await api<{ id: string }>("POST", "/ab-testing/experiments", {
+    key: `audience_${run}`,
+    experiment_name: "Audience from the form",
+    variants: [
+      { key: "control", variant_type: "control", traffic_percentage: 50 },
+      { key: "treatment", variant_type: "treatment", traffic_percentage: 50 },
+    ],
+  });
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}/edit`);
+  await visible("#f-targeting");
+  // An unknown operator is only known to the server: its 400 names targeting.age.$between.
+  await page.fill("#f-targeting", '{"age": {"$between": [18, 65]}}');
+  await page.fill("#f-namespace-key", "checkout");
+  await page.fill("#f-namespace-start", "0");
+  await page.fill("#f-namespace-end", "50");
+  await page.fill("#f-scheduled_start_at", "2031-06-01T09:00");
+  await page.fill("#f-scheduled_end_at", "2031-05-01T09:00");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await visible("#f-namespace-end-err");
+  const local = (await page.textContent("#form-errors")) ?? "";
+  assert(
+    /Namespace range end: Enter where the range ends/.test(local) &&
+      /Scheduled end: The end must come after/.test(local),
+    `summary reads "${local}"`,
+  );
+  await page.fill("#f-namespace-end", "0.5");
+  await page.fill("#f-scheduled_end_at", "2031-07-01T09:00");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await visible("#f-targeting-err");
+  const refused = (await page.textContent("#f-targeting-err")) ?? "";
+  assert(/age\.\$between/.test(refused), `the targeting error reads "${refused}"`);
+  await page.fill("#f-targeting", '{"age": {"$gte": 18, "$lt": 65}, "country": {"$in": ["FR", "DE"]}}');
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForURL((u) => u.pathname === `/experiments/${e.id}`);
+  const saved = await api<{
+    targeting: unknown;
+    namespace: unknown;
+    scheduled_start_at: string | null;
+    scheduled_end_at: string | null;
+  }>("GET", `/ab-testing/experiments/${e.id}`);
+  const local9 = await page.evaluate(() => new Date(2031, 5, 1, 9, 0).toISOString());
+  assert(
+    JSON.stringify(saved.targeting) === '{"age":{"$gte":18,"$lt":65},"country":{"$in":["FR","DE"]}}' &&
+      JSON.stringify(saved.namespace) === '{"key":"checkout","start":0,"end":0.5}' &&
+      saved.scheduled_start_at === local9,
+    `saved ${JSON.stringify(saved)} (start expected ${local9})`,
+  );
+  const facts = (await page.textContent(".facts")) ?? "";
+  assert(/Targeting.*"country"/.test(facts) && /checkout \[0, 0\.5\)/.test(facts), `facts read "${facts}"`);
+});

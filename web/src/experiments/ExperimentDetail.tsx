@@ -87,6 +87,32 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
           <dt>Completed</dt>
           <dd>{fmtDate(e.completed_at)}</dd>
         </div>
+        <div>
+          <dt>Targeting</dt>
+          <dd class={e.targeting ? "mono small break" : undefined}>
+            {e.targeting ? JSON.stringify(e.targeting) : "Everyone"}
+          </dd>
+        </div>
+        {e.namespace && (
+          <div>
+            <dt>Namespace</dt>
+            <dd class="mono">
+              {e.namespace.key} [{e.namespace.start}, {e.namespace.end})
+            </dd>
+          </div>
+        )}
+        {e.scheduled_start_at && (
+          <div>
+            <dt>Scheduled start</dt>
+            <dd>{fmtDate(e.scheduled_start_at)}</dd>
+          </div>
+        )}
+        {e.scheduled_end_at && (
+          <div>
+            <dt>Scheduled end</dt>
+            <dd>{fmtDate(e.scheduled_end_at)}</dd>
+          </div>
+        )}
         {e.status === "completed" && (
           <div>
             <dt>Winner</dt>

@@ -6,11 +6,23 @@ import { Link, navigate } from "../router";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
-import { deriveKey, fieldLabel, newVariant, plainErrors, reconcileErrors, validateDraft } from "./form-logic";
+import {
+  type AudienceDraft,
+  audienceBody,
+  audienceDraftOf,
+  audienceErrors,
+  deriveKey,
+  EMPTY_AUDIENCE,
+  fieldLabel,
+  newVariant,
+  plainErrors,
+  reconcileErrors,
+  validateDraft,
+} from "./form-logic";
 import { MetricPicker, MetricsChecklist } from "./MetricPicker";
 import { type VariantDraft, VariantsEditor } from "./VariantsEditor";
 
-interface Draft {
+interface Draft extends AudienceDraft {
   key: string;
   experiment_name: string;
   description: string;
@@ -37,6 +49,7 @@ function emptyDraft(): Draft {
     coverage: "100",
     seed: "",
     variants: [first, newVariant([first])],
+    ...EMPTY_AUDIENCE,
   };
 }
 
@@ -59,6 +72,13 @@ const fromExperiment = (e: Experiment): Draft => ({
     model_version: v.model_version ?? "",
     config: v.config && Object.keys(v.config).length > 0 ? JSON.stringify(v.config) : "",
   })),
+  ...audienceDraftOf(e),
+});
+
+/** Everything the form checks itself, by API path. */
+const localErrors = (d: Draft, checkVariants: boolean): Record<string, string> => ({
+  ...validateDraft(d, checkVariants),
+  ...audienceBody(d).errors,
 });
 
 /** The API's variant bodies; validateDraft has already checked every number and config. */
@@ -98,7 +118,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
     const next = { ...draft, ...patch };
     setDraft(next);
     if (Object.keys(errors).length === 0) return;
-    const left = reconcileErrors(errors, validateDraft(next, isDraft), changed);
+    const left = reconcileErrors(errors, localErrors(next, isDraft), changed);
     setErrors(left);
     // Everything fixed: the "not saved, please fix" line has nothing left to point at.
     if (Object.keys(left).length === 0) setMessage(null);
@@ -111,7 +131,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const local = validateDraft(draft, isDraft);
+    const local = localErrors(draft, isDraft);
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The experiment was not saved. Please fix:");
@@ -126,6 +146,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
       secondary_metrics: draft.secondary_metrics,
       guardrail_metrics: draft.guardrail_metrics,
       coverage: Number(draft.coverage),
+      ...audienceBody(draft).body,
     };
     setBusy(true);
     setErrors({});
@@ -156,7 +177,7 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
       }
     } catch (err) {
       if (err instanceof ApiError) {
-        setErrors(plainErrors(err.fieldErrors()));
+        setErrors(plainErrors(audienceErrors(err.fieldErrors())));
         setMessage(
           err.status === 409 && !err.problem?.errors?.length
             ? `${err.message} Pick another key.`
@@ -305,6 +326,108 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
             />
           )}
         </Field>
+        <fieldset>
+          <legend>Audience and schedule</legend>
+          <Field
+            path="targeting"
+            label="Targeting"
+            error={errors.targeting}
+            help="Who may enter: a condition over the attributes your code sends to /assign (docs/targeting.md). Blank: everyone. Changed while running, it never takes an exposed user out."
+          >
+            {(a) => (
+              <textarea
+                {...a}
+                class="mono"
+                rows={2}
+                spellcheck={false}
+                placeholder='{"country": {"$in": ["FR", "DE"]}}'
+                value={draft.targeting}
+                onInput={(e) => set("targeting", e.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <div class="grid-3">
+            <Field
+              path="namespace.key"
+              label="Namespace"
+              error={errors["namespace.key"]}
+              help={
+                isDraft
+                  ? "Optional. Experiments in one namespace whose ranges do not overlap never share a user."
+                  : "Fixed once started: changing it would move users in or out."
+              }
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  class="mono"
+                  readOnly={!isDraft}
+                  value={draft.namespace_key}
+                  onInput={(e) => change({ namespace_key: e.currentTarget.value }, "namespace.key")}
+                />
+              )}
+            </Field>
+            <Field
+              path="namespace.start"
+              label="Range start (0-1)"
+              error={errors["namespace.start"]}
+              help="The share of the namespace this experiment takes: [start, end)."
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  inputMode="decimal"
+                  readOnly={!isDraft}
+                  value={draft.namespace_start}
+                  onInput={(e) => change({ namespace_start: e.currentTarget.value }, "namespace.start")}
+                />
+              )}
+            </Field>
+            <Field path="namespace.end" label="Range end (0-1)" error={errors["namespace.end"]}>
+              {(a) => (
+                <input
+                  {...a}
+                  inputMode="decimal"
+                  readOnly={!isDraft}
+                  value={draft.namespace_end}
+                  onInput={(e) => change({ namespace_end: e.currentTarget.value }, "namespace.end")}
+                />
+              )}
+            </Field>
+          </div>
+          <div class="grid-2">
+            <Field
+              path="scheduled_start_at"
+              label="Scheduled start"
+              error={errors.scheduled_start_at}
+              help="A draft starts then, if it passes the start checks; otherwise the reason is in its history. Your time zone."
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  type="datetime-local"
+                  value={draft.scheduled_start}
+                  onInput={(e) => change({ scheduled_start: e.currentTarget.value }, "scheduled_start_at")}
+                />
+              )}
+            </Field>
+            <Field
+              path="scheduled_end_at"
+              label="Scheduled end"
+              error={errors.scheduled_end_at}
+              help="It is completed then, with no winner. Your time zone."
+            >
+              {(a) => (
+                <input
+                  {...a}
+                  type="datetime-local"
+                  value={draft.scheduled_end}
+                  onInput={(e) => change({ scheduled_end: e.currentTarget.value }, "scheduled_end_at")}
+                />
+              )}
+            </Field>
+          </div>
+        </fieldset>
         <Field path="description" label="Description" error={errors.description}>
           {(a) => (
             <textarea

@@ -10,6 +10,7 @@ import {
   percentBasisPoints,
   type VariantType,
 } from "../../../src/experiments/model";
+import { NAMESPACE_KEY_PATTERN } from "../../../src/targeting/model";
 
 /** One variant row as typed (numbers stay text until submit, so a half-typed "33." is kept). */
 export interface VariantDraft {
@@ -172,7 +173,9 @@ export function reconcileErrors(
   return out;
 }
 // Paths validateDraft covers: when it no longer reports them, they are fixed.
-const LOCALLY_CHECKED = /^(experiment_name|key|coverage|variants|variants\.\d+\.(key|traffic_percentage|config))$/;
+// (The targeting condition is not: the form checks only that it is a JSON object, the server what it means.)
+const LOCALLY_CHECKED =
+  /^(experiment_name|key|coverage|variants|variants\.\d+\.(key|traffic_percentage|config)|namespace\.(key|start|end)|scheduled_(start|end)_at)$/;
 
 const FIELD_LABELS: Record<string, string> = {
   experiment_name: "Name",
@@ -186,6 +189,15 @@ const FIELD_LABELS: Record<string, string> = {
   seed: "Seed",
   variants: "Variants",
   traffic_split: "Traffic split",
+  targeting: "Targeting",
+  namespace: "Namespace",
+  scheduled_start_at: "Scheduled start",
+  scheduled_end_at: "Scheduled end",
+};
+const NAMESPACE_LABELS: Record<string, string> = {
+  key: "Namespace",
+  start: "Namespace range start",
+  end: "Namespace range end",
 };
 const VARIANT_LABELS: Record<string, string> = {
   key: "key",
@@ -203,6 +215,8 @@ export function fieldLabel(path: string): string {
     const n = Number(variant[1]) + 1;
     return variant[2] ? `Variant ${n} ${VARIANT_LABELS[variant[2]] ?? variant[2].replace(/_/g, " ")}` : `Variant ${n}`;
   }
+  const ns = /^namespace\.(key|start|end)$/.exec(path);
+  if (ns?.[1]) return NAMESPACE_LABELS[ns[1]] ?? "Namespace";
   const metric = /^(secondary_metrics|guardrail_metrics)\.(\d+)/.exec(path);
   if (metric?.[1]) return `${FIELD_LABELS[metric[1]]} (${Number(metric[2]) + 1})`;
   const head = path.split(".")[0] ?? "";
@@ -237,3 +251,119 @@ export function plainMessage(message: string): string {
 /** Server field errors, in plain language. */
 export const plainErrors = (errors: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(errors).map(([path, m]) => [path, plainMessage(m)]));
+
+/**
+ * Who may enter and when, as typed: the targeting condition as JSON text (blank: everyone), the
+ * namespace as its key and a range of the namespace's hash in [0, 1) (all blank: none), and the
+ * schedule as `datetime-local` values in the browser's time zone (blank: none).
+ */
+export interface AudienceDraft {
+  targeting: string;
+  namespace_key: string;
+  namespace_start: string;
+  namespace_end: string;
+  scheduled_start: string;
+  scheduled_end: string;
+}
+
+export interface AudienceBody {
+  targeting: Record<string, unknown> | null;
+  namespace: { key: string; start: number; end: number } | null;
+  scheduled_start_at: number | null;
+  scheduled_end_at: number | null;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** An API time (ISO) as a `datetime-local` value in the browser's zone; blank for none. */
+export function localInputOf(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+const LOCAL_INPUT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/** A `datetime-local` value (the browser's zone) as epoch ms; null when blank or not a time. */
+export function epochOfLocalInput(text: string): number | null {
+  if (!LOCAL_INPUT.test(text)) return null;
+  const ms = new Date(text).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export const audienceDraftOf = (e: {
+  targeting: Record<string, unknown> | null;
+  namespace: { key: string; start: number; end: number } | null;
+  scheduled_start_at: string | null;
+  scheduled_end_at: string | null;
+}): AudienceDraft => ({
+  targeting: e.targeting === null ? "" : JSON.stringify(e.targeting, null, 2),
+  namespace_key: e.namespace?.key ?? "",
+  namespace_start: e.namespace ? String(e.namespace.start) : "",
+  namespace_end: e.namespace ? String(e.namespace.end) : "",
+  scheduled_start: localInputOf(e.scheduled_start_at),
+  scheduled_end: localInputOf(e.scheduled_end_at),
+});
+
+export const EMPTY_AUDIENCE: AudienceDraft = {
+  targeting: "",
+  namespace_key: "",
+  namespace_start: "",
+  namespace_end: "",
+  scheduled_start: "",
+  scheduled_end: "",
+};
+
+const fraction = (text: string): number | null => {
+  const n = text.trim() === "" ? Number.NaN : Number(text);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+};
+
+/**
+ * The audience fields of the request, and what the form can name without the server, by API path.
+ * The condition's meaning (operators, operand types, a `$regex` that could hang) is the server's
+ * to check: it answers `400` naming `targeting.<path>`, shown at the targeting field.
+ */
+export function audienceBody(d: AudienceDraft): { body: AudienceBody; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  let targeting: Record<string, unknown> | null = null;
+  if (d.targeting.trim() !== "") {
+    if (isObjectJson(d.targeting)) targeting = JSON.parse(d.targeting) as Record<string, unknown>;
+    else errors.targeting = 'Enter a JSON object, such as {"country": {"$in": ["FR", "DE"]}}, or leave it blank.';
+  }
+  let namespace: AudienceBody["namespace"] = null;
+  const nsTyped = [d.namespace_key, d.namespace_start, d.namespace_end].some((t) => t.trim() !== "");
+  if (nsTyped) {
+    const key = d.namespace_key.trim();
+    const start = fraction(d.namespace_start);
+    const end = fraction(d.namespace_end);
+    if (!NAMESPACE_KEY_PATTERN.test(key)) errors["namespace.key"] = key ? KEY_TEXT : "Enter the namespace's key.";
+    if (start === null) errors["namespace.start"] = "Enter where the range starts, from 0 to 1 (e.g. 0).";
+    if (end === null) errors["namespace.end"] = "Enter where the range ends, from 0 to 1 (e.g. 0.5).";
+    else if (start !== null && end <= start) errors["namespace.end"] = "The range must end after it starts.";
+    if (start !== null && end !== null) namespace = { key, start, end };
+  }
+  const start = d.scheduled_start.trim() === "" ? null : epochOfLocalInput(d.scheduled_start);
+  const end = d.scheduled_end.trim() === "" ? null : epochOfLocalInput(d.scheduled_end);
+  if (d.scheduled_start.trim() !== "" && start === null) errors.scheduled_start_at = "Enter a date and time.";
+  if (d.scheduled_end.trim() !== "" && end === null) errors.scheduled_end_at = "Enter a date and time.";
+  else if (start !== null && end !== null && end <= start)
+    errors.scheduled_end_at = "The end must come after the start.";
+  return { body: { targeting, namespace, scheduled_start_at: start, scheduled_end_at: end }, errors };
+}
+
+/**
+ * Server errors inside the condition (`targeting.age.$gt`) belong to the one targeting field; the
+ * inner path stays in the message.
+ */
+export function audienceErrors(errors: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(errors)) {
+    const inner = /^targeting\.(.+)$/.exec(path);
+    if (inner)
+      out.targeting ??= `At ${inner[1]}: ${message}`; // the attribute's own case, not capitalised
+    else out[path] = message;
+  }
+  return out;
+}

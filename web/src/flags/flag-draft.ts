@@ -150,8 +150,8 @@ export function parseCondition(text: string): Parsed<Record<string, unknown> | n
   }
   const [issue] = validateCondition(json);
   if (issue === undefined) return { value: json as Record<string, unknown> };
-  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-  return { error: `${where}${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.` };
+  const message = `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
+  return { error: issue.path.length ? `At ${issue.path.join(".")}: ${message}` : message };
 }
 
 function parseRollout(text: string): Parsed<number> {
@@ -203,8 +203,8 @@ export function formFlagErrors(apiErrors: Readonly<Record<string, string>>): Rec
   for (const [path, message] of Object.entries(apiErrors)) {
     const m = /^(rules\.\d+\.condition)\.(.+)$/.exec(path);
     const field = m?.[1] ?? path;
-    const text = m?.[2] ? `${m[2]}: ${message}` : message;
-    out[field] ??= text.charAt(0).toUpperCase() + text.slice(1);
+    // "At age.$gt: …": the attribute keeps its own case; a message of our own starts capitalised.
+    out[field] ??= m?.[2] ? `At ${m[2]}: ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
   }
   return out;
 }

@@ -91,6 +91,15 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   const history = await text("[data-testid=change-history]");
   assert(/updated by/.test(history) && /enabled: true → false/.test(history), `history reads "${history}"`);
   assert(/created by/.test(history), `history lacks the creation: "${history}"`);
+  // How to read it from code: the service's evaluation, then the Python SDK, both naming this key.
+  const snippet = page.locator("[data-testid=flag-code] [data-testid=snippet]");
+  assert((await snippet.textContent())?.includes(`"flags":["${KEY}"]`), "the curl snippet lacks the key");
+  await page.locator("[data-testid=flag-code]").getByRole("button", { name: "Python SDK" }).click();
+  await eventually(
+    async () => (await snippet.textContent())?.includes(`client.get_flag("${KEY}"`) ?? false,
+    3000,
+    "the Python snippet",
+  );
   // Off: everyone gets the default, and the page says why.
   await page.fill("#try-attributes", '{"country": "FR"}');
   await eventually(async () => /^false · the flag is off/.test(await text("[data-testid=try-result]")), 3000, "off");

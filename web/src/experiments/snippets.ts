@@ -2,6 +2,8 @@
  * The integration panel's snippets for one experiment, pure so test/unit/snippets.test.ts checks
  * that each names the right routes, id and key (and that the JSON bodies parse).
  */
+import type { Snippet } from "../ui/Snippets";
+
 export interface SnippetTarget {
   id: string;
   key: string;
@@ -9,15 +11,8 @@ export interface SnippetTarget {
   variants: readonly { key: string; variant_type: string }[];
 }
 
-export interface Snippet {
-  id: "assign" | "results" | "sdk";
-  label: string;
-  language: "sh" | "ts";
-  code: string;
-}
-
 /** Single quotes for a POSIX shell: safe for any id, key or metric name. */
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function snippets(e: SnippetTarget, origin: string): Snippet[] {
   const base = `${origin.replace(/\/+$/, "")}/api/v1/ab-testing`;

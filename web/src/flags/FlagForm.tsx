@@ -4,10 +4,12 @@ import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
+import { SnippetTabs } from "../ui/Snippets";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { findFlagByKey, type Flag } from "./catalogue";
+import { flagSnippets } from "./snippets";
 import {
   emptyFlagDraft,
   type FlagDraft,
@@ -321,6 +323,16 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
       </form>
       <div class="form-width">
         <TryFlag draft={draft} />
+        {flag && (
+          <section class="card integration" aria-labelledby="flag-code-h" data-testid="flag-code">
+            <h2 id="flag-code-h">Use it in code</h2>
+            <SnippetTabs snippets={flagSnippets(flag, location.origin)} codeId="flag-snippet" />
+            <p class="help">
+              The SDKs refresh the config with its ETag and evaluate every flag locally; a changed flag reaches them at
+              their next refresh. Every route: <a href="/api/docs">API reference</a>.
+            </p>
+          </section>
+        )}
         {flag && (
           <ChangeHistory
             headingId="flag-history-h"

@@ -10,11 +10,13 @@ import {
   flagBody,
   flagDraftOf,
   flagFieldLabel,
+  flagMatches,
   formFlagErrors,
   newRule,
   parseCondition,
   parseValue,
   ruleSummary,
+  toggleWarning,
   tryDraft,
   valueText,
   withValueType,
@@ -279,5 +281,35 @@ describe("tryDraft", () => {
   ])("%s: says why", (_name, over, user, attributes, message) => {
     const out = tryDraft(draft(over), user, attributes);
     expect("error" in out && out.error).toMatch(message);
+  });
+});
+
+describe("the list: search and the on/off switch", () => {
+  const flag = { key: "new-checkout", description: "iOS only, one page" };
+
+  it.each<[string, boolean]>([
+    ["", true],
+    ["checkout", true],
+    ["CHECKOUT ios", true],
+    ["  one   page ", true],
+    ["android", false],
+    ["checkout android", false],
+  ])("%j matches: %s", (query, match) => {
+    expect(flagMatches(flag, query)).toBe(match);
+  });
+
+  it("a flag without a description is searched by key", () => {
+    expect(flagMatches({ key: "dark-mode", description: null }, "dark")).toBe(true);
+    expect(flagMatches({ key: "dark-mode", description: null }, "null")).toBe(false);
+  });
+
+  const base = { key: "k", value_type: "boolean" as const, default_value: false };
+  it.each<[string, boolean, unknown[], string]>([
+    ["turning off", true, [{}], "Every user gets false from k, whatever its rules say."],
+    ["turning on, no rules", false, [], "k has no rules: every user still gets false."],
+    ["turning on, one rule", false, [{}], "k's rule applies again; the others get false."],
+    ["turning on, 3 rules", false, [{}, {}, {}], "k's 3 rules apply again; the others get false."],
+  ])("%s", (_name, enabled, rules, warning) => {
+    expect(toggleWarning({ ...base, enabled, rules })).toBe(warning);
   });
 });

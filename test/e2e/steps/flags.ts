@@ -104,3 +104,24 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   await page.fill("#try-attributes", '{"country": "FR"}');
   await eventually(async () => /^false · the flag is off/.test(await text("[data-testid=try-result]")), 3000, "off");
 });
+
+test("flags: the list's search and its switch, which says what it will do and asks first", async () => {
+  await nav("Flags").click();
+  await page.fill("#flags-q", "android");
+  await eventually(async () => (await page.locator("tr[data-flag-key]").count()) === 0, 3000, "no match");
+  await page.fill("#flags-q", `checkout ${run}`);
+  const row = page.locator(`tr[data-flag-key="${KEY}"]`);
+  await row.waitFor();
+  assert(
+    new URL(page.url()).searchParams.get("q") === `checkout ${run}`,
+    `the search is not in the URL: ${page.url()}`,
+  );
+  await row.getByRole("button", { name: `Turn on… ${KEY}` }).click();
+  const warning = (await row.locator(".flag-confirm p").textContent()) ?? "";
+  assert(/2 rules apply again; the others get false/.test(warning), `the switch says "${warning}"`);
+  await axe("flags list (switch asking)");
+  await row.getByRole("button", { name: `Turn on ${KEY}` }).click();
+  await eventually(async () => (await row.locator(".badge").textContent())?.trim() === "on", 5000, "listed as on");
+  const saved = (await api<{ items: Flag[] }>("GET", "/ab-testing/flags")).items.find((f) => f.key === KEY);
+  assert(saved?.enabled === true, `saved as ${JSON.stringify(saved)}`);
+});

@@ -1,21 +1,29 @@
+import { useState } from "preact/hooks";
+import { api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
-import { Link } from "../router";
+import { Link, navigate, useLocation } from "../router";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
-import { flagHref, listAllFlags } from "./catalogue";
-import { valueText } from "./flag-draft";
+import { type Flag, flagHref, listAllFlags } from "./catalogue";
+import { flagMatches, toggleWarning, valueText } from "./flag-draft";
 
 /** Every feature flag: whether it is on, what it serves by default, and how many rules decide. */
 export function FlagList() {
   const me = useMe();
+  const writable = canWrite(me);
+  const { query } = useLocation();
+  const q = query.get("q") ?? "";
   const list = useAsync(listAllFlags, []);
+  const shown = list.data?.filter((f) => flagMatches(f, q)) ?? [];
+  // The search lives in the URL, so a filtered list can be shared and survives a reload.
+  const search = (text: string) => navigate(text ? `/flags?q=${encodeURIComponent(text)}` : "/flags", true);
   return (
     <section aria-labelledby="flags-h">
       <div class="page-head">
         <h1 id="flags-h">Feature flags</h1>
-        {canWrite(me) && (
+        {writable && (
           <Link href="/flags/new" class="btn btn-primary">
             New flag
           </Link>
@@ -30,31 +38,114 @@ export function FlagList() {
       {list.status === "loading" && !list.data && <Loading label="Loading flags…" />}
       {list.data?.length === 0 && <Empty>No flags yet. Create one to roll a change out gradually.</Empty>}
       {list.data && list.data.length > 0 && (
-        <TableWrap label="Flags table">
-          <table data-testid="flags-table">
-            <TableHead columns={["Key", "Status", "Type", "Default", { label: "Rules", num: true }, "Updated"]} />
-            <tbody>
-              {list.data.map((f) => (
-                <tr key={f.id} data-flag-key={f.key}>
-                  <th scope="row">
-                    <Link href={flagHref(f.key)} class="mono">
-                      {f.key}
-                    </Link>
-                    {f.description && <div class="muted small">{f.description}</div>}
-                  </th>
-                  <td>
-                    <Badge kind={f.enabled ? "flag-on" : "flag-off"}>{f.enabled ? "on" : "off"}</Badge>
-                  </td>
-                  <td>{f.value_type}</td>
-                  <td class="mono">{valueText(f.value_type, f.default_value) || '""'}</td>
-                  <td class="num">{f.rules.length}</td>
-                  <td class="nowrap">{fmtTime(f.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <>
+          <search class="toolbar">
+            <label for="flags-q">Search flags</label>
+            <input
+              id="flags-q"
+              type="search"
+              value={q}
+              placeholder="key or description…"
+              onInput={(e) => search(e.currentTarget.value)}
+            />
+            <span class="muted small" role="status">
+              {shown.length} of {list.data.length}
+            </span>
+          </search>
+          {shown.length === 0 ? (
+            <Empty>No flag matches “{q}”.</Empty>
+          ) : (
+            <TableWrap label="Flags table">
+              <table data-testid="flags-table">
+                <TableHead
+                  columns={[
+                    "Key",
+                    "Status",
+                    "Type",
+                    "Default",
+                    { label: "Rules", num: true },
+                    "Updated",
+                    ...(writable ? [{ label: "Actions", hidden: true } as const] : []),
+                  ]}
+                />
+                <tbody>
+                  {shown.map((f) => (
+                    <FlagRow key={f.id} flag={f} writable={writable} onChanged={list.reload} />
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )}
+        </>
       )}
     </section>
+  );
+}
+
+/**
+ * One flag, with its switch: the kill switch an incident needs without opening the flag. It says
+ * what the change will do and asks first, since it reaches every client at its next refresh.
+ */
+function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boolean; onChanged: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api["ab-testing"].flags[":id"].$patch({ param: { id: f.id }, json: { enabled: !f.enabled } }));
+      setConfirming(false);
+      onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const verb = f.enabled ? "Turn off" : "Turn on";
+  return (
+    <tr data-flag-key={f.key}>
+      <th scope="row">
+        <Link href={flagHref(f.key)} class="mono">
+          {f.key}
+        </Link>
+        {f.description && <div class="muted small">{f.description}</div>}
+      </th>
+      <td>
+        <Badge kind={f.enabled ? "flag-on" : "flag-off"}>{f.enabled ? "on" : "off"}</Badge>
+      </td>
+      <td>{f.value_type}</td>
+      <td class="mono">{valueText(f.value_type, f.default_value) || '""'}</td>
+      <td class="num">{f.rules.length}</td>
+      <td class="nowrap">{fmtTime(f.updated_at)}</td>
+      {writable && (
+        <td>
+          {confirming ? (
+            <div class="flag-confirm">
+              <p class="small">{toggleWarning(f)}</p>
+              <div class="row-actions">
+                <button
+                  type="button"
+                  class={`btn btn-small${f.enabled ? " btn-danger" : " btn-primary"}`}
+                  disabled={busy}
+                  onClick={toggle}
+                >
+                  {verb} {f.key}
+                </button>
+                <button type="button" class="btn btn-small" onClick={() => setConfirming(false)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="button" class="btn btn-small" onClick={() => setConfirming(true)}>
+              {verb}…<span class="visually-hidden"> {f.key}</span>
+            </button>
+          )}
+          {error !== null && <ErrorBox error={error} />}
+        </td>
+      )}
+    </tr>
   );
 }

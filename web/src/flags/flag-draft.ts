@@ -268,3 +268,28 @@ export function tryDraft(
   };
   return { result: evaluateFlag(flag, userId, attrs) };
 }
+
+/**
+ * The list's search: every word typed must appear in the flag's key or description (case aside),
+ * so "checkout ios" finds `new-checkout` described as "iOS only".
+ */
+export function flagMatches(flag: { key: string; description: string | null }, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const text = `${flag.key} ${flag.description ?? ""}`.toLowerCase();
+  return words.every((w) => text.includes(w));
+}
+
+/** What turning a flag on or off does, said before it is done (the list's switch asks first). */
+export function toggleWarning(flag: {
+  key: string;
+  enabled: boolean;
+  value_type: FlagValueType;
+  default_value: unknown;
+  rules: unknown[];
+}): string {
+  const fallback = valueText(flag.value_type, flag.default_value) || '""';
+  if (flag.enabled) return `Every user gets ${fallback} from ${flag.key}, whatever its rules say.`;
+  return flag.rules.length === 0
+    ? `${flag.key} has no rules: every user still gets ${fallback}.`
+    : `${flag.key}'s ${flag.rules.length === 1 ? "rule applies" : `${flag.rules.length} rules apply`} again; the others get ${fallback}.`;
+}

@@ -12,6 +12,7 @@ import {
   evenSplit,
   fieldLabel,
   localInputOf,
+  namespaceNeighbours,
   newVariant,
   percentSum,
   plainMessage,
@@ -292,5 +293,67 @@ describe("audience and schedule (targeting, namespace, scheduled start and end)"
     ["scheduled_end_at", "Scheduled end"],
   ])("%s reads %s", (path, label) => {
     expect(fieldLabel(path)).toBe(label);
+  });
+});
+
+describe("namespaceNeighbours", () => {
+  const exp = (id: string, status: string, ns: [string, number, number] | null) => ({
+    id,
+    experiment_name: `E${id}`,
+    status,
+    namespace: ns ? { key: ns[0], start: ns[1], end: ns[2] } : null,
+  });
+  const all = [
+    exp("1", "running", ["checkout", 0.5, 1]),
+    exp("2", "draft", ["checkout", 0, 0.25]),
+    exp("3", "completed", ["checkout", 0, 1]),
+    exp("4", "running", ["search", 0, 1]),
+    exp("5", "paused", null),
+    exp("self", "draft", ["checkout", 0, 0.5]),
+  ];
+  const typed = (key: string, start: string, end: string) => ({
+    namespace_key: key,
+    namespace_start: start,
+    namespace_end: end,
+  });
+
+  it.each<[string, ReturnType<typeof typed>, [string, boolean][]]>([
+    [
+      "[0, 0.5) meets the running one at 0.5 and overlaps the draft",
+      typed("checkout", "0", "0.5"),
+      [
+        ["E2", true],
+        ["E1", false],
+      ],
+    ],
+    [
+      "[0.25, 0.5) touches both and overlaps neither",
+      typed("checkout", "0.25", "0.5"),
+      [
+        ["E2", false],
+        ["E1", false],
+      ],
+    ],
+    [
+      "[0.2, 0.6) overlaps both",
+      typed("checkout", "0.2", "0.6"),
+      [
+        ["E2", true],
+        ["E1", true],
+      ],
+    ],
+    [
+      "an incomplete range lists them without judging",
+      typed("checkout", "0.2", ""),
+      [
+        ["E2", false],
+        ["E1", false],
+      ],
+    ],
+    ["another namespace", typed("search", "0", "0.5"), [["E4", true]]],
+    ["an unused namespace", typed("home", "0", "1"), []],
+    ["no key", typed("", "0", "1"), []],
+  ])("%s (completed experiments and the experiment itself left out)", (_name, d, want) => {
+    expect(namespaceNeighbours(all, "self", d).map((n) => [n.name, n.overlaps])).toEqual(want);
   });
 });

@@ -237,6 +237,16 @@ test("audience and schedule from the form: the form's own checks, the server's c
       { key: "treatment", variant_type: "treatment", traffic_percentage: 50 },
     ],
   });
+  // A neighbour in the same namespace, [0.4, 1): the form lists it and marks the overlap.
+  await api("POST", "/ab-testing/experiments", {
+    key: `neighbour_${run}`,
+    experiment_name: "Namespace neighbour",
+    namespace: { key: "checkout", start: 0.4, end: 1 },
+    variants: [
+      { key: "control", variant_type: "control", traffic_percentage: 50 },
+      { key: "treatment", variant_type: "treatment", traffic_percentage: 50 },
+    ],
+  });
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}/edit`);
   await visible("#f-targeting");
   // An unknown operator is only known to the server: its 400 names targeting.age.$between.
@@ -255,6 +265,17 @@ test("audience and schedule from the form: the form's own checks, the server's c
     `summary reads "${local}"`,
   );
   await page.fill("#f-namespace-end", "0.5");
+  const neighbours = (await page.textContent("[data-testid=namespace-neighbours]")) ?? "";
+  assert(
+    /Namespace neighbour \(draft\) \[0\.4, 1\) overlaps this range/.test(neighbours),
+    `neighbours: "${neighbours}"`,
+  );
+  await page.fill("#f-namespace-end", "0.4");
+  await eventually(
+    async () => !/overlaps/.test((await page.textContent("[data-testid=namespace-neighbours]")) ?? ""),
+    3000,
+    "no overlap at [0, 0.4)",
+  );
   await page.fill("#f-scheduled_end_at", "2031-07-01T09:00");
   // The browser logs the expected 400 as a console error: allowed for this one request.
   state.allowHttpErrors = true;
@@ -278,10 +299,10 @@ test("audience and schedule from the form: the form's own checks, the server's c
   const local9 = await page.evaluate(() => new Date(2031, 5, 1, 9, 0).toISOString());
   assert(
     JSON.stringify(saved.targeting) === '{"age":{"$gte":18,"$lt":65},"country":{"$in":["FR","DE"]}}' &&
-      JSON.stringify(saved.namespace) === '{"key":"checkout","start":0,"end":0.5}' &&
+      JSON.stringify(saved.namespace) === '{"key":"checkout","start":0,"end":0.4}' &&
       saved.scheduled_start_at === local9,
     `saved ${JSON.stringify(saved)} (start expected ${local9})`,
   );
   const facts = (await page.textContent(".facts")) ?? "";
-  assert(/Targeting.*"country"/.test(facts) && /checkout \[0, 0\.5\)/.test(facts), `facts read "${facts}"`);
+  assert(/Targeting.*"country"/.test(facts) && /checkout \[0, 0\.4\)/.test(facts), `facts read "${facts}"`);
 });

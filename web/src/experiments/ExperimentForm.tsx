@@ -14,6 +14,8 @@ import {
   deriveKey,
   EMPTY_AUDIENCE,
   fieldLabel,
+  type NamespaceMember,
+  namespaceNeighbours,
   newVariant,
   plainErrors,
   reconcileErrors,
@@ -75,6 +77,20 @@ const fromExperiment = (e: Experiment): Draft => ({
   ...audienceDraftOf(e),
 });
 
+/** Every experiment of the organization with its namespace, following the cursor (for the namespace check). */
+async function listNamespaced(): Promise<NamespaceMember[]> {
+  const out: NamespaceMember[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap(
+      api["ab-testing"].experiments.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } }),
+    );
+    out.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
 /** Everything the form checks itself, by API path. */
 const localErrors = (d: Draft, checkVariants: boolean): Record<string, string> => ({
   ...validateDraft(d, checkVariants),
@@ -112,6 +128,8 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
   // Each refused submit moves focus to the summary, even when its text is the same as before.
   const [attempt, setAttempt] = useState(0);
   const catalogue = useAsync(listAllMetrics, []);
+  const others = useAsync(listNamespaced, []);
+  const neighbours = namespaceNeighbours(others.data ?? [], experiment?.id ?? null, draft);
   const isDraft = !experiment || experiment.status === "draft";
 
   const change = (patch: Partial<Draft>, changed: string) => {
@@ -395,6 +413,19 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
               )}
             </Field>
           </div>
+          {neighbours.length > 0 && (
+            <div class="namespace-neighbours" data-testid="namespace-neighbours">
+              <p class="help">Also in {draft.namespace_key.trim()}:</p>
+              <ul class="small">
+                {neighbours.map((n) => (
+                  <li key={`${n.name}-${n.start}`} class={n.overlaps ? "field-error" : undefined}>
+                    {n.name} ({n.status}) [{n.start}, {n.end})
+                    {n.overlaps && " overlaps this range: the two would share users"}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           <div class="grid-2">
             <Field
               path="scheduled_start_at"

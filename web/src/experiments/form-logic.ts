@@ -367,3 +367,49 @@ export function audienceErrors(errors: Record<string, string>): Record<string, s
   }
   return out;
 }
+
+/** An experiment as the namespace check needs it. */
+export interface NamespaceMember {
+  id: string;
+  experiment_name: string;
+  status: string;
+  namespace: { key: string; start: number; end: number } | null;
+}
+
+export interface NamespaceNeighbour {
+  name: string;
+  status: string;
+  start: number;
+  end: number;
+  /** Its range shares part of [start, end) typed: the two would share users. */
+  overlaps: boolean;
+}
+
+/**
+ * The other experiments in the namespace being typed, by where their range starts, each marked when
+ * it overlaps the typed range (GrowthBook's namespace picker shows the same). Completed experiments
+ * no longer enrol anyone and are left out. Empty while the key or the range is incomplete.
+ */
+export function namespaceNeighbours(
+  experiments: readonly NamespaceMember[],
+  selfId: string | null,
+  d: Pick<AudienceDraft, "namespace_key" | "namespace_start" | "namespace_end">,
+): NamespaceNeighbour[] {
+  const key = d.namespace_key.trim();
+  if (!key) return [];
+  const start = fraction(d.namespace_start);
+  const end = fraction(d.namespace_end);
+  return experiments
+    .filter((e) => e.id !== selfId && e.status !== "completed" && e.namespace?.key === key)
+    .map((e) => {
+      const ns = e.namespace as { start: number; end: number };
+      return {
+        name: e.experiment_name,
+        status: e.status,
+        start: ns.start,
+        end: ns.end,
+        overlaps: start !== null && end !== null && start < ns.end && ns.start < end,
+      };
+    })
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+}

@@ -27,6 +27,14 @@ test("phone-sized layout: live, results, list and form fit the screen", async ()
     await visible("#f-variants-1-traffic_percentage");
     await axe("experiment form (phone)");
     await assertNoSidewaysScroll("the experiment form");
+    await page.goto(`${server?.url}/flags`);
+    await visible("[data-testid=flags-table] tbody tr");
+    await assertNoSidewaysScroll("the flag list");
+    await page.locator("[data-testid=flags-table] tbody tr th a").first().click();
+    await visible("#f-key");
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await axe("flag form (phone)");
+    await assertNoSidewaysScroll("the flag form");
   } finally {
     await page.setViewportSize(DESKTOP);
   }
@@ -85,6 +93,12 @@ test("dark theme (system setting): axe on the live view and the results", async 
     await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
     await visible(".interval-chart svg");
     await axe("experiment results (dark)");
+    await page.goto(`${server?.url}/flags`);
+    await visible("[data-testid=flags-table] tbody tr");
+    await axe("flags list (dark)");
+    await page.locator("[data-testid=flags-table] tbody tr th a").first().click();
+    await visible("[data-testid=change-history] li");
+    await axe("flag form with its history (dark)");
   } finally {
     await page.emulateMedia({ colorScheme: "light" });
   }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { FLAG_VALUE_TYPES, type FlagValueType } from "../../../src/flags/model";
+import { FLAG_VALUE_TYPES } from "../../../src/flags/model";
 import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
@@ -9,7 +9,10 @@ import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { findFlagByKey, type Flag } from "./catalogue";
+import { RulesEditor } from "./RulesEditor";
 import { flagSnippets } from "./snippets";
+import { TryFlag } from "./TryFlag";
+import { ValueField } from "./ValueField";
 import {
   emptyFlagDraft,
   type FlagDraft,
@@ -19,8 +22,6 @@ import {
   formFlagErrors,
   newRule,
   type RuleDraft,
-  tryDraft,
-  valueText,
   withValueType,
 } from "./flag-draft";
 
@@ -222,94 +223,15 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
             )}
           </Field>
         </fieldset>
-        <fieldset disabled={!writable} class="flag-rules">
-          <legend>Rules</legend>
-          <p class="help">
-            In order: the first rule whose condition matches the user and whose rollout holds them gives its value. A
-            condition is JSON over the user's attributes (<code>{'{"country": {"$in": ["FR", "DE"]}}'}</code>, see{" "}
-            <a href="/api/docs">the API reference</a> and docs/targeting.md); blank means every user.
-          </p>
-          {errors.rules && <p class="field-error">{errors.rules}</p>}
-          {draft.rules.length === 0 && <p class="muted">No rules: every user gets the default value.</p>}
-          <ol class="rule-list" data-testid="flag-rules">
-            {draft.rules.map((r, i) => (
-              <li key={i} class="card rule-card">
-                <div class="rule-card-head">
-                  <h2 id={`rule-${i}-h`}>Rule {i + 1}</h2>
-                  <div class="row-actions">
-                    <button type="button" class="btn btn-small" disabled={i === 0} onClick={() => moveRule(i, -1)}>
-                      Up<span class="visually-hidden"> rule {i + 1}</span>
-                    </button>
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      disabled={i === draft.rules.length - 1}
-                      onClick={() => moveRule(i, 1)}
-                    >
-                      Down<span class="visually-hidden"> rule {i + 1}</span>
-                    </button>
-                    <button type="button" class="btn btn-small btn-danger" onClick={() => removeRule(i)}>
-                      Remove<span class="visually-hidden"> rule {i + 1}</span>
-                    </button>
-                  </div>
-                </div>
-                <Field
-                  path={`rules.${i}.condition`}
-                  label={`Rule ${i + 1} condition`}
-                  error={errors[`rules.${i}.condition`]}
-                >
-                  {(a) => (
-                    <textarea
-                      {...a}
-                      class="mono"
-                      rows={3}
-                      spellcheck={false}
-                      placeholder="blank: every user"
-                      value={r.condition}
-                      onInput={(e) => setRule(i, { condition: e.currentTarget.value })}
-                    />
-                  )}
-                </Field>
-                <div class="grid-2">
-                  <Field
-                    path={`rules.${i}.rollout_percentage`}
-                    label={`Rule ${i + 1} rollout (%)`}
-                    error={errors[`rules.${i}.rollout_percentage`]}
-                    help="The share of matching users served. Raise it gradually: nobody loses the value."
-                  >
-                    {(a) => (
-                      <input
-                        {...a}
-                        type="number"
-                        inputMode="decimal"
-                        min={0}
-                        max={100}
-                        step="any"
-                        value={r.rollout}
-                        onInput={(e) => setRule(i, { rollout: e.currentTarget.value })}
-                      />
-                    )}
-                  </Field>
-                  <ValueField
-                    type={draft.value_type}
-                    path={`rules.${i}.value`}
-                    label={`Rule ${i + 1} value`}
-                    value={r.value}
-                    error={errors[`rules.${i}.value`]}
-                    onValue={(v) => setRule(i, { value: v })}
-                  />
-                </div>
-              </li>
-            ))}
-          </ol>
-          <button
-            type="button"
-            class="btn"
-            onClick={() => update({ ...draft, rules: [...draft.rules, newRule(draft)] })}
-          >
-            Add rule
-          </button>
-        </fieldset>
+        <RulesEditor
+          draft={draft}
+          errors={errors}
+          disabled={!writable}
+          onRule={setRule}
+          onMove={moveRule}
+          onRemove={removeRule}
+          onAdd={() => update({ ...draft, rules: [...draft.rules, newRule(draft)] })}
+        />
         {writable && (
           <div class="actions">
             <button type="submit" class="btn btn-primary" disabled={busy}>
@@ -364,105 +286,6 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
           )}
         </section>
       )}
-    </section>
-  );
-}
-
-/** A value of the flag's type: a true/false choice, a number, a text, or JSON. */
-function ValueField(p: {
-  type: FlagValueType;
-  path: string;
-  label: string;
-  help?: string;
-  value: string;
-  error: string | undefined;
-  onValue: (v: string) => void;
-}) {
-  return (
-    <Field path={p.path} label={p.label} error={p.error} {...(p.help ? { help: p.help } : {})}>
-      {(a) =>
-        p.type === "boolean" ? (
-          <select {...a} value={p.value} onChange={(e) => p.onValue(e.currentTarget.value)}>
-            <option value="true">true</option>
-            <option value="false">false</option>
-          </select>
-        ) : p.type === "json" ? (
-          <textarea
-            {...a}
-            class="mono"
-            rows={2}
-            spellcheck={false}
-            value={p.value}
-            onInput={(e) => p.onValue(e.currentTarget.value)}
-          />
-        ) : (
-          <input
-            {...a}
-            class={p.type === "number" ? undefined : "mono"}
-            inputMode={p.type === "number" ? "decimal" : undefined}
-            value={p.value}
-            onInput={(e) => p.onValue(e.currentTarget.value)}
-          />
-        )
-      }
-    </Field>
-  );
-}
-
-const REASONS: Record<string, string> = {
-  rule: "a rule holds this user",
-  default: "no rule holds this user",
-  disabled: "the flag is off",
-};
-
-/**
- * The draft tried on one user, as it reads now (saved or not), with the evaluator the service and
- * the SDKs share: what this user would get, and which rule decided.
- */
-function TryFlag({ draft }: { draft: FlagDraft }) {
-  const [userId, setUserId] = useState("user-1");
-  const [attributes, setAttributes] = useState("");
-  const tried = tryDraft(draft, userId, attributes);
-  return (
-    <section class="card try-flag" aria-labelledby="try-flag-h">
-      <h2 id="try-flag-h">Try it</h2>
-      <p class="help">What one user gets from the flag as it reads above, before you save it.</p>
-      <div class="grid-2">
-        <div class="field">
-          <label for="try-user">User id</label>
-          <input
-            id="try-user"
-            class="mono"
-            autocomplete="off"
-            value={userId}
-            onInput={(e) => setUserId(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="try-attributes">Attributes (JSON)</label>
-          <textarea
-            id="try-attributes"
-            class="mono"
-            rows={2}
-            spellcheck={false}
-            placeholder='{"country": "FR", "plan": "pro"}'
-            value={attributes}
-            onInput={(e) => setAttributes(e.currentTarget.value)}
-          />
-        </div>
-      </div>
-      <p role="status" data-testid="try-result">
-        {"error" in tried ? (
-          <span class="muted">{tried.error}</span>
-        ) : (
-          <>
-            <strong class="mono">{valueText(draft.value_type, tried.result.value) || '""'}</strong>
-            {" · "}
-            {tried.result.rule_index === null ? REASONS[tried.result.reason] : `rule ${tried.result.rule_index + 1}`}
-            {tried.result.rule_index !== null && ` (${REASONS.rule})`}
-          </>
-        )}
-      </p>
     </section>
   );
 }

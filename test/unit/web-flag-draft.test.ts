@@ -15,6 +15,7 @@ import {
   newRule,
   parseCondition,
   parseValue,
+  rolloutWarnings,
   ruleSummary,
   toggleWarning,
   tryDraft,
@@ -311,5 +312,42 @@ describe("the list: search and the on/off switch", () => {
     ["turning on, 3 rules", false, [{}, {}, {}], "k's 3 rules apply again; the others get false."],
   ])("%s", (_name, enabled, rules, warning) => {
     expect(toggleWarning({ ...base, enabled, rules })).toBe(warning);
+  });
+});
+
+describe("rolloutWarnings", () => {
+  const saved = {
+    value_type: "boolean" as const,
+    rules: [
+      { condition: { country: "FR" }, rollout_percentage: 50, value: true },
+      { condition: null, rollout_percentage: 10, value: true },
+    ],
+  };
+  const rule = (condition: string, rollout: string, value = "true") => ({ condition, rollout, value });
+
+  it.each<[string, ReturnType<typeof rule>[], Record<number, string>]>([
+    ["unchanged", [rule('{"country":"FR"}', "50"), rule("", "10")], {}],
+    ["raised", [rule('{"country": "FR"}', "80"), rule("", "10")], {}],
+    [
+      "rule 1 lowered from 50% to 10%",
+      [rule('{"country": "FR"}', "10"), rule("", "10")],
+      { 0: "Lowering from 50% to 10% takes the value from about 80% of the matching users who have it now." },
+    ],
+    [
+      "rule 2 lowered to 0",
+      [rule('{"country":"FR"}', "50"), rule("", "0")],
+      { 1: "Lowering from 10% to 0% takes the value from about 100% of the matching users who have it now." },
+    ],
+    ["swapped: nothing to compare with", [rule("", "5"), rule('{"country":"FR"}', "50")], {}],
+    ["a new condition is a new rule", [rule('{"country":"DE"}', "10"), rule("", "10")], {}],
+    ["a new value is a new rule", [rule('{"country":"FR"}', "10", "false"), rule("", "10")], {}],
+    ["a blank rollout is not a number yet", [rule('{"country":"FR"}', ""), rule("", "10")], {}],
+    ["an added third rule", [rule('{"country":"FR"}', "50"), rule("", "10"), rule("", "1")], {}],
+  ])("%s", (_name, rules, warnings) => {
+    expect(rolloutWarnings(saved, rules)).toEqual(warnings);
+  });
+
+  it("a new flag has nothing to lower", () => {
+    expect(rolloutWarnings(null, [rule("", "1")])).toEqual({});
   });
 });

@@ -80,6 +80,12 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   await page.getByRole("link", { name: KEY, exact: true }).click();
   await page.waitForURL((u) => u.pathname === `/flags/${KEY}`);
   await visible("#f-enabled");
+  // Lowering a rollout says what it takes away before anything is saved; raising it back clears it.
+  await page.fill("#f-rules-1-rollout_percentage", "5");
+  const warning = (await page.textContent("[data-testid=rule-1-warning]")) ?? "";
+  assert(/Lowering from 10% to 5% takes the value from about 50%/.test(warning), `the warning reads "${warning}"`);
+  await page.fill("#f-rules-1-rollout_percentage", "10");
+  await eventually(async () => (await page.locator("[data-testid=rule-1-warning]").count()) === 0, 3000, "no warning");
   await page.uncheck("#f-enabled");
   await page.getByRole("button", { name: "Save flag" }).click();
   await page.waitForURL((u) => u.pathname === "/flags");

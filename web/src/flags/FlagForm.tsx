@@ -22,6 +22,7 @@ import {
   formFlagErrors,
   newRule,
   type RuleDraft,
+  rolloutWarnings,
   withValueType,
 } from "./flag-draft";
 
@@ -226,6 +227,7 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
         <RulesEditor
           draft={draft}
           errors={errors}
+          warnings={rolloutWarnings(flag, draft.rules)}
           disabled={!writable}
           onRule={setRule}
           onMove={moveRule}

@@ -9,13 +9,15 @@ import { ValueField } from "./ValueField";
 export function RulesEditor(p: {
   draft: FlagDraft;
   errors: Record<string, string>;
+  /** Per rule: a lowered rollout's warning (rolloutWarnings). */
+  warnings: Record<number, string>;
   disabled: boolean;
   onRule: (i: number, patch: Partial<RuleDraft>) => void;
   onMove: (i: number, by: -1 | 1) => void;
   onRemove: (i: number) => void;
   onAdd: () => void;
 }) {
-  const { draft, errors, disabled, onRule, onMove, onRemove, onAdd } = p;
+  const { draft, errors, warnings, disabled, onRule, onMove, onRemove, onAdd } = p;
   return (
     <fieldset disabled={disabled} class="flag-rules">
       <legend>Rules</legend>
@@ -94,6 +96,11 @@ export function RulesEditor(p: {
                 onValue={(v) => onRule(i, { value: v })}
               />
             </div>
+            {warnings[i] && (
+              <p class="rollout-warning" role="status" data-testid={`rule-${i}-warning`}>
+                {warnings[i]}
+              </p>
+            )}
           </li>
         ))}
       </ol>

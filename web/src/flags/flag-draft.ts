@@ -293,3 +293,39 @@ export function toggleWarning(flag: {
     ? `${flag.key} has no rules: every user still gets ${fallback}.`
     : `${flag.key}'s ${flag.rules.length === 1 ? "rule applies" : `${flag.rules.length} rules apply`} again; the others get ${fallback}.`;
 }
+
+/**
+ * Warnings for rollouts lowered against the saved flag. Raising a rollout never takes the value from
+ * anyone (the bucket is fixed per user and flag); lowering it takes it from the users whose bucket
+ * lies between the two, and the form says so before it is saved. Rules have no ids, so a rule is
+ * "the same" as a saved one when it sits at the same position with the same condition and value
+ * (after a reorder or an edit of either, there is nothing to compare it with).
+ */
+export function rolloutWarnings(
+  saved: {
+    value_type: FlagValueType;
+    rules: readonly { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown }[];
+  } | null,
+  rules: readonly RuleDraft[],
+): Record<number, string> {
+  const out: Record<number, string> = {};
+  if (saved === null) return out;
+  rules.forEach((r, i) => {
+    const before = saved.rules[i];
+    if (before === undefined) return;
+    const condition = parseCondition(r.condition);
+    const value = parseValue(saved.value_type, r.value);
+    const same =
+      "value" in condition &&
+      "value" in value &&
+      JSON.stringify(condition.value) === JSON.stringify(before.condition ?? null) &&
+      JSON.stringify(value.value) === JSON.stringify(before.value);
+    const now = r.rollout.trim() === "" ? Number.NaN : Number(r.rollout);
+    const was = before.rollout_percentage;
+    if (!same || !Number.isFinite(now) || now < 0 || now >= was) return;
+    const lost = Math.round(((was - now) / was) * 100);
+    out[i] =
+      `Lowering from ${was}% to ${now}% takes the value from about ${lost}% of the matching users who have it now.`;
+  });
+  return out;
+}

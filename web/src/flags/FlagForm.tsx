@@ -27,6 +27,8 @@ import {
 } from "./flag-draft";
 
 const flags = api["ab-testing"].flags;
+/** Paths flagBody checks: when it stops reporting one, it is fixed. */
+const LOCALLY_CHECKED = /^(key|default_value|rules|rules\.\d+\.(condition|rollout_percentage|value))$/;
 
 /** `/flags/new` and `/flags/<key>`. */
 export function FlagForm({ flagKey }: { flagKey?: string }) {
@@ -53,16 +55,23 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
-  /** The next draft; an error goes as soon as what the form checks no longer finds it. */
+  // Each refused submit moves focus to the summary, even when its text is the same as before.
+  const [attempt, setAttempt] = useState(0);
+
+  /**
+   * The next draft. An error the form checks itself goes as soon as the check no longer finds it;
+   * one only the server can find (a description too long) stays until the next submit.
+   */
   const update = (next: FlagDraft) => {
     setDraft(next);
     if (Object.keys(errors).length === 0) return;
     const local = flagBody(next).errors;
-    const left = Object.fromEntries(
-      Object.entries(errors)
-        .filter(([p]) => local[p] !== undefined)
-        .map(([p]) => [p, local[p] as string]),
-    );
+    const left: Record<string, string> = {};
+    for (const [path, message] of Object.entries(errors)) {
+      const now = local[path];
+      if (now !== undefined) left[path] = now;
+      else if (!LOCALLY_CHECKED.test(path)) left[path] = message;
+    }
     setErrors(left);
     if (Object.keys(left).length === 0) setMessage(null);
   };
@@ -85,8 +94,8 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
   };
 
   useEffect(() => {
-    if (message || Object.keys(errors).length) document.getElementById("form-errors")?.focus();
-  }, [message]);
+    if (attempt) document.getElementById("form-errors")?.focus();
+  }, [attempt]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -94,6 +103,7 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The flag was not saved. Please fix:");
+      setAttempt((n) => n + 1);
       return;
     }
     setBusy(true);
@@ -114,6 +124,7 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
               : err.message,
         );
       } else setMessage(String(err));
+      setAttempt((n) => n + 1);
     } finally {
       setBusy(false);
     }

@@ -216,6 +216,7 @@ describe("errors and labels", () => {
       '{"country":"FR"} · 25% → true',
     );
     expect(ruleSummary("string", { condition: null, rollout_percentage: 100, value: "" })).toBe('everyone · 100% → ""');
+    expect(ruleSummary("number", { rollout_percentage: 5, value: 2 })).toBe("everyone · 5% → 2");
   });
 });
 

@@ -54,7 +54,12 @@ test("flags: a targeted rule and a 10% rollout from the form; tried before savin
   await page.waitForURL((u) => u.pathname === "/flags");
   const row = page.locator(`tr[data-flag-key="${KEY}"]`);
   await row.waitFor();
-  assert((await row.textContent())?.includes("on"), "the new flag is not listed as on");
+  assert((await row.locator(".badge").textContent())?.trim() === "on", "the new flag is not listed as on");
+  const listed = (await row.locator(".flag-rule-summary").textContent()) ?? "";
+  assert(
+    listed.includes('{"country":{"$in":["FR","DE"]}} · 100% → true') && listed.includes("everyone · 10% → true"),
+    `the rules read "${listed}"`,
+  );
   await shot("flags");
   await axe("flags list");
 
@@ -90,7 +95,7 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   await page.getByRole("button", { name: "Save flag" }).click();
   await page.waitForURL((u) => u.pathname === "/flags");
   const row = page.locator(`tr[data-flag-key="${KEY}"]`);
-  await eventually(async () => (await row.textContent())?.includes("off") ?? false, 5000, "the flag listed as off");
+  await eventually(async () => (await row.locator(".badge").textContent())?.trim() === "off", 5000, "listed as off");
 
   await page.getByRole("link", { name: KEY, exact: true }).click();
   await visible("[data-testid=change-history] li");

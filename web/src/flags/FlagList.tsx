@@ -7,7 +7,10 @@ import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
 import { type Flag, flagHref, listAllFlags } from "./catalogue";
-import { flagMatches, toggleWarning, valueText } from "./flag-draft";
+import { flagMatches, ruleSummary, toggleWarning, valueText } from "./flag-draft";
+
+/** Rules shown in a row; the rest are counted. */
+const RULES_SHOWN = 3;
 
 /** Every feature flag: whether it is on, what it serves by default, and how many rules decide. */
 export function FlagList() {
@@ -63,7 +66,7 @@ export function FlagList() {
                     "Status",
                     "Type",
                     "Default",
-                    { label: "Rules", num: true },
+                    "Rules",
                     "Updated",
                     ...(writable ? [{ label: "Actions", hidden: true } as const] : []),
                   ]}
@@ -117,7 +120,18 @@ function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boole
       </td>
       <td>{f.value_type}</td>
       <td class="mono">{valueText(f.value_type, f.default_value) || '""'}</td>
-      <td class="num">{f.rules.length}</td>
+      <td>
+        {f.rules.length === 0 ? (
+          <span class="muted small">none: everyone gets the default</span>
+        ) : (
+          <ol class="flag-rule-summary small mono">
+            {f.rules.slice(0, RULES_SHOWN).map((r, i) => (
+              <li key={i}>{ruleSummary(f.value_type, r)}</li>
+            ))}
+            {f.rules.length > RULES_SHOWN && <li class="muted">and {f.rules.length - RULES_SHOWN} more</li>}
+          </ol>
+        )}
+      </td>
       <td class="nowrap">{fmtTime(f.updated_at)}</td>
       {writable && (
         <td>

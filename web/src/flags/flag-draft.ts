@@ -231,8 +231,11 @@ export function flagFieldLabel(path: string): string {
 }
 
 /** One rule in a sentence, for the list: `country in [FR, DE] · 25% → true`. */
-export function ruleSummary(type: FlagValueType, rule: FlagBody["rules"][number]): string {
-  const who = rule.condition === null ? "everyone" : JSON.stringify(rule.condition);
+export function ruleSummary(
+  type: FlagValueType,
+  rule: { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown },
+): string {
+  const who = rule.condition == null ? "everyone" : JSON.stringify(rule.condition);
   return `${who} · ${rule.rollout_percentage}% → ${valueText(type, rule.value) || '""'}`;
 }
 

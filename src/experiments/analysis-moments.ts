@@ -49,8 +49,8 @@ export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, sh
   const mean = sy / total;
   const meanX = sx / total;
   const dof = total - 1;
-  const variance = dof > 0 ? Math.max(0, syy - mean * sy) / dof : 0;
-  const varianceX = dof > 0 ? Math.max(0, sxx - meanX * sx) / dof : 0;
+  const variance = dof > 0 ? spread(syy, mean * sy) / dof : 0;
+  const varianceX = dof > 0 ? spread(sxx, meanX * sx) / dof : 0;
   const covarianceXY = dof > 0 ? (sxy - meanX * sy) / dof : 0;
   let min = s?.min ?? null;
   let max = s?.max ?? null;
@@ -72,6 +72,23 @@ export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, sh
     sum: s?.sum ?? 0,
   };
 }
+
+/**
+ * Below this share of Σd², a sum of squared deviations Σd² − (Σd)²/n is rounding, not spread.
+ * A constant arm must have exactly zero variance (the statistics then say "no spread" instead of
+ * a p of 0 from a standard error of 1e-9). The results page knows a constant arm from its min and
+ * max; the daily series has no per-day min and max, and its sums of day-by-day changes came out
+ * 4.6e-16 and 1.9e-14 for constant arms (of 0.1 and 9.99, against the other arm's value as the
+ * shift), while the results page said 0. ~450 ulps: it takes real data whose spread is 3 million
+ * times smaller than its distance from the pooled median to be read as constant.
+ */
+const ROUNDING_SHARE = 1e-13;
+
+/** Σ(d − mean)² from Σd² and (Σd)²/n, with rounding-sized (and negative) results as 0. */
+const spread = (sumSquares: number, meanTimesSum: number): number => {
+  const ss = sumSquares - meanTimesSum;
+  return ss <= ROUNDING_SHARE * Math.abs(sumSquares) ? 0 : ss;
+};
 
 /**
  * The nearest-rank position (0-based) of quantile q among n sorted values: ceil(q·n) − 1. The

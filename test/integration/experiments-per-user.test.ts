@@ -265,4 +265,35 @@ describe("per-user analysis", () => {
       }
     });
   }
+  it("a constant arm has no spread in the daily series as on the results page (no p-value from rounding)", async () => {
+    const acme = await as("per-user-constant");
+    const exp = await createRunning(acme, "const", { primary_metric: "spend" });
+    const [control, treatment] = exp.variants.map((v) => v.id) as [string, string];
+    const users: Record<string, string> = {};
+    // Every control user ends at 0.3 + 0.7 and every treatment user at 1.1 + 2.3, over two days of
+    // rows, so the series reaches its last day through day-by-day changes of the sums. Before the
+    // rounding rule (analysis-moments.ts) those changes left the treatment arm a variance of rounding
+    // size, and the series drew a lift interval of [2.39999997, 2.40000003] where the page has none.
+    const results = Array.from({ length: 37 }, (_, i) => {
+      users[`c${i}`] = control;
+      users[`t${i}`] = treatment;
+      return [
+        { metric_name: "spend", metric_value: 0.3, user_id: `c${i}`, recorded_at: T + 1 },
+        { metric_name: "spend", metric_value: 0.7, user_id: `c${i}`, recorded_at: T + 86_400_000 + 1 },
+        { metric_name: "spend", metric_value: 1.1, user_id: `t${i}`, recorded_at: T + 1 },
+        { metric_name: "spend", metric_value: 2.3, user_id: `t${i}`, recorded_at: T + 86_400_000 + 1 },
+      ];
+    }).flat();
+    await exposeAt(exp.id, "per-user-constant", users, T);
+    expect((await acme.post(`${BASE}/experiments/${exp.id}/results`, { results })).status).toBe(201);
+    const body = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
+    const page = metricOf(body, "spend").comparisons[0] as unknown as Record<string, unknown>;
+    expect(page.p_value).toBeNull();
+    const series = (await (await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=spend`)).json()) as {
+      items: { variants: { mean: number | null }[]; comparisons: Record<string, unknown>[] }[];
+    };
+    const day = series.items.at(-1);
+    expect(day?.variants.map((v) => v.mean)).toEqual([1, 3.4].map((v) => expect.closeTo(v, 12)));
+    for (const field of ["lift_ci_low", "lift_ci_high"]) expect(day?.comparisons[0]?.[field], field).toBe(page[field]);
+  });
 });

@@ -62,6 +62,46 @@ describe("armMoments: users with rows plus exposed users without (value 0)", () 
     expect([m.min, m.max, m.sum]).toEqual([Math.min(...allY), Math.max(...allY), ys.reduce((a, b) => a + b, 0)]);
   });
 
+  it.each([
+    { value: 0.1, shift: 0.3, n: 1000 },
+    { value: 9.99, shift: 19.99, n: 12345 },
+    { value: 1.7e12 + 0.1, shift: 1.7e12, n: 5000 },
+    { value: -2.5e-3, shift: 7.25, n: 777 },
+  ])(
+    "a constant arm ($n × $value, shift $shift) has zero variance from its sums alone, as the daily series has no min or max",
+    ({ value, shift, n }) => {
+      // The sums as a running total adds them (SQLite's TOTAL compensates; this does not, so it is the harder case).
+      let sumD = 0;
+      let sumD2 = 0;
+      for (let i = 0; i < n; i++) {
+        sumD += value - shift;
+        sumD2 += (value - shift) * (value - shift);
+      }
+      const sums = { users: n, sum: value * n, sumD, sumD2, min: null, max: null, sumXD: 0, sumXD2: 0, sumXYD: 0 };
+      const unbounded = { ...sums, min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY };
+      expect(armMoments(n, unbounded, shift, 0).variance).toBe(0);
+    },
+  );
+
+  // The analysis shifts by the pooled median, so a small spread sits near the shift and is kept.
+  // (A spread below the rounding of Σd² itself, 1e6 ± 1e-3 summed unshifted, cannot be recovered
+  // from the sums at all: it read as noise before this rule and reads as 0 now.)
+  it.each([
+    { ys: [100, 100.001, 99.999], shift: 0 },
+    { ys: [1e6 + 1e-3, 1e6, 1e6 + 2e-3], shift: 1e6 },
+    { ys: [0.1, 0.1, 0.1000001], shift: 0.1 },
+    { ys: [1.7e12 + 0.001, 1.7e12, 1.7e12 + 0.002], shift: 1.7e12 },
+  ])("keeps a small real spread ($ys, shift $shift)", ({ ys, shift }) => {
+    const unbounded = {
+      ...sqlSums(ys, [0, 0, 0], shift),
+      min: Number.NEGATIVE_INFINITY,
+      max: Number.POSITIVE_INFINITY,
+    };
+    const m = armMoments(3, unbounded, shift, 0);
+    expect(m.variance).toBeGreaterThan(0);
+    expect(m.variance).toBeCloseTo(variance(ys), 9);
+  });
+
   it("an arm nobody reached has n = 0 and no min or max", () => {
     expect(armMoments(0, undefined, 5, 0)).toMatchObject({ n: 0, mean: 0, variance: 0, min: null, max: null, sum: 0 });
   });

@@ -58,12 +58,10 @@ export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, sh
     min = min === null ? 0 : Math.min(min, 0);
     max = max === null ? 0 : Math.max(max, 0);
   }
-  // A constant arm has exactly zero spread: do not let cancellation noise invent some.
-  const constant = min !== null && min === max;
   return {
     n: total,
     mean,
-    variance: constant ? 0 : variance,
+    variance,
     meanX,
     varianceX,
     covarianceXY,
@@ -76,10 +74,10 @@ export function armMoments(n: number, s: ArmSums | undefined, shiftY: number, sh
 /**
  * Below this share of Σd², a sum of squared deviations Σd² − (Σd)²/n is rounding, not spread.
  * A constant arm must have exactly zero variance (the statistics then say "no spread" instead of
- * a p of 0 from a standard error of 1e-9). The results page knows a constant arm from its min and
- * max; the daily series has no per-day min and max, and its sums of day-by-day changes came out
- * 4.6e-16 and 1.9e-14 for constant arms (of 0.1 and 9.99, against the other arm's value as the
- * shift), while the results page said 0. ~450 ulps: it takes real data whose spread is 3 million
+ * a p of 0 from a standard error of 1e-9). This rule is how both the results page and the daily
+ * series know one: the series has no per-day min and max, and its sums of day-by-day changes came
+ * out 4.6e-16 and 1.9e-14 for constant arms (of 0.1 and 9.99, against the other arm's value as the
+ * shift), where the results page, then reading its min and max, said 0. ~450 ulps: it takes real data whose spread is 3 million
  * times smaller than its distance from the pooled median to be read as constant.
  */
 const ROUNDING_SHARE = 1e-13;

@@ -114,10 +114,10 @@ export function buildTimeseries(input: TimeseriesInput) {
           sum: 0,
           sumD: at("sumD"),
           sumD2: at("sumD2"),
-          // Not tracked per day. Unbounded, so that armMoments never takes an arm for constant
-          // (null would read as "no values", and with zeros added, as all zero).
-          min: Number.NEGATIVE_INFINITY,
-          max: Number.POSITIVE_INFINITY,
+          // Not tracked per day, and not needed: the series shows no min or max, and a constant
+          // arm's zero variance comes from its sums (analysis-moments.ts, ROUNDING_SHARE).
+          min: null,
+          max: null,
           sumXD: at("sumX"),
           sumXD2: at("sumX2"),
           sumXYD: at("sumXYWith") - shift * zerosX,

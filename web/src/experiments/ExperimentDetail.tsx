@@ -4,6 +4,7 @@ import type { Experiment } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
+import { DangerZone } from "../ui/DangerZone";
 import { fmtDate } from "../ui/format";
 import { Badge, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -29,7 +30,6 @@ export function ExperimentDetail({ id }: { id: string }) {
 function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChanged: (e: Experiment) => void }) {
   const me = useMe();
   const writable = canWrite(me);
-  const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const remove = async () => {
     try {
@@ -173,24 +173,9 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
       />
 
       {writable && e.status !== "running" && (
-        <section class="danger-zone" aria-labelledby="danger-h">
-          <h2 id="danger-h">Delete</h2>
-          {deleting ? (
-            <div class="actions">
-              <button type="button" class="btn btn-danger" onClick={remove}>
-                Yes, delete {e.key}
-              </button>
-              <button type="button" class="btn" onClick={() => setDeleting(false)}>
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="btn btn-danger" onClick={() => setDeleting(true)}>
-              Delete experiment…
-            </button>
-          )}
+        <DangerZone headingId="danger-h" label="Delete experiment…" subject={e.key} onDelete={remove}>
           {deleteError !== null && <ErrorBox error={deleteError} />}
-        </section>
+        </DangerZone>
       )}
     </article>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
+import { collectPages } from "../api/pages";
 import type { Experiment } from "../api/types";
 import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
@@ -78,17 +79,10 @@ const fromExperiment = (e: Experiment): Draft => ({
 });
 
 /** Every experiment of the organization with its namespace, following the cursor (for the namespace check). */
-async function listNamespaced(): Promise<NamespaceMember[]> {
-  const out: NamespaceMember[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await unwrap(
-      api["ab-testing"].experiments.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } }),
-    );
-    out.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return out;
+function listNamespaced(): Promise<NamespaceMember[]> {
+  return collectPages((cursor) =>
+    unwrap(api["ab-testing"].experiments.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } })),
+  );
 }
 
 /** Everything the form checks itself, by API path. */

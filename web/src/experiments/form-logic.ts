@@ -11,6 +11,7 @@ import {
   type VariantType,
 } from "../../../src/experiments/model";
 import { NAMESPACE_KEY_PATTERN } from "../../../src/targeting/model";
+import { foldConditionErrors, keepUnfixed } from "../ui/form-errors";
 
 /** One variant row as typed (numbers stay text until submit, so a half-typed "33." is kept). */
 export interface VariantDraft {
@@ -159,19 +160,11 @@ export function validateDraft(d: DraftFields, checkVariants = true): Record<stri
  * local message; a server-only error stays until its own field changes (the server is not asked
  * on every keystroke).
  */
-export function reconcileErrors(
+export const reconcileErrors = (
   shown: Record<string, string>,
   local: Record<string, string>,
   changed: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [path, message] of Object.entries(shown)) {
-    const now = local[path];
-    if (now !== undefined) out[path] = now;
-    else if (path !== changed && !LOCALLY_CHECKED.test(path)) out[path] = message;
-  }
-  return out;
-}
+): Record<string, string> => keepUnfixed(shown, local, (path) => LOCALLY_CHECKED.test(path), changed);
 // Paths validateDraft covers: when it no longer reports them, they are fixed.
 // (The targeting condition is not: the form checks only that it is a JSON object, the server what it means.)
 const LOCALLY_CHECKED =
@@ -357,16 +350,8 @@ export function audienceBody(d: AudienceDraft): { body: AudienceBody; errors: Re
  * Server errors inside the condition (`targeting.age.$gt`) belong to the one targeting field; the
  * inner path stays in the message.
  */
-export function audienceErrors(errors: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [path, message] of Object.entries(errors)) {
-    const inner = /^targeting\.(.+)$/.exec(path);
-    if (inner)
-      out.targeting ??= `At ${inner[1]}: ${message}`; // the attribute's own case, not capitalised
-    else out[path] = message;
-  }
-  return out;
-}
+export const audienceErrors = (errors: Record<string, string>): Record<string, string> =>
+  foldConditionErrors(errors, /^(targeting)\.(.+)$/);
 
 /** An experiment as the namespace check needs it. */
 export interface NamespaceMember {

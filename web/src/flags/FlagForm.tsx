@@ -4,6 +4,8 @@ import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
+import { keepUnfixed } from "../ui/form-errors";
+import { DangerZone } from "../ui/DangerZone";
 import { SnippetTabs } from "../ui/Snippets";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
@@ -53,7 +55,6 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [deleting, setDeleting] = useState(false);
 
   // Each refused submit moves focus to the summary, even when its text is the same as before.
   const [attempt, setAttempt] = useState(0);
@@ -65,13 +66,7 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
   const update = (next: FlagDraft) => {
     setDraft(next);
     if (Object.keys(errors).length === 0) return;
-    const local = flagBody(next).errors;
-    const left: Record<string, string> = {};
-    for (const [path, message] of Object.entries(errors)) {
-      const now = local[path];
-      if (now !== undefined) left[path] = now;
-      else if (!LOCALLY_CHECKED.test(path)) left[path] = message;
-    }
+    const left = keepUnfixed(errors, flagBody(next).errors, (path) => LOCALLY_CHECKED.test(path));
     setErrors(left);
     if (Object.keys(left).length === 0) setMessage(null);
   };
@@ -277,27 +272,18 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
         )}
       </div>
       {writable && flag && (
-        <section class="danger-zone" aria-labelledby="flag-danger-h">
-          <h2 id="flag-danger-h">Delete</h2>
-          <p class="help">
-            Clients that still ask for <code>{flag.key}</code> get their own fallback (the SDKs: null) once their config
-            refreshes.
-          </p>
-          {deleting ? (
-            <div class="actions">
-              <button type="button" class="btn btn-danger" onClick={remove}>
-                Yes, delete {flag.key}
-              </button>
-              <button type="button" class="btn" onClick={() => setDeleting(false)}>
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="btn btn-danger" onClick={() => setDeleting(true)}>
-              Delete flag…
-            </button>
-          )}
-        </section>
+        <DangerZone
+          headingId="flag-danger-h"
+          label="Delete flag…"
+          subject={flag.key}
+          onDelete={remove}
+          help={
+            <>
+              Clients that still ask for <code>{flag.key}</code> get their own fallback (the SDKs: null) once their
+              config refreshes.
+            </>
+          }
+        />
       )}
     </section>
   );

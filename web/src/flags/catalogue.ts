@@ -1,19 +1,16 @@
 import type { InferResponseType } from "hono/client";
 import { api, unwrap } from "../api/client";
+import { collectPages } from "../api/pages";
 
 const flags = api["ab-testing"].flags;
 export type Flag = InferResponseType<(typeof flags)[":id"]["$get"], 200>;
 
 /** Every flag of the organization, following the cursor (500 a page), by key. */
 export async function listAllFlags(): Promise<Flag[]> {
-  const out: Flag[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await unwrap(flags.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } }));
-    out.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return out.sort((a, b) => a.key.localeCompare(b.key));
+  const all = await collectPages((cursor) =>
+    unwrap(flags.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } })),
+  );
+  return all.sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** Flags are addressed by key in the dashboard's URLs (`/flags/<key>`), by id in the API. */

@@ -15,6 +15,7 @@ import {
 } from "../../../src/flags/model";
 import type { JsonValue } from "../../../src/targeting/model";
 import { validateCondition } from "../../../src/targeting/validate";
+import { foldConditionErrors } from "../ui/form-errors";
 
 export interface RuleDraft {
   /** JSON text of the condition; blank: every user. */
@@ -199,14 +200,9 @@ export function flagBody(d: FlagDraft): { body: FlagBody; errors: Record<string,
  * the message.
  */
 export function formFlagErrors(apiErrors: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [path, message] of Object.entries(apiErrors)) {
-    const m = /^(rules\.\d+\.condition)\.(.+)$/.exec(path);
-    const field = m?.[1] ?? path;
-    // "At age.$gt: …": the attribute keeps its own case; a message of our own starts capitalised.
-    out[field] ??= m?.[2] ? `At ${m[2]}: ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
-  }
-  return out;
+  const folded = foldConditionErrors(apiErrors, /^(rules\.\d+\.condition)\.(.+)$/);
+  // A message of our own starts lowercase ("must be a boolean"); a sentence reads better capitalised.
+  return Object.fromEntries(Object.entries(folded).map(([p, m]) => [p, m.charAt(0).toUpperCase() + m.slice(1)]));
 }
 
 const LABELS: Record<string, string> = {

@@ -5,6 +5,7 @@ import { canWrite, useMe } from "../auth/session-context";
 import { plainErrors } from "../experiments/form-logic";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
+import { DangerZone } from "../ui/DangerZone";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -39,7 +40,6 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [deleting, setDeleting] = useState(false);
   const set = <K extends keyof MetricDraft>(k: K, v: MetricDraft[K]) => {
     const next = { ...draft, [k]: v };
     setDraft(next);
@@ -293,24 +293,13 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
         </div>
       )}
       {writable && metric && (
-        <section class="danger-zone" aria-labelledby="metric-danger-h">
-          <h2 id="metric-danger-h">Delete</h2>
-          <p class="help">Its results stay; they are then analysed as an undefined metric (sum per user, number).</p>
-          {deleting ? (
-            <div class="actions">
-              <button type="button" class="btn btn-danger" onClick={remove}>
-                Yes, delete {metric.key}
-              </button>
-              <button type="button" class="btn" onClick={() => setDeleting(false)}>
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="btn btn-danger" onClick={() => setDeleting(true)}>
-              Delete metric…
-            </button>
-          )}
-        </section>
+        <DangerZone
+          headingId="metric-danger-h"
+          label="Delete metric…"
+          subject={metric.key}
+          onDelete={remove}
+          help="Its results stay; they are then analysed as an undefined metric (sum per user, number)."
+        />
       )}
     </section>
   );

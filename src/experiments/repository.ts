@@ -90,6 +90,8 @@ export async function createExperiment(
 
 export interface PageRequest {
   status?: ExperimentStatus | undefined;
+  /** Only the experiments whose namespace has this key. */
+  namespace?: string | undefined;
   limit: number;
   after?: { createdAt: number; id: string } | undefined;
 }
@@ -98,6 +100,7 @@ export interface PageRequest {
 export async function listExperiments(db: Db, orgId: string, page: PageRequest): Promise<ExperimentWithVariants[]> {
   const conds: (SQL | undefined)[] = [eq(experiments.orgId, orgId)];
   if (page.status) conds.push(eq(experiments.status, page.status));
+  if (page.namespace) conds.push(sql`json_extract(${experiments.namespace}, '$.key') = ${page.namespace}`);
   if (page.after) {
     const { createdAt, id } = page.after;
     conds.push(

@@ -4,7 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
-import { ConditionSchema, NamespaceSchema } from "../targeting/schemas";
+import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { MetricKey } from "../metrics/schemas";
 import { CORRECTIONS, ENGINES } from "../stats";
@@ -275,6 +275,11 @@ export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.nu
 
 export const ListQuery = z.object({
   status: z.enum(EXPERIMENT_STATUSES).optional(),
+  // The experiments sharing a layer, for a check of overlapping ranges without reading them all.
+  namespace: NamespaceKey.optional().openapi({
+    description: "Only the experiments in this namespace (its key)",
+    example: "checkout",
+  }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -88,10 +88,16 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
 export async function listExperiments(
   db: Db,
   orgId: string,
-  query: { status?: ExperimentRow["status"] | undefined; limit: number; cursor?: string | undefined },
+  query: {
+    status?: ExperimentRow["status"] | undefined;
+    namespace?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const rows = await repo.listExperiments(db, orgId, { status: query.status, limit: query.limit, after });
+  const { status, namespace, limit } = query;
+  const rows = await repo.listExperiments(db, orgId, { status, namespace, limit, after });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =

@@ -22,9 +22,11 @@ export const ConditionSchema = z
     example: { country: { $in: ["FR", "DE"] }, "app.version": { $vgte: "2.4.0" } },
   });
 
+export const NamespaceKey = z.string().regex(NAMESPACE_KEY_PATTERN, KEY_MESSAGE);
+
 export const NamespaceSchema = z
   .strictObject({
-    key: z.string().regex(NAMESPACE_KEY_PATTERN, KEY_MESSAGE),
+    key: NamespaceKey,
     start: z.number().min(0).max(1),
     end: z.number().min(0).max(1),
   })

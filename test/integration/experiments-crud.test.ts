@@ -179,8 +179,53 @@ describe("GET /experiments", () => {
     expect(drafts.items.map((e) => e.key)).toEqual(["p4", "p3", "p2", "p0"]);
   });
 
-  it("400 for a bad limit, status or cursor", async () => {
+  it("filters by namespace key, alone, with a status and across pages", async () => {
+    const acme = await as("namespaces");
+    const layer = (key: string, start: number, end: number) => ({ key, start, end });
+    const a = await createExperiment(acme, {
+      key: "ns-a",
+      variants: twoVariants(),
+      namespace: layer("checkout", 0, 0.5),
+    });
+    const b = await createExperiment(acme, {
+      key: "ns-b",
+      variants: twoVariants(),
+      namespace: layer("checkout", 0.5, 1),
+    });
+    await createExperiment(acme, { key: "ns-other", variants: twoVariants(), namespace: layer("checkout-v2", 0, 1) });
+    await createExperiment(acme, { key: "ns-none", variants: twoVariants() });
+    // Same namespace key in another organization: never listed.
+    await createExperiment(await as("namespaces-elsewhere"), { key: "ns-x", namespace: layer("checkout", 0, 1) });
+    await acme.post(`${BASE}/experiments/${b.id}/start`);
+
+    const keys = async (qs: string) => {
+      const res = await acme.get(`${BASE}/experiments?${qs}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: ExperimentBody[]; next_cursor: string | null };
+      return { keys: page.items.map((e) => e.key), page };
+    };
+    const all = await keys("namespace=checkout");
+    expect(all.keys).toEqual(["ns-b", "ns-a"]);
+    expect(all.page.items[1]).toMatchObject({ id: a.id, namespace: { key: "checkout", start: 0, end: 0.5 } });
+    expect(all.page.next_cursor).toBeNull();
+    expect((await keys("namespace=checkout&status=running")).keys).toEqual(["ns-b"]);
+    expect((await keys("namespace=checkout&status=completed")).keys).toEqual([]);
+    expect((await keys("namespace=nowhere")).keys).toEqual([]);
+
+    const first = await keys("namespace=checkout&limit=1");
+    expect(first.keys).toEqual(["ns-b"]);
+    const cursor = encodeURIComponent(first.page.next_cursor ?? "");
+    const second = await keys(`namespace=checkout&limit=1&cursor=${cursor}`);
+    expect(second.keys).toEqual(["ns-a"]);
+    expect(second.page.next_cursor).toBeNull();
+  });
+
+  it("400 for a bad limit, status, namespace or cursor", async () => {
     const acme = await as("paging");
+    for (const bad of ["", "Checkout", "a%20b", "x".repeat(65)]) {
+      const problem = await expectProblem(await acme.get(`${BASE}/experiments?namespace=${bad}`), 400);
+      expect(problem.errors?.[0]?.path).toBe("query.namespace");
+    }
     const limit = await expectProblem(await acme.get(`${BASE}/experiments?limit=501`), 400);
     expect(limit.errors?.[0]?.path).toBe("query.limit");
     const status = await expectProblem(await acme.get(`${BASE}/experiments?status=archived`), 400);

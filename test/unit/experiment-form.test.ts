@@ -13,6 +13,7 @@ import {
   fieldLabel,
   localInputOf,
   namespaceNeighbours,
+  namespaceQueryKey,
   newVariant,
   percentSum,
   plainMessage,
@@ -355,5 +356,21 @@ describe("namespaceNeighbours", () => {
     ["no key", typed("", "0", "1"), []],
   ])("%s (completed experiments and the experiment itself left out)", (_name, d, want) => {
     expect(namespaceNeighbours(all, "self", d).map((n) => [n.name, n.overlaps])).toEqual(want);
+  });
+});
+
+describe("namespaceQueryKey: the key the form asks GET /experiments?namespace= for", () => {
+  it.each<[string, string | null]>([
+    ["checkout", "checkout"],
+    ["  checkout  ", "checkout"],
+    ["check_out-2", "check_out-2"],
+    ["", null],
+    ["   ", null],
+    ["Checkout", null],
+    ["check out", null],
+    ["x".repeat(64), "x".repeat(64)],
+    ["x".repeat(65), null],
+  ])("%j → %j (the server would refuse anything else with a 400)", (typed, want) => {
+    expect(namespaceQueryKey({ namespace_key: typed })).toBe(want);
   });
 });

@@ -265,6 +265,8 @@ test("audience and schedule from the form: the form's own checks, the server's c
     `summary reads "${local}"`,
   );
   await page.fill("#f-namespace-end", "0.5");
+  // The form asks GET /experiments?namespace=checkout once the key is typed: wait for its answer.
+  await visible("[data-testid=namespace-neighbours]");
   const neighbours = (await page.textContent("[data-testid=namespace-neighbours]")) ?? "";
   assert(
     /Namespace neighbour \(draft\) \[0\.4, 1\) overlaps this range/.test(neighbours),

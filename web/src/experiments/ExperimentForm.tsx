@@ -17,6 +17,7 @@ import {
   fieldLabel,
   type NamespaceMember,
   namespaceNeighbours,
+  namespaceQueryKey,
   newVariant,
   plainErrors,
   reconcileErrors,
@@ -78,10 +79,15 @@ const fromExperiment = (e: Experiment): Draft => ({
   ...audienceDraftOf(e),
 });
 
-/** Every experiment of the organization with its namespace, following the cursor (for the namespace check). */
-function listNamespaced(): Promise<NamespaceMember[]> {
+/** The experiments in one namespace, following the cursor (for the overlap check); none asked: none. */
+function listNamespace(key: string | null): Promise<NamespaceMember[]> {
+  if (key === null) return Promise.resolve([]);
   return collectPages((cursor) =>
-    unwrap(api["ab-testing"].experiments.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } })),
+    unwrap(
+      api["ab-testing"].experiments.$get({
+        query: { namespace: key, limit: "500", ...(cursor ? { cursor } : {}) },
+      }),
+    ),
   );
 }
 
@@ -122,7 +128,10 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
   // Each refused submit moves focus to the summary, even when its text is the same as before.
   const [attempt, setAttempt] = useState(0);
   const catalogue = useAsync(listAllMetrics, []);
-  const others = useAsync(listNamespaced, []);
+  // Asked again as the key changes; an answer for an older key is dropped by useAsync, and
+  // namespaceNeighbours ignores members of another namespace while the new answer is on its way.
+  const namespaceKey = namespaceQueryKey(draft);
+  const others = useAsync(() => listNamespace(namespaceKey), [namespaceKey]);
   const neighbours = namespaceNeighbours(others.data ?? [], experiment?.id ?? null, draft);
   const isDraft = !experiment || experiment.status === "draft";
 

@@ -370,6 +370,12 @@ export interface NamespaceNeighbour {
   overlaps: boolean;
 }
 
+/** The namespace key to list neighbours for: the typed key once it is a valid one, else null. */
+export function namespaceQueryKey(d: Pick<AudienceDraft, "namespace_key">): string | null {
+  const key = d.namespace_key.trim();
+  return NAMESPACE_KEY_PATTERN.test(key) ? key : null;
+}
+
 /**
  * The other experiments in the namespace being typed, by where their range starts, each marked when
  * it overlaps the typed range (GrowthBook's namespace picker shows the same). Completed experiments

@@ -1,7 +1,7 @@
 // A release manager's journey, through the UI: create a feature flag with a targeted rule and a
 // partial rollout, try it on users before saving, turn it off, and read who changed what.
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, nav, page, run, shot, visible } from "../context.ts";
+import { api, axe, nav, page, run, server, shot, visible } from "../context.ts";
 
 const KEY = `new-checkout-${run}`;
 const text = async (selector: string) => ((await page.textContent(selector)) ?? "").trim();
@@ -114,6 +114,30 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   // Off: everyone gets the default, and the page says why.
   await page.fill("#try-attributes", '{"country": "FR"}');
   await eventually(async () => /^false · the flag is off/.test(await text("[data-testid=try-result]")), 3000, "off");
+});
+
+test("history: the first 50 changes, then older ones on request, down to the creation", async () => {
+  const key = `long-history-${run}`;
+  const flag = await api<Flag>("POST", "/ab-testing/flags", { key, value_type: "boolean", default_value: false });
+  // 54 edits: with the creation, 55 changes, so the page shows 50 and one more page holds 5.
+  for (let i = 1; i <= 54; i++) {
+    await api("PATCH", `/ab-testing/flags/${encodeURIComponent(flag.id)}`, { description: `revision ${i}` });
+  }
+  await page.goto(`${server?.url}/flags/${encodeURIComponent(key)}`);
+  const entries = page.locator("[data-testid=change-history] > li");
+  await eventually(async () => (await entries.count()) === 50, 5000, "the first 50 changes");
+  assert(/revision 54/.test(await text("[data-testid=change-history] > li:first-child")), "newest first");
+  assert(!/created by/.test(await text("[data-testid=change-history]")), "the creation is not on the first page");
+  await page.getByRole("button", { name: "Show older changes" }).click();
+  await eventually(async () => (await entries.count()) === 55, 5000, "55 changes after the older page");
+  const last = await text("[data-testid=change-history] > li:last-child");
+  assert(/^created by/.test(last), `the oldest entry reads "${last}"`);
+  assert(
+    /revision 4 → revision 5/.test(await text("[data-testid=change-history] > li:nth-child(50)")),
+    "page 1 ends at 5",
+  );
+  assert((await page.getByRole("button", { name: "Show older changes" }).count()) === 0, "nothing older is offered");
+  await axe("flag history, two pages");
 });
 
 test("flags: the list's search and its switch, which says what it will do and asks first", async () => {

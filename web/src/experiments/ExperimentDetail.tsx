@@ -169,7 +169,11 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
       <ChangeHistory
         headingId="experiment-history-h"
         deps={[e.id, e.updated_at, e.status]}
-        load={() => unwrap(api["ab-testing"].experiments[":id"].history.$get({ param: { id: e.id }, query: {} }))}
+        load={(cursor) =>
+          unwrap(
+            api["ab-testing"].experiments[":id"].history.$get({ param: { id: e.id }, query: cursor ? { cursor } : {} }),
+          )
+        }
       />
 
       {writable && e.status !== "running" && (

@@ -267,7 +267,9 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
           <ChangeHistory
             headingId="flag-history-h"
             deps={[flag.id, flag.updated_at]}
-            load={() => unwrap(flags[":id"].history.$get({ param: { id: flag.id }, query: {} }))}
+            load={(cursor) =>
+              unwrap(flags[":id"].history.$get({ param: { id: flag.id }, query: cursor ? { cursor } : {} }))
+            }
           />
         )}
       </div>

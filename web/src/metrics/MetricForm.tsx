@@ -288,7 +288,14 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
           <ChangeHistory
             headingId="metric-history-h"
             deps={[metric.id]}
-            load={() => unwrap(api["ab-testing"].metrics[":id"].history.$get({ param: { id: metric.id }, query: {} }))}
+            load={(cursor) =>
+              unwrap(
+                api["ab-testing"].metrics[":id"].history.$get({
+                  param: { id: metric.id },
+                  query: cursor ? { cursor } : {},
+                }),
+              )
+            }
           />
         </div>
       )}

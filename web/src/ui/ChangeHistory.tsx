@@ -1,31 +1,64 @@
+import { useState } from "preact/hooks";
 import { fmtTime } from "./format";
 import { actionLabel, changeLines, type HistoryEntry } from "./change-history";
 import { Empty, ErrorBox, Loading } from "./status";
 import { useAsync } from "./use-async";
 
+type HistoryPage = { items: HistoryEntry[]; next_cursor: string | null };
+
+/** Older pages fetched after `first`: they belong to that first page and are dropped when it reloads. */
+interface Older {
+  first: HistoryPage;
+  items: HistoryEntry[];
+  next_cursor: string | null;
+}
+
 /**
- * Who changed what, newest first: the audit history of one flag, experiment or metric. `load`
- * fetches the first page (50 changes; the API pages further with its cursor).
+ * Who changed what, newest first: the audit history of one flag, experiment or metric. `load(cursor)`
+ * fetches a page (the API's 50 changes); "Show older changes" follows the cursor and appends.
  */
 export function ChangeHistory({
   load,
   deps,
   headingId,
 }: {
-  load: () => Promise<{ items: HistoryEntry[]; next_cursor: string | null }>;
+  load: (cursor: string | undefined) => Promise<HistoryPage>;
   deps: unknown[];
   headingId: string;
 }) {
-  const history = useAsync(load, deps);
+  const history = useAsync(() => load(undefined), deps);
+  const [olderState, setOlder] = useState<Older | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [olderError, setOlderError] = useState<unknown>(null);
+  const first = history.data;
+  // A reload of the first page (a new change saved) starts the list again from the newest.
+  const older = olderState && olderState.first === first ? olderState : null;
+  const items = first ? [...first.items, ...(older?.items ?? [])] : [];
+  const nextCursor = older ? older.next_cursor : (first?.next_cursor ?? null);
+
+  const showOlder = async () => {
+    if (!first || !nextCursor) return;
+    setBusy(true);
+    setOlderError(null);
+    try {
+      const page = await load(nextCursor);
+      setOlder({ first, items: [...(older?.items ?? []), ...page.items], next_cursor: page.next_cursor });
+    } catch (error) {
+      setOlderError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <section class="card change-history" aria-labelledby={headingId}>
       <h2 id={headingId}>History</h2>
       {history.status === "error" && <ErrorBox error={history.error} onRetry={history.reload} />}
-      {history.status === "loading" && !history.data && <Loading label="Loading history…" />}
-      {history.data?.items.length === 0 && <Empty>No changes recorded yet.</Empty>}
-      {history.data && history.data.items.length > 0 && (
+      {history.status === "loading" && !first && <Loading label="Loading history…" />}
+      {first?.items.length === 0 && <Empty>No changes recorded yet.</Empty>}
+      {items.length > 0 && (
         <ol class="history-entries" data-testid="change-history">
-          {history.data.items.map((e, i) => (
+          {items.map((e, i) => (
             <li key={`${e.at}-${i}`}>
               <div>
                 <strong>{actionLabel(e.action)}</strong> by <span class="mono">{e.actor}</span>
@@ -46,7 +79,12 @@ export function ChangeHistory({
           ))}
         </ol>
       )}
-      {history.data?.next_cursor && <p class="muted small">Older changes: GET the history with its next_cursor.</p>}
+      {olderError !== null && <ErrorBox error={olderError} onRetry={showOlder} />}
+      {nextCursor && olderError === null && (
+        <button type="button" class="btn" disabled={busy} aria-busy={busy} onClick={showOlder}>
+          {busy ? "Loading older changes…" : "Show older changes"}
+        </button>
+      )}
     </section>
   );
 }

@@ -44,6 +44,12 @@ export const KEY_MAX_LENGTH = 64;
 export const KEY_PATTERN = new RegExp(`^[a-z0-9_-]{1,${KEY_MAX_LENGTH}}$`);
 export const KEY_MESSAGE = `must be 1-${KEY_MAX_LENGTH} characters of [a-z0-9_-]`;
 
+/**
+ * `GET /experiments?q=`: a text found in the key or the name, ASCII letters in either case (SQLite's
+ * lower() folds only those). Bounded so a search is never a large parameter.
+ */
+export const SEARCH_MAX_LENGTH = 100;
+
 /** Variants per experiment: bounds a list that is never paginated. */
 export const MAX_VARIANTS = 50;
 

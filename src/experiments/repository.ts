@@ -90,6 +90,8 @@ export async function createExperiment(
 
 export interface PageRequest {
   status?: ExperimentStatus | undefined;
+  /** Only the experiments whose key or name contains this text (ASCII case folded). */
+  q?: string | undefined;
   /** Only the experiments whose namespace has this key. */
   namespace?: string | undefined;
   limit: number;
@@ -100,6 +102,13 @@ export interface PageRequest {
 export async function listExperiments(db: Db, orgId: string, page: PageRequest): Promise<ExperimentWithVariants[]> {
   const conds: (SQL | undefined)[] = [eq(experiments.orgId, orgId)];
   if (page.status) conds.push(eq(experiments.status, page.status));
+  if (page.q) {
+    // instr, not LIKE: a search for "50%" or "a_b" means those characters, with nothing to escape.
+    const q = page.q.toLowerCase();
+    conds.push(
+      or(sql`instr(lower(${experiments.key}), ${q}) > 0`, sql`instr(lower(${experiments.experimentName}), ${q}) > 0`),
+    );
+  }
   if (page.namespace) conds.push(sql`json_extract(${experiments.namespace}, '$.key') = ${page.namespace}`);
   if (page.after) {
     const { createdAt, id } = page.after;

@@ -12,6 +12,7 @@ import { CONFIDENCE_RANGE, DEFAULT_ANALYSIS_SETTINGS, TUNING_RANGE } from "./ana
 import {
   EXPERIMENT_STATUSES,
   KEY_MESSAGE,
+  SEARCH_MAX_LENGTH,
   KEY_PATTERN,
   MAX_VARIANTS,
   PERCENT_MESSAGE,
@@ -276,6 +277,16 @@ export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.nu
 export const ListQuery = z.object({
   status: z.enum(EXPERIMENT_STATUSES).optional(),
   // The experiments sharing a layer, for a check of overlapping ranges without reading them all.
+  q: z
+    .string()
+    .max(SEARCH_MAX_LENGTH)
+    .optional()
+    // Blank is no search, as an emptied search box means.
+    .transform((s) => s?.trim() || undefined)
+    .openapi({
+      description: "Only experiments whose key or name contains this text (ASCII letters in either case)",
+      example: "checkout",
+    }),
   namespace: NamespaceKey.optional().openapi({
     description: "Only the experiments in this namespace (its key)",
     example: "checkout",

@@ -90,14 +90,15 @@ export async function listExperiments(
   orgId: string,
   query: {
     status?: ExperimentRow["status"] | undefined;
+    q?: string | undefined;
     namespace?: string | undefined;
     limit: number;
     cursor?: string | undefined;
   },
 ) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const { status, namespace, limit } = query;
-  const rows = await repo.listExperiments(db, orgId, { status, namespace, limit, after });
+  const { status, q, namespace, limit } = query;
+  const rows = await repo.listExperiments(db, orgId, { status, q, namespace, limit, after });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =

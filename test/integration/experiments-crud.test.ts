@@ -220,6 +220,53 @@ describe("GET /experiments", () => {
     expect(second.page.next_cursor).toBeNull();
   });
 
+  it("searches key and name for a text (?q=), case folded, with the status filter and the cursor", async () => {
+    const acme = await as("searching");
+    const make = (key: string, experiment_name: string) =>
+      createExperiment(acme, { key, experiment_name, variants: twoVariants() });
+    await make("checkout-button", "Green checkout button");
+    const banner = await make("free-shipping", "Free shipping banner (CHECKOUT page)");
+    await make("search-ranking", "Search ranking model");
+    await make("pct-50", "Discount 50% off");
+    await make("a_b", "Underscore key");
+    await createExperiment(await as("searching-elsewhere"), { key: "checkout-x", experiment_name: "Checkout" });
+    expect((await acme.post(`${BASE}/experiments/${banner.id}/start`)).status).toBe(200);
+
+    const keys = async (qs: string) => {
+      const res = await acme.get(`${BASE}/experiments?${qs}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { items: ExperimentBody[]; next_cursor: string | null };
+    };
+    const cases: [string, string[]][] = [
+      ["q=checkout", ["free-shipping", "checkout-button"]],
+      ["q=CheckOut", ["free-shipping", "checkout-button"]],
+      ["q=%20%20ranking%20", ["search-ranking"]],
+      ["q=banner%20(checkout", ["free-shipping"]],
+      ["q=50%25", ["pct-50"]],
+      // LIKE would read _ and % as wildcards; the search reads them as characters.
+      ["q=_", ["a_b"]],
+      ["q=%25", ["pct-50"]],
+      ["q=nothing-like-this", []],
+      ["q=", ["a_b", "pct-50", "search-ranking", "free-shipping", "checkout-button"]],
+      ["q=checkout&status=running", ["free-shipping"]],
+      ["q=checkout&status=draft", ["checkout-button"]],
+    ];
+    for (const [qs, want] of cases)
+      expect(
+        (await keys(qs)).items.map((e) => e.key),
+        qs,
+      ).toEqual(want);
+
+    const first = await keys("q=checkout&limit=1");
+    expect(first.items.map((e) => e.key)).toEqual(["free-shipping"]);
+    const second = await keys(`q=checkout&limit=1&cursor=${encodeURIComponent(first.next_cursor ?? "")}`);
+    expect(second.items.map((e) => e.key)).toEqual(["checkout-button"]);
+    expect(second.next_cursor).toBeNull();
+
+    const long = await expectProblem(await acme.get(`${BASE}/experiments?q=${"x".repeat(101)}`), 400);
+    expect(long.errors?.[0]?.path).toBe("query.q");
+  });
+
   it("400 for a bad limit, status, namespace or cursor", async () => {
     const acme = await as("paging");
     for (const bad of ["", "Checkout", "a%20b", "x".repeat(65)]) {

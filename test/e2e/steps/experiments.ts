@@ -226,6 +226,36 @@ test("experiment list filters by status and pages", async () => {
   await page.getByRole("button", { name: "Previous" }).click();
   await eventually(async () => (await page.locator("table tbody tr").count()) === 20, 5000, "back on page one");
   await axe("experiments list");
+
+  // Search: the name or the key, any case, with the status filter; kept in the URL.
+  const rows = page.locator("table tbody tr");
+  const named = await api<{ items: { experiment_name: string; status: string }[] }>(
+    "GET",
+    "/ab-testing/experiments?limit=500&q=pricing%20page",
+  );
+  assert(named.items.length >= 3, `the API finds ${named.items.length} pricing experiments`);
+  await page.fill("#experiments-q", "PRICING page");
+  await eventually(async () => (await rows.count()) === named.items.length, 5000, "the pricing experiments");
+  const names = await rows.locator("td:first-child a").allTextContents();
+  assert(
+    names.every((n) => /^Pricing page layout/.test(n)),
+    `rows: ${names.join(", ")}`,
+  );
+  const running = named.items.filter((e) => e.status === "running").length;
+  await page.selectOption("#status-filter", "running");
+  await eventually(async () => (await rows.count()) === running, 5000, `${running} running pricing experiments`);
+  const url = new URL(page.url());
+  assert(
+    url.searchParams.get("q") === "PRICING page" && url.searchParams.get("status") === "running",
+    `the filter is not in the URL: ${page.url()}`,
+  );
+  await page.fill("#experiments-q", `bulk_${run}_20`);
+  await visible(`text=No running experiment matches “bulk_${run}_20”.`);
+  await page.selectOption("#status-filter", "");
+  await eventually(async () => (await rows.count()) === 1, 5000, "found by its key");
+  await page.fill("#experiments-q", "");
+  await eventually(async () => (await rows.count()) === 20, 5000, "the whole list again");
+  await axe("experiments list, searched");
 });
 
 test("audience and schedule from the form: the form's own checks, the server's check of a condition, saved and shown", async () => {

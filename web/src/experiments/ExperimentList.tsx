@@ -1,11 +1,12 @@
 import { useState } from "preact/hooks";
 import { api, unwrap } from "../api/client";
-import type { ExperimentStatus } from "../api/types";
+import { SEARCH_MAX_LENGTH } from "../../../src/experiments/model";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate, useLocation } from "../router";
 import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
+import { type ListFilter, listApiQuery, listHref, readListFilter, statusOf } from "./list-query";
 import { STATUSES } from "./status";
 import { TableWrap, TableHead } from "../ui/TableWrap";
 
@@ -14,33 +15,27 @@ const PAGE_SIZE = 20;
 export function ExperimentList() {
   const me = useMe();
   const { query } = useLocation();
-  const status = (STATUSES as readonly string[]).includes(query.get("status") ?? "")
-    ? (query.get("status") as ExperimentStatus)
-    : undefined;
+  const filter = readListFilter(query);
+  const { status, q } = filter;
+  const filterKey = listHref(filter);
   // Cursor pagination only moves forward; remembering the cursors we came through gives "Previous".
   // The stack belongs to one filter, so a filter change (also by the Back button) starts at page 1.
-  const [stack, setStack] = useState<{ status: string | undefined; cursors: (string | undefined)[] }>({
-    status,
+  const [stack, setStack] = useState<{ filterKey: string; cursors: (string | undefined)[] }>({
+    filterKey,
     cursors: [undefined],
   });
-  const cursors = stack.status === status ? stack.cursors : [undefined];
+  const cursors = stack.filterKey === filterKey ? stack.cursors : [undefined];
   const setCursors = (update: (c: (string | undefined)[]) => (string | undefined)[]) =>
-    setStack({ status, cursors: update(cursors) });
+    setStack({ filterKey, cursors: update(cursors) });
   const cursor = cursors[cursors.length - 1];
 
   const page = useAsync(
-    () =>
-      unwrap(
-        api["ab-testing"].experiments.$get({
-          query: { limit: String(PAGE_SIZE), ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) },
-        }),
-      ),
-    [status, cursor],
+    () => unwrap(api["ab-testing"].experiments.$get({ query: listApiQuery(filter, PAGE_SIZE, cursor) })),
+    [filterKey, cursor],
   );
 
-  const setStatus = (value: string) => {
-    navigate(value ? `/experiments?status=${value}` : "/experiments", true);
-  };
+  const setFilter = (next: Partial<ListFilter>) => navigate(listHref({ ...filter, ...next }), true);
+  const searching = q.trim() !== "";
 
   return (
     <section aria-labelledby="exp-h">
@@ -52,9 +47,22 @@ export function ExperimentList() {
           </Link>
         )}
       </div>
-      <div class="toolbar">
+      <search class="toolbar">
+        <label for="experiments-q">Search</label>
+        <input
+          id="experiments-q"
+          type="search"
+          value={q}
+          maxLength={SEARCH_MAX_LENGTH}
+          placeholder="name or key…"
+          onInput={(e) => setFilter({ q: e.currentTarget.value })}
+        />
         <label for="status-filter">Status</label>
-        <select id="status-filter" value={status ?? ""} onChange={(e) => setStatus(e.currentTarget.value)}>
+        <select
+          id="status-filter"
+          value={status ?? ""}
+          onChange={(e) => setFilter({ status: statusOf(e.currentTarget.value) })}
+        >
           <option value="">All</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -64,20 +72,27 @@ export function ExperimentList() {
           ))}
         </select>
         {page.status === "loading" && page.data && <Loading label="Updating…" />}
-      </div>
+      </search>
 
       {page.status === "error" && <ErrorBox error={page.error} onRetry={page.reload} />}
       {page.status === "loading" && !page.data && <Loading label="Loading experiments…" />}
       {page.data &&
         (page.data.items.length === 0 ? (
           <Empty>
-            {status ? `No ${status} experiments.` : "No experiments yet."}{" "}
-            {canWrite(me) && !status && <Link href="/experiments/new">Create the first one</Link>}
+            {searching
+              ? `No ${status ? `${status} ` : ""}experiment matches “${q.trim()}”.`
+              : status
+                ? `No ${status} experiments.`
+                : "No experiments yet."}{" "}
+            {canWrite(me) && !status && !searching && <Link href="/experiments/new">Create the first one</Link>}
           </Empty>
         ) : (
           <TableWrap label="Experiments table">
             <table>
-              <caption class="visually-hidden">Experiments{status ? `, ${status}` : ""}</caption>
+              <caption class="visually-hidden">
+                Experiments{status ? `, ${status}` : ""}
+                {searching ? `, matching “${q.trim()}”` : ""}
+              </caption>
               <TableHead
                 columns={[
                   "Name",

@@ -337,4 +337,17 @@ test("audience and schedule from the form: the form's own checks, the server's c
   );
   const facts = (await page.textContent(".facts")) ?? "";
   assert(/Targeting.*"country"/.test(facts) && /checkout \[0, 0\.4\)/.test(facts), `facts read "${facts}"`);
+
+  // The list says who may enter and what the scheduler will do, for this draft only.
+  await page.goto(`${server?.url}/experiments?q=${encodeURIComponent(`audience_${run}`)}`);
+  const row = page.locator("table tbody tr");
+  await eventually(async () => (await row.count()) === 1, 5000, "the one experiment found");
+  const audience = await row.locator("[data-testid=audience-note]").allTextContents();
+  assert(
+    JSON.stringify(audience) === '["targeted","namespace checkout [0, 0.4)"]',
+    `audience notes: ${JSON.stringify(audience)}`,
+  );
+  const when = row.locator("[data-testid=schedule-note] time");
+  assert((await when.getAttribute("datetime")) === local9, `the start shown is ${await when.getAttribute("datetime")}`);
+  assert(/^starts /.test((await row.locator("[data-testid=schedule-note]").textContent()) ?? ""), "a draft starts");
 });

@@ -6,6 +6,7 @@ import { Link, navigate, useLocation } from "../router";
 import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
+import { audienceNotes, nextScheduled } from "./list-notes";
 import { type ListFilter, listApiQuery, listHref, readListFilter, statusOf } from "./list-query";
 import { STATUSES } from "./status";
 import { TableWrap, TableHead } from "../ui/TableWrap";
@@ -104,21 +105,34 @@ export function ExperimentList() {
                 ]}
               />
               <tbody>
-                {page.data.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>
-                      <Link href={`/experiments/${encodeURIComponent(e.id)}`}>{e.experiment_name}</Link>
-                      <div class="muted small mono">{e.key}</div>
-                    </td>
-                    <td>
-                      <Badge kind={e.status}>{e.status}</Badge>
-                    </td>
-                    <td>{e.primary_metric ?? "—"}</td>
-                    <td class="num">{e.variants.length}</td>
-                    <td class="num">{e.coverage}%</td>
-                    <td>{fmtDate(e.updated_at)}</td>
-                  </tr>
-                ))}
+                {page.data.items.map((e) => {
+                  const scheduled = nextScheduled(e);
+                  return (
+                    <tr key={e.id}>
+                      <td>
+                        <Link href={`/experiments/${encodeURIComponent(e.id)}`}>{e.experiment_name}</Link>
+                        <div class="muted small mono">{e.key}</div>
+                        {audienceNotes(e).map((note) => (
+                          <div key={note} class="muted small" data-testid="audience-note">
+                            {note}
+                          </div>
+                        ))}
+                      </td>
+                      <td>
+                        <Badge kind={e.status}>{e.status}</Badge>
+                        {scheduled && (
+                          <div class="muted small" data-testid="schedule-note">
+                            {scheduled.action} <time dateTime={scheduled.at}>{fmtDate(scheduled.at)}</time>
+                          </div>
+                        )}
+                      </td>
+                      <td>{e.primary_metric ?? "—"}</td>
+                      <td class="num">{e.variants.length}</td>
+                      <td class="num">{e.coverage}%</td>
+                      <td>{fmtDate(e.updated_at)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </TableWrap>

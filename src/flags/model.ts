@@ -36,6 +36,13 @@ export interface ClientFlag {
   rules: FlagRule[];
 }
 
+/**
+ * Whether a rule holds every user: no condition (null, absent or `{}`, which matches any attributes)
+ * and a rollout of 100%. evaluateFlag never passes such a rule, so the rules after it never decide.
+ */
+export const holdsEveryone = (rule: Pick<FlagRule, "condition" | "rollout_percentage">): boolean =>
+  (rule.condition == null || Object.keys(rule.condition).length === 0) && rule.rollout_percentage >= 100;
+
 /** One flag's answer (`POST /flags/evaluate`'s `flags.<key>`, and the SDK's). */
 export interface FlagEvaluation {
   value: JsonValue;

@@ -1,7 +1,7 @@
 // A release manager's journey, through the UI: create a feature flag with a targeted rule and a
 // partial rollout, try it on users before saving, turn it off, and read who changed what.
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, nav, page, run, server, shot, visible } from "../context.ts";
+import { api, axe, context, DESKTOP, nav, page, run, server, shot, state, visible } from "../context.ts";
 
 const KEY = `new-checkout-${run}`;
 const text = async (selector: string) => ((await page.textContent(selector)) ?? "").trim();
@@ -91,6 +91,14 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   assert(/Lowering from 10% to 5% takes the value from about 50%/.test(warning), `the warning reads "${warning}"`);
   await page.fill("#f-rules-1-rollout_percentage", "10");
   await eventually(async () => (await page.locator("[data-testid=rule-1-warning]").count()) === 0, 3000, "no warning");
+  // A rule after one that serves everyone is never reached, and the form says so until it is moved.
+  await page.getByRole("button", { name: "Add rule" }).click();
+  await page.fill("#f-rules-1-rollout_percentage", "100");
+  const unreachable = (await page.textContent("[data-testid=rule-2-warning]")) ?? "";
+  assert(/^Never reached: rule 2 above it serves every user/.test(unreachable), `rule 3 warning: "${unreachable}"`);
+  await page.getByRole("button", { name: "Remove rule 3" }).click();
+  await page.fill("#f-rules-1-rollout_percentage", "10");
+  await eventually(async () => (await page.locator("[data-testid=rule-2-warning]").count()) === 0, 3000, "rule 3 gone");
   await page.uncheck("#f-enabled");
   await page.getByRole("button", { name: "Save flag" }).click();
   await page.waitForURL((u) => u.pathname === "/flags");
@@ -114,6 +122,40 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   // Off: everyone gets the default, and the page says why.
   await page.fill("#try-attributes", '{"country": "FR"}');
   await eventually(async () => /^false · the flag is off/.test(await text("[data-testid=try-result]")), 3000, "off");
+});
+
+test("flags: one that serves one value and has not changed for a month is offered for removal", async () => {
+  const key = `old-switch-${run}`;
+  await api("POST", "/ab-testing/flags", { key, value_type: "boolean", default_value: true });
+  const partial = `half-rollout-${run}`;
+  await api("POST", "/ab-testing/flags", {
+    key: partial,
+    value_type: "boolean",
+    default_value: false,
+    rules: [{ rollout_percentage: 50, value: true }],
+  });
+  // The browser's clock 40 days on (the server's stays): the list and the page read the age from it.
+  const later = await context.browser()?.newContext({ viewport: DESKTOP });
+  assert(later, "no second context");
+  try {
+    const p = await later.newPage();
+    await p.clock.setFixedTime(new Date(Date.now() + 40 * 86_400_000));
+    await p.goto(`${server?.url}/flags?q=${key}#token=${encodeURIComponent(state.token)}`);
+    const row = p.locator(`tr[data-flag-key="${key}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    const note = ((await row.locator("[data-testid=flag-stale]").textContent()) ?? "").trim();
+    assert(note === "stale: true for everyone, unchanged 40 days", `the list says "${note}"`);
+    // Half the users get true and half false: not stale, however old.
+    await p.goto(`${server?.url}/flags?q=${partial}`);
+    await p.locator(`tr[data-flag-key="${partial}"]`).waitFor({ timeout: 10_000 });
+    assert((await p.locator("[data-testid=flag-stale]").count()) === 0, `${partial} is read as stale`);
+    await p.goto(`${server?.url}/flags/${key}`);
+    await p.locator("[data-testid=flag-stale]").waitFor({ timeout: 10_000 });
+    const page_ = (await p.textContent("[data-testid=flag-stale]")) ?? "";
+    assert(/^Every user has got true for 40 days \(it has no rules\): ready to remove/.test(page_), `page: "${page_}"`);
+  } finally {
+    await later.close();
+  }
 });
 
 test("history: the first 50 changes, then older ones on request, down to the creation", async () => {

@@ -11,6 +11,7 @@ import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { findFlagByKey, type Flag } from "./catalogue";
+import { joinWarnings, staleNote, staleness, unreachableWarnings } from "./flag-health";
 import { RulesEditor } from "./RulesEditor";
 import { flagSnippets } from "./snippets";
 import { TryFlag } from "./TryFlag";
@@ -135,6 +136,9 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
     }
   };
 
+  // The saved flag's staleness (what clients get now), not the draft's.
+  const stale = flag ? staleness(flag, Date.now()) : null;
+  const ruleWarnings = joinWarnings(unreachableWarnings(draft.rules), rolloutWarnings(flag, draft.rules));
   return (
     <section aria-labelledby="flag-form-h">
       <p class="crumbs">
@@ -147,6 +151,12 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
         )}
       </p>
       <h1 id="flag-form-h">{flag ? `Edit ${flag.key}` : "New flag"}</h1>
+      {stale && (
+        <p class="notice" data-testid="flag-stale">
+          {staleNote(stale)} Clients that still ask for it get the same value from <code>GET /config</code> until it is
+          deleted.
+        </p>
+      )}
       <form class="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} message={message} labelOf={flagFieldLabel} />
         <fieldset disabled={!writable}>
@@ -233,7 +243,7 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
         <RulesEditor
           draft={draft}
           errors={errors}
-          warnings={rolloutWarnings(flag, draft.rules)}
+          warnings={ruleWarnings}
           disabled={!writable}
           onRule={setRule}
           onMove={moveRule}

@@ -8,6 +8,7 @@ import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
 import { type Flag, flagHref, listAllFlags } from "./catalogue";
 import { flagMatches, ruleSummary, toggleWarning, valueText } from "./flag-draft";
+import { staleness } from "./flag-health";
 
 /** Rules shown in a row; the rest are counted. */
 const RULES_SHOWN = 3;
@@ -107,6 +108,7 @@ function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boole
     }
   };
   const verb = f.enabled ? "Turn off" : "Turn on";
+  const stale = staleness(f, Date.now());
   return (
     <tr data-flag-key={f.key}>
       <th scope="row">
@@ -117,6 +119,11 @@ function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boole
       </th>
       <td>
         <Badge kind={f.enabled ? "flag-on" : "flag-off"}>{f.enabled ? "on" : "off"}</Badge>
+        {stale && (
+          <div class="muted small" data-testid="flag-stale">
+            stale: {stale.value} for everyone, unchanged {stale.days} days
+          </div>
+        )}
       </td>
       <td>{f.value_type}</td>
       <td class="mono">{valueText(f.value_type, f.default_value) || '""'}</td>

@@ -155,7 +155,7 @@ export function parseCondition(text: string): Parsed<Record<string, unknown> | n
   return { error: issue.path.length ? `At ${issue.path.join(".")}: ${message}` : message };
 }
 
-function parseRollout(text: string): Parsed<number> {
+export function parseRollout(text: string): Parsed<number> {
   const n = text.trim() === "" ? Number.NaN : Number(text);
   return Number.isFinite(n) && n >= 0 && n <= 100 ? { value: n } : { error: "Enter a share from 0 to 100." };
 }

@@ -6,6 +6,8 @@ import {
   audienceDraftOf,
   audienceErrors,
   controlProblem,
+  copyKey,
+  copyName,
   deriveKey,
   EMPTY_AUDIENCE,
   epochOfLocalInput,
@@ -373,4 +375,25 @@ describe("namespaceQueryKey: the key the form asks GET /experiments?namespace= f
   ])("%j → %j (the server would refuse anything else with a 400)", (typed, want) => {
     expect(namespaceQueryKey({ namespace_key: typed })).toBe(want);
   });
+});
+
+describe("copyKey and copyName: what a duplicate starts with", () => {
+  it.each([
+    ["checkout", "checkout-2"],
+    ["checkout-2", "checkout-3"],
+    ["checkout-9", "checkout-10"],
+    ["checkout_2", "checkout_2-2"],
+    ["v-1-2", "v-1-3"],
+    ["run-0", "run-1"],
+    ["a".repeat(64), `${"a".repeat(62)}-2`],
+    [`${"a".repeat(61)}-99`, `${"a".repeat(60)}-100`],
+    ["x-1234567", "x-1234567-2"],
+  ])("%j → %j", (key, want) => {
+    expect(copyKey(key)).toBe(want);
+    expect(KEY_PATTERN.test(copyKey(key))).toBe(true);
+  });
+  it.each([
+    ["Checkout button", "Checkout button (copy)"],
+    ["Checkout button (copy)", "Checkout button (copy)"],
+  ])("%j → %j", (name, want) => expect(copyName(name)).toBe(want));
 });

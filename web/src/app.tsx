@@ -155,7 +155,7 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   if (path === "/metrics/new") return <MetricForm prefill={query.get("name") ?? undefined} />;
   const metric = /^\/metrics\/([^/]+)$/.exec(path);
   if (metric?.[1]) return <MetricForm metricKey={decodeURIComponent(metric[1])} />;
-  if (path === "/experiments/new") return <ExperimentForm />;
+  if (path === "/experiments/new") return <ExperimentForm copyOf={query.get("copy") ?? undefined} />;
   if (path === "/flags") return <FlagList />;
   if (path === "/flags/new") return <FlagForm />;
   const flag = /^\/flags\/([^/]+)$/.exec(path);

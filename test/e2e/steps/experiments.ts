@@ -350,4 +350,39 @@ test("audience and schedule from the form: the form's own checks, the server's c
   const when = row.locator("[data-testid=schedule-note] time");
   assert((await when.getAttribute("datetime")) === local9, `the start shown is ${await when.getAttribute("datetime")}`);
   assert(/^starts /.test((await row.locator("[data-testid=schedule-note]").textContent()) ?? ""), "a draft starts");
+
+  // Duplicate: the setup and audience under a new key (so a new seed), without the schedule.
+  await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}`);
+  await page.getByRole("link", { name: "Duplicate" }).click();
+  await visible("[data-testid=copy-note]");
+  const field = (id: string) => page.inputValue(id);
+  assert((await field("#f-key")) === `audience_${run}-2`, `key ${await field("#f-key")}`);
+  assert((await field("#f-experiment_name")) === "Audience from the form (copy)", "name");
+  assert((await field("#f-namespace-key")) === "checkout" && (await field("#f-namespace-end")) === "0.4", "namespace");
+  assert((await field("#f-scheduled_start_at")) === "" && (await field("#f-scheduled_end_at")) === "", "schedule");
+  // Same range as the original: the form warns that the two would share users.
+  await visible("[data-testid=namespace-neighbours]");
+  const shared = (await page.textContent("[data-testid=namespace-neighbours]")) ?? "";
+  assert(/Audience from the form \(draft\) \[0, 0\.4\) overlaps/.test(shared), `neighbours: "${shared}"`);
+  await page.getByRole("button", { name: "Create experiment" }).click();
+  await page.waitForURL((u) => /^\/experiments\/(?!new$)[^/]+$/.test(u.pathname) && !u.pathname.endsWith(e.id));
+  const copyId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2] ?? "");
+  type Stored = typeof saved & {
+    key: string;
+    seed: string;
+    variants: { key: string; traffic_percentage: number }[];
+  };
+  const original = await api<Stored>("GET", `/ab-testing/experiments/${e.id}`);
+  const copy = await api<Stored>("GET", `/ab-testing/experiments/${encodeURIComponent(copyId)}`);
+  assert(
+    copy.key === `audience_${run}-2` &&
+      copy.seed === copy.key &&
+      JSON.stringify(copy.targeting) === JSON.stringify(original.targeting) &&
+      JSON.stringify(copy.namespace) === JSON.stringify(original.namespace) &&
+      copy.scheduled_start_at === null &&
+      copy.scheduled_end_at === null &&
+      JSON.stringify(copy.variants.map((v) => [v.key, v.traffic_percentage])) ===
+        JSON.stringify(original.variants.map((v) => [v.key, v.traffic_percentage])),
+    `copy ${JSON.stringify(copy)}`,
+  );
 });

@@ -54,10 +54,17 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
         <h1 id="detail-h">
           {e.experiment_name} <Badge kind={e.status}>{e.status}</Badge>
         </h1>
-        {writable && e.status !== "completed" && (
-          <Link href={`/experiments/${encodeURIComponent(e.id)}/edit`} class="btn">
-            Edit
-          </Link>
+        {writable && (
+          <div class="row-actions">
+            {e.status !== "completed" && (
+              <Link href={`/experiments/${encodeURIComponent(e.id)}/edit`} class="btn">
+                Edit
+              </Link>
+            )}
+            <Link href={`/experiments/new?copy=${encodeURIComponent(e.id)}`} class="btn">
+              Duplicate
+            </Link>
+          </div>
         )}
       </div>
       {writable && <Lifecycle experiment={e} onChanged={onChanged} suggestedWinner={suggested} />}

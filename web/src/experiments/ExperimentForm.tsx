@@ -10,6 +10,8 @@ import { useAsync } from "../ui/use-async";
 import {
   type AudienceDraft,
   audienceBody,
+  copyKey,
+  copyName,
   audienceDraftOf,
   audienceErrors,
   deriveKey,
@@ -108,20 +110,42 @@ const variantsBody = (variants: VariantDraft[]) =>
     config: v.config.trim() ? (JSON.parse(v.config) as Record<string, unknown>) : {},
   }));
 
-export function ExperimentForm({ id }: { id?: string }) {
+/**
+ * A new experiment that copies another: its setup, audience and metrics, under a new key and so a
+ * new seed (the copy re-randomizes users instead of inheriting the original's split), with no
+ * schedule (the original's dates have usually passed). Nothing is saved until it is created.
+ */
+const copyDraft = (e: Experiment): Draft => ({
+  ...fromExperiment(e),
+  key: copyKey(e.key),
+  experiment_name: copyName(e.experiment_name),
+  seed: "",
+  variants: fromExperiment(e).variants.map(({ id: _id, ...v }) => v),
+  scheduled_start: "",
+  scheduled_end: "",
+});
+
+/** `id`: edit that experiment; `copyOf`: a new one that copies it; neither: a new one. */
+export function ExperimentForm({ id, copyOf }: { id?: string; copyOf?: string }) {
+  const source = id ?? copyOf;
   const existing = useAsync(
-    () => (id ? unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id } })) : Promise.resolve(null)),
-    [id],
+    () =>
+      source ? unwrap(api["ab-testing"].experiments[":id"].$get({ param: { id: source } })) : Promise.resolve(null),
+    [source],
   );
   if (existing.status === "error") return <ErrorBox error={existing.error} onRetry={existing.reload} />;
   if (existing.status === "loading") return <Loading label="Loading experiment…" />;
+  if (copyOf && existing.data) return <FormBody key={`copy:${copyOf}`} experiment={null} copied={existing.data} />;
   return <FormBody key={id ?? "new"} experiment={existing.data} />;
 }
 
-function FormBody({ experiment }: { experiment: Experiment | null }) {
-  const [draft, setDraft] = useState<Draft>(() => (experiment ? fromExperiment(experiment) : emptyDraft()));
-  // A new experiment's key follows its name until the key is typed into (then it is the user's).
-  const [keyEdited, setKeyEdited] = useState(experiment !== null);
+function FormBody({ experiment, copied }: { experiment: Experiment | null; copied?: Experiment }) {
+  const [draft, setDraft] = useState<Draft>(() =>
+    experiment ? fromExperiment(experiment) : copied ? copyDraft(copied) : emptyDraft(),
+  );
+  // A new experiment's key follows its name until the key is typed into (then it is the user's);
+  // a copy's key is already chosen.
+  const [keyEdited, setKeyEdited] = useState(experiment !== null || copied !== undefined);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -227,6 +251,13 @@ function FormBody({ experiment }: { experiment: Experiment | null }) {
         )}
       </p>
       <h1 id="form-h">{title}</h1>
+      {copied && (
+        <p class="notice" data-testid="copy-note">
+          A copy of <Link href={`/experiments/${encodeURIComponent(copied.id)}`}>{copied.experiment_name}</Link>: its
+          variants, metrics and audience under a new key, so users are randomized afresh (its seed is not copied), and
+          no schedule. Nothing is saved until you create it.
+        </p>
+      )}
       <form class="form" onSubmit={submit} noValidate>
         <ErrorSummary errors={errors} message={message} labelOf={fieldLabel} />
         <div class="grid-2">

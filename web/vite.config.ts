@@ -6,14 +6,16 @@ import { defineConfig, type Plugin } from "vite";
 
 /**
  * The dashboard's budgets, gzipped. Every visit loads the entry chunk and what it imports
- * statically (Preact, uPlot, partysocket, the experiments and live pages): that first load stays
- * under FIRST_LOAD_KB. Pages loaded on first visit (operations, flags) count in TOTAL_KB only. The
- * single 80 KB budget this replaced counted both; the flag pages (10 KB, most of it the condition
- * checker and evaluator they share with the service) would have pushed a first load that did not
- * change over it.
+ * statically (Preact, uPlot, partysocket, the experiment list and detail with results, the live
+ * view): that first load stays under FIRST_LOAD_KB. Pages loaded on first visit (operations, flags,
+ * the experiment and metric forms) each stay under PAGE_CHUNK_KB, so no navigation waits long, and
+ * everything together under TOTAL_KB. History: one 80 KB budget for all; then 72 KB first load and
+ * 92 KB in all when the flag pages came; then the forms left the first load (69 → 61 KB), which
+ * costs about 2 KB in all (smaller chunks compress less well), hence 66 and 100.
  */
-const FIRST_LOAD_KB = 72;
-const TOTAL_KB = 92;
+const FIRST_LOAD_KB = 66;
+const PAGE_CHUNK_KB = 16;
+const TOTAL_KB = 100;
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Dependency-free server modules written to be shared with the browser. */
 const BROWSER_SAFE_SERVER_MODULES = new Set([
@@ -75,8 +77,9 @@ function jsBudget(): Plugin {
       const kb = (names: Iterable<string>) => [...names].reduce((sum, n) => sum + (gz.get(n) ?? 0), 0) / 1024;
       const firstKb = kb(first);
       const totalKb = kb(gz.keys());
+      const largestKb = Math.max(0, ...[...gz].filter(([n]) => !first.has(n)).map(([, b]) => b / 1024));
       console.log(
-        `dashboard JS: first load ${firstKb.toFixed(1)} KB gzipped (budget ${FIRST_LOAD_KB} KB), all pages ${totalKb.toFixed(1)} KB (budget ${TOTAL_KB} KB)`,
+        `dashboard JS: first load ${firstKb.toFixed(1)} KB gzipped (budget ${FIRST_LOAD_KB} KB), all pages ${totalKb.toFixed(1)} KB (budget ${TOTAL_KB} KB), largest page chunk ${largestKb.toFixed(1)} KB (budget ${PAGE_CHUNK_KB} KB)`,
       );
       if (firstKb > FIRST_LOAD_KB)
         this.error(
@@ -84,6 +87,12 @@ function jsBudget(): Plugin {
         );
       if (totalKb > TOTAL_KB)
         this.error(`dashboard JS is ${totalKb.toFixed(1)} KB gzipped, over the ${TOTAL_KB} KB budget`);
+      for (const [name, bytes] of gz) {
+        if (!first.has(name) && bytes / 1024 > PAGE_CHUNK_KB)
+          this.error(
+            `${name} is ${(bytes / 1024).toFixed(1)} KB gzipped, over the ${PAGE_CHUNK_KB} KB budget of a page chunk`,
+          );
+      }
     },
   };
 }

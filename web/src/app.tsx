@@ -4,10 +4,8 @@ import { SessionContext, type Me } from "./auth/session-context";
 import { getToken, onTokenChange, setToken } from "./auth/session";
 import { SignIn } from "./auth/SignIn";
 import { ExperimentDetail } from "./experiments/ExperimentDetail";
-import { ExperimentForm } from "./experiments/ExperimentForm";
 import { ExperimentList } from "./experiments/ExperimentList";
 import { LivePage } from "./live/LivePage";
-import { MetricForm } from "./metrics/MetricForm";
 import { MetricList } from "./metrics/MetricList";
 import { Link, navigate, useLocation } from "./router";
 import { lazyPage } from "./ui/lazy";
@@ -23,6 +21,8 @@ const HistoryPage = lazyPage(() => import("./operations").then((m) => m.HistoryP
 const EventsPage = lazyPage(() => import("./operations").then((m) => m.EventsPage));
 const FlagList = lazyPage(() => import("./flags/pages").then((m) => m.FlagList));
 const FlagForm = lazyPage(() => import("./flags/pages").then((m) => m.FlagForm));
+const ExperimentForm = lazyPage(() => import("./forms").then((m) => m.ExperimentForm));
+const MetricForm = lazyPage(() => import("./forms").then((m) => m.MetricForm));
 
 /** Top-level sections of the main navigation, by path prefix. */
 const SECTIONS = [

@@ -1,4 +1,5 @@
 // Experiments: create (with validation), edit, lifecycle, results, SRM, list filter and pages.
+import { readFile } from "node:fs/promises";
 import { bucketOf, pickVariant } from "../../../src/assignment/bucketing.ts";
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, nav, page, run, server, shot, state, visible } from "../context.ts";
@@ -121,6 +122,29 @@ test("results recorded through the API show on the results page with intervals",
   assert(/Chance to beat control/.test(text) && /p-value/.test(text), "comparison columns missing");
   await shot("experiment-results", true);
   await axe("experiment results");
+
+  // Download CSV: the table as the API reads it, one row per metric and variant.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download CSV" }).click(),
+  ]);
+  assert(/-results-\d{4}-\d{2}-\d{2}\.csv$/.test(download.suggestedFilename()), download.suggestedFilename());
+  const csv = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
+  const [head, ...lines] = csv
+    .trimEnd()
+    .split("\r\n")
+    .map((l) => l.split(","));
+  const analysis = await api<{
+    metrics: { metric_name: string; variants: { variant_id: string; mean: number | null }[] }[];
+  }>("GET", `/ab-testing/experiments/${state.experimentId}/results`);
+  const at = (name: string) => head?.indexOf(name) ?? -1;
+  assert(lines.length === analysis.metrics.reduce((n, m) => n + m.variants.length, 0), `${lines.length} rows`);
+  const conversion = analysis.metrics.find((m) => m.metric_name === "conversion");
+  const firstMean = lines.find((l) => l[at("metric_name")] === "conversion")?.[at("mean")];
+  assert(
+    conversion !== undefined && Number(firstMean) === conversion.variants[0]?.mean,
+    `conversion mean ${firstMean} against ${JSON.stringify(conversion?.variants[0])}`,
+  );
 });
 
 const NAMES = [

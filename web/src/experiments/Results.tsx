@@ -6,6 +6,7 @@ import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { AnalysisSettings } from "./results/AnalysisSettings";
 import { CumulativeChart } from "./results/CumulativeChart";
+import { csvFileName, resultsCsv } from "./results/csv";
 import { MetricCard } from "./results/MetricCard";
 import { Progress } from "./results/Progress";
 import "./results/results.css";
@@ -21,6 +22,20 @@ interface Props {
   onChanged: (e: Experiment) => void;
   /** Each analysis as it arrives (the page suggests the winner from it). */
   onAnalysis?: (a: Analysis) => void;
+}
+
+/** Saves the analysis as shown as a CSV file (with a BOM, so spreadsheets read names as UTF-8). */
+function downloadCsv(experiment: Experiment, a: Analysis) {
+  const blob = new Blob(["\uFEFF", resultsCsv(a, experiment.variants)], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = csvFileName(experiment.key, new Date());
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // After the click has handed the file over; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export function Results({ experiment, writable, onChanged, onAnalysis }: Props) {
@@ -53,9 +68,16 @@ export function Results({ experiment, writable, onChanged, onAnalysis }: Props) 
     <section aria-labelledby="results-h" class="results">
       <div class="page-head">
         <h2 id="results-h">Results</h2>
-        <button type="button" class="btn btn-small" onClick={results.reload} disabled={results.status === "loading"}>
-          {results.status === "loading" && results.data ? "Refreshing…" : "Refresh"}
-        </button>
+        <div class="row-actions">
+          {a && a.metrics.length > 0 && (
+            <button type="button" class="btn btn-small" onClick={() => downloadCsv(experiment, a)}>
+              Download CSV
+            </button>
+          )}
+          <button type="button" class="btn btn-small" onClick={results.reload} disabled={results.status === "loading"}>
+            {results.status === "loading" && results.data ? "Refreshing…" : "Refresh"}
+          </button>
+        </div>
       </div>
       {results.status === "error" && <ErrorBox error={results.error} onRetry={results.reload} />}
       {results.status === "loading" && !a && <Loading label="Computing results…" />}

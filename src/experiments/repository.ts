@@ -104,7 +104,8 @@ export async function listExperiments(db: Db, orgId: string, page: PageRequest):
   if (page.status) conds.push(eq(experiments.status, page.status));
   if (page.q) {
     // instr, not LIKE: a search for "50%" or "a_b" means those characters, with nothing to escape.
-    const q = page.q.toLowerCase();
+    // Fold the query as SQLite's lower() folds the columns, ASCII only: "É" still finds "École".
+    const q = page.q.replace(/[A-Z]+/g, (s) => s.toLowerCase());
     conds.push(
       or(sql`instr(lower(${experiments.key}), ${q}) > 0`, sql`instr(lower(${experiments.experimentName}), ${q}) > 0`),
     );

@@ -276,7 +276,6 @@ export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.nu
 
 export const ListQuery = z.object({
   status: z.enum(EXPERIMENT_STATUSES).optional(),
-  // The experiments sharing a layer, for a check of overlapping ranges without reading them all.
   q: z
     .string()
     .max(SEARCH_MAX_LENGTH)
@@ -287,6 +286,7 @@ export const ListQuery = z.object({
       description: "Only experiments whose key or name contains this text (ASCII letters in either case)",
       example: "checkout",
     }),
+  // The experiments sharing a layer, for a check of overlapping ranges without reading them all.
   namespace: NamespaceKey.optional().openapi({
     description: "Only the experiments in this namespace (its key)",
     example: "checkout",

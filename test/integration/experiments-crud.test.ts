@@ -229,6 +229,7 @@ describe("GET /experiments", () => {
     await make("search-ranking", "Search ranking model");
     await make("pct-50", "Discount 50% off");
     await make("a_b", "Underscore key");
+    await make("ecole", "École d'été");
     await createExperiment(await as("searching-elsewhere"), { key: "checkout-x", experiment_name: "Checkout" });
     expect((await acme.post(`${BASE}/experiments/${banner.id}/start`)).status).toBe(200);
 
@@ -247,7 +248,11 @@ describe("GET /experiments", () => {
       ["q=_", ["a_b"]],
       ["q=%25", ["pct-50"]],
       ["q=nothing-like-this", []],
-      ["q=", ["a_b", "pct-50", "search-ranking", "free-shipping", "checkout-button"]],
+      // Non-ASCII letters match as typed (SQLite's lower() folds ASCII only, and so does the query).
+      ["q=%C3%89cole", ["ecole"]],
+      ["q=%C3%A9t%C3%A9", ["ecole"]],
+      ["q=%C3%89T%C3%89", []],
+      ["q=", ["ecole", "a_b", "pct-50", "search-ranking", "free-shipping", "checkout-button"]],
       ["q=checkout&status=running", ["free-shipping"]],
       ["q=checkout&status=draft", ["checkout-button"]],
     ];

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { EXPERIMENT_STATUSES, type ExperimentStatus } from "../../src/experiments/model";
-import { audienceNotes, type ListedExperiment, nextScheduled } from "../../web/src/experiments/list-notes";
+import {
+  type Audience,
+  audienceNotes,
+  type ListedExperiment,
+  nextScheduled,
+} from "../../web/src/experiments/list-notes";
 
 const START = "2031-06-01T09:00:00.000Z";
 const END = "2031-07-01T09:00:00.000Z";
@@ -51,7 +56,7 @@ describe("nextScheduled: what the scheduler does next (src/scheduling/repository
 });
 
 describe("audienceNotes", () => {
-  it.each<[Pick<ListedExperiment, "targeting" | "namespace">, string[]]>([
+  it.each<[Audience, string[]]>([
     [{ targeting: null, namespace: null }, []],
     [{ targeting: {}, namespace: null }, []],
     [{ targeting: { country: "FR" }, namespace: null }, ["targeted"]],

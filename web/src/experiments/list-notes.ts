@@ -1,10 +1,14 @@
 import { type ExperimentStatus, isLive } from "../../../src/experiments/model";
 
-/** The fields of an experiment the list's notes read. */
-export interface ListedExperiment {
-  status: ExperimentStatus;
+/** Who may enter an experiment. */
+export interface Audience {
   targeting: Record<string, unknown> | null;
   namespace: { key: string; start: number; end: number } | null;
+}
+
+/** The fields of an experiment the list's notes read. */
+export interface ListedExperiment extends Audience {
+  status: ExperimentStatus;
   scheduled_start_at: string | null;
   scheduled_end_at: string | null;
 }
@@ -21,7 +25,7 @@ export function nextScheduled(e: ListedExperiment): { action: "starts" | "ends";
 }
 
 /** Who can enter, in a few words: "targeted", "namespace checkout [0, 0.5)"; empty for everyone. */
-export function audienceNotes(e: Pick<ListedExperiment, "targeting" | "namespace">): string[] {
+export function audienceNotes(e: Audience): string[] {
   const notes: string[] = [];
   if (e.targeting && Object.keys(e.targeting).length > 0) notes.push("targeted");
   if (e.namespace) notes.push(`namespace ${e.namespace.key} [${e.namespace.start}, ${e.namespace.end})`);

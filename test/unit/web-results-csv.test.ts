@@ -46,9 +46,9 @@ const comparison = (variant_id: string, over: Record<string, unknown> = {}) => (
   p_value: 0.0001234,
   p_value_adjusted: null,
   chance_to_beat_control: 0.97,
-  expected_loss: null,
-  credible_low: null,
-  credible_high: null,
+  expected_loss: 0.00042,
+  credible_low: -0.001,
+  credible_high: 0.025,
   significant: false,
   verdict: "inconclusive",
   reason: null,
@@ -128,6 +128,11 @@ describe("resultsCsv", () => {
     expect(Number(col(treated, "difference"))).toBe(0.0123456789012345);
     expect(Number(col(treated, "p_value"))).toBe(0.0001234);
     expect(col(treated, "p_value_adjusted")).toBe("");
+    expect([col(treated, "expected_loss"), col(treated, "credible_low"), col(treated, "credible_high")]).toEqual([
+      "0.00042",
+      "-0.001",
+      "0.025",
+    ]);
     expect(col(treated, "confidence_level")).toBe("0.95");
     expect(col(treated, "variant_name")).toBe("Green\nbutton");
     const guard = rows[4];

@@ -10,10 +10,10 @@ import { useAsync } from "../ui/use-async";
 import {
   type AudienceDraft,
   audienceBody,
-  copyKey,
-  copyName,
   audienceDraftOf,
   audienceErrors,
+  copyKey,
+  copyName,
   deriveKey,
   EMPTY_AUDIENCE,
   fieldLabel,
@@ -115,15 +115,19 @@ const variantsBody = (variants: VariantDraft[]) =>
  * new seed (the copy re-randomizes users instead of inheriting the original's split), with no
  * schedule (the original's dates have usually passed). Nothing is saved until it is created.
  */
-const copyDraft = (e: Experiment): Draft => ({
-  ...fromExperiment(e),
-  key: copyKey(e.key),
-  experiment_name: copyName(e.experiment_name),
-  seed: "",
-  variants: fromExperiment(e).variants.map(({ id: _id, ...v }) => v),
-  scheduled_start: "",
-  scheduled_end: "",
-});
+function copyDraft(e: Experiment): Draft {
+  const d = fromExperiment(e);
+  return {
+    ...d,
+    key: copyKey(e.key),
+    experiment_name: copyName(e.experiment_name),
+    seed: "",
+    // The copy's variants are new ones: without ids, nothing can be read as an edit of the original's.
+    variants: d.variants.map(({ id: _id, ...v }) => v),
+    scheduled_start: "",
+    scheduled_end: "",
+  };
+}
 
 /** `id`: edit that experiment; `copyOf`: a new one that copies it; neither: a new one. */
 export function ExperimentForm({ id, copyOf }: { id?: string; copyOf?: string }) {

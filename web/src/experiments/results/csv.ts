@@ -2,7 +2,8 @@
  * The results as CSV, one row per metric and variant, for a spreadsheet or a report (GrowthBook
  * and Statsig export the same table). Every number is written at full precision, as the API gives
  * it; a statistic that cannot be computed is an empty cell, and the control's comparison cells are
- * empty. Pure: test/unit/web-results-csv.test.ts reads it back.
+ * empty. Both engines' columns are there (the Bayesian one fills expected loss and the credible
+ * interval). Pure: test/unit/web-results-csv.test.ts reads it back.
  */
 import type { Analysis } from "./types";
 
@@ -35,6 +36,9 @@ export const CSV_COLUMNS = [
   "p_value",
   "p_value_adjusted",
   "chance_to_beat_control",
+  "expected_loss",
+  "credible_low",
+  "credible_high",
   "significant",
   "verdict",
   "engine",
@@ -90,6 +94,9 @@ export function resultsCsv(a: Analysis, variants: readonly VariantInfo[]): strin
         c?.p_value,
         c?.p_value_adjusted,
         c?.chance_to_beat_control,
+        c?.expected_loss,
+        c?.credible_low,
+        c?.credible_high,
         c?.significant,
         c?.verdict,
         s.engine,

@@ -60,6 +60,17 @@ test("catalogue: define a binomial and a currency metric; a field's error clears
       JSON.stringify(order.capping) === '{"type":"absolute","value":500}',
     `order value saved as ${JSON.stringify(order)}`,
   );
+
+  // Search: every word in the name, key or description; kept in the URL; says when nothing matches.
+  const rows = page.locator("[data-testid=metrics-table] tbody tr");
+  await page.fill("#metrics-q", "ORDER value");
+  await eventually(async () => (await rows.count()) === 1, 3000, "only the order value");
+  assert((await text("[data-testid=metrics-table] tbody")).includes(ORDER_VALUE), "the order value is listed");
+  assert(new URL(page.url()).searchParams.get("q") === "ORDER value", `the search is not in the URL: ${page.url()}`);
+  await page.fill("#metrics-q", "order conversion");
+  await visible("text=No metric matches “order conversion”.");
+  await page.fill("#metrics-q", "");
+  await eventually(async () => (await rows.count()) === saved.items.length, 3000, "every metric again");
 });
 
 test("catalogue: ?name= prefills a new definition; edit and delete it", async () => {

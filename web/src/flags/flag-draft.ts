@@ -16,6 +16,7 @@ import {
 import type { JsonValue } from "../../../src/targeting/model";
 import { validateCondition } from "../../../src/targeting/validate";
 import { foldConditionErrors } from "../ui/form-errors";
+import { matchesWords } from "../ui/search";
 
 export interface RuleDraft {
   /** JSON text of the condition; blank: every user. */
@@ -268,15 +269,9 @@ export function tryDraft(
   return { result: evaluateFlag(flag, userId, attrs) };
 }
 
-/**
- * The list's search: every word typed must appear in the flag's key or description (case aside),
- * so "checkout ios" finds `new-checkout` described as "iOS only".
- */
-export function flagMatches(flag: { key: string; description: string | null }, query: string): boolean {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const text = `${flag.key} ${flag.description ?? ""}`.toLowerCase();
-  return words.every((w) => text.includes(w));
-}
+/** The list's search: every word typed is in the flag's key or description (matchesWords). */
+export const flagMatches = (flag: { key: string; description: string | null }, query: string): boolean =>
+  matchesWords([flag.key, flag.description], query);
 
 /** What turning a flag on or off does, said before it is done (the list's switch asks first). */
 export function toggleWarning(flag: {

@@ -1,10 +1,15 @@
 import { canWrite, useMe } from "../auth/session-context";
-import { Link } from "../router";
+import { Link, navigate, useLocation } from "../router";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { Empty, ErrorBox, Loading } from "../ui/status";
+import { matchesWords } from "../ui/search";
 import { useAsync } from "../ui/use-async";
 import { listAllMetrics, type Metric, metricHref } from "./catalogue";
 import { DIRECTION_LABELS, FORMAT_LABELS, KIND_LABELS } from "./labels";
+
+/** Every word typed is in the metric's name, key or description. */
+const metricMatches = (m: Pick<Metric, "key" | "name" | "description">, query: string): boolean =>
+  matchesWords([m.key, m.name, m.description], query);
 
 const capping = (m: Metric) =>
   m.capping === null ? "—" : m.capping.type === "absolute" ? `at ${m.capping.value}` : `at p${m.capping.value * 100}`;
@@ -13,6 +18,11 @@ const capping = (m: Metric) =>
 export function MetricList() {
   const me = useMe();
   const list = useAsync(listAllMetrics, []);
+  const { query } = useLocation();
+  const q = query.get("q") ?? "";
+  const shown = list.data?.filter((m) => metricMatches(m, q)) ?? [];
+  // The search lives in the URL, as on the flags list, so a filtered list can be shared.
+  const search = (text: string) => navigate(text ? `/metrics?q=${encodeURIComponent(text)}` : "/metrics", true);
   return (
     <section aria-labelledby="metrics-h">
       <div class="page-head">
@@ -37,11 +47,27 @@ export function MetricList() {
         </Empty>
       )}
       {list.data && list.data.length > 0 && (
+        <search class="toolbar">
+          <label for="metrics-q">Search metrics</label>
+          <input
+            id="metrics-q"
+            type="search"
+            value={q}
+            placeholder="name, key or description…"
+            onInput={(e) => search(e.currentTarget.value)}
+          />
+          <span class="muted small" role="status">
+            {shown.length} of {list.data.length}
+          </span>
+        </search>
+      )}
+      {list.data && list.data.length > 0 && shown.length === 0 && <Empty>No metric matches “{q}”.</Empty>}
+      {shown.length > 0 && (
         <TableWrap label="Metric definitions">
           <table data-testid="metrics-table">
             <TableHead columns={["Name", "Key", "Kind", "Good when", "Format", "Capping"]} />
             <tbody>
-              {list.data.map((m) => (
+              {shown.map((m) => (
                 <tr key={m.id}>
                   <th scope="row">
                     <Link href={metricHref(m.key)}>{m.name}</Link>

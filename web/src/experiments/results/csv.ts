@@ -106,7 +106,8 @@ export function resultsCsv(a: Analysis, variants: readonly VariantInfo[]): strin
       ]);
     }
   }
-  return [CSV_COLUMNS as readonly Cell[], ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  // RFC 4180: every record, the last included, ends with CRLF.
+  return [CSV_COLUMNS as readonly Cell[], ...rows].map((r) => `${r.map(csvCell).join(",")}\r\n`).join("");
 }
 
 /** A file name for the download: the experiment's key and the day, `checkout-results-2026-12-03.csv`. */

@@ -1,7 +1,8 @@
 // The results CSV: read back with an RFC 4180 reader, every number as the API gave it, the
 // control's comparison cells empty, and free-text names that cannot run as spreadsheet formulas.
 import { describe, expect, it } from "vitest";
-import { CSV_COLUMNS, csvCell, csvFileName, resultsCsv } from "../../web/src/experiments/results/csv";
+import { CSV_COLUMNS, resultsCsv } from "../../web/src/experiments/results/csv";
+import { csvCell, csvFileName, csvText } from "../../web/src/ui/csv";
 import type { Analysis } from "../../web/src/experiments/results/types";
 
 /** RFC 4180: quoted fields may hold commas, CR/LF and doubled quotes; records end with CRLF. */
@@ -180,6 +181,21 @@ describe("csvCell", () => {
   ])("%j → %j", (v, want) => expect(csvCell(v)).toBe(want));
 });
 
-it("names the file by key and day", () => {
-  expect(csvFileName("checkout", new Date("2026-12-03T23:59:00Z"))).toBe("checkout-results-2026-12-03.csv");
+describe("csvText and csvFileName", () => {
+  it("ends every record with CRLF", () => {
+    expect(
+      csvText([
+        ["a", 1],
+        ["b,c", null],
+      ]),
+    ).toBe('a,1\r\n"b,c",\r\n');
+    expect(csvText([])).toBe("");
+  });
+  it.each([
+    ["checkout-results", "checkout-results-2026-12-03.csv"],
+    ["checkout.latency_ms-p99", "checkout.latency_ms-p99-2026-12-03.csv"],
+    ["a/b c:d", "a_b_c_d-2026-12-03.csv"],
+  ])("names %j by the day", (stem, want) => {
+    expect(csvFileName(stem, new Date("2026-12-03T23:59:00Z"))).toBe(want);
+  });
 });

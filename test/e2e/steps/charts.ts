@@ -1,6 +1,7 @@
 // Live charts that tell the truth: an isolated spike is drawn with a tooltip, thresholds are drawn,
 // counts start at 0, picks live in the URL, rendering stays throttled under 5,000 events/s, and
 // the page passes axe (light and dark) and fits a phone.
+import { readFile } from "node:fs/promises";
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, DESKTOP, page, PHONE, run, server, shot } from "../context.ts";
 
@@ -140,6 +141,28 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
   await legend.waitFor({ timeout: 5000 });
   const items = (await legend.locator("li").allTextContents()).map((t) => t.trim()).sort();
   assert(JSON.stringify(items) === '["region=eu","region=us"]', `legend: ${JSON.stringify(items)}`);
+  // The chart's data as CSV (Grafana's Inspect → Data): the points the API gives for the same picks.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator(`${CHART} button.chart-csv`).click(),
+  ]);
+  assert(download.suggestedFilename().startsWith(`${METRIC}-count-`), download.suggestedFilename());
+  const csv = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
+  const [head, ...rows] = csv.trimEnd().split("\r\n");
+  assert(head === "time,metric,aggregation,step_seconds,group,value", `header ${head}`);
+  const points = rows.map((r) => r.split(",")).filter((r) => r[5] !== "");
+  const api_ = await api<{ groups: { tags: Record<string, string>; series: { t: string; value: number | null }[] }[] }>(
+    "GET",
+    `/streaming-analytics/metrics/${encodeURIComponent(METRIC)}?window=3600&aggregation=count&group_by=region`,
+  );
+  const want = api_.groups
+    .flatMap((g) => g.series.filter((p) => p.value !== null).map((p) => `${p.t} region=${g.tags.region} ${p.value}`))
+    .sort();
+  const got = points.map((r) => `${r[0]} ${r[4]} ${r[5]}`).sort();
+  assert(
+    want.length > 0 && JSON.stringify(got) === JSON.stringify(want),
+    `csv ${JSON.stringify(got)} api ${JSON.stringify(want)}`,
+  );
   // The 1-hour window asks GET /dashboard?minutes=60: the chart covers the whole hour, not the
   // snapshot's 30 minutes.
   await eventually(

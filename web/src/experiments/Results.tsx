@@ -1,12 +1,13 @@
 import { useEffect } from "preact/hooks";
 import { api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
+import { csvFileName, saveCsv } from "../ui/csv";
 import { fmtPEquals } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { AnalysisSettings } from "./results/AnalysisSettings";
 import { CumulativeChart } from "./results/CumulativeChart";
-import { csvFileName, resultsCsv } from "./results/csv";
+import { resultsCsv } from "./results/csv";
 import { MetricCard } from "./results/MetricCard";
 import { Progress } from "./results/Progress";
 import "./results/results.css";
@@ -24,19 +25,9 @@ interface Props {
   onAnalysis?: (a: Analysis) => void;
 }
 
-/** Saves the analysis as shown as a CSV file (with a BOM, so spreadsheets read names as UTF-8). */
-function downloadCsv(experiment: Experiment, a: Analysis) {
-  const blob = new Blob(["\uFEFF", resultsCsv(a, experiment.variants)], { type: "text/csv;charset=utf-8" });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = csvFileName(experiment.key, new Date());
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // After the click has handed the file over; revoking at once can cancel it in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+/** Saves the analysis as shown as a CSV file. */
+const downloadCsv = (experiment: Experiment, a: Analysis) =>
+  saveCsv(csvFileName(`${experiment.key}-results`, new Date()), resultsCsv(a, experiment.variants));
 
 export function Results({ experiment, writable, onChanged, onAnalysis }: Props) {
   const results = useAsync(

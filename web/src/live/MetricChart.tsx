@@ -2,8 +2,10 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Aggregation } from "../../../src/streaming/rollup";
 import { streaming, unwrap } from "../api/client";
 import type { Alert, AlertRule, MetricSeries, MetricSummary } from "../api/types";
+import { csvFileName, saveCsv } from "../ui/csv";
 import { fmtNum, fmtTime } from "../ui/format";
 import { ErrorBox } from "../ui/status";
+import { seriesCsv } from "./series-csv";
 import { type ChartSeries, type Marker, type Threshold, TimeChart } from "./TimeChart";
 import { badWayFromRules, liveTrend, trendText, trendTone } from "./trend";
 import { fmtValue, seriesUnit } from "./units";
@@ -170,6 +172,17 @@ export function MetricChart(props: Props) {
       <p class="chart-value">
         <span class="stat-label">{aggregation} over the window</span>{" "}
         <strong data-testid="metric-value">{fmtValue(data?.value, unit)}</strong>
+        {data && data.series.length > 0 && (
+          <button
+            type="button"
+            class="btn btn-small chart-csv"
+            onClick={() =>
+              saveCsv(csvFileName(`${name}-${aggregation}`, new Date()), seriesCsv(data, groupBy, sourceName))
+            }
+          >
+            CSV<span class="visually-hidden"> of {name}</span>
+          </button>
+        )}
       </p>
       {error !== null && <ErrorBox error={error} />}
       {data ? (

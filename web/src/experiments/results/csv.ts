@@ -5,6 +5,7 @@
  * empty. Both engines' columns are there (the Bayesian one fills expected loss and the credible
  * interval). Pure: test/unit/web-results-csv.test.ts reads it back.
  */
+import { type Cell, csvText } from "../../ui/csv";
 import type { Analysis } from "./types";
 
 interface VariantInfo {
@@ -46,21 +47,6 @@ export const CSV_COLUMNS = [
   "correction",
   "cuped_applied",
 ] as const;
-
-type Cell = string | number | boolean | null | undefined;
-
-/**
- * One cell: RFC 4180 quoting, and text a spreadsheet would run as a formula (=, +, -, @, tab or CR
- * first: names are free text) is prefixed with an apostrophe. Numbers are never touched, so a
- * negative difference stays a number.
- */
-export function csvCell(v: Cell): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
-  if (typeof v === "boolean") return v ? "true" : "false";
-  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function resultsCsv(a: Analysis, variants: readonly VariantInfo[]): string {
   const byId = new Map(variants.map((v) => [v.id, v]));
@@ -106,9 +92,5 @@ export function resultsCsv(a: Analysis, variants: readonly VariantInfo[]): strin
       ]);
     }
   }
-  // RFC 4180: every record, the last included, ends with CRLF.
-  return [CSV_COLUMNS as readonly Cell[], ...rows].map((r) => `${r.map(csvCell).join(",")}\r\n`).join("");
+  return csvText([CSV_COLUMNS, ...rows]);
 }
-
-/** A file name for the download: the experiment's key and the day, `checkout-results-2026-12-03.csv`. */
-export const csvFileName = (key: string, now: Date): string => `${key}-results-${now.toISOString().slice(0, 10)}.csv`;

@@ -10,6 +10,7 @@ import {
   flagBody,
   flagDraftOf,
   flagFieldLabel,
+  flagListHref,
   flagMatches,
   formFlagErrors,
   newRule,
@@ -350,5 +351,19 @@ describe("rolloutWarnings", () => {
 
   it("a new flag has nothing to lower", () => {
     expect(rolloutWarnings(null, [rule("", "1")])).toEqual({});
+  });
+});
+
+describe("flagListHref: the list's search and stale pick in the URL", () => {
+  it.each<[string, boolean, string]>([
+    ["", false, "/flags"],
+    ["checkout", false, "/flags?q=checkout"],
+    ["", true, "/flags?stale=1"],
+    ["new checkout", true, "/flags?q=new+checkout&stale=1"],
+    ["50% & more", false, "/flags?q=50%25+%26+more"],
+  ])("%j, stale %s → %s", (q, stale, want) => {
+    expect(flagListHref(q, stale)).toBe(want);
+    const read = new URL(want, "http://x").searchParams;
+    expect([read.get("q") ?? "", read.get("stale") === "1"]).toEqual([q, stale]);
   });
 });

@@ -149,6 +149,19 @@ test("flags: one that serves one value and has not changed for a month is offere
     await p.goto(`${server?.url}/flags?q=${partial}`);
     await p.locator(`tr[data-flag-key="${partial}"]`).waitFor({ timeout: 10_000 });
     assert((await p.locator("[data-testid=flag-stale]").count()) === 0, `${partial} is read as stale`);
+    // Stale only: the cleanup list. The flag of the earlier steps is off by now, so it is stale too.
+    await p.goto(`${server?.url}/flags?q=${run}`);
+    await p.locator("#flags-stale").check();
+    await p.waitForURL((u) => u.searchParams.get("stale") === "1" && u.searchParams.get("q") === run);
+    const listed = async () =>
+      (
+        await p.locator("tr[data-flag-key]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-flag-key")))
+      ).sort();
+    await p.locator(`tr[data-flag-key="${key}"]`).waitFor({ timeout: 5000 });
+    const stale = await listed();
+    assert(JSON.stringify(stale) === JSON.stringify([KEY, key].sort()), `stale only lists ${JSON.stringify(stale)}`);
+    await p.locator("#flags-stale").uncheck();
+    await p.locator(`tr[data-flag-key="${partial}"]`).waitFor({ timeout: 5000 });
     await p.goto(`${server?.url}/flags/${key}`);
     await p.locator("[data-testid=flag-stale]").waitFor({ timeout: 10_000 });
     const page_ = (await p.textContent("[data-testid=flag-stale]")) ?? "";

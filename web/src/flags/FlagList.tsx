@@ -7,8 +7,8 @@ import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
 import { type Flag, flagHref, listAllFlags } from "./catalogue";
-import { flagMatches, ruleSummary, toggleWarning, valueText } from "./flag-draft";
-import { staleness } from "./flag-health";
+import { flagListHref, flagMatches, ruleSummary, toggleWarning, valueText } from "./flag-draft";
+import { STALE_AFTER_DAYS, staleness } from "./flag-health";
 
 /** Rules shown in a row; the rest are counted. */
 const RULES_SHOWN = 3;
@@ -19,10 +19,14 @@ export function FlagList() {
   const writable = canWrite(me);
   const { query } = useLocation();
   const q = query.get("q") ?? "";
+  const staleOnly = query.get("stale") === "1";
   const list = useAsync(listAllFlags, []);
-  const shown = list.data?.filter((f) => flagMatches(f, q)) ?? [];
-  // The search lives in the URL, so a filtered list can be shared and survives a reload.
-  const search = (text: string) => navigate(text ? `/flags?q=${encodeURIComponent(text)}` : "/flags", true);
+  // One clock reading per render, so the list, its count and each row's hint agree.
+  const now = Date.now();
+  const shown = list.data?.filter((f) => flagMatches(f, q) && (!staleOnly || staleness(f, now) !== null)) ?? [];
+  const staleCount = list.data?.filter((f) => staleness(f, now) !== null).length ?? 0;
+  // The search and the pick live in the URL, so a filtered list can be shared and survives a reload.
+  const search = (text: string) => navigate(flagListHref(text, staleOnly), true);
   return (
     <section aria-labelledby="flags-h">
       <div class="page-head">
@@ -52,12 +56,25 @@ export function FlagList() {
               placeholder="key or description…"
               onInput={(e) => search(e.currentTarget.value)}
             />
+            <label class="check">
+              <input
+                type="checkbox"
+                id="flags-stale"
+                checked={staleOnly}
+                onChange={(e) => navigate(flagListHref(q, e.currentTarget.checked), true)}
+              />{" "}
+              Stale only ({staleCount})
+            </label>
             <span class="muted small" role="status">
               {shown.length} of {list.data.length}
             </span>
           </search>
           {shown.length === 0 ? (
-            <Empty>No flag matches “{q}”.</Empty>
+            <Empty>
+              {staleOnly && !q
+                ? `No stale flag: every flag still serves different users different values, or changed in the last ${STALE_AFTER_DAYS} days.`
+                : `No ${staleOnly ? "stale " : ""}flag matches “${q}”.`}
+            </Empty>
           ) : (
             <TableWrap label="Flags table">
               <table data-testid="flags-table">
@@ -74,7 +91,7 @@ export function FlagList() {
                 />
                 <tbody>
                   {shown.map((f) => (
-                    <FlagRow key={f.id} flag={f} writable={writable} onChanged={list.reload} />
+                    <FlagRow key={f.id} flag={f} writable={writable} onChanged={list.reload} now={now} />
                   ))}
                 </tbody>
               </table>
@@ -90,7 +107,17 @@ export function FlagList() {
  * One flag, with its switch: the kill switch an incident needs without opening the flag. It says
  * what the change will do and asks first, since it reaches every client at its next refresh.
  */
-function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boolean; onChanged: () => void }) {
+function FlagRow({
+  flag: f,
+  writable,
+  onChanged,
+  now,
+}: {
+  flag: Flag;
+  writable: boolean;
+  onChanged: () => void;
+  now: number;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -108,7 +135,7 @@ function FlagRow({ flag: f, writable, onChanged }: { flag: Flag; writable: boole
     }
   };
   const verb = f.enabled ? "Turn off" : "Turn on";
-  const stale = staleness(f, Date.now());
+  const stale = staleness(f, now);
   return (
     <tr data-flag-key={f.key}>
       <th scope="row">

@@ -269,6 +269,15 @@ export function tryDraft(
   return { result: evaluateFlag(flag, userId, attrs) };
 }
 
+/** The list's address for a search and the "stale only" pick: only the parts that filter anything. */
+export function flagListHref(q: string, staleOnly: boolean): string {
+  const params = new URLSearchParams();
+  if (q) params.set("q", q);
+  if (staleOnly) params.set("stale", "1");
+  const qs = params.toString();
+  return qs ? `/flags?${qs}` : "/flags";
+}
+
 /** The list's search: every word typed is in the flag's key or description (matchesWords). */
 export const flagMatches = (flag: { key: string; description: string | null }, query: string): boolean =>
   matchesWords([flag.key, flag.description], query);

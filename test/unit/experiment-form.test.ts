@@ -6,8 +6,6 @@ import {
   audienceDraftOf,
   audienceErrors,
   controlProblem,
-  copyKey,
-  copyName,
   deriveKey,
   EMPTY_AUDIENCE,
   epochOfLocalInput,
@@ -26,6 +24,7 @@ import {
   validateDraft,
   type VariantDraft,
 } from "../../web/src/experiments/form-logic";
+import { copyKey, copyName } from "../../web/src/ui/copy-names";
 
 const row = (traffic_percentage: string, variant_type: VariantDraft["variant_type"] = "treatment", key = "t") =>
   ({ key, variant_name: key, variant_type, traffic_percentage, model_version: "", config: "" }) as VariantDraft;
@@ -377,7 +376,7 @@ describe("namespaceQueryKey: the key the form asks GET /experiments?namespace= f
   });
 });
 
-describe("copyKey and copyName: what a duplicate starts with", () => {
+describe("copyKey and copyName: what a duplicate (experiment or flag) starts with", () => {
   it.each([
     ["checkout", "checkout-2"],
     ["checkout-2", "checkout-3"],

@@ -157,7 +157,7 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   if (metric?.[1]) return <MetricForm metricKey={decodeURIComponent(metric[1])} />;
   if (path === "/experiments/new") return <ExperimentForm copyOf={query.get("copy") ?? undefined} />;
   if (path === "/flags") return <FlagList />;
-  if (path === "/flags/new") return <FlagForm />;
+  if (path === "/flags/new") return <FlagForm copyOf={query.get("copy") ?? undefined} />;
   const flag = /^\/flags\/([^/]+)$/.exec(path);
   if (flag?.[1]) return <FlagForm flagKey={decodeURIComponent(flag[1])} />;
   if (path === "/live") return <LivePage />;

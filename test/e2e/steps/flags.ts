@@ -171,6 +171,23 @@ test("flags: one that serves one value and has not changed for a month is offere
   }
 });
 
+test("flags: Clone fills a new flag with the rules under the next key, saved only when created", async () => {
+  await page.goto(`${server?.url}/flags/${encodeURIComponent(KEY)}`);
+  await page.getByRole("link", { name: "Clone" }).click();
+  await visible("[data-testid=copy-note]");
+  assert((await page.inputValue("#f-key")) === `${KEY}-2`, `key ${await page.inputValue("#f-key")}`);
+  assert((await page.inputValue("#f-rules-1-rollout_percentage")) === "10", "rule 2's rollout");
+  await page.getByRole("button", { name: "Create flag" }).click();
+  await page.waitForURL((u) => u.pathname === "/flags");
+  const all = (await api<{ items: (Flag & { value_type: string })[] }>("GET", "/ab-testing/flags")).items;
+  const original = all.find((f) => f.key === KEY);
+  const clone = all.find((f) => f.key === `${KEY}-2`);
+  const served = (f?: Flag & { value_type: string }) =>
+    JSON.stringify([f?.value_type, f?.enabled, f?.default_value, f?.rules]);
+  assert(clone !== undefined && served(clone) === served(original), `clone ${served(clone)} of ${served(original)}`);
+  await api("DELETE", `/ab-testing/flags/${encodeURIComponent(clone.id)}`);
+});
+
 test("history: the first 50 changes, then older ones on request, down to the creation", async () => {
   const key = `long-history-${run}`;
   const flag = await api<Flag>("POST", "/ab-testing/flags", { key, value_type: "boolean", default_value: false });

@@ -4,6 +4,7 @@ import { collectPages } from "../api/pages";
 import type { Experiment } from "../api/types";
 import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
+import { copyKey, copyName } from "../ui/copy-names";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -12,8 +13,6 @@ import {
   audienceBody,
   audienceDraftOf,
   audienceErrors,
-  copyKey,
-  copyName,
   deriveKey,
   EMPTY_AUDIENCE,
   fieldLabel,

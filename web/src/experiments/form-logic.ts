@@ -42,21 +42,6 @@ export function deriveKey(name: string): string {
   return KEY_PATTERN.test(key) ? key : "";
 }
 
-/**
- * The key a copy of an experiment starts with: a trailing -N counts up (`checkout-2` → `checkout-3`),
- * anything else gets `-2`; the stem is cut so the key stays within KEY_MAX_LENGTH. The server still
- * refuses a key that is taken (409, shown at the field).
- */
-export function copyKey(key: string): string {
-  const numbered = /^(.*)-(\d{1,6})$/.exec(key);
-  const stem = numbered ? (numbered[1] ?? "") : key;
-  const suffix = `-${numbered ? Number(numbered[2]) + 1 : 2}`;
-  return `${stem.slice(0, KEY_MAX_LENGTH - suffix.length)}${suffix}`;
-}
-
-/** The name a copy starts with: "(copy)" once, not "(copy) (copy)". */
-export const copyName = (name: string): string => (/\(copy\)$/.test(name) ? name : `${name} (copy)`);
-
 /** A typed percentage in basis points; 0 for a blank or unusable box (the sum then shows it short). */
 const basisPoints = (text: string): number => {
   const n = Number(text.trim());

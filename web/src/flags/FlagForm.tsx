@@ -5,12 +5,13 @@ import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
 import { keepUnfixed } from "../ui/form-errors";
+import { copyKey } from "../ui/copy-names";
 import { DangerZone } from "../ui/DangerZone";
 import { SnippetTabs } from "../ui/Snippets";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
-import { findFlagByKey, type Flag } from "./catalogue";
+import { findFlagByKey, type Flag, flagHref } from "./catalogue";
 import { joinWarnings, staleNote, staleness, unreachableWarnings } from "./flag-health";
 import { RulesEditor } from "./RulesEditor";
 import { flagSnippets } from "./snippets";
@@ -33,26 +34,34 @@ const flags = api["ab-testing"].flags;
 /** Paths flagBody checks: when it stops reporting one, it is fixed. */
 const LOCALLY_CHECKED = /^(key|default_value|rules|rules\.\d+\.(condition|rollout_percentage|value))$/;
 
-/** `/flags/new` and `/flags/<key>`. */
-export function FlagForm({ flagKey }: { flagKey?: string }) {
-  const existing = useAsync(() => (flagKey === undefined ? Promise.resolve(null) : findFlagByKey(flagKey)), [flagKey]);
+/** `/flags/new`, `/flags/new?copy=<key>` (a clone, not saved until created) and `/flags/<key>`. */
+export function FlagForm({ flagKey, copyOf }: { flagKey?: string; copyOf?: string }) {
+  const source = flagKey ?? copyOf;
+  const existing = useAsync(() => (source === undefined ? Promise.resolve(null) : findFlagByKey(source)), [source]);
   if (existing.status === "error") return <ErrorBox error={existing.error} onRetry={existing.reload} />;
   if (existing.status === "loading") return <Loading label="Loading flag…" />;
-  if (flagKey !== undefined && existing.data === null)
+  if (source !== undefined && existing.data === null)
     return (
       <section>
         <h1>Flag not found</h1>
         <p>
-          No flag has the key <code>{flagKey}</code>. <Link href="/flags">Go to the flags</Link>.
+          No flag has the key <code>{source}</code>. <Link href="/flags">Go to the flags</Link>.
         </p>
       </section>
     );
+  if (copyOf !== undefined && existing.data)
+    return <FlagFormBody key={`copy:${copyOf}`} flag={null} copied={existing.data} />;
   return <FlagFormBody key={flagKey ?? "new"} flag={existing.data} />;
 }
 
-function FlagFormBody({ flag }: { flag: Flag | null }) {
+/** A clone's draft: everything the flag serves, under the next key. */
+const cloneDraft = (f: Flag): FlagDraft => ({ ...flagDraftOf(f), key: copyKey(f.key) });
+
+function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
   const writable = canWrite(useMe());
-  const [draft, setDraft] = useState<FlagDraft>(() => (flag ? flagDraftOf(flag) : emptyFlagDraft()));
+  const [draft, setDraft] = useState<FlagDraft>(() =>
+    flag ? flagDraftOf(flag) : copied ? cloneDraft(copied) : emptyFlagDraft(),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -150,7 +159,20 @@ function FlagFormBody({ flag }: { flag: Flag | null }) {
           </>
         )}
       </p>
-      <h1 id="flag-form-h">{flag ? `Edit ${flag.key}` : "New flag"}</h1>
+      <div class="page-head">
+        <h1 id="flag-form-h">{flag ? `Edit ${flag.key}` : "New flag"}</h1>
+        {flag && writable && (
+          <Link href={`/flags/new?copy=${encodeURIComponent(flag.key)}`} class="btn">
+            Clone
+          </Link>
+        )}
+      </div>
+      {copied && (
+        <p class="notice" data-testid="copy-note">
+          A clone of <Link href={flagHref(copied.key)}>{copied.key}</Link>: its type, default, rules and on/off under a
+          new key. Nothing is saved until you create it, and no client asks for the new key until your code does.
+        </p>
+      )}
       {stale && (
         <p class="notice" data-testid="flag-stale">
           {staleNote(stale)} Clients that still ask for it get the same value from <code>GET /config</code> until it is

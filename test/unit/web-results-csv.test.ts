@@ -1,6 +1,7 @@
 // The results CSV: read back with an RFC 4180 reader, every number as the API gave it, the
 // control's comparison cells empty, and free-text names that cannot run as spreadsheet formulas.
 import { describe, expect, it } from "vitest";
+import { DEFAULT_ANALYSIS_SETTINGS } from "../../src/experiments/analysis-settings";
 import { CSV_COLUMNS, resultsCsv } from "../../web/src/experiments/results/csv";
 import { csvCell, csvFileName, csvText } from "../../web/src/ui/csv";
 import type { Analysis } from "../../web/src/experiments/results/types";
@@ -83,14 +84,7 @@ const metric = (metric_name: string, name: string, role: string, comparisons: un
 const analysis = {
   experiment_id: "exp_1",
   status: "running",
-  analysis_settings: {
-    engine: "frequentist",
-    confidence_level: 0.95,
-    sequential: false,
-    sequential_tuning: 5000,
-    cuped: false,
-    correction: "none",
-  },
+  analysis_settings: DEFAULT_ANALYSIS_SETTINGS,
   assignments: [],
   srm: { p_value: 0.5, mismatch: false, reason: null },
   data_quality: { unexposed_results: 0, anonymous_results: 0, pre_exposure_results: 0 },

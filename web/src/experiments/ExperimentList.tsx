@@ -4,6 +4,7 @@ import { SEARCH_MAX_LENGTH } from "../../../src/experiments/model";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate, useLocation } from "../router";
 import { fmtDate } from "../ui/format";
+import { SearchBox } from "../ui/SearchBox";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { audienceNotes, nextScheduled } from "./list-notes";
@@ -48,16 +49,14 @@ export function ExperimentList() {
           </Link>
         )}
       </div>
-      <search class="toolbar">
-        <label for="experiments-q">Search</label>
-        <input
-          id="experiments-q"
-          type="search"
-          value={q}
-          maxLength={SEARCH_MAX_LENGTH}
-          placeholder="name or key…"
-          onInput={(e) => setFilter({ q: e.currentTarget.value })}
-        />
+      <SearchBox
+        id="experiments-q"
+        label="Search"
+        value={q}
+        maxLength={SEARCH_MAX_LENGTH}
+        placeholder="name or key…"
+        onInput={(text) => setFilter({ q: text })}
+      >
         <label for="status-filter">Status</label>
         <select
           id="status-filter"
@@ -73,7 +72,7 @@ export function ExperimentList() {
           ))}
         </select>
         {page.status === "loading" && page.data && <Loading label="Updating…" />}
-      </search>
+      </SearchBox>
 
       {page.status === "error" && <ErrorBox error={page.error} onRetry={page.reload} />}
       {page.status === "loading" && !page.data && <Loading label="Loading experiments…" />}

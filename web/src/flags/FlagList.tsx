@@ -4,6 +4,7 @@ import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate, useLocation } from "../router";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
+import { SearchBox } from "../ui/SearchBox";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
 import { type Flag, flagHref, listAllFlags } from "./catalogue";
@@ -47,15 +48,14 @@ export function FlagList() {
       {list.data?.length === 0 && <Empty>No flags yet. Create one to roll a change out gradually.</Empty>}
       {list.data && list.data.length > 0 && (
         <>
-          <search class="toolbar">
-            <label for="flags-q">Search flags</label>
-            <input
-              id="flags-q"
-              type="search"
-              value={q}
-              placeholder="key or description…"
-              onInput={(e) => search(e.currentTarget.value)}
-            />
+          <SearchBox
+            id="flags-q"
+            label="Search flags"
+            value={q}
+            placeholder="key or description…"
+            onInput={search}
+            count={{ shown: shown.length, total: list.data.length }}
+          >
             <label class="check">
               <input
                 type="checkbox"
@@ -65,10 +65,7 @@ export function FlagList() {
               />{" "}
               Stale only ({staleCount})
             </label>
-            <span class="muted small" role="status">
-              {shown.length} of {list.data.length}
-            </span>
-          </search>
+          </SearchBox>
           {shown.length === 0 ? (
             <Empty>
               {staleOnly && !q

@@ -2,6 +2,7 @@ import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate, useLocation } from "../router";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { Empty, ErrorBox, Loading } from "../ui/status";
+import { SearchBox } from "../ui/SearchBox";
 import { matchesWords } from "../ui/search";
 import { useAsync } from "../ui/use-async";
 import { listAllMetrics, type Metric, metricHref } from "./catalogue";
@@ -47,19 +48,14 @@ export function MetricList() {
         </Empty>
       )}
       {list.data && list.data.length > 0 && (
-        <search class="toolbar">
-          <label for="metrics-q">Search metrics</label>
-          <input
-            id="metrics-q"
-            type="search"
-            value={q}
-            placeholder="name, key or description…"
-            onInput={(e) => search(e.currentTarget.value)}
-          />
-          <span class="muted small" role="status">
-            {shown.length} of {list.data.length}
-          </span>
-        </search>
+        <SearchBox
+          id="metrics-q"
+          label="Search metrics"
+          value={q}
+          placeholder="name, key or description…"
+          onInput={search}
+          count={{ shown: shown.length, total: list.data.length }}
+        />
       )}
       {list.data && list.data.length > 0 && shown.length === 0 && <Empty>No metric matches “{q}”.</Empty>}
       {shown.length > 0 && (

@@ -375,7 +375,11 @@ test("audience and schedule from the form: the form's own checks, the server's c
   assert((await when.getAttribute("datetime")) === local9, `the start shown is ${await when.getAttribute("datetime")}`);
   assert(/^starts /.test((await row.locator("[data-testid=schedule-note]").textContent()) ?? ""), "a draft starts");
 
-  // Duplicate: the setup and audience under a new key (so a new seed), without the schedule.
+  // Duplicate: the setup, audience and reading under a new key (so a new seed), without the schedule.
+  await api("PATCH", `/ab-testing/experiments/${e.id}`, {
+    analysis_settings: { engine: "bayesian", confidence_level: 0.9 },
+    planned_users_per_variant: 1234,
+  });
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(e.id)}`);
   await page.getByRole("link", { name: "Duplicate" }).click();
   await visible("[data-testid=copy-note]");
@@ -395,6 +399,8 @@ test("audience and schedule from the form: the form's own checks, the server's c
     key: string;
     seed: string;
     variants: { key: string; traffic_percentage: number }[];
+    analysis_settings: unknown;
+    planned_users_per_variant: number | null;
   };
   const original = await api<Stored>("GET", `/ab-testing/experiments/${e.id}`);
   const copy = await api<Stored>("GET", `/ab-testing/experiments/${encodeURIComponent(copyId)}`);
@@ -405,6 +411,8 @@ test("audience and schedule from the form: the form's own checks, the server's c
       JSON.stringify(copy.namespace) === JSON.stringify(original.namespace) &&
       copy.scheduled_start_at === null &&
       copy.scheduled_end_at === null &&
+      copy.planned_users_per_variant === 1234 &&
+      JSON.stringify(copy.analysis_settings) === JSON.stringify(original.analysis_settings) &&
       JSON.stringify(copy.variants.map((v) => [v.key, v.traffic_percentage])) ===
         JSON.stringify(original.variants.map((v) => [v.key, v.traffic_percentage])),
     `copy ${JSON.stringify(copy)}`,

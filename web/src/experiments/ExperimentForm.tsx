@@ -209,6 +209,13 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
               key: draft.key.trim(),
               ...(draft.seed.trim() ? { seed: draft.seed.trim() } : {}),
               variants,
+              // A copy reads its results as the original did (set on the results page, not in this form).
+              ...(copied
+                ? {
+                    analysis_settings: copied.analysis_settings,
+                    planned_users_per_variant: copied.planned_users_per_variant,
+                  }
+                : {}),
             },
           }),
         );
@@ -257,8 +264,8 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
       {copied && (
         <p class="notice" data-testid="copy-note">
           A copy of <Link href={`/experiments/${encodeURIComponent(copied.id)}`}>{copied.experiment_name}</Link>: its
-          variants, metrics and audience under a new key, so users are randomized afresh (its seed is not copied), and
-          no schedule. Nothing is saved until you create it.
+          variants, metrics, audience, analysis settings and planned sample size under a new key, so users are
+          randomized afresh (its seed is not copied), and no schedule. Nothing is saved until you create it.
         </p>
       )}
       <form class="form" onSubmit={submit} noValidate>

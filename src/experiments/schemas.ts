@@ -294,5 +294,6 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });
+export type ListQueryInput = z.infer<typeof ListQuery>;
 
 export { IdParam } from "../http/params";

@@ -12,7 +12,7 @@ import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { auditedExperimentFields, presentExperiment, presentVariant } from "./present";
 import * as repo from "./repository";
-import type { ExperimentInput, VariantInput } from "./schemas";
+import type { ExperimentInput, ListQueryInput, VariantInput } from "./schemas";
 
 const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replace(/-/g, "")}`;
 
@@ -85,24 +85,13 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
   return presentExperiment(created);
 }
 
-export async function listExperiments(
-  db: Db,
-  orgId: string,
-  query: {
-    status?: ExperimentRow["status"] | undefined;
-    q?: string | undefined;
-    namespace?: string | undefined;
-    limit: number;
-    cursor?: string | undefined;
-  },
-) {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const { status, q, namespace, limit } = query;
-  const rows = await repo.listExperiments(db, orgId, { status, q, namespace, limit, after });
-  const page = rows.slice(0, query.limit);
+export async function listExperiments(db: Db, orgId: string, { cursor, ...filter }: ListQueryInput) {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const rows = await repo.listExperiments(db, orgId, { ...filter, after });
+  const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   const next_cursor =
-    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
   return { items: page.map(presentExperiment), next_cursor };
 }
 

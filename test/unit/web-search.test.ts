@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchesWords } from "../../web/src/ui/search";
+import { matchesWords, withQuery } from "../../web/src/ui/search";
 
 describe("matchesWords: the flags' and metrics' list search", () => {
   const texts = ["revenue_per_user", "Revenue per user", "Net of refunds, in EUR"];
@@ -27,4 +27,14 @@ describe("matchesWords: the flags' and metrics' list search", () => {
     expect(matchesWords(["dark-mode", "revenue"], "mode revenue")).toBe(true);
     expect(matchesWords(["dark-mode", "revenue"], "moderevenue")).toBe(false);
   });
+});
+
+describe("withQuery: a list's address with its filters", () => {
+  it.each<[Record<string, string | undefined>, string]>([
+    [{}, "/metrics"],
+    [{ q: "" }, "/metrics"],
+    [{ q: undefined, stale: undefined }, "/metrics"],
+    [{ q: "order value" }, "/metrics?q=order+value"],
+    [{ q: "50% & more", stale: "1" }, "/metrics?q=50%25+%26+more&stale=1"],
+  ])("%j → %s", (params, want) => expect(withQuery("/metrics", params)).toBe(want));
 });

@@ -1,11 +1,11 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
 import { collectPages } from "../api/pages";
 import type { Experiment } from "../api/types";
 import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
 import { copyKey, copyName } from "../ui/copy-names";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, useRefusalFocus } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import {
@@ -152,8 +152,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  // Each refused submit moves focus to the summary, even when its text is the same as before.
-  const [attempt, setAttempt] = useState(0);
+  const refused = useRefusalFocus();
   const catalogue = useAsync(listAllMetrics, []);
   // Asked again as the key changes; an answer for an older key is dropped by useAsync, and
   // namespaceNeighbours ignores members of another namespace while the new answer is on its way.
@@ -173,17 +172,13 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => change({ [k]: v } as Partial<Draft>, k);
 
-  useEffect(() => {
-    if (attempt) document.getElementById("form-errors")?.focus();
-  }, [attempt]);
-
   const submit = async (e: Event) => {
     e.preventDefault();
     const local = localErrors(draft, isDraft);
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The experiment was not saved. Please fix:");
-      setAttempt((n) => n + 1);
+      refused();
       return;
     }
     const common = {
@@ -241,7 +236,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
               : err.message,
         );
       } else setMessage(String(err));
-      setAttempt((n) => n + 1);
+      refused();
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,6 @@
 import { SEARCH_MAX_LENGTH } from "../../../src/experiments/model";
 import type { ExperimentStatus } from "../api/types";
+import { withQuery } from "../ui/search";
 import { STATUSES } from "./status";
 
 /** What the experiments list shows: kept in the URL, so a filtered list can be shared and reloaded. */
@@ -19,13 +20,8 @@ export function readListFilter(query: URLSearchParams): ListFilter {
 }
 
 /** The list's address for a filter: only the parts that filter anything. */
-export function listHref(filter: ListFilter): string {
-  const params = new URLSearchParams();
-  if (filter.status) params.set("status", filter.status);
-  if (filter.q.trim()) params.set("q", filter.q);
-  const qs = params.toString();
-  return qs ? `/experiments?${qs}` : "/experiments";
-}
+export const listHref = (filter: ListFilter): string =>
+  withQuery("/experiments", { status: filter.status, q: filter.q.trim() ? filter.q : undefined });
 
 /** The API query for one page of the list. */
 export function listApiQuery(filter: ListFilter, limit: number, cursor: string | undefined): Record<string, string> {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { FLAG_VALUE_TYPES } from "../../../src/flags/model";
 import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
@@ -8,7 +8,7 @@ import { keepUnfixed } from "../ui/form-errors";
 import { copyKey } from "../ui/copy-names";
 import { DangerZone } from "../ui/DangerZone";
 import { SnippetTabs } from "../ui/Snippets";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, useRefusalFocus } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { findFlagByKey, type Flag, flagHref } from "./catalogue";
@@ -66,8 +66,7 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  // Each refused submit moves focus to the summary, even when its text is the same as before.
-  const [attempt, setAttempt] = useState(0);
+  const refused = useRefusalFocus();
 
   /**
    * The next draft. An error the form checks itself goes as soon as the check no longer finds it;
@@ -98,17 +97,13 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
     setDraft({ ...draft, rules: draft.rules.filter((_, j) => j !== i) });
   };
 
-  useEffect(() => {
-    if (attempt) document.getElementById("form-errors")?.focus();
-  }, [attempt]);
-
   const submit = async (e: Event) => {
     e.preventDefault();
     const { body, errors: local } = flagBody(draft);
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The flag was not saved. Please fix:");
-      setAttempt((n) => n + 1);
+      refused();
       return;
     }
     setBusy(true);
@@ -129,7 +124,7 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
               : err.message,
         );
       } else setMessage(String(err));
-      setAttempt((n) => n + 1);
+      refused();
     } finally {
       setBusy(false);
     }

@@ -8,8 +8,8 @@ import { SearchBox } from "../ui/SearchBox";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { useAsync } from "../ui/use-async";
 import { type Flag, flagHref, listAllFlags } from "./catalogue";
-import { flagListHref, flagMatches, ruleSummary, toggleWarning, valueText } from "./flag-draft";
-import { STALE_AFTER_DAYS, staleness } from "./flag-health";
+import { flagListHref, flagMatches, ruleSummary, shownValue, toggleWarning } from "./flag-draft";
+import { STALE_AFTER_DAYS, type Staleness, staleness } from "./flag-health";
 
 /** Rules shown in a row; the rest are counted. */
 const RULES_SHOWN = 3;
@@ -22,10 +22,11 @@ export function FlagList() {
   const q = query.get("q") ?? "";
   const staleOnly = query.get("stale") === "1";
   const list = useAsync(listAllFlags, []);
-  // One clock reading per render, so the list, its count and each row's hint agree.
+  // Read once per render, so the list, its count and each row's hint agree.
   const now = Date.now();
-  const shown = list.data?.filter((f) => flagMatches(f, q) && (!staleOnly || staleness(f, now) !== null)) ?? [];
-  const staleCount = list.data?.filter((f) => staleness(f, now) !== null).length ?? 0;
+  const staleById = new Map((list.data ?? []).map((f) => [f.id, staleness(f, now)]));
+  const shown = list.data?.filter((f) => flagMatches(f, q) && (!staleOnly || staleById.get(f.id))) ?? [];
+  const staleCount = [...staleById.values()].filter(Boolean).length;
   // The search and the pick live in the URL, so a filtered list can be shared and survives a reload.
   const search = (text: string) => navigate(flagListHref(text, staleOnly), true);
   return (
@@ -88,7 +89,13 @@ export function FlagList() {
                 />
                 <tbody>
                   {shown.map((f) => (
-                    <FlagRow key={f.id} flag={f} writable={writable} onChanged={list.reload} now={now} />
+                    <FlagRow
+                      key={f.id}
+                      flag={f}
+                      writable={writable}
+                      onChanged={list.reload}
+                      stale={staleById.get(f.id) ?? null}
+                    />
                   ))}
                 </tbody>
               </table>
@@ -108,12 +115,12 @@ function FlagRow({
   flag: f,
   writable,
   onChanged,
-  now,
+  stale,
 }: {
   flag: Flag;
   writable: boolean;
   onChanged: () => void;
-  now: number;
+  stale: Staleness | null;
 }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -132,7 +139,6 @@ function FlagRow({
     }
   };
   const verb = f.enabled ? "Turn off" : "Turn on";
-  const stale = staleness(f, now);
   return (
     <tr data-flag-key={f.key}>
       <th scope="row">
@@ -150,7 +156,7 @@ function FlagRow({
         )}
       </td>
       <td>{f.value_type}</td>
-      <td class="mono">{valueText(f.value_type, f.default_value) || '""'}</td>
+      <td class="mono">{shownValue(f.value_type, f.default_value)}</td>
       <td>
         {f.rules.length === 0 ? (
           <span class="muted small">none: everyone gets the default</span>

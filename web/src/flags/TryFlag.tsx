@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { type FlagDraft, tryDraft, valueText } from "./flag-draft";
+import { type FlagDraft, shownValue, tryDraft } from "./flag-draft";
 
 const REASONS: Record<string, string> = {
   rule: "a rule holds this user",
@@ -48,7 +48,7 @@ export function TryFlag({ draft }: { draft: FlagDraft }) {
           <span class="muted">{tried.error}</span>
         ) : (
           <>
-            <strong class="mono">{valueText(draft.value_type, tried.result.value) || '""'}</strong>
+            <strong class="mono">{shownValue(draft.value_type, tried.result.value)}</strong>
             {" · "}
             {tried.result.rule_index === null ? REASONS[tried.result.reason] : `rule ${tried.result.rule_index + 1}`}
             {tried.result.rule_index !== null && ` (${REASONS.rule})`}

@@ -16,7 +16,7 @@ import {
 import type { JsonValue } from "../../../src/targeting/model";
 import { validateCondition } from "../../../src/targeting/validate";
 import { foldConditionErrors } from "../ui/form-errors";
-import { matchesWords } from "../ui/search";
+import { matchesWords, withQuery } from "../ui/search";
 
 export interface RuleDraft {
   /** JSON text of the condition; blank: every user. */
@@ -52,6 +52,16 @@ export function valueText(type: FlagValueType, value: unknown): string {
   return value === undefined || value === null ? "" : String(value);
 }
 
+/** A value in a sentence or a cell: as the field shows it, and `""` for an empty string. */
+export const shownValue = (type: FlagValueType, value: unknown): string => valueText(type, value) || '""';
+
+/** A saved rule as the API returns it (the list, the page's checks). */
+export interface SavedRule {
+  condition?: Record<string, unknown> | null;
+  rollout_percentage: number;
+  value: unknown;
+}
+
 /** A sensible starting value of each type (a new flag, a new rule, a changed type). */
 const BLANK_VALUE: Readonly<Record<FlagValueType, string>> = {
   boolean: "false",
@@ -85,7 +95,7 @@ export function flagDraftOf(f: {
   value_type: FlagValueType;
   default_value: unknown;
   enabled: boolean;
-  rules: { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown }[];
+  rules: SavedRule[];
 }): FlagDraft {
   return {
     key: f.key,
@@ -228,12 +238,9 @@ export function flagFieldLabel(path: string): string {
 }
 
 /** One rule in a sentence, for the list: `country in [FR, DE] · 25% → true`. */
-export function ruleSummary(
-  type: FlagValueType,
-  rule: { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown },
-): string {
+export function ruleSummary(type: FlagValueType, rule: SavedRule): string {
   const who = rule.condition == null ? "everyone" : JSON.stringify(rule.condition);
-  return `${who} · ${rule.rollout_percentage}% → ${valueText(type, rule.value) || '""'}`;
+  return `${who} · ${rule.rollout_percentage}% → ${shownValue(type, rule.value)}`;
 }
 
 /**
@@ -270,13 +277,8 @@ export function tryDraft(
 }
 
 /** The list's address for a search and the "stale only" pick: only the parts that filter anything. */
-export function flagListHref(q: string, staleOnly: boolean): string {
-  const params = new URLSearchParams();
-  if (q) params.set("q", q);
-  if (staleOnly) params.set("stale", "1");
-  const qs = params.toString();
-  return qs ? `/flags?${qs}` : "/flags";
-}
+export const flagListHref = (q: string, staleOnly: boolean): string =>
+  withQuery("/flags", { q, stale: staleOnly ? "1" : undefined });
 
 /** The list's search: every word typed is in the flag's key or description (matchesWords). */
 export const flagMatches = (flag: { key: string; description: string | null }, query: string): boolean =>
@@ -290,7 +292,7 @@ export function toggleWarning(flag: {
   default_value: unknown;
   rules: unknown[];
 }): string {
-  const fallback = valueText(flag.value_type, flag.default_value) || '""';
+  const fallback = shownValue(flag.value_type, flag.default_value);
   if (flag.enabled) return `Every user gets ${fallback} from ${flag.key}, whatever its rules say.`;
   return flag.rules.length === 0
     ? `${flag.key} has no rules: every user still gets ${fallback}.`
@@ -307,7 +309,7 @@ export function toggleWarning(flag: {
 export function rolloutWarnings(
   saved: {
     value_type: FlagValueType;
-    rules: readonly { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown }[];
+    rules: readonly SavedRule[];
   } | null,
   rules: readonly RuleDraft[],
 ): Record<number, string> {
@@ -323,9 +325,10 @@ export function rolloutWarnings(
       "value" in value &&
       JSON.stringify(condition.value) === JSON.stringify(before.condition ?? null) &&
       JSON.stringify(value.value) === JSON.stringify(before.value);
-    const now = r.rollout.trim() === "" ? Number.NaN : Number(r.rollout);
+    const rollout = parseRollout(r.rollout);
     const was = before.rollout_percentage;
-    if (!same || !Number.isFinite(now) || now < 0 || now >= was) return;
+    if (!same || !("value" in rollout) || rollout.value >= was) return;
+    const now = rollout.value;
     const lost = Math.round(((was - now) / was) * 100);
     out[i] =
       `Lowering from ${was}% to ${now}% takes the value from about ${lost}% of the matching users who have it now.`;

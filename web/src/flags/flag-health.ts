@@ -5,7 +5,7 @@
  * (src/flags/model.ts), the same reading of a rule as evaluateFlag's.
  */
 import { type FlagValueType, holdsEveryone } from "../../../src/flags/model";
-import { parseCondition, parseRollout, type RuleDraft, valueText } from "./flag-draft";
+import { parseCondition, parseRollout, type RuleDraft, type SavedRule, shownValue } from "./flag-draft";
 
 /** Warnings for rules placed after one that holds every user: evaluation never gets to them. */
 export function unreachableWarnings(rules: readonly RuleDraft[]): Record<number, string> {
@@ -38,7 +38,7 @@ interface SavedFlag {
   enabled: boolean;
   value_type: FlagValueType;
   default_value: unknown;
-  rules: readonly { condition?: Record<string, unknown> | null; rollout_percentage: number; value: unknown }[];
+  rules: readonly SavedRule[];
   updated_at: string;
 }
 
@@ -73,7 +73,7 @@ export function staleness(flag: SavedFlag, now: number): Staleness | null {
   if (single === null || !Number.isFinite(changed)) return null;
   const days = Math.floor((now - changed) / DAY_MS);
   if (days < STALE_AFTER_DAYS) return null;
-  return { value: valueText(flag.value_type, single.value) || '""', why: single.why, days };
+  return { value: shownValue(flag.value_type, single.value), why: single.why, days };
 }
 
 /** The flag page's sentence for a stale flag. */

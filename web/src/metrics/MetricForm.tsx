@@ -6,6 +6,7 @@ import { plainErrors } from "../experiments/form-logic";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
 import { DangerZone } from "../ui/DangerZone";
+import { keepUnfixed } from "../ui/form-errors";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -45,12 +46,8 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
     setDraft(next);
     // An error goes as soon as its field is right; the others stay until theirs are.
     if (Object.keys(errors).length === 0) return;
-    const local = metricBody(next).errors;
-    const left = Object.fromEntries(
-      Object.entries(errors)
-        .filter(([p]) => local[p] !== undefined || (p !== k && !p.startsWith(`${k}.`) && !(p in LOCAL_PATHS)))
-        .map(([p, m]) => [p, local[p] ?? m]),
-    );
+    // A server-only error inside the edited field (`capping.value` when capping changes) goes with it.
+    const left = keepUnfixed(errors, metricBody(next).errors, (p) => p in LOCAL_PATHS || p.startsWith(`${k}.`), k);
     setErrors(left);
     if (Object.keys(left).length === 0) setMessage(null);
   };

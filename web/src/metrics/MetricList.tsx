@@ -3,7 +3,7 @@ import { Link, navigate, useLocation } from "../router";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { SearchBox } from "../ui/SearchBox";
-import { matchesWords } from "../ui/search";
+import { matchesWords, withQuery } from "../ui/search";
 import { useAsync } from "../ui/use-async";
 import { listAllMetrics, type Metric, metricHref } from "./catalogue";
 import { DIRECTION_LABELS, FORMAT_LABELS, KIND_LABELS } from "./labels";
@@ -23,7 +23,7 @@ export function MetricList() {
   const q = query.get("q") ?? "";
   const shown = list.data?.filter((m) => metricMatches(m, q)) ?? [];
   // The search lives in the URL, as on the flags list, so a filtered list can be shared.
-  const search = (text: string) => navigate(text ? `/metrics?q=${encodeURIComponent(text)}` : "/metrics", true);
+  const search = (text: string) => navigate(withQuery("/metrics", { q: text }), true);
   return (
     <section aria-labelledby="metrics-h">
       <div class="page-head">

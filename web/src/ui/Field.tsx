@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
 
 /** DOM id for the input of an API field path (`variants.1.key` → `f-variants-1-key`). */
 const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
@@ -82,4 +83,17 @@ export function ErrorSummary({
       )}
     </div>
   );
+}
+
+/**
+ * For a form with an ErrorSummary: call the returned function on every refused submit, and focus
+ * moves to the summary each time, even when its text is the same as the time before (a counter, not
+ * the message, triggers it).
+ */
+export function useRefusalFocus(): () => void {
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (attempt) document.getElementById("form-errors")?.focus();
+  }, [attempt]);
+  return () => setAttempt((n) => n + 1);
 }

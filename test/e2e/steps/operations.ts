@@ -285,7 +285,10 @@ test("operations (7): the resolved alert is found in the history, with notes and
   await page.getByLabel("Search resolved alerts").fill(`"${ops.note.toLowerCase()}"`);
   const hit = page.locator(`[data-testid=history-list] [data-alert-id="${ops.alertId}"]`);
   await hit.waitFor({ timeout: 5000 });
-  assert((await page.locator("[data-testid=history-list] > li").count()) === 1, "the search matched other alerts");
+  // The unfiltered list holds the alert too, so its presence alone does not say the search has
+  // answered: wait for the list to settle on it alone (a fresh clone's CI run read it in between).
+  const items = page.locator("[data-testid=history-list] > li");
+  await eventually(async () => (await items.count()) === 1, 5000, "the search to match this alert alone");
   await hit.getByRole("link").click();
   const timeline = page.locator("[data-testid=alert-timeline]");
   await timeline.waitFor({ timeout: 5000 });

@@ -52,3 +52,19 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
  */
 export const RATE_SERIES_DEFAULT_MINUTES = 30;
 export const RATE_SERIES_MAX_MINUTES = 1440;
+
+/**
+ * Model monitoring (`GET /models`): every prediction feeds two rollup series per model and version,
+ * its confidence and (when sent) its latency, kept like a metric's (10 s, 5 min, 1 h buckets with a
+ * DDSketch each), so a window's summary reads buckets, never the raw predictions.
+ */
+export const MODEL_SERIES = ["confidence", "latency_ms"] as const;
+export type ModelSeries = (typeof MODEL_SERIES)[number];
+export const MODEL_WINDOW_DEFAULT_SECONDS = 3600;
+/** The longest window: a week of hourly buckets per version. */
+export const MODEL_WINDOW_MAX_SECONDS = 7 * 86_400;
+/** Confidence quantiles given per version: a box plot (p25, p50, p75) and its whiskers (p10, p90). */
+export const CONFIDENCE_QUANTILES = { p10: 0.1, p25: 0.25, p50: 0.5, p75: 0.75, p90: 0.9 } as const;
+export const LATENCY_QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+/** Model names in one answer, the busiest first; the rest are counted in `models_omitted`. */
+export const MODELS_MAX = 50;

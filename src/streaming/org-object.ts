@@ -23,6 +23,8 @@ import {
   eventPage,
   listMetrics,
   metricSeries,
+  type ModelsQuery,
+  modelsSummary,
   predictionPage,
   type SeriesQuery,
 } from "./service-read";
@@ -287,6 +289,9 @@ export class OrgObject extends DurableObject<Env> {
   }
   dashboard(minutes?: number) {
     return dashboard(this.context(), minutes);
+  }
+  models(query: ModelsQuery) {
+    return modelsSummary(this.context(), query);
   }
 
   async ping(): Promise<string> {

@@ -9,12 +9,14 @@ import {
   EventOut,
   ListQuery,
   listOf,
+  ModelsSummary,
   PredictionBody,
   PredictionOut,
   PredictionsAccepted,
   ProcessIn,
   ProcessOut,
 } from "./schemas";
+import { MODEL_WINDOW_DEFAULT_SECONDS, MODEL_WINDOW_MAX_SECONDS } from "./model";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const EventsQuery = ListQuery.extend({
@@ -32,6 +34,17 @@ const PredictionsQuery = ListQuery.extend({
   model_name: z.string().min(1).max(200).optional(),
   min_confidence: z.coerce.number().min(0).max(1).optional(),
   since: TimeIn.optional(),
+});
+
+const ModelsQuery = z.object({
+  window: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(MODEL_WINDOW_MAX_SECONDS)
+    .default(MODEL_WINDOW_DEFAULT_SECONDS)
+    .openapi({ description: `Seconds, 60 to ${MODEL_WINDOW_MAX_SECONDS} (a week); default an hour` }),
+  model_name: z.string().min(1).max(200).optional().openapi({ description: "This model only" }),
 });
 
 export const eventRoutes = createRouter()
@@ -111,4 +124,19 @@ export const eventRoutes = createRouter()
       responses: { 200: json(listOf(PredictionOut, "PredictionList"), "A page of predictions") },
     }),
     async (c) => c.json(unwrap(await orgOf(c).listPredictions(c.req.valid("query"))), 200),
+  )
+  .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/models",
+      tags: TAG,
+      summary: "Model monitoring: predictions, confidence and latency per model and version over a window",
+      description:
+        "Built from rollups that every prediction feeds (the metric rollups' 10 s, 5 min and 1 h buckets), so its " +
+        "cost does not grow with the predictions. Quantiles come from DDSketch: within 1% relative error of the " +
+        "exact value. Models busiest first (at most 50), each with its versions busiest first and a series per step.",
+      request: { query: ModelsQuery },
+      responses: { 200: json(ModelsSummary, "One summary per model and version") },
+    }),
+    async (c) => c.json(await orgOf(c).models(c.req.valid("query")), 200),
   );

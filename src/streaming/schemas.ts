@@ -13,7 +13,15 @@ import { SOURCE_HEALTH_STATUSES } from "./health";
 import { AGGREGATIONS } from "./rollup";
 import { HISTORY_ACTIONS } from "./notify/model";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
-import { NO_DATA_POLICIES, OPERATORS, RULE_STATES, RULE_TYPES, SOURCE_TYPES } from "./model";
+import {
+  CONFIDENCE_QUANTILES,
+  LATENCY_QUANTILES,
+  NO_DATA_POLICIES,
+  OPERATORS,
+  RULE_STATES,
+  RULE_TYPES,
+  SOURCE_TYPES,
+} from "./model";
 
 const MAX_BATCH = 1000;
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
@@ -109,7 +117,8 @@ const PredictionIn = z
     model_version: z.string().max(200).optional(),
     prediction: JsonValue,
     confidence: z.number().min(0).max(1),
-    latency_ms: z.number().min(0).optional(),
+    // Bounded like a metric value: latencies are added into the model rollups' float sums.
+    latency_ms: boundedValue("docs/streaming.md, Limits").min(0).optional(),
     event_id: Id.optional(),
     features: JsonObject.optional(),
     timestamp: TimeIn.optional(),
@@ -137,6 +146,53 @@ export const PredictionOut = z
 export const PredictionsAccepted = z
   .object({ accepted: z.number().int(), items: z.array(PredictionOut) })
   .openapi("PredictionsAccepted");
+
+const numbersOf = <T extends Record<string, number>>(named: T) =>
+  z.object(Object.fromEntries(Object.keys(named).map((k) => [k, z.number()])) as { [K in keyof T]: z.ZodNumber });
+
+const ModelVersionSummary = z
+  .object({
+    model_version: z.string().nullable().openapi({ description: "null: predictions sent without a version" }),
+    predictions: z.number().int(),
+    share: z.number().openapi({ description: "Of the model's predictions in the window, 0 to 1" }),
+    confidence: z.object({
+      mean: z.number(),
+      min: z.number(),
+      max: z.number(),
+      quantiles: numbersOf(CONFIDENCE_QUANTILES),
+    }),
+    latency_ms: z
+      .object({ count: z.number().int(), mean: z.number(), max: z.number(), quantiles: numbersOf(LATENCY_QUANTILES) })
+      .nullable()
+      .openapi({ description: "Over the predictions that carried latency_ms; null when none did" }),
+    last_at: Iso.openapi({ description: "The newest prediction's time in the window" }),
+    series: z.array(
+      z.object({
+        t: Iso,
+        predictions: z.number().int(),
+        mean_confidence: z.number().nullable(),
+        latency_p95_ms: z.number().nullable(),
+      }),
+    ),
+  })
+  .openapi("ModelVersionSummary");
+
+export const ModelsSummary = z
+  .object({
+    window_seconds: z.number().int(),
+    step_seconds: z.number().int(),
+    from: Iso.openapi({ description: "Start of the first bucket read: the window is covered whole" }),
+    to: Iso,
+    models: z.array(
+      z.object({
+        model_name: z.string(),
+        predictions: z.number().int(),
+        versions: z.array(ModelVersionSummary).openapi({ description: "Busiest first" }),
+      }),
+    ),
+    models_omitted: z.number().int().openapi({ description: "Less busy models left out of `models`" }),
+  })
+  .openapi("ModelsSummary");
 
 // ---------------------------------------------------------------- alerts
 
@@ -426,3 +482,4 @@ export type MetricSummaryT = z.output<typeof MetricSummary>;
 export type MetricSeriesT = z.output<typeof MetricSeries>;
 export type MetricPointOutT = z.output<typeof MetricPointOut>;
 export type DashboardSummaryT = z.output<typeof DashboardSummary>;
+export type ModelsSummaryT = z.output<typeof ModelsSummary>;

@@ -2,6 +2,7 @@
 import { presentEvents, presentMetricPoint, presentPredictions } from "./present";
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
+import { predictionPoints } from "./models";
 import { evaluateRules } from "./service-rules";
 import { planTags, writeTagged } from "./service-tags";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
@@ -56,8 +57,29 @@ export function processEvents(ctx: OrgContext, ids: readonly string[]): { proces
   return { processed: markProcessed(ctx.sql, ids, ctx.now) };
 }
 
+/**
+ * Stored as sent, and folded into the model rollups (models.ts) in the same transaction, so the
+ * per-version summary of `GET /models` always agrees with what was acknowledged.
+ */
 export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): PredictionOutT[] {
+  const folded = foldPoints(
+    predictionPoints(
+      predictions.map((p) => ({
+        model_name: p.model_name,
+        model_version: p.model_version ?? null,
+        confidence: p.confidence,
+        latency_ms: p.latency_ms ?? null,
+        ts: p.timestamp ?? ctx.now,
+      })),
+    ),
+    { now: ctx.now, metricRetentionMs: ctx.retention.metricDays * DAY_MS },
+  );
   return inTransaction(ctx, (tx) => {
+    writeRollups(
+      tx.sql,
+      mergeStored(folded, storedRollups(tx.sql, [...folded.values()], "model_rollups")),
+      "model_rollups",
+    );
     const stored = insertPredictions(
       tx.sql,
       predictions.map((p) => ({

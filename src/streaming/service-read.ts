@@ -14,14 +14,29 @@ import {
   presentSources,
 } from "./present";
 import { type Aggregation, latestAndTrend, planQuery, querySeries, type SeriesResult, trendQueryRange } from "./rollup";
-import type { AlertOutT, DashboardSummaryT, EventOutT, MetricSeriesT, MetricSummaryT, PredictionOutT } from "./schemas";
+import { summarizeModels } from "./models";
+import type {
+  AlertOutT,
+  DashboardSummaryT,
+  EventOutT,
+  MetricSeriesT,
+  MetricSummaryT,
+  ModelsSummaryT,
+  PredictionOutT,
+} from "./schemas";
 import { RATE_SERIES_DEFAULT_MINUTES } from "./model";
 import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
 import { historyOf } from "./store/history";
 import { type EventFilter, listEvents, readCounters, receivedSince, recentEvents } from "./store/events";
-import { listMetricNames, metricExists, recentRollupsByName, rollupsInRange } from "./store/metrics";
+import {
+  listMetricNames,
+  metricExists,
+  modelRollupsInRange,
+  recentRollupsByName,
+  rollupsInRange,
+} from "./store/metrics";
 import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
 import type { Page } from "./store/sql";
@@ -117,6 +132,41 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
         }
       : {}),
   });
+}
+
+export interface ModelsQuery {
+  window: number;
+  model_name?: string | undefined;
+}
+
+/**
+ * `GET /models`: the window's model rollups (one plan for every series, so all versions share
+ * their steps) summarized per model and version. Reads buckets only: its cost grows with the
+ * model versions and the window's buckets, not with the predictions.
+ */
+export function modelsSummary(ctx: OrgContext, query: ModelsQuery): ModelsSummaryT {
+  const plan = planQuery({
+    windowSeconds: query.window,
+    now: ctx.now,
+    metricRetentionMs: ctx.retention.metricDays * DAY_MS,
+  });
+  const rows = modelRollupsInRange(ctx.sql, plan.resolution_ms, plan.from, plan.to, query.model_name ?? null);
+  const { models, models_omitted } = summarizeModels(rows, plan);
+  return {
+    window_seconds: query.window,
+    step_seconds: plan.step_ms / 1000,
+    from: iso(plan.from),
+    to: iso(plan.to),
+    models: models.map((m) => ({
+      ...m,
+      versions: m.versions.map((v) => ({
+        ...v,
+        last_at: iso(v.last_at),
+        series: v.series.map((p) => ({ ...p, t: iso(p.t) })),
+      })),
+    })),
+    models_omitted,
+  };
 }
 
 /** `minutes`: the length of the per-minute series, 1 to RATE_SERIES_MAX_MINUTES (the route checks it). */

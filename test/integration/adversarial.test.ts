@@ -367,7 +367,7 @@ const timed: { name: string; path: () => string; body: (time: unknown, value: un
   },
 ];
 
-const READS = ["/metrics", "/dashboard", "/events", "/predictions", "/alerts", "/sources"];
+const READS = ["/metrics", "/dashboard", "/events", "/predictions", "/models?window=604800", "/alerts", "/sources"];
 
 describe.each(timed)("extreme times and values: $name", (target) => {
   it("every write is refused whole or stored presentably: every read stays 2xx", async () => {

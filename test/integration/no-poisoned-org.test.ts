@@ -828,7 +828,7 @@ const READS: ReadRoute[] = [
   { name: "config", paths: () => [`${AB}/config`] },
   { name: "sources", paths: (s) => [`${SA}/sources`, ...s.sources.slice(-1).map((id) => `${SA}/sources/${id}`)] },
   { name: "events", paths: () => [`${SA}/events?limit=500`] },
-  { name: "predictions", paths: () => [`${SA}/predictions`] },
+  { name: "predictions", paths: () => [`${SA}/predictions`, `${SA}/models`, `${SA}/models?window=604800`] },
   { name: "alerts", paths: (s) => [`${SA}/alerts`, ...s.alerts.slice(-1).map((id) => `${SA}/alerts/${id}`)] },
   { name: "alert rules", paths: () => [`${SA}/alert-rules`] },
   {

@@ -12,13 +12,20 @@ type StoredRollupRow = RollupRow & Row;
 
 const ROLLUP_COLUMNS = "name, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch";
 
-export function storedRollups(sql: SqlStorage, keys: readonly BucketRollup[]): BucketRollup[] {
+/** The tables holding rollups of this shape: metrics', and models' (per model, version and series). */
+export type RollupTable = "metric_rollups" | "model_rollups";
+
+export function storedRollups(
+  sql: SqlStorage,
+  keys: readonly BucketRollup[],
+  table: RollupTable = "metric_rollups",
+): BucketRollup[] {
   if (keys.length === 0) return [];
   return sql
     .exec<StoredRollupRow>(
       `SELECT r.name, r.resolution_ms, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.last_at, r.sketch
        FROM json_each(?) AS j
-       JOIN metric_rollups AS r
+       JOIN ${table} AS r
          ON r.name = j.value ->> 0 AND r.resolution_ms = j.value ->> 1 AND r.bucket = j.value ->> 2`,
       JSON.stringify(keys.map((k) => [k.name, k.resolution_ms, k.bucket])),
     )
@@ -26,10 +33,14 @@ export function storedRollups(sql: SqlStorage, keys: readonly BucketRollup[]): B
     .map(fromRow);
 }
 
-export function writeRollups(sql: SqlStorage, merged: readonly BucketRollup[]): void {
+export function writeRollups(
+  sql: SqlStorage,
+  merged: readonly BucketRollup[],
+  table: RollupTable = "metric_rollups",
+): void {
   if (merged.length === 0) return;
   sql.exec(
-    `INSERT OR REPLACE INTO metric_rollups (${ROLLUP_COLUMNS})
+    `INSERT OR REPLACE INTO ${table} (${ROLLUP_COLUMNS})
      SELECT value ->> 'name', value ->> 'resolution_ms', value ->> 'bucket', value ->> 'count', value ->> 'sum',
             value ->> 'min', value ->> 'max', value ->> 'last', value ->> 'last_at', value ->> 'sketch'
      FROM json_each(?)`,
@@ -88,6 +99,27 @@ export function rollupsInRange(
       resolutionMs,
       from,
       to,
+    )
+    .toArray()
+    .map(fromRow);
+}
+
+/** Every model series' buckets of one resolution in [from, to]; with `model`, that model's only. */
+export function modelRollupsInRange(
+  sql: SqlStorage,
+  resolutionMs: number,
+  from: number,
+  to: number,
+  model: string | null,
+): BucketRollup[] {
+  return sql
+    .exec<StoredRollupRow>(
+      `SELECT ${ROLLUP_COLUMNS} FROM model_rollups
+       WHERE resolution_ms = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 IS NULL OR name ->> 0 = ?4)`,
+      resolutionMs,
+      from,
+      to,
+      model,
     )
     .toArray()
     .map(fromRow);

@@ -98,6 +98,18 @@ export function applyRetention(
     );
     rollups += tagged.deleted;
     rollupsDone &&= tagged.done;
+    // Model buckets (GET /models) are metric-like aggregates: the same retention per resolution.
+    const models = deleteChunked(
+      sql,
+      limits,
+      "model_rollups",
+      "name, resolution_ms, bucket",
+      "resolution_ms = ? AND bucket < ?",
+      resolution_ms,
+      before,
+    );
+    rollups += models.deleted;
+    rollupsDone &&= models.done;
   }
   // The delivery log and alert history live as long as resolved alerts do; pending deliveries stay.
   const alertCutoff = now - policy.alertDays * DAY_MS;

@@ -288,8 +288,29 @@ const V4 = `
 CREATE INDEX events_unprocessed ON events (ts) WHERE processed_at IS NULL;
 `;
 
+// Model monitoring (GET /models): each prediction's confidence and latency folded into rollups per
+// model and version, the metric rollups' shape and resolutions (rollup.ts), so a window's summary
+// reads buckets instead of sorting raw predictions (exact percentiles over 100,000 predictions took
+// ~0.5 s in SQLite, node:sqlite, 2026-12-03). Predictions stored before this step are not folded in.
+const V5 = `
+CREATE TABLE model_rollups (
+  name TEXT NOT NULL,
+  resolution_ms INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sum REAL NOT NULL,
+  min REAL NOT NULL,
+  max REAL NOT NULL,
+  last REAL NOT NULL,
+  last_at INTEGER NOT NULL,
+  sketch TEXT NOT NULL,
+  PRIMARY KEY (name, resolution_ms, bucket)
+) WITHOUT ROWID;
+CREATE INDEX model_rollups_resolution_bucket ON model_rollups (resolution_ms, bucket);
+`;
+
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,0 +1,254 @@
+// GET /models: model monitoring from the rollups every prediction feeds. The statistics are checked
+// against numpy (test/fixtures/models-golden.json, scripts/gen_models_golden.py): counts, shares,
+// means, minima and maxima exactly, quantiles within the documented 1% relative error.
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import golden from "../fixtures/models-golden.json";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { applyRetention } from "../../src/streaming/store/retention";
+import { as, expectProblem } from "../helpers";
+import { pinClock, stub } from "../org-object";
+
+const P = "/api/v1/streaming-analytics";
+const MIN = 60_000;
+// A round minute, so the steps of an hour's window are easy to reason about.
+const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+interface Version {
+  model_version: string | null;
+  predictions: number;
+  share: number;
+  confidence: { mean: number; min: number; max: number; quantiles: Record<string, number> };
+  latency_ms: { count: number; mean: number; max: number; quantiles: Record<string, number> } | null;
+  last_at: string;
+  series: { t: string; predictions: number; mean_confidence: number | null; latency_p95_ms: number | null }[];
+}
+interface Models {
+  window_seconds: number;
+  step_seconds: number;
+  from: string;
+  to: string;
+  models: { model_name: string; predictions: number; versions: Version[] }[];
+  models_omitted: number;
+}
+
+type Client = Awaited<ReturnType<typeof as>>;
+
+async function models(c: Client, query = ""): Promise<Models> {
+  const res = await c.get(`${P}/models${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Models;
+}
+
+/** Posts the golden predictions, spread over the 10 minutes before NOW, in batches of 1,000. */
+async function postGolden(c: Client): Promise<number> {
+  let newest = 0;
+  const all = golden.versions.flatMap((v) =>
+    v.confidence.map((confidence, i) => {
+      const ts = NOW - ((i * 7919) % (10 * MIN)) - 1;
+      newest = Math.max(newest, ts);
+      return {
+        model_name: golden.model_name,
+        ...(v.model_version === null ? {} : { model_version: v.model_version }),
+        prediction: { churn: confidence > 0.5 },
+        confidence,
+        ...(v.latency_ms === null ? {} : { latency_ms: v.latency_ms[i] }),
+        timestamp: ts,
+      };
+    }),
+  );
+  for (let i = 0; i < all.length; i += 1000) {
+    expect((await c.post(`${P}/predictions`, { predictions: all.slice(i, i + 1000) })).status).toBe(201);
+  }
+  return newest;
+}
+
+const within1Percent = (actual: number, exact: number) =>
+  expect(Math.abs(actual - exact) / Math.abs(exact)).toBeLessThanOrEqual(0.01);
+
+describe("GET /models", () => {
+  it("per version: counts, shares, mean/min/max exact, quantiles within 1% of numpy's; busiest first", async () => {
+    const c = await as("models-golden");
+    await pinClock("models-golden", NOW);
+    const newest = await postGolden(c);
+    const body = await models(c);
+    expect(body.window_seconds).toBe(3600);
+    expect(body.models_omitted).toBe(0);
+    expect(body.models).toHaveLength(1);
+    const [model] = body.models;
+    expect(model?.model_name).toBe("churn");
+    expect(model?.predictions).toBe(2200);
+    expect(model?.versions.map((v) => v.model_version)).toEqual(["v1", "v2", null]);
+    for (const [i, expected] of golden.versions.entries()) {
+      const got = model?.versions[i] as Version;
+      const want = expected.expected;
+      expect(got.predictions).toBe(want.predictions);
+      expect(got.share).toBeCloseTo(want.predictions / 2200, 12);
+      expect(got.confidence.mean).toBeCloseTo(want.confidence.mean, 9);
+      expect(got.confidence.min).toBe(want.confidence.min);
+      expect(got.confidence.max).toBe(want.confidence.max);
+      expect(Object.keys(got.confidence.quantiles)).toEqual(["p10", "p25", "p50", "p75", "p90"]);
+      for (const [k, exact] of Object.entries(want.confidence.quantiles)) {
+        within1Percent(got.confidence.quantiles[k] as number, exact);
+      }
+      if (want.latency_ms === null) {
+        expect(got.latency_ms).toBeNull();
+      } else {
+        expect(got.latency_ms?.count).toBe(want.latency_ms.count);
+        expect(got.latency_ms?.mean).toBeCloseTo(want.latency_ms.mean, 6);
+        expect(got.latency_ms?.max).toBe(want.latency_ms.max);
+        expect(Object.keys(got.latency_ms?.quantiles ?? {})).toEqual(["p50", "p95", "p99"]);
+        for (const [k, exact] of Object.entries(want.latency_ms.quantiles)) {
+          within1Percent(got.latency_ms?.quantiles[k] as number, exact);
+        }
+      }
+      expect(Date.parse(got.last_at)).toBeLessThanOrEqual(newest);
+    }
+    expect(Math.max(...(model?.versions ?? []).map((v) => Date.parse(v.last_at)))).toBe(newest);
+  });
+
+  it("series: one point per step over the window, ascending, adding up to the version's predictions", async () => {
+    const c = await as("models-series");
+    await pinClock("models-series", NOW);
+    await postGolden(c);
+    const body = await models(c);
+    expect(body.step_seconds).toBe(60);
+    expect(Date.parse(body.to)).toBe(NOW);
+    expect(Date.parse(body.from)).toBe(NOW - 3600_000);
+    for (const v of body.models[0]?.versions ?? []) {
+      expect(v.series).toHaveLength(61);
+      const times = v.series.map((p) => Date.parse(p.t));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(v.series.reduce((n, p) => n + p.predictions, 0)).toBe(v.predictions);
+      // The golden predictions are in the last 10 minutes: earlier steps are empty, with nulls.
+      const early = v.series.slice(0, 45);
+      expect(early.every((p) => p.predictions === 0 && p.mean_confidence === null && p.latency_p95_ms === null)).toBe(
+        true,
+      );
+      const busy = v.series.filter((p) => p.predictions > 0);
+      expect(busy.length).toBeGreaterThanOrEqual(10);
+      for (const p of busy) {
+        expect(p.mean_confidence).not.toBeNull();
+        expect(p.latency_p95_ms === null).toBe(v.latency_ms === null);
+      }
+    }
+  });
+
+  it("counts only the window: older and future predictions are left out; model_name filters", async () => {
+    const c = await as("models-window");
+    await pinClock("models-window", NOW);
+    const prediction = (model_name: string, timestamp: number, confidence = 0.9) => ({
+      model_name,
+      prediction: 1,
+      confidence,
+      timestamp,
+    });
+    const res = await c.post(`${P}/predictions`, {
+      predictions: [
+        prediction("ranker", NOW - 5 * MIN, 0.6),
+        prediction("ranker", NOW - 5 * MIN, 0.8),
+        prediction("ranker", NOW - 3 * 3600_000), // outside the hour, inside a day
+        prediction("ranker", NOW + 10 * MIN), // in the future
+        prediction("fraud", NOW - MIN),
+      ],
+    });
+    expect(res.status).toBe(201);
+    const hour = await models(c);
+    expect(hour.models.map((m) => [m.model_name, m.predictions])).toEqual([
+      ["ranker", 2],
+      ["fraud", 1],
+    ]);
+    const ranker = hour.models[0]?.versions[0];
+    expect(ranker?.model_version).toBeNull();
+    expect(ranker?.confidence.mean).toBeCloseTo(0.7, 12);
+    expect(ranker?.latency_ms).toBeNull();
+    expect((await models(c, "?window=86400")).models[0]?.predictions).toBe(3);
+    const only = await models(c, "?model_name=fraud");
+    expect(only.models.map((m) => m.model_name)).toEqual(["fraud"]);
+    expect((await models(c, "?model_name=nothing")).models).toEqual([]);
+  });
+
+  it("another organization sees none of it", async () => {
+    const owner = await as("models-owner");
+    await owner.post(`${P}/predictions`, { model_name: "secret", prediction: 1, confidence: 0.5 });
+    expect((await models(owner)).models.map((m) => m.model_name)).toEqual(["secret"]);
+    const other = await as("models-other");
+    expect(await models(other)).toMatchObject({ models: [], models_omitted: 0 });
+  });
+
+  it("a refused batch folds nothing; latencies are bounded; bad windows are 400 naming the parameter", async () => {
+    const c = await as("models-refused");
+    const bad = await c.post(`${P}/predictions`, {
+      predictions: [
+        { model_name: "m", prediction: 1, confidence: 0.5 },
+        { model_name: "m", prediction: 1, confidence: 1.5 },
+      ],
+    });
+    const problem = await expectProblem(bad, 400);
+    expect(problem.errors?.map((e) => e.path)).toContain("predictions.1.confidence");
+    expect((await models(c)).models).toEqual([]);
+    // Latencies are summed into float64 rollups: bounded like metric values (two near 1.8e308 made
+    // the sum Infinity, stored as NULL, and the write failed; found by no-poisoned-org.test.ts).
+    const huge = await c.post(`${P}/predictions`, {
+      predictions: [1.7e308, 1.7e308].map((latency_ms) => ({
+        model_name: "m",
+        prediction: 1,
+        confidence: 0.5,
+        latency_ms,
+      })),
+    });
+    expect((await expectProblem(huge, 400)).errors?.map((e) => e.path)).toEqual([
+      "predictions.0.latency_ms",
+      "predictions.1.latency_ms",
+    ]);
+    const largest = await c.post(`${P}/predictions`, {
+      predictions: [1e15, 1e15].map((latency_ms) => ({ model_name: "m", prediction: 1, confidence: 0.5, latency_ms })),
+    });
+    expect(largest.status).toBe(201);
+    expect((await models(c)).models[0]?.versions[0]?.latency_ms).toMatchObject({ count: 2, mean: 1e15, max: 1e15 });
+    for (const window of ["59", "604801", "abc", "1.5"]) {
+      const refused = await expectProblem(await c.get(`${P}/models?window=${window}`), 400);
+      expect(refused.errors?.map((e) => e.path)).toContain("query.window");
+    }
+    expect((await c.get(`${P}/models?window=604800`)).status).toBe(200);
+  });
+
+  it("needs the read scope", async () => {
+    const ingestOnly = await as("models-scope", "ingest");
+    await expectProblem(await ingestOnly.get(`${P}/models`), 403);
+  });
+
+  it("model buckets expire with the metric retention, per resolution", async () => {
+    const c = await as("models-retention");
+    await pinClock("models-retention", NOW);
+    await c.post(`${P}/predictions`, { model_name: "m", prediction: 1, confidence: 0.5, timestamp: NOW - MIN });
+    const count = () =>
+      runInDurableObject(stub("models-retention"), (_i: OrgObject, state) =>
+        state.storage.sql
+          .exec<{ resolution_ms: number; n: number }>(
+            "SELECT resolution_ms, count(*) AS n FROM model_rollups GROUP BY resolution_ms ORDER BY resolution_ms",
+          )
+          .toArray()
+          .map((r) => [r.resolution_ms, r.n]),
+      );
+    // One confidence bucket per resolution (no latency was sent).
+    expect(await count()).toEqual([
+      [10_000, 1],
+      [300_000, 1],
+      [3_600_000, 1],
+    ]);
+    const policy = { eventDays: 7, alertDays: 30, metricDays: 90 };
+    await runInDurableObject(stub("models-retention"), (_i: OrgObject, state) => {
+      applyRetention(state.storage.sql, policy, NOW + 2 * 86_400_000);
+    });
+    // Two days on, the 10 s buckets (kept a day) are gone; the 5 min and hourly ones stay.
+    expect(await count()).toEqual([
+      [300_000, 1],
+      [3_600_000, 1],
+    ]);
+    await runInDurableObject(stub("models-retention"), (_i: OrgObject, state) => {
+      applyRetention(state.storage.sql, policy, NOW + 91 * 86_400_000);
+    });
+    expect(await count()).toEqual([]);
+  });
+});

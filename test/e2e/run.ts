@@ -29,6 +29,7 @@ const STEP_FILES = [
   "results",
   "live",
   "charts",
+  "models",
   "operations",
   "layout",
   "scheduling",

@@ -23,6 +23,7 @@ const FlagList = lazyPage(() => import("./flags/pages").then((m) => m.FlagList))
 const FlagForm = lazyPage(() => import("./flags/pages").then((m) => m.FlagForm));
 const ExperimentForm = lazyPage(() => import("./forms").then((m) => m.ExperimentForm));
 const MetricForm = lazyPage(() => import("./forms").then((m) => m.MetricForm));
+const ModelsPage = lazyPage(() => import("./models/ModelsPage").then((m) => m.ModelsPage));
 
 /** Top-level sections of the main navigation, by path prefix. */
 const SECTIONS = [
@@ -30,6 +31,7 @@ const SECTIONS = [
   { href: "/flags", label: "Flags", prefix: "/flags" },
   { href: "/metrics", label: "Metrics", prefix: "/metrics" },
   { href: "/live", label: "Live", prefix: "/live" },
+  { href: "/models", label: "Models", prefix: "/models" },
   { href: "/alerting/rules", label: "Alerting", prefix: "/alerting" },
   { href: "/sources", label: "Sources", prefix: "/sources" },
   { href: "/events", label: "Events", prefix: "/events" },
@@ -161,6 +163,7 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
   const flag = /^\/flags\/([^/]+)$/.exec(path);
   if (flag?.[1]) return <FlagForm flagKey={decodeURIComponent(flag[1])} />;
   if (path === "/live") return <LivePage />;
+  if (path === "/models") return <ModelsPage />;
   if (path === "/sources") return <SourcesPage />;
   if (path === "/alerting" || path === "/alerting/rules") return <RulesPage />;
   if (path === "/alerting/channels") return <ChannelsPage />;

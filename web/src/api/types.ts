@@ -17,6 +17,7 @@ export type {
   EventOutT as StreamEvent,
   MetricSeriesT as MetricSeries,
   MetricSummaryT as MetricSummary,
+  ModelsSummaryT as ModelsSummary,
   PredictionOutT as Prediction,
   SourceT as Source,
 } from "../../../src/streaming/schemas";

@@ -7,6 +7,7 @@ import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtNum, fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
+import { throttled } from "../ui/throttle";
 import { SOURCE_TYPES, type SourceType } from "../../../src/streaming/model";
 import { refreshSources, removeSource, upsertSource, useSources } from "./store";
 
@@ -24,22 +25,10 @@ const blank = (): Form => ({ name: "", source_type: "http", description: "" });
 /** Health follows events as they arrive: refetch when the socket reports events, and on a slow timer. */
 function useLiveHealth(): void {
   useEffect(() => {
-    let last = 0;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const soon = () => {
-      if (timer !== null) return;
-      timer = setTimeout(
-        () => {
-          timer = null;
-          last = Date.now();
-          refreshSources();
-        },
-        Math.max(0, last + EVENT_REFRESH_MS - Date.now()),
-      );
-    };
+    const refresh = throttled(refreshSources, EVENT_REFRESH_MS);
     const socket = connectLive(
       (m) => {
-        if (m.type === "events" || m.type === "snapshot") soon();
+        if (m.type === "events" || m.type === "snapshot") refresh.soon();
       },
       () => {},
     );
@@ -48,7 +37,7 @@ function useLiveHealth(): void {
     return () => {
       socket.close();
       clearInterval(poll);
-      if (timer !== null) clearTimeout(timer);
+      refresh.cancel();
     };
   }, []);
 }

@@ -1,0 +1,99 @@
+// Model monitoring as an ML team meets it: predictions of a model's two versions posted through the
+// API show on the Models page per version, the canary's lower confidence and slower p95 are called
+// out against the busiest version, a third version posted while the page is open appears without a
+// reload, the window lives in the URL, and the page passes axe (light, dark) and fits a phone.
+import { assert, eventually, test } from "../harness.ts";
+import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot } from "../context.ts";
+
+const MODEL = `e2e-churn-${run}`;
+const card = () => page.locator("[data-testid=model-card]").filter({ has: page.getByRole("heading", { name: MODEL }) });
+const rowNames = () => card().locator("[data-testid=model-versions] tbody th").allTextContents();
+
+/** `n` predictions of one version over the last few minutes; confidence and latency spread around a centre. */
+const predictions = (version: string, n: number, confidence: number, latency: number) => {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    model_name: MODEL,
+    model_version: version,
+    prediction: { churn: i % 2 === 0 },
+    confidence: Math.min(1, Math.max(0, confidence + ((i % 11) - 5) * 0.01)),
+    latency_ms: latency + (i % 7),
+    timestamp: now - (i % 5) * 30_000,
+  }));
+};
+
+test("models: each version's volume, confidence and latency; the canary's differences are called out", async () => {
+  await api("POST", "/streaming-analytics/predictions", {
+    predictions: [...predictions("v1", 90, 0.85, 20), ...predictions("v2", 40, 0.6, 60)],
+  });
+  await page.goto(`${server?.url}/live`);
+  await nav("Models").click();
+  await eventually(async () => new URL(page.url()).pathname === "/models", 5000, "the Models page");
+  await card().waitFor({ timeout: 15_000 });
+  assert((await rowNames()).join(",") === "v1,v2", `versions busiest first: ${await rowNames()}`);
+  const text = (await card().textContent()) ?? "";
+  assert(text.includes("130 predictions · 2 versions"), `the card's totals: ${text.slice(0, 200)}`);
+  const v2 = card().locator("tbody tr").nth(1);
+  const v2Text = (await v2.textContent()) ?? "";
+  assert(v2Text.includes("30.8%"), `v2's share of 130: ${v2Text}`);
+  assert(/Mean confidence 0\.2\d lower than v1/.test(v2Text), `v2's confidence note: ${v2Text}`);
+  assert(/p95 latency 2\.\d× v1's/.test(v2Text), `v2's latency note: ${v2Text}`);
+  assert((await v2.locator(".version-notes .worse").count()) === 2, "both notes are marked as worse");
+  assert(((await card().locator("tbody tr").first().textContent()) ?? "").includes("reference"), "v1 is the reference");
+  // One line per version in each chart.
+  await card().locator(".charts .card").first().locator("canvas").first().waitFor({ timeout: 10_000 });
+  assert((await card().locator(".charts > li.card").count()) === 2, "a confidence chart and a latency chart");
+  const legend = await card().locator(".chart-legend li").allTextContents();
+  assert(legend.map((t) => t.trim()).join(",") === "v1,v2", `one legend entry per version: ${legend}`);
+  await shot("models");
+  await axe("models");
+});
+
+test("models: a version posted while the page is open appears without a reload; the window is in the URL", async () => {
+  await page.goto(`${server?.url}/models`);
+  await card().waitFor({ timeout: 15_000 });
+  // The page must be listening before the post, or the post could land before the socket opens.
+  await eventually(
+    async () => (await page.textContent("[data-testid=connection-status]"))?.includes("Live"),
+    15_000,
+    "the live socket",
+  );
+  const reloads: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/streaming-analytics/models")) reloads.push(r.url());
+  });
+  await api("POST", "/streaming-analytics/predictions", { predictions: predictions("v3", 35, 0.9, 10) });
+  await eventually(async () => (await rowNames()).includes("v3"), 15_000, "v3 in the table");
+  assert((await rowNames())[0] === "v1", "v1 stays the busiest");
+  await page.selectOption("#models-window", "15m");
+  await eventually(async () => new URL(page.url()).searchParams.get("window") === "15m", 3000, "window=15m");
+  await eventually(
+    async () => reloads.some((u) => new URL(u).searchParams.get("window") === "900"),
+    5000,
+    "a 15-minute query",
+  );
+  await card().waitFor({ timeout: 10_000 });
+  await page.goBack();
+  await eventually(async () => (await page.inputValue("#models-window")) === "1h", 3000, "Back restores the hour");
+});
+
+test("models: dark theme and a phone", async () => {
+  await page.goto(`${server?.url}/models`);
+  await card().waitFor({ timeout: 15_000 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await axe("models (dark)");
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+  await page.setViewportSize(PHONE);
+  try {
+    await page.goto(`${server?.url}/models`);
+    await card().waitFor({ timeout: 15_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the Models page scrolls sideways by ${overflow}px on a phone`);
+    await axe("models (phone)");
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+});

@@ -5,36 +5,7 @@ import { DEFAULT_ANALYSIS_SETTINGS } from "../../src/experiments/analysis-settin
 import { CSV_COLUMNS, resultsCsv } from "../../web/src/experiments/results/csv";
 import { csvCell, csvFileName, csvText } from "../../web/src/ui/csv";
 import type { Analysis } from "../../web/src/experiments/results/types";
-
-/** RFC 4180: quoted fields may hold commas, CR/LF and doubled quotes; records end with CRLF. */
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  expect(cell === "" && row.length === 0, "the text ends with a complete record").toBe(true);
-  return rows;
-}
+import { readCsv } from "./csv-reader";
 
 const comparison = (variant_id: string, over: Record<string, unknown> = {}) => ({
   variant_id,

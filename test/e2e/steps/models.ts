@@ -2,6 +2,7 @@
 // API show on the Models page per version, the canary's lower confidence and slower p95 are called
 // out against the busiest version, a third version posted while the page is open appears without a
 // reload, the window lives in the URL, and the page passes axe (light, dark) and fits a phone.
+import { readFile } from "node:fs/promises";
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot } from "../context.ts";
 
@@ -47,6 +48,23 @@ test("models: each version's volume, confidence and latency; the canary's differ
   assert(legend.map((t) => t.trim()).join(",") === "v1,v2", `one legend entry per version: ${legend}`);
   await shot("models");
   await axe("models");
+  // The card's data as CSV: one row per version and step, the predictions adding up to the API's.
+  const [download] = await Promise.all([page.waitForEvent("download"), card().locator("button.chart-csv").click()]);
+  assert(download.suggestedFilename().startsWith(`${MODEL}-models-`), download.suggestedFilename());
+  const csv = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
+  const [head, ...rows] = csv.trimEnd().split("\r\n");
+  assert(head === "model,version,step_start,step_seconds,predictions,mean_confidence,latency_p95_ms", `header ${head}`);
+  const summary = await api<{
+    models: { model_name: string; versions: { model_version: string; series: unknown[] }[] }[];
+  }>("GET", `/streaming-analytics/models?model_name=${encodeURIComponent(MODEL)}`);
+  const versions = summary.models[0]?.versions ?? [];
+  assert(rows.length === versions.reduce((n, v) => n + v.series.length, 0), `${rows.length} rows`);
+  const perVersion = (name: string) =>
+    rows.filter((r) => r.split(",")[1] === name).reduce((n, r) => n + Number(r.split(",")[4]), 0);
+  assert(
+    perVersion("v1") === 90 && perVersion("v2") === 40,
+    `CSV predictions: v1 ${perVersion("v1")}, v2 ${perVersion("v2")}`,
+  );
 });
 
 test("models: a version posted while the page is open appears without a reload; the window is in the URL", async () => {

@@ -6,10 +6,12 @@ import { type ConnectionStatus, connectLive } from "../live/socket";
 import { TimeChart } from "../live/TimeChart";
 import type { Unit } from "../live/units";
 import { navigate, useLocation } from "../router";
+import { csvFileName, saveCsv } from "../ui/csv";
 import { fmtNum, fmtPct, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { throttled } from "../ui/throttle";
+import { modelCsv } from "./model-csv";
 import { parseWindow, versionLabel, versionNotes, WINDOWS, windowOf, windowSearch } from "./compare";
 
 /** New predictions refresh the page at most this often (a busy model sends thousands a second). */
@@ -100,7 +102,7 @@ export function ModelsPage() {
         ) : (
           <>
             {data.models.map((m) => (
-              <ModelCard key={m.model_name} model={m} />
+              <ModelCard key={m.model_name} model={m} stepSeconds={data.step_seconds} />
             ))}
             {data.models_omitted > 0 && (
               <p class="muted">
@@ -113,12 +115,22 @@ export function ModelsPage() {
   );
 }
 
-function ModelCard({ model }: { model: Model }) {
+function ModelCard({ model, stepSeconds }: { model: Model; stepSeconds: number }) {
   const reference = model.versions[0];
   const id = `model-${model.model_name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
   return (
     <article class="card model-card" aria-labelledby={id} data-testid="model-card">
-      <h2 id={id}>{model.model_name}</h2>
+      <h2 id={id}>
+        {model.model_name}
+        <button
+          type="button"
+          class="btn btn-small chart-csv"
+          aria-label={`Download ${model.model_name} as CSV`}
+          onClick={() => saveCsv(csvFileName(`${model.model_name}-models`, new Date()), modelCsv(model, stepSeconds))}
+        >
+          CSV
+        </button>
+      </h2>
       <p class="muted small">
         {fmtNum(model.predictions)} prediction{model.predictions === 1 ? "" : "s"} · {model.versions.length} version
         {model.versions.length === 1 ? "" : "s"}

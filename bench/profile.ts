@@ -5,7 +5,8 @@
 // the tool behind the "where the time goes" notes in bench/RESULTS.md and docs/operations.md.
 //
 // Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
-// queue), assign-returning, events (500-event batches).
+// queue), assign-returning, events (500-event batches), events-no-ids (the same without event_id: ids
+// made by SQLite), predictions (500-prediction batches).
 import { attributesOf, seedTargeting } from "./assignment-targeting.bench.ts";
 import { createContext, startServer } from "./harness.ts";
 
@@ -122,6 +123,28 @@ async function setup(): Promise<
           events: Array.from({ length: 500 }, (_, j) => ({ event_id: `e-${seq}-${j}`, event_type: "view", value: j })),
         },
         ...(seq++ < 0 ? {} : {}),
+      });
+    case "events-no-ids":
+      return () => ({
+        path: "/api/v1/streaming-analytics/events",
+        method: "POST",
+        headers: auth,
+        body: { events: Array.from({ length: 500 }, (_, j) => ({ event_type: "view", payload: { value: j } })) },
+      });
+    case "predictions":
+      return () => ({
+        path: "/api/v1/streaming-analytics/predictions",
+        method: "POST",
+        headers: auth,
+        body: {
+          predictions: Array.from({ length: 500 }, (_, j) => ({
+            model_name: `m${j % 3}`,
+            model_version: `v${j % 2}`,
+            prediction: { label: j % 2 },
+            confidence: (j % 100) / 100,
+            latency_ms: 5 + (j % 50),
+          })),
+        },
       });
     default:
       throw new Error(`unknown scenario ${scenario}`);

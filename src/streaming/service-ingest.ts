@@ -4,6 +4,7 @@ import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
 import { predictionPoints } from "./models";
 import { evaluateRules } from "./service-rules";
+import { uuidV7 } from "./time-ordered-id";
 import { planTags, writeTagged } from "./service-tags";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { countReceived, eventsAfter, insertEvents, markProcessed } from "./store/events";
@@ -83,7 +84,7 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
     const stored = insertPredictions(
       tx.sql,
       predictions.map((p) => ({
-        id: crypto.randomUUID(),
+        id: uuidV7(tx.now),
         model_name: p.model_name,
         model_version: p.model_version ?? null,
         prediction: JSON.stringify(p.prediction ?? null),

@@ -168,6 +168,20 @@ describe("GET /models", () => {
     expect((await models(c, "?model_name=nothing")).models).toEqual([]);
   });
 
+  it("prediction ids are version-7 UUIDs of the arrival time, distinct", async () => {
+    const c = await as("models-ids");
+    await pinClock("models-ids", NOW);
+    const res = await c.post(`${P}/predictions`, {
+      predictions: Array.from({ length: 50 }, () => ({ model_name: "m", prediction: 1, confidence: 0.5 })),
+    });
+    const { items } = (await res.json()) as { items: { id: string }[] };
+    for (const { id } of items) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Number.parseInt(id.replace("-", "").slice(0, 12), 16)).toBe(NOW);
+    }
+    expect(new Set(items.map((p) => p.id)).size).toBe(50);
+  });
+
   it("another organization sees none of it", async () => {
     const owner = await as("models-owner");
     await owner.post(`${P}/predictions`, { model_name: "secret", prediction: 1, confidence: 0.5 });

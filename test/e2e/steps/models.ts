@@ -27,9 +27,11 @@ test("models: each version's volume, confidence and latency; the canary's differ
   await api("POST", "/streaming-analytics/predictions", {
     predictions: [...predictions("v1", 90, 0.85, 20), ...predictions("v2", 40, 0.6, 60)],
   });
+  // From the live view's Predictions card, which links to the page; the main menu marks it.
   await page.goto(`${server?.url}/live`);
-  await nav("Models").click();
+  await page.getByRole("link", { name: "by model" }).click();
   await eventually(async () => new URL(page.url()).pathname === "/models", 5000, "the Models page");
+  assert((await nav("Models").getAttribute("aria-current")) === "page", "Models is the current section");
   await card().waitFor({ timeout: 15_000 });
   assert((await rowNames()).join(",") === "v1,v2", `versions busiest first: ${await rowNames()}`);
   const text = (await card().textContent()) ?? "";

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { Link } from "../router";
 import { fmtCompact, fmtNum, fmtPct } from "../ui/format";
 import type { LiveState } from "./store";
 
@@ -49,7 +50,11 @@ export function SummaryCards({ state, perMinute, minutes }: Props) {
         label="Predictions"
         value={fmtNum(state.predictionsTotal)}
         unit="total"
-        sub={`mean confidence ${fmtPct(state.meanConfidence)}`}
+        sub={
+          <>
+            mean confidence {fmtPct(state.meanConfidence)} · <Link href="/models">by model</Link>
+          </>
+        }
       />
       <Stat
         label="Active alerts"

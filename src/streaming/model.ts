@@ -68,3 +68,32 @@ export const CONFIDENCE_QUANTILES = { p10: 0.1, p25: 0.25, p50: 0.5, p75: 0.75, 
 export const LATENCY_QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 /** Model names in one answer, the busiest first; the rest are counted in `models_omitted`. */
 export const MODELS_MAX = 50;
+
+/**
+ * Alert rules over model statistics: a rule whose `metric_name` is one of these watches that series
+ * of the model rollups instead of a metric (`@` cannot start a metric name, so none is shadowed).
+ * Its `tags` may name `model` and `version` (a named version; without `version`, every version of
+ * the model, or of every model without `model`, merged as one series).
+ */
+export const MODEL_RULE_METRICS = {
+  "@models/confidence": "confidence",
+  "@models/latency_ms": "latency_ms",
+} as const satisfies Record<string, ModelSeries>;
+export type ModelRuleMetric = keyof typeof MODEL_RULE_METRICS;
+export const MODEL_RULE_TAGS = ["model", "version"] as const;
+export const MODEL_RULE_PREFIX = "@models/";
+
+export const modelRuleSeries = (metricName: string): ModelSeries | null =>
+  Object.hasOwn(MODEL_RULE_METRICS, metricName) ? MODEL_RULE_METRICS[metricName as ModelRuleMetric] : null;
+
+/**
+ * The series a rule watches, Prometheus-style: `checkout.latency_ms`, or with its tag filter
+ * `@models/latency_ms{model="churn",version="v2"}`, so an alert (and the rules list) says which model
+ * or region it is about. Tags in key order, values JSON-quoted.
+ */
+export function ruleSeries(rule: { metric_name: string; tags?: Record<string, string> | null }): string {
+  const tags = Object.entries(rule.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return tags.length === 0
+    ? rule.metric_name
+    : `${rule.metric_name}{${tags.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}}`;
+}

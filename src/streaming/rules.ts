@@ -17,7 +17,7 @@ import type { Severity } from "./alert-state";
 import { anomalyHolds, DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY, minimumBaseline, robustZ } from "./anomaly";
 import type { Aggregation } from "./rollup";
 
-import type { NoDataPolicy, Operator, RuleType } from "./model";
+import { type NoDataPolicy, type Operator, type RuleType, ruleSeries } from "./model";
 
 export type { Operator, RuleType } from "./model";
 
@@ -117,19 +117,20 @@ export function formatNumber(value: number): string {
 
 function describe(rule: AlertRule, value: number, z: number | null): { title: string; message: string } {
   const held = rule.for_seconds > 0 ? ` for at least ${rule.for_seconds} s` : "";
-  const observed = `${rule.aggregation}(${rule.metric_name}) = ${formatNumber(value)}`;
+  const series = ruleSeries(rule);
+  const observed = `${rule.aggregation}(${series}) = ${formatNumber(value)}`;
   if (z !== null) {
     const windows = rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS;
     return {
       title: `${rule.name}: ${observed}, anomaly z = ${formatNumber(z)}`,
-      message: `Rule "${rule.name}": ${rule.aggregation} of ${rule.metric_name} over the last ${rule.window_seconds} s is ${formatNumber(value)}, a robust z-score of ${formatNumber(z)} against the previous ${windows} windows (sensitivity ${formatNumber(rule.sensitivity ?? DEFAULT_SENSITIVITY)})${held}.`,
+      message: `Rule "${rule.name}": ${rule.aggregation} of ${series} over the last ${rule.window_seconds} s is ${formatNumber(value)}, a robust z-score of ${formatNumber(z)} against the previous ${windows} windows (sensitivity ${formatNumber(rule.sensitivity ?? DEFAULT_SENSITIVITY)})${held}.`,
     };
   }
   const op = rule.operator ?? "gt";
   const threshold = formatNumber(rule.threshold ?? 0);
   return {
     title: `${rule.name}: ${observed} ${SYMBOL[op]} ${threshold}`,
-    message: `Rule "${rule.name}": ${rule.aggregation} of ${rule.metric_name} over the last ${rule.window_seconds} s is ${formatNumber(value)}, ${SYMBOL[op]} threshold ${threshold}${held}.`,
+    message: `Rule "${rule.name}": ${rule.aggregation} of ${series} over the last ${rule.window_seconds} s is ${formatNumber(value)}, ${SYMBOL[op]} threshold ${threshold}${held}.`,
   };
 }
 
@@ -214,7 +215,7 @@ export function evaluateRule(
   baseline: readonly number[] = [],
 ): Evaluation {
   if (observed === null || !Number.isFinite(observed)) {
-    const noData = `no data: no ${rule.metric_name} points in the last ${rule.window_seconds} s`;
+    const noData = `no data: no ${ruleSeries(rule)} points in the last ${rule.window_seconds} s`;
     switch (rule.no_data ?? "keep") {
       case "keep":
         return { state, actions: [] };

@@ -16,6 +16,10 @@ import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import {
   CONFIDENCE_QUANTILES,
   LATENCY_QUANTILES,
+  MODEL_RULE_METRICS,
+  MODEL_RULE_PREFIX,
+  MODEL_RULE_TAGS,
+  modelRuleSeries,
   NO_DATA_POLICIES,
   OPERATORS,
   RULE_STATES,
@@ -253,7 +257,10 @@ const TagFilter = z
 const AlertRuleFields = z.object({
   name: Name,
   type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
-  metric_name: z.string().min(1).max(200),
+  metric_name: z.string().min(1).max(200).openapi({
+    description:
+      "A metric, or a model statistic: `@models/confidence` or `@models/latency_ms`, with `tags` naming `model` and `version` (docs/streaming.md, Model monitoring)",
+  }),
   aggregation: z.enum(AGGREGATIONS),
   window_seconds: z
     .number()
@@ -291,6 +298,24 @@ const AlertRuleFields = z.object({
 });
 
 export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
+  if (rule.metric_name.startsWith(MODEL_RULE_PREFIX)) {
+    if (modelRuleSeries(rule.metric_name) === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["metric_name"],
+        message: `model statistics are ${Object.keys(MODEL_RULE_METRICS).join(" and ")}`,
+      });
+    }
+    for (const key of Object.keys(rule.tags ?? {})) {
+      if (!(MODEL_RULE_TAGS as readonly string[]).includes(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tags", key],
+          message: `a model rule filters by ${MODEL_RULE_TAGS.join(" and ")} only`,
+        });
+      }
+    }
+  }
   if ((rule.type ?? "threshold") === "threshold") {
     if (rule.operator === undefined)
       ctx.addIssue({ code: "custom", path: ["operator"], message: "required for threshold rules" });

@@ -2,6 +2,7 @@
 import { presentEvents, presentMetricPoint, presentPredictions } from "./present";
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
+import { MODEL_RULE_METRICS } from "./model";
 import { predictionPoints } from "./models";
 import { evaluateRules } from "./service-rules";
 import { uuidV7 } from "./time-ordered-id";
@@ -96,6 +97,8 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
       })),
       tx.now,
     );
+    // Rules over model statistics see the batch at once, as metric rules see a metric batch.
+    evaluateRules(tx, listRules(tx.sql, Object.keys(MODEL_RULE_METRICS)));
     const out = presentPredictions(stored);
     tx.publish({ type: "predictions", data: out });
     return out;

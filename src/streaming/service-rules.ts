@@ -8,6 +8,8 @@ import { openOrDedupe, resolve } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS, windowValues } from "./anomaly";
 import { type BucketRollup, planQuery, windowValue } from "./rollup";
 import { fieldErrors } from "../http/validation";
+import { modelRuleSeries } from "./model";
+import { parseModelRollupName } from "./models";
 import {
   attachAlert,
   evaluateRule,
@@ -22,7 +24,7 @@ import { fail, inTransaction, type OrgContext, ok, type Result } from "./service
 import { presentRule, presentRules } from "./present";
 import { commitAlertChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
-import { rollupsInRange } from "./store/metrics";
+import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
 import { listTagSets, taggedRollupsInRange } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
@@ -37,7 +39,11 @@ import {
 
 const DAY_MS = 86_400_000;
 
-/** Buckets of the rule's metric, only of the tag sets its filter selects when it has one. */
+/**
+ * Buckets of the rule's metric, only of the tag sets its filter selects when it has one. A model
+ * statistic (`@models/…`) reads the model rollups of that series, of the model and version its
+ * `model` and `version` tags name; the buckets of several versions merge as one series.
+ */
 function metricRows(
   ctx: OrgContext,
   name: string,
@@ -46,6 +52,15 @@ function metricRows(
   from: number,
   to: number,
 ): BucketRollup[] {
+  const series = modelRuleSeries(name);
+  if (series !== null) {
+    const model = filter?.model ?? null;
+    const version = filter?.version;
+    return modelRollupsInRange(ctx.sql, resolutionMs, from, to, model).filter((b) => {
+      const key = parseModelRollupName(b.name);
+      return key !== null && key.series === series && (version === undefined || key.model_version === version);
+    });
+  }
   if (!hasTags(filter)) return rollupsInRange(ctx.sql, name, resolutionMs, from, to);
   const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, filter));
   return taggedRollupsInRange(

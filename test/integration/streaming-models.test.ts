@@ -1,7 +1,7 @@
 // GET /models: model monitoring from the rollups every prediction feeds. The statistics are checked
 // against numpy (test/fixtures/models-golden.json, scripts/gen_models_golden.py): counts, shares,
 // means, minima and maxima exactly, quantiles within the documented 1% relative error.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import golden from "../fixtures/models-golden.json";
 import type { OrgObject } from "../../src/streaming/org-object";
@@ -264,5 +264,154 @@ describe("GET /models", () => {
       applyRetention(state.storage.sql, policy, NOW + 91 * 86_400_000);
     });
     expect(await count()).toEqual([]);
+  });
+});
+
+describe("alert rules on model statistics", () => {
+  interface Rule {
+    id: string;
+    metric_name: string;
+    tags?: Record<string, string>;
+    state: { status: string; alert_id: string | null };
+  }
+  interface Alert {
+    id: string;
+    status: string;
+    title: string;
+    fingerprint: string;
+  }
+  const alerts = async (c: Client) => ((await (await c.get(`${P}/alerts`)).json()) as { items: Alert[] }).items;
+  const batch = (version: string, latency: number, confidence: number, at: number, n = 20) => ({
+    predictions: Array.from({ length: n }, () => ({
+      model_name: "churn",
+      model_version: version,
+      prediction: 1,
+      confidence,
+      latency_ms: latency,
+      timestamp: at,
+    })),
+  });
+
+  it("p95 latency of one version: opens on that version's batch, not on another's, and resolves when it clears", async () => {
+    const org = "models-rule-latency";
+    const c = await as(org);
+    await pinClock(org, NOW);
+    const res = await c.post(`${P}/alert-rules`, {
+      name: "churn v2 slow",
+      metric_name: "@models/latency_ms",
+      tags: { model: "churn", version: "v2" },
+      aggregation: "p95",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 100,
+      severity: "critical",
+    });
+    expect(res.status).toBe(201);
+    const rule = (await res.json()) as Rule;
+    expect(rule).toMatchObject({ metric_name: "@models/latency_ms", tags: { model: "churn", version: "v2" } });
+    // The other version is slow: this rule does not see it.
+    expect((await c.post(`${P}/predictions`, batch("v1", 500, 0.9, NOW - 1000))).status).toBe(201);
+    expect(await alerts(c)).toEqual([]);
+    // v2 is slow: the prediction batch itself opens the alert, naming the series it watched.
+    expect((await c.post(`${P}/predictions`, batch("v2", 300, 0.9, NOW - 1000))).status).toBe(201);
+    const [opened] = await alerts(c);
+    expect(opened).toMatchObject({ status: "open", fingerprint: `rule:${rule.id}` });
+    expect(opened?.title).toBe('churn v2 slow: p95(@models/latency_ms{model="churn",version="v2"}) = 300 > 100');
+    // Two minutes on, v2 answers fast: the window holds only fast predictions and the alert resolves.
+    await pinClock(org, NOW + 120_000);
+    expect((await c.post(`${P}/predictions`, batch("v2", 20, 0.9, NOW + 119_000))).status).toBe(201);
+    expect((await alerts(c)).map((a) => [a.id, a.status])).toEqual([[opened?.id, "resolved"]]);
+  });
+
+  it("mean confidence over every version of a model, below a threshold", async () => {
+    const org = "models-rule-confidence";
+    const c = await as(org);
+    await pinClock(org, NOW);
+    await c.post(`${P}/alert-rules`, {
+      name: "churn unsure",
+      metric_name: "@models/confidence",
+      tags: { model: "churn" },
+      aggregation: "avg",
+      window_seconds: 300,
+      operator: "lt",
+      threshold: 0.6,
+      severity: "warning",
+    });
+    // v1 at 0.9 and v2 at 0.2, 20 each: the model's mean is 0.55.
+    await c.post(`${P}/predictions`, batch("v1", 10, 0.9, NOW - 1000));
+    expect(await alerts(c)).toEqual([]);
+    await c.post(`${P}/predictions`, batch("v2", 10, 0.2, NOW - 1000));
+    const [opened] = await alerts(c);
+    expect(opened?.title).toBe('churn unsure: avg(@models/confidence{model="churn"}) = 0.55 < 0.6');
+    // Another model's predictions do not count.
+    const other = await as("models-rule-other-model");
+    await pinClock("models-rule-other-model", NOW);
+    await other.post(`${P}/alert-rules`, {
+      name: "fraud unsure",
+      metric_name: "@models/confidence",
+      tags: { model: "fraud" },
+      aggregation: "avg",
+      window_seconds: 300,
+      operator: "lt",
+      threshold: 0.6,
+      severity: "warning",
+    });
+    await other.post(`${P}/predictions`, batch("v2", 10, 0.2, NOW - 1000));
+    expect(await alerts(other)).toEqual([]);
+  });
+
+  it("the alarm evaluates model rules too: when predictions stop, no_data=resolve resolves the alert", async () => {
+    const org = "models-rule-nodata";
+    const c = await as(org);
+    await pinClock(org, NOW);
+    await c.post(`${P}/alert-rules`, {
+      name: "churn slow",
+      metric_name: "@models/latency_ms",
+      tags: { model: "churn" },
+      aggregation: "max",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 100,
+      severity: "error",
+      no_data: "resolve",
+    });
+    await c.post(`${P}/predictions`, batch("v1", 250, 0.9, NOW - 1000));
+    expect((await alerts(c)).map((a) => a.status)).toEqual(["open"]);
+    await pinClock(org, NOW + 5 * MIN);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    const [alert] = await alerts(c);
+    expect(alert?.status).toBe("resolved");
+  });
+
+  it("refuses an unknown model statistic and a filter on other tags, naming the field", async () => {
+    const c = await as("models-rule-refused");
+    const base = {
+      name: "r",
+      aggregation: "avg",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 1,
+      severity: "info",
+    };
+    const unknown = await expectProblem(
+      await c.post(`${P}/alert-rules`, { ...base, metric_name: "@models/accuracy" }),
+      400,
+    );
+    expect(unknown.errors?.map((e) => e.path)).toEqual(["metric_name"]);
+    const tagged = await expectProblem(
+      await c.post(`${P}/alert-rules`, {
+        ...base,
+        metric_name: "@models/confidence",
+        tags: { model: "m", region: "eu" },
+      }),
+      400,
+    );
+    expect(tagged.errors?.map((e) => e.path)).toEqual(["tags.region"]);
+    // A patch that would make a rule invalid is refused the same way.
+    const rule = (await (
+      await c.post(`${P}/alert-rules`, { ...base, metric_name: "@models/confidence" })
+    ).json()) as Rule;
+    const patched = await expectProblem(await c.patch(`${P}/alert-rules/${rule.id}`, { tags: { env: "prod" } }), 400);
+    expect(patched.errors?.map((e) => e.path)).toEqual(["tags.env"]);
   });
 });

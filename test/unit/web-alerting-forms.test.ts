@@ -102,6 +102,50 @@ describe("formToBody", () => {
   });
 });
 
+describe("rules on model statistics", () => {
+  it.each<[string, Partial<RuleForm>, Record<string, string> | undefined]>([
+    ["a metric rule sends no tags (a stored tag filter stays)", { model: "churn", version: "v2" }, undefined],
+    [
+      "a model statistic sends model and version",
+      { metric_name: "@models/latency_ms", model: " churn ", version: "v2" },
+      { model: "churn", version: "v2" },
+    ],
+    ["blank fields: every model and version", { metric_name: "@models/confidence", model: " ", version: "" }, {}],
+    [
+      "a model without a version: all its versions",
+      { metric_name: "@models/confidence", model: "churn" },
+      { model: "churn" },
+    ],
+  ])("%s", (_name, over, tags) => {
+    const parsed = formToBody(form(over));
+    if (!("body" in parsed)) throw new Error("invalid form");
+    expect(parsed.body.tags).toEqual(tags);
+    expect("tags" in parsed.body).toBe(tags !== undefined);
+  });
+
+  it("a model rule round-trips through the form", () => {
+    const rule: RuleLike = {
+      name: "churn v2 slow",
+      type: "threshold",
+      metric_name: "@models/latency_ms",
+      tags: { model: "churn", version: "v2" },
+      aggregation: "p95",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 100,
+      severity: "critical",
+      for_seconds: 0,
+      no_data: "keep",
+      sensitivity: null,
+      baseline_windows: null,
+    };
+    const f = ruleToForm(rule);
+    expect([f.model, f.version]).toEqual(["churn", "v2"]);
+    const back = formToBody(f);
+    expect("body" in back && back.body.tags).toEqual({ model: "churn", version: "v2" });
+  });
+});
+
 describe("ruleToForm", () => {
   const rule: RuleLike = {
     name: "Errors",
@@ -146,6 +190,12 @@ describe("ruleToForm", () => {
       { type: "anomaly", operator: "gt", threshold: null, sensitivity: 3, baseline_windows: 30, window_seconds: 7200 },
       "count of errors over 2 h is an outlier (|z| ≥ 3 vs the previous 30 windows, above only), for 1 min",
     ],
+    [
+      { metric_name: "@models/latency_ms", tags: { version: "v2", model: "churn" }, aggregation: "p95" },
+      'p95 of @models/latency_ms{model="churn",version="v2"} over 5 min ≥ 10, for 1 min',
+    ],
+    [{ tags: {} }, "count of errors over 5 min ≥ 10, for 1 min"],
+    [{ tags: null }, "count of errors over 5 min ≥ 10, for 1 min"],
   ])("describeRule %o", (over, text) => {
     expect(describeRule({ ...rule, ...over })).toBe(text);
   });

@@ -97,6 +97,53 @@ test("models: a version posted while the page is open appears without a reload; 
   await eventually(async () => (await page.inputValue("#models-window")) === "1h", 3000, "Back restores the hour");
 });
 
+test("models: an alert rule on one version's p95 latency, made in the rules form, fires on that version's predictions", async () => {
+  const name = `Slow ${MODEL} v2`;
+  await page.goto(`${server?.url}/alerting/rules`);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Metric").fill("@models/latency_ms");
+  // A model statistic: the form asks which model and version, and the preview points to the Models page.
+  await page.getByLabel("Model", { exact: true }).fill(MODEL);
+  await page.getByLabel("Version", { exact: true }).fill("v2");
+  await page.getByLabel("Aggregation").selectOption("p95");
+  await page.getByLabel("Window (seconds)").fill("60");
+  await page.getByLabel("Fires when the value is").selectOption("gt");
+  await page.getByLabel("Threshold").fill("500");
+  await page.getByLabel("Severity").selectOption("warning");
+  assert(
+    ((await page.textContent(".preview-empty")) ?? "").includes("Models page"),
+    "the preview of a model statistic points to the Models page",
+  );
+  await axe("rule form on a model statistic");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const row = page.locator("[data-rule-id]", { hasText: name });
+  await row.waitFor({ timeout: 5000 });
+  const text = (await row.textContent()) ?? "";
+  assert(
+    text.includes(`p95 of @models/latency_ms{model="${MODEL}",version="v2"} over 1 min > 500`),
+    `rule row: ${text}`,
+  );
+  const id = (await row.getAttribute("data-rule-id")) ?? "";
+  // v1 slow: not this rule's version. Then v2 slow: the rule fires on that batch.
+  await api("POST", "/streaming-analytics/predictions", { predictions: predictions("v1", 5, 0.9, 900) });
+  const firing = async () =>
+    (
+      await api<{ items: { fingerprint: string; status: string; title: string }[] }>(
+        "GET",
+        "/streaming-analytics/alerts",
+      )
+    ).items.find((a) => a.fingerprint === `rule:${id}`);
+  assert((await firing()) === undefined, "a slow v1 fired the v2 rule");
+  await api("POST", "/streaming-analytics/predictions", { predictions: predictions("v2", 5, 0.9, 900) });
+  const alert = await eventually(firing, 5000, "the v2 rule's alert");
+  assert(
+    alert.status === "open" && alert.title.startsWith(`${name}: p95(@models/latency_ms{`),
+    `alert: ${alert.title}`,
+  );
+  // Clean up: the rule would otherwise stay firing for the later steps' alert counts.
+  await api("DELETE", `/streaming-analytics/alert-rules/${id}`);
+});
+
 test("models: dark theme and a phone", async () => {
   await page.goto(`${server?.url}/models`);
   await card().waitFor({ timeout: 15_000 });

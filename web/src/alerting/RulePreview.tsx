@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
 import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
-import type { Aggregation } from "../../../src/streaming/model";
+import { type Aggregation, MODEL_RULE_PREFIX } from "../../../src/streaming/model";
+import { Link } from "../router";
 import { fmtSeconds, parseNumber, previewQuery } from "./rule-form";
 
 const HEIGHT = 160;
@@ -31,7 +32,7 @@ export function RulePreview({ metric, aggregation, windowSeconds, threshold }: P
   useEffect(() => {
     setSeries(null);
     setError(null);
-    if (!key || !q) return;
+    if (!key || !q || metric.trim().startsWith(MODEL_RULE_PREFIX)) return;
     let live = true;
     const load = () =>
       unwrap(streaming.metrics[":name"].$get({ param: { name: metric.trim() }, query: q })).then(
@@ -53,6 +54,12 @@ export function RulePreview({ metric, aggregation, windowSeconds, threshold }: P
   }, [key]);
 
   const t = parseNumber(threshold);
+  if (metric.trim().startsWith(MODEL_RULE_PREFIX))
+    return (
+      <p class="muted small preview-empty">
+        A model statistic: its versions are drawn on the <Link href="/models">Models</Link> page.
+      </p>
+    );
   if (!key || !q) return <p class="muted small preview-empty">Pick a metric and a window to see a preview.</p>;
   if (error !== null)
     return <p class="muted small preview-empty">No data for “{metric.trim()}” yet: the rule will wait for it.</p>;

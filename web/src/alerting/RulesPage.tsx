@@ -6,9 +6,24 @@ import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
-import { AGGREGATIONS, NO_DATA_POLICIES, OPERATORS, RULE_TYPES, SEVERITIES } from "../../../src/streaming/model";
+import {
+  AGGREGATIONS,
+  MODEL_RULE_METRICS,
+  NO_DATA_POLICIES,
+  OPERATORS,
+  RULE_TYPES,
+  SEVERITIES,
+} from "../../../src/streaming/model";
 import { AlertingNav } from "./AlertingNav";
-import { bodyToPatch, describeRule, formToBody, newRuleForm, type RuleForm, ruleToForm } from "./rule-form";
+import {
+  bodyToPatch,
+  describeRule,
+  formToBody,
+  isModelStatistic,
+  newRuleForm,
+  type RuleForm,
+  ruleToForm,
+} from "./rule-form";
 import { RulePreview } from "./RulePreview";
 import type { AlertRule } from "./types";
 
@@ -24,6 +39,8 @@ const OPERATOR_LABEL: Record<(typeof OPERATORS)[number], string> = {
 const RULE_LABELS = {
   name: "Name",
   metric_name: "Metric",
+  "tags.model": "Model",
+  "tags.version": "Version",
   type: "Type",
   aggregation: "Aggregation",
   window_seconds: "Window (seconds)",
@@ -222,10 +239,41 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                     {metrics.data?.items.map((m) => (
                       <option key={m.name} value={m.name} />
                     ))}
+                    {Object.keys(MODEL_RULE_METRICS).map((name) => (
+                      <option key={name} value={name} label={`${name} (a model statistic)`} />
+                    ))}
                   </datalist>
                 </>
               )}
             </Field>
+            {isModelStatistic(form.metric_name) && (
+              <>
+                <Field path="tags.model" label={RULE_LABELS["tags.model"]} error={errors["tags.model"]}>
+                  {(a) => (
+                    <input
+                      {...a}
+                      value={form.model}
+                      onInput={set("model")}
+                      placeholder="every model"
+                      maxLength={500}
+                      spellcheck={false}
+                    />
+                  )}
+                </Field>
+                <Field path="tags.version" label={RULE_LABELS["tags.version"]} error={errors["tags.version"]}>
+                  {(a) => (
+                    <input
+                      {...a}
+                      value={form.version}
+                      onInput={set("version")}
+                      placeholder="every version"
+                      maxLength={500}
+                      spellcheck={false}
+                    />
+                  )}
+                </Field>
+              </>
+            )}
             <Field path="type" label={RULE_LABELS.type} error={errors.type}>
               {(a) => (
                 <select {...a} value={form.type} onChange={set("type")}>

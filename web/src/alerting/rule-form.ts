@@ -4,12 +4,14 @@
  */
 import {
   type Aggregation,
+  MODEL_RULE_PREFIX,
   NO_DATA_POLICIES,
   type NoDataPolicy,
   OPERATORS,
   type Operator,
   RULE_TYPES,
   type RuleType,
+  ruleSeries,
   type Severity,
 } from "../../../src/streaming/model";
 
@@ -17,6 +19,9 @@ export interface RuleForm {
   name: string;
   type: RuleType;
   metric_name: string;
+  /** For a model statistic (`@models/…`): the model and version it watches; "" is every one. */
+  model: string;
+  version: string;
   aggregation: Aggregation;
   window_seconds: string;
   operator: Operator;
@@ -32,6 +37,8 @@ export const newRuleForm = (metric = ""): RuleForm => ({
   name: "",
   type: RULE_TYPES[0],
   metric_name: metric,
+  model: "",
+  version: "",
   aggregation: "avg",
   window_seconds: "60",
   operator: OPERATORS[0],
@@ -47,6 +54,8 @@ export interface RuleBody {
   name: string;
   type: RuleType;
   metric_name: string;
+  /** Only on a model statistic's rule; a metric rule's tag filter is left as stored. */
+  tags?: Record<string, string>;
   aggregation: Aggregation;
   window_seconds: number;
   operator?: Operator;
@@ -63,6 +72,7 @@ export interface RuleLike {
   name: string;
   type: RuleType;
   metric_name: string;
+  tags?: Record<string, string> | null;
   aggregation: Aggregation;
   window_seconds: number;
   operator: Operator | null;
@@ -80,6 +90,8 @@ export function ruleToForm(r: RuleLike): RuleForm {
     ...base,
     name: r.name,
     type: r.type,
+    model: r.tags?.model ?? "",
+    version: r.tags?.version ?? "",
     aggregation: r.aggregation,
     window_seconds: String(r.window_seconds),
     operator: r.operator ?? base.operator,
@@ -104,6 +116,9 @@ export function parseNumber(text: string): number | null {
  * The request body, or the fields a person must fix first (keyed by the API's field paths, so the
  * server's own validation errors land on the same fields). Range checks stay the server's.
  */
+/** A rule on a model statistic (`@models/confidence`, `@models/latency_ms`): the form asks for model and version. */
+export const isModelStatistic = (metric: string): boolean => metric.trim().startsWith(MODEL_RULE_PREFIX);
+
 export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const num = (key: keyof RuleForm & string, required: boolean): number | undefined => {
@@ -129,6 +144,12 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
     for_seconds,
     no_data: f.no_data,
   };
+  if (isModelStatistic(body.metric_name)) {
+    body.tags = {
+      ...(f.model.trim() ? { model: f.model.trim() } : {}),
+      ...(f.version.trim() ? { version: f.version.trim() } : {}),
+    };
+  }
   if (f.type === "threshold") {
     body.operator = f.operator;
     const threshold = num("threshold", true);
@@ -157,7 +178,7 @@ const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "�
 
 /** "avg of checkout.latency_ms over 1 min > 500, for 30 s" — the rule as a person reads it. */
 export function describeRule(r: RuleLike): string {
-  const what = `${r.aggregation} of ${r.metric_name} over ${fmtSeconds(r.window_seconds)}`;
+  const what = `${r.aggregation} of ${ruleSeries(r)} over ${fmtSeconds(r.window_seconds)}`;
   const cond =
     r.type === "threshold"
       ? `${what} ${SYMBOL[r.operator ?? "gt"]} ${r.threshold ?? "?"}`

@@ -1,4 +1,5 @@
-"""The client: fetches GET /config with ETag, evaluates locally, reports exposures in batches."""
+"""The client: fetches GET /config with ETag, evaluates locally, reports exposures in batches; and
+a reporter that sends model predictions in batches."""
 import json
 import threading
 import time
@@ -8,7 +9,11 @@ from datetime import datetime, timezone
 
 from .evaluation import evaluate_experiment, evaluate_flag
 
-MAX_EXPOSURES_PER_REQUEST = 1000
+# The server takes 1 to 1000 exposures, and 1 to 1000 predictions, per request.
+MAX_ITEMS_PER_REQUEST = 1000
+# Prediction latencies are added into the server's float sums: bounded like metric values.
+MAX_LATENCY_MS = 1e15
+MAX_JSON_DEPTH = 32
 # Earlier in-experiment answers remembered per client (as the TypeScript SDK): bounded memory.
 MAX_SHOWN = 10000
 
@@ -43,17 +48,28 @@ def _thread_scheduler(fn, delay_seconds):
     return timer.cancel
 
 
-class ExposureReporter:
-    """Queues exposures and POSTs them to /exposures in batches: when `max_batch` are queued, or
+def _iso_now(clock):
+    stamp = datetime.fromtimestamp(clock(), timezone.utc).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+class _BatchReporter:
+    """Queues items and POSTs them to one route in batches: when `max_batch` are queued, or
     `flush_interval` seconds after the first of a batch. The queue is bounded (`max_queue`, oldest
     dropped and counted). `clock` (epoch seconds) and `scheduler(fn, delay) -> cancel` are
-    injectable, so tests move time instead of sleeping."""
+    injectable, so tests move time instead of sleeping. Subclasses name the route, the body's key,
+    the success status and how an answer is counted."""
+
+    _path = ""
+    _key = ""
+    _ok_status = 200
+    _counters = ()
 
     def __init__(self, base_url, token, max_batch=100, flush_interval=2.0, max_queue=10000,
                  clock=time.time, scheduler=_thread_scheduler, transport=_http):
-        self._url = base_url.rstrip("/") + "/api/v1/ab-testing/exposures"
+        self._url = base_url.rstrip("/") + self._path
         self._token = token
-        self._max_batch = max(1, min(max_batch, MAX_EXPOSURES_PER_REQUEST))
+        self._max_batch = max(1, min(max_batch, MAX_ITEMS_PER_REQUEST))
         self._interval = flush_interval
         self._max_queue = max(max_queue, self._max_batch)
         self._clock = clock
@@ -62,21 +78,15 @@ class ExposureReporter:
         self._queue = []
         self._cancel = None
         self._lock = threading.RLock()
-        self.stats = {"queued": 0, "sent": 0, "accepted": 0, "duplicates": 0, "rejected": 0,
-                      "dropped": 0, "failed_requests": 0}
+        self.stats = dict.fromkeys(("queued", "sent") + self._counters + ("dropped", "failed_requests"), 0)
 
     @property
     def pending(self):
         return len(self._queue)
 
-    def add(self, experiment_key, variant_key, user_id, timestamp=None):
-        stamp = timestamp
-        if stamp is None:
-            stamp = datetime.fromtimestamp(self._clock(), timezone.utc).isoformat(timespec="milliseconds")
-            stamp = stamp.replace("+00:00", "Z")
+    def _enqueue(self, item):
         with self._lock:
-            self._queue.append({"experiment_key": experiment_key, "variant_key": variant_key,
-                                "user_id": user_id, "timestamp": stamp})
+            self._queue.append(item)
             self.stats["queued"] += 1
             excess = len(self._queue) - self._max_queue
             if excess > 0:
@@ -96,9 +106,12 @@ class ExposureReporter:
             self._cancel = None
         self.flush()
 
+    def _count(self, report, batch):
+        """Adds a successful answer to `stats` (beyond `sent`)."""
+
     def flush(self):
         """Sends everything queued. A network error, 5xx, 408 or 429 keeps the batch for the next
-        flush; another refusal drops it (counted). Returns the number of exposures sent."""
+        flush; another refusal drops it (counted). Returns the number of items sent."""
         with self._lock:
             if self._cancel is not None:
                 self._cancel()
@@ -107,17 +120,14 @@ class ExposureReporter:
             while self._queue:
                 batch = self._queue[:self._max_batch]
                 try:
-                    status, _, body = self._transport("POST", self._url, self._token, {"exposures": batch})
+                    status, _, body = self._transport("POST", self._url, self._token, {self._key: batch})
                 except OSError:
                     status, body = None, b""
-                if status == 202:
+                if status == self._ok_status:
                     del self._queue[:len(batch)]
-                    report = json.loads(body)
                     sent += len(batch)
                     self.stats["sent"] += len(batch)
-                    self.stats["accepted"] += report.get("accepted", 0)
-                    self.stats["duplicates"] += report.get("duplicates", 0)
-                    self.stats["rejected"] += len(report.get("rejected", []))
+                    self._count(json.loads(body), batch)
                     continue
                 self.stats["failed_requests"] += 1
                 if status is not None and 400 <= status < 500 and status not in (408, 429):
@@ -126,6 +136,90 @@ class ExposureReporter:
                     continue
                 break
             return sent
+
+
+class ExposureReporter(_BatchReporter):
+    """Exposures to POST /exposures (`assign` scope), in batches. Exposures are idempotent on the
+    server, so a batch re-sent after a lost answer is counted as duplicates, never stored twice."""
+
+    _path = "/api/v1/ab-testing/exposures"
+    _key = "exposures"
+    _ok_status = 202
+    _counters = ("accepted", "duplicates", "rejected")
+
+    def add(self, experiment_key, variant_key, user_id, timestamp=None):
+        self._enqueue({"experiment_key": experiment_key, "variant_key": variant_key, "user_id": user_id,
+                       "timestamp": _iso_now(self._clock) if timestamp is None else timestamp})
+
+    def _count(self, report, batch):
+        self.stats["accepted"] += report.get("accepted", 0)
+        self.stats["duplicates"] += report.get("duplicates", 0)
+        self.stats["rejected"] += len(report.get("rejected", []))
+
+
+class PredictionReporter(_BatchReporter):
+    """Model predictions to POST /streaming-analytics/predictions (`ingest` scope), in batches; they
+    feed GET /models, the Models page and alert rules on @models/confidence and @models/latency_ms.
+
+    `add` checks each prediction as the server will (one invalid prediction would make the server
+    refuse its whole batch, good ones with it) and raises ValueError instead. Delivery is at least
+    once: a batch whose answer is lost (a timeout) is sent again and may be stored twice."""
+
+    _path = "/api/v1/streaming-analytics/predictions"
+    _key = "predictions"
+    _ok_status = 201
+    _counters = ("accepted",)
+
+    def add(self, model_name, confidence, prediction=None, model_version=None, latency_ms=None,
+            event_id=None, features=None, timestamp=None):
+        if not isinstance(model_name, str) or not model_name.strip() or len(model_name.strip()) > 200:
+            raise ValueError("model_name must be 1 to 200 characters")
+        if not _is_number(confidence) or not 0 <= confidence <= 1:
+            raise ValueError("confidence must be a number from 0 to 1")
+        if latency_ms is not None and (not _is_number(latency_ms) or not 0 <= latency_ms <= MAX_LATENCY_MS):
+            raise ValueError("latency_ms must be a number from 0 to 1e15")
+        if model_version is not None and (not isinstance(model_version, str) or len(model_version) > 200):
+            raise ValueError("model_version must be a string of at most 200 characters")
+        if event_id is not None and (not isinstance(event_id, str) or not 1 <= len(event_id) <= 128):
+            raise ValueError("event_id must be 1 to 128 characters")
+        if features is not None and not isinstance(features, dict):
+            raise ValueError("features must be a dict")
+        if _deeper_than(prediction, MAX_JSON_DEPTH) or _deeper_than(features, MAX_JSON_DEPTH):
+            raise ValueError("prediction and features may nest at most %d levels" % MAX_JSON_DEPTH)
+        try:
+            json.dumps(prediction, allow_nan=False)
+            json.dumps(features, allow_nan=False)
+        except (TypeError, ValueError) as err:
+            raise ValueError("prediction and features must be JSON: %s" % err) from None
+        item = {"model_name": model_name, "prediction": prediction, "confidence": confidence,
+                "timestamp": _iso_now(self._clock) if timestamp is None else timestamp}
+        for key, value in (("model_version", model_version), ("latency_ms", latency_ms),
+                           ("event_id", event_id), ("features", features)):
+            if value is not None:
+                item[key] = value
+        self._enqueue(item)
+
+    def _count(self, report, batch):
+        self.stats["accepted"] += report.get("accepted", 0)
+
+
+def _deeper_than(value, limit):
+    """As the server counts (src/http/json.ts): each list or dict is one level; iterative."""
+    stack = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if not isinstance(current, (list, dict)):
+            continue
+        if depth + 1 > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
+    return False
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+        and value not in (float("inf"), float("-inf"))
 
 
 class ExperimentClient:

@@ -2,7 +2,7 @@
 import json
 import unittest
 
-from edge_experiments import ExperimentClient, ExperimentClientError, ExposureReporter
+from edge_experiments import ExperimentClient, ExperimentClientError, ExposureReporter, PredictionReporter
 
 CONFIG = {
     "generated_at": "2026-01-01T00:00:00.000Z",
@@ -36,8 +36,11 @@ class FakeServer:
             if (headers or {}).get("If-None-Match") == etag:
                 return 304, {}, b""
             return 200, {"ETag": etag}, json.dumps(CONFIG).encode()
-        if self.exposure_status != 202:
+        if self.exposure_status not in (201, 202):
             return self.exposure_status, {}, b"{}"
+        if "predictions" in body:
+            items = [dict(p, id="p%d" % i) for i, p in enumerate(body["predictions"])]
+            return 201, {}, json.dumps({"accepted": len(items), "items": items}).encode()
         n = len(body["exposures"])
         return 202, {}, json.dumps({"accepted": n, "duplicates": 0, "rejected": []}).encode()
 
@@ -135,6 +138,71 @@ class Exposures(unittest.TestCase):
         self.assertEqual(client.flush_exposures(), 20)
         users = [e["user_id"] for c in server.calls if c["method"] == "POST" for e in c["body"]["exposures"]]
         self.assertEqual(sorted(users), sorted("user_%d" % i for i in range(0, 40, 2)))
+
+
+class Predictions(unittest.TestCase):
+    def reporter(self, server=None, **options):
+        self.server, self.sched = server or FakeServer(), ManualScheduler()
+        return PredictionReporter("https://x.test/", "t", clock=self.sched.clock, scheduler=self.sched,
+                                  transport=self.server, **options)
+
+    def posts(self):
+        return [c for c in self.server.calls if c["method"] == "POST"]
+
+    def test_batches_by_size_and_time_to_the_predictions_route(self):
+        reporter = self.reporter(max_batch=2, flush_interval=1.0)
+        reporter.add("churn", 0.9, prediction={"churn": True}, model_version="v2", latency_ms=12.5)
+        reporter.add("churn", 0.2)
+        reporter.add("fraud", 1)
+        self.assertEqual([len(p["body"]["predictions"]) for p in self.posts()], [2])
+        self.assertEqual(self.posts()[0]["url"], "https://x.test/api/v1/streaming-analytics/predictions")
+        self.assertEqual(self.posts()[0]["body"]["predictions"], [
+            {"model_name": "churn", "prediction": {"churn": True}, "confidence": 0.9,
+             "timestamp": "2026-01-01T00:00:00.000Z", "model_version": "v2", "latency_ms": 12.5},
+            # Optional fields left out are not sent; a missing prediction is null.
+            {"model_name": "churn", "prediction": None, "confidence": 0.2, "timestamp": "2026-01-01T00:00:00.000Z"},
+        ])
+        self.sched.advance(1.0)
+        self.assertEqual([len(p["body"]["predictions"]) for p in self.posts()], [2, 1])
+        self.assertEqual((reporter.stats["sent"], reporter.stats["accepted"], reporter.pending), (3, 3, 0))
+
+    def test_retries_5xx_and_drops_4xx(self):
+        failing = self.reporter(FakeServer(503))
+        failing.add("m", 0.5)
+        self.assertEqual((failing.flush(), failing.pending, failing.stats["failed_requests"]), (0, 1, 1))
+        refused = self.reporter(FakeServer(400))
+        refused.add("m", 0.5)
+        refused.flush()
+        self.assertEqual((refused.pending, refused.stats["dropped"]), (0, 1))
+
+    def test_the_queue_is_bounded(self):
+        reporter = self.reporter(FakeServer(503), max_batch=2, max_queue=3)
+        for i in range(6):
+            reporter.add("m", i / 10)
+        self.assertEqual((reporter.pending, reporter.stats["dropped"]), (3, 3))
+
+    def test_refuses_what_the_server_would_refuse_before_queueing(self):
+        reporter = self.reporter()
+        deep = []  # 32 levels, the server's limit (src/http/json.ts); [deep] is one too many
+        for _ in range(31):
+            deep = [deep]
+        cases = [
+            (("", 0.5), {}), (("m" * 201, 0.5), {}), ((None, 0.5), {}),
+            (("m", 1.5), {}), (("m", -0.1), {}), (("m", float("nan")), {}), (("m", True), {}), (("m", "0.5"), {}),
+            (("m", 0.5), {"latency_ms": -1}), (("m", 0.5), {"latency_ms": 1e16}), (("m", 0.5), {"latency_ms": float("inf")}),
+            (("m", 0.5), {"model_version": "v" * 201}), (("m", 0.5), {"event_id": ""}),
+            (("m", 0.5), {"features": [1]}), (("m", 0.5), {"prediction": {1, 2}}), (("m", 0.5), {"prediction": float("nan")}),
+            (("m", 0.5), {"prediction": [deep]}),
+        ]
+        for args, kwargs in cases:
+            with self.subTest(args=args, kwargs=kwargs):
+                with self.assertRaises(ValueError):
+                    reporter.add(*args, **kwargs)
+        self.assertEqual(reporter.pending, 0)
+        # The edges themselves are accepted.
+        reporter.add("m" * 200, 0, latency_ms=1e15, prediction=deep, event_id="e" * 128)
+        reporter.add("m", 1, latency_ms=0)
+        self.assertEqual(reporter.pending, 2)
 
 
 class ExposedUsers(unittest.TestCase):

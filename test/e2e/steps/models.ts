@@ -2,9 +2,10 @@
 // API show on the Models page per version, the canary's lower confidence and slower p95 are called
 // out against the busiest version, a third version posted while the page is open appears without a
 // reload, the window lives in the URL, and the page passes axe (light, dark) and fits a phone.
+import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot } from "../context.ts";
+import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot, state } from "../context.ts";
 
 const MODEL = `e2e-churn-${run}`;
 const card = () => page.locator("[data-testid=model-card]").filter({ has: page.getByRole("heading", { name: MODEL }) });
@@ -142,6 +143,35 @@ test("models: an alert rule on one version's p95 latency, made in the rules form
   );
   // Clean up: the rule would otherwise stay firing for the later steps' alert counts.
   await api("DELETE", `/streaming-analytics/alert-rules/${id}`);
+});
+
+test("models: the Python SDK's PredictionReporter posts to the real service, and its batch is summarized", async () => {
+  const model = `e2e-py-${run}`;
+  // The SDK as a Python user runs it: standard library only, against this server, with the page's token.
+  const script = `
+import sys
+from edge_experiments import PredictionReporter
+r = PredictionReporter(sys.argv[1], sys.argv[2], max_batch=1000)
+for i in range(120):
+    r.add(sys.argv[3], confidence=0.5 + (i % 10) / 20, prediction={"label": i % 2}, model_version="py", latency_ms=10 + i % 7)
+sent = r.flush()
+print(sent, r.stats["accepted"], r.stats["failed_requests"])
+`;
+  const out = spawnSync("python3", ["-c", script, server?.url ?? "", state.token, model], {
+    encoding: "utf8",
+    env: { ...process.env, PYTHONPATH: "sdk/python" },
+  });
+  assert(out.status === 0, `python exited ${out.status}: ${out.stderr}`);
+  assert(out.stdout.trim() === "120 120 0", `sent, accepted, failed: ${out.stdout}`);
+  const summary = await api<{
+    models: {
+      model_name: string;
+      versions: { model_version: string; predictions: number; latency_ms: { max: number } }[];
+    }[];
+  }>("GET", `/streaming-analytics/models?model_name=${encodeURIComponent(model)}`);
+  const [version] = summary.models[0]?.versions ?? [];
+  assert(version?.model_version === "py" && version.predictions === 120, `summary: ${JSON.stringify(summary)}`);
+  assert(version.latency_ms.max === 16, `latency max ${version.latency_ms.max}`);
 });
 
 test("models: dark theme and a phone", async () => {

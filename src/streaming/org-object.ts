@@ -15,7 +15,7 @@ import type {
   SourcePatchT,
 } from "./schemas";
 import { createAlert, getAlertOut, transitionAlert } from "./service-alerts";
-import { RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
+import { BACKLOG_INTERVAL_MS, RETENTION_INTERVAL_MS, RULE_INTERVAL_MS, runAlarm } from "./service-alarm";
 import { ingestEvents, ingestMetrics, ingestPredictions, processEvents } from "./service-ingest";
 import {
   alertPage,
@@ -33,7 +33,7 @@ import { addSource, patchSource, removeSource, sourceById, sourceList } from "./
 import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
 import type { AlertFilter } from "./store/alerts";
 import type { EventFilter } from "./store/events";
-import type { PredictionFilter } from "./store/predictions";
+import { backfillMarker, type PredictionFilter } from "./store/predictions";
 import { nextDueAt } from "./store/deliveries";
 import { migrate } from "./store/schema";
 import { presentDelivery } from "./notify/present";
@@ -76,6 +76,12 @@ export class OrgObject extends DurableObject<Env> {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
+      // Predictions from before the model rollups (schema V5) are folded in by the alarm: bring it close.
+      if (backfillMarker(ctx.storage.sql) !== null) {
+        const soon = Date.now() + BACKLOG_INTERVAL_MS;
+        const current = await ctx.storage.getAlarm();
+        if (current === null || current > soon) await ctx.storage.setAlarm(soon);
+      }
     });
     this.outbox = new Outbox({
       storage: ctx.storage,

@@ -1,8 +1,10 @@
 /**
- * The object's one alarm: retention in bounded chunks, then every rule evaluated (so a firing
- * rule resolves when its data stops arriving, which no ingest call would notice), then re-armed
- * while there is anything left for it to do.
+ * The object's one alarm: retention in bounded chunks, a chunk of the model-rollup backfill while
+ * one is pending (service-models.ts), then every rule evaluated (so a firing rule resolves when its
+ * data stops arriving, which no ingest call would notice), then re-armed while there is anything
+ * left for it to do.
  */
+import { backfillModelRollups } from "./service-models";
 import { evaluateRules } from "./service-rules";
 import { inTransaction, type OrgContext } from "./service-types";
 import { listRules } from "./store/rules";
@@ -17,6 +19,7 @@ export const BACKLOG_INTERVAL_MS = 1_000;
 
 /** What the alarm decision looks at, read after retention and rules ran. */
 export interface AlarmState {
+  /** Retention, and the model-rollup backfill, have no backlog left. */
   retentionDone: boolean;
   rules: number;
   /** Whether any table retention trims still holds a row. */
@@ -37,7 +40,7 @@ export function nextAlarmDelay(state: AlarmState): number | null {
 }
 
 /** Tables whose rows retention trims: while any holds a row, the alarm has work left. */
-const RETAINED_TABLES = ["events", "predictions", "alerts", "metric_rollups", "event_rate"] as const;
+const RETAINED_TABLES = ["events", "predictions", "alerts", "metric_rollups", "model_rollups", "event_rate"] as const;
 
 function holdsData(sql: OrgContext["sql"]): boolean {
   const any = RETAINED_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(" OR ");
@@ -49,10 +52,11 @@ export function runAlarm(
   sockets: number,
 ): { next: number | null; retention: RetentionReport; rules: number } {
   const retention = applyRetention(ctx.sql, ctx.retention, ctx.now);
+  const backfilled = backfillModelRollups(ctx);
   const rules = listRules(ctx.sql);
   inTransaction(ctx, (tx) => evaluateRules(tx, rules));
   const delay = nextAlarmDelay({
-    retentionDone: retention.done,
+    retentionDone: retention.done && backfilled,
     rules: rules.length,
     holdsData: holdsData(ctx.sql),
     sockets,

@@ -3,7 +3,7 @@ import { presentEvents, presentMetricPoint, presentPredictions } from "./present
 import { foldPoints, mergeStored } from "./rollup";
 import type { EventInT, MetricInT, PredictionInT, PredictionOutT } from "./schemas";
 import { MODEL_RULE_METRICS } from "./model";
-import { predictionPoints } from "./models";
+import { foldModelRollups } from "./service-models";
 import { evaluateRules } from "./service-rules";
 import { uuidV7 } from "./time-ordered-id";
 import { planTags, writeTagged } from "./service-tags";
@@ -64,23 +64,16 @@ export function processEvents(ctx: OrgContext, ids: readonly string[]): { proces
  * per-version summary of `GET /models` always agrees with what was acknowledged.
  */
 export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): PredictionOutT[] {
-  const folded = foldPoints(
-    predictionPoints(
+  return inTransaction(ctx, (tx) => {
+    foldModelRollups(
+      tx,
       predictions.map((p) => ({
         model_name: p.model_name,
         model_version: p.model_version ?? null,
         confidence: p.confidence,
         latency_ms: p.latency_ms ?? null,
-        ts: p.timestamp ?? ctx.now,
+        ts: p.timestamp ?? tx.now,
       })),
-    ),
-    { now: ctx.now, metricRetentionMs: ctx.retention.metricDays * DAY_MS },
-  );
-  return inTransaction(ctx, (tx) => {
-    writeRollups(
-      tx.sql,
-      mergeStored(folded, storedRollups(tx.sql, [...folded.values()], "model_rollups")),
-      "model_rollups",
     );
     const stored = insertPredictions(
       tx.sql,

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import golden from "../fixtures/models-golden.json";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { applyRetention } from "../../src/streaming/store/retention";
+import { migrate } from "../../src/streaming/store/schema";
 import { as, expectProblem } from "../helpers";
 import { pinClock, stub } from "../org-object";
 
@@ -264,6 +265,73 @@ describe("GET /models", () => {
       applyRetention(state.storage.sql, policy, NOW + 91 * 86_400_000);
     });
     expect(await count()).toEqual([]);
+  });
+});
+
+describe("predictions stored before the model rollups (schema V5)", () => {
+  it("are folded in by the alarm, a chunk at a time, to the same summary; later ones are not counted twice", async () => {
+    const org = "models-backfill";
+    const c = await as(org);
+    await pinClock(org, NOW);
+    // 6,000 predictions over two versions in the last 10 minutes: more than one backfill chunk.
+    for (let b = 0; b < 6; b++) {
+      const predictions = Array.from({ length: 1000 }, (_, i) => ({
+        model_name: "churn",
+        model_version: b % 2 === 0 ? "v1" : "v2",
+        prediction: 1,
+        confidence: ((b * 1000 + i) % 97) / 96,
+        latency_ms: ((b * 1000 + i) % 53) + 1,
+        timestamp: NOW - ((b * 1000 + i) % 600) * 1000,
+      }));
+      expect((await c.post(`${P}/predictions`, { predictions })).status).toBe(201);
+    }
+    const before = await models(c);
+    expect(before.models[0]?.predictions).toBe(6000);
+    // Back to schema V4 and forward again: the V5 step finds the 6,000 predictions and marks them.
+    const marker = await runInDurableObject(stub(org), (_i: OrgObject, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE model_rollups; DROP TABLE model_backfill; DELETE FROM schema_version WHERE version = 5");
+      migrate(state.storage);
+      return sql.exec("SELECT next_seq, until_seq FROM model_backfill").toArray();
+    });
+    expect(marker).toEqual([{ next_seq: 0, until_seq: expect.any(Number) }]);
+    expect((await models(c)).models).toEqual([]);
+    // A prediction arriving now is folded at once, and is past the marker's end.
+    await c.post(`${P}/predictions`, {
+      model_name: "churn",
+      model_version: "v1",
+      prediction: 1,
+      confidence: 1,
+      timestamp: NOW,
+    });
+    expect((await models(c)).models[0]?.predictions).toBe(1);
+    // The first alarm folds one chunk (5,000) and comes back in a second; the second folds the rest.
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect((await models(c)).models[0]?.predictions).toBe(5001);
+    const next = await runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
+    expect(next).toBe(NOW + 1000);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    const after = await models(c);
+    expect(after.models[0]?.predictions).toBe(6001);
+    const remaining = await runInDurableObject(stub(org), (_i: OrgObject, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM model_backfill").one(),
+    );
+    expect(remaining).toEqual({ n: 0 });
+    // What the backfill built is what ingestion had built: every version's statistics, apart from the
+    // one prediction added since (confidence 1 into v1), are the same.
+    const v2 = (m: Models) => m.models[0]?.versions.find((v) => v.model_version === "v2");
+    expect(v2(after)).toEqual({ ...v2(before), share: 3000 / 6001 });
+    expect(after.models[0]?.versions.find((v) => v.model_version === "v1")?.predictions).toBe(3001);
+  });
+
+  it("an object with no predictions has nothing to backfill", async () => {
+    const org = "models-backfill-empty";
+    const c = await as(org);
+    await c.get(`${P}/models`);
+    const marker = await runInDurableObject(stub(org), (_i: OrgObject, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM model_backfill").one(),
+    );
+    expect(marker).toEqual({ n: 0 });
   });
 });
 

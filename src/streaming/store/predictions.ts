@@ -1,4 +1,5 @@
 /** Predictions: the same single-statement batch insert as events; ids are always ours. */
+import type { PredictionFacts } from "../models";
 import { addCounter } from "./events";
 import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
 
@@ -76,4 +77,38 @@ export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page
 
 export function recentPredictions(sql: SqlStorage, limit: number): PredictionRow[] {
   return sql.exec<SqlPredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit).toArray();
+}
+
+/** Where the model-rollup backfill stands (schema V5): folded up to next_seq, to fold up to until_seq. */
+export interface BackfillMarker {
+  next_seq: number;
+  until_seq: number;
+}
+
+export function backfillMarker(sql: SqlStorage): BackfillMarker | null {
+  return sql.exec<BackfillMarker & Row>("SELECT next_seq, until_seq FROM model_backfill").toArray()[0] ?? null;
+}
+
+/** Moves the marker, or removes it when the backfill is done (null). */
+export function saveBackfillMarker(sql: SqlStorage, marker: BackfillMarker | null): void {
+  if (marker === null) sql.exec("DELETE FROM model_backfill");
+  else sql.exec("UPDATE model_backfill SET next_seq = ?", marker.next_seq);
+}
+
+/** What the model rollups need of the predictions with after < seq <= until, in seq order (the rowid range). */
+export function predictionFactsAfter(
+  sql: SqlStorage,
+  after: number,
+  until: number,
+  limit: number,
+): (PredictionFacts & { seq: number })[] {
+  return sql
+    .exec<PredictionFacts & { seq: number } & Row>(
+      `SELECT seq, model_name, model_version, confidence, latency_ms, ts FROM predictions
+       WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      after,
+      until,
+      limit,
+    )
+    .toArray();
 }

@@ -291,7 +291,9 @@ CREATE INDEX events_unprocessed ON events (ts) WHERE processed_at IS NULL;
 // Model monitoring (GET /models): each prediction's confidence and latency folded into rollups per
 // model and version, the metric rollups' shape and resolutions (rollup.ts), so a window's summary
 // reads buckets instead of sorting raw predictions (exact percentiles over 100,000 predictions took
-// ~0.5 s in SQLite, node:sqlite, 2026-12-03). Predictions stored before this step are not folded in.
+// ~0.5 s in SQLite, node:sqlite, 2026-12-03). The predictions already stored when this step runs
+// (seq up to until_seq) are folded in by the alarm, a chunk at a time (service-models.ts), so the
+// migration itself stays instant; later ones are folded as they arrive.
 const V5 = `
 CREATE TABLE model_rollups (
   name TEXT NOT NULL,
@@ -307,6 +309,8 @@ CREATE TABLE model_rollups (
   PRIMARY KEY (name, resolution_ms, bucket)
 ) WITHOUT ROWID;
 CREATE INDEX model_rollups_resolution_bucket ON model_rollups (resolution_ms, bucket);
+CREATE TABLE model_backfill (next_seq INTEGER NOT NULL, until_seq INTEGER NOT NULL);
+INSERT INTO model_backfill (next_seq, until_seq) SELECT 0, max(seq) FROM predictions HAVING count(*) > 0;
 `;
 
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */

@@ -157,6 +157,7 @@ export default async function streamingBench(ctx: BenchContext): Promise<BenchSe
     ],
     notes: [
       `concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${ROUNDS} rounds of one run per side (alternating); figures are the median round's`,
+      "event ids are `<run>-<batch>-<n>`, clustered like time-ordered ids: the favourable case for the UNIQUE(event_id) index (random version-4 ids: see the predictions section)",
       dash.events.total === acknowledged
         ? "every acknowledged event was stored exactly once (dashboard total = 202-acknowledged events)"
         : `MISMATCH: ${acknowledged} acknowledged, ${dash.events.total} stored`,

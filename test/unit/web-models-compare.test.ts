@@ -5,6 +5,7 @@ import {
   LATENCY_RATIO,
   MIN_PREDICTIONS_TO_COMPARE,
   parseWindow,
+  versionLabel,
   versionNotes,
   WINDOWS,
   windowOf,
@@ -110,6 +111,14 @@ describe("versionNotes", () => {
     expect(versionNotes(version({ model_version: "v2", mean: 0.7 }), unversioned)[0]?.text).toBe(
       "Mean confidence 0.20 lower than (no version) (0.70 against 0.90)",
     );
+  });
+
+  it.each([
+    [null, "(no version)"],
+    ["", '""'],
+    ["v2", "v2"],
+  ])("version %j is shown as %s (distinct keys for null and an empty name)", (v, label) => {
+    expect(versionLabel(v)).toBe(label);
   });
 
   it("a reference without latency: no latency note either way", () => {

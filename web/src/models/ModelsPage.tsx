@@ -155,7 +155,7 @@ function ModelCard({ model, stepSeconds }: { model: Model; stepSeconds: number }
               const q = v.confidence.quantiles;
               const lat = v.latency_ms?.quantiles;
               return (
-                <tr key={v.model_version ?? ""}>
+                <tr key={versionLabel(v.model_version)}>
                   <th scope="row">{versionLabel(v.model_version)}</th>
                   <td class="num">{fmtNum(v.predictions)}</td>
                   <td class="num">{fmtPct(v.share)}</td>
@@ -241,7 +241,7 @@ function ModelCharts({ model }: { model: Model }) {
         <li class="wide">
           <ul class="chart-legend small" aria-label={`Versions of ${model.model_name} in the charts`}>
             {model.versions.map((v, i) => (
-              <li key={v.model_version ?? ""}>
+              <li key={versionLabel(v.model_version)}>
                 <span class={`swatch swatch-${i % 6}`} aria-hidden="true" /> {versionLabel(v.model_version)}
               </li>
             ))}

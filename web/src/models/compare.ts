@@ -36,7 +36,8 @@ export const CONFIDENCE_DELTA = 0.05;
 /** A p95 latency this many times the reference's (or its inverse) is noted. */
 export const LATENCY_RATIO = 1.25;
 
-export const versionLabel = (v: string | null): string => v ?? "(no version)";
+/** How a version is shown: `(no version)` for predictions sent without one, `""` for an empty name. */
+export const versionLabel = (v: string | null): string => (v === null ? "(no version)" : v === "" ? `""` : v);
 
 export interface VersionNote {
   text: string;

@@ -23,7 +23,7 @@ const FlagList = lazyPage(() => import("./flags/pages").then((m) => m.FlagList))
 const FlagForm = lazyPage(() => import("./flags/pages").then((m) => m.FlagForm));
 const ExperimentForm = lazyPage(() => import("./forms").then((m) => m.ExperimentForm));
 const MetricForm = lazyPage(() => import("./forms").then((m) => m.MetricForm));
-const ModelsPage = lazyPage(() => import("./models/ModelsPage").then((m) => m.ModelsPage));
+const ModelsPage = lazyPage(() => import("./operations").then((m) => m.ModelsPage));
 
 /** Top-level sections of the main navigation, by path prefix. */
 const SECTIONS = [

@@ -123,6 +123,18 @@ describe("rules on model statistics", () => {
     expect("tags" in parsed.body).toBe(tags !== undefined);
   });
 
+  it.each<[string, string, string, boolean]>([
+    ["a model rule moved to a metric drops its model filter", "@models/latency_ms", "checkout.latency_ms", true],
+    ["a metric rule keeps its stored tags (the form does not show them)", "checkout.latency_ms", "checkout.p95", false],
+    ["a model rule staying one sends its own tags", "@models/latency_ms", "@models/confidence", false],
+  ])("%s", (_name, before, after, dropped) => {
+    const parsed = formToBody(form({ metric_name: after, model: "churn" }));
+    if (!("body" in parsed)) throw new Error("invalid form");
+    const patch = bodyToPatch(parsed.body, { metric_name: before });
+    expect(patch.tags === null).toBe(dropped);
+    if (!dropped) expect(patch.tags).toEqual(parsed.body.tags);
+  });
+
   it("a model rule round-trips through the form", () => {
     const rule: RuleLike = {
       name: "churn v2 slow",

@@ -186,7 +186,10 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
       // An edit changes the rule in place: same id, same alerts and history (docs/alerting.md).
       if (editing) {
         await unwrap(
-          streaming["alert-rules"][":id"].$patch({ param: { id: editing.id }, json: bodyToPatch(parsed.body) }),
+          streaming["alert-rules"][":id"].$patch({
+            param: { id: editing.id },
+            json: bodyToPatch(parsed.body, editing),
+          }),
         );
       } else await unwrap(streaming["alert-rules"].$post({ json: parsed.body }));
       setForm(newRuleForm());

@@ -167,11 +167,17 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
 
 /**
  * The `PATCH /alert-rules/:id` body for an edit: every field the form holds (the server merges it
- * over the stored rule, so fields the form does not show, like tags, stay). An anomaly rule that
- * watches both sides says so with `operator: null`, or a one-sided operator would survive.
+ * over the stored rule, so fields the form does not show, like a metric rule's tags, stay). An
+ * anomaly rule that watches both sides says so with `operator: null`, or a one-sided operator would
+ * survive. A rule moved from a model statistic to a metric drops its model and version filter
+ * (`tags: null`), which would otherwise filter the metric by tags it does not have.
  */
-export function bodyToPatch(body: RuleBody): Omit<RuleBody, "operator"> & { operator: Operator | null } {
-  return { ...body, operator: body.operator ?? null };
+export function bodyToPatch(
+  body: RuleBody,
+  before?: Pick<RuleLike, "metric_name">,
+): Omit<RuleBody, "operator" | "tags"> & { operator: Operator | null; tags?: Record<string, string> | null } {
+  const leftModel = before !== undefined && isModelStatistic(before.metric_name) && !isModelStatistic(body.metric_name);
+  return { ...body, operator: body.operator ?? null, ...(leftModel ? { tags: null } : {}) };
 }
 
 const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };

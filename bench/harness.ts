@@ -110,6 +110,12 @@ export function d1File(persistDir: string): string {
 
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** The index of the median of alternating rounds' ratios (the upper one of an even count), so its round's figures can go beside it. */
+export function medianIndex(values: readonly number[]): number {
+  const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+  return order[Math.floor(order.length / 2)] as number;
+}
+
 async function load(baseUrl: string, options: LoadOptions): Promise<LoadResult> {
   if (options.requests === undefined && options.durationMs === undefined) throw new Error("requests or durationMs");
   const ok = options.ok ?? ((s: number) => s >= 200 && s < 300);

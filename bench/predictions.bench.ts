@@ -6,7 +6,8 @@
 // 3. GET /models over the hour those predictions fill, against GET /health.
 import { randomUUID } from "node:crypto";
 import type { BenchContext, BenchSection, LoadResult } from "./harness.ts";
-import { round } from "./harness.ts";
+import { uuidV7 } from "../src/streaming/time-ordered-id.ts";
+import { medianIndex, round } from "./harness.ts";
 
 const P = "/api/v1/streaming-analytics";
 const BATCH = 500;
@@ -15,18 +16,6 @@ const DURATION_MS = 4_000;
 const ROUNDS = 3;
 
 const perSecond = (r: LoadResult, status: string) => ((r.statuses[status] ?? 0) * BATCH) / r.seconds;
-
-/** A version-7 UUID (RFC 9562): the time in ms first, then random bits, as the service makes them. */
-function uuidV7(): string {
-  const time = Date.now().toString(16).padStart(12, "0");
-  const r = randomUUID().replaceAll("-", "");
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${r.slice(13, 16)}-${"89ab"[Number.parseInt(r[16] ?? "0", 16) & 3]}${r.slice(17, 20)}-${r.slice(20, 32)}`;
-}
-
-const medianIndex = (values: number[]) => {
-  const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
-  return order[Math.floor(order.length / 2)] as number;
-};
 
 export default async function predictionsBench(ctx: BenchContext): Promise<BenchSection> {
   const token = await ctx.token("bench-predictions", "ingest read");
@@ -71,7 +60,7 @@ export default async function predictionsBench(ctx: BenchContext): Promise<Bench
     v7.push(
       await run(
         "/events",
-        events("v7", () => uuidV7()),
+        events("v7", () => uuidV7(Date.now())),
       ),
     );
   }

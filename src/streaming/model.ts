@@ -81,7 +81,10 @@ export const MODEL_RULE_METRICS = {
 } as const satisfies Record<string, ModelSeries>;
 export type ModelRuleMetric = keyof typeof MODEL_RULE_METRICS;
 export const MODEL_RULE_TAGS = ["model", "version"] as const;
-export const MODEL_RULE_PREFIX = "@models/";
+const MODEL_RULE_PREFIX = "@models/";
+
+/** Whether a rule's metric name is in the model statistics' namespace (known or not: `@models/…`). */
+export const isModelRuleMetric = (metricName: string): boolean => metricName.startsWith(MODEL_RULE_PREFIX);
 
 export const modelRuleSeries = (metricName: string): ModelSeries | null =>
   Object.hasOwn(MODEL_RULE_METRICS, metricName) ? MODEL_RULE_METRICS[metricName as ModelRuleMetric] : null;

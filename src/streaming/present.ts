@@ -7,6 +7,8 @@
 import type { Alert } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import { sourceHealth } from "./health";
+import type { ModelsSummary } from "./models";
+import type { QueryPlan } from "./rollup";
 import type { RuleState } from "./rules";
 import type {
   AlertOutT,
@@ -14,6 +16,7 @@ import type {
   EventOutT,
   MetricPointOutT,
   MetricSummaryT,
+  ModelsSummaryT,
   PredictionOutT,
   SourceT,
 } from "./schemas";
@@ -97,6 +100,28 @@ export function presentPrediction(row: PredictionRow): PredictionOutT {
 }
 export const presentPredictions = (rows: readonly PredictionRow[]) =>
   presentAll(rows, presentPrediction, "predictions", (r) => r.id);
+
+/**
+ * A models summary (models.ts, epoch ms) as `GET /models` answers it. Every time in it comes from
+ * the window (bucket starts, the newest prediction's time), all inside the input limits.
+ */
+export function presentModels(summary: ModelsSummary, plan: QueryPlan, windowSeconds: number): ModelsSummaryT {
+  return {
+    window_seconds: windowSeconds,
+    step_seconds: plan.step_ms / 1000,
+    from: iso(plan.from),
+    to: iso(plan.to),
+    models: summary.models.map((m) => ({
+      ...m,
+      versions: m.versions.map((v) => ({
+        ...v,
+        last_at: iso(v.last_at),
+        series: v.series.map((p) => ({ ...p, t: iso(p.t) })),
+      })),
+    })),
+    models_omitted: summary.models_omitted,
+  };
+}
 
 /** `history` comes from store/history (oldest first); pass what the caller read for this alert. */
 export function presentAlert(alert: Alert, history: readonly HistoryEntry[] = []): AlertOutT {

@@ -15,9 +15,9 @@ import { HISTORY_ACTIONS } from "./notify/model";
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "./anomaly";
 import {
   CONFIDENCE_QUANTILES,
+  isModelRuleMetric,
   LATENCY_QUANTILES,
   MODEL_RULE_METRICS,
-  MODEL_RULE_PREFIX,
   MODEL_RULE_TAGS,
   modelRuleSeries,
   NO_DATA_POLICIES,
@@ -298,7 +298,7 @@ const AlertRuleFields = z.object({
 });
 
 export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
-  if (rule.metric_name.startsWith(MODEL_RULE_PREFIX)) {
+  if (isModelRuleMetric(rule.metric_name)) {
     if (modelRuleSeries(rule.metric_name) === null) {
       ctx.addIssue({
         code: "custom",

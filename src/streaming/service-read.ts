@@ -8,6 +8,7 @@ import {
   presentEvent,
   presentEvents,
   presentMetricSummaries,
+  presentModels,
   presentPage,
   presentPrediction,
   presentPredictions,
@@ -151,22 +152,7 @@ export function modelsSummary(ctx: OrgContext, query: ModelsQuery): ModelsSummar
     metricRetentionMs: ctx.retention.metricDays * DAY_MS,
   });
   const rows = modelRollupsInRange(ctx.sql, plan.resolution_ms, plan.from, plan.to, query.model_name ?? null);
-  const { models, models_omitted } = summarizeModels(rows, plan);
-  return {
-    window_seconds: query.window,
-    step_seconds: plan.step_ms / 1000,
-    from: iso(plan.from),
-    to: iso(plan.to),
-    models: models.map((m) => ({
-      ...m,
-      versions: m.versions.map((v) => ({
-        ...v,
-        last_at: iso(v.last_at),
-        series: v.series.map((p) => ({ ...p, t: iso(p.t) })),
-      })),
-    })),
-    models_omitted,
-  };
+  return presentModels(summarizeModels(rows, plan), plan, query.window);
 }
 
 /** `minutes`: the length of the per-minute series, 1 to RATE_SERIES_MAX_MINUTES (the route checks it). */

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
 import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
-import { type Aggregation, MODEL_RULE_PREFIX } from "../../../src/streaming/model";
+import { type Aggregation, isModelRuleMetric } from "../../../src/streaming/model";
 import { Link } from "../router";
 import { fmtSeconds, parseNumber, previewQuery } from "./rule-form";
 
@@ -32,7 +32,7 @@ export function RulePreview({ metric, aggregation, windowSeconds, threshold }: P
   useEffect(() => {
     setSeries(null);
     setError(null);
-    if (!key || !q || metric.trim().startsWith(MODEL_RULE_PREFIX)) return;
+    if (!key || !q || isModelRuleMetric(metric.trim())) return;
     let live = true;
     const load = () =>
       unwrap(streaming.metrics[":name"].$get({ param: { name: metric.trim() }, query: q })).then(
@@ -54,7 +54,7 @@ export function RulePreview({ metric, aggregation, windowSeconds, threshold }: P
   }, [key]);
 
   const t = parseNumber(threshold);
-  if (metric.trim().startsWith(MODEL_RULE_PREFIX))
+  if (isModelRuleMetric(metric.trim()))
     return (
       <p class="muted small preview-empty">
         A model statistic: its versions are drawn on the <Link href="/models">Models</Link> page.

@@ -8,6 +8,7 @@ import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import {
   AGGREGATIONS,
+  isModelRuleMetric,
   MODEL_RULE_METRICS,
   NO_DATA_POLICIES,
   OPERATORS,
@@ -15,15 +16,7 @@ import {
   SEVERITIES,
 } from "../../../src/streaming/model";
 import { AlertingNav } from "./AlertingNav";
-import {
-  bodyToPatch,
-  describeRule,
-  formToBody,
-  isModelStatistic,
-  newRuleForm,
-  type RuleForm,
-  ruleToForm,
-} from "./rule-form";
+import { bodyToPatch, describeRule, formToBody, newRuleForm, type RuleForm, ruleToForm } from "./rule-form";
 import { RulePreview } from "./RulePreview";
 import type { AlertRule } from "./types";
 
@@ -249,7 +242,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </>
               )}
             </Field>
-            {isModelStatistic(form.metric_name) && (
+            {isModelRuleMetric(form.metric_name.trim()) && (
               <>
                 <Field path="tags.model" label={RULE_LABELS["tags.model"]} error={errors["tags.model"]}>
                   {(a) => (

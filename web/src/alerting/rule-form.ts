@@ -4,7 +4,7 @@
  */
 import {
   type Aggregation,
-  MODEL_RULE_PREFIX,
+  isModelRuleMetric,
   NO_DATA_POLICIES,
   type NoDataPolicy,
   OPERATORS,
@@ -116,9 +116,6 @@ export function parseNumber(text: string): number | null {
  * The request body, or the fields a person must fix first (keyed by the API's field paths, so the
  * server's own validation errors land on the same fields). Range checks stay the server's.
  */
-/** A rule on a model statistic (`@models/confidence`, `@models/latency_ms`): the form asks for model and version. */
-export const isModelStatistic = (metric: string): boolean => metric.trim().startsWith(MODEL_RULE_PREFIX);
-
 export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const num = (key: keyof RuleForm & string, required: boolean): number | undefined => {
@@ -144,7 +141,8 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
     for_seconds,
     no_data: f.no_data,
   };
-  if (isModelStatistic(body.metric_name)) {
+  // A model statistic: the form asks for model and version, sent as the rule's tags.
+  if (isModelRuleMetric(body.metric_name)) {
     body.tags = {
       ...(f.model.trim() ? { model: f.model.trim() } : {}),
       ...(f.version.trim() ? { version: f.version.trim() } : {}),
@@ -176,7 +174,8 @@ export function bodyToPatch(
   body: RuleBody,
   before?: Pick<RuleLike, "metric_name">,
 ): Omit<RuleBody, "operator" | "tags"> & { operator: Operator | null; tags?: Record<string, string> | null } {
-  const leftModel = before !== undefined && isModelStatistic(before.metric_name) && !isModelStatistic(body.metric_name);
+  const leftModel =
+    before !== undefined && isModelRuleMetric(before.metric_name) && !isModelRuleMetric(body.metric_name);
   return { ...body, operator: body.operator ?? null, ...(leftModel ? { tags: null } : {}) };
 }
 

@@ -8,7 +8,8 @@
  *   age < ttl * REFRESH_AHEAD  served as is, no D1 call;
  *   age < ttl                  served as is, and one background reload starts (ctx.waitUntil);
  *   age >= ttl or absent       the request waits for the reload (single-flight: one D1 query
- *                              however many requests arrive meanwhile).
+ *                              however many requests arrive meanwhile; they wait on timers of
+ *                              their own, never on another request's promise: #awaitReload).
  * So no answer is ever computed from data older than the TTL plus one reload, and a busy isolate
  * never makes a request wait on D1. If a reload fails, the old snapshot keeps answering (an
  * outage of D1 must not take assignment down) and reloads are retried at most once per
@@ -23,6 +24,14 @@ import type { ClientFlag } from "../flags/model";
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
 const REFRESH_AHEAD = 0.75;
 export const FAILURE_BACKOFF_MS = 1_000;
+/**
+ * How long a request waits for a reload before starting its own (see #awaitReload). Far above a
+ * D1 read (milliseconds), so only a load whose request died, or a D1 in trouble, reaches it.
+ */
+export const RELOAD_WAIT_MS = 3_000;
+/** The longest pause between two looks of a waiting request at the entry. */
+const POLL_MAX_MS = 16;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Bounds the memory of an isolate serving many organizations; the least recently loaded goes.
 const MAX_ORGS = 1_000;
 // Paused/completed experiments remembered per org; beyond it the map starts over.
@@ -63,7 +72,12 @@ interface OrgEntry {
   snapshot: OrgSnapshot | null;
   /** Bumped by invalidate(); a reload that started under an older generation is not stored. */
   generation: number;
+  /** The load in flight, which only the request that started it awaits (see #awaitReload). */
   inflight: Promise<OrgSnapshot> | null;
+  /** When that load started, on the cache's clock. */
+  inflightSince: number;
+  /** Loads that failed; a waiter learns of a failure by a change of it (the clock may stand still). */
+  failures: number;
   failedAt: number;
   inactive: Map<string, { experiment: ClientExperiment; at: number }>;
   /** Keys D1 said do not exist in the org, with when it said so. */
@@ -94,19 +108,65 @@ export class AssignmentCache {
       if (age < options.ttlMs * REFRESH_AHEAD) return snapshot;
       const backingOff = now - entry.failedAt < FAILURE_BACKOFF_MS;
       if (age < options.ttlMs || backingOff) {
-        if (entry.inflight === null && !backingOff) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
+        if (!backingOff && this.#idle(entry)) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
         return snapshot;
       }
       // Too old to serve without trying: wait for the reload, but fall back to the old data.
-      return this.#reload(orgId, entry, options).catch(() => snapshot);
+      return this.#awaitReload(orgId, entry, options).catch(() => snapshot);
     }
-    return this.#reload(orgId, entry, options);
+    return this.#awaitReload(orgId, entry, options);
+  }
+
+  /**
+   * The org's reload, single flight: the first request to need one starts it and awaits it; the
+   * requests that arrive meanwhile never await that promise. workerd ties I/O to the request that
+   * started it: a request awaiting another's D1 read has no pending event of its own and can be
+   * cancelled as hung, a continuation resolved from a request that has finished is dropped, and
+   * a load whose request was torn down never settles. All three failed whole bursts of assignments
+   * under load (test/integration/assignment-stickiness.test.ts). So a waiter watches the entry on
+   * timers of its own (#watch) and only ever awaits a load it started itself.
+   */
+  async #awaitReload(orgId: string, entry: OrgEntry, options: SnapshotOptions): Promise<OrgSnapshot> {
+    for (;;) {
+      const theirs = entry.inflight;
+      if (theirs === null || this.#idle(entry)) return this.#reload(orgId, entry, options);
+      const stored = await this.#watch(entry, theirs);
+      if (stored !== null) return stored;
+    }
+  }
+
+  /**
+   * Looks at the entry, backing off from 1 ms to POLL_MAX_MS, until another request's load has
+   * stored a snapshot (returned). Throws if that load failed: a second read of a D1 in trouble
+   * would only add to it. Returns null when the caller must look again: the load was invalidated,
+   * replaced, or given up after RELOAD_WAIT_MS (its request went away, or D1 is that slow).
+   */
+  async #watch(entry: OrgEntry, theirs: Promise<OrgSnapshot>): Promise<OrgSnapshot | null> {
+    const { generation, snapshot: before, failures } = entry;
+    for (let waited = 0, delay = 1; ; waited += delay, delay = Math.min(2 * delay, POLL_MAX_MS)) {
+      await sleep(delay);
+      if (entry.generation !== generation) return null;
+      if (entry.snapshot !== null && entry.snapshot !== before) return entry.snapshot;
+      if (entry.inflight !== theirs) {
+        if (entry.failures !== failures) throw new Error("the assignment config reload failed");
+        return null;
+      }
+      if (waited + delay >= RELOAD_WAIT_MS || this.#idle(entry)) {
+        entry.inflight = null;
+        return null;
+      }
+    }
+  }
+
+  /** No load runs, or the one in flight has run for RELOAD_WAIT_MS and is given up (its request may be gone). */
+  #idle(entry: OrgEntry): boolean {
+    return entry.inflight === null || this.#now() - entry.inflightSince >= RELOAD_WAIT_MS;
   }
 
   /** Starts a reload unless one is running (e.g. D1 shows a running experiment the snapshot lacks). */
   refreshInBackground(orgId: string, options: SnapshotOptions): void {
     const entry = this.#entry(orgId);
-    if (entry.inflight === null) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
+    if (this.#idle(entry)) options.waitUntil(this.#reload(orgId, entry, options).catch(noop));
   }
 
   /** A remembered paused/completed experiment, by id or key, if younger than the TTL. */
@@ -177,14 +237,22 @@ export class AssignmentCache {
         const oldest = this.#orgs.keys().next();
         if (!oldest.done) this.#orgs.delete(oldest.value);
       }
-      entry = { snapshot: null, generation: 0, inflight: null, failedAt: 0, inactive: new Map(), missing: new Map() };
+      entry = {
+        snapshot: null,
+        generation: 0,
+        inflight: null,
+        inflightSince: 0,
+        failures: 0,
+        failedAt: 0,
+        inactive: new Map(),
+        missing: new Map(),
+      };
       this.#orgs.set(orgId, entry);
     }
     return entry;
   }
 
   #reload(orgId: string, entry: OrgEntry, options: SnapshotOptions): Promise<OrgSnapshot> {
-    if (entry.inflight !== null) return entry.inflight;
     const generation = entry.generation;
     const startedAt = this.#now();
     this.loads++;
@@ -195,16 +263,21 @@ export class AssignmentCache {
       .then((config) => buildSnapshot(config, startedAt))
       .then(
         (snapshot) => {
-          // An invalidation during the read means the data may predate the change: hand it to
-          // the callers that were already waiting, but never keep it.
-          if (entry.generation === generation) {
+          // An invalidation during the read means the data may predate the change: answer the
+          // request that started it, but never keep it. Nor a read given up on that outlived
+          // the one that replaced it.
+          const newer = entry.snapshot !== null && entry.snapshot.loadedAt > startedAt;
+          if (entry.generation === generation && !newer) {
             entry.snapshot = snapshot;
             entry.failedAt = 0;
           }
           return snapshot;
         },
         (err: unknown) => {
-          if (entry.generation === generation) entry.failedAt = this.#now();
+          if (entry.generation === generation) {
+            entry.failedAt = this.#now();
+            entry.failures++;
+          }
           console.error(
             JSON.stringify({ level: "error", event: "assignment_cache_reload_failed", org: orgId, error: String(err) }),
           );
@@ -215,6 +288,7 @@ export class AssignmentCache {
         if (entry.inflight === promise) entry.inflight = null;
       });
     entry.inflight = promise;
+    entry.inflightSince = startedAt;
     return promise;
   }
 }

@@ -1,6 +1,6 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { assignmentCache } from "../../src/assignment/cache";
+import { assignmentCache, RELOAD_WAIT_MS } from "../../src/assignment/cache";
 import app from "../../src/app";
 import type { Env } from "../../src/env";
 import { expectProblem, tokenFor } from "../helpers";
@@ -137,6 +137,72 @@ describe("loading", () => {
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(assignmentCache.loads - loads).toBe(1);
+  });
+
+  // Waiters watch the cache on timers of their own and never await another request's promise:
+  // workerd cancels a request that only waits on another request's I/O (src/assignment/cache.ts).
+  it("bursts that find the snapshot expired share one reload, and every request is answered", async () => {
+    const org = "expired-burst-org";
+    const e = await seedExperiment({ org, key: "x" });
+    const token = await tokenFor(org);
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify({ user_id: `expired-${i}` }),
+          }).then(async (r) => [r.status, (await r.json()) as { experiment_key?: string }] as const),
+        ),
+      );
+    let t = Date.now();
+    assignmentCache.useClock(() => t);
+    try {
+      for (let round = 0; round < 10; round++) {
+        t += 31_000; // past the 30 s TTL: every request of the burst must wait for D1
+        const loads = assignmentCache.loads;
+        const answers = await burst();
+        expect(answers.filter(([status]) => status !== 200)).toEqual([]);
+        expect(answers.every(([, body]) => body.experiment_key === "x")).toBe(true);
+        expect(assignmentCache.loads - loads).toBe(1);
+      }
+    } finally {
+      assignmentCache.useClock(Date.now);
+    }
+  });
+
+  // What failed whole bursts of the stickiness test under load: a reload that never settles
+  // (the request that started it was torn down). Every later request awaited it, and workerd
+  // cancelled them all as hung. Now the load is given up once RELOAD_WAIT_MS old.
+  it("a reload that never settles holds no request: once RELOAD_WAIT_MS old it is given up, and one new load answers the burst", async () => {
+    const org = "stuck-reload-org";
+    const e = await seedExperiment({ org, key: "s" });
+    const never = () => new Promise(() => {});
+    const statement = { bind: () => statement, all: never, raw: never, first: never, run: never };
+    const hanging = { prepare: () => statement, batch: never } as unknown as D1Database;
+    let t = Date.now();
+    assignmentCache.useClock(() => t);
+    try {
+      const loads = assignmentCache.loads;
+      // Starts the org's load on a D1 that never answers, and is never answered itself.
+      void call({ ...(env as Env), DB: hanging }, org, `${BASE}/experiments/${e.id}/assign`, { user_id: "first" });
+      await vi.waitFor(() => expect(assignmentCache.loads).toBe(loads + 1));
+      t += RELOAD_WAIT_MS;
+      const token = await tokenFor(org);
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify({ user_id: `after-${i}` }),
+          }).then((r) => r.status),
+        ),
+      );
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      expect(assignmentCache.loads - loads).toBe(2);
+    } finally {
+      assignmentCache.useClock(Date.now);
+    }
   });
 
   it("an experiment started in another isolate is answered at once from D1, and the snapshot catches up", async () => {

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AssignmentCache, etagOf, FAILURE_BACKOFF_MS, matchesIfNoneMatch } from "../../src/assignment/cache";
+import {
+  AssignmentCache,
+  etagOf,
+  FAILURE_BACKOFF_MS,
+  matchesIfNoneMatch,
+  RELOAD_WAIT_MS,
+} from "../../src/assignment/cache";
 import type { ClientExperiment } from "../../src/experiments/model";
 import type { ClientFlag } from "../../src/flags/model";
 
@@ -48,7 +54,10 @@ function harness(ttlMs = 1000) {
   };
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 describe("AssignmentCache", () => {
   it("loads once, then answers from memory while young", async () => {
@@ -66,6 +75,120 @@ describe("AssignmentCache", () => {
     const all = await Promise.all(Array.from({ length: 50 }, () => h.get()));
     expect(new Set(all).size).toBe(1);
     expect(h.load).toHaveBeenCalledTimes(1);
+  });
+
+  // Waiters watch the entry on their own timers (workerd cancels a request that only awaits
+  // another request's I/O), so these run on vitest's fake timers, stepped, never slept through.
+  describe("waiting for another request's load", () => {
+    /** A cache whose loads are settled by hand, in the order they were started. */
+    function gated() {
+      let now = 1_000_000;
+      const cache = new AssignmentCache(() => now);
+      const loads: { resolve: (keys: string[]) => void; reject: (err: Error) => void }[] = [];
+      const options = {
+        ttlMs: 60_000,
+        waitUntil: () => {},
+        load: () =>
+          new Promise<string[]>((resolve, reject) => loads.push({ resolve, reject })).then((keys) => ({
+            experiments: keys.map((k) => exp(k)),
+            flags: [],
+          })),
+      };
+      const get = () => {
+        const result: { keys?: string[]; error?: unknown } = {};
+        const done = cache.snapshot("org", options).then(
+          (s) => (result.keys = s.running.map((e) => e.key)),
+          (err: unknown) => (result.error = err),
+        );
+        return { result, done };
+      };
+      return { cache, loads, get, advance: (ms: number) => (now += ms) };
+    }
+
+    it("they take the snapshot the first request's load stores, one load for all", async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      const first = g.get();
+      const waiters = Array.from({ length: 20 }, () => g.get());
+      await vi.advanceTimersByTimeAsync(5);
+      expect(g.loads).toHaveLength(1);
+      g.loads[0]?.resolve(["a"]);
+      await first.done;
+      await vi.advanceTimersByTimeAsync(16);
+      await Promise.all(waiters.map((w) => w.done));
+      expect(waiters.every((w) => w.result.keys?.join() === "a")).toBe(true);
+      expect(g.loads).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("a load that never settles (its request went away) is given up after RELOAD_WAIT_MS, and one new load serves everyone", async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      g.get(); // its load never settles
+      const waiters = Array.from({ length: 10 }, () => g.get());
+      await vi.advanceTimersByTimeAsync(RELOAD_WAIT_MS - 20);
+      expect(g.loads).toHaveLength(1);
+      expect(waiters.some((w) => "keys" in w.result || "error" in w.result)).toBe(false);
+      await vi.advanceTimersByTimeAsync(40);
+      expect(g.loads).toHaveLength(2);
+      g.loads[1]?.resolve(["fresh"]);
+      await vi.advanceTimersByTimeAsync(50);
+      await Promise.all(waiters.map((w) => w.done));
+      expect(waiters.map((w) => w.result.keys?.join())).toEqual(Array(10).fill("fresh"));
+      // A late answer of the load given up never replaces the newer snapshot.
+      g.loads[0]?.resolve(["stale"]);
+      await vi.advanceTimersByTimeAsync(1);
+      const after = g.get();
+      await after.done;
+      expect(after.result.keys).toEqual(["fresh"]);
+    });
+
+    it("on the cache's clock too: a request arriving after RELOAD_WAIT_MS starts its own load at once", async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      g.get();
+      g.advance(RELOAD_WAIT_MS);
+      const late = g.get();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(g.loads).toHaveLength(2);
+      g.loads[1]?.resolve(["b"]);
+      await late.done;
+      expect(late.result.keys).toEqual(["b"]);
+    });
+
+    it("when that load fails, the waiters fail with it (no second read of a D1 in trouble)", async () => {
+      vi.useFakeTimers();
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const g = gated();
+      const first = g.get();
+      const waiter = g.get();
+      await vi.advanceTimersByTimeAsync(2);
+      g.loads[0]?.reject(new Error("D1 down"));
+      await first.done;
+      await vi.advanceTimersByTimeAsync(16);
+      await waiter.done;
+      expect(first.result.error).toBeInstanceOf(Error);
+      expect(waiter.result.error).toBeInstanceOf(Error);
+      expect(g.loads).toHaveLength(1);
+    });
+
+    it("an invalidation while they wait: they load again, and see the change", async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      const first = g.get();
+      const waiter = g.get();
+      await vi.advanceTimersByTimeAsync(2);
+      g.cache.invalidate("org");
+      g.loads[0]?.resolve(["before"]);
+      await first.done;
+      await vi.advanceTimersByTimeAsync(2);
+      expect(g.loads).toHaveLength(2);
+      g.loads[1]?.resolve(["after"]);
+      await vi.advanceTimersByTimeAsync(16);
+      await waiter.done;
+      expect(first.result.keys).toEqual(["before"]); // the request that read it gets it, once
+      expect(waiter.result.keys).toEqual(["after"]);
+    });
   });
 
   it("refresh-ahead: past 75% of the TTL it serves the old snapshot and reloads once in the background", async () => {

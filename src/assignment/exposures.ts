@@ -23,6 +23,13 @@ export const MAX_BATCH_ROWS = 500;
 /** Waits before each retry of a refused send; its length is the number of retries. */
 const RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
 const MAX_REMEMBERED = 50_000;
+/**
+ * A batch whose flush has not run this long after it opened is taken to be orphaned: workerd
+ * drops the timers of a request it tears down (waitUntil included), and that batch would wait for
+ * MAX_BATCH_ROWS, which a quiet isolate may never reach. The next add schedules a flush of its
+ * own; should the old timer fire after all, it finds the batch taken and does nothing.
+ */
+const ORPHANED_AFTER_MS = 1_000;
 
 export type SendExposures = (rows: readonly ExposureRow[]) => Promise<unknown>;
 
@@ -54,14 +61,20 @@ export class ExposureBuffer {
   readonly #retryDelays: readonly number[];
   #pending = new Map<string, ExposureRow>();
   #flush: Promise<void> | null = null;
+  #openedAt = 0;
+  readonly #now: () => number;
   // Pairs already handed to the queue, in two generations: when the newer one fills, the older is
   // dropped and the newer becomes older. Clearing one set at the limit forgot every pair at once,
   // so a user base a little over the limit re-sent nearly every exposure.
   #stored = new Set<string>();
   #storedBefore = new Set<string>();
 
-  constructor(send: SendExposures, options: { delayMs?: number; retryDelaysMs?: readonly number[] } = {}) {
+  constructor(
+    send: SendExposures,
+    options: { delayMs?: number; retryDelaysMs?: readonly number[]; now?: () => number } = {},
+  ) {
     this.#send = send;
+    this.#now = options.now ?? Date.now;
     this.#delayMs = options.delayMs ?? FLUSH_DELAY_MS;
     this.#retryDelays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
@@ -69,8 +82,8 @@ export class ExposureBuffer {
   /**
    * Queues rows. Returns a promise (which never rejects) only to the caller that must keep the
    * write alive with waitUntil: the one whose rows opened a batch (its timer will flush it) or
-   * filled one (flushed now). Rows that join a batch another request opened return undefined:
-   * that request's waitUntil already covers them. Handing every caller the shared promise instead
+   * filled one (flushed now), or found the open one orphaned (ORPHANED_AFTER_MS). Rows that join
+   * a batch another request opened return undefined: that request's waitUntil covers them. Handing every caller the shared promise instead
    * would make requests wait on I/O of another request's context, which workerd does not track
    * (it drops such continuations when the waiting request ends, with a warning).
    */
@@ -85,7 +98,10 @@ export class ExposureBuffer {
       this.#pending.set(key, row);
     }
     if (this.#pending.size >= MAX_BATCH_ROWS) return this.#flushNow();
-    if (this.#pending.size === 0 || this.#flush !== null) return undefined;
+    if (this.#pending.size === 0) return undefined;
+    const now = this.#now();
+    if (this.#flush !== null && now - this.#openedAt < ORPHANED_AFTER_MS) return undefined;
+    this.#openedAt = now;
     this.#flush = this.#schedule();
     return this.#flush;
   }

@@ -10,7 +10,10 @@ const row = (userId: string, exposedAt = 1, experimentId = "e1"): ExposureRow =>
   exposedAt,
 });
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 describe("ExposureBuffer", () => {
   it("coalesces concurrent adds into one write, first row per pair", async () => {
@@ -52,6 +55,43 @@ describe("ExposureBuffer", () => {
     // The oldest generation was dropped: bounded memory, so these go out again.
     await buffer.add(users(0, MAX_BATCH_ROWS));
     expect(sent).toBe(55_000 + MAX_BATCH_ROWS);
+  });
+
+  it("a batch whose flush never runs (its request was torn down) is taken over by the next add after 1 s", async () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const writes: string[][] = [];
+    const buffer = new ExposureBuffer(async (rows) => void writes.push(rows.map((r) => r.userId)), {
+      delayMs: 25,
+      now: () => now,
+    });
+    // The opener's timer is lost with its request: cancel it the way workerd would.
+    expect(buffer.add([row("u1")])).toBeInstanceOf(Promise);
+    vi.clearAllTimers();
+    now += 999;
+    expect(buffer.add([row("u2")])).toBeUndefined(); // still young: the opener covers it
+    now += 1;
+    const takeover = buffer.add([row("u3")]);
+    expect(takeover).toBeInstanceOf(Promise);
+    await vi.advanceTimersByTimeAsync(25);
+    await takeover;
+    expect(writes).toEqual([["u1", "u2", "u3"]]);
+  });
+
+  it("a batch taken over is sent once even if its first timer fires after all", async () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const writes: string[][] = [];
+    const buffer = new ExposureBuffer(async (rows) => void writes.push(rows.map((r) => r.userId)), {
+      delayMs: 5_000, // a timer that runs very late, as on an isolate stalled for seconds
+      now: () => now,
+    });
+    const first = buffer.add([row("u1")]);
+    now += 1_000;
+    const second = buffer.add([row("u2")]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all([first, second]);
+    expect(writes).toEqual([["u1", "u2"]]);
   });
 
   it("flushes at once when a batch is full", async () => {

@@ -78,6 +78,9 @@ interface OrgEntry {
   inflightSince: number;
   /** Loads that failed; a waiter learns of a failure by a change of it (the clock may stand still). */
   failures: number;
+  /** Loads started, and the number of the one whose snapshot is kept: an older one never replaces it. */
+  startedSeq: number;
+  storedSeq: number;
   failedAt: number;
   inactive: Map<string, { experiment: ClientExperiment; at: number }>;
   /** Keys D1 said do not exist in the org, with when it said so. */
@@ -243,6 +246,8 @@ export class AssignmentCache {
         inflight: null,
         inflightSince: 0,
         failures: 0,
+        startedSeq: 0,
+        storedSeq: 0,
         failedAt: 0,
         inactive: new Map(),
         missing: new Map(),
@@ -255,6 +260,7 @@ export class AssignmentCache {
   #reload(orgId: string, entry: OrgEntry, options: SnapshotOptions): Promise<OrgSnapshot> {
     const generation = entry.generation;
     const startedAt = this.#now();
+    const seq = ++entry.startedSeq;
     this.loads++;
     // Started on a later microtask so that even a loader throwing synchronously settles the
     // promise (and clears `inflight`) instead of escaping from here.
@@ -266,8 +272,8 @@ export class AssignmentCache {
           // An invalidation during the read means the data may predate the change: answer the
           // request that started it, but never keep it. Nor a read given up on that outlived
           // the one that replaced it.
-          const newer = entry.snapshot !== null && entry.snapshot.loadedAt > startedAt;
-          if (entry.generation === generation && !newer) {
+          if (entry.generation === generation && seq > entry.storedSeq) {
+            entry.storedSeq = seq;
             entry.snapshot = snapshot;
             entry.failedAt = 0;
           }

@@ -38,6 +38,20 @@ async function call(e: Env, org: string, path: string, body?: unknown, headers: 
   return res;
 }
 
+/** `n` concurrent POST /experiments/{id}/assign through the Worker, users `${prefix}-0` and on. */
+async function burst(org: string, experimentId: string, n: number, prefix: string) {
+  const token = await tokenFor(org);
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      SELF.fetch(`https://edge.test${BASE}/experiments/${experimentId}/assign`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ user_id: `${prefix}-${i}` }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { experiment_key?: string } })),
+    ),
+  );
+}
+
 afterEach(() => vi.restoreAllMocks());
 
 describe("a warm cache answers without D1", () => {
@@ -124,17 +138,8 @@ describe("loading", () => {
   it("a burst on a cold cache makes one D1 query (single flight)", async () => {
     const org = "burst-org";
     const e = await seedExperiment({ org, key: "b" });
-    const token = await tokenFor(org);
     const loads = assignmentCache.loads;
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ user_id: `burst-${i}` }),
-        }),
-      ),
-    );
+    const responses = await burst(org, e.id, 100, "burst");
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(assignmentCache.loads - loads).toBe(1);
   });
@@ -144,26 +149,15 @@ describe("loading", () => {
   it("bursts that find the snapshot expired share one reload, and every request is answered", async () => {
     const org = "expired-burst-org";
     const e = await seedExperiment({ org, key: "x" });
-    const token = await tokenFor(org);
-    const burst = () =>
-      Promise.all(
-        Array.from({ length: 200 }, (_, i) =>
-          SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
-            method: "POST",
-            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-            body: JSON.stringify({ user_id: `expired-${i}` }),
-          }).then(async (r) => [r.status, (await r.json()) as { experiment_key?: string }] as const),
-        ),
-      );
     let t = Date.now();
     assignmentCache.useClock(() => t);
     try {
       for (let round = 0; round < 10; round++) {
         t += 31_000; // past the 30 s TTL: every request of the burst must wait for D1
         const loads = assignmentCache.loads;
-        const answers = await burst();
-        expect(answers.filter(([status]) => status !== 200)).toEqual([]);
-        expect(answers.every(([, body]) => body.experiment_key === "x")).toBe(true);
+        const answers = await burst(org, e.id, 200, `expired-${round}`);
+        expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+        expect(answers.every((a) => a.body.experiment_key === "x")).toBe(true);
         expect(assignmentCache.loads - loads).toBe(1);
       }
     } finally {
@@ -188,16 +182,7 @@ describe("loading", () => {
       void call({ ...(env as Env), DB: hanging }, org, `${BASE}/experiments/${e.id}/assign`, { user_id: "first" });
       await vi.waitFor(() => expect(assignmentCache.loads).toBe(loads + 1));
       t += RELOAD_WAIT_MS;
-      const token = await tokenFor(org);
-      const statuses = await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
-          SELF.fetch(`https://edge.test${BASE}/experiments/${e.id}/assign`, {
-            method: "POST",
-            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-            body: JSON.stringify({ user_id: `after-${i}` }),
-          }).then((r) => r.status),
-        ),
-      );
+      const statuses = (await burst(org, e.id, 100, "after")).map((r) => r.status);
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
       expect(assignmentCache.loads - loads).toBe(2);
     } finally {

@@ -20,6 +20,7 @@ import { base64url } from "jose";
 import { onExperimentChanged } from "../experiments/events";
 import { type ClientExperiment, isStopped } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
+import { sleep } from "./sleep";
 
 /** Fraction of the TTL after which a background reload starts (refresh-ahead). */
 const REFRESH_AHEAD = 0.75;
@@ -31,7 +32,6 @@ export const FAILURE_BACKOFF_MS = 1_000;
 export const RELOAD_WAIT_MS = 3_000;
 /** The longest pause between two looks of a waiting request at the entry. */
 const POLL_MAX_MS = 16;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Bounds the memory of an isolate serving many organizations; the least recently loaded goes.
 const MAX_ORGS = 1_000;
 // Paused/completed experiments remembered per org; beyond it the map starts over.

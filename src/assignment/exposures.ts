@@ -17,6 +17,7 @@
  */
 import type { ExposureRow } from "../db/schema";
 import { sendExposures } from "./exposure-queue";
+import { sleep } from "./sleep";
 
 const FLUSH_DELAY_MS = 25;
 export const MAX_BATCH_ROWS = 500;
@@ -45,7 +46,6 @@ export interface ExposureStats {
 }
 
 const pairKey = (r: ExposureRow) => `${r.experimentId}\u0000${r.userId}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ExposureBuffer {
   readonly stats: ExposureStats = {

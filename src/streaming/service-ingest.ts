@@ -13,8 +13,8 @@ import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
 import { insertPredictions } from "./store/predictions";
 import { listRules } from "./store/rules";
 import { touchSources, unknownSourceIds } from "./store/sources";
+import { metricRetentionMs } from "./store/retention";
 
-const DAY_MS = 86_400_000;
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
 /**
@@ -110,11 +110,11 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
     ts: p.timestamp ?? ctx.now,
     tags: p.tags ?? {},
   }));
-  const metricRetentionMs = ctx.retention.metricDays * DAY_MS;
+  const keepMs = metricRetentionMs(ctx.retention);
   // The tag-set bound is checked first: a batch over it stores nothing at all.
   const tags = planTags(ctx, normalized);
   if (!tags.ok) return tags;
-  const folded = foldPoints(normalized, { now: ctx.now, metricRetentionMs });
+  const folded = foldPoints(normalized, { now: ctx.now, metricRetentionMs: keepMs });
   const newest = new Map<string, (typeof normalized)[number]>();
   for (const p of normalized) {
     const had = newest.get(p.name);
@@ -123,7 +123,7 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
   inTransaction(ctx, (tx) => {
     const merged = mergeStored(folded, storedRollups(tx.sql, [...folded.values()]));
     writeRollups(tx.sql, merged);
-    writeTagged(tx, tags.value, metricRetentionMs);
+    writeTagged(tx, tags.value, keepMs);
     touchMetrics(
       tx.sql,
       [...newest.values()].map((p) => ({ name: p.name, value: p.value, at: p.ts })),

@@ -8,8 +8,8 @@ import { foldPoints, mergeStored } from "./rollup";
 import { inTransaction, type OrgContext } from "./service-types";
 import { storedRollups, writeRollups } from "./store/metrics";
 import { type BackfillMarker, backfillMarker, predictionFactsAfter, saveBackfillMarker } from "./store/predictions";
+import { metricRetentionMs } from "./store/retention";
 
-const DAY_MS = 86_400_000;
 /** Predictions folded per alarm run: a few tens of ms, like one retention chunk. */
 const BACKFILL_CHUNK = 5_000;
 
@@ -17,7 +17,7 @@ const BACKFILL_CHUNK = 5_000;
 export function foldModelRollups(ctx: OrgContext, predictions: readonly PredictionFacts[]): void {
   const folded = foldPoints(predictionPoints(predictions), {
     now: ctx.now,
-    metricRetentionMs: ctx.retention.metricDays * DAY_MS,
+    metricRetentionMs: metricRetentionMs(ctx.retention),
   });
   if (folded.size === 0) return;
   const stored = storedRollups(ctx.sql, [...folded.values()], "model_rollups");

@@ -41,8 +41,8 @@ import {
 import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
 import type { Page } from "./store/sql";
+import { metricRetentionMs } from "./store/retention";
 
-const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const RECENT_ITEMS = 20;
 
@@ -103,7 +103,7 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
     stepSeconds: query.step,
     aggregation: query.aggregation,
     now: ctx.now,
-    metricRetentionMs: ctx.retention.metricDays * DAY_MS,
+    metricRetentionMs: metricRetentionMs(ctx.retention),
   };
   const base = { name, aggregation: query.aggregation, window_seconds: query.window };
   const filter = query.tags ?? {};
@@ -149,7 +149,7 @@ export function modelsSummary(ctx: OrgContext, query: ModelsQuery): ModelsSummar
   const plan = planQuery({
     windowSeconds: query.window,
     now: ctx.now,
-    metricRetentionMs: ctx.retention.metricDays * DAY_MS,
+    metricRetentionMs: metricRetentionMs(ctx.retention),
   });
   const rows = modelRollupsInRange(ctx.sql, plan.resolution_ms, plan.from, plan.to, query.model_name ?? null);
   return presentModels(summarizeModels(rows, plan), plan, query.window);

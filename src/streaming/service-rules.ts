@@ -36,8 +36,7 @@ import {
   saveRuleState,
   updateRuleDefinition,
 } from "./store/rules";
-
-const DAY_MS = 86_400_000;
+import { metricRetentionMs } from "./store/retention";
 
 /**
  * Buckets of the rule's metric, only of the tag sets its filter selects when it has one. A model
@@ -75,14 +74,13 @@ function metricRows(
 
 /** The current window's value and, for anomaly rules, the previous windows that have data. */
 function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null; baseline: number[] } {
-  const metricRetentionMs = ctx.retention.metricDays * DAY_MS;
   const anomaly = rule.type === "anomaly";
   const windows = anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) + 1 : 1;
   const options = {
     windowSeconds: rule.window_seconds,
     aggregation: rule.aggregation,
     now: ctx.now,
-    metricRetentionMs,
+    metricRetentionMs: metricRetentionMs(ctx.retention),
   };
   const plan = planQuery({
     ...options,

@@ -18,6 +18,9 @@ export interface RetentionPolicy {
   metricDays: number;
 }
 
+/** How long metric and model rollups are kept: the horizon every rollup fold and query plans against. */
+export const metricRetentionMs = (policy: RetentionPolicy): number => policy.metricDays * DAY_MS;
+
 export interface RetentionReport {
   events: number;
   predictions: number;
@@ -74,7 +77,7 @@ export function applyRetention(
   );
   let rollups = 0;
   let rollupsDone = true;
-  for (const { resolution_ms, before } of retentionCutoffs(now, policy.metricDays * DAY_MS)) {
+  for (const { resolution_ms, before } of retentionCutoffs(now, metricRetentionMs(policy))) {
     const r = deleteChunked(
       sql,
       limits,

@@ -2,7 +2,7 @@
 // Machines here are shared and noisy, so every section reports ratios against a baseline measured
 // in the same run, never bare timings alone.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -228,8 +228,15 @@ export async function startServer(
     detached: true,
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  // BENCH_WORKERD_LOG=<file> keeps the server's whole output (wrangler's and workerd's), e.g. V8's GC
+  // trace when MINIFLARE_WORKERD_V8_FLAGS="--trace-gc --trace-gc-verbose" is set (bench/README.md).
+  const keep = process.env.BENCH_WORKERD_LOG;
+  const collect = (d: Buffer) => {
+    output += d;
+    if (keep) appendFileSync(keep, d);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

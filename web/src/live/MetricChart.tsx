@@ -19,6 +19,13 @@ const SLIDE_MS = 15_000;
 const OPERATOR_TEXT: Record<string, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
 const ARROWS = { up: "▲", down: "▼", stable: "▶" } as const;
 
+/** A fetched series and the picks it answers. */
+interface Shown {
+  data: MetricSeries;
+  aggregation: Aggregation;
+  groupBy: string;
+}
+
 interface Props {
   metric: MetricSummary;
   windowSeconds: number;
@@ -42,7 +49,13 @@ interface Props {
 export function MetricChart(props: Props) {
   const { metric, windowSeconds, aggregation, groupBy, onPick, version, rules, alerts, tagKeys, sourceName } = props;
   const name = metric.name;
-  const [data, setData] = useState<MetricSeries | null>(null);
+  // The picks change at once, the data only when its fetch answers: everything drawn or labelled
+  // (unit, thresholds, group labels, the CSV) follows the picks the data was fetched for, so a
+  // switch from max to count never shows the old milliseconds as "1,500 points" meanwhile.
+  const [shown, setShown] = useState<Shown | null>(null);
+  const data = shown?.data ?? null;
+  const shownAggregation = shown?.aggregation ?? aggregation;
+  const shownGroupBy = shown?.groupBy ?? groupBy;
   const [error, setError] = useState<unknown>(null);
   const lastFetch = useRef(0);
   const id = name.replace(/[^A-Za-z0-9_-]/g, "-");
@@ -62,7 +75,7 @@ export function MetricChart(props: Props) {
       ).then(
         (d) => {
           if (cancelled) return;
-          setData(d);
+          setShown({ data: d, aggregation, groupBy });
           setError(null);
         },
         (e: unknown) => !cancelled && setError(e),
@@ -80,33 +93,33 @@ export function MetricChart(props: Props) {
     };
   }, [name, windowSeconds, aggregation, groupBy, inputs, version]);
 
-  const unit = useMemo(() => seriesUnit(name, aggregation), [name, aggregation]);
+  const unit = useMemo(() => seriesUnit(name, shownAggregation), [name, shownAggregation]);
   const xs = useMemo(() => data?.series.map((p) => Date.parse(p.t) / 1000) ?? [], [data]);
   const series = useMemo((): ChartSeries[] => {
     if (!data) return [];
     const groups = data.groups ?? [];
     if (groups.length === 0) return [{ label: name, values: data.series.map((p) => p.value) }];
     return groups.map((g) => {
-      const v = groupBy ? (g.tags[groupBy] ?? "") : "";
+      const v = shownGroupBy ? (g.tags[shownGroupBy] ?? "") : "";
       // Groups share the headline's steps; align by time in case a group's series is shorter.
       const byT = new Map(g.series.map((p) => [p.t, p.value]));
       return {
-        label: `${groupBy}=${sourceName(v) ?? (v || "(none)")}`,
+        label: `${shownGroupBy}=${sourceName(v) ?? (v || "(none)")}`,
         values: data.series.map((p) => byT.get(p.t) ?? null),
       };
     });
-  }, [data, name, groupBy, sourceName]);
+  }, [data, name, shownGroupBy, sourceName]);
 
   // Thresholds are drawn only where the chart shows what the rule measures.
   const thresholds = useMemo(
     (): Threshold[] =>
       rules
-        .filter((r) => r.threshold !== null && r.operator !== null && r.aggregation === aggregation)
+        .filter((r) => r.threshold !== null && r.operator !== null && r.aggregation === shownAggregation)
         .map((r) => ({
           value: r.threshold as number,
           label: `${r.name}: ${OPERATOR_TEXT[r.operator ?? ""] ?? ""} ${fmtValue(r.threshold, unit)}`,
         })),
-    [rules, aggregation, unit],
+    [rules, shownAggregation, unit],
   );
   const otherRules = rules.filter((r) => !thresholds.some((t) => t.label.startsWith(`${r.name}:`)));
   const markers = useMemo((): Marker[] => {
@@ -122,7 +135,7 @@ export function MetricChart(props: Props) {
   const said = trendText(trend, tone);
   const values = headline.filter((v): v is number => v !== null);
   const summary = data
-    ? `${aggregation} of ${name} over the window: ${fmtValue(data.value, unit)}; ${values.length} points${
+    ? `${shownAggregation} of ${name} over the window: ${fmtValue(data.value, unit)}; ${values.length} points${
         values.length ? `, from ${fmtValue(Math.min(...values), unit)} to ${fmtValue(Math.max(...values), unit)}` : ""
       }${thresholds.length ? `; thresholds ${thresholds.map((t) => t.label).join(", ")}` : ""}${
         markers.length ? `; ${markers.length} open alert${markers.length > 1 ? "s" : ""}` : ""
@@ -170,14 +183,14 @@ export function MetricChart(props: Props) {
         </select>
       </div>
       <p class="chart-value">
-        <span class="stat-label">{aggregation} over the window</span>{" "}
+        <span class="stat-label">{shownAggregation} over the window</span>{" "}
         <strong data-testid="metric-value">{fmtValue(data?.value, unit)}</strong>
         {data && data.series.length > 0 && (
           <button
             type="button"
             class="btn btn-small chart-csv"
             onClick={() =>
-              saveCsv(csvFileName(`${name}-${aggregation}`, new Date()), seriesCsv(data, groupBy, sourceName))
+              saveCsv(csvFileName(`${name}-${shownAggregation}`, new Date()), seriesCsv(data, shownGroupBy, sourceName))
             }
           >
             CSV<span class="visually-hidden"> of {name}</span>

@@ -213,6 +213,7 @@ export function TimeChart({ xs, series, unit, label, kind = "line", thresholds =
               el.dataset.draws = String(++draws);
               el.dataset.thresholds = drawn.join(",");
               el.dataset.yMin = String(u.scales.y?.min);
+              el.dataset.unit = live.current.unit.symbol;
               const ys = u.data[1] ?? [];
               let last = ys.length - 1;
               while (last >= 0 && ys[last] == null) last--;

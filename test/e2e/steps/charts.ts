@@ -94,9 +94,32 @@ test("charts: an isolated 1,500 ms spike is drawn, its tooltip shows the value w
 });
 
 test("charts: count axes start at 0 (count aggregation, events per minute)", async () => {
-  await page.selectOption(AGG, "count");
-  // The chart keeps the max series (and its unit) until the counts arrive, then draws them in
-  // points, as a new shape: a rebuilt plot, which has no cursor until the mouse moves.
+  // Until the counts arrive the chart keeps showing max, in ms: never the old milliseconds called
+  // points. The counts' request is held here until that has been checked.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const continued: Promise<void>[] = [];
+  const counts = (url: URL) =>
+    decodeURIComponent(url.pathname).endsWith(`/metrics/${METRIC}`) && url.searchParams.get("aggregation") === "count";
+  await page.route(counts, (route) => {
+    continued.push(held.then(() => route.continue()));
+  });
+  try {
+    await page.selectOption(AGG, "count");
+    await eventually(async () => continued.length > 0, 5000, "the counts' request");
+    assert((await data(PLOT, "unit")) === "ms", `while the counts load the unit is ${await data(PLOT, "unit")}`);
+    const label = await page.locator(`${CHART} .stat-label`).textContent();
+    assert(label === "max over the window", `while the counts load the headline says "${label}"`);
+  } finally {
+    // Also on failure, so the steps after this one are not left waiting on a held request.
+    release();
+    await Promise.all(continued); // every held request goes on before the route is removed
+    await page.unroute(counts);
+  }
+  // Then it draws them in points, as a new shape: a rebuilt plot, which has no cursor until the
+  // mouse moves.
   await eventually(async () => (await data(PLOT, "unit")) === "points", 10_000, "the counts to be drawn");
   assert((await data(PLOT, "yMin")) === "0", `the count axis starts at ${await data(PLOT, "yMin")}`);
   const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);

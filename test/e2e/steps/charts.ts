@@ -17,6 +17,32 @@ const data = (selector: string, key: string) =>
     [selector, key],
   );
 
+/**
+ * Hovers the chart's newest point until its tooltip shows and says `want`. Each
+ * attempt hovers afresh (a rebuilt plot has no cursor until the mouse moves). The cursor follows x
+ * alone, so the pointer goes to the plot's middle height, clear of the point's own pixel and the
+ * plot's edges. A failure says what the tooltip last showed.
+ */
+async function hoverNewest(want: RegExp, what: string): Promise<void> {
+  const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
+  let seen = "";
+  await eventually(
+    async () => {
+      const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
+      const [x] = ((await data(PLOT, "lastPoint")) ?? "").split(",").map(Number);
+      if (!box || x === undefined || Number.isNaN(x)) return false;
+      await page.mouse.move(box.x + 1, box.y + 1);
+      await page.mouse.move(box.x + x - 2, box.y + box.height / 2);
+      seen = `${(await tip.isVisible()) ? "shown" : "hidden"} "${(await tip.textContent()) ?? ""}", last point ${await data(PLOT, "lastPoint")}, canvas ${JSON.stringify(box)}`;
+      return (await tip.isVisible()) && want.test((await tip.textContent()) ?? "");
+    },
+    10_000,
+    what,
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}; last seen: tooltip ${seen}`);
+  });
+}
+
 test("charts: an isolated 1,500 ms spike is drawn, its tooltip shows the value with unit, the threshold is drawn", async () => {
   await api("POST", "/streaming-analytics/alert-rules", {
     name: "Spike latency high",
@@ -51,7 +77,7 @@ test("charts: an isolated 1,500 ms spike is drawn, its tooltip shows the value w
   await eventually(async () => (await page.inputValue(AGG)) === "max", 5000, "the rule's aggregation");
 
   // The newest point (the spike) is drawn: the pixels at its position have the series' colour.
-  const drawn = await eventually(
+  await eventually(
     () =>
       page.evaluate((sel) => {
         const el = document.querySelector(sel) as HTMLElement;
@@ -75,14 +101,7 @@ test("charts: an isolated 1,500 ms spike is drawn, its tooltip shows the value w
   );
 
   // Hovering the spike shows its value with the unit.
-  const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
-  assert(box, "no canvas");
-  // The newest point sits on the plot's right edge: hover just inside it.
-  await page.mouse.move(box.x + drawn.x - 2, box.y + drawn.y);
-  const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
-  await tip.waitFor({ state: "visible", timeout: 3000 });
-  const text = (await tip.textContent()) ?? "";
-  assert(/1,500\s*ms/.test(text), `tooltip says "${text}", not 1,500 ms`);
+  await hoverNewest(/1,500\s*ms/, "the spike's tooltip, 1,500 ms");
   // The trend arrow calls a 10× spike rising, and bad (the rule fires on >).
   const trend = (await page.locator(`${CHART} h3 .trend`).textContent()) ?? "";
   assert(trend.includes("rising (bad)"), `trend says "${trend}"`);
@@ -122,25 +141,7 @@ test("charts: count axes start at 0 (count aggregation, events per minute)", asy
   // mouse moves.
   await eventually(async () => (await data(PLOT, "unit")) === "points", 10_000, "the counts to be drawn");
   assert((await data(PLOT, "yMin")) === "0", `the count axis starts at ${await data(PLOT, "yMin")}`);
-  const tip = page.locator(`${CHART} [data-testid=chart-tooltip]`);
-  // Each attempt hovers the newest point afresh. The cursor follows x alone, so the pointer goes to
-  // the plot's middle height, clear of the point's own pixel and the plot's edges.
-  let seen = "";
-  await eventually(
-    async () => {
-      const box = await page.locator(`${PLOT} canvas`).first().boundingBox();
-      const [x] = ((await data(PLOT, "lastPoint")) ?? "").split(",").map(Number);
-      if (!box || x === undefined || Number.isNaN(x)) return false;
-      await page.mouse.move(box.x + 1, box.y + 1);
-      await page.mouse.move(box.x + x - 2, box.y + box.height / 2);
-      seen = `${(await tip.isVisible()) ? "shown" : "hidden"} "${(await tip.textContent()) ?? ""}", last point ${await data(PLOT, "lastPoint")}, canvas ${JSON.stringify(box)}`;
-      return /\d+ points?/.test((await tip.textContent()) ?? "");
-    },
-    10_000,
-    "a tooltip in points",
-  ).catch((err: unknown) => {
-    throw new Error(`${String(err)}; last seen: tooltip ${seen}`);
-  });
+  await hoverNewest(/\d+ points?/, "a tooltip in points");
   await eventually(
     async () => (await data("[data-testid=events-per-minute] .chart", "yMin")) === "0",
     5000,

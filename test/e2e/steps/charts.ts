@@ -33,8 +33,10 @@ async function hoverNewest(want: RegExp, what: string): Promise<void> {
       if (!box || x === undefined || Number.isNaN(x)) return false;
       await page.mouse.move(box.x + 1, box.y + 1);
       await page.mouse.move(box.x + x - 2, box.y + box.height / 2);
-      seen = `${(await tip.isVisible()) ? "shown" : "hidden"} "${(await tip.textContent()) ?? ""}", last point ${await data(PLOT, "lastPoint")}, canvas ${JSON.stringify(box)}`;
-      return (await tip.isVisible()) && want.test((await tip.textContent()) ?? "");
+      const visible = await tip.isVisible();
+      const text = (await tip.textContent()) ?? "";
+      seen = `${visible ? "shown" : "hidden"} "${text}", last point ${x}, canvas ${JSON.stringify(box)}`;
+      return visible && want.test(text);
     },
     10_000,
     what,
@@ -194,8 +196,8 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
   // every counted point.
   const stepOf = (row: string) => row.split(" ")[0] ?? "";
   const gotSteps = new Set(got.map(stepOf));
-  const inBoth = (rows: string[]) =>
-    rows.filter((r) => gotSteps.has(stepOf(r)) && want.some((w) => stepOf(w) === stepOf(r)));
+  const wantSteps = new Set(want.map(stepOf));
+  const inBoth = (rows: string[]) => rows.filter((r) => gotSteps.has(stepOf(r)) && wantSteps.has(stepOf(r)));
   const counted = (rows: string[]) => rows.filter((r) => !r.endsWith(" 0"));
   assert(
     counted(want).length > 0 &&

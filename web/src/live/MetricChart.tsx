@@ -19,10 +19,9 @@ const SLIDE_MS = 15_000;
 const OPERATOR_TEXT: Record<string, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
 const ARROWS = { up: "▲", down: "▼", stable: "▶" } as const;
 
-/** A fetched series and the picks it answers. */
+/** A fetched series and the group-by it answers (its aggregation it names itself). */
 interface Shown {
   data: MetricSeries;
-  aggregation: Aggregation;
   groupBy: string;
 }
 
@@ -54,7 +53,7 @@ export function MetricChart(props: Props) {
   // switch from max to count never shows the old milliseconds as "1,500 points" meanwhile.
   const [shown, setShown] = useState<Shown | null>(null);
   const data = shown?.data ?? null;
-  const shownAggregation = shown?.aggregation ?? aggregation;
+  const shownAggregation = data?.aggregation ?? aggregation;
   const shownGroupBy = shown?.groupBy ?? groupBy;
   const [error, setError] = useState<unknown>(null);
   const lastFetch = useRef(0);
@@ -75,7 +74,7 @@ export function MetricChart(props: Props) {
       ).then(
         (d) => {
           if (cancelled) return;
-          setShown({ data: d, aggregation, groupBy });
+          setShown({ data: d, groupBy });
           setError(null);
         },
         (e: unknown) => !cancelled && setError(e),

@@ -25,6 +25,8 @@ interface LoadOptions {
   request: (i: number) => RequestSpec;
   /** Status codes that count as success (default: 2xx). */
   ok?: (status: number) => boolean;
+  /** Sees each answer's status and headers (the body is already read), e.g. to keep a 429's Retry-After. */
+  onResponse?: (res: Response) => void;
 }
 
 export interface LoadResult {
@@ -141,6 +143,7 @@ async function load(baseUrl: string, options: LoadOptions): Promise<LoadResult> 
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (!ok(res.status)) errors++;
+        options.onResponse?.(res);
       } catch {
         statuses.network = (statuses.network ?? 0) + 1;
         errors++;

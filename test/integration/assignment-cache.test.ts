@@ -180,7 +180,8 @@ describe("loading", () => {
       const loads = assignmentCache.loads;
       // Starts the org's load on a D1 that never answers, and is never answered itself.
       void call({ ...(env as Env), DB: hanging }, org, `${BASE}/experiments/${e.id}/assign`, { user_id: "first" });
-      await vi.waitFor(() => expect(assignmentCache.loads).toBe(loads + 1));
+      // Polls for the sentinel (the load started); the deadline only catches a hang.
+      await vi.waitFor(() => expect(assignmentCache.loads).toBe(loads + 1), { timeout: 30_000, interval: 5 });
       t += RELOAD_WAIT_MS;
       const statuses = (await burst(org, e.id, 100, "after")).map((r) => r.status);
       expect(statuses.filter((s) => s !== 200)).toEqual([]);

@@ -63,10 +63,13 @@ describe("exposures", () => {
       return r;
     });
     for (const row of rows) expect(row.variant_id).toBe(answered.get(row.user_id));
-    // Coalesced: every call enqueued, each pair sent to the queue once, in far fewer messages than calls.
+    // Every call enqueued, each pair sent to the queue once, and no message without a new pair. How
+    // few messages that takes depends on how the calls spread over the 25 ms flush delay, that is on
+    // the machine's load: coalescing is tested on an injected timer in test/unit/assignment-exposures.
     expect(stats.enqueued - before.enqueued).toBe(CALLS);
     expect(stats.sent - before.sent).toBe(USERS);
-    expect(stats.sends - before.sends).toBeLessThan(CALLS / 20);
+    expect(stats.sends - before.sends).toBeGreaterThan(0);
+    expect(stats.sends - before.sends).toBeLessThanOrEqual(USERS);
     expect(stats.dropped).toBe(0);
 
     // Per variant, what the bucketing says for these 2,000 users.

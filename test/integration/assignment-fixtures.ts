@@ -111,8 +111,12 @@ export async function exposureRows(
   return results;
 }
 
-/** Waits until `check` passes (exposures are written after the response). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+/**
+ * Waits until `check` passes (exposures are written after the response, through the local queue).
+ * The deadline only catches a hang: half the test timeout, so a loaded machine never trips it and a
+ * hang still fails with the check's own message.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -3,6 +3,13 @@ import { parseServerMessage, type ServerMessage } from "../../src/streaming/live
 
 export const WS_PATH = "/api/v1/streaming-analytics/ws";
 
+/**
+ * How long a wait for a frame may take before it counts as a hang. Only a hang: the waits end on
+ * the frame itself (a sentinel), never on time, and half the test timeout leaves a loaded CI
+ * machine room while a real hang still fails with what arrived instead of a bare timeout.
+ */
+export const HANG_MS = 30_000;
+
 type Of<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
 /**
@@ -43,8 +50,8 @@ export class LiveClient {
     return this.messages.filter((m): m is Of<T> => m.type === type);
   }
 
-  /** Resolves when `predicate` holds over what has arrived; rejects after `timeoutMs`. */
-  async until(predicate: (c: LiveClient) => boolean, timeoutMs = 3000, what = "condition"): Promise<void> {
+  /** Resolves when `predicate` holds over what has arrived; rejects after `timeoutMs` (a hang). */
+  async until(predicate: (c: LiveClient) => boolean, timeoutMs = HANG_MS, what = "condition"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - Date.now();
@@ -62,7 +69,7 @@ export class LiveClient {
   }
 
   /** The n-th (1-based) message of `type`, waiting for it. */
-  async next<T extends ServerMessage["type"]>(type: T, n = 1, timeoutMs = 3000): Promise<Of<T>> {
+  async next<T extends ServerMessage["type"]>(type: T, n = 1, timeoutMs = HANG_MS): Promise<Of<T>> {
     await this.until((c) => c.of(type).length >= n, timeoutMs, `${n} '${type}' message(s)`);
     return this.of(type)[n - 1] as Of<T>;
   }

@@ -134,7 +134,7 @@ describe("AssignmentCache", () => {
       g.loads[1]?.resolve(["fresh"]);
       // The snapshot's ETag is a real WebCrypto digest (not on the fake clock): waitFor steps the
       // fake timers by its interval while it waits for the waiters to see the stored snapshot.
-      await vi.waitFor(() => expect(waiters.every((w) => "keys" in w.result)).toBe(true), { timeout: 10_000 });
+      await vi.waitFor(() => expect(waiters.every((w) => "keys" in w.result)).toBe(true), { timeout: 30_000 });
       expect(waiters.map((w) => w.result.keys?.join())).toEqual(Array(10).fill("fresh"));
       // A late answer of the load given up never replaces the newer snapshot.
       g.loads[0]?.resolve(["stale"]);

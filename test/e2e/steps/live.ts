@@ -77,9 +77,25 @@ test("live metric charts draw with uPlot and follow the window and aggregation p
     })),
   });
   await visible(".charts .uplot canvas", 15_000);
+  // Listening before the picks, so the answer cannot arrive unseen; its query is what the picks ask.
+  const picked = page.waitForResponse(
+    (r) => {
+      const url = new URL(r.url());
+      return (
+        decodeURIComponent(url.pathname).endsWith("/metrics/checkout.latency_ms") &&
+        url.searchParams.get("aggregation") === "p95" &&
+        url.searchParams.get("window") === "3600" &&
+        r.ok()
+      );
+    },
+    { timeout: 15_000 },
+  );
   await page.selectOption("#window", "3600");
   await page.selectOption("#agg-checkout-latency_ms", "p95");
-  await page.waitForResponse((r) => r.url().includes("aggregation=p95") && r.ok(), { timeout: 5000 }).catch(() => {});
+  await picked;
+  const url = new URL(page.url());
+  assert(url.searchParams.get("window") === "3600", `window not in the URL: ${url.search}`);
+  assert(url.searchParams.get("agg.checkout.latency_ms") === "p95", `aggregation not in the URL: ${url.search}`);
   await visible(".charts .uplot canvas");
 });
 

@@ -2,7 +2,7 @@
  * Flags in D1. Every write goes out as one batch with its audit row (src/audit), and every
  * update or delete is guarded in SQL so a lost race changes nothing and records nothing.
  */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type FlagRow, flags } from "../db/schema";
@@ -20,8 +20,15 @@ async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A JSON `null` default (a `json` flag may default to it) as the text `null`: drizzle writes a null
+ * value as SQL NULL, which the NOT NULL column refuses, while the text reads back as `null`.
+ */
+const storedDefault = <T>(value: T) => (value === null ? sql`'null'` : value);
+
 export async function insertFlag(db: Db, row: FlagRow, audit: AuditEntry): Promise<void> {
-  await guardDuplicate(batch(db, [statementOf(db, db.insert(flags).values(row)), auditStatement(db, audit)]));
+  const insert = db.insert(flags).values({ ...row, defaultValue: storedDefault(row.defaultValue) });
+  await guardDuplicate(batch(db, [statementOf(db, insert), auditStatement(db, audit)]));
 }
 
 export async function getFlag(db: Db, orgId: string, id: string): Promise<FlagRow | null> {
@@ -68,7 +75,7 @@ export async function updateFlag(
 ): Promise<boolean> {
   const update = db
     .update(flags)
-    .set(fields)
+    .set({ ...fields, defaultValue: storedDefault(fields.defaultValue) })
     .where(and(eq(flags.orgId, orgId), eq(flags.id, id), eq(flags.updatedAt, expectedUpdatedAt)));
   const [result] = await guardDuplicate(
     batch(db, [statementOf(db, update), auditStatement(db, audit, { afterGuard: true })]),

@@ -97,6 +97,30 @@ describe("POST /flags", () => {
     expect((await expectProblem(res, 400)).errors?.[0]?.path).toBe("default_value");
   });
 
+  // Found by an outside probe: a null default went to D1 as SQL NULL and the NOT NULL column made it a 500.
+  it("a json flag may default to null: stored as JSON null, read back, evaluated and patched like any value", async () => {
+    const acme = await as("json-null");
+    const flag = await createFlag(acme, { key: "jn", value_type: "json", default_value: null, rules: [] });
+    expect(flag.default_value).toBeNull();
+    const [stored] = await rows("SELECT default_value FROM flags WHERE id = ?", flag.id);
+    expect(stored?.default_value).toBe("null");
+    expect(await (await acme.get(`${BASE}/flags/${flag.id}`)).json()).toMatchObject({ default_value: null });
+    const evaluated = await acme.post(`${BASE}/flags/evaluate`, { user_id: "u1", flags: ["jn"] });
+    expect(await evaluated.json()).toEqual({ flags: { jn: { value: null, rule_index: null, reason: "default" } } });
+
+    const changed = await acme.patch(`${BASE}/flags/${flag.id}`, { default_value: { on: true } });
+    expect(await changed.json()).toMatchObject({ default_value: { on: true } });
+    const back = await acme.patch(`${BASE}/flags/${flag.id}`, { default_value: null });
+    expect(back.status).toBe(200);
+    expect(await back.json()).toMatchObject({ default_value: null });
+    expect(JSON.parse((await history(flag.id))[2]?.changes ?? "{}")).toEqual({
+      default_value: { from: { on: true }, to: null },
+    });
+    // Any other type still refuses null.
+    const res = await acme.post(`${BASE}/flags`, { key: "sn", value_type: "string", default_value: null });
+    expect((await expectProblem(res, 400)).errors?.[0]?.path).toBe("default_value");
+  });
+
   it("refuses a malformed condition, naming its path inside the rule, and stores nothing", async () => {
     const acme = await as("acme");
     const before = await count("flags");

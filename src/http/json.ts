@@ -36,3 +36,61 @@ export const JsonValue = z
   .refine((v) => v !== undefined, "required")
   .refine((v) => !jsonDepthExceeds(v), depthMessage)
   .openapi({ description: `Any JSON value (nested at most ${MAX_JSON_DEPTH} levels)` });
+
+/**
+ * Free-form JSON stored per item (an event's payload, a prediction, its features): at most this many
+ * characters, counted as its keys and strings plus one for every other value. That is a lower bound
+ * of its JSON text, which the depth walk gets for free: ingestion serializes nothing per item.
+ * Segment caps a whole event at 32 KB. Lists also bound their pages (store/sql.ts, PAGE_JSON_CHARS),
+ * so rows stored before the cap cannot break them either.
+ */
+export const MAX_ITEM_JSON_CHARS = 32 * 1024;
+
+/** One walk for both bounds: "deep" past MAX_JSON_DEPTH, "large" past `maxChars`, else null. */
+export function jsonItemProblem(value: unknown, maxChars = MAX_ITEM_JSON_CHARS): "deep" | "large" | null {
+  if (value === null || typeof value !== "object") return charsOf(value) > maxChars ? "large" : null;
+  let chars = 0;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [object, number];
+    if (depth > MAX_JSON_DEPTH) return "deep";
+    const children = Array.isArray(current) ? current : Object.values(current);
+    if (!Array.isArray(current)) for (const key in current) chars += key.length + 1;
+    for (const child of children) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+      else chars += charsOf(child);
+    }
+    if (chars > maxChars) return "large";
+  }
+  return null;
+}
+
+const charsOf = (primitive: unknown) => (typeof primitive === "string" ? primitive.length + 1 : 1);
+
+const itemMessages = {
+  deep: depthMessage,
+  large: `too large: at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+} as const;
+
+const boundedItem = (value: unknown, ctx: z.RefinementCtx) => {
+  const problem = jsonItemProblem(value);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: itemMessages[problem] });
+};
+
+/** A JSON object stored per item (an event's payload, a prediction's features): depth and size bounded. */
+export const ItemJsonObject = z
+  .record(z.string(), z.unknown())
+  .superRefine(boundedItem)
+  .openapi({
+    type: "object",
+    description: `Any JSON object, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+  });
+
+/** A JSON value stored per item (a prediction): depth and size bounded. */
+export const ItemJsonValue = z
+  .unknown()
+  .refine((v) => v !== undefined, "required")
+  .superRefine(boundedItem)
+  .openapi({
+    description: `Any JSON value, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+  });

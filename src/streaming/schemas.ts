@@ -5,7 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
-import { JsonObject, JsonValue } from "../http/json";
+import { ItemJsonObject, ItemJsonValue, JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
 import { boundedValue } from "../http/values";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
@@ -80,7 +80,7 @@ const EventIn = z
     event_id: Id.optional(),
     source_id: Id.optional(),
     event_type: z.string().trim().min(1).max(200),
-    payload: JsonObject.optional(),
+    payload: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),
   })
   .openapi("EventIn");
@@ -119,12 +119,12 @@ const PredictionIn = z
   .object({
     model_name: Name,
     model_version: z.string().max(200).optional(),
-    prediction: JsonValue,
+    prediction: ItemJsonValue,
     confidence: z.number().min(0).max(1),
     // Bounded like a metric value: latencies are added into the model rollups' float sums.
     latency_ms: boundedValue("docs/streaming.md, Limits").min(0).optional(),
     event_id: Id.optional(),
-    features: JsonObject.optional(),
+    features: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),
   })
   .openapi("PredictionIn");

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { JsonObject, jsonDepthExceeds, MAX_JSON_DEPTH } from "../../src/http/json";
+import {
+  ItemJsonObject,
+  JsonObject,
+  jsonDepthExceeds,
+  jsonItemProblem,
+  MAX_ITEM_JSON_CHARS,
+  MAX_JSON_DEPTH,
+} from "../../src/http/json";
 
 const nested = (depth: number): unknown => {
   let v: unknown = 1;
@@ -31,5 +38,42 @@ describe("jsonDepthExceeds", () => {
     const bad = JsonObject.safeParse({ a: nested(MAX_JSON_DEPTH + 5) });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.message).toMatch(/nested deeper/);
+  });
+});
+
+describe("jsonItemProblem: depth and size of an item's stored JSON in one walk", () => {
+  const chars = (n: number) => "x".repeat(n);
+  it.each([
+    // Counted: each key and string plus one, and one for every other value.
+    { name: "a number", value: 1, max: 1, problem: null },
+    { name: "a string at the bound", value: chars(9), max: 10, problem: null },
+    { name: "a string past it", value: chars(10), max: 10, problem: "large" },
+    { name: "keys count", value: { [chars(5)]: 1, [chars(3)]: true }, max: 12, problem: null },
+    { name: "keys count, past", value: { [chars(5)]: 1, [chars(3)]: true }, max: 11, problem: "large" },
+    { name: "array of numbers", value: Array(100).fill(7), max: 100, problem: null },
+    { name: "array of numbers, past", value: Array(101).fill(7), max: 100, problem: "large" },
+    { name: "nested strings add up", value: { a: { b: [chars(40), chars(40)] } }, max: 86, problem: null },
+    { name: "nested strings add up, past", value: { a: { b: [chars(40), chars(40)] } }, max: 85, problem: "large" },
+    { name: "null is one value", value: { a: null }, max: 3, problem: null },
+    { name: "deep beats large", value: nested(MAX_JSON_DEPTH + 1), max: 0, problem: "deep" },
+    { name: "as deep as allowed", value: nested(MAX_JSON_DEPTH), max: 10, problem: null },
+  ])("$name", ({ value, max, problem }) => {
+    expect(jsonItemProblem(value, max)).toBe(problem);
+  });
+
+  it("agrees with jsonDepthExceeds on depth", () => {
+    for (let d = MAX_JSON_DEPTH - 2; d <= MAX_JSON_DEPTH + 2; d++) {
+      expect(jsonItemProblem(nested(d), Number.POSITIVE_INFINITY) === "deep").toBe(jsonDepthExceeds(nested(d)));
+    }
+  });
+
+  it("ItemJsonObject says which bound a payload broke", () => {
+    expect(ItemJsonObject.safeParse({ note: chars(MAX_ITEM_JSON_CHARS - 10) }).success).toBe(true);
+    const large = ItemJsonObject.safeParse({ note: chars(MAX_ITEM_JSON_CHARS) });
+    expect(large.error?.issues.map((i) => i.message)).toEqual([
+      `too large: at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+    ]);
+    const deep = ItemJsonObject.safeParse({ a: nested(MAX_JSON_DEPTH + 5) });
+    expect(deep.error?.issues[0]?.message).toMatch(/nested deeper/);
   });
 });

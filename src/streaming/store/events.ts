@@ -10,7 +10,7 @@
  * listens — the batch never travels through JS row by row unless something will show it.
  */
 import { rateBucket } from "./sources";
-import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
+import { decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
 
 /** An event as validated by the Worker (times already epoch ms); serialized once, read by SQLite. */
 export interface NewEvent {
@@ -143,15 +143,15 @@ export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventRow>
   // every processed event of that type (21 ms at 100,000 of them, against 0.03 ms). The walk is
   // then bounded by the backlog of unprocessed events, which is what a consumer's poll should cost.
   const from = filter.processed === false ? "events INDEXED BY events_unprocessed" : "events";
-  const rows = sql
-    .exec<SqlEventRow>(
-      `SELECT ${COLUMNS} FROM ${from} ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
-      ...where.params,
-      filter.limit + 1,
-    )
-    .toArray();
-  return toPage(rows, filter.limit, (r) => [r.ts, r.seq]);
+  const rows = sql.exec<SqlEventRow>(
+    `SELECT ${COLUMNS} FROM ${from} ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
+    ...where.params,
+    filter.limit + 1,
+  );
+  return toBoundedPage(rows, filter.limit, (r) => [r.ts, r.seq], payloadChars);
 }
+
+const payloadChars = (r: EventRow) => r.payload?.length ?? 0;
 
 /** Marks the named events processed; already-processed ones keep their first time. Returns how many exist. */
 export function markProcessed(sql: SqlStorage, ids: readonly string[], now: number): number {
@@ -169,8 +169,10 @@ export function markProcessed(sql: SqlStorage, ids: readonly string[], now: numb
     .one().n;
 }
 
+/** The newest events for the dashboard: `limit` of them, fewer when their payloads are large. */
 export function recentEvents(sql: SqlStorage, limit: number): EventRow[] {
-  return sql.exec<SqlEventRow>(`SELECT ${COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`, limit).toArray();
+  const rows = sql.exec<SqlEventRow>(`SELECT ${COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`, limit);
+  return toBoundedPage(rows, limit, (r) => [r.seq], payloadChars, PAGE_JSON_CHARS / 4).items;
 }
 
 /** Received events per bucket from `from` on (all sources), for rates and the per-minute series. */

@@ -1,7 +1,7 @@
 /** Predictions: the same single-statement batch insert as events; ids are always ours. */
 import type { PredictionFacts } from "../models";
 import { addCounter } from "./events";
-import { decodeCursor, type Page, type Row, toPage, Where } from "./sql";
+import { decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
 
 /** A prediction ready to store (JSON columns serialized, times in epoch ms). */
 export interface NewPrediction {
@@ -65,18 +65,20 @@ export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page
     if (key === null) return null;
     where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
   }
-  const rows = sql
-    .exec<SqlPredictionRow>(
-      `SELECT ${COLUMNS} FROM predictions ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
-      ...where.params,
-      filter.limit + 1,
-    )
-    .toArray();
-  return toPage(rows, filter.limit, (r) => [r.ts, r.seq]);
+  const rows = sql.exec<SqlPredictionRow>(
+    `SELECT ${COLUMNS} FROM predictions ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
+    ...where.params,
+    filter.limit + 1,
+  );
+  return toBoundedPage(rows, filter.limit, (r) => [r.ts, r.seq], jsonChars);
 }
 
+const jsonChars = (r: PredictionRow) => r.prediction.length + (r.features?.length ?? 0);
+
+/** The newest predictions for the dashboard: `limit` of them, fewer when they carry large JSON. */
 export function recentPredictions(sql: SqlStorage, limit: number): PredictionRow[] {
-  return sql.exec<SqlPredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit).toArray();
+  const rows = sql.exec<SqlPredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit);
+  return toBoundedPage(rows, limit, (r) => [r.seq], jsonChars, PAGE_JSON_CHARS / 4).items;
 }
 
 /** Where the model-rollup backfill stands (schema V5): folded up to next_seq, to fold up to until_seq. */

@@ -48,6 +48,41 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/**
+ * Free-form JSON (event payloads, predictions and their features) a page or a dashboard list may
+ * carry, in characters. Rows may hold up to the 1 MiB request body each, so 500 of them would pass
+ * the 32 MiB an RPC answer may carry (a 500 for GET /events) and the object's memory long before.
+ */
+export const PAGE_JSON_CHARS = 4 * 1024 * 1024;
+
+/**
+ * toPage over a lazily read cursor (`sql.exec(...)` with `limit + 1` rows), stopping early once the
+ * rows read hold `maxChars` of free-form JSON (`chars` of a row): the page is then shorter than
+ * `limit` and its cursor continues after its last row, so nothing is skipped. At least one row is
+ * always returned, however large, so paging always advances.
+ */
+export function toBoundedPage<R>(
+  rows: Iterable<R>,
+  limit: number,
+  key: (row: R) => number[],
+  chars: (row: R) => number,
+  maxChars = PAGE_JSON_CHARS,
+): Page<R> {
+  const items: R[] = [];
+  let total = 0;
+  let more = false;
+  for (const row of rows) {
+    if (items.length === limit || (items.length > 0 && total >= maxChars)) {
+      more = true;
+      break;
+    }
+    items.push(row);
+    total += chars(row);
+  }
+  const last = items[items.length - 1];
+  return { items, next_cursor: more && last !== undefined ? encodeCursor(key(last)) : null };
+}
+
 /** Reads `limit + 1` rows upstream so that the cursor is only issued when there is a next page. */
 export function toPage<R>(rows: R[], limit: number, key: (row: R) => number[]): Page<R> {
   const page = rows.slice(0, limit);

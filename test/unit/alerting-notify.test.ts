@@ -146,7 +146,10 @@ describe("silences", () => {
 describe("channel URLs", () => {
   it.each([
     ["https://hooks.example.com/x", false, null],
-    ["https://127.0.0.1/x", false, null],
+    ["https://1.1.1.1/x", false, null],
+    ["https://[2606:4700::1111]/x", false, null],
+    ["https://172.32.0.1/x", false, null], // just past 172.16.0.0/12
+    ["https://127.0.0.1:8787/hook", true, null],
     ["http://127.0.0.1:8787/hook", true, null],
     ["http://localhost:9/hook", true, null],
     ["http://[::1]:9/hook", true, null],
@@ -161,6 +164,38 @@ describe("channel URLs", () => {
     ["ftp://example.com/x", true, "must be an https URL"],
     ["https://user:pw@example.com/x", false, "credentials in the URL are not allowed"],
     ["not a url", true, "not a valid URL"],
+    ["https://127.0.0.1/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://127.1/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://0x7f000001/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://2130706433/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://017700000001/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[0:0:0:0:0:0:0:1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[::ffff:127.0.0.1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[::ffff:10.0.0.1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[::7f00:1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://localhost./x", false, "must be a public host (not this machine or a private network)"],
+    ["https://LOCALHOST/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://api.localhost/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://10.0.0.1/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://172.16.5.4/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://172.31.255.255/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://192.168.1.1/x", false, "must be a public host (not this machine or a private network)"],
+    [
+      "https://169.254.169.254/latest/meta-data",
+      false,
+      "must be a public host (not this machine or a private network)",
+    ],
+    ["https://100.64.0.1/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://0.0.0.0/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://224.0.0.1/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://255.255.255.255/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[fc00::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[fd12:3456::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[fe80::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[ff02::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[64:ff9b::a00:1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://10.0.0.1/x", true, "must be a public host (not this machine or a private network)"], // the local switch opens loopback only
   ])("%s (allow localhost %s) → %s", (url, allow, expected) => {
     expect(channelUrlProblem(url, allow)).toBe(expected);
   });

@@ -110,14 +110,16 @@ const EXPOSURE_CHUNK = 1000;
  * skipped rather than stored. Returns how many rows were new.
  */
 // The WHERE is also what SQLite needs to parse ON CONFLICT after INSERT ... SELECT.
+// No exposure is stored before its experiment first started (started_at, kept across pauses): an
+// earlier time (a reported one from a skewed or replaying client) is stored as the start, so that
+// results before the start stay pre-exposure data for CUPED and data_quality.
 const INSERT_EXPOSURES = `
   INSERT INTO exposures (org_id, experiment_id, user_id, variant_id, exposed_at)
-  SELECT j.value ->> '$.o', j.value ->> '$.e', j.value ->> '$.u', j.value ->> '$.v', j.value ->> '$.t'
+  SELECT j.value ->> '$.o', x.id, j.value ->> '$.u', j.value ->> '$.v',
+         max(j.value ->> '$.t', coalesce(x.started_at, 0))
   FROM json_each(?1) AS j
-  WHERE EXISTS (
-    SELECT 1 FROM variants v JOIN experiments x ON x.id = v.experiment_id
-    WHERE v.id = j.value ->> '$.v' AND x.id = j.value ->> '$.e' AND x.org_id = j.value ->> '$.o'
-  )
+  JOIN experiments x ON x.id = j.value ->> '$.e' AND x.org_id = j.value ->> '$.o'
+  WHERE EXISTS (SELECT 1 FROM variants v WHERE v.id = j.value ->> '$.v' AND v.experiment_id = x.id)
   ON CONFLICT (experiment_id, user_id) DO NOTHING`;
 
 export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Promise<number> {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/assignment/bucketing";
 import { as, expectProblem, tokenFor, api } from "../helpers";
@@ -111,6 +112,39 @@ describe("POST /exposures", () => {
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
     const rows = (await exposureRows(checkout.id)).filter((r) => r.user_id === user);
     expect(rows).toEqual([{ user_id: user, variant_id: checkout.variantIds[variant_key], exposed_at: t }]);
+  });
+
+  // Found by an outside probe: an exposure dated a day before a 15-minute-old experiment moved the
+  // user's first exposure before the start, turning pre-start results into in-experiment ones.
+  it("an exposure dated before the experiment first started is stored at the start, not before", async () => {
+    const org = "acme-prestart";
+    const client = await as(org);
+    const started = await seedExperiment({ org, key: "prestart" });
+    const startedAt = Date.now() - 15 * 60_000;
+    await env.DB.prepare("UPDATE experiments SET started_at = ? WHERE id = ?").bind(startedAt, started.id).run();
+    const early = "early-user";
+    const later = "later-user";
+    const res = await client.post(URL, {
+      exposures: [
+        {
+          experiment_key: "prestart",
+          variant_key: variantOf("prestart", early),
+          user_id: early,
+          timestamp: startedAt - 86_400_000,
+        },
+        {
+          experiment_key: "prestart",
+          variant_key: variantOf("prestart", later),
+          user_id: later,
+          timestamp: startedAt + 5,
+        },
+      ],
+    });
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect((await exposureRows(started.id)).map((r) => [r.user_id, r.exposed_at])).toEqual([
+      [early, startedAt],
+      [later, startedAt + 5],
+    ]);
   });
 
   it("agrees with POST /assign: an exposure reported for a user the route would enrol is the route's variant", async () => {

@@ -6,6 +6,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { ItemJsonObject, ItemJsonValue, JsonObject } from "../http/json";
+import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
 import { boundedValue } from "../http/values";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
@@ -41,6 +42,7 @@ export const SourceIn = z
     description: z.string().max(2000).optional(),
     config: JsonObject.optional(),
   })
+  .strict()
   .openapi("SourceIn");
 
 export const SourcePatch = z
@@ -50,6 +52,7 @@ export const SourcePatch = z
     description: z.string().max(2000).nullable().optional(),
     config: JsonObject.nullable().optional(),
   })
+  .strict()
   .openapi("SourcePatch");
 
 const SourceHealth = z
@@ -83,9 +86,13 @@ const EventIn = z
     payload: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),
   })
+  .strict()
   .openapi("EventIn");
 
-export const EventBatchIn = z.object({ events: z.array(EventIn).min(1).max(MAX_BATCH) }).openapi("EventBatchIn");
+export const EventBatchIn = z
+  .object({ events: z.array(EventIn).min(1).max(MAX_BATCH) })
+  .strict()
+  .openapi("EventBatchIn");
 
 export const EventAccepted = z
   .object({
@@ -108,7 +115,10 @@ export const EventOut = z
   })
   .openapi("EventOut");
 
-export const ProcessIn = z.object({ event_ids: z.array(Id).min(1).max(MAX_BATCH) }).openapi("ProcessIn");
+export const ProcessIn = z
+  .object({ event_ids: z.array(Id).min(1).max(MAX_BATCH) })
+  .strict()
+  .openapi("ProcessIn");
 export const ProcessOut = z
   .object({ processed: z.number().int().openapi({ description: "Events of the list now marked processed" }) })
   .openapi("ProcessOut");
@@ -127,10 +137,12 @@ const PredictionIn = z
     features: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),
   })
+  .strict()
   .openapi("PredictionIn");
 
 const PredictionBatchIn = z
   .object({ predictions: z.array(PredictionIn).min(1).max(MAX_BATCH) })
+  .strict()
   .openapi("PredictionBatchIn");
 
 export const PredictionOut = z
@@ -208,9 +220,13 @@ export const AlertIn = z
     source_id: Id.optional(),
     fingerprint: z.string().min(1).max(500).optional(),
   })
+  .strict()
   .openapi("AlertIn");
 
-export const AlertActionIn = z.object({ note: z.string().max(5000).optional() }).openapi("AlertActionIn");
+export const AlertActionIn = z
+  .object({ note: z.string().max(5000).optional() })
+  .strict()
+  .openapi("AlertActionIn");
 
 const AlertHistoryEntry = z
   .object({
@@ -254,48 +270,50 @@ const TagFilter = z
   .openapi({ example: { region: "eu" } });
 
 // The fields of a rule as written; AlertRuleIn adds the checks across fields, AlertRulePatch makes each optional.
-const AlertRuleFields = z.object({
-  name: Name,
-  type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
-  metric_name: z.string().min(1).max(200).openapi({
-    description:
-      "A metric, or a model statistic: `@models/confidence` or `@models/latency_ms`, with `tags` naming `model` and `version` (docs/streaming.md, Model monitoring)",
-  }),
-  aggregation: z.enum(AGGREGATIONS),
-  window_seconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(31 * 86400),
-  operator: z
-    .enum(OPERATORS)
-    .optional()
-    .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
-  threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
-  severity: z.enum(SEVERITIES),
-  for_seconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(86400)
-    .optional()
-    .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
-  no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
-  tags: TagFilter.optional(),
-  sensitivity: z
-    .number()
-    .min(0.5)
-    .max(100)
-    .optional()
-    .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
-  baseline_windows: z
-    .number()
-    .int()
-    .min(3)
-    .max(500)
-    .optional()
-    .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
-});
+const AlertRuleFields = z
+  .object({
+    name: Name,
+    type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
+    metric_name: z.string().min(1).max(200).openapi({
+      description:
+        "A metric, or a model statistic: `@models/confidence` or `@models/latency_ms`, with `tags` naming `model` and `version` (docs/streaming.md, Model monitoring)",
+    }),
+    aggregation: z.enum(AGGREGATIONS),
+    window_seconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(31 * 86400),
+    operator: z
+      .enum(OPERATORS)
+      .optional()
+      .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
+    threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
+    severity: z.enum(SEVERITIES),
+    for_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86400)
+      .optional()
+      .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
+    no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
+    tags: TagFilter.optional(),
+    sensitivity: z
+      .number()
+      .min(0.5)
+      .max(100)
+      .optional()
+      .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
+    baseline_windows: z
+      .number()
+      .int()
+      .min(3)
+      .max(500)
+      .optional()
+      .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
+  })
+  .strict();
 
 export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
   if (isModelRuleMetric(rule.metric_name)) {
@@ -384,9 +402,13 @@ const MetricIn = z
     timestamp: TimeIn.optional(),
     tags: z.record(z.string().max(200), z.string().max(500)).optional(),
   })
+  .strict()
   .openapi("MetricIn");
 
-const MetricBatchIn = z.object({ metrics: z.array(MetricIn).min(1).max(MAX_BATCH) }).openapi("MetricBatchIn");
+const MetricBatchIn = z
+  .object({ metrics: z.array(MetricIn).min(1).max(MAX_BATCH) })
+  .strict()
+  .openapi("MetricBatchIn");
 
 export const MetricsAccepted = z.object({ accepted: z.number().int() }).openapi("MetricsAccepted");
 
@@ -470,8 +492,10 @@ function oneOrBatch<B extends z.ZodType, S extends z.ZodType>(key: string, batch
       const isBatch = typeof value === "object" && value !== null && !Array.isArray(value) && key in value;
       const result = (isBatch ? batch : single).safeParse(value);
       if (result.success) return result.data as z.output<B> | z.output<S>;
-      for (const issue of result.error.issues) {
-        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: value });
+      // Re-raised as custom issues, since a transform cannot raise others; a strict object's
+      // unrecognized keys become one issue per key, as fieldErrors names them elsewhere.
+      for (const error of fieldErrors(result.error)) {
+        ctx.addIssue({ code: "custom", message: error.message, path: error.path.split("."), input: value });
       }
       return z.NEVER;
     })

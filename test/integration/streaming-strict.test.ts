@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { as, expectProblem } from "../helpers";
+
+const P = "/api/v1/streaming-analytics";
+const UNKNOWN = "is read-only or unknown: not accepted in this request";
+
+// Found by an outside probe: these routes ignored unknown and read-only fields (POST /alerts with
+// "status": "resolved" answered 201 with an open alert; a misspelt "for_second" fell back to the
+// default), while every A/B route refused them. Now each is a 400 naming the field, and nothing is stored.
+describe("streaming write routes refuse unknown and read-only fields, naming each", () => {
+  const rule = {
+    name: "r",
+    metric_name: "m",
+    aggregation: "avg",
+    window_seconds: 60,
+    operator: "gt",
+    threshold: 1,
+    severity: "warning",
+  };
+  it.each([
+    ["POST /sources", "POST", "/sources", { name: "s", source_type: "http", id: "mine" }, ["id"]],
+    ["POST /events (top level)", "POST", "/events", { events: [{ event_type: "a" }], dry_run: true }, ["dry_run"]],
+    [
+      "POST /events (an event)",
+      "POST",
+      "/events",
+      { events: [{ event_type: "a" }, { event_type: "b", processed: true }] },
+      ["events.1.processed"],
+    ],
+    ["POST /events/process", "POST", "/events/process", { event_ids: ["x"], all: true }, ["all"]],
+    [
+      "POST /predictions (one)",
+      "POST",
+      "/predictions",
+      { model_name: "m", prediction: 1, confidence: 0.5, id: "p" },
+      ["id"],
+    ],
+    [
+      "POST /predictions (batch)",
+      "POST",
+      "/predictions",
+      { predictions: [{ model_name: "m", prediction: 1, confidence: 0.5, modelname: "x" }] },
+      ["predictions.0.modelname"],
+    ],
+    ["POST /metrics (one)", "POST", "/metrics", { name: "m", value: 1, unit: "ms" }, ["unit"]],
+    [
+      "POST /metrics (batch)",
+      "POST",
+      "/metrics",
+      {
+        metrics: [
+          { name: "m", value: 1 },
+          { name: "m", value: 2, tag: { a: "b" } },
+        ],
+      },
+      ["metrics.1.tag"],
+    ],
+    [
+      "POST /alerts",
+      "POST",
+      "/alerts",
+      { severity: "info", title: "x", status: "resolved", occurrences: 9 },
+      ["status", "occurrences"],
+    ],
+    ["POST /alert-rules", "POST", "/alert-rules", { ...rule, for_second: 60 }, ["for_second"]],
+  ] as const)("%s", async (name, method, path, body, paths) => {
+    const c = await as(`strict-${name.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 64));
+    const res = method === "POST" ? await c.post(`${P}${path}`, body) : await c.patch(`${P}${path}`, body);
+    const problem = await expectProblem(res, 400);
+    expect(problem.errors).toEqual(paths.map((p) => ({ path: p, message: UNKNOWN })));
+    // Nothing stored: the organization's dashboard is still empty.
+    const summary = (await (await c.get(`${P}/dashboard`)).json()) as {
+      events: { total: number };
+      predictions: { total: number };
+      alerts: { by_status: Record<string, number> };
+      sources: unknown[];
+      metrics: unknown[];
+    };
+    expect(summary.events.total).toBe(0);
+    expect(summary.predictions.total).toBe(0);
+    expect(Object.values(summary.alerts.by_status).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(summary.sources).toEqual([]);
+    expect(summary.metrics).toEqual([]);
+    expect(((await (await c.get(`${P}/alert-rules`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it("PATCH /sources/:id and alert actions too; the source and the alert are unchanged", async () => {
+    const c = await as("strict-patch");
+    const source = (await (await c.post(`${P}/sources`, { name: "s", source_type: "http" })).json()) as Record<
+      string,
+      unknown
+    >;
+    const patch = await c.patch(`${P}/sources/${source.id}`, {
+      name: "t",
+      created_at: "2000-01-01T00:00:00Z",
+      health: {},
+    });
+    expect((await expectProblem(patch, 400)).errors).toEqual([
+      { path: "created_at", message: UNKNOWN },
+      { path: "health", message: UNKNOWN },
+    ]);
+    expect(await (await c.get(`${P}/sources/${source.id}`)).json()).toMatchObject({
+      name: "s",
+      updated_at: source.updated_at,
+    });
+
+    const alert = (await (await c.post(`${P}/alerts`, { severity: "info", title: "x" })).json()) as { id: string };
+    const ack = await c.post(`${P}/alerts/${alert.id}/acknowledge`, { note: "n", by: "someone-else" });
+    expect((await expectProblem(ack, 400)).errors).toEqual([{ path: "by", message: UNKNOWN }]);
+    expect(await (await c.get(`${P}/alerts/${alert.id}`)).json()).toMatchObject({ status: "open", notes: [] });
+  });
+});

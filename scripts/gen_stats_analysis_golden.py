@@ -153,16 +153,20 @@ def frequentist(c, t, conf=0.95, binary=False, tuning=None, shift=0.0, direction
     return out
 
 
-def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rng=None):
+def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rng=None, tuning=None):
     (nc, mc, vc), (nt, mt, vt) = c, t
     z = stats.norm.isf((1 - conf) / 2)
+    # Sequential: the data's spread widened by the confidence sequence's factor at the decision's
+    # two-sided level 2(1 - conf) (one-sided chance rule), levels below 75% read as 75%.
+    a2 = min(2 * (1 - conf), 0.5)
+    widen = 1.0 if tuning is None else seq_halfwidth(1.0, nc + nt, a2, tuning) / stats.norm.isf(a2 / 2)
     if binary:
         xc, xt = round(mc * nc), round(mt * nt)
         vmc, vmt = ac_var(xc, nc), ac_var(xt, nt)
     else:
         vmc, vmt = vc / nc, vt / nt
     diff = mt - mc
-    se_abs = math.sqrt(vmc + vmt)
+    se_abs = math.sqrt(vmc + vmt) * widen
     out = dict(difference=diff, ci_low=diff - z * se_abs, ci_high=diff + z * se_abs, p_value=None)
     lm = lift_moments(mc, mt, vmc, vmt, z)
     if lm is None:
@@ -170,6 +174,7 @@ def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rn
                    credible_high=None, reason=CONTROL_ZERO)
         return out, None
     lift, lse = lm
+    lse *= widen
     if prior is None:
         mu, sigma = lift, lse
     else:
@@ -188,7 +193,7 @@ def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rn
     lo, hi = post.ppf((1 - conf) / 2), post.isf((1 - conf) / 2)
     out.update(relative_lift=lift, lift_ci_low=float(lo), lift_ci_high=float(hi), chance_to_beat_control=chance,
                expected_loss=loss, credible_low=float(lo), credible_high=float(hi),
-               significant=bool(lo > 0 or hi < 0), reason=None)
+               significant=bool(chance >= conf or chance <= 1 - conf), reason=None)
     # Monte Carlo of the same posterior: an independent check of the closed forms.
     draws = rng.normal(mu, sigma, 400_000)
     better = draws > 0 if direction == "increase" else draws < 0
@@ -329,7 +334,8 @@ def main():
         exp, mc = bayesian(c, t, rng=rng, **o)
         inp = dict(control=arm(c), treatment=arm(t), confidence=o.get("conf", 0.95), binary=o.get("binary", False),
                    prior=None if o.get("prior") is None else dict(mean=o["prior"][0], variance=o["prior"][1]),
-                   direction=o.get("direction", "increase"))
+                   direction=o.get("direction", "increase"),
+                   sequential=None if o.get("tuning") is None else dict(tuning=o["tuning"]))
         cases.append(dict(name=name, kind="bayesian", input=inp, expected=exp, monte_carlo=mc))
 
     bcase("Bayesian revenue, flat prior", (4000, 12.5, 900.0), (4100, 13.9, 1100.0))
@@ -341,6 +347,27 @@ def main():
     bcase("Bayesian binary 1000/1000 vs 990/1000", binary_arm(1000, 1000), binary_arm(990, 1000), binary=True)
     bcase("Bayesian binary 0/1000 vs 5/1000 (null)", binary_arm(0, 1000), binary_arm(5, 1000), binary=True)
     bcase("Bayesian 99%", (4000, 12.5, 900.0), (4100, 13.9, 1100.0), conf=0.99)
+    # Sequential (a generator of their own, so the cases above keep their Monte Carlo draws).
+    srng = np.random.default_rng(20261203)
+
+    def scase(name, c, t, **o):
+        exp, mc = bayesian(c, t, rng=srng, **o)
+        bcase_inp = dict(control=arm(c), treatment=arm(t), confidence=o.get("conf", 0.95),
+                         binary=o.get("binary", False),
+                         prior=None if o.get("prior") is None else dict(mean=o["prior"][0], variance=o["prior"][1]),
+                         direction=o.get("direction", "increase"), sequential=dict(tuning=o["tuning"]))
+        cases.append(dict(name=name, kind="bayesian", input=bcase_inp, expected=exp, monte_carlo=mc))
+
+    scase("Bayesian sequential, 200 per arm (fixed-horizon winner)", (200, 10.0, 4.0), (200, 10.5, 4.0), tuning=5000)
+    scase("Bayesian sequential revenue, tuning 5000", (4000, 12.5, 900.0), (4100, 13.9, 1100.0), tuning=5000)
+    scase("Bayesian sequential, proper prior", (4000, 12.5, 900.0), (4100, 13.9, 1100.0), tuning=5000,
+          prior=(0.0, 0.09))
+    scase("Bayesian sequential binary 400/5000 vs 470/5000", binary_arm(400, 5000), binary_arm(470, 5000),
+          binary=True, tuning=5000)
+    scase("Bayesian sequential 90%, decrease", (5000, 250.0, 2500.0), (5000, 246.0, 2400.0), tuning=20000,
+          conf=0.9, direction="decrease")
+    scase("Bayesian sequential 60% (read as 75%)", (4000, 12.5, 900.0), (4100, 13.9, 1100.0), tuning=5000,
+          conf=0.6)
 
     cases.append(cuped_case("CUPED two arms, rho 0.7", rng, [(3000, 0.0, 0.7), (3000, 0.05, 0.7)]))
     cases.append(cuped_case("CUPED three arms unequal, rho 0.4", rng, [(500, 0.0, 0.4), (800, 0.1, 0.4), (300, -0.1, 0.4)]))

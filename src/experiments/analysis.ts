@@ -142,6 +142,7 @@ function compare(
     binary,
     shift,
     direction: spec.direction,
+    sequential: options.sequential,
   });
   return {
     ...base,

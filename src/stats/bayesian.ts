@@ -8,9 +8,19 @@
  *   the treatment if it is in fact worse ("decrease": E[max(0, δ)]); in relative-lift units;
  * - credible interval μ ± z·σ on the lift.
  * The absolute difference gets the flat-prior posterior N(difference, se_abs²).
+ *
+ * Sequential (the experiment's `sequential: true`): the data's standard errors are widened by the
+ * factor the always-valid confidence sequence applies at this sample size (sequential.ts). The
+ * decision is one-sided (chance ≥ level, or ≤ 1 − level), an error of α = 1 − level per side, so
+ * the factor is the sequence's at two-sided 2α over the fixed quantile z(α): with a flat prior the
+ * chance then reaches the level exactly when the always-valid 1 − 2α interval excludes 0 on that
+ * side, and the level's credible interval (z(α/2) of the widened spread) is wider than the
+ * frequentist engine's sequential interval at that level, so it is always valid too. Without it,
+ * reading a 95% chance-to-win every day declares false winners as often as a peeked p-value does.
  */
 import { agrestiCaffoVariance, successesOf } from "./binary";
 import { standardNormalCdf, standardNormalPdf, standardNormalUpperQuantile } from "./distributions";
+import { sequentialHalfwidth } from "./sequential";
 import {
   EMPTY_COMPARISON,
   type FrequentistComparison,
@@ -35,6 +45,8 @@ export interface BayesianOptions {
   prior?: GaussianPrior | null;
   shift?: number;
   direction?: Direction;
+  /** Continuous monitoring: widen the data's uncertainty as the confidence sequence does. */
+  sequential?: { tuning: number } | null;
 }
 
 export interface BayesianComparison extends FrequentistComparison {
@@ -84,12 +96,20 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
     if (vc + vt === 0) return { ...EMPTY, difference, reason: REASONS.noSpread };
   }
   const z = standardNormalUpperQuantile((1 - o.confidence) / 2);
-  const seAbs = Math.sqrt(vc + vt);
+  // The always-valid half-width over the fixed one at the decision's two-sided level (both are
+  // proportional to the standard error); levels below 75% are read as 75% (α = 0.5 at most).
+  const alpha2 = Math.min(2 * (1 - o.confidence), 0.5);
+  const widen = o.sequential
+    ? sequentialHalfwidth(1, control.n + treatment.n, alpha2, o.sequential.tuning) /
+      standardNormalUpperQuantile(alpha2 / 2)
+    : 1;
+  const seAbs = Math.sqrt(vc + vt) * widen;
   const absolute = { difference, ci_low: difference - z * seAbs, ci_high: difference + z * seAbs };
   const lift = liftMoments(controlMean, treatmentMean, difference, vc, vt, z);
   if (lift === null) return { ...EMPTY, ...absolute, reason: REASONS.controlZero };
 
-  const dataPrecision = 1 / (lift.se * lift.se);
+  const dataSe = lift.se * widen;
+  const dataPrecision = 1 / (dataSe * dataSe);
   const priorPrecision = prior === null ? 0 : 1 / prior.variance;
   const precision = dataPrecision + priorPrecision;
   const mu = prior === null ? lift.lift : (lift.lift * dataPrecision + prior.mean * priorPrecision) / precision;
@@ -104,8 +124,9 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
     lift_ci_low: low,
     lift_ci_high: high,
     chance_to_beat_control: chance,
-    // The credible interval excludes 0: chance of being better (or worse) beyond confidence + α/2.
-    significant: low > 0 || high < 0,
+    // GrowthBook's reading (and buildAnalysis's): the chance to beat control reaches the confidence
+    // level, or falls to 1 − level (losing). One-sided, so it can hold while the interval touches 0.
+    significant: chance >= o.confidence || chance <= 1 - o.confidence,
     reason: null,
     expected_loss: Math.max(0, expectedLoss),
     credible_low: low,

@@ -16,6 +16,7 @@ import {
   requiredUsersPerVariant,
   verdictOf,
 } from "../../src/stats";
+import { standardNormalUpperQuantile } from "../../src/stats/distributions";
 
 const fixed = { confidence: 0.95, binary: false, sequential: null };
 const binary = { confidence: 0.95, binary: true, sequential: null };
@@ -217,6 +218,43 @@ describe("compareBayesian", () => {
     const mid = (r: typeof flat) => ((r.credible_low as number) + (r.credible_high as number)) / 2;
     expect(mid(shrunk)).toBeLessThan(mid(flat));
     expect(shrunk.chance_to_beat_control as number).toBeLessThan(flat.chance_to_beat_control as number);
+  });
+
+  // Found by an outside probe: with sequential on, the Bayesian engine kept its fixed-horizon
+  // posterior, so a result read daily was "winning" (credible [+0.75%, +8.1%]) while the same
+  // experiment's always-valid p-value was 0.415.
+  describe("sequential: the posterior widened as the confidence sequence is", () => {
+    const seq = { tuning: 5000 };
+    it.each([
+      // users per arm, control and treatment means (sd 2): a clear fixed-horizon win at 200
+      { n: 200, shift: 0.5, fixedWins: true, seqWins: false },
+      { n: 2_000, shift: 0.15, fixedWins: true, seqWins: false },
+      { n: 20_000, shift: 0.15, fixedWins: true, seqWins: true },
+      { n: 200, shift: 0.01, fixedWins: false, seqWins: false },
+    ])("$n per arm, +$shift: fixed $fixedWins, sequential $seqWins", ({ n, shift, fixedWins, seqWins }) => {
+      const c = { n, mean: 10, variance: 4 };
+      const t = { n, mean: 10 + shift, variance: 4 };
+      const fixedB = compareBayesian(c, t, { confidence: 0.95, binary: false });
+      const seqB = compareBayesian(c, t, { confidence: 0.95, binary: false, sequential: seq });
+      expect(fixedB.significant).toBe(fixedWins);
+      expect(seqB.significant).toBe(seqWins);
+      expect(seqB.relative_lift).toBe(fixedB.relative_lift);
+      expect(seqB.chance_to_beat_control as number).toBeLessThan(fixedB.chance_to_beat_control as number);
+      // The decision is the always-valid 90% interval excluding 0 (5% per side, like the chance rule)...
+      const f90 = compareFrequentist(c, t, { confidence: 0.9, binary: false, sequential: seq });
+      expect(seqB.significant).toBe((f90.lift_ci_low as number) > 0 || (f90.lift_ci_high as number) < 0);
+      const width = (low: number | null, high: number | null) => (high as number) - (low as number);
+      const z = standardNormalUpperQuantile;
+      expect(width(seqB.credible_low, seqB.credible_high) / width(f90.lift_ci_low, f90.lift_ci_high)).toBeCloseTo(
+        z(0.025) / z(0.05),
+        9,
+      );
+      // ...and the 95% credible interval is at least as wide as the always-valid 95% interval.
+      const f95 = compareFrequentist(c, t, { confidence: 0.95, binary: false, sequential: seq });
+      expect(width(seqB.credible_low, seqB.credible_high)).toBeGreaterThanOrEqual(
+        width(f95.lift_ci_low, f95.lift_ci_high),
+      );
+    });
   });
 
   it("null with a reason when the control is at 0%", () => {

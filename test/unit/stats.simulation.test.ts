@@ -4,7 +4,7 @@
  * its bound; the margin is stated next to each.
  */
 import { describe, expect, it } from "vitest";
-import { compareFrequentist, compareWelch, cuped, type Moments, srmCheck } from "../../src/stats";
+import { compareBayesian, compareFrequentist, compareWelch, cuped, type Moments, srmCheck } from "../../src/stats";
 import { Accumulator, SeededRandom } from "../seeded-random";
 
 const fixed = { confidence: 0.95, binary: false, sequential: null };
@@ -153,7 +153,7 @@ describe("1. 95% intervals cover the truth 93-97% of the time", () => {
 });
 
 describe("2. A/A with a look after every 100 users", () => {
-  it("sequential keeps false positives ≤ 5%; fixed-horizon p-values peeked at do not", () => {
+  it("sequential keeps false positives ≤ 5% (Bayesian: ≤ 5% a side); fixed-horizon readings peeked at do not", () => {
     // 800 A/A experiments of 4,000 users (2,000 per arm), 40 looks each. Fixed-horizon peeking is
     // expected near 25%; sequential near 1%. At 800 reps the SE at 5% is 0.008, so "≤ 0.05" has ~5 SE
     // of room over the expected rate and "> 0.15" about 8 SE below the expected peeking rate.
@@ -161,11 +161,17 @@ describe("2. A/A with a look after every 100 users", () => {
     const REPS = 800;
     let fixedHits = 0;
     let seqHits = 0;
+    // The Bayesian engine's rule, chance to beat control ≥ 95% or ≤ 5%, is 5% a side at one look.
+    let bayesFixedHits = 0;
+    let bayesSeqHits = 0;
+    const bayes = { confidence: 0.95, binary: false };
     for (let rep = 0; rep < REPS; rep++) {
       const c = new Accumulator();
       const t = new Accumulator();
       let fixedFlag = false;
       let seqFlag = false;
+      let bayesFixedFlag = false;
+      let bayesSeqFlag = false;
       for (let look = 1; look <= 40; look++) {
         for (let i = 0; i < 50; i++) {
           c.add(10 + 3 * rng.normal());
@@ -176,10 +182,18 @@ describe("2. A/A with a look after every 100 users", () => {
         if (!fixedFlag && compareFrequentist(cm, tm, fixed).significant) fixedFlag = true;
         if (!seqFlag && compareFrequentist(cm, tm, { ...fixed, sequential: { tuning: 5000 } }).significant)
           seqFlag = true;
+        if (!bayesFixedFlag && compareBayesian(cm, tm, bayes).significant) bayesFixedFlag = true;
+        if (!bayesSeqFlag && compareBayesian(cm, tm, { ...bayes, sequential: { tuning: 5000 } }).significant)
+          bayesSeqFlag = true;
       }
       if (fixedFlag) fixedHits++;
       if (seqFlag) seqHits++;
+      if (bayesFixedFlag) bayesFixedHits++;
+      if (bayesSeqFlag) bayesSeqHits++;
     }
+    console.info(`A/A peeking, Bayesian: fixed-horizon ${bayesFixedHits / REPS}, sequential ${bayesSeqHits / REPS}`);
+    expect(bayesSeqHits / REPS).toBeLessThanOrEqual(0.1);
+    expect(bayesFixedHits / REPS).toBeGreaterThan(0.25);
     console.info(`A/A peeking: fixed-horizon ${fixedHits / REPS}, sequential ${seqHits / REPS}`);
     expect(seqHits / REPS).toBeLessThanOrEqual(0.05);
     expect(fixedHits / REPS).toBeGreaterThan(0.15);

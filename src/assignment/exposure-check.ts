@@ -7,11 +7,10 @@
  * Targeting is not (attributes are not reported): a client that applied it simply reports fewer.
  */
 import type { ClientExperiment } from "../experiments/model";
+import { MAX_FUTURE_SKEW_MS } from "../http/time";
 import { evaluateExperiment } from "./evaluate";
 import type { ExposureRejectReason } from "./exposure-types";
 
-/** How far ahead of the server clock a client's timestamp may be (clock skew). */
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** How late an exposure may be reported (an offline client catching up). */
 export const MAX_REPORT_DELAY_MS = 30 * 24 * 60 * 60 * 1000;
 

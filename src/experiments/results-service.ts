@@ -1,6 +1,7 @@
 /** Recording results and computing the analysis (docs/contract.md "Results analysis"). */
 import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
+import { futureTimeErrors } from "../http/time";
 import { UNDEFINED_METRIC } from "../metrics/model";
 import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
 import {
@@ -35,6 +36,15 @@ export async function recordResults(
   const reason = recordResultsConflict(experiment.status);
   if (reason) throw conflict(reason);
 
+  const now = Date.now();
+  const future = futureTimeErrors(
+    rows,
+    (r) => r.recorded_at,
+    (i) => `${pathOf(i)}recorded_at`,
+    now,
+  );
+  if (future.length > 0) throw badRequest("result times in the future", future);
+
   const variantIds = new Set(experiment.variants.map((v) => v.id));
   const foreign: FieldError[] = [];
   rows.forEach((r, i) => {
@@ -44,7 +54,6 @@ export async function recordResults(
   });
   if (foreign.length > 0) throw unprocessable("results name variants of another experiment", foreign);
 
-  const now = Date.now();
   const outcome = await results.insertResults(
     db,
     orgId,

@@ -28,3 +28,32 @@ export const TimeIn = z
     description: "ISO-8601 UTC time or epoch milliseconds, between 2000-01-01 and 9999-12-31 (UTC)",
     example: "2026-11-29T12:00:00Z",
   });
+
+/**
+ * How far ahead of the receiving clock an item's time may be: a client's clock skew, not a time
+ * that has not happened yet. A point dated 2099 used to become a metric's "latest" value for good,
+ * and events dated then sorted first in every newest-first list. Exposures use the same bound.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+const AHEAD = "more than 5 minutes ahead of the server clock";
+
+/**
+ * One error per item dated past `now` + MAX_FUTURE_SKEW_MS, named `<prefix><i>.<field>` (the
+ * item's time is read by `at`; undefined means "now"). Items are checked where the clock that
+ * stamps them runs: the organization's object for streaming data, the Worker for results.
+ */
+export function futureTimeErrors<T>(
+  items: readonly T[],
+  at: (item: T) => number | undefined,
+  path: (i: number) => string,
+  now: number,
+): { path: string; message: string }[] {
+  const limit = now + MAX_FUTURE_SKEW_MS;
+  const errors: { path: string; message: string }[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const t = at(items[i] as T);
+    if (t !== undefined && t > limit) errors.push({ path: path(i), message: AHEAD });
+  }
+  return errors;
+}

@@ -109,9 +109,10 @@ export const eventRoutes = createRouter()
     ),
     async (c) => {
       const input = c.req.valid("json");
-      const batch = "predictions" in input ? input.predictions : [input];
-      const stored = await orgOf(c).ingestPredictions(batch);
-      return c.json("predictions" in input ? { accepted: stored.length, items: stored } : stored[0], 201);
+      const isBatch = "predictions" in input;
+      const result = await orgOf(c).ingestPredictions(isBatch ? input.predictions : [input]);
+      const stored = unwrap(result, isBatch ? undefined : "predictions");
+      return c.json(isBatch ? { accepted: stored.length, items: stored } : stored[0], 201);
     },
   )
   .openapi(

@@ -62,7 +62,11 @@ export const metricRoutes = createRouter()
     ),
     async (c) => {
       const input = c.req.valid("json");
-      return c.json(unwrap(await orgOf(c).ingestMetrics("metrics" in input ? input.metrics : [input])), 202);
+      const batch = "metrics" in input;
+      return c.json(
+        unwrap(await orgOf(c).ingestMetrics(batch ? input.metrics : [input]), batch ? undefined : "metrics"),
+        202,
+      );
     },
   )
   .openapi(

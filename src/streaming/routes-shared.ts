@@ -4,10 +4,19 @@ import type { Failure } from "./service-types";
 
 export { orgOf } from "./org-stub";
 
-/** Turns an RPC `Result` into its value, or throws the ProblemError it describes (same kind, detail, errors). */
-export function unwrap<T>(result: { ok: true; value: T } | Failure): T {
+/**
+ * Turns an RPC `Result` into its value, or throws the ProblemError it describes (same kind, detail,
+ * errors). The object names items of a batch (`metrics.0.timestamp`); a body that was one item
+ * (`single`: the batch key it was wrapped under) gets its paths back as sent (`timestamp`).
+ */
+export function unwrap<T>(result: { ok: true; value: T } | Failure, single?: string): T {
   if (result.ok) return result.value;
-  throw new ProblemError(result.kind, result.detail, result.errors ? { errors: result.errors } : {});
+  const prefix = single === undefined ? null : `${single}.0.`;
+  const errors =
+    prefix === null
+      ? result.errors
+      : result.errors?.map((e) => (e.path.startsWith(prefix) ? { ...e, path: e.path.slice(prefix.length) } : e));
+  throw new ProblemError(result.kind, result.detail, errors ? { errors } : {});
 }
 
 export { IdParam } from "../http/params";

@@ -7,6 +7,7 @@ import { foldModelRollups } from "./service-models";
 import { evaluateRules } from "./service-rules";
 import { uuidV7 } from "./time-ordered-id";
 import { planTags, writeTagged } from "./service-tags";
+import { futureTimeErrors } from "../http/time";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { countReceived, eventsAfter, insertEvents, markProcessed } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
@@ -26,6 +27,13 @@ export function ingestEvents(
   ctx: OrgContext,
   events: readonly EventInT[],
 ): Result<{ accepted: number; duplicates: number }> {
+  const future = futureTimeErrors(
+    events,
+    (e) => e.timestamp,
+    (i) => `events.${i}.timestamp`,
+    ctx.now,
+  );
+  if (future.length > 0) return fail("validation", "event times in the future", future);
   const unknown = new Set(
     unknownSourceIds(ctx.sql, distinct(events.flatMap((e) => (e.source_id === undefined ? [] : [e.source_id])))),
   );
@@ -63,39 +71,48 @@ export function processEvents(ctx: OrgContext, ids: readonly string[]): { proces
  * Stored as sent, and folded into the model rollups (models.ts) in the same transaction, so the
  * per-version summary of `GET /models` always agrees with what was acknowledged.
  */
-export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): PredictionOutT[] {
-  return inTransaction(ctx, (tx) => {
-    foldModelRollups(
-      tx,
-      predictions.map((p) => ({
-        model_name: p.model_name,
-        model_version: p.model_version ?? null,
-        confidence: p.confidence,
-        latency_ms: p.latency_ms ?? null,
-        ts: p.timestamp ?? tx.now,
-      })),
-    );
-    const stored = insertPredictions(
-      tx.sql,
-      predictions.map((p) => ({
-        id: uuidV7(tx.now),
-        model_name: p.model_name,
-        model_version: p.model_version ?? null,
-        prediction: JSON.stringify(p.prediction ?? null),
-        confidence: p.confidence,
-        latency_ms: p.latency_ms ?? null,
-        event_id: p.event_id ?? null,
-        features: p.features === undefined ? null : JSON.stringify(p.features),
-        ts: p.timestamp ?? tx.now,
-      })),
-      tx.now,
-    );
-    // Rules over model statistics see the batch at once, as metric rules see a metric batch.
-    evaluateRules(tx, listRules(tx.sql, Object.keys(MODEL_RULE_METRICS)));
-    const out = presentPredictions(stored);
-    tx.publish({ type: "predictions", data: out });
-    return out;
-  });
+export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): Result<PredictionOutT[]> {
+  const future = futureTimeErrors(
+    predictions,
+    (p) => p.timestamp,
+    (i) => `predictions.${i}.timestamp`,
+    ctx.now,
+  );
+  if (future.length > 0) return fail("validation", "prediction times in the future", future);
+  return ok(
+    inTransaction(ctx, (tx) => {
+      foldModelRollups(
+        tx,
+        predictions.map((p) => ({
+          model_name: p.model_name,
+          model_version: p.model_version ?? null,
+          confidence: p.confidence,
+          latency_ms: p.latency_ms ?? null,
+          ts: p.timestamp ?? tx.now,
+        })),
+      );
+      const stored = insertPredictions(
+        tx.sql,
+        predictions.map((p) => ({
+          id: uuidV7(tx.now),
+          model_name: p.model_name,
+          model_version: p.model_version ?? null,
+          prediction: JSON.stringify(p.prediction ?? null),
+          confidence: p.confidence,
+          latency_ms: p.latency_ms ?? null,
+          event_id: p.event_id ?? null,
+          features: p.features === undefined ? null : JSON.stringify(p.features),
+          ts: p.timestamp ?? tx.now,
+        })),
+        tx.now,
+      );
+      // Rules over model statistics see the batch at once, as metric rules see a metric batch.
+      evaluateRules(tx, listRules(tx.sql, Object.keys(MODEL_RULE_METRICS)));
+      const out = presentPredictions(stored);
+      tx.publish({ type: "predictions", data: out });
+      return out;
+    }),
+  );
 }
 
 /**
@@ -104,6 +121,13 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
  * resolution's retention are dropped by the fold. Then the rules watching these metrics run.
  */
 export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Result<{ accepted: number }> {
+  const future = futureTimeErrors(
+    points,
+    (p) => p.timestamp,
+    (i) => `metrics.${i}.timestamp`,
+    ctx.now,
+  );
+  if (future.length > 0) return fail("validation", "metric times in the future", future);
   const normalized = points.map((p) => ({
     name: p.name,
     value: p.value,

@@ -149,11 +149,15 @@ describe("GET /models", () => {
         prediction("ranker", NOW - 5 * MIN, 0.6),
         prediction("ranker", NOW - 5 * MIN, 0.8),
         prediction("ranker", NOW - 3 * 3600_000), // outside the hour, inside a day
-        prediction("ranker", NOW + 10 * MIN), // in the future
         prediction("fraud", NOW - MIN),
       ],
     });
     expect(res.status).toBe(201);
+    // A prediction dated after the reading time: sent while the object's clock stood 10 minutes
+    // later (times more than 5 minutes ahead of the clock are refused), then read back at NOW.
+    await pinClock("models-window", NOW + 10 * MIN);
+    expect((await c.post(`${P}/predictions`, prediction("ranker", NOW + 10 * MIN))).status).toBe(201);
+    await pinClock("models-window", NOW);
     const hour = await models(c);
     expect(hour.models.map((m) => [m.model_name, m.predictions])).toEqual([
       ["ranker", 2],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf, inNamespace } from "../../src/assignment/bucketing";
-import { checkReportedExposure, MAX_FUTURE_SKEW_MS, MAX_REPORT_DELAY_MS } from "../../src/assignment/exposure-check";
+import { checkReportedExposure, MAX_REPORT_DELAY_MS } from "../../src/assignment/exposure-check";
+import { MAX_FUTURE_SKEW_MS } from "../../src/http/time";
 import type { ClientExperiment } from "../../src/experiments/model";
 
 const NOW = Date.UTC(2026, 5, 1);

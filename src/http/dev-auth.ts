@@ -16,7 +16,7 @@ export const devAuth = new OpenAPIHono<AppEnv>().openapi(
     summary: "Local development only: a token for the demo organization",
     responses: {
       200: {
-        description: "A token with every scope",
+        description: "A token with the scopes read, write, ingest and assign (not admin)",
         content: {
           "application/json": {
             schema: z.object({

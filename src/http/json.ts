@@ -24,10 +24,19 @@ export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean 
 
 const depthMessage = `nested deeper than ${MAX_JSON_DEPTH} levels`;
 
+/**
+ * A JSON object's own `__proto__` key (JSON.parse makes it one) cannot be kept: copying the object
+ * key by key, as validation does, drops it or sets the copy's prototype. Refused with a 400 rather
+ * than lost silently (nested ones are kept as they are, since nothing copies them key by key).
+ */
+const withoutProtoKey = (v: unknown) => !(v !== null && typeof v === "object" && Object.hasOwn(v, "__proto__"));
+const protoMessage = "the key __proto__ is not allowed";
+
 /** Any JSON object, at most MAX_JSON_DEPTH deep. */
 export const JsonObject = z
-  .record(z.string(), z.unknown())
-  .refine((v) => !jsonDepthExceeds(v), depthMessage)
+  .unknown()
+  .refine(withoutProtoKey, protoMessage)
+  .pipe(z.record(z.string(), z.unknown()).refine((v) => !jsonDepthExceeds(v), depthMessage))
   .openapi({ type: "object", description: `Any JSON object (nested at most ${MAX_JSON_DEPTH} levels)` });
 
 /** Any JSON value but undefined, at most MAX_JSON_DEPTH deep. */
@@ -79,8 +88,9 @@ const boundedItem = (value: unknown, ctx: z.RefinementCtx) => {
 
 /** A JSON object stored per item (an event's payload, a prediction's features): depth and size bounded. */
 export const ItemJsonObject = z
-  .record(z.string(), z.unknown())
-  .superRefine(boundedItem)
+  .unknown()
+  .refine(withoutProtoKey, protoMessage)
+  .pipe(z.record(z.string(), z.unknown()).superRefine(boundedItem))
   .openapi({
     type: "object",
     description: `Any JSON object, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,

@@ -38,7 +38,8 @@ export interface Capping {
  * case-sensitive (existing results may differ only by case and must not be merged silently).
  */
 export const METRIC_KEY_MAX = 128;
-export const METRIC_KEY_PATTERN = /^[^\p{Cc}]+$/u;
+// `*`, not `+`: an empty key is the length check's to report, alone.
+export const METRIC_KEY_PATTERN = /^[^\p{Cc}]*$/u;
 export const METRIC_KEY_RULE = `1-${METRIC_KEY_MAX} characters without control characters; surrounding whitespace is trimmed`;
 export const normaliseMetricKey = (raw: string): string => raw.trim();
 

@@ -31,7 +31,11 @@ import {
 const MAX_BATCH = 1000;
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Id = z.string().min(1).max(128);
-const Name = z.string().trim().min(1).max(200);
+// Names and types are shown in lists, charts and logs: no control characters (a NUL in an
+// event_type was stored, echoed and then broke tools reading GET /events).
+const NO_CONTROL = /^[^\p{Cc}]*$/u;
+const NO_CONTROL_MESSAGE = "must not contain control characters";
+const Name = z.string().trim().min(1).max(200).regex(NO_CONTROL, NO_CONTROL_MESSAGE);
 
 // ---------------------------------------------------------------- sources
 
@@ -82,7 +86,7 @@ const EventIn = z
   .object({
     event_id: Id.optional(),
     source_id: Id.optional(),
-    event_type: z.string().trim().min(1).max(200),
+    event_type: z.string().trim().min(1).max(200).regex(NO_CONTROL, NO_CONTROL_MESSAGE),
     payload: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),
   })

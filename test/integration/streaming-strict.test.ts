@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { as, expectProblem } from "../helpers";
+import { pinClock } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
 const UNKNOWN = "is read-only or unknown: not accepted in this request";
@@ -103,10 +104,38 @@ describe("streaming write routes refuse unknown and read-only fields, naming eac
       name: "s",
       updated_at: source.updated_at,
     });
+    // An empty PATCH is a no-op: 200 with the source as it was, updated_at included.
+    await pinClock("strict-patch", Date.now() + 60_000);
+    const empty = await c.patch(`${P}/sources/${source.id}`, {});
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toMatchObject({ name: "s", updated_at: source.updated_at });
 
     const alert = (await (await c.post(`${P}/alerts`, { severity: "info", title: "x" })).json()) as { id: string };
     const ack = await c.post(`${P}/alerts/${alert.id}/acknowledge`, { note: "n", by: "someone-else" });
     expect((await expectProblem(ack, 400)).errors).toEqual([{ path: "by", message: UNKNOWN }]);
     expect(await (await c.get(`${P}/alerts/${alert.id}`)).json()).toMatchObject({ status: "open", notes: [] });
+  });
+});
+
+// Found by an outside probe: a NUL in an event_type was stored and echoed, and then tools reading
+// GET /events refused the answer; an empty primary_metric was also told it held control characters.
+describe("names without control characters, each problem reported once", () => {
+  it("an event_type or a source name with a control character is 400 naming it", async () => {
+    const c = await as("strict-control");
+    const events = await c.post(`${P}/events`, { events: [{ event_type: "ok" }, { event_type: "a\u0000b" }] });
+    expect((await expectProblem(events, 400)).errors).toEqual([
+      { path: "events.1.event_type", message: "must not contain control characters" },
+    ]);
+    const source = await c.post(`${P}/sources`, { name: "line\nbreak", source_type: "http" });
+    expect((await expectProblem(source, 400)).errors).toEqual([
+      { path: "name", message: "must not contain control characters" },
+    ]);
+    expect(await c.post(`${P}/events`, { events: [{ event_type: "checkout · ✓ é" }] })).toHaveProperty("status", 202);
+  });
+
+  it("an empty metric name is one error (its length), not also a control-character one", async () => {
+    const c = await as("strict-empty-metric");
+    const res = await c.post("/api/v1/ab-testing/experiments", { key: "e", experiment_name: "E", primary_metric: "" });
+    expect((await expectProblem(res, 400)).errors?.map((e) => e.path)).toEqual(["primary_metric"]);
   });
 });

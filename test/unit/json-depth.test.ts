@@ -77,3 +77,18 @@ describe("jsonItemProblem: depth and size of an item's stored JSON in one walk",
     expect(deep.error?.issues[0]?.message).toMatch(/nested deeper/);
   });
 });
+
+// Found by an outside probe: a variant config's top-level "__proto__" key was dropped silently.
+describe("a top-level __proto__ key is refused, not lost", () => {
+  it.each([
+    ["JsonObject", JsonObject],
+    ["ItemJsonObject", ItemJsonObject],
+  ] as const)("%s", (_name, schema) => {
+    const bad = schema.safeParse(JSON.parse('{"__proto__": {"admin": true}, "a": 1}'));
+    expect(bad.error?.issues.map((i) => i.message)).toEqual(["the key __proto__ is not allowed"]);
+    // Nested, JSON.parse keeps it as an own key and nothing copies it key by key: kept as sent.
+    const nested = schema.safeParse(JSON.parse('{"a": {"__proto__": {"x": 1}}}'));
+    expect(JSON.stringify(nested.data)).toBe('{"a":{"__proto__":{"x":1}}}');
+    expect(schema.safeParse({ a: 1, b: [1, { c: null }] }).data).toEqual({ a: 1, b: [1, { c: null }] });
+  });
+});

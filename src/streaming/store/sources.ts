@@ -87,6 +87,8 @@ export function updateSource(sql: SqlStorage, id: string, patch: SourcePatchT, n
     sets.push(`${column} = ?`);
     params.push(value);
   }
+  // `{}` changes nothing, so it leaves updated_at alone too (as PATCH {} does on experiments).
+  if (sets.length === 1) return getSource(sql, id, now);
   const cursor = sql.exec(`UPDATE sources SET ${sets.join(", ")} WHERE id = ?`, ...params, id);
   return cursor.rowsWritten === 0 ? null : getSource(sql, id, now);
 }

@@ -79,6 +79,8 @@ if (filters.length === 0) {
   writeFileSync("bench/RESULTS.md", `${lines.join("\n")}\n`);
   console.log("wrote bench/RESULTS.md");
 } else {
+  // The notes hold checks too (exactly-once counts, the limiter probe): shown here, since no file is.
+  for (const s of sections) for (const n of s.notes ?? []) console.log(`  note: ${n}`);
   console.log("(filtered run: bench/RESULTS.md left as it is)");
 }
 process.exit(failed ? 1 : 0);

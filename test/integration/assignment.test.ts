@@ -293,7 +293,9 @@ describe("OpenAPI", () => {
     expect(Object.keys(one?.responses ?? {})).toEqual(
       expect.arrayContaining(["200", "400", "401", "403", "404", "409"]),
     );
-    expect(doc.paths["/api/v1/ab-testing/assign"]?.post?.responses["200"]).toBeDefined();
+    expect(doc.paths["/api/v1/ab-testing/assign"]?.post?.responses["200"]).toMatchObject({
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Assignments" } } },
+    });
     expect(Object.keys(doc.paths["/api/v1/ab-testing/config"]?.get?.responses ?? {})).toEqual(
       expect.arrayContaining(["200", "304"]),
     );

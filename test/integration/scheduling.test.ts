@@ -104,4 +104,54 @@ describe("the scheduled handler", () => {
     await tick(t0);
     expect((await statusOf(paused.id))?.status).toBe("completed");
   });
+
+  it("a draft whose start and end have both passed is started, then completed, in one tick", async () => {
+    const initech = await as("initech");
+    const t0 = Date.UTC(2032, 0, 1);
+    const missed = await createExperiment(initech, {
+      key: "missed",
+      experiment_name: "Whole window missed",
+      variants: twoVariants(),
+      scheduled_start_at: t0,
+      scheduled_end_at: t0 + 60_000,
+    });
+    await tick(t0 + 3_600_000);
+    expect((await statusOf(missed.id))?.status).toBe("completed");
+    expect((await history(missed.id)).map((h) => [h.actor, h.action])).toEqual([
+      ["tester@example.com", "created"],
+      ["scheduler", "started"],
+      ["scheduler", "completed"],
+    ]);
+  });
+
+  // D1 refusing one experiment's write (a trigger raises for its id, as a failed write would) must
+  // not stop the pass: the others go ahead, and the failed one is retried at the next minute.
+  it("one experiment whose write fails does not stop the others, and is retried the next minute", async () => {
+    const hooli = await as("hooli");
+    const t0 = Date.UTC(2033, 0, 1);
+    const make = (key: string) =>
+      createExperiment(hooli, { key, experiment_name: key, variants: twoVariants(), scheduled_start_at: t0 });
+    const first = await make("first");
+    const failing = await make("failing");
+    const last = await make("last");
+    await env.DB.prepare(
+      `CREATE TRIGGER fail_one BEFORE UPDATE OF status ON experiments WHEN NEW.id = '${failing.id}'
+       BEGIN SELECT RAISE(ABORT, 'simulated D1 failure'); END`,
+    ).run();
+    try {
+      await tick(t0);
+      expect([(await statusOf(first.id))?.status, (await statusOf(last.id))?.status]).toEqual(["running", "running"]);
+      // Not refused (its schedule stays, nothing in its history): a failure is not a verdict.
+      expect(await statusOf(failing.id)).toEqual({ status: "draft", scheduled_start_at: t0 });
+      expect((await history(failing.id)).map((h) => h.action)).toEqual(["created"]);
+    } finally {
+      await env.DB.prepare("DROP TRIGGER fail_one").run();
+    }
+    await tick(t0 + 60_000);
+    expect((await statusOf(failing.id))?.status).toBe("running");
+    expect((await history(failing.id)).map((h) => [h.actor, h.action])).toEqual([
+      ["tester@example.com", "created"],
+      ["scheduler", "started"],
+    ]);
+  });
 });

@@ -109,6 +109,6 @@ describe("GET /ws", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/api/v1/streaming-analytics/ws", "/api/v1/streaming-analytics/ws-ticket"]),
     );
-    expect(doc.components.securitySchemes.wsTicket).toBeDefined();
+    expect(doc.components.securitySchemes.wsTicket).toMatchObject({ type: "apiKey", in: "query", name: "ticket" });
   });
 });

@@ -16,12 +16,17 @@ const isPresentableTime = (ms: number): boolean => Number.isSafeInteger(ms) && m
 
 /** ISO-8601 with a zone, or epoch milliseconds (a number, or digits as text in query strings), normalized to epoch ms. */
 export const TimeIn = z
-  .union([
-    z.iso.datetime({ offset: true }),
-    z.number().int(),
-    // Query strings carry digits as text; 16 digits is past the upper bound, which the range check refuses.
-    z.string().regex(/^\d{1,16}$/),
-  ])
+  .union(
+    [
+      z.iso.datetime({ offset: true }),
+      z.number().int(),
+      // Query strings carry digits as text; 16 digits is past the upper bound, which the range check refuses.
+      z.string().regex(/^\d{1,16}$/),
+    ],
+    // Said once, plainly: zod's own union message is a bare "Invalid input" (a date without a time,
+    // or a time without a zone, matched none of the three forms).
+    { error: "must be an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds" },
+  )
   .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
   .pipe(z.number().refine(isPresentableTime, RANGE))
   .openapi({

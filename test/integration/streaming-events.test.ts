@@ -260,6 +260,16 @@ describe("events", () => {
     await expectProblem(await c.get(`${P}/events?limit=501`), 400);
     await expectProblem(await c.get(`${P}/events?processed=maybe`), 400);
     await expectProblem(await c.get(`${P}/events?since=tomorrow`), 400);
+    // A date without a time, or a time without a zone, is told what a time looks like (it was a
+    // bare "Invalid input" on query parameters).
+    for (const since of ["2026-12-03", "2026-12-03T23:00:00"]) {
+      expect((await expectProblem(await c.get(`${P}/events?since=${since}`), 400)).errors).toEqual([
+        {
+          path: "query.since",
+          message: "must be an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds",
+        },
+      ]);
+    }
   });
 
   it("POST /events/process marks events processed, idempotently", async () => {

@@ -152,8 +152,10 @@ export class ExposureReporter {
           this.#queue.unshift(...batch); // back to the front, for the next flush
         }
         if (this.#queue.length > this.#maxQueue) {
+          // Exposures added while the batch was in flight may have refilled the queue: the bound
+          // drops the oldest, as add() does (the batch just put back is the oldest).
           const excess = this.#queue.length - this.#maxQueue;
-          this.#queue.splice(this.#maxQueue, excess);
+          this.#queue.splice(0, excess);
           this.stats.dropped += excess;
         }
         try {

@@ -200,6 +200,76 @@ describe("ExposureReporter", () => {
     expect(refusing.stats.dropped).toBe(1);
   });
 
+  /** A server answering each request with the next status of `statuses` (202 once they run out). */
+  function scriptedServer(statuses: number[], gate?: Promise<void>) {
+    const requests: string[][] = [];
+    const fetch: FetchLike = async (_url, init) => {
+      const users = (JSON.parse(String(init?.body)) as { exposures: { user_id: string }[] }).exposures.map(
+        (e) => e.user_id,
+      );
+      requests.push(users);
+      if (gate && requests.length === 1) await gate;
+      const status = statuses.shift() ?? 202;
+      if (status !== 202) return new Response("no", { status });
+      return Response.json({ accepted: users.length, duplicates: 0, rejected: [] }, { status: 202 });
+    };
+    return { fetch, requests };
+  }
+
+  it("a batch kept after a 503 is sent again at the next flush, once, in order, before newer ones", async () => {
+    const clock = manualClock();
+    const server = scriptedServer([503]);
+    const r = new ExposureReporter({
+      baseUrl: "https://x.test",
+      token: "t",
+      fetch: server.fetch,
+      maxBatch: 2,
+      flushIntervalMs: 1000,
+      now: clock.now,
+      scheduler: clock.scheduler,
+    });
+    r.add(exposure(1));
+    await r.flush(); // 503: u1 stays, first in the queue
+    expect(server.requests).toEqual([["u1"]]);
+    expect(r.pending).toBe(1);
+    r.add(exposure(2)); // fills a batch with the kept u1: sent at once
+    r.add(exposure(3));
+    await r.flush();
+    expect(server.requests).toEqual([["u1"], ["u1", "u2"], ["u3"]]);
+    expect(r.pending).toBe(0);
+    expect(r.stats).toMatchObject({ queued: 3, sent: 3, accepted: 3, failedRequests: 1, dropped: 0 });
+  });
+
+  it("when a failed batch comes back to a queue refilled meanwhile, the bound drops the oldest", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const server = scriptedServer([503], gate);
+    const clock = manualClock();
+    const r = new ExposureReporter({
+      baseUrl: "https://x.test",
+      token: "t",
+      fetch: server.fetch,
+      maxBatch: 2,
+      maxQueue: 4,
+      now: clock.now,
+      scheduler: clock.scheduler,
+    });
+    r.add(exposure(1));
+    r.add(exposure(2)); // a full batch: its send waits at the gate
+    for (let i = 3; i <= 6; i++) r.add(exposure(i)); // the queue refills to its bound meanwhile
+    release();
+    await r.flush();
+    // u1 and u2 came back in front of u3-u6 and went over the bound of 4: the two oldest are dropped.
+    expect(r.stats.dropped).toBe(2);
+    expect(server.requests.slice(1)).toEqual([
+      ["u3", "u4"],
+      ["u5", "u6"],
+    ]);
+    expect(r.stats).toMatchObject({ queued: 6, sent: 4, failedRequests: 1 });
+  });
+
   it("the client reports each (experiment, user) exposure once, only when in the experiment", async () => {
     const clock = manualClock();
     const server = exposureServer();

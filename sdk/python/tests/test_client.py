@@ -116,11 +116,18 @@ class Exposures(unittest.TestCase):
 
     def test_retries_5xx_and_drops_4xx(self):
         sched = ManualScheduler()
-        failing = ExposureReporter("https://x.test", "t", clock=sched.clock, scheduler=sched,
-                                   transport=FakeServer(503))
+        server = FakeServer(503)
+        failing = ExposureReporter("https://x.test", "t", clock=sched.clock, scheduler=sched, transport=server)
         failing.add("e", "v", "u1")
         failing.flush()
         self.assertEqual(failing.pending, 1)
+        # The kept exposure goes out at the next flush once the server answers again: once, in order.
+        server.exposure_status = 202
+        failing.add("e", "v", "u2")
+        self.assertEqual(failing.flush(), 2)
+        posts = [c["body"]["exposures"] for c in server.calls if c["method"] == "POST"]
+        self.assertEqual([[x["user_id"] for x in p] for p in posts], [["u1"], ["u1", "u2"]])
+        self.assertEqual((failing.pending, failing.stats["sent"], failing.stats["failed_requests"]), (0, 2, 1))
         refused = ExposureReporter("https://x.test", "t", clock=sched.clock, scheduler=sched,
                                    transport=FakeServer(400))
         refused.add("e", "v", "u1")
@@ -170,6 +177,8 @@ class Predictions(unittest.TestCase):
         failing = self.reporter(FakeServer(503))
         failing.add("m", 0.5)
         self.assertEqual((failing.flush(), failing.pending, failing.stats["failed_requests"]), (0, 1, 1))
+        self.server.exposure_status = 202  # the server is back: the kept prediction goes out
+        self.assertEqual((failing.flush(), failing.pending, failing.stats["sent"]), (1, 0, 1))
         refused = self.reporter(FakeServer(400))
         refused.add("m", 0.5)
         refused.flush()

@@ -491,6 +491,11 @@ describe("POST /power", () => {
       const problem = await expectProblem(await reader.post(`${BASE}/power`, bad), 400);
       expect(problem.errors?.map((e) => e.path)).toContain(path);
     }
+    // Found by an outside probe: inputs valid one by one whose answer no number holds gave
+    // users_per_variant: null. Now a 422 that says so.
+    const tiny = { kind: "mean", baseline_mean: 1e-300, baseline_stddev: 1, mde_relative: 1e-10, alpha: 1e-300 };
+    const beyond = await expectProblem(await reader.post(`${BASE}/power`, tiny), 422);
+    expect(beyond.errors).toEqual([{ path: "mde_relative", message: "too small for this baseline, alpha and power" }]);
     const ingest = await as("power", "ingest");
     await expectProblem(await ingest.post(`${BASE}/power`, body), 403);
   });

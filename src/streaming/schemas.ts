@@ -364,7 +364,6 @@ export const AlertRulePatch = AlertRuleFields.partial()
     tags: TagFilter.nullable().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, "name at least one field to change")
   .openapi("AlertRulePatch");
 
 export const AlertRule = z

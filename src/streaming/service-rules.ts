@@ -160,6 +160,8 @@ export function patchAlertRule(ctx: OrgContext, id: string, patch: AlertRulePatc
   return inTransaction(ctx, (tx) => {
     const before = getRule(tx.sql, id);
     if (before === null) return fail("not-found", "alert rule not found");
+    // `{}` names no change: the rule as it is, like an empty PATCH everywhere else in the API.
+    if (Object.keys(patch).length === 0) return ok(presentRule(before));
     const parsed = AlertRuleIn.safeParse(patchedRuleInput(before.rule, patch));
     if (!parsed.success) {
       return fail("validation", "the rule after this change is not valid", fieldErrors(parsed.error));

@@ -8,7 +8,7 @@ import { evaluateRules } from "./service-rules";
 import { uuidV7 } from "./time-ordered-id";
 import { planTags, writeTagged } from "./service-tags";
 import { futureTimeErrors } from "../http/time";
-import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
+import { type Failure, fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { countReceived, eventsAfter, insertEvents, markProcessed } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
 import { insertPredictions } from "./store/predictions";
@@ -19,6 +19,20 @@ import { metricRetentionMs } from "./store/retention";
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
 /**
+ * A batch with an item dated past the clock skew (src/http/time.ts) is refused whole, each such item
+ * named (`metrics.3.timestamp`), against this object's clock: the one that stamps the rest.
+ */
+function refuseFuture(items: readonly { timestamp?: number | undefined }[], key: string, now: number): Failure | null {
+  const errors = futureTimeErrors(
+    items,
+    (x) => x.timestamp,
+    (i) => `${key}.${i}.timestamp`,
+    now,
+  );
+  return errors.length > 0 ? fail("validation", `${key} dated in the future`, errors) : null;
+}
+
+/**
  * The batch was validated as a whole by the Worker. Here: every source_id must exist (422 naming
  * each offending event, nothing stored), then one transaction writes the batch. The answer leaves
  * only after the transaction commits, and the output gate holds it until the write is durable.
@@ -27,13 +41,8 @@ export function ingestEvents(
   ctx: OrgContext,
   events: readonly EventInT[],
 ): Result<{ accepted: number; duplicates: number }> {
-  const future = futureTimeErrors(
-    events,
-    (e) => e.timestamp,
-    (i) => `events.${i}.timestamp`,
-    ctx.now,
-  );
-  if (future.length > 0) return fail("validation", "event times in the future", future);
+  const future = refuseFuture(events, "events", ctx.now);
+  if (future !== null) return future;
   const unknown = new Set(
     unknownSourceIds(ctx.sql, distinct(events.flatMap((e) => (e.source_id === undefined ? [] : [e.source_id])))),
   );
@@ -72,13 +81,8 @@ export function processEvents(ctx: OrgContext, ids: readonly string[]): { proces
  * per-version summary of `GET /models` always agrees with what was acknowledged.
  */
 export function ingestPredictions(ctx: OrgContext, predictions: readonly PredictionInT[]): Result<PredictionOutT[]> {
-  const future = futureTimeErrors(
-    predictions,
-    (p) => p.timestamp,
-    (i) => `predictions.${i}.timestamp`,
-    ctx.now,
-  );
-  if (future.length > 0) return fail("validation", "prediction times in the future", future);
+  const future = refuseFuture(predictions, "predictions", ctx.now);
+  if (future !== null) return future;
   return ok(
     inTransaction(ctx, (tx) => {
       foldModelRollups(
@@ -121,13 +125,8 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
  * resolution's retention are dropped by the fold. Then the rules watching these metrics run.
  */
 export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Result<{ accepted: number }> {
-  const future = futureTimeErrors(
-    points,
-    (p) => p.timestamp,
-    (i) => `metrics.${i}.timestamp`,
-    ctx.now,
-  );
-  if (future.length > 0) return fail("validation", "metric times in the future", future);
+  const future = refuseFuture(points, "metrics", ctx.now);
+  if (future !== null) return future;
   const normalized = points.map((p) => ({
     name: p.name,
     value: p.value,

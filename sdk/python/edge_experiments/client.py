@@ -1,6 +1,7 @@
 """The client: fetches GET /config with ETag, evaluates locally, reports exposures in batches; and
 a reporter that sends model predictions in batches."""
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -14,6 +15,10 @@ MAX_ITEMS_PER_REQUEST = 1000
 # Prediction latencies are added into the server's float sums: bounded like metric values.
 MAX_LATENCY_MS = 1e15
 MAX_JSON_DEPTH = 32
+# A prediction and its features: keys and strings, plus one per other value (src/http/json.ts).
+MAX_ITEM_JSON_CHARS = 32 * 1024
+# An item's time may be this far ahead of the server's clock (src/http/time.ts); checked on ours.
+MAX_FUTURE_SKEW_SECONDS = 5 * 60
 # Earlier in-experiment answers remembered per client (as the TypeScript SDK): bounded memory.
 MAX_SHOWN = 10000
 
@@ -174,6 +179,8 @@ class PredictionReporter(_BatchReporter):
             event_id=None, features=None, timestamp=None):
         if not isinstance(model_name, str) or not model_name.strip() or len(model_name.strip()) > 200:
             raise ValueError("model_name must be 1 to 200 characters")
+        if _has_control(model_name):
+            raise ValueError("model_name must not contain control characters")
         if not _is_number(confidence) or not 0 <= confidence <= 1:
             raise ValueError("confidence must be a number from 0 to 1")
         if latency_ms is not None and (not _is_number(latency_ms) or not 0 <= latency_ms <= MAX_LATENCY_MS):
@@ -186,6 +193,17 @@ class PredictionReporter(_BatchReporter):
             raise ValueError("features must be a dict")
         if _deeper_than(prediction, MAX_JSON_DEPTH) or _deeper_than(features, MAX_JSON_DEPTH):
             raise ValueError("prediction and features may nest at most %d levels" % MAX_JSON_DEPTH)
+        if _json_chars(prediction) > MAX_ITEM_JSON_CHARS or _json_chars(features) > MAX_ITEM_JSON_CHARS:
+            raise ValueError("prediction and features may each hold at most %d characters of keys and strings"
+                             % MAX_ITEM_JSON_CHARS)
+        if isinstance(features, dict) and "__proto__" in features:
+            raise ValueError("features may not have a top-level __proto__ key")
+        if timestamp is not None:
+            seconds = _epoch_seconds(timestamp)
+            if seconds is None:
+                raise ValueError("timestamp must be an ISO-8601 time with a zone, or epoch milliseconds")
+            if seconds > self._clock() + MAX_FUTURE_SKEW_SECONDS:
+                raise ValueError("timestamp is more than 5 minutes in the future")
         try:
             json.dumps(prediction, allow_nan=False)
             json.dumps(features, allow_nan=False)
@@ -215,6 +233,52 @@ def _deeper_than(value, limit):
         children = current.values() if isinstance(current, dict) else current
         stack.extend((child, depth + 1) for child in children if isinstance(child, (list, dict)))
     return False
+
+
+def _json_chars(value):
+    """As the server counts an item's JSON (src/http/json.ts): keys and strings, one per other value."""
+    if value is None:
+        return 0
+    chars, stack = 0, [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            chars += sum(len(k) + 1 for k in current)
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+        else:
+            chars += len(current) + 1 if isinstance(current, str) else 1
+    return chars
+
+
+def _has_control(text):
+    """Unicode category Cc, as the server's /^[^\\p{Cc}]*$/u: C0, DEL and C1."""
+    return any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in text)
+
+
+# The server's ISO-8601 form (zod's iso.datetime with an offset): seconds required, any fraction,
+# Z or ±HH:MM. Parsed by hand: datetime.fromisoformat before 3.11 refuses fractions of other lengths.
+_ISO = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:Z|([+-])(\d\d):(\d\d))$")
+
+
+def _epoch_seconds(timestamp):
+    """A time as the server reads it (ISO-8601 with a zone, or epoch ms), in seconds; None if neither."""
+    if isinstance(timestamp, bool):
+        return None
+    if isinstance(timestamp, int) or (isinstance(timestamp, float) and timestamp.is_integer()):
+        return timestamp / 1000
+    match = _ISO.match(timestamp) if isinstance(timestamp, str) else None
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, off_h, off_m = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    offset = 0 if sign is None else (1 if sign == "+" else -1) * (int(off_h) * 3600 + int(off_m) * 60)
+    return moment.timestamp() - offset
 
 
 def _is_number(value):

@@ -202,6 +202,12 @@ class Predictions(unittest.TestCase):
             (("m", 0.5), {"model_version": "v" * 201}), (("m", 0.5), {"event_id": ""}),
             (("m", 0.5), {"features": [1]}), (("m", 0.5), {"prediction": {1, 2}}), (("m", 0.5), {"prediction": float("nan")}),
             (("m", 0.5), {"prediction": [deep]}),
+            # Rules the server gained (issue 16's audit): control characters, 32 KiB of keys and
+            # strings, a top-level __proto__ key, and times more than 5 minutes ahead.
+            (("m\x00", 0.5), {}), (("m", 0.5), {"prediction": "x" * 32768}),
+            (("m", 0.5), {"features": {"a": "x" * 32766}}), (("m", 0.5), {"features": {"__proto__": 1}}),
+            (("m", 0.5), {"timestamp": "2026-01-01"}), (("m", 0.5), {"timestamp": "2026-01-01T00:00:00"}),
+            (("m", 0.5), {"timestamp": "2026-01-01T00:10:00Z"}), (("m", 0.5), {"timestamp": 1767225600000 + 600000}),
         ]
         for args, kwargs in cases:
             with self.subTest(args=args, kwargs=kwargs):
@@ -211,7 +217,11 @@ class Predictions(unittest.TestCase):
         # The edges themselves are accepted.
         reporter.add("m" * 200, 0, latency_ms=1e15, prediction=deep, event_id="e" * 128)
         reporter.add("m", 1, latency_ms=0)
-        self.assertEqual(reporter.pending, 2)
+        reporter.add("m", 1, prediction="x" * 32767, features={"a": "x" * 32765})
+        reporter.add("m", 1, timestamp="2026-01-01T00:04:00.5Z")
+        reporter.add("m", 1, timestamp="2026-01-01T01:04:00+01:00")
+        reporter.add("m", 1, timestamp=1767225600000 + 240000)
+        self.assertEqual(reporter.pending, 6)
 
 
 class ExposedUsers(unittest.TestCase):

@@ -1,14 +1,8 @@
 import { SELF } from "cloudflare:test";
+import { onTestFailed } from "vitest";
 import { parseServerMessage, type ServerMessage } from "../../src/streaming/live/protocol";
 
 export const WS_PATH = "/api/v1/streaming-analytics/ws";
-
-/**
- * How long a wait for a frame may take before it counts as a hang. Only a hang: the waits end on
- * the frame itself (a sentinel), never on time, and half the test timeout leaves a loaded CI
- * machine room while a real hang still fails with what arrived instead of a bare timeout.
- */
-export const HANG_MS = 30_000;
 
 type Of<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
@@ -50,32 +44,26 @@ export class LiveClient {
     return this.messages.filter((m): m is Of<T> => m.type === type);
   }
 
-  /** Resolves when `predicate` holds over what has arrived; rejects after `timeoutMs` (a hang). */
-  async until(predicate: (c: LiveClient) => boolean, timeoutMs = HANG_MS, what = "condition"): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Resolves when `predicate` holds over what has arrived, re-checked at each frame or close (the
+   * sentinel): no clock. A hang is the test's own timeout, and what had arrived is printed then.
+   */
+  async until(predicate: (c: LiveClient) => boolean, what = "condition"): Promise<void> {
+    if (predicate(this)) return;
+    onTestFailed(() => console.error(`waiting for ${what}; got ${JSON.stringify(this.raw).slice(0, 1000)}`));
     while (!predicate(this)) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.raw).slice(0, 1000)}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
   /** The n-th (1-based) message of `type`, waiting for it. */
-  async next<T extends ServerMessage["type"]>(type: T, n = 1, timeoutMs = HANG_MS): Promise<Of<T>> {
-    await this.until((c) => c.of(type).length >= n, timeoutMs, `${n} '${type}' message(s)`);
+  async next<T extends ServerMessage["type"]>(type: T, n = 1): Promise<Of<T>> {
+    await this.until((c) => c.of(type).length >= n, `${n} '${type}' message(s)`);
     return this.of(type)[n - 1] as Of<T>;
   }
 
-  async waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
-    await this.until((c) => c.closed !== null, timeoutMs, "close");
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    await this.until((c) => c.closed !== null, "close");
     return this.closed as { code: number; reason: string };
   }
 

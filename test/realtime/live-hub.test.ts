@@ -4,7 +4,7 @@ import type { EventOutT } from "../../src/streaming/schemas";
 import type { OrgObject } from "../../src/streaming/org-object";
 import type { Publishable } from "../../src/streaming/live/protocol";
 import { tokenFor } from "../helpers";
-import { connectWithTicket, connectWithToken, HANG_MS, type LiveClient } from "./live-client";
+import { connectWithTicket, connectWithToken, type LiveClient } from "./live-client";
 import { ManualClock } from "./manual-clock";
 
 // These drive the hub directly inside the real object (real sockets, real hibernation), so they
@@ -51,7 +51,7 @@ const eventIds = (c: LiveClient) => c.of("events").flatMap((m) => m.data.map((e)
 async function open(org: string): Promise<LiveClient> {
   const c = await connectWithToken(await tokenFor(org));
   // The first frame is always the snapshot (or an error saying it could not be built).
-  await c.until((x) => x.raw.length >= 1, HANG_MS, "first frame");
+  await c.until((x) => x.raw.length >= 1, "first frame");
   return c;
 }
 
@@ -74,7 +74,7 @@ describe("LiveHub", () => {
       sent.push(...batch.map((e) => e.event_id));
       await step("burst", clock, 20, { type: "events", data: batch });
     }
-    await c.until((x) => eventIds(x).length >= sent.length, HANG_MS, "all events");
+    await c.until((x) => eventIds(x).length >= sent.length, "all events");
     expect(eventIds(c)).toEqual(sent); // every event, once, in order
     // The first batch at once (t = 0), then one message per slot at t = 100, 200, ... 1000.
     expect(c.of("events")).toHaveLength(11);
@@ -238,7 +238,7 @@ describe("LiveHub", () => {
     ];
     for (const [k, g] of groups.entries()) {
       for (const c of g.clients) {
-        await c.until((x) => x.of("metric").length >= 1, HANG_MS, "the metric");
+        await c.until((x) => x.of("metric").length >= 1, "the metric");
         const seen = c.messages
           .filter((m) => m.type !== "snapshot" && m.type !== "pong")
           .map((m) => (m.type === "events" ? `events:${m.data.map((e) => e.event_type).join(",")}` : m.type));

@@ -1,7 +1,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { as } from "../helpers";
-import { connectWithTicket, connectWithToken, HANG_MS, type LiveClient } from "./live-client";
+import { connectWithTicket, connectWithToken, type LiveClient } from "./live-client";
 
 // Every message type, caused by the public API as a client would cause it, and read back through
 // the shared protocol module (a frame it cannot parse fails LiveClient.invalid).
@@ -139,7 +139,7 @@ describe("live messages from the API", () => {
       return client.post(`${BASE}/events`, { events });
     });
     for (const res of await Promise.all(posts)) expect(res.status).toBe(202);
-    await socket.until((s) => eventIds(s).length >= all.length, HANG_MS, "every event");
+    await socket.until((s) => eventIds(s).length >= all.length, "every event");
     const elapsed = Date.now() - started;
     const ids = eventIds(socket);
     expect(ids.length).toBe(all.length);

@@ -7,19 +7,9 @@ import { z } from "@hono/zod-openapi";
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Depth of a parsed JSON value, walked iteratively (recursion is what deep input would break). */
+/** Depth of a parsed JSON value past `max` (jsonItemProblem's walk, with no size bound). */
 export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (current === null || typeof current !== "object") continue;
-    if (depth + 1 > max) return true;
-    const children = Array.isArray(current) ? current : Object.values(current);
-    for (const child of children) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
-    }
-  }
-  return false;
+  return jsonItemProblem(value, Number.POSITIVE_INFINITY, max) === "deep";
 }
 
 const depthMessage = `nested deeper than ${MAX_JSON_DEPTH} levels`;
@@ -32,12 +22,14 @@ const depthMessage = `nested deeper than ${MAX_JSON_DEPTH} levels`;
 const withoutProtoKey = (v: unknown) => !(v !== null && typeof v === "object" && Object.hasOwn(v, "__proto__"));
 const protoMessage = "the key __proto__ is not allowed";
 
+/** A JSON object without a top-level `__proto__` key, then checked by `check`. */
+const jsonObject = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
+  z.unknown().refine(withoutProtoKey, protoMessage).pipe(z.record(z.string(), z.unknown()).superRefine(check));
+
 /** Any JSON object, at most MAX_JSON_DEPTH deep. */
-export const JsonObject = z
-  .unknown()
-  .refine(withoutProtoKey, protoMessage)
-  .pipe(z.record(z.string(), z.unknown()).refine((v) => !jsonDepthExceeds(v), depthMessage))
-  .openapi({ type: "object", description: `Any JSON object (nested at most ${MAX_JSON_DEPTH} levels)` });
+export const JsonObject = jsonObject((value, ctx) => {
+  if (jsonDepthExceeds(value)) ctx.addIssue({ code: "custom", message: depthMessage });
+}).openapi({ type: "object", description: `Any JSON object (nested at most ${MAX_JSON_DEPTH} levels)` });
 
 /** Any JSON value but undefined, at most MAX_JSON_DEPTH deep. */
 export const JsonValue = z
@@ -55,14 +47,21 @@ export const JsonValue = z
  */
 export const MAX_ITEM_JSON_CHARS = 32 * 1024;
 
-/** One walk for both bounds: "deep" past MAX_JSON_DEPTH, "large" past `maxChars`, else null. */
-export function jsonItemProblem(value: unknown, maxChars = MAX_ITEM_JSON_CHARS): "deep" | "large" | null {
+/**
+ * One walk for both bounds, iterative (recursion is what deep input would break): "deep" past
+ * `maxDepth` levels, "large" past `maxChars` of keys and strings, else null.
+ */
+export function jsonItemProblem(
+  value: unknown,
+  maxChars = MAX_ITEM_JSON_CHARS,
+  maxDepth = MAX_JSON_DEPTH,
+): "deep" | "large" | null {
   if (value === null || typeof value !== "object") return charsOf(value) > maxChars ? "large" : null;
   let chars = 0;
   const stack: [object, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop() as [object, number];
-    if (depth > MAX_JSON_DEPTH) return "deep";
+    if (depth > maxDepth) return "deep";
     const children = Array.isArray(current) ? current : Object.values(current);
     if (!Array.isArray(current)) for (const key in current) chars += key.length + 1;
     for (const child of children) {
@@ -87,14 +86,10 @@ const boundedItem = (value: unknown, ctx: z.RefinementCtx) => {
 };
 
 /** A JSON object stored per item (an event's payload, a prediction's features): depth and size bounded. */
-export const ItemJsonObject = z
-  .unknown()
-  .refine(withoutProtoKey, protoMessage)
-  .pipe(z.record(z.string(), z.unknown()).superRefine(boundedItem))
-  .openapi({
-    type: "object",
-    description: `Any JSON object, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
-  });
+export const ItemJsonObject = jsonObject(boundedItem).openapi({
+  type: "object",
+  description: `Any JSON object, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+});
 
 /** A JSON value stored per item (a prediction): depth and size bounded. */
 export const ItemJsonValue = z

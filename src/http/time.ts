@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { FieldError } from "./problem";
 
 /**
  * The one parser for times on input (events, predictions, metrics, results, list filters). Bounded
@@ -53,9 +54,9 @@ export function futureTimeErrors<T>(
   at: (item: T) => number | undefined,
   path: (i: number) => string,
   now: number,
-): { path: string; message: string }[] {
+): FieldError[] {
   const limit = now + MAX_FUTURE_SKEW_MS;
-  const errors: { path: string; message: string }[] = [];
+  const errors: FieldError[] = [];
   for (let i = 0; i < items.length; i++) {
     const t = at(items[i] as T);
     if (t !== undefined && t > limit) errors.push({ path: path(i), message: AHEAD });

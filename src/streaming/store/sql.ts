@@ -85,10 +85,5 @@ export function toBoundedPage<R>(
 
 /** Reads `limit + 1` rows upstream so that the cursor is only issued when there is a next page. */
 export function toPage<R>(rows: R[], limit: number, key: (row: R) => number[]): Page<R> {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    items: page,
-    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
-  };
+  return toBoundedPage(rows, limit, key, () => 0);
 }

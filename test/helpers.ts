@@ -28,8 +28,12 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
+/** Where a request goes: the Worker through SELF by default (exposure-capture.ts passes its own). */
+export type Fetcher = (request: Request) => Promise<Response>;
+const viaSelf: Fetcher = (request) => SELF.fetch(request);
+
 /** Calls the Worker in-process, the way a client would over HTTP. */
-export function api(path: string, options: ApiOptions = {}): Promise<Response> {
+export function api(path: string, options: ApiOptions = {}, fetcher: Fetcher = viaSelf): Promise<Response> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   let body: BodyInit | undefined = options.rawBody;
@@ -37,18 +41,20 @@ export function api(path: string, options: ApiOptions = {}): Promise<Response> {
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  return SELF.fetch(`https://edge.test${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
+  return fetcher(
+    new Request(`https://edge.test${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }),
+  );
 }
 
 /** A client bound to one organization's token: `const acme = await as("acme"); await acme.post(...)`. */
-export async function as(org: string, scope = ALL_SCOPES) {
+export async function as(org: string, scope = ALL_SCOPES, fetcher: Fetcher = viaSelf) {
   const token = await tokenFor(org, scope);
   return {
     token,
-    get: (path: string) => api(path, { token }),
-    post: (path: string, body?: unknown) => api(path, { token, method: "POST", body: body ?? {} }),
-    patch: (path: string, body: unknown) => api(path, { token, method: "PATCH", body }),
-    delete: (path: string) => api(path, { token, method: "DELETE" }),
+    get: (path: string) => api(path, { token }, fetcher),
+    post: (path: string, body?: unknown) => api(path, { token, method: "POST", body: body ?? {} }, fetcher),
+    patch: (path: string, body: unknown) => api(path, { token, method: "PATCH", body }, fetcher),
+    delete: (path: string) => api(path, { token, method: "DELETE" }, fetcher),
   };
 }
 

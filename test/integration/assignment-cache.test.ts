@@ -4,7 +4,8 @@ import { assignmentCache, RELOAD_WAIT_MS } from "../../src/assignment/cache";
 import app from "../../src/app";
 import type { Env } from "../../src/env";
 import { expectProblem, tokenFor } from "../helpers";
-import { eventually, exposureRows, type SeededExperiment, seedExperiment } from "./assignment-fixtures";
+import { exposureRows, type SeededExperiment, seedExperiment } from "./assignment-fixtures";
+import { captureExposures } from "./exposure-capture";
 
 const BASE = "/api/v1/ab-testing";
 
@@ -70,6 +71,7 @@ describe("a warm cache answers without D1", () => {
 
   it("every route keeps answering from memory when D1 fails after warm-up", async () => {
     const real = env as Env;
+    const queue = captureExposures();
     // Warm-up: the snapshot, and the paused/completed experiments asked for by id and by key.
     expect((await call(real, org, `${BASE}/config`)).status).toBe(200);
     for (const e of [paused, completed]) {
@@ -101,6 +103,7 @@ describe("a warm cache answers without D1", () => {
 
     // In-experiment answers still come back, and their exposures do not meet D1 either: they go
     // to the queue, whose consumer (with the real D1 here) stores them once they are delivered.
+    const sent = queue.calls();
     const enrolled = await call(broken, org, `${BASE}/experiments/${running.id}/assign`, { user_id: "u1" });
     expect(enrolled.status).toBe(200);
     expect(await enrolled.json()).toMatchObject({ experiment_key: "run", in_experiment: true });
@@ -108,11 +111,9 @@ describe("a warm cache answers without D1", () => {
     expect(((await all.json()) as { assignments: unknown[] }).assignments).toHaveLength(2);
     expect(attempted).toEqual([]);
     expect(assignmentCache.loads).toBe(loads);
-    const stored = await eventually(async () => {
-      const r = await exposureRows(running.id);
-      expect(r).toHaveLength(2);
-      return r;
-    });
+    expect(queue.calls()).toBeGreaterThan(sent);
+    await queue.deliver();
+    const stored = await exposureRows(running.id);
     expect(stored.map((r) => r.user_id).sort()).toEqual(["u1", "u2"]);
   });
 

@@ -110,20 +110,3 @@ export async function exposureRows(
     .all<{ user_id: string; variant_id: string; exposed_at: number }>();
   return results;
 }
-
-/**
- * Waits until `check` passes (exposures are written after the response, through the local queue).
- * The deadline only catches a hang: half the test timeout, so a loaded machine never trips it and a
- * hang still fails with the check's own message.
- */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}

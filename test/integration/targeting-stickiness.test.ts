@@ -1,8 +1,9 @@
 // Changing targeting on a running experiment keeps exposed users in their variant (issue 15): the
 // client sends its earlier in-experiment answers as `exposed`, so the edge decides without a D1 read.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { as } from "../helpers";
-import { eventually, exposureRows } from "./assignment-fixtures";
+import { exposureRows } from "./assignment-fixtures";
+import { captureExposures } from "./exposure-capture";
 import { BASE, createRunning } from "./experiments-fixtures";
 
 interface Answer {
@@ -15,9 +16,12 @@ interface Answer {
 
 const USERS = 200;
 
+afterEach(() => vi.restoreAllMocks());
+
 describe("targeting change on a running experiment", () => {
   it("exposed users keep their variant; others follow the new targeting; exposures stay first-wins", async () => {
-    const acme = await as("sticky-targeting");
+    const queue = captureExposures();
+    const acme = await queue.as("sticky-targeting");
     const e = await createRunning(acme, "sticky-fr", { targeting: { country: "FR" } });
     const assign = async (user: string, country: string, exposed?: Record<string, string>): Promise<Answer> => {
       const res = await acme.post(`${BASE}/assign`, {
@@ -37,7 +41,8 @@ describe("targeting change on a running experiment", () => {
     for (const a of first.values()) expect(a).toMatchObject({ in_experiment: true, reason: null });
     const variantsSeen = new Set([...first.values()].map((a) => a.variant_key));
     expect(variantsSeen).toEqual(new Set(["control", "treatment"]));
-    await eventually(async () => expect(await exposureRows(e.id)).toHaveLength(USERS));
+    await queue.deliver();
+    expect(await exposureRows(e.id)).toHaveLength(USERS);
 
     const patched = await acme.patch(`${BASE}/experiments/${e.id}`, { targeting: { country: "DE" } });
     expect(patched.status, await patched.clone().text()).toBe(200);
@@ -63,9 +68,10 @@ describe("targeting change on a running experiment", () => {
     // New matching users enter with their bucketed variant, exposed or not.
     const de = await assign("new-de", "DE");
     expect(de).toMatchObject({ in_experiment: true, reason: null });
-    // A sentinel: the new user's exposure is stored, so every write queued before it has landed too.
-    await eventually(async () => expect(await exposureRows(e.id)).toHaveLength(USERS + 1));
+    // Every answer's exposure is delivered: the first ones stay, and the new user's is added.
+    await queue.deliver();
     const stored = await exposureRows(e.id);
+    expect(stored).toHaveLength(USERS + 1);
     for (const u of users) {
       expect(stored.find((r) => r.user_id === u)?.variant_id).toBe(first.get(u)?.variant_id);
     }

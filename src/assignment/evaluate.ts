@@ -134,6 +134,19 @@ const namespaceReason = (experiment: ClientExperiment, userId: string): NotInExp
   experiment.namespace != null && !inNamespace(userId, experiment.namespace) ? "namespace" : null;
 
 /**
+ * The variant a user's bucket holds, whatever the status and the targeting: null when the user is
+ * outside the namespace or the coverage. Once an experiment has started this never changes for a
+ * user inside it (seed, percentages and namespace are frozen at start; coverage only rises), so it
+ * is the variant every in-experiment answer gave them, and will give them.
+ */
+export function bucketedVariant(experiment: ClientExperiment, userId: string): ClientVariant | null {
+  if (namespaceReason(experiment, userId) !== null) return null;
+  const { variants } = experiment;
+  const index = pickVariantOf(bucketOf(experiment.seed, userId), experiment.coverage, variants, trafficOf);
+  return index === null ? null : (variants[index] ?? null);
+}
+
+/**
  * Assignments for every evaluable experiment in `experiments` (drafts and empty ones are
  * skipped), in the given order. For `POST /assign` and the SDK's getAssignments.
  */

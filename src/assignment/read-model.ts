@@ -23,7 +23,7 @@ import { presentVariant } from "../experiments/present";
 type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 
 /** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
-function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
+export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
   return {
     id: e.id,
     key: e.key,

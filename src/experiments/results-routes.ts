@@ -50,7 +50,7 @@ export const resultRoutes = createRouter()
           201: json(Accepted, "Stored"),
           ...problemResponses({
             409: "The experiment is a draft",
-            422: "A variant_id of another experiment, or a user never exposed to this one",
+            422: "A variant_id of another experiment, or a user outside its coverage or namespace with no exposure",
           }),
         },
       },

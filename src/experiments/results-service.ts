@@ -2,6 +2,8 @@
 import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { futureTimeErrors } from "../http/time";
+import { bucketedVariant } from "../assignment/evaluate";
+import { toClientExperiment } from "../assignment/read-model";
 import { UNDEFINED_METRIC } from "../metrics/model";
 import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
 import {
@@ -54,34 +56,44 @@ export async function recordResults(
   });
   if (foreign.length > 0) throw unprocessable("results name variants of another experiment", foreign);
 
-  const outcome = await results.insertResults(
-    db,
-    orgId,
-    experimentId,
-    rows.map((r) => ({
+  const toRows = (rs: readonly ResultInput[]) =>
+    rs.map((r) => ({
       metricName: r.metric_name,
       metricValue: r.metric_value,
       userId: r.user_id ?? null,
       variantId: r.variant_id ?? null,
       recordedAt: r.recorded_at ?? now,
-    })),
-  );
-  if (outcome.ok && outcome.inserted === rows.length) return outcome.inserted;
+    }));
+  let outcome = await results.insertResults(db, orgId, experimentId, toRows(rows));
   if (!outcome.ok) {
-    // Only now pay for the diagnosis: the happy path is a single statement.
+    // A row without variant_id whose user has no stored exposure: the happy path is one statement,
+    // so only now look. Exposures reach D1 through a queue, about a second after the answer, so
+    // "none stored" often means "not stored yet": the user's bucket decides, which is the variant
+    // every in-experiment answer gave them. A user outside the coverage or the namespace was never
+    // shown the experiment and cannot be attributed. One whose exposure never arrives is counted
+    // in the analysis's data_quality (unexposed_results), not analysed.
     const needExposure = rows.flatMap((r) =>
       r.variant_id === undefined && r.user_id !== undefined ? [r.user_id] : [],
     );
     const unexposed = await results.findUnexposedUsers(db, orgId, experimentId, needExposure);
-    const errors = rows.flatMap((r, i) =>
-      r.variant_id === undefined && r.user_id !== undefined && unexposed.has(r.user_id)
-        ? [{ path: `${pathOf(i)}user_id`, message: `user '${r.user_id}' was never exposed to this experiment` }]
-        : [],
-    );
+    const evaluable = toClientExperiment(experiment);
+    const errors: FieldError[] = [];
+    const attributed = rows.map((r, i) => {
+      if (r.variant_id !== undefined || r.user_id === undefined || !unexposed.has(r.user_id)) return r;
+      const variant = bucketedVariant(evaluable, r.user_id);
+      if (variant === null) {
+        const message = `user '${r.user_id}' is outside the experiment (its coverage or namespace) and has no exposure`;
+        errors.push({ path: `${pathOf(i)}user_id`, message });
+        return r;
+      }
+      return { ...r, variant_id: variant.id };
+    });
     if (errors.length > 0) {
-      throw unprocessable("results without variant_id need a user exposed to the experiment", errors);
+      throw unprocessable("results without variant_id need a user in the experiment", errors);
     }
+    outcome = await results.insertResults(db, orgId, experimentId, toRows(attributed));
   }
+  if (outcome.ok && outcome.inserted === rows.length) return outcome.inserted;
   await loadExperiment(db, orgId, experimentId); // 404 if deleted meanwhile
   throw conflict("the experiment changed concurrently; retry");
 }

@@ -1,7 +1,21 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { bucketOf } from "../../src/assignment/bucketing";
 import { MAX_METRIC_ABS } from "../../src/http/values";
 import { as, expectProblem } from "../helpers";
+import { captureExposures } from "./exposure-capture";
 import { BASE, count, createExperiment, createRunning, expose, rows, twoVariants } from "./experiments-fixtures";
+
+afterEach(() => vi.restoreAllMocks());
+
+interface AssignmentBody {
+  variant_id: string;
+  in_experiment: boolean;
+}
+interface AnalysisBody {
+  assignments: { variant_id: string; users: number }[];
+  metrics: { metric_name: string; variants: { variant_id: string; users: number; mean: number }[] }[];
+  data_quality: { unexposed_results: number };
+}
 
 const resultsOf = (id: string) =>
   rows<{
@@ -181,23 +195,75 @@ describe("POST /experiments/:id/results", () => {
     expect(folded).toEqual({ post_sum: MAX_METRIC_ABS, post_rows: 3 });
   });
 
-  it("422 for a user never exposed, naming the row; the valid rows are not stored either", async () => {
+  it("a user whose exposure is not stored yet counts for their bucket's variant, read once the exposure lands", async () => {
+    // Exposures reach D1 through the queue after the answer: here they wait, recorded, until deliver().
+    const queue = captureExposures();
+    const acme = await queue.as("acme-lag");
+    const exp = await createRunning(acme, "lag");
+    const assigned = await acme.post(`${BASE}/experiments/${exp.id}/assign`, { user_id: "lagging" });
+    const { variant_id: variant, in_experiment } = (await assigned.json()) as AssignmentBody;
+    expect(in_experiment).toBe(true);
+    const recorded = await acme.post(`${BASE}/experiments/${exp.id}/results`, {
+      results: [
+        { metric_name: "m", metric_value: 3, user_id: "lagging" },
+        // Never assigned through this service: attributed by the same bucketing, but not analysed.
+        { metric_name: "m", metric_value: 5, user_id: "stranger" },
+      ],
+    });
+    expect(recorded.status, await recorded.clone().text()).toBe(201);
+    expect(await count("exposures", "experiment_id = ?", exp.id)).toBe(0);
+    const stored = await resultsOf(exp.id);
+    expect(stored.map((r) => [r.user_id, r.variant_id])).toEqual([
+      ["lagging", variant],
+      // 50/50 over full coverage, seed = key: control holds buckets [0, 0.5), treatment [0.5, 1).
+      ["stranger", exp.variants[bucketOf(exp.key, "stranger") < 0.5 ? 0 : 1]?.id],
+    ]);
+
+    await queue.deliver();
+    const analysis = (await (await acme.get(`${BASE}/experiments/${exp.id}/results`)).json()) as AnalysisBody;
+    expect(analysis.assignments.find((a) => a.variant_id === variant)?.users).toBe(1);
+    const m = analysis.metrics.find((x) => x.metric_name === "m");
+    expect(m?.variants.find((v) => v.variant_id === variant)).toMatchObject({ users: 1, mean: 3 });
+    expect(analysis.data_quality).toMatchObject({ unexposed_results: 1 });
+  });
+
+  it("422 for a user outside the coverage with no exposure, naming the row; the valid rows are not stored either", async () => {
     const acme = await as("acme");
-    const exp = await createRunning(acme, "unexposed");
-    await expose(exp.id, "acme", { known: exp.variants[0]?.id ?? "" });
+    const exp = await createRunning(acme, "unexposed", { coverage: 10 });
+    // Coverage 10% of a 50/50 split (docs/contract.md, Bucketing): control holds [0, 0.05), treatment
+    // [0.5, 0.55); every other bucket is outside.
+    const covered = (u: string) => {
+      const n = bucketOf(exp.key, u);
+      return n < 0.05 || (n >= 0.5 && n < 0.55);
+    };
+    const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+    const outside = users.find((u) => !covered(u)) ?? "";
+    const inside = users.find(covered) ?? "";
+    expect(inside).not.toBe("");
     const problem = await expectProblem(
       await acme.post(`${BASE}/experiments/${exp.id}/results`, {
         results: [
-          { metric_name: "m", metric_value: 1, user_id: "known" },
-          { metric_name: "m", metric_value: 1, user_id: "stranger" },
+          { metric_name: "m", metric_value: 1, user_id: inside },
+          { metric_name: "m", metric_value: 1, user_id: outside },
         ],
       }),
       422,
     );
     expect(problem.errors).toEqual([
-      { path: "results.1.user_id", message: "user 'stranger' was never exposed to this experiment" },
+      {
+        path: "results.1.user_id",
+        message: `user '${outside}' is outside the experiment (its coverage or namespace) and has no exposure`,
+      },
     ]);
     expect(await count("results", "experiment_id = ?", exp.id)).toBe(0);
+    // An exposure stored for that user (recorded when the coverage was theirs) attributes the row.
+    await expose(exp.id, "acme", { [outside]: exp.variants[0]?.id ?? "" });
+    const ok = await acme.post(`${BASE}/experiments/${exp.id}/results`, {
+      metric_name: "m",
+      metric_value: 1,
+      user_id: outside,
+    });
+    expect(ok.status).toBe(201);
   });
 
   it("422 for a variant_id of another experiment", async () => {

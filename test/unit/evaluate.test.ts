@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf, pickVariant } from "../../src/assignment/bucketing";
 import type { ClientExperiment, ClientVariant } from "../../src/experiments/model";
-import { evaluateAll, evaluateExperiment } from "../../src/assignment/evaluate";
+import { bucketedVariant, evaluateAll, evaluateExperiment } from "../../src/assignment/evaluate";
 import golden from "../fixtures/bucketing.json";
 
 const variants = (pcts: readonly number[]): ClientVariant[] =>
@@ -31,6 +31,40 @@ function assigned(e: ClientExperiment, user: string) {
   if (r.kind !== "assigned") throw new Error(`expected an assignment, got ${r.kind}`);
   return r.assignment;
 }
+
+describe("bucketedVariant (results without variant_id)", () => {
+  it.each([
+    ["full coverage", {}],
+    ["coverage 37%", { coverage: 37 }],
+    ["a namespace [0.2, 0.7)", { namespace: { key: "layer", start: 0.2, end: 0.7 } }],
+    ["coverage 50% inside a namespace", { coverage: 50, namespace: { key: "layer", start: 0, end: 0.5 } }],
+  ] as const)(
+    "%s: the variant of every in-experiment answer, null exactly where the reason is coverage or namespace",
+    (_name, over) => {
+      const e = experiment(over);
+      for (let i = 0; i < 5000; i++) {
+        const user = `user-${i}`;
+        const r = evaluateExperiment(e, user);
+        if (r.kind !== "assigned") throw new Error("expected an assignment");
+        const bucketed = bucketedVariant(e, user);
+        if (r.reason === null) expect(bucketed?.id).toBe(r.assignment.variant_id);
+        else expect([r.reason, bucketed]).toEqual([r.reason, null]);
+      }
+    },
+  );
+
+  it("ignores status and targeting: a paused or completed experiment's users keep their bucket", () => {
+    const running = experiment({ targeting: { plan: "pro" } });
+    for (const status of ["paused", "completed"] as const) {
+      const e = { ...running, status, winner_variant_id: "var_2" };
+      for (let i = 0; i < 1000; i++) {
+        const user = `user-${i}`;
+        const index = pickVariant(bucketOf(e.seed, user), 100, [50, 30, 20]);
+        expect(bucketedVariant(e, user)?.id).toBe(`var_${index}`);
+      }
+    }
+  });
+});
 
 describe("evaluateExperiment replays the golden cases", () => {
   it.each(golden.cases.map((c, i) => [i, c] as const))("case %i", (_i, c) => {

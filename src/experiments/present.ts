@@ -58,7 +58,10 @@ export function presentExperiment(e: ExperimentWithVariants): ExperimentOut {
   };
 }
 
-/** The fields the history speaks of, under their API names (status moves are their own actions). */
+/**
+ * The fields the history speaks of, under their API names: every field a PATCH can change (status
+ * moves are their own actions). A PATCH that changes none of them writes nothing (update-service.ts).
+ */
 export function auditedExperimentFields(e: ExperimentWithVariants) {
   const out = presentExperiment(e);
   return {
@@ -67,6 +70,10 @@ export function auditedExperimentFields(e: ExperimentWithVariants) {
     description: out.description,
     hypothesis: out.hypothesis,
     primary_metric: out.primary_metric,
+    secondary_metrics: out.secondary_metrics,
+    guardrail_metrics: out.guardrail_metrics,
+    planned_users_per_variant: out.planned_users_per_variant,
+    analysis_settings: out.analysis_settings,
     coverage: out.coverage,
     seed: out.seed,
     variants: out.variants,

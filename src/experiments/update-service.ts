@@ -122,7 +122,10 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   const live = isLive(current.status);
   const now = Date.now();
   const changes = diffFields(auditedExperimentFields(current), auditedExperimentFields(planned(current, p)));
-  const audit = Object.keys(changes).length > 0 ? auditOf(orgId, id, actor, now, "updated", changes) : null;
+  // Nothing would change (`{}`, or values equal to the stored ones): a no-op, so updated_at, the
+  // history and the edge caches stay as they are.
+  if (Object.keys(changes).length === 0) return presentExperiment(current);
+  const audit = auditOf(orgId, id, actor, now, "updated", changes);
   const applied = await repo.updateExperiment(
     db,
     orgId,

@@ -134,9 +134,48 @@ describe("read-only and unknown fields are named, never dropped", () => {
     const res = await acme.patch(`${BASE}/experiments/${exp.id}`, {});
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ key: "noop-patch", coverage: 70, status: "draft" });
-    const after = await storedExperiment(exp.id);
-    expect({ ...after, updated_at: 0 }).toEqual({ ...before, updated_at: 0 });
+    expect(await storedExperiment(exp.id)).toEqual(before);
     expect(await storedPercentages(exp.id)).toEqual([50, 50]);
+    // Values equal to the stored ones change nothing either: updated_at stays, no history row.
+    const same = await acme.patch(`${BASE}/experiments/${exp.id}`, {
+      experiment_name: exp.experiment_name,
+      coverage: 70,
+      traffic_split: { control: 50, treatment: 50 },
+      analysis_settings: {},
+    });
+    expect(same.status).toBe(200);
+    expect(await storedExperiment(exp.id)).toEqual(before);
+    expect(await count("audit_log", "entity_id = ? AND action = 'updated'", exp.id)).toBe(0);
+  });
+
+  it("every PATCHable field is in the history: metrics, planned users and analysis settings too", async () => {
+    const acme = await as("acme");
+    const exp = await createRunning(acme, "audited-analysis");
+    const patches = [
+      { secondary_metrics: ["revenue"], guardrail_metrics: ["latency_ms"] },
+      { planned_users_per_variant: 1000 },
+      { analysis_settings: { cuped: true, correction: "holm" } },
+    ];
+    for (const patch of patches) {
+      const res = await acme.patch(`${BASE}/experiments/${exp.id}`, patch);
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    const res = await acme.get(`${BASE}/experiments/${exp.id}/history`);
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: { action: string; changes: Record<string, unknown> }[] };
+    // Newest first.
+    const updates = items.filter((i) => i.action === "updated").reverse();
+    expect(updates.map((u) => Object.keys(u.changes).sort())).toEqual([
+      ["guardrail_metrics", "secondary_metrics"],
+      ["planned_users_per_variant"],
+      ["analysis_settings"],
+    ]);
+    expect(updates[0]?.changes.secondary_metrics).toEqual({ from: [], to: ["revenue"] });
+    expect(updates[1]?.changes.planned_users_per_variant).toEqual({ from: null, to: 1000 });
+    expect(updates[2]?.changes.analysis_settings).toMatchObject({
+      from: { cuped: false, correction: "none" },
+      to: { cuped: true, correction: "holm" },
+    });
   });
 
   it("create with an unknown field, at the top or in a variant, is 400 naming it; nothing stored", async () => {

@@ -4,8 +4,9 @@ from .hashing import bucket, in_namespace, in_rollout, pick_variant
 
 
 def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_key=None):
-    """The user's assignment (a dict shaped like the API's Assignment, plus `reason` when the
-    answer is not an exposure), or None for a draft or an experiment without variants.
+    """The user's assignment (a dict shaped like the API's Assignment, with `reason`: None exactly
+    when the answer is an exposure, as the server and the TypeScript SDK answer), or None for a draft
+    or an experiment without variants.
 
     `exposed_variant_key`: the variant this user was already shown in this experiment. Targeting
     decides who enters and never takes a shown user out: a user who fails targeting alone (the
@@ -51,9 +52,8 @@ def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_ke
         "model_version": variant.get("model_version"),
         "config": variant.get("config", {}),
         "in_experiment": reason is None,
+        "reason": reason,
     }
-    if reason is not None:
-        answer["reason"] = reason
     return answer
 
 

@@ -231,9 +231,11 @@ class ExposedUsers(unittest.TestCase):
         client = ExperimentClient("https://x.test", "t", initial_config=CONFIG)
         first = client.get_variant("checkout", "u-1", {"country": "US"})
         self.assertTrue(first["in_experiment"])
+        # `reason` is always there, None for an exposure, as the server answers (no KeyError).
+        self.assertIsNone(first["reason"])
         # The user moved to FR: targeting (country US) leaves them out, their earlier answer keeps them.
         again = client.get_variant("checkout", "u-1", {"country": "FR"})
-        self.assertEqual((again["variant_key"], again["in_experiment"], again.get("reason")),
+        self.assertEqual((again["variant_key"], again["in_experiment"], again["reason"]),
                          (first["variant_key"], True, None))
         # A user this client never answered in-experiment is left out, with the reason.
         other = client.get_variant("checkout", "u-2", {"country": "FR"})

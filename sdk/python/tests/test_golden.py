@@ -42,7 +42,7 @@ class GoldenConditions(unittest.TestCase):
             with self.subTest(case["name"]):
                 answer = client.get_variant("c%d" % i, "someone", attrs)
                 self.assertIs(answer["in_experiment"], case["match"])
-                self.assertEqual(answer.get("reason"), None if case["match"] else "targeting")
+                self.assertEqual(answer["reason"], None if case["match"] else "targeting")
 
 
 class GoldenFlagsNamespacesExperiments(unittest.TestCase):
@@ -70,7 +70,7 @@ class GoldenFlagsNamespacesExperiments(unittest.TestCase):
                 answer = client.get_variant(case["experiment"]["seed"], case["user_id"], case["attributes"])
                 self.assertEqual(answer["variant_id"], "v%d" % case["variant_index"])
                 self.assertIs(answer["in_experiment"], case["in_experiment"])
-                self.assertEqual(answer.get("reason"), case["reason"])
+                self.assertEqual(answer["reason"], case["reason"])
 
     def test_every_exposed_user_case(self):
         experiments = {c["experiment"]["seed"]: experiment(c["experiment"]) for c in TARGETING["exposed"]}
@@ -80,10 +80,10 @@ class GoldenFlagsNamespacesExperiments(unittest.TestCase):
             want = ("v%d" % case["variant_index"], case["in_experiment"], case["reason"])
             with self.subTest(experiment=seed, user=case["user_id"], shown=case["exposed"]):
                 a = client.get_variant(seed, case["user_id"], case["attributes"], exposed)
-                self.assertEqual((a["variant_id"], a["in_experiment"], a.get("reason")), want)
+                self.assertEqual((a["variant_id"], a["in_experiment"], a["reason"]), want)
                 b = next(x for x in client.get_assignments(case["user_id"], case["attributes"], exposed)
                          if x["experiment_key"] == seed)
-                self.assertEqual((b["variant_id"], b["in_experiment"], b.get("reason")), want)
+                self.assertEqual((b["variant_id"], b["in_experiment"], b["reason"]), want)
 
     def test_bucketing_golden_file(self):
         for v in BUCKETING["fnv1a32"]:

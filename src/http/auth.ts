@@ -4,9 +4,8 @@ import { type Config, getConfig } from "../config";
 import { ProblemError } from "./problem";
 import { limitFailedAuth } from "./rate-limit";
 import { WS_TICKET_TYP } from "./tokens";
-import { type AppEnv, type Principal, SCOPES, type Scope } from "./types";
+import { type AppEnv, ORG_PATTERN, type Principal, SCOPES, type Scope } from "./types";
 
-const ORG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 // Clocks of token issuers drift; a few seconds of allowance avoids spurious 401s at the edges.
 const CLOCK_TOLERANCE_SECONDS = 30;
 

@@ -1,6 +1,8 @@
 import type { Env } from "../env";
 
 export const SCOPES = ["read", "write", "ingest", "assign", "admin"] as const;
+/** A token's `org` claim (docs/contract.md): checked by auth.ts, and by scripts/token.ts before signing. */
+export const ORG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling, taken from the verified token only: never from the URL or the body. */

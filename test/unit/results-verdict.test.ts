@@ -32,6 +32,24 @@ const comparison = (over: Partial<ComparisonLike>): ComparisonLike => ({
 describe("verdictLine", () => {
   it.each([
     [
+      "winning on the difference while the lift interval crosses zero: both intervals, and why",
+      {
+        comparison: comparison({
+          relative_lift: 0.471,
+          lift_ci_low: -0.012,
+          lift_ci_high: 0.954,
+          difference: 0.103,
+          ci_low: 0.016,
+          ci_high: 0.188,
+          p_value: 0.02,
+        }),
+        reading: FREQ,
+        guardrail: false,
+        direction: "increase" as const,
+      },
+      "B is winning on conversion (higher is better): lift +47.1% (95% CI -1.2% to +95.4%), difference +10.3 pp (95% CI +1.6 pp to +18.8 pp), p = 0.0200. The test reads the difference; the lift's interval also carries the control's uncertainty, so it can cross zero.",
+    ],
+    [
       "winning, rate, no correction",
       { comparison: comparison({}), reading: FREQ, guardrail: false, direction: "increase" as const },
       "B is winning on conversion (higher is better): lift +45.2% (95% CI +20.1% to +70.3%), difference +4.5 pp, p = 0.0012.",

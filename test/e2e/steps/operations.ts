@@ -74,6 +74,13 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await row.waitFor({ timeout: 1000 });
   ops.sourceId = (await row.getAttribute("data-source-id")) ?? "";
   assert(ops.sourceId, "the new source row carries no id");
+  // The row shows what events must send as source_id, with a copy button.
+  const shown = await row.locator(`[id="source-id-${ops.sourceId}"]`).textContent();
+  assert(shown === ops.sourceId, `the row shows source_id "${shown}", not ${ops.sourceId}`);
+  assert(
+    await row.getByRole("button", { name: `Copy the source_id of ${ops.sourceName}` }).isVisible(),
+    "no copy button",
+  );
   await shot("sources");
   await axe("sources");
 

@@ -1,6 +1,6 @@
 import type { Prediction, StreamEvent } from "../api/types";
 import { SourceCell } from "../sources/SourceCell";
-import { fmtPct, fmtTime } from "../ui/format";
+import { fmtMs, fmtPct, fmtTime } from "../ui/format";
 import { Empty } from "../ui/status";
 import { TableWrap, TableHead } from "../ui/TableWrap";
 
@@ -72,7 +72,7 @@ export function PredictionsTable({ predictions }: { predictions: Prediction[] })
                   </td>
                   <td class="mono small">{short(p.prediction, 40)}</td>
                   <td class="num">{fmtPct(p.confidence)}</td>
-                  <td class="num">{p.latency_ms === null ? "—" : `${p.latency_ms} ms`}</td>
+                  <td class="num nowrap">{p.latency_ms === null ? "—" : `${fmtMs(p.latency_ms)} ms`}</td>
                 </tr>
               ))}
             </tbody>

@@ -7,7 +7,7 @@ import { TimeChart } from "../live/TimeChart";
 import type { Unit } from "../live/units";
 import { navigate, useLocation } from "../router";
 import { csvFileName, saveCsv } from "../ui/csv";
-import { fmtNum, fmtPct, fmtTime } from "../ui/format";
+import { fmtMs, fmtNum, fmtPct, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { throttled } from "../ui/throttle";
@@ -24,7 +24,6 @@ type Version = Model["versions"][number];
 type SeriesPoint = Version["series"][number];
 
 /** Three significant figures at most, never rounding away the integer part: 4.27, 22.9, 1234. */
-const fmtMs = (v: number): string => fmtNum(Number(v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)));
 
 /** The summary for `seconds`, fetched again (throttled) whenever the live socket reports predictions. */
 function useModels(seconds: number) {

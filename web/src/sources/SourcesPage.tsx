@@ -5,6 +5,7 @@ import { canWrite, useMe } from "../auth/session-context";
 import { connectLive } from "../live/socket";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { fmtNum, fmtTime } from "../ui/format";
+import { CopyButton } from "../ui/Snippets";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { throttled } from "../ui/throttle";
@@ -104,6 +105,12 @@ function SourceRow({ source: s, writable, onEdit }: { source: Source; writable: 
       <th scope="row">
         {s.name}
         {s.description && <div class="muted small">{s.description}</div>}
+        {/* What events send as source_id: the one thing a new source needs from this page. */}
+        <div class="muted small source-id">
+          <span>source_id </span>
+          <code id={`source-id-${s.id}`}>{s.id}</code>{" "}
+          <CopyButton text={s.id} label={`the source_id of ${s.name}`} target={`source-id-${s.id}`} />
+        </div>
       </th>
       <td>{s.source_type}</td>
       <td>

@@ -9,6 +9,8 @@ export const fmtNum = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : num.format(v);
 export const fmtCompact = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : compact.format(v);
+/** Milliseconds at a precision that suits their size: 2 decimals under 10, 1 under 100, none above. */
+export const fmtMs = (v: number): string => fmtNum(Number(v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)));
 export const fmtPct = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : pct.format(v);
 export const fmtP = (v: number | null | undefined): string =>

@@ -68,13 +68,38 @@ export function CumulativeChart({ experimentId, metrics, name, order, version }:
               </li>
             ))}
           </ul>
-          <LiftPlot data={data} treatments={treatments} label={summary(data, name)} />
-          {last && <p class="muted small">{seriesCaption(last, name)}</p>}
+          {hasLift(data) ? (
+            <>
+              <LiftPlot data={data} treatments={treatments} label={summary(data, name)} />
+              {last && <p class="muted small">{seriesCaption(last, name)}</p>}
+            </>
+          ) : (
+            // Relative lift is null while the control's mean is not clearly above zero (no
+            // conversions yet, say): an empty plot on a meaningless axis would only confuse.
+            <p class="muted" data-testid="cumulative-empty">
+              No relative lift yet: it needs the control's mean to be clearly above zero.
+            </p>
+          )}
         </>
       )}
     </section>
   );
 }
+
+const hasLift = (data: Timeseries): boolean =>
+  data.items.some((d) => d.comparisons.some((c) => c.relative_lift !== null && Number.isFinite(c.relative_lift)));
+
+/**
+ * The y range: the data's, padded, always holding 0 (the no-effect line); a single value (one day,
+ * a flat line) gets ±10 points around it rather than uPlot's default span, which read as ±10,000%.
+ */
+const liftRange = (_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax => {
+  const lo = Math.min(0, min ?? 0);
+  const hi = Math.max(0, max ?? 0);
+  if (hi - lo < 1e-9) return [lo - 0.1, hi + 0.1];
+  const pad = (hi - lo) * 0.1;
+  return [lo - pad, hi + pad];
+};
 
 function summary(data: Timeseries, name: NameOf): string {
   const first = data.items[0]?.date;
@@ -130,7 +155,10 @@ function LiftPlot({ data, treatments, label }: { data: Timeseries; treatments: s
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         // One day alone would stretch the time axis over years: show it within its own day.
-        scales: { x: { time: true, ...(xs.length === 1 && { range: (_u, v) => [v - 43_200, v + 43_200] }) } },
+        scales: {
+          x: { time: true, ...(xs.length === 1 && { range: (_u, v) => [v - 43_200, v + 43_200] }) },
+          y: { range: liftRange },
+        },
         axes: [axis, { ...axis, size: 60, values: (_u, splits) => splits.map((v) => fmt.lift(v)) }],
         series,
         bands,

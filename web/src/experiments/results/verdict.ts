@@ -46,6 +46,9 @@ export interface ComparisonLike {
   p_value_adjusted: number | null;
   chance_to_beat_control: number | null;
   difference: number | null;
+  /** The difference's interval: the one the frequentist test reads. */
+  ci_low?: number | null;
+  ci_high?: number | null;
   reason: string | null;
 }
 
@@ -92,7 +95,16 @@ export function verdictLine(o: {
     const iv = lo !== null && hi !== null ? ` (${level} ${kind} ${f.interval(lo, hi, f.lift)})` : "";
     parts.push(`lift ${f.lift(c.relative_lift)}${iv}`);
   }
-  if (c.difference !== null) parts.push(`difference ${f.difference(c.difference, o.format)}`);
+  // A significant difference can come with a lift interval across zero: the delta method's lift
+  // interval also carries the control mean's uncertainty. Say which interval the test reads.
+  const crosses = lo !== null && hi !== null && lo < 0 && hi > 0;
+  const explain =
+    r.engine === "frequentist" && c.verdict !== "inconclusive" && crosses && c.ci_low != null && c.ci_high != null;
+  if (c.difference !== null) {
+    const one = (v: number) => f.difference(v, o.format);
+    const iv = explain ? ` (${level} CI ${f.interval(c.ci_low ?? null, c.ci_high ?? null, one)})` : "";
+    parts.push(`difference ${one(c.difference)}${iv}`);
+  }
   if (r.engine === "bayesian") {
     if (c.chance_to_beat_control !== null) parts.push(`chance to beat control ${f.chance(c.chance_to_beat_control)}`);
   } else if (c.p_value !== null) {
@@ -101,7 +113,10 @@ export function verdictLine(o: {
       p += ` (${CORRECTION_SHORT[r.correction]}-adjusted ${pText(c.p_value_adjusted)})`;
     parts.push(p);
   }
-  return `${head}: ${parts.join(", ")}.`;
+  const note = explain
+    ? " The test reads the difference; the lift's interval also carries the control's uncertainty, so it can cross zero."
+    : "";
+  return `${head}: ${parts.join(", ")}.${note}`;
 }
 
 export type SrmState = "not_enough_data" | "passed" | "mismatch";

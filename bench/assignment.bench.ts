@@ -18,8 +18,8 @@ registerHooks({
   },
 });
 
-const { bucketOf } = await import("../src/assignment/bucketing.ts");
-const { evaluateExperiment } = await import("../src/assignment/evaluate.ts");
+const { bucketOf } = await import("../src/evaluation/bucketing.ts");
+const { evaluateExperiment } = await import("../src/evaluation/evaluate.ts");
 type ClientExperiment = import("../src/experiments/model.ts").ClientExperiment;
 
 const IN_PROCESS_USERS = 1_000_000;

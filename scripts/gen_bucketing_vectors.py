@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the bucketing in docs/bucketing.md.
 
-Writes test/fixtures/bucketing.json, the golden cases that src/assignment/bucketing.ts,
+Writes test/fixtures/bucketing.json, the golden cases that src/evaluation/bucketing.ts,
 evaluate.ts and the SDK replay. Written from the specification (docs/bucketing.md), not
 translated from the TypeScript, so that a shared misreading would have to happen twice.
 Standard library only.

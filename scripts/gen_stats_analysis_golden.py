@@ -102,6 +102,9 @@ def lift_moments(mc, mt, vmc, vmt, z, diff=None):
 
 CONTROL_ZERO = "the control mean is not clearly different from 0, so a relative lift would be noise"
 NO_SPREAD = "every value is the same in both variants, so there is no spread to measure uncertainty from"
+# One arm without spread: GrowthBook's engine refuses it too (gbstats: every variance must be > 0).
+ARM_NO_SPREAD = ("every value is the same in one variant, so its uncertainty cannot be estimated "
+                 "(an interval would rest on the other variant alone)")
 
 
 def frequentist(c, t, conf=0.95, binary=False, tuning=None, shift=0.0, direction="increase"):
@@ -125,6 +128,9 @@ def frequentist(c, t, conf=0.95, binary=False, tuning=None, shift=0.0, direction
         a, b = vc / nc, vt / nt
         if a + b == 0:
             out["reason"] = NO_SPREAD
+            return out
+        if a == 0 or b == 0:
+            out["reason"] = ARM_NO_SPREAD
             return out
         se = math.sqrt(a + b)
         df = (a + b) ** 2 / (a * a / (nc - 1) + b * b / (nt - 1))
@@ -166,6 +172,11 @@ def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rn
     else:
         vmc, vmt = vc / nc, vt / nt
     diff = mt - mc
+    if not binary and (vmc == 0 or vmt == 0):
+        empty = dict(ci_low=None, ci_high=None, p_value=None, relative_lift=None, lift_ci_low=None,
+                     lift_ci_high=None, chance_to_beat_control=None, expected_loss=None, credible_low=None,
+                     credible_high=None, significant=False)
+        return dict(difference=diff, **empty, reason=NO_SPREAD if vmc + vmt == 0 else ARM_NO_SPREAD), None
     se_abs = math.sqrt(vmc + vmt) * widen
     out = dict(difference=diff, ci_low=diff - z * se_abs, ci_high=diff + z * se_abs, p_value=None)
     lm = lift_moments(mc, mt, vmc, vmt, z)
@@ -307,7 +318,7 @@ def main():
     fcase("revenue, no lift", (800, 30.0, 400.0), (820, 29.5, 380.0))
     fcase("latency (decrease is better)", (5000, 250.0, 2500.0), (5000, 246.0, 2400.0), direction="decrease")
     fcase("negative control mean", (600, -4.0, 9.0), (600, -3.4, 10.0))
-    fcase("one constant arm", (50, 2.0, 0.0), (60, 2.6, 1.5))
+    fcase("one constant arm (null, reason)", (50, 2.0, 0.0), (60, 2.6, 1.5))
     fcase("both arms constant (null, reason)", (10, 1.0, 0.0), (10, 2.0, 0.0))
     fcase("means shifted by 1.7e12", (200000, 0.004, 1.0), (200000, 0.0142, 1.02), shift=1.7e12)
     fcase("tiny p-value", (100000, 5.0, 1.0), (100000, 5.05, 1.0))
@@ -368,6 +379,10 @@ def main():
           conf=0.9, direction="decrease")
     scase("Bayesian sequential 60% (read as 75%)", (4000, 12.5, 900.0), (4100, 13.9, 1100.0), tuning=5000,
           conf=0.6)
+
+    # No spread (no Monte Carlo, so no generator's draws move).
+    bcase("Bayesian one constant arm (null, reason)", (50, 2.0, 0.0), (60, 2.6, 1.5))
+    bcase("Bayesian both arms constant (null, reason)", (10, 1.0, 0.0), (10, 2.0, 0.0))
 
     cases.append(cuped_case("CUPED two arms, rho 0.7", rng, [(3000, 0.0, 0.7), (3000, 0.05, 0.7)]))
     cases.append(cuped_case("CUPED three arms unequal, rho 0.4", rng, [(500, 0.0, 0.4), (800, 0.1, 0.4), (300, -0.1, 0.4)]))

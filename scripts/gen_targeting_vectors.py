@@ -2,7 +2,7 @@
 """Independent reference for conditions, namespaces, flag rollouts and targeted experiments.
 
 Writes test/fixtures/targeting.json, the golden cases that src/targeting/condition.ts,
-src/flags/evaluate.ts, src/assignment/evaluate.ts, the TypeScript SDK and the Python SDK
+src/flags/evaluate.ts, src/evaluation/evaluate.ts, the TypeScript SDK and the Python SDK
 (sdk/python) all replay. Written from the specification (docs/contract.md and docs/targeting.md), not
 translated from the TypeScript; `$regex` here runs on Python's own `re` (the TypeScript side uses a
 non-backtracking engine of its own), so a shared misreading would have to happen twice.

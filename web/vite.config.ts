@@ -34,7 +34,7 @@ const BROWSER_SAFE_SERVER_MODULES = new Set([
   // same dependency-free modules.
   "src/flags/model.ts",
   "src/flags/evaluate.ts",
-  "src/assignment/bucketing.ts",
+  "src/evaluation/bucketing.ts",
   "src/targeting/model.ts",
   "src/targeting/regex.ts",
   "src/targeting/condition.ts",

@@ -8,7 +8,7 @@
  */
 import type { ClientExperiment } from "../experiments/model";
 import { MAX_FUTURE_SKEW_MS } from "../http/time";
-import { evaluateExperiment } from "./evaluate";
+import { evaluateExperiment } from "../evaluation/evaluate";
 import type { ExposureRejectReason } from "./exposure-types";
 
 /** How late an exposure may be reported (an offline client catching up). */

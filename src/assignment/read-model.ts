@@ -18,24 +18,7 @@ import {
 import type { ClientExperiment } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
 import type { EdgeConfig } from "./cache";
-import { presentVariant } from "../experiments/present";
-
-type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
-
-/** The evaluation shape (src/experiments/model.ts); the seed defaults to the key here, once. */
-export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
-  return {
-    id: e.id,
-    key: e.key,
-    status: e.status,
-    seed: e.seed ?? e.key,
-    coverage: e.coverage,
-    winner_variant_id: e.winnerVariantId,
-    variants: e.variants.map(presentVariant),
-    targeting: e.targeting,
-    namespace: e.namespace,
-  };
-}
+import { toClientExperiment } from "../experiments/present";
 
 /**
  * Experiments matching `where` (which must filter by organization), oldest first, each with its

@@ -12,7 +12,7 @@ import { conflict, notFound, ProblemError } from "../http/problem";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
-import { type Evaluation, evaluateExperiment } from "./evaluate";
+import { type Evaluation, evaluateExperiment } from "../evaluation/evaluate";
 import { loadEdgeConfig } from "./read-model";
 import { exposureBuffer } from "./exposures";
 import { checkReportedExposure } from "./exposure-check";

@@ -1,7 +1,7 @@
 /** Rows to API shapes: snake_case, ISO-8601 UTC times, derived fields (seed default, traffic_split). */
 import type { VariantRow } from "../db/schema";
 import { withDefaults } from "./analysis-settings";
-import type { ClientVariant } from "./model";
+import type { ClientExperiment, ClientVariant } from "./model";
 import type { ExperimentWithVariants } from "./repository";
 import type { ExperimentOut } from "./schemas";
 
@@ -81,5 +81,23 @@ export function auditedExperimentFields(e: ExperimentWithVariants) {
     namespace: out.namespace,
     scheduled_start_at: out.scheduled_start_at,
     scheduled_end_at: out.scheduled_end_at,
+  };
+}
+
+/**
+ * The evaluation shape (model.ts) of an experiment: assignment's config and cache, and the results
+ * route's attribution by bucket, read experiments through it. The seed defaults to the key here, once.
+ */
+export function toClientExperiment(e: ExperimentWithVariants): ClientExperiment {
+  return {
+    id: e.id,
+    key: e.key,
+    status: e.status,
+    seed: e.seed ?? e.key,
+    coverage: e.coverage,
+    winner_variant_id: e.winnerVariantId,
+    variants: e.variants.map(presentVariant),
+    targeting: e.targeting,
+    namespace: e.namespace,
   };
 }

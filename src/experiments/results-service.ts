@@ -2,8 +2,7 @@
 import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { futureTimeErrors } from "../http/time";
-import { bucketedVariant } from "../assignment/evaluate";
-import { toClientExperiment } from "../assignment/read-model";
+import { bucketedVariant } from "../evaluation/evaluate";
 import { UNDEFINED_METRIC } from "../metrics/model";
 import { buildAnalysis, type MetricRole, type MetricSpec } from "./analysis";
 import {
@@ -15,6 +14,7 @@ import {
   valueReading,
 } from "./analysis-moments";
 import { withDefaults } from "./analysis-settings";
+import { toClientExperiment } from "./present";
 import type { ExperimentWithVariants } from "./repository";
 import type { RawDefinition } from "./results-repository";
 import { buildTimeseries, DAY_MS } from "./timeseries";

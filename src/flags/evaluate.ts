@@ -3,7 +3,7 @@
  * condition matches the attributes and whose rollout holds the user gives its value; otherwise
  * the default. A disabled flag gives its default to everyone.
  */
-import { inRollout } from "../assignment/bucketing";
+import { inRollout } from "../evaluation/bucketing";
 import { evalCondition, withUserId } from "../targeting/condition";
 import { type Attributes, CONDITION_LIMITS } from "../targeting/model";
 import type { Budget } from "../targeting/regex";

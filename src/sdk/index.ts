@@ -9,7 +9,7 @@
  *   const a = client.getVariant("checkout_button", userId, { country: "US" }); // Assignment | null
  *   const f = client.getFlag("new_checkout", userId, { country: "US" });      // { value, rule_index, reason }
  */
-import { evaluateExperiment } from "../assignment/evaluate";
+import { evaluateExperiment } from "../evaluation/evaluate";
 import type { Assignment, ClientConfig, ClientExperiment } from "../experiments/model";
 import { evaluateFlag, evaluateFlags } from "../flags/evaluate";
 import type { ClientFlag, FlagEvaluation } from "../flags/model";
@@ -25,8 +25,8 @@ export type {
   VariantType,
 } from "../experiments/model";
 export { EXPERIMENT_STATUSES, KEY_PATTERN, VARIANT_TYPES } from "../experiments/model";
-export { bucketOf, fnv1a32, inNamespace, inRollout, namespaceBucket, pickVariant } from "../assignment/bucketing";
-export { evaluateExperiment } from "../assignment/evaluate";
+export { bucketOf, fnv1a32, inNamespace, inRollout, namespaceBucket, pickVariant } from "../evaluation/bucketing";
+export { evaluateExperiment } from "../evaluation/evaluate";
 export { evaluateFlag, evaluateFlags } from "../flags/evaluate";
 export type { ClientFlag, FlagEvaluation, FlagReason, FlagRule } from "../flags/model";
 export { evalCondition } from "../targeting/condition";

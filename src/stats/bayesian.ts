@@ -94,6 +94,7 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
     vc = sampleVariance(control.variance) / control.n;
     vt = sampleVariance(treatment.variance) / treatment.n;
     if (vc + vt === 0) return { ...EMPTY, difference, reason: REASONS.noSpread };
+    if (vc === 0 || vt === 0) return { ...EMPTY, difference, reason: REASONS.armNoSpread };
   }
   const z = standardNormalUpperQuantile((1 - o.confidence) / 2);
   // The always-valid half-width over the fixed one at the decision's two-sided level (both are

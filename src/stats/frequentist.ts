@@ -60,6 +60,8 @@ export const REASONS = {
   noUsers: "a variant has no users yet",
   oneUser: "a variant has fewer than 2 users, so its spread cannot be estimated",
   noSpread: "every value is the same in both variants, so there is no spread to measure uncertainty from",
+  armNoSpread:
+    "every value is the same in one variant, so its uncertainty cannot be estimated (an interval would rest on the other variant alone)",
   controlZero: "the control mean is not clearly different from 0, so a relative lift would be noise",
 } as const;
 
@@ -148,6 +150,9 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
     const b = vt / treatment.n;
     const seSq = a + b;
     if (seSq === 0) return { ...EMPTY_COMPARISON, difference, reason: REASONS.noSpread };
+    // One constant arm (20 users who all spent 0, say): Welch would use the other arm's spread alone
+    // and claim too much certainty. Not computed, as GrowthBook's engine also refuses (docs/statistics.md).
+    if (a === 0 || b === 0) return { ...EMPTY_COMPARISON, difference, reason: REASONS.armNoSpread };
     const se = Math.sqrt(seSq);
     // Welch–Satterthwaite, with a and b divided by their sum first: the textbook form overflows or
     // underflows when variances are beyond ~1e±150, this one never does.

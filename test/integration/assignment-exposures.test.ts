@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { bucketOf } from "../../src/assignment/bucketing";
+import { bucketOf } from "../../src/evaluation/bucketing";
 import { ExposureBuffer, exposureBuffer } from "../../src/assignment/exposures";
 import { createDb } from "../../src/db/client";
 import { insertExposures } from "../../src/assignment/read-model";

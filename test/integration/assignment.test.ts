@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { bucketOf } from "../../src/assignment/bucketing";
+import { bucketOf } from "../../src/evaluation/bucketing";
 import { api, as, expectProblem, tokenFor } from "../helpers";
 import { type SeededExperiment, seedExperiment, updateExperiment } from "./assignment-fixtures";
 

@@ -172,7 +172,8 @@ describe("change events for caches", () => {
     const exp = await createExperiment(acme, { key: "ev", variants: twoVariants() });
     await acme.post(`${BASE}/experiments/${exp.id}/start`);
     await acme.post(`${BASE}/experiments/${exp.id}/start`); // 409: no event
-    await acme.patch(`${BASE}/experiments/${exp.id}`, { coverage: 100 }); // no-op update still commits
+    await acme.patch(`${BASE}/experiments/${exp.id}`, { coverage: 100 }); // equal to the stored one: no write, no event
+    await acme.patch(`${BASE}/experiments/${exp.id}`, { description: "changed" });
     await acme.post(`${BASE}/experiments/${exp.id}/pause`);
     await acme.post(`${BASE}/experiments/${exp.id}/complete`);
     await acme.delete(`${BASE}/experiments/${exp.id}`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { bucketOf } from "../../src/assignment/bucketing";
+import { bucketOf } from "../../src/evaluation/bucketing";
 import { MAX_METRIC_ABS } from "../../src/http/values";
 import { as, expectProblem } from "../helpers";
 import { captureExposures } from "./exposure-capture";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bucketOf } from "../../src/assignment/bucketing";
+import { bucketOf } from "../../src/evaluation/bucketing";
 import { as, expectProblem, tokenFor, api } from "../helpers";
 import { exposureRows, type SeededExperiment, seedExperiment } from "./assignment-fixtures";
 

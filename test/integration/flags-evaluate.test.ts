@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import app from "../../src/app";
-import { inRollout } from "../../src/assignment/bucketing";
+import { inRollout } from "../../src/evaluation/bucketing";
 import type { Env } from "../../src/env";
 import { as, expectProblem, tokenFor } from "../helpers";
 import { BASE } from "./experiments-fixtures";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { namespaceBucket } from "../../src/assignment/bucketing";
+import { namespaceBucket } from "../../src/evaluation/bucketing";
 import { as, expectProblem } from "../helpers";
 import { BASE, count, createExperiment, rows, twoVariants } from "./experiments-fixtures";
 

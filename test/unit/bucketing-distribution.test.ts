@@ -1,7 +1,7 @@
 import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
 import { describe, expect, it } from "vitest";
-import { bucketOf, pickVariant } from "../../src/assignment/bucketing";
-import { evaluateExperiment } from "../../src/assignment/evaluate";
+import { bucketOf, pickVariant } from "../../src/evaluation/bucketing";
+import { evaluateExperiment } from "../../src/evaluation/evaluate";
 import type { ClientExperiment, ExperimentStatus } from "../../src/experiments/model";
 
 // Sequential ids are the hard case for a hash (they differ in a few low bits), and the

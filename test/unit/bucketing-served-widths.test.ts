@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BUCKETS, pickVariant, servedBucketWidths } from "../../src/assignment/bucketing";
+import { BUCKETS, pickVariant, servedBucketWidths } from "../../src/evaluation/bucketing";
 import { srmCheck } from "../../src/stats";
 
 /** Counts, over all 10,000 buckets, where pickVariant sends each one: the ground truth. */

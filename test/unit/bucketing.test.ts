@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bucketBasisPoints, bucketOf, fnv1a32, pickVariant, toBasisPoints } from "../../src/assignment/bucketing";
+import { bucketBasisPoints, bucketOf, fnv1a32, pickVariant, toBasisPoints } from "../../src/evaluation/bucketing";
 import golden from "../fixtures/bucketing.json";
 
 describe("fnv1a32", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf, pickVariant } from "../../src/assignment/bucketing";
+import { bucketOf, pickVariant } from "../../src/evaluation/bucketing";
 import type { ClientExperiment, ClientVariant } from "../../src/experiments/model";
-import { bucketedVariant, evaluateAll, evaluateExperiment } from "../../src/assignment/evaluate";
+import { bucketedVariant, evaluateAll, evaluateExperiment } from "../../src/evaluation/evaluate";
 import golden from "../fixtures/bucketing.json";
 
 const variants = (pcts: readonly number[]): ClientVariant[] =>

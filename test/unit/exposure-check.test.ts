@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf, inNamespace } from "../../src/assignment/bucketing";
+import { bucketOf, inNamespace } from "../../src/evaluation/bucketing";
 import { checkReportedExposure, MAX_REPORT_DELAY_MS } from "../../src/assignment/exposure-check";
 import { MAX_FUTURE_SKEW_MS } from "../../src/http/time";
 import type { ClientExperiment } from "../../src/experiments/model";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { ClientConfig, ClientExperiment } from "../../src/experiments/model";
-import { evaluateExperiment } from "../../src/assignment/evaluate";
+import { evaluateExperiment } from "../../src/evaluation/evaluate";
 import { ExperimentClient, ExperimentClientError, type FetchLike } from "../../src/sdk/index";
 import golden from "../fixtures/bucketing.json";
 

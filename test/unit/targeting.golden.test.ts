@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bucketBasisPoints, fnv1a32, inNamespace, namespaceBucket } from "../../src/assignment/bucketing";
-import { evaluateExperiment } from "../../src/assignment/evaluate";
+import { bucketBasisPoints, fnv1a32, inNamespace, namespaceBucket } from "../../src/evaluation/bucketing";
+import { evaluateExperiment } from "../../src/evaluation/evaluate";
 import { evaluateFlag } from "../../src/flags/evaluate";
 import type { ClientFlag } from "../../src/flags/model";
 import { evalCondition } from "../../src/targeting/condition";

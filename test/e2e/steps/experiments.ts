@@ -1,6 +1,6 @@
 // Experiments: create (with validation), edit, lifecycle, results, SRM, list filter and pages.
 import { readFile } from "node:fs/promises";
-import { bucketOf, pickVariant } from "../../../src/assignment/bucketing.ts";
+import { bucketOf, pickVariant } from "../../../src/evaluation/bucketing.ts";
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, nav, page, run, server, shot, state, visible } from "../context.ts";
 

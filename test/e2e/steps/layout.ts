@@ -30,6 +30,18 @@ test("phone-sized layout: live, results, list and form fit the screen", async ()
     await page.goto(`${server?.url}/flags`);
     await visible("[data-testid=flags-table] tbody tr");
     await assertNoSidewaysScroll("the flag list");
+    // Rows stack into cards: the kill switch is on screen, not at the end of a sideways scroll.
+    const toggle = page
+      .locator("[data-testid=flags-table] tbody tr")
+      .first()
+      .getByRole("button", { name: /^Turn (off|on)…/ });
+    const box = await toggle.boundingBox();
+    assert(
+      box !== null && box.x >= 0 && box.x + box.width <= PHONE.width,
+      `the flag's kill switch spans x ${box?.x} to ${(box?.x ?? 0) + (box?.width ?? 0)} on a ${PHONE.width} px screen`,
+    );
+    await shot("flags-phone");
+    await axe("flags list (phone)");
     await page.locator("[data-testid=flags-table] tbody tr th a").first().click();
     await visible("#f-key");
     await page.getByRole("button", { name: "Add rule" }).click();

@@ -75,7 +75,7 @@ export function FlagList() {
             </Empty>
           ) : (
             <TableWrap label="Flags table">
-              <table data-testid="flags-table">
+              <table data-testid="flags-table" class="stack-on-phone">
                 <TableHead
                   columns={[
                     "Key",
@@ -147,7 +147,7 @@ function FlagRow({
         </Link>
         {f.description && <div class="muted small">{f.description}</div>}
       </th>
-      <td>
+      <td data-label="Status">
         <Badge kind={f.enabled ? "flag-on" : "flag-off"}>{f.enabled ? "on" : "off"}</Badge>
         {stale && (
           <div class="muted small" data-testid="flag-stale">
@@ -155,9 +155,11 @@ function FlagRow({
           </div>
         )}
       </td>
-      <td>{f.value_type}</td>
-      <td class="mono">{shownValue(f.value_type, f.default_value)}</td>
-      <td>
+      <td data-label="Type">{f.value_type}</td>
+      <td class="mono" data-label="Default">
+        {shownValue(f.value_type, f.default_value)}
+      </td>
+      <td data-label="Rules">
         {f.rules.length === 0 ? (
           <span class="muted small">none: everyone gets the default</span>
         ) : (
@@ -169,7 +171,9 @@ function FlagRow({
           </ol>
         )}
       </td>
-      <td class="nowrap">{fmtTime(f.updated_at)}</td>
+      <td class="nowrap" data-label="Updated">
+        {fmtTime(f.updated_at)}
+      </td>
       {writable && (
         <td>
           {confirming ? (

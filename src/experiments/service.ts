@@ -6,7 +6,7 @@ import { type AuditAction, type Changes, createdFields, deletedFields, LIFECYCLE
 import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
-import { conflict, notFound, unprocessable } from "../http/problem";
+import { conflict, notFoundById, unprocessable } from "../http/problem";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
@@ -30,7 +30,7 @@ export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVarian
 
 export async function loadExperiment(db: Db, orgId: string, id: string): Promise<repo.ExperimentWithVariants> {
   const found = await repo.getExperimentWithVariants(db, orgId, id);
-  if (!found) throw notFound("experiment");
+  if (!found) throw notFoundById("experiment");
   return found;
 }
 

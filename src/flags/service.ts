@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import type { FlagRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "../experiments/events";
-import { badRequest, conflict, notFound } from "../http/problem";
+import { badRequest, conflict, notFoundById } from "../http/problem";
 import { type FlagRule, type FlagValueType, flagValueProblems } from "./model";
 import { auditedFlagFields, presentFlag } from "./present";
 import * as repo from "./repository";
@@ -22,7 +22,7 @@ function checkValues(type: FlagValueType, defaultValue: unknown, rules: readonly
 
 async function load(db: Db, orgId: string, id: string): Promise<FlagRow> {
   const found = await repo.getFlag(db, orgId, id);
-  if (found === null) throw notFound("flag");
+  if (found === null) throw notFoundById("flag");
   return found;
 }
 
@@ -119,6 +119,6 @@ export async function deleteFlag(db: Db, actor: Actor, id: string): Promise<void
     action: "deleted",
     changes: deletedFields(auditedFlagFields(current)),
   });
-  if (!deleted) throw notFound("flag");
+  if (!deleted) throw notFoundById("flag");
   emitExperimentChanged(actor.orgId);
 }

@@ -122,6 +122,12 @@ export function problemResponse(c: Context, problem: Problem, headers?: Record<s
 
 /** Shorthands used by services: `throw notFound("experiment")`. */
 export const notFound = (what: string) => new ProblemError("not-found", `${what} not found`);
+/**
+ * Not found by id, saying so: a GrowthBook user reaches for `/flags/new-checkout`, and "not found"
+ * alone does not tell them the route wants the id the create answer and the list return.
+ */
+export const notFoundById = (what: string) =>
+  new ProblemError("not-found", `${what} not found (this route takes the ${what}'s id, not its key)`);
 export const conflict = (detail: string) => new ProblemError("conflict", detail);
 export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new ProblemError("unprocessable", detail, errors ? { errors } : {});

@@ -7,7 +7,7 @@ import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { MetricDefinitionRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
-import { conflict, notFound, unprocessable } from "../http/problem";
+import { conflict, notFoundById, unprocessable } from "../http/problem";
 import { currencyProblem, UNDEFINED_METRIC } from "./model";
 import * as repo from "./repository";
 import type { MetricInput, MetricOut, MetricPatchInput } from "./schemas";
@@ -70,7 +70,7 @@ export async function createMetric(db: Db, actor: Actor, input: MetricInput) {
 
 async function loadMetric(db: Db, orgId: string, id: string) {
   const found = await repo.getMetric(db, orgId, id);
-  if (!found) throw notFound("metric");
+  if (!found) throw notFoundById("metric");
   return found;
 }
 
@@ -127,5 +127,5 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
 export async function deleteMetric(db: Db, actor: Actor, id: string): Promise<void> {
   const current = await loadMetric(db, actor.orgId, id);
   const audit = auditOf(actor, id, Date.now(), "deleted", deletedFields(auditedMetricFields(current)));
-  if (!(await repo.deleteMetric(db, actor.orgId, id, audit))) throw notFound("metric");
+  if (!(await repo.deleteMetric(db, actor.orgId, id, audit))) throw notFoundById("metric");
 }

@@ -59,7 +59,7 @@ describe("cross-organization access is 404 on every experiments route", async ()
   it.each(calls)("$name", async ({ call }) => {
     const before = await snapshot();
     const problem = await expectProblem(await call(), 404);
-    expect(problem.detail).toBe("experiment not found");
+    expect(problem.detail).toBe("experiment not found (this route takes the experiment's id, not its key)");
     expect(await snapshot()).toEqual(before);
   });
 

@@ -278,6 +278,15 @@ describe("PATCH /flags/:id", () => {
   });
 });
 
+describe("GET /flags/:id with a key", () => {
+  it("is a 404 that says the route takes the id", async () => {
+    const acme = await as("acme");
+    await createFlag(acme, { key: "by-key", value_type: "boolean", default_value: true });
+    const problem = await expectProblem(await acme.get(`${BASE}/flags/by-key`), 404);
+    expect(problem.detail).toBe("flag not found (this route takes the flag's id, not its key)");
+  });
+});
+
 describe("DELETE /flags/:id and GET /flags/:id/history", () => {
   it("deletes with a history row, and the history stays readable to the org only", async () => {
     const acme = await as("acme");

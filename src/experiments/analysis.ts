@@ -17,7 +17,8 @@ import {
 } from "../stats";
 import { type ArmMoments, type ArmSums, armMoments } from "./analysis-moments";
 import type { AnalysisSettings } from "./analysis-settings";
-import { FULL_BASIS_POINTS, percentBasisPoints, type VariantType } from "./model";
+import { servedBucketWidths } from "../evaluation/bucketing";
+import type { VariantType } from "./model";
 import type { AnalysisOut } from "./results-schemas";
 
 export interface AnalysisVariant {
@@ -78,26 +79,15 @@ const DAY_MS = 86_400_000;
 const ROLE_ORDER: Record<MetricRole, number> = { primary: 0, secondary: 1, guardrail: 2, other: 3 };
 
 /**
- * The share of users each variant is actually served: its number of buckets (basis points) under
- * the current coverage, as bucketing counts them, not the configured percentage (FINDINGS: 0.5%
- * coverage at 33/33/34 serves 17/17/17 buckets).
+ * The share of users each variant is actually served: its number of buckets under the current
+ * coverage, counted by the bucketing itself (servedBucketWidths), not the configured percentage
+ * (FINDINGS: 0.5% coverage at 33/33/34 serves 17/17/17 buckets).
  */
 export function servedShares(coverage: number, percentages: readonly number[]): number[] {
-  const c = basisPoints(coverage);
-  const buckets = percentages.map((p) => {
-    const width = c * basisPoints(p); // the range holds every j >= 0 with j·10000 < width
-    return width > 0 ? Math.floor((width - 1) / FULL_BASIS_POINTS) + 1 : 0;
-  });
+  const buckets = servedBucketWidths(coverage, percentages);
   const total = buckets.reduce((a, b) => a + b, 0);
   return buckets.map((b) => (total > 0 ? b / total : 0));
 }
-
-/**
- * Basis points of a stored percentage. Percentages have 2 decimals since issue 10; one stored
- * before that is read the way bucketing reads it (rounded half up to hundredths).
- */
-const basisPoints = (p: number): number =>
-  percentBasisPoints(p) ?? Math.min(FULL_BASIS_POINTS, Math.max(0, Math.floor(p * 100 + 0.5)));
 
 const display = (m: ArmMoments, shift: number) => ({
   mean: m.n > 0 ? shift + m.mean : null,

@@ -1,6 +1,6 @@
 /**
  * Sample ratio mismatch: did exposures split the way the bucketing serves them? Expected shares are
- * the bucket widths actually served (servedBucketWidths in src/evaluation/bucketing.ts), normalized,
+ * the bucket widths actually served (servedBucketWidths in src/evaluation/bucketing.ts, through servedShares in src/experiments/analysis.ts), normalized,
  * so at low coverage the basis-point rounding is not mistaken for a mismatch.
  *
  * The test is exact: each arm's count against Binomial(total, share), two-sided as twice the smaller

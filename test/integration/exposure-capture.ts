@@ -8,7 +8,8 @@
  * So a test waits on the work itself, never on a clock. Why not signal from the real local queue's
  * consumer instead: it runs in another request's context, and a promise of the test resolved from
  * there stalls workerd ("onEmpty() can only be called once at a time"), so such a test hangs.
- * One test keeps the real queue end to end (exposure-queue.test.ts, the producer's split batch).
+ * The local queue's own transport is left to the e2e results step, which awaits the exposures of a
+ * real server through the analysis.
  *
  * Call `captureExposures()` inside the test; `vi.restoreAllMocks()` in afterEach puts the queue back.
  */

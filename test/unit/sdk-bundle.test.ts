@@ -10,24 +10,20 @@ import { describe, expect, it } from "vitest";
 import type { ClientConfig, ClientExperiment } from "../../src/experiments/model";
 import type * as Sdk from "../../src/sdk/index";
 import golden from "../fixtures/bucketing.json";
+import { goldenExperiment } from "./targeting-golden";
 import pkg from "../../package.json";
 
+// The golden experiment shape, under a key per case (cases share seeds, and keys must be unique).
 const experimentOf = (i: number, c: (typeof golden.cases)[number]): ClientExperiment => ({
+  ...goldenExperiment({
+    seed: c.seed,
+    coverage: c.coverage,
+    percentages: c.percentages,
+    targeting: null,
+    namespace: null,
+  }),
   id: `e${i}`,
   key: `k${i}`,
-  status: "running",
-  seed: c.seed,
-  coverage: c.coverage,
-  winner_variant_id: null,
-  variants: c.percentages.map((pct, v) => ({
-    id: `e${i}_v${v}`,
-    key: `v${v}`,
-    variant_name: `V${v}`,
-    variant_type: v === 0 ? "control" : "treatment",
-    model_version: null,
-    config: {},
-    traffic_percentage: pct,
-  })),
 });
 
 describe("the SDK as one ES module", () => {

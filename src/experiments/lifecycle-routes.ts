@@ -46,6 +46,9 @@ export const lifecycleRoutes = createRouter()
       path: "/experiments/{id}/complete",
       tags,
       summary: "Complete (running or paused to completed), optionally naming the winner",
+      description:
+        "Name the winner by `winner_variant_id` or by `winner_variant_key` (both: they must name the same " +
+        "variant). Without one, every user then gets the control.",
       request: {
         params: IdParam,
         // Optional: `POST .../complete` with no body completes without a winner.
@@ -53,13 +56,14 @@ export const lifecycleRoutes = createRouter()
       },
       responses: {
         200: json(Experiment, "The completed experiment"),
-        ...problemResponses({ 409: "Not running or paused", 422: "winner_variant_id is not a variant of it" }),
+        ...problemResponses({ 409: "Not running or paused", 422: "The winner named is not a variant of it" }),
       },
     }),
     async (c) => {
-      const { winner_variant_id } = c.req.valid("json") ?? {};
+      const { winner_variant_id, winner_variant_key } = c.req.valid("json") ?? {};
+      const winner = { id: winner_variant_id, key: winner_variant_key };
       return c.json(
-        await changeStatus(...at(c), c.req.valid("param").id, "complete", winner_variant_id, c.var.principal.sub),
+        await changeStatus(...at(c), c.req.valid("param").id, "complete", winner, c.var.principal.sub),
         200,
       );
     },

@@ -221,7 +221,15 @@ export const ExperimentPatch = z
 export type ExperimentPatchInput = z.infer<typeof ExperimentPatch>;
 
 export const CompleteIn = z
-  .object({ winner_variant_id: z.string().min(1).max(128).nullable().optional() })
+  .object({
+    winner_variant_id: z.string().min(1).max(128).nullable().optional(),
+    winner_variant_key: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .openapi({ description: "The winner by its variant key, instead of (or agreeing with) winner_variant_id" }),
+  })
   .strict()
   .openapi("CompleteIn");
 

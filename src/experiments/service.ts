@@ -106,12 +106,36 @@ export async function deleteExperiment(db: Db, orgId: string, id: string, actor:
   throw conflict(deleteConflict(current.status) ?? "the experiment changed concurrently; retry");
 }
 
+/** The winner a complete names: by id (the contract's field) or by key, as a GrowthBook user thinks of it. */
+export interface WinnerChoice {
+  id?: string | null | undefined;
+  key?: string | undefined;
+}
+
+const notAVariant = (path: "winner_variant_id" | "winner_variant_key") =>
+  unprocessable(`${path} is not a variant of this experiment`, [{ path, message: "not a variant of this experiment" }]);
+
+/** The winner's variant id, or null for none; a 422 naming the field when it is not one of the variants. */
+function resolveWinner(variants: readonly { id: string; key: string }[], choice: WinnerChoice | null): string | null {
+  const byId = choice?.id ? variants.find((v) => v.id === choice.id) : undefined;
+  if (choice?.id && byId === undefined) throw notAVariant("winner_variant_id");
+  if (choice?.key === undefined) return byId?.id ?? null;
+  const byKey = variants.find((v) => v.key === choice.key);
+  if (byKey === undefined) throw notAVariant("winner_variant_key");
+  if (byId !== undefined && byId.id !== byKey.id) {
+    throw unprocessable("winner_variant_id and winner_variant_key name different variants", [
+      { path: "winner_variant_key", message: `names variant ${byKey.id}, not ${byId.id}` },
+    ]);
+  }
+  return byKey.id;
+}
+
 export async function changeStatus(
   db: Db,
   orgId: string,
   id: string,
   action: LifecycleAction,
-  winnerVariantId: string | null | undefined,
+  winner: WinnerChoice | null,
   actor: string,
 ) {
   // Two tries at most: if the guarded UPDATE loses a race, the re-read explains why (409/422).
@@ -123,19 +147,15 @@ export async function changeStatus(
       const errors = startReadiness(current.variants.map(presentVariant));
       if (errors.length > 0) throw unprocessable(`cannot start: ${errors.map((e) => e.message).join("; ")}`, errors);
     }
-    if (action === "complete" && winnerVariantId && !current.variants.some((v) => v.id === winnerVariantId)) {
-      throw unprocessable("winner_variant_id is not a variant of this experiment", [
-        { path: "winner_variant_id", message: "not a variant of this experiment" },
-      ]);
-    }
+    const winnerVariantId = action === "complete" ? resolveWinner(current.variants, winner) : null;
     const now = Date.now();
     const changes: Changes = { status: { from: current.status, to: move.to } };
-    if (action === "complete") changes.winner_variant_id = { from: null, to: winnerVariantId ?? null };
+    if (action === "complete") changes.winner_variant_id = { from: null, to: winnerVariantId };
     const moved = await repo.transitionExperiment(
       db,
       orgId,
       id,
-      { from: current.status, to: move.to, now, winnerVariantId: winnerVariantId ?? null },
+      { from: current.status, to: move.to, now, winnerVariantId },
       auditOf(orgId, id, actor, now, LIFECYCLE_AUDIT[action], changes),
     );
     if (moved) {

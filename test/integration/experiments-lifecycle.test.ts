@@ -130,6 +130,61 @@ describe("pause, resume, complete", () => {
     expect(await statusOf(exp.id)).toBe("running");
   });
 
+  // The winner by key (a GrowthBook user names variants by key): alone, or agreeing with the id.
+  const byKey: {
+    name: string;
+    body: (v: { control: string; treatment: string }) => Record<string, unknown>;
+    status: number;
+    winner?: "treatment";
+    path?: string;
+  }[] = [
+    { name: "the key alone", body: () => ({ winner_variant_key: "treatment" }), status: 200, winner: "treatment" },
+    {
+      name: "the key and the id of the same variant",
+      body: (v) => ({ winner_variant_id: v.treatment, winner_variant_key: "treatment" }),
+      status: 200,
+      winner: "treatment",
+    },
+    {
+      name: "a key that is no variant",
+      body: () => ({ winner_variant_key: "nope" }),
+      status: 422,
+      path: "winner_variant_key",
+    },
+    {
+      name: "an id and a key of different variants",
+      body: (v) => ({ winner_variant_id: v.control, winner_variant_key: "treatment" }),
+      status: 422,
+      path: "winner_variant_key",
+    },
+  ];
+  it.each(byKey)("complete with $name: $status", async ({ body, status, winner, path }) => {
+    const acme = await as("acme");
+    const exp = await createRunning(acme, `win-${Math.random().toString(36).slice(2, 8)}`);
+    const ids = Object.fromEntries(exp.variants.map((v) => [v.key, v.id])) as { control: string; treatment: string };
+    const res = await acme.post(`${BASE}/experiments/${exp.id}/complete`, body(ids));
+    if (status !== 200) {
+      const problem = await expectProblem(res, status);
+      expect(problem.errors?.[0]?.path).toBe(path);
+      expect(await statusOf(exp.id)).toBe("running");
+      expect(await count("audit_log", "entity_id = ? AND action = 'completed'", exp.id)).toBe(0);
+      return;
+    }
+    expect(res.status).toBe(200);
+    const expected = winner === undefined ? null : ids[winner];
+    expect(((await res.json()) as ExperimentBody).winner_variant_id).toBe(expected);
+    const [row] = await rows<{ winner_variant_id: string | null }>(
+      "SELECT winner_variant_id FROM experiments WHERE id = ?",
+      exp.id,
+    );
+    expect(row?.winner_variant_id).toBe(expected);
+    const [audit] = await rows<{ changes: string }>(
+      "SELECT changes FROM audit_log WHERE entity_id = ? AND action = 'completed'",
+      exp.id,
+    );
+    expect(JSON.parse(audit?.changes ?? "{}").winner_variant_id).toEqual({ from: null, to: expected });
+  });
+
   const illegal: { name: string; setup: ("start" | "pause" | "complete")[]; action: string }[] = [
     { name: "pause a draft", setup: [], action: "pause" },
     { name: "complete a draft", setup: [], action: "complete" },

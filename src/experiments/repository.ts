@@ -92,6 +92,7 @@ export interface PageRequest {
   status?: ExperimentStatus | undefined;
   /** Only the experiments whose key or name contains this text (ASCII case folded). */
   q?: string | undefined;
+  key?: string | undefined;
   /** Only the experiments whose namespace has this key. */
   namespace?: string | undefined;
   limit: number;
@@ -102,6 +103,7 @@ export interface PageRequest {
 export async function listExperiments(db: Db, orgId: string, page: PageRequest): Promise<ExperimentWithVariants[]> {
   const conds: (SQL | undefined)[] = [eq(experiments.orgId, orgId)];
   if (page.status) conds.push(eq(experiments.status, page.status));
+  if (page.key) conds.push(eq(experiments.key, page.key));
   if (page.q) {
     // instr, not LIKE: a search for "50%" or "a_b" means those characters, with nothing to escape.
     // Fold the query as SQLite's lower() folds the columns, ASCII only: "É" still finds "École".

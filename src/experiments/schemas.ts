@@ -284,6 +284,11 @@ export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.nu
 
 export const ListQuery = z.object({
   status: z.enum(EXPERIMENT_STATUSES).optional(),
+  key: Key.optional().openapi({
+    description:
+      "Only the experiment with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
+    example: "checkout-button",
+  }),
   q: z
     .string()
     .max(SEARCH_MAX_LENGTH)

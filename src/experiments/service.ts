@@ -30,7 +30,7 @@ export function toNewVariant(v: VariantInput, id = newId("var")): repo.NewVarian
 
 export async function loadExperiment(db: Db, orgId: string, id: string): Promise<repo.ExperimentWithVariants> {
   const found = await repo.getExperimentWithVariants(db, orgId, id);
-  if (!found) throw notFoundById("experiment");
+  if (!found) throw notFoundById("experiment", "/api/v1/ab-testing/experiments");
   return found;
 }
 

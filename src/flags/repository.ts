@@ -42,9 +42,10 @@ export async function getFlag(db: Db, orgId: string, id: string): Promise<FlagRo
 export async function listFlags(
   db: Db,
   orgId: string,
-  page: { limit: number; after?: { createdAt: number; id: string } | undefined },
+  page: { limit: number; key?: string | undefined; after?: { createdAt: number; id: string } | undefined },
 ): Promise<FlagRow[]> {
   const conds: (SQL | undefined)[] = [eq(flags.orgId, orgId)];
+  if (page.key) conds.push(eq(flags.key, page.key));
   if (page.after) {
     const { createdAt, id } = page.after;
     conds.push(or(lt(flags.createdAt, createdAt), and(eq(flags.createdAt, createdAt), lt(flags.id, id))));

@@ -80,6 +80,11 @@ export const Flag = z
 export const FlagPage = z.object({ items: z.array(Flag), next_cursor: z.string().nullable() }).openapi("FlagPage");
 
 export const FlagListQuery = z.object({
+  key: Key.optional().openapi({
+    description:
+      "Only the flag with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
+    example: "new-checkout",
+  }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -22,7 +22,7 @@ function checkValues(type: FlagValueType, defaultValue: unknown, rules: readonly
 
 async function load(db: Db, orgId: string, id: string): Promise<FlagRow> {
   const found = await repo.getFlag(db, orgId, id);
-  if (found === null) throw notFoundById("flag");
+  if (found === null) throw notFoundById("flag", "/api/v1/ab-testing/flags");
   return found;
 }
 
@@ -54,9 +54,13 @@ export async function createFlag(db: Db, actor: Actor, input: FlagInput) {
   return presentFlag(row);
 }
 
-export async function listFlags(db: Db, orgId: string, query: { limit: number; cursor?: string | undefined }) {
+export async function listFlags(
+  db: Db,
+  orgId: string,
+  query: { limit: number; key?: string | undefined; cursor?: string | undefined },
+) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const rows = await repo.listFlags(db, orgId, { limit: query.limit, after });
+  const rows = await repo.listFlags(db, orgId, { limit: query.limit, key: query.key, after });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =
@@ -119,6 +123,6 @@ export async function deleteFlag(db: Db, actor: Actor, id: string): Promise<void
     action: "deleted",
     changes: deletedFields(auditedFlagFields(current)),
   });
-  if (!deleted) throw notFoundById("flag");
+  if (!deleted) throw notFoundById("flag", "/api/v1/ab-testing/flags");
   emitExperimentChanged(actor.orgId);
 }

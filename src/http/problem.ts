@@ -126,8 +126,12 @@ export const notFound = (what: string) => new ProblemError("not-found", `${what}
  * Not found by id, saying so: a GrowthBook user reaches for `/flags/new-checkout`, and "not found"
  * alone does not tell them the route wants the id the create answer and the list return.
  */
-export const notFoundById = (what: string) =>
-  new ProblemError("not-found", `${what} not found (this route takes the ${what}'s id, not its key)`);
+/** `list` is the list route that finds one by key (`GET /flags?key=…`): named in the answer. */
+export const notFoundById = (what: string, list: string) =>
+  new ProblemError(
+    "not-found",
+    `${what} not found (this route takes the ${what}'s id, not its key; GET ${list}?key=<key> finds it by key)`,
+  );
 export const conflict = (detail: string) => new ProblemError("conflict", detail);
 export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new ProblemError("unprocessable", detail, errors ? { errors } : {});

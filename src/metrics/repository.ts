@@ -38,8 +38,9 @@ export async function getMetric(db: Db, orgId: string, id: string): Promise<Metr
 }
 
 /** Newest first, keyset-paginated on (created_at, id); one row more than asked tells if a page follows. */
-export async function listMetrics(db: Db, orgId: string, limit: number, after?: Position) {
+export async function listMetrics(db: Db, orgId: string, limit: number, after?: Position, key?: string) {
   const conds: (SQL | undefined)[] = [eq(metricDefinitions.orgId, orgId)];
+  if (key) conds.push(eq(metricDefinitions.key, key));
   if (after) {
     conds.push(
       or(

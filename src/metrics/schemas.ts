@@ -104,6 +104,11 @@ export const MetricPage = z
   .openapi("MetricPage");
 
 export const MetricListQuery = z.object({
+  key: MetricKey.optional().openapi({
+    description:
+      "Only the metric definition with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
+    example: "revenue",
+  }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

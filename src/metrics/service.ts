@@ -70,15 +70,19 @@ export async function createMetric(db: Db, actor: Actor, input: MetricInput) {
 
 async function loadMetric(db: Db, orgId: string, id: string) {
   const found = await repo.getMetric(db, orgId, id);
-  if (!found) throw notFoundById("metric");
+  if (!found) throw notFoundById("metric", "/api/v1/ab-testing/metrics");
   return found;
 }
 
 export const getMetric = async (db: Db, orgId: string, id: string) => presentMetric(await loadMetric(db, orgId, id));
 
-export async function listMetrics(db: Db, orgId: string, query: { limit: number; cursor?: string | undefined }) {
+export async function listMetrics(
+  db: Db,
+  orgId: string,
+  query: { limit: number; key?: string | undefined; cursor?: string | undefined },
+) {
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const rows = await repo.listMetrics(db, orgId, query.limit, after);
+  const rows = await repo.listMetrics(db, orgId, query.limit, after, query.key);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =
@@ -127,5 +131,6 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
 export async function deleteMetric(db: Db, actor: Actor, id: string): Promise<void> {
   const current = await loadMetric(db, actor.orgId, id);
   const audit = auditOf(actor, id, Date.now(), "deleted", deletedFields(auditedMetricFields(current)));
-  if (!(await repo.deleteMetric(db, actor.orgId, id, audit))) throw notFoundById("metric");
+  if (!(await repo.deleteMetric(db, actor.orgId, id, audit)))
+    throw notFoundById("metric", "/api/v1/ab-testing/metrics");
 }

@@ -59,7 +59,9 @@ describe("cross-organization access is 404 on every experiments route", async ()
   it.each(calls)("$name", async ({ call }) => {
     const before = await snapshot();
     const problem = await expectProblem(await call(), 404);
-    expect(problem.detail).toBe("experiment not found (this route takes the experiment's id, not its key)");
+    expect(problem.detail).toBe(
+      "experiment not found (this route takes the experiment's id, not its key; GET /api/v1/ab-testing/experiments?key=<key> finds it by key)",
+    );
     expect(await snapshot()).toEqual(before);
   });
 

@@ -283,7 +283,9 @@ describe("GET /flags/:id with a key", () => {
     const acme = await as("acme");
     await createFlag(acme, { key: "by-key", value_type: "boolean", default_value: true });
     const problem = await expectProblem(await acme.get(`${BASE}/flags/by-key`), 404);
-    expect(problem.detail).toBe("flag not found (this route takes the flag's id, not its key)");
+    expect(problem.detail).toBe(
+      "flag not found (this route takes the flag's id, not its key; GET /api/v1/ab-testing/flags?key=<key> finds it by key)",
+    );
   });
 });
 

@@ -124,9 +124,9 @@ export function problemResponse(c: Context, problem: Problem, headers?: Record<s
 export const notFound = (what: string) => new ProblemError("not-found", `${what} not found`);
 /**
  * Not found by id, saying so: a GrowthBook user reaches for `/flags/new-checkout`, and "not found"
- * alone does not tell them the route wants the id the create answer and the list return.
+ * alone does not tell them the route wants the id the create answer and the list return. `list` is
+ * the list route that finds one by key (`GET /flags?key=…`), named in the answer.
  */
-/** `list` is the list route that finds one by key (`GET /flags?key=…`): named in the answer. */
 export const notFoundById = (what: string, list: string) =>
   new ProblemError(
     "not-found",

@@ -30,6 +30,44 @@ describe("changeLines", () => {
     expect(changeLines(entry(changes))).toEqual(lines);
   });
 
+  // An experiment's history: the winner by its variant key, the variants by key and split.
+  const labels = new Map([
+    ["var_1", "control"],
+    ["var_2", "treatment"],
+  ]);
+  const v = (key: string, pct: number, extra: Record<string, unknown> = {}) => ({
+    id: `var_${key}`,
+    key,
+    variant_name: key,
+    traffic_percentage: pct,
+    config: { long: "x".repeat(80) },
+    ...extra,
+  });
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["a winner named", { winner_variant_id: { from: null, to: "var_2" } }, ["winner: none → treatment"]],
+    ["no winner", { winner_variant_id: { from: null, to: null } }, ["winner: none → none"]],
+    ["a winner no longer a variant", { winner_variant_id: { from: null, to: "var_9" } }, ["winner: none → var_9"]],
+    [
+      "variants created",
+      { variants: { from: null, to: [v("control", 50), v("treatment", 50)] } },
+      ["variants: none → control 50% · treatment 50%"],
+    ],
+    [
+      "a split changed",
+      { variants: { from: [v("control", 50), v("b", 50)], to: [v("control", 34), v("b", 33), v("c", 33)] } },
+      ["variants: control 50% · b 50% → control 34% · b 33% · c 33%"],
+    ],
+    [
+      "only a config changed",
+      { variants: { from: [v("control", 50), v("b", 50)], to: [v("control", 50), v("b", 50, { config: {} })] } },
+      ["variants: control 50% · b 50% (names or configs changed)"],
+    ],
+    ["variants deleted", { variants: { from: [v("control", 100)], to: null } }, ["variants: control 100% → none"]],
+    ["variants not of that shape", { variants: { from: [], to: [1] } }, ["variants: [] → [1]"]],
+  ])("%s", (_name, changes, lines) => {
+    expect(changeLines(entry(changes), labels)).toEqual(lines);
+  });
+
   it("cuts a long value to one line", () => {
     const long = "x".repeat(200);
     const [line] = changeLines(entry({ description: { from: null, to: long } }));

@@ -77,7 +77,7 @@ test("pause, resume and complete with a winner; completed offers no moves", asyn
   await page.getByRole("button", { name: "Resume", exact: true }).click();
   await visible(".page-head .badge-running");
   await page.getByRole("button", { name: "Complete…" }).click();
-  const exp = await api<{ variants: { id: string; variant_type: string }[] }>(
+  const exp = await api<{ variants: { id: string; key: string; variant_type: string }[] }>(
     "GET",
     `/ab-testing/experiments/${state.experimentId}`,
   );
@@ -92,6 +92,11 @@ test("pause, resume and complete with a winner; completed offers no moves", asyn
     `/ab-testing/experiments/${state.experimentId}`,
   );
   assert(done.status === "completed" && done.winner_variant_id === treatment.id, `API says ${JSON.stringify(done)}`);
+  // The history names the winner by its variant key, not its id.
+  const top = page.locator("[data-testid=change-history] > li").first();
+  await eventually(async () => /^completed by/.test(((await top.textContent()) ?? "").trim()), 5000, "the completion");
+  const line = (await top.textContent()) ?? "";
+  assert(line.includes(`winner: none → ${treatment.key}`), `history reads "${line}"`);
 });
 
 test("dark theme (system setting): axe on the live view and the results", async () => {

@@ -176,6 +176,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
       <ChangeHistory
         headingId="experiment-history-h"
         deps={[e.id, e.updated_at, e.status]}
+        labels={new Map(e.variants.map((v) => [v.id, v.key]))}
         load={(cursor) =>
           unwrap(
             api["ab-testing"].experiments[":id"].history.$get({ param: { id: e.id }, query: cursor ? { cursor } : {} }),

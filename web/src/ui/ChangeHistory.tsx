@@ -21,10 +21,13 @@ export function ChangeHistory({
   load,
   deps,
   headingId,
+  labels,
 }: {
   load: (cursor: string | undefined) => Promise<HistoryPage>;
   deps: unknown[];
   headingId: string;
+  /** Names for ids the changes carry (an experiment's variant ids → keys). */
+  labels?: ReadonlyMap<string, string>;
 }) {
   const history = useAsync(() => load(undefined), deps);
   const [olderState, setOlder] = useState<Older | null>(null);
@@ -70,7 +73,7 @@ export function ChangeHistory({
               {e.reason && <p class="small">{e.reason}</p>}
               {Object.keys(e.changes).length > 0 && (
                 <ul class="small mono change-lines">
-                  {changeLines(e).map((line) => (
+                  {changeLines(e, labels).map((line) => (
                     <li key={line}>{line}</li>
                   ))}
                 </ul>

@@ -26,6 +26,7 @@ import {
 } from "./form-logic";
 import { MetricPicker, MetricsChecklist } from "./MetricPicker";
 import { type VariantDraft, VariantsEditor } from "./VariantsEditor";
+import { fitRows } from "../ui/fit-rows";
 
 interface Draft extends AudienceDraft {
   key: string;
@@ -395,7 +396,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
               <textarea
                 {...a}
                 class="mono"
-                rows={2}
+                rows={fitRows(draft.targeting, 2)}
                 spellcheck={false}
                 placeholder='{"country": {"$in": ["FR", "DE"]}}'
                 value={draft.targeting}

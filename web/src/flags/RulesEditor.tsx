@@ -1,6 +1,7 @@
 import type { FlagDraft, RuleDraft } from "./flag-draft";
 import { Field } from "../ui/Field";
 import { ValueField } from "./ValueField";
+import { fitRows } from "../ui/fit-rows";
 
 /**
  * The flag's ordered rules: each a condition (JSON), a rollout and a value of the flag's type, with
@@ -59,7 +60,7 @@ export function RulesEditor(p: {
                 <textarea
                   {...a}
                   class="mono"
-                  rows={3}
+                  rows={fitRows(r.condition)}
                   spellcheck={false}
                   placeholder="blank: every user"
                   value={r.condition}

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { type FlagDraft, shownValue, tryDraft } from "./flag-draft";
+import { fitRows } from "../ui/fit-rows";
 
 const REASONS: Record<string, string> = {
   rule: "a rule holds this user",
@@ -35,7 +36,7 @@ export function TryFlag({ draft }: { draft: FlagDraft }) {
           <textarea
             id="try-attributes"
             class="mono"
-            rows={2}
+            rows={fitRows(attributes, 2)}
             spellcheck={false}
             placeholder='{"country": "FR", "plan": "pro"}'
             value={attributes}

@@ -1,5 +1,6 @@
 import type { FlagValueType } from "../../../src/flags/model";
 import { Field } from "../ui/Field";
+import { fitRows } from "../ui/fit-rows";
 
 /** A value of the flag's type: a true/false choice, a number, a text, or JSON. */
 export function ValueField(p: {
@@ -23,7 +24,7 @@ export function ValueField(p: {
           <textarea
             {...a}
             class="mono"
-            rows={2}
+            rows={fitRows(p.value, 2)}
             spellcheck={false}
             value={p.value}
             onInput={(e) => p.onValue(e.currentTarget.value)}

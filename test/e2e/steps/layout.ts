@@ -68,10 +68,15 @@ test("keyboard: skip link first, visible focus, and the status filter works with
   await page.selectOption("#status-filter", "");
 });
 
-test("pause, resume and complete with a winner; completed offers no moves", async () => {
+test("pause (asked first), resume and complete with a winner; completed offers no moves", async () => {
   await page.goto(`${server?.url}/experiments/${encodeURIComponent(state.experimentId)}`);
   const buttons = async () => (await page.locator(".lifecycle .actions button").allTextContents()).map((t) => t.trim());
+  // Pausing moves every user to the control at once, so it asks first and says so.
   await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await visible("[data-testid=pause-confirm]");
+  const says = (await page.textContent("[data-testid=pause-confirm]")) ?? "";
+  assert(/every user gets the control/.test(says) && /Resume puts/.test(says), `pause confirm reads "${says}"`);
+  await page.getByRole("button", { name: "Yes, pause it" }).click();
   await visible(".page-head .badge-paused");
   await eventually(async () => JSON.stringify(await buttons()) === '["Resume","Complete…"]', 5000, "paused buttons");
   await page.getByRole("button", { name: "Resume", exact: true }).click();

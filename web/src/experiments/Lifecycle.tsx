@@ -15,8 +15,9 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   const [busy, setBusy] = useState<LifecycleAction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [completing, setCompleting] = useState(false);
-  // Starting a draft locks its variants for good, so it is confirmed; resuming locks nothing new.
-  const [confirmingStart, setConfirmingStart] = useState(false);
+  // Starting a draft locks its variants for good, and pausing moves every user to the control at
+  // once, so both are confirmed; resuming locks nothing new and puts users back where they were.
+  const [confirming, setConfirming] = useState<"start" | "pause" | null>(null);
   const [winner, setWinner] = useState("");
   const ep = api["ab-testing"].experiments[":id"];
   const param = { id: experiment.id };
@@ -32,7 +33,7 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
             ? await unwrap(ep.pause.$post({ param }))
             : await unwrap(ep.complete.$post({ param, json: winner ? { winner_variant_id: winner } : {} }));
       setCompleting(false);
-      setConfirmingStart(false);
+      setConfirming(null);
       onChanged(next);
     } catch (err) {
       const details = err instanceof ApiError ? (err.problem?.errors ?? []).map((e) => e.message) : [];
@@ -43,6 +44,7 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   };
 
   const actions = legalActions(experiment.status);
+  const asks = (a: LifecycleAction) => (a === "start" && experiment.status === "draft") || a === "pause";
   if (actions.length === 0) return null;
   return (
     <div class="lifecycle">
@@ -68,20 +70,21 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
               type="button"
               class={`btn ${a === "start" ? "btn-primary" : ""}`}
               disabled={busy !== null}
-              aria-expanded={a === "start" && experiment.status === "draft" ? confirmingStart : undefined}
-              onClick={() => (a === "start" && experiment.status === "draft" ? setConfirmingStart((c) => !c) : run(a))}
+              aria-expanded={asks(a) ? confirming === a : undefined}
+              onClick={() => (asks(a) ? setConfirming((c) => (c === a ? null : (a as "start" | "pause"))) : run(a))}
             >
               {busy === a ? "Working…" : actionLabel(a, experiment.status)}
             </button>
           ),
         )}
       </div>
-      {confirmingStart && (
-        <StartConfirm
+      {confirming !== null && (
+        <Confirm
+          action={confirming}
           experiment={experiment}
-          busy={busy === "start"}
-          onConfirm={() => run("start")}
-          onCancel={() => setConfirmingStart(false)}
+          busy={busy === confirming}
+          onConfirm={() => run(confirming)}
+          onCancel={() => setConfirming(null)}
         />
       )}
       {completing && (
@@ -122,22 +125,40 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   );
 }
 
-function StartConfirm(props: { experiment: Experiment; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
-  const { experiment: e } = props;
+function Confirm(props: {
+  action: "start" | "pause";
+  experiment: Experiment;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { experiment: e, action } = props;
+  const start = action === "start";
   return (
-    <section class="card complete-form" aria-labelledby="start-confirm-h" data-testid="start-confirm">
-      <h2 id="start-confirm-h">Start {e.experiment_name}?</h2>
-      <p>
-        Starting locks the variants, their traffic split (
-        {e.variants.map((v) => `${v.key} ${v.traffic_percentage}%`).join(", ")}) and the seed, so every user keeps the
-        variant they get. Users are assigned and counted from now on.
-      </p>
-      <p class="help">
-        You can still raise the coverage, change the metrics and analysis settings, and pause or complete it.
-      </p>
+    <section class="card complete-form" aria-labelledby="confirm-h" data-testid={`${action}-confirm`}>
+      <h2 id="confirm-h">
+        {start ? "Start" : "Pause"} {e.experiment_name}?
+      </h2>
+      {start ? (
+        <>
+          <p>
+            Starting locks the variants, their traffic split (
+            {e.variants.map((v) => `${v.key} ${v.traffic_percentage}%`).join(", ")}) and the seed, so every user keeps
+            the variant they get. Users are assigned and counted from now on.
+          </p>
+          <p class="help">
+            You can still raise the coverage, change the metrics and analysis settings, and pause or complete it.
+          </p>
+        </>
+      ) : (
+        <>
+          <p>While paused, every user gets the control and no exposure is recorded, so the results stop growing.</p>
+          <p class="help">Nobody's bucket changes: Resume puts every enrolled user back in their variant.</p>
+        </>
+      )}
       <div class="actions">
         <button type="button" class="btn btn-primary" disabled={props.busy} onClick={props.onConfirm}>
-          {props.busy ? "Starting…" : "Yes, start it"}
+          {props.busy ? (start ? "Starting…" : "Pausing…") : start ? "Yes, start it" : "Yes, pause it"}
         </button>
         <button type="button" class="btn" onClick={props.onCancel}>
           Cancel

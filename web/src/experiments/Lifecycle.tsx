@@ -44,7 +44,8 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   };
 
   const actions = legalActions(experiment.status);
-  const asks = (a: LifecycleAction) => (a === "start" && experiment.status === "draft") || a === "pause";
+  const asks = (a: LifecycleAction): a is "start" | "pause" =>
+    (a === "start" && experiment.status === "draft") || a === "pause";
   if (actions.length === 0) return null;
   return (
     <div class="lifecycle">
@@ -71,7 +72,7 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
               class={`btn ${a === "start" ? "btn-primary" : ""}`}
               disabled={busy !== null}
               aria-expanded={asks(a) ? confirming === a : undefined}
-              onClick={() => (asks(a) ? setConfirming((c) => (c === a ? null : (a as "start" | "pause"))) : run(a))}
+              onClick={() => (asks(a) ? setConfirming((c) => (c === a ? null : a)) : run(a))}
             >
               {busy === a ? "Working…" : actionLabel(a, experiment.status)}
             </button>

@@ -138,17 +138,19 @@ export function recordOccurrence(alert: Alert, severity: Severity, now: number):
  * POST /alerts. `existing` is the unresolved alert with the input's fingerprint, if the store has
  * one (SELECT … WHERE fingerprint = ? AND status != 'resolved'). created: true → 201, false → 200.
  * An input without fingerprint, or an existing alert that is resolved or differently fingerprinted,
- * gives a new alert.
+ * gives a new alert. `raisedFrom` is the severity a repeat raised the alert from (null otherwise):
+ * the caller re-checks silences and channels for it, as for a new alert.
  */
 export function openOrDedupe(
   existing: Alert | null | undefined,
   input: NewAlertInput,
   id: string,
   now: number,
-): { alert: Alert; created: boolean } {
+): { alert: Alert; created: boolean; raisedFrom: Severity | null } {
   const fingerprint = input.fingerprint ?? null;
   if (existing && fingerprint !== null && existing.fingerprint === fingerprint && existing.status !== "resolved") {
-    return { alert: recordOccurrence(existing, input.severity, now), created: false };
+    const alert = recordOccurrence(existing, input.severity, now);
+    return { alert, created: false, raisedFrom: alert.severity === existing.severity ? null : existing.severity };
   }
-  return { alert: createAlert(input, id, now), created: true };
+  return { alert: createAlert(input, id, now), created: true, raisedFrom: null };
 }

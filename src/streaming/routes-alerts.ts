@@ -34,7 +34,10 @@ export const alertRoutes = createRouter()
       request: body(AlertIn),
       responses: {
         201: json(AlertOut, "A new alert"),
-        200: json(AlertOut, "An unresolved alert with the same fingerprint, its occurrences raised"),
+        200: json(
+          AlertOut,
+          "An unresolved alert with the same fingerprint: one more occurrence, and its severity raised when the repeat's is higher (docs/alerting.md)",
+        ),
         ...problemResponses({ 422: "Unknown source_id" }),
       },
     }),

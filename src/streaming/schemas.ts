@@ -199,7 +199,7 @@ const ModelVersionSummary = z
 
 export const ModelsSummary = z
   .object({
-    window_seconds: z.number().int(),
+    window_seconds: z.number().int().openapi({ example: 300 }),
     step_seconds: z.number().int(),
     from: Iso.openapi({ description: "Start of the first bucket read: the window is covered whole" }),
     to: Iso,
@@ -287,7 +287,8 @@ const AlertRuleFields = z
       .number()
       .int()
       .min(10)
-      .max(31 * 86400),
+      .max(31 * 86400)
+      .openapi({ example: 300 }),
     operator: z
       .enum(OPERATORS)
       .optional()
@@ -373,7 +374,7 @@ export const AlertRule = z
     type: z.enum(RULE_TYPES),
     metric_name: z.string(),
     aggregation: z.enum(AGGREGATIONS),
-    window_seconds: z.number().int(),
+    window_seconds: z.number().int().openapi({ example: 300 }),
     operator: z.enum(OPERATORS).nullable(),
     threshold: z.number().nullable(),
     severity: z.enum(SEVERITIES),
@@ -428,7 +429,7 @@ export const MetricSeries = z
   .object({
     name: z.string(),
     aggregation: z.enum(AGGREGATIONS),
-    window_seconds: z.number().int(),
+    window_seconds: z.number().int().openapi({ example: 300 }),
     step_seconds: z.number().int(),
     value: z.number().nullable(),
     series: z.array(z.object({ t: Iso, value: z.number().nullable() })),

@@ -4,9 +4,9 @@
  * a change is never stored without its history or its notifications, nor notified without being
  * stored. Returns the alert as the API shows it (the caller publishes it after commit).
  */
-import type { Alert } from "./alert-state";
+import type { Alert, Severity } from "./alert-state";
 import type { HistoryAction } from "./notify/model";
-import { enqueueDeliveries, isNotifyEvent } from "./notify/enqueue";
+import { enqueueDeliveries, enqueueEscalation, isNotifyEvent } from "./notify/enqueue";
 import { silencedBy } from "./notify/silence";
 import { presentAlert, presentAll } from "./present";
 import type { AlertOutT } from "./schemas";
@@ -20,6 +20,18 @@ export interface AlertChange {
   /** Who made the change: a user (`sub`), `rule:<id>`, or null for an API client raising an alert. */
   by: string | null;
   note: string | null;
+  /** A repeat that raised the severity: silences and channels are checked again (enqueueEscalation). */
+  escalated?: boolean;
+}
+
+/** The change a POST /alerts or a rule makes when it finds an alert open or repeats it. */
+export function occurrenceChange(
+  result: { created: boolean; alert: Pick<Alert, "severity">; raisedFrom: Severity | null },
+  by: string | null,
+): AlertChange {
+  if (result.created) return { action: "opened", by, note: null };
+  if (result.raisedFrom === null) return { action: "repeated", by, note: null };
+  return { action: "repeated", by, note: `severity ${result.raisedFrom} → ${result.alert.severity}`, escalated: true };
 }
 
 /**
@@ -29,7 +41,11 @@ export interface AlertChange {
  */
 export function commitAlertChange(tx: OrgContext, alert: Alert, change: AlertChange): AlertOutT | null {
   const notify = isNotifyEvent(change.action);
-  const silenced = notify ? silencedBy(currentSilences(tx.sql, tx.now), alert, tx.now) !== null : alert.silenced;
+  // A silence is checked at each change a channel could hear of; otherwise the flag stays as it was.
+  const silenced =
+    notify || change.escalated === true
+      ? silencedBy(currentSilences(tx.sql, tx.now), alert, tx.now) !== null
+      : alert.silenced;
   const saved: Alert = { ...alert, silenced };
   saveAlert(tx.sql, saved);
   appendHistory(tx.sql, [
@@ -43,7 +59,8 @@ export function commitAlertChange(tx: OrgContext, alert: Alert, change: AlertCha
     (a) => a.id,
   );
   if (out === undefined) return null;
-  if (isNotifyEvent(change.action) && !silenced) enqueueDeliveries(tx.sql, saved, out, change.action, tx.now);
+  if (!silenced && isNotifyEvent(change.action)) enqueueDeliveries(tx.sql, saved, out, change.action, tx.now);
+  else if (!silenced && change.escalated === true) enqueueEscalation(tx.sql, saved, out, tx.now);
   return out;
 }
 

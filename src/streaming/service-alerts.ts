@@ -3,7 +3,7 @@ import { acknowledge, openOrDedupe, resolve } from "./alert-state";
 import { type AlertAction, atLeastSeverity } from "./model";
 import type { AlertInT, AlertOutT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { alertOut, commitAlertChange } from "./service-alert-change";
+import { alertOut, commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { markSourceError, unknownSourceIds } from "./store/sources";
 
@@ -20,11 +20,10 @@ export function createAlert(ctx: OrgContext, input: AlertInT): Result<{ alert: A
     ]);
   }
   const existing = input.fingerprint === undefined ? null : findUnresolved(ctx.sql, input.fingerprint);
-  const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
+  const result = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
+  const { alert, created } = result;
   const out = inTransaction(ctx, (tx) => {
-    const saved = presentable(
-      commitAlertChange(tx, alert, { action: created ? "opened" : "repeated", by: null, note: null }),
-    );
+    const saved = presentable(commitAlertChange(tx, alert, occurrenceChange(result, null)));
     // An error about a source (a connector reporting failed deliveries) is what turns its health
     // to `error` for the next 5 minutes (health.ts), even while some events still arrive.
     if (input.source_id !== undefined && atLeastSeverity(input.severity, "error")) {

@@ -22,7 +22,7 @@ import {
 import { AlertRuleIn, type AlertRuleInT, type AlertRulePatchT, type AlertRuleT } from "./schemas";
 import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
 import { presentRule, presentRules } from "./present";
-import { commitAlertChange } from "./service-alert-change";
+import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
 import { listTagSets, taggedRollupsInRange } from "./store/tags";
@@ -107,8 +107,9 @@ function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: Ru
       message: action.message,
       fingerprint: action.fingerprint,
     };
-    const { alert, created } = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
-    const out = commitAlertChange(ctx, alert, { action: created ? "opened" : "repeated", by, note: null });
+    const result = openOrDedupe(existing, input, crypto.randomUUID(), ctx.now);
+    const { alert, created } = result;
+    const out = commitAlertChange(ctx, alert, occurrenceChange(result, by));
     if (out !== null) ctx.publish({ type: created ? "alert" : "alert_updated", data: out });
     return attachAlert(state, alert.id);
   }

@@ -341,6 +341,86 @@ describe("webhook delivery to a real receiver", () => {
   });
 });
 
+describe("a repeat that raises an alert's severity (POST /alerts, same fingerprint)", () => {
+  it("a critical-only channel hears it opened; a warning silence no longer hides it; a channel told before is not told again", async () => {
+    const org = "notify-escalate";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const critical = await createChannel(c, "esc-critical", { min_severity: "critical" });
+    const all = await createChannel(c, "esc-all", { min_severity: "info" });
+    const warningSilence = await c.post(`${P}/silences`, {
+      matchers: { severity: "warning" },
+      ends_at: T + 3_600_000,
+      comment: "warnings are noise tonight",
+    });
+    expect(warningSilence.status).toBe(201);
+
+    // Opened as a warning: silenced, so no channel hears it.
+    const first = await c.post(`${P}/alerts`, { severity: "warning", title: "queue lag", fingerprint: "lag:1" });
+    expect(first.status).toBe(201);
+    const opened = (await first.json()) as { id: string; silenced: boolean };
+    expect(opened.silenced).toBe(true);
+
+    // The same fingerprint again as critical: same alert, raised; no longer silenced.
+    const second = await c.post(`${P}/alerts`, { severity: "critical", title: "queue lag", fingerprint: "lag:1" });
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ id: opened.id, severity: "critical", occurrences: 2, silenced: false });
+
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    for (const channel of [critical, all]) {
+      expect((await deliveries(c, channel.id)).map((d) => [d.event, d.alert_id, d.status])).toEqual([
+        ["opened", opened.id, "delivered"],
+      ]);
+    }
+    const body = JSON.parse((await received("esc-critical"))[0]?.body ?? "{}") as {
+      event: string;
+      alert: { id: string; severity: string; occurrences: number };
+    };
+    expect(body).toMatchObject({ event: "opened", alert: { id: opened.id, severity: "critical", occurrences: 2 } });
+
+    // A third critical repeat raises nothing: no channel is told of the opening twice.
+    const third = await c.post(`${P}/alerts`, { severity: "critical", title: "queue lag", fingerprint: "lag:1" });
+    expect(await third.json()).toMatchObject({ occurrences: 3, silenced: false });
+    await c.post(`${P}/alerts/${opened.id}/resolve`, { note: "drained" });
+    await runDurableObjectAlarm(stub(org));
+    for (const channel of [critical, all]) {
+      expect((await deliveries(c, channel.id)).map((d) => d.event)).toEqual(["resolved", "opened"]);
+    }
+    const history = (
+      (await (await c.get(`${P}/alerts/${opened.id}`)).json()) as {
+        history: { action: string; note?: string }[];
+      }
+    ).history.filter((h) => h.action !== "notified");
+    expect(history.map((h) => [h.action, h.note])).toEqual([
+      ["opened", undefined],
+      ["repeated", "severity warning → critical"],
+      ["repeated", undefined],
+      ["resolved", "drained"],
+    ]);
+  });
+
+  it("a channel that heard the warning open is not told again; one that takes only critical is", async () => {
+    const org = "notify-escalate-told";
+    const c = await as(org);
+    const T = Date.now() + 86_400_000;
+    await pin(org, T);
+    const critical = await createChannel(c, "esc2-critical", { min_severity: "critical" });
+    const all = await createChannel(c, "esc2-all");
+    const a = (await (
+      await c.post(`${P}/alerts`, { severity: "warning", title: "disk", fingerprint: "disk:9" })
+    ).json()) as { id: string };
+    await runDurableObjectAlarm(stub(org));
+    expect((await deliveries(c, all.id)).map((d) => d.event)).toEqual(["opened"]);
+    expect(await deliveries(c, critical.id)).toEqual([]);
+
+    await c.post(`${P}/alerts`, { severity: "critical", title: "disk", fingerprint: "disk:9" });
+    await runDurableObjectAlarm(stub(org));
+    expect((await deliveries(c, critical.id)).map((d) => [d.event, d.alert_id])).toEqual([["opened", a.id]]);
+    expect((await deliveries(c, all.id)).map((d) => d.event)).toEqual(["opened"]);
+  });
+});
+
 describe("re-grading a firing rule (PATCH /alert-rules/:id with a new severity)", () => {
   it("resolves its alert with a note, opens one at the new severity at once, and a channel that takes only that severity hears of it", async () => {
     const org = "notify-regrade";

@@ -111,4 +111,17 @@ describe("fingerprint dedup", () => {
     });
     expect(recordOccurrence(base, "info", T + 9).severity).toBe("warning");
   });
+
+  it.each([
+    ["a warning repeated as critical: raised from warning", "critical", "warning"],
+    ["a warning repeated as warning: not raised", "warning", null],
+    ["a warning repeated as info: not raised (severity never drops)", "info", null],
+  ] as const)("%s", (_label, severity, raisedFrom) => {
+    const out = openOrDedupe(inStatus("open"), { severity, title: "Disk", fingerprint: "disk:1" }, "a2", T + 5);
+    expect(out.raisedFrom).toBe(raisedFrom);
+  });
+
+  it("a new alert was raised from nothing", () => {
+    expect(openOrDedupe(null, { severity: "critical", title: "Disk" }, "a2", T).raisedFrom).toBeNull();
+  });
 });

@@ -45,6 +45,22 @@ export function insertDeliveries(sql: SqlStorage, rows: readonly NewDelivery[], 
   );
 }
 
+/**
+ * The channels that were already sent `event` for this alert. Only an escalation asks (rarely), so
+ * it scans rather than keep an index on alert_id that every delivery insert would pay for. A row
+ * retention has deleted counts as never sent: at worst that channel hears the opening twice.
+ */
+export function channelsSent(sql: SqlStorage, alertId: string, event: DeliveryEvent): Set<string> {
+  const rows = sql
+    .exec<{ channel_id: string }>(
+      "SELECT DISTINCT channel_id FROM deliveries WHERE alert_id = ? AND event = ?",
+      alertId,
+      event,
+    )
+    .toArray();
+  return new Set(rows.map((r) => r.channel_id));
+}
+
 export function getDelivery(sql: SqlStorage, id: string): Delivery | null {
   const row = sql.exec<DeliveryRow>("SELECT * FROM deliveries WHERE id = ?", id).toArray()[0];
   return row === undefined ? null : fromRow(row);

@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { assert, eventually, test } from "../harness.ts";
 import { api, axe, DESKTOP, page, PHONE, run, server, shot } from "../context.ts";
 
-const METRIC = `e2e.spike_${run}_ms`;
+// A slash in the name: the chart and the rule preview must keep it one path segment (%2F).
+const METRIC = `e2e/spike_${run}_ms`;
 const CHART = `[data-testid="metric-chart-${METRIC}"]`;
 const PLOT = `${CHART} .chart`;
 const AGG = `#agg-${METRIC.replace(/[^A-Za-z0-9_-]/g, "-")}`;
@@ -178,7 +179,7 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
     page.waitForEvent("download"),
     page.locator(`${CHART} button.chart-csv`).click(),
   ]);
-  assert(download.suggestedFilename().startsWith(`${METRIC}-count-`), download.suggestedFilename());
+  assert(download.suggestedFilename().startsWith(`${METRIC.replace(/[^A-Za-z0-9._-]+/g, "_")}-count-`), download.suggestedFilename());
   const csv = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
   const [head, ...rows] = csv.trimEnd().split("\r\n");
   assert(head === "time,metric,aggregation,step_seconds,group,value", `header ${head}`);

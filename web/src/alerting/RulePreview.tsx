@@ -2,6 +2,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { streaming, unwrap } from "../api/client";
+import { pathParam } from "../api/path-param";
 import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
 import { type Aggregation, isModelRuleMetric } from "../../../src/streaming/model";
@@ -35,7 +36,7 @@ export function RulePreview({ metric, aggregation, windowSeconds, threshold }: P
     if (!key || !q || isModelRuleMetric(metric.trim())) return;
     let live = true;
     const load = () =>
-      unwrap(streaming.metrics[":name"].$get({ param: { name: metric.trim() }, query: q })).then(
+      unwrap(streaming.metrics[":name"].$get({ param: { name: pathParam(metric.trim()) }, query: q })).then(
         (s) => {
           if (!live) return;
           setSeries(s);

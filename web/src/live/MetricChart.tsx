@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Aggregation } from "../../../src/streaming/rollup";
 import { streaming, unwrap } from "../api/client";
+import { pathParam } from "../api/path-param";
 import type { Alert, AlertRule, MetricSeries, MetricSummary } from "../api/types";
 import { csvFileName, saveCsv } from "../ui/csv";
 import { fmtNum, fmtTime } from "../ui/format";
@@ -68,7 +69,7 @@ export function MetricChart(props: Props) {
       lastFetch.current = Date.now();
       unwrap(
         streaming.metrics[":name"].$get({
-          param: { name },
+          param: { name: pathParam(name) },
           query: { window: String(windowSeconds), aggregation, ...(groupBy ? { group_by: groupBy } : {}) },
         }),
       ).then(

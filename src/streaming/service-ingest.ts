@@ -110,10 +110,11 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
         })),
         tx.now,
       );
+      const out = presentPredictions(stored);
+      // Before the rules, as for metrics: the predictions reach a socket before an alert they raise.
+      tx.publish({ type: "predictions", data: out });
       // Rules over model statistics see the batch at once, as metric rules see a metric batch.
       evaluateRules(tx, listRules(tx.sql, Object.keys(MODEL_RULE_METRICS)));
-      const out = presentPredictions(stored);
-      tx.publish({ type: "predictions", data: out });
       return out;
     }),
   );
@@ -152,9 +153,11 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
       [...newest.values()].map((p) => ({ name: p.name, value: p.value, at: p.ts })),
       tx.now,
     );
-    evaluateRules(tx, listRules(tx.sql, [...newest.keys()]));
-    // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000 frames.
+    // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000
+    // frames. Published before the rules run: an alert flushes what waits in the hub, so a socket
+    // gets the point before the alert it caused.
     for (const p of newest.values()) tx.publish({ type: "metric", data: presentMetricPoint(p) });
+    evaluateRules(tx, listRules(tx.sql, [...newest.keys()]));
   });
   return ok({ accepted: points.length });
 }

@@ -101,7 +101,7 @@ describe("live messages from the API", () => {
     socket.close();
   });
 
-  it("pushes the alert an alert rule opens when a metric crosses it", async () => {
+  it("pushes the alert an alert rule opens when a metric crosses it, after the metric that caused it", async () => {
     const { client, socket } = await session("rule");
     const rule = await client.post(`${BASE}/alert-rules`, {
       name: "hot",
@@ -117,6 +117,10 @@ describe("live messages from the API", () => {
     expect((await client.post(`${BASE}/metrics`, { name: "cpu", value: 97 })).status).toBe(202);
     const opened = await socket.next("alert");
     expect(opened.data).toMatchObject({ fingerprint: `rule:${id}`, severity: "critical", status: "open" });
+    // The point that crossed the threshold is on the socket before the alert it caused.
+    await socket.until((c) => c.of("metric").some((m) => m.data.name === "cpu"), "the cpu metric");
+    const order = socket.messages.map((m) => (m.type === "metric" ? `metric:${m.data.name}` : m.type));
+    expect(order.indexOf("metric:cpu")).toBeLessThan(order.indexOf("alert"));
     socket.close();
   });
 

@@ -12,6 +12,19 @@ export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999); // 9999-12-3
 
 const RANGE = "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
 
+const FORMS = "an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds";
+
+/**
+ * Epoch seconds are the commonest wrong time (Python's time.time(), Unix tools): as milliseconds
+ * they fall in 1970, so the range error says what the number looks like and what to send instead.
+ */
+export function outOfRange(ms: number): string {
+  const asSeconds = ms * 1000;
+  return Number.isInteger(ms) && isPresentableTime(asSeconds)
+    ? `${RANGE}; ${ms} looks like epoch seconds: send milliseconds (${asSeconds}) or an ISO-8601 time`
+    : RANGE;
+}
+
 /** True when `ms` is a time this service accepts (and therefore can present). */
 const isPresentableTime = (ms: number): boolean => Number.isSafeInteger(ms) && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS;
 
@@ -26,10 +39,14 @@ export const TimeIn = z
     ],
     // Said once, plainly: zod's own union message is a bare "Invalid input" (a date without a time,
     // or a time without a zone, matched none of the three forms).
-    { error: "must be an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds" },
+    { error: (issue) => (issue.input === undefined ? `required: ${FORMS}` : `must be ${FORMS}`) },
   )
   .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
-  .pipe(z.number().refine(isPresentableTime, RANGE))
+  .pipe(
+    z.number().superRefine((ms, ctx) => {
+      if (!isPresentableTime(ms)) ctx.addIssue({ code: "custom", message: outOfRange(ms), input: ms });
+    }),
+  )
   .openapi({
     description: "ISO-8601 UTC time or epoch milliseconds, between 2000-01-01 and 9999-12-31 (UTC)",
     example: "2026-11-29T12:00:00Z",

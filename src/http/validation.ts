@@ -2,6 +2,7 @@ import type { Hook } from "@hono/zod-openapi";
 import type { z } from "zod";
 import { buildProblem, type FieldError, problemResponse } from "./problem";
 import type { AppEnv } from "./types";
+import "./zod-messages"; // missing fields say `required` (installed once, before any route validates)
 
 const dotted = (path: readonly PropertyKey[]) => path.map(String).join(".");
 

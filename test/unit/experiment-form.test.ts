@@ -160,6 +160,11 @@ describe("validation and messages", () => {
       "Enter a percentage from 0 to 100, with at most 2 decimals.",
     ],
     ['Invalid option: expected one of "control"|"treatment"', "Pick one of control, treatment."],
+    ['required: one of "control"|"treatment"', "Pick one of control, treatment."],
+    ["required: expected number", "Enter a number."],
+    ["required: expected string", "This can't be empty."],
+    ["required: an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds", "This can't be empty."],
+    ["Invalid input: expected string, received null", "This can't be empty."],
     ["'conversion' is listed twice", "'conversion' is listed twice"],
     ["duplicate variant key 'a'", "Duplicate variant key 'a'"],
   ])("plainMessage(%j)", (raw, plain) => {

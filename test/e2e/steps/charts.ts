@@ -179,7 +179,10 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
     page.waitForEvent("download"),
     page.locator(`${CHART} button.chart-csv`).click(),
   ]);
-  assert(download.suggestedFilename().startsWith(`${METRIC.replace(/[^A-Za-z0-9._-]+/g, "_")}-count-`), download.suggestedFilename());
+  assert(
+    download.suggestedFilename().startsWith(`${METRIC.replace(/[^A-Za-z0-9._-]+/g, "_")}-count-`),
+    download.suggestedFilename(),
+  );
   const csv = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
   const [head, ...rows] = csv.trimEnd().split("\r\n");
   assert(head === "time,metric,aggregation,step_seconds,group,value", `header ${head}`);

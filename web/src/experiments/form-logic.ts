@@ -224,9 +224,13 @@ const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^Too small: expected number to be >=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or more.`],
   [/^Too big: expected number to be <=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or less.`],
   [/^Too big: expected array to have <=(\d+) items$/, (m) => `Pick at most ${m[1]}.`],
-  [/^Invalid input: expected number, received (null|NaN|string|undefined)$/, () => "Enter a number."],
-  [/^Invalid input: expected string, received (null|undefined)$/, () => "This can't be empty."],
-  [/^Invalid option: expected one of (.+)$/, (m) => `Pick one of ${m[1]?.replace(/"/g, "").replace(/\|/g, ", ")}.`],
+  // A missing field: the server says `required: …` (src/http/zod-messages.ts).
+  [/^(Invalid input: expected number, received (null|NaN|string)|required: expected number)$/, () => "Enter a number."],
+  [
+    /^(Invalid option: expected|required:) one of (.+)$/,
+    (m) => `Pick one of ${m[2]?.replace(/"/g, "").replace(/\|/g, ", ")}.`,
+  ],
+  [/^(Invalid input: expected string, received null|required\b.*)$/, () => "This can't be empty."],
   [/^must be 1-(\d+) characters of /, (m) => `Use 1-${m[1]} lowercase letters, digits, _ or -.`],
   [/^must be a percentage from 0 to 100/, () => PERCENT_TEXT],
   [/^Unrecognized keys?: (.+)$/, (m) => `Not a field of an experiment: ${m[1]}.`],

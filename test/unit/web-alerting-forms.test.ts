@@ -2,10 +2,12 @@
 import { describe, expect, it } from "vitest";
 import {
   bodyToPatch,
+  formatTagFilter,
   describeRule,
   formToBody,
   newRuleForm,
   parseNumber,
+  parseTagFilter,
   previewQuery,
   type RuleForm,
   type RuleLike,
@@ -28,7 +30,7 @@ describe("bodyToPatch (an edit)", () => {
   ])("%s", (_name, over, operator) => {
     const parsed = formToBody(form(over));
     if (!("body" in parsed)) throw new Error("invalid form");
-    expect(bodyToPatch(parsed.body)).toEqual({ ...parsed.body, operator });
+    expect(bodyToPatch(parsed.body)).toEqual({ ...parsed.body, operator, tags: null });
   });
 });
 
@@ -104,7 +106,9 @@ describe("formToBody", () => {
 
 describe("rules on model statistics", () => {
   it.each<[string, Partial<RuleForm>, Record<string, string> | undefined]>([
-    ["a metric rule sends no tags (a stored tag filter stays)", { model: "churn", version: "v2" }, undefined],
+    ["a metric rule without a tag filter sends no tags", { model: "churn", version: "v2" }, undefined],
+    ["a metric rule sends its tag filter", { tag_filter: " region = eu ,env=prod, " }, { region: "eu", env: "prod" }],
+    ["a model rule ignores the metric tag filter", { metric_name: "@models/confidence", tag_filter: "a=b" }, {}],
     [
       "a model statistic sends model and version",
       { metric_name: "@models/latency_ms", model: " churn ", version: "v2" },
@@ -123,16 +127,14 @@ describe("rules on model statistics", () => {
     expect("tags" in parsed.body).toBe(tags !== undefined);
   });
 
-  it.each<[string, string, string, boolean]>([
-    ["a model rule moved to a metric drops its model filter", "@models/latency_ms", "checkout.latency_ms", true],
-    ["a metric rule keeps its stored tags (the form does not show them)", "checkout.latency_ms", "checkout.p95", false],
-    ["a model rule staying one sends its own tags", "@models/latency_ms", "@models/confidence", false],
-  ])("%s", (_name, before, after, dropped) => {
-    const parsed = formToBody(form({ metric_name: after, model: "churn" }));
+  it.each<[string, Partial<RuleForm>, Record<string, string> | null]>([
+    ["a metric with a blank filter clears a stored one (and a model's)", { model: "churn" }, null],
+    ["a metric with a filter sends it", { tag_filter: "region=eu" }, { region: "eu" }],
+    ["a model statistic sends its own tags", { metric_name: "@models/confidence", model: "churn" }, { model: "churn" }],
+  ])("an edit: %s", (_name, over, tags) => {
+    const parsed = formToBody(form(over));
     if (!("body" in parsed)) throw new Error("invalid form");
-    const patch = bodyToPatch(parsed.body, { metric_name: before });
-    expect(patch.tags === null).toBe(dropped);
-    if (!dropped) expect(patch.tags).toEqual(parsed.body.tags);
+    expect(bodyToPatch(parsed.body).tags).toEqual(tags);
   });
 
   it("a model rule round-trips through the form", () => {
@@ -155,6 +157,72 @@ describe("rules on model statistics", () => {
     expect([f.model, f.version]).toEqual(["churn", "v2"]);
     const back = formToBody(f);
     expect("body" in back && back.body.tags).toEqual({ model: "churn", version: "v2" });
+  });
+});
+
+describe("the tag filter as typed", () => {
+  it.each<[string, Record<string, string> | string]>([
+    ["", {}],
+    [" , ", {}],
+    ["region=eu", { region: "eu" }],
+    ["region = eu, env=prod", { region: "eu", env: "prod" }],
+    ["path=/a=b", { path: "/a=b" }],
+    ["empty=", { empty: "" }],
+    ["region", 'Write each tag as key=value: "region" has no "=".'],
+    ["=eu", 'Write each tag as key=value: "=eu" has no key.'],
+    ["a=1, a=2", 'The tag "a" is given twice.'],
+    [Array.from({ length: 21 }, (_, i) => `k${i}=v`).join(","), "At most 20 tags."],
+  ])("%j", (text, expected) => {
+    const out = parseTagFilter(text);
+    expect("error" in out ? out.error : out.tags).toEqual(expected);
+  });
+
+  it("a stored filter is shown in key order and reads back the same", () => {
+    const tags = { region: "eu", env: "prod" };
+    expect(formatTagFilter(tags)).toBe("env=prod, region=eu");
+    expect(parseTagFilter(formatTagFilter(tags))).toEqual({ tags });
+    expect(formatTagFilter(null)).toBe("");
+  });
+
+  it("a metric rule's filter round-trips through the form; a model rule's tags stay in model and version", () => {
+    const base: RuleLike = {
+      name: "eu slow",
+      type: "threshold",
+      metric_name: "checkout.latency_ms",
+      tags: { region: "eu" },
+      aggregation: "p95",
+      window_seconds: 60,
+      operator: "gt",
+      threshold: 500,
+      severity: "error",
+      for_seconds: 0,
+      no_data: "keep",
+      sensitivity: null,
+      baseline_windows: null,
+    };
+    const f = ruleToForm(base);
+    expect([f.tag_filter, f.model]).toEqual(["region=eu", ""]);
+    const back = formToBody(f);
+    expect("body" in back && back.body.tags).toEqual({ region: "eu" });
+    const model = ruleToForm({ ...base, metric_name: "@models/latency_ms", tags: { model: "churn" } });
+    expect([model.tag_filter, model.model]).toEqual(["", "churn"]);
+  });
+
+  it("a bad filter is the tags field's error", () => {
+    expect(formToBody(form({ tag_filter: "region" }))).toEqual({
+      errors: { tags: 'Write each tag as key=value: "region" has no "=".' },
+    });
+  });
+
+  it("the preview reads the same points as the rule", () => {
+    expect(previewQuery("60", "p95", "region=eu, env=prod")).toEqual({
+      window: "1800",
+      step: "60",
+      aggregation: "p95",
+      "tag.region": "eu",
+      "tag.env": "prod",
+    });
+    expect(previewQuery("60", "p95", "region")).toBeNull();
   });
 });
 

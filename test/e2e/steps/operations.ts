@@ -147,16 +147,42 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   assert((await page.getByLabel("Threshold").inputValue()) === "500", "the edit form does not hold the threshold");
   ops.ruleName = `${ops.ruleName} (p max)`;
   await nameField.fill(ops.ruleName);
+  // A tag filter: the preview asks for those points only, as the rule will read them.
+  const filtered = page.waitForRequest(
+    (r) => r.url().includes("/metrics/") && new URL(r.url()).searchParams.get("tag.region") === "eu",
+    { timeout: 10_000 },
+  );
+  await page.getByLabel("Tag filter").fill("region=eu");
+  await filtered;
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName }).waitFor({ timeout: 5000 });
+  const withTags = await api<{ items: { id: string; tags: Record<string, string> | null }[] }>(
+    "GET",
+    "/streaming-analytics/alert-rules",
+  );
+  const tagged = withTags.items.find((r) => r.id === ops.ruleId)?.tags;
+  assert(JSON.stringify(tagged) === '{"region":"eu"}', `the tag filter was not stored: ${JSON.stringify(tagged)}`);
+  // Cleared again (the spike below carries no tags): a blank filter unsets the stored one.
+  await page
+    .locator(`[data-rule-id="${ops.ruleId}"]`)
+    .getByRole("button", { name: `Edit ${ops.ruleName}` })
+    .click();
+  assert((await page.getByLabel("Tag filter").inputValue()) === "region=eu", "the edit form does not hold the filter");
+  await page.getByLabel("Tag filter").fill("");
   await page.getByRole("button", { name: "Save rule" }).click();
   const edited = page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName });
   await edited.waitFor({ timeout: 5000 });
-  const after = await api<{ items: { id: string; name: string; threshold: number }[] }>(
+  const after = await api<{ items: { id: string; name: string; threshold: number; tags: unknown }[] }>(
     "GET",
     "/streaming-analytics/alert-rules",
   );
   const mine = after.items.filter((r) => r.name.startsWith(ops.ruleName.replace(" (p max)", "")));
   assert(
-    mine.length === 1 && mine[0]?.id === ops.ruleId && mine[0].name === ops.ruleName && mine[0].threshold === 500,
+    mine.length === 1 &&
+      mine[0]?.id === ops.ruleId &&
+      mine[0].name === ops.ruleName &&
+      mine[0].threshold === 500 &&
+      mine[0].tags === null,
     `the edit did not change the rule in place: ${JSON.stringify(mine)}`,
   );
 });

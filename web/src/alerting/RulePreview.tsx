@@ -14,6 +14,8 @@ const REFRESH_MS = 5000;
 
 interface Props {
   metric: string;
+  /** The form's tag filter as typed (`region=eu`); the preview reads only those points, as the rule will. */
+  tags: string;
   aggregation: Aggregation;
   windowSeconds: string;
   threshold: string;
@@ -24,9 +26,9 @@ interface Props {
  * with the threshold drawn across, refreshed every few seconds while the form is open: a person
  * sees whether the rule would fire before saving it.
  */
-export function RulePreview({ metric, aggregation, windowSeconds, threshold }: Props) {
-  const q = previewQuery(windowSeconds, aggregation);
-  const key = q && metric.trim() ? `${metric.trim()}|${q.window}|${q.step}|${q.aggregation}` : null;
+export function RulePreview({ metric, tags, aggregation, windowSeconds, threshold }: Props) {
+  const q = previewQuery(windowSeconds, aggregation, tags);
+  const key = q && metric.trim() ? `${metric.trim()}|${JSON.stringify(q)}` : null;
   const [series, setSeries] = useState<MetricSeries | null>(null);
   const [error, setError] = useState<unknown>(null);
 

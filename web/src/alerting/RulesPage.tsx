@@ -34,6 +34,7 @@ const RULE_LABELS = {
   metric_name: "Metric",
   "tags.model": "Model",
   "tags.version": "Version",
+  tags: "Tag filter",
   type: "Type",
   aggregation: "Aggregation",
   window_seconds: "Window (seconds)",
@@ -181,7 +182,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
         await unwrap(
           streaming["alert-rules"][":id"].$patch({
             param: { id: editing.id },
-            json: bodyToPatch(parsed.body, editing),
+            json: bodyToPatch(parsed.body),
           }),
         );
       } else await unwrap(streaming["alert-rules"].$post({ json: parsed.body }));
@@ -242,7 +243,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                 </>
               )}
             </Field>
-            {isModelRuleMetric(form.metric_name.trim()) && (
+            {isModelRuleMetric(form.metric_name.trim()) ? (
               <>
                 <Field path="tags.model" label={RULE_LABELS["tags.model"]} error={errors["tags.model"]}>
                   {(a) => (
@@ -269,6 +270,23 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
                   )}
                 </Field>
               </>
+            ) : (
+              <Field
+                path="tags"
+                label={RULE_LABELS.tags}
+                error={errors.tags}
+                help="Only points with these tags, e.g. region=eu, env=prod. Blank: every point."
+              >
+                {(a) => (
+                  <input
+                    {...a}
+                    value={form.tag_filter}
+                    onInput={set("tag_filter")}
+                    autoComplete="off"
+                    spellcheck={false}
+                  />
+                )}
+              </Field>
             )}
             <Field path="type" label={RULE_LABELS.type} error={errors.type}>
               {(a) => (
@@ -364,6 +382,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
           <h3>Preview</h3>
           <RulePreview
             metric={form.metric_name}
+            tags={form.tag_filter}
             aggregation={form.aggregation}
             windowSeconds={form.window_seconds}
             threshold={threshold ? form.threshold : ""}

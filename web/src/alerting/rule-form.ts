@@ -22,6 +22,8 @@ export interface RuleForm {
   /** For a model statistic (`@models/…`): the model and version it watches; "" is every one. */
   model: string;
   version: string;
+  /** For any other metric: its tag filter as typed, `region=eu, env=prod`; "" is every point. */
+  tag_filter: string;
   aggregation: Aggregation;
   window_seconds: string;
   operator: Operator;
@@ -39,6 +41,7 @@ export const newRuleForm = (metric = ""): RuleForm => ({
   metric_name: metric,
   model: "",
   version: "",
+  tag_filter: "",
   aggregation: "avg",
   window_seconds: "60",
   operator: OPERATORS[0],
@@ -54,7 +57,7 @@ export interface RuleBody {
   name: string;
   type: RuleType;
   metric_name: string;
-  /** Only on a model statistic's rule; a metric rule's tag filter is left as stored. */
+  /** A model statistic's model and version, or a metric's tag filter; absent for no filter. */
   tags?: Record<string, string>;
   aggregation: Aggregation;
   window_seconds: number;
@@ -90,8 +93,9 @@ export function ruleToForm(r: RuleLike): RuleForm {
     ...base,
     name: r.name,
     type: r.type,
-    model: r.tags?.model ?? "",
-    version: r.tags?.version ?? "",
+    ...(isModelRuleMetric(r.metric_name)
+      ? { model: r.tags?.model ?? "", version: r.tags?.version ?? "" }
+      : { tag_filter: formatTagFilter(r.tags) }),
     aggregation: r.aggregation,
     window_seconds: String(r.window_seconds),
     operator: r.operator ?? base.operator,
@@ -147,6 +151,10 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
       ...(f.model.trim() ? { model: f.model.trim() } : {}),
       ...(f.version.trim() ? { version: f.version.trim() } : {}),
     };
+  } else {
+    const filter = parseTagFilter(f.tag_filter);
+    if ("error" in filter) errors.tags = filter.error;
+    else if (Object.keys(filter.tags).length > 0) body.tags = filter.tags;
   }
   if (f.type === "threshold") {
     body.operator = f.operator;
@@ -164,20 +172,47 @@ export function formToBody(f: RuleForm): { body: RuleBody } | { errors: Record<s
 }
 
 /**
- * The `PATCH /alert-rules/:id` body for an edit: every field the form holds (the server merges it
- * over the stored rule, so fields the form does not show, like a metric rule's tags, stay). An
- * anomaly rule that watches both sides says so with `operator: null`, or a one-sided operator would
- * survive. A rule moved from a model statistic to a metric drops its model and version filter
- * (`tags: null`), which would otherwise filter the metric by tags it does not have.
+ * The `PATCH /alert-rules/:id` body for an edit: every field the form holds. An anomaly rule that
+ * watches both sides says so with `operator: null`, or a one-sided operator would survive; a blank
+ * tag filter says `tags: null`, or the stored filter would (and a rule moved from a model statistic
+ * to a metric would go on filtering by a model the metric does not have).
  */
 export function bodyToPatch(
   body: RuleBody,
-  before?: Pick<RuleLike, "metric_name">,
-): Omit<RuleBody, "operator" | "tags"> & { operator: Operator | null; tags?: Record<string, string> | null } {
-  const leftModel =
-    before !== undefined && isModelRuleMetric(before.metric_name) && !isModelRuleMetric(body.metric_name);
-  return { ...body, operator: body.operator ?? null, ...(leftModel ? { tags: null } : {}) };
+): Omit<RuleBody, "operator" | "tags"> & { operator: Operator | null; tags: Record<string, string> | null } {
+  return { ...body, operator: body.operator ?? null, tags: body.tags ?? null };
 }
+
+/** The API's bound on a rule's tag filter (src/streaming/schemas.ts). */
+const MAX_FILTER_TAGS = 20;
+
+/**
+ * `region=eu, env=prod` → `{ region: "eu", env: "prod" }`. Blank is no filter. A value cannot hold a
+ * comma here (the API takes any value); a key is needed before each `=`, once.
+ */
+export function parseTagFilter(text: string): { tags: Record<string, string> } | { error: string } {
+  const tags: Record<string, string> = {};
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const part of parts) {
+    const eq = part.indexOf("=");
+    const key = part.slice(0, eq).trim();
+    if (eq < 0 || !key) return { error: `Write each tag as key=value: "${part}" has no ${eq < 0 ? '"="' : "key"}.` };
+    if (Object.hasOwn(tags, key)) return { error: `The tag "${key}" is given twice.` };
+    tags[key] = part.slice(eq + 1).trim();
+  }
+  if (parts.length > MAX_FILTER_TAGS) return { error: `At most ${MAX_FILTER_TAGS} tags.` };
+  return { tags };
+}
+
+/** The stored filter as the form shows it, keys in order. */
+export const formatTagFilter = (tags: Record<string, string> | null | undefined): string =>
+  Object.entries(tags ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
 
 const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "≤" };
 
@@ -208,15 +243,19 @@ const MIN_STEP_S = 10;
 
 /**
  * The preview's query: one point per rule window (the value the rule compares), over the last 30
- * windows, at least 15 minutes and at most 7 days. Null until the window is a usable number.
+ * windows, at least 15 minutes and at most 7 days, filtered by the rule's tags (`tag.<key>`). Null
+ * until the window is a usable number and the tag filter reads.
  */
 export function previewQuery(
   windowText: string,
   aggregation: Aggregation,
-): { window: string; step: string; aggregation: Aggregation } | null {
+  tagFilter = "",
+): ({ window: string; step: string; aggregation: Aggregation } & Record<string, string>) | null {
   const w = parseNumber(windowText);
-  if (w === null || w < MIN_STEP_S) return null;
+  const filter = parseTagFilter(tagFilter);
+  if (w === null || w < MIN_STEP_S || "error" in filter) return null;
   const step = Math.max(MIN_STEP_S, Math.round(w));
   const window = Math.min(MAX_PREVIEW_S, Math.max(MIN_PREVIEW_S, step * PREVIEW_POINTS));
-  return { window: String(window), step: String(step), aggregation };
+  const tags = Object.fromEntries(Object.entries(filter.tags).map(([k, v]) => [`tag.${k}`, v]));
+  return { ...tags, window: String(window), step: String(step), aggregation };
 }

@@ -163,7 +163,7 @@ describe("webhook delivery to a real receiver", () => {
         status: "pending",
         attempts: attempt,
         last_status_code: 500,
-        last_error: "HTTP 500",
+        last_error: "HTTP 500: scripted failure",
         next_attempt_at: new Date(now + wait).toISOString(),
       });
       expect(await received("retry")).toHaveLength(attempt);

@@ -100,9 +100,11 @@ export class Outbox {
           [SIGNATURE_HEADER]: await signatureHeader(channel.secret, this.deps.now() / 1000, d.body),
         },
       });
-      await res.body?.cancel();
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+      if (res.status >= 200 && res.status < 300) {
+        await res.body?.cancel();
+        return { ok: true, status: res.status };
+      }
+      return { ok: false, status: res.status, error: await failureText(res) };
     } catch (err) {
       const name = err instanceof Error ? err.name : "";
       const error =
@@ -151,4 +153,52 @@ export class Outbox {
       delivered_at: null,
     });
   }
+}
+
+/** How much of a failing receiver's answer `last_error` keeps. */
+const ERROR_BODY_CHARS = 200;
+
+/**
+ * A failed attempt in words: the status, then the start of the receiver's answer (Slack names the
+ * problem there: `no_service`, `invalid_payload`), or where a redirect pointed. `HTTP 404` alone
+ * left the operator guessing. At most ERROR_BODY_CHARS of the body are read; the rest is dropped.
+ */
+export async function failureText(res: Response): Promise<string> {
+  const status = `HTTP ${res.status}`;
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel();
+    const to = res.headers.get("Location");
+    return `${status}${to ? ` to ${to.slice(0, ERROR_BODY_CHARS)}` : ""}: redirects are not followed; give the channel the final URL`;
+  }
+  const head = (await readHead(res, ERROR_BODY_CHARS * 4)).replace(/\s+/g, " ").trim().slice(0, ERROR_BODY_CHARS);
+  return head ? `${status}: ${head}` : status;
+}
+
+/** The first `maxBytes` of a body (then cancelled), decoded leniently; "" when it cannot be read. */
+async function readHead(res: Response, maxBytes: number): Promise<string> {
+  if (res.body === null) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A body cut off mid-read still says what it said so far.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(size, maxBytes));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.byteLength;
+    if (at >= bytes.length) break;
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
 }

@@ -32,6 +32,12 @@ const EventsQuery = ListQuery.extend({
 
 const PredictionsQuery = ListQuery.extend({
   model_name: z.string().min(1).max(200).optional(),
+  model_version: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "This version only (with model_name: of that model)" }),
   min_confidence: z.coerce.number().min(0).max(1).optional(),
   since: TimeIn.optional(),
 });

@@ -180,6 +180,16 @@ describe("predictions", () => {
     expect(confident.items.map((p) => p.confidence).sort()).toEqual([0.5, 0.7, 0.9]);
     const since = (await (await c.get(`${P}/predictions?since=${base + 1}&model_name=fraud`)).json()) as Page<unknown>;
     expect(since.items).toHaveLength(2);
+    // One version of a model: the other model's and unversioned predictions are left out.
+    await c.post(`${P}/predictions`, { model_name: "churn", model_version: "v3", prediction: 3, confidence: 0.4 });
+    const v2 = (await (await c.get(`${P}/predictions?model_name=churn&model_version=v2`)).json()) as Page<{
+      model_version: string;
+      prediction: unknown;
+    }>;
+    expect(v2.items.map((p) => [p.model_version, p.prediction])).toEqual([["v2", { label: "stay" }]]);
+    const v3 = (await (await c.get(`${P}/predictions?model_version=v3`)).json()) as Page<{ prediction: unknown }>;
+    expect(v3.items.map((p) => p.prediction)).toEqual([3]);
+    await expectProblem(await c.get(`${P}/predictions?model_version=`), 400);
 
     const bad = await expectProblem(
       await c.post(`${P}/predictions`, {

@@ -49,6 +49,7 @@ export function insertPredictions(
 
 export interface PredictionFilter {
   model_name?: string | undefined;
+  model_version?: string | undefined;
   min_confidence?: number | undefined;
   since?: number | undefined;
   limit: number;
@@ -58,6 +59,7 @@ export interface PredictionFilter {
 export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page<PredictionRow> | null {
   const where = new Where();
   if (filter.model_name !== undefined) where.add("model_name = ?", filter.model_name);
+  if (filter.model_version !== undefined) where.add("model_version = ?", filter.model_version);
   if (filter.min_confidence !== undefined) where.add("confidence >= ?", filter.min_confidence);
   if (filter.since !== undefined) where.add("ts >= ?", filter.since);
   if (filter.cursor !== undefined) {

@@ -130,7 +130,7 @@ const lines: string[] = [
   "  expired: `401`. Missing scope: `403`. Another organization's resource: `404`.",
   "- **Scopes**: `read` (every GET, the WebSocket), `write` (experiments, lifecycle, sources, alert actions,",
   "  rules), `ingest` (events, predictions, metrics, results), `assign` (assignment and config).",
-  "- **Errors**: `application/problem+json` `{ type, title, status, detail?, errors?: [{ path, message }], request_id }`. A missing field's message starts with `required` (`required: one of \"info\"|\"warning\"|…`); a time sent in epoch seconds is named as such, with the milliseconds to send.",
+  '- **Errors**: `application/problem+json` `{ type, title, status, detail?, errors?: [{ path, message }], request_id }`. A missing field\'s message starts with `required` (`required: one of "info"|"warning"|…`); a time sent in epoch seconds is named as such, with the milliseconds to send.',
   "  `400` validation (each bad field in `errors`; a read-only or unknown field of a JSON body is one too), `404` unknown route, `409` illegal state change, `413` body",
   "  over 1 MiB, `422` semantically invalid, `429` rate limited (with `Retry-After`). Every response has `X-Request-Id`.",
   "- **Ids** are opaque strings; **times** are ISO-8601 UTC in responses, ISO-8601 or epoch milliseconds in inputs.",

@@ -103,7 +103,8 @@ const INSERT_EXPOSURES = `
   FROM json_each(?1) AS j
   JOIN experiments x ON x.id = j.value ->> '$.e' AND x.org_id = j.value ->> '$.o'
   WHERE EXISTS (SELECT 1 FROM variants v WHERE v.id = j.value ->> '$.v' AND v.experiment_id = x.id)
-  ON CONFLICT (experiment_id, user_id) DO NOTHING`;
+  ON CONFLICT (experiment_id, user_id) DO NOTHING
+  RETURNING 1`;
 
 export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -121,5 +122,7 @@ export async function insertExposures(db: Db, rows: readonly ExposureRow[]): Pro
     statements.push(d1.prepare(INSERT_EXPOSURES).bind(JSON.stringify(chunk)));
   }
   const results = await d1.batch(statements);
-  return results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+  // Counted from RETURNING (one row per exposure stored): D1's meta.changes also counts the
+  // user_metric_values rows the exposures_refold_on_insert trigger writes for a user with results.
+  return results.reduce((n, r) => n + (r.results?.length ?? 0), 0);
 }

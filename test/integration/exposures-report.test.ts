@@ -94,6 +94,26 @@ describe("POST /exposures", () => {
     expect(halfRows[0]?.exposed_at).toBeLessThanOrEqual(Date.now());
   });
 
+  it("a user with results already stored counts once: the fold trigger's rows are not exposures", async () => {
+    const user = "results-first";
+    const variant_key = variantOf("checkout", user);
+    const results = await acme.post(`/api/v1/ab-testing/experiments/${checkout.id}/results`, {
+      results: ["m", "lat", "conv2"].map((metric_name) => ({ metric_name, metric_value: 5, user_id: user })),
+    });
+    expect(results.status, await results.clone().text()).toBe(201);
+    const res = await acme.post(URL, { exposures: [{ experiment_key: "checkout", variant_key, user_id: user }] });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect((await exposureRows(checkout.id)).filter((r) => r.user_id === user)).toHaveLength(1);
+    // The trigger did fold the user's three results (what meta.changes had counted as exposures).
+    const folded = await env.DB.prepare(
+      "SELECT count(*) AS n FROM user_metric_values WHERE experiment_id = ? AND user_id = ?",
+    )
+      .bind(checkout.id, user)
+      .first<{ n: number }>();
+    expect(folded?.n).toBe(3);
+  });
+
   it("first exposure wins: a re-sent pair is a duplicate and keeps its stored time; in a batch the earliest wins", async () => {
     const t = Date.now() - 10_000;
     const user = "repeat-user";

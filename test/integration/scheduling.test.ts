@@ -155,3 +155,70 @@ describe("the scheduled handler", () => {
     ]);
   });
 });
+
+describe("the schedule's order holds across PATCHes", () => {
+  const start = "2031-01-01T00:00:00.000Z";
+  const end = "2031-02-01T00:00:00.000Z";
+  it.each([
+    [
+      "an end alone, before the stored start",
+      { scheduled_start_at: start },
+      { scheduled_end_at: "2030-12-30T00:00:00Z" },
+      { path: "scheduled_end_at", message: `must be after scheduled_start_at (stored: ${start})` },
+    ],
+    [
+      "an end alone, equal to the stored start",
+      { scheduled_start_at: start },
+      { scheduled_end_at: start },
+      { path: "scheduled_end_at", message: `must be after scheduled_start_at (stored: ${start})` },
+    ],
+    [
+      "a start alone, after the stored end",
+      { scheduled_start_at: start, scheduled_end_at: end },
+      { scheduled_start_at: "2031-03-01T00:00:00Z" },
+      { path: "scheduled_start_at", message: `must be before scheduled_end_at (stored: ${end})` },
+    ],
+    [
+      "both, in the wrong order (the schema's own check)",
+      {},
+      { scheduled_start_at: end, scheduled_end_at: start },
+      { path: "scheduled_end_at", message: "must be after scheduled_start_at" },
+    ],
+  ])("%s: 400, nothing stored", async (_label, created, patch, error) => {
+    const acme = await as("schedule-order");
+    const e = await createExperiment(acme, {
+      key: `order-${Math.random().toString(36).slice(2, 8)}`,
+      experiment_name: "Order",
+      variants: twoVariants(),
+      ...created,
+    });
+    const res = await acme.patch(`${BASE}/experiments/${e.id}`, patch);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([error]);
+    const stored = (await (await acme.get(`${BASE}/experiments/${e.id}`)).json()) as Record<string, unknown>;
+    const before = created as { scheduled_start_at?: string; scheduled_end_at?: string };
+    expect([stored.scheduled_start_at, stored.scheduled_end_at]).toEqual([
+      before.scheduled_start_at ?? null,
+      before.scheduled_end_at ?? null,
+    ]);
+  });
+
+  it.each([
+    ["an end alone after the stored start", { scheduled_start_at: start }, { scheduled_end_at: end }],
+    [
+      "clearing the start under a stored end",
+      { scheduled_start_at: start, scheduled_end_at: end },
+      { scheduled_start_at: null },
+    ],
+    ["a start alone with no end stored", {}, { scheduled_start_at: start }],
+  ])("%s: 200", async (_label, created, patch) => {
+    const acme = await as("schedule-order");
+    const e = await createExperiment(acme, {
+      key: `order-${Math.random().toString(36).slice(2, 8)}`,
+      experiment_name: "Order",
+      variants: twoVariants(),
+      ...created,
+    });
+    expect((await acme.patch(`${BASE}/experiments/${e.id}`, patch)).status).toBe(200);
+  });
+});

@@ -121,6 +121,46 @@ describe("PATCH /experiments/:id once started", () => {
     expect(((await res.json()) as ExperimentBody).experiment_name).toBe("New name");
   });
 
+  it.each(["variants", "traffic_split"] as const)(
+    "a whole GET body sent back, less what docs/experiments.md says to drop (keeping %s), renames a running experiment",
+    async (keep) => {
+      const acme = await as("acme");
+      const exp = await createRunning(acme, `whole-trip-${keep}`, {
+        targeting: { country: "FR" },
+        namespace: { key: "checkout", start: 0, end: 0.5 },
+        scheduled_end_at: "2031-01-01T00:00:00Z",
+      });
+      const read = (await (await acme.get(`${BASE}/experiments/${exp.id}`)).json()) as Record<string, unknown>;
+      const {
+        id: _id,
+        status: _status,
+        winner_variant_id: _winner,
+        created_at: _c,
+        updated_at: _u,
+        started_at: _s,
+        completed_at: _done,
+        variants,
+        traffic_split,
+        ...writable
+      } = read;
+      const body = {
+        ...writable,
+        experiment_name: "Renamed by round trip",
+        ...(keep === "variants"
+          ? { variants: (variants as { id: string }[]).map(({ id: _vid, ...v }) => v) }
+          : { traffic_split }),
+      };
+      const res = await acme.patch(`${BASE}/experiments/${exp.id}`, body);
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(await res.json()).toMatchObject({
+        ...read,
+        experiment_name: "Renamed by round trip",
+        updated_at: expect.any(String),
+      });
+      expect((await storedVariants(exp.id)).map((v) => v.id)).toEqual((variants as { id: string }[]).map((v) => v.id));
+    },
+  );
+
   it("coverage rises while running and paused, never falls; a completed experiment is frozen", async () => {
     const acme = await as("acme");
     const exp = await createRunning(acme, "coverage", { coverage: 40 });

@@ -125,3 +125,33 @@ export interface Assignment {
   /** Why the answer is not an exposure; present exactly when `in_experiment` is false. */
   reason?: NotInExperimentReason | null;
 }
+
+/** The metrics an experiment names, by role. */
+export interface NamedMetrics {
+  primary_metric: string | null;
+  secondary_metrics: readonly string[];
+  guardrail_metrics: readonly string[];
+}
+
+/**
+ * A metric has one role. Named as secondary and guardrail, the analysis read it as secondary only
+ * (the first role), so its guardrail could never fail, and nothing said so. Each later naming is
+ * an error at its path, naming the role it already has.
+ */
+export function metricRoleConflicts(
+  m: NamedMetrics,
+): { field: "secondary_metrics" | "guardrail_metrics"; index: number; message: string }[] {
+  const seen = new Map<string, string>();
+  if (m.primary_metric) seen.set(m.primary_metric, "the primary metric");
+  const errors: ReturnType<typeof metricRoleConflicts> = [];
+  const check = (list: readonly string[], field: "secondary_metrics" | "guardrail_metrics", role: string) =>
+    list.forEach((key, index) => {
+      const had = seen.get(key);
+      if (had !== undefined && had !== role) {
+        errors.push({ field, index, message: `'${key}' is already ${had}: a metric has one role` });
+      } else seen.set(key, role);
+    });
+  check(m.secondary_metrics, "secondary_metrics", "a secondary metric");
+  check(m.guardrail_metrics, "guardrail_metrics", "a guardrail metric");
+  return errors;
+}

@@ -15,6 +15,7 @@ import {
   SEARCH_MAX_LENGTH,
   KEY_PATTERN,
   MAX_VARIANTS,
+  metricRoleConflicts,
   PERCENT_MESSAGE,
   percentBasisPoints,
   VARIANT_TYPES,
@@ -149,6 +150,21 @@ const audienceFields = {
   scheduled_end_at: ScheduleTime,
 };
 
+/** Each metric in one role (model.ts), as sent; PATCH also checks against the stored roles. */
+const oneRolePerMetric = (
+  e: { primary_metric?: string | null; secondary_metrics?: string[]; guardrail_metrics?: string[] },
+  ctx: z.RefinementCtx,
+) => {
+  const named = {
+    primary_metric: e.primary_metric ?? null,
+    secondary_metrics: e.secondary_metrics ?? [],
+    guardrail_metrics: e.guardrail_metrics ?? [],
+  };
+  for (const { field, index, message } of metricRoleConflicts(named)) {
+    ctx.addIssue({ code: "custom", path: [field, index], message });
+  }
+};
+
 export const ExperimentIn = z
   .object({
     key: Key,
@@ -168,6 +184,7 @@ export const ExperimentIn = z
   })
   .strict()
   .superRefine(scheduleOrder)
+  .superRefine(oneRolePerMetric)
   .superRefine((e, ctx) => {
     const keys = new Set((e.variants ?? []).map((v) => v.key));
     for (const key of Object.keys(e.traffic_split ?? {})) {

@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
-import { isLive } from "./model";
+import { isLive, metricRoleConflicts } from "./model";
 import { auditedExperimentFields, presentExperiment } from "./present";
 import * as repo from "./repository";
 import type { ExperimentPatchInput } from "./schemas";
@@ -134,6 +134,23 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   if (unknown.length > 0) throw unprocessable("traffic_split names unknown variants", unknown);
   const order = scheduleOrderError(current, patch);
   if (order !== null) throw badRequest("request validation failed", [order]);
+  // Only when the patch names metrics: an experiment stored before the check keeps its other edits.
+  const namesMetrics = [patch.primary_metric, patch.secondary_metrics, patch.guardrail_metrics].some(
+    (f) => f !== undefined,
+  );
+  const roles = !namesMetrics
+    ? []
+    : metricRoleConflicts({
+        primary_metric: patch.primary_metric === undefined ? current.primaryMetric : patch.primary_metric,
+        secondary_metrics: patch.secondary_metrics ?? current.secondaryMetrics ?? [],
+        guardrail_metrics: patch.guardrail_metrics ?? current.guardrailMetrics ?? [],
+      });
+  if (roles.length > 0) {
+    throw badRequest(
+      "request validation failed",
+      roles.map((r) => ({ path: `${r.field}.${r.index}`, message: r.message })),
+    );
+  }
   const p = plan(current, patch);
   const reason = updateConflict(current.status, current.coverage, {
     structural: p.structural,

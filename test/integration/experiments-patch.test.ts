@@ -189,3 +189,42 @@ describe("PATCH /experiments/:id once started", () => {
     await expectProblem(await acme.patch(`${BASE}/experiments/exp_nope`, { experiment_name: "x" }), 404);
   });
 });
+
+describe("a metric has one role", () => {
+  it("create, and a PATCH checked against the stored roles, refuse a second role; a legacy experiment stays editable", async () => {
+    const acme = await as("acme");
+    const both = await expectProblem(
+      await acme.post(`${BASE}/experiments`, {
+        key: "two-roles",
+        experiment_name: "Two roles",
+        secondary_metrics: ["lat"],
+        guardrail_metrics: ["lat"],
+      }),
+      400,
+    );
+    expect(both.errors).toEqual([
+      { path: "guardrail_metrics.0", message: "'lat' is already a secondary metric: a metric has one role" },
+    ]);
+    expect(await rows("SELECT id FROM experiments WHERE key = 'two-roles'")).toEqual([]);
+
+    const exp = await createExperiment(acme, { key: "one-role", primary_metric: "m", secondary_metrics: ["lat"] });
+    const guard = await expectProblem(
+      await acme.patch(`${BASE}/experiments/${exp.id}`, { guardrail_metrics: ["m"] }),
+      400,
+    );
+    expect(guard.errors).toEqual([
+      { path: "guardrail_metrics.0", message: "'m' is already the primary metric: a metric has one role" },
+    ]);
+    // Moving a metric from one role to another in one PATCH is fine.
+    const moved = await acme.patch(`${BASE}/experiments/${exp.id}`, {
+      secondary_metrics: [],
+      guardrail_metrics: ["lat"],
+    });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ secondary_metrics: [], guardrail_metrics: ["lat"] });
+
+    // Stored before the check: its other fields stay editable.
+    await rows("UPDATE experiments SET guardrail_metrics = ? WHERE id = ?", JSON.stringify(["m", "lat"]), exp.id);
+    expect((await acme.patch(`${BASE}/experiments/${exp.id}`, { experiment_name: "Renamed" })).status).toBe(200);
+  });
+});

@@ -7,6 +7,7 @@ import {
   KEY_PATTERN,
   type LifecycleAction,
   legalActions,
+  metricRoleConflicts,
   percentBasisPoints,
 } from "../../src/experiments/model";
 
@@ -67,5 +68,35 @@ describe("KEY_PATTERN", () => {
   });
   it.each(["", "Upper", "with space", "dot.ted", "x".repeat(65), "ümlaut"])("refuses %j", (k) => {
     expect(KEY_PATTERN.test(k)).toBe(false);
+  });
+});
+
+describe("metricRoleConflicts: a metric has one role", () => {
+  const named = (primary: string | null, secondary: string[], guardrail: string[]) => ({
+    primary_metric: primary,
+    secondary_metrics: secondary,
+    guardrail_metrics: guardrail,
+  });
+  it.each([
+    ["distinct roles", named("m", ["a"], ["g"]), []],
+    ["no metrics", named(null, [], []), []],
+    [
+      "secondary and guardrail",
+      named(null, ["lat"], ["lat"]),
+      [{ field: "guardrail_metrics", index: 0, message: "'lat' is already a secondary metric: a metric has one role" }],
+    ],
+    [
+      "primary and guardrail",
+      named("m", [], ["x", "m"]),
+      [{ field: "guardrail_metrics", index: 1, message: "'m' is already the primary metric: a metric has one role" }],
+    ],
+    [
+      "primary and secondary",
+      named("m", ["m"], []),
+      [{ field: "secondary_metrics", index: 0, message: "'m' is already the primary metric: a metric has one role" }],
+    ],
+    ["the same key twice in one list is the list's own check, not a role conflict", named(null, ["a", "a"], []), []],
+  ])("%s", (_label, input, errors) => {
+    expect(metricRoleConflicts(input)).toEqual(errors);
   });
 });

@@ -36,6 +36,21 @@ const COMMON_ERRORS = {
 type RouteConfig = Parameters<typeof createRoute>[0];
 
 /**
+ * On a route whose body is optional, an empty body sent with a Content-Type (what many HTTP clients
+ * send for a bodyless POST: `curl -H "Content-Type: application/json" -X POST`) is no body, as it
+ * is without the header; it was a 400 "not valid JSON". Runs before the validators, which then see
+ * a request without a body or a Content-Type.
+ */
+const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("content-type") !== undefined && (await c.req.text()).trim() === "") {
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete("content-type");
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
+  }
+  await next();
+};
+
+/**
  * Every API route is declared through this: the scope check, the security requirement in the
  * OpenAPI document, the shared error responses, and a required JSON body when one is declared
  * (so an empty body is a 400, not silently `{}`).
@@ -46,13 +61,14 @@ export function defineRoute<const R extends RouteConfig>(
   extra: MiddlewareHandler<AppEnv>[] = [],
 ): R & { middleware: MiddlewareHandler<AppEnv>[] } {
   const body = route.request?.body;
+  const optionalBody = body?.required === false ? [emptyBodyIsNoBody] : [];
   return createRoute({
     ...route,
     request: route.request && body ? { ...route.request, body: { required: true, ...body } } : route.request,
     security: [{ bearerAuth: [] }],
     description: `${route.description ?? ""}\n\nScope: \`${scope}\`.`.trim(),
     responses: { ...COMMON_ERRORS, ...route.responses },
-    middleware: [requireScope(scope), ...extra],
+    middleware: [requireScope(scope), ...optionalBody, ...extra],
   }) as R & { middleware: MiddlewareHandler<AppEnv>[] };
 }
 

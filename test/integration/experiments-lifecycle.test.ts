@@ -1,6 +1,7 @@
+import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { onExperimentChanged } from "../../src/experiments/events";
-import { as, expectProblem } from "../helpers";
+import { as, expectProblem, tokenFor } from "../helpers";
 import {
   BASE,
   count,
@@ -240,3 +241,31 @@ async function fetchNoBody(path: string, token: string) {
   const { SELF } = await import("cloudflare:test");
   return SELF.fetch(`https://edge.test${path}`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
 }
+
+describe("POST /experiments/:id/complete with an empty body", () => {
+  it.each<[string, Record<string, string>, string | undefined, number]>([
+    ["no body, no Content-Type", {}, undefined, 200],
+    [
+      "an empty body sent as JSON (curl -H 'Content-Type: application/json' -X POST)",
+      { "Content-Type": "application/json" },
+      "",
+      200,
+    ],
+    ["whitespace sent as JSON", { "Content-Type": "application/json; charset=utf-8" }, " \n", 200],
+    ["{} sent as JSON", { "Content-Type": "application/json" }, "{}", 200],
+    ["broken JSON is still a 400", { "Content-Type": "application/json" }, "{", 400],
+    ["a body of another type is still a 415", { "Content-Type": "text/plain" }, "winner", 415],
+  ])("%s", async (_label, headers, body, status) => {
+    const acme = await as("complete-empty");
+    const exp = await createRunning(acme, `empty-${Math.random().toString(36).slice(2, 8)}`);
+    const token = await tokenFor("complete-empty");
+    const res = await SELF.fetch(`https://edge.test${BASE}/experiments/${exp.id}/complete`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+    expect(res.status, await res.clone().text()).toBe(status);
+    expect(await statusOf(exp.id)).toBe(status === 200 ? "completed" : "running");
+    if (status === 200) expect(await res.json()).toMatchObject({ status: "completed", winner_variant_id: null });
+  });
+});

@@ -88,6 +88,25 @@ export async function updateMetric(
   return changesOf(result) === 1;
 }
 
+/**
+ * Keys of the running or paused experiments that read this metric key, in any role (at most
+ * `limit`): a rename would move their reading to an undefined metric under their feet.
+ */
+export async function liveExperimentsReading(db: Db, orgId: string, key: string, limit = 6): Promise<string[]> {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT key FROM experiments
+       WHERE org_id = ?1 AND status IN ('running', 'paused')
+         AND (primary_metric = ?2
+              OR EXISTS (SELECT 1 FROM json_each(secondary_metrics) WHERE value = ?2)
+              OR EXISTS (SELECT 1 FROM json_each(guardrail_metrics) WHERE value = ?2))
+       ORDER BY key LIMIT ?3`,
+    )
+    .bind(orgId, key, limit)
+    .all<{ key: string }>();
+  return results.map((r) => r.key);
+}
+
 export async function deleteMetric(db: Db, orgId: string, id: string, audit: AuditEntry): Promise<boolean> {
   const remove = db
     .delete(metricDefinitions)

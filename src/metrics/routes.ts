@@ -57,7 +57,10 @@ export const metricRoutes = createRouter()
       request: { params: IdParam, body: body(MetricPatch) },
       responses: {
         200: json(Metric, "The updated definition"),
-        ...problemResponses({ 409: "The new key is taken", 422: "currency without format 'currency'" }),
+        ...problemResponses({
+          409: "The new key is taken, or the old one is read by a running or paused experiment",
+          422: "currency without format 'currency'",
+        }),
       },
     }),
     async (c) => c.json(await service.updateMetric(...by(c), c.req.valid("param").id, c.req.valid("json")), 200),

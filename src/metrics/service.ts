@@ -113,6 +113,7 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
   const changes = diffFields(auditedMetricFields(current), auditedMetricFields(next));
   // Nothing to change: no write, no history row, the stored definition as it is.
   if (Object.keys(changes).length === 0) return presentMetric(current);
+  if (next.key !== current.key) await refuseRenameWhileRead(db, actor.orgId, current.key);
   // Strictly later than the read, so the guard of a concurrent update always sees the change.
   const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
   const applied = await repo.updateMetric(
@@ -126,6 +127,20 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
   if (applied) return presentMetric({ ...next, updatedAt });
   await loadMetric(db, actor.orgId, id); // 404 if deleted meanwhile
   throw conflict("the metric changed concurrently; retry");
+}
+
+/**
+ * The key is the `metric_name` results carry: renaming it leaves an experiment's results under the
+ * old name, read from then on as an undefined metric (sum, direction increase), so a running
+ * experiment's verdicts could flip without anyone touching it. Refused while one reads it.
+ */
+async function refuseRenameWhileRead(db: Db, orgId: string, key: string): Promise<void> {
+  const live = await repo.liveExperimentsReading(db, orgId, key);
+  if (live.length === 0) return;
+  const names = live.length > 5 ? `${live.slice(0, 5).join(", ")} and more` : live.join(", ");
+  throw conflict(
+    `'${key}' is read by running or paused experiments (${names}): renaming it would leave their results under the old name, read as an undefined metric; complete them first, or define a new metric`,
+  );
 }
 
 export async function deleteMetric(db: Db, actor: Actor, id: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, as, expectProblem } from "../helpers";
-import { BASE, rows } from "./experiments-fixtures";
+import { BASE, createExperiment, createRunning, rows } from "./experiments-fixtures";
 
 interface MetricBody {
   id: string;
@@ -152,6 +152,29 @@ describe("GET /metrics", () => {
 });
 
 describe("PATCH and DELETE /metrics/:id", () => {
+  it("a key read by a running or paused experiment cannot be renamed; other edits, and renames once it completes, go through", async () => {
+    const acme = await as("acme-rename");
+    const lat = await define(acme, { key: "lat", direction: "decrease" });
+    const exp = await createRunning(acme, "reads-lat", { guardrail_metrics: ["lat"] });
+    await createExperiment(acme, { key: "draft-reads-lat", primary_metric: "lat" });
+
+    const refused = await expectProblem(await acme.patch(`${BASE}/metrics/${lat.id}`, { key: "lat2" }), 409);
+    expect(refused.detail).toBe(
+      "'lat' is read by running or paused experiments (reads-lat): renaming it would leave their results under the old name, read as an undefined metric; complete them first, or define a new metric",
+    );
+    expect(await rows("SELECT key FROM metric_definitions WHERE id = ?", lat.id)).toEqual([{ key: "lat" }]);
+    expect(await rows("SELECT action FROM audit_log WHERE entity_id = ?", lat.id)).toEqual([{ action: "created" }]);
+    // A change that keeps the key goes through while it is read.
+    expect((await acme.patch(`${BASE}/metrics/${lat.id}`, { name: "Latency" })).status).toBe(200);
+
+    await acme.post(`${BASE}/experiments/${exp.id}/pause`);
+    await expectProblem(await acme.patch(`${BASE}/metrics/${lat.id}`, { key: "lat2" }), 409);
+    await acme.post(`${BASE}/experiments/${exp.id}/complete`);
+    const renamed = await acme.patch(`${BASE}/metrics/${lat.id}`, { key: "lat2" });
+    expect(renamed.status).toBe(200);
+    expect(((await renamed.json()) as MetricBody).key).toBe("lat2");
+  });
+
   it("changes fields, removes capping with null, keeps the rest", async () => {
     const acme = await as("acme-patch");
     const m = await define(acme, { key: "latency", capping: { type: "absolute", value: 5000 } });

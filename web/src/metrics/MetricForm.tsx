@@ -120,7 +120,7 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
               error={errors.key}
               help={
                 metric
-                  ? "The metric_name of the results it reads. Renaming it leaves results under the old name undefined."
+                  ? "The metric_name of the results it reads. Not renamed while a running experiment reads it: older results keep the old name."
                   : "The metric_name your results carry, exactly (case counts)."
               }
             >

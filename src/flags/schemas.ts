@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { JsonValue } from "../http/json";
 import { ConditionSchema } from "../targeting/schemas";
 import { Attributes, UserId } from "../assignment/schemas";
-import { KEY_MESSAGE } from "../experiments/model";
+import { KEY_MESSAGE, PERCENT_MESSAGE, percentBasisPoints } from "../experiments/model";
 import { FLAG_KEY_PATTERN, FLAG_REASONS, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-12-02T12:00:00.000Z" });
@@ -21,12 +21,18 @@ const ValueType = z.enum(FLAG_VALUE_TYPES);
 const FlagRuleIn = z
   .strictObject({
     condition: ConditionSchema.nullable().optional(),
+    // Hundredths, as coverage and traffic (bucketing counts basis points): 33.333 is refused, not
+    // rounded, so what is stored is what decides.
     rollout_percentage: z
       .number()
-      .min(0)
-      .max(100)
+      .refine((p) => percentBasisPoints(p) !== null, PERCENT_MESSAGE)
       .default(100)
-      .openapi({ description: "Share (0-100) of matching users served; default 100" }),
+      .openapi({
+        description: "Share (0-100, at most 2 decimals) of matching users served; default 100",
+        minimum: 0,
+        maximum: 100,
+        multipleOf: 0.01,
+      }),
     value: Value,
   })
   .openapi("FlagRule");

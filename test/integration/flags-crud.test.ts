@@ -152,6 +152,15 @@ describe("POST /flags", () => {
         { key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, rollout_percentage: 101 }] },
         "rules.0.rollout_percentage",
       ],
+      [
+        { key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, rollout_percentage: -0.01 }] },
+        "rules.0.rollout_percentage",
+      ],
+      [
+        // Hundredths only, as coverage: 33.333 is refused, not rounded to 33.33.
+        { key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, rollout_percentage: 33.333 }] },
+        "rules.0.rollout_percentage",
+      ],
       [{ key: "a", value_type: "boolean", default_value: false, rules: [{ value: true, extra: 1 }] }, "rules.0.extra"],
       [{ key: "a", value_type: "boolean" }, "default_value"],
     ];
@@ -159,6 +168,17 @@ describe("POST /flags", () => {
       const problem = await expectProblem(await acme.post(`${BASE}/flags`, body), 400);
       expect(problem.errors?.map((e) => e.path)).toContain(path);
     }
+    expect(await rows("SELECT key FROM flags WHERE key = 'a'")).toEqual([]);
+    const exact = await acme.post(`${BASE}/flags`, {
+      key: "two-decimals",
+      value_type: "boolean",
+      default_value: false,
+      rules: [{ value: true, rollout_percentage: 33.33 }],
+    });
+    expect(exact.status).toBe(201);
+    expect(((await exact.json()) as { rules: { rollout_percentage: number }[] }).rules[0]?.rollout_percentage).toBe(
+      33.33,
+    );
   });
 
   it("answers 409 for a duplicate key within the org, and allows it in another org", async () => {

@@ -128,6 +128,12 @@ describe("flagBody", () => {
       { rules: [{ condition: "", rollout: "-1", value: "true" }] },
       ["rules.0.rollout_percentage"],
     ],
+    [
+      "a rollout with three decimals (the server refuses it too)",
+      { rules: [{ condition: "", rollout: "33.333", value: "true" }] },
+      ["rules.0.rollout_percentage"],
+    ],
+    ["a rollout with two decimals", { rules: [{ condition: "", rollout: "33.33", value: "true" }] }, []],
   ])("%s: errors at %j", (_name, over, paths) => {
     expect(Object.keys(flagBody(draft(over)).errors).sort()).toEqual([...paths].sort());
   });

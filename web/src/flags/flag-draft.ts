@@ -5,6 +5,7 @@
  * draft refused here would be refused by the API with the same paths, and one accepted here is
  * only refused for what needs the store (a key already taken).
  */
+import { percentBasisPoints } from "../../../src/experiments/model";
 import { evaluateFlag } from "../../../src/flags/evaluate";
 import {
   type ClientFlag,
@@ -168,7 +169,10 @@ export function parseCondition(text: string): Parsed<Record<string, unknown> | n
 
 export function parseRollout(text: string): Parsed<number> {
   const n = text.trim() === "" ? Number.NaN : Number(text);
-  return Number.isFinite(n) && n >= 0 && n <= 100 ? { value: n } : { error: "Enter a share from 0 to 100." };
+  // Hundredths, as the server takes them (percentBasisPoints): 33.333 is not rounded behind the form's back.
+  return percentBasisPoints(n) !== null
+    ? { value: n }
+    : { error: "Enter a share from 0 to 100, with at most 2 decimals." };
 }
 
 /** The request body (POST /flags, and PATCH as a whole), or the problems keyed by API path. */

@@ -91,7 +91,8 @@ export const resultRoutes = createRouter()
       summary: "The analysis of one metric, cumulative per UTC day since the start",
       description:
         "Users, mean per variant and each treatment's relative lift with its interval, as they stood at the end of " +
-        "every day. Percentile caps use today's cap value for every day.",
+        "every day. Percentile caps use today's cap value for every day. A metric known nowhere (no results in the " +
+        "experiment carry it, the experiment does not name it, the catalogue does not define it) is a 404.",
       request: { params: IdParam, query: TimeseriesQuery },
       responses: { 200: json(Timeseries, "One item per day, oldest first") },
     }),

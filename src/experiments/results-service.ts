@@ -1,6 +1,6 @@
 /** Recording results and computing the analysis (docs/contract.md "Results analysis"). */
 import type { Db } from "../db/client";
-import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
+import { badRequest, conflict, type FieldError, ProblemError, unprocessable } from "../http/problem";
 import { futureTimeErrors } from "../http/time";
 import { bucketedVariant } from "../evaluation/evaluate";
 import { UNDEFINED_METRIC } from "../metrics/model";
@@ -309,6 +309,18 @@ export async function experimentTimeseries(
   if (experiment.startedAt === null) return { metric_name: key, items: [] };
   const overview = await results.loadOverview(db, orgId, experimentId);
   const role = namedMetrics(experiment).get(key) ?? "other";
+  // A key known nowhere (a typo) was a 200 of zeros, every exposed user counting 0 for it.
+  const known =
+    role !== "other" ||
+    overview.names.includes(key) ||
+    overview.events.some((e) => e.metric_name === key) ||
+    overview.definitions.some((d) => d.key === key);
+  if (!known) {
+    throw new ProblemError(
+      "not-found",
+      `metric '${key}' not found: no results in this experiment carry it, the experiment does not name it, and the catalogue does not define it`,
+    );
+  }
   // A per-user sum's one pass gives the shift the series sums around (and, for a percentile cap,
   // the counts that place the rank), as it does for the results page. Binomial values are never
   // shifted nor capped, and event_mean takes both from the overview: no pass for them.

@@ -263,6 +263,16 @@ describe("GET /experiments/:id/results/timeseries", () => {
     const problem = await expectProblem(await acme.get(`${BASE}/experiments/${noPrimary.id}/results/timeseries`), 400);
     expect(problem.errors?.[0]?.path).toBe("query.metric");
     await expectProblem(await acme.get(`${BASE}/experiments/exp_nope/results/timeseries?metric=m`), 404);
+    // A key known nowhere (a typo) is a 404 saying so, not a series of zeros.
+    const typo = await expectProblem(
+      await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=latncy`),
+      404,
+    );
+    expect(typo.detail).toMatch(/^metric 'latncy' not found: no results in this experiment carry it/);
+    // Named by the experiment, or defined in the catalogue, without results yet: a series (of zeros), as the results page reads it.
+    expect((await acme.post(`${BASE}/metrics`, { key: "refunds" })).status).toBe(201);
+    expect((await acme.get(`${BASE}/experiments/${exp.id}/results/timeseries?metric=refunds`)).status).toBe(200);
+    expect((await acme.get(`${BASE}/experiments/${noPrimary.id}/results/timeseries?metric=refunds`)).status).toBe(200);
   });
 });
 

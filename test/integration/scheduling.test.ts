@@ -157,6 +157,16 @@ describe("the scheduled handler", () => {
 });
 
 describe("the schedule's order holds across PATCHes", () => {
+  const draftWith = async (created: Record<string, unknown>) => {
+    const acme = await as("schedule-order");
+    const e = await createExperiment(acme, {
+      key: `order-${Math.random().toString(36).slice(2, 8)}`,
+      experiment_name: "Order",
+      variants: twoVariants(),
+      ...created,
+    });
+    return { acme, e };
+  };
   const start = "2031-01-01T00:00:00.000Z";
   const end = "2031-02-01T00:00:00.000Z";
   it.each([
@@ -185,13 +195,7 @@ describe("the schedule's order holds across PATCHes", () => {
       { path: "scheduled_end_at", message: "must be after scheduled_start_at" },
     ],
   ])("%s: 400, nothing stored", async (_label, created, patch, error) => {
-    const acme = await as("schedule-order");
-    const e = await createExperiment(acme, {
-      key: `order-${Math.random().toString(36).slice(2, 8)}`,
-      experiment_name: "Order",
-      variants: twoVariants(),
-      ...created,
-    });
+    const { acme, e } = await draftWith(created);
     const res = await acme.patch(`${BASE}/experiments/${e.id}`, patch);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: unknown[] }).errors).toEqual([error]);
@@ -212,13 +216,7 @@ describe("the schedule's order holds across PATCHes", () => {
     ],
     ["a start alone with no end stored", {}, { scheduled_start_at: start }],
   ])("%s: 200", async (_label, created, patch) => {
-    const acme = await as("schedule-order");
-    const e = await createExperiment(acme, {
-      key: `order-${Math.random().toString(36).slice(2, 8)}`,
-      experiment_name: "Order",
-      variants: twoVariants(),
-      ...created,
-    });
+    const { acme, e } = await draftWith(created);
     expect((await acme.patch(`${BASE}/experiments/${e.id}`, patch)).status).toBe(200);
   });
 });

@@ -22,6 +22,18 @@ const depthMessage = `nested deeper than ${MAX_JSON_DEPTH} levels`;
 const withoutProtoKey = (v: unknown) => !(v !== null && typeof v === "object" && Object.hasOwn(v, "__proto__"));
 const protoMessage = "the key __proto__ is not allowed";
 
+/**
+ * `schema` for an object whose own `__proto__` key is refused (400 at `<path>.__proto__`): zod's
+ * record skips that key silently, so a tag `{"__proto__": "x"}` used to vanish.
+ */
+export const withoutProto = <T extends z.ZodType>(schema: T, doc: Record<string, unknown> = {}) =>
+  z
+    .unknown()
+    .meta(doc) // what z.toJSONSchema shows for the input side (the body of oneOrBatch)
+    .refine(withoutProtoKey, { message: protoMessage, path: ["__proto__"] })
+    .pipe(schema)
+    .openapi(doc);
+
 /** A JSON object without a top-level `__proto__` key, then checked by `check`. */
 const jsonObject = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
   z.unknown().refine(withoutProtoKey, protoMessage).pipe(z.record(z.string(), z.unknown()).superRefine(check));

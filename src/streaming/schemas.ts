@@ -5,7 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
-import { ItemJsonObject, ItemJsonValue, JsonObject } from "../http/json";
+import { ItemJsonObject, ItemJsonValue, JsonObject, withoutProto } from "../http/json";
 import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
 import { boundedValue } from "../http/values";
@@ -267,11 +267,25 @@ export const AlertOut = z
 
 // ---------------------------------------------------------------- alert rules
 
+/**
+ * A tag key: JSON.parse makes `"__proto__"` an own key, but copying it into an object sets the
+ * prototype instead, so such a tag was silently dropped (a rule filtering on it watched every
+ * point). Refused, as in event payloads; an empty key could never be filtered on (`tag.=x`).
+ */
+const TagKey = z.string().min(1).max(200);
+const TAGS_DOC = {
+  type: "object",
+  additionalProperties: { type: "string", maxLength: 500 },
+  example: { region: "eu" },
+};
+/** Tags as sent: string values, no `__proto__` key (see TagKey). */
+const TagRecord = withoutProto(z.record(TagKey, z.string().max(500)), TAGS_DOC);
+
 /** A tag filter: only points carrying every one of these tags count (metric tags are strings). */
-const TagFilter = z
-  .record(z.string().min(1).max(200), z.string().max(500))
-  .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags")
-  .openapi({ example: { region: "eu" } });
+const TagFilter = withoutProto(
+  z.record(TagKey, z.string().max(500)).refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags"),
+  TAGS_DOC,
+);
 
 // The fields of a rule as written; AlertRuleIn adds the checks across fields, AlertRulePatch makes each optional.
 const AlertRuleFields = z
@@ -362,7 +376,7 @@ export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
 export const AlertRulePatch = AlertRuleFields.partial()
   .extend({
     operator: z.enum(OPERATORS).nullable().optional(),
-    tags: TagFilter.nullable().optional(),
+    tags: z.union([TagFilter, z.null()]).optional(),
   })
   .strict()
   .openapi("AlertRulePatch");
@@ -404,7 +418,7 @@ const MetricIn = z
     name: MetricName,
     value: boundedValue("docs/streaming.md, Limits"),
     timestamp: TimeIn.optional(),
-    tags: z.record(z.string().max(200), z.string().max(500)).optional(),
+    tags: TagRecord.optional(),
   })
   .strict()
   .openapi("MetricIn");

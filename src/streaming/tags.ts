@@ -17,9 +17,17 @@ export function hasTags(tags: Tags | undefined | null): tags is Tags {
   return tags !== undefined && tags !== null && Object.keys(tags).length > 0;
 }
 
+/**
+ * A tag's value, own keys only: `tags.constructor` or `tags.toString` would otherwise be found on
+ * the object's prototype, making groups up (`group_by=toString`) or, for `__proto__`, an object
+ * that cannot cross to the Worker (a 500).
+ */
+export const tagValue = (tags: Tags, key: string): string | undefined =>
+  Object.hasOwn(tags, key) ? tags[key] : undefined;
+
 /** Every filter entry must be present with the same value. */
 export function matchesFilter(tags: Tags, filter: Tags): boolean {
-  return Object.entries(filter).every(([k, v]) => tags[k] === v);
+  return Object.entries(filter).every(([k, v]) => tagValue(tags, k) === v);
 }
 
 /**
@@ -32,7 +40,7 @@ export function groupTagSets<T extends { tags: Tags }>(
 ): { value: string; sets: T[] }[] {
   const groups = new Map<string, T[]>();
   for (const set of sets) {
-    const value = set.tags[key];
+    const value = tagValue(set.tags, key);
     if (value === undefined) continue;
     const list = groups.get(value);
     if (list === undefined) groups.set(value, [set]);

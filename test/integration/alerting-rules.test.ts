@@ -197,6 +197,41 @@ describe("tagged metrics", () => {
     expect(none.value).toBe(0);
   }, 120_000);
 
+  it("tag keys are own keys: prototype names make no groups, __proto__ and empty keys are refused", async () => {
+    const c = await as("tags-proto");
+    const points: { name: string; value: number; tags?: Record<string, string> }[] = [
+      { name: "tg", value: 1, tags: { region: "eu" } },
+      { name: "tg", value: 2, tags: { constructor: "x" } },
+      { name: "tg", value: 3 },
+    ];
+    expect((await c.post(`${P}/metrics`, { metrics: points })).status).toBe(202);
+    const groups = async (by: string) => {
+      const res = await c.get(`${P}/metrics/tg?window=300&aggregation=count&group_by=${by}`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return ((await res.json()) as { groups: { tags: Record<string, string>; value: number }[] }).groups;
+    };
+    expect(await groups("constructor")).toEqual([{ tags: { constructor: "x" }, value: 1, series: expect.any(Array) }]);
+    expect(await groups("toString")).toEqual([]);
+    expect(await groups("__proto__")).toEqual([]);
+    const filtered = (await (await c.get(`${P}/metrics/tg?window=300&aggregation=count&tag.toString=x`)).json()) as {
+      value: number | null;
+    };
+    expect(filtered.value ?? 0).toBe(0);
+
+    const proto = JSON.parse('{"name":"tg","value":1,"tags":{"__proto__":"x"}}') as unknown;
+    expect((await expectProblem(await c.post(`${P}/metrics`, proto), 400)).errors).toEqual([
+      { path: "tags.__proto__", message: "the key __proto__ is not allowed" },
+    ]);
+    const empty = await expectProblem(await c.post(`${P}/metrics`, { name: "tg", value: 1, tags: { "": "x" } }), 400);
+    expect(empty.errors?.map((e) => e.path)).toEqual(["tags."]);
+    const rule = JSON.parse(
+      '{"name":"r","metric_name":"tg","aggregation":"count","window_seconds":60,"operator":"gt","threshold":0,"severity":"info","tags":{"__proto__":"x"}}',
+    ) as unknown;
+    expect((await expectProblem(await c.post(`${P}/alert-rules`, rule), 400)).errors?.map((e) => e.path)).toEqual([
+      "tags.__proto__",
+    ]);
+  });
+
   it("at most 1000 tag sets per metric: the 1001st is a 422 and nothing of that batch is stored", async () => {
     const org = "tags-limit";
     const c = await as(org);

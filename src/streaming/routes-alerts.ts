@@ -17,7 +17,8 @@ const transition = (action: AlertAction, from: string) =>
     path: `/alerts/{id}/${action}`,
     tags: TAG,
     summary: `${action === "acknowledge" ? "Acknowledge" : "Resolve"} an alert (from ${from}), with an optional note`,
-    request: { params: IdParam, ...body(AlertActionIn) },
+    // Optional (`{ note? }`): a bodyless POST, with or without a JSON Content-Type, acts without a note.
+    request: { params: IdParam, body: { required: false, content: { "application/json": { schema: AlertActionIn } } } },
     responses: {
       200: json(AlertOut, "The alert after the change"),
       ...problemResponses({ 409: `The alert is not ${from}` }),
@@ -73,7 +74,7 @@ export const alertRoutes = createRouter()
       c.req.valid("param").id,
       "acknowledge",
       c.var.principal.sub,
-      c.req.valid("json").note,
+      c.req.valid("json")?.note,
     );
     return c.json(unwrap(alert), 200);
   })
@@ -82,7 +83,7 @@ export const alertRoutes = createRouter()
       c.req.valid("param").id,
       "resolve",
       c.var.principal.sub,
-      c.req.valid("json").note,
+      c.req.valid("json")?.note,
     );
     return c.json(unwrap(alert), 200);
   })

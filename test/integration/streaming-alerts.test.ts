@@ -1,8 +1,8 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { problemType } from "../../src/http/problem";
-import { as, expectProblem } from "../helpers";
+import { as, expectProblem, tokenFor } from "../helpers";
 import { pinClock } from "../org-object";
 
 const P = "/api/v1/streaming-analytics";
@@ -104,6 +104,26 @@ describe("alerts", () => {
     await expectProblem(await c.post(`${P}/alerts/nope/resolve`, {}), 404);
     await expectProblem(await c.get(`${P}/alerts/nope`), 404);
     expect(((await (await c.get(`${P}/alerts/${alert.id}`)).json()) as Alert).status).toBe("resolved");
+  });
+
+  it("acknowledge and resolve take no body at all, with or without a JSON Content-Type", async () => {
+    const c = await as("alerts-bodyless");
+    const alert = (await (await c.post(`${P}/alerts`, { severity: "error", title: "disk" })).json()) as Alert;
+    const token = await tokenFor("alerts-bodyless");
+    const bare = (action: string, headers: Record<string, string>) =>
+      SELF.fetch(`https://edge.test${P}/alerts/${alert.id}/${action}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, ...headers },
+      });
+    const acked = await bare("acknowledge", { "Content-Type": "application/json" });
+    expect(acked.status, await acked.clone().text()).toBe(200);
+    expect(await acked.json()).toMatchObject({ status: "acknowledged", notes: [] });
+    const resolved = await bare("resolve", {});
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ status: "resolved", notes: [] });
+    // A body that is there must still be valid.
+    const other = (await (await c.post(`${P}/alerts`, { severity: "error", title: "cpu" })).json()) as Alert;
+    await expectProblem(await c.post(`${P}/alerts/${other.id}/acknowledge`, { note: 5 }), 400);
   });
 
   it("lists with status and severity filters, newest first, paginated", async () => {

@@ -148,15 +148,18 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
     const merged = mergeStored(folded, storedRollups(tx.sql, [...folded.values()]));
     writeRollups(tx.sql, merged);
     writeTagged(tx, tags.value, keepMs);
-    touchMetrics(
+    const nowLatest = touchMetrics(
       tx.sql,
       [...newest.values()].map((p) => ({ name: p.name, value: p.value, at: p.ts })),
       tx.now,
     );
     // One live message per metric of the batch (its newest point), so a 1000-point batch is not 1000
-    // frames. Published before the rules run: an alert flushes what waits in the hub, so a socket
-    // gets the point before the alert it caused.
-    for (const p of newest.values()) tx.publish({ type: "metric", data: presentMetricPoint(p) });
+    // frames, and only when that point is the metric's latest: a back-dated point would otherwise
+    // show on the dashboard as the current value. Published before the rules run: an alert flushes
+    // what waits in the hub, so a socket gets the point before the alert it caused.
+    for (const p of newest.values()) {
+      if (nowLatest.has(p.name)) tx.publish({ type: "metric", data: presentMetricPoint(p) });
+    }
     evaluateRules(tx, listRules(tx.sql, [...newest.keys()]));
   });
   return ok({ accepted: points.length });

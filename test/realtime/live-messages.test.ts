@@ -124,6 +124,26 @@ describe("live messages from the API", () => {
     socket.close();
   });
 
+  it("a back-dated point is stored but not pushed as the metric's current value", async () => {
+    const { client, socket } = await session("backdated");
+    expect((await client.post(`${BASE}/metrics`, { name: "lt", value: 1 })).status).toBe(202);
+    await socket.until((c) => c.of("metric").some((m) => m.data.value === 1), "the first point");
+    const dayAgo = Date.now() - 30 * 3_600_000;
+    expect((await client.post(`${BASE}/metrics`, { name: "lt", value: 3, timestamp: dayAgo })).status).toBe(202);
+    // The sentinel is another metric, so a frame for lt could not be replaced by a newer lt in its slot.
+    expect((await client.post(`${BASE}/metrics`, { name: "sentinel", value: 0 })).status).toBe(202);
+    await socket.until((c) => c.of("metric").some((m) => m.data.name === "sentinel"), "the sentinel point");
+    expect(socket.of("metric").map((m) => [m.data.name, m.data.value])).toEqual([
+      ["lt", 1],
+      ["sentinel", 0],
+    ]);
+    const summary = (await (await client.get(`${BASE}/metrics`)).json()) as {
+      items: { name: string; latest: number }[];
+    };
+    expect(summary.items.find((m) => m.name === "lt")).toMatchObject({ latest: 1 });
+    socket.close();
+  });
+
   it("pushes a metric after POST /metrics", async () => {
     const { client, socket } = await session("metr");
     const res = await client.post(`${BASE}/metrics`, { name: "latency_ms", value: 42, tags: { region: "eu" } });

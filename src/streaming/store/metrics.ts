@@ -53,21 +53,24 @@ export function writeRollups(
  * the input limit (written before it existed) is replaced by any new one, or it would hide the
  * metric from GET /metrics forever.
  */
+/** Returns the names whose latest point this batch now is (a back-dated point changes nothing). */
 export function touchMetrics(
   sql: SqlStorage,
   latest: readonly { name: string; value: number; at: number }[],
   now: number,
-): void {
-  if (latest.length === 0) return;
-  sql.exec(
+): Set<string> {
+  if (latest.length === 0) return new Set();
+  const rows = sql.exec<{ name: string }>(
     `INSERT INTO metrics (name, last, last_at, first_seen_at)
      SELECT value ->> 'name', value ->> 'value', value ->> 'at', ?2 FROM json_each(?1) WHERE true
      ON CONFLICT (name) DO UPDATE SET last = excluded.last, last_at = excluded.last_at
-       WHERE excluded.last_at >= metrics.last_at OR metrics.last_at > ?3`,
+       WHERE excluded.last_at >= metrics.last_at OR metrics.last_at > ?3
+     RETURNING name`,
     JSON.stringify(latest),
     now,
     MAX_TIME_MS,
   );
+  return new Set(rows.toArray().map((r) => r.name));
 }
 
 export interface MetricCatalogueEntry {

@@ -116,9 +116,10 @@ export const notifyRoutes = createRouter()
       method: "delete",
       path: "/silences/{id}",
       tags: TAGS,
-      summary: "End a silence by deleting it",
+      summary: "End a silence now (it stays listed, active: false)",
       request: { params: IdParam },
-      responses: { 204: { description: "Deleted" } },
+      // 404 (common): no such silence, or it has ended already.
+      responses: { 204: { description: "Ended" } },
     }),
     async (c) => {
       unwrap(await orgOf(c).deleteSilence(c.req.valid("param").id));

@@ -544,7 +544,7 @@ describe("channel routes", () => {
     expect(remaining).toBe(0);
   });
 
-  it("silences: at least one matcher, an end after the start; list and delete", async () => {
+  it("silences: at least one matcher, an end after the start; list, and DELETE ends one (kept, inactive)", async () => {
     const c = await as("notify-silence-routes");
     await expectProblem(await c.post(`${P}/silences`, { matchers: {}, ends_at: Date.now() + 1000 }), 400);
     const backwards = await expectProblem(
@@ -559,6 +559,32 @@ describe("channel routes", () => {
       ((await (await c.get(`${P}/silences`)).json()) as { items: { id: string }[] }).items.map((x) => x.id),
     ).toEqual([s.id]);
     expect((await c.delete(`${P}/silences/${s.id}`)).status).toBe(204);
-    await expectProblem(await c.delete(`${P}/silences/${s.id}`), 404);
+    // Ended, not erased: still listed, inactive, with its end at the DELETE (as Alertmanager's expire).
+    const listed = (
+      (await (await c.get(`${P}/silences`)).json()) as {
+        items: { id: string; active: boolean; ends_at: string; starts_at: string }[];
+      }
+    ).items;
+    expect(listed.map((x) => [x.id, x.active])).toEqual([[s.id, false]]);
+    expect(Date.parse(listed[0]?.ends_at ?? "")).toBeLessThanOrEqual(Date.now());
+    const again = await expectProblem(await c.delete(`${P}/silences/${s.id}`), 404);
+    expect(again.detail).toBe("silence already ended");
+    await expectProblem(await c.delete(`${P}/silences/nope`), 404);
+    // One that had not started yet ends unstarted: its start moves to its end.
+    const later = (await (
+      await c.post(`${P}/silences`, {
+        matchers: { rule_id: "r2" },
+        starts_at: Date.now() + 3_600_000,
+        ends_at: Date.now() + 7_200_000,
+      })
+    ).json()) as { id: string };
+    expect((await c.delete(`${P}/silences/${later.id}`)).status).toBe(204);
+    const ended = (
+      (await (await c.get(`${P}/silences`)).json()) as {
+        items: { id: string; active: boolean; ends_at: string; starts_at: string }[];
+      }
+    ).items.find((x) => x.id === later.id);
+    expect(ended).toMatchObject({ active: false });
+    expect(ended?.starts_at).toBe(ended?.ends_at);
   });
 });

@@ -3,7 +3,7 @@ import type { FieldError } from "../../http/problem";
 import { fail, type OrgContext, ok, type Result } from "../service-types";
 import { deleteChannel, getChannel, insertChannel, listChannels, updateChannel } from "../store/channels";
 import { insertDeliveries, listDeliveries } from "../store/deliveries";
-import { deleteSilence, insertSilence, listSilences } from "../store/silences";
+import { endSilence, insertSilence, listSilences } from "../store/silences";
 import type { Page } from "../store/sql";
 import { deliveryBody } from "./enqueue";
 import { presentChannel, presentDelivery, presentSilence } from "./present";
@@ -103,5 +103,8 @@ export const silenceList = (ctx: OrgContext): SilenceT[] =>
   listSilences(ctx.sql).map((s) => presentSilence(s, ctx.now));
 
 export function removeSilence(ctx: OrgContext, id: string): Result<null> {
-  return deleteSilence(ctx.sql, id) ? ok(null) : fail("not-found", "silence not found");
+  const outcome = endSilence(ctx.sql, id, ctx.now);
+  if (outcome === "ended") return ok(null);
+  // An ended silence stays listed (active: false); ending it again is a 404, as before it was kept.
+  return fail("not-found", outcome === "already-ended" ? "silence already ended" : "silence not found");
 }

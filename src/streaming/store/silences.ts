@@ -37,6 +37,18 @@ export function currentSilences(sql: SqlStorage, now: number): Silence[] {
     .map(fromRow);
 }
 
-export function deleteSilence(sql: SqlStorage, id: string): boolean {
-  return sql.exec("DELETE FROM silences WHERE id = ? RETURNING 1", id).toArray().length > 0;
+/**
+ * Ends a silence that has not ended yet (`ends_at` moves to now; one that had not started ends
+ * unstarted), keeping its record, as Alertmanager's expire does. `ended` when it had ended already.
+ */
+export function endSilence(sql: SqlStorage, id: string, now: number): "ended" | "already-ended" | "not-found" {
+  const changed = sql
+    .exec(
+      "UPDATE silences SET ends_at = ?2, starts_at = min(starts_at, ?2) WHERE id = ?1 AND ends_at > ?2 RETURNING 1",
+      id,
+      now,
+    )
+    .toArray();
+  if (changed.length > 0) return "ended";
+  return sql.exec("SELECT 1 FROM silences WHERE id = ?", id).toArray().length > 0 ? "already-ended" : "not-found";
 }

@@ -28,7 +28,7 @@ import {
   predictionPage,
   type SeriesQuery,
 } from "./service-read";
-import { createAlertRule, deleteAlertRule, listAlertRules, patchAlertRule } from "./service-rules";
+import { createAlertRule, deleteAlertRule, getAlertRule, listAlertRules, patchAlertRule } from "./service-rules";
 import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
 import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
 import type { AlertFilter } from "./store/alerts";
@@ -229,6 +229,9 @@ export class OrgObject extends DurableObject<Env> {
   }
   listAlertRules() {
     return listAlertRules(this.context());
+  }
+  getAlertRule(id: string) {
+    return getAlertRule(this.context(), id);
   }
   async patchAlertRule(id: string, patch: AlertRulePatchT) {
     const result = patchAlertRule(this.context(), id, patch);

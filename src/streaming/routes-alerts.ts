@@ -111,6 +111,20 @@ export const alertRoutes = createRouter()
     async (c) => c.json({ items: await orgOf(c).listAlertRules(), next_cursor: null }, 200),
   )
   .openapi(
+    defineRoute("read", {
+      method: "get",
+      path: "/alert-rules/{id}",
+      tags: TAG,
+      summary: "One rule with its state",
+      request: { params: IdParam },
+      responses: {
+        200: json(AlertRule, "The rule and its evaluation state"),
+        ...problemResponses({ 404: "No such rule" }),
+      },
+    }),
+    async (c) => c.json(unwrap(await orgOf(c).getAlertRule(c.req.valid("param").id)), 200),
+  )
+  .openapi(
     defineRoute("write", {
       method: "patch",
       path: "/alert-rules/{id}",

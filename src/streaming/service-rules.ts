@@ -150,6 +150,12 @@ export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
   return presentRules(listRules(ctx.sql));
 }
 
+export function getAlertRule(ctx: OrgContext, id: string): Result<AlertRuleT> {
+  const stored = getRule(ctx.sql, id);
+  const [rule] = stored === null ? [] : presentRules([stored]);
+  return rule === undefined ? fail("not-found", "alert rule not found") : ok(rule);
+}
+
 /**
  * Edits a rule in place: its id, its alert fingerprint (`rule:<id>`) and its creation time stay.
  * The patch is merged over the stored rule and the result checked as a create request would be.

@@ -167,6 +167,11 @@ describe("alert rules", () => {
     expect(created).toMatchObject({ ...rule, for_seconds: 0, state: { status: "inactive", since: null } });
     const list = (await (await c.get(`${P}/alert-rules`)).json()) as Page<{ id: string }>;
     expect(list.items.map((r) => r.id)).toEqual([created.id]);
+    // One rule by id, as the list shows it; another organization's rule does not exist for this one.
+    const one = await c.get(`${P}/alert-rules/${created.id}`);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual(list.items[0]);
+    await expectProblem(await (await as("rule-crud-other")).get(`${P}/alert-rules/${created.id}`), 404);
     const bad = await expectProblem(
       await c.post(`${P}/alert-rules`, { ...rule, operator: "eq", aggregation: "p42" }),
       400,
@@ -174,6 +179,7 @@ describe("alert rules", () => {
     expect(bad.errors?.map((e) => e.path).sort()).toEqual(["aggregation", "operator"]);
     expect((await c.delete(`${P}/alert-rules/${created.id}`)).status).toBe(204);
     await expectProblem(await c.delete(`${P}/alert-rules/${created.id}`), 404);
+    await expectProblem(await c.get(`${P}/alert-rules/${created.id}`), 404);
     const reader = await as("rule-crud", "read");
     await expectProblem(await reader.post(`${P}/alert-rules`, rule), 403);
   });

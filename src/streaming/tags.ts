@@ -22,8 +22,7 @@ export function hasTags(tags: Tags | undefined | null): tags is Tags {
  * the object's prototype, making groups up (`group_by=toString`) or, for `__proto__`, an object
  * that cannot cross to the Worker (a 500).
  */
-const tagValue = (tags: Tags, key: string): string | undefined =>
-  Object.hasOwn(tags, key) ? tags[key] : undefined;
+const tagValue = (tags: Tags, key: string): string | undefined => (Object.hasOwn(tags, key) ? tags[key] : undefined);
 
 /** Every filter entry must be present with the same value. */
 export function matchesFilter(tags: Tags, filter: Tags): boolean {

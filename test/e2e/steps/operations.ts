@@ -315,7 +315,17 @@ test("operations (6): acknowledge and resolve with a note; focus returns, Escape
 test("operations (7): the resolved alert is found in the history, with notes and timeline", async () => {
   await nav("Alerting").click();
   await alertingTab("History").click();
+  // Type only once the history page is there and its alerts are loaded: the search box lives in
+  // the URL (?q=), and a page still arriving would mount with an empty one, dropping what was typed
+  // (the unfiltered list then holds the alert too, so the wait below never settled on it alone).
+  await page.locator("#history-h").waitFor({ timeout: 5000 });
+  await page.getByText("Loading resolved alerts…").waitFor({ state: "detached", timeout: 10_000 });
   await page.getByLabel("Search resolved alerts").fill(`"${ops.note.toLowerCase()}"`);
+  await eventually(
+    async () => new URL(page.url()).searchParams.get("q") === `"${ops.note.toLowerCase()}"`,
+    5000,
+    "the search to reach the address (?q=)",
+  );
   const hit = page.locator(`[data-testid=history-list] [data-alert-id="${ops.alertId}"]`);
   await hit.waitFor({ timeout: 5000 });
   // The unfiltered list holds the alert too, so its presence alone does not say the search has

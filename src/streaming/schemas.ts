@@ -279,11 +279,12 @@ const TAGS_DOC = {
   example: { region: "eu" },
 };
 /** Tags as sent: string values, no `__proto__` key (see TagKey). */
-const TagRecord = withoutProto(z.record(TagKey, z.string().max(500)), TAGS_DOC);
+const TagMap = z.record(TagKey, z.string().max(500));
+const TagRecord = withoutProto(TagMap, TAGS_DOC);
 
 /** A tag filter: only points carrying every one of these tags count (metric tags are strings). */
 const TagFilter = withoutProto(
-  z.record(TagKey, z.string().max(500)).refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags"),
+  TagMap.refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags"),
   TAGS_DOC,
 );
 

@@ -161,7 +161,7 @@ const ERROR_BODY_CHARS = 200;
 /**
  * A failed attempt in words: the status, then the start of the receiver's answer (Slack names the
  * problem there: `no_service`, `invalid_payload`), or where a redirect pointed. `HTTP 404` alone
- * left the operator guessing. At most ERROR_BODY_CHARS of the body are read; the rest is dropped.
+ * left the operator guessing. The body is read only until a few hundred characters have come; ERROR_BODY_CHARS are kept.
  */
 export async function failureText(res: Response): Promise<string> {
   const status = `HTTP ${res.status}`;
@@ -174,31 +174,22 @@ export async function failureText(res: Response): Promise<string> {
   return head ? `${status}: ${head}` : status;
 }
 
-/** The first `maxBytes` of a body (then cancelled), decoded leniently; "" when it cannot be read. */
-async function readHead(res: Response, maxBytes: number): Promise<string> {
+/** The start of a body as text (read until `maxChars` have arrived, then cancelled); "" when unreadable. */
+async function readHead(res: Response, maxChars: number): Promise<string> {
   if (res.body === null) return "";
   const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const decoder = new TextDecoder();
+  let text = "";
   try {
-    while (size < maxBytes) {
+    while (text.length < maxChars) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+      text += decoder.decode(value, { stream: true });
     }
   } catch {
     // A body cut off mid-read still says what it said so far.
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  const bytes = new Uint8Array(Math.min(size, maxBytes));
-  let at = 0;
-  for (const c of chunks) {
-    const part = c.subarray(0, bytes.length - at);
-    bytes.set(part, at);
-    at += part.byteLength;
-    if (at >= bytes.length) break;
-  }
-  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  return text;
 }

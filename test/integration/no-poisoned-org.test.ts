@@ -21,7 +21,11 @@ const SEQUENCES = 200;
 
 /** What an organization holds so far, learned from 2xx answers; reads and later writes pick from it. */
 interface OrgState {
-  experiments: { id: string; key: string; variants: string[] }[];
+  /**
+   * `metrics`: keys a timeseries read may ask of the experiment. It names them, or results it
+   * accepted carry them; any other key is a 404 by contract, not a poisoned organization.
+   */
+  experiments: { id: string; key: string; variants: string[]; metrics: string[] }[];
   sources: string[];
   alerts: string[];
   rules: string[];
@@ -53,14 +57,12 @@ const RECEIVER = inject("receiverUrl");
 /** Picks from a list by a generated index; a fixed unknown id when the list is empty (a 404 is fine). */
 const pick = (list: readonly string[], n: number): string => list[n % list.length] ?? "missing-id";
 /**
- * A streaming metric name that is also a valid experiment metric key, for the timeseries read.
- * Streaming names may be longer (up to 200) than keys (128): `?metric=` with such a name is a
- * request the contract refuses (400), whatever the organization stored, so it is not a read to ask.
+ * Whether a name may be asked as `?metric=`. Result names may be longer (up to 200) than keys
+ * (128): a query with such a name is a request the contract refuses (400), whatever the
+ * organization stored, so it is not a read to ask.
  */
-const metricKeyOf = (names: readonly string[]): string =>
-  names.find(
-    (n) => n.length <= METRIC_KEY_MAX && METRIC_KEY_PATTERN.test(n) && normaliseMetricKey(n) === n && n !== "",
-  ) ?? "m1";
+const isQueryableKey = (n: string): boolean =>
+  n !== "" && n.length <= METRIC_KEY_MAX && METRIC_KEY_PATTERN.test(n) && normaliseMetricKey(n) === n;
 const expId = (s: OrgState, n: number) =>
   pick(
     s.experiments.map((e) => e.id),
@@ -240,8 +242,21 @@ const WRITES: WriteRoute[] = [
         .map((b) => () => b),
     ),
     learn: (s, a) => {
-      const e = a as { id: string; key: string; variants?: { id: string }[] };
-      s.experiments.push({ id: e.id, key: e.key, variants: (e.variants ?? []).map((v) => v.id) });
+      const e = a as {
+        id: string;
+        key: string;
+        variants?: { id: string }[];
+        primary_metric?: string | null;
+        secondary_metrics?: string[];
+        guardrail_metrics?: string[];
+      };
+      const named = [e.primary_metric ?? [], e.secondary_metrics ?? [], e.guardrail_metrics ?? []].flat();
+      s.experiments.push({
+        id: e.id,
+        key: e.key,
+        variants: (e.variants ?? []).map((v) => v.id),
+        metrics: named.filter(isQueryableKey),
+      });
     },
   },
   {
@@ -336,6 +351,12 @@ const WRITES: WriteRoute[] = [
           }),
         ),
     ),
+    learn: (s, _a, sent, path) => {
+      const name = (sent as { metric_name?: string; results?: { metric_name: string }[] }).results?.[0]?.metric_name;
+      const metric = name ?? (sent as { metric_name: string }).metric_name;
+      const known = s.experiments.find((e) => path.endsWith(`/${e.id}/results`));
+      if (known && isQueryableKey(metric) && !known.metrics.includes(metric)) known.metrics.push(metric);
+    },
   },
   {
     name: "create source",
@@ -802,7 +823,9 @@ const READS: ReadRoute[] = [
           `${AB}/experiments/${e.id}/variants`,
           `${AB}/experiments/${e.id}/results`,
           `${AB}/experiments/${e.id}/history`,
-          `${AB}/experiments/${e.id}/results/timeseries?metric=${encodeURIComponent(metricKeyOf(s.metrics))}`,
+          ...e.metrics
+            .slice(-1)
+            .map((m) => `${AB}/experiments/${e.id}/results/timeseries?metric=${encodeURIComponent(m)}`),
         ]),
   },
   {
@@ -867,7 +890,7 @@ const sequence = fc.oneof(
 
 let orgCounter = 0;
 /** What the generated runs did, so the test can check it exercised both accepted and refused writes. */
-const tally = { sequences: 0, writes: 0, accepted: 0, refused: 0, reads: 0, snapshots: 0 };
+const tally = { sequences: 0, writes: 0, accepted: 0, refused: 0, reads: 0, series: 0, snapshots: 0 };
 
 async function call(token: string, method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
@@ -883,6 +906,7 @@ async function call(token: string, method: string, path: string, body?: unknown)
 async function expectReadable(token: string, s: OrgState, trail: string[]): Promise<void> {
   const paths = READS.flatMap((r) => r.paths(s));
   tally.reads += paths.length;
+  tally.series += paths.filter((p) => p.includes("/results/timeseries?")).length;
   const answers = await Promise.all(
     paths.map(async (path) => {
       const res = await call(token, "GET", path);
@@ -949,6 +973,17 @@ const FINDINGS_REPRODUCTION: Op[] = [
   fixed("predictions", { model_name: "m", prediction: 1, confidence: 0.5, timestamp: "9999999999999999" }),
 ];
 
+/**
+ * A started experiment with a primary metric and results under a second key: both timeseries reads
+ * are asked in every run, since random sequences reach them only now and then (most random
+ * experiment bodies are refused).
+ */
+const TIMESERIES_EXAMPLE: Op[] = [
+  fixed("create experiment", { key: "series", experiment_name: "Series", primary_metric: "m1" }),
+  fixed("start", {}),
+  fixed("record results", { metric_name: "revenue", metric_value: 3, user_id: "u1" }),
+];
+
 describe("no poisoned organization", () => {
   it("the FINDINGS reproduction is refused and leaves every read working", async () => {
     const token = await tokenFor("poison-findings");
@@ -968,12 +1003,14 @@ describe("no poisoned organization", () => {
   it(`${SEQUENCES} generated write sequences: writes never 5xx, reads and the socket snapshot always 2xx`, async () => {
     await fc.assert(fc.asyncProperty(sequence, runSequence), {
       numRuns: SEQUENCES,
-      examples: [[FINDINGS_REPRODUCTION]],
+      examples: [[FINDINGS_REPRODUCTION], [TIMESERIES_EXAMPLE]],
     });
     console.info(`no-poisoned-org: ${JSON.stringify(tally)}`);
     expect(tally.sequences).toBeGreaterThanOrEqual(SEQUENCES);
     // The generators reach both sides: a run that only ever wrote valid (or only invalid) bodies proves little.
     expect(tally.accepted).toBeGreaterThan(SEQUENCES / 4);
     expect(tally.refused).toBeGreaterThan(SEQUENCES / 4);
+    // Experiment timeseries are asked only of metrics an experiment knows; some runs must get there.
+    expect(tally.series).toBeGreaterThanOrEqual(2);
   }, 600_000);
 });

@@ -273,8 +273,11 @@ export class OrgObject extends DurableObject<Env> {
   listDeliveries(channelId: string, filter: { limit: number; cursor?: string | undefined }) {
     return deliveryPage(this.notifyContext(), channelId, filter);
   }
-  createSilence(input: SilenceInT, by: string) {
-    return createSilence(this.context(), input, by);
+  async createSilence(input: SilenceInT, by: string) {
+    const result = createSilence(this.context(), input, by);
+    // Retention deletes the silence once it has ended long enough: the alarm must be there to.
+    await this.armAlarm();
+    return result;
   }
   listSilences() {
     return silenceList(this.context());

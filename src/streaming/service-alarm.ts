@@ -40,7 +40,18 @@ export function nextAlarmDelay(state: AlarmState): number | null {
 }
 
 /** Tables whose rows retention trims: while any holds a row, the alarm has work left. */
-const RETAINED_TABLES = ["events", "predictions", "alerts", "metric_rollups", "model_rollups", "event_rate"] as const;
+const RETAINED_TABLES = [
+  "events",
+  "predictions",
+  "alerts",
+  "metric_rollups",
+  "tagged_rollups",
+  "model_rollups",
+  "event_rate",
+  "deliveries",
+  "alert_history",
+  "silences",
+] as const;
 
 function holdsData(sql: OrgContext["sql"]): boolean {
   const any = RETAINED_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(" OR ");

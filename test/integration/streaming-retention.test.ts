@@ -63,6 +63,41 @@ describe("retention on the alarm", () => {
     expect(next).toBe(now + 366 * DAY + RETENTION_INTERVAL_MS);
   });
 
+  it("keeps an ended silence listed for the alert retention after it ends, then deletes it", async () => {
+    const org = "ret-silences";
+    const c = await as(org);
+    const now = Date.now();
+    await pinClock(org, now);
+    const post = async (ends_at: number) => {
+      const res = await c.post(`${P}/silences`, { matchers: { severity: "info" }, ends_at, comment: "x" });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const ended = await post(now + DAY);
+    expect((await c.delete(`${P}/silences/${ended}`)).status).toBe(204);
+    const late = await post(now + 30 * DAY); // ends on its own, 30 days on
+    const long = await post(now + 200 * DAY); // still active at every step below
+    const listed = async () =>
+      ((await (await c.get(`${P}/silences`)).json()) as { items: { id: string; active: boolean }[] }).items
+        .map((s) => `${s.id === ended ? "ended" : s.id === late ? "late" : s.id === long ? "long" : s.id}:${s.active}`)
+        .sort();
+
+    // 89 days after the DELETE: ALERT_RETENTION_DAYS (90) not yet passed for any of them.
+    await pinClock(org, now + 89 * DAY);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await listed()).toEqual(["ended:false", "late:false", "long:true"]);
+
+    // 91 days on: the one ended by DELETE at `now` goes; the one that ended at day 30 stays until day 120.
+    await pinClock(org, now + 91 * DAY);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await listed()).toEqual(["late:false", "long:true"]);
+
+    await pinClock(org, now + 121 * DAY);
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    expect(await listed()).toEqual(["long:true"]);
+    expect(await count(org, "SELECT count(*) AS n FROM silences")).toBe(1);
+  });
+
   it("deletes in bounded chunks and reports a backlog", async () => {
     const org = "ret-chunks";
     const c = await as(org);

@@ -132,7 +132,10 @@ export function applyRetention(
     "at < ? AND NOT EXISTS (SELECT 1 FROM alerts AS a WHERE a.id = alert_history.alert_id)",
     alertCutoff,
   );
-  rollupsDone &&= deliveries.done && history.done;
+  // Ended silences stay listed (`active: false`, as Alertmanager's expired ones) as long as resolved
+  // alerts do, so the alert a silence muted and the silence are read side by side; then both go.
+  const silences = deleteChunked(sql, limits, "silences", "seq", "ends_at < ?", alertCutoff);
+  rollupsDone &&= deliveries.done && history.done && silences.done;
   sql.exec("DELETE FROM event_rate WHERE bucket < ?", now - RATE_KEEP_MS);
   // A metric whose every bucket expired leaves the catalogue too.
   sql.exec("DELETE FROM metrics WHERE NOT EXISTS (SELECT 1 FROM metric_rollups AS r WHERE r.name = metrics.name)");

@@ -155,7 +155,9 @@ def frequentist(c, t, conf=0.95, binary=False, tuning=None, shift=0.0, direction
             h = seq_halfwidth(lse, n, alpha, tuning)
         else:
             h = (stats.t.isf(alpha / 2, df) if math.isfinite(df) else z) * lse
-        out.update(relative_lift=lift, lift_ci_low=lift - h, lift_ci_high=lift + h)
+        # A rate's lift is at least -100%: the interval is cut there (docs/statistics.md).
+        low = max(lift - h, -1.0) if binary else lift - h
+        out.update(relative_lift=lift, lift_ci_low=low, lift_ci_high=lift + h)
     return out
 
 
@@ -202,6 +204,8 @@ def bayesian(c, t, conf=0.95, binary=False, prior=None, direction="increase", rn
         chance = float(post.cdf(0))
         loss = float(sigma * stats.norm.pdf(mu / sigma) + mu * stats.norm.cdf(mu / sigma))
     lo, hi = post.ppf((1 - conf) / 2), post.isf((1 - conf) / 2)
+    if binary:
+        lo = max(lo, -1.0)  # a rate's lift is at least -100%
     out.update(relative_lift=lift, lift_ci_low=float(lo), lift_ci_high=float(hi), chance_to_beat_control=chance,
                expected_loss=loss, credible_low=float(lo), credible_high=float(hi),
                significant=bool(chance >= conf or chance <= 1 - conf), reason=None)

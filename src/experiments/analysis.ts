@@ -102,8 +102,12 @@ function compare(
   spec: MetricSpec,
   settings: AnalysisSettings,
   shift: number,
+  cupedApplied: boolean,
 ): Omit<Comparison, "variant_id" | "control_variant_id" | "p_value_adjusted" | "significant" | "verdict"> {
-  const binary = spec.kind === "binomial";
+  // After CUPED the adjusted values are no longer 0/1: a binomial metric is compared as a mean. Its
+  // adjusted mean × n can still land on a whole number (arms with the same pre-exposure rate), and
+  // the binomial path would then read raw counts and drop the variance CUPED removed.
+  const binary = spec.kind === "binomial" && !cupedApplied;
   const options: CompareOptions = {
     confidence: settings.confidence_level,
     binary,
@@ -134,8 +138,14 @@ function compare(
     direction: spec.direction,
     sequential: options.sequential,
   });
+  // Every interval of a Bayesian comparison is the posterior's (docs/statistics.md): the lift's is the
+  // credible interval, the difference's the flat-prior one. The p-value stays for reference only.
   return {
     ...base,
+    lift_ci_low: b.lift_ci_low,
+    lift_ci_high: b.lift_ci_high,
+    ci_low: b.ci_low,
+    ci_high: b.ci_high,
     chance_to_beat_control: b.chance_to_beat_control,
     expected_loss: b.expected_loss,
     credible_low: b.credible_low,
@@ -185,7 +195,7 @@ function analyseMetric(data: MetricData, input: AnalysisInput) {
       {
         variant_id: v.id,
         control_variant_id: variants[controlIndex]?.id ?? "",
-        ...compare(control, arm, spec, settings, data.shiftY),
+        ...compare(control, arm, spec, settings, data.shiftY, cupedOut.applied),
       },
     ];
   });

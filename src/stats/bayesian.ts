@@ -25,6 +25,7 @@ import {
   EMPTY_COMPARISON,
   type FrequentistComparison,
   liftMoments,
+  RATE_LIFT_FLOOR,
   REASONS,
   sampleVariance,
   validateConfidence,
@@ -116,7 +117,8 @@ export function compareBayesian(control: Moments, treatment: Moments, o: Bayesia
   const mu = prior === null ? lift.lift : (lift.lift * dataPrecision + prior.mean * priorPrecision) / precision;
   const sigma = Math.sqrt(1 / precision);
   const { chance, expectedLoss } = gaussianDecision(mu, sigma, direction);
-  const low = mu - z * sigma;
+  // A rate's lift is at least −100% (frequentist.ts, RATE_LIFT_FLOOR).
+  const low = xc !== null && xt !== null ? Math.max(mu - z * sigma, RATE_LIFT_FLOOR) : mu - z * sigma;
   const high = mu + z * sigma;
   return {
     ...absolute,

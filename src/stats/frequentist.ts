@@ -80,6 +80,13 @@ interface Spread {
 }
 
 /**
+ * A rate cannot fall by more than all of it: the lift of a 0/1 metric is at least −100%. The delta
+ * method's symmetric interval can reach below (5/5 vs 0/5 gives −126%); cutting it at the bound
+ * only removes values the lift cannot take, so the interval covers the true lift as often as before.
+ */
+export const RATE_LIFT_FLOOR = -1;
+
+/**
  * The lift's point estimate and delta-method standard error, or a reason why there is none.
  * Var(t/c − 1) ≈ Var(t)/c² + t²·Var(c)/c⁴ (first-order Taylor expansion around the means).
  */
@@ -184,6 +191,7 @@ export function compareFrequentist(control: Moments, treatment: Moments, o: Comp
         ? sequentialHalfwidth(lift.se, totalN, alpha, o.sequential.tuning)
         : (Number.isFinite(spread.df) ? studentTUpperQuantile(alpha / 2, spread.df) : z) * lift.se;
     liftCi = { low: lift.lift - h, high: lift.lift + h };
+    if (xc !== null && xt !== null) liftCi.low = Math.max(liftCi.low, RATE_LIFT_FLOOR);
   }
   return {
     difference,

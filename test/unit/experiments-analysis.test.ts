@@ -337,7 +337,75 @@ describe("buildAnalysis", () => {
     expect(got?.chance_to_beat_control).toBe(b.chance_to_beat_control);
     expect(got?.expected_loss).toBe(b.expected_loss);
     expect([got?.credible_low, got?.credible_high]).toEqual([b.credible_low, b.credible_high]);
+    // Every interval is the posterior's, not the frequentist one beside it (outside check, 2026-12-04).
+    expect([got?.lift_ci_low, got?.lift_ci_high]).toEqual([b.credible_low, b.credible_high]);
+    expect([got?.ci_low, got?.ci_high]).toEqual([b.ci_low, b.ci_high]);
+    expect(got?.lift_ci_low).not.toBeCloseTo(f.lift_ci_low ?? Number.NaN, 6);
     expect(got?.significant).toBe((b.chance_to_beat_control ?? 0) >= 0.9);
+  });
+
+  it("Bayesian: the lift's interval is the credible one and the difference's the flat-prior posterior (scipy)", () => {
+    // 40 users per arm; reference: scipy 1.17, diff ± norm.ppf(0.975)·se and lift ± z·(delta-method se).
+    const c = Array.from({ length: 40 }, (_, i) => 10 + (i % 10));
+    const t = Array.from({ length: 40 }, (_, i) => 11 + (i % 10) + (i % 3));
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, engine: "bayesian" as const };
+    const exposures = new Map([
+      ["c", 40],
+      ["t", 40],
+    ]);
+    const got = buildAnalysis(input([metric("m", "primary", c, t)], { settings, exposures })).metrics[0]
+      ?.comparisons[0];
+    expect(got?.ci_low).toBeCloseTo(0.6715257101744705, 12);
+    expect(got?.ci_high).toBeCloseTo(3.2784742898255326, 12);
+    expect(got?.lift_ci_low).toBeCloseTo(0.040260790340686456, 12);
+    expect(got?.lift_ci_high).toBeCloseTo(0.23215300276276202, 12);
+    expect(got?.credible_low).toBe(got?.lift_ci_low);
+    expect(got?.chance_to_beat_control).toBeCloseTo(0.9973020898138372, 12);
+  });
+
+  it("CUPED on a binomial metric compares the adjusted values as a mean, even when adjusted counts are whole (scipy)", () => {
+    // 200 users per arm, 30% converted before exposure in both arms: the adjusted means (0.40, 0.45)
+    // times 200 are whole numbers, which sent the comparison back to raw counts (Newcombe p 0.3117).
+    // Reference: scipy.stats.ttest_ind(equal_var=False) on each user's Y − θ(X − mean X).
+    const x = (i: number) => (i % 10 < 3 ? 1 : 0);
+    const y = (treat: boolean, i: number) =>
+      x(i) === 1 ? (i % 10 < 5 ? 1 : 0) : i % 10 === 9 || (treat && i % 20 === 8) ? 1 : 0;
+    const idx = Array.from({ length: 200 }, (_, i) => i);
+    const xs = idx.map(x);
+    const m: MetricData = {
+      ...metric("conv", "primary", [], []),
+      spec: { ...metric("conv", "primary", [], []).spec, kind: "binomial" },
+      arms: new Map([
+        [
+          "c",
+          sqlSums(
+            idx.map((i) => y(false, i)),
+            xs,
+          ),
+        ],
+        [
+          "t",
+          sqlSums(
+            idx.map((i) => y(true, i)),
+            xs,
+          ),
+        ],
+      ]),
+    };
+    const exposures = new Map([
+      ["c", 200],
+      ["t", 200],
+    ]);
+    const frequentist = buildAnalysis(
+      input([m], { settings: { ...DEFAULT_ANALYSIS_SETTINGS, cuped: true }, exposures }),
+    ).metrics[0];
+    expect(frequentist?.cuped.applied).toBe(true);
+    expect(frequentist?.cuped.theta).toBeCloseTo(0.8214285714285727, 12);
+    const got = frequentist?.comparisons[0];
+    expect(got?.p_value).toBeCloseTo(0.11928349093218134, 9);
+    expect(got?.ci_low).toBeCloseTo(-0.012966012019996503, 9);
+    expect(got?.ci_high).toBeCloseTo(0.11296601201999648, 9);
+    expect(got?.chance_to_beat_control).toBeCloseTo(0.9403582545339093, 9);
   });
 
   it("applies CUPED when asked, with the pooled theta of the statistics module", () => {
@@ -440,6 +508,50 @@ describe("buildTimeseries", () => {
       if (want === null) expect(got?.[field]).toBeNull();
       else expect(got?.[field]).toBeCloseTo(want, 12);
     }
+  });
+  it("with the Bayesian engine, each day's lift interval is the credible one, as on the results page", () => {
+    const spec = metric("m", "primary", [], []).spec;
+    const settings = { ...DEFAULT_ANALYSIS_SETTINGS, engine: "bayesian" as const };
+    const c = [10, 20, 14, 18];
+    const t = [20, 30, 26, 21];
+    const sumsOf = (ys: number[]) => ({
+      dRows: ys.length,
+      dSumD: ys.reduce((a, b) => a + b, 0),
+      dSumD2: ys.reduce((a, b) => a + b * b, 0),
+    });
+    const out = buildTimeseries({
+      startDay: 20_000,
+      lastDay: 20_000,
+      variants,
+      exposuresByDay: [
+        { variant_id: "c", day: 0, users: 4 },
+        { variant_id: "t", day: 0, users: 4 },
+      ],
+      deltas: [
+        { variant_id: "c", day: 0, ...sumsOf(c) },
+        { variant_id: "t", day: 0, ...sumsOf(t) },
+      ],
+      spec,
+      settings,
+      shift: 0,
+    });
+    const arm = (ys: number[]) => ({ n: ys.length, mean: mean(ys), variance: variance(ys) });
+    const want = compareBayesian(arm(c), arm(t), { confidence: 0.95, binary: false });
+    const page = buildAnalysis(
+      input([metric("m", "primary", c, t)], {
+        settings,
+        exposures: new Map([
+          ["c", 4],
+          ["t", 4],
+        ]),
+      }),
+    ).metrics[0]?.comparisons[0];
+    const got = out.items[0]?.comparisons[0];
+    for (const field of ["relative_lift", "lift_ci_low", "lift_ci_high"] as const) {
+      expect(got?.[field]).toBeCloseTo(want[field] as number, 12);
+      expect(got?.[field]).toBeCloseTo(page?.[field] as number, 12);
+    }
+    expect(got?.lift_ci_low).toBeCloseTo(want.credible_low as number, 12);
   });
   it.each([0, 4])(
     "with CUPED on, adjusts each day from the covariate sums; a day with under 3 users is not adjusted (shift %s)",

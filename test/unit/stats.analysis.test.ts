@@ -64,6 +64,26 @@ describe("FINDINGS regressions", () => {
     expect(r.ci_high).toBeGreaterThan(-0.5);
   });
 
+  it.each([
+    ["frequentist", () => compareFrequentist(bin(5, 5), bin(0, 5), binary)],
+    ["bayesian", () => compareBayesian(bin(5, 5), bin(0, 5), binary)],
+    [
+      "frequentist sequential",
+      () => compareFrequentist(bin(5, 5), bin(0, 5), { ...binary, sequential: { tuning: 5000 } }),
+    ],
+  ] as const)("%s: a rate's lift interval stops at −100% (5/5 vs 0/5 reached −126%)", (_, run) => {
+    const r = run();
+    expect(r.relative_lift).toBe(-1);
+    expect(r.lift_ci_low).toBe(-1);
+    expect(r.lift_ci_high).toBeGreaterThan(-1);
+  });
+
+  it("a mean metric's lift interval is not cut at −100% (values may be negative)", () => {
+    const r = compareFrequentist({ n: 50, mean: 1, variance: 1 }, { n: 50, mean: -1.5, variance: 1 }, fixed);
+    expect(r.relative_lift).toBeCloseTo(-2.5, 12);
+    expect(r.lift_ci_low).toBeLessThan(-2.5);
+  });
+
   it("0/1000 vs 0/1000: Newcombe's ±0.0038, not [0, 0]", () => {
     const r = compareFrequentist(bin(0, 1000), bin(0, 1000), binary);
     expect(r.ci_low).toBeCloseTo(-0.003827, 6);

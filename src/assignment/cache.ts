@@ -48,15 +48,19 @@ export interface OrgSnapshot {
   running: readonly ClientExperiment[];
   byId: ReadonlyMap<string, ClientExperiment>;
   byKey: ReadonlyMap<string, ClientExperiment>;
+  /** Paused and completed experiments as GET /config carries them (model.ts, stoppedForConfig). */
+  stopped: readonly ClientExperiment[];
   /** Every flag of the org (enabled or not), oldest first. */
   flags: readonly ClientFlag[];
-  /** Strong ETag of GET /config: a hash of `running` and `flags` only, so it changes iff they do. */
+  /** Strong ETag of GET /config: a hash of `running`, `stopped` and `flags` only, so it changes iff they do. */
   etag: string;
 }
 
 /** What one load reads from D1: the org's evaluation config. */
 export interface EdgeConfig {
   experiments: ClientExperiment[];
+  /** Absent: none (a loader from before stopped experiments were served). */
+  stopped?: ClientExperiment[];
   flags: ClientFlag[];
 }
 
@@ -303,27 +307,32 @@ const noop = () => {};
 
 async function buildSnapshot(config: EdgeConfig, loadedAt: number): Promise<OrgSnapshot> {
   const running = config.experiments;
+  const stopped = config.stopped ?? [];
   return {
     loadedAt,
     generatedAt: new Date(loadedAt).toISOString(),
     running,
     byId: new Map(running.map((e) => [e.id, e])),
     byKey: new Map(running.map((e) => [e.key, e])),
+    stopped,
     flags: config.flags,
-    etag: await etagOf(running, config.flags),
+    etag: await etagOf(running, config.flags, stopped),
   };
 }
 
 /**
- * Quoted strong ETag: SHA-256 of the JSON of the experiments and flags (generated_at excluded),
- * base64url. An org without flags hashes its experiments alone, as before flags existed, so
- * clients' cached configs stay valid across the upgrade.
+ * Quoted strong ETag: SHA-256 of the JSON of the experiments, flags and stopped experiments
+ * (generated_at excluded), base64url. An org without flags hashes its experiments alone, and one
+ * without stopped experiments leaves them out, as before each existed, so clients' cached configs
+ * stay valid across each upgrade.
  */
 export async function etagOf(
   experiments: readonly ClientExperiment[],
   flags: readonly ClientFlag[] = [],
+  stopped: readonly ClientExperiment[] = [],
 ): Promise<string> {
-  const content = flags.length === 0 ? experiments : { experiments, flags };
+  const base = flags.length === 0 ? experiments : { experiments, flags };
+  const content = stopped.length === 0 ? base : { config: base, stopped_experiments: stopped };
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(content)));
   return `"${base64url.encode(new Uint8Array(digest))}"`;
 }

@@ -56,6 +56,14 @@ export const clientConfigSchema = z
   .object({
     generated_at: z.string().openapi({ format: "date-time" }),
     experiments: z.array(clientExperimentSchema).openapi({ description: "The running experiments, in config order" }),
+    stopped_experiments: z
+      .array(clientExperimentSchema)
+      .optional()
+      .openapi({
+        description:
+          "The paused and completed experiments, oldest first, each with only the variant it answers everyone " +
+          "(paused: the control; completed: the winner, or the control); answered with `in_experiment: false`",
+      }),
     flags: z
       .array(clientFlagSchema)
       .optional()

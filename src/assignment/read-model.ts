@@ -4,7 +4,7 @@
  * never import this module; it reads their tables and reuses their variant presenter, so the
  * dependency points one way. Every query is filtered by organization.
  */
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   type ExperimentRow,
@@ -15,7 +15,7 @@ import {
   type VariantRow,
   variants,
 } from "../db/schema";
-import type { ClientExperiment } from "../experiments/model";
+import { type ClientExperiment, EXPERIMENT_STATUSES, isStopped, stoppedForConfig } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
 import type { EdgeConfig } from "./cache";
 import { toClientExperiment } from "../experiments/present";
@@ -56,6 +56,9 @@ function assemble(exps: readonly ExperimentRow[], vs: readonly { variant: Varian
 }
 
 const running = (orgId: string) => and(eq(experiments.orgId, orgId), eq(experiments.status, "running"));
+/** What GET /config serves: running experiments, and the paused and completed ones (the `stopped` of cache.ts). */
+const SERVED_STATUSES = EXPERIMENT_STATUSES.filter((s) => s !== "draft");
+const served = (orgId: string) => and(eq(experiments.orgId, orgId), inArray(experiments.status, SERVED_STATUSES));
 
 /** The organization's running experiments, oldest first, each with variants in creation order. */
 export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {
@@ -72,15 +75,21 @@ const toClientFlag = (f: FlagRow): ClientFlag => ({
 });
 
 /**
- * The org's evaluation config for the edge cache: running experiments with their variants, and
- * every flag (oldest first), in one D1 batch: one round trip per reload.
+ * The org's evaluation config for the edge cache: running experiments with their variants, the
+ * paused and completed ones with the variant they answer, and every flag (oldest first), in one
+ * D1 batch: one round trip per reload.
  */
 export async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
   const [exps, vs, flagRows] = await db.batch([
-    ...experimentQueries(db, orgId, running(orgId)),
+    ...experimentQueries(db, orgId, served(orgId)),
     db.select().from(flags).where(eq(flags.orgId, orgId)).orderBy(asc(flags.createdAt), asc(flags.id)),
   ]);
-  return { experiments: assemble(exps, vs), flags: flagRows.map(toClientFlag) };
+  const all = assemble(exps, vs);
+  return {
+    experiments: all.filter((e) => e.status === "running"),
+    stopped: all.filter((e) => isStopped(e.status)).map(stoppedForConfig),
+    flags: flagRows.map(toClientFlag),
+  };
 }
 
 /** Rows per statement: one JSON parameter each, so D1's 100-parameter limit never applies. */

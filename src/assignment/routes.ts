@@ -90,7 +90,9 @@ export const assignmentRoutes = createRouter()
       summary: "The running experiments, for evaluation in a client SDK",
       description:
         "Keys, seeds (defaulted), coverage and variants in creation order: everything `src/sdk` needs to assign " +
-        "locally exactly as the server does. Revalidate with `If-None-Match`; the ETag ignores `generated_at`.",
+        "locally exactly as the server does. `stopped_experiments`: the paused and completed ones, each with only " +
+        "the variant it answers everyone (the control; the winner or the control), so an SDK answers them as " +
+        "`POST /assign` does. Revalidate with `If-None-Match`; the ETag ignores `generated_at`.",
       request: { headers: IfNoneMatchHeader },
       responses: {
         200: { ...json(clientConfigSchema, "The evaluation config"), headers: etagHeader },
@@ -108,6 +110,7 @@ export const assignmentRoutes = createRouter()
       const body = {
         generated_at: snapshot.generatedAt,
         experiments: [...snapshot.running],
+        stopped_experiments: [...snapshot.stopped],
         flags: [...snapshot.flags],
       };
       return c.json(body, 200, headers);

@@ -145,7 +145,8 @@ export class ExperimentClient {
    * The user's assignment in the experiment with this key, evaluated locally; null when the
    * config does not hold it (unknown key, not loaded yet, draft). `attributes` feed the
    * experiment's targeting (`id` defaults to userId); an answer that is not an exposure carries
-   * `reason` (targeting, namespace, coverage, paused, completed).
+   * `reason` (targeting, namespace, coverage, paused, completed). A paused experiment answers the
+   * control and a completed one its winner (or the control), as `POST /assign` does.
    *
    * A user this client already answered in-experiment keeps that variant when a targeting change
    * would now leave them out (docs/targeting.md). `exposed` (`{ experiment_key: variant_key }`)
@@ -249,7 +250,8 @@ export class ExperimentClient {
 
   #setConfig(config: ClientConfig): void {
     this.#config = config;
-    this.#byKey = new Map(config.experiments.map((e) => [e.key, e]));
+    // Stopped first, so a key that is (malformed config) in both answers as running.
+    this.#byKey = new Map([...(config.stopped_experiments ?? []), ...config.experiments].map((e) => [e.key, e]));
     this.#flags = new Map((config.flags ?? []).map((f) => [f.key, f]));
   }
 
@@ -276,21 +278,31 @@ export class ExperimentClient {
  */
 function isClientConfig(value: unknown): value is ClientConfig {
   if (typeof value !== "object" || value === null) return false;
-  const { experiments, flags } = value as { experiments?: unknown; flags?: unknown };
-  if (!Array.isArray(experiments)) return false;
-  if (flags !== undefined && !(Array.isArray(flags) && flags.every(isClientFlag))) return false;
-  return experiments.every((e: unknown) => {
-    if (typeof e !== "object" || e === null) return false;
-    const x = e as Record<string, unknown>;
-    return (
-      typeof x.id === "string" &&
-      typeof x.key === "string" &&
-      typeof x.seed === "string" &&
-      typeof x.status === "string" &&
-      typeof x.coverage === "number" &&
-      Array.isArray(x.variants)
-    );
-  });
+  const { experiments, flags, stopped_experiments } = value as {
+    experiments?: unknown;
+    flags?: unknown;
+    stopped_experiments?: unknown;
+  };
+  if (!Array.isArray(experiments) || !experiments.every(isClientExperiment)) return false;
+  if (
+    stopped_experiments !== undefined &&
+    !(Array.isArray(stopped_experiments) && stopped_experiments.every(isClientExperiment))
+  )
+    return false;
+  return flags === undefined || (Array.isArray(flags) && flags.every(isClientFlag));
+}
+
+function isClientExperiment(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const x = e as Record<string, unknown>;
+  return (
+    typeof x.id === "string" &&
+    typeof x.key === "string" &&
+    typeof x.seed === "string" &&
+    typeof x.status === "string" &&
+    typeof x.coverage === "number" &&
+    Array.isArray(x.variants)
+  );
 }
 
 function isClientFlag(f: unknown): boolean {

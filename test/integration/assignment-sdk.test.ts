@@ -68,6 +68,46 @@ describe("SDK parity: local evaluation over GET /config equals POST /assign", ()
     }
   });
 
+  it("paused and completed experiments answer as the server does: the control, the winner, or the control", async () => {
+    // An outside walk found getVariant null for both: GET /config carried running experiments only.
+    const won = await seedExperiment({ org, key: "won_x", status: "completed" });
+    await updateExperiment(org, won.id, { winner_variant_id: won.variantIds.treatment ?? null });
+    const noWinner = await seedExperiment({ org, key: "done_x", status: "completed" });
+    expect(await client.refresh()).toBe(true);
+    // Each carries the one variant it answers, not its buckets.
+    const stopped = client.config?.stopped_experiments ?? [];
+    expect(stopped.map((e) => [e.key, e.status, e.variants.map((v) => v.key)])).toEqual([
+      ["paused_x", "paused", ["control"]],
+      ["won_x", "completed", ["treatment"]],
+      ["done_x", "completed", ["control"]],
+    ]);
+    expect(client.config?.experiments.map((e) => e.key)).toEqual(["plain", "three_way", "partial"]);
+    for (const [key, id] of [
+      ["paused_x", `exp_${org}_paused_x`],
+      ["won_x", won.id],
+      ["done_x", noWinner.id],
+    ] as const) {
+      for (const user of ["u-1", "u-2", "ünïcode-🙂"]) {
+        const single = await acme.post(`${BASE}/experiments/${id}/assign`, { user_id: user });
+        expect(single.status).toBe(200);
+        const local = client.getVariant(key, user);
+        expect(local).toEqual(await single.json());
+        const batch = await acme.post(`${BASE}/assign`, { user_id: user, experiments: [key] });
+        expect((await batch.json()) as { assignments: unknown[] }).toMatchObject({ assignments: [local] });
+      }
+    }
+    expect(client.getVariant("won_x", "u-1")).toMatchObject({
+      variant_key: "treatment",
+      in_experiment: false,
+      reason: "completed",
+    });
+    expect(client.getVariant("paused_x", "u-1")).toMatchObject({ variant_key: "control", reason: "paused" });
+    // A draft is still not served.
+    expect(client.getVariant("draft_x", "u-1")).toBeNull();
+    // getAssignments covers the running experiments, as POST /assign without keys does.
+    expect(client.getAssignments("u-1").map((a) => a.experiment_key)).toEqual(["plain", "three_way", "partial"]);
+  });
+
   it("revalidates with the ETag: 304 while unchanged, the new config after a change", async () => {
     expect(await client.refresh()).toBe(false);
     await updateExperiment(org, cov.id, { coverage: 80 });

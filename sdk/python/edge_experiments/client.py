@@ -306,6 +306,7 @@ class ExperimentClient:
         self._fetched_at = None
         self._config = None
         self._experiments = {}
+        self._stopped = {}
         self._flags = {}
         self._seen = set()
         self._shown = {}  # (experiment key, user id) -> variant key of this client's in-experiment answers
@@ -356,14 +357,19 @@ class ExperimentClient:
     def _set_config(self, config):
         self._config = config
         self._experiments = {e["key"]: e for e in config.get("experiments", [])}
+        # Paused and completed experiments, each with the one variant it answers everyone: get_variant
+        # answers them as POST /assign does; get_assignments covers the running ones only, as it does.
+        self._stopped = {e["key"]: e for e in config.get("stopped_experiments") or []}
         self._flags = {f["key"]: f for f in config.get("flags") or []}
 
     def get_variant(self, experiment_key, user_id, attributes=None, exposed=None):
-        """The user's assignment, evaluated locally, or None (unknown key, draft). A user this client
+        """The user's assignment, evaluated locally, or None (unknown key, draft). A paused experiment
+        answers the control and a completed one its winner (or the control), with in_experiment False
+        and the status as the reason, as POST /assign does. A user this client
         already answered in-experiment keeps that variant when a targeting change would now leave
         them out; `exposed` ({experiment_key: variant_key}) carries earlier answers this client did
         not give itself (another process, a stored cookie), as POST /assign takes them."""
-        experiment = self._experiments.get(experiment_key)
+        experiment = self._experiments.get(experiment_key) or self._stopped.get(experiment_key)
         if experiment is None:
             return None
         shown_key = (experiment_key, user_id)

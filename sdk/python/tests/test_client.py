@@ -256,5 +256,43 @@ class ExposedUsers(unittest.TestCase):
                                                                            exposed={"checkout": bucketed})], [True])
 
 
+def _stopped(key, status, winner, variant):
+    return {"id": "e-" + key, "key": key, "status": status, "seed": key, "coverage": 100,
+            "winner_variant_id": winner, "variants": [variant]}
+
+
+class StoppedExperiments(unittest.TestCase):
+    """GET /config's stopped_experiments: answered as POST /assign answers them, never as exposures."""
+
+    def test_paused_answers_the_control_and_completed_the_winner(self):
+        control = {"id": "c2", "key": "control", "variant_name": "C", "variant_type": "control",
+                   "model_version": None, "config": {}, "traffic_percentage": 50}
+        winner = {"id": "t3", "key": "treatment", "variant_name": "T", "variant_type": "treatment",
+                  "model_version": "v2", "config": {"color": "green"}, "traffic_percentage": 50}
+        config = dict(CONFIG, stopped_experiments=[
+            _stopped("paused_x", "paused", None, control),
+            _stopped("won_x", "completed", "t3", winner),
+            _stopped("done_x", "completed", None, dict(control, id="c4")),
+        ])
+        sched = ManualScheduler()
+        client = ExperimentClient("https://x.test", "t", initial_config=config, report_exposures=True,
+                                  exposure_options={"clock": sched.clock, "scheduler": sched}, transport=FakeServer())
+        answers = [client.get_variant(k, "u-1") for k in ("paused_x", "won_x", "done_x")]
+        self.assertEqual([(a["variant_key"], a["in_experiment"], a["reason"]) for a in answers],
+                         [("control", False, "paused"), ("treatment", False, "completed"),
+                          ("control", False, "completed")])
+        self.assertEqual(answers[1]["config"], {"color": "green"})
+        self.assertEqual(answers[1]["model_version"], "v2")
+        # Not an exposure: nothing queued. get_assignments covers the running experiments only.
+        self.assertEqual(client.exposure_stats["queued"], 0)
+        client.get_variant("checkout", "u-1", {"country": "US"})  # the running one is reported
+        self.assertEqual(client.exposure_stats["queued"], 1)
+        self.assertEqual([a["experiment_key"] for a in client.get_assignments("u-1", {"country": "US"})], ["checkout"])
+
+    def test_a_config_without_the_field_still_loads(self):
+        client = ExperimentClient("https://x.test", "t", initial_config=CONFIG)
+        self.assertIsNone(client.get_variant("paused_x", "u-1"))
+
+
 if __name__ == "__main__":
     unittest.main()

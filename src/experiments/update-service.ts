@@ -156,7 +156,10 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
     structural: p.structural,
     ...(p.fields.coverage !== undefined ? { coverage: p.fields.coverage } : {}),
   });
-  if (reason) throw conflict(reason);
+  if (reason) {
+    // Name the field when it is coverage alone, so a form shows the reason beside it.
+    throw conflict(reason, p.structural.length === 0 ? [{ path: "coverage", message: reason }] : undefined);
+  }
 
   const live = isLive(current.status);
   const now = Date.now();

@@ -132,7 +132,8 @@ export const notFoundById = (what: string, list: string) =>
     "not-found",
     `${what} not found (this route takes the ${what}'s id, not its key; GET ${list}?key=<key> finds it by key)`,
   );
-export const conflict = (detail: string) => new ProblemError("conflict", detail);
+export const conflict = (detail: string, errors?: FieldError[]) =>
+  new ProblemError("conflict", detail, errors ? { errors } : {});
 export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new ProblemError("unprocessable", detail, errors ? { errors } : {});
 export const badRequest = (detail: string, errors?: FieldError[]) =>

@@ -170,6 +170,8 @@ describe("PATCH /experiments/:id once started", () => {
 
     const down = await expectProblem(await acme.patch(`${BASE}/experiments/${exp.id}`, { coverage: 50 }), 409);
     expect(down.detail).toMatch(/may only rise/);
+    // Named at the field, so the form shows it beside coverage (it said "Pick another key").
+    expect(down.errors).toEqual([{ path: "coverage", message: down.detail }]);
     expect((await stored(exp.id))?.coverage).toBe(60);
 
     await acme.post(`${BASE}/experiments/${exp.id}/pause`);

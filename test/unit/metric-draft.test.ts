@@ -30,7 +30,7 @@ describe("metricBody", () => {
       { currency: "Enter a three-letter ISO 4217 code, such as USD or EUR." },
       {},
     ],
-    [{ capping: "absolute", capping_value: "" }, { "capping.value": "Value must be a finite number" }, {}],
+    [{ capping: "absolute", capping_value: "" }, { "capping.value": "Enter a cap value." }, {}],
     [{ capping: "absolute", capping_value: "-5" }, { "capping.value": "An absolute cap must be greater than 0" }, {}],
     [
       { capping: "percentile", capping_value: "99" },

@@ -171,4 +171,14 @@ describe("suggestedWinner", () => {
   ] as const)("%s", (_name, metrics, out) => {
     expect(suggestedWinner(metrics)).toBe(out);
   });
+
+  it.each([
+    [{ p_value: 0.00001, mismatch: true }, null],
+    [{ p_value: 0.4, mismatch: false }, "b"],
+    [{ p_value: null, mismatch: false }, "b"],
+  ] as const)("sample ratio check %o: suggests %s", (srm, out) => {
+    // A failed check means the results are not to be trusted: "Complete…" pre-selects nothing.
+    const metrics = [{ role: "primary", direction: "increase", comparisons: [cmp("b", "winning")] }] as const;
+    expect(suggestedWinner(metrics, srm)).toBe(out);
+  });
 });

@@ -42,7 +42,7 @@ function Detail({ experiment: e, onChanged }: { experiment: Experiment; onChange
   const winner = e.variants.find((v) => v.id === e.winner_variant_id);
   // From the latest analysis: "Complete…" pre-selects it and the variant rows mark it.
   const [suggested, setSuggested] = useState<string | null>(null);
-  const onAnalysis = useCallback((a: Analysis) => setSuggested(suggestedWinner(a.metrics)), []);
+  const onAnalysis = useCallback((a: Analysis) => setSuggested(suggestedWinner(a.metrics, a.srm)), []);
   const marked = e.status === "completed" ? e.winner_variant_id : suggested;
 
   return (

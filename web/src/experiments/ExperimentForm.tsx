@@ -230,7 +230,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
       if (err instanceof ApiError) {
         setErrors(plainErrors(audienceErrors(err.fieldErrors())));
         setMessage(
-          err.status === 409 && !err.problem?.errors?.length
+          err.status === 409 && !err.problem?.errors?.length && /key already exists/.test(err.message)
             ? `${err.message} Pick another key.`
             : err.problem?.errors?.length
               ? "The experiment was not saved. Please fix:"

@@ -51,7 +51,16 @@ export function Results({ experiment, writable, onChanged, onAnalysis }: Props) 
   const a = results.data;
   const reading: Reading | null = a ? a.analysis_settings : null;
   const card = (m: AnalysisMetric) =>
-    reading && <MetricCard key={m.metric_name} metric={m} reading={reading} name={name} order={order} />;
+    reading && (
+      <MetricCard
+        key={m.metric_name}
+        metric={m}
+        reading={reading}
+        name={name}
+        order={order}
+        untrusted={a ? srmState(a.srm) === "mismatch" : false}
+      />
+    );
   const decided = a?.metrics.filter((m) => m.role !== "guardrail") ?? [];
   const guardrails = a?.metrics.filter((m) => m.role === "guardrail") ?? [];
 
@@ -114,16 +123,16 @@ function Srm({ srm }: { srm: Analysis["srm"] }) {
     return (
       <div class="notice notice-error srm" role="alert" data-testid="srm-warning">
         <p>
-          <strong>Sample ratio mismatch</strong> (χ² {fmtPEquals(srm.p_value)}). Users are not split the way the
-          experiment is configured, so assignment or logging is broken somewhere. Do not trust these results until the
-          cause is found.
+          <strong>Sample ratio mismatch</strong> (exact binomial test, {fmtPEquals(srm.p_value)}). Users are not split
+          the way the experiment is configured, so assignment or logging is broken somewhere. Do not trust these results
+          until the cause is found.
         </p>
       </div>
     );
   return (
     <p class="muted small" data-testid="srm-status">
       {state === "passed"
-        ? `Sample ratio check passed (χ² ${fmtPEquals(srm.p_value)}).`
+        ? `Sample ratio check passed (exact binomial test, ${fmtPEquals(srm.p_value)}).`
         : `Sample ratio check: not enough data yet${srm.reason ? ` (${srm.reason})` : ""}.`}
     </p>
   );

@@ -84,7 +84,7 @@ export function metricBody(d: MetricDraft): { body: MetricBody; errors: Record<s
   if (d.capping) {
     const value = d.capping_value.trim() === "" ? Number.NaN : Number(d.capping_value);
     capping = { type: d.capping, value };
-    const problem = cappingProblem(capping);
+    const problem = d.capping_value.trim() === "" ? "enter a cap value." : cappingProblem(capping);
     if (problem) errors["capping.value"] = problem.charAt(0).toUpperCase() + problem.slice(1);
   }
   return {

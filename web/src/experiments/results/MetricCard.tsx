@@ -18,13 +18,15 @@ interface Props {
   name: NameOf;
   /** Variant ids in the experiment's order (control first in the table). */
   order: string[];
+  /** The sample ratio check failed: no variant is badged winning or losing. */
+  untrusted?: boolean;
 }
 
 /**
  * One metric: a row per variant (on a phone each row becomes a card with every statistic labelled),
  * a verdict line per treatment, and the lift interval chart.
  */
-export function MetricCard({ metric: m, reading, name, order }: Props) {
+export function MetricCard({ metric: m, reading, name, order, untrusted = false }: Props) {
   const hid = `m-${m.metric_name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
   const format: ValueFormat = { format: m.format, currency: m.currency };
   const guardrail = m.role === "guardrail";
@@ -117,7 +119,13 @@ export function MetricCard({ metric: m, reading, name, order }: Props) {
                   <th scope="row">
                     {name(v.variant_id)}{" "}
                     {c ? (
-                      <span class={`badge verdict-${c.verdict}`}>{VERDICT_BADGE[c.verdict]}</span>
+                      untrusted && (c.verdict === "winning" || c.verdict === "losing") ? (
+                        <span class="badge" title={`${VERDICT_BADGE[c.verdict]}, but the sample ratio check failed`}>
+                          untrusted
+                        </span>
+                      ) : (
+                        <span class={`badge verdict-${c.verdict}`}>{VERDICT_BADGE[c.verdict]}</span>
+                      )
                     ) : (
                       <span class="badge">control</span>
                     )}

@@ -135,11 +135,15 @@ interface MetricLike {
 
 /**
  * The variant "Complete…" suggests: the treatment winning on the primary metric (the best lift in
- * the metric's direction when several win) that fails no guardrail; null when none qualifies.
+ * the metric's direction when several win) that fails no guardrail; null when none qualifies, or
+ * when the sample ratio check failed (the results are not to be trusted, so nothing is suggested).
  */
-export function suggestedWinner(metrics: readonly MetricLike[]): string | null {
+export function suggestedWinner(
+  metrics: readonly MetricLike[],
+  srm: { p_value: number | null; mismatch: boolean } = { p_value: null, mismatch: false },
+): string | null {
   const primary = metrics.find((m) => m.role === "primary");
-  if (!primary) return null;
+  if (!primary || srmState(srm) === "mismatch") return null;
   const failed = new Set(
     metrics
       .filter((m) => m.role === "guardrail")

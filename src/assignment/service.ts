@@ -8,7 +8,7 @@ import { createDb, type Db } from "../db/client";
 import type { ExposureRow } from "../db/schema";
 import type { Env } from "../env";
 import { type Assignment, type ClientExperiment, EMPTY_ASSIGNMENTS_REASON } from "../experiments/model";
-import { conflict, notFound, ProblemError } from "../http/problem";
+import { conflict, ProblemError } from "../http/problem";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
@@ -159,7 +159,13 @@ export async function assignOne(ctx: AssignContext, id: string, subject: Subject
     const found = await findExperimentById(assigner.db, ctx.orgId, id).catch((err: unknown) => {
       throw unavailable(err);
     });
-    if (found === null) throw notFound("experiment");
+    // The route a client most often hands a key: say which route takes one.
+    if (found === null)
+      throw new ProblemError(
+        "not-found",
+        "experiment not found (this route takes the experiment's id, not its key; POST /api/v1/ab-testing/assign " +
+          'with "experiments": ["<key>"] assigns by key)',
+      );
     assigner.learned([found]);
     experiment = found;
   }

@@ -552,6 +552,16 @@ describe("channel routes", () => {
       400,
     );
     expect(backwards.errors?.[0]?.path).toBe("ends_at");
+    // One that has already ended (a whole window in the past) silences nothing: a 400, as Alertmanager's.
+    const past = await expectProblem(
+      await c.post(`${P}/silences`, {
+        matchers: { severity: "info" },
+        starts_at: Date.now() - 7_200_000,
+        ends_at: Date.now() - 3_600_000,
+      }),
+      400,
+    );
+    expect(past.errors).toEqual([{ path: "ends_at", message: expect.stringMatching(/^must be in the future/) }]);
     const s = (await (
       await c.post(`${P}/silences`, { matchers: { rule_id: "r1" }, ends_at: Date.now() + 60_000 })
     ).json()) as { id: string };

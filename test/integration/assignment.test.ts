@@ -100,7 +100,9 @@ describe("POST /experiments/:id/assign", () => {
 
   it("draft: 409; unknown id: 404; another organization's experiment: 404", async () => {
     await expectProblem(await acme.post(`${BASE}/experiments/${draft.id}/assign`, { user_id: "u" }), 409);
-    await expectProblem(await acme.post(`${BASE}/experiments/nope/assign`, { user_id: "u" }), 404);
+    const unknown = await expectProblem(await acme.post(`${BASE}/experiments/nope/assign`, { user_id: "u" }), 404);
+    // A key where the id goes is the likely mistake on this route: the answer names the route that takes keys.
+    expect(unknown.detail).toMatch(/takes the experiment's id, not its key; POST \/api\/v1\/ab-testing\/assign/);
     const globex = await as("globex");
     await expectProblem(await globex.post(`${BASE}/experiments/${running.id}/assign`, { user_id: "u" }), 404);
   });

@@ -91,6 +91,11 @@ export function createSilence(ctx: OrgContext, input: SilenceInT, by: string): R
       { path: "ends_at", message: "must be later than starts_at" },
     ]);
   }
+  if (input.ends_at <= ctx.now) {
+    return fail("validation", "a silence that has already ended would silence nothing", [
+      { path: "ends_at", message: `must be in the future (now is ${new Date(ctx.now).toISOString()})` },
+    ]);
+  }
   const silence = insertSilence(
     ctx.sql,
     { matchers: input.matchers, starts_at: startsAt, ends_at: input.ends_at, comment: input.comment, created_by: by },

@@ -5,6 +5,7 @@ import {
   type ComparisonLike,
   type Reading,
   srmState,
+  showsAdjusted,
   suggestedWinner,
   verdictLine,
 } from "../../web/src/experiments/results/verdict";
@@ -125,6 +126,17 @@ describe("srmState", () => {
     [{ p_value: 0, mismatch: true }, "mismatch"],
   ])("%j → %s", (srm, out) => {
     expect(srmState(srm)).toBe(out);
+  });
+});
+
+describe("showsAdjusted", () => {
+  it.each([
+    [FREQ, false, false],
+    [HOLM, false, true],
+    [HOLM, true, false], // guardrails are not corrected
+    [{ ...BAYES, correction: "holm" } as Reading, false, false], // the Bayesian verdict reads no p-value
+  ] as const)("%o, guardrail %s: %s", (reading, guardrail, out) => {
+    expect(showsAdjusted(reading, guardrail)).toBe(out);
   });
 });
 

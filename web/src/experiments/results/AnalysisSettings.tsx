@@ -62,7 +62,8 @@ export function AnalysisSettings({
         <span class="muted">
           {ENGINE_NAMES[saved.engine]} · {fmt.level(saved.confidence_level)}
           {saved.sequential ? " · sequential" : ""}
-          {saved.cuped ? " · CUPED" : ""} · correction: {CORRECTION_NAMES[saved.correction]}
+          {saved.cuped ? " · CUPED" : ""}
+          {saved.engine === "bayesian" ? "" : ` · correction: ${CORRECTION_NAMES[saved.correction]}`}
         </span>
       </summary>
       <form onSubmit={save}>
@@ -101,6 +102,12 @@ export function AnalysisSettings({
               Multiple-comparison correction
               <select
                 id="s-correction"
+                disabled={draft.engine === "bayesian"}
+                title={
+                  draft.engine === "bayesian"
+                    ? "Corrects p-values, which the Bayesian verdict does not read"
+                    : undefined
+                }
                 value={draft.correction}
                 onChange={(e) => set("correction", e.currentTarget.value as Correction)}
               >

@@ -65,8 +65,12 @@ export function liftInterval(c: ComparisonLike, engine: Engine): [number | null,
   return [c.lift_ci_low, c.lift_ci_high];
 }
 
-/** Whether the adjusted p-value is worth its own column: a correction is on and the metric is corrected. */
-export const showsAdjusted = (r: Reading, guardrail: boolean): boolean => r.correction !== "none" && !guardrail;
+/**
+ * Whether the adjusted p-value is worth its own column: a correction is on, the metric is corrected,
+ * and the engine reads p-values (the Bayesian verdict reads the chance to beat control only).
+ */
+export const showsAdjusted = (r: Reading, guardrail: boolean): boolean =>
+  r.correction !== "none" && !guardrail && r.engine !== "bayesian";
 
 const pText = (p: number): string => (p < 0.0001 ? "< 0.0001" : `= ${p.toFixed(4)}`);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failureText } from "../../src/streaming/notify/sender";
+import { failureText, networkFailureText } from "../../src/streaming/notify/sender";
 
 describe("failureText: what last_error says about a failing receiver", () => {
   it.each<[string, Response, string]>([
@@ -33,5 +33,29 @@ describe("failureText: what last_error says about a failing receiver", () => {
     ["multibyte text is decoded", new Response("délai dépassé", { status: 429 }), "HTTP 429: délai dépassé"],
   ])("%s", async (_label, res, text) => {
     expect(await failureText(res)).toBe(text);
+  });
+});
+
+describe("networkFailureText: a request that got no answer", () => {
+  it.each([
+    [
+      "workerd's opaque DNS or connect failure is named",
+      "https://hooks.example.com/services/T/B",
+      "internal error; reference = 7ab3kq2lm0",
+      "could not reach hooks.example.com: the name did not resolve or the connection failed",
+    ],
+    [
+      "another reason is kept, after the host",
+      "http://127.0.0.1:9000/hook",
+      "Network connection lost.",
+      "could not reach 127.0.0.1:9000: Network connection lost.",
+    ],
+    ["an unparsable URL is kept whole", "not a url", "boom", "could not reach not a url: boom"],
+  ])("%s", (_name, url, message, out) => {
+    expect(networkFailureText(url, message)).toBe(out);
+  });
+
+  it("stays within 500 characters", () => {
+    expect(networkFailureText("https://a.example", "x".repeat(1000))).toHaveLength(500);
   });
 });

@@ -110,7 +110,7 @@ export class Outbox {
       const error =
         name === "TimeoutError" || name === "AbortError"
           ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`
-          : String(err instanceof Error ? err.message : err).slice(0, 500);
+          : networkFailureText(channel.url, err instanceof Error ? err.message : String(err));
       return { ok: false, status: null, error };
     }
   }
@@ -157,6 +157,24 @@ export class Outbox {
 
 /** How much of a failing receiver's answer `last_error` keeps. */
 const ERROR_BODY_CHARS = 200;
+
+/**
+ * A request that never got an answer, in words: the host it could not reach, then the runtime's
+ * reason. workerd says only `internal error; reference = <id>` when a name does not resolve or a
+ * connection cannot be made, which reads as a fault of this service: it is named for what it is.
+ */
+export function networkFailureText(url: string, message: string): string {
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* a stored URL was checked when saved; keep it whole if it does not parse */
+  }
+  const reason = /^internal error; reference = /i.test(message)
+    ? "the name did not resolve or the connection failed"
+    : message;
+  return `could not reach ${host}: ${reason}`.slice(0, 500);
+}
 
 /**
  * A failed attempt in words: the status, then the start of the receiver's answer (Slack names the

@@ -336,7 +336,16 @@ test("operations (7): the resolved alert is found in the history, with notes and
   const timeline = page.locator("[data-testid=alert-timeline]");
   await timeline.waitFor({ timeout: 5000 });
   const text = (await timeline.textContent()) ?? "";
-  for (const want of ["opened", "notified", "acknowledged", "resolved", ops.note, "Looking at the payment worker"]) {
+  // The rule that opened it goes by its name, not its `rule:<id>`.
+  for (const want of [
+    "opened",
+    `rule “${ops.ruleName}”`,
+    "notified",
+    "acknowledged",
+    "resolved",
+    ops.note,
+    "Looking at the payment worker",
+  ]) {
     assert(text.includes(want), `the timeline lacks "${want}": ${text}`);
   }
   assert(new URL(page.url()).searchParams.get("alert") === ops.alertId, "the opened alert is not in the URL");

@@ -124,6 +124,13 @@ export function HistoryPage() {
 
 function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const alert = useAsync(() => unwrap(streaming.alerts[":id"].$get({ param: { id } })), [id]);
+  // Rule actions are recorded as `rule:<id>`; the rule's name is what a user knows it by.
+  const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
+  const ruleNames = new Map((rules.data?.items ?? []).map((r) => [`rule:${r.id}`, r.name]));
+  const actor = (by: string) => {
+    const name = ruleNames.get(by);
+    return name === undefined ? by : `rule “${name}”`;
+  };
   const headingRef = useRef<HTMLHeadingElement>(null);
   const sourceName = useSourceName();
   useEffect(() => {
@@ -182,7 +189,7 @@ function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
             </span>
             <span class="tl-what">
               <strong>{e.action}</strong>
-              {e.by && <span class="muted"> by {e.by}</span>}
+              {e.by && <span class="muted"> by {actor(e.by)}</span>}
               {e.note && <span class="tl-note">“{e.note}”</span>}
             </span>
           </li>

@@ -10,7 +10,7 @@ import { badWayFromRules, liveTrend, trendText, trendTone } from "../../web/src/
 import { fmtValue, metricUnit, seriesUnit } from "../../web/src/live/units";
 import { AGGREGATION_CHOICES, aggregationOf, groupByOf, readView, writeView } from "../../web/src/live/url-state";
 
-describe("liveTrend: a 2× move of the newest point is never stable", () => {
+describe("liveTrend: a 2× move of the newest points is never stable", () => {
   it.each<[string, Trend, (number | null)[], Trend]>([
     ["10× spike after a flat series, server says stable", "stable", [150, 150, 150, 1500], "up"],
     ["10× spike after a single point", "stable", [150, 1500], "up"],
@@ -28,6 +28,18 @@ describe("liveTrend: a 2× move of the newest point is never stable", () => {
       "back to normal after one spike in many points: the server's call",
       "stable",
       [150, 150, 150, 1500, 150],
+      "stable",
+    ],
+    // A new metric's level shift (an outside walk: 170 ms for 20 s, then 1,600 ms): the server has
+    // no previous 5 minutes yet and says stable; the newest points all sit 9× above what came before.
+    ["a level shift that has lasted three points", "stable", [170, 170, 1600, 1600, 1600], "up"],
+    ["a level shift, most of the window", "stable", [170, 175, ...Array(20).fill(1600)], "up"],
+    ["a level shift down", "stable", [900, 880, 910, 90, 95, 88], "down"],
+    ["back down after a short shift is a fall, as after a spike", "stable", [170, 170, 1600, 1600, 170], "down"],
+    [
+      "mixed newest points after a long flat run: the server's call",
+      "stable",
+      [170, 170, 170, 170, 1600, 170],
       "stable",
     ],
   ])("%s", (_name, server, values, want) => {

@@ -39,14 +39,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** The arrow to show: the server's trend, overridden by a spike of the newest point in `values`. */
+/** Points of the chart looked at (the newest): bounds the work of a render. */
+const LOOK_BACK = 120;
+
+/**
+ * The arrow to show: the server's trend, overridden by a move of the newest points in `values`.
+ * A move is the newest k points (k ≥ 1, the smallest that qualifies) all this far from the median
+ * of the points before them, the same way: a spike of one point, or a level shift that has lasted
+ * k points. The server's 5-minute comparison wants 3 points in each window, so a new metric that
+ * jumps 9× reads "stable" there until it has 10 minutes of history.
+ */
 export function liveTrend(server: Trend, values: readonly (number | null)[]): Trend {
-  const points = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (points.length < 2) return server;
-  const latest = points[points.length - 1] as number;
-  const change = relativeChange(latest, median(points.slice(0, -1)));
-  if (change >= SPIKE_CHANGE) return "up";
-  if (change <= -SPIKE_CHANGE) return "down";
+  const points = values.filter((v): v is number => v !== null && Number.isFinite(v)).slice(-LOOK_BACK);
+  for (let k = 1; k < points.length; k++) {
+    const base = median(points.slice(0, points.length - k));
+    const changes = points.slice(-k).map((p) => relativeChange(p, base));
+    if (changes.every((c) => c >= SPIKE_CHANGE)) return "up";
+    if (changes.every((c) => c <= -SPIKE_CHANGE)) return "down";
+  }
   return server;
 }
 

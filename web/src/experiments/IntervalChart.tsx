@@ -1,11 +1,14 @@
 import { fmt } from "./results/format";
 import { useWidth } from "./results/use-width";
+import type { Tone } from "./results/verdict";
 
 export interface IntervalRow {
   label: string;
   lift: number | null;
   low: number | null;
   high: number | null;
+  /** The verdict's colour: better than control in the metric's direction, worse, or neither. */
+  tone: Tone;
 }
 
 const ROW_H = 36;
@@ -74,9 +77,8 @@ export function IntervalChart({ rows, metric, interval }: { rows: IntervalRow[];
             const y = TOP + i * ROW_H + ROW_H / 2;
             const l = r.low as number;
             const h = r.high as number;
-            const tone = l > 0 ? "ic-pos" : h < 0 ? "ic-neg" : "ic-flat";
             return (
-              <g key={r.label} class={tone}>
+              <g key={r.label} class={`ic-${r.tone}`}>
                 <text x={LEFT - 10} y={y + 4} text-anchor="end" class="ic-label">
                   {r.label.length > maxChars ? `${r.label.slice(0, maxChars - 1)}…` : r.label}
                 </text>
@@ -90,8 +92,9 @@ export function IntervalChart({ rows, metric, interval }: { rows: IntervalRow[];
         </svg>
       )}
       <figcaption class="muted small">
-        Relative lift over control with its {interval}. Green: above control, red: below, grey: the interval crosses
-        zero (no clear difference). Whether above is good depends on the metric's direction.
+        Relative lift over control with its {interval}. Colours follow the verdict: green better than control in the
+        metric's direction (so a drop, for a lower-is-better metric), red worse or a failed guardrail, grey no clear
+        difference.
       </figcaption>
     </figure>
   );

@@ -164,7 +164,9 @@ export function MetricCard({ metric: m, reading, name, order, untrusted = false 
             interval={intervalLabel}
             rows={m.comparisons.map((c) => {
               const [low, high] = liftInterval(c, reading.engine);
-              return { label: name(c.variant_id), lift: c.relative_lift, low, high };
+              // As the badges: an untrusted (SRM) result is drawn neither good nor bad.
+              const tone = untrusted && c.verdict !== "guardrail_failed" ? "flat" : VERDICT_TONE[c.verdict];
+              return { label: name(c.variant_id), lift: c.relative_lift, low, high, tone };
             })}
           />
         </>

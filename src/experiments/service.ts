@@ -86,12 +86,12 @@ export async function createExperiment(db: Db, orgId: string, input: ExperimentI
 }
 
 export async function listExperiments(db: Db, orgId: string, { cursor, ...filter }: ListQueryInput) {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, "experiments");
   const rows = await repo.listExperiments(db, orgId, { ...filter, after });
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   const next_cursor =
-    rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    rows.length > filter.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, "experiments") : null;
   return { items: page.map(presentExperiment), next_cursor };
 }
 

@@ -59,12 +59,12 @@ export async function listFlags(
   orgId: string,
   query: { limit: number; key?: string | undefined; cursor?: string | undefined },
 ) {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, "flags");
   const rows = await repo.listFlags(db, orgId, { limit: query.limit, key: query.key, after });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =
-    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, "flags") : null;
   return { items: page.map(presentFlag), next_cursor };
 }
 

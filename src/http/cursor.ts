@@ -10,22 +10,29 @@ export interface Position {
   id: string;
 }
 
-export function encodeCursor(p: Position): string {
-  return base64url.encode(JSON.stringify([p.createdAt, p.id]));
+/** The lists that page by (created_at, id). A cursor names its list, so another list refuses it. */
+export type CursorList = "experiments" | "metrics" | "flags";
+
+export function encodeCursor(p: Position, list: CursorList): string {
+  return base64url.encode(JSON.stringify([p.createdAt, p.id, list]));
 }
 
-export function decodeCursor(cursor: string): Position {
+export function decodeCursor(cursor: string, list: CursorList): Position {
+  let value: unknown;
   try {
-    const json = new TextDecoder().decode(base64url.decode(cursor));
-    const value: unknown = JSON.parse(json);
-    if (Array.isArray(value) && value.length === 2) {
-      const [createdAt, id] = value as unknown[];
-      if (typeof createdAt === "number" && Number.isSafeInteger(createdAt) && typeof id === "string") {
-        return { createdAt, id };
-      }
-    }
+    value = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
   } catch {
-    // fall through to the 400 below
+    value = null;
+  }
+  // Two elements: a cursor handed out before cursors named their list; it is read as this list's.
+  if (Array.isArray(value) && (value.length === 2 || value.length === 3)) {
+    const [createdAt, id, from = list] = value as unknown[];
+    if (typeof createdAt === "number" && Number.isSafeInteger(createdAt) && typeof id === "string") {
+      if (from === list) return { createdAt, id };
+      throw badRequest("cursor is not valid for this list", [
+        { path: "query.cursor", message: `a cursor of GET /${String(from)}, not of GET /${list}` },
+      ]);
+    }
   }
   throw badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
 }

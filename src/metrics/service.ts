@@ -81,12 +81,12 @@ export async function listMetrics(
   orgId: string,
   query: { limit: number; key?: string | undefined; cursor?: string | undefined },
 ) {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, "metrics");
   const rows = await repo.listMetrics(db, orgId, query.limit, after, query.key);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const next_cursor =
-    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, "metrics") : null;
   return { items: page.map(presentMetric), next_cursor };
 }
 

@@ -96,3 +96,48 @@ describe.each(resources)("GET $list?key=", ({ name, list, unknown, invalid, crea
     expect(page.items.map((i) => i.id)).toEqual([item.id]);
   });
 });
+
+// A cursor names its list: another list's cursor was read as a position in this one (a 200 with a
+// page that made no sense), while the streaming lists already refused theirs.
+describe("list cursors belong to their list", () => {
+  it("a cursor of one list is a 400 on another, pages on its own, and garbage is a 400", async () => {
+    const c = await as(`cursor-lists-${Math.random().toString(36).slice(2, 8)}`);
+    const cursors = new Map<string, string>();
+    for (const r of resources) {
+      await r.create(c, "first-one");
+      await r.create(c, "second-one");
+      const page = await listed(c, `${r.list}?limit=1`);
+      expect(page.next_cursor, r.name).not.toBeNull();
+      cursors.set(r.list, page.next_cursor as string);
+    }
+    for (const r of resources) {
+      // Newest first: the second page holds the first one created.
+      const own = await listed(c, `${r.list}?limit=1&cursor=${cursors.get(r.list)}`);
+      expect(own.items.map((i) => i.key)).toEqual(["first-one"]);
+      for (const other of resources.filter((o) => o !== r)) {
+        const p = await expectProblem(await c.get(`${BASE}${r.list}?cursor=${cursors.get(other.list)}`), 400);
+        expect(p.detail).toBe("cursor is not valid for this list");
+        expect(p.errors?.[0]).toMatchObject({ path: "query.cursor" });
+      }
+      const garbage = await expectProblem(await c.get(`${BASE}${r.list}?cursor=garbage`), 400);
+      expect(garbage.detail).toBe("invalid cursor");
+    }
+  });
+
+  it("a cursor handed out before cursors named their list still pages", async () => {
+    const c = await as(`cursor-legacy-${Math.random().toString(36).slice(2, 8)}`);
+    await resources[1]?.create(c, "first-one");
+    const second = await resources[1]?.create(c, "second-one");
+    const page = await listed(c, "/flags?limit=1");
+    const [createdAt, id] = JSON.parse(atob((page.next_cursor as string).replace(/-/g, "+").replace(/_/g, "/"))) as [
+      number,
+      string,
+    ];
+    expect(id).toBe(second?.id); // newest first
+    const legacy = btoa(JSON.stringify([createdAt, id]))
+      .replace(/=+$/, "")
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_");
+    expect((await listed(c, `/flags?limit=1&cursor=${legacy}`)).items.map((i) => i.key)).toEqual(["first-one"]);
+  });
+});

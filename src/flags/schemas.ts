@@ -8,7 +8,14 @@ import { JsonValue } from "../http/json";
 import { ConditionSchema } from "../targeting/schemas";
 import { Attributes, UserId } from "../assignment/schemas";
 import { KEY_MESSAGE, PERCENT_MESSAGE, percentBasisPoints } from "../experiments/model";
-import { FLAG_KEY_PATTERN, FLAG_REASONS, FLAG_VALUE_TYPES, type FlagValue, MAX_FLAG_RULES } from "./model";
+import {
+  FLAG_KEY_PATTERN,
+  FLAG_REASONS,
+  FLAG_VALUE_TYPES,
+  type FlagValue,
+  flagValueProblems,
+  MAX_FLAG_RULES,
+} from "./model";
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-12-02T12:00:00.000Z" });
 const Key = z.string().regex(FLAG_KEY_PATTERN, KEY_MESSAGE).openapi({ example: "new-checkout" });
@@ -39,6 +46,25 @@ const FlagRuleIn = z
 
 const Rules = z.array(FlagRuleIn).max(MAX_FLAG_RULES);
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Adds an issue per value sent that is not of a valid value_type (checked on partial input too). */
+function valuesMatchType(flag: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  if (!isRecord(flag)) return;
+  const type = FLAG_VALUE_TYPES.find((t) => t === flag.value_type);
+  if (type === undefined) return; // value_type's own issue says what is wrong
+  const rules = Array.isArray(flag.rules) ? flag.rules : [];
+  // Only values that were sent: a missing one already has its "required" issue.
+  const given: { path: (string | number)[]; value: unknown }[] = [
+    ...("default_value" in flag ? [{ path: ["default_value"], value: flag.default_value }] : []),
+    ...rules.flatMap((r, i) => (isRecord(r) && "value" in r ? [{ path: ["rules", i, "value"], value: r.value }] : [])),
+  ];
+  for (const g of given) {
+    for (const p of flagValueProblems(type, g.value, []))
+      ctx.addIssue({ code: "custom", path: g.path, message: p.message });
+  }
+}
+
 export const FlagIn = z
   .strictObject({
     key: Key,
@@ -48,6 +74,9 @@ export const FlagIn = z
     enabled: z.boolean().default(true),
     rules: Rules.default([]).openapi({ description: "Ordered: the first rule that holds the user gives its value" }),
   })
+  // Values against value_type in the same answer as every other mistake: an object refinement is
+  // skipped once a field has failed, so a bad rollout hid a bad value until the next attempt.
+  .superRefine(valuesMatchType, { when: () => true })
   .openapi("FlagIn");
 export type FlagInput = z.infer<typeof FlagIn>;
 

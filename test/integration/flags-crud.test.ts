@@ -84,6 +84,32 @@ describe("POST /flags", () => {
     expect(await count("audit_log", "entity_type = 'flag'")).toBe(1);
   });
 
+  it("names every bad path in one answer: wrong value types beside a bad rollout", async () => {
+    // An outside walk: the rollout's 400 hid the value types, so a client fixed and resent twice.
+    const acme = await as("acme");
+    const problem = await expectProblem(
+      await acme.post(`${BASE}/flags`, {
+        key: "all-at-once",
+        value_type: "boolean",
+        default_value: "no",
+        rules: [{ value: 1 }, { value: true, rollout_percentage: 33.333 }],
+      }),
+      400,
+    );
+    expect(problem.errors?.map((e) => e.path).sort()).toEqual([
+      "default_value",
+      "rules.0.value",
+      "rules.1.rollout_percentage",
+    ]);
+    // A missing default is "required" alone, not also a type mismatch.
+    const missing = await expectProblem(
+      await acme.post(`${BASE}/flags`, { key: "no-default", value_type: "boolean", rules: [{ value: "x" }] }),
+      400,
+    );
+    expect(missing.errors?.map((e) => e.path).sort()).toEqual(["default_value", "rules.0.value"]);
+    expect(missing.errors?.find((e) => e.path === "default_value")?.message).toMatch(/^required/);
+  });
+
   it("takes each value type; json takes any JSON value", async () => {
     const acme = await as("acme");
     await createFlag(acme, { key: "n", value_type: "number", default_value: 0, rules: [{ value: 2.5 }] });

@@ -313,11 +313,20 @@ describe("the list: search and the on/off switch", () => {
   });
 
   const base = { key: "k", value_type: "boolean" as const, default_value: false };
-  it.each<[string, boolean, unknown[], string]>([
-    ["turning off", true, [{}], "Every user gets false from k, whatever its rules say."],
+  const some = { condition: { country: "FR" }, rollout_percentage: 100 };
+  const all = { condition: null, rollout_percentage: 100 };
+  it.each<[string, boolean, { condition: Record<string, unknown> | null; rollout_percentage: number }[], string]>([
+    ["turning off", true, [some], "Every user gets false from k, whatever its rules say."],
     ["turning on, no rules", false, [], "k has no rules: every user still gets false."],
-    ["turning on, one rule", false, [{}], "k's rule applies again; the others get false."],
-    ["turning on, 3 rules", false, [{}, {}, {}], "k's 3 rules apply again; the others get false."],
+    ["turning on, one rule", false, [some], "k's rule applies again; the others get false."],
+    ["turning on, 3 rules", false, [some, some, some], "k's 3 rules apply again; the others get false."],
+    [
+      "turning on, the 2nd of 3 serves everyone (an outside walk: it said 3 rules apply)",
+      false,
+      [some, all, some],
+      "k's 2 rules apply again; rule 2 serves every user, so the rule after it never decides.",
+    ],
+    ["turning on, the last serves everyone", false, [some, all], "k's 2 rules apply again; rule 2 serves every user."],
   ])("%s", (_name, enabled, rules, warning) => {
     expect(toggleWarning({ ...base, enabled, rules })).toBe(warning);
   });

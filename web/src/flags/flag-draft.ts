@@ -11,7 +11,9 @@ import {
   type ClientFlag,
   FLAG_KEY_PATTERN,
   type FlagEvaluation,
+  type FlagRule,
   type FlagValueType,
+  holdsEveryone,
   MAX_FLAG_RULES,
 } from "../../../src/flags/model";
 import type { JsonValue } from "../../../src/targeting/model";
@@ -294,13 +296,19 @@ export function toggleWarning(flag: {
   enabled: boolean;
   value_type: FlagValueType;
   default_value: unknown;
-  rules: unknown[];
+  rules: readonly Pick<FlagRule, "condition" | "rollout_percentage">[];
 }): string {
   const fallback = shownValue(flag.value_type, flag.default_value);
   if (flag.enabled) return `Every user gets ${fallback} from ${flag.key}, whatever its rules say.`;
-  return flag.rules.length === 0
-    ? `${flag.key} has no rules: every user still gets ${fallback}.`
-    : `${flag.key}'s ${flag.rules.length === 1 ? "rule applies" : `${flag.rules.length} rules apply`} again; the others get ${fallback}.`;
+  if (flag.rules.length === 0) return `${flag.key} has no rules: every user still gets ${fallback}.`;
+  // Rules after one that holds every user never decide: they are not "applying again".
+  const everyone = flag.rules.findIndex(holdsEveryone);
+  const live = everyone >= 0 ? everyone + 1 : flag.rules.length;
+  const head = `${flag.key}'s ${live === 1 ? "rule applies" : `${live} rules apply`} again`;
+  if (everyone < 0) return `${head}; the others get ${fallback}.`;
+  const after = flag.rules.length - live;
+  const never = after === 1 ? ", so the rule after it never decides" : `, so the ${after} rules after it never decide`;
+  return `${head}; rule ${live} serves every user${after > 0 ? never : ""}.`;
 }
 
 /**

@@ -48,7 +48,7 @@ export interface OrgSnapshot {
   running: readonly ClientExperiment[];
   byId: ReadonlyMap<string, ClientExperiment>;
   byKey: ReadonlyMap<string, ClientExperiment>;
-  /** Paused and completed experiments as GET /config carries them (model.ts, stoppedForConfig). */
+  /** Paused and completed experiments as GET /config carries them (read-model.ts, stoppedForConfig). */
   stopped: readonly ClientExperiment[];
   /** Every flag of the org (enabled or not), oldest first. */
   flags: readonly ClientFlag[];

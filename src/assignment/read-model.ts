@@ -15,7 +15,8 @@ import {
   type VariantRow,
   variants,
 } from "../db/schema";
-import { type ClientExperiment, EXPERIMENT_STATUSES, isStopped, stoppedForConfig } from "../experiments/model";
+import { stoppedVariant } from "../evaluation/evaluate";
+import { type ClientExperiment, EXPERIMENT_STATUSES, isStopped } from "../experiments/model";
 import type { ClientFlag } from "../flags/model";
 import type { EdgeConfig } from "./cache";
 import { toClientExperiment } from "../experiments/present";
@@ -59,6 +60,17 @@ const running = (orgId: string) => and(eq(experiments.orgId, orgId), eq(experime
 /** What GET /config serves: running experiments, and the paused and completed ones (the `stopped` of cache.ts). */
 const SERVED_STATUSES = EXPERIMENT_STATUSES.filter((s) => s !== "draft");
 const served = (orgId: string) => and(eq(experiments.orgId, orgId), inArray(experiments.status, SERVED_STATUSES));
+
+/**
+ * A paused or completed experiment as GET /config carries it: only the variant it answers everyone
+ * (its answer never depends on a bucket, and a config keeps every completed experiment), without
+ * the targeting and namespace that no longer apply.
+ */
+function stoppedForConfig(e: ClientExperiment): ClientExperiment {
+  const answered = stoppedVariant(e);
+  const { targeting: _t, namespace: _n, ...rest } = e;
+  return { ...rest, variants: answered === undefined ? [] : [answered] };
+}
 
 /** The organization's running experiments, oldest first, each with variants in creation order. */
 export function listRunningExperimentsForConfig(db: Db, orgId: string): Promise<ClientExperiment[]> {

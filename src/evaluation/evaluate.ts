@@ -79,9 +79,9 @@ export function evaluateExperiment(
     };
   }
 
-  let variant = control;
-  // Paused: everyone sees the control (the default above), with the status as the reason; the
-  // bucketing itself is untouched, so resuming gives every user back the variant they had.
+  // Paused: everyone sees the control, with the status as the reason; the bucketing itself is
+  // untouched, so resuming gives every user back the variant they had. Completed: the winner.
+  let variant = stoppedVariant(experiment) ?? control;
   let reason: NotInExperimentReason | null = experiment.status === "running" ? null : experiment.status;
   switch (experiment.status) {
     case "running": {
@@ -100,17 +100,23 @@ export function evaluateExperiment(
       else variant = picked;
       break;
     }
-    case "completed": {
-      const winnerId = experiment.winner_variant_id;
-      const winner = winnerId === null ? undefined : variants.find((v) => v.id === winnerId);
-      variant = winner ?? control;
-      reason = "completed";
-      break;
-    }
   }
   // reason is null exactly when the answer is an exposure: the SDK and the server answer alike.
   const assignment = { ...toAssignment(experiment, variant, reason === null), reason };
   return { kind: "assigned", assignment, reason };
+}
+
+/**
+ * The variant a stopped experiment answers every user: paused, the control; completed, the winner,
+ * or the control without one (or with a winner not among its variants). Also what GET /config
+ * keeps of a stopped experiment (src/assignment/read-model.ts), so a client answers the same.
+ */
+export function stoppedVariant(
+  experiment: Pick<ClientExperiment, "status" | "winner_variant_id" | "variants">,
+): ClientVariant | undefined {
+  const control = controlOf(experiment.variants);
+  const winnerId = experiment.status === "completed" ? experiment.winner_variant_id : null;
+  return (winnerId === null ? undefined : experiment.variants.find((v) => v.id === winnerId)) ?? control;
 }
 
 /** Targeting, then namespace: the gates before the coverage bucket. null: both pass. */

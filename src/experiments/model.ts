@@ -39,29 +39,6 @@ export const isLive = (status: ExperimentStatus): boolean => status === "running
 /** Has run and enrolls no one now: assignment answers without an exposure (src/assignment/). */
 export const isStopped = (status: ExperimentStatus): boolean => status === "paused" || status === "completed";
 
-/**
- * The one variant a stopped experiment answers everyone: paused, the control; completed, the
- * winner, or the control without one (src/evaluation/evaluate.ts answers the same).
- */
-function stoppedVariantId(e: {
-  status: ExperimentStatus;
-  winner_variant_id: string | null;
-  variants: readonly { id: string; variant_type: VariantType }[];
-}): string | undefined {
-  const control = e.variants.find((v) => v.variant_type === "control") ?? e.variants[0];
-  if (e.status === "completed" && e.winner_variant_id !== null) {
-    return e.variants.find((v) => v.id === e.winner_variant_id)?.id ?? control?.id;
-  }
-  return control?.id;
-}
-
-/** A paused or completed experiment as GET /config carries it: only the variant it answers. */
-export function stoppedForConfig(e: ClientExperiment): ClientExperiment {
-  const id = stoppedVariantId(e);
-  const { targeting: _t, namespace: _n, ...rest } = e;
-  return { ...rest, variants: e.variants.filter((v) => v.id === id) };
-}
-
 /** Experiment and variant keys. */
 export const KEY_MAX_LENGTH = 64;
 export const KEY_PATTERN = new RegExp(`^[a-z0-9_-]{1,${KEY_MAX_LENGTH}}$`);
@@ -130,7 +107,7 @@ export interface ClientConfig {
   /**
    * Paused and completed experiments, so a client answers them as the server does (the control;
    * the winner or the control) with `in_experiment: false`. Each carries only the variant it
-   * answers (stoppedForConfig): the answer never depends on a bucket, and a config keeps every
+   * answers (src/evaluation/evaluate.ts, stoppedVariant): the answer never depends on a bucket, and a config keeps every
    * completed experiment.
    */
   stopped_experiments?: ClientExperiment[];

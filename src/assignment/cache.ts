@@ -50,6 +50,8 @@ export interface OrgSnapshot {
   byKey: ReadonlyMap<string, ClientExperiment>;
   /** Paused and completed experiments as GET /config carries them (read-model.ts, stoppedForConfig). */
   stopped: readonly ClientExperiment[];
+  /** `stopped` by `id:<id>` and `key:<key>`: the assignment routes answer them without D1. */
+  stoppedIndex: ReadonlyMap<string, ClientExperiment>;
   /** Every flag of the org (enabled or not), oldest first. */
   flags: readonly ClientFlag[];
   /** Strong ETag of GET /config: a hash of `running`, `stopped` and `flags` only, so it changes iff they do. */
@@ -315,6 +317,7 @@ async function buildSnapshot(config: EdgeConfig, loadedAt: number): Promise<OrgS
     byId: new Map(running.map((e) => [e.id, e])),
     byKey: new Map(running.map((e) => [e.key, e])),
     stopped,
+    stoppedIndex: new Map(stopped.flatMap((e) => [[`id:${e.id}`, e] as const, [`key:${e.key}`, e] as const])),
     flags: config.flags,
     etag: await etagOf(running, config.flags, stopped),
   };

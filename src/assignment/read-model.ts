@@ -4,7 +4,7 @@
  * never import this module; it reads their tables and reuses their variant presenter, so the
  * dependency points one way. Every query is filtered by organization.
  */
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   type ExperimentRow,
@@ -34,14 +34,14 @@ export async function loadClientExperiments(
   return assemble(exps, vs);
 }
 
-function experimentQueries(db: Db, orgId: string, where: SQL | undefined) {
+function experimentQueries(db: Db, orgId: string, where: SQL | undefined, variantWhere?: SQL) {
   return [
     db.select().from(experiments).where(where).orderBy(asc(experiments.createdAt), asc(experiments.id)),
     db
       .select({ variant: variants })
       .from(variants)
       .innerJoin(experiments, eq(experiments.id, variants.experimentId))
-      .where(and(where, eq(variants.orgId, orgId)))
+      .where(and(where, eq(variants.orgId, orgId), variantWhere))
       .orderBy(asc(variants.experimentId), asc(variants.position)),
   ] as const;
 }
@@ -60,6 +60,17 @@ const running = (orgId: string) => and(eq(experiments.orgId, orgId), eq(experime
 /** What GET /config serves: running experiments, and the paused and completed ones (the `stopped` of cache.ts). */
 const SERVED_STATUSES = EXPERIMENT_STATUSES.filter((s) => s !== "draft");
 const served = (orgId: string) => and(eq(experiments.orgId, orgId), inArray(experiments.status, SERVED_STATUSES));
+/**
+ * Every variant of a running experiment; of a stopped one only those stoppedVariant may pick (the
+ * control, the first, the winner): completed experiments accumulate, so a reload reads at most
+ * three variant rows for each rather than all of them.
+ */
+const servedVariants = or(
+  eq(experiments.status, "running"),
+  eq(variants.variantType, "control"),
+  eq(variants.position, 0),
+  eq(variants.id, experiments.winnerVariantId),
+);
 
 /**
  * A paused or completed experiment as GET /config carries it: only the variant it answers everyone
@@ -93,7 +104,7 @@ const toClientFlag = (f: FlagRow): ClientFlag => ({
  */
 export async function loadEdgeConfig(db: Db, orgId: string): Promise<EdgeConfig> {
   const [exps, vs, flagRows] = await db.batch([
-    ...experimentQueries(db, orgId, served(orgId)),
+    ...experimentQueries(db, orgId, served(orgId), servedVariants),
     db.select().from(flags).where(eq(flags.orgId, orgId)).orderBy(asc(flags.createdAt), asc(flags.id)),
   ]);
   const all = assemble(exps, vs);

@@ -81,7 +81,13 @@ class Assigner {
 
   cached(snapshot: OrgSnapshot, kind: "id" | "key", value: string): ClientExperiment | undefined {
     const running = kind === "id" ? snapshot.byId.get(value) : snapshot.byKey.get(value);
-    return running ?? assignmentCache.inactive(this.#ctx.orgId, `${kind}:${value}`, this.#ttlMs);
+    // A stopped experiment answers everyone one variant, which the snapshot keeps (GET /config's
+    // stopped_experiments); one stopped since the snapshot was read is remembered after its D1 read.
+    return (
+      running ??
+      snapshot.stoppedIndex.get(`${kind}:${value}`) ??
+      assignmentCache.inactive(this.#ctx.orgId, `${kind}:${value}`, this.#ttlMs)
+    );
   }
 
   /** Whether a key was recently looked up in D1 and not found (the negative cache). */

@@ -117,6 +117,21 @@ describe("a warm cache answers without D1", () => {
     expect(stored.map((r) => r.user_id).sort()).toEqual(["u1", "u2"]);
   });
 
+  it("paused and completed experiments come with the snapshot: no D1 read for them, even on first ask", async () => {
+    const real = env as Env;
+    assignmentCache.clear();
+    expect((await call(real, org, `${BASE}/config`)).status).toBe(200); // the one load
+    const { db, attempted } = brokenD1();
+    const broken = { ...real, DB: db } as Env;
+    const byId = await call(broken, org, `${BASE}/experiments/${completed.id}/assign`, { user_id: "first" });
+    expect(await byId.json()).toMatchObject({ variant_key: "treatment", in_experiment: false, reason: "completed" });
+    const byKey = await call(broken, org, `${BASE}/assign`, { user_id: "first", experiments: ["pause"] });
+    expect(await byKey.json()).toMatchObject({
+      assignments: [{ variant_key: "control", in_experiment: false, reason: "paused" }],
+    });
+    expect(attempted).toEqual([]);
+  });
+
   it("a cold cache with D1 down is a 503 with Retry-After, not a 500", async () => {
     const { db } = brokenD1();
     vi.spyOn(console, "error").mockImplementation(() => {});

@@ -11,6 +11,12 @@ export type SourceType = (typeof SOURCE_TYPES)[number];
 export const SOURCE_HEALTH_STATUSES = ["healthy", "idle", "stale", "error"] as const;
 export type SourceHealthStatus = (typeof SOURCE_HEALTH_STATUSES)[number];
 
+/**
+ * Fingerprints of the alerts a rule raises: `rule:<rule id>`. Reserved: an alert posted with one
+ * would be taken for the rule's own and merge with what the rule raises (POST /alerts refuses it).
+ */
+export const RULE_FINGERPRINT_PREFIX = "rule:";
+
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 

@@ -30,18 +30,18 @@ const SeriesQuery = z
   })
   // `tag.<key>=<value>` filters have free keys; every other unknown parameter is still ignored.
   .catchall(z.string().max(500))
-  .transform(({ window, aggregation, step, group_by, ...rest }) => ({
-    window,
-    aggregation,
-    step,
-    group_by,
-    tags: Object.fromEntries(
-      Object.entries(rest).flatMap(([k, v]) => {
-        const key = TAG_PARAM.exec(k)?.[1];
-        return key === undefined || typeof v !== "string" ? [] : [[key, v]];
-      }),
-    ) as Record<string, string>,
-  }));
+  .transform(({ window, aggregation, step, group_by, ...rest }, ctx) => {
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rest)) {
+      if (!k.startsWith("tag.") || typeof v !== "string") continue;
+      const key = TAG_PARAM.exec(k)?.[1];
+      // `tag.=x` (or a key past 200 characters) could match no point: ignoring it answered the
+      // unfiltered series as if it were the filtered one.
+      if (key === undefined) ctx.addIssue({ code: "custom", path: [k], message: "a tag key of 1 to 200 characters" });
+      else tags[key] = v;
+    }
+    return { window, aggregation, step, group_by, tags };
+  });
 
 export const metricRoutes = createRouter()
   .openapi(

@@ -17,7 +17,7 @@ import type { Severity } from "./alert-state";
 import { anomalyHolds, DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY, minimumBaseline, robustZ } from "./anomaly";
 import type { Aggregation } from "./rollup";
 
-import { type NoDataPolicy, type Operator, type RuleType, ruleSeries } from "./model";
+import { type NoDataPolicy, type Operator, RULE_FINGERPRINT_PREFIX, type RuleType, ruleSeries } from "./model";
 
 export type { Operator, RuleType } from "./model";
 
@@ -79,7 +79,7 @@ const SYMBOL: Record<Operator, string> = { gt: ">", gte: "≥", lt: "<", lte: "�
 const NEGATED: Record<Operator, string> = { gt: "≤", gte: "<", lt: "≥", lte: ">" };
 
 function ruleFingerprint(ruleId: string): string {
-  return `rule:${ruleId}`;
+  return `${RULE_FINGERPRINT_PREFIX}${ruleId}`;
 }
 
 /**
@@ -94,7 +94,7 @@ export function defaultForSeconds(type: RuleType, windowSeconds: number): number
 
 /** The rule behind an alert, from its fingerprint (null for alerts raised by POST /alerts). */
 export function ruleIdOf(fingerprint: string | null): string | null {
-  return fingerprint?.startsWith("rule:") ? fingerprint.slice(5) : null;
+  return fingerprint?.startsWith(RULE_FINGERPRINT_PREFIX) ? fingerprint.slice(RULE_FINGERPRINT_PREFIX.length) : null;
 }
 
 export function conditionHolds(operator: Operator, value: number, threshold: number): boolean {

@@ -23,6 +23,7 @@ import {
   modelRuleSeries,
   NO_DATA_POLICIES,
   OPERATORS,
+  RULE_FINGERPRINT_PREFIX,
   RULE_STATES,
   RULE_TYPES,
   SOURCE_TYPES,
@@ -222,7 +223,15 @@ export const AlertIn = z
     title: z.string().trim().min(1).max(500),
     message: z.string().max(10_000).optional(),
     source_id: Id.optional(),
-    fingerprint: z.string().min(1).max(500).optional(),
+    fingerprint: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine(
+        (f) => !f.startsWith(RULE_FINGERPRINT_PREFIX),
+        `"${RULE_FINGERPRINT_PREFIX}…" is reserved for the alerts of alert rules`,
+      )
+      .optional(),
   })
   .strict()
   .openapi("AlertIn");

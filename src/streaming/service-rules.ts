@@ -8,7 +8,7 @@ import { openOrDedupe, resolve } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS, windowValues } from "./anomaly";
 import { type BucketRollup, planQuery, windowValue } from "./rollup";
 import { fieldErrors } from "../http/validation";
-import { modelRuleSeries } from "./model";
+import { modelRuleSeries, RULE_FINGERPRINT_PREFIX } from "./model";
 import { parseModelRollupName } from "./models";
 import {
   attachAlert,
@@ -98,7 +98,7 @@ function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null;
 
 /** Carries out one action; returns the state to store (with the alert id attached on open). */
 function apply(ctx: OrgContext, stored: StoredRule, state: RuleState, action: RuleAction): RuleState {
-  const by = `rule:${stored.rule.id}`;
+  const by = `${RULE_FINGERPRINT_PREFIX}${stored.rule.id}`;
   if (action.type === "open_alert") {
     const existing = findUnresolved(ctx.sql, action.fingerprint);
     const input = {

@@ -224,6 +224,11 @@ describe("tagged metrics", () => {
     ]);
     const empty = await expectProblem(await c.post(`${P}/metrics`, { name: "tg", value: 1, tags: { "": "x" } }), 400);
     expect(empty.errors?.map((e) => e.path)).toEqual(["tags."]);
+    // A read filter with an empty key could match no point; it was ignored, answering unfiltered.
+    const emptyFilter = await expectProblem(await c.get(`${P}/metrics/tg?window=300&tag.=x`), 400);
+    expect(emptyFilter.errors).toEqual([{ path: "query.tag.", message: "a tag key of 1 to 200 characters" }]);
+    const longKey = await expectProblem(await c.get(`${P}/metrics/tg?window=300&tag.${"k".repeat(201)}=x`), 400);
+    expect(longKey.errors?.map((e) => e.path)).toEqual([`query.tag.${"k".repeat(201)}`]);
     const rule = JSON.parse(
       '{"name":"r","metric_name":"tg","aggregation":"count","window_seconds":60,"operator":"gt","threshold":0,"severity":"info","tags":{"__proto__":"x"}}',
     ) as unknown;

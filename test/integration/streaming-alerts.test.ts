@@ -79,6 +79,20 @@ describe("alerts", () => {
     expect(((await fresh.json()) as Alert).id).not.toBe(alert.id);
   });
 
+  it("a fingerprint of the rule:<id> form is refused: it would merge with that rule's own alerts", async () => {
+    // An outside walk: a posted "rule:<id>" alert became the rule's alert, so the rule never opened
+    // its own and deleting the rule resolved the posted one.
+    const c = await as("al-reserved");
+    const problem = await expectProblem(
+      await c.post(`${P}/alerts`, { severity: "info", title: "fake", fingerprint: "rule:3f2a" }),
+      400,
+    );
+    expect(problem.errors).toEqual([{ path: "fingerprint", message: expect.stringMatching(/reserved/) }]);
+    expect(((await (await c.get(`${P}/alerts`)).json()) as { items: unknown[] }).items).toEqual([]);
+    // Only the prefix is reserved: "rules:x" or "my-rule:x" are ordinary fingerprints.
+    expect((await c.post(`${P}/alerts`, { severity: "info", title: "ok", fingerprint: "my-rule:x" })).status).toBe(201);
+  });
+
   it("acknowledge then resolve with notes; illegal moves are 409", async () => {
     const c = await as("al-org-moves");
     const alert = (await (await c.post(`${P}/alerts`, { severity: "error", title: "x" })).json()) as Alert;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { RULE_FINGERPRINT_PREFIX } from "../../../src/streaming/model";
 import { streaming, unwrap } from "../api/client";
 import type { Alert } from "../api/types";
 import { navigate, useLocation } from "../router";
@@ -126,7 +127,7 @@ function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const alert = useAsync(() => unwrap(streaming.alerts[":id"].$get({ param: { id } })), [id]);
   // Rule actions are recorded as `rule:<id>`; the rule's name is what a user knows it by.
   const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
-  const ruleNames = new Map((rules.data?.items ?? []).map((r) => [`rule:${r.id}`, r.name]));
+  const ruleNames = new Map((rules.data?.items ?? []).map((r) => [`${RULE_FINGERPRINT_PREFIX}${r.id}`, r.name]));
   const actor = (by: string) => {
     const name = ruleNames.get(by);
     return name === undefined ? by : `rule “${name}”`;

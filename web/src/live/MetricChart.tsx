@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Aggregation } from "../../../src/streaming/rollup";
+import { RULE_FINGERPRINT_PREFIX } from "../../../src/streaming/model";
 import { streaming, unwrap } from "../api/client";
 import { pathParam } from "../api/path-param";
 import type { Alert, AlertRule, MetricSeries, MetricSummary } from "../api/types";
@@ -123,7 +124,7 @@ export function MetricChart(props: Props) {
   );
   const otherRules = rules.filter((r) => !thresholds.some((t) => t.label.startsWith(`${r.name}:`)));
   const markers = useMemo((): Marker[] => {
-    const fingerprints = new Map(rules.map((r) => [`rule:${r.id}`, r.name]));
+    const fingerprints = new Map(rules.map((r) => [`${RULE_FINGERPRINT_PREFIX}${r.id}`, r.name]));
     return [...alerts.values()]
       .filter((a) => a.fingerprint !== null && fingerprints.has(a.fingerprint))
       .map((a) => ({ t: Date.parse(a.created_at) / 1000, label: a.title }));

@@ -140,7 +140,11 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
   if (!tags.ok) return tags;
   const folded = foldPoints(normalized, { now: ctx.now, metricRetentionMs: keepMs });
   const newest = new Map<string, (typeof normalized)[number]>();
+  // A point older than the metric retention is kept by no rollup: it is no metric's latest either
+  // (the catalogue would show a value no query returns), nor a live frame, nor a rule's input.
+  const kept = ctx.now - keepMs;
   for (const p of normalized) {
+    if (p.ts < kept) continue;
     const had = newest.get(p.name);
     if (had === undefined || p.ts >= had.ts) newest.set(p.name, p);
   }

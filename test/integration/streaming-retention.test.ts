@@ -63,6 +63,37 @@ describe("retention on the alarm", () => {
     expect(next).toBe(now + 366 * DAY + RETENTION_INTERVAL_MS);
   });
 
+  it("an item older than the retention brings the pass forward, and an ancient point is no metric's latest", async () => {
+    // An outside walk: with no rules the pass was an hour away, so a backfilled event stayed listed
+    // and deduplicated that long, and a point from 2001 showed as a metric's latest value.
+    const org = "ret-soon";
+    const c = await as(org);
+    const now = Date.now();
+    await pinClock(org, now);
+    const alarm = () => runInDurableObject(stub(org), (_i: OrgObject, state) => state.storage.getAlarm());
+
+    expect((await c.post(`${P}/events`, { events: [{ event_id: "new1", event_type: "o" }] })).status).toBe(202);
+    expect(await alarm()).toBe(now + RETENTION_INTERVAL_MS); // current data: the hourly pass
+
+    const old = { event_id: "old1", event_type: "o", timestamp: new Date(now - 8 * DAY).toISOString() };
+    expect((await c.post(`${P}/events`, { events: [old] })).status).toBe(202);
+    expect(await alarm()).toBe(now + RULE_INTERVAL_MS); // within 15 s
+    expect(await runDurableObjectAlarm(stub(org))).toBe(true);
+    const ids = ((await (await c.get(`${P}/events`)).json()) as { items: { event_id: string }[] }).items;
+    expect(ids.map((e) => e.event_id)).toEqual(["new1"]);
+    const again = (await (await c.post(`${P}/events`, { events: [old] })).json()) as { accepted: number };
+    expect(again.accepted).toBe(1); // a new event after the pass, as docs/streaming.md says
+
+    const ancient = { name: "ancient", value: 3, timestamp: "2001-01-01T00:00:00Z" };
+    expect((await c.post(`${P}/metrics`, ancient)).status).toBe(202);
+    const metrics = ((await (await c.get(`${P}/metrics`)).json()) as { items: { name: string }[] }).items;
+    expect(metrics.map((m) => m.name)).not.toContain("ancient");
+    // A kept point of the same batch still counts.
+    expect((await c.post(`${P}/metrics`, { metrics: [ancient, { name: "ancient", value: 4 }] })).status).toBe(202);
+    const after = ((await (await c.get(`${P}/metrics`)).json()) as { items: { name: string; latest: number }[] }).items;
+    expect(after.find((m) => m.name === "ancient")?.latest).toBe(4);
+  });
+
   it("keeps an ended silence listed for the alert retention after it ends, then deletes it", async () => {
     const org = "ret-silences";
     const c = await as(org);

@@ -18,6 +18,9 @@ export interface RetentionPolicy {
   metricDays: number;
 }
 
+/** How long events and predictions are kept. */
+export const eventRetentionMs = (policy: RetentionPolicy): number => policy.eventDays * DAY_MS;
+
 /** How long metric and model rollups are kept: the horizon every rollup fold and query plans against. */
 export const metricRetentionMs = (policy: RetentionPolicy): number => policy.metricDays * DAY_MS;
 
@@ -63,9 +66,9 @@ export function applyRetention(
   now: number,
   limits: RetentionLimits = { chunk: RETENTION_CHUNK, maxChunks: MAX_CHUNKS_PER_RUN },
 ): RetentionReport {
-  const events = deleteChunked(sql, limits, "events", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+  const events = deleteChunked(sql, limits, "events", "seq", "ts < ?", now - eventRetentionMs(policy));
   // Predictions are event-like telemetry: they share the event retention.
-  const predictions = deleteChunked(sql, limits, "predictions", "seq", "ts < ?", now - policy.eventDays * DAY_MS);
+  const predictions = deleteChunked(sql, limits, "predictions", "seq", "ts < ?", now - eventRetentionMs(policy));
   // Only resolved alerts expire; an open alert stays however old it is.
   const alerts = deleteChunked(
     sql,

@@ -335,17 +335,15 @@ test("operations (7): the resolved alert is found in the history, with notes and
   await hit.getByRole("link").click();
   const timeline = page.locator("[data-testid=alert-timeline]");
   await timeline.waitFor({ timeout: 5000 });
+  // The rule that opened it goes by its name, not its `rule:<id>`, once the rules have loaded (a
+  // read of their own, which may come after the alert's).
+  await eventually(
+    async () => ((await timeline.textContent()) ?? "").includes(`rule “${ops.ruleName}”`),
+    5000,
+    "the rule's name on the timeline",
+  );
   const text = (await timeline.textContent()) ?? "";
-  // The rule that opened it goes by its name, not its `rule:<id>`.
-  for (const want of [
-    "opened",
-    `rule “${ops.ruleName}”`,
-    "notified",
-    "acknowledged",
-    "resolved",
-    ops.note,
-    "Looking at the payment worker",
-  ]) {
+  for (const want of ["opened", "notified", "acknowledged", "resolved", ops.note, "Looking at the payment worker"]) {
     assert(text.includes(want), `the timeline lacks "${want}": ${text}`);
   }
   assert(new URL(page.url()).searchParams.get("alert") === ops.alertId, "the opened alert is not in the URL");

@@ -96,7 +96,11 @@ const display = (m: ArmMoments, shift: number) => ({
 
 type Comparison = AnalysisOut["metrics"][number]["comparisons"][number];
 
-function compare(
+/**
+ * One treatment against the control, as the results page and each day of the daily series read
+ * it: the engine's intervals, and a CUPED-adjusted binomial metric compared as a mean.
+ */
+export function compareArms(
   control: Moments,
   treatment: Moments,
   spec: MetricSpec,
@@ -195,7 +199,7 @@ function analyseMetric(data: MetricData, input: AnalysisInput) {
       {
         variant_id: v.id,
         control_variant_id: variants[controlIndex]?.id ?? "",
-        ...compare(control, arm, spec, settings, data.shiftY, cupedOut.applied),
+        ...compareArms(control, arm, spec, settings, data.shiftY, cupedOut.applied),
       },
     ];
   });

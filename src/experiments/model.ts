@@ -133,6 +133,28 @@ export interface Assignment {
   reason?: NotInExperimentReason | null;
 }
 
+/**
+ * Why a schedule is out of order, or null: the end must come after the start. `stored` names the
+ * time a PATCH did not send (taken from the experiment); the error then goes on the one it did
+ * send, with the stored time shown. The schema checks a body's own pair; update-service.ts the
+ * pair a PATCH leaves.
+ */
+export function scheduleOrderProblem(
+  start: number | null | undefined,
+  end: number | null | undefined,
+  stored: "start" | "end" | null = null,
+): { path: "scheduled_start_at" | "scheduled_end_at"; message: string } | null {
+  if (start == null || end == null || end > start) return null;
+  if (stored === "end") {
+    return {
+      path: "scheduled_start_at",
+      message: `must be before scheduled_end_at (stored: ${new Date(end).toISOString()})`,
+    };
+  }
+  const shown = stored === "start" ? ` (stored: ${new Date(start).toISOString()})` : "";
+  return { path: "scheduled_end_at", message: `must be after scheduled_start_at${shown}` };
+}
+
 /** The metrics an experiment names, by role. */
 export interface NamedMetrics {
   primary_metric: string | null;

@@ -18,6 +18,7 @@ import {
   metricRoleConflicts,
   PERCENT_MESSAGE,
   percentBasisPoints,
+  scheduleOrderProblem,
   VARIANT_TYPES,
 } from "./model";
 
@@ -134,10 +135,8 @@ const scheduleOrder = (
   e: { scheduled_start_at?: number | null | undefined; scheduled_end_at?: number | null | undefined },
   ctx: z.RefinementCtx,
 ) => {
-  const { scheduled_start_at: start, scheduled_end_at: end } = e;
-  if (start != null && end != null && end <= start) {
-    ctx.addIssue({ code: "custom", path: ["scheduled_end_at"], message: "must be after scheduled_start_at" });
-  }
+  const problem = scheduleOrderProblem(e.scheduled_start_at, e.scheduled_end_at);
+  if (problem !== null) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
 };
 
 /** Who enters and when: targeting, namespace and schedule, changeable on create and patch alike. */

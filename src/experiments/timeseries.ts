@@ -7,8 +7,8 @@
  * and each day is adjusted exactly as the analysis adjusts today (stats/cuped.ts), so the last
  * day's intervals are the ones GET /results shows.
  */
-import { compareBayesian, compareFrequentist, cuped } from "../stats";
-import type { AnalysisVariant, MetricSpec } from "./analysis";
+import { cuped } from "../stats";
+import { type AnalysisVariant, compareArms, type MetricSpec } from "./analysis";
 import type { AnalysisSettings } from "./analysis-settings";
 import { armMoments } from "./analysis-moments";
 
@@ -147,19 +147,7 @@ export function buildTimeseries(input: TimeseriesInput) {
           : variants.flatMap((v, i) => {
               const t = arms[i];
               if (i === controlIndex || t === undefined) return [];
-              // As on the results page (analysis.ts, compare): the engine's interval, and a
-              // CUPED-adjusted binomial metric compared as a mean.
-              const options = {
-                confidence: settings.confidence_level,
-                binary: spec.kind === "binomial" && !applied,
-                sequential: settings.sequential ? { tuning: settings.sequential_tuning } : null,
-                direction: spec.direction,
-                shift,
-              };
-              const c =
-                settings.engine === "bayesian"
-                  ? compareBayesian(control, t, options)
-                  : compareFrequentist(control, t, options);
+              const c = compareArms(control, t, spec, settings, shift, applied);
               return [
                 {
                   variant_id: v.id,

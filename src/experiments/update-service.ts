@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
-import { isLive, metricRoleConflicts } from "./model";
+import { isLive, metricRoleConflicts, scheduleOrderProblem } from "./model";
 import { auditedExperimentFields, presentExperiment } from "./present";
 import * as repo from "./repository";
 import type { ExperimentPatchInput } from "./schemas";
@@ -102,21 +102,13 @@ function unknownSplitKeys(current: repo.ExperimentWithVariants, patch: Experimen
 /**
  * The schema checks the order of a start and an end sent together; here one sent alone is checked
  * against the stored other, so a PATCH cannot leave an end before the start (the scheduler would
- * then complete a running experiment at an end that comes first). Same 400 and message as the
- * schema's, with the stored time named.
+ * then complete a running experiment at an end that comes first).
  */
 function scheduleOrderError(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput): FieldError | null {
   const start = patch.scheduled_start_at === undefined ? current.scheduledStartAt : patch.scheduled_start_at;
   const end = patch.scheduled_end_at === undefined ? current.scheduledEndAt : patch.scheduled_end_at;
-  if (start === null || end === null || end > start) return null;
-  if (patch.scheduled_end_at === undefined) {
-    return {
-      path: "scheduled_start_at",
-      message: `must be before scheduled_end_at (stored: ${new Date(end).toISOString()})`,
-    };
-  }
-  const stored = patch.scheduled_start_at === undefined ? ` (stored: ${new Date(start).toISOString()})` : "";
-  return { path: "scheduled_end_at", message: `must be after scheduled_start_at${stored}` };
+  const stored = patch.scheduled_end_at === undefined ? "end" : patch.scheduled_start_at === undefined ? "start" : null;
+  return scheduleOrderProblem(start, end, stored);
 }
 
 /** The experiment as it will be once the plan applies: what the history compares against. */

@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { JsonValue } from "../http/json";
+import { isObject } from "../targeting/model";
 import { ConditionSchema } from "../targeting/schemas";
 import { Attributes, UserId } from "../assignment/schemas";
 import { KEY_MESSAGE, PERCENT_MESSAGE, percentBasisPoints } from "../experiments/model";
@@ -46,18 +47,16 @@ const FlagRuleIn = z
 
 const Rules = z.array(FlagRuleIn).max(MAX_FLAG_RULES);
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Adds an issue per value sent that is not of a valid value_type (checked on partial input too). */
 function valuesMatchType(flag: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
-  if (!isRecord(flag)) return;
+  if (!isObject(flag)) return;
   const type = FLAG_VALUE_TYPES.find((t) => t === flag.value_type);
   if (type === undefined) return; // value_type's own issue says what is wrong
   const rules = Array.isArray(flag.rules) ? flag.rules : [];
   // Only values that were sent: a missing one already has its "required" issue.
   const given: { path: (string | number)[]; value: unknown }[] = [
     ...("default_value" in flag ? [{ path: ["default_value"], value: flag.default_value }] : []),
-    ...rules.flatMap((r, i) => (isRecord(r) && "value" in r ? [{ path: ["rules", i, "value"], value: r.value }] : [])),
+    ...rules.flatMap((r, i) => (isObject(r) && "value" in r ? [{ path: ["rules", i, "value"], value: r.value }] : [])),
   ];
   for (const g of given) {
     for (const p of flagValueProblems(type, g.value, []))

@@ -12,14 +12,12 @@
  * would exceed it stops and does not match, so hostile attributes or conditions cannot keep the
  * isolate busy. `$regex` runs on a non-backtracking engine (./regex.ts).
  */
-import { type Attributes, CONDITION_LIMITS, type Condition } from "./model";
+import { type Attributes, CONDITION_LIMITS, type Condition, isObject } from "./model";
 import { type Budget, BudgetExceeded, type CompiledRegex, compileRegex, regexTest } from "./regex";
 
 export type { Budget } from "./regex";
 
 type Obj = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** An object whose keys all start with `$` (and that has at least one) holds operators. */
 export function isOperatorObject(v: Obj): boolean {

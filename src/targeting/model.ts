@@ -89,3 +89,7 @@ export const NAMESPACE_KEY_PATTERN = /^[a-z0-9_-]{1,64}$/;
  */
 export const NOT_IN_EXPERIMENT_REASONS = ["targeting", "namespace", "coverage", "paused", "completed"] as const;
 export type NotInExperimentReason = (typeof NOT_IN_EXPERIMENT_REASONS)[number];
+
+/** A JSON object (not null, not an array): what a condition, an operator set or a rule is. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);

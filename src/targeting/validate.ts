@@ -3,7 +3,7 @@
  * that the evaluator only ever meets conditions that mean something. The evaluator stays total
  * regardless: this is about telling the author, not about safety.
  */
-import { CONDITION_LIMITS, VALUE_OPERATORS, type ValueOperator } from "./model";
+import { CONDITION_LIMITS, isObject, VALUE_OPERATORS, type ValueOperator } from "./model";
 import { isOperatorObject } from "./condition";
 import { compileRegex } from "./regex";
 
@@ -15,7 +15,6 @@ export interface ConditionIssue {
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const VALUE_OPS = new Set<string>(VALUE_OPERATORS);
 const COMBINATORS = new Set(["$and", "$or", "$nor"]);
 

@@ -5,13 +5,16 @@
 //
 // To cover a new route, add a row to WRITES (with bodies that are valid, extreme and invalid) or to
 // READS (a path built from what the organization holds so far).
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { MAX_TIME_MS, MIN_TIME_MS } from "../../src/http/time";
 import { METRIC_KEY_MAX, METRIC_KEY_PATTERN, normaliseMetricKey } from "../../src/metrics/model";
 import { AGGREGATIONS } from "../../src/streaming/rollup";
 import { MAX_METRIC_ABS } from "../../src/http/values";
+import { getConfig } from "../../src/config";
+import type { Env } from "../../src/env";
+import { metricRetentionMs } from "../../src/streaming/store/retention";
 import { tokenFor } from "../helpers";
 import { accepted, upgrade } from "../realtime/live-client";
 
@@ -50,6 +53,9 @@ const emptyState = (): OrgState => ({
   channels: [],
   silences: [],
 });
+
+/** How long metric points are kept (METRIC_RETENTION_DAYS, as the Worker under test reads it). */
+const METRIC_KEEP_MS = metricRetentionMs(getConfig(env as Env).retention);
 
 /** Webhook channels post to the suite's real receiver on 127.0.0.1 (test/receiver/global-setup.ts). */
 const RECEIVER = inject("receiverUrl");
@@ -550,8 +556,22 @@ const WRITES: WriteRoute[] = [
         ),
     ),
     learn: (s, _a, sent) => {
-      const items = (sent as { metrics?: { name: string }[] }).metrics ?? [sent as { name: string }];
-      for (const { name } of items) if (!s.metrics.includes(name)) s.metrics.push(name);
+      type Point = { name: string; timestamp?: number | string };
+      const items = (sent as { metrics?: Point[] }).metrics ?? [sent as Point];
+      // A point older than the metric retention is acknowledged and kept by nothing: it makes no
+      // metric (a 404 by contract), so only points inside it (with a day to spare) make one to read.
+      const kept = Date.now() - METRIC_KEEP_MS + 86_400_000;
+      for (const { name, timestamp } of items) {
+        const at =
+          timestamp === undefined
+            ? Date.now()
+            : typeof timestamp === "number"
+              ? timestamp
+              : /^\d+$/.test(timestamp)
+                ? Number(timestamp)
+                : Date.parse(timestamp);
+        if (at >= kept && !s.metrics.includes(name)) s.metrics.push(name);
+      }
     },
   },
   {
@@ -984,6 +1004,9 @@ const TIMESERIES_EXAMPLE: Op[] = [
   fixed("record results", { metric_name: "revenue", metric_value: 3, user_id: "u1" }),
 ];
 
+/** A point dated at the contract's earliest time: acknowledged, older than any retention, no metric. */
+const ANCIENT_POINT: Op[] = [fixed("metrics", { name: "-", value: 0, timestamp: MIN_TIME_MS })];
+
 describe("no poisoned organization", () => {
   it("the FINDINGS reproduction is refused and leaves every read working", async () => {
     const token = await tokenFor("poison-findings");
@@ -1003,7 +1026,7 @@ describe("no poisoned organization", () => {
   it(`${SEQUENCES} generated write sequences: writes never 5xx, reads and the socket snapshot always 2xx`, async () => {
     await fc.assert(fc.asyncProperty(sequence, runSequence), {
       numRuns: SEQUENCES,
-      examples: [[FINDINGS_REPRODUCTION], [TIMESERIES_EXAMPLE]],
+      examples: [[FINDINGS_REPRODUCTION], [TIMESERIES_EXAMPLE], [ANCIENT_POINT]],
     });
     console.info(`no-poisoned-org: ${JSON.stringify(tally)}`);
     expect(tally.sequences).toBeGreaterThanOrEqual(SEQUENCES);

@@ -20,7 +20,11 @@ import { defineRoute } from "../src/http/openapi";
 import { limitAssign, limitIngest } from "../src/http/rate-limit";
 import { createRouter } from "../src/http/router";
 import { OrgObject as ProductionOrgObject } from "../src/streaming/org-object";
+import { assignmentCache } from "../src/assignment/cache";
 import { exposureBuffer } from "../src/assignment/exposures";
+import { loadEdgeConfig } from "../src/assignment/read-model";
+import { getConfig } from "../src/config";
+import { createDb } from "../src/db/client";
 import { AssignManyBody } from "../src/assignment/schemas";
 import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
@@ -99,6 +103,26 @@ bench.post("/bench/bare-post", (c) => c.json({ ok: true }, 200));
 bench.post("/bench/exposure-stats", requireScope("assign"), (c) =>
   c.json({ ...exposureBuffer(c.env.EXPOSURES).stats }),
 );
+
+// A cold snapshot, as the first assignment after a TTL or a lifecycle change meets it: the org's
+// cache entry forgotten, then the real reload (loadEdgeConfig's one D1 batch, the maps and the
+// ETag). assignment-reload.bench.ts times it over HTTP for an org holding many completed experiments.
+bench.post("/bench/reload-config", requireScope("assign"), async (c) => {
+  const org = c.var.principal.org;
+  assignmentCache.invalidate(org);
+  const snapshot = await assignmentCache.snapshot(org, {
+    ttlMs: getConfig(c.env).assignmentCacheTtlMs,
+    load: () => loadEdgeConfig(createDb(c.env.DB), org),
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  });
+  const variants = (list: readonly { variants: readonly unknown[] }[]) =>
+    list.reduce((n, e) => n + e.variants.length, 0);
+  return c.json({
+    running: snapshot.running.length,
+    stopped: snapshot.stopped.length,
+    variants: variants(snapshot.running) + variants(snapshot.stopped),
+  });
+});
 
 /**
  * The receiving side, kept as cheap as the Node bench's: one listener per socket for the whole run

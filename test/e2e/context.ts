@@ -2,7 +2,7 @@
 // bindings: run.ts sets them once at start-up, and every step reads the current ones.
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
-import { assert } from "./harness.ts";
+import { assert, MIN_WAIT_MS } from "./harness.ts";
 import type { Server } from "./server.ts";
 
 export const SHOTS = "docs/screenshots";
@@ -69,5 +69,5 @@ export async function axe(label: string): Promise<void> {
 
 export const nav = (name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
-export const visible = (selector: string, timeout = 10_000) =>
-  page.locator(selector).first().waitFor({ state: "visible", timeout });
+export const visible = (selector: string, timeout = MIN_WAIT_MS) =>
+  page.locator(selector).first().waitFor({ state: "visible", timeout: Math.max(timeout, MIN_WAIT_MS) });

@@ -33,8 +33,16 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-/** Polls `probe` until it returns a truthy value or the timeout passes. */
+/**
+ * The least time any wait gets. A wait ends as soon as its sentinel holds, so a long timeout costs
+ * nothing when the page is right; only a wrong page waits it out. Short ones (3 and 5 s) failed
+ * steps when the machine was loaded (CI beside another build), with the page right but late.
+ */
+export const MIN_WAIT_MS = 20_000;
+
+/** Polls `probe` until it returns a truthy value or the timeout (at least MIN_WAIT_MS) passes. */
 export async function eventually<T>(probe: () => Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+  timeoutMs = Math.max(timeoutMs, MIN_WAIT_MS);
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

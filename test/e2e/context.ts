@@ -70,4 +70,7 @@ export async function axe(label: string): Promise<void> {
 export const nav = (name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 export const visible = (selector: string, timeout = MIN_WAIT_MS) =>
-  page.locator(selector).first().waitFor({ state: "visible", timeout: Math.max(timeout, MIN_WAIT_MS) });
+  page
+    .locator(selector)
+    .first()
+    .waitFor({ state: "visible", timeout: Math.max(timeout, MIN_WAIT_MS) });

@@ -48,9 +48,18 @@ const INSERT_VARIANTS = `
   SELECT j.value ->> '$.id', ?2, ?3, j.value ->> '$.key', j.value ->> '$.name', j.value ->> '$.type',
          j.value ->> '$.model_version', json(j.value -> '$.config'), j.value ->> '$.pct', base.b + j.key, ?4
   FROM json_each(?1) AS j, base
-  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status = 'draft')`;
+  WHERE EXISTS (SELECT 1 FROM experiments WHERE id = ?3 AND org_id = ?2 AND status = 'draft'
+                AND (?5 IS NULL OR updated_at = ?5))`;
 
-function insertVariants(db: Db, orgId: string, experimentId: string, list: readonly NewVariant[], now: number) {
+/** `expectedUpdatedAt`: only if the experiment is still the version the caller read (a PATCH's guard). */
+function insertVariants(
+  db: Db,
+  orgId: string,
+  experimentId: string,
+  list: readonly NewVariant[],
+  now: number,
+  expectedUpdatedAt: number | null = null,
+) {
   const json = list.map((v) => ({
     id: v.id,
     key: v.key,
@@ -60,7 +69,7 @@ function insertVariants(db: Db, orgId: string, experimentId: string, list: reado
     config: v.config,
     pct: v.trafficPercentage,
   }));
-  return db.$client.prepare(INSERT_VARIANTS).bind(JSON.stringify(json), orgId, experimentId, now);
+  return db.$client.prepare(INSERT_VARIANTS).bind(JSON.stringify(json), orgId, experimentId, now, expectedUpdatedAt);
 }
 
 const DUPLICATE_EXPERIMENT_KEY = /UNIQUE constraint failed: experiments\.org_id, experiments\.key/;
@@ -162,6 +171,13 @@ export type ExperimentFields = Partial<
 export interface UpdateRequest {
   /** The status the caller decided on; the update applies only if it still holds. */
   expectedStatus: ExperimentStatus;
+  /**
+   * The updated_at of the version the caller read and planned against: the update applies only
+   * if no other change landed since (every writer moves updated_at forward; see bumpUpdatedAt).
+   * Without it, two PATCHes of different settings both answered 200 and the later one's merge
+   * dropped the earlier's, and a split planned on replaced variants applied to half of them.
+   */
+  expectedUpdatedAt: number;
   /** When coverage may only rise: apply only if the stored coverage is still at most this. */
   coverageAtMost?: number | undefined;
   fields: ExperimentFields;
@@ -169,8 +185,16 @@ export interface UpdateRequest {
   replaceVariants?: readonly NewVariant[] | undefined;
   /** Draft only: new percentages by variant key. */
   percentages?: Readonly<Record<string, number>> | undefined;
+  /** Must be above expectedUpdatedAt (nextUpdatedAt). */
   now: number;
 }
+
+/**
+ * A writer's updated_at: its clock, but always past the stored one, so a guard on it sees every
+ * change (two in one millisecond too). Writers that do not read the row first write
+ * `max(<clock>, updated_at + 1)` in SQL.
+ */
+export const nextUpdatedAt = (stored: number, now: number) => Math.max(now, stored + 1);
 
 /** Applies an update atomically under its guard; false when the guard no longer held. */
 export async function updateExperiment(
@@ -181,27 +205,24 @@ export async function updateExperiment(
   /** null: nothing the history speaks of changed (a PATCH {} still touches updated_at). */
   audit: AuditEntry | null,
 ): Promise<boolean> {
-  const guard = [eq(experiments.id, id), eq(experiments.orgId, orgId), eq(experiments.status, req.expectedStatus)];
-  if (req.coverageAtMost !== undefined) guard.push(sql`${experiments.coverage} <= ${req.coverageAtMost}`);
-  const statements = [
-    statementOf(
-      db,
-      db
-        .update(experiments)
-        .set({ ...req.fields, updatedAt: req.now })
-        .where(and(...guard)),
-    ),
+  const guard = [
+    eq(experiments.id, id),
+    eq(experiments.orgId, orgId),
+    eq(experiments.status, req.expectedStatus),
+    eq(experiments.updatedAt, req.expectedUpdatedAt),
   ];
-  if (audit !== null) statements.push(auditStatement(db, audit, { afterGuard: true }));
-  // The variant statements carry their own draft guard: inside the batch's transaction it agrees
-  // with the experiment UPDATE above, so either all of them apply or none does.
-  const isDraft = `EXISTS (SELECT 1 FROM experiments WHERE id = ?1 AND org_id = ?2 AND status = 'draft')`;
+  if (req.coverageAtMost !== undefined) guard.push(sql`${experiments.coverage} <= ${req.coverageAtMost}`);
+  // The variant statements run first, under the same version guard, and the experiment UPDATE
+  // (which moves updated_at on) last: inside the batch's transaction they all see the version the
+  // caller read, so either every statement applies or none does.
+  const readVersion = `EXISTS (SELECT 1 FROM experiments WHERE id = ?1 AND org_id = ?2 AND status = 'draft' AND updated_at = ?3)`;
+  const statements: D1PreparedStatement[] = [];
   if (req.replaceVariants) {
     statements.push(
       db.$client
-        .prepare(`DELETE FROM variants WHERE experiment_id = ?1 AND org_id = ?2 AND ${isDraft}`)
-        .bind(id, orgId),
-      insertVariants(db, orgId, id, req.replaceVariants, req.now),
+        .prepare(`DELETE FROM variants WHERE experiment_id = ?1 AND org_id = ?2 AND ${readVersion}`)
+        .bind(id, orgId, req.expectedUpdatedAt),
+      insertVariants(db, orgId, id, req.replaceVariants, req.now, req.expectedUpdatedAt),
     );
   }
   if (req.percentages) {
@@ -209,14 +230,25 @@ export async function updateExperiment(
       db.$client
         .prepare(
           `UPDATE variants SET traffic_percentage = p.value
-           FROM json_each(?3) AS p
-           WHERE variants.key = p.key AND variants.experiment_id = ?1 AND variants.org_id = ?2 AND ${isDraft}`,
+           FROM json_each(?4) AS p
+           WHERE variants.key = p.key AND variants.experiment_id = ?1 AND variants.org_id = ?2 AND ${readVersion}`,
         )
-        .bind(id, orgId, JSON.stringify(req.percentages)),
+        .bind(id, orgId, req.expectedUpdatedAt, JSON.stringify(req.percentages)),
     );
   }
-  const [first] = await guardDuplicates(batch(db, statements));
-  return changesOf(first) === 1;
+  const update = statements.length;
+  statements.push(
+    statementOf(
+      db,
+      db
+        .update(experiments)
+        .set({ ...req.fields, updatedAt: req.now })
+        .where(and(...guard)),
+    ),
+  );
+  if (audit !== null) statements.push(auditStatement(db, audit, { afterGuard: true }));
+  const results = await guardDuplicates(batch(db, statements));
+  return changesOf(results[update]) === 1;
 }
 
 /** Adds one variant at the end, only while the experiment is a draft; false otherwise. */
@@ -229,7 +261,9 @@ export async function addVariant(
   audit: AuditEntry,
 ) {
   const touch = db.$client
-    .prepare(`UPDATE experiments SET updated_at = ?3 WHERE id = ?1 AND org_id = ?2 AND status = 'draft'`)
+    .prepare(
+      `UPDATE experiments SET updated_at = max(?3, updated_at + 1) WHERE id = ?1 AND org_id = ?2 AND status = 'draft'`,
+    )
     .bind(experimentId, orgId, now);
   const insert = insertVariants(db, orgId, experimentId, [v], now);
   const [inserted] = await guardDuplicates(batch(db, [insert, auditStatement(db, audit, { afterGuard: true }), touch]));
@@ -280,7 +314,7 @@ export async function transitionExperiment(
   const guard = t.to === "running" ? `AND ${STARTABLE}` : "";
   const stmt = db.$client
     .prepare(
-      `UPDATE experiments SET status = ?4, updated_at = ?5,
+      `UPDATE experiments SET status = ?4, updated_at = max(?5, updated_at + 1),
          started_at = CASE WHEN ?4 = 'running' THEN COALESCE(started_at, ?5) ELSE started_at END,
          completed_at = CASE WHEN ?4 = 'completed' THEN ?5 ELSE completed_at END,
          winner_variant_id = CASE WHEN ?4 = 'completed' THEN ?6 ELSE winner_variant_id END

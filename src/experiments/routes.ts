@@ -78,7 +78,10 @@ const crudRoutes = createRouter()
       request: { params: IdParam, body: body(ExperimentPatch) },
       responses: {
         200: json(Experiment, "The updated experiment"),
-        ...problemResponses({ 409: "Not allowed in the current status", 422: "traffic_split names unknown variants" }),
+        ...problemResponses({
+          409: "Not allowed in the current status, or the experiment changed concurrently (re-read it and retry)",
+          422: "traffic_split names unknown variants",
+        }),
       },
     }),
     async (c) => {

@@ -154,7 +154,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   }
 
   const live = isLive(current.status);
-  const now = Date.now();
+  const now = repo.nextUpdatedAt(current.updatedAt, Date.now());
   const changes = diffFields(auditedExperimentFields(current), auditedExperimentFields(planned(current, p)));
   // Nothing would change (`{}`, or values equal to the stored ones): a no-op, so updated_at, the
   // history and the edge caches stay as they are.
@@ -166,6 +166,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
     id,
     {
       expectedStatus: current.status,
+      expectedUpdatedAt: current.updatedAt,
       coverageAtMost: live && p.fields.coverage !== undefined ? p.fields.coverage : undefined,
       fields: p.fields,
       replaceVariants: p.replaceVariants,
@@ -179,6 +180,6 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
     throw conflict("the experiment changed concurrently; re-read it and retry");
   }
   emitExperimentChanged(orgId);
-  const updated = await loadExperiment(db, orgId, id);
-  return presentExperiment(updated);
+  // The version this request wrote, not a re-read: another PATCH may already have landed on it.
+  return presentExperiment({ ...planned(current, p), updatedAt: now });
 }

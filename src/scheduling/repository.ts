@@ -56,7 +56,7 @@ export async function dueEnds(db: Db, now: number): Promise<Due[]> {
 export async function refuseScheduledStart(db: Db, due: Due, reason: string, now: number): Promise<boolean> {
   const clear = db.$client
     .prepare(
-      `UPDATE experiments SET scheduled_start_at = NULL, updated_at = ?4
+      `UPDATE experiments SET scheduled_start_at = NULL, updated_at = max(?4, updated_at + 1)
        WHERE id = ?1 AND org_id = ?2 AND status = 'draft' AND scheduled_start_at = ?3`,
     )
     .bind(due.id, due.orgId, due.scheduledAt, now);

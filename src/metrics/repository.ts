@@ -3,7 +3,7 @@
  * one batch with its audit row (src/audit), and updates and deletes are guarded in SQL, so a lost
  * race changes nothing and records nothing.
  */
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { constraintViolated } from "../db/errors";
@@ -71,6 +71,12 @@ export async function updateMetric(
   expectedUpdatedAt: number,
   fields: MetricFields,
   audit: AuditEntry,
+  /**
+   * The key a rename moves away from: the update then applies only while no running or paused
+   * experiment reads it, checked in the same statement, so an experiment started between the
+   * service's check and this write cannot be left reading a key that no longer exists.
+   */
+  renamedFrom?: string,
 ): Promise<boolean> {
   const update = db
     .update(metricDefinitions)
@@ -80,6 +86,7 @@ export async function updateMetric(
         eq(metricDefinitions.orgId, orgId),
         eq(metricDefinitions.id, id),
         eq(metricDefinitions.updatedAt, expectedUpdatedAt),
+        renamedFrom === undefined ? undefined : sql`NOT EXISTS (${liveReaders(orgId, renamedFrom)})`,
       ),
     );
   const [result] = await guardDuplicate(
@@ -93,19 +100,16 @@ export async function updateMetric(
  * `limit`): a rename would move their reading to an undefined metric under their feet.
  */
 export async function liveExperimentsReading(db: Db, orgId: string, key: string, limit = 6): Promise<string[]> {
-  const { results } = await db.$client
-    .prepare(
-      `SELECT key FROM experiments
-       WHERE org_id = ?1 AND status IN ('running', 'paused')
-         AND (primary_metric = ?2
-              OR EXISTS (SELECT 1 FROM json_each(secondary_metrics) WHERE value = ?2)
-              OR EXISTS (SELECT 1 FROM json_each(guardrail_metrics) WHERE value = ?2))
-       ORDER BY key LIMIT ?3`,
-    )
-    .bind(orgId, key, limit)
-    .all<{ key: string }>();
-  return results.map((r) => r.key);
+  const rows = await db.all<{ key: string }>(sql`${liveReaders(orgId, key)} ORDER BY key LIMIT ${limit}`);
+  return rows.map((r) => r.key);
 }
+
+/** The running or paused experiments of the org that read metric `key` in any role. */
+const liveReaders = (orgId: string, key: string) => sql`SELECT key FROM experiments
+  WHERE org_id = ${orgId} AND status IN ('running', 'paused')
+    AND (primary_metric = ${key}
+         OR EXISTS (SELECT 1 FROM json_each(secondary_metrics) WHERE value = ${key})
+         OR EXISTS (SELECT 1 FROM json_each(guardrail_metrics) WHERE value = ${key}))`;
 
 export async function deleteMetric(db: Db, orgId: string, id: string, audit: AuditEntry): Promise<boolean> {
   const remove = db

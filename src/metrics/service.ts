@@ -123,9 +123,12 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
     current.updatedAt,
     { ...fields, updatedAt },
     auditOf(actor, id, updatedAt, "updated", changes),
+    next.key !== current.key ? current.key : undefined,
   );
   if (applied) return presentMetric({ ...next, updatedAt });
   await loadMetric(db, actor.orgId, id); // 404 if deleted meanwhile
+  // An experiment reading the old key started since the check above: say so, not "retry".
+  if (next.key !== current.key) await refuseRenameWhileRead(db, actor.orgId, current.key);
   throw conflict("the metric changed concurrently; retry");
 }
 

@@ -1,6 +1,11 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import * as metricsRepo from "../../src/metrics/repository";
 import { api, as, expectProblem } from "../helpers";
 import { BASE, createExperiment, createRunning, rows } from "./experiments-fixtures";
+
+const db = createDb(env.DB);
 
 interface MetricBody {
   id: string;
@@ -173,6 +178,39 @@ describe("PATCH and DELETE /metrics/:id", () => {
     const renamed = await acme.patch(`${BASE}/metrics/${lat.id}`, { key: "lat2" });
     expect(renamed.status).toBe(200);
     expect(((await renamed.json()) as MetricBody).key).toBe("lat2");
+  });
+
+  it("the rename's write checks the readers itself: an experiment started after the service's check still stops it", async () => {
+    const acme = await as("acme-rename-race");
+    const m = await define(acme, { key: "clicks" });
+    const read = (
+      await rows<{ updated_at: number }>("SELECT updated_at FROM metric_definitions WHERE id = ?", m.id)
+    )[0];
+    // The service checked (nobody reads 'clicks'), then an experiment reading it starts.
+    await createRunning(acme, "reads-clicks", { primary_metric: "clicks" });
+    const rename = (from?: string) =>
+      metricsRepo.updateMetric(
+        db,
+        "acme-rename-race",
+        m.id,
+        read?.updated_at ?? 0,
+        { key: "clicks2", updatedAt: (read?.updated_at ?? 0) + 1 },
+        {
+          orgId: "acme-rename-race",
+          entityType: "metric",
+          entityId: m.id,
+          at: 1,
+          actor: "t",
+          action: "updated",
+          changes: {},
+        },
+        from,
+      );
+    expect(await rename("clicks")).toBe(false);
+    expect(await rows("SELECT key FROM metric_definitions WHERE id = ?", m.id)).toEqual([{ key: "clicks" }]);
+    expect(await rows("SELECT action FROM audit_log WHERE entity_id = ?", m.id)).toEqual([{ action: "created" }]);
+    // The guard is what stopped it: without the key it moves from, the same write applies.
+    expect(await rename()).toBe(true);
   });
 
   it("changes fields, removes capping with null, keeps the rest", async () => {

@@ -107,6 +107,11 @@ export default defineConfig({
     target: "es2022",
     // The polyfill is an inline-free module, but every supported browser has modulepreload.
     modulePreload: { polyfill: false },
+    // Everything the entry imports statically in the entry chunk itself, as Rollup did. Left to
+    // itself Rolldown put what the lazy pages share with the first load (Preact, the API client,
+    // formatting) in a second first-load chunk, compressed on its own: one request more on every
+    // visit and 1.1 KB more gzipped in all (99.9 → 98.8 KB; first load 63.4 → 62.6 KB).
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: "index", tags: ["$initial"] }] } } },
   },
   server: { proxy: { "/api": { target: "http://localhost:8787", ws: true } } },
 });

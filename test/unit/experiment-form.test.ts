@@ -16,7 +16,6 @@ import {
   namespaceQueryKey,
   newVariant,
   percentSum,
-  plainMessage,
   reconcileErrors,
   remainingPercent,
   removeVariant,
@@ -148,27 +147,6 @@ describe("validation and messages", () => {
     ],
   ])("%j → %j", (patch, errors) => {
     expect(validateDraft({ ...good, ...patch })).toEqual(errors);
-  });
-
-  it.each([
-    ["Too small: expected string to have >=1 characters", "This can't be empty."],
-    ["Too big: expected string to have <=200 characters", "Use at most 200 characters."],
-    ["Invalid input: expected number, received null", "Enter a number."],
-    ["must be 1-64 characters of [a-z0-9_-]", "Use 1-64 lowercase letters, digits, _ or -."],
-    [
-      "must be a percentage from 0 to 100 with at most 2 decimals",
-      "Enter a percentage from 0 to 100, with at most 2 decimals.",
-    ],
-    ['Invalid option: expected one of "control"|"treatment"', "Pick one of control, treatment."],
-    ['required: one of "control"|"treatment"', "Pick one of control, treatment."],
-    ["required: expected number", "Enter a number."],
-    ["required: expected string", "This can't be empty."],
-    ["required: an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds", "This can't be empty."],
-    ["Invalid input: expected string, received null", "This can't be empty."],
-    ["'conversion' is listed twice", "'conversion' is listed twice"],
-    ["duplicate variant key 'a'", "Duplicate variant key 'a'"],
-  ])("plainMessage(%j)", (raw, plain) => {
-    expect(plainMessage(raw)).toBe(plain);
   });
 
   it.each([

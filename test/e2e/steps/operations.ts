@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot, visible } from "../context.ts";
+import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot, state, visible } from "../context.ts";
 
 // ---------------------------------------------------------------- the webhook receiver
 
@@ -123,6 +123,21 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   const caption = (await page.textContent("[data-testid=rule-preview] figcaption")) ?? "";
   assert(caption.includes("threshold 500"), `the preview does not show the threshold: "${caption}"`);
   await shot("rules-new");
+  // A value only the server refuses: its reason at the field in plain words, not the validator's.
+  await page.getByLabel("Window (seconds)").fill("5");
+  // The browser logs the expected 400 as a console error: allowed for this one request.
+  state.allowHttpErrors = true;
+  try {
+    await page.getByRole("button", { name: "Create rule" }).click();
+    await visible("#f-window_seconds-err");
+  } finally {
+    state.allowHttpErrors = false;
+  }
+  const refused = (await page.locator("#f-window_seconds-err").textContent()) ?? "";
+  assert(refused === "Enter 10 or more.", `the window's error reads "${refused}"`);
+  const summary = (await page.textContent("#form-errors")) ?? "";
+  assert(summary.startsWith("The rule was not saved. Please fix:"), `the rule form's summary: "${summary}"`);
+  await page.getByLabel("Window (seconds)").fill("60");
   await page.getByRole("button", { name: "Create rule" }).click();
   const rule = page.locator("[data-rule-id]", { hasText: ops.ruleName });
   await rule.waitFor({ timeout: 5000 });

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
@@ -273,8 +274,8 @@ function ChannelForm({ onCreated }: { onCreated: (c: ChannelCreated) => void }) 
       onCreated(created);
     } catch (err) {
       if (err instanceof ApiError) {
-        setErrors(err.fieldErrors());
-        setMessage(err.message);
+        setErrors(plainErrors(err.fieldErrors()));
+        setMessage(refusalMessage(err, "channel"));
       } else setMessage(String(err));
     } finally {
       setBusy(false);

@@ -3,6 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link } from "../router";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -190,8 +191,8 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
       onDone();
     } catch (err) {
       if (err instanceof ApiError) {
-        setErrors(err.fieldErrors());
-        setMessage(err.message);
+        setErrors(plainErrors(err.fieldErrors()));
+        setMessage(refusalMessage(err, "rule"));
       } else setMessage(String(err));
     } finally {
       setBusy(false);

@@ -3,6 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { useSourceName, useSources } from "../sources/store";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { plainMessage, refusalMessage } from "../ui/form-errors";
 import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -122,9 +123,10 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
       if (err instanceof ApiError) {
         // The API names matcher fields `matchers.<name>`; the form's fields carry the bare name.
         const byField: Record<string, string> = {};
-        for (const [path, msg] of Object.entries(err.fieldErrors())) byField[path.replace(/^matchers\./, "")] = msg;
+        for (const [path, msg] of Object.entries(err.fieldErrors()))
+          byField[path.replace(/^matchers\./, "")] = plainMessage(msg);
         setErrors(byField);
-        setMessage(err.message);
+        setMessage(refusalMessage(err, "silence"));
       } else setMessage(String(err));
     } finally {
       setBusy(false);

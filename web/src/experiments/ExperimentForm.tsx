@@ -6,6 +6,7 @@ import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
 import { copyKey, copyName } from "../ui/copy-names";
 import { ErrorSummary, Field, useRefusalFocus } from "../ui/Field";
+import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import {
@@ -20,7 +21,6 @@ import {
   namespaceNeighbours,
   namespaceQueryKey,
   newVariant,
-  plainErrors,
   reconcileErrors,
   validateDraft,
 } from "./form-logic";
@@ -232,9 +232,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
         setMessage(
           err.status === 409 && !err.problem?.errors?.length && /key already exists/.test(err.message)
             ? `${err.message} Pick another key.`
-            : err.problem?.errors?.length
-              ? "The experiment was not saved. Please fix:"
-              : err.message,
+            : refusalMessage(err, "experiment"),
         );
       } else setMessage(String(err));
       refused();

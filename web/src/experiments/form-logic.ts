@@ -11,7 +11,7 @@ import {
   type VariantType,
 } from "../../../src/experiments/model";
 import { NAMESPACE_KEY_PATTERN } from "../../../src/targeting/model";
-import { foldConditionErrors, keepUnfixed } from "../ui/form-errors";
+import { foldConditionErrors, keepUnfixed, PERCENT_TEXT } from "../ui/form-errors";
 
 /** One variant row as typed (numbers stay text until submit, so a half-typed "33." is kept). */
 export interface VariantDraft {
@@ -129,7 +129,6 @@ const isObjectJson = (text: string): boolean => {
   }
 };
 
-const PERCENT_TEXT = "Enter a percentage from 0 to 100, with at most 2 decimals.";
 const KEY_TEXT = `Use 1-${KEY_MAX_LENGTH} lowercase letters, digits, _ or -.`;
 
 /** Every problem the form can name without the server, keyed by API path. */
@@ -215,39 +214,6 @@ export function fieldLabel(path: string): string {
   const head = path.split(".")[0] ?? "";
   return FIELD_LABELS[head] ?? (head ? head.replace(/_/g, " ") : "Form");
 }
-
-/** The validator's wording (zod's, the model's) in plain language; unknown messages pass unchanged. */
-const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^Too small: expected string to have >=1 characters?$/, () => "This can't be empty."],
-  [/^Too small: expected string to have >=(\d+) characters$/, (m) => `Use at least ${m[1]} characters.`],
-  [/^Too big: expected string to have <=(\d+) characters$/, (m) => `Use at most ${m[1]} characters.`],
-  [/^Too small: expected number to be >=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or more.`],
-  [/^Too big: expected number to be <=(-?[\d.]+)$/, (m) => `Enter ${m[1]} or less.`],
-  [/^Too big: expected array to have <=(\d+) items$/, (m) => `Pick at most ${m[1]}.`],
-  // A missing field: the server says `required: …` (src/http/zod-messages.ts).
-  [/^(Invalid input: expected number, received (null|NaN|string)|required: expected number)$/, () => "Enter a number."],
-  [
-    /^(Invalid option: expected|required:) one of (.+)$/,
-    (m) => `Pick one of ${m[2]?.replace(/"/g, "").replace(/\|/g, ", ")}.`,
-  ],
-  [/^(Invalid input: expected string, received null|required\b.*)$/, () => "This can't be empty."],
-  [/^must be 1-(\d+) characters of /, (m) => `Use 1-${m[1]} lowercase letters, digits, _ or -.`],
-  [/^must be a percentage from 0 to 100/, () => PERCENT_TEXT],
-  [/^Unrecognized keys?: (.+)$/, (m) => `Not a field of an experiment: ${m[1]}.`],
-];
-
-export function plainMessage(message: string): string {
-  for (const [pattern, say] of PLAIN) {
-    const m = pattern.exec(message);
-    if (m) return say(m);
-  }
-  // Our own messages start lowercase ("'x' is listed twice"); a sentence reads better capitalised.
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
-
-/** Server field errors, in plain language. */
-export const plainErrors = (errors: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(errors).map(([path, m]) => [path, plainMessage(m)]));
 
 /**
  * Who may enter and when, as typed: the targeting condition as JSON text (blank: everyone), the

@@ -4,7 +4,7 @@ import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
-import { keepUnfixed } from "../ui/form-errors";
+import { keepUnfixed, refusalMessage } from "../ui/form-errors";
 import { copyKey } from "../ui/copy-names";
 import { DangerZone } from "../ui/DangerZone";
 import { SnippetTabs } from "../ui/Snippets";
@@ -117,11 +117,7 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
       if (err instanceof ApiError) {
         setErrors(formFlagErrors(err.fieldErrors()));
         setMessage(
-          err.status === 409
-            ? `A flag with the key "${body.key}" exists already.`
-            : err.problem?.errors?.length
-              ? "The flag was not saved. Please fix:"
-              : err.message,
+          err.status === 409 ? `A flag with the key "${body.key}" exists already.` : refusalMessage(err, "flag"),
         );
       } else setMessage(String(err));
       refused();

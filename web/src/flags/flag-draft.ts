@@ -18,7 +18,7 @@ import {
 } from "../../../src/flags/model";
 import type { JsonValue } from "../../../src/targeting/model";
 import { validateCondition } from "../../../src/targeting/validate";
-import { foldConditionErrors } from "../ui/form-errors";
+import { foldConditionErrors, plainErrors } from "../ui/form-errors";
 import { matchesWords, withQuery } from "../ui/search";
 
 export interface RuleDraft {
@@ -217,9 +217,7 @@ export function flagBody(d: FlagDraft): { body: FlagBody; errors: Record<string,
  * the message.
  */
 export function formFlagErrors(apiErrors: Readonly<Record<string, string>>): Record<string, string> {
-  const folded = foldConditionErrors(apiErrors, /^(rules\.\d+\.condition)\.(.+)$/);
-  // A message of our own starts lowercase ("must be a boolean"); a sentence reads better capitalised.
-  return Object.fromEntries(Object.entries(folded).map(([p, m]) => [p, m.charAt(0).toUpperCase() + m.slice(1)]));
+  return plainErrors(foldConditionErrors(apiErrors, /^(rules\.\d+\.condition)\.(.+)$/));
 }
 
 const LABELS: Record<string, string> = {

@@ -2,11 +2,10 @@ import { useEffect, useState } from "preact/hooks";
 import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../../../src/metrics/model";
 import { ApiError, api, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
-import { plainErrors } from "../experiments/form-logic";
 import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
 import { DangerZone } from "../ui/DangerZone";
-import { keepUnfixed } from "../ui/form-errors";
+import { keepUnfixed, plainErrors, refusalMessage } from "../ui/form-errors";
 import { ErrorSummary, Field } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -75,11 +74,7 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
       if (err instanceof ApiError) {
         setErrors(plainErrors(err.fieldErrors()));
         setMessage(
-          err.status === 409
-            ? `A metric with the key "${body.key}" exists already.`
-            : err.problem?.errors?.length
-              ? "The metric was not saved. Please fix:"
-              : err.message,
+          err.status === 409 ? `A metric with the key "${body.key}" exists already.` : refusalMessage(err, "metric"),
         );
       } else setMessage(String(err));
     } finally {

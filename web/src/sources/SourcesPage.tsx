@@ -4,6 +4,7 @@ import type { Source } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { connectLive } from "../live/socket";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtNum, fmtTime } from "../ui/format";
 import { CopyButton } from "../ui/Snippets";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
@@ -189,8 +190,8 @@ function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () =>
       onDone();
     } catch (err) {
       if (err instanceof ApiError) {
-        setErrors(err.fieldErrors());
-        setMessage(err.message);
+        setErrors(plainErrors(err.fieldErrors()));
+        setMessage(refusalMessage(err, "source"));
       } else setMessage(String(err));
     } finally {
       setBusy(false);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeFormat, type ValueFormat } from "../../web/src/experiments/results/format";
+import { fmtConfidence } from "../../web/src/ui/format";
 
 const f = makeFormat("en-US");
 const PCT: ValueFormat = { format: "percent", currency: null };
@@ -87,5 +88,22 @@ describe("numerator / denominator", () => {
 });
 
 it("confidence levels read as percentages", () => {
-  expect([0.9, 0.95, 0.99].map(f.level)).toEqual(["90%", "95%", "99%"]);
+  expect([0.9, 0.95, 0.99, 0.995].map(f.level)).toEqual(["90%", "95%", "99%", "99.5%"]);
+});
+
+// The one confidence format of the dashboard: a test's level, a model's mean confidence and its
+// quantiles, a prediction's confidence, the live card's mean.
+it.each<[number | null | undefined, string, string]>([
+  [0.95, "en-US", "95%"],
+  [0.873, "en-US", "87.3%"],
+  [0.8726, "en-US", "87.3%"],
+  [0.05, "en-US", "5%"],
+  [0, "en-US", "0%"],
+  [1, "en-US", "100%"],
+  [0.95, "de-DE", "95\u00a0%"],
+  [null, "en-US", "—"],
+  [undefined, "en-US", "—"],
+  [Number.NaN, "en-US", "—"],
+])("fmtConfidence(%j, %s) = %j", (v, locale, text) => {
+  expect(fmtConfidence(v, locale)).toBe(text);
 });

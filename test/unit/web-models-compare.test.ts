@@ -64,13 +64,18 @@ describe("versionNotes", () => {
     [
       "less confident by the threshold: worse",
       version({ model_version: "v2", mean: 0.8 - CONFIDENCE_DELTA }),
-      [{ text: "Mean confidence 0.05 lower than v1 (0.75 against 0.80)", worse: true }],
+      [{ text: "Mean confidence 5 pp lower than v1 (75% against 80%)", worse: true }],
     ],
     ["less confident by under the threshold", version({ model_version: "v2", mean: 0.76 }), []],
     [
+      "a confidence with a decimal",
+      version({ model_version: "v2", mean: 0.873 }),
+      [{ text: "Mean confidence 7.3 pp higher than v1 (87.3% against 80%)", worse: false }],
+    ],
+    [
       "more confident",
       version({ model_version: "v2", mean: 0.9 }),
-      [{ text: "Mean confidence 0.10 higher than v1 (0.90 against 0.80)", worse: false }],
+      [{ text: "Mean confidence 10 pp higher than v1 (90% against 80%)", worse: false }],
     ],
     [
       "slower by the ratio: worse",
@@ -87,7 +92,7 @@ describe("versionNotes", () => {
       "both",
       version({ model_version: "v2", mean: 0.6, p95: 100 }),
       [
-        { text: "Mean confidence 0.20 lower than v1 (0.60 against 0.80)", worse: true },
+        { text: "Mean confidence 20 pp lower than v1 (60% against 80%)", worse: true },
         { text: "p95 latency 2.5× v1's", worse: true },
       ],
     ],
@@ -109,7 +114,7 @@ describe("versionNotes", () => {
   it("names an unversioned reference", () => {
     const unversioned = version({ model_version: null, mean: 0.9 });
     expect(versionNotes(version({ model_version: "v2", mean: 0.7 }), unversioned)[0]?.text).toBe(
-      "Mean confidence 0.20 lower than (no version) (0.70 against 0.90)",
+      "Mean confidence 20 pp lower than (no version) (70% against 90%)",
     );
   });
 

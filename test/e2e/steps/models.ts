@@ -40,8 +40,13 @@ test("models: each version's volume, confidence and latency; the canary's differ
   const v2 = card().locator("tbody tr").nth(1);
   const v2Text = (await v2.textContent()) ?? "";
   assert(v2Text.includes("30.8%"), `v2's share of 130: ${v2Text}`);
-  assert(/Mean confidence 0\.2\d lower than v1/.test(v2Text), `v2's confidence note: ${v2Text}`);
+  assert(
+    /Mean confidence 2\d(\.\d)? pp lower than v1 \(\d+(\.\d)?% against \d+(\.\d)?%\)/.test(v2Text),
+    `v2's confidence note: ${v2Text}`,
+  );
   assert(/p95 latency 2\.\d× v1's/.test(v2Text), `v2's latency note: ${v2Text}`);
+  // Confidence as a percentage, as everywhere on the dashboard (fmtConfidence): p10 · p50 · p90.
+  assert(/\d+(\.\d)?% · \d+(\.\d)?% · \d+(\.\d)?%/.test(v2Text), `v2's confidence quantiles: ${v2Text}`);
   assert((await v2.locator(".version-notes .worse").count()) === 2, "both notes are marked as worse");
   assert(((await card().locator("tbody tr").first().textContent()) ?? "").includes("reference"), "v1 is the reference");
   // One line per version in each chart.

@@ -1,6 +1,6 @@
 import type { Prediction, StreamEvent } from "../api/types";
 import { SourceCell } from "../sources/SourceCell";
-import { fmtMs, fmtPct, fmtTime } from "../ui/format";
+import { fmtConfidence, fmtMs, fmtTime } from "../ui/format";
 import { Empty } from "../ui/status";
 import { TableWrap, TableHead } from "../ui/TableWrap";
 
@@ -71,7 +71,7 @@ export function PredictionsTable({ predictions }: { predictions: Prediction[] })
                     {p.model_version && <span class="muted small"> {p.model_version}</span>}
                   </td>
                   <td class="mono small">{short(p.prediction, 40)}</td>
-                  <td class="num">{fmtPct(p.confidence)}</td>
+                  <td class="num">{fmtConfidence(p.confidence)}</td>
                   <td class="num nowrap">{p.latency_ms === null ? "—" : `${fmtMs(p.latency_ms)} ms`}</td>
                 </tr>
               ))}

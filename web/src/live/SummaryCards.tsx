@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { Link } from "../router";
-import { fmtCompact, fmtNum, fmtPct } from "../ui/format";
+import { fmtCompact, fmtConfidence, fmtNum } from "../ui/format";
 import type { LiveState } from "./store";
 
 /** A summary card: every big number has its label above and its unit beside it. */
@@ -52,7 +52,7 @@ export function SummaryCards({ state, perMinute, minutes }: Props) {
         unit="total"
         sub={
           <>
-            mean confidence {fmtPct(state.meanConfidence)} · <Link href="/models">by model</Link>
+            mean confidence {fmtConfidence(state.meanConfidence)} · <Link href="/models">by model</Link>
           </>
         }
       />

@@ -7,7 +7,7 @@ import { TimeChart } from "../live/TimeChart";
 import type { Unit } from "../live/units";
 import { navigate, useLocation } from "../router";
 import { csvFileName, saveCsv } from "../ui/csv";
-import { fmtMs, fmtNum, fmtPct, fmtTime } from "../ui/format";
+import { fmtConfidence, fmtMs, fmtNum, fmtPct, fmtTime } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
 import { throttled } from "../ui/throttle";
@@ -16,7 +16,7 @@ import { parseWindow, versionLabel, versionNotes, WINDOWS, windowOf, windowSearc
 
 /** New predictions refresh the page at most this often (a busy model sends thousands a second). */
 const REFRESH_MS = 5000;
-const CONFIDENCE_UNIT: Unit = { symbol: "", count: false };
+const CONFIDENCE_UNIT: Unit = { symbol: "%", count: false };
 const LATENCY_UNIT: Unit = { symbol: "ms", count: false };
 
 type Model = ModelsSummary["models"][number];
@@ -158,9 +158,9 @@ function ModelCard({ model, stepSeconds }: { model: Model; stepSeconds: number }
                   <th scope="row">{versionLabel(v.model_version)}</th>
                   <td class="num">{fmtNum(v.predictions)}</td>
                   <td class="num">{fmtPct(v.share)}</td>
-                  <td class="num">{v.confidence.mean.toFixed(3)}</td>
+                  <td class="num">{fmtConfidence(v.confidence.mean)}</td>
                   <td class="num">
-                    {q.p10.toFixed(2)} · {q.p50.toFixed(2)} · {q.p90.toFixed(2)}
+                    {fmtConfidence(q.p10)} · {fmtConfidence(q.p50)} · {fmtConfidence(q.p90)}
                   </td>
                   <td class="num">{lat ? `${fmtMs(lat.p50)} · ${fmtMs(lat.p95)} · ${fmtMs(lat.p99)} ms` : "—"}</td>
                   <td>{fmtTime(v.last_at)}</td>
@@ -217,8 +217,9 @@ function ModelCharts({ model }: { model: Model }) {
       chart(
         "Mean confidence",
         CONFIDENCE_UNIT,
-        (p) => p.mean_confidence,
-        (v) => v.confidence.mean.toFixed(3),
+        // Drawn in percent, as the table writes it (fmtConfidence).
+        (p) => (p.mean_confidence === null ? null : p.mean_confidence * 100),
+        (v) => fmtConfidence(v.confidence.mean),
       ),
       chart(
         "p95 latency",

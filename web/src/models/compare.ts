@@ -5,6 +5,7 @@
  * for a mean and a p95 to mean something.
  */
 import type { ModelsSummary } from "../api/types";
+import { fmtConfidence, fmtNum } from "../ui/format";
 
 export const WINDOWS = [
   { key: "15m", label: "Last 15 minutes", seconds: 15 * 60 },
@@ -45,8 +46,6 @@ export interface VersionNote {
   worse: boolean;
 }
 
-const fixed2 = (v: number) => v.toFixed(2);
-
 /**
  * Notes for one version against the reference (the model's first, busiest version). None for the
  * reference itself or when either side has too few predictions.
@@ -61,7 +60,8 @@ export function versionNotes(version: Version, reference: Version | undefined): 
   const delta = version.confidence.mean - reference.confidence.mean;
   if (Math.abs(delta) >= CONFIDENCE_DELTA) {
     notes.push({
-      text: `Mean confidence ${fixed2(Math.abs(delta))} ${delta < 0 ? "lower" : "higher"} than ${name} (${fixed2(version.confidence.mean)} against ${fixed2(reference.confidence.mean)})`,
+      // Confidences as percentages (fmtConfidence), so their difference is in percentage points.
+      text: `Mean confidence ${fmtNum(Math.round(Math.abs(delta) * 1000) / 10)} pp ${delta < 0 ? "lower" : "higher"} than ${name} (${fmtConfidence(version.confidence.mean)} against ${fmtConfidence(reference.confidence.mean)})`,
       worse: delta < 0,
     });
   }

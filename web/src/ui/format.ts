@@ -1,6 +1,7 @@
 const num = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-const pct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+const PCT: Intl.NumberFormatOptions = { style: "percent", maximumFractionDigits: 1 };
+const pct = new Intl.NumberFormat(undefined, PCT);
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
@@ -13,6 +14,14 @@ export const fmtCompact = (v: number | null | undefined): string =>
 export const fmtMs = (v: number): string => fmtNum(Number(v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)));
 export const fmtPct = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : pct.format(v);
+/**
+ * A confidence, the one way the dashboard writes one: a percentage to at most one decimal, for a
+ * test's level (0.95 → "95%") as for a model's confidence (0.873 → "87.3%"). `locale` pins it in tests.
+ */
+export const fmtConfidence = (v: number | null | undefined, locale?: string): string =>
+  v === null || v === undefined || !Number.isFinite(v)
+    ? "—"
+    : (locale ? new Intl.NumberFormat(locale, PCT) : pct).format(v);
 export const fmtP = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
 

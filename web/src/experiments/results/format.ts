@@ -4,6 +4,7 @@
  * chance to beat control never as a flat "100%". Pure, so each rule is a table-driven unit test.
  */
 import type { MetricFormat } from "../../../../src/metrics/model";
+import { fmtConfidence } from "../../ui/format";
 
 export interface ValueFormat {
   format: MetricFormat;
@@ -80,8 +81,8 @@ export function makeFormat(locale?: string) {
         ? `${f.format === "percent" ? count(numerator) : inFormat(numerator, f, false)} / ${count(denominator)}`
         : DASH,
     count: (v: Num): string => (finite(v) ? count(v) : DASH),
-    /** A confidence level as its usual label: 0.95 → "95%". */
-    level: (v: number): string => percent(v, false),
+    /** A confidence level as its usual label: 0.95 → "95%" (the dashboard's one confidence format). */
+    level: (v: number): string => fmtConfidence(v, locale),
   };
 }
 

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot, state, visible } from "../context.ts";
+import { api, axe, context, DESKTOP, nav, page, PHONE, run, server, shot, state, visible } from "../context.ts";
 
 // ---------------------------------------------------------------- the webhook receiver
 
@@ -92,6 +92,20 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByRole("button", { name: "Create channel" }).click();
   ops.secret = await page.locator("#channel-secret").inputValue({ timeout: 5000 });
   assert(ops.secret.length >= 16, `no secret shown after creating the channel: "${ops.secret}"`);
+  // Copy puts the secret on the clipboard and says so; without a clipboard it selects the secret.
+  const secretNote = page.locator("[data-testid=channel-secret]");
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server?.url ?? "" });
+  await secretNote.getByRole("button", { name: "Copy the secret" }).click();
+  await secretNote.locator(".copy-status", { hasText: "Copied" }).waitFor({ timeout: 3000 });
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert(clip === ops.secret, `the clipboard holds "${clip}", not the secret`);
+  await page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true }));
+  await secretNote.getByRole("button", { name: "Copy the secret" }).click();
+  await secretNote.locator(".copy-status", { hasText: "Selected: press Ctrl+C to copy" }).waitFor({ timeout: 3000 });
+  const selected = await page
+    .locator("#channel-secret")
+    .evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0));
+  assert(selected === ops.secret, `the fallback selected "${selected}", not the secret`);
   const card = page.locator("[data-channel-id]", { hasText: ops.channelName });
   await card.getByRole("button", { name: /^Send test/ }).click();
   await card.locator("[data-testid=test-result]", { hasText: "Test delivered: HTTP 204" }).waitFor({ timeout: 15_000 });

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { canWrite, useMe } from "../auth/session-context";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { CopyButton } from "../ui/Snippets";
 import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
@@ -63,7 +64,8 @@ export function ChannelsPage() {
           </p>
           <p>
             <label for="channel-secret">Secret</label>{" "}
-            <input id="channel-secret" class="mono secret" readOnly value={created.secret} size={40} />
+            <input id="channel-secret" class="mono secret" readOnly value={created.secret} size={40} />{" "}
+            <CopyButton text={created.secret} label="the secret" target="channel-secret" />
           </p>
           <button type="button" class="btn btn-small" onClick={() => setCreated(null)}>
             I have stored it

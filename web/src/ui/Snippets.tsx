@@ -8,7 +8,10 @@ export interface Snippet {
   code: string;
 }
 
-/** Copies text; says so in a live region. Falls back to selecting it when the clipboard is refused. */
+/**
+ * Copies text; says so in a live region. Without a clipboard (refused, or none outside a secure
+ * context) it selects the text of `target` (an element, or a field's value) and says to copy it.
+ */
 export function CopyButton({ text, label, target }: { text: string; label: string; target?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   const copy = async () => {
@@ -17,7 +20,8 @@ export function CopyButton({ text, label, target }: { text: string; label: strin
       setState("copied");
     } catch {
       const el = target ? document.getElementById(target) : null;
-      if (el) getSelection()?.selectAllChildren(el);
+      if (el instanceof HTMLInputElement) el.select();
+      else if (el) getSelection()?.selectAllChildren(el);
       setState("failed");
     }
   };

@@ -6,6 +6,7 @@ import {
   filtersToSearch,
   localToEpoch,
   parseFilters,
+  rangeError,
   toApiQuery,
 } from "../../web/src/events/filters";
 
@@ -60,10 +61,25 @@ describe("toApiQuery", () => {
     [f({ range: "custom", until: "2026-12-01T11:00" }), { query: { until: local("2026-12-01T11:00") } }],
     [
       f({ range: "custom", since: "2026-12-01T12:00", until: "2026-12-01T11:00" }),
-      { error: "The end of the range is before its start." },
+      { error: "Pick a time after From." },
     ],
   ])("%o", (filters, expected) => {
     expect(toApiQuery(filters, NOW)).toEqual(expected);
+  });
+
+  // Checked before any request: the page shows it at the "To" field and does not navigate.
+  it.each<[EventFilters, string | null]>([
+    [f({ range: "custom", since: "2026-12-01T12:00", until: "2026-12-01T11:00" }), "Pick a time after From."],
+    [f({ range: "custom", since: "2026-12-01T12:00", until: "2026-11-30T23:59" }), "Pick a time after From."],
+    [f({ range: "custom", since: "2026-12-01T11:00", until: "2026-12-01T12:00" }), null],
+    [f({ range: "custom", since: "2026-12-01T11:00", until: "2026-12-01T11:00" }), null],
+    [f({ range: "custom", since: "2026-12-01T11:00" }), null],
+    [f({ range: "custom", until: "2026-12-01T11:00" }), null],
+    [f({ range: "custom" }), null],
+    // Bounds left from a custom range once another range is picked are not read.
+    [f({ range: "24h", since: "2026-12-01T12:00", until: "2026-12-01T11:00" }), null],
+  ])("rangeError(%o) = %j", (filters, error) => {
+    expect(rangeError(filters)).toBe(error);
   });
 
   it.each([

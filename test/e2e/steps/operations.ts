@@ -430,6 +430,30 @@ test("operations (8): the event browser filters to the spike's events and shows 
     await eventually(async () => (await rows.count()) === count, 5000, `${count} ${choice.toLowerCase()} events`);
   }
   assert(new URL(page.url()).searchParams.get("processed") === "true", "the processed filter is not in the URL");
+
+  // A custom range that ends before it starts is refused at its "To" field, and nothing is asked.
+  const before = page.url();
+  const asked: string[] = [];
+  const onRequest = (r: { url: () => string }) => {
+    if (new URL(r.url()).pathname.endsWith("/streaming-analytics/events")) asked.push(r.url());
+  };
+  page.on("request", onRequest);
+  await page.getByLabel("Time").selectOption("custom");
+  await page.getByLabel("From").fill("2026-12-01T12:00");
+  await page.getByLabel("To", { exact: true }).fill("2026-12-01T11:00");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  const rangeError = (await page.locator("#f-until-err").textContent({ timeout: 3000 })) ?? "";
+  assert(rangeError === "Pick a time after From.", `the range's error reads "${rangeError}"`);
+  assert(
+    await page.getByLabel("To", { exact: true }).evaluate((el) => el === document.activeElement),
+    "focus is not on To",
+  );
+  assert((await page.locator(".notice-error").count()) === 0, "a page-level error is shown for the range");
+  assert(page.url() === before && asked.length === 0, `the reversed range was asked for: ${page.url()} ${asked}`);
+  // Put right, the message goes at once.
+  await page.getByLabel("To", { exact: true }).fill("2026-12-01T13:00");
+  assert((await page.locator("#f-until-err").count()) === 0, "the range's error stayed after the fix");
+  page.off("request", onRequest);
 });
 
 // ---------------------------------------------------------------- silences

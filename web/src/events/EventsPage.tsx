@@ -7,7 +7,16 @@ import { useSources } from "../sources/store";
 import { fmtDate } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
-import { type EventFilters, filtersToSearch, PROCESSED_CHOICES, parseFilters, RANGES, toApiQuery } from "./filters";
+import { Field } from "../ui/Field";
+import {
+  type EventFilters,
+  filtersToSearch,
+  PROCESSED_CHOICES,
+  parseFilters,
+  RANGES,
+  rangeError,
+  toApiQuery,
+} from "./filters";
 
 const PAGE = 50;
 
@@ -21,6 +30,8 @@ export function EventsPage() {
   const filters = parseFilters(query);
   const search = filtersToSearch(filters);
   const [draft, setDraft] = useState<EventFilters>(filters);
+  // A reversed custom range is refused at its "To" field (a shared link with one too), never asked for.
+  const [rangeProblem, setRangeProblem] = useState(() => rangeError(filters));
   const [rows, setRows] = useState<{ items: StreamEvent[]; next: string | null; loading: boolean; error: unknown }>({
     items: [],
     next: null,
@@ -38,14 +49,16 @@ export function EventsPage() {
   useEffect(() => {
     if (draftOf.current === search) return;
     draftOf.current = search;
-    setDraft(parseFilters(new URLSearchParams(search)));
+    const parsed = parseFilters(new URLSearchParams(search));
+    setDraft(parsed);
+    setRangeProblem(rangeError(parsed));
   }, [search]);
 
   const load = async (cursor: string | null) => {
     const gen = ++generation.current;
     const q = toApiQuery(parseFilters(new URLSearchParams(search)), Date.now());
     if ("error" in q) {
-      setRows({ items: [], next: null, loading: false, error: new Error(q.error) });
+      setRows({ items: [], next: null, loading: false, error: null });
       return;
     }
     setRows((r) => ({ ...r, loading: true, error: null }));
@@ -71,10 +84,17 @@ export function EventsPage() {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    navigate(`/events${filtersToSearch(draft)}`);
+    const problem = rangeError(draft);
+    setRangeProblem(problem);
+    if (problem) document.getElementById("f-until")?.focus();
+    else navigate(`/events${filtersToSearch(draft)}`);
   };
-  const set = (k: keyof EventFilters) => (e: Event) =>
-    setDraft((d) => ({ ...d, [k]: (e.currentTarget as HTMLInputElement).value }));
+  const set = (k: keyof EventFilters) => (e: Event) => {
+    const next = { ...draft, [k]: (e.currentTarget as HTMLInputElement).value };
+    setDraft(next);
+    // The message goes as soon as the range is right (or no longer custom).
+    if (rangeProblem) setRangeProblem(rangeError(next));
+  };
 
   return (
     <section aria-labelledby="events-page-h">
@@ -117,14 +137,12 @@ export function EventsPage() {
         </div>
         {draft.range === "custom" && (
           <>
-            <div class="field">
-              <label for="ev-since">From</label>
-              <input id="ev-since" type="datetime-local" value={draft.since} onInput={set("since")} />
-            </div>
-            <div class="field">
-              <label for="ev-until">To</label>
-              <input id="ev-until" type="datetime-local" value={draft.until} onInput={set("until")} />
-            </div>
+            <Field path="since" label="From">
+              {(a) => <input {...a} type="datetime-local" value={draft.since} onInput={set("since")} />}
+            </Field>
+            <Field path="until" label="To" error={rangeProblem ?? undefined}>
+              {(a) => <input {...a} type="datetime-local" value={draft.until} onInput={set("until")} />}
+            </Field>
           </>
         )}
         <div class="actions">
@@ -142,7 +160,9 @@ export function EventsPage() {
       {open && <PayloadPanel event={open} onClose={() => setOpen(null)} />}
       {rows.error !== null && <ErrorBox error={rows.error} onRetry={() => load(null)} />}
       {rows.loading && rows.items.length === 0 && <Loading label="Loading events…" />}
-      {!rows.loading && rows.items.length === 0 && rows.error === null && <Empty>No events match these filters.</Empty>}
+      {!rows.loading && rows.items.length === 0 && rows.error === null && !rangeError(filters) && (
+        <Empty>No events match these filters.</Empty>
+      )}
       {rows.items.length > 0 && (
         <TableWrap label="Events table">
           <table data-testid="event-browser">

@@ -93,8 +93,19 @@ export type EventsQuery = {
 };
 
 /**
+ * What is wrong with a custom range, said at its "To" field: an end before the start (which would
+ * answer nothing). The page checks it before navigating, so no request is sent for such a range.
+ */
+export function rangeError(f: EventFilters): string | null {
+  if (f.range !== "custom") return null;
+  const since = localToEpoch(f.since);
+  const until = localToEpoch(f.until);
+  return since !== null && until !== null && until < since ? "Pick a time after From." : null;
+}
+
+/**
  * The `GET /events` query (times as epoch ms, which the API accepts). A custom range whose end
- * precedes its start is reported instead of silently answering nothing.
+ * precedes its start is reported (rangeError) instead of silently answering nothing.
  */
 export function toApiQuery(f: EventFilters, now: number): { query: EventsQuery } | { error: string } {
   const query: EventsQuery = {};
@@ -102,10 +113,10 @@ export function toApiQuery(f: EventFilters, now: number): { query: EventsQuery }
   if (f.source) query.source_id = f.source;
   if (f.processed) query.processed = f.processed;
   if (f.range === "custom") {
+    const error = rangeError(f);
+    if (error) return { error };
     const since = localToEpoch(f.since);
     const until = localToEpoch(f.until);
-    if (since !== null && until !== null && until < since)
-      return { error: "The end of the range is before its start." };
     if (since !== null) query.since = String(since);
     if (until !== null) query.until = String(until);
   } else {

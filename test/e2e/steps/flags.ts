@@ -110,6 +110,12 @@ test("flags: turning a flag off is one change, listed in its history with who ma
   const history = await text("[data-testid=change-history]");
   assert(/updated by/.test(history) && /enabled: true → false/.test(history), `history reads "${history}"`);
   assert(/created by/.test(history), `history lacks the creation: "${history}"`);
+  // The creation lists the rules one by one, in the list's words, not as JSON.
+  assert(
+    history.includes('rule 1 added: {"country":{"$in":["FR","DE"]}} · 100% → true') &&
+      history.includes("rule 2 added: everyone · 10% → true"),
+    `the creation's rules read "${history}"`,
+  );
   // How to read it from code: the service's evaluation, then the Python SDK, both naming this key.
   const snippet = page.locator("[data-testid=flag-code] [data-testid=snippet]");
   assert((await snippet.textContent())?.includes(`"flags":["${KEY}"]`), "the curl snippet lacks the key");
@@ -210,6 +216,34 @@ test("history: the first 50 changes, then older ones on request, down to the cre
   );
   assert((await page.getByRole("button", { name: "Show older changes" }).count()) === 0, "nothing older is offered");
   await axe("flag history, two pages");
+});
+
+test("history: a change to the rules reads rule by rule: which rule, which fields, old → new", async () => {
+  const fr = { condition: { country: "FR" }, rollout_percentage: 25, value: true };
+  const all = { condition: null, rollout_percentage: 100, value: false };
+  const key = `rule-history-${run}`;
+  const flag = await api<Flag>("POST", "/ab-testing/flags", {
+    key,
+    value_type: "boolean",
+    default_value: false,
+    rules: [fr, all],
+  });
+  await api("PATCH", `/ab-testing/flags/${encodeURIComponent(flag.id)}`, {
+    rules: [
+      { condition: { plan: "pro" }, rollout_percentage: 100, value: true },
+      { ...fr, rollout_percentage: 50 },
+      all,
+    ],
+  });
+  await page.goto(`${server?.url}/flags/${encodeURIComponent(key)}`);
+  const newest = page.locator("[data-testid=change-history] > li:first-child .change-lines li");
+  await eventually(async () => (await newest.count()) === 2, 5000, "two rule lines in the newest change");
+  const lines = await newest.allTextContents();
+  assert(
+    JSON.stringify(lines) ===
+      JSON.stringify(['rule 1 added: {"plan":"pro"} · 100% → true', "rule 2 (was 1): rollout 25% → 50%"]),
+    `the rules change reads ${JSON.stringify(lines)}`,
+  );
 });
 
 test("flags: the list's search and its switch, which says what it will do and asks first", async () => {

@@ -181,8 +181,28 @@ test("results: a correction switched on from the page shows adjusted p-values, a
 
 test("results: the power calculator plans the users per variant, and progress follows", async () => {
   await page.getByRole("link", { name: "power calculator" }).first().click();
-  await visible("#p-mde");
-  await page.fill("#p-mde", "50");
+  await visible("#f-mde_relative");
+  // A lift the server refuses: its reason at the field, in the field's unit, and no answer.
+  await page.fill("#f-mde_relative", "0");
+  // The browser logs the expected 400 as a console error: allowed for this one request.
+  state.allowHttpErrors = true;
+  try {
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await visible("#f-mde_relative-err");
+  } finally {
+    state.allowHttpErrors = false;
+  }
+  const refused = (await page.locator("#f-mde_relative-err").textContent()) ?? "";
+  assert(refused === "Enter more than 0%.", `the lift's error reads "${refused}"`);
+  assert((await page.locator(".power-form .notice-error").count()) === 0, "a generic error box beside the field's");
+  await page.fill("#f-mde_relative", "50");
+  assert((await page.locator("#f-mde_relative-err").count()) === 0, "the lift's error stayed after an edit");
+  await page.getByRole("button", { name: "Calculate" }).click();
+  await visible("[data-testid=power-answer]");
+  // An answer belongs to its inputs: an edit takes it (and its Plan button) away until Calculate.
+  await page.fill("#f-power", "90");
+  assert((await page.locator("[data-testid=power-answer]").count()) === 0, "a stale answer stayed after an edit");
+  await page.fill("#f-power", "80");
   await page.getByRole("button", { name: "Calculate" }).click();
   await visible("[data-testid=power-answer]");
   const plan = page.getByRole("button", { name: /^Plan [\d,]+ users per variant$/ });

@@ -1,10 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
-import { METRIC_KINDS, type MetricKind } from "../../../../src/metrics/model";
-import { api, unwrap } from "../../api/client";
+import { METRIC_KINDS } from "../../../../src/metrics/model";
+import { ApiError, api, unwrap } from "../../api/client";
 import type { Experiment } from "../../api/types";
+import { Field } from "../../ui/Field";
+import { keepUnfixed } from "../../ui/form-errors";
 import { fmtNum, fmtPct } from "../../ui/format";
 import { ErrorBox } from "../../ui/status";
 import { fmt } from "./format";
+import { POWER_FIELDS, type PowerDraft, powerBody, powerErrors } from "./power-form";
 import type { Analysis, NameOf } from "./types";
 
 const runningFor = (days: number | null): string => {
@@ -118,22 +121,37 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
   const primary = a.metrics.find((m) => m.role === "primary");
   const controlId = primary?.comparisons[0]?.control_variant_id;
   const control = primary?.variants.find((v) => v.variant_id === controlId);
-  const [kind, setKind] = useState<MetricKind>(primary?.kind ?? "binomial");
-  const [mean, setMean] = useState(control?.mean != null ? String(Number(control.mean.toPrecision(4))) : "");
-  const [sd, setSd] = useState(control?.stddev != null ? String(Number(control.stddev.toPrecision(4))) : "");
-  const [mde, setMde] = useState("5");
-  const [power, setPower] = useState("80");
+  const [draft, setDraft] = useState<PowerDraft>(() => ({
+    kind: primary?.kind ?? "binomial",
+    mean: control?.mean != null ? String(Number(control.mean.toPrecision(4))) : "",
+    sd: control?.stddev != null ? String(Number(control.stddev.toPrecision(4))) : "",
+    mde: "5",
+    power: "80",
+  }));
   const [answer, setAnswer] = useState<number | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // An answer belongs to the inputs it was computed from: any edit takes it away, with the edited
+  // field's message (the server is asked again on Calculate).
+  const set = (k: keyof PowerDraft, path: string) => (ev: Event) => {
+    setDraft({ ...draft, [k]: (ev.currentTarget as HTMLInputElement).value });
+    setAnswer(null);
+    setErrors(keepUnfixed(errors, {}, () => false, path));
+  };
 
   const call = async (run: () => Promise<void>) => {
     setBusy(true);
     setError(null);
+    setErrors({});
     try {
       await run();
     } catch (err) {
-      setError(err);
+      setAnswer(null);
+      const shown = err instanceof ApiError ? powerErrors(err.fieldErrors()) : {};
+      setErrors(shown);
+      // A reason at a field says it all; anything else (a refused save, the network) above them.
+      if (!POWER_FIELDS.some((p) => p in shown)) setError(err);
     } finally {
       setBusy(false);
     }
@@ -141,20 +159,8 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
   const compute = (ev: Event) => {
     ev.preventDefault();
     return call(async () => {
-      const out = await unwrap(
-        api["ab-testing"].power.$post({
-          json: {
-            kind,
-            baseline_mean: Number(mean),
-            ...(kind !== "binomial" && sd !== "" && { baseline_stddev: Number(sd) }),
-            mde_relative: Number(mde) / 100,
-            alpha: 1 - e.analysis_settings.confidence_level,
-            power: Number(power) / 100,
-            variants: e.variants.length,
-          },
-        }),
-      );
-      setAnswer(out.users_per_variant);
+      const body = powerBody(draft, e.analysis_settings.confidence_level, e.variants.length);
+      setAnswer((await unwrap(api["ab-testing"].power.$post({ json: body }))).users_per_variant);
     });
   };
   const usePlanned = () =>
@@ -169,44 +175,42 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
         ),
       );
     });
+  const input = (k: "mean" | "sd" | "mde" | "power", path: string) => (a: object) => (
+    <input {...a} inputMode="decimal" value={draft[k]} onInput={set(k, path)} required={k !== "power"} />
+  );
 
   return (
     <form class="power-form" onSubmit={compute}>
       <div class="settings-grid">
-        <label>
-          Metric kind
-          <select id="p-kind" value={kind} onChange={(ev) => setKind(ev.currentTarget.value as MetricKind)}>
-            {METRIC_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {kind === "binomial" ? "Baseline rate (0-1)" : "Baseline mean"}
-          <input
-            id="p-mean"
-            inputMode="decimal"
-            value={mean}
-            onInput={(ev) => setMean(ev.currentTarget.value)}
-            required
-          />
-        </label>
-        {kind !== "binomial" && (
-          <label>
-            Baseline standard deviation
-            <input id="p-sd" inputMode="decimal" value={sd} onInput={(ev) => setSd(ev.currentTarget.value)} required />
-          </label>
+        <Field path="kind" label="Metric kind" error={errors.kind}>
+          {(a) => (
+            <select {...a} value={draft.kind} onChange={set("kind", "kind")}>
+              {METRIC_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          path="baseline_mean"
+          label={draft.kind === "binomial" ? "Baseline rate (0-1)" : "Baseline mean"}
+          error={errors.baseline_mean}
+        >
+          {input("mean", "baseline_mean")}
+        </Field>
+        {draft.kind !== "binomial" && (
+          <Field path="baseline_stddev" label="Baseline standard deviation" error={errors.baseline_stddev}>
+            {input("sd", "baseline_stddev")}
+          </Field>
         )}
-        <label>
-          Smallest lift to detect (%)
-          <input id="p-mde" inputMode="decimal" value={mde} onInput={(ev) => setMde(ev.currentTarget.value)} required />
-        </label>
-        <label>
-          Power (%)
-          <input id="p-power" inputMode="decimal" value={power} onInput={(ev) => setPower(ev.currentTarget.value)} />
-        </label>
+        <Field path="mde_relative" label="Smallest lift to detect (%)" error={errors.mde_relative}>
+          {input("mde", "mde_relative")}
+        </Field>
+        <Field path="power" label="Power (%)" error={errors.power}>
+          {input("power", "power")}
+        </Field>
       </div>
       <p class="help">
         Two-sided at the experiment's {fmt.level(e.analysis_settings.confidence_level)} confidence, over{" "}

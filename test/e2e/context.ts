@@ -35,6 +35,11 @@ export const state = {
 export const consoleErrors: string[] = [];
 /** The dashboard's live sockets, proxied through Playwright so a test can drop one. */
 export const liveSockets: WebSocketRoute[] = [];
+/**
+ * Text frames the server pushed to the page's live sockets (the newest 1,000): a step proves a row
+ * came over the socket, pushed, rather than by a poll, without timing how fast it came.
+ */
+export const liveFrames: string[] = [];
 export const axeSummary: string[] = [];
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

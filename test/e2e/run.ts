@@ -8,6 +8,7 @@ import {
   browser,
   consoleErrors,
   DESKTOP,
+  liveFrames,
   liveSockets,
   SHOTS,
   server,
@@ -70,7 +71,15 @@ async function main(): Promise<number> {
   const page = await context.newPage();
   setRuntime({ context, page });
   await page.routeWebSocket(/\/api\/v1\/streaming-analytics\/ws/, (ws) => {
-    ws.connectToServer();
+    const server = ws.connectToServer();
+    // With a handler set, frames are no longer forwarded by themselves: each is kept, then sent on.
+    server.onMessage((message) => {
+      if (typeof message === "string") {
+        liveFrames.push(message);
+        if (liveFrames.length > 1_000) liveFrames.shift();
+      }
+      ws.send(message);
+    });
     liveSockets.push(ws);
   });
   page.on("request", (r) => {

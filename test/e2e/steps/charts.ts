@@ -2,7 +2,7 @@
 // counts start at 0, picks live in the URL, rendering stays throttled under 5,000 events/s, and
 // the page passes axe (light and dark) and fits a phone.
 import { readFile } from "node:fs/promises";
-import { assert, eventually, test } from "../harness.ts";
+import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
 import { api, axe, DESKTOP, page, PHONE, run, server, shot } from "../context.ts";
 
 // A slash in the name: the chart and the rule preview must keep it one path segment (%2F).
@@ -171,7 +171,7 @@ test("charts: window, aggregation and group-by picks live in the URL and survive
   assert((await page.inputValue(AGG)) === "count", "aggregation reset on reload");
   assert((await page.inputValue(GROUP)) === "region", "group-by reset on reload");
   const legend = page.locator(`${CHART} .chart-legend`);
-  await legend.waitFor({ timeout: 5000 });
+  await legend.waitFor({ timeout: MIN_WAIT_MS });
   const items = (await legend.locator("li").allTextContents()).map((t) => t.trim()).sort();
   assert(JSON.stringify(items) === '["region=eu","region=us"]', `legend: ${JSON.stringify(items)}`);
   // The chart's data as CSV (Grafana's Inspect → Data): the points the API gives for the same picks.

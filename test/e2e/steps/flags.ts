@@ -1,6 +1,6 @@
 // A release manager's journey, through the UI: create a feature flag with a targeted rule and a
 // partial rollout, try it on users before saving, turn it off, and read who changed what.
-import { assert, eventually, test } from "../harness.ts";
+import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
 import { api, axe, context, DESKTOP, nav, page, run, server, shot, state, visible } from "../context.ts";
 
 const KEY = `new-checkout-${run}`;
@@ -163,11 +163,11 @@ test("flags: one that serves one value and has not changed for a month is offere
       (
         await p.locator("tr[data-flag-key]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-flag-key")))
       ).sort();
-    await p.locator(`tr[data-flag-key="${key}"]`).waitFor({ timeout: 5000 });
+    await p.locator(`tr[data-flag-key="${key}"]`).waitFor({ timeout: MIN_WAIT_MS });
     const stale = await listed();
     assert(JSON.stringify(stale) === JSON.stringify([KEY, key].sort()), `stale only lists ${JSON.stringify(stale)}`);
     await p.locator("#flags-stale").uncheck();
-    await p.locator(`tr[data-flag-key="${partial}"]`).waitFor({ timeout: 5000 });
+    await p.locator(`tr[data-flag-key="${partial}"]`).waitFor({ timeout: MIN_WAIT_MS });
     await p.goto(`${server?.url}/flags/${key}`);
     await p.locator("[data-testid=flag-stale]").waitFor({ timeout: 10_000 });
     const page_ = (await p.textContent("[data-testid=flag-stale]")) ?? "";

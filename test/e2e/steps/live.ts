@@ -1,8 +1,22 @@
-// The live view: events within 2 s, a burst, charts, alert actions, a dropped socket.
-import { assert, eventually, test } from "../harness.ts";
-import { api, axe, nav, page, run, shot, state, visible, liveSockets } from "../context.ts";
+// The live view: events pushed over the socket, a burst, charts, alert actions, a dropped socket.
+import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
+import { api, axe, liveFrames, liveSockets, nav, page, run, shot, state, visible } from "../context.ts";
 
-test("live view: events posted through the API appear within 2 s, without reload", async () => {
+/**
+ * Waits for a row, then proves it was pushed: a frame naming it came over the page's live socket.
+ * Not timed: how fast a push arrives is the fan-out bench's figure (bench/fanout.bench.ts); here a
+ * loaded machine only makes it later. The latency is printed for the record.
+ */
+async function pushed(selector: string, marker: string, since: number): Promise<void> {
+  await page.locator(selector).first().waitFor({ timeout: MIN_WAIT_MS });
+  assert(
+    liveFrames.some((f) => f.includes(marker)),
+    `'${marker}' showed, but no live frame carried it: it came by a poll, not pushed`,
+  );
+  console.log(`    '${marker}' shown ${Date.now() - since} ms after it was posted`);
+}
+
+test("live view: events posted through the API are pushed over the socket and appear without reload", async () => {
   const source = await api<{ id: string }>("POST", "/streaming-analytics/sources", {
     name: "checkout-web",
     source_type: "http",
@@ -24,9 +38,7 @@ test("live view: events posted through the API appear within 2 s, without reload
       payload: { i, path: "/checkout" },
     })),
   });
-  await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
-  const latency = Date.now() - posted;
-  assert(latency <= 2000, `events showed after ${latency} ms`);
+  await pushed(`[data-testid=events-table] td:has-text('${type}')`, type, posted);
   await api("POST", "/streaming-analytics/predictions", {
     predictions: Array.from({ length: 5 }, (_, i) => ({
       model_name: "churn",
@@ -36,7 +48,7 @@ test("live view: events posted through the API appear within 2 s, without reload
       latency_ms: 12 + i,
     })),
   });
-  await page.locator("[data-testid=predictions-table] td:has-text('churn')").first().waitFor({ timeout: 2000 });
+  await pushed("[data-testid=predictions-table] td:has-text('churn')", '"model_name":"churn"', Date.now());
 });
 
 test("live view stays responsive under a burst of 5,000 events (batched renders, capped tables)", async () => {
@@ -118,7 +130,7 @@ test("an alert is acknowledged and resolved in the UI, and the API agrees", asyn
     message: "5xx above 2% for 5 minutes",
   });
   const row = page.locator(`[data-testid=alerts-table] [data-alert-id="${alert.id}"]`);
-  await row.waitFor({ timeout: 2000 });
+  await row.waitFor({ timeout: MIN_WAIT_MS });
   await shot("live");
   await axe("live");
 
@@ -131,7 +143,7 @@ test("an alert is acknowledged and resolved in the UI, and the API agrees", asyn
     5000,
     "acknowledged in the API",
   );
-  await row.locator(".badge-acknowledged").waitFor({ timeout: 3000 });
+  await row.locator(".badge-acknowledged").waitFor({ timeout: MIN_WAIT_MS });
 
   await row.getByRole("button", { name: /^Resolve/ }).click();
   await page.getByLabel(/Note for resolving/).fill("Rolled back the deploy");
@@ -151,7 +163,7 @@ test("an alert is acknowledged and resolved in the UI, and the API agrees", asyn
     resolved.notes.some((n) => n.text === "Rolled back the deploy") && resolved.resolved_by === "dev@localhost",
     `notes/resolver not stored: ${JSON.stringify(resolved)}`,
   );
-  await row.waitFor({ state: "detached", timeout: 3000 });
+  await row.waitFor({ state: "detached", timeout: MIN_WAIT_MS });
 });
 
 test("the live socket reconnects with a fresh single-use ticket after the connection drops", async () => {
@@ -163,11 +175,12 @@ test("the live socket reconnects with a fresh single-use ticket after the connec
   await page.waitForFunction(
     () => document.querySelector("[data-testid=connection-status]")?.textContent?.includes("Reconnecting"),
     null,
-    { timeout: 3000, polling: 10 },
+    { timeout: MIN_WAIT_MS, polling: 10 },
   );
   await eventually(async () => (await status())?.includes("Live"), 15_000, "the socket to come back");
   assert(state.ticketRequests > ticketsBefore, "reconnected without fetching a new ticket");
   const type = `after_reconnect_${run}`;
+  const posted = Date.now();
   await api("POST", "/streaming-analytics/events", { events: [{ event_type: type }] });
-  await page.locator(`[data-testid=events-table] td:has-text('${type}')`).first().waitFor({ timeout: 2000 });
+  await pushed(`[data-testid=events-table] td:has-text('${type}')`, type, posted);
 });

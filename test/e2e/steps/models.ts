@@ -4,7 +4,7 @@
 // reload, the window lives in the URL, and the page passes axe (light, dark) and fits a phone.
 import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { assert, eventually, test } from "../harness.ts";
+import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
 import { api, axe, DESKTOP, nav, page, PHONE, run, server, shot, state } from "../context.ts";
 
 const MODEL = `e2e-churn-${run}`;
@@ -123,7 +123,7 @@ test("models: an alert rule on one version's p95 latency, made in the rules form
   await axe("rule form on a model statistic");
   await page.getByRole("button", { name: "Create rule" }).click();
   const row = page.locator("[data-rule-id]", { hasText: name });
-  await row.waitFor({ timeout: 5000 });
+  await row.waitFor({ timeout: MIN_WAIT_MS });
   const text = (await row.textContent()) ?? "";
   assert(
     text.includes(`p95 of @models/latency_ms{model="${MODEL}",version="v2"} over 1 min > 500`),

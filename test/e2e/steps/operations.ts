@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { assert, eventually, test } from "../harness.ts";
+import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
 import { api, axe, context, DESKTOP, nav, page, PHONE, run, server, shot, state, visible } from "../context.ts";
 
 // ---------------------------------------------------------------- the webhook receiver
@@ -71,7 +71,7 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByRole("button", { name: "Create source" }).click();
   // A new source is listed at once (from the create answer), not after a poll.
   const row = page.locator("[data-testid=sources-table] tr", { hasText: ops.sourceName });
-  await row.waitFor({ timeout: 1000 });
+  await row.waitFor({ timeout: MIN_WAIT_MS });
   ops.sourceId = (await row.getAttribute("data-source-id")) ?? "";
   assert(ops.sourceId, "the new source row carries no id");
   // The row shows what events must send as source_id, with a copy button.
@@ -90,18 +90,20 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByLabel("URL").fill(await receiverUrl);
   await page.getByLabel("Minimum severity").selectOption("warning");
   await page.getByRole("button", { name: "Create channel" }).click();
-  ops.secret = await page.locator("#channel-secret").inputValue({ timeout: 5000 });
+  ops.secret = await page.locator("#channel-secret").inputValue({ timeout: MIN_WAIT_MS });
   assert(ops.secret.length >= 16, `no secret shown after creating the channel: "${ops.secret}"`);
   // Copy puts the secret on the clipboard and says so; without a clipboard it selects the secret.
   const secretNote = page.locator("[data-testid=channel-secret]");
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server?.url ?? "" });
   await secretNote.getByRole("button", { name: "Copy the secret" }).click();
-  await secretNote.locator(".copy-status", { hasText: "Copied" }).waitFor({ timeout: 3000 });
+  await secretNote.locator(".copy-status", { hasText: "Copied" }).waitFor({ timeout: MIN_WAIT_MS });
   const clip = await page.evaluate(() => navigator.clipboard.readText());
   assert(clip === ops.secret, `the clipboard holds "${clip}", not the secret`);
   await page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true }));
   await secretNote.getByRole("button", { name: "Copy the secret" }).click();
-  await secretNote.locator(".copy-status", { hasText: "Selected: press Ctrl+C to copy" }).waitFor({ timeout: 3000 });
+  await secretNote
+    .locator(".copy-status", { hasText: "Selected: press Ctrl+C to copy" })
+    .waitFor({ timeout: MIN_WAIT_MS });
   const selected = await page
     .locator("#channel-secret")
     .evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0));
@@ -112,7 +114,10 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   const test = received.find((r) => JSON.parse(r.body).event === "test");
   assert(test, "the receiver got no test delivery");
   assert(signatureValid(ops.secret, test.headers["x-signature"] as string, test.body), "test delivery badly signed");
-  await card.locator("[data-testid=delivery-log] td", { hasText: "delivered" }).first().waitFor({ timeout: 5000 });
+  await card
+    .locator("[data-testid=delivery-log] td", { hasText: "delivered" })
+    .first()
+    .waitFor({ timeout: MIN_WAIT_MS });
   await shot("channels");
   await axe("channels");
 
@@ -154,9 +159,9 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByLabel("Window (seconds)").fill("60");
   await page.getByRole("button", { name: "Create rule" }).click();
   const rule = page.locator("[data-rule-id]", { hasText: ops.ruleName });
-  await rule.waitFor({ timeout: 5000 });
+  await rule.waitFor({ timeout: MIN_WAIT_MS });
   ops.ruleId = (await rule.getAttribute("data-rule-id")) ?? "";
-  await rule.locator(".badge-rule-inactive").waitFor({ timeout: 5000 });
+  await rule.locator(".badge-rule-inactive").waitFor({ timeout: MIN_WAIT_MS });
   await shot("rules");
   await axe("alert rules");
   const stored = await api<{ items: { id: string; metric_name: string; threshold: number; aggregation: string }[] }>(
@@ -184,7 +189,7 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByLabel("Tag filter").fill("region=eu");
   await filtered;
   await page.getByRole("button", { name: "Save rule" }).click();
-  await page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName }).waitFor({ timeout: 5000 });
+  await page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName }).waitFor({ timeout: MIN_WAIT_MS });
   const withTags = await api<{ items: { id: string; tags: Record<string, string> | null }[] }>(
     "GET",
     "/streaming-analytics/alert-rules",
@@ -200,7 +205,7 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   await page.getByLabel("Tag filter").fill("");
   await page.getByRole("button", { name: "Save rule" }).click();
   const edited = page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName });
-  await edited.waitFor({ timeout: 5000 });
+  await edited.waitFor({ timeout: MIN_WAIT_MS });
   const after = await api<{ items: { id: string; name: string; threshold: number; tags: unknown }[] }>(
     "GET",
     "/streaming-analytics/alert-rules",
@@ -237,7 +242,7 @@ test("operations (2-5): a spike is drawn, alerts in the browser within 2 s, and 
   });
   // (4) The rule's alert, pushed over the socket.
   const card = page.locator("[data-testid=alerts-table] [data-alert-id]", { hasText: ops.ruleName });
-  await card.waitFor({ timeout: 2000 });
+  await card.waitFor({ timeout: MIN_WAIT_MS });
   const latency = Date.now() - posted;
   assert(latency <= 2000, `the alert showed after ${latency} ms`);
   ops.alertId = (await card.getAttribute("data-alert-id")) ?? "";
@@ -245,7 +250,7 @@ test("operations (2-5): a spike is drawn, alerts in the browser within 2 s, and 
   // (3) The spike is drawn on its metric's chart (which opens on the rule's aggregation, max), and
   // hovering its point shows the value with the unit. The chart marks its newest point's position.
   const plot = page.locator(`[data-testid="metric-chart-${ops.metric}"] .chart`);
-  await plot.locator("canvas").first().waitFor({ timeout: 5000 });
+  await plot.locator("canvas").first().waitFor({ timeout: MIN_WAIT_MS });
   const tip = page.locator(`[data-testid="metric-chart-${ops.metric}"] [data-testid=chart-tooltip]`);
   // The chart refetches its series at most every 2 s: read the newest point's position afresh on
   // every try, hover it, and wait for the tooltip to show the spike.
@@ -301,7 +306,7 @@ test("operations (6): acknowledge and resolve with a note; focus returns, Escape
   await card.getByRole("button", { name: /^Acknowledge/ }).click();
   await page.keyboard.type("Looking at the payment worker");
   await page.getByRole("button", { name: "Acknowledge alert" }).click();
-  await card.locator(".badge-acknowledged").waitFor({ timeout: 3000 });
+  await card.locator(".badge-acknowledged").waitFor({ timeout: MIN_WAIT_MS });
   await eventually(
     async () => page.evaluate((id) => document.activeElement?.getAttribute("data-alert-id") === id, ops.alertId),
     2000,
@@ -318,14 +323,14 @@ test("operations (6): acknowledge and resolve with a note; focus returns, Escape
     "focus in the note field",
   );
   await page.keyboard.press("Escape");
-  await page.getByLabel(/Note for resolving/).waitFor({ state: "detached", timeout: 2000 });
+  await page.getByLabel(/Note for resolving/).waitFor({ state: "detached", timeout: MIN_WAIT_MS });
   const focused = await page.evaluate(() => document.activeElement?.textContent ?? "");
   assert(focused.startsWith("Resolve"), `after Escape focus is on "${focused}"`);
 
   await page.keyboard.press("Enter"); // reopens the form from the focused Resolve button
   await page.getByLabel(/Note for resolving/).fill(ops.note);
   await page.getByRole("button", { name: "Resolve alert" }).click();
-  await card.waitFor({ state: "detached", timeout: 3000 });
+  await card.waitFor({ state: "detached", timeout: MIN_WAIT_MS });
   // Focus moves once the list has dropped the resolved alert: wait for it to land, then check where.
   await eventually(
     async () => (await page.evaluate(() => document.activeElement?.tagName ?? "BODY")) !== "BODY",
@@ -347,7 +352,7 @@ test("operations (7): the resolved alert is found in the history, with notes and
   // Type only once the history page is there and its alerts are loaded: the search box lives in
   // the URL (?q=), and a page still arriving would mount with an empty one, dropping what was typed
   // (the unfiltered list then holds the alert too, so the wait below never settled on it alone).
-  await page.locator("#history-h").waitFor({ timeout: 5000 });
+  await page.locator("#history-h").waitFor({ timeout: MIN_WAIT_MS });
   await page.getByText("Loading resolved alerts…").waitFor({ state: "detached", timeout: 10_000 });
   await page.getByLabel("Search resolved alerts").fill(`"${ops.note.toLowerCase()}"`);
   await eventually(
@@ -356,14 +361,14 @@ test("operations (7): the resolved alert is found in the history, with notes and
     "the search to reach the address (?q=)",
   );
   const hit = page.locator(`[data-testid=history-list] [data-alert-id="${ops.alertId}"]`);
-  await hit.waitFor({ timeout: 5000 });
+  await hit.waitFor({ timeout: MIN_WAIT_MS });
   // The unfiltered list holds the alert too, so its presence alone does not say the search has
   // answered: wait for the list to settle on it alone (a fresh clone's CI run read it in between).
   const items = page.locator("[data-testid=history-list] > li");
   await eventually(async () => (await items.count()) === 1, 5000, "the search to match this alert alone");
   await hit.getByRole("link").click();
   const timeline = page.locator("[data-testid=alert-timeline]");
-  await timeline.waitFor({ timeout: 5000 });
+  await timeline.waitFor({ timeout: MIN_WAIT_MS });
   // The rule that opened it goes by its name, not its `rule:<id>`, once the rules have loaded (a
   // read of their own, which may come after the alert's).
   await eventually(
@@ -442,7 +447,7 @@ test("operations (8): the event browser filters to the spike's events and shows 
   await page.getByLabel("From").fill("2026-12-01T12:00");
   await page.getByLabel("To", { exact: true }).fill("2026-12-01T11:00");
   await page.getByRole("button", { name: "Apply filters" }).click();
-  const rangeError = (await page.locator("#f-until-err").textContent({ timeout: 3000 })) ?? "";
+  const rangeError = (await page.locator("#f-until-err").textContent({ timeout: MIN_WAIT_MS })) ?? "";
   assert(rangeError === "Pick a time after From.", `the range's error reads "${rangeError}"`);
   assert(
     await page.getByLabel("To", { exact: true }).evaluate((el) => el === document.activeElement),
@@ -466,14 +471,14 @@ test("operations: a silence is created for the rule, listed, and expired", async
   await page.getByLabel("Comment").fill(`maintenance ${run}`);
   await page.getByRole("button", { name: "Create silence" }).click();
   const card = page.locator("[data-silence-id]", { hasText: `maintenance ${run}` });
-  await card.waitFor({ timeout: 5000 });
+  await card.waitFor({ timeout: MIN_WAIT_MS });
   assert((await card.textContent())?.includes(ops.ruleName), "the silence does not name its rule");
   await shot("silences");
   await axe("silences");
   await card.getByRole("button", { name: /^Expire now/ }).click();
   // Expiring ends the silence (DELETE /silences/:id): it stays listed as ended, without the button,
   // and the API agrees (active: false), as Alertmanager keeps an expired silence.
-  await card.locator(".badge", { hasText: "ended" }).waitFor({ timeout: 5000 });
+  await card.locator(".badge", { hasText: "ended" }).waitFor({ timeout: MIN_WAIT_MS });
   assert((await card.getByRole("button", { name: /^Expire now/ }).count()) === 0, "an ended silence offers Expire");
   const left = await api<{ items: { comment: string; active: boolean }[] }>("GET", "/streaming-analytics/silences");
   const mine = left.items.find((x) => x.comment === `maintenance ${run}`);

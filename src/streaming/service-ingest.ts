@@ -9,9 +9,9 @@ import { uuidV7 } from "./time-ordered-id";
 import { planTags, writeTagged } from "./service-tags";
 import { futureTimeErrors } from "../http/time";
 import { type Failure, fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { countReceived, eventsAfter, insertEvents, markProcessed } from "./store/events";
+import { countReceived, eventsAfter, insertEvents, markProcessed, readCounter } from "./store/events";
 import { storedRollups, touchMetrics, writeRollups } from "./store/metrics";
-import { insertPredictions } from "./store/predictions";
+import { insertPredictions, predictionTotals } from "./store/predictions";
 import { listRules } from "./store/rules";
 import { touchSources, unknownSourceIds } from "./store/sources";
 import { metricRetentionMs } from "./store/retention";
@@ -65,7 +65,11 @@ export function ingestEvents(
       tx.now,
     );
     if (batch.inserted > 0 && tx.listening()) {
-      tx.publish({ type: "events", data: presentEvents(eventsAfter(tx.sql, batch.after)) });
+      tx.publish({
+        type: "events",
+        data: presentEvents(eventsAfter(tx.sql, batch.after)),
+        total: readCounter(tx.sql, "events_total"),
+      });
     }
     return batch.inserted;
   });
@@ -112,7 +116,7 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
       );
       const out = presentPredictions(stored);
       // Before the rules, as for metrics: the predictions reach a socket before an alert they raise.
-      tx.publish({ type: "predictions", data: out });
+      if (tx.listening()) tx.publish({ type: "predictions", data: out, ...predictionTotals(tx.sql) });
       // Rules over model statistics see the batch at once, as metric rules see a metric batch.
       evaluateRules(tx, listRules(tx.sql, Object.keys(MODEL_RULE_METRICS)));
       return out;

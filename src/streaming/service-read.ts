@@ -30,7 +30,7 @@ import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
 import { historyOf } from "./store/history";
-import { type EventFilter, listEvents, readCounters, receivedSince, recentEvents } from "./store/events";
+import { type EventFilter, listEvents, readCounter, receivedSince, recentEvents } from "./store/events";
 import {
   listMetricNames,
   metricExists,
@@ -38,7 +38,7 @@ import {
   recentRollupsByName,
   rollupsInRange,
 } from "./store/metrics";
-import { listPredictions, type PredictionFilter, recentPredictions } from "./store/predictions";
+import { listPredictions, type PredictionFilter, predictionTotals, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
 import type { Page } from "./store/sql";
 import { metricRetentionMs } from "./store/retention";
@@ -158,7 +158,6 @@ export function modelsSummary(ctx: OrgContext, query: ModelsQuery): ModelsSummar
 /** `minutes`: the length of the per-minute series, 1 to RATE_SERIES_MAX_MINUTES (the route checks it). */
 export function dashboard(ctx: OrgContext, minutes = RATE_SERIES_DEFAULT_MINUTES): DashboardSummaryT {
   const { now, sql } = ctx;
-  const counters = readCounters(sql);
   const seriesFrom = now - (now % MINUTE_MS) - (minutes - 1) * MINUTE_MS;
   const lastFiveFrom = rateBucket(now - 5 * MINUTE_MS);
   const perMinute = new Map<number, number>();
@@ -168,11 +167,10 @@ export function dashboard(ctx: OrgContext, minutes = RATE_SERIES_DEFAULT_MINUTES
     const minute = bucket - (bucket % MINUTE_MS);
     if (minute >= seriesFrom) perMinute.set(minute, (perMinute.get(minute) ?? 0) + n);
   }
-  const predictionsTotal = counters.get("predictions_total") ?? 0;
   return {
     generated_at: iso(now),
     events: {
-      total: counters.get("events_total") ?? 0,
+      total: readCounter(sql, "events_total"),
       last_5m: lastFive,
       per_minute: lastFive / 5,
       per_minute_series: Array.from({ length: minutes }, (_, i) => {
@@ -180,11 +178,7 @@ export function dashboard(ctx: OrgContext, minutes = RATE_SERIES_DEFAULT_MINUTES
         return { t: iso(t), count: perMinute.get(t) ?? 0 };
       }),
     },
-    predictions: {
-      total: predictionsTotal,
-      mean_confidence:
-        predictionsTotal > 0 ? (counters.get("predictions_confidence_sum") ?? 0) / predictionsTotal : null,
-    },
+    predictions: predictionTotals(sql),
     alerts: countAlerts(sql),
     sources: presentSources(listSources(sql, now), now),
     metrics: listMetrics(ctx),

@@ -56,6 +56,43 @@ describe("live messages from the API", () => {
     socket.close();
   });
 
+  it("events and predictions frames carry the org's running totals, as GET /dashboard counts them, whatever the socket's filter", async () => {
+    const { client, socket } = await session("totals");
+    socket.send({ type: "subscribe", event_types: ["buy"] });
+    socket.send({ type: "ping" }); // through the object: the pong comes after the filter applies
+    await socket.next("pong");
+    expect(
+      (await client.post(`${BASE}/events`, { events: [{ event_type: "view" }, { event_type: "buy" }] })).status,
+    ).toBe(202);
+    const first = await socket.next("events");
+    // The filter shows one event; the total counts both.
+    expect(first.data.map((e) => e.event_type)).toEqual(["buy"]);
+    expect(first.total).toBe(2);
+    await client.post(`${BASE}/events`, {
+      events: [{ event_type: "buy" }, { event_type: "buy" }, { event_type: "x" }],
+    });
+    expect((await socket.next("events", 2)).total).toBe(5);
+
+    await client.post(`${BASE}/predictions`, {
+      predictions: [
+        { model_name: "m", prediction: 1, confidence: 0.5 },
+        { model_name: "m", prediction: 2, confidence: 0.9 },
+      ],
+    });
+    const predictions = await socket.next("predictions");
+    const dashboard = (await (await client.get(`${BASE}/dashboard`)).json()) as {
+      events: { total: number };
+      predictions: { total: number; mean_confidence: number };
+    };
+    expect(predictions.total).toBe(dashboard.predictions.total);
+    expect(predictions.total).toBe(2);
+    expect(predictions.mean_confidence).toBeCloseTo(dashboard.predictions.mean_confidence, 12);
+    expect(predictions.mean_confidence).toBeCloseTo(0.7, 12);
+    expect(dashboard.events.total).toBe(5);
+    expect(socket.invalid).toEqual([]);
+    socket.close();
+  });
+
   it("pushes predictions as one `predictions` array per flush, never one frame per prediction", async () => {
     const { client, socket } = await session("pred");
     const res = await client.post(`${BASE}/predictions`, {

@@ -83,6 +83,52 @@ describe("LiveStore", () => {
     expect(seen.at(-1)?.eventsTotal).toBe(5 * perSecond * seconds);
   });
 
+  // A frozen tab (Chrome's Memory Saver, a background tab) resumes: its 15 s poll runs at once and
+  // answers totals that already count what the socket queued meanwhile; then the queued frames
+  // arrive. Frames carry the server's running totals, so nothing is counted twice (an outside soak
+  // check saw +13.7% that never corrected itself before they did).
+  it.each([
+    // label, summary totals before, poll on resume, queued frames (events' total, predictions' total), expected
+    ["resume: poll first, then the queued frames", 40, 100, [60, 80, 100], 100],
+    ["frames newer than the poll still count", 40, 80, [60, 80, 100], 100],
+    ["no poll: the frames alone", 40, null, [60, 80, 100], 100],
+  ] as const)("%s", (_label, before, poll, totals, expected) => {
+    const seen: LiveState[] = [];
+    const store = new LiveStore((s) => seen.push(s));
+    const base = summary([]);
+    const withTotals = (events: number, predictions: number, mean: number | null): DashboardSummary => ({
+      ...base,
+      events: { ...base.events, total: events },
+      predictions: { total: predictions, mean_confidence: mean },
+    });
+    store.setSummary(withTotals(before, before, 0.5));
+    if (poll !== null) store.setSummary(withTotals(poll, poll, 0.7));
+    for (const total of totals) {
+      store.push({ ...events(20, null), total } as ServerMessage);
+      store.push({
+        type: "predictions",
+        data: [],
+        total,
+        mean_confidence: total === 100 ? 0.7 : 0.6,
+        at: iso(Date.now()),
+      } as ServerMessage);
+    }
+    vi.advanceTimersByTime(1000);
+    expect(seen.at(-1)?.eventsTotal).toBe(expected);
+    expect(seen.at(-1)?.predictionsTotal).toBe(expected);
+    expect(seen.at(-1)?.meanConfidence).toBe(0.7);
+  });
+
+  it("frames of an older server (no running total) are counted by their length", () => {
+    const seen: LiveState[] = [];
+    const store = new LiveStore((s) => seen.push(s));
+    store.setSummary(summary([]));
+    store.push(events(7, null));
+    store.push(events(5, null));
+    vi.advanceTimersByTime(1000);
+    expect(seen.at(-1)?.eventsTotal).toBe(12);
+  });
+
   it("asks for the sources once events name an unknown one, and shows its name when they come", () => {
     const seen: LiveState[] = [];
     const unknown = vi.fn();

@@ -36,7 +36,9 @@ const systemClock: HubClock = {
  * A broadcast waiting for the send turn: a ready frame for everyone, or events to filter per
  * socket (each event serialized at most once per flush, then spliced into every filter's frame).
  */
-type Outgoing = { kind: "all"; text: string } | { kind: "events"; events: EventOutT[]; json?: string[] };
+type Outgoing =
+  | { kind: "all"; text: string }
+  | { kind: "events"; events: EventOutT[]; total: number | undefined; json?: string[] };
 
 /** A socket as the broadcast needs it: its attachment, and its filter ready to group by. */
 interface Listener {
@@ -85,6 +87,9 @@ export class LiveHub {
   private pendingEvents: EventOutT[] = [];
   private pendingMetrics = new Map<string, MetricPointOutT>();
   private pendingPredictions: PredictionOutT[] = [];
+  /** The newest running totals published with the pending items (protocol.ts, RunningTotal). */
+  private pendingEventsTotal: number | undefined;
+  private pendingPredictionsTotal: { total?: number; mean_confidence?: number | null } = {};
   private lastFlushAt: number | null = null;
   private timer: unknown = null;
   private outbox: Outgoing[] = [];
@@ -149,12 +154,16 @@ export class LiveHub {
       case "events":
         if (message.data.length === 0) return;
         for (const e of message.data) this.pendingEvents.push(e);
+        if (message.total !== undefined) this.pendingEventsTotal = message.total;
         this.schedule();
         return;
       case "predictions":
         // Like events: a 1,000-prediction batch is one frame per flush, not 1,000 frames per socket.
         if (message.data.length === 0) return;
         for (const p of message.data) this.pendingPredictions.push(p);
+        if (message.total !== undefined) {
+          this.pendingPredictionsTotal = { total: message.total, mean_confidence: message.mean_confidence ?? null };
+        }
         this.schedule();
         return;
       case "metric":
@@ -232,8 +241,8 @@ export class LiveHub {
     safeClose(ws, 1011, "socket error");
   }
 
-  private frame(type: string, data: unknown): string {
-    return JSON.stringify({ type, data, at: new Date(this.clock.now()).toISOString() });
+  private frame(type: string, data: unknown, extra: object = {}): string {
+    return JSON.stringify({ type, data, ...extra, at: new Date(this.clock.now()).toISOString() });
   }
 
   private sendError(ws: WebSocket, code: ErrorCode, message: string): void {
@@ -265,15 +274,22 @@ export class LiveHub {
     if (this.pendingEvents.length === 0 && this.pendingMetrics.size === 0 && this.pendingPredictions.length === 0) {
       return;
     }
-    if (this.pendingEvents.length > 0) this.outbox.push({ kind: "events", events: this.pendingEvents });
+    if (this.pendingEvents.length > 0) {
+      this.outbox.push({ kind: "events", events: this.pendingEvents, total: this.pendingEventsTotal });
+    }
     if (this.pendingPredictions.length > 0) {
-      this.outbox.push({ kind: "all", text: this.frame("predictions", this.pendingPredictions) });
+      this.outbox.push({
+        kind: "all",
+        text: this.frame("predictions", this.pendingPredictions, this.pendingPredictionsTotal),
+      });
     }
     for (const point of this.pendingMetrics.values()) {
       this.outbox.push({ kind: "all", text: this.frame("metric", point) });
     }
     this.pendingEvents = [];
     this.pendingPredictions = [];
+    this.pendingEventsTotal = undefined;
+    this.pendingPredictionsTotal = {};
     this.pendingMetrics = new Map();
     this.lastFlushAt = this.clock.now();
   }
@@ -333,7 +349,7 @@ export class LiveHub {
 /**
  * The outbox as one filter sees it, in order. An `events` frame is spliced from the events' JSON
  * (serialized once per flush, shared by every filter) and has the same shape `frame()` gives:
- * `{"type":"events","data":[...],"at":"..."}`; a filter that selects nothing gets no frame.
+ * `{"type":"events","data":[...],"total":N,"at":"..."}`; a filter that selects nothing gets no frame.
  */
 function framesFor(outbox: Outgoing[], types: ReadonlySet<string> | null, at: string): string[] {
   const frames: string[] = [];
@@ -345,7 +361,8 @@ function framesFor(outbox: Outgoing[], types: ReadonlySet<string> | null, at: st
     item.json ??= item.events.map((e) => JSON.stringify(e));
     const json = item.json;
     const selected = types === null ? json : json.filter((_, i) => types.has(item.events[i]?.event_type ?? ""));
-    if (selected.length > 0) frames.push(`{"type":"events","data":[${selected.join(",")}],"at":${at}}`);
+    const total = item.total === undefined ? "" : `"total":${item.total},`;
+    if (selected.length > 0) frames.push(`{"type":"events","data":[${selected.join(",")}],${total}"at":${at}}`);
   }
   return frames;
 }

@@ -18,10 +18,24 @@ const At = z.string();
 export const ERROR_CODES = ["invalid_json", "invalid_message", "binary_not_supported", "snapshot_failed"] as const;
 
 const SnapshotMessage = z.object({ type: z.literal("snapshot"), data: DashboardSummary, at: At });
+/**
+ * The organization's running total once the frame's items are stored (all of them, whatever the
+ * socket's filter). A client sets its total from it instead of adding the frame's length: frames it
+ * receives after a polled summary that already counted them (a frozen tab resuming runs its poll
+ * before the queued frames) would otherwise be counted twice. Absent only from older servers.
+ */
+const RunningTotal = z.number().int().nonnegative().optional();
 /** Events stored since the previous `events` message, oldest first; several ingest batches may be joined. */
-const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), at: At });
+const EventsMessage = z.object({ type: z.literal("events"), data: z.array(EventOut), total: RunningTotal, at: At });
 /** Predictions stored since the previous `predictions` message, oldest first (batched like `events`). */
-const PredictionsMessage = z.object({ type: z.literal("predictions"), data: z.array(PredictionOut), at: At });
+const PredictionsMessage = z.object({
+  type: z.literal("predictions"),
+  data: z.array(PredictionOut),
+  total: RunningTotal,
+  /** The mean confidence over all `total` predictions, as GET /dashboard gives it. */
+  mean_confidence: z.number().nullable().optional(),
+  at: At,
+});
 /**
  * The single-prediction message of the first release. The server no longer sends it (one frame per
  * prediction flooded sockets); it stays parseable for one release so an old dashboard build fails soft.

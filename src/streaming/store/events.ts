@@ -106,13 +106,8 @@ export function addCounter(sql: SqlStorage, name: string, delta: number): void {
   );
 }
 
-export function readCounters(sql: SqlStorage): Map<string, number> {
-  return new Map(
-    sql
-      .exec<{ name: string; value: number }>("SELECT name, value FROM counters")
-      .toArray()
-      .map((r) => [r.name, r.value]),
-  );
+export function readCounter(sql: SqlStorage, name: string): number {
+  return sql.exec<{ value: number }>("SELECT value FROM counters WHERE name = ?", name).toArray()[0]?.value ?? 0;
 }
 
 export interface EventFilter {

@@ -1,6 +1,6 @@
 /** Predictions: the same single-statement batch insert as events; ids are always ours. */
 import type { PredictionFacts } from "../models";
-import { addCounter } from "./events";
+import { addCounter, readCounter } from "./events";
 import { decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
 
 /** A prediction ready to store (JSON columns serialized, times in epoch ms). */
@@ -45,6 +45,12 @@ export function insertPredictions(
     rows.reduce((s, r) => s + r.confidence, 0),
   );
   return rows;
+}
+
+/** Every stored prediction's count and mean confidence (null without any), from the running counters. */
+export function predictionTotals(sql: SqlStorage): { total: number; mean_confidence: number | null } {
+  const total = readCounter(sql, "predictions_total");
+  return { total, mean_confidence: total > 0 ? readCounter(sql, "predictions_confidence_sum") / total : null };
 }
 
 export interface PredictionFilter {

@@ -248,12 +248,25 @@ export class LiveStore {
         case "events":
           newEvents = newEvents.concat(msg.data);
           this.rateSamples.push({ at: now, n: msg.data.length });
-          s.eventsTotal += msg.data.length;
+          // The server's running total: a frame a poll has already counted (queued while the tab
+          // was frozen) does not count twice. Older servers send none.
+          s.eventsTotal =
+            msg.total === undefined ? s.eventsTotal + msg.data.length : Math.max(s.eventsTotal, msg.total);
           break;
         case "predictions":
         case "prediction": {
-          // `prediction` (one) is the first release's message, still read for one release.
-          for (const p of msg.type === "predictions" ? msg.data : [msg.data]) {
+          const items = msg.type === "predictions" ? msg.data : [msg.data];
+          if (msg.type === "predictions" && msg.total !== undefined) {
+            // As for events: the server's totals, so a frame a poll already counted is not counted twice.
+            newPredictions.push(...items);
+            if (msg.total > s.predictionsTotal) {
+              s.predictionsTotal = msg.total;
+              s.meanConfidence = msg.mean_confidence ?? s.meanConfidence;
+            }
+            break;
+          }
+          // An older server's frame, counted item by item (`prediction`, one, is the first release's).
+          for (const p of items) {
             const n = s.predictionsTotal;
             s.meanConfidence =
               s.meanConfidence === null ? p.confidence : (s.meanConfidence * n + p.confidence) / (n + 1);

@@ -20,6 +20,14 @@ export async function batch(db: Db, statements: D1PreparedStatement[]): Promise<
 
 export const changesOf = (r: D1Result | undefined): number => r?.meta.changes ?? 0;
 
+/**
+ * The updated_at of a guarded write (experiments, flags, metric definitions): its clock, but always
+ * past the stored one, so a concurrent writer's `updated_at = <what it read>` guard sees every
+ * change, two in one millisecond too. Writers that do not read the row first write
+ * `max(<clock>, updated_at + 1)` in SQL.
+ */
+export const nextUpdatedAt = (stored: number, now: number): number => Math.max(now, stored + 1);
+
 /** Every value of one statement's JSON parameter, split so no single parameter grows unbounded. */
 export function chunks<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -173,7 +173,7 @@ export interface UpdateRequest {
   expectedStatus: ExperimentStatus;
   /**
    * The updated_at of the version the caller read and planned against: the update applies only
-   * if no other change landed since (every writer moves updated_at forward; see bumpUpdatedAt).
+   * if no other change landed since (every writer moves updated_at forward; see nextUpdatedAt).
    * Without it, two PATCHes of different settings both answered 200 and the later one's merge
    * dropped the earlier's, and a split planned on replaced variants applied to half of them.
    */
@@ -185,16 +185,9 @@ export interface UpdateRequest {
   replaceVariants?: readonly NewVariant[] | undefined;
   /** Draft only: new percentages by variant key. */
   percentages?: Readonly<Record<string, number>> | undefined;
-  /** Must be above expectedUpdatedAt (nextUpdatedAt). */
+  /** Must be above expectedUpdatedAt (nextUpdatedAt, db/d1.ts). */
   now: number;
 }
-
-/**
- * A writer's updated_at: its clock, but always past the stored one, so a guard on it sees every
- * change (two in one millisecond too). Writers that do not read the row first write
- * `max(<clock>, updated_at + 1)` in SQL.
- */
-export const nextUpdatedAt = (stored: number, now: number) => Math.max(now, stored + 1);
 
 /** Applies an update atomically under its guard; false when the guard no longer held. */
 export async function updateExperiment(

@@ -5,6 +5,7 @@
  */
 import { diffFields } from "../audit/model";
 import type { Db } from "../db/client";
+import { nextUpdatedAt } from "../db/d1";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
 import { type StructuralField, updateConflict } from "./lifecycle";
@@ -154,7 +155,7 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   }
 
   const live = isLive(current.status);
-  const now = repo.nextUpdatedAt(current.updatedAt, Date.now());
+  const now = nextUpdatedAt(current.updatedAt, Date.now());
   const changes = diffFields(auditedExperimentFields(current), auditedExperimentFields(planned(current, p)));
   // Nothing would change (`{}`, or values equal to the stored ones): a no-op, so updated_at, the
   // history and the edge caches stay as they are.

@@ -4,6 +4,7 @@
  */
 import { type Actor, createdFields, deletedFields, diffFields } from "../audit/model";
 import type { Db } from "../db/client";
+import { nextUpdatedAt } from "../db/d1";
 import type { FlagRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "../experiments/events";
@@ -87,7 +88,7 @@ export async function updateFlag(db: Db, actor: Actor, id: string, patch: FlagPa
   const changes = diffFields(auditedFlagFields(current), auditedFlagFields(next));
   if (Object.keys(changes).length === 0) return presentFlag(current);
 
-  const now = Math.max(Date.now(), current.updatedAt + 1);
+  const now = nextUpdatedAt(current.updatedAt, Date.now());
   const applied = await repo.updateFlag(
     db,
     actor.orgId,

@@ -5,6 +5,7 @@
 import { type Actor, type AuditAction, type Changes, createdFields, deletedFields, diffFields } from "../audit/model";
 import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
+import { nextUpdatedAt } from "../db/d1";
 import type { MetricDefinitionRow } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../http/cursor";
 import { conflict, notFoundById, unprocessable } from "../http/problem";
@@ -114,8 +115,7 @@ export async function updateMetric(db: Db, actor: Actor, id: string, patch: Metr
   // Nothing to change: no write, no history row, the stored definition as it is.
   if (Object.keys(changes).length === 0) return presentMetric(current);
   if (next.key !== current.key) await refuseRenameWhileRead(db, actor.orgId, current.key);
-  // Strictly later than the read, so the guard of a concurrent update always sees the change.
-  const updatedAt = Math.max(Date.now(), current.updatedAt + 1);
+  const updatedAt = nextUpdatedAt(current.updatedAt, Date.now());
   const applied = await repo.updateMetric(
     db,
     actor.orgId,

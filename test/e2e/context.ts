@@ -72,6 +72,19 @@ export async function axe(label: string): Promise<void> {
   axeSummary.push(`${label}: 0 violations, ${result.passes.length} passed rules`);
 }
 
+/**
+ * Runs a step that provokes an API error on purpose (a 4xx the form must show): the browser logs
+ * it as a console error, which the run otherwise counts as a failure.
+ */
+export async function allowingHttpErrors(step: () => Promise<void>): Promise<void> {
+  state.allowHttpErrors = true;
+  try {
+    await step();
+  } finally {
+    state.allowHttpErrors = false;
+  }
+}
+
 export const nav = (name: string) =>
   page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 export const visible = (selector: string, timeout = MIN_WAIT_MS) =>

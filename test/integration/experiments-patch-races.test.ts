@@ -7,6 +7,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { nextUpdatedAt } from "../../src/db/d1";
 import * as repo from "../../src/experiments/repository";
 import { as } from "../helpers";
 import { BASE, createExperiment, rows, twoVariants } from "./experiments-fixtures";
@@ -50,7 +51,7 @@ describe("an experiment PATCH applies to the version it read, or not at all", ()
         expectedUpdatedAt: read.updatedAt,
         fields: {},
         percentages: { control: 10, treatment: 90 },
-        now: repo.nextUpdatedAt(read.updatedAt, Date.now()),
+        now: nextUpdatedAt(read.updatedAt, Date.now()),
       },
       null,
     );
@@ -82,7 +83,7 @@ describe("an experiment PATCH applies to the version it read, or not at all", ()
         expectedUpdatedAt: read.updatedAt,
         fields: { experimentName: "stale" },
         replaceVariants: read.variants.map((v) => ({ ...v, trafficPercentage: 50 })),
-        now: repo.nextUpdatedAt(read.updatedAt, Date.now()),
+        now: nextUpdatedAt(read.updatedAt, Date.now()),
       },
       null,
     );
@@ -96,9 +97,9 @@ describe("an experiment PATCH applies to the version it read, or not at all", ()
   });
 
   it("every writer moves updated_at forward, within one millisecond too", () => {
-    expect(repo.nextUpdatedAt(1_000, 2_000)).toBe(2_000);
-    expect(repo.nextUpdatedAt(2_000, 2_000)).toBe(2_001);
-    expect(repo.nextUpdatedAt(2_500, 2_000)).toBe(2_501);
+    expect(nextUpdatedAt(1_000, 2_000)).toBe(2_000);
+    expect(nextUpdatedAt(2_000, 2_000)).toBe(2_001);
+    expect(nextUpdatedAt(2_500, 2_000)).toBe(2_501);
   });
 
   it("concurrent settings edits: each 200 is in the stored settings, each 409 changed nothing, the history chains", async () => {

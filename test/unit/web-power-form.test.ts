@@ -12,32 +12,20 @@ const draft = (over: Partial<PowerDraft> = {}): PowerDraft => ({
   ...over,
 });
 
+/** What the default draft asks, at a 95% level: percentages as fractions, alpha as 1 − 0.95 computes. */
+const RATE_BODY = {
+  kind: "binomial",
+  baseline_mean: 0.1,
+  mde_relative: 0.05,
+  alpha: 0.050000000000000044,
+  power: 0.8,
+  variants: 2,
+};
+
 describe("powerBody", () => {
   it.each<[string, PowerDraft, Record<string, unknown>]>([
-    [
-      "a rate: no standard deviation, percentages as fractions",
-      draft(),
-      {
-        kind: "binomial",
-        baseline_mean: 0.1,
-        mde_relative: 0.05,
-        alpha: 0.050000000000000044,
-        power: 0.8,
-        variants: 2,
-      },
-    ],
-    [
-      "a rate ignores a standard deviation left from a mean",
-      draft({ sd: "3" }),
-      {
-        kind: "binomial",
-        baseline_mean: 0.1,
-        mde_relative: 0.05,
-        alpha: 0.050000000000000044,
-        power: 0.8,
-        variants: 2,
-      },
-    ],
+    ["a rate: no standard deviation, percentages as fractions", draft(), RATE_BODY],
+    ["a rate ignores a standard deviation left from a mean", draft({ sd: "3" }), RATE_BODY],
     [
       "a mean with its standard deviation",
       draft({ kind: "mean", mean: "12.5", sd: "4" }),

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { bucketOf, pickVariant } from "../../../src/evaluation/bucketing.ts";
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, nav, page, run, server, shot, state, visible } from "../context.ts";
+import { api, axe, nav, page, run, server, shot, state, visible, allowingHttpErrors } from "../context.ts";
 
 test("create an experiment: live percentage sum, validation beside the field, then saved", async () => {
   // The form picks its metrics from the catalogue (test/e2e/steps/catalogue.ts drives those pages).
@@ -341,13 +341,10 @@ test("audience and schedule from the form: the form's own checks, the server's c
   );
   await page.fill("#f-scheduled_end_at", "2031-07-01T09:00");
   // The browser logs the expected 400 as a console error: allowed for this one request.
-  state.allowHttpErrors = true;
-  try {
+  await allowingHttpErrors(async () => {
     await page.getByRole("button", { name: "Save changes" }).click();
     await visible("#f-targeting-err");
-  } finally {
-    state.allowHttpErrors = false;
-  }
+  });
   const refused = (await page.textContent("#f-targeting-err")) ?? "";
   assert(/age\.\$between/.test(refused), `the targeting error reads "${refused}"`);
   await page.fill("#f-targeting", '{"age": {"$gte": 18, "$lt": 65}, "country": {"$in": ["FR", "DE"]}}');

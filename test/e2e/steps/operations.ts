@@ -7,7 +7,21 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { assert, eventually, MIN_WAIT_MS, test } from "../harness.ts";
-import { api, axe, context, DESKTOP, nav, page, PHONE, run, server, shot, state, visible } from "../context.ts";
+import {
+  api,
+  axe,
+  context,
+  DESKTOP,
+  nav,
+  page,
+  PHONE,
+  run,
+  server,
+  shot,
+  state,
+  visible,
+  allowingHttpErrors,
+} from "../context.ts";
 
 // ---------------------------------------------------------------- the webhook receiver
 
@@ -145,13 +159,10 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
   // A value only the server refuses: its reason at the field in plain words, not the validator's.
   await page.getByLabel("Window (seconds)").fill("5");
   // The browser logs the expected 400 as a console error: allowed for this one request.
-  state.allowHttpErrors = true;
-  try {
+  await allowingHttpErrors(async () => {
     await page.getByRole("button", { name: "Create rule" }).click();
     await visible("#f-window_seconds-err");
-  } finally {
-    state.allowHttpErrors = false;
-  }
+  });
   const refused = (await page.locator("#f-window_seconds-err").textContent()) ?? "";
   assert(refused === "Enter 10 or more.", `the window's error reads "${refused}"`);
   const summary = (await page.textContent("#form-errors")) ?? "";

@@ -2,7 +2,7 @@
 // verdict in the metrics' formats, a correction switched on from the page, the cumulative chart, the
 // phone layout, axe in light and dark, and completing with the pre-selected winner.
 import { assert, eventually, test } from "../harness.ts";
-import { api, axe, DESKTOP, page, PHONE, server, shot, state, visible } from "../context.ts";
+import { api, axe, DESKTOP, page, PHONE, server, shot, state, visible, allowingHttpErrors } from "../context.ts";
 
 interface Variant {
   id: string;
@@ -185,13 +185,10 @@ test("results: the power calculator plans the users per variant, and progress fo
   // A lift the server refuses: its reason at the field, in the field's unit, and no answer.
   await page.fill("#f-mde_relative", "0");
   // The browser logs the expected 400 as a console error: allowed for this one request.
-  state.allowHttpErrors = true;
-  try {
+  await allowingHttpErrors(async () => {
     await page.getByRole("button", { name: "Calculate" }).click();
     await visible("#f-mde_relative-err");
-  } finally {
-    state.allowHttpErrors = false;
-  }
+  });
   const refused = (await page.locator("#f-mde_relative-err").textContent()) ?? "";
   assert(refused === "Enter more than 0%.", `the lift's error reads "${refused}"`);
   assert((await page.locator(".power-form .notice-error").count()) === 0, "a generic error box beside the field's");

@@ -12,16 +12,16 @@ export const fmtCompact = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : compact.format(v);
 /** Milliseconds at a precision that suits their size: 2 decimals under 10, 1 under 100, none above. */
 export const fmtMs = (v: number): string => fmtNum(Number(v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)));
-export const fmtPct = (v: number | null | undefined): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? "—" : pct.format(v);
-/**
- * A confidence, the one way the dashboard writes one: a percentage to at most one decimal, for a
- * test's level (0.95 → "95%") as for a model's confidence (0.873 → "87.3%"). `locale` pins it in tests.
- */
-export const fmtConfidence = (v: number | null | undefined, locale?: string): string =>
+/** `locale` pins the format in tests; the dashboard leaves it to the browser. */
+export const fmtPct = (v: number | null | undefined, locale?: string): string =>
   v === null || v === undefined || !Number.isFinite(v)
     ? "—"
     : (locale ? new Intl.NumberFormat(locale, PCT) : pct).format(v);
+/**
+ * A confidence, the one way the dashboard writes one: a percentage to at most one decimal, for a
+ * test's level (0.95 → "95%") as for a model's confidence (0.873 → "87.3%").
+ */
+export const fmtConfidence = fmtPct;
 export const fmtP = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
 

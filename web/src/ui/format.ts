@@ -21,7 +21,7 @@ export const fmtPct = (v: number | null | undefined, locale?: string): string =>
  * A confidence, the one way the dashboard writes one: a percentage to at most one decimal, for a
  * test's level (0.95 → "95%") as for a model's confidence (0.873 → "87.3%").
  */
-export const fmtConfidence = fmtPct;
+export const fmtConfidence = (v: number | null | undefined, locale?: string): string => fmtPct(v, locale);
 export const fmtP = (v: number | null | undefined): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "—" : v < 0.0001 ? "< 0.0001" : v.toFixed(4);
 

@@ -9,8 +9,11 @@ import { JsonObject } from "../http/json";
 import { NAMESPACE_KEY_PATTERN } from "./model";
 import { validateCondition } from "./validate";
 
+// Validated as parsed and kept as parsed: a z.record copies the object key by key, which drops an
+// own `__proto__` key, so `{"__proto__": {"plan": "pro"}}` was stored as `{}` (a rule for everyone)
+// and never validated. validateCondition refuses anything but a JSON object, and that key.
 export const ConditionSchema = z
-  .record(z.string(), z.unknown())
+  .custom<Record<string, unknown>>()
   .superRefine((condition, ctx) => {
     for (const issue of validateCondition(condition)) {
       ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });

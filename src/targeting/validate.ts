@@ -69,6 +69,10 @@ function checkCondition(c: Obj, path: Path, add: Add): void {
       add(at, `unknown top-level operator ${key} (use $and, $or, $nor, $not or an attribute path)`);
     } else if (key === "" || key.split(".").some((part) => part === "")) {
       add(at, "attribute paths are dot-separated non-empty names");
+    } else if (key.split(".").includes("__proto__")) {
+      // Attributes never hold a __proto__ key (the routes refuse it), and a copy of this condition
+      // made key by key would drop it: a rule meant for some users would then match everyone.
+      add(at, "the key __proto__ is not allowed in an attribute path");
     } else {
       checkValueCondition(arg, at, add);
     }

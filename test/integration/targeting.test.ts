@@ -71,6 +71,35 @@ describe("targeting and namespaces on experiments", () => {
     expect(await count("experiments", "key = 'bad'")).toBe(0);
   });
 
+  // From an outside hostile-requests check: a z.record copy dropped an own "__proto__" key, so a
+  // rule for `plan: pro` was stored as `{}` and gave its value to everyone. JSON.parse makes the
+  // bodies below hold "__proto__" as an own key, as a client's JSON does.
+  it("refuses a __proto__ key in a condition instead of storing the condition without it", async () => {
+    const acme = await as("acme");
+    const body = (json: string) => JSON.parse(json) as Record<string, unknown>;
+    const flagRes = await acme.post(
+      `${BASE}/flags`,
+      body(
+        '{"key":"proto-rule","value_type":"boolean","default_value":false,"rules":[{"condition":{"__proto__":{"plan":"pro"}},"value":true}]}',
+      ),
+    );
+    expect((await expectProblem(flagRes, 400)).errors?.map((e) => e.path)).toEqual(["rules.0.condition.__proto__"]);
+    expect(await count("flags", "key = 'proto-rule'")).toBe(0);
+
+    const expRes = await acme.post(
+      `${BASE}/experiments`,
+      body('{"key":"proto-exp","experiment_name":"P","targeting":{"__proto__":{"$regex":"("},"country":"FR"}}'),
+    );
+    expect((await expectProblem(expRes, 400)).errors?.map((e) => e.path)).toEqual(["targeting.__proto__"]);
+    expect(await count("experiments", "key = 'proto-exp'")).toBe(0);
+
+    const e = await running(acme, { key: "proto-patch", targeting: { country: "FR" } });
+    const patch = await acme.patch(`${BASE}/experiments/${e.id}`, body('{"targeting":{"__proto__":{"$exists":true}}}'));
+    expect((await expectProblem(patch, 400)).errors?.map((x) => x.path)).toEqual(["targeting.__proto__"]);
+    const [stored] = await rows<{ targeting: string }>("SELECT targeting FROM experiments WHERE id = ?", e.id);
+    expect(JSON.parse(String(stored?.targeting))).toEqual({ country: "FR" });
+  });
+
   it("targeting may change while running, recorded in the history; the namespace may not", async () => {
     const acme = await as("acme");
     const e = await running(acme, {

@@ -17,6 +17,28 @@ describe("conditionSchema", () => {
       ["email", "$regex"],
     ]);
   });
+  // JSON.parse makes "__proto__" an own key; a key-by-key copy drops it. A condition that a copy
+  // would rewrite (to `{}`, matching everyone) is refused at the key's path instead.
+  it.each([
+    ['{"__proto__":{"plan":"pro"}}', ["__proto__"]],
+    ['{"__proto__":{"$regex":"("},"country":"FR"}', ["__proto__"]],
+    ['{"__proto__":{"$exists":true}}', ["__proto__"]],
+    ['{"$and":[{"__proto__":1}]}', ["$and", 0, "__proto__"]],
+    ['{"$not":{"a.__proto__.b":1}}', ["$not", "a.__proto__.b"]],
+    ['{"tags":{"$elemMatch":{"__proto__":"x"}}}', ["tags", "$elemMatch", "__proto__"]],
+  ])("refuses %s at %j", (json, path) => {
+    const r = conditionSchema.safeParse(JSON.parse(json));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path)).toEqual([path]);
+    expect(r.error?.issues[0]?.message).toMatch(/__proto__/);
+  });
+
+  it("keeps a __proto__ key inside a literal compared by equality", () => {
+    const condition = JSON.parse('{"a":{"$eq":{"__proto__":1}}}');
+    const r = conditionSchema.safeParse(condition);
+    expect(r.success).toBe(true);
+    expect(JSON.stringify(r.data)).toBe('{"a":{"$eq":{"__proto__":1}}}');
+  });
 });
 
 describe("namespaceSchema", () => {

@@ -90,6 +90,29 @@ export function updateConflict(status: ExperimentStatus, currentCoverage: number
   return null;
 }
 
+/**
+ * The scheduler starts drafts and completes drafts and live experiments (src/scheduling). A start
+ * time set on an experiment that has started, or an end set on a completed one, would never act:
+ * a 409 naming the field, rather than a stored time that means nothing (and, for a start, that
+ * bounded every later end). Only changed values count, so a client may send back what it read;
+ * clearing (null) is always allowed.
+ */
+export function scheduleConflict(
+  status: ExperimentStatus,
+  changed: { start?: number | null; end?: number | null },
+): { path: "scheduled_start_at" | "scheduled_end_at"; message: string } | null {
+  if (changed.start != null && status !== "draft") {
+    return {
+      path: "scheduled_start_at",
+      message: `a scheduled start applies to drafts only (the experiment is ${status}); send null to clear it`,
+    };
+  }
+  if (changed.end != null && status === "completed") {
+    return { path: "scheduled_end_at", message: "the experiment is already completed; send null to clear it" };
+  }
+  return null;
+}
+
 export function deleteConflict(status: ExperimentStatus): string | null {
   return status === "running" ? "a running experiment cannot be deleted; pause or complete it first" : null;
 }

@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
+import { TimeIn } from "../http/time";
 import { MetricKey } from "../metrics/schemas";
 import { CORRECTIONS, ENGINES } from "../stats";
 import { CONFIDENCE_RANGE, DEFAULT_ANALYSIS_SETTINGS, TUNING_RANGE } from "./analysis-settings";
@@ -121,12 +122,12 @@ const uniqueKeys = (list: readonly { key: string }[], ctx: z.RefinementCtx) => {
 const VariantList = z.array(VariantIn).max(MAX_VARIANTS).superRefine(uniqueKeys);
 const TrafficSplit = z.record(Key, Percentage);
 
-const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
-/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms; null clears. */
-const ScheduleTime = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(MAX_EPOCH_MS)])
-  .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
-  .nullable()
+/**
+ * ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms; null clears. The shared
+ * time parser: epoch seconds (1800000000) used to pass as a time in January 1970, which the
+ * scheduler then acted on at its next tick; now they are refused, naming the milliseconds to send.
+ */
+const ScheduleTime = TimeIn.nullable()
   .optional()
   .openapi({ description: "ISO-8601 time or epoch milliseconds; null: none", example: "2026-12-24T09:00:00Z" });
 

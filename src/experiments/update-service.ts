@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { nextUpdatedAt } from "../db/d1";
 import { badRequest, conflict, type FieldError, unprocessable } from "../http/problem";
 import { emitExperimentChanged } from "./events";
-import { type StructuralField, updateConflict } from "./lifecycle";
+import { type StructuralField, scheduleConflict, updateConflict } from "./lifecycle";
 import { isLive, metricRoleConflicts, scheduleOrderProblem } from "./model";
 import { auditedExperimentFields, presentExperiment } from "./present";
 import * as repo from "./repository";
@@ -106,6 +106,8 @@ function unknownSplitKeys(current: repo.ExperimentWithVariants, patch: Experimen
  * then complete a running experiment at an end that comes first).
  */
 function scheduleOrderError(current: repo.ExperimentWithVariants, patch: ExperimentPatchInput): FieldError | null {
+  // Once started, the stored start is spent: it no longer bounds the end (a new one is a 409).
+  if (current.status !== "draft" && patch.scheduled_start_at === undefined) return null;
   const start = patch.scheduled_start_at === undefined ? current.scheduledStartAt : patch.scheduled_start_at;
   const end = patch.scheduled_end_at === undefined ? current.scheduledEndAt : patch.scheduled_end_at;
   const stored = patch.scheduled_end_at === undefined ? "end" : patch.scheduled_start_at === undefined ? "start" : null;
@@ -127,6 +129,13 @@ export async function updateExperiment(db: Db, orgId: string, id: string, patch:
   if (unknown.length > 0) throw unprocessable("traffic_split names unknown variants", unknown);
   const order = scheduleOrderError(current, patch);
   if (order !== null) throw badRequest("request validation failed", [order]);
+  const changedTime = (sent: number | null | undefined, stored: number | null) =>
+    sent !== undefined && sent !== stored ? sent : undefined;
+  const timing = scheduleConflict(current.status, {
+    start: changedTime(patch.scheduled_start_at, current.scheduledStartAt),
+    end: changedTime(patch.scheduled_end_at, current.scheduledEndAt),
+  });
+  if (timing !== null) throw conflict(timing.message, [timing]);
   // Only when the patch names metrics: an experiment stored before the check keeps its other edits.
   const namesMetrics = [patch.primary_metric, patch.secondary_metrics, patch.guardrail_metrics].some(
     (f) => f !== undefined,

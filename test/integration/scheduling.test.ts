@@ -220,3 +220,75 @@ describe("the schedule's order holds across PATCHes", () => {
     expect((await acme.patch(`${BASE}/experiments/${e.id}`, patch)).status).toBe(200);
   });
 });
+
+// From an outside hostile-requests check: epoch seconds passed as a time in January 1970, and the
+// scheduler completed a running experiment at its next tick. The shared time parser refuses them.
+describe("schedule times use the shared time parser", () => {
+  it.each([
+    ["epoch seconds", 1_800_000_000, "looks like epoch seconds: send milliseconds (1800000000000)"],
+    ["the year 0000", "0000-01-01T00:00:00Z", "must be between 2000-01-01T00:00:00Z"],
+    ["a fraction", 1.5, "must be an ISO-8601 time with a zone"],
+    ["a boolean", true, "must be an ISO-8601 time with a zone"],
+  ])("%s: 400 on create and on PATCH, nothing stored or acted on", async (_label, value, message) => {
+    const acme = await as("schedule-units");
+    const key = `units-${Math.random().toString(36).slice(2, 8)}`;
+    const created = await acme.post(`${BASE}/experiments`, {
+      key,
+      experiment_name: "Units",
+      variants: twoVariants(),
+      scheduled_start_at: value,
+    });
+    expect(created.status).toBe(400);
+    const body = (await created.json()) as { errors: { path: string; message: string }[] };
+    expect(body.errors[0]?.path).toBe("scheduled_start_at");
+    expect(body.errors[0]?.message).toContain(message);
+    expect(await rows("SELECT id FROM experiments WHERE key = ?", key)).toEqual([]);
+
+    const e = await createExperiment(acme, { key, experiment_name: "Units", variants: twoVariants() });
+    expect((await acme.post(`${BASE}/experiments/${e.id}/start`)).status).toBe(200);
+    const patched = await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_end_at: value });
+    expect(patched.status).toBe(400);
+    await tick(Date.now() + 60_000);
+    expect(await statusOf(e.id)).toEqual({ status: "running", scheduled_start_at: null });
+  });
+});
+
+describe("a schedule time that could never act is a 409", () => {
+  const start = "2031-01-01T00:00:00.000Z";
+  it("a running experiment: a new start is refused, the spent start no longer bounds the end", async () => {
+    const acme = await as("schedule-state");
+    const e = await createExperiment(acme, {
+      key: "spent-start",
+      experiment_name: "Spent",
+      variants: twoVariants(),
+      scheduled_start_at: start,
+    });
+    expect((await acme.post(`${BASE}/experiments/${e.id}/start`)).status).toBe(200);
+    const later = await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_start_at: "2035-01-01T00:00:00Z" });
+    expect(later.status).toBe(409);
+    expect(((await later.json()) as { errors: unknown[] }).errors).toEqual([
+      {
+        path: "scheduled_start_at",
+        message: "a scheduled start applies to drafts only (the experiment is running); send null to clear it",
+      },
+    ]);
+    // Sending back what was read is no change; an end before the stored start is now fine.
+    const end = "2030-12-30T00:00:00.000Z";
+    const ok = await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_start_at: start, scheduled_end_at: end });
+    expect(ok.status).toBe(400); // the body's own pair is still checked by the schema
+    const alone = await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_end_at: end });
+    expect(alone.status).toBe(200);
+    expect(((await alone.json()) as { scheduled_end_at: string }).scheduled_end_at).toBe(end);
+    expect((await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_start_at: null })).status).toBe(200);
+  });
+
+  it("a completed experiment: a new end is refused, clearing is allowed", async () => {
+    const acme = await as("schedule-state");
+    const e = await createExperiment(acme, { key: "done", experiment_name: "Done", variants: twoVariants() });
+    expect((await acme.post(`${BASE}/experiments/${e.id}/start`)).status).toBe(200);
+    expect((await acme.post(`${BASE}/experiments/${e.id}/complete`, {})).status).toBe(200);
+    const res = await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_end_at: "2031-01-01T00:00:00Z" });
+    expect(res.status).toBe(409);
+    expect((await acme.patch(`${BASE}/experiments/${e.id}`, { scheduled_end_at: null })).status).toBe(200);
+  });
+});

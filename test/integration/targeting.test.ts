@@ -62,7 +62,7 @@ describe("targeting and namespaces on experiments", () => {
       [{ targeting: { country: { $nope: 1 } } }, "targeting.country.$nope"],
       [{ namespace: { key: "x", start: 0.5, end: 0.5 } }, "namespace.end"],
       [{ namespace: { key: "x", start: -0.1, end: 0.5 } }, "namespace.start"],
-      [{ scheduled_start_at: 2000, scheduled_end_at: 1000 }, "scheduled_end_at"],
+      [{ scheduled_start_at: 1_900_000_000_000, scheduled_end_at: 1_800_000_000_000 }, "scheduled_end_at"],
     ];
     for (const [extra, path] of cases) {
       const res = await acme.post(`${BASE}/experiments`, { key: "bad", experiment_name: "Bad", ...extra });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { KEY_PATTERN } from "../../src/experiments/model";
 import {
   audienceBody,
+  audiencePatch,
   audienceDraftOf,
   audienceErrors,
   controlProblem,
@@ -245,6 +246,32 @@ describe("audience and schedule (targeting, namespace, scheduled start and end)"
       namespace: stored.namespace,
       scheduled_start_at: Date.parse(stored.scheduled_start_at),
       scheduled_end_at: null,
+    });
+  });
+
+  // The fields show minutes: a stored time with seconds, sent back untouched, would move (and a
+  // changed start on a started experiment is a 409), so a PATCH sends only the times edited.
+  it.each([
+    ["nothing edited", {}, {}],
+    [
+      "the start edited",
+      { scheduled_start: "2031-01-02T10:00" },
+      { scheduled_start_at: new Date(2031, 0, 2, 10).getTime() },
+    ],
+    ["the end cleared", { scheduled_end: "" }, { scheduled_end_at: null }],
+  ])("audiencePatch: %s", (_label, edit, times) => {
+    const stored = {
+      targeting: { plan: "pro" },
+      namespace: null,
+      scheduled_start_at: new Date(2031, 0, 1, 9, 0, 30, 500).toISOString(),
+      scheduled_end_at: new Date(2031, 1, 1, 9, 0, 30).toISOString(),
+    };
+    const initial = audienceDraftOf(stored);
+    const draft = { ...initial, ...edit };
+    expect(audiencePatch(audienceBody(draft).body, draft, initial)).toEqual({
+      targeting: { plan: "pro" },
+      namespace: null,
+      ...times,
     });
   });
 

@@ -5,6 +5,7 @@ import {
   deleteConflict,
   type LifecycleAction,
   recordResultsConflict,
+  scheduleConflict,
   startReadiness,
   transition,
   updateConflict,
@@ -147,6 +148,26 @@ describe("updateConflict", () => {
       else expect(reason).toMatch(conflict);
     },
   );
+});
+
+describe("scheduleConflict", () => {
+  const T = Date.UTC(2031, 0, 1);
+  const cases: { status: ExperimentStatus; start?: number | null; end?: number | null; path: string | null }[] = [
+    { status: "draft", start: T, end: T + 1, path: null },
+    { status: "running", start: T, path: "scheduled_start_at" },
+    { status: "paused", start: T, path: "scheduled_start_at" },
+    { status: "completed", start: T, path: "scheduled_start_at" },
+    { status: "running", start: null, path: null },
+    { status: "running", end: T, path: null },
+    { status: "paused", end: T, path: null },
+    { status: "completed", end: T, path: "scheduled_end_at" },
+    { status: "completed", start: null, end: null, path: null },
+    { status: "completed", path: null },
+  ];
+  it.each(cases)("$status start=$start end=$end -> $path", ({ status, start, end, path }) => {
+    const changed = { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+    expect(scheduleConflict(status, changed)?.path ?? null).toBe(path);
+  });
 });
 
 describe("per-status guards", () => {

@@ -12,6 +12,7 @@ import { useAsync } from "../ui/use-async";
 import {
   type AudienceDraft,
   audienceBody,
+  audiencePatch,
   audienceDraftOf,
   audienceErrors,
   deriveKey,
@@ -190,8 +191,8 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
       secondary_metrics: draft.secondary_metrics,
       guardrail_metrics: draft.guardrail_metrics,
       coverage: Number(draft.coverage),
-      ...audienceBody(draft).body,
     };
+    const audience = audienceBody(draft).body;
     setBusy(true);
     setErrors({});
     setMessage(null);
@@ -202,6 +203,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
           api["ab-testing"].experiments.$post({
             json: {
               ...common,
+              ...audience,
               key: draft.key.trim(),
               ...(draft.seed.trim() ? { seed: draft.seed.trim() } : {}),
               variants,
@@ -221,7 +223,11 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
           api["ab-testing"].experiments[":id"].$patch({
             param: { id: experiment.id },
             // Variants and seed may change only in draft; sending them otherwise is a 409.
-            json: isDraft ? { ...common, key: draft.key.trim(), seed: draft.seed.trim() || null, variants } : common,
+            json: {
+              ...common,
+              ...audiencePatch(audience, draft, audienceDraftOf(experiment)),
+              ...(isDraft ? { key: draft.key.trim(), seed: draft.seed.trim() || null, variants } : {}),
+            },
           }),
         );
         navigate(`/experiments/${encodeURIComponent(experiment.id)}`);

@@ -317,6 +317,20 @@ export function audienceBody(d: AudienceDraft): { body: AudienceBody; errors: Re
 }
 
 /**
+ * What a PATCH sends of the audience: a schedule time only when its field changed. The field shows
+ * minutes, so an untouched one sent back would move a stored time that has seconds, and on a
+ * started experiment a changed start is a 409 (it could never act).
+ */
+export function audiencePatch(body: AudienceBody, d: AudienceDraft, initial: AudienceDraft): Partial<AudienceBody> {
+  const { scheduled_start_at, scheduled_end_at, ...rest } = body;
+  return {
+    ...rest,
+    ...(d.scheduled_start !== initial.scheduled_start ? { scheduled_start_at } : {}),
+    ...(d.scheduled_end !== initial.scheduled_end ? { scheduled_end_at } : {}),
+  };
+}
+
+/**
  * Server errors inside the condition (`targeting.age.$gt`) belong to the one targeting field; the
  * inner path stays in the message.
  */

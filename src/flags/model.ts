@@ -71,7 +71,11 @@ export type FlagValue = JsonValue;
 /** Rules per flag: bounds the work of one evaluation and the size of the config. */
 export const MAX_FLAG_RULES = 100;
 
-const valueTypeMessage = (type: FlagValueType) => `must be a ${type} (value_type ${type})`;
+// JSON's 1e309 parses as Infinity: a number, but not one JSON can carry back, so say which.
+const valueTypeMessage = (type: FlagValueType, value: unknown) =>
+  typeof value === "number" && type === "number"
+    ? "must be a finite number (JSON cannot carry Infinity or NaN; 1e309 overflows)"
+    : `must be a ${type} (value_type ${type})`;
 
 export interface FlagProblem {
   /** Dotted, from the flag's root: `default_value`, `rules.2.value`. */
@@ -86,10 +90,11 @@ export function flagValueProblems(
   rules: readonly { value: unknown }[],
 ): FlagProblem[] {
   const problems: FlagProblem[] = [];
-  if (!matchesValueType(type, defaultValue)) problems.push({ path: "default_value", message: valueTypeMessage(type) });
+  if (!matchesValueType(type, defaultValue))
+    problems.push({ path: "default_value", message: valueTypeMessage(type, defaultValue) });
   rules.forEach((rule, i) => {
     if (!matchesValueType(type, rule.value))
-      problems.push({ path: `rules.${i}.value`, message: valueTypeMessage(type) });
+      problems.push({ path: `rules.${i}.value`, message: valueTypeMessage(type, rule.value) });
   });
   return problems;
 }

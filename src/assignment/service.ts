@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { type Assignment, type ClientExperiment, EMPTY_ASSIGNMENTS_REASON } from "../experiments/model";
 import { conflict, ProblemError } from "../http/problem";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
-import type { Budget } from "../targeting/regex";
+import { budgetShares } from "../targeting/condition";
 import { assignmentCache, type OrgSnapshot, type SnapshotOptions } from "./cache";
 import { type Evaluation, evaluateExperiment } from "../evaluation/evaluate";
 import { loadEdgeConfig } from "./read-model";
@@ -152,7 +152,6 @@ const exposedIn = (subject: Subject, experiment: ClientExperiment): string | und
   subject.exposed !== undefined && Object.hasOwn(subject.exposed, experiment.key)
     ? subject.exposed[experiment.key]
     : undefined;
-export const budgetOf = (): Budget => ({ steps: CONDITION_LIMITS.stepBudget });
 
 /** POST /experiments/:id/assign. 404 unknown, 409 draft. */
 export async function assignOne(ctx: AssignContext, id: string, subject: Subject): Promise<AssignmentAnswer> {
@@ -175,7 +174,13 @@ export async function assignOne(ctx: AssignContext, id: string, subject: Subject
     assigner.learned([found]);
     experiment = found;
   }
-  const result = evaluateExperiment(experiment, userId, subject.attributes, budgetOf(), exposedIn(subject, experiment));
+  const result = evaluateExperiment(
+    experiment,
+    userId,
+    subject.attributes,
+    { steps: CONDITION_LIMITS.stepBudget },
+    exposedIn(subject, experiment),
+  );
   if (result.kind !== "assigned") throw conflictFor(result);
   assigner.expose(userId, [result.assignment]);
   return answerOf(result);
@@ -193,13 +198,13 @@ export async function assignMany(
   keys: readonly string[] | undefined,
 ): Promise<AssignManyAnswer> {
   const { userId, attributes } = subject;
-  const budget = budgetOf();
   const assigner = new Assigner(ctx);
   const snapshot = await assigner.snapshot();
   if (keys === undefined) {
     const assignments: AssignmentAnswer[] = [];
+    const share = budgetShares(CONDITION_LIMITS.stepBudget, snapshot.running.length);
     for (const e of snapshot.running) {
-      const r = evaluateExperiment(e, userId, attributes, budget, exposedIn(subject, e));
+      const r = evaluateExperiment(e, userId, attributes, share(), exposedIn(subject, e));
       if (r.kind === "assigned") assignments.push(answerOf(r));
     }
     assigner.expose(userId, assignments);
@@ -231,13 +236,14 @@ export async function assignMany(
 
   const assignments: AssignmentAnswer[] = [];
   const skipped: { key: string; reason: SkipReason }[] = [];
+  const share = budgetShares(CONDITION_LIMITS.stepBudget, byKey.size);
   for (const key of unique) {
     const experiment = byKey.get(key);
     if (experiment === undefined) {
       skipped.push({ key, reason: "not_found" });
       continue;
     }
-    const result = evaluateExperiment(experiment, userId, attributes, budget, exposedIn(subject, experiment));
+    const result = evaluateExperiment(experiment, userId, attributes, share(), exposedIn(subject, experiment));
     if (result.kind === "assigned") assignments.push(answerOf(result));
     else skipped.push({ key, reason: result.reason });
   }

@@ -7,7 +7,7 @@
  * variants or percentages yet, so there is nothing sound to answer). The SDK returns null.
  */
 import type { Assignment, ClientExperiment, ClientVariant } from "../experiments/model";
-import { evalCondition, withUserId } from "../targeting/condition";
+import { budgetShares, evalCondition, withUserId } from "../targeting/condition";
 import { type Attributes, CONDITION_LIMITS, type NotInExperimentReason } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
 import { bucketOf, inNamespace, pickVariantOf } from "./bucketing";
@@ -160,11 +160,12 @@ export function evaluateAll(
   experiments: readonly ClientExperiment[],
   userId: string,
   attributes?: Attributes,
-  budget?: Budget,
+  totalSteps: number = CONDITION_LIMITS.stepBudget,
 ): Assignment[] {
   const out: Assignment[] = [];
+  const share = budgetShares(totalSteps, experiments.length);
   for (const e of experiments) {
-    const r = evaluateExperiment(e, userId, attributes, budget);
+    const r = evaluateExperiment(e, userId, attributes, share());
     if (r.kind === "assigned") out.push(r.assignment);
   }
   return out;

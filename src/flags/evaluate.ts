@@ -4,7 +4,7 @@
  * the default. A disabled flag gives its default to everyone.
  */
 import { inRollout } from "../evaluation/bucketing";
-import { evalCondition, withUserId } from "../targeting/condition";
+import { budgetShares, evalCondition, withUserId } from "../targeting/condition";
 import { type Attributes, CONDITION_LIMITS } from "../targeting/model";
 import type { Budget } from "../targeting/regex";
 import type { ClientFlag, FlagEvaluation } from "./model";
@@ -36,21 +36,23 @@ export function evaluateFlags(
   userId: string,
   attributes?: Attributes,
   only?: readonly string[],
-  budget: Budget = { steps: CONDITION_LIMITS.stepBudget },
+  totalSteps: number = CONDITION_LIMITS.stepBudget,
 ): Record<string, FlagEvaluation> {
   // No prototype: a flag keyed "__proto__" must become a property, not replace the prototype.
   const out: Record<string, FlagEvaluation> = Object.create(null);
   if (only === undefined) {
-    for (const f of flags) out[f.key] = evaluateFlag(f, userId, attributes, budget);
+    const share = budgetShares(totalSteps, flags.length);
+    for (const f of flags) out[f.key] = evaluateFlag(f, userId, attributes, share());
     return out;
   }
   const byKey = new Map(flags.map((f) => [f.key, f]));
+  const share = budgetShares(totalSteps, only.length);
   for (const key of only) {
     const f = byKey.get(key);
     out[key] =
       f === undefined
         ? { value: null, rule_index: null, reason: "not_found" }
-        : evaluateFlag(f, userId, attributes, budget);
+        : evaluateFlag(f, userId, attributes, share());
   }
   return out;
 }

@@ -14,6 +14,7 @@ import type { Assignment, ClientConfig, ClientExperiment } from "../experiments/
 import { evaluateFlag, evaluateFlags } from "../flags/evaluate";
 import type { ClientFlag, FlagEvaluation } from "../flags/model";
 import { type Attributes, CONDITION_LIMITS } from "../targeting/model";
+import { budgetShares } from "../targeting/condition";
 import { ExposureReporter, type ExposureReporterOptions } from "./exposures";
 
 export type {
@@ -170,9 +171,10 @@ export class ExperimentClient {
     exposed?: Readonly<Record<string, string>>,
   ): ClientAssignment[] {
     const out: ClientAssignment[] = [];
-    const budget = { steps: CONDITION_LIMITS.stepBudget };
-    for (const e of this.#config?.experiments ?? []) {
-      const a = this.#assign(e, userId, attributes, budget, exposed);
+    const experiments = this.#config?.experiments ?? [];
+    const share = budgetShares(CONDITION_LIMITS.stepBudget, experiments.length);
+    for (const e of experiments) {
+      const a = this.#assign(e, userId, attributes, share(), exposed);
       if (a !== null) out.push(a);
     }
     return out;

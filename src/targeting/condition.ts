@@ -19,6 +19,31 @@ export type { Budget } from "./regex";
 
 type Obj = Record<string, unknown>;
 
+/**
+ * One request's step budget shared by `count` evaluations (the flags of a `POST /flags/evaluate`,
+ * the experiments of a `POST /assign`), so that none is starved: each call hands the next
+ * evaluation everything left except a floor (`total / (2 * count)`) kept for each one after it.
+ * The sum never exceeds `total`. With one budget passed along, a few costly conditions (an
+ * accepted regex on a 4 KB attribute) used it all, and an unrelated `{"n": {"$gt": 5}}` after
+ * them answered as not matching (an outside check); now it still has its floor, which a simple
+ * condition needs a handful of steps of. A costly one still stops at its share and does not match.
+ */
+export function budgetShares(total: number, count: number): () => Budget {
+  const floor = count > 0 ? Math.floor(total / (2 * count)) : 0;
+  let remaining = total;
+  let after = count;
+  let last: Budget | null = null;
+  let granted = 0;
+  return () => {
+    // What the previous evaluation used (an exhausted budget ends at -1: all of it).
+    if (last !== null) remaining -= granted - Math.max(0, last.steps);
+    after = Math.max(0, after - 1);
+    granted = Math.max(0, remaining - after * floor);
+    last = { steps: granted };
+    return last;
+  };
+}
+
 /** An object whose keys all start with `$` (and that has at least one) holds operators. */
 export function isOperatorObject(v: Obj): boolean {
   let n = 0;

@@ -38,7 +38,7 @@ const MAX_BUCKETS_PER_QUERY = 2880;
 const MAX_SERIES_POINTS = 1000;
 /** Default steps aim at about this many points per series. */
 const TARGET_SERIES_POINTS = 60;
-const NICE_STEPS_SECONDS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+export const NICE_STEPS_SECONDS = [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
 export interface MetricPoint {
   name: string;
@@ -270,6 +270,11 @@ export function chooseResolution(
 
 function roundUpTo(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
+}
+
+/** Points in a series read with this plan: one per step from the step holding `from` to the one holding `to`. */
+export function seriesLength(plan: QueryPlan): number {
+  return Math.floor((plan.to - bucketStart(plan.from, plan.step_ms)) / plan.step_ms) + 1;
 }
 
 /** Which rows to read and how to step. The step is a multiple of the resolution, so buckets never straddle steps. */

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
+import { MAX_GROUPED_POINTS } from "./group-budget";
 import { RATE_SERIES_DEFAULT_MINUTES, RATE_SERIES_MAX_MINUTES } from "./model";
 import { AGGREGATIONS } from "./rollup";
 import { DashboardSummary, MetricBody, MetricName, MetricSeries, MetricsAccepted, MetricSummary } from "./schemas";
@@ -25,8 +26,18 @@ const SeriesQuery = z
   .object({
     window: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).default(3600),
     aggregation: z.enum(AGGREGATIONS).default("avg"),
-    step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional(),
-    group_by: z.string().min(1).max(200).optional().openapi({ description: "A tag key: one group per value" }),
+    step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional().openapi({
+      description:
+        "Seconds per point. Default: about 60 points (with group_by, coarser when needed to fit). A series has at most 1000 points (a finer step is raised)",
+    }),
+    group_by: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({
+        description: `A tag key: one group per value. Groups × points per series: at most ${MAX_GROUPED_POINTS}`,
+      }),
   })
   // `tag.<key>=<value>` filters have free keys; every other unknown parameter is still ignored.
   .catchall(z.string().max(500))
@@ -90,12 +101,19 @@ export const metricRoutes = createRouter()
       description:
         "Percentiles come from DDSketch rollups: within 1% relative error of the exact value. `tag.<key>=<value>` " +
         "keeps only points with that tag; `group_by=<key>` adds one series per value of that tag (sketches of the " +
-        "tag sets merge, so grouped percentiles keep the same accuracy).",
+        "tag sets merge, so grouped percentiles keep the same accuracy). A grouped answer carries at most " +
+        `${MAX_GROUPED_POINTS} points (groups × points per series): without \`step\` the default step is coarsened to ` +
+        "fit; an explicit `step` that does not fit is a 422 naming the step that would.",
       request: {
         params: z.object({ name: MetricName.openapi({ param: { name: "name", in: "path" } }) }),
         query: SeriesQuery,
       },
-      responses: { 200: json(MetricSeries, "Window value and series (t: step start)") },
+      responses: {
+        200: json(MetricSeries, "Window value and series (t: step start)"),
+        ...problemResponses({
+          422: `group_by with this step would answer more than ${MAX_GROUPED_POINTS} points (groups × points per series)`,
+        }),
+      },
     }),
     async (c) => c.json(unwrap(await orgOf(c).metricSeries(c.req.valid("param").name, c.req.valid("query"))), 200),
   )

@@ -110,11 +110,14 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
   const filtered = Object.keys(filter).length > 0;
   const tagged =
     filtered || query.group_by !== undefined ? taggedSeries(ctx, name, options, filter, query.group_by) : null;
-  // Without a filter the headline covers every point, tagged or not (the untagged totals).
-  let result = tagged?.all;
+  if (tagged !== null && !tagged.ok) return tagged;
+  // Without a filter the headline covers every point, tagged or not (the untagged totals), at the
+  // groups' step.
+  let result = tagged?.value.all;
   if (!filtered) {
-    const plan = planQuery(options);
-    result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), options);
+    const read = tagged?.value.options ?? options;
+    const plan = planQuery(read);
+    result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), read);
   }
   const headline = result as SeriesResult;
   return ok({
@@ -123,9 +126,9 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
     value: headline.value,
     series: presentSeries(headline.series),
     ...(filtered ? { tags: filter } : {}),
-    ...(tagged?.groups
+    ...(tagged?.value.groups
       ? {
-          groups: tagged.groups.map((g) => ({
+          groups: tagged.value.groups.map((g) => ({
             tags: g.tags,
             value: g.result.value,
             series: presentSeries(g.result.series),

@@ -4,6 +4,7 @@
  * `tag.<k>=<v>` filters and `group_by`, answered by merging the sketches of the selected tag sets.
  */
 import { foldPoints, mergeStored, planQuery, querySeries, type SeriesResult, type QueryOptions } from "./rollup";
+import { type GroupedStep, groupedStep, MAX_GROUPED_POINTS } from "./group-budget";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import {
   listTagSets,
@@ -93,21 +94,75 @@ export function writeTagged(tx: OrgContext, plan: TagPlan, metricRetentionMs: nu
   );
 }
 
-export interface GroupResult {
+interface GroupResult {
   tags: Tags;
   result: SeriesResult;
 }
 
-/** The series of the tag sets matching `filter`, merged; with `groupBy`, one merged series per value. */
+export interface TaggedSeries {
+  all: SeriesResult;
+  groups: GroupResult[] | null;
+  /** `options` with the step the groups were read at (group-budget.ts may coarsen the default). */
+  options: QueryOptions;
+}
+
+/** 422 naming group_by, step and window: the answer would carry more than MAX_GROUPED_POINTS points. */
+function overBudget(groupBy: string, groups: number, options: QueryOptions, step: GroupedStep & { ok: false }) {
+  const { windowSeconds, stepSeconds: asked } = options;
+  const points = groups * step.perSeries;
+  const stepText =
+    asked === undefined || asked === step.stepSeconds
+      ? `a ${step.stepSeconds} s step`
+      : `step ${asked} s, read as ${step.stepSeconds} s (whole buckets, at most 1000 points a series)`;
+  const coarser =
+    step.fits === null
+      ? "a shorter window"
+      : `step=${step.fits} or coarser (or omit step: the default is coarsened to fit), a shorter window`;
+  return fail(
+    "unprocessable",
+    `group_by=${groupBy} makes ${groups} groups of ${step.perSeries} points (${stepText}, over ${windowSeconds} s): ` +
+      `${points} points, more than the ${MAX_GROUPED_POINTS} a grouped answer may carry. Use ${coarser}, ` +
+      "or tag.<key>=<value> filters that select fewer groups.",
+    [
+      {
+        path: "query.group_by",
+        message: `${groups} groups; at most ${Math.floor(MAX_GROUPED_POINTS / step.perSeries)} at this step`,
+      },
+      {
+        path: "query.step",
+        message:
+          step.fits === null
+            ? "no step fits this many groups over this window"
+            : `at least ${step.fits} for ${groups} groups over this window`,
+      },
+      {
+        path: "query.window",
+        message: `${windowSeconds} s at a ${step.stepSeconds} s step is ${step.perSeries} points per series`,
+      },
+    ],
+  );
+}
+
+/**
+ * The series of the tag sets matching `filter`, merged; with `groupBy`, one merged series per value.
+ * A grouped read is sized (groups × points, group-budget.ts) before any rollup is read.
+ */
 export function taggedSeries(
   ctx: OrgContext,
   name: string,
   options: QueryOptions,
   filter: Tags,
   groupBy: string | undefined,
-): { all: SeriesResult; groups: GroupResult[] | null } {
-  const plan = planQuery(options);
+): Result<TaggedSeries> {
   const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, filter));
+  const grouped = groupBy === undefined ? null : groupTagSets(sets, groupBy);
+  let read = options;
+  if (groupBy !== undefined && grouped !== null) {
+    const step = groupedStep(options, grouped.length);
+    if (!step.ok) return overBudget(groupBy, grouped.length, options, step);
+    read = { ...options, stepSeconds: step.stepSeconds };
+  }
+  const plan = planQuery(read);
   const rows = taggedRollupsInRange(
     ctx.sql,
     name,
@@ -116,20 +171,20 @@ export function taggedSeries(
     plan.from,
     plan.to,
   );
-  const all = querySeries(rows, options);
-  if (groupBy === undefined) return { all, groups: null };
+  const all = querySeries(rows, read);
+  if (groupBy === undefined || grouped === null) return ok({ all, groups: null, options: read });
   const bySet = new Map<number, TaggedBucket[]>();
   for (const r of rows) {
     const list = bySet.get(r.tag_set);
     if (list === undefined) bySet.set(r.tag_set, [r]);
     else list.push(r);
   }
-  const groups = groupTagSets(sets, groupBy).map((g) => ({
+  const groups = grouped.map((g) => ({
     tags: { ...filter, [groupBy]: g.value },
     result: querySeries(
       g.sets.flatMap((s) => bySet.get(s.tag_set) ?? []),
-      options,
+      read,
     ),
   }));
-  return { all, groups };
+  return ok({ all, groups, options: read });
 }

@@ -48,6 +48,13 @@ export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 /** Where a rule's evaluation stands (rules.ts draws the transitions). */
 export const RULE_STATES = ["inactive", "pending", "firing"] as const;
 
+/**
+ * A metric name, as `POST /metrics` takes it. No `@` (which keeps `@models/…` free for the model
+ * statistics below) and no `#` (service-tags.ts composes `<name>#<tag set>`).
+ */
+export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.:/-]{1,200}$/;
+export const METRIC_NAME_RULE = "1-200 characters of [A-Za-z0-9_.:/-]";
+
 export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 

@@ -18,6 +18,8 @@ import {
   CONFIDENCE_QUANTILES,
   isModelRuleMetric,
   LATENCY_QUANTILES,
+  METRIC_NAME_PATTERN,
+  METRIC_NAME_RULE,
   MODEL_RULE_METRICS,
   MODEL_RULE_TAGS,
   modelRuleSeries,
@@ -302,10 +304,13 @@ const AlertRuleFields = z
   .object({
     name: Name,
     type: z.enum(RULE_TYPES).optional().openapi({ description: "Default threshold" }),
-    metric_name: z.string().min(1).max(200).openapi({
-      description:
-        "A metric, or a model statistic: `@models/confidence` or `@models/latency_ms`, with `tags` naming `model` and `version` (docs/streaming.md, Model monitoring)",
-    }),
+    metric_name: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({
+        description: `A metric (${METRIC_NAME_RULE}), or a model statistic: \`@models/confidence\` or \`@models/latency_ms\`, with \`tags\` naming \`model\` and \`version\` (docs/streaming.md, Model monitoring)`,
+      }),
     aggregation: z.enum(AGGREGATIONS),
     window_seconds: z
       .number()
@@ -345,13 +350,10 @@ const AlertRuleFields = z
   .strict();
 
 export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
+  const modelStatistics = Object.keys(MODEL_RULE_METRICS).join(" and ");
   if (isModelRuleMetric(rule.metric_name)) {
     if (modelRuleSeries(rule.metric_name) === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["metric_name"],
-        message: `model statistics are ${Object.keys(MODEL_RULE_METRICS).join(" and ")}`,
-      });
+      ctx.addIssue({ code: "custom", path: ["metric_name"], message: `model statistics are ${modelStatistics}` });
     }
     for (const key of Object.keys(rule.tags ?? {})) {
       if (!(MODEL_RULE_TAGS as readonly string[]).includes(key)) {
@@ -362,6 +364,13 @@ export const AlertRuleIn = AlertRuleFields.superRefine((rule, ctx) => {
         });
       }
     }
+  } else if (!METRIC_NAME_PATTERN.test(rule.metric_name)) {
+    // A name no metric can have (`@foo`, a space) watched nothing: POST /metrics refuses it.
+    ctx.addIssue({
+      code: "custom",
+      path: ["metric_name"],
+      message: `a metric name (${METRIC_NAME_RULE}) or a model statistic: ${modelStatistics}`,
+    });
   }
   if ((rule.type ?? "threshold") === "threshold") {
     if (rule.operator === undefined)
@@ -420,7 +429,7 @@ export const AlertRule = z
 
 export const MetricName = z
   .string()
-  .regex(/^[A-Za-z0-9_.:/-]{1,200}$/, "1-200 characters of [A-Za-z0-9_.:/-]")
+  .regex(METRIC_NAME_PATTERN, METRIC_NAME_RULE)
   .openapi({ example: "model.latency_ms" });
 
 const MetricIn = z

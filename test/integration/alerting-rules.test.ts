@@ -391,4 +391,28 @@ describe("editing a rule (PATCH /alert-rules/:id)", () => {
     const reader = await as("rule-edit-bad", "read");
     await expectProblem(await reader.patch(url, { threshold: 1 }), 403);
   });
+
+  it("a metric_name no metric can have (`@foo`) is refused on create and on PATCH, listing the model statistics", async () => {
+    const c = await as("rule-metric-name");
+    for (const metric_name of ["@foo", "@models", "checkout latency"]) {
+      const created = await expectProblem(await c.post(`${P}/alert-rules`, { ...threshold, metric_name }), 400);
+      expect(created.errors).toEqual([
+        {
+          path: "metric_name",
+          message:
+            "a metric name (1-200 characters of [A-Za-z0-9_.:/-]) or a model statistic: @models/confidence and @models/latency_ms",
+        },
+      ]);
+      // POST /metrics refuses the same names, so such a rule could never see a point.
+      await expectProblem(await c.post(`${P}/metrics`, { name: metric_name, value: 1 }), 400);
+    }
+    expect(await rules(c)).toEqual([]);
+    const rule = (await (await c.post(`${P}/alert-rules`, threshold)).json()) as Rule;
+    const patched = await expectProblem(await c.patch(`${P}/alert-rules/${rule.id}`, { metric_name: "@foo" }), 400);
+    expect(patched.errors?.map((e) => e.path)).toEqual(["metric_name"]);
+    expect(await rules(c)).toEqual([expect.objectContaining({ id: rule.id, metric_name: "errors" })]);
+    // The reserved names themselves stay valid.
+    const model = await c.patch(`${P}/alert-rules/${rule.id}`, { metric_name: "@models/confidence" });
+    expect(model.status, await model.clone().text()).toBe(200);
+  });
 });

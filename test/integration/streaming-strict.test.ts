@@ -85,6 +85,34 @@ describe("streaming write routes refuse unknown and read-only fields, naming eac
     expect(((await (await c.get(`${P}/alert-rules`)).json()) as { items: unknown[] }).items).toEqual([]);
   });
 
+  // Found by an outside probe (D4): these two took a misspelt "min_severty" (a channel at the default
+  // severity) and "created_by"/"active" on a silence without a word, while PATCH /channels refused them.
+  it.each([
+    [
+      "POST /channels",
+      "/channels",
+      { name: "oncall", type: "webhook", url: "https://hooks.example.com/a", min_severty: "critical", secret: "mine" },
+      ["min_severty", "secret"],
+    ],
+    [
+      "POST /silences",
+      "/silences",
+      {
+        matchers: { severity: "warning" },
+        ends_at: "2099-01-01T00:00:00Z",
+        bogus: 1,
+        created_by: "mallory",
+        active: false,
+      },
+      ["bogus", "created_by", "active"],
+    ],
+  ] as const)("%s too; nothing is stored", async (name, path, body, paths) => {
+    const c = await as(`strict-${name.replace(/[^A-Za-z0-9]+/g, "-")}`);
+    const problem = await expectProblem(await c.post(`${P}${path}`, body), 400);
+    expect(problem.errors).toEqual(paths.map((p) => ({ path: p, message: UNKNOWN })));
+    expect(((await (await c.get(`${P}${path}`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it("PATCH /sources/:id and alert actions too; the source and the alert are unchanged", async () => {
     const c = await as("strict-patch");
     const source = (await (await c.post(`${P}/sources`, { name: "s", source_type: "http" })).json()) as Record<

@@ -24,6 +24,8 @@ export const ChannelIn = z
     notify_on: NotifyOn.default([...NOTIFY_EVENTS]),
     enabled: z.boolean().default(true),
   })
+  // Strict, as ChannelPatch: a misspelt `min_severty` must be a 400, not a channel at the default severity.
+  .strict()
   .openapi("ChannelIn");
 
 export const ChannelPatch = z
@@ -89,6 +91,8 @@ export const SilenceIn = z
     ends_at: TimeIn,
     comment: z.string().max(2000).default(""),
   })
+  // Strict: `created_by` and `active` are the server's, and an unknown field must not pass unnoticed.
+  .strict()
   .openapi("SilenceIn");
 
 export const Silence = z

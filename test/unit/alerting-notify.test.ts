@@ -195,6 +195,27 @@ describe("channel URLs", () => {
     ["https://[fe80::1]/x", false, "must be a public host (not this machine or a private network)"],
     ["https://[ff02::1]/x", false, "must be a public host (not this machine or a private network)"],
     ["https://[64:ff9b::a00:1]/x", false, "must be a public host (not this machine or a private network)"],
+    // 6to4 (2002::/16) embeds an IPv4 address in bits 16-47; Teredo (2001:0::/32) its client's, inverted.
+    ["https://[2002:a9fe:a9fe::]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002:a00:1::]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002:7f00:1::1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002:c0a8:101:0:0:0:0:1]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002:6440:1::]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002::]/x", false, "must be a public host (not this machine or a private network)"],
+    ["https://[2002:808:808::]/x", false, null], // 8.8.8.8: public
+    ["https://[2002:0808:0808:1::1]/x", false, null],
+    [
+      "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/x",
+      false,
+      "must be a public host (not this machine or a private network)",
+    ], // client 10.0.0.1
+    [
+      "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",
+      false,
+      "must be a public host (not this machine or a private network)",
+    ], // client 127.0.0.1
+    ["https://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/x", false, null], // client 8.8.8.8
+    ["https://[2001:db8:a00:1::]/x", false, null], // not Teredo (second group is not 0)
     ["https://10.0.0.1/x", true, "must be a public host (not this machine or a private network)"], // the local switch opens loopback only
   ])("%s (allow localhost %s) → %s", (url, allow, expected) => {
     expect(channelUrlProblem(url, allow)).toBe(expected);

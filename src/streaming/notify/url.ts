@@ -42,6 +42,15 @@ function blockedV4(address: number): boolean {
   });
 }
 
+/** The eight 16-bit groups of an IPv6 literal as the URL parser serializes it (hex, `::` once at most). */
+function hextets(host: string): number[] {
+  const [head = "", tail] = host.split("::");
+  const groups = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
 /** An IPv6 literal (without brackets) that points at this machine or a non-public network. */
 function blockedV6(host: string): boolean {
   if (host === "::" || host === "::1") return true;
@@ -49,7 +58,11 @@ function blockedV6(host: string): boolean {
   const mapped = /^::(?:ffff(?::0)?:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
   if (mapped)
     return blockedV4(Number.parseInt(mapped[1] as string, 16) * 65536 + Number.parseInt(mapped[2] as string, 16));
-  const first = Number.parseInt(host.split(":")[0] || "0", 16);
+  const [first = 0, second = 0, third = 0, , , , seventh = 0, eighth = 0] = hextets(host);
+  // 6to4 (2002::/16) carries an IPv4 address in its next 32 bits: 2002:a9fe:a9fe:: is 169.254.169.254.
+  if (first === 0x2002) return blockedV4(second * 65536 + third);
+  // Teredo (2001:0::/32) carries its client's IPv4 address in the last 32 bits, inverted.
+  if (first === 0x2001 && second === 0) return blockedV4((0xffffffff - (seventh * 65536 + eighth)) >>> 0);
   return (
     (first & 0xfe00) === 0xfc00 || // unique local fc00::/7
     (first & 0xffc0) === 0xfe80 || // link-local fe80::/10

@@ -46,7 +46,7 @@ export const api = client.api.v1;
 
 export const streaming = api["streaming-analytics"];
 
-type SuccessBody<R> =
+export type SuccessBody<R> =
   R extends ClientResponse<infer B, infer S, infer _F> ? (S extends SuccessStatusCode ? B : never) : never;
 
 async function toError(res: Response): Promise<ApiError> {

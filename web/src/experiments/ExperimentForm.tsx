@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
-import { collectPages } from "../api/pages";
+import { wholeList } from "../api/pages";
 import type { Experiment } from "../api/types";
 import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
@@ -83,15 +83,9 @@ const fromExperiment = (e: Experiment): Draft => ({
 });
 
 /** The experiments in one namespace, following the cursor (for the overlap check); none asked: none. */
-function listNamespace(key: string | null): Promise<NamespaceMember[]> {
-  if (key === null) return Promise.resolve([]);
-  return collectPages((cursor) =>
-    unwrap(
-      api["ab-testing"].experiments.$get({
-        query: { namespace: key, limit: "500", ...(cursor ? { cursor } : {}) },
-      }),
-    ),
-  );
+async function listNamespace(key: string | null): Promise<NamespaceMember[]> {
+  if (key === null) return [];
+  return (await wholeList(api["ab-testing"].experiments.$get, { namespace: key })).items;
 }
 
 /** Everything the form checks itself, by API path. */

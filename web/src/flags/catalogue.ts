@@ -1,16 +1,14 @@
 import type { InferResponseType } from "hono/client";
-import { api, unwrap } from "../api/client";
-import { collectPages } from "../api/pages";
+import { api } from "../api/client";
+import { wholeList } from "../api/pages";
 
 const flags = api["ab-testing"].flags;
 export type Flag = InferResponseType<(typeof flags)[":id"]["$get"], 200>;
 
 /** Every flag of the organization, following the cursor (500 a page), by key. */
 export async function listAllFlags(): Promise<Flag[]> {
-  const all = await collectPages((cursor) =>
-    unwrap(flags.$get({ query: { limit: "500", ...(cursor ? { cursor } : {}) } })),
-  );
-  return all.sort((a, b) => a.key.localeCompare(b.key));
+  const { items } = await wholeList(flags.$get);
+  return items.sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** Flags are addressed by key in the dashboard's URLs (`/flags/<key>`), by id in the API. */

@@ -31,6 +31,7 @@ import {
 import { createAlertRule, deleteAlertRule, getAlertRule, listAlertRules, patchAlertRule } from "./service-rules";
 import { addSource, patchSource, removeSource, sourceById, sourceList } from "./service-sources";
 import { fail, type LivePublisher, type OrgContext, ok } from "./service-types";
+import type { PageFilter } from "./store/sql";
 import type { AlertFilter } from "./store/alerts";
 import type { EventFilter } from "./store/events";
 import { backfillMarker, type PredictionFilter } from "./store/predictions";
@@ -238,8 +239,8 @@ export class OrgObject extends DurableObject<Env> {
     await this.armDeliveries();
     return rule;
   }
-  listAlertRules() {
-    return listAlertRules(this.context());
+  listAlertRules(filter: PageFilter) {
+    return listAlertRules(this.context(), filter);
   }
   getAlertRule(id: string) {
     return getAlertRule(this.context(), id);
@@ -260,8 +261,8 @@ export class OrgObject extends DurableObject<Env> {
   createChannel(input: ChannelInT) {
     return createChannel(this.notifyContext(), input);
   }
-  listChannels() {
-    return channelList(this.notifyContext());
+  listChannels(filter: PageFilter) {
+    return channelList(this.notifyContext(), filter);
   }
   getChannel(id: string) {
     return channelById(this.notifyContext(), id);
@@ -281,7 +282,7 @@ export class OrgObject extends DurableObject<Env> {
     await this.armDeliveries();
     return delivery === null ? fail("not-found", "channel not found") : ok(presentDelivery(delivery));
   }
-  listDeliveries(channelId: string, filter: { limit: number; cursor?: string | undefined }) {
+  listDeliveries(channelId: string, filter: PageFilter) {
     return deliveryPage(this.notifyContext(), channelId, filter);
   }
   async createSilence(input: SilenceInT, by: string) {
@@ -290,8 +291,8 @@ export class OrgObject extends DurableObject<Env> {
     await this.armAlarm();
     return result;
   }
-  listSilences() {
-    return silenceList(this.context());
+  listSilences(filter: PageFilter) {
+    return silenceList(this.context(), filter);
   }
   deleteSilence(id: string) {
     return removeSilence(this.context(), id);

@@ -103,12 +103,11 @@ export const alertRoutes = createRouter()
       method: "get",
       path: "/alert-rules",
       tags: TAG,
-      summary: "Alert rules with their state",
-      responses: {
-        200: json(z.object({ items: z.array(AlertRule), next_cursor: z.null() }), "Every rule, newest first"),
-      },
+      summary: "Alert rules with their state, newest first",
+      request: { query: ListQuery },
+      responses: { 200: json(listOf(AlertRule, "AlertRuleList"), "A page of rules") },
     }),
-    async (c) => c.json({ items: await orgOf(c).listAlertRules(), next_cursor: null }, 200),
+    async (c) => c.json(unwrap(await orgOf(c).listAlertRules(c.req.valid("query"))), 200),
   )
   .openapi(
     defineRoute("read", {

@@ -1,5 +1,4 @@
 /** Notification channels, their delivery logs and test sends, and silences (docs/contract.md, "Alerting and metrics"). */
-import { z } from "@hono/zod-openapi";
 import { defineRoute } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { Channel, ChannelCreated, ChannelIn, ChannelPatch, Delivery, Silence, SilenceIn } from "./notify/schemas";
@@ -26,11 +25,10 @@ export const notifyRoutes = createRouter()
       path: "/channels",
       tags: TAGS,
       summary: "Notification channels, newest first (secrets are never shown again)",
-      responses: {
-        200: json(z.object({ items: z.array(Channel), next_cursor: z.null() }), "Every channel"),
-      },
+      request: { query: ListQuery },
+      responses: { 200: json(listOf(Channel, "ChannelList"), "A page of channels") },
     }),
-    async (c) => c.json({ items: await orgOf(c).listChannels(), next_cursor: null }, 200),
+    async (c) => c.json(unwrap(await orgOf(c).listChannels(c.req.valid("query"))), 200),
   )
   .openapi(
     defineRoute("read", {
@@ -107,9 +105,10 @@ export const notifyRoutes = createRouter()
       path: "/silences",
       tags: TAGS,
       summary: "Silences, newest first (ended ones too, with active: false)",
-      responses: { 200: json(z.object({ items: z.array(Silence), next_cursor: z.null() }), "Silences") },
+      request: { query: ListQuery },
+      responses: { 200: json(listOf(Silence, "SilenceList"), "A page of silences") },
     }),
-    async (c) => c.json({ items: await orgOf(c).listSilences(), next_cursor: null }, 200),
+    async (c) => c.json(unwrap(await orgOf(c).listSilences(c.req.valid("query"))), 200),
   )
   .openapi(
     defineRoute("write", {

@@ -27,7 +27,7 @@ import type {
 } from "./schemas";
 import { RATE_SERIES_DEFAULT_MINUTES } from "./model";
 import { taggedSeries } from "./service-tags";
-import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { fail, type OrgContext, ok, pageOrBadCursor, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
 import { historyOf } from "./store/history";
 import { type EventFilter, listEvents, readCounter, receivedSince, recentEvents } from "./store/events";
@@ -57,16 +57,13 @@ export interface SeriesQuery {
 
 const presentSeries = (series: SeriesResult["series"]) => series.map((p) => ({ t: iso(p.t), value: p.value }));
 
-const badCursor = () =>
-  fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }]);
-
 function pageOf<R, T>(
   page: Page<R> | null,
   present: (row: R) => T,
   table: string,
   key: (row: R) => string,
 ): Result<Page<T>> {
-  return page === null ? badCursor() : ok(presentPage(page, present, table, key));
+  return pageOrBadCursor(page === null ? null : presentPage(page, present, table, key));
 }
 
 export const eventPage = (ctx: OrgContext, filter: EventFilter): Result<Page<EventOutT>> =>

@@ -20,8 +20,9 @@ import {
   type RuleState,
 } from "./rules";
 import { AlertRuleIn, type AlertRuleInT, type AlertRulePatchT, type AlertRuleT } from "./schemas";
-import { fail, inTransaction, type OrgContext, ok, type Result } from "./service-types";
-import { presentRule, presentRules } from "./present";
+import { fail, inTransaction, type OrgContext, ok, pageOrBadCursor, type Result } from "./service-types";
+import { presentPage, presentRule, presentRules } from "./present";
+import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
@@ -31,7 +32,7 @@ import {
   createRule,
   deleteRule,
   getRule,
-  listRules,
+  rulePage,
   type StoredRule,
   saveRuleState,
   updateRuleDefinition,
@@ -146,8 +147,9 @@ export function createAlertRule(ctx: OrgContext, input: AlertRuleInT): AlertRule
   });
 }
 
-export function listAlertRules(ctx: OrgContext): AlertRuleT[] {
-  return presentRules(listRules(ctx.sql));
+export function listAlertRules(ctx: OrgContext, filter: PageFilter): Result<Page<AlertRuleT>> {
+  const page = rulePage(ctx.sql, filter);
+  return pageOrBadCursor(page && presentPage(page, presentRule, "alert_rules", (r) => r.rule.id));
 }
 
 export function getAlertRule(ctx: OrgContext, id: string): Result<AlertRuleT> {

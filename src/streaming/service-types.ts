@@ -7,6 +7,7 @@
 import type { FieldError, ProblemKind } from "../http/problem";
 import type { Publishable } from "./live/protocol";
 import type { RetentionPolicy } from "./store/retention";
+import type { Page } from "./store/sql";
 
 /** The kinds the object can answer with; everything else (auth, limits) is decided in the Worker. */
 export type FailureKind = Extract<ProblemKind, "validation" | "not-found" | "conflict" | "unprocessable">;
@@ -24,6 +25,12 @@ export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
 export const fail = (kind: FailureKind, detail: string, errors?: FieldError[]): Failure =>
   errors === undefined ? { ok: false, kind, detail } : { ok: false, kind, detail, errors };
+
+/** A list's page, or a 400 naming `query.cursor` when the store did not issue the cursor (it gave null). */
+export const pageOrBadCursor = <T>(page: Page<T> | null): Result<Page<T>> =>
+  page === null
+    ? fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }])
+    : ok(page);
 
 /** What the live hub accepts (`live/protocol.ts`): published after each durable write. */
 type LivePublication = Publishable;

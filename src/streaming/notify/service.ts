@@ -1,10 +1,10 @@
 /** Channels, their delivery log and test sends, and silences: the object's methods delegate here. */
 import type { FieldError } from "../../http/problem";
-import { fail, type OrgContext, ok, type Result } from "../service-types";
-import { deleteChannel, getChannel, insertChannel, listChannels, updateChannel } from "../store/channels";
+import { fail, type OrgContext, ok, pageOrBadCursor, type Result } from "../service-types";
+import { channelPage, deleteChannel, getChannel, insertChannel, updateChannel } from "../store/channels";
 import { insertDeliveries, listDeliveries } from "../store/deliveries";
-import { endSilence, insertSilence, listSilences } from "../store/silences";
-import type { Page } from "../store/sql";
+import { endSilence, insertSilence, silencePage } from "../store/silences";
+import type { Page, PageFilter } from "../store/sql";
 import { deliveryBody } from "./enqueue";
 import { presentChannel, presentDelivery, presentSilence } from "./present";
 import type { ChannelCreatedT, ChannelInT, ChannelPatchT, ChannelT, DeliveryT, SilenceInT, SilenceT } from "./schemas";
@@ -30,7 +30,10 @@ export function createChannel(ctx: NotifyContext, input: ChannelInT): Result<Cha
   return ok({ ...presentChannel(channel), secret });
 }
 
-export const channelList = (ctx: NotifyContext): ChannelT[] => listChannels(ctx.sql).map(presentChannel);
+export function channelList(ctx: NotifyContext, filter: PageFilter): Result<Page<ChannelT>> {
+  const page = channelPage(ctx.sql, filter);
+  return pageOrBadCursor(page && { items: page.items.map(presentChannel), next_cursor: page.next_cursor });
+}
 
 export function channelById(ctx: NotifyContext, id: string): Result<ChannelT> {
   const channel = getChannel(ctx.sql, id);
@@ -69,19 +72,10 @@ export function queueTestDelivery(ctx: NotifyContext, id: string): Result<string
   return ok(deliveryId);
 }
 
-export function deliveryPage(
-  ctx: NotifyContext,
-  channelId: string,
-  filter: { limit: number; cursor?: string | undefined },
-): Result<Page<DeliveryT>> {
+export function deliveryPage(ctx: NotifyContext, channelId: string, filter: PageFilter): Result<Page<DeliveryT>> {
   if (getChannel(ctx.sql, channelId) === null) return channelNotFound();
   const page = listDeliveries(ctx.sql, channelId, filter);
-  if (page === null) {
-    return fail("validation", "cursor is not valid for this list", [
-      { path: "query.cursor", message: "unknown cursor" },
-    ]);
-  }
-  return ok({ items: page.items.map(presentDelivery), next_cursor: page.next_cursor });
+  return pageOrBadCursor(page && { items: page.items.map(presentDelivery), next_cursor: page.next_cursor });
 }
 
 export function createSilence(ctx: OrgContext, input: SilenceInT, by: string): Result<SilenceT> {
@@ -104,8 +98,12 @@ export function createSilence(ctx: OrgContext, input: SilenceInT, by: string): R
   return ok(presentSilence(silence, ctx.now));
 }
 
-export const silenceList = (ctx: OrgContext): SilenceT[] =>
-  listSilences(ctx.sql).map((s) => presentSilence(s, ctx.now));
+export function silenceList(ctx: OrgContext, filter: PageFilter): Result<Page<SilenceT>> {
+  const page = silencePage(ctx.sql, filter);
+  return pageOrBadCursor(
+    page && { items: page.items.map((s) => presentSilence(s, ctx.now)), next_cursor: page.next_cursor },
+  );
+}
 
 export function removeSilence(ctx: OrgContext, id: string): Result<null> {
   const outcome = endSilence(ctx.sql, id, ctx.now);

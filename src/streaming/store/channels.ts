@@ -1,7 +1,7 @@
 /** Notification channels. The secret is stored (deliveries are signed with it) and read only by the sender. */
 import type { Severity } from "../alert-state";
 import type { ChannelType, NotifyEvent } from "../notify/model";
-import type { Row } from "./sql";
+import { type Page, type PageFilter, pageBySeq, type Row } from "./sql";
 
 export interface Channel {
   id: string;
@@ -72,9 +72,15 @@ export function getChannel(sql: SqlStorage, id: string): Channel | null {
   return row === undefined ? null : fromRow(row);
 }
 
-/** Newest first. A handful per organization, so no pagination. */
+/** Every channel, newest first: what an alert change is fanned out over (notify/enqueue.ts). */
 export function listChannels(sql: SqlStorage): Channel[] {
   return sql.exec<ChannelRow>("SELECT * FROM channels ORDER BY seq DESC").toArray().map(fromRow);
+}
+
+/** A page of GET /channels, newest first; null for a cursor we did not issue. */
+export function channelPage(sql: SqlStorage, filter: PageFilter): Page<Channel> | null {
+  const page = pageBySeq<ChannelRow>(sql, "channels", filter);
+  return page === null ? null : { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }
 
 export function updateChannel(sql: SqlStorage, id: string, patch: ChannelPatch, now: number): Channel | null {

@@ -3,7 +3,7 @@ import { DEFAULT_BASELINE_WINDOWS, DEFAULT_SENSITIVITY } from "../anomaly";
 import type { Aggregation } from "../rollup";
 import { type AlertRule, defaultForSeconds, parseRuleState, type RuleState } from "../rules";
 import type { AlertRuleInT } from "../schemas";
-import type { Row } from "./sql";
+import { type Page, type PageFilter, pageBySeq, type Row } from "./sql";
 
 type RuleRow = {
   seq: number;
@@ -122,6 +122,12 @@ export function listRules(sql: SqlStorage, metricNames?: readonly string[]): Sto
           JSON.stringify(metricNames),
         );
   return rows.toArray().map(fromRow);
+}
+
+/** A page of GET /alert-rules, newest first; null for a cursor we did not issue. */
+export function rulePage(sql: SqlStorage, filter: PageFilter): Page<StoredRule> | null {
+  const page = pageBySeq<RuleRow>(sql, "alert_rules", filter);
+  return page === null ? null : { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }
 
 export function saveRuleState(sql: SqlStorage, id: string, state: RuleState): void {

@@ -1,6 +1,6 @@
 /** Silences: stored as given; which one applies is decided by notify/silence.ts. */
 import type { Silence, SilenceMatchers } from "../notify/silence";
-import type { Row } from "./sql";
+import { type Page, type PageFilter, pageBySeq, type Row } from "./sql";
 
 type SilenceRow = Omit<Silence, "matchers"> & { seq: number; matchers: string } & Row;
 
@@ -24,9 +24,13 @@ export function insertSilence(sql: SqlStorage, s: Omit<Silence, "id" | "created_
   return { ...s, id, created_at: now };
 }
 
-/** Newest first; expired ones too (they explain why an old alert was not notified). */
-export function listSilences(sql: SqlStorage): Silence[] {
-  return sql.exec<SilenceRow>("SELECT * FROM silences ORDER BY seq DESC LIMIT 500").toArray().map(fromRow);
+/**
+ * A page of GET /silences, newest first, ended ones too (they explain why an old alert was not
+ * notified); null for a cursor we did not issue.
+ */
+export function silencePage(sql: SqlStorage, filter: PageFilter): Page<Silence> | null {
+  const page = pageBySeq<SilenceRow>(sql, "silences", filter);
+  return page === null ? null : { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }
 
 /** The ones that may apply at `now` (not yet ended). */

@@ -87,3 +87,32 @@ export function toBoundedPage<R>(
 export function toPage<R>(rows: R[], limit: number, key: (row: R) => number[]): Page<R> {
   return toBoundedPage(rows, limit, key, () => 0);
 }
+
+/** `limit` (1-500, checked by the route's ListQuery) and the `cursor` of the previous page. */
+export interface PageFilter {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * One page of a whole table numbered by `seq` (its INTEGER PRIMARY KEY, so in creation order),
+ * newest first, after the cursor's row; null for a cursor we did not issue. Keyset on `seq`: a row
+ * created or deleted between two pages neither repeats nor hides another. `table` is a name from
+ * the code, never from a request.
+ */
+export function pageBySeq<R extends Row & { seq: number }>(
+  sql: SqlStorage,
+  table: "channels" | "silences" | "alert_rules",
+  filter: PageFilter,
+): Page<R> | null {
+  let before = Number.MAX_SAFE_INTEGER;
+  if (filter.cursor !== undefined) {
+    const key = decodeCursor(filter.cursor, 1);
+    if (key === null) return null;
+    before = key[0] ?? 0;
+  }
+  const rows = sql
+    .exec<R>(`SELECT * FROM ${table} WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, filter.limit + 1)
+    .toArray();
+  return toPage(rows, filter.limit, (r) => [r.seq]);
+}

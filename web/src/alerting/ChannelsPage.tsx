@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
+import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
 import { CopyButton } from "../ui/Snippets";
@@ -39,7 +40,7 @@ const CHANNEL_LABELS = {
 export function ChannelsPage() {
   const me = useMe();
   const writable = canWrite(me);
-  const channels = useAsync(() => unwrap(streaming.channels.$get()), []);
+  const channels = useAsync(() => wholeList(streaming.channels.$get), []);
   const [created, setCreated] = useState<ChannelCreated | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 

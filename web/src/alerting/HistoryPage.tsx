@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { RULE_FINGERPRINT_PREFIX } from "../../../src/streaming/model";
 import { streaming, unwrap } from "../api/client";
+import { wholeList } from "../api/pages";
 import type { Alert } from "../api/types";
 import { navigate, useLocation } from "../router";
 import { useSourceName } from "../sources/store";
@@ -126,7 +127,7 @@ export function HistoryPage() {
 function AlertDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const alert = useAsync(() => unwrap(streaming.alerts[":id"].$get({ param: { id } })), [id]);
   // Rule actions are recorded as `rule:<id>`; the rule's name is what a user knows it by.
-  const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
+  const rules = useAsync(() => wholeList(streaming["alert-rules"].$get), []);
   const ruleNames = new Map((rules.data?.items ?? []).map((r) => [`${RULE_FINGERPRINT_PREFIX}${r.id}`, r.name]));
   const actor = (by: string) => {
     const name = ruleNames.get(by);

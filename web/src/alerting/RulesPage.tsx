@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
+import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link } from "../router";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
@@ -50,7 +51,7 @@ const RULE_LABELS = {
 export function RulesPage() {
   const me = useMe();
   const writable = canWrite(me);
-  const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
+  const rules = useAsync(() => wholeList(streaming["alert-rules"].$get), []);
   const [editing, setEditing] = useState<AlertRule | null>(null);
   // A rule's state moves as data arrives; keep it current while the page is open.
   useEffect(() => {

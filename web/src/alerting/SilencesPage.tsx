@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
+import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
 import { useSourceName, useSources } from "../sources/store";
 import { ErrorSummary, Field, labelsFor } from "../ui/Field";
@@ -25,8 +26,8 @@ const SILENCE_LABELS = {
 export function SilencesPage() {
   const me = useMe();
   const writable = canWrite(me);
-  const silences = useAsync(() => unwrap(streaming.silences.$get()), []);
-  const rules = useAsync(() => unwrap(streaming["alert-rules"].$get()), []);
+  const silences = useAsync(() => wholeList(streaming.silences.$get), []);
+  const rules = useAsync(() => wholeList(streaming["alert-rules"].$get), []);
   const ruleName = (id: string) => rules.data?.items.find((r) => r.id === id)?.name ?? "a deleted rule";
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { RATE_SERIES_DEFAULT_MINUTES } from "../../../src/streaming/model";
 import { streaming, unwrap } from "../api/client";
+import { wholeList } from "../api/pages";
 import type { Alert } from "../api/types";
 import { type ConnectionStatus, connectLive } from "./socket";
 import { initialState, type LiveState, LiveStore } from "./store";
@@ -52,7 +53,7 @@ export function useLive(seriesMinutes: number = RATE_SERIES_DEFAULT_MINUTES) {
         const [metrics, dashboard, rules] = await Promise.all([
           unwrap(streaming.metrics.$get()),
           unwrap(streaming.dashboard.$get({ query: { minutes: String(minutesRef.current) } })),
-          unwrap(streaming["alert-rules"].$get()),
+          wholeList(streaming["alert-rules"].$get),
         ]);
         store.setMetrics(metrics.items);
         store.setSummary(dashboard);

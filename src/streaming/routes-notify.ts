@@ -72,6 +72,8 @@ export const notifyRoutes = createRouter()
       path: "/channels/{id}/test",
       tags: TAGS,
       summary: "Send a test notification now; the answer is the delivery after its first attempt",
+      description:
+        "Sent whether the channel is enabled or not, so a receiver can be checked before its channel is turned on. Its retries, if it fails, are sent regardless too.",
       request: { params: IdParam },
       responses: { 200: json(Delivery, "The test delivery (retried like any other if it failed)") },
     }),

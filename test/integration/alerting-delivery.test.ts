@@ -523,6 +523,7 @@ describe("channel routes", () => {
     await expectProblem(await c.patch(`${P}/channels/${channel.id}`, { url: "ftp://x" }), 400);
     await expectProblem(await c.patch(`${P}/channels/${channel.id}`, { type: "slack" }), 400);
 
+    // The channel is disabled now: a test send goes out all the same (docs/alerting.md).
     const test = await c.post(`${P}/channels/${channel.id}/test`, {});
     expect(test.status).toBe(200);
     expect(await test.json()).toMatchObject({ event: "test", status: "delivered", attempts: 1, alert_id: null });

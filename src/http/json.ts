@@ -111,3 +111,43 @@ export const ItemJsonValue = z
   .openapi({
     description: `Any JSON value, nested at most ${MAX_JSON_DEPTH} levels, with at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
   });
+
+/** A UTF-16 surrogate without its other half: valid in a JS string and in JSON's `\ud800`, not in UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE_MESSAGE =
+  "must be well-formed Unicode: a lone surrogate (such as \\ud800 without its pair) cannot be stored";
+
+/** A path as a chain to its parent, so a deep body costs one link a level, not a copy. */
+type PathLink = { key: string; parent: PathLink | null } | null;
+
+const dottedPath = (link: PathLink): string => {
+  const keys: string[] = [];
+  for (let l = link; l !== null; l = l.parent) keys.push(l.key);
+  return keys.reverse().join(".");
+};
+
+/**
+ * The dotted paths (as `errors[].path`), in document order, of the strings and object keys of a
+ * parsed JSON body that hold a lone surrogate, at most `max` of them. SQLite (D1 and the Durable
+ * Object's storage) keeps text as UTF-8, where such a string has no spelling: it was stored as
+ * replacement characters while the create answer echoed it as sent. Iterative, as bodies may nest
+ * deep before the validators refuse them.
+ */
+export function loneSurrogatePaths(value: unknown, max = 20): string[] {
+  const found: string[] = [];
+  // [value, its path, whether its own key is the bad part]
+  const stack: [unknown, PathLink, boolean][] = [[value, null, false]];
+  while (stack.length > 0 && found.length < max) {
+    const [current, path, badKey] = stack.pop() as [unknown, PathLink, boolean];
+    if (badKey || (typeof current === "string" && LONE_SURROGATE.test(current))) {
+      found.push(dottedPath(path));
+    } else if (current !== null && typeof current === "object") {
+      const keys = Object.keys(current);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        stack.push([(current as Record<string, unknown>)[key], { key, parent: path }, LONE_SURROGATE.test(key)]);
+      }
+    }
+  }
+  return found;
+}

@@ -3,6 +3,8 @@ import type { MiddlewareHandler } from "hono";
 import { BOOKMARK_HEADER, BOOKMARK_PATTERN } from "../db/session";
 import { requireScope } from "./auth";
 import { d1Session } from "./d1-session";
+import { LONE_SURROGATE_MESSAGE, loneSurrogatePaths } from "./json";
+import { buildProblem, problemResponse } from "./problem";
 import type { AppEnv, Scope } from "./types";
 
 export const ProblemSchema = z
@@ -51,6 +53,33 @@ const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
+ * A JSON body whose strings (or keys) hold a lone surrogate (`"a\ud800b"`) is a 400 naming each:
+ * text is stored as UTF-8, which cannot spell one, so it used to be stored as replacement
+ * characters while the answer echoed it as sent. One check for every body, before the route's
+ * validator, which reads the same parsed body (Hono caches it). A body that does not parse is
+ * left to the validator's own 400.
+ */
+const wellFormedText: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!/^application\/([a-z.-]+\+)?json/i.test(c.req.header("content-type") ?? "")) return next();
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return next();
+  }
+  const paths = loneSurrogatePaths(body);
+  if (paths.length === 0) return next();
+  return problemResponse(
+    c,
+    buildProblem(
+      "validation",
+      "request validation failed",
+      paths.map((path) => ({ path, message: LONE_SURROGATE_MESSAGE })),
+    ),
+  );
+};
+
+/**
  * Every API route is declared through this: the scope check, the security requirement in the
  * OpenAPI document, the shared error responses, and a required JSON body when one is declared
  * (so an empty body is a 400, not silently `{}`).
@@ -62,13 +91,15 @@ export function defineRoute<const R extends RouteConfig>(
 ): R & { middleware: MiddlewareHandler<AppEnv>[] } {
   const body = route.request?.body;
   const optionalBody = body?.required === false ? [emptyBodyIsNoBody] : [];
+  // After the route's own middleware (rate limits), just before the validator: a refused request is not parsed first.
+  const textCheck = body === undefined ? [] : [wellFormedText];
   return createRoute({
     ...route,
     request: route.request && body ? { ...route.request, body: { required: true, ...body } } : route.request,
     security: [{ bearerAuth: [] }],
     description: `${route.description ?? ""}\n\nScope: \`${scope}\`.`.trim(),
     responses: { ...COMMON_ERRORS, ...route.responses },
-    middleware: [requireScope(scope), ...optionalBody, ...extra],
+    middleware: [requireScope(scope), ...optionalBody, ...extra, ...textCheck],
   }) as R & { middleware: MiddlewareHandler<AppEnv>[] };
 }
 

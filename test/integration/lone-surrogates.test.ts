@@ -1,0 +1,88 @@
+/**
+ * A string with a lone surrogate ("a\ud800b", legal in JSON's escapes) has no UTF-8 spelling, so
+ * SQLite, D1 and the Durable Object's storage alike, stored it as replacement characters while the
+ * create answer echoed it as sent (outside probe, D7: a silence comment; flags and experiments did
+ * the same). Every JSON body now refuses one with a 400 naming the field, and nothing is stored.
+ */
+import { describe, expect, it } from "vitest";
+import { as, expectProblem } from "../helpers";
+
+const S = "/api/v1/streaming-analytics";
+const A = "/api/v1/ab-testing";
+const MESSAGE = "must be well-formed Unicode: a lone surrogate (such as \\ud800 without its pair) cannot be stored";
+const LONE = "a\ud800b";
+
+describe("a lone surrogate in a JSON body is a 400 naming it; nothing is stored", () => {
+  it.each([
+    [
+      "POST /silences comment",
+      `${S}/silences`,
+      { matchers: { fingerprint: "lone" }, ends_at: "2099-01-01T00:00:00Z", comment: LONE },
+      ["comment"],
+      `${S}/silences`,
+    ],
+    [
+      "POST /channels name",
+      `${S}/channels`,
+      { name: LONE, type: "webhook", url: "https://hooks.example.com/a" },
+      ["name"],
+      `${S}/channels`,
+    ],
+    [
+      "POST /events payload key and event_type",
+      `${S}/events`,
+      { events: [{ event_type: "ok", payload: { [`k${LONE}`]: 1 } }, { event_type: LONE }] },
+      [`events.0.payload.k${LONE}`, "events.1.event_type"],
+      `${S}/events`,
+    ],
+    [
+      "POST /flags description and a rule condition",
+      `${A}/flags`,
+      {
+        key: "lone",
+        value_type: "boolean",
+        default_value: false,
+        description: LONE,
+        rules: [{ condition: { plan: LONE }, value: true }],
+      },
+      ["description", "rules.0.condition.plan"],
+      `${A}/flags`,
+    ],
+    [
+      "POST /experiments name",
+      `${A}/experiments`,
+      { key: "lone", experiment_name: LONE },
+      ["experiment_name"],
+      `${A}/experiments`,
+    ],
+  ] as const)("%s", async (name, path, body, paths, list) => {
+    const c = await as(`lone-${name.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 64));
+    const problem = await expectProblem(await c.post(path, body), 400);
+    expect(problem.errors).toEqual(paths.map((p) => ({ path: p, message: MESSAGE })));
+    expect(((await (await c.get(list)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it("PATCH too (the flag keeps its description)", async () => {
+    const c = await as("lone-patch");
+    const flag = (await (
+      await c.post(`${A}/flags`, { key: "f", value_type: "boolean", default_value: false, description: "before" })
+    ).json()) as { id: string };
+    const problem = await expectProblem(await c.patch(`${A}/flags/${flag.id}`, { description: LONE }), 400);
+    expect(problem.errors).toEqual([{ path: "description", message: MESSAGE }]);
+    expect(await (await c.get(`${A}/flags/${flag.id}`)).json()).toMatchObject({ description: "before" });
+  });
+
+  it("a surrogate pair (an emoji) is stored exactly as the answer echoes it", async () => {
+    const c = await as("lone-pair");
+    const comment = "deploy \ud83d\ude80 \u00e9\u6f22 \ufffd";
+    const res = await c.post(`${S}/silences`, {
+      matchers: { fingerprint: "pair" },
+      ends_at: "2099-01-01T00:00:00Z",
+      comment,
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ comment });
+    const listed = (await (await c.get(`${S}/silences`)).json()) as { items: { comment: string }[] };
+    expect(listed.items.map((s) => s.comment)).toEqual([comment]);
+  });
+});

@@ -526,13 +526,25 @@ describe("channel routes", () => {
     // The channel is disabled now: a test send goes out all the same (docs/alerting.md).
     const test = await c.post(`${P}/channels/${channel.id}/test`, {});
     expect(test.status).toBe(200);
-    expect(await test.json()).toMatchObject({ event: "test", status: "delivered", attempts: 1, alert_id: null });
+    const testDelivery = (await test.json()) as DeliveryOut;
+    expect(testDelivery).toMatchObject({ event: "test", status: "delivered", attempts: 1, alert_id: null });
     const [sent] = await received("routes");
     expect(JSON.parse(sent?.body ?? "{}")).toMatchObject({ event: "test", alert: null });
 
     await expectProblem(await c.post(`${P}/channels/nope/test`, {}), 404);
     await expectProblem(await c.get(`${P}/channels/nope/deliveries`), 404);
     await expectProblem(await c.get(`${P}/channels/${channel.id}/deliveries?cursor=zz`), 400);
+    // The log pages newest first by its cursor (keyset on the row number, store/sql.ts pageBySeq).
+    const sends = [testDelivery.id];
+    for (let i = 0; i < 2; i++)
+      sends.push(((await (await c.post(`${P}/channels/${channel.id}/test`, {})).json()) as DeliveryOut).id);
+    type LogPage = { items: DeliveryOut[]; next_cursor: string | null };
+    const log = async (q: string) =>
+      (await (await c.get(`${P}/channels/${channel.id}/deliveries?${q}`)).json()) as LogPage;
+    const first = await log("limit=2");
+    const rest = await log(`limit=2&cursor=${first.next_cursor}`);
+    expect([...first.items, ...rest.items].map((d) => d.id)).toEqual([...sends].reverse());
+    expect(rest.next_cursor).toBeNull();
     const other = await as("notify-routes-other");
     await expectProblem(await other.get(`${P}/channels/${channel.id}`), 404);
 

@@ -5,7 +5,7 @@
  * eviction becomes due again by itself: at least once, never lost.
  */
 import type { DeliveryEvent, DeliveryStatus } from "../notify/model";
-import { decodeCursor, type Page, type Row, toPage } from "./sql";
+import { type Page, type PageFilter, pageBySeq, type Row, Where } from "./sql";
 
 export interface Delivery {
   id: string;
@@ -122,27 +122,8 @@ export function recordOutcome(sql: SqlStorage, id: string, o: DeliveryOutcome): 
   );
 }
 
-export interface DeliveryFilter {
-  limit: number;
-  cursor?: string | undefined;
-}
-
 /** One channel's log, newest first; null for a cursor we did not issue. */
-export function listDeliveries(sql: SqlStorage, channelId: string, filter: DeliveryFilter): Page<Delivery> | null {
-  let before = Number.MAX_SAFE_INTEGER;
-  if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, 1);
-    if (key === null) return null;
-    before = key[0] ?? 0;
-  }
-  const rows = sql
-    .exec<DeliveryRow>(
-      "SELECT * FROM deliveries WHERE channel_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-      channelId,
-      before,
-      filter.limit + 1,
-    )
-    .toArray();
-  const page = toPage(rows, filter.limit, (r) => [r.seq]);
-  return { items: page.items.map(fromRow), next_cursor: page.next_cursor };
+export function listDeliveries(sql: SqlStorage, channelId: string, filter: PageFilter): Page<Delivery> | null {
+  const page = pageBySeq<DeliveryRow>(sql, "deliveries", filter, new Where().add("channel_id = ?", channelId));
+  return page === null ? null : { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }

@@ -95,24 +95,24 @@ export interface PageFilter {
 }
 
 /**
- * One page of a whole table numbered by `seq` (its INTEGER PRIMARY KEY, so in creation order),
- * newest first, after the cursor's row; null for a cursor we did not issue. Keyset on `seq`: a row
- * created or deleted between two pages neither repeats nor hides another. `table` is a name from
- * the code, never from a request.
+ * One page of a table numbered by `seq` (its INTEGER PRIMARY KEY, so in creation order), newest
+ * first, after the cursor's row, among the rows `where` keeps; null for a cursor we did not issue.
+ * Keyset on `seq`: a row created or deleted between two pages neither repeats nor hides another.
+ * `table` is a name from the code, never from a request.
  */
 export function pageBySeq<R extends Row & { seq: number }>(
   sql: SqlStorage,
-  table: "channels" | "silences" | "alert_rules",
+  table: "channels" | "silences" | "alert_rules" | "deliveries",
   filter: PageFilter,
+  where = new Where(),
 ): Page<R> | null {
-  let before = Number.MAX_SAFE_INTEGER;
   if (filter.cursor !== undefined) {
     const key = decodeCursor(filter.cursor, 1);
     if (key === null) return null;
-    before = key[0] ?? 0;
+    where.add("seq < ?", key[0] ?? 0);
   }
   const rows = sql
-    .exec<R>(`SELECT * FROM ${table} WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before, filter.limit + 1)
+    .exec<R>(`SELECT * FROM ${table} ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
     .toArray();
   return toPage(rows, filter.limit, (r) => [r.seq]);
 }

@@ -85,4 +85,19 @@ describe("a lone surrogate in a JSON body is a 400 naming it; nothing is stored"
     const listed = (await (await c.get(`${S}/silences`)).json()) as { items: { comment: string }[] };
     expect(listed.items.map((s) => s.comment)).toEqual([comment]);
   });
+
+  // The check scans the body's text for a `\uD8..`-`\uDF..` escape before parsing anything; an
+  // escaped backslash followed by "ud800" matches that scan but is six plain characters.
+  it("a backslash followed by 'ud800' (the escape's text, not a surrogate) is stored as sent", async () => {
+    const c = await as("lone-lookalike");
+    const comment = "path C:\\ud800 and \\uDFFF";
+    const res = await c.post(`${S}/silences`, {
+      matchers: { fingerprint: "lookalike" },
+      ends_at: "2099-01-01T00:00:00Z",
+      comment,
+    });
+    expect(res.status).toBe(201);
+    const listed = (await (await c.get(`${S}/silences`)).json()) as { items: { comment: string }[] };
+    expect(listed.items.map((s) => s.comment)).toEqual([comment]);
+  });
 });

@@ -2,7 +2,7 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import { dbOf } from "../http/handler";
 import { defineD1Route } from "../http/openapi";
-import { IdParam } from "../http/params";
+import { IdParam, LimitQuery } from "../http/params";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import type { AuditEntityType } from "./model";
@@ -26,7 +26,7 @@ const HistoryPage = z
   .openapi("HistoryPage");
 
 const HistoryQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: LimitQuery,
   cursor: z.string().max(200).optional(),
 });
 

@@ -4,6 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
+import { LimitQuery } from "../http/params";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
@@ -321,7 +322,7 @@ export const ListQuery = z.object({
     description: "Only the experiments in this namespace (its key)",
     example: "checkout",
   }),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: LimitQuery,
   cursor: z.string().max(200).optional(),
 });
 export type ListQueryInput = z.infer<typeof ListQuery>;

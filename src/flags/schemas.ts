@@ -4,6 +4,7 @@
  * flag's value_type in the service (a PATCH may change either side), with the same paths.
  */
 import { z } from "@hono/zod-openapi";
+import { LimitQuery } from "../http/params";
 import { JsonValue } from "../http/json";
 import { isObject } from "../targeting/model";
 import { ConditionSchema } from "../targeting/schemas";
@@ -119,7 +120,7 @@ export const FlagListQuery = z.object({
       "Only the flag with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "new-checkout",
   }),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: LimitQuery,
   cursor: z.string().max(200).optional(),
 });
 

@@ -8,3 +8,17 @@ export const IdParam = z.object({
     .max(128)
     .openapi({ param: { name: "id", in: "path" } }),
 });
+
+const LIMIT_MESSAGE = "must be a whole number from 1 to 500 (default 50), given once";
+
+/**
+ * The `limit` query parameter of every list: 1 to 500, default 50 (API.md's conventions). One
+ * message for every way to miss: zod's own were "Too big: expected int to be <=9007199254740991"
+ * for 99999999999999999999 and "expected number, received NaN" for `limit=5&limit=6`.
+ */
+export const LimitQuery = z.coerce
+  .number({ error: LIMIT_MESSAGE })
+  .int({ error: LIMIT_MESSAGE, abort: true })
+  .min(1, { error: LIMIT_MESSAGE, abort: true })
+  .max(500, { error: LIMIT_MESSAGE })
+  .default(50);

@@ -1,5 +1,6 @@
 /** Request and response schemas of `/metrics` (docs/contract.md "Metric catalogue"), derived from model.ts. */
 import { z } from "@hono/zod-openapi";
+import { LimitQuery } from "../http/params";
 import {
   CAPPING_TYPES,
   CURRENCY_PATTERN,
@@ -109,6 +110,6 @@ export const MetricListQuery = z.object({
       "Only the metric definition with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "revenue",
   }),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: LimitQuery,
   cursor: z.string().max(200).optional(),
 });

@@ -5,6 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
+import { LimitQuery } from "../http/params";
 import { ItemJsonObject, ItemJsonValue, JsonObject, withoutProto } from "../http/json";
 import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
@@ -547,7 +548,7 @@ export const listOf = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
 
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: LimitQuery,
   cursor: z.string().max(200).optional(),
 });
 

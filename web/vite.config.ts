@@ -11,11 +11,14 @@ import { defineConfig, type Plugin } from "vite";
  * the experiment and metric forms) each stay under PAGE_CHUNK_KB, so no navigation waits long, and
  * everything together under TOTAL_KB. History: one 80 KB budget for all; then 72 KB first load and
  * 92 KB in all when the flag pages came; then the forms left the first load (69 → 61 KB), which
- * costs about 2 KB in all (smaller chunks compress less well), hence 66 and 100.
+ * costs about 2 KB in all (smaller chunks compress less well), hence 66 and 100. Then 101 in all,
+ * deliberately, for the fixes of the second round's hostile-requests check: channels, silences,
+ * rules and sources read page by page (wholeList) and the experiment form sending only the
+ * schedule times edited, together 142 bytes over 100 with nothing left to trim that users do not see.
  */
 const FIRST_LOAD_KB = 66;
 const PAGE_CHUNK_KB = 16;
-const TOTAL_KB = 100;
+const TOTAL_KB = 101;
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Dependency-free server modules written to be shared with the browser. */
 const BROWSER_SAFE_SERVER_MODULES = new Set([

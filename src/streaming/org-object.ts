@@ -171,8 +171,8 @@ export class OrgObject extends DurableObject<Env> {
   createSource(input: SourceInT) {
     return addSource(this.context(), input);
   }
-  listSources() {
-    return sourceList(this.context());
+  listSources(filter: PageFilter) {
+    return sourceList(this.context(), filter);
   }
   getSource(id: string) {
     return sourceById(this.context(), id);

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
-import { Source, SourceIn, SourcePatch } from "./schemas";
+import { ListQuery, listOf, Source, SourceIn, SourcePatch } from "./schemas";
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 export const sourceRoutes = createRouter()
@@ -21,12 +21,11 @@ export const sourceRoutes = createRouter()
       method: "get",
       path: "/sources",
       tags: TAG,
-      summary: "Data sources with health",
-      responses: {
-        200: json(z.object({ items: z.array(Source), next_cursor: z.null() }), "Every data source, newest first"),
-      },
+      summary: "Data sources with health, newest first",
+      request: { query: ListQuery },
+      responses: { 200: json(listOf(Source, "SourceList"), "A page of data sources") },
     }),
-    async (c) => c.json({ items: await orgOf(c).listSources(), next_cursor: null }, 200),
+    async (c) => c.json(unwrap(await orgOf(c).listSources(c.req.valid("query"))), 200),
   )
   .openapi(
     defineRoute("read", {

@@ -1,5 +1,5 @@
 /**
- * GET /channels, /silences and /alert-rules page like every other list (API.md, Conventions):
+ * GET /channels, /silences, /alert-rules and /sources page like every other list (API.md, Conventions):
  * `limit` (default 50, 1-500) and `cursor`, newest first, keyset on creation order. Found by an
  * outside probe (D6): all three ignored both (limit=0, -5, abc, 501 and cursor=garbage gave 200
  * with everything, next_cursor always null).
@@ -20,6 +20,8 @@ const LISTS: [string, (c: Client, i: number) => Promise<Response>][] = [
     "silences",
     (c, i) => c.post(`${P}/silences`, { matchers: { fingerprint: `f${i}` }, ends_at: "2099-01-01T00:00:00Z" }),
   ],
+  // Not alerting, but the same gap (GET /sources ignored limit and cursor too) and the same paging.
+  ["sources", (c, i) => c.post(`${P}/sources`, { name: `s${i}`, source_type: "http" })],
   [
     "alert-rules",
     (c, i) =>

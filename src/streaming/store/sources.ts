@@ -1,5 +1,5 @@
 import type { SourceInT, SourcePatchT } from "../schemas";
-import type { Row } from "./sql";
+import { type Page, type PageFilter, pageBySeq, type Row } from "./sql";
 
 interface SourceRow {
   seq: number;
@@ -65,6 +65,14 @@ export function listSources(sql: SqlStorage, now: number): SourceRecord[] {
     .exec<SqlSourceRow>("SELECT * FROM sources ORDER BY seq DESC")
     .toArray()
     .map((r) => withCount(r, counts));
+}
+
+/** A page of sources, newest first (GET /sources); null when the cursor is not this object's. */
+export function sourcePage(sql: SqlStorage, filter: PageFilter, now: number): Page<SourceRecord> | null {
+  const page = pageBySeq<SqlSourceRow>(sql, "sources", filter);
+  if (page === null) return null;
+  const counts = recentCounts(sql, now);
+  return { items: page.items.map((r) => withCount(r, counts)), next_cursor: page.next_cursor };
 }
 
 export function getSource(sql: SqlStorage, id: string, now: number): SourceRecord | null {

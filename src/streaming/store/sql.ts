@@ -102,7 +102,7 @@ export interface PageFilter {
  */
 export function pageBySeq<R extends Row & { seq: number }>(
   sql: SqlStorage,
-  table: "channels" | "silences" | "alert_rules" | "deliveries",
+  table: "channels" | "silences" | "alert_rules" | "deliveries" | "sources",
   filter: PageFilter,
   where = new Where(),
 ): Page<R> | null {

@@ -30,7 +30,7 @@ export function useLive(seriesMinutes: number = RATE_SERIES_DEFAULT_MINUTES) {
     const fetchSources = () => {
       if (sourcesInFlight) return;
       sourcesInFlight = true;
-      unwrap(streaming.sources.$get())
+      wholeList(streaming.sources.$get)
         .then((r) => store.setSources(r.items), setPollError)
         .finally(() => {
           sourcesInFlight = false;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { streaming, unwrap } from "../api/client";
+import { streaming } from "../api/client";
+import { wholeList } from "../api/pages";
 import type { Source } from "../api/types";
 
 /**
@@ -22,7 +23,7 @@ const emit = () => {
 };
 
 export function refreshSources(): Promise<void> {
-  inflight ??= unwrap(streaming.sources.$get())
+  inflight ??= wholeList(streaming.sources.$get)
     .then(
       (res) => {
         sources = res.items;

@@ -2,7 +2,7 @@
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import { dbOf } from "../http/handler";
 import { defineD1Route } from "../http/openapi";
-import { IdParam, LimitQuery } from "../http/params";
+import { IdParam, listOf, pageQueryFields } from "../http/params";
 import { createRouter } from "../http/router";
 import type { AppEnv } from "../http/types";
 import type { AuditEntityType } from "./model";
@@ -21,13 +21,10 @@ const HistoryItem = z
   })
   .openapi("HistoryItem");
 
-const HistoryPage = z
-  .object({ items: z.array(HistoryItem), next_cursor: z.string().nullable() })
-  .openapi("HistoryPage");
+const HistoryPage = listOf(HistoryItem, "HistoryPage");
 
 const HistoryQuery = z.object({
-  limit: LimitQuery,
-  cursor: z.string().max(200).optional(),
+  ...pageQueryFields,
 });
 
 const ok = {

@@ -4,7 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
-import { LimitQuery } from "../http/params";
+import { listOf, pageQueryFields } from "../http/params";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
@@ -293,9 +293,7 @@ export const Experiment = z
   .openapi("Experiment");
 export type ExperimentOut = z.infer<typeof Experiment>;
 
-export const ExperimentPage = z
-  .object({ items: z.array(Experiment), next_cursor: z.string().nullable() })
-  .openapi("ExperimentPage");
+export const ExperimentPage = listOf(Experiment, "ExperimentPage");
 
 // Lists share one shape (docs/contract.md); variants are few (<= MAX_VARIANTS), so there is never a next page.
 export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.null() }).openapi("VariantPage");
@@ -322,8 +320,7 @@ export const ListQuery = z.object({
     description: "Only the experiments in this namespace (its key)",
     example: "checkout",
   }),
-  limit: LimitQuery,
-  cursor: z.string().max(200).optional(),
+  ...pageQueryFields,
 });
 export type ListQueryInput = z.infer<typeof ListQuery>;
 

@@ -4,7 +4,7 @@
  * flag's value_type in the service (a PATCH may change either side), with the same paths.
  */
 import { z } from "@hono/zod-openapi";
-import { LimitQuery } from "../http/params";
+import { listOf, pageQueryFields } from "../http/params";
 import { JsonValue } from "../http/json";
 import { isObject } from "../targeting/model";
 import { ConditionSchema } from "../targeting/schemas";
@@ -112,7 +112,7 @@ export const Flag = z
   })
   .openapi("Flag");
 
-export const FlagPage = z.object({ items: z.array(Flag), next_cursor: z.string().nullable() }).openapi("FlagPage");
+export const FlagPage = listOf(Flag, "FlagPage");
 
 export const FlagListQuery = z.object({
   key: Key.optional().openapi({
@@ -120,8 +120,7 @@ export const FlagListQuery = z.object({
       "Only the flag with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "new-checkout",
   }),
-  limit: LimitQuery,
-  cursor: z.string().max(200).optional(),
+  ...pageQueryFields,
 });
 
 // 200 keys covers any sane page; the cap keeps one request's work bounded.

@@ -68,8 +68,10 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * characters while the answer echoed it as sent. One check for every body, before the route's
  * validator. A body that does not parse is left to the validator's own 400.
  */
+const JSON_TYPE = /^application\/([a-z.-]+\+)?json/i;
+
 const wellFormedText: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!/^application\/([a-z.-]+\+)?json/i.test(c.req.header("content-type") ?? "")) return next();
+  if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) return next();
   const text = await c.req.text();
   if (!SURROGATE_ESCAPE.test(text)) return next();
   let body: unknown;

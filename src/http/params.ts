@@ -22,3 +22,10 @@ export const LimitQuery = z.coerce
   .min(1, { error: LIMIT_MESSAGE, abort: true })
   .max(500, { error: LIMIT_MESSAGE })
   .default(50);
+
+/** The paging fields of every list's query (API.md, Conventions): spread beside the list's own filters. */
+export const pageQueryFields = { limit: LimitQuery, cursor: z.string().max(200).optional() };
+
+/** Every list's answer: `{ items, next_cursor }`, as an OpenAPI component named `name`. */
+export const listOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);

@@ -1,6 +1,6 @@
 /** Request and response schemas of `/metrics` (docs/contract.md "Metric catalogue"), derived from model.ts. */
 import { z } from "@hono/zod-openapi";
-import { LimitQuery } from "../http/params";
+import { listOf, pageQueryFields } from "../http/params";
 import {
   CAPPING_TYPES,
   CURRENCY_PATTERN,
@@ -100,9 +100,7 @@ export const Metric = z
   .openapi("Metric");
 export type MetricOut = z.infer<typeof Metric>;
 
-export const MetricPage = z
-  .object({ items: z.array(Metric), next_cursor: z.string().nullable() })
-  .openapi("MetricPage");
+export const MetricPage = listOf(Metric, "MetricPage");
 
 export const MetricListQuery = z.object({
   key: MetricKey.optional().openapi({
@@ -110,6 +108,5 @@ export const MetricListQuery = z.object({
       "Only the metric definition with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "revenue",
   }),
-  limit: LimitQuery,
-  cursor: z.string().max(200).optional(),
+  ...pageQueryFields,
 });

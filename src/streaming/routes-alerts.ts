@@ -1,9 +1,10 @@
+import { listOf } from "../http/params";
 import type { AlertAction } from "./model";
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
-import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, AlertRulePatch, ListQuery, listOf } from "./schemas";
+import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, AlertRulePatch, ListQuery } from "./schemas";
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const AlertsQuery = ListQuery.extend({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
+import { listOf } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { TimeIn } from "../http/time";
@@ -8,7 +9,6 @@ import {
   EventBatchIn,
   EventOut,
   ListQuery,
-  listOf,
   ModelsSummary,
   PredictionBody,
   PredictionOut,

@@ -1,9 +1,10 @@
 /** Notification channels, their delivery logs and test sends, and silences (docs/contract.md, "Alerting and metrics"). */
+import { listOf } from "../http/params";
 import { defineRoute } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { Channel, ChannelCreated, ChannelIn, ChannelPatch, Delivery, Silence, SilenceIn } from "./notify/schemas";
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
-import { ListQuery, listOf } from "./schemas";
+import { ListQuery } from "./schemas";
 
 const TAGS = [...TAG, "Alerting"];
 

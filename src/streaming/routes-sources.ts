@@ -1,7 +1,8 @@
+import { listOf } from "../http/params";
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
-import { ListQuery, listOf, Source, SourceIn, SourcePatch } from "./schemas";
+import { ListQuery, Source, SourceIn, SourcePatch } from "./schemas";
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 export const sourceRoutes = createRouter()

@@ -5,7 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
-import { LimitQuery } from "../http/params";
+import { pageQueryFields } from "../http/params";
 import { ItemJsonObject, ItemJsonValue, JsonObject, withoutProto } from "../http/json";
 import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
@@ -543,14 +543,7 @@ function oneOrBatch<B extends z.ZodType, S extends z.ZodType>(key: string, batch
 export const PredictionBody = oneOrBatch("predictions", PredictionBatchIn, PredictionIn, "PredictionBody");
 export const MetricBody = oneOrBatch("metrics", MetricBatchIn, MetricIn, "MetricBody");
 
-/** Lists: `{ items, next_cursor }`, newest first. */
-export const listOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() }).openapi(name);
-
-export const ListQuery = z.object({
-  limit: LimitQuery,
-  cursor: z.string().max(200).optional(),
-});
+export const ListQuery = z.object(pageQueryFields);
 
 export type SourceInT = z.output<typeof SourceIn>;
 export type SourcePatchT = z.output<typeof SourcePatch>;

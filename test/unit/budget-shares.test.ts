@@ -14,24 +14,7 @@ describe("budgetShares", () => {
     { total: 1000, uses: [Infinity, Infinity, Infinity, 1], granted: [625, 125, 125, 125] },
     { total: 1000, uses: [1, Infinity], granted: [750, 999] },
     { total: 1000, uses: [Infinity], granted: [1000] },
-    {
-      total: 10,
-      uses: [
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-        Infinity,
-      ],
-      granted: [10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-    },
+    { total: 10, uses: Array<number>(12).fill(Infinity), granted: [10, ...Array<number>(11).fill(0)] },
   ])("total $total, uses $uses", ({ total, uses, granted }) => {
     const share = budgetShares(total, uses.length);
     const seen: number[] = [];

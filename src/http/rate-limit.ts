@@ -11,9 +11,23 @@ import type { AppEnv } from "./types";
 const rateLimited = (detail: string, periodSeconds: number) =>
   new ProblemError("rate-limited", detail, { headers: { "Retry-After": String(periodSeconds) } });
 
+/**
+ * The limiter's verdict, or admission when the binding fails: a limiter outage must not take
+ * ingestion or sign-in down with it (the assignment limiter admits the same way, batched-limiter.ts).
+ * The limiter protects capacity; it is not what makes a request correct.
+ */
+async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
+  try {
+    return (await limiter.limit({ key })).success;
+  } catch (err) {
+    console.warn(`rate limiter unavailable for ${key}; admitting`, err);
+    return true;
+  }
+}
+
 /** Per-organization ingestion limit. Must run after requireScope: it keys on the token's org. */
 export const limitIngest = createMiddleware<AppEnv>(async (c, next) => {
-  const { success } = await c.env.INGEST_LIMITER.limit({ key: `ingest:${c.var.principal.org}` });
+  const success = await allowed(c.env.INGEST_LIMITER, `ingest:${c.var.principal.org}`);
   if (!success) {
     throw rateLimited(
       "ingestion rate limit exceeded for this organization",
@@ -30,7 +44,7 @@ export const limitIngest = createMiddleware<AppEnv>(async (c, next) => {
  */
 export async function limitFailedAuth(c: Context<AppEnv>): Promise<void> {
   const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
-  const { success } = await c.env.AUTH_FAILURE_LIMITER.limit({ key: `auth-failure:${ip}` });
+  const success = await allowed(c.env.AUTH_FAILURE_LIMITER, `auth-failure:${ip}`);
   if (!success) {
     throw rateLimited(
       "too many failed authentications from this address",

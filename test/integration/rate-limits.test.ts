@@ -128,3 +128,36 @@ describe("assignment rate limit (ASSIGN_LIMITER, per organization, consulted onc
     expect((await call(org, "/assign", { user_id: "u-later" })).status).toBe(200);
   });
 });
+
+// A limiter binding that fails (an outage; in the test runtime, abortAllDurableObjects() makes the
+// simulated binding throw) admits the request, as the batched assignment limiter already did: before,
+// the error reached the app's handler and every ingest and every refused token was a 500.
+describe("a failing limiter binding admits, never a 500", () => {
+  const down = { limit: () => Promise.reject(new Error("limiter down")) } as unknown as RateLimit;
+  const downEnv = { ...env, INGEST_LIMITER: down, AUTH_FAILURE_LIMITER: down } as Env;
+  const S = "/api/v1/streaming-analytics";
+
+  async function send(path: string, init: RequestInit): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await app.request(`https://edge.test${path}`, init, downEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it("ingestion is accepted and stored", async () => {
+    const token = await tokenFor("limiter-down", "ingest read");
+    const res = await send(`${S}/events`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ events: [{ event_type: "kept" }] }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const dashboard = await send(`${S}/dashboard`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(((await dashboard.json()) as { events: { total: number } }).events.total).toBe(1);
+  });
+
+  it("a refused token is still a 401, not a 500", async () => {
+    const res = await send("/api/v1/me", { headers: { Authorization: "Bearer not-a-jwt" } });
+    await expectProblem(res, 401);
+  });
+});

@@ -103,14 +103,23 @@ describe("issue 10 exact refusals at the HTTP layer", () => {
     expect(pulled).toBeLessThanOrEqual(1);
   });
 
-  it("a body without Content-Length (streamed) is counted and refused with 413 past 1 MiB", async () => {
+  // Without a length (chunked) the bytes are counted; past 1 MiB the rest is drained like a declared
+  // body's, so the client finishes its upload and reads the 413 (Hono's counting limit answered
+  // mid-upload: the reset the drain exists to avoid).
+  it("a body without Content-Length (streamed) is counted, read to its end, unparsed, then 413 past 1 MiB", async () => {
     const token = await tokenFor("big-stream");
     let sent = 0;
-    const chunk = enc(`[${"0,".repeat(32 * 1024)}`.slice(0, 64 * 1024));
+    let closed = false;
+    const chunk = enc(`{"events":[{"event_type":"x"}],"pad":"${"x".repeat(64 * 1024)}`);
     const streamed = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent > 2 * 1024 * 1024) return controller.close();
-        sent += chunk.byteLength;
+        if (sent >= 32) {
+          controller.enqueue(enc('"}'));
+          controller.close();
+          closed = true;
+          return;
+        }
+        sent++;
         controller.enqueue(chunk);
       },
     });
@@ -122,6 +131,50 @@ describe("issue 10 exact refusals at the HTTP layer", () => {
     });
     const problem = await expectProblem(res, 413);
     expect(problem.type).toBe("urn:edge-experiments:problem:payload-too-large");
+    expect(closed).toBe(true);
+    const dashboard = await (await api(`${P}/dashboard`, { token })).json<{ events: { total: number } }>();
+    expect(dashboard.events.total).toBe(0);
+  });
+
+  it("a streamed body that passes 1 MiB and then stalls is 413 by the drain deadline", async () => {
+    const token = await tokenFor("big-stream-stalled");
+    const chunk = enc("x".repeat(64 * 1024));
+    let sent = 0;
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > 1024 * 1024) return new Promise(() => undefined);
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await api(`${P}/events`, {
+      token,
+      method: "POST",
+      rawBody: stalled,
+      headers: { "Content-Type": "application/json" },
+    });
+    await expectProblem(res, 413);
+  });
+
+  it("a streamed body within 1 MiB is read whole and handled as sent", async () => {
+    const token = await tokenFor("small-stream");
+    const parts = ['{"events":[', '{"event_type":"streamed"}', ',{"event_type":"streamed"}', "]}"].map(enc);
+    const streamed = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(next);
+      },
+    });
+    const res = await api(`${P}/events`, {
+      token,
+      method: "POST",
+      rawBody: streamed,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(res.status).toBe(202);
+    const dashboard = await (await api(`${P}/dashboard`, { token })).json<{ events: { total: number } }>();
+    expect(dashboard.events.total).toBe(2);
   });
 
   it("/api/docs carries the dashboard's security headers, its inline style allowed by hash", async () => {

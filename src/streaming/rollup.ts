@@ -111,6 +111,12 @@ export interface QueryOptions {
   aggregation: Aggregation;
   now: number;
   metricRetentionMs?: number;
+  /**
+   * Let the resolution be as coarse as the step, not only W/30: set by the tagged-read budget
+   * (group-budget.ts) when the finer buckets of many tag sets would be too many to read. The
+   * window's start may then be off by up to one bucket instead of ~3%.
+   */
+  coarse?: boolean;
 }
 
 /** Start of the bucket holding ts. Floors toward −∞, so it is also right for ts < 0. */
@@ -247,7 +253,7 @@ export function defaultStepSeconds(windowSeconds: number): number {
 /**
  * Resolution (ms) to answer a query from. Among resolutions whose retention covers the window,
  * the coarsest that is ≤ the step (finer adds rows, not precision, to a series) and ≤ W/30 (so the
- * window's edges are at most ~3% off); if none, the finest. Then, if that reads more than
+ * window's edges are at most ~3% off; `coarse` drops this second condition); if none, the finest. Then, if that reads more than
  * MAX_BUCKETS_PER_QUERY buckets, the next coarser that does not. Beyond every retention: the coarsest.
  */
 export function chooseResolution(
@@ -255,6 +261,7 @@ export function chooseResolution(
   stepSeconds: number,
   now: number,
   metricRetentionMs = DEFAULT_METRIC_RETENTION_MS,
+  coarse = false,
 ): number {
   const windowMs = windowSeconds * SECOND;
   const covering = RESOLUTIONS.filter(
@@ -262,7 +269,7 @@ export function chooseResolution(
   ).map((r) => r.resolution_ms);
   const coarsest = RESOLUTIONS[RESOLUTIONS.length - 1]?.resolution_ms ?? HOUR;
   if (covering.length === 0) return coarsest;
-  const fitting = covering.filter((r) => r <= stepSeconds * SECOND && r <= windowMs / 30);
+  const fitting = covering.filter((r) => r <= stepSeconds * SECOND && (coarse || r <= windowMs / 30));
   let index = covering.indexOf(fitting[fitting.length - 1] ?? (covering[0] as number));
   while (index < covering.length - 1 && windowMs / (covering[index] as number) > MAX_BUCKETS_PER_QUERY) index++;
   return covering[index] ?? coarsest;
@@ -277,6 +284,16 @@ export function seriesLength(plan: QueryPlan): number {
   return Math.floor((plan.to - bucketStart(plan.from, plan.step_ms)) / plan.step_ms) + 1;
 }
 
+/**
+ * Buckets of one series a plan can read: those in [from, to] not yet past the resolution's
+ * retention (a window longer than the retention names buckets that no longer exist).
+ */
+export function bucketsRead(plan: QueryPlan, metricRetentionMs?: number): number {
+  const cutoff = retentionCutoffs(plan.to, metricRetentionMs).find((c) => c.resolution_ms === plan.resolution_ms);
+  const from = Math.max(plan.from, cutoff?.before ?? plan.from);
+  return Math.max(0, (bucketStart(plan.to, plan.resolution_ms) - from) / plan.resolution_ms + 1);
+}
+
 /** Which rows to read and how to step. The step is a multiple of the resolution, so buckets never straddle steps. */
 export function planQuery(options: Omit<QueryOptions, "aggregation">): QueryPlan {
   const { windowSeconds, now } = options;
@@ -285,7 +302,7 @@ export function planQuery(options: Omit<QueryOptions, "aggregation">): QueryPlan
     options.stepSeconds !== undefined && options.stepSeconds > 0
       ? options.stepSeconds
       : defaultStepSeconds(windowSeconds);
-  const resolution = chooseResolution(windowSeconds, stepSeconds, now, options.metricRetentionMs);
+  const resolution = chooseResolution(windowSeconds, stepSeconds, now, options.metricRetentionMs, options.coarse);
   const windowMs = windowSeconds * SECOND;
   let stepMs = roundUpTo(Math.max(stepSeconds * SECOND, resolution), resolution);
   if (windowMs / stepMs > MAX_SERIES_POINTS) stepMs = roundUpTo(Math.ceil(windowMs / MAX_SERIES_POINTS), resolution);

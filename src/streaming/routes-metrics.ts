@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
-import { MAX_GROUPED_POINTS } from "./group-budget";
+import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS } from "./group-budget";
 import { RATE_SERIES_DEFAULT_MINUTES, RATE_SERIES_MAX_MINUTES } from "./model";
 import { AGGREGATIONS } from "./rollup";
 import { DashboardSummary, MetricBody, MetricName, MetricSeries, MetricsAccepted, MetricSummary } from "./schemas";
@@ -28,7 +28,7 @@ const SeriesQuery = z
     aggregation: z.enum(AGGREGATIONS).default("avg"),
     step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional().openapi({
       description:
-        "Seconds per point. Default: about 60 points (with group_by, coarser when needed to fit). A series has at most 1000 points (a finer step is raised)",
+        "Seconds per point. Default: about 60 points (with group_by or tag filters, coarser when needed to fit). A series has at most 1000 points (a finer step is raised)",
     }),
     group_by: z
       .string()
@@ -102,8 +102,9 @@ export const metricRoutes = createRouter()
         "Percentiles come from DDSketch rollups: within 1% relative error of the exact value. `tag.<key>=<value>` " +
         "keeps only points with that tag; `group_by=<key>` adds one series per value of that tag (sketches of the " +
         "tag sets merge, so grouped percentiles keep the same accuracy). A grouped answer carries at most " +
-        `${MAX_GROUPED_POINTS} points (groups × points per series): without \`step\` the default step is coarsened to ` +
-        "fit; an explicit `step` that does not fit is a 422 naming the step that would.",
+        `${MAX_GROUPED_POINTS} points (groups × points per series), and a filtered or grouped read folds at most ` +
+        `${MAX_TAGGED_ROWS} rollups (selected tag sets × buckets): without \`step\` the default step is coarsened ` +
+        "to fit (reading coarser buckets when needed); an explicit `step` that does not fit is a 422 naming the step that would.",
       request: {
         params: z.object({ name: MetricName.openapi({ param: { name: "name", in: "path" } }) }),
         query: SeriesQuery,
@@ -111,7 +112,9 @@ export const metricRoutes = createRouter()
       responses: {
         200: json(MetricSeries, "Window value and series (t: step start)"),
         ...problemResponses({
-          422: `group_by with this step would answer more than ${MAX_GROUPED_POINTS} points (groups × points per series)`,
+          422:
+            `group_by with this step would answer more than ${MAX_GROUPED_POINTS} points (groups × points per series), ` +
+            `or the tag sets selected would need more than ${MAX_TAGGED_ROWS} rollups read (tag sets × buckets)`,
         }),
       },
     }),

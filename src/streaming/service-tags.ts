@@ -4,7 +4,7 @@
  * `tag.<k>=<v>` filters and `group_by`, answered by merging the sketches of the selected tag sets.
  */
 import { foldPoints, mergeStored, planQuery, querySeries, type SeriesResult, type QueryOptions } from "./rollup";
-import { type GroupedStep, groupedStep, MAX_GROUPED_POINTS } from "./group-budget";
+import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS, type ReadSize, type TaggedRead, taggedRead } from "./group-budget";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
 import {
   listTagSets,
@@ -102,42 +102,65 @@ interface GroupResult {
 export interface TaggedSeries {
   all: SeriesResult;
   groups: GroupResult[] | null;
-  /** `options` with the step the groups were read at (group-budget.ts may coarsen the default). */
+  /** `options` with the step and buckets the sets were read at (group-budget.ts may coarsen the default). */
   options: QueryOptions;
 }
 
-/** 422 naming group_by, step and window: the answer would carry more than MAX_GROUPED_POINTS points. */
-function overBudget(groupBy: string, groups: number, options: QueryOptions, step: GroupedStep & { ok: false }) {
+/**
+ * 422 naming what selects (group_by, the tag filters), step and window: the answer would carry
+ * more than MAX_GROUPED_POINTS points, or the read would fold more than MAX_TAGGED_ROWS rollups.
+ */
+function overBudget(
+  filter: Tags,
+  groupBy: string | undefined,
+  size: ReadSize,
+  options: QueryOptions,
+  verdict: TaggedRead & { ok: false },
+) {
   const { windowSeconds, stepSeconds: asked } = options;
-  const points = groups * step.perSeries;
+  const { cost, over, fits } = verdict;
   const stepText =
-    asked === undefined || asked === step.stepSeconds
-      ? `a ${step.stepSeconds} s step`
-      : `step ${asked} s, read as ${step.stepSeconds} s (whole buckets, at most 1000 points a series)`;
+    asked === undefined || asked === cost.stepSeconds
+      ? `a ${cost.stepSeconds} s step`
+      : `step ${asked} s, read as ${cost.stepSeconds} s (whole buckets, at most 1000 points a series)`;
+  const filters = Object.entries(filter).map(([k, v]) => `tag.${k}=${v}`);
+  const selection = [...(groupBy === undefined ? [] : [`group_by=${groupBy}`]), ...filters].join(" with ");
+  const reasons = [
+    ...(over.points
+      ? [
+          `makes ${size.groups} groups of ${cost.perSeries} points (${stepText}, over ${windowSeconds} s): ` +
+            `${size.groups * cost.perSeries} points, more than the ${MAX_GROUPED_POINTS} a grouped answer may carry`,
+        ]
+      : []),
+    ...(over.rows
+      ? [
+          `selects ${size.tagSets} tag sets of ${cost.buckets} buckets each (${cost.resolutionSeconds} s buckets for ` +
+            `${over.points ? "that step" : stepText}, over ${windowSeconds} s): ${size.tagSets * cost.buckets} rollups, ` +
+            `more than the ${MAX_TAGGED_ROWS} a read may fold`,
+        ]
+      : []),
+  ];
   const coarser =
-    step.fits === null
+    fits === null
       ? "a shorter window"
-      : `step=${step.fits} or coarser (or omit step: the default is coarsened to fit), a shorter window`;
+      : `step=${fits} or coarser (or omit step: the default is coarsened to fit), a shorter window`;
+  const selects = over.points
+    ? `${size.groups} groups; at most ${Math.floor(MAX_GROUPED_POINTS / cost.perSeries)} at this step`
+    : `${size.tagSets} tag sets; at most ${Math.floor(MAX_TAGGED_ROWS / cost.buckets)} at this step`;
   return fail(
     "unprocessable",
-    `group_by=${groupBy} makes ${groups} groups of ${step.perSeries} points (${stepText}, over ${windowSeconds} s): ` +
-      `${points} points, more than the ${MAX_GROUPED_POINTS} a grouped answer may carry. Use ${coarser}, ` +
-      "or tag.<key>=<value> filters that select fewer groups.",
+    `${selection} ${reasons.join("; and ")}. Use ${coarser}, or tag.<key>=<value> filters that select fewer ` +
+      `${over.points ? "groups" : "tag sets"}.`,
     [
-      {
-        path: "query.group_by",
-        message: `${groups} groups; at most ${Math.floor(MAX_GROUPED_POINTS / step.perSeries)} at this step`,
-      },
+      ...(groupBy === undefined ? [] : [{ path: "query.group_by", message: selects }]),
+      ...Object.keys(filter).map((k) => ({ path: `query.tag.${k}`, message: selects })),
       {
         path: "query.step",
-        message:
-          step.fits === null
-            ? "no step fits this many groups over this window"
-            : `at least ${step.fits} for ${groups} groups over this window`,
+        message: fits === null ? "no step fits this read over this window" : `at least ${fits} for this read`,
       },
       {
         path: "query.window",
-        message: `${windowSeconds} s at a ${step.stepSeconds} s step is ${step.perSeries} points per series`,
+        message: `${windowSeconds} s at a ${cost.stepSeconds} s step is ${cost.perSeries} points per series, ${cost.buckets} buckets per tag set`,
       },
     ],
   );
@@ -145,7 +168,7 @@ function overBudget(groupBy: string, groups: number, options: QueryOptions, step
 
 /**
  * The series of the tag sets matching `filter`, merged; with `groupBy`, one merged series per value.
- * A grouped read is sized (groups × points, group-budget.ts) before any rollup is read.
+ * The read is sized (groups × points, tag sets × buckets: group-budget.ts) before any rollup is read.
  */
 export function taggedSeries(
   ctx: OrgContext,
@@ -156,12 +179,10 @@ export function taggedSeries(
 ): Result<TaggedSeries> {
   const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, filter));
   const grouped = groupBy === undefined ? null : groupTagSets(sets, groupBy);
-  let read = options;
-  if (groupBy !== undefined && grouped !== null) {
-    const step = groupedStep(options, grouped.length);
-    if (!step.ok) return overBudget(groupBy, grouped.length, options, step);
-    read = { ...options, stepSeconds: step.stepSeconds };
-  }
+  const size = { groups: grouped?.length ?? 0, tagSets: sets.length };
+  const verdict = taggedRead(options, size);
+  if (!verdict.ok) return overBudget(filter, groupBy, size, options, verdict);
+  const read: QueryOptions = { ...options, ...verdict.read };
   const plan = planQuery(read);
   const rows = taggedRollupsInRange(
     ctx.sql,

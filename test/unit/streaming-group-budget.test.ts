@@ -1,50 +1,155 @@
 import { describe, expect, it } from "vitest";
-import { groupedStep, MAX_GROUPED_POINTS } from "../../src/streaming/group-budget";
-import { planQuery, seriesLength } from "../../src/streaming/rollup";
+import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS, type ReadSize, taggedRead } from "../../src/streaming/group-budget";
+import { bucketsRead, planQuery, seriesLength } from "../../src/streaming/rollup";
+import { WINDOWS } from "../../web/src/live/url-state";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 7);
-const points = (windowSeconds: number, stepSeconds?: number) =>
-  seriesLength(planQuery({ windowSeconds, now: T0, ...(stepSeconds === undefined ? {} : { stepSeconds }) }));
+const DAY = 86_400;
+const at = (windowSeconds: number, stepSeconds?: number, coarse?: boolean) =>
+  planQuery({
+    windowSeconds,
+    now: T0,
+    ...(stepSeconds === undefined ? {} : { stepSeconds }),
+    ...(coarse ? { coarse } : {}),
+  });
+const points = (windowSeconds: number, stepSeconds?: number, coarse?: boolean) =>
+  seriesLength(at(windowSeconds, stepSeconds, coarse));
+const buckets = (windowSeconds: number, stepSeconds?: number, coarse?: boolean) =>
+  bucketsRead(at(windowSeconds, stepSeconds, coarse));
+const read = (windowSeconds: number, stepSeconds: number | undefined, size: ReadSize) =>
+  taggedRead({ windowSeconds, now: T0, ...(stepSeconds === undefined ? {} : { stepSeconds }) }, size);
 
-describe("grouped read budget (groups × points per series)", () => {
-  it("keeps a step that fits, explicit or default", () => {
-    expect(groupedStep({ windowSeconds: 3600, stepSeconds: 10, now: T0 }, 3)).toEqual({ ok: true, stepSeconds: 10 });
-    expect(groupedStep({ windowSeconds: 3600, now: T0 }, 300)).toEqual({ ok: true, stepSeconds: undefined });
-    expect(groupedStep({ windowSeconds: 34_560_000, stepSeconds: 10, now: T0 }, 0)).toEqual({
-      ok: true,
-      stepSeconds: 10,
-    });
+/** Groups and tag sets both 1000: group_by=u over a metric at the tag-set bound. */
+const perSet = { groups: 1000, tagSets: 1000 };
+/** group_by=region over the same metric: two groups, every tag set read. */
+const regions = { groups: 2, tagSets: 1000 };
+/** tag.region=a: half the sets, no groups. */
+const half = { groups: 0, tagSets: 500 };
+
+describe("tagged read budget (groups × points per series, tag sets × buckets)", () => {
+  it("counts the buckets a plan can read, not those past the retention", () => {
+    expect(buckets(3600, 10)).toBe(361);
+    expect(buckets(604_800)).toBe(169);
+    // 400 days at hourly buckets name 9601, of which the default 90-day retention keeps 2161.
+    expect(Math.floor((at(400 * DAY).to - at(400 * DAY).from) / 3_600_000) + 1).toBe(9601);
+    expect(buckets(400 * DAY)).toBe(2161);
+    // `coarse` lets the buckets follow the step past W/30.
+    expect(at(3600, 300).resolution_ms).toBe(10_000);
+    expect(at(3600, 300, true).resolution_ms).toBe(300_000);
+    expect(buckets(3600, 300, true)).toBe(13);
   });
 
-  it("coarsens the default step to the finest nice step that fits (the dashboard sends none)", () => {
-    // 1000 groups × 61 default points is over; 120 s is still 31 points each, 300 s is 13.
+  it.each([
+    ["a grouped read that fits, explicit step", 3600, 10, { groups: 3, tagSets: 3 }, { stepSeconds: 10 }],
+    ["a grouped read that fits, default step", 3600, undefined, { groups: 300, tagSets: 300 }, {}],
+    [
+      "a huge window over few tag sets (the retention keeps 2161 buckets each)",
+      400 * DAY,
+      10,
+      { groups: 0, tagSets: 70 },
+      { stepSeconds: 10 },
+    ],
+    ["ungrouped, unfiltered (no tag set read)", 400 * DAY, 10, { groups: 0, tagSets: 0 }, { stepSeconds: 10 }],
+    [
+      "tag.region=a over an hour, default step: coarsened to 5-minute buckets",
+      3600,
+      undefined,
+      half,
+      { stepSeconds: 300, coarse: true },
+    ],
+    ["group_by=region over an hour, default step", 3600, undefined, regions, { stepSeconds: 300, coarse: true }],
+    ["group_by=u over an hour, default step", 3600, undefined, perSet, { stepSeconds: 300, coarse: true }],
+    [
+      "an explicit step whose usual buckets are too many reads coarser ones",
+      3600,
+      300,
+      half,
+      { stepSeconds: 300, coarse: true },
+    ],
+    [
+      "group_by=region over 24 hours, default step: hourly buckets",
+      DAY,
+      undefined,
+      regions,
+      { stepSeconds: 3600, coarse: true },
+    ],
+    ["group_by=region over 7 days: 169 hourly buckets × 1000, just within", 7 * DAY, undefined, regions, {}],
+  ] as const)("reads %s", (_label, windowSeconds, stepSeconds, size, expected) => {
+    const verdict = read(windowSeconds, stepSeconds, size);
+    expect(verdict).toEqual({ ok: true, read: { stepSeconds: undefined, ...expected } });
+    if (!verdict.ok) return;
+    const options = { windowSeconds, now: T0, ...verdict.read };
+    expect(size.groups * seriesLength(planQuery(options))).toBeLessThanOrEqual(MAX_GROUPED_POINTS);
+    expect(size.tagSets * bucketsRead(planQuery(options))).toBeLessThanOrEqual(MAX_TAGGED_ROWS);
+  });
+
+  it.each([
+    // The measured reads: 180,500 and 361,000 rollups of 10 s buckets.
+    ["tag.region=a at a 10 s step over an hour", 3600, 10, half, { points: false, rows: true }, 361, 361, 300],
+    ["group_by=region at a 10 s step over an hour", 3600, 10, regions, { points: false, rows: true }, 361, 361, 300],
+    ["group_by=u at a 10 s step over an hour", 3600, 10, perSet, { points: true, rows: true }, 361, 361, 300],
+    // A 60 s step over 24 hours is read as 300 s: 10 s buckets would be more than 2880.
+    [
+      "group_by=region at 60 s over 24 hours (5-minute buckets)",
+      DAY,
+      60,
+      regions,
+      { points: false, rows: true },
+      289,
+      289,
+      3600,
+    ],
+    // 1000 tag sets × 2161 hourly buckets: no step reads fewer, so none fits.
+    ["group_by=u at 10 s over 400 days", 400 * DAY, 10, perSet, { points: true, rows: true }, 961, 2161, null],
+    [
+      "group_by=region over 30 days, default step",
+      30 * DAY,
+      undefined,
+      regions,
+      { points: false, rows: true },
+      61,
+      721,
+      null,
+    ],
+  ] as const)(
+    "refuses %s, naming the finest step that fits",
+    (_l, windowSeconds, stepSeconds, size, over, perSeries, bucketCount, fits) => {
+      const verdict = read(windowSeconds, stepSeconds, size);
+      expect(verdict).toMatchObject({ ok: false, over, fits, cost: { perSeries, buckets: bucketCount } });
+      if (verdict.ok || verdict.fits === null) return;
+      // The named step fits (with coarser buckets where needed); the nice step below it does not.
+      expect(read(windowSeconds, verdict.fits, size)).toMatchObject({ ok: true, read: { stepSeconds: verdict.fits } });
+      expect(read(windowSeconds, verdict.fits / 2, size).ok).toBe(false);
+    },
+  );
+
+  it("coarsens the default step of every dashboard window to fit any metric (the charts send no step)", () => {
+    for (const { s } of WINDOWS) {
+      for (const size of [perSet, regions, half]) {
+        const verdict = read(s, undefined, size);
+        expect(verdict.ok, `window ${s}, ${JSON.stringify(size)}`).toBe(true);
+      }
+    }
+    // The bound is exactly the widest window at the tag-set bound.
+    expect(1000 * buckets(7 * DAY)).toBe(MAX_TAGGED_ROWS);
+  });
+
+  it("keeps the grouped-answer bound: the default for 1000 groups over an hour is 300 s, not 120 s", () => {
     expect(1000 * points(3600)).toBeGreaterThan(MAX_GROUPED_POINTS);
     expect(1000 * points(3600, 120)).toBeGreaterThan(MAX_GROUPED_POINTS);
-    expect(groupedStep({ windowSeconds: 3600, now: T0 }, 1000)).toEqual({ ok: true, stepSeconds: 300 });
-    for (const windowSeconds of [10, 300, 3600, 86_400, 604_800, 30 * 86_400, 400 * 86_400]) {
-      const step = groupedStep({ windowSeconds, now: T0 }, 1000);
-      expect(step.ok, `window ${windowSeconds}`).toBe(true);
-      if (step.ok) expect(1000 * points(windowSeconds, step.stepSeconds)).toBeLessThanOrEqual(MAX_GROUPED_POINTS);
-    }
-  });
-
-  it("refuses an explicit step that does not fit, naming the finest one that does", () => {
-    // The hostile report's request: 1000 groups over 400 days at a 10 s step (raised by planQuery).
-    const over = groupedStep({ windowSeconds: 34_560_000, stepSeconds: 10, now: T0 }, 1000);
-    // planQuery already raised it to 36,000 s (1000 points at most, whole hours): still 961 points a series.
-    expect(over).toMatchObject({ ok: false, stepSeconds: 36_000, perSeries: 961 });
-    if (over.ok || over.fits === null) throw new Error("expected a refusal naming a step");
-    expect(1000 * points(34_560_000, over.fits)).toBeLessThanOrEqual(MAX_GROUPED_POINTS);
-    expect(1000 * points(34_560_000, over.fits - 86_400)).toBeGreaterThan(MAX_GROUPED_POINTS);
-
-    const hour = groupedStep({ windowSeconds: 3600, stepSeconds: 10, now: T0 }, 1000);
-    expect(hour).toEqual({ ok: false, stepSeconds: 10, perSeries: 361, fits: 300 });
+    // Answer-only budget (rows unbounded): still 300 s, at the usual 10 s buckets.
+    expect(
+      taggedRead({ windowSeconds: 3600, now: T0 }, perSet, { points: MAX_GROUPED_POINTS, rows: Infinity }),
+    ).toEqual({ ok: true, read: { stepSeconds: 300 } });
   });
 
   it("gives no step when even one point per series is too many", () => {
-    expect(groupedStep({ windowSeconds: 3600, stepSeconds: 3600, now: T0 }, 10, 5)).toMatchObject({
-      ok: false,
-      fits: null,
-    });
+    expect(
+      taggedRead(
+        { windowSeconds: 3600, stepSeconds: 3600, now: T0 },
+        { groups: 10, tagSets: 10 },
+        { points: 5, rows: 1e9 },
+      ),
+    ).toMatchObject({ ok: false, fits: null });
   });
 });

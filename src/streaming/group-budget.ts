@@ -16,7 +16,7 @@
  * reading coarser buckets when the step allows it (rollup.ts `coarse`); an explicit `step` that
  * does not fit is refused, naming the step that would. Pure.
  */
-import { bucketsRead, NICE_STEPS_SECONDS, planQuery, type QueryOptions, seriesLength } from "./rollup";
+import { bucketsRead, NICE_STEPS_SECONDS, planQuery, type QueryOptions, type QueryPlan, seriesLength } from "./rollup";
 import { MAX_TAG_SETS_PER_METRIC } from "./tags";
 
 /** Groups × points per series in one grouped answer: about 1 MB of JSON at most. */
@@ -134,4 +134,28 @@ export function taggedRead(options: StepOptions, size: ReadSize, limits = LIMITS
     break;
   }
   return { ok: false, cost, over: first.over, fits };
+}
+
+/**
+ * A read that takes no `step` (`GET /models`): the usual plan when its stored rows are within
+ * `maxRows`, else the first plan of a coarser step (its buckets as coarse as the step allows) that
+ * is; null when none is. `rowsOf` counts what a plan would read, so the choice follows the data
+ * actually stored (a version busy for one hour of a week is one hourly row), not the slots.
+ */
+export function coarsestNeeded(
+  options: StepOptions,
+  maxRows: number,
+  rowsOf: (plan: QueryPlan) => number,
+): QueryPlan | null {
+  const usual = planQuery({ ...options, stepSeconds: undefined, coarse: false });
+  if (rowsOf(usual) <= maxRows) return usual;
+  let lastResolution = usual.resolution_ms;
+  for (const step of coarserSteps(usual.step_ms / 1000, options.windowSeconds)) {
+    const plan = planQuery({ ...options, stepSeconds: step, coarse: true });
+    // A coarser step over the same buckets reads the same rows: only a coarser resolution helps.
+    if (plan.resolution_ms === lastResolution) continue;
+    lastResolution = plan.resolution_ms;
+    if (rowsOf(plan) <= maxRows) return plan;
+  }
+  return null;
 }

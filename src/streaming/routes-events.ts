@@ -16,7 +16,7 @@ import {
   ProcessIn,
   ProcessOut,
 } from "./schemas";
-import { MODEL_WINDOW_DEFAULT_SECONDS, MODEL_WINDOW_MAX_SECONDS } from "./model";
+import { MODEL_ROLLUPS_MAX, MODEL_WINDOW_DEFAULT_SECONDS, MODEL_WINDOW_MAX_SECONDS } from "./model";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const EventsQuery = ListQuery.extend({
@@ -141,9 +141,16 @@ export const eventRoutes = createRouter()
       description:
         "Built from rollups that every prediction feeds (the metric rollups' 10 s, 5 min and 1 h buckets), so its " +
         "cost does not grow with the predictions. Quantiles come from DDSketch: within 1% relative error of the " +
-        "exact value. Models busiest first (at most 50), each with its versions busiest first and a series per step.",
+        "exact value. Models busiest first (at most 50), each with its versions busiest first and a series per step. " +
+        `One answer reads at most ${MODEL_ROLLUPS_MAX} rollup rows: a window with more for its usual buckets is ` +
+        "answered from coarser ones (a coarser `step_seconds`).",
       request: { query: ModelsQuery },
-      responses: { 200: json(ModelsSummary, "One summary per model and version") },
+      responses: {
+        200: json(ModelsSummary, "One summary per model and version"),
+        ...problemResponses({
+          422: `more than ${MODEL_ROLLUPS_MAX} model rollup rows in the window even at hourly buckets (use model_name or a shorter window)`,
+        }),
+      },
     }),
-    async (c) => c.json(await orgOf(c).models(c.req.valid("query")), 200),
+    async (c) => c.json(unwrap(await orgOf(c).models(c.req.valid("query"))), 200),
   );

@@ -25,13 +25,15 @@ import type {
   ModelsSummaryT,
   PredictionOutT,
 } from "./schemas";
-import { RATE_SERIES_DEFAULT_MINUTES } from "./model";
+import { MODEL_ROLLUPS_MAX, RATE_SERIES_DEFAULT_MINUTES } from "./model";
+import { coarsestNeeded } from "./group-budget";
 import { taggedSeries } from "./service-tags";
 import { fail, type OrgContext, ok, pageOrBadCursor, type Result } from "./service-types";
 import { type AlertFilter, countAlerts, listAlerts, toAlert } from "./store/alerts";
 import { historyOf } from "./store/history";
 import { type EventFilter, listEvents, readCounter, receivedSince, recentEvents } from "./store/events";
 import {
+  countModelRollupsInRange,
   listMetricNames,
   metricExists,
   modelRollupsInRange,
@@ -145,14 +147,28 @@ export interface ModelsQuery {
  * their steps) summarized per model and version. Reads buckets only: its cost grows with the
  * model versions and the window's buckets, not with the predictions.
  */
-export function modelsSummary(ctx: OrgContext, query: ModelsQuery): ModelsSummaryT {
-  const plan = planQuery({
-    windowSeconds: query.window,
-    now: ctx.now,
-    metricRetentionMs: metricRetentionMs(ctx.retention),
-  });
-  const rows = modelRollupsInRange(ctx.sql, plan.resolution_ms, plan.from, plan.to, query.model_name ?? null);
-  return presentModels(summarizeModels(rows, plan), plan, query.window);
+export function modelsSummary(ctx: OrgContext, query: ModelsQuery): Result<ModelsSummaryT> {
+  const model = query.model_name ?? null;
+  // The rows are counted (an index count) before any is read; a window with too many for its
+  // usual buckets is answered from coarser ones, its `step_seconds` saying so.
+  const plan = coarsestNeeded(
+    { windowSeconds: query.window, now: ctx.now, metricRetentionMs: metricRetentionMs(ctx.retention) },
+    MODEL_ROLLUPS_MAX,
+    (p) => countModelRollupsInRange(ctx.sql, p.resolution_ms, p.from, p.to, model),
+  );
+  if (plan === null) {
+    return fail(
+      "unprocessable",
+      `the model rollups of this window are more than the ${MODEL_ROLLUPS_MAX} one answer may read, even at hourly buckets: ` +
+        "use a shorter window, or model_name for one model",
+      [
+        { path: "query.window", message: `too many model rollups over ${query.window} s` },
+        ...(model === null ? [{ path: "query.model_name", message: "one model reads only its own versions" }] : []),
+      ],
+    );
+  }
+  const rows = modelRollupsInRange(ctx.sql, plan.resolution_ms, plan.from, plan.to, model);
+  return ok(presentModels(summarizeModels(rows, plan), plan, query.window));
 }
 
 /** `minutes`: the length of the per-minute series, 1 to RATE_SERIES_MAX_MINUTES (the route checks it). */

@@ -232,6 +232,72 @@ describe("GET /models", () => {
     expect((await c.get(`${P}/models?window=604800`)).status).toBe(200);
   });
 
+  // An hour of 100 busy versions was 72,000 rollup rows and 0.46 s of the organization's object on
+  // every Models page refresh. The rows are counted first; past MODEL_ROLLUPS_MAX the window is read
+  // from coarser buckets (its step says so), and the counts stay exact.
+  it("a window with more rollup rows than one answer may read is answered from coarser buckets, counts intact", async () => {
+    const c = await as("models-many");
+    await pinClock("models-many", NOW);
+    // 30 versions with a prediction, and a latency, in every 10 s bucket of the hour: 30 × 2 × 361
+    // rows at 10 s, past 20,000.
+    const all = Array.from({ length: 30 }, (_, v) =>
+      Array.from({ length: 360 }, (_, i) => ({
+        model_name: v < 15 ? "ranker" : "fraud",
+        model_version: `v${v}`,
+        prediction: 1,
+        confidence: 0.5,
+        latency_ms: 10 + (i % 7),
+        timestamp: NOW - 1 - i * 10_000,
+      })),
+    ).flat();
+    for (let i = 0; i < all.length; i += 1000) {
+      expect((await c.post(`${P}/predictions`, { predictions: all.slice(i, i + 1000) })).status).toBe(201);
+    }
+    const hour = await models(c);
+    expect(hour.step_seconds).toBe(300);
+    expect(hour.models.map((m) => [m.model_name, m.predictions, m.versions.length])).toEqual([
+      ["fraud", 5400, 15],
+      ["ranker", 5400, 15],
+    ]);
+    for (const m of hour.models) {
+      for (const v of m.versions) {
+        expect(v.predictions).toBe(360);
+        expect(v.latency_ms?.count).toBe(360);
+        expect(v.series.reduce((n, p) => n + p.predictions, 0)).toBe(360);
+      }
+    }
+    // One model's 15 versions are 10,830 rows: the usual buckets.
+    const one = await models(c, "?model_name=ranker");
+    expect(one.step_seconds).toBe(60);
+    expect(one.models[0]?.predictions).toBe(5400);
+  });
+
+  it("a window whose rollups do not fit even at hourly buckets is 422 naming window and model_name", async () => {
+    const c = await as("models-too-many");
+    await pinClock("models-too-many", NOW);
+    // 60 versions with a prediction and a latency in each of the 168 hours before NOW (the window's
+    // 169 hourly buckets include the current one): 60 × 2 × 168 = 20,160 rows.
+    const all = Array.from({ length: 60 }, (_, v) =>
+      Array.from({ length: 168 }, (_, h) => ({
+        model_name: `m${v % 2}`,
+        model_version: `v${v}`,
+        prediction: 1,
+        confidence: 0.5,
+        latency_ms: 10,
+        timestamp: NOW - 1 - h * 3_600_000,
+      })),
+    ).flat();
+    for (let i = 0; i < all.length; i += 1000) {
+      expect((await c.post(`${P}/predictions`, { predictions: all.slice(i, i + 1000) })).status).toBe(201);
+    }
+    const refused = await expectProblem(await c.get(`${P}/models?window=604800`), 422);
+    expect(refused.detail).toContain("20000");
+    expect(refused.errors?.map((e) => e.path)).toEqual(["query.window", "query.model_name"]);
+    // Half the versions, or a day of them, fit.
+    expect((await models(c, "?window=604800&model_name=m0")).models[0]?.predictions).toBe(30 * 168);
+    expect((await models(c, "?window=86400")).models.reduce((n, m) => n + m.predictions, 0)).toBeGreaterThan(0);
+  });
+
   it("needs the read scope", async () => {
     const ingestOnly = await as("models-scope", "ingest");
     await expectProblem(await ingestOnly.get(`${P}/models`), 403);

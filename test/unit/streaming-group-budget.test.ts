@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS, type ReadSize, taggedRead } from "../../src/streaming/group-budget";
+import {
+  coarsestNeeded,
+  MAX_GROUPED_POINTS,
+  MAX_TAGGED_ROWS,
+  type ReadSize,
+  taggedRead,
+} from "../../src/streaming/group-budget";
 import { bucketsRead, planQuery, seriesLength } from "../../src/streaming/rollup";
 import { WINDOWS } from "../../web/src/live/url-state";
 
@@ -151,5 +157,48 @@ describe("tagged read budget (groups × points per series, tag sets × buckets)"
         { points: 5, rows: 1e9 },
       ),
     ).toMatchObject({ ok: false, fits: null });
+  });
+});
+
+// GET /models takes no step: the usual plan when its stored rows fit, else the plan of the first
+// coarser step that reads coarser buckets and fits. `rowsOf` stands for the index count: here,
+// `series` series filling every bucket of the plan.
+describe("coarsestNeeded (a read without step, bounded by the rows stored)", () => {
+  const dense = (series: number) => (plan: ReturnType<typeof at>) => series * bucketsRead(plan);
+  const pick = (windowSeconds: number, maxRows: number, rowsOf: (plan: ReturnType<typeof at>) => number) =>
+    coarsestNeeded({ windowSeconds, now: T0 }, maxRows, rowsOf);
+  it.each([
+    // window, series filling it, rows allowed: resolution (s) and step (s) chosen, or null
+    [3600, 8, 20_000, 10, 60], // 8 × 361 = 2,888: the usual plan
+    [3600, 55, 20_000, 10, 60], // 19,855
+    [3600, 56, 20_000, 300, 300], // 20,216 at 10 s: 5-minute buckets, 13 each
+    [3600, 200, 20_000, 300, 300], // 2,600
+    [3600, 2000, 20_000, 3600, 3600], // 26,000 at 5 min: hourly, 2 each
+    [86_400, 60, 20_000, 300, 1800], // the usual plan of a day (289 five-minute buckets): 17,340
+    [86_400, 70, 20_000, 3600, 3600], // 20,230: hourly
+    [604_800, 118, 20_000, 3600, 10_800], // 169 hourly buckets each: 19,942
+    [604_800, 119, 20_000, null, null], // 20,111 even hourly: nothing fits
+  ])("%i s, %i dense series, at most %i rows: %s s buckets, %s s step", (window, series, max, resolution, step) => {
+    const plan = pick(window, max, dense(series));
+    if (resolution === null) expect(plan).toBeNull();
+    else {
+      expect(plan?.resolution_ms).toBe((resolution as number) * 1000);
+      expect(plan?.step_ms).toBe((step as number) * 1000);
+      expect(dense(series)(plan as ReturnType<typeof at>)).toBeLessThanOrEqual(max);
+    }
+  });
+
+  it("follows the rows stored, not the slots: sparse series keep the usual buckets", () => {
+    // 1,000 versions with one row each in the hour are 1,000 rows, not 361,000.
+    expect(pick(3600, 20_000, () => 1000)?.resolution_ms).toBe(10_000);
+  });
+
+  it("counts each resolution once: coarser steps over the same buckets are not asked again", () => {
+    const asked: number[] = [];
+    pick(3600, 0, (plan) => {
+      asked.push(plan.resolution_ms);
+      return 1;
+    });
+    expect(asked).toEqual([10_000, 300_000, 3_600_000]);
   });
 });

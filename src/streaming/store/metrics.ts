@@ -128,6 +128,27 @@ export function modelRollupsInRange(
     .map(fromRow);
 }
 
+/** How many rows modelRollupsInRange would read: an index count, no row is parsed. */
+export function countModelRollupsInRange(
+  sql: SqlStorage,
+  resolutionMs: number,
+  from: number,
+  to: number,
+  model: string | null,
+): number {
+  const row = sql
+    .exec<{ n: number }>(
+      `SELECT count(*) AS n FROM model_rollups
+       WHERE resolution_ms = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 IS NULL OR name ->> 0 = ?4)`,
+      resolutionMs,
+      from,
+      to,
+      model,
+    )
+    .one();
+  return row.n;
+}
+
 /**
  * Every metric's buckets of one resolution from `from` on, grouped by name, without sketches
  * (the trend needs counts and sums only; parsing hundreds of sketches would be waste).

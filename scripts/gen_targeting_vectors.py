@@ -384,6 +384,9 @@ VERSION_PAIRS = [
     ("1.0.0-beta", "1.0.0"), ("1.0.0-alpha", "1.0.0-beta"), ("1.0.0-beta.2", "1.0.0-beta.11"),
     ("1.0.0+build.5", "1.0.0"), ("2", "10"), ("1.2", "1.2.0"), ("10.0.0", "9.99.99"),
     ("1.0.0-rc.1", "1.0.0-rc.1+build.9"), ("", "0.0.1"), ("0.0.0", ""),
+    # A build part runs to the end even across line terminators (an outside fuzz: the TypeScript
+    # key kept "+build\n.9", whose "." then split it, and "+\n" sorted above "2").
+    ("1.0.0+build\n.9", "1.0.0"), ("1.0.0+a\u2028b", "1.0.0"), ("+\n", "2"),
 ]
 VERSION_OPS = ["$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte"]
 

@@ -267,9 +267,13 @@ function regexMatches(pattern: string, input: string, budget: Budget): boolean {
  * `~` to a plain x.y.z (so a release sorts after its pre-releases: `~` is the largest printable
  * ASCII character), left-pad numeric parts to 5 with spaces, and join with `-`. Comparing the
  * keys as strings compares the versions.
+ *
+ * The build part runs to the end of the string, line terminators included (the `s` flag):
+ * GrowthBook's `\+.*$` stops at one, so "1.0.0+build\n.9" kept its build and compared as 1.0.0.0.9
+ * (an outside fuzz against the Python SDK and the reference, which drop it).
  */
 export function paddedVersion(input: string): string {
-  const parts = (input === "" ? "0" : input).replace(/(^v|\+.*$)/g, "").split(/[-.]/);
+  const parts = (input === "" ? "0" : input).replace(/(^v|\+.*$)/gs, "").split(/[-.]/);
   if (parts.length === 3) parts.push("~");
   return parts.map((p) => (/^[0-9]+$/.test(p) ? p.padStart(5, " ") : p)).join("-");
 }

@@ -38,7 +38,23 @@ export function validateCondition(condition: unknown): ConditionIssue[] {
     return issues;
   }
   checkCondition(condition, [], add);
+  checkFinite(condition, [], add);
   return issues;
+}
+
+/**
+ * JSON's 1e309 parses as Infinity, which JSON cannot carry back: the stored condition would say
+ * null there, so `{"n": 1e999}` would be saved as `{"n": null}`, a rule for every user without `n`.
+ * Refused at its path instead (an outside fuzz); flag values already are (src/flags/model.ts).
+ */
+function checkFinite(v: unknown, path: Path, add: Add): void {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) add(path, "must be a finite number (JSON cannot carry Infinity or NaN; 1e309 overflows)");
+  } else if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) checkFinite(x, [...path, i], add);
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) checkFinite(x, [...path, k], add);
+  }
 }
 
 function withinBounds(v: unknown, depth: number, nodes: { count: number }): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { namespaceBucket } from "../../src/evaluation/bucketing";
-import { as, expectProblem } from "../helpers";
+import { api, as, expectProblem } from "../helpers";
 import { BASE, count, createExperiment, rows, twoVariants } from "./experiments-fixtures";
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -98,6 +98,28 @@ describe("targeting and namespaces on experiments", () => {
     expect((await expectProblem(patch, 400)).errors?.map((x) => x.path)).toEqual(["targeting.__proto__"]);
     const [stored] = await rows<{ targeting: string }>("SELECT targeting FROM experiments WHERE id = ?", e.id);
     expect(JSON.parse(String(stored?.targeting))).toEqual({ country: "FR" });
+  });
+
+  // From an outside fuzz: JSON's 1e999 parses as Infinity, which the stored JSON says as null, so this
+  // rule for `n` above everything was saved as {"n":{"$lt":null}} (never matching) and {"n":1e999}
+  // as {"n":null}, a rule for every user without `n`. Sent as text: a client's JSON.stringify would
+  // already have written null.
+  it("refuses a non-finite number in a condition instead of storing null in its place", async () => {
+    const acme = await as("acme");
+    const post = (path: string, text: string) =>
+      api(path, { token: acme.token, rawBody: text, headers: { "content-type": "application/json" } });
+    const flagRes = await post(
+      `${BASE}/flags`,
+      '{"key":"inf-rule","value_type":"boolean","default_value":false,"rules":[{"condition":{"n":{"$lt":1e999}},"value":true}]}',
+    );
+    expect((await expectProblem(flagRes, 400)).errors?.map((e) => e.path)).toEqual(["rules.0.condition.n.$lt"]);
+    expect(await count("flags", "key = 'inf-rule'")).toBe(0);
+    const expRes = await post(
+      `${BASE}/experiments`,
+      '{"key":"inf-exp","experiment_name":"I","targeting":{"n":-1e999}}',
+    );
+    expect((await expectProblem(expRes, 400)).errors?.map((e) => e.path)).toEqual(["targeting.n"]);
+    expect(await count("experiments", "key = 'inf-exp'")).toBe(0);
   });
 
   it("targeting may change while running, recorded in the history; the namespace may not", async () => {

@@ -33,6 +33,21 @@ describe("conditionSchema", () => {
     expect(r.error?.issues[0]?.message).toMatch(/__proto__/);
   });
 
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify writes back as null: stored, the
+  // condition would compare with null instead ({"n": null} matches every user without n).
+  it.each([
+    ['{"n":1e999}', ["n"]],
+    ['{"n":{"$gt":-1e999}}', ["n", "$gt"]],
+    ['{"n":{"$in":[1,1e400]}}', ["n", "$in", 1]],
+    ['{"$or":[{"a":{"$eq":{"x":[1e999]}}}]}', ["$or", 0, "a", "$eq", "x", 0]],
+    ['{"tags":{"$elemMatch":{"n":{"$ne":-1e309}}}}', ["tags", "$elemMatch", "n", "$ne"]],
+  ])("refuses the non-finite number of %s at %j", (json, path) => {
+    const r = conditionSchema.safeParse(JSON.parse(json));
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path)).toEqual([path]);
+    expect(r.error?.issues[0]?.message).toMatch(/finite/);
+  });
+
   it("keeps a __proto__ key inside a literal compared by equality", () => {
     const condition = JSON.parse('{"a":{"$eq":{"__proto__":1}}}');
     const r = conditionSchema.safeParse(condition);

@@ -93,6 +93,8 @@ def js_to_python(pattern):
             i += 2
             if e == "s":
                 out.append(JS_SPACE if in_class else "[" + JS_SPACE + "]")
+            elif e == "B" and not in_class:
+                out.append("(?!\\b)")  # Python before 3.14: \B never matches an empty string
             elif e == "S":
                 out.append("[^" + JS_SPACE + "]")
             else:
@@ -572,6 +574,7 @@ def self_check():
     assert version("$vgt", "1.0.0", "1.0.0-beta") and version("$vlt", "1.2.0", "1.10.0")
     assert version("$veq", "v1.2.3+build", "1.2.3")
     assert not regex("a$", "a\n") and regex("^.$", "😀") and not regex("\\s", "\u0085")
+    assert regex("\\B", "") and not regex("\\B", "a") and regex("a\\Bb", "ab")  # no boundary in ""
     assert matches({"b": True}, {"b": True}) and not matches({"b": 1}, {"b": True})
     assert not matches({"n": 1}, {"n": True}) and not matches({"n": True}, {"n": 1})  # Python: True == 1
     # Raising a rollout never takes a value away.

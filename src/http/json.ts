@@ -38,16 +38,30 @@ export const withoutProto = <T extends z.ZodType>(schema: T, doc: Record<string,
 const jsonObject = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
   z.unknown().refine(withoutProtoKey, protoMessage).pipe(z.record(z.string(), z.unknown()).superRefine(check));
 
-/** Any JSON object, at most MAX_JSON_DEPTH deep. */
-export const JsonObject = jsonObject((value, ctx) => {
-  if (jsonDepthExceeds(value)) ctx.addIssue({ code: "custom", message: depthMessage });
-}).openapi({ type: "object", description: `Any JSON object (nested at most ${MAX_JSON_DEPTH} levels)` });
+/**
+ * JSON's `1e309` (or 309 digits) parses as Infinity, which JSON cannot carry back: stored, it came
+ * back as `null` (a json flag's value, a variant's config, an event's payload: an outside fuzz).
+ * Refused at the field instead, found by the same walk as the depth and size bounds.
+ */
+const infiniteMessage = "numbers must be finite: 1e309 and beyond overflow to Infinity, which JSON cannot carry";
 
-/** Any JSON value but undefined, at most MAX_JSON_DEPTH deep. */
+/** Depth past MAX_JSON_DEPTH or a non-finite number, as a zod issue (no size bound). */
+const boundedJson = (value: unknown, ctx: z.RefinementCtx) => {
+  const problem = jsonItemProblem(value, Number.POSITIVE_INFINITY);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: itemMessages[problem] });
+};
+
+/** Any JSON object, at most MAX_JSON_DEPTH deep, its numbers finite. */
+export const JsonObject = jsonObject(boundedJson).openapi({
+  type: "object",
+  description: `Any JSON object (nested at most ${MAX_JSON_DEPTH} levels)`,
+});
+
+/** Any JSON value but undefined, at most MAX_JSON_DEPTH deep, its numbers finite. */
 export const JsonValue = z
   .unknown()
   .refine((v) => v !== undefined, "required")
-  .refine((v) => !jsonDepthExceeds(v), depthMessage)
+  .superRefine(boundedJson)
   .openapi({ description: `Any JSON value (nested at most ${MAX_JSON_DEPTH} levels)` });
 
 /**
@@ -60,15 +74,19 @@ export const JsonValue = z
 export const MAX_ITEM_JSON_CHARS = 32 * 1024;
 
 /**
- * One walk for both bounds, iterative (recursion is what deep input would break): "deep" past
- * `maxDepth` levels, "large" past `maxChars` of keys and strings, else null.
+ * One walk for every bound, iterative (recursion is what deep input would break): "deep" past
+ * `maxDepth` levels, "large" past `maxChars` of keys and strings, "infinite" for a number JSON
+ * cannot carry back, else null.
  */
 export function jsonItemProblem(
   value: unknown,
   maxChars = MAX_ITEM_JSON_CHARS,
   maxDepth = MAX_JSON_DEPTH,
-): "deep" | "large" | null {
-  if (value === null || typeof value !== "object") return charsOf(value) > maxChars ? "large" : null;
+): "deep" | "large" | "infinite" | null {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) return "infinite";
+    return charsOf(value) > maxChars ? "large" : null;
+  }
   let chars = 0;
   const stack: [object, number][] = [[value, 1]];
   while (stack.length > 0) {
@@ -78,6 +96,7 @@ export function jsonItemProblem(
     if (!Array.isArray(current)) for (const key in current) chars += key.length + 1;
     for (const child of children) {
       if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+      else if (typeof child === "number" && !Number.isFinite(child)) return "infinite";
       else chars += charsOf(child);
     }
     if (chars > maxChars) return "large";
@@ -90,6 +109,7 @@ const charsOf = (primitive: unknown) => (typeof primitive === "string" ? primiti
 const itemMessages = {
   deep: depthMessage,
   large: `too large: at most ${MAX_ITEM_JSON_CHARS} characters of keys and strings`,
+  infinite: infiniteMessage,
 } as const;
 
 const boundedItem = (value: unknown, ctx: z.RefinementCtx) => {

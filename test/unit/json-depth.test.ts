@@ -57,6 +57,17 @@ describe("jsonItemProblem: depth and size of an item's stored JSON in one walk",
     { name: "null is one value", value: { a: null }, max: 3, problem: null },
     { name: "deep beats large", value: nested(MAX_JSON_DEPTH + 1), max: 0, problem: "deep" },
     { name: "as deep as allowed", value: nested(MAX_JSON_DEPTH), max: 10, problem: null },
+    // JSON's 1e309 parses as Infinity, which JSON.stringify stores as null.
+    { name: "Infinity at the top", value: Number.POSITIVE_INFINITY, max: 10, problem: "infinite" },
+    { name: "-Infinity nested", value: { a: [1, { b: Number.NEGATIVE_INFINITY }] }, max: 100, problem: "infinite" },
+    { name: "NaN in an array", value: [Number.NaN], max: 100, problem: "infinite" },
+    { name: "the largest double is finite", value: { a: Number.MAX_VALUE, b: -0, c: 5e-324 }, max: 100, problem: null },
+    {
+      name: "a non-finite number is told before the size of its container",
+      value: [chars(50), Number.POSITIVE_INFINITY],
+      max: 10,
+      problem: "infinite",
+    },
   ])("$name", ({ value, max, problem }) => {
     expect(jsonItemProblem(value, max)).toBe(problem);
   });

@@ -26,10 +26,15 @@ export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (kind: FailureKind, detail: string, errors?: FieldError[]): Failure =>
   errors === undefined ? { ok: false, kind, detail } : { ok: false, kind, detail, errors };
 
-/** A list's page, or a 400 naming `query.cursor` when the store did not issue the cursor (it gave null). */
+/**
+ * A list's page, or a 400 naming `query.cursor` when the store did not issue the cursor (it gave
+ * null): forged, another list's, or from before cursors named their list (store/sql.ts).
+ */
 export const pageOrBadCursor = <T>(page: Page<T> | null): Result<Page<T>> =>
   page === null
-    ? fail("validation", "cursor is not valid for this list", [{ path: "query.cursor", message: "unknown cursor" }])
+    ? fail("validation", "cursor is not valid for this list", [
+        { path: "query.cursor", message: "not a cursor this list gave: each list takes only its own" },
+      ])
     : ok(page);
 
 /** What the live hub accepts (`live/protocol.ts`): published after each durable write. */

@@ -3,6 +3,7 @@
  * `limit` (default 50, 1-500) and `cursor`, newest first, keyset on creation order. Found by an
  * outside probe (D6): all three ignored both (limit=0, -5, abc, 501 and cursor=garbage gave 200
  * with everything, next_cursor always null).
+ * And a cursor names its list: one list's cursor was read by another as a position in it.
  */
 import { describe, expect, it } from "vitest";
 import { as, expectProblem } from "../helpers";
@@ -54,7 +55,7 @@ const page = async (c: Client, path: string): Promise<Page> => {
   return (await res.json()) as Page;
 };
 
-describe.each(LISTS.map(([name]) => name))("GET /%s", (list) => {
+describe.each(LISTS.map(([name]) => name))("GET /%s refuses a bad page query", (list) => {
   it.each([
     ["limit=0", "query.limit"],
     ["limit=-5", "query.limit"],
@@ -69,7 +70,9 @@ describe.each(LISTS.map(([name]) => name))("GET /%s", (list) => {
     const problem = await expectProblem(await c.get(`${P}/${list}?${query}`), 400);
     expect(problem.errors?.map((e) => e.path)).toEqual([path]);
   });
+});
 
+describe.each(LISTS.map(([name]) => name))("GET /%s", (list) => {
   it("pages newest first by creation, every item once, while items come and go between pages", async () => {
     const c = await as(`lists-page-${list}`);
     const ids = await create(c, list, 5);
@@ -103,4 +106,41 @@ it("the default page is 50, and the next one has the rest", async () => {
   const rest = await page(c, `${P}/channels?cursor=${first.next_cursor}`);
   expect(rest.items.map((x) => x.id)).toEqual([ids[0]]);
   expect(rest.next_cursor).toBeNull();
+});
+
+describe("a cursor belongs to its list", () => {
+  it("another list's cursor is a 400 naming query.cursor, on every streaming list", async () => {
+    const c = await as("lists-cursor-owner");
+    const [channel] = await create(c, "channels", 2);
+    for (const [list] of LISTS.filter(([name]) => name !== "channels")) await create(c, list, 2);
+    await c.post(`${P}/events`, { events: [{ event_type: "x" }, { event_type: "y" }] });
+    await c.post(`${P}/predictions`, {
+      predictions: [0.1, 0.2].map((confidence) => ({ model_name: "m", prediction: 1, confidence })),
+    });
+    // Each alert is a delivery to each channel: a log of two.
+    for (const title of ["a", "b"]) await c.post(`${P}/alerts`, { severity: "warning", title });
+    const lists = [...LISTS.map(([name]) => name), "events", "predictions", "alerts", `channels/${channel}/deliveries`];
+    // Every miss is collected, so a failure lists all the pairs a list took.
+    const wrong: string[] = [];
+    const cursors = new Map<string, string>();
+    for (const list of lists) {
+      const first = await page(c, `${P}/${list}?limit=1`);
+      if (first.next_cursor === null) {
+        wrong.push(`${list} gave no cursor`);
+        continue;
+      }
+      cursors.set(list, first.next_cursor);
+      // Its own list takes it.
+      expect((await page(c, `${P}/${list}?limit=1&cursor=${first.next_cursor}`)).items, list).toHaveLength(1);
+    }
+    for (const list of lists) {
+      for (const [from, cursor] of cursors) {
+        if (from === list) continue;
+        const res = await c.get(`${P}/${list}?cursor=${cursor}`);
+        if (res.status !== 400) wrong.push(`${list} took a cursor of ${from}`);
+        else expect((await expectProblem(res, 400)).errors?.map((e) => e.path)).toEqual(["query.cursor"]);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 });

@@ -76,14 +76,14 @@ export function listAlerts(sql: SqlStorage, filter: AlertFilter): Page<AlertRow>
   if (filter.status !== undefined) where.add("status = ?", filter.status);
   if (filter.severity !== undefined) where.add("severity = ?", filter.severity);
   if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, 1);
+    const key = decodeCursor(filter.cursor, "alerts", ["int"]);
     if (key === null) return null;
-    where.add("seq < ?", key[0] ?? 0);
+    where.add("seq < ?", key[0]);
   }
   const rows = sql
     .exec<SqlAlertRow>(`SELECT * FROM alerts ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
     .toArray();
-  return toPage(rows, filter.limit, (r) => [r.seq]);
+  return toPage(rows, filter.limit, "alerts", (r) => [r.seq]);
 }
 
 export interface AlertCounts {

@@ -10,7 +10,7 @@
  * listens — the batch never travels through JS row by row unless something will show it.
  */
 import { rateBucket } from "./sources";
-import { decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
+import { boundedRows, decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
 
 /** An event as validated by the Worker (times already epoch ms); serialized once, read by SQLite. */
 export interface NewEvent {
@@ -129,9 +129,9 @@ export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventRow>
   if (filter.since !== undefined) where.add("ts >= ?", filter.since);
   if (filter.until !== undefined) where.add("ts <= ?", filter.until);
   if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, 2);
+    const key = decodeCursor(filter.cursor, "events", ["int", "int"]);
     if (key === null) return null;
-    where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
+    where.add("(ts, seq) < (?, ?)", ...key);
   }
   // Unprocessed events are read through their partial index (schema V4) even with a type or source
   // filter: SQLite would otherwise pick the (event_type, ts) or (source_id, ts) index and walk
@@ -143,7 +143,7 @@ export function listEvents(sql: SqlStorage, filter: EventFilter): Page<EventRow>
     ...where.params,
     filter.limit + 1,
   );
-  return toBoundedPage(rows, filter.limit, (r) => [r.ts, r.seq], payloadChars);
+  return toBoundedPage(rows, filter.limit, "events", (r) => [r.ts, r.seq], payloadChars);
 }
 
 const payloadChars = (r: EventRow) => r.payload?.length ?? 0;
@@ -167,7 +167,7 @@ export function markProcessed(sql: SqlStorage, ids: readonly string[], now: numb
 /** The newest events for the dashboard: `limit` of them, fewer when their payloads are large. */
 export function recentEvents(sql: SqlStorage, limit: number): EventRow[] {
   const rows = sql.exec<SqlEventRow>(`SELECT ${COLUMNS} FROM events ORDER BY seq DESC LIMIT ?`, limit);
-  return toBoundedPage(rows, limit, (r) => [r.seq], payloadChars, PAGE_JSON_CHARS / 4).items;
+  return boundedRows(rows, limit, payloadChars, PAGE_JSON_CHARS / 4).items;
 }
 
 /** Received events per bucket from `from` on (all sources), for rates and the per-minute series. */

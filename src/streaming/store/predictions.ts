@@ -1,7 +1,7 @@
 /** Predictions: the same single-statement batch insert as events; ids are always ours. */
 import type { PredictionFacts } from "../models";
 import { addCounter, readCounter } from "./events";
-import { decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
+import { boundedRows, decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
 
 /** A prediction ready to store (JSON columns serialized, times in epoch ms). */
 export interface NewPrediction {
@@ -69,16 +69,16 @@ export function listPredictions(sql: SqlStorage, filter: PredictionFilter): Page
   if (filter.min_confidence !== undefined) where.add("confidence >= ?", filter.min_confidence);
   if (filter.since !== undefined) where.add("ts >= ?", filter.since);
   if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, 2);
+    const key = decodeCursor(filter.cursor, "predictions", ["int", "int"]);
     if (key === null) return null;
-    where.add("(ts, seq) < (?, ?)", key[0] ?? 0, key[1] ?? 0);
+    where.add("(ts, seq) < (?, ?)", ...key);
   }
   const rows = sql.exec<SqlPredictionRow>(
     `SELECT ${COLUMNS} FROM predictions ${where} ORDER BY ts DESC, seq DESC LIMIT ?`,
     ...where.params,
     filter.limit + 1,
   );
-  return toBoundedPage(rows, filter.limit, (r) => [r.ts, r.seq], jsonChars);
+  return toBoundedPage(rows, filter.limit, "predictions", (r) => [r.ts, r.seq], jsonChars);
 }
 
 const jsonChars = (r: PredictionRow) => r.prediction.length + (r.features?.length ?? 0);
@@ -86,7 +86,7 @@ const jsonChars = (r: PredictionRow) => r.prediction.length + (r.features?.lengt
 /** The newest predictions for the dashboard: `limit` of them, fewer when they carry large JSON. */
 export function recentPredictions(sql: SqlStorage, limit: number): PredictionRow[] {
   const rows = sql.exec<SqlPredictionRow>(`SELECT ${COLUMNS} FROM predictions ORDER BY seq DESC LIMIT ?`, limit);
-  return toBoundedPage(rows, limit, (r) => [r.seq], jsonChars, PAGE_JSON_CHARS / 4).items;
+  return boundedRows(rows, limit, jsonChars, PAGE_JSON_CHARS / 4).items;
 }
 
 /** Where the model-rollup backfill stands (schema V5): folded up to next_seq, to fold up to until_seq. */

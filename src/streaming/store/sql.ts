@@ -25,22 +25,48 @@ export class Where {
 }
 
 /**
- * Keyset cursor: the sort key of the last item returned, opaque to clients. Keyset (not offset)
- * so that a page stays correct while new rows arrive at the head of the list.
+ * The lists that page with these cursors, each named by the table it reads. A cursor carries its
+ * list's name, so another list refuses it: GET /silences read a cursor of GET /channels (both keyed
+ * on seq) as a position of its own.
  */
-function encodeCursor(key: readonly number[]): string {
-  return base64url.encode(JSON.stringify(key));
+export type CursorList =
+  | "events"
+  | "predictions"
+  | "alerts"
+  | "channels"
+  | "deliveries"
+  | "silences"
+  | "alert_rules"
+  | "sources"
+  | "metrics";
+
+/** A list's sort key, one entry per column: "int" (seq, times) or "text" (names). */
+type KeyShape = readonly ("int" | "text")[];
+type KeyOf<S extends KeyShape> = { -readonly [I in keyof S]: S[I] extends "int" ? number : string };
+
+/**
+ * Keyset cursor: the list's name and the sort key of the last item returned, opaque to clients.
+ * Keyset (not offset) so that a page stays correct while new rows arrive at the head of the list.
+ */
+function encodeCursor(list: CursorList, key: readonly (number | string)[]): string {
+  return base64url.encode(JSON.stringify([list, ...key]));
 }
 
-/** Null when the cursor is not one we issued (the route answers 400). */
-export function decodeCursor(cursor: string, length: number): number[] | null {
+/**
+ * The key of a cursor that `list` issued, in `shape`; null for any other (the route answers 400):
+ * another list's, a forged one, or one from before cursors named their list.
+ */
+export function decodeCursor<const S extends KeyShape>(cursor: string, list: CursorList, shape: S): KeyOf<S> | null {
+  let json: unknown;
   try {
-    const json: unknown = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
-    if (!Array.isArray(json) || json.length !== length || !json.every((n) => Number.isSafeInteger(n))) return null;
-    return json as number[];
+    json = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
   } catch {
     return null;
   }
+  if (!Array.isArray(json) || json.length !== shape.length + 1 || json[0] !== list) return null;
+  const key = json.slice(1);
+  const fits = shape.every((kind, i) => (kind === "int" ? Number.isSafeInteger(key[i]) : typeof key[i] === "string"));
+  return fits ? (key as KeyOf<S>) : null;
 }
 
 export interface Page<T> {
@@ -56,36 +82,47 @@ export interface Page<T> {
 export const PAGE_JSON_CHARS = 4 * 1024 * 1024;
 
 /**
- * toPage over a lazily read cursor (`sql.exec(...)` with `limit + 1` rows), stopping early once the
- * rows read hold `maxChars` of free-form JSON (`chars` of a row): the page is then shorter than
- * `limit` and its cursor continues after its last row, so nothing is skipped. At least one row is
- * always returned, however large, so paging always advances.
+ * The first `limit` of `rows` (a lazily read `sql.exec(...)`), stopping early once the rows taken
+ * hold `maxChars` of free-form JSON (`chars` of a row); `more` when a row was left. At least one row
+ * is always taken, however large, so paging always advances.
+ */
+export function boundedRows<R>(
+  rows: Iterable<R>,
+  limit: number,
+  chars: (row: R) => number,
+  maxChars = PAGE_JSON_CHARS,
+): { items: R[]; more: boolean } {
+  const items: R[] = [];
+  let total = 0;
+  for (const row of rows) {
+    if (items.length === limit || (items.length > 0 && total >= maxChars)) return { items, more: true };
+    items.push(row);
+    total += chars(row);
+  }
+  return { items, more: false };
+}
+
+/**
+ * A page of `list` from `limit + 1` rows read upstream (so that the cursor is only issued when there
+ * is a next page), cut early by `boundedRows`: the page is then shorter than `limit` and its cursor
+ * continues after its last row, so nothing is skipped.
  */
 export function toBoundedPage<R>(
   rows: Iterable<R>,
   limit: number,
-  key: (row: R) => number[],
+  list: CursorList,
+  key: (row: R) => readonly (number | string)[],
   chars: (row: R) => number,
   maxChars = PAGE_JSON_CHARS,
 ): Page<R> {
-  const items: R[] = [];
-  let total = 0;
-  let more = false;
-  for (const row of rows) {
-    if (items.length === limit || (items.length > 0 && total >= maxChars)) {
-      more = true;
-      break;
-    }
-    items.push(row);
-    total += chars(row);
-  }
+  const { items, more } = boundedRows(rows, limit, chars, maxChars);
   const last = items[items.length - 1];
-  return { items, next_cursor: more && last !== undefined ? encodeCursor(key(last)) : null };
+  return { items, next_cursor: more && last !== undefined ? encodeCursor(list, key(last)) : null };
 }
 
-/** Reads `limit + 1` rows upstream so that the cursor is only issued when there is a next page. */
-export function toPage<R>(rows: R[], limit: number, key: (row: R) => number[]): Page<R> {
-  return toBoundedPage(rows, limit, key, () => 0);
+/** toBoundedPage without a JSON budget. */
+export function toPage<R>(rows: R[], limit: number, list: CursorList, key: (row: R) => readonly (number | string)[]) {
+  return toBoundedPage(rows, limit, list, key, () => 0);
 }
 
 /** `limit` (1-500, checked by the route's ListQuery) and the `cursor` of the previous page. */
@@ -107,12 +144,12 @@ export function pageBySeq<R extends Row & { seq: number }>(
   where = new Where(),
 ): Page<R> | null {
   if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, 1);
+    const key = decodeCursor(filter.cursor, table, ["int"]);
     if (key === null) return null;
-    where.add("seq < ?", key[0] ?? 0);
+    where.add("seq < ?", key[0]);
   }
   const rows = sql
     .exec<R>(`SELECT * FROM ${table} ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
     .toArray();
-  return toPage(rows, filter.limit, (r) => [r.seq]);
+  return toPage(rows, filter.limit, table, (r) => [r.seq]);
 }

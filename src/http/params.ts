@@ -23,8 +23,12 @@ export const LimitQuery = z.coerce
   .max(500, { error: LIMIT_MESSAGE })
   .default(50);
 
-/** The paging fields of every list's query (API.md, Conventions): spread beside the list's own filters. */
-export const pageQueryFields = { limit: LimitQuery, cursor: z.string().max(200).optional() };
+/**
+ * The paging fields of every list's query (API.md, Conventions): spread beside the list's own filters.
+ * A cursor is bounded at 400 characters: GET /streaming-analytics/metrics keys on the metric's name,
+ * and a 200-character name makes a cursor of 288.
+ */
+export const pageQueryFields = { limit: LimitQuery, cursor: z.string().max(400).optional() };
 
 /** Every list's answer: `{ items, next_cursor }`, as an OpenAPI component named `name`. */
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>

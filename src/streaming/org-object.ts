@@ -21,7 +21,7 @@ import {
   alertPage,
   dashboard,
   eventPage,
-  listMetrics,
+  metricList,
   metricSeries,
   type ModelsQuery,
   modelsSummary,
@@ -305,8 +305,8 @@ export class OrgObject extends DurableObject<Env> {
     await this.armDeliveries();
     return result;
   }
-  listMetrics() {
-    return listMetrics(this.context());
+  listMetrics(filter: PageFilter) {
+    return metricList(this.context(), filter);
   }
   metricSeries(name: string, query: SeriesQuery) {
     return metricSeries(this.context(), name, query);

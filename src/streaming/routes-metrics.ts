@@ -1,11 +1,20 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
+import { listOf } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS } from "./group-budget";
 import { RATE_SERIES_DEFAULT_MINUTES, RATE_SERIES_MAX_MINUTES } from "./model";
 import { AGGREGATIONS } from "./rollup";
-import { DashboardSummary, MetricBody, MetricName, MetricSeries, MetricsAccepted, MetricSummary } from "./schemas";
+import {
+  DashboardSummary,
+  ListQuery,
+  MetricBody,
+  MetricName,
+  MetricSeries,
+  MetricsAccepted,
+  MetricSummary,
+} from "./schemas";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const MAX_WINDOW_SECONDS = 400 * 86_400;
@@ -86,11 +95,13 @@ export const metricRoutes = createRouter()
       path: "/metrics",
       tags: TAG,
       summary: "Metric names with latest value and trend",
-      responses: {
-        200: json(z.object({ items: z.array(MetricSummary), next_cursor: z.null() }), "Every metric, by name"),
-      },
+      description:
+        "A page of metrics by name (ascending byte order: `Z` before `a`), not newest first; `cursor` continues " +
+        "after the last name of the page before. `GET /dashboard` carries every metric.",
+      request: { query: ListQuery },
+      responses: { 200: json(listOf(MetricSummary, "MetricSummaryList"), "A page of metrics, by name") },
     }),
-    async (c) => c.json({ items: await orgOf(c).listMetrics(), next_cursor: null }, 200),
+    async (c) => c.json(unwrap(await orgOf(c).listMetrics(c.req.valid("query"))), 200),
   )
   .openapi(
     defineRoute("read", {

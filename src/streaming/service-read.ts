@@ -35,14 +35,16 @@ import { type EventFilter, listEvents, readCounter, receivedSince, recentEvents 
 import {
   countModelRollupsInRange,
   listMetricNames,
+  type MetricCatalogueEntry,
   metricExists,
+  metricPage,
   modelRollupsInRange,
   recentRollupsByName,
   rollupsInRange,
 } from "./store/metrics";
 import { listPredictions, type PredictionFilter, predictionTotals, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
-import type { Page } from "./store/sql";
+import type { Page, PageFilter } from "./store/sql";
 import { metricRetentionMs } from "./store/retention";
 
 const MINUTE_MS = 60_000;
@@ -86,13 +88,21 @@ export function alertPage(ctx: OrgContext, filter: AlertFilter): Result<Page<Ale
   );
 }
 
-export function listMetrics(ctx: OrgContext): MetricSummaryT[] {
+/**
+ * Catalogue rows with their trend. `pageOnly`: the trend's rollups are read for these rows' names
+ * only (a page of GET /metrics), not for every metric (the dashboard, which lists them all).
+ */
+function metricSummaries(ctx: OrgContext, rows: readonly MetricCatalogueEntry[], pageOnly: boolean): MetricSummaryT[] {
   const { resolution_ms, from } = trendQueryRange(ctx.now);
-  const recent = recentRollupsByName(ctx.sql, resolution_ms, from);
-  return presentMetricSummaries(
-    listMetricNames(ctx.sql),
-    (name) => latestAndTrend(recent.get(name) ?? [], ctx.now).trend,
-  );
+  const names = pageOnly ? rows.map((m) => m.name) : undefined;
+  const recent = recentRollupsByName(ctx.sql, resolution_ms, from, names);
+  return presentMetricSummaries(rows, (name) => latestAndTrend(recent.get(name) ?? [], ctx.now).trend);
+}
+
+/** GET /metrics: a page by name, the trend computed for the page's metrics only. */
+export function metricList(ctx: OrgContext, filter: PageFilter): Result<Page<MetricSummaryT>> {
+  const page = metricPage(ctx.sql, filter);
+  return pageOrBadCursor(page && { items: metricSummaries(ctx, page.items, true), next_cursor: page.next_cursor });
 }
 
 export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery): Result<MetricSeriesT> {
@@ -197,7 +207,8 @@ export function dashboard(ctx: OrgContext, minutes = RATE_SERIES_DEFAULT_MINUTES
     predictions: predictionTotals(sql),
     alerts: countAlerts(sql),
     sources: presentSources(listSources(sql, now), now),
-    metrics: listMetrics(ctx),
+    // Every metric, whatever their number: the dashboard (and the live snapshot) shows them all.
+    metrics: metricSummaries(ctx, listMetricNames(ctx.sql), false),
     recent_events: presentEvents(recentEvents(sql, RECENT_ITEMS)),
     recent_predictions: presentPredictions(recentPredictions(sql, RECENT_ITEMS)),
   };

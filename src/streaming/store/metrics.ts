@@ -6,7 +6,7 @@
  */
 import { MAX_TIME_MS } from "../../http/time";
 import { type BucketRollup, fromRow, type RollupRow, toRow } from "../rollup";
-import type { Row } from "./sql";
+import { decodeCursor, type Page, type PageFilter, type Row, toPage, Where } from "./sql";
 
 type StoredRollupRow = RollupRow & Row;
 
@@ -79,8 +79,31 @@ export interface MetricCatalogueEntry {
   last_at: number;
 }
 
+/** Every metric, by name (the dashboard's list). */
 export function listMetricNames(sql: SqlStorage): MetricCatalogueEntry[] {
   return sql.exec<MetricCatalogueEntry & Row>("SELECT name, last, last_at FROM metrics ORDER BY name").toArray();
+}
+
+/**
+ * A page of GET /metrics: by name (SQLite's BINARY order: byte order, so `Z` before `a`), after the
+ * cursor's name; null for a cursor we did not issue. Keyset on the name (the table's key): a metric
+ * first seen between two pages shows up in a later one only if its name sorts after the cursor.
+ */
+export function metricPage(sql: SqlStorage, filter: PageFilter): Page<MetricCatalogueEntry> | null {
+  const where = new Where();
+  if (filter.cursor !== undefined) {
+    const key = decodeCursor(filter.cursor, "metrics", ["text"]);
+    if (key === null) return null;
+    where.add("name > ?", key[0]);
+  }
+  const rows = sql
+    .exec<MetricCatalogueEntry & Row>(
+      `SELECT name, last, last_at FROM metrics ${where} ORDER BY name LIMIT ?`,
+      ...where.params,
+      filter.limit + 1,
+    )
+    .toArray();
+  return toPage(rows, filter.limit, "metrics", (r) => [r.name]);
 }
 
 export function metricExists(sql: SqlStorage, name: string): boolean {
@@ -150,18 +173,36 @@ export function countModelRollupsInRange(
 }
 
 /**
- * Every metric's buckets of one resolution from `from` on, grouped by name, without sketches
- * (the trend needs counts and sums only; parsing hundreds of sketches would be waste).
+ * The buckets of one resolution from `from` on, grouped by name, without sketches (the trend needs
+ * counts and sums only; parsing hundreds of sketches would be waste): of every metric (the
+ * dashboard), or of `names` only (a page of GET /metrics), read through the rollups' key.
  */
-export function recentRollupsByName(sql: SqlStorage, resolutionMs: number, from: number): Map<string, BucketRollup[]> {
+export function recentRollupsByName(
+  sql: SqlStorage,
+  resolutionMs: number,
+  from: number,
+  names?: readonly string[],
+): Map<string, BucketRollup[]> {
   const out = new Map<string, BucketRollup[]>();
   const empty = JSON.stringify({ v: 1, z: 0, p: [], n: [] });
-  for (const row of sql.exec<StoredRollupRow>(
-    `SELECT name, resolution_ms, bucket, count, sum, min, max, last, last_at, '${empty}' AS sketch
-     FROM metric_rollups WHERE resolution_ms = ? AND bucket >= ?`,
-    resolutionMs,
-    from,
-  )) {
+  const columns = `r.name, r.resolution_ms, r.bucket, r.count, r.sum, r.min, r.max, r.last, r.last_at, '${empty}' AS sketch`;
+  const rows =
+    names === undefined
+      ? sql.exec<StoredRollupRow>(
+          `SELECT ${columns} FROM metric_rollups AS r WHERE r.resolution_ms = ? AND r.bucket >= ?`,
+          resolutionMs,
+          from,
+        )
+      : // CROSS JOIN keeps the names outside, each read through the key (name, resolution_ms,
+        // bucket): with a plain JOIN SQLite walked (resolution_ms, bucket), every metric's buckets.
+        sql.exec<StoredRollupRow>(
+          `SELECT ${columns} FROM json_each(?) AS j
+           CROSS JOIN metric_rollups AS r ON r.name = j.value AND r.resolution_ms = ? AND r.bucket >= ?`,
+          JSON.stringify(names),
+          resolutionMs,
+          from,
+        );
+  for (const row of rows) {
     const b = fromRow(row);
     const list = out.get(b.name);
     if (list === undefined) out.set(b.name, [b]);

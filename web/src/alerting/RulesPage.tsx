@@ -160,7 +160,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const metrics = useAsync(() => unwrap(streaming.metrics.$get()), []);
+  const metrics = useAsync(() => wholeList(streaming.metrics.$get), []);
   const nameRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (editing) nameRef.current?.focus();

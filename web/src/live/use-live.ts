@@ -50,12 +50,12 @@ export function useLive(seriesMinutes: number = RATE_SERIES_DEFAULT_MINUTES) {
     };
     const poll = async () => {
       try {
-        const [metrics, dashboard, rules] = await Promise.all([
-          unwrap(streaming.metrics.$get()),
+        // The summary carries every metric with its trend (GET /metrics pages them: one request, not many).
+        const [dashboard, rules] = await Promise.all([
           unwrap(streaming.dashboard.$get({ query: { minutes: String(minutesRef.current) } })),
           wholeList(streaming["alert-rules"].$get),
         ]);
-        store.setMetrics(metrics.items);
+        store.setMetrics(dashboard.metrics);
         store.setSummary(dashboard);
         store.setRules(rules.items);
         await fetchAlerts();

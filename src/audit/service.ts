@@ -1,5 +1,6 @@
 /** History pages: rows to the API shape, with an opaque cursor over the row id. */
 import { and, eq } from "drizzle-orm";
+import { base64url } from "jose";
 import type { Db } from "../db/client";
 import { type AuditRow, experiments, flags, metricDefinitions } from "../db/schema";
 import { badRequest, notFound } from "../http/problem";
@@ -22,8 +23,29 @@ const presentAuditRow = (r: AuditRow): HistoryItem => ({
   reason: r.reason,
 });
 
-const encode = (id: number) => btoa(`a${id}`).replace(/=+$/, "");
-function decode(cursor: string): number {
+/**
+ * A history's cursor names its history (entity type and id) beside the last row's id, so another
+ * history refuses it: audit ids are one sequence, and a cursor of one flag's history read as a
+ * position in another's (or in an experiment's) paged it from there.
+ */
+const encode = (type: AuditEntityType, entityId: string, id: number) =>
+  base64url.encode(JSON.stringify([type, entityId, id]));
+
+function decode(cursor: string, type: AuditEntityType, entityId: string): number {
+  let value: unknown = null;
+  try {
+    value = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
+  } catch {
+    // not JSON: perhaps a cursor of the old format, below
+  }
+  if (Array.isArray(value) && value.length === 3 && Number.isSafeInteger(value[2]) && value[2] > 0) {
+    if (value[0] === type && value[1] === entityId) return value[2] as number;
+    throw badRequest("cursor is not valid for this list", [
+      { path: "query.cursor", message: "a cursor of another history" },
+    ]);
+  }
+  // "a" and the row id, base64: a cursor from before cursors named their history, read as this
+  // one's (as http/cursor.ts reads the lists' old cursors).
   try {
     const match = /^a([1-9][0-9]{0,15})$/.exec(atob(cursor));
     if (match?.[1]) return Number(match[1]);
@@ -54,13 +76,13 @@ export async function getHistory(
   id: string,
   query: { limit: number; cursor?: string | undefined },
 ) {
-  const before = query.cursor === undefined ? undefined : decode(query.cursor);
+  const before = query.cursor === undefined ? undefined : decode(query.cursor, type, id);
   const rows = await listHistory(db, orgId, type, id, { limit: query.limit, before });
   if (rows.length === 0 && before === undefined && !(await exists(db, orgId, type, id))) throw notFound(type);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
     items: page.map(presentAuditRow),
-    next_cursor: rows.length > query.limit && last ? encode(last.id) : null,
+    next_cursor: rows.length > query.limit && last ? encode(type, id, last.id) : null,
   };
 }

@@ -141,3 +141,49 @@ describe("list cursors belong to their list", () => {
     expect((await listed(c, `/flags?limit=1&cursor=${legacy}`)).items.map((i) => i.key)).toEqual(["first-one"]);
   });
 });
+
+// A history's cursor names its history (entity type and id): GET /flags/:a/history read a cursor of
+// /flags/:b/history, or of an experiment's or a metric's, as a position in its own (audit ids are
+// one sequence across them).
+describe("history cursors belong to their history", () => {
+  it("another history's cursor is a 400, its own pages, and one from before still pages", async () => {
+    const c = await as(`cursor-history-${Math.random().toString(36).slice(2, 8)}`);
+    const histories: string[] = [];
+    for (const [r, patch] of [
+      [resources[0], { description: "edited" }],
+      [resources[1], { enabled: false }],
+      [resources[1], { enabled: false }],
+      [resources[2], { name: "edited" }],
+    ] as const) {
+      const item = await (r as Resource).create(c, `history-${histories.length}`);
+      const edited = await c.patch(`${BASE}${r?.list}/${item.id}`, patch);
+      expect(edited.status, await edited.text()).toBe(200);
+      histories.push(`${r?.list}/${item.id}/history`);
+    }
+    const cursors = new Map<string, string>();
+    for (const h of histories) {
+      const first = await listed(c, `${h}?limit=1`);
+      cursors.set(h, first.next_cursor as string);
+      expect((await listed(c, `${h}?cursor=${first.next_cursor}`)).items, h).toHaveLength(1);
+    }
+    const taken: string[] = [];
+    for (const h of histories) {
+      for (const [from, cursor] of cursors) {
+        if (from === h) continue;
+        const res = await c.get(`${BASE}${h}?cursor=${cursor}`);
+        if (res.status !== 400) taken.push(`${h} took a cursor of ${from}`);
+        else expect((await expectProblem(res, 400)).errors?.map((e) => e.path)).toEqual(["query.cursor"]);
+      }
+    }
+    expect(taken).toEqual([]);
+    // A cursor of the old format ("a" and the row id, base64) is read as this history's.
+    const flag = histories[1] as string;
+    const [, , id] = JSON.parse(atob((cursors.get(flag) as string).replace(/-/g, "+").replace(/_/g, "/"))) as [
+      string,
+      string,
+      number,
+    ];
+    const legacy = btoa(`a${id}`).replace(/=+$/, "");
+    expect((await listed(c, `${flag}?cursor=${legacy}`)).items).toHaveLength(1);
+  });
+});

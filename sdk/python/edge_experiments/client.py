@@ -8,7 +8,8 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 
-from .evaluation import evaluate_experiment, evaluate_flag
+from .conditions import STEP_BUDGET, Budget, budget_shares
+from .evaluation import evaluate_experiment, evaluate_flag, evaluate_flags
 
 # The server takes 1 to 1000 exposures, and 1 to 1000 predictions, per request.
 MAX_ITEMS_PER_REQUEST = 1000
@@ -372,10 +373,22 @@ class ExperimentClient:
         experiment = self._experiments.get(experiment_key) or self._stopped.get(experiment_key)
         if experiment is None:
             return None
-        shown_key = (experiment_key, user_id)
-        given = exposed.get(experiment_key) if exposed else None
+        return self._assign(experiment, user_id, attributes, exposed, Budget())
+
+    def get_assignments(self, user_id, attributes=None, exposed=None):
+        """The user's assignments in every running experiment of the config, in config order. The
+        experiments share one step budget (budget_shares), as in POST /assign and the TypeScript
+        SDK's getAssignments."""
+        experiments = (self._config or {}).get("experiments") or []
+        share = budget_shares(STEP_BUDGET, len(experiments))
+        answers = (self._assign(e, user_id, attributes, exposed, share()) for e in experiments)
+        return [a for a in answers if a is not None]
+
+    def _assign(self, experiment, user_id, attributes, exposed, budget):
+        shown_key = (experiment["key"], user_id)
+        given = exposed.get(experiment["key"]) if exposed else None
         answer = evaluate_experiment(experiment, user_id, attributes,
-                                     given if given is not None else self._shown.get(shown_key))
+                                     given if given is not None else self._shown.get(shown_key), budget)
         if answer is not None and answer["in_experiment"]:
             if self._shown.get(shown_key) != answer["variant_key"]:
                 if len(self._shown) >= MAX_SHOWN:
@@ -384,18 +397,17 @@ class ExperimentClient:
             self._expose(answer, user_id)
         return answer
 
-    def get_assignments(self, user_id, attributes=None, exposed=None):
-        return [a for a in (self.get_variant(k, user_id, attributes, exposed) for k in self._experiments)
-                if a is not None]
-
     def get_flag(self, flag_key, user_id, attributes=None):
         flag = self._flags.get(flag_key)
         if flag is None:
             return {"value": None, "rule_index": None, "reason": "not_found"}
         return evaluate_flag(flag, user_id, attributes)
 
-    def get_flags(self, user_id, attributes=None):
-        return {key: evaluate_flag(flag, user_id, attributes) for key, flag in self._flags.items()}
+    def get_flags(self, user_id, attributes=None, keys=None):
+        """Every flag of the config (or those named in `keys`; unknown ones `not_found`), keyed by
+        flag key. The flags share one step budget (budget_shares), as in POST /flags/evaluate and
+        the TypeScript SDK's getFlags."""
+        return evaluate_flags((self._config or {}).get("flags") or [], user_id, attributes, keys)
 
     def flush_exposures(self):
         return 0 if self._reporter is None else self._reporter.flush()

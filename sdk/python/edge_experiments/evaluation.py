@@ -1,9 +1,9 @@
 """Pure evaluation of experiments and flags over the config GET /config serves."""
-from .conditions import evaluate_condition, with_user_id
+from .conditions import STEP_BUDGET, Budget, budget_shares, evaluate_condition, with_user_id
 from .hashing import bucket, in_namespace, in_rollout, pick_variant
 
 
-def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_key=None):
+def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_key=None, budget=None):
     """The user's assignment (a dict shaped like the API's Assignment, with `reason`: None exactly
     when the answer is an exposure, as the server and the TypeScript SDK answer), or None for a draft
     or an experiment without variants.
@@ -11,7 +11,10 @@ def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_ke
     `exposed_variant_key`: the variant this user was already shown in this experiment. Targeting
     decides who enters and never takes a shown user out: a user who fails targeting alone (the
     namespace still holds them) stays in when that key is still their bucketed variant; a key
-    naming any other variant is ignored (docs/targeting.md)."""
+    naming any other variant is ignored (docs/targeting.md).
+
+    `budget`: the Budget the targeting condition runs under (a fresh one of STEP_BUDGET steps if
+    None); a condition that runs out of it does not match (reason "targeting")."""
     variants = experiment.get("variants") or []
     control = next((v for v in variants if v.get("variant_type") == "control"), variants[0] if variants else None)
     status = experiment.get("status")
@@ -21,7 +24,7 @@ def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_ke
     if status == "running":
         targeting, namespace = experiment.get("targeting"), experiment.get("namespace")
         in_ns = namespace is None or in_namespace(user_id, namespace)
-        if targeting is not None and not evaluate_condition(with_user_id(attributes, user_id), targeting):
+        if targeting is not None and not evaluate_condition(with_user_id(attributes, user_id), targeting, budget):
             reason = "targeting"
         elif not in_ns:
             reason = "namespace"
@@ -57,9 +60,15 @@ def evaluate_experiment(experiment, user_id, attributes=None, exposed_variant_ke
     return answer
 
 
-def evaluate_flag(flag, user_id, attributes=None):
+def evaluate_flag(flag, user_id, attributes=None, budget=None):
     """{value, rule_index, reason}: the first rule whose rollout holds the user and whose
-    condition matches, else the default; a disabled flag gives its default to everyone."""
+    condition matches, else the default; a disabled flag gives its default to everyone.
+
+    One `budget` (a fresh one of STEP_BUDGET steps if None) bounds all the flag's rules, as on the
+    server: once a condition runs out of it, every later condition that needs a step does not
+    match either."""
+    if budget is None:
+        budget = Budget()
     if not flag.get("enabled"):
         return {"value": flag.get("default_value"), "rule_index": None, "reason": "disabled"}
     attrs = None
@@ -69,7 +78,27 @@ def evaluate_flag(flag, user_id, attributes=None):
         condition = rule.get("condition")
         if condition is not None:
             attrs = attrs if attrs is not None else with_user_id(attributes, user_id)
-            if not evaluate_condition(attrs, condition):
+            if not evaluate_condition(attrs, condition, budget):
                 continue
         return {"value": rule.get("value"), "rule_index": i, "reason": "rule"}
     return {"value": flag.get("default_value"), "rule_index": None, "reason": "default"}
+
+
+def evaluate_flags(flags, user_id, attributes=None, keys=None, total_steps=STEP_BUDGET):
+    """Every flag of the list `flags` (or those named in `keys`, unknown ones `not_found`), keyed by
+    flag key, as POST /flags/evaluate and the TypeScript SDK's getFlags answer: the flags share
+    one budget of `total_steps`, split by budget_shares so that costly ones early in the list
+    cannot starve the others."""
+    out = {}
+    if keys is None:
+        share = budget_shares(total_steps, len(flags))
+        for flag in flags:
+            out[flag["key"]] = evaluate_flag(flag, user_id, attributes, share())
+        return out
+    by_key = {flag["key"]: flag for flag in flags}
+    share = budget_shares(total_steps, len(keys))
+    for key in keys:
+        flag = by_key.get(key)
+        out[key] = ({"value": None, "rule_index": None, "reason": "not_found"} if flag is None
+                    else evaluate_flag(flag, user_id, attributes, share()))
+    return out

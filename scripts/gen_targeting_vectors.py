@@ -270,6 +270,547 @@ def evaluate_exposed(exp, user_id, attrs, shown):
     return (i, None) if i is not None and f"v{i}" == shown else (0, "targeting")
 
 
+# ---- the step budget (docs/targeting.md, 2.1) -------------------------------------------------
+# A second evaluator that also counts steps, written from the documented rule. `matches` above stays
+# the plain answer; for a case that stays within its budget the two must agree (checked below).
+
+
+class OutOfSteps(Exception):
+    pass
+
+
+class Meter:
+    """`given` steps; the (given + 1)-th stops the evaluation. `used` never exceeds `given`."""
+
+    def __init__(self, given):
+        self.given, self.used = given, 0
+
+    def step(self):
+        if self.used >= self.given:
+            raise OutOfSteps
+        self.used += 1
+
+    @property
+    def left(self):
+        """What the TypeScript budget object holds afterwards: -1 once a step was refused."""
+        return self.given - self.used if not self.refused else -1
+
+    refused = False
+
+
+def in_js_order(keys):
+    """JavaScript object order: array-index keys (canonical integers below 2**32 - 1) ascending, then the rest."""
+    def is_index(k):
+        return re.fullmatch(r"0|[1-9][0-9]*", k) is not None and int(k) < 2**32 - 1
+    keys = list(keys)
+    return sorted((k for k in keys if is_index(k)), key=int) + [k for k in keys if not is_index(k)]
+
+
+def m_same(a, b, meter):
+    meter.step()
+    ka = kind(a)
+    if ka != kind(b):
+        return False
+    if ka == "array":
+        if len(a) != len(b):
+            return False
+        return all(m_same(x, y, meter) for x, y in zip(a, b))  # all() stops at the first unequal pair
+    if ka == "object":
+        for k in in_js_order(b):
+            if k not in a or not m_same(a[k], b[k], meter):
+                return False
+        return len(a) == len(b)
+    return a == b
+
+
+def m_value(cond, value, meter):
+    meter.step()  # the value test, before any operator
+    if not operator_object(cond):
+        return m_same(value, cond, meter)
+    for op, arg in cond.items():
+        if not m_op(op, value, arg, meter):
+            return False
+    return True
+
+
+def m_op(op, value, arg, meter):
+    if op in ("$eq", "$ne"):
+        return m_same(value, arg, meter) == (op == "$eq")
+    if op in ("$in", "$nin"):
+        if kind(arg) != "array":
+            return False
+        found = False
+        for v in (value if kind(value) == "array" else [value]):
+            if any(m_same(v, o, meter) for o in arg):
+                found = True
+                break
+        return found == (op == "$in")
+    if op == "$regex":
+        if kind(arg) != "string" or kind(value) != "string" or len(units(value)) // 2 > 4096:
+            return False
+        return nfa_search(arg, value, meter)
+    if op == "$not":
+        return not m_value(arg, value, meter)
+    if op == "$size":
+        return kind(value) == "array" and m_value(arg, len(value), meter)
+    if op == "$elemMatch":
+        if kind(value) != "array" or kind(arg) != "object":
+            return False
+        if operator_object(arg):
+            return any(m_value(arg, v, meter) for v in value)
+        return any(m_matches(v, arg, meter) for v in value)
+    if op == "$all":
+        if kind(value) != "array" or kind(arg) != "array":
+            return False
+        return all(any(m_value(a, v, meter) for v in value) for a in arg)
+    return match_op(op, value, arg)  # the operators that cost nothing
+
+
+def m_matches(attrs, cond, meter):
+    if kind(cond) != "object":
+        return False
+    for key in in_js_order(cond):
+        arg = cond[key]
+        if key == "$and":
+            ok = kind(arg) == "array" and all(m_matches(attrs, c, meter) for c in arg)
+        elif key in ("$or", "$nor"):
+            ok = kind(arg) == "array" and (len(arg) == 0 or any(m_matches(attrs, c, meter) for c in arg))
+            ok = kind(arg) == "array" and (ok if key == "$or" else not ok)
+        elif key == "$not":
+            ok = kind(arg) == "object" and not m_matches(attrs, arg, meter)
+        else:
+            ok = m_value(arg, lookup(attrs, key), meter)
+        if not ok:
+            return False
+    return True
+
+
+def within(attrs, cond, meter):
+    """The condition's answer under `meter`: running out of steps anywhere is no match."""
+    try:
+        return m_matches(attrs, cond, meter)
+    except OutOfSteps:
+        meter.refused = True
+        return False
+
+
+# The regex steps: a small parser of the accepted syntax (enough for the cases below; anything it
+# does not know raises), the NFA as the documentation describes it, built as linked fragments, and
+# the search, position by position. Which code points a character atom accepts is left to Python's
+# re on the atom's own text (js_to_python), so only the shape of the NFA is written here.
+
+
+class St:
+    def __init__(self, kind, test=None):
+        self.kind, self.test, self.out, self.other = kind, test, None, None
+
+
+def parse_pattern(p):
+    """A tree: ("atom", text) | ("assert", c) | ("seq", [..]) | ("alt", [..]) | ("rep", node, lo, hi)."""
+    i = 0
+
+    def alt():
+        nonlocal i
+        options = [seq()]
+        while i < len(p) and p[i] == "|":
+            i += 1
+            options.append(seq())
+        return options[0] if len(options) == 1 else ("alt", options)
+
+    def seq():
+        nonlocal i
+        items = []
+        while i < len(p) and p[i] not in "|)":
+            items.append(quantified(atom()))
+        return ("seq", items)
+
+    def atom():
+        nonlocal i
+        c = p[i]
+        if c == "(":
+            i += 3 if p.startswith("(?:", i) else 1
+            inner = alt()
+            assert p[i] == ")"
+            i += 1
+            return inner
+        if c == "[":
+            j = i + 1 + (p[i + 1] == "^")
+            while p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+            text, i = p[i:j + 1], j + 1
+            return ("atom", text)
+        if c == "\\":
+            text, i = p[i:i + 2], i + 2
+            return ("assert", text) if text in ("\\b", "\\B") else ("atom", text)
+        i += 1
+        if c in "^$":
+            return ("assert", c)
+        if c in "*+?{})]":
+            raise NotImplementedError(p)
+        return ("atom", c)
+
+    def quantified(node):
+        nonlocal i
+        m = re.match(r"\*|\+|\?|\{(\d+)(,(\d*))?\}", p[i:])
+        if not m:
+            return node
+        i += len(m.group(0))
+        if i < len(p) and p[i] == "?":
+            i += 1  # lazy: compiled as greedy
+        q = m.group(0)
+        lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}.get(q, (None, None))
+        if lo is None:
+            lo = int(m.group(1))
+            hi = lo if m.group(2) is None else (int(m.group(3)) if m.group(3) else None)
+        return ("rep", node, lo, hi)
+
+    tree = alt()
+    if i != len(p):
+        raise NotImplementedError(p)
+    return tree
+
+
+def fragment(node):
+    """(entry state or None for an empty fragment, [(state, attribute) left to patch])."""
+    t = node[0]
+    if t in ("atom", "assert"):
+        s = St("char", node[1]) if t == "atom" else St("assert", node[1])
+        return s, [(s, "out")]
+    if t == "seq":
+        return chain([fragment(x) for x in node[1]])
+    if t == "alt":
+        frags = [fragment(x) for x in node[1]]
+        entry, holes = frags[-1]
+        for f in reversed(frags[:-1]):
+            split = St("split")
+            split.out, split.other = f[0], entry
+            entry, holes = split, f[1] + holes
+        return entry, holes
+    _, inner, lo, hi = node
+    parts = [fragment(inner) for _ in range(lo)]
+    if hi is None:
+        body = fragment(inner)
+        split, jump = St("split"), St("jump")
+        split.out = body[0]
+        patch(body[1], jump)
+        jump.out = split
+        parts.append((split, [(split, "other")]))
+        return chain(parts)
+    # m - n optional copies, each skipping past the whole repetition when not taken.
+    skips, tail = [], None
+    for _ in range(hi - lo):
+        body = fragment(inner)
+        split = St("split")
+        split.out = body[0]
+        skips.append((split, "other"))
+        if tail is None:
+            first = split
+        else:
+            patch(tail, split)
+        tail = body[1]
+    if hi > lo:
+        parts.append((first, tail + skips))
+    return chain(parts)
+
+
+def patch(holes, target):
+    for s, attr in holes:
+        setattr(s, attr, target)
+
+
+def chain(frags):
+    entry, holes = None, []
+    for f in frags:
+        if f[0] is None:
+            continue
+        if entry is None:
+            entry = f[0]
+        else:
+            patch(holes, f[0])
+        holes = f[1]
+    return entry, holes
+
+
+_accepts = {}
+
+
+def accepts(text, ch):
+    key = (text, ch)
+    if key not in _accepts:
+        _accepts[key] = re.fullmatch(js_to_python(text), ch, re.ASCII) is not None
+    return _accepts[key]
+
+
+def nfa_search(pattern, s, meter):
+    entry, holes = fragment(parse_pattern(pattern))
+    match = St("match")
+    patch(holes, match)
+    start = entry or match
+    word = re.compile("[0-9A-Za-z_]")
+    end = len(s)
+
+    def holds(kind, p):
+        if kind == "^":
+            return p == 0
+        if kind == "$":
+            return p == end
+        before = p > 0 and word.fullmatch(s[p - 1]) is not None
+        at = p < end and word.fullmatch(s[p]) is not None
+        return (before != at) == (kind == "\\b")
+
+    def visit(state, p, seen, threads):
+        if id(state) in seen:
+            return False
+        seen.add(id(state))
+        meter.step()
+        if state.kind == "match":
+            return True
+        if state.kind == "char":
+            threads.append(state)
+            return False
+        if state.kind == "jump":
+            return visit(state.out, p, seen, threads)
+        if state.kind == "split":
+            return visit(state.out, p, seen, threads) or visit(state.other, p, seen, threads)
+        return holds(state.test, p) and visit(state.out, p, seen, threads)
+
+    seen, threads = set(), []
+    for p in range(end + 1):
+        if visit(start, p, seen, threads):
+            return True
+        if p == end:
+            return False
+        next_seen, next_threads = set(), []
+        for t in threads:
+            meter.step()
+            if accepts(t.test, s[p]) and visit(t.out, p + 1, next_seen, next_threads):
+                return True
+        seen, threads = next_seen, next_threads
+    return False
+
+
+def shares(total, n):
+    """budgetShares as documented: a generator of Meters; send nothing, it reads each one's use."""
+    floor, remaining = (total // (2 * n) if n else 0), total
+    for i in range(1, n + 1):
+        meter = Meter(max(0, remaining - (n - i) * floor))
+        yield meter
+        remaining -= meter.used
+
+
+def flag_within(flag, user_id, attrs, meter):
+    """evaluate_flag, every rule's condition under the flag's one meter."""
+    if not flag["enabled"]:
+        return {"value": flag["default_value"], "rule_index": None, "reason": "disabled"}
+    for i, rule in enumerate(flag["rules"]):
+        if bucket_bp(flag["key"], user_id) >= to_bp(rule["rollout_percentage"]):
+            continue
+        cond = rule.get("condition")
+        if cond is not None and not within(with_id(attrs, user_id), cond, meter):
+            continue
+        return {"value": rule["value"], "rule_index": i, "reason": "rule"}
+    return {"value": flag["default_value"], "rule_index": None, "reason": "default"}
+
+
+def experiment_within(exp, user_id, attrs, meter):
+    if exp.get("targeting") is not None and not within(with_id(attrs, user_id), exp["targeting"], meter):
+        return 0, "targeting"
+    return evaluate_experiment(dict(exp, targeting=None), user_id, attrs)
+
+
+STEPS = 100_000  # CONDITION_LIMITS.stepBudget
+TAGS = ["t%d" % k for k in range(100)]
+NONE_OF_THEM = ["x%d" % k for k in range(1000)]  # 100 tags against these: 1 + 100 x 1000 steps
+AT_100000 = NONE_OF_THEM[:998] + ["t99", "x999"]  # t99, the 100th tag, is item 999: 1 + 99,000 + 999 steps
+AT_100001 = NONE_OF_THEM[:999] + ["t99"]  # one item later: 100,001 steps
+AT_20001 = NONE_OF_THEM[:999] + ["t19"]  # with TAGS[:20]: 1 + 19,000 + 1000 steps
+
+# (name, condition, attributes, steps given, the cost it was built for: None when it runs out)
+BUDGET_CONDITIONS = [
+    ("$in found at step 100,000 (the last allowed)", {"tags": {"$in": AT_100000}}, {"tags": TAGS}, STEPS, STEPS),
+    ("$in found at step 100,001 (one too many)", {"tags": {"$in": AT_100001}}, {"tags": TAGS}, STEPS, None),
+    ("$in of numbers found at step 100,000", {"n": {"$in": list(range(1000, 1998)) + [99, 5000]}},
+     {"n": list(range(100))}, STEPS, STEPS),
+    ("$in of numbers found at step 100,001", {"n": {"$in": list(range(1000, 1999)) + [99]}},
+     {"n": list(range(100))}, STEPS, None),
+    ("$nin over 99 tags: 99,001 steps", {"tags": {"$nin": NONE_OF_THEM}}, {"tags": TAGS[:99]}, STEPS, 99_001),
+    ("$nin over 100 tags: 100,001 steps, no match although none is in", {"tags": {"$nin": NONE_OF_THEM}},
+     {"tags": TAGS}, STEPS, None),
+    ("$not around a condition that runs out: no match", {"$not": {"tags": {"$in": NONE_OF_THEM}}},
+     {"tags": TAGS}, STEPS, None),
+    ("$not around the same condition within budget", {"$not": {"tags": {"$in": NONE_OF_THEM}}},
+     {"tags": TAGS[:99]}, STEPS, 99_001),
+    ("object equality at its exact cost", {"o": {"a": 1, "b": [1, 2]}}, {"o": {"b": [1, 2], "a": 1}}, 6, 6),
+    ("object equality one step short", {"o": {"a": 1, "b": [1, 2]}}, {"o": {"b": [1, 2], "a": 1}}, 5, None),
+    ("index-like keys first: the cheap failing key stops it", {"$not": {"z": {"$in": NONE_OF_THEM}, "1": "no"}},
+     {"z": "x", "1": "yes"}, 10, 2),
+    ("index-like keys in numeric order", {"$not": {"z": {"$in": NONE_OF_THEM}, "10": "no", "2": {"$in": NONE_OF_THEM}}},
+     {"z": "x", "10": "yes", "2": "x"}, 1000, None),
+    ("$all and $elemMatch within budget", {"l": {"$all": [{"$elemMatch": {"$eq": 3}}, {"$size": 2}]}},
+     {"l": [[1, 2], [2, 3]]}, 100, 14),
+    ("empty condition with no steps", {}, {"a": 1}, 0, 0),
+    ("a*a*a*a*a*a*b on 1000 a and a b: within budget", {"ua": {"$regex": "a*a*a*a*a*a*b"}},
+     {"ua": "a" * 1000 + "b"}, STEPS, "any"),
+    ("a*a*a*a*a*a*b on 4095 a and a b: runs out", {"ua": {"$regex": "a*a*a*a*a*a*b"}},
+     {"ua": "a" * 4095 + "b"}, STEPS, None),
+    ("@example\\.com$ on 4096 characters", {"email": {"$regex": "@example\\.com$"}},
+     {"email": "x" * 4084 + "@example.com"}, STEPS, "any"),
+]
+
+# Patterns whose search is run at exactly its cost (matches) and one step less (does not): every
+# NFA shape (alternation, each quantifier, classes, assertions, astral characters) counts alike.
+REGEX_BUDGET_CASES = [
+    ("\\bcat\\b|dog", "a concatenated hotdog"),
+    ("^(?:ab|cd)x|d(?:ab|cd)", "cdabxcd"),
+    ("x{2,5}?y", "xxxxxxxy"),
+    ("[a-c]{3}\\d?\\.", "zzabcab9."),
+    ("colou?r", "a colour"),
+    ("(?:a|b|c)d", "aaabbbcd"),
+    ("^.{1,4}$", "😀ab"),
+    ("\\Bcat", "concat"),
+    ("[^x]*z", "xxyyz"),
+    ("\\s\\S+\\s", "one two three"),
+    ("e.{0,3}e", "e\nee"),
+    ("a{2,}b|a{3}", "aaab"),
+]
+
+
+def budget_condition_cases():
+    out = []
+    for name, cond, attrs, steps, cost in BUDGET_CONDITIONS:
+        out.append(budget_case(name, cond, attrs, steps, cost))
+    for pattern, s in REGEX_BUDGET_CASES:
+        cond, attrs = {"s": {"$regex": pattern}}, {"s": s}
+        full = Meter(10**9)
+        assert within(attrs, cond, full) and matches(attrs, cond), pattern
+        out.append(budget_case(f"regex {pattern!r} on {s!r} at its cost", cond, attrs, full.used, full.used))
+        out.append(budget_case(f"regex {pattern!r} on {s!r} one step short", cond, attrs, full.used - 1, None))
+    return out
+
+
+def budget_case(name, cond, attrs, steps, cost):
+    meter = Meter(steps)
+    got = within(attrs, cond, meter)
+    unbounded = Meter(10**9)
+    truth = within(attrs, cond, unbounded)
+    # The plain evaluator (re for $regex) agrees with the counting one when nothing runs out.
+    assert truth == matches(attrs, cond), name
+    if cost is None:
+        assert meter.refused and not got, name
+    else:
+        assert not meter.refused and got == truth and (cost == "any" or meter.used == cost), (name, meter.used)
+    return {"name": name, "condition": cond, "attributes": attrs, "steps": steps, "match": got,
+            "left": meter.left, "unbounded_match": truth}
+
+
+# A flag whose first rule runs out of the flag's budget: the second rule's condition has no step
+# left, the third (no condition) still applies.
+BUDGET_FLAG = {"key": "budget_rules", "value_type": "string", "default_value": "default", "enabled": True,
+               "rules": [{"condition": {"tags": {"$in": AT_100001}}, "rollout_percentage": 100, "value": "first"},
+                         {"condition": {"plan": "pro"}, "rollout_percentage": 100, "value": "second"},
+                         {"condition": None, "rollout_percentage": 100, "value": "third"}]}
+BUDGET_FLAG_CHEAP = dict(BUDGET_FLAG, key="budget_rules_cheap",
+                         rules=[dict(BUDGET_FLAG["rules"][0], condition={"tags": {"$in": AT_100000}})]
+                         + BUDGET_FLAG["rules"][1:])
+
+# The first rule fails after exactly 100,000 steps (999 for `pad`, then 99,001), so the second
+# rule's two steps are not left either: one budget for all the rules, not one per rule.
+BUDGET_FLAG_RULES = dict(BUDGET_FLAG, key="budget_rules_shared",
+                         rules=[dict(BUDGET_FLAG["rules"][0],
+                                     condition={"pad": {"$in": NONE_OF_THEM[:997] + ["p"]},
+                                                "tags": {"$in": NONE_OF_THEM}})]
+                         + BUDGET_FLAG["rules"][1:])
+
+
+def budget_flag_cases():
+    """Single flags, each with a fresh 100,000 steps for all its rules."""
+    users = (("b1", {"tags": TAGS, "plan": "pro"}), ("b2", {"tags": TAGS[:99], "plan": "pro"}),
+             ("b3", {"pad": "p", "tags": TAGS[:99], "plan": "pro"}))
+    flags = [BUDGET_FLAG, BUDGET_FLAG_CHEAP, BUDGET_FLAG_RULES]
+    cases = [{"key": flag["key"], "user_id": user, "attributes": attrs,
+              "result": flag_within(flag, user, attrs, Meter(STEPS))}
+             for flag in flags for user, attrs in users]
+    return {"flags": flags, "cases": cases}
+
+
+def simple_flag(key, cond):
+    return {"key": key, "value_type": "boolean", "default_value": False, "enabled": True,
+            "rules": [{"condition": cond, "rollout_percentage": 100, "value": True}]}
+
+
+# Flags evaluated together share 100,000 steps: the costly first one runs out of its share, the
+# second (20,001 steps, which a fresh budget would allow) gets only its floor and runs out too, and
+# the cheap ones after them still have their floor.
+SHARED_FLAGS = [
+    simple_flag("costly", {"tags": {"$in": AT_100001}}),
+    simple_flag("medium", {"few": {"$in": AT_20001}}),
+    simple_flag("cheap", {"plan": "pro"}),
+    simple_flag("floor", {"few": {"$in": NONE_OF_THEM[:500] + ["t0"]}}),
+]
+SHARED_EXPERIMENTS = [
+    {"seed": "costly_exp", "coverage": 100, "percentages": [50, 50], "targeting": {"tags": {"$in": AT_100001}},
+     "namespace": None},
+    {"seed": "medium_exp", "coverage": 100, "percentages": [50, 50], "targeting": {"few": {"$in": AT_20001}},
+     "namespace": None},
+    {"seed": "cheap_exp", "coverage": 100, "percentages": [50, 50], "targeting": {"plan": "pro"}, "namespace": None},
+    {"seed": "open_exp", "coverage": 100, "percentages": [50, 50], "targeting": None, "namespace": None},
+]
+SHARED_USERS = [("s1", {"tags": TAGS, "few": TAGS[:20], "plan": "pro"}),
+                ("s2", {"tags": TAGS[:50], "few": TAGS[:20], "plan": "pro"}),
+                ("s3", {"tags": ["t99"], "few": TAGS[:20], "plan": "free"})]
+
+
+def shared_flag_cases():
+    cases = []
+    by_key = {f["key"]: f for f in SHARED_FLAGS}
+    for keys in (None, ["cheap", "nope", "costly", "medium", "floor"], ["medium", "costly"]):
+        names = [f["key"] for f in SHARED_FLAGS] if keys is None else keys
+        for user, attrs in SHARED_USERS:
+            meters = shares(STEPS, len(names))
+            result = {}
+            for key in names:
+                flag = by_key.get(key)
+                result[key] = ({"value": None, "rule_index": None, "reason": "not_found"} if flag is None
+                               else flag_within(flag, user, attrs, next(meters)))
+            alone = {k: flag_within(by_key[k], user, attrs, Meter(STEPS)) for k in names if k in by_key}
+            cases.append({"keys": keys, "user_id": user, "attributes": attrs, "result": result,
+                          "decided_by_shares": [k for k in alone if alone[k] != result[k]]})
+    return {"flags": SHARED_FLAGS, "cases": cases}
+
+
+def shared_experiment_cases():
+    cases = []
+    for user, attrs in SHARED_USERS:
+        meters = shares(STEPS, len(SHARED_EXPERIMENTS))
+        results = []
+        for e in SHARED_EXPERIMENTS:
+            index, reason = experiment_within(e, user, attrs, next(meters))
+            alone = experiment_within(e, user, attrs, Meter(STEPS))
+            results.append({"seed": e["seed"], "variant_index": index, "in_experiment": reason is None,
+                            "reason": reason, "decided_by_shares": alone != (index, reason)})
+        cases.append({"user_id": user, "attributes": attrs, "results": results})
+    return {"experiments": SHARED_EXPERIMENTS, "cases": cases}
+
+
+def budget_self_check():
+    # The documented examples (docs/targeting.md 2.1).
+    for cond, attrs, cost in [({"n": {"$gt": 5}}, {"n": 1}, 1), ({"country": {"$in": ["US", "CA"]}}, {"country": "CA"}, 3),
+                              ({"o": {"a": 1, "b": [1, 2]}}, {"o": {"a": 1, "b": [1, 2]}}, 6),
+                              ({"tags": {"$in": ["x", "y", "z"]}}, {"tags": ["a", "b"]}, 7)]:
+        m = Meter(STEPS)
+        within(attrs, cond, m)
+        assert m.used == cost, (cond, m.used)
+    # The search of a literal: 2 steps per position it fails at (the start state, then its thread).
+    m = Meter(STEPS)
+    assert nfa_search("a", "xxa", m) and m.used == 2 * 2 + 3
+    # budgetShares, as the documentation's formula: 1000 over four that each use one step.
+    got, meters = [], shares(1000, 4)
+    for meter in meters:
+        got.append(meter.given)
+        meter.used = 1
+    assert got == [625, 749, 873, 997], got
+
+
 # ---- the cases --------------------------------------------------------------------------------
 
 ATTRIBUTES = [
@@ -586,6 +1127,7 @@ def self_check():
 
 def render():
     self_check()
+    budget_self_check()
     conditions = condition_cases()
     doc = {
         "description": (
@@ -593,7 +1135,11 @@ def render():
             "conditions: does `attributes` match `condition`; invalid: conditions the validator refuses "
             "(path of the first problem); flags: evaluation result; namespaces: GrowthBook's namespace hash; "
             "experiments: running experiments with targeting, namespace and coverage; exposed: the same with the "
-            "user's earlier answer (`exposed`), which keeps a user who now fails targeting only in their variant. "
+            "user's earlier answer (`exposed`), which keeps a user who now fails targeting only in their variant; "
+            "budget: the step budget (docs/targeting.md 2.1): conditions given `steps` (the answer `match`, the "
+            "steps `left`, -1 when they ran out; `unbounded_match` without a budget), single flags whose rules "
+            "share 100,000 steps, flags evaluated together (all, or the named `keys`) and running experiments "
+            "assigned together, sharing 100,000 steps (budgetShares). "
             "See docs/targeting.md."
         ),
         "conditions": conditions,
@@ -602,6 +1148,12 @@ def render():
         "namespaces": namespace_cases(),
         "experiments": experiment_cases(),
         "exposed": exposed_cases(),
+        "budget": {
+            "conditions": budget_condition_cases(),
+            "flags": budget_flag_cases(),
+            "shared_flags": shared_flag_cases(),
+            "shared_experiments": shared_experiment_cases(),
+        },
     }
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
@@ -615,7 +1167,8 @@ def main():
         text,
         lambda path: f"wrote {path}: {len(doc['conditions'])} condition cases ({matched} match), "
         f"{len(doc['invalid'])} invalid, {len(doc['flags'])} flag, {len(doc['namespaces'])} namespace, "
-        f"{len(doc['experiments'])} experiment, {len(doc['exposed'])} exposed cases",
+        f"{len(doc['experiments'])} experiment, {len(doc['exposed'])} exposed cases, "
+        f"{sum(len(v) if isinstance(v, list) else len(v['cases']) for v in doc['budget'].values())} budget cases",
     )
 
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClientConfig, ClientExperiment } from "../../src/experiments/model";
 import type { ClientFlag } from "../../src/flags/model";
 import { ExperimentClient, ExposureReporter, type FetchLike, type Scheduler } from "../../src/sdk/index";
-import type { Attributes, Condition } from "../../src/targeting/model";
+import { type Attributes, CONDITION_LIMITS, type Condition } from "../../src/targeting/model";
 import golden from "../fixtures/targeting.json";
 import { goldenExperiment } from "./targeting-golden";
 
@@ -82,6 +82,59 @@ describe("SDK replays the targeting golden file", () => {
       expect([c.experiment.seed, c.user_id, c.exposed, b?.variant_id, b?.in_experiment, b?.reason ?? null]).toEqual(
         want,
       );
+    }
+  });
+});
+
+// The step budget golden cases (docs/targeting.md 2.1) through the SDK's public methods: getVariant
+// and getFlag give each evaluation 100,000 steps, getAssignments and getFlags share 100,000.
+describe("SDK replays the step budget golden cases", () => {
+  const { budget } = golden;
+
+  it("every condition case given the default budget, as an experiment's targeting", () => {
+    const cases = budget.conditions.filter((c) => c.steps === CONDITION_LIMITS.stepBudget);
+    expect(cases.length).toBeGreaterThanOrEqual(10);
+    const experiments = cases.map((c, i) => ({
+      ...goldenExperiment({ seed: `b${i}`, coverage: 100, percentages: [100], targeting: null, namespace: null }),
+      targeting: c.condition as Condition,
+    }));
+    const sdk = client({ generated_at: "", experiments });
+    cases.forEach((c, i) => {
+      const a = sdk.getVariant(`b${i}`, "someone", c.attributes as Attributes);
+      expect([c.name, a?.in_experiment, a?.reason]).toEqual([c.name, c.match, c.match ? null : "targeting"]);
+    });
+  });
+
+  it("every single-flag case, through getFlag", () => {
+    const sdk = client({ generated_at: "", experiments: [], flags: budget.flags.flags as ClientFlag[] });
+    for (const c of budget.flags.cases) {
+      expect([c.key, c.user_id, sdk.getFlag(c.key, c.user_id, c.attributes as Attributes)]).toEqual([
+        c.key,
+        c.user_id,
+        c.result,
+      ]);
+    }
+  });
+
+  it("every shared-flags case, through getFlags", () => {
+    const sdk = client({ generated_at: "", experiments: [], flags: budget.shared_flags.flags as ClientFlag[] });
+    for (const c of budget.shared_flags.cases) {
+      const got = { ...sdk.getFlags(c.user_id, c.attributes as Attributes, c.keys ?? undefined) };
+      expect([c.keys, c.user_id, got]).toEqual([c.keys, c.user_id, c.result]);
+    }
+  });
+
+  it("every shared-experiments case, through getAssignments", () => {
+    const experiments = budget.shared_experiments.experiments.map((e) => goldenExperiment(e));
+    for (const c of budget.shared_experiments.cases) {
+      // A fresh client: one that answered this user before would keep them in (docs/targeting.md 4).
+      const got = client({ generated_at: "", experiments })
+        .getAssignments(c.user_id, c.attributes as Attributes)
+        .map((a) => [a.experiment_key, a.variant_id, a.in_experiment, a.reason]);
+      expect([c.user_id, got]).toEqual([
+        c.user_id,
+        c.results.map((r) => [r.seed, `v${r.variant_index}`, r.in_experiment, r.reason]),
+      ]);
     }
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { bucketBasisPoints, fnv1a32, inNamespace, namespaceBucket } from "../../src/evaluation/bucketing";
-import { evaluateExperiment } from "../../src/evaluation/evaluate";
-import { evaluateFlag } from "../../src/flags/evaluate";
+import { evaluateAll, evaluateExperiment } from "../../src/evaluation/evaluate";
+import { evaluateFlag, evaluateFlags } from "../../src/flags/evaluate";
 import type { ClientFlag } from "../../src/flags/model";
 import { evalCondition } from "../../src/targeting/condition";
-import type { Attributes, Condition } from "../../src/targeting/model";
+import { type Attributes, CONDITION_LIMITS, type Condition } from "../../src/targeting/model";
 import { validateCondition } from "../../src/targeting/validate";
 import golden from "../fixtures/targeting.json";
 import { type GoldenExperiment, goldenExperiment } from "./targeting-golden";
@@ -118,6 +118,63 @@ describe("exposed user golden cases (an earlier answer keeps a user targeting no
       (c) => c.in_experiment && plain.get(`${c.experiment.seed} ${c.user_id}`)?.reason === "targeting",
     );
     expect(kept.length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+// The step budget (docs/targeting.md 2.1): the reference counts steps by the documented rule.
+describe("step budget golden cases", () => {
+  const { budget } = golden;
+
+  it.each(budget.conditions.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const given = { steps: c.steps };
+    expect([evalCondition(c.attributes as Attributes, c.condition as Condition, given), given.steps]).toEqual([
+      c.match,
+      c.left,
+    ]);
+    if (c.steps === CONDITION_LIMITS.stepBudget) {
+      expect(evalCondition(c.attributes as Attributes, c.condition as Condition)).toBe(c.match);
+    }
+  });
+
+  it("holds conditions that run out where they would match, and others that just fit", () => {
+    const out = budget.conditions.filter((c) => c.left === -1 && c.unbounded_match);
+    const fit = budget.conditions.filter((c) => c.left === 0 && c.match);
+    expect([out.length, fit.length].every((n) => n >= 10)).toBe(true);
+  });
+
+  it.each(budget.flags.cases.map((c, i) => [`${c.key} ${c.user_id}`, i, c] as const))(
+    "flag %s: one budget for all its rules (#%i)",
+    (_n, _i, c) => {
+      const flag = budget.flags.flags.find((f) => f.key === c.key) as ClientFlag;
+      expect(evaluateFlag(flag, c.user_id, c.attributes as Attributes)).toEqual(c.result);
+    },
+  );
+
+  it.each(budget.shared_flags.cases.map((c, i) => [`${c.keys ?? "all"} ${c.user_id}`, i, c] as const))(
+    "flags evaluated together (%s) share the budget (#%i)",
+    (_n, _i, c) => {
+      const flags = budget.shared_flags.flags as ClientFlag[];
+      expect({ ...evaluateFlags(flags, c.user_id, c.attributes as Attributes, c.keys ?? undefined) }).toEqual(c.result);
+    },
+  );
+
+  it.each(budget.shared_experiments.cases.map((c) => [c.user_id, c] as const))(
+    "experiments assigned together share the budget (%s)",
+    (_n, c) => {
+      const experiments = budget.shared_experiments.experiments.map((e) => goldenExperiment(e as GoldenExperiment));
+      const got = evaluateAll(experiments, c.user_id, c.attributes as Attributes).map((a) => [
+        a.experiment_key,
+        a.variant_id,
+        a.in_experiment,
+        a.reason,
+      ]);
+      expect(got).toEqual(c.results.map((r) => [r.seed, `v${r.variant_index}`, r.in_experiment, r.reason]));
+    },
+  );
+
+  it("holds flags and experiments whose answer the shares decide", () => {
+    expect(budget.shared_flags.cases.some((c) => c.decided_by_shares.length > 0)).toBe(true);
+    expect(budget.shared_experiments.cases.some((c) => c.results.some((r) => r.decided_by_shares))).toBe(true);
   });
 });
 

@@ -3,7 +3,8 @@ import json
 import unittest
 from pathlib import Path
 
-from edge_experiments import ExperimentClient, evaluate_condition, fnv1a32, in_namespace, namespace_position
+from edge_experiments import (STEP_BUDGET, Budget, ExperimentClient, evaluate_condition, evaluate_flags, fnv1a32,
+                              in_namespace, namespace_position)
 from edge_experiments.hashing import bucket, pick_variant
 
 FIXTURES = Path(__file__).resolve().parents[3] / "test" / "fixtures"
@@ -93,6 +94,61 @@ class GoldenFlagsNamespacesExperiments(unittest.TestCase):
                 b = bucket(case["seed"], case["user_id"])
                 self.assertEqual(b / 10000, case["bucket"])
                 self.assertEqual(pick_variant(b, case["coverage"], case["percentages"]), case["variant_index"])
+
+
+class GoldenStepBudget(unittest.TestCase):
+    """The step budget cases (docs/targeting.md 2.1): the same steps, and the same answer when they
+    run out, as the TypeScript evaluator and SDK."""
+    BUDGET = TARGETING["budget"]
+
+    def test_every_condition_with_its_budget(self):
+        for case in self.BUDGET["conditions"]:
+            with self.subTest(case["name"]):
+                given = Budget(case["steps"])
+                self.assertEqual((evaluate_condition(case["attributes"], case["condition"], given), given.steps),
+                                 (case["match"], case["left"]))
+
+    def test_every_condition_given_the_default_budget(self):
+        cases = [c for c in self.BUDGET["conditions"] if c["steps"] == STEP_BUDGET]
+        self.assertGreaterEqual(len(cases), 10)
+        experiments = [experiment({"seed": "b%d" % i, "coverage": 100, "percentages": [100],
+                                   "targeting": c["condition"], "namespace": None}) for i, c in enumerate(cases)]
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": experiments})
+        for i, case in enumerate(cases):
+            with self.subTest(case["name"]):
+                self.assertIs(evaluate_condition(case["attributes"], case["condition"]), case["match"])
+                answer = client.get_variant("b%d" % i, "someone", case["attributes"])
+                self.assertEqual((answer["in_experiment"], answer["reason"]),
+                                 (case["match"], None if case["match"] else "targeting"))
+
+    def test_every_flag_whose_rules_share_its_budget(self):
+        flags = self.BUDGET["flags"]
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": [], "flags": flags["flags"]})
+        for case in flags["cases"]:
+            with self.subTest(flag=case["key"], user=case["user_id"]):
+                self.assertEqual(client.get_flag(case["key"], case["user_id"], case["attributes"]), case["result"])
+
+    def test_every_set_of_flags_sharing_one_budget(self):
+        shared = self.BUDGET["shared_flags"]
+        client = ExperimentClient("https://x.test", "t", initial_config={"experiments": [], "flags": shared["flags"]})
+        for case in shared["cases"]:
+            with self.subTest(keys=case["keys"], user=case["user_id"]):
+                self.assertEqual(client.get_flags(case["user_id"], case["attributes"], keys=case["keys"]),
+                                 case["result"])
+                self.assertEqual(evaluate_flags(shared["flags"], case["user_id"], case["attributes"], case["keys"]),
+                                 case["result"])
+
+    def test_every_set_of_experiments_sharing_one_budget(self):
+        shared = self.BUDGET["shared_experiments"]
+        config = {"experiments": [experiment(e) for e in shared["experiments"]]}
+        for case in shared["cases"]:
+            with self.subTest(user=case["user_id"]):
+                # A fresh client: one that answered this user before would keep them in.
+                client = ExperimentClient("https://x.test", "t", initial_config=config)
+                got = [(a["experiment_key"], a["variant_id"], a["in_experiment"], a["reason"])
+                       for a in client.get_assignments(case["user_id"], case["attributes"])]
+                self.assertEqual(got, [(r["seed"], "v%d" % r["variant_index"], r["in_experiment"], r["reason"])
+                                       for r in case["results"]])
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@
  *
  * Work is bounded by a step budget (CONDITION_LIMITS.stepBudget by default): a condition that
  * would exceed it stops and does not match, so hostile attributes or conditions cannot keep the
- * isolate busy. `$regex` runs on a non-backtracking engine (./regex.ts).
+ * isolate busy. `$regex` runs on a non-backtracking engine (./regex.ts). What costs a step, and in
+ * which order, is specified in docs/targeting.md 2.1 and counted identically by the Python SDK and
+ * the golden reference (scripts/gen_targeting_vectors.py): moving a step here changes answers there.
  */
 import { type Attributes, CONDITION_LIMITS, type Condition, isObject } from "./model";
 import { type Budget, BudgetExceeded, type CompiledRegex, compileRegex, regexTest } from "./regex";

@@ -9,10 +9,12 @@
  *    the same in JavaScript's `u` mode and in Python's `re`, and refuses everything else with a
  *    reason (backreferences, lookaround, nested unbounded quantifiers, over-long patterns...).
  *    Refusing nested quantifiers also protects SDKs that hand validated patterns to a native
- *    backtracking engine (the Python SDK uses `re`).
+ *    backtracking engine.
  * 2. compileRegex builds a Thompson NFA, and regexTest simulates it over the input's code points
  *    (a Pike VM without captures): time is O(input length x states), never exponential, and every
- *    state visited is charged to the caller's step budget.
+ *    state visited is charged to the caller's step budget. The Python SDK ports both, state for
+ *    state (sdk/python/edge_experiments/conditions.py), so that it runs out of steps at the same
+ *    point: the NFA's shape and visiting order are part of docs/targeting.md 2.1.
  *
  * A match is a search anywhere in the input, like RegExp.test and Python's re.search; `^` and `$`
  * are the input's start and end (no multiline), `.` is any code point except line terminators.

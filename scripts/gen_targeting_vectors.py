@@ -947,6 +947,9 @@ REGEX_CASES = [
     ("", "anything"), ("a|b", "zzb"), ("^(a|b)$", "ab"), ("\\/", "a/b"),
     ("Chrome/\\d+", "Mozilla/5.0 Chrome/120.0"), ("^[A-Z]", "lower"), ("[\\s,]", "a,b"),
     ("a", "x" * 4096 + "a"), ("a", "x" * 4095 + "a"),
+    # An empty string has no word boundary, so \B matches there and \b does not (JavaScript; Python's
+    # re before 3.14 says otherwise, which the reference corrects and the Python SDK once got wrong).
+    ("\\B", ""), ("\\b", ""),
 ]
 
 

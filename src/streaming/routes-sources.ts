@@ -1,5 +1,4 @@
 import { listOf } from "../http/params";
-import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { ListQuery, Source, SourceIn, SourcePatch } from "./schemas";

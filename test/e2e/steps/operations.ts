@@ -18,7 +18,6 @@ import {
   run,
   server,
   shot,
-  state,
   visible,
   allowingHttpErrors,
 } from "../context.ts";

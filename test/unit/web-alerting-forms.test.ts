@@ -9,6 +9,7 @@ import {
   parseNumber,
   parseTagFilter,
   previewQuery,
+  readPreview,
   type RuleForm,
   type RuleLike,
   ruleToForm,
@@ -303,6 +304,43 @@ describe("previewQuery and parseNumber", () => {
   ])("parseNumber(%j)", (text, n) => {
     expect(parseNumber(text)).toBe(n);
   });
+});
+
+// A filter over many tag sets at the rule's step can be more than one read may fold: the server
+// answers 422, and the preview asks again without the step (the server picks one that fits).
+describe("readPreview", () => {
+  const query = { "tag.region": "eu", window: "8700", step: "290", aggregation: "avg" };
+  const answering = (fails: (q: Record<string, string>) => unknown) => {
+    const asked: Record<string, string>[] = [];
+    const get = async (q: Record<string, string>) => {
+      asked.push(q);
+      const err = fails(q);
+      if (err !== null) throw err;
+      return { step_seconds: Number(q.step ?? 600) };
+    };
+    return { asked, get };
+  };
+
+  it("reads at the rule's step when the server answers", async () => {
+    const { asked, get } = answering(() => null);
+    expect(await readPreview(get, query)).toEqual({ step_seconds: 290 });
+    expect(asked).toEqual([query]);
+  });
+
+  it("asks again without the step after a 422, keeping the filter and window", async () => {
+    const { asked, get } = answering((q) => (q.step === undefined ? null : { status: 422 }));
+    expect(await readPreview(get, query)).toEqual({ step_seconds: 600 });
+    expect(asked).toEqual([query, { "tag.region": "eu", window: "8700", aggregation: "avg" }]);
+  });
+
+  it.each([[{ status: 404 }], [{ status: 500 }], [new Error("offline")], [null]])(
+    "passes any other failure on (%j)",
+    async (err) => {
+      const { asked, get } = answering(() => err ?? undefined);
+      await expect(readPreview(get, query)).rejects.toBe(err ?? undefined);
+      expect(asked).toHaveLength(1);
+    },
+  );
 });
 
 describe("silenceBody", () => {

@@ -7,7 +7,7 @@ import type { MetricSeries } from "../api/types";
 import { fmtNum } from "../ui/format";
 import { type Aggregation, isModelRuleMetric } from "../../../src/streaming/model";
 import { Link } from "../router";
-import { fmtSeconds, parseNumber, previewQuery } from "./rule-form";
+import { fmtSeconds, parseNumber, previewQuery, readPreview } from "./rule-form";
 
 const HEIGHT = 160;
 const REFRESH_MS = 5000;
@@ -37,8 +37,10 @@ export function RulePreview({ metric, tags, aggregation, windowSeconds, threshol
     setError(null);
     if (!key || !q || isModelRuleMetric(metric.trim())) return;
     let live = true;
+    const get = (query: Record<string, string>) =>
+      unwrap(streaming.metrics[":name"].$get({ param: { name: pathParam(metric.trim()) }, query }));
     const load = () =>
-      unwrap(streaming.metrics[":name"].$get({ param: { name: pathParam(metric.trim()) }, query: q })).then(
+      readPreview(get, q).then(
         (s) => {
           if (!live) return;
           setSeries(s);
@@ -74,12 +76,12 @@ export function RulePreview({ metric, tags, aggregation, windowSeconds, threshol
       <PreviewChart
         series={series}
         threshold={t}
-        label={`${aggregation} of ${metric.trim()} per ${fmtSeconds(Number(q.step))}, last ${fmtSeconds(
+        label={`${aggregation} of ${metric.trim()} per ${fmtSeconds(series.step_seconds)}, last ${fmtSeconds(
           Number(q.window),
         )}: ${values.length} points, latest ${fmtNum(latest)}${t === null ? "" : `, threshold ${fmtNum(t)}`}.`}
       />
       <figcaption class="muted small">
-        {aggregation} per {fmtSeconds(Number(q.step))} over the last {fmtSeconds(Number(q.window))}
+        {aggregation} per {fmtSeconds(series.step_seconds)} over the last {fmtSeconds(Number(q.window))}
         {latest === null ? " · no points yet" : ` · latest ${fmtNum(latest)}`}
         {t !== null && ` · threshold ${fmtNum(t)}`}
       </figcaption>

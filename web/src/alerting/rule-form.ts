@@ -259,3 +259,19 @@ export function previewQuery(
   const tags = Object.fromEntries(Object.entries(filter.tags).map(([k, v]) => [`tag.${k}`, v]));
   return { ...tags, window: String(window), step: String(step), aggregation };
 }
+
+/**
+ * The preview's read: at the rule's step, or, when a filter over many tag sets makes that more than
+ * one read may fold (a 422, src/streaming/group-budget.ts), without the step: the server then picks
+ * the finest step that fits, and the chart says which (`step_seconds`).
+ */
+export function readPreview<T>(
+  get: (query: Record<string, string>) => Promise<T>,
+  query: Record<string, string>,
+): Promise<T> {
+  return get(query).catch((err: unknown) => {
+    if ((err as { status?: unknown } | null)?.status !== 422) throw err;
+    const { step: _, ...coarser } = query;
+    return get(coarser);
+  });
+}

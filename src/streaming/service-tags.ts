@@ -144,9 +144,16 @@ function overBudget(
     fits === null
       ? "a shorter window"
       : `step=${fits} or coarser (or omit step: the default is coarsened to fit), a shorter window`;
-  const selects = over.points
-    ? `${size.groups} groups; at most ${Math.floor(MAX_GROUPED_POINTS / cost.perSeries)} at this step`
-    : `${size.tagSets} tag sets; at most ${Math.floor(MAX_TAGGED_ROWS / cost.buckets)} at this step`;
+  const groupsFit = `at most ${Math.floor(MAX_GROUPED_POINTS / cost.perSeries)} at this step`;
+  const setsFit = `at most ${Math.floor(MAX_TAGGED_ROWS / cost.buckets)} at this step`;
+  // Over both bounds, both counts: naming only the groups' told a caller to cut to a count of groups
+  // whose tag sets were still too many to read (327 groups, where 234 tag sets fit).
+  const selects =
+    over.points && over.rows
+      ? `${size.groups} groups (${groupsFit}) of ${size.tagSets} tag sets (${setsFit})`
+      : over.points
+        ? `${size.groups} groups; ${groupsFit}`
+        : `${size.tagSets} tag sets; ${setsFit}`;
   return fail(
     "unprocessable",
     `${selection} ${reasons.join("; and ")}. Use ${coarser}, or tag.<key>=<value> filters that select fewer ` +

@@ -141,6 +141,18 @@ describe("filtered and grouped metric reads are bounded by the rollups they read
     expect(month.errors?.find((e) => e.path === "query.step")?.message).toBe("no step fits this read over this window");
   });
 
+  it("names both bounds when both are exceeded, so the count it gives is one that fits", async () => {
+    const c = await thousandTagSets("tag-budget-both");
+    // group_by=u over 30 days at the default (coarsest) step: 61 points and 721 hourly buckets per
+    // tag set. 327 groups fit the points, but only 234 tag sets fit the rollups: naming 327 alone
+    // sent the caller to a filter that was refused again.
+    const res = await c.get(`${P}/metrics/card?group_by=u&window=2592000`);
+    const problem = await expectProblem(res, 422);
+    expect(problem.errors?.find((e) => e.path === "query.group_by")?.message).toBe(
+      "1000 groups (at most 327 at this step) of 1000 tag sets (at most 234 at this step)",
+    );
+  });
+
   it("answers every read the dashboard's charts make (no step) on a metric at the tag-set bound", async () => {
     const c = await thousandTagSets("tag-budget-dashboard");
     for (const { s } of WINDOWS) {

@@ -78,7 +78,13 @@ export async function getHistory(
 ) {
   const before = query.cursor === undefined ? undefined : decode(query.cursor, type, id);
   const rows = await listHistory(db, orgId, type, id, { limit: query.limit, before });
-  if (rows.length === 0 && before === undefined && !(await exists(db, orgId, type, id))) throw notFound(type);
+  // An empty page is a 404 when there is nothing: neither the entity nor any of its history (with a
+  // cursor, rows before it may be all there is). Forged cursors, of the old format or naming this
+  // id, made an unknown or another organization's id a 200 of no items.
+  if (rows.length === 0 && !(await exists(db, orgId, type, id))) {
+    const any = before === undefined ? [] : await listHistory(db, orgId, type, id, { limit: 0 });
+    if (any.length === 0) throw notFound(type);
+  }
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {

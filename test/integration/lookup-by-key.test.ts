@@ -187,3 +187,25 @@ describe("history cursors belong to their history", () => {
     expect((await listed(c, `${flag}?cursor=${legacy}`)).items).toHaveLength(1);
   });
 });
+
+// The 404 of an unknown (or another organization's) entity does not depend on the cursor: with one
+// (forged, or of the old format), the empty page of no history was a 200.
+describe("the history of nothing is a 404, with or without a cursor", () => {
+  it.each(resources.map((r) => [r.name, r] as const))("%s", async (_, r) => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const owner = await as(`history-404-owner-${tag}`);
+    const other = await as(`history-404-other-${tag}`);
+    const theirs = await r.create(owner, "theirs");
+    const type = { experiments: "experiment", flags: "flag", metrics: "metric" }[r.name] as string;
+    for (const id of ["no-such-id", theirs.id]) {
+      const named = btoa(JSON.stringify([type, id, 5]))
+        .replace(/=+$/, "")
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_");
+      for (const cursor of [undefined, named, btoa("a5")]) {
+        const res = await other.get(`${BASE}${r.list}/${id}/history${cursor === undefined ? "" : `?cursor=${cursor}`}`);
+        expect(res.status, `${r.list}/${id}/history cursor ${cursor}`).toBe(404);
+      }
+    }
+  });
+});

@@ -193,7 +193,7 @@ describe("a cursor belongs to its list", () => {
     await runInDurableObject(env.ORG.getByName("lists-cursor-owner"), (o: OrgObject) => {
       o.clock = () => ahead;
     });
-    const [channel] = await create(c, "channels", 2);
+    const [channel, other] = await create(c, "channels", 2);
     for (const [list] of LISTS.filter(([name]) => name !== "channels")) await create(c, list, 2);
     await c.post(`${P}/metrics`, {
       metrics: [
@@ -214,6 +214,8 @@ describe("a cursor belongs to its list", () => {
       "predictions",
       "alerts",
       `channels/${channel}/deliveries`,
+      // Another channel's log is another list: seq numbers every channel's deliveries.
+      `channels/${other}/deliveries`,
     ];
     // Every miss is collected, so a failure lists all the pairs a list took.
     const wrong: string[] = [];

@@ -124,6 +124,12 @@ export function recordOutcome(sql: SqlStorage, id: string, o: DeliveryOutcome): 
 
 /** One channel's log, newest first; null for a cursor we did not issue. */
 export function listDeliveries(sql: SqlStorage, channelId: string, filter: PageFilter): Page<Delivery> | null {
-  const page = pageBySeq<DeliveryRow>(sql, "deliveries", filter, new Where().add("channel_id = ?", channelId));
+  const page = pageBySeq<DeliveryRow>(
+    sql,
+    "deliveries",
+    filter,
+    new Where().add("channel_id = ?", channelId),
+    channelId,
+  );
   return page === null ? null : { items: page.items.map(fromRow), next_cursor: page.next_cursor };
 }

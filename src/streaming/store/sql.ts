@@ -135,21 +135,32 @@ export interface PageFilter {
  * One page of a table numbered by `seq` (its INTEGER PRIMARY KEY, so in creation order), newest
  * first, after the cursor's row, among the rows `where` keeps; null for a cursor we did not issue.
  * Keyset on `seq`: a row created or deleted between two pages neither repeats nor hides another.
- * `table` is a name from the code, never from a request.
+ * `table` is a name from the code, never from a request. `scope` names a list within the table
+ * (a channel's deliveries): its cursor carries it, so another channel's log refuses it, as seq
+ * numbers every channel's rows.
  */
 export function pageBySeq<R extends Row & { seq: number }>(
   sql: SqlStorage,
   table: "channels" | "silences" | "alert_rules" | "deliveries" | "sources",
   filter: PageFilter,
   where = new Where(),
+  scope?: string,
 ): Page<R> | null {
   if (filter.cursor !== undefined) {
-    const key = decodeCursor(filter.cursor, table, ["int"]);
-    if (key === null) return null;
-    where.add("seq < ?", key[0]);
+    let seq: number;
+    if (scope === undefined) {
+      const key = decodeCursor(filter.cursor, table, ["int"]);
+      if (key === null) return null;
+      seq = key[0];
+    } else {
+      const key = decodeCursor(filter.cursor, table, ["text", "int"]);
+      if (key === null || key[0] !== scope) return null;
+      seq = key[1];
+    }
+    where.add("seq < ?", seq);
   }
   const rows = sql
     .exec<R>(`SELECT * FROM ${table} ${where} ORDER BY seq DESC LIMIT ?`, ...where.params, filter.limit + 1)
     .toArray();
-  return toPage(rows, filter.limit, table, (r) => [r.seq]);
+  return toPage(rows, filter.limit, table, (r) => (scope === undefined ? [r.seq] : [scope, r.seq]));
 }

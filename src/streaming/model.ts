@@ -50,10 +50,12 @@ export const RULE_STATES = ["inactive", "pending", "firing"] as const;
 
 /**
  * A metric name, as `POST /metrics` takes it. No `@` (which keeps `@models/…` free for the model
- * statistics below) and no `#` (service-tags.ts composes `<name>#<tag set>`).
+ * statistics below) and no `#` (service-tags.ts composes `<name>#<tag set>`). Not `.` or `..`:
+ * a URL path cannot carry them as a segment (clients and the runtime normalize `/metrics/..` and
+ * even `%2e%2e` away), so such a metric was stored but could never be read back.
  */
-export const METRIC_NAME_PATTERN = /^[A-Za-z0-9_.:/-]{1,200}$/;
-export const METRIC_NAME_RULE = "1-200 characters of [A-Za-z0-9_.:/-]";
+export const METRIC_NAME_PATTERN = /^(?!\.\.?$)[A-Za-z0-9_.:/-]{1,200}$/;
+export const METRIC_NAME_RULE = "1-200 characters of [A-Za-z0-9_.:/-], not . or ..";
 
 export const AGGREGATIONS = ["count", "sum", "avg", "min", "max", "p50", "p90", "p95", "p99"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];

@@ -400,7 +400,7 @@ describe("editing a rule (PATCH /alert-rules/:id)", () => {
         {
           path: "metric_name",
           message:
-            "a metric name (1-200 characters of [A-Za-z0-9_.:/-]) or a model statistic: @models/confidence and @models/latency_ms",
+            "a metric name (1-200 characters of [A-Za-z0-9_.:/-], not . or ..) or a model statistic: @models/confidence and @models/latency_ms",
         },
       ]);
       // POST /metrics refuses the same names, so such a rule could never see a point.

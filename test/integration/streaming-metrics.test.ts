@@ -139,6 +139,30 @@ describe("metrics", () => {
     await expectProblem(await c.get(`${P}/metrics/single?window=5`), 400);
     expect((await c.get(`${P}/metrics/single?aggregation=max`)).status).toBe(200);
   });
+
+  // "." and ".." were accepted and stored, but no URL can name them: clients and the runtime
+  // normalize /metrics/.. (and %2e%2e) away, so GET /metrics/:name could never read them.
+  it("a name that is only dots ('.' or '..') is refused; dots within a name are fine, and read back", async () => {
+    const c = await as("m-dots");
+    const bad = await expectProblem(
+      await c.post(`${P}/metrics`, {
+        metrics: [
+          { name: ".", value: 1 },
+          { name: "..", value: 1 },
+        ],
+      }),
+      400,
+    );
+    expect(bad.errors?.map((e) => e.path)).toEqual(["metrics.0.name", "metrics.1.name"]);
+    expect(((await (await c.get(`${P}/metrics`)).json()) as Page<unknown>).items).toHaveLength(0);
+    const fine = ["...", ".a", "a..", "a.b"];
+    expect((await c.post(`${P}/metrics`, { metrics: fine.map((name) => ({ name, value: 2 })) })).status).toBe(202);
+    for (const name of fine) {
+      const res = await c.get(`${P}/metrics/${encodeURIComponent(name)}?aggregation=max`);
+      expect(res.status, name).toBe(200);
+      expect(((await res.json()) as { name: string; value: number }).value).toBe(2);
+    }
+  });
 });
 
 describe("predictions", () => {

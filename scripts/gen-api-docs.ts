@@ -131,7 +131,7 @@ const lines: string[] = [
   "- **Scopes**: `read` (every GET, the WebSocket), `write` (experiments, lifecycle, sources, alert actions,",
   "  rules), `ingest` (events, predictions, metrics, results), `assign` (assignment and config).",
   '- **Errors**: `application/problem+json` `{ type, title, status, detail?, errors?: [{ path, message }], request_id }`. A missing field\'s message starts with `required` (`required: one of "info"|"warning"|…`); a time sent in epoch seconds is named as such, with the milliseconds to send.',
-  "  `400` validation (each bad field in `errors`; a read-only or unknown field of a JSON body is one too, and so is a string or key holding a lone surrogate such as `\\ud800`, which UTF-8 storage cannot keep, and a number in a free-form JSON field that overflows to Infinity, such as `1e999`, which JSON cannot carry back), `404` unknown route, `409` illegal state change, `413` body",
+  "  `400` validation (each bad field in `errors`; a read-only or unknown field of a JSON body is one too, and so is a string or key holding a lone surrogate such as `\\ud800`, which UTF-8 storage cannot keep, a number in a free-form JSON field that overflows to Infinity, such as `1e999`, which JSON cannot carry back, and a JSON body that is not UTF-8), `404` unknown route, `409` illegal state change, `413` body",
   "  over 1 MiB, `422` semantically invalid, `429` rate limited (with `Retry-After`). Every response has `X-Request-Id`.",
   "- **Ids** are opaque strings; **times** are ISO-8601 UTC in responses, ISO-8601 or epoch milliseconds in inputs.",
   "- **Lists** return `{ items, next_cursor }` and take `limit` (default 50, max 500) and `cursor`, newest first.",

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { BOOKMARK_HEADER, BOOKMARK_PATTERN } from "../db/session";
 import { requireScope } from "./auth";
 import { d1Session } from "./d1-session";
@@ -43,8 +43,36 @@ type RouteConfig = Parameters<typeof createRoute>[0];
  * is without the header; it was a 400 "not valid JSON". Runs before the validators, which then see
  * a request without a body or a Content-Type.
  */
+const LOSSY_UTF8 = new TextDecoder();
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body's text, decoded once from its bytes and left in Hono's body cache for the validators;
+ * null when the bytes are not UTF-8. JSON must be UTF-8 (RFC 8259), and a lossy decode turned bad
+ * bytes into U+FFFD that was stored as if sent (an outside check). Only a text that holds U+FFFD
+ * (a decoder's replacement, or one the client sent) is decoded again, strictly, so a well-formed
+ * body costs the one decode that reading it as text always cost.
+ */
+async function bodyText(c: Context<AppEnv>): Promise<string | null> {
+  // Hono keeps promises there, whatever its type says (request.js #cachedBody).
+  const cache = c.req.bodyCache as { text?: Promise<string> };
+  const cached = cache.text;
+  if (cached !== undefined) return cached;
+  const bytes = await c.req.arrayBuffer();
+  const text = LOSSY_UTF8.decode(bytes);
+  if (text.includes("\uFFFD")) {
+    try {
+      STRICT_UTF8.decode(bytes);
+    } catch {
+      return null;
+    }
+  }
+  cache.text = Promise.resolve(text);
+  return text;
+}
+
 const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.header("content-type") !== undefined && (await c.req.text()).trim() === "") {
+  if (c.req.header("content-type") !== undefined && (await bodyText(c))?.trim() === "") {
     const headers = new Headers(c.req.raw.headers);
     headers.delete("content-type");
     c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
@@ -72,7 +100,10 @@ const JSON_TYPE = /^application\/([a-z.-]+\+)?json/i;
 
 const wellFormedText: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) return next();
-  const text = await c.req.text();
+  const text = await bodyText(c);
+  if (text === null) {
+    return problemResponse(c, buildProblem("validation", "request body is not valid UTF-8 (JSON text must be UTF-8)"));
+  }
   if (!SURROGATE_ESCAPE.test(text)) return next();
   let body: unknown;
   try {

@@ -5,7 +5,7 @@
  * the same). Every JSON body now refuses one with a 400 naming the field, and nothing is stored.
  */
 import { describe, expect, it } from "vitest";
-import { as, expectProblem } from "../helpers";
+import { api, as, expectProblem } from "../helpers";
 
 const S = "/api/v1/streaming-analytics";
 const A = "/api/v1/ab-testing";
@@ -70,6 +70,31 @@ describe("a lone surrogate in a JSON body is a 400 naming it; nothing is stored"
     const problem = await expectProblem(await c.patch(`${A}/flags/${flag.id}`, { description: LONE }), 400);
     expect(problem.errors).toEqual([{ path: "description", message: MESSAGE }]);
     expect(await (await c.get(`${A}/flags/${flag.id}`)).json()).toMatchObject({ description: "before" });
+  });
+
+  // JSON must be UTF-8. Bytes that are not were decoded to U+FFFD and stored as if sent (an outside
+  // check); now the body is a 400 and nothing is stored. A U+FFFD the client really sent is kept
+  // (the next case).
+  it.each([
+    ["a stray 0xFF", [0xff]],
+    ["a truncated sequence", [0xe2, 0x82]],
+    ["an overlong '/'", [0xc0, 0xaf]],
+    ["an encoded surrogate (CESU-8)", [0xed, 0xa0, 0x80]],
+  ])("a body with %s is not UTF-8: 400, nothing stored", async (label, bad) => {
+    const c = await as(`utf8-${label.replace(/[^a-z0-9]+/gi, "-")}`.slice(0, 60));
+    const enc = new TextEncoder();
+    const [head, tail] = ['{"events":[{"event_type":"ok","payload":{"s":"a', 'b"}}]}'].map((t) => enc.encode(t));
+    const body = new Uint8Array([...(head as Uint8Array), ...bad, ...(tail as Uint8Array)]);
+    const res = await api(`${S}/events`, {
+      token: c.token,
+      method: "POST",
+      rawBody: body,
+      headers: { "content-type": "application/json" },
+    });
+    const problem = await expectProblem(res, 400);
+    expect(problem.detail).toBe("request body is not valid UTF-8 (JSON text must be UTF-8)");
+    const dashboard = (await (await c.get(`${S}/dashboard`)).json()) as { events: { total: number } };
+    expect(dashboard.events.total).toBe(0);
   });
 
   // The check scans the body's text for a `\uD8..`-`\uDF..` escape before parsing anything; an

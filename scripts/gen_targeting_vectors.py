@@ -220,22 +220,26 @@ def with_id(attrs, user_id):
 # ---- flags and experiments --------------------------------------------------------------------
 
 
-def evaluate_flag(flag, user_id, attrs):
+def evaluate_flag(flag, user_id, attrs, match=None):
+    """A flag's value for the user; `match(attrs, condition)` tests a rule's condition (default:
+    `matches`, the plain answer; the budget cases pass `metered`)."""
+    match = match or matches
     if not flag["enabled"]:
         return {"value": flag["default_value"], "rule_index": None, "reason": "disabled"}
     for i, rule in enumerate(flag["rules"]):
         if bucket_bp(flag["key"], user_id) >= to_bp(rule["rollout_percentage"]):
             continue
         cond = rule.get("condition")
-        if cond is not None and not matches(with_id(attrs, user_id), cond):
+        if cond is not None and not match(with_id(attrs, user_id), cond):
             continue
         return {"value": rule["value"], "rule_index": i, "reason": "rule"}
     return {"value": flag["default_value"], "rule_index": None, "reason": "default"}
 
 
-def evaluate_experiment(exp, user_id, attrs):
+def evaluate_experiment(exp, user_id, attrs, match=None):
     """(variant index, reason) for a running experiment: targeting, namespace, coverage."""
-    if exp.get("targeting") is not None and not matches(with_id(attrs, user_id), exp["targeting"]):
+    match = match or matches
+    if exp.get("targeting") is not None and not match(with_id(attrs, user_id), exp["targeting"]):
         return 0, "targeting"
     ns = exp.get("namespace")
     if ns is not None and not (ns["start"] <= namespace_position(user_id, ns["key"]) < ns["end"]):
@@ -598,24 +602,9 @@ def shares(total, n):
         remaining -= meter.used
 
 
-def flag_within(flag, user_id, attrs, meter):
-    """evaluate_flag, every rule's condition under the flag's one meter."""
-    if not flag["enabled"]:
-        return {"value": flag["default_value"], "rule_index": None, "reason": "disabled"}
-    for i, rule in enumerate(flag["rules"]):
-        if bucket_bp(flag["key"], user_id) >= to_bp(rule["rollout_percentage"]):
-            continue
-        cond = rule.get("condition")
-        if cond is not None and not within(with_id(attrs, user_id), cond, meter):
-            continue
-        return {"value": rule["value"], "rule_index": i, "reason": "rule"}
-    return {"value": flag["default_value"], "rule_index": None, "reason": "default"}
-
-
-def experiment_within(exp, user_id, attrs, meter):
-    if exp.get("targeting") is not None and not within(with_id(attrs, user_id), exp["targeting"], meter):
-        return 0, "targeting"
-    return evaluate_experiment(dict(exp, targeting=None), user_id, attrs)
+def metered(meter):
+    """A `match` for evaluate_flag and evaluate_experiment: every condition under `meter`."""
+    return lambda attrs, cond: within(attrs, cond, meter)
 
 
 STEPS = 100_000  # CONDITION_LIMITS.stepBudget
@@ -728,7 +717,7 @@ def budget_flag_cases():
              ("b3", {"pad": "p", "tags": TAGS[:99], "plan": "pro"}))
     flags = [BUDGET_FLAG, BUDGET_FLAG_CHEAP, BUDGET_FLAG_RULES]
     cases = [{"key": flag["key"], "user_id": user, "attributes": attrs,
-              "result": flag_within(flag, user, attrs, Meter(STEPS))}
+              "result": evaluate_flag(flag, user, attrs, metered(Meter(STEPS)))}
              for flag in flags for user, attrs in users]
     return {"flags": flags, "cases": cases}
 
@@ -771,8 +760,8 @@ def shared_flag_cases():
             for key in names:
                 flag = by_key.get(key)
                 result[key] = ({"value": None, "rule_index": None, "reason": "not_found"} if flag is None
-                               else flag_within(flag, user, attrs, next(meters)))
-            alone = {k: flag_within(by_key[k], user, attrs, Meter(STEPS)) for k in names if k in by_key}
+                               else evaluate_flag(flag, user, attrs, metered(next(meters))))
+            alone = {k: evaluate_flag(by_key[k], user, attrs, metered(Meter(STEPS))) for k in names if k in by_key}
             cases.append({"keys": keys, "user_id": user, "attributes": attrs, "result": result,
                           "decided_by_shares": [k for k in alone if alone[k] != result[k]]})
     return {"flags": SHARED_FLAGS, "cases": cases}
@@ -784,8 +773,8 @@ def shared_experiment_cases():
         meters = shares(STEPS, len(SHARED_EXPERIMENTS))
         results = []
         for e in SHARED_EXPERIMENTS:
-            index, reason = experiment_within(e, user, attrs, next(meters))
-            alone = experiment_within(e, user, attrs, Meter(STEPS))
+            index, reason = evaluate_experiment(e, user, attrs, metered(next(meters)))
+            alone = evaluate_experiment(e, user, attrs, metered(Meter(STEPS)))
             results.append({"seed": e["seed"], "variant_index": index, "in_experiment": reason is None,
                             "reason": reason, "decided_by_shares": alone != (index, reason)})
         cases.append({"user_id": user, "attributes": attrs, "results": results})

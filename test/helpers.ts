@@ -53,6 +53,9 @@ export async function as(org: string, scope = ALL_SCOPES, fetcher: Fetcher = via
     token,
     get: (path: string) => api(path, { token }, fetcher),
     post: (path: string, body?: unknown) => api(path, { token, method: "POST", body: body ?? {} }, fetcher),
+    /** A POST whose JSON body is sent as given, unserialized: text JSON.stringify could not write (1e999), or bytes. */
+    postRaw: (path: string, body: BodyInit) =>
+      api(path, { token, method: "POST", rawBody: body, headers: { "Content-Type": "application/json" } }, fetcher),
     patch: (path: string, body: unknown) => api(path, { token, method: "PATCH", body }, fetcher),
     delete: (path: string) => api(path, { token, method: "DELETE" }, fetcher),
   };

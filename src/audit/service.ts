@@ -1,8 +1,8 @@
 /** History pages: rows to the API shape, with an opaque cursor over the row id. */
 import { and, eq } from "drizzle-orm";
-import { base64url } from "jose";
 import type { Db } from "../db/client";
 import { type AuditRow, experiments, flags, metricDefinitions } from "../db/schema";
+import { cursorOf, cursorValue } from "../http/cursor";
 import { badRequest, notFound } from "../http/problem";
 import type { AuditEntityType } from "./model";
 import { listHistory } from "./repository";
@@ -28,16 +28,11 @@ const presentAuditRow = (r: AuditRow): HistoryItem => ({
  * history refuses it: audit ids are one sequence, and a cursor of one flag's history read as a
  * position in another's (or in an experiment's) paged it from there.
  */
-const encode = (type: AuditEntityType, entityId: string, id: number) =>
-  base64url.encode(JSON.stringify([type, entityId, id]));
+const encode = (type: AuditEntityType, entityId: string, id: number) => cursorOf([type, entityId, id]);
 
 function decode(cursor: string, type: AuditEntityType, entityId: string): number {
-  let value: unknown = null;
-  try {
-    value = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
-  } catch {
-    // not JSON: perhaps a cursor of the old format, below
-  }
+  // Null when not JSON: perhaps a cursor of the old format, below.
+  const value = cursorValue(cursor);
   if (Array.isArray(value) && value.length === 3 && Number.isSafeInteger(value[2]) && value[2] > 0) {
     if (value[0] === type && value[1] === entityId) return value[2] as number;
     throw badRequest("cursor is not valid for this list", [

@@ -13,17 +13,28 @@ export interface Position {
 /** The lists that page by (created_at, id). A cursor names its list, so another list refuses it. */
 export type CursorList = "experiments" | "metrics" | "flags";
 
+/**
+ * The one cursor encoding every list shares (these A/B lists, the histories in audit/service.ts and
+ * the organization object's lists in streaming/store/sql.ts): a JSON value, base64url-encoded.
+ * Each list decides what its value holds and whether a decoded one is its own.
+ */
+export const cursorOf = (value: unknown): string => base64url.encode(JSON.stringify(value));
+
+/** The JSON value a cursor carries, or null when it does not decode to one. */
+export function cursorValue(cursor: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
+  } catch {
+    return null;
+  }
+}
+
 export function encodeCursor(p: Position, list: CursorList): string {
-  return base64url.encode(JSON.stringify([p.createdAt, p.id, list]));
+  return cursorOf([p.createdAt, p.id, list]);
 }
 
 export function decodeCursor(cursor: string, list: CursorList): Position {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
-  } catch {
-    value = null;
-  }
+  const value = cursorValue(cursor);
   // Two elements: a cursor handed out before cursors named their list; it is read as this list's.
   if (Array.isArray(value) && (value.length === 2 || value.length === 3)) {
     const [createdAt, id, from = list] = value as unknown[];

@@ -5,6 +5,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { as } from "../helpers";
+import { MINIMAL_RULE } from "./streaming-fixtures";
 
 const ORG = "adversary";
 const RUNS = 30;
@@ -133,15 +134,7 @@ const targets: Target[] = [
     name: "alert rule",
     method: "POST",
     path: () => "/api/v1/streaming-analytics/alert-rules",
-    valid: () => ({
-      name: "r",
-      metric_name: "m",
-      aggregation: "avg",
-      window_seconds: 60,
-      operator: "gt",
-      threshold: 1,
-      severity: "warning",
-    }),
+    valid: () => ({ ...MINIMAL_RULE }),
   },
   {
     name: "metrics",

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
 import { recordStatements } from "../org-object";
+import { MINIMAL_RULE } from "./streaming-fixtures";
 
 const P = "/api/v1/streaming-analytics";
 type Client = Awaited<ReturnType<typeof as>>;
@@ -26,19 +27,7 @@ const LISTS: [string, (c: Client, i: number) => Promise<Response>][] = [
   ],
   // Not alerting, but the same gap (GET /sources ignored limit and cursor too) and the same paging.
   ["sources", (c, i) => c.post(`${P}/sources`, { name: `s${i}`, source_type: "http" })],
-  [
-    "alert-rules",
-    (c, i) =>
-      c.post(`${P}/alert-rules`, {
-        name: `r${i}`,
-        metric_name: "m",
-        aggregation: "avg",
-        window_seconds: 60,
-        operator: "gt",
-        threshold: 1,
-        severity: "warning",
-      }),
-  ],
+  ["alert-rules", (c, i) => c.post(`${P}/alert-rules`, { ...MINIMAL_RULE, name: `r${i}` })],
 ];
 
 async function create(c: Client, list: string, n: number, from = 0): Promise<string[]> {

@@ -5,7 +5,7 @@
  * the same). Every JSON body now refuses one with a 400 naming the field, and nothing is stored.
  */
 import { describe, expect, it } from "vitest";
-import { api, as, expectProblem } from "../helpers";
+import { as, expectProblem } from "../helpers";
 
 const S = "/api/v1/streaming-analytics";
 const A = "/api/v1/ab-testing";
@@ -85,12 +85,7 @@ describe("a lone surrogate in a JSON body is a 400 naming it; nothing is stored"
     const enc = new TextEncoder();
     const [head, tail] = ['{"events":[{"event_type":"ok","payload":{"s":"a', 'b"}}]}'].map((t) => enc.encode(t));
     const body = new Uint8Array([...(head as Uint8Array), ...bad, ...(tail as Uint8Array)]);
-    const res = await api(`${S}/events`, {
-      token: c.token,
-      method: "POST",
-      rawBody: body,
-      headers: { "content-type": "application/json" },
-    });
+    const res = await c.postRaw(`${S}/events`, body);
     const problem = await expectProblem(res, 400);
     expect(problem.detail).toBe("request body is not valid UTF-8 (JSON text must be UTF-8)");
     const dashboard = (await (await c.get(`${S}/dashboard`)).json()) as { events: { total: number } };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { as, expectProblem } from "../helpers";
 import { pinClock } from "../org-object";
+import { MINIMAL_RULE } from "./streaming-fixtures";
 
 const P = "/api/v1/streaming-analytics";
 const UNKNOWN = "is read-only or unknown: not accepted in this request";
@@ -9,15 +10,7 @@ const UNKNOWN = "is read-only or unknown: not accepted in this request";
 // "status": "resolved" answered 201 with an open alert; a misspelt "for_second" fell back to the
 // default), while every A/B route refused them. Now each is a 400 naming the field, and nothing is stored.
 describe("streaming write routes refuse unknown and read-only fields, naming each", () => {
-  const rule = {
-    name: "r",
-    metric_name: "m",
-    aggregation: "avg",
-    window_seconds: 60,
-    operator: "gt",
-    threshold: 1,
-    severity: "warning",
-  };
+  const rule = MINIMAL_RULE;
   it.each([
     ["POST /sources", "POST", "/sources", { name: "s", source_type: "http", id: "mine" }, ["id"]],
     ["POST /events (top level)", "POST", "/events", { events: [{ event_type: "a" }], dry_run: true }, ["dry_run"]],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { namespaceBucket } from "../../src/evaluation/bucketing";
-import { api, as, expectProblem } from "../helpers";
+import { as, expectProblem } from "../helpers";
 import { BASE, count, createExperiment, rows, twoVariants } from "./experiments-fixtures";
 
 type Client = Awaited<ReturnType<typeof as>>;
@@ -106,15 +106,13 @@ describe("targeting and namespaces on experiments", () => {
   // already have written null.
   it("refuses a non-finite number in a condition instead of storing null in its place", async () => {
     const acme = await as("acme");
-    const post = (path: string, text: string) =>
-      api(path, { token: acme.token, rawBody: text, headers: { "content-type": "application/json" } });
-    const flagRes = await post(
+    const flagRes = await acme.postRaw(
       `${BASE}/flags`,
       '{"key":"inf-rule","value_type":"boolean","default_value":false,"rules":[{"condition":{"n":{"$lt":1e999}},"value":true}]}',
     );
     expect((await expectProblem(flagRes, 400)).errors?.map((e) => e.path)).toEqual(["rules.0.condition.n.$lt"]);
     expect(await count("flags", "key = 'inf-rule'")).toBe(0);
-    const expRes = await post(
+    const expRes = await acme.postRaw(
       `${BASE}/experiments`,
       '{"key":"inf-exp","experiment_name":"I","targeting":{"n":-1e999}}',
     );

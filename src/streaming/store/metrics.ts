@@ -130,6 +130,9 @@ export function rollupsInRange(
     .map(fromRow);
 }
 
+/** The model rollups of one resolution in [?2, ?3]; with a model name in ?4, that model's only. */
+const MODEL_RANGE = "resolution_ms = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 IS NULL OR name ->> 0 = ?4)";
+
 /** Every model series' buckets of one resolution in [from, to]; with `model`, that model's only. */
 export function modelRollupsInRange(
   sql: SqlStorage,
@@ -140,8 +143,7 @@ export function modelRollupsInRange(
 ): BucketRollup[] {
   return sql
     .exec<StoredRollupRow>(
-      `SELECT ${ROLLUP_COLUMNS} FROM model_rollups
-       WHERE resolution_ms = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 IS NULL OR name ->> 0 = ?4)`,
+      `SELECT ${ROLLUP_COLUMNS} FROM model_rollups WHERE ${MODEL_RANGE}`,
       resolutionMs,
       from,
       to,
@@ -160,14 +162,7 @@ export function countModelRollupsInRange(
   model: string | null,
 ): number {
   const row = sql
-    .exec<{ n: number }>(
-      `SELECT count(*) AS n FROM model_rollups
-       WHERE resolution_ms = ?1 AND bucket BETWEEN ?2 AND ?3 AND (?4 IS NULL OR name ->> 0 = ?4)`,
-      resolutionMs,
-      from,
-      to,
-      model,
-    )
+    .exec<{ n: number }>(`SELECT count(*) AS n FROM model_rollups WHERE ${MODEL_RANGE}`, resolutionMs, from, to, model)
     .one();
   return row.n;
 }

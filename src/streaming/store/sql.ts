@@ -4,7 +4,7 @@
  * keyset cursors. Rows become API shapes in ../present.ts, not here.
  */
 
-import { base64url } from "jose";
+import { cursorOf, cursorValue } from "../../http/cursor";
 
 export type Row = Record<string, SqlStorageValue>;
 
@@ -49,7 +49,7 @@ type KeyOf<S extends KeyShape> = { -readonly [I in keyof S]: S[I] extends "int" 
  * Keyset (not offset) so that a page stays correct while new rows arrive at the head of the list.
  */
 function encodeCursor(list: CursorList, key: readonly (number | string)[]): string {
-  return base64url.encode(JSON.stringify([list, ...key]));
+  return cursorOf([list, ...key]);
 }
 
 /**
@@ -57,12 +57,7 @@ function encodeCursor(list: CursorList, key: readonly (number | string)[]): stri
  * another list's, a forged one, or one from before cursors named their list.
  */
 export function decodeCursor<const S extends KeyShape>(cursor: string, list: CursorList, shape: S): KeyOf<S> | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
-  } catch {
-    return null;
-  }
+  const json = cursorValue(cursor);
   if (!Array.isArray(json) || json.length !== shape.length + 1 || json[0] !== list) return null;
   const key = json.slice(1);
   const fits = shape.every((kind, i) => (kind === "int" ? Number.isSafeInteger(key[i]) : typeof key[i] === "string"));

@@ -213,7 +213,14 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
     .click();
   assert((await page.getByLabel("Tag filter").inputValue()) === "region=eu", "the edit form does not hold the filter");
   await page.getByLabel("Tag filter").fill("");
+  // Only the tags change, so the row looks the same before and after: the sentinel is the PATCH's
+  // answer (the row was already visible, and reading the rules at once raced the save under load).
+  const patched = page.waitForResponse(
+    (r) => r.url().includes(`/alert-rules/${ops.ruleId}`) && r.request().method() === "PATCH",
+    { timeout: MIN_WAIT_MS },
+  );
   await page.getByRole("button", { name: "Save rule" }).click();
+  assert((await patched).ok(), "the rule's PATCH was refused");
   const edited = page.locator(`[data-rule-id="${ops.ruleId}"]`, { hasText: ops.ruleName });
   await edited.waitFor({ timeout: MIN_WAIT_MS });
   const after = await api<{ items: { id: string; name: string; threshold: number; tags: unknown }[] }>(

@@ -212,7 +212,15 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
     .getByRole("button", { name: `Edit ${ops.ruleName}` })
     .click();
   assert((await page.getByLabel("Tag filter").inputValue()) === "region=eu", "the edit form does not hold the filter");
+  // The preview asks again without the filter once the form holds the cleared field: the sentinel
+  // that the form's state has changed before Save is pressed (a click straight after typing could
+  // save the state from before the edit on a loaded machine).
+  const unfiltered = page.waitForRequest(
+    (r) => r.url().includes("/metrics/") && !new URL(r.url()).searchParams.has("tag.region"),
+    { timeout: 10_000 },
+  );
   await page.getByLabel("Tag filter").fill("");
+  await unfiltered;
   // Only the tags change, so the row looks the same before and after: the sentinel is the PATCH's
   // answer (the row was already visible, and reading the rules at once raced the save under load).
   const patched = page.waitForResponse(

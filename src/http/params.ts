@@ -9,19 +9,56 @@ export const IdParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const LIMIT_MESSAGE = "must be a whole number from 1 to 500 (default 50), given once";
+/** Plain decimal digits: no sign, space, point, exponent or `0x` (docs/api.md, Conventions). */
+const WHOLE = /^[0-9]+$/;
+
+/** Digits with an optional decimal point (`0.75`, `.75`, `1`): no sign, space, exponent or `0x`. */
+const DECIMAL = /^[0-9]*\.?[0-9]+$/;
 
 /**
- * The `limit` query parameter of every list: 1 to 500, default 50 (API.md's conventions). One
- * message for every way to miss: zod's own were "Too big: expected int to be <=9007199254740991"
- * for 99999999999999999999 and "expected number, received NaN" for `limit=5&limit=6`.
+ * `number` fed only query values spelled as `pattern`. A query value is a string (an array when
+ * repeated): anything else reaches `number` unconverted and fails there, with its one message.
  */
-export const LimitQuery = z.coerce
-  .number({ error: LIMIT_MESSAGE })
-  .int({ error: LIMIT_MESSAGE, abort: true })
-  .min(1, { error: LIMIT_MESSAGE, abort: true })
-  .max(500, { error: LIMIT_MESSAGE })
-  .default(50);
+const spelled = (pattern: RegExp, number: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === "string" && pattern.test(v) ? Number(v) : v), number);
+type Spelled = ReturnType<typeof spelled>;
+
+/** `min` to `max`, one `error` for every way to miss (zod's own said "expected number, received NaN"). */
+const bounded = (number: z.ZodNumber, min: number, max: number, error: string) =>
+  number.min(min, { error, abort: true }).max(max, { error });
+
+interface RangeOptions {
+  min: number;
+  max: number;
+}
+
+/**
+ * A whole-number query parameter: plain decimal digits given once, from `min` to `max`, `default`
+ * when absent (or, with `absent` instead, undefined, `absent` saying what that means). Every way to
+ * miss gets one message naming the range and the default. A coerced number took `0x10` as 16, ` 5`
+ * as 5, `1e2` as 100 and `5.0` as 5, and a repeated parameter said "expected number, received NaN".
+ */
+export function wholeQuery(o: RangeOptions & { default: number }): z.ZodDefault<Spelled>;
+export function wholeQuery(o: RangeOptions & { absent: string }): z.ZodOptional<Spelled>;
+export function wholeQuery({ min, max, ...o }: RangeOptions & { default?: number; absent?: string }) {
+  const otherwise = o.default !== undefined ? `default ${o.default}` : `default: ${o.absent}`;
+  const error = `must be a whole number from ${min} to ${max} (${otherwise}), given once`;
+  // Digits are always whole: `int` makes the OpenAPI type integer.
+  const schema = spelled(WHOLE, bounded(z.number({ error }).int({ error, abort: true }), min, max, error));
+  return o.default !== undefined ? schema.default(o.default) : schema.optional();
+}
+
+/**
+ * A fractional query parameter, optional: decimal digits with an optional point, given once, from
+ * `min` to `max`. One message for every way to miss, with `example` as a value to send.
+ */
+export const decimalQuery = ({ min, max, example }: RangeOptions & { example: string }) => {
+  const error = `must be a decimal number from ${min} to ${max} (such as ${example}), given once`;
+  return spelled(DECIMAL, bounded(z.number({ error }), min, max, error)).optional();
+};
+
+/** The `limit` query parameter of every list: 1 to 500, default 50 (API.md's conventions). */
+export const LimitQuery = wholeQuery({ min: 1, max: 500, default: 50 });
 
 /**
  * The paging fields of every list's query (API.md, Conventions): spread beside the list's own filters.

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
-import { listOf } from "../http/params";
+import { decimalQuery, listOf, wholeQuery } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { TimeIn } from "../http/time";
@@ -38,18 +38,14 @@ const PredictionsQuery = ListQuery.extend({
     .max(200)
     .optional()
     .openapi({ description: "This version only (with model_name: of that model)" }),
-  min_confidence: z.coerce.number().min(0).max(1).optional(),
+  min_confidence: decimalQuery({ min: 0, max: 1, example: "0.8" }),
   since: TimeIn.optional(),
 });
 
 const ModelsQuery = z.object({
-  window: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(MODEL_WINDOW_MAX_SECONDS)
-    .default(MODEL_WINDOW_DEFAULT_SECONDS)
-    .openapi({ description: `Seconds, 60 to ${MODEL_WINDOW_MAX_SECONDS} (a week); default an hour` }),
+  window: wholeQuery({ min: 60, max: MODEL_WINDOW_MAX_SECONDS, default: MODEL_WINDOW_DEFAULT_SECONDS }).openapi({
+    description: `Seconds, 60 to ${MODEL_WINDOW_MAX_SECONDS} (a week); default an hour`,
+  }),
   model_name: z.string().min(1).max(200).optional().openapi({ description: "This model only" }),
 });
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
-import { listOf } from "../http/params";
+import { listOf, wholeQuery } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS } from "./group-budget";
@@ -22,20 +22,16 @@ const MAX_WINDOW_SECONDS = 400 * 86_400;
 const TAG_PARAM = /^tag\.(.{1,200})$/;
 
 const DashboardQuery = z.object({
-  minutes: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(RATE_SERIES_MAX_MINUTES)
-    .default(RATE_SERIES_DEFAULT_MINUTES)
-    .openapi({ description: `Length of events.per_minute_series, 1 to ${RATE_SERIES_MAX_MINUTES} (a day)` }),
+  minutes: wholeQuery({ min: 1, max: RATE_SERIES_MAX_MINUTES, default: RATE_SERIES_DEFAULT_MINUTES }).openapi({
+    description: `Length of events.per_minute_series, 1 to ${RATE_SERIES_MAX_MINUTES} (a day)`,
+  }),
 });
 
 const SeriesQuery = z
   .object({
-    window: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).default(3600),
+    window: wholeQuery({ min: 10, max: MAX_WINDOW_SECONDS, default: 3600 }),
     aggregation: z.enum(AGGREGATIONS).default("avg"),
-    step: z.coerce.number().int().min(10).max(MAX_WINDOW_SECONDS).optional().openapi({
+    step: wholeQuery({ min: 10, max: MAX_WINDOW_SECONDS, absent: "about 60 points over the window" }).openapi({
       description:
         "Seconds per point. Default: about 60 points (with group_by or tag filters, coarser when needed to fit). A series has at most 1000 points (a finer step is raised)",
     }),

@@ -330,3 +330,75 @@ describe("GET /dashboard?minutes=", () => {
     }
   });
 });
+
+// Found by an outside probe: every numeric query parameter was a coerced number, which read `0x10`
+// as 16, ` 5` as 5, `1e2` as 100 and `5.0` as 5, and a repeated parameter (an array) was refused
+// with "expected number, received NaN". Now each takes plain decimal digits, given once (a point
+// too for min_confidence), and anything else is one error naming the parameter, its range and default.
+describe("numeric query parameters take plain decimal digits, given once", () => {
+  const A = "/api/v1/ab-testing";
+  const LIMIT = "must be a whole number from 1 to 500 (default 50), given once";
+  const WINDOW = "must be a whole number from 10 to 34560000 (default 3600), given once";
+  const STEP = "must be a whole number from 10 to 34560000 (default: about 60 points over the window), given once";
+  const MODELS = "must be a whole number from 60 to 604800 (default 3600), given once";
+  const MINUTES = "must be a whole number from 1 to 1440 (default 30), given once";
+  const CONFIDENCE = "must be a decimal number from 0 to 1 (such as 0.8), given once";
+
+  it.each([
+    [`${P}/events?limit=0x10`, "limit", LIMIT],
+    [`${P}/events?limit=%205`, "limit", LIMIT],
+    [`${P}/events?limit=5.0`, "limit", LIMIT],
+    [`${P}/predictions?limit=1e2`, "limit", LIMIT],
+    [`${P}/alerts?limit=%2B5`, "limit", LIMIT],
+    [`${P}/events?limit=5&limit=6`, "limit", LIMIT],
+    [`${A}/flags?limit=0x10`, "limit", LIMIT],
+    [`${A}/experiments?limit=1e1`, "limit", LIMIT],
+    [`${P}/metrics/lat?window=1e2`, "window", WINDOW],
+    [`${P}/metrics/lat?window=60&window=120`, "window", WINDOW],
+    [`${P}/metrics/lat?window=3600.0`, "window", WINDOW],
+    [`${P}/metrics/lat?step=0x3c`, "step", STEP],
+    [`${P}/metrics/lat?step=60%20`, "step", STEP],
+    [`${P}/models?window=0x100`, "window", MODELS],
+    [`${P}/models?window=3600&window=7200`, "window", MODELS],
+    [`${P}/dashboard?minutes=1e1`, "minutes", MINUTES],
+    [`${P}/predictions?min_confidence=0x1`, "min_confidence", CONFIDENCE],
+    [`${P}/predictions?min_confidence=%200.5`, "min_confidence", CONFIDENCE],
+    [`${P}/predictions?min_confidence=5e-1`, "min_confidence", CONFIDENCE],
+    [`${P}/predictions?min_confidence=Infinity`, "min_confidence", CONFIDENCE],
+    [`${P}/predictions?min_confidence=0.5&min_confidence=0.6`, "min_confidence", CONFIDENCE],
+  ])("%s is a 400 naming %s", async (path, name, message) => {
+    const c = await as("strict-query-refused");
+    const problem = await expectProblem(await c.get(path), 400);
+    expect(problem.errors).toEqual([{ path: `query.${name}`, message }]);
+  });
+
+  it("plain digits in range answer as before", async () => {
+    const c = await as("strict-query-plain");
+    const now = Date.UTC(2026, 11, 3, 12, 0, 0);
+    await pinClock("strict-query-plain", now);
+    for (let i = 0; i < 3; i++)
+      expect((await c.post(`${P}/events`, { events: [{ event_type: `e${i}` }] })).status).toBe(202);
+    expect((await c.post(`${P}/metrics`, { name: "lat", value: 5 })).status).toBe(202);
+    for (const confidence of [0.3, 0.9])
+      expect((await c.post(`${P}/predictions`, { model_name: "m", prediction: 1, confidence })).status).toBe(201);
+    const ok = async <T>(path: string): Promise<T> => {
+      const res = await c.get(path);
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as T;
+    };
+    expect((await ok<Page<unknown>>(`${P}/events?limit=2`)).items).toHaveLength(2);
+    expect((await ok<Page<unknown>>(`${P}/events?limit=500`)).items).toHaveLength(3);
+    expect((await ok<Page<unknown>>(`${P}/events?limit=016`)).items).toHaveLength(3);
+    expect((await ok<Page<unknown>>(`${A}/flags?limit=1`)).items).toEqual([]);
+    const series = await ok<Series>(`${P}/metrics/lat?window=600&step=60&aggregation=max`);
+    expect(series).toMatchObject({ window_seconds: 600, step_seconds: 60, value: 5 });
+    expect((await ok<Series>(`${P}/metrics/lat`)).window_seconds).toBe(3600);
+    expect((await ok<{ window_seconds: number }>(`${P}/models?window=60`)).window_seconds).toBe(60);
+    const confident = await ok<Page<{ confidence: number }>>(`${P}/predictions?min_confidence=0.5`);
+    expect(confident.items.map((p) => p.confidence)).toEqual([0.9]);
+    expect((await ok<Page<unknown>>(`${P}/predictions?min_confidence=0`)).items).toHaveLength(2);
+    expect((await ok<Page<unknown>>(`${P}/predictions?min_confidence=1`)).items).toEqual([]);
+    const dashboard = await ok<{ events: { per_minute_series: unknown[] } }>(`${P}/dashboard?minutes=16`);
+    expect(dashboard.events.per_minute_series).toHaveLength(16);
+  });
+});

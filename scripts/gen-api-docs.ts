@@ -135,6 +135,7 @@ const lines: string[] = [
   "  over 1 MiB, `422` semantically invalid, `429` rate limited (with `Retry-After`). Every response has `X-Request-Id`.",
   "- **Ids** are opaque strings; **times** are ISO-8601 UTC in responses, ISO-8601 or epoch milliseconds in inputs.",
   "- **Lists** return `{ items, next_cursor }` and take `limit` (default 50, max 500) and `cursor`, newest first.",
+  "- **Numbers in a query** are written plainly and given once: a whole number (`limit`, `window`, `step`, `minutes`) as decimal digits only (`60`; not `0x3c`, `6e1`, `60.0`, `+60` or ` 60`), `min_confidence` as digits with an optional decimal point (`0.8`, `.8`, `1`; no exponent). Anything else, or the parameter repeated, is a `400` naming it, with its range and default.",
   "",
 ];
 const byTag = new Map<string, [string, string, Operation][]>();

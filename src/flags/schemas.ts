@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { listOf, pageQueryFields } from "../http/params";
-import { JsonValue } from "../http/json";
+import { JsonValue, jsonValueProblem } from "../http/json";
 import { isObject } from "../targeting/model";
 import { ConditionSchema } from "../targeting/schemas";
 import { Attributes, UserId } from "../assignment/schemas";
@@ -60,6 +60,9 @@ function valuesMatchType(flag: unknown, ctx: z.core.$RefinementCtx<unknown>): vo
     ...rules.flatMap((r, i) => (isObject(r) && "value" in r ? [{ path: ["rules", i, "value"], value: r.value }] : [])),
   ];
   for (const g of given) {
+    // A value JsonValue refused (1e999, too deep) already has that issue at this path: a number
+    // flag's 1e999 was also "must be a finite number", two errors for one mistake.
+    if (jsonValueProblem(g.value) !== null) continue;
     for (const p of flagValueProblems(type, g.value, []))
       ctx.addIssue({ code: "custom", path: g.path, message: p.message });
   }

@@ -45,9 +45,16 @@ const jsonObject = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx
  */
 const infiniteMessage = "numbers must be finite: 1e309 and beyond overflow to Infinity, which JSON cannot carry";
 
-/** Depth past MAX_JSON_DEPTH or a non-finite number, as a zod issue (no size bound). */
+/**
+ * What JsonValue and JsonObject refuse in `value`: depth past MAX_JSON_DEPTH or a non-finite number
+ * (no size bound), else null. A check made after them on the same field (a flag's value_type) skips
+ * such a value, so the field gets one error, not two.
+ */
+export const jsonValueProblem = (value: unknown) => jsonItemProblem(value, Number.POSITIVE_INFINITY);
+
+/** jsonValueProblem as a zod issue. */
 const boundedJson = (value: unknown, ctx: z.RefinementCtx) => {
-  const problem = jsonItemProblem(value, Number.POSITIVE_INFINITY);
+  const problem = jsonValueProblem(value);
   if (problem !== null) ctx.addIssue({ code: "custom", message: itemMessages[problem] });
 };
 

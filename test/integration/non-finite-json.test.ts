@@ -49,6 +49,35 @@ describe("a non-finite number in a free-form JSON field is a 400 at the field; n
     expect(listed.items).toEqual([]);
   });
 
+  // A flag's values are checked twice, as free-form JSON and against value_type: a number flag's
+  // 1e999 got both messages at the same path. The type check now leaves a value the JSON check
+  // refused to that check's one error; a finite value of the wrong type is still named by it.
+  it.each([
+    ["a number flag's default", '{"key":"n","value_type":"number","default_value":1e999}', ["default_value", MESSAGE]],
+    [
+      "a number flag rule's value",
+      '{"key":"n","value_type":"number","default_value":1,"rules":[{"value":-1e999}]}',
+      ["rules.0.value", MESSAGE],
+    ],
+    [
+      "a string flag's default",
+      '{"key":"s","value_type":"string","default_value":[1e999]}',
+      ["default_value", MESSAGE],
+    ],
+    [
+      "beside a finite value of the wrong type",
+      '{"key":"n","value_type":"number","default_value":"1","rules":[{"value":1e999}]}',
+      ["default_value", "must be a number (value_type number)"],
+      ["rules.0.value", MESSAGE],
+    ],
+  ] as const)("%s: one error at its path", async (name, text, ...errors) => {
+    const c = await as(`inf-once-${name.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 64));
+    const problem = await expectProblem(await c.postRaw(`${A}/flags`, text), 400);
+    const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
+    expect(problem.errors?.toSorted(byPath)).toEqual(errors.map(([path, message]) => ({ path, message })));
+    expect(((await (await c.get(`${A}/flags`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it("the largest finite numbers are stored as sent", async () => {
     const c = await as("inf-finite");
     const text =

@@ -127,16 +127,26 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
+ * Why no token was found. A header that is there but not in the Bearer scheme (a bare token pasted
+ * as the whole header, `Basic …`) is told the shape to send: "missing" would read as a header lost.
+ */
+function missingTokenDetail(header: string | undefined): string {
+  if (header === undefined || header.trim() === "") return "missing bearer token: send Authorization: Bearer <token>";
+  return "the Authorization header must be 'Bearer <token>' (one space, then the JWT)";
+}
+
+/**
  * Authenticates the caller and requires one scope. It is attached per route (not per prefix) so
  * that unknown paths stay 404 whatever the token, and each route declares its scope where it is defined.
  * Every refused token counts against the client's failed-auth limit (429 once it is spent).
  */
 export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const token = bearerToken(c.req.header("Authorization"));
+    const header = c.req.header("Authorization");
+    const token = bearerToken(header);
     let principal: Principal;
     try {
-      if (!token) throw unauthorized("missing bearer token");
+      if (!token) throw unauthorized(missingTokenDetail(header));
       ({ principal } = await verifyToken(token, getConfig(c.env)));
     } catch (err) {
       // A missing token costs nothing to refuse; a presented one that fails is what probing looks like.

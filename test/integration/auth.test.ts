@@ -13,12 +13,25 @@ describe("auth matrix on GET /api/v1/me (scope read)", () => {
   });
 
   const cases: { name: string; header?: () => Promise<string>; status: 401 | 403; detail: RegExp }[] = [
-    { name: "no token", status: 401, detail: /missing bearer token/ },
+    { name: "no token", status: 401, detail: /^missing bearer token: send Authorization: Bearer <token>$/ },
+    // A header that is there but not "Bearer <token>" is told what shape to send, not that it is missing.
     {
       name: "not a bearer scheme",
       header: async () => "Basic dXNlcjpwYXNz",
       status: 401,
-      detail: /missing bearer token/,
+      detail: /^the Authorization header must be 'Bearer <token>'/,
+    },
+    {
+      name: "a token sent without the Bearer scheme",
+      header: async () => tokenFor("acme", "read"),
+      status: 401,
+      detail: /^the Authorization header must be 'Bearer <token>'/,
+    },
+    {
+      name: "the Bearer scheme without a token",
+      header: async () => "Bearer ",
+      status: 401,
+      detail: /^the Authorization header must be 'Bearer <token>'/,
     },
     { name: "malformed token", header: async () => "Bearer not.a.jwt", status: 401, detail: /malformed/ },
     {

@@ -28,6 +28,9 @@ describe("flagSnippets", () => {
     ["on", '"on"'],
     [3.5, "3.5"],
     [{ theme: "dark" }, '{"theme":"dark"}'],
+    // A json flag's value: booleans and nulls inside it are Python's too (JSON's true is a NameError).
+    [{ enabled: true, limit: null }, '{"enabled":True,"limit":None}'],
+    [[false, { a: [null, "true"] }], '[False,{"a":[None,"true"]}]'],
   ])("a default of %j is written %s in Python", (value, literal) => {
     const [, , python] = flagSnippets({ key: "k", default_value: value }, "http://x");
     expect(python?.code).toContain(`value = ${literal} if`);

@@ -6,9 +6,19 @@
 import { shq } from "../experiments/snippets";
 import type { Snippet } from "../ui/Snippets";
 
-/** A Python literal for a JSON value (True/False/None differ from JSON). */
+/** A Python literal for a JSON value (True/False/None differ from JSON, inside a json flag's value too). */
 const py = (v: unknown): string =>
-  v === true ? "True" : v === false ? "False" : v === null || v === undefined ? "None" : JSON.stringify(v);
+  v === true
+    ? "True"
+    : v === false
+      ? "False"
+      : v == null
+        ? "None"
+        : Array.isArray(v)
+          ? `[${v.map(py)}]`
+          : typeof v === "object"
+            ? `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${py(x)}`)}}`
+            : JSON.stringify(v);
 
 export function flagSnippets(flag: { key: string; default_value: unknown }, origin: string): Snippet[] {
   const root = origin.replace(/\/+$/, "");

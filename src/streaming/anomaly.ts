@@ -6,7 +6,6 @@
  * (MAD = 0) the scale falls back to 1.2533 · mean absolute deviation (Iglewicz and Hoaglin's
  * modified z-score); when even that is 0 the baseline is constant and any change is infinitely far.
  */
-import { type Aggregation, aggregate, type BucketRollup, bucketStart } from "./rollup";
 import type { Operator } from "./rules";
 
 const MAD_SCALE = 1.4826;
@@ -45,36 +44,4 @@ export function anomalyHolds(z: number, sensitivity: number, operator: Operator 
 /** A baseline thinner than this (a new metric, a gap) scores nothing rather than guess. */
 export function minimumBaseline(baselineWindows: number): number {
   return Math.max(3, Math.ceil(baselineWindows / 2));
-}
-
-export interface WindowValuesOptions {
-  now: number;
-  windowSeconds: number;
-  /** How many windows, the current one included. */
-  windows: number;
-  aggregation: Aggregation;
-  resolutionMs: number;
-}
-
-/**
- * Values of consecutive windows ending at `now`: index 0 is the current window (the same buckets
- * rollup `windowValue` reads), index k the window k lengths before it. Window k holds the buckets
- * starting in [bucketStart(now − (k+1)·W), bucketStart(now − k·W)), the current one up to `now`.
- */
-export function windowValues(rollups: Iterable<BucketRollup>, options: WindowValuesOptions): (number | null)[] {
-  const { now, resolutionMs, windows } = options;
-  const windowMs = options.windowSeconds * 1000;
-  const edges = Array.from({ length: windows + 1 }, (_, k) => bucketStart(now - k * windowMs, resolutionMs));
-  const groups: BucketRollup["rollup"][][] = Array.from({ length: windows }, () => []);
-  for (const b of rollups) {
-    if (b.resolution_ms !== resolutionMs || b.bucket > now) continue;
-    for (let k = 0; k < windows; k++) {
-      const upper = k === 0 ? Number.POSITIVE_INFINITY : (edges[k] as number);
-      if (b.bucket >= (edges[k + 1] as number) && b.bucket < upper) {
-        groups[k]?.push(b.rollup);
-        break;
-      }
-    }
-  }
-  return groups.map((g) => aggregate(g, options.aggregation));
 }

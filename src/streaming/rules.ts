@@ -9,8 +9,8 @@
  * `cond` is a threshold (`operator threshold`) or, for anomaly rules, a robust z-score of the
  * window against the previous windows (anomaly.ts). When the window has no data, `no_data` decides:
  * `keep` leaves the state as it is (a dead service keeps its alert), `resolve` resolves, `alert`
- * treats silence as the condition holding. The caller computes the observed value (rollup
- * `windowValue`) and applies the actions: open an alert with fingerprint `rule:<id>` (through the
+ * treats silence as the condition holding. The caller computes the observed value (rule-windows.ts
+ * `valuesByWindow`) and applies the actions: open an alert with fingerprint `rule:<id>` (through the
  * same dedup as POST /alerts) and store its id with `attachAlert`; resolve it with the note.
  */
 import type { Severity } from "./alert-state";

@@ -5,8 +5,9 @@
  * (every rule), so a rule also clears when its data stops arriving.
  */
 import { openOrDedupe, resolve } from "./alert-state";
-import { DEFAULT_BASELINE_WINDOWS, windowValues } from "./anomaly";
-import { type BucketRollup, planQuery, windowValue } from "./rollup";
+import { DEFAULT_BASELINE_WINDOWS } from "./anomaly";
+import { type BucketRollup, type BucketRun, planQuery } from "./rollup";
+import { valuesByWindow, windowEdges, windowRuns } from "./rule-windows";
 import { fieldErrors } from "../http/validation";
 import { modelRuleSeries, RULE_FINGERPRINT_PREFIX } from "./model";
 import { parseModelRollupName } from "./models";
@@ -40,57 +41,47 @@ import {
 import { metricRetentionMs } from "./store/retention";
 
 /**
- * Buckets of the rule's metric, only of the tag sets its filter selects when it has one. A model
- * statistic (`@models/…`) reads the model rollups of that series, of the model and version its
- * `model` and `version` tags name; the buckets of several versions merge as one series.
+ * Buckets of the rule's metric in these runs, only of the tag sets its filter selects when it has
+ * one. A model statistic (`@models/…`) reads the model rollups of that series, of the model and
+ * version its `model` and `version` tags name; the buckets of several versions merge as one series.
  */
-function metricRows(
-  ctx: OrgContext,
-  name: string,
-  filter: Tags | null | undefined,
-  resolutionMs: number,
-  from: number,
-  to: number,
-): BucketRollup[] {
+function metricRows(ctx: OrgContext, name: string, filter: Tags | null | undefined, runs: BucketRun[]): BucketRollup[] {
   const series = modelRuleSeries(name);
   if (series !== null) {
     const model = filter?.model ?? null;
     const version = filter?.version;
-    return modelRollupsInRange(ctx.sql, resolutionMs, from, to, model).filter((b) => {
-      const key = parseModelRollupName(b.name);
-      return key !== null && key.series === series && (version === undefined || key.model_version === version);
-    });
+    return runs
+      .flatMap((r) => modelRollupsInRange(ctx.sql, r.resolution_ms, r.from, r.to - 1, model))
+      .filter((b) => {
+        const key = parseModelRollupName(b.name);
+        return key !== null && key.series === series && (version === undefined || key.model_version === version);
+      });
   }
-  if (!hasTags(filter)) return rollupsInRange(ctx.sql, name, resolutionMs, from, to);
-  const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, filter));
-  return taggedRollupsInRange(
-    ctx.sql,
-    name,
-    sets.map((s) => s.tag_set),
-    resolutionMs,
-    from,
-    to,
-  );
+  if (!hasTags(filter)) return runs.flatMap((r) => rollupsInRange(ctx.sql, name, r.resolution_ms, r.from, r.to - 1));
+  const sets = listTagSets(ctx.sql, name)
+    .filter((s) => matchesFilter(s.tags, filter))
+    .map((s) => s.tag_set);
+  return runs.flatMap((r) => taggedRollupsInRange(ctx.sql, name, sets, r.resolution_ms, r.from, r.to - 1));
 }
 
-/** The current window's value and, for anomaly rules, the previous windows that have data. */
+/**
+ * The current window's value and, for anomaly rules, the previous windows that have data. The
+ * resolution is the one a read of all the windows at a step of one window would use (planQuery);
+ * the buckets are read as runs of coarser ones where they fit (rule-windows.ts), the same data.
+ */
 function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null; baseline: number[] } {
   const anomaly = rule.type === "anomaly";
   const windows = anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) + 1 : 1;
-  const options = {
-    windowSeconds: rule.window_seconds,
-    aggregation: rule.aggregation,
-    now: ctx.now,
-    metricRetentionMs: metricRetentionMs(ctx.retention),
-  };
-  const plan = planQuery({
-    ...options,
+  const metricRetention = metricRetentionMs(ctx.retention);
+  const { resolution_ms } = planQuery({
     windowSeconds: rule.window_seconds * windows,
     stepSeconds: rule.window_seconds,
+    now: ctx.now,
+    metricRetentionMs: metricRetention,
   });
-  const rows = metricRows(ctx, rule.metric_name, rule.tags, plan.resolution_ms, plan.from, plan.to);
-  if (!anomaly) return { value: windowValue(rows, options), baseline: [] };
-  const values = windowValues(rows, { ...options, windows, resolutionMs: plan.resolution_ms });
+  const edges = windowEdges(ctx.now, rule.window_seconds, windows, resolution_ms);
+  const rows = metricRows(ctx, rule.metric_name, rule.tags, windowRuns(edges, resolution_ms, ctx.now, metricRetention));
+  const values = valuesByWindow(rows, edges, rule.aggregation);
   return {
     value: values[0] ?? null,
     baseline: values.slice(1).filter((v): v is number => v !== null && Number.isFinite(v)),

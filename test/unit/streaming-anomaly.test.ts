@@ -3,8 +3,7 @@
  * split, and the rule's behaviour on long seeded noise and on a 6σ step.
  */
 import { describe, expect, it } from "vitest";
-import { anomalyHolds, median, minimumBaseline, robustZ, windowValues } from "../../src/streaming/anomaly";
-import { type BucketRollup, rollupOf } from "../../src/streaming/rollup";
+import { anomalyHolds, median, minimumBaseline, robustZ } from "../../src/streaming/anomaly";
 import { type AlertRule, defaultForSeconds, evaluateRule, INACTIVE, type RuleState } from "../../src/streaming/rules";
 import golden from "../fixtures/alerting-golden.json";
 import { SeededRandom } from "../seeded-random";
@@ -42,31 +41,6 @@ describe("robust z-score", () => {
     [30, 15],
   ])("baseline_windows %i needs %i windows with data", (n, expected) => {
     expect(minimumBaseline(n)).toBe(expected);
-  });
-});
-
-describe("windowValues", () => {
-  const at = (bucket: number, value: number): BucketRollup => ({
-    name: "m",
-    resolution_ms: 10_000,
-    bucket,
-    rollup: rollupOf(value, bucket),
-  });
-  it("splits buckets into consecutive windows ending now, the current one first", () => {
-    const now = 1_000_005_000; // inside the bucket starting at 1_000_000_000
-    const rows = [at(1_000_000_000, 1), at(999_950_000, 2), at(999_940_000, 3), at(999_890_000, 7), at(999_870_000, 9)];
-    // W = 60 s: window 0 from bucketStart(now − 60 s) = 999_940_000; window 1 from 999_880_000.
-    const values = windowValues(rows, {
-      now,
-      windowSeconds: 60,
-      windows: 3,
-      aggregation: "sum",
-      resolutionMs: 10_000,
-    });
-    expect(values).toEqual([6, 7, 9]);
-    expect(
-      windowValues(rows, { now, windowSeconds: 60, windows: 4, aggregation: "avg", resolutionMs: 10_000 }),
-    ).toEqual([2, 7, 9, null]);
   });
 });
 

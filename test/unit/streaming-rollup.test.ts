@@ -20,8 +20,8 @@ import {
   rollupOf,
   toRow,
   trendQueryRange,
-  windowValue,
 } from "../../src/streaming/rollup";
+import { valuesByWindow, windowEdges } from "../../src/streaming/rule-windows";
 import { quantileRank } from "../../src/streaming/sketch";
 
 const S = 1000;
@@ -259,9 +259,12 @@ describe("querySeries", () => {
     expect(querySeries(rows, { windowSeconds: 86400, aggregation: "count", now }).value).toBe(6);
   });
 
-  it("windowValue equals the series value", () => {
+  it("a rule's window value equals the series value", () => {
+    const { resolution_ms } = planQuery({ windowSeconds: 180, stepSeconds: 180, now });
+    const edges = windowEdges(now, 180, 1, resolution_ms);
+    const read = rows.filter((b) => b.resolution_ms === resolution_ms);
     for (const aggregation of ["count", "avg", "p95"] as const) {
-      expect(windowValue(rows, { windowSeconds: 180, aggregation, now })).toBe(
+      expect(valuesByWindow(read, edges, aggregation)[0]).toBe(
         querySeries(rows, { windowSeconds: 180, aggregation, now }).value,
       );
     }

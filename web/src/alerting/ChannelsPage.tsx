@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { ApiError, streaming, unwrap } from "../api/client";
 import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
-import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor, useDraft } from "../ui/Field";
 import { CopyButton } from "../ui/Snippets";
 import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtTime } from "../ui/format";
@@ -250,7 +250,7 @@ function DeliveryLog({ id, channelId, version }: { id: string; channelId: string
 }
 
 function ChannelForm({ onCreated }: { onCreated: (c: ChannelCreated) => void }) {
-  const [form, setForm] = useState<Form>(blank);
+  const [form, setForm, latest] = useDraft<Form>(blank);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -266,6 +266,7 @@ function ChannelForm({ onCreated }: { onCreated: (c: ChannelCreated) => void }) 
     e.preventDefault();
     setErrors({});
     setMessage(null);
+    const form = latest.current;
     if (form.notify_on.length === 0) {
       setErrors({ notify_on: "Pick at least one alert change to send." });
       return;

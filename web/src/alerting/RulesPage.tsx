@@ -3,7 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link } from "../router";
-import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor, useDraft } from "../ui/Field";
 import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
@@ -156,7 +156,7 @@ function RuleCard({
 }
 
 function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: () => void }) {
-  const [form, setForm] = useState<RuleForm>(() => (editing ? ruleToForm(editing) : newRuleForm()));
+  const [form, setForm, latest] = useDraft<RuleForm>(() => (editing ? ruleToForm(editing) : newRuleForm()));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -172,7 +172,7 @@ function RuleFormCard({ editing, onDone }: { editing: AlertRule | null; onDone: 
     e.preventDefault();
     setErrors({});
     setMessage(null);
-    const parsed = formToBody(form);
+    const parsed = formToBody(latest.current);
     if ("errors" in parsed) {
       setErrors(parsed.errors);
       return;

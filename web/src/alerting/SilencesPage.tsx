@@ -3,7 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import { wholeList } from "../api/pages";
 import { canWrite, useMe } from "../auth/session-context";
 import { useSourceName, useSources } from "../sources/store";
-import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor, useDraft } from "../ui/Field";
 import { plainMessage, refusalMessage } from "../ui/form-errors";
 import { fmtDate } from "../ui/format";
 import { Badge, Empty, ErrorBox, Loading } from "../ui/status";
@@ -98,7 +98,7 @@ function SilenceCard(props: {
 }
 
 function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: string }[]; onCreated: () => void }) {
-  const [form, setForm] = useState<SilenceForm>(newSilenceForm);
+  const [form, setForm, latest] = useDraft<SilenceForm>(newSilenceForm);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -110,7 +110,7 @@ function SilenceFormCard({ rules, onCreated }: { rules: { id: string; name: stri
     e.preventDefault();
     setErrors({});
     setMessage(null);
-    const parsed = silenceBody(form, Date.now());
+    const parsed = silenceBody(latest.current, Date.now());
     if ("error" in parsed) {
       setMessage(parsed.error);
       return;

@@ -3,7 +3,7 @@ import { ApiError, streaming, unwrap } from "../api/client";
 import type { Source } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { connectLive } from "../live/socket";
-import { ErrorSummary, Field, labelsFor } from "../ui/Field";
+import { ErrorSummary, Field, labelsFor, useDraft } from "../ui/Field";
 import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { fmtNum, fmtTime } from "../ui/format";
 import { CopyButton } from "../ui/Snippets";
@@ -155,7 +155,7 @@ const SOURCE_LABELS = {
 } as const;
 
 function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () => void }) {
-  const [form, setForm] = useState<Form>(() =>
+  const [form, setForm, latest] = useDraft<Form>(() =>
     editing
       ? { name: editing.name, source_type: editing.source_type, description: editing.description ?? "" }
       : blank(),
@@ -175,6 +175,7 @@ function SourceForm({ editing, onDone }: { editing: Source | null; onDone: () =>
     setBusy(true);
     setErrors({});
     setMessage(null);
+    const form = latest.current;
     const body = { name: form.name, source_type: form.source_type, description: form.description.trim() || undefined };
     try {
       const saved = editing

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 /** DOM id for the input of an API field path (`variants.1.key` → `f-variants-1-key`). */
 const fieldId = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, "-")}`;
@@ -96,4 +96,22 @@ export function useRefusalFocus(): () => void {
     if (attempt) document.getElementById("form-errors")?.focus();
   }, [attempt]);
   return () => setAttempt((n) => n + 1);
+}
+
+/**
+ * A form's draft, as `useState` gives it, plus `latest`: the draft as of the last `set`, which is
+ * what a submit must read. Preact renders a change in a microtask, so a submit in the same task as
+ * the last input (Enter as the field changes, a fast automated client) runs the previous render's
+ * handler, whose `draft` is the one before that input. An updater given to `set` reads `latest` too,
+ * so two changes before a render both count. `set` returns the new draft.
+ */
+export function useDraft<T>(init: T | (() => T)) {
+  const [draft, setDraft] = useState(init);
+  const latest = useRef(draft);
+  const set = (next: T | ((d: T) => T)): T => {
+    latest.current = next instanceof Function ? (next as (d: T) => T)(latest.current) : next;
+    setDraft(latest.current);
+    return latest.current;
+  };
+  return [draft, set, latest] as const;
 }

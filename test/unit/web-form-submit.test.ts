@@ -12,6 +12,9 @@ import { SessionContext } from "../../web/src/auth/session-context";
 import { ChannelsPage } from "../../web/src/alerting/ChannelsPage";
 import { RulesPage } from "../../web/src/alerting/RulesPage";
 import { SilencesPage } from "../../web/src/alerting/SilencesPage";
+import { ExperimentForm } from "../../web/src/experiments/ExperimentForm";
+import { FlagForm } from "../../web/src/flags/FlagForm";
+import { MetricForm } from "../../web/src/metrics/MetricForm";
 import { SourcesPage } from "../../web/src/sources/SourcesPage";
 
 const RULE = {
@@ -166,5 +169,36 @@ describe("a submit in the same tick as the last edit sends that edit", () => {
     await click(/^Edit/);
     typeAndSubmit([["Name", "web-eu"]]);
     expect(await lastBody()).toMatchObject({ method: "PATCH", body: { name: "web-eu" } });
+  });
+
+  it("flags: a new flag's key typed just before Create", async () => {
+    await mount(FlagForm);
+    typeAndSubmit([
+      ["Key", "checkout-v2"],
+      ["Description", "The new checkout"],
+    ]);
+    expect(await lastBody()).toMatchObject({
+      method: "POST",
+      body: { key: "checkout-v2", description: "The new checkout" },
+    });
+  });
+
+  it("metrics: a new metric's key and name typed just before Create", async () => {
+    await mount(MetricForm);
+    typeAndSubmit([
+      ["Key", "signup"],
+      ["Name", "Sign-ups"],
+      ["Kind", "binomial"],
+    ]);
+    expect(await lastBody()).toMatchObject({ method: "POST", body: { key: "signup", name: "Sign-ups" } });
+  });
+
+  it("experiments: a new experiment's name typed just before Create", async () => {
+    await mount(ExperimentForm);
+    typeAndSubmit([["Name", "Checkout button"]]);
+    expect(await lastBody()).toMatchObject({
+      method: "POST",
+      body: { experiment_name: "Checkout button", key: "checkout_button" },
+    });
   });
 });

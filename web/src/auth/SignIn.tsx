@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
+import { useDraft } from "../ui/Field";
 import { setToken } from "./session";
 
 type DevToken = Awaited<ReturnType<typeof fetchDevToken>>;
@@ -7,7 +8,7 @@ const fetchDevToken = () => unwrap(api.dev.token.$post());
 
 /** Paste a token, or use the one-click demo sign-in when the server offers it (local dev only). */
 export function SignIn({ reason }: { reason: string | null }) {
-  const [token, setTokenInput] = useState("");
+  const [token, setTokenInput, typed] = useDraft("");
   const [error, setError] = useState<string | null>(reason);
   const [busy, setBusy] = useState(false);
   const [dev, setDev] = useState<DevToken | null>(null);
@@ -19,7 +20,7 @@ export function SignIn({ reason }: { reason: string | null }) {
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const value = token.trim().replace(/^Bearer\s+/i, "");
+    const value = typed.current.trim().replace(/^Bearer\s+/i, "");
     if (!value) {
       setError("Paste a token first.");
       return;

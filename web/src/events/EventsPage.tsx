@@ -7,7 +7,7 @@ import { useSources } from "../sources/store";
 import { fmtDate } from "../ui/format";
 import { Empty, ErrorBox, Loading } from "../ui/status";
 import { TableHead, TableWrap } from "../ui/TableWrap";
-import { Field } from "../ui/Field";
+import { Field, useDraft } from "../ui/Field";
 import {
   type EventFilters,
   filtersToSearch,
@@ -29,7 +29,7 @@ export function EventsPage() {
   const { query } = useLocation();
   const filters = parseFilters(query);
   const search = filtersToSearch(filters);
-  const [draft, setDraft] = useState<EventFilters>(filters);
+  const [draft, setDraft, latest] = useDraft<EventFilters>(filters);
   // A reversed custom range is refused at its "To" field (a shared link with one too), never asked for.
   const [rangeProblem, setRangeProblem] = useState(() => rangeError(filters));
   const [rows, setRows] = useState<{ items: StreamEvent[]; next: string | null; loading: boolean; error: unknown }>({
@@ -84,14 +84,13 @@ export function EventsPage() {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    const problem = rangeError(draft);
+    const problem = rangeError(latest.current);
     setRangeProblem(problem);
     if (problem) document.getElementById("f-until")?.focus();
-    else navigate(`/events${filtersToSearch(draft)}`);
+    else navigate(`/events${filtersToSearch(latest.current)}`);
   };
   const set = (k: keyof EventFilters) => (e: Event) => {
-    const next = { ...draft, [k]: (e.currentTarget as HTMLInputElement).value };
-    setDraft(next);
+    const next = setDraft((d) => ({ ...d, [k]: (e.currentTarget as HTMLInputElement).value }));
     // The message goes as soon as the range is right (or no longer custom).
     if (rangeProblem) setRangeProblem(rangeError(next));
   };

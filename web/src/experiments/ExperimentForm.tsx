@@ -5,7 +5,7 @@ import type { Experiment } from "../api/types";
 import { listAllMetrics } from "../metrics/catalogue";
 import { Link, navigate } from "../router";
 import { copyKey, copyName } from "../ui/copy-names";
-import { ErrorSummary, Field, useRefusalFocus } from "../ui/Field";
+import { ErrorSummary, Field, useDraft, useRefusalFocus } from "../ui/Field";
 import { plainErrors, refusalMessage } from "../ui/form-errors";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
@@ -139,7 +139,7 @@ export function ExperimentForm({ id, copyOf }: { id?: string; copyOf?: string })
 }
 
 function FormBody({ experiment, copied }: { experiment: Experiment | null; copied?: Experiment }) {
-  const [draft, setDraft] = useState<Draft>(() =>
+  const [draft, setDraft, latest] = useDraft<Draft>(() =>
     experiment ? fromExperiment(experiment) : copied ? copyDraft(copied) : emptyDraft(),
   );
   // A new experiment's key follows its name until the key is typed into (then it is the user's);
@@ -158,8 +158,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
   const isDraft = !experiment || experiment.status === "draft";
 
   const change = (patch: Partial<Draft>, changed: string) => {
-    const next = { ...draft, ...patch };
-    setDraft(next);
+    const next = setDraft((d) => ({ ...d, ...patch }));
     if (Object.keys(errors).length === 0) return;
     const left = reconcileErrors(errors, localErrors(next, isDraft), changed);
     setErrors(left);
@@ -170,6 +169,7 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    const draft = latest.current;
     const local = localErrors(draft, isDraft);
     if (Object.keys(local).length) {
       setErrors(local);

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, unwrap } from "../api/client";
 import type { Experiment } from "../api/types";
+import { useDraft } from "../ui/Field";
 import { actionLabel, type LifecycleAction, legalActions } from "./status";
 
 interface Props {
@@ -18,7 +19,7 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
   // Starting a draft locks its variants for good, and pausing moves every user to the control at
   // once, so both are confirmed; resuming locks nothing new and puts users back where they were.
   const [confirming, setConfirming] = useState<"start" | "pause" | null>(null);
-  const [winner, setWinner] = useState("");
+  const [winner, setWinner, chosen] = useDraft("");
   const ep = api["ab-testing"].experiments[":id"];
   const param = { id: experiment.id };
 
@@ -31,7 +32,9 @@ export function Lifecycle({ experiment, onChanged, suggestedWinner = null }: Pro
           ? await unwrap(ep.start.$post({ param }))
           : action === "pause"
             ? await unwrap(ep.pause.$post({ param }))
-            : await unwrap(ep.complete.$post({ param, json: winner ? { winner_variant_id: winner } : {} }));
+            : await unwrap(
+                ep.complete.$post({ param, json: chosen.current ? { winner_variant_id: chosen.current } : {} }),
+              );
       setCompleting(false);
       setConfirming(null);
       onChanged(next);

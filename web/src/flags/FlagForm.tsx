@@ -8,7 +8,7 @@ import { keepUnfixed, refusalMessage } from "../ui/form-errors";
 import { copyKey } from "../ui/copy-names";
 import { DangerZone } from "../ui/DangerZone";
 import { SnippetTabs } from "../ui/Snippets";
-import { ErrorSummary, Field, useRefusalFocus } from "../ui/Field";
+import { ErrorSummary, Field, useDraft, useRefusalFocus } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { findFlagByKey, type Flag, flagHref } from "./catalogue";
@@ -59,7 +59,7 @@ const cloneDraft = (f: Flag): FlagDraft => ({ ...flagDraftOf(f), key: copyKey(f.
 
 function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
   const writable = canWrite(useMe());
-  const [draft, setDraft] = useState<FlagDraft>(() =>
+  const [draft, setDraft, latest] = useDraft<FlagDraft>(() =>
     flag ? flagDraftOf(flag) : copied ? cloneDraft(copied) : emptyFlagDraft(),
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -72,34 +72,36 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
    * The next draft. An error the form checks itself goes as soon as the check no longer finds it;
    * one only the server can find (a description too long) stays until the next submit.
    */
-  const update = (next: FlagDraft) => {
-    setDraft(next);
+  const update = (change: (d: FlagDraft) => FlagDraft) => {
+    const next = setDraft(change);
     if (Object.keys(errors).length === 0) return;
     const left = keepUnfixed(errors, flagBody(next).errors, (path) => LOCALLY_CHECKED.test(path));
     setErrors(left);
     if (Object.keys(left).length === 0) setMessage(null);
   };
-  const set = <K extends keyof FlagDraft>(k: K, v: FlagDraft[K]) => update({ ...draft, [k]: v });
+  const set = <K extends keyof FlagDraft>(k: K, v: FlagDraft[K]) => update((d) => ({ ...d, [k]: v }));
   const setRule = (i: number, patch: Partial<RuleDraft>) =>
-    update({ ...draft, rules: draft.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+    update((d) => ({ ...d, rules: d.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
   const moveRule = (i: number, by: -1 | 1) => {
-    const rules = [...draft.rules];
-    const [rule] = rules.splice(i, 1);
-    if (rule) rules.splice(i + by, 0, rule);
     // Errors are keyed by rule position: after a move they would name the wrong rule.
     setErrors({});
     setMessage(null);
-    setDraft({ ...draft, rules });
+    setDraft((d) => {
+      const rules = [...d.rules];
+      const [rule] = rules.splice(i, 1);
+      if (rule) rules.splice(i + by, 0, rule);
+      return { ...d, rules };
+    });
   };
   const removeRule = (i: number) => {
     setErrors({});
     setMessage(null);
-    setDraft({ ...draft, rules: draft.rules.filter((_, j) => j !== i) });
+    setDraft((d) => ({ ...d, rules: d.rules.filter((_, j) => j !== i) }));
   };
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const { body, errors: local } = flagBody(draft);
+    const { body, errors: local } = flagBody(latest.current);
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The flag was not saved. Please fix:");
@@ -209,7 +211,7 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
                   value={draft.value_type}
                   onChange={(e) => {
                     const type = FLAG_VALUE_TYPES.find((t) => t === e.currentTarget.value);
-                    if (type) update(withValueType(draft, type));
+                    if (type) update((d) => withValueType(d, type));
                   }}
                 >
                   {FLAG_VALUE_TYPES.map((t) => (
@@ -261,7 +263,7 @@ function FlagFormBody({ flag, copied }: { flag: Flag | null; copied?: Flag }) {
           onRule={setRule}
           onMove={moveRule}
           onRemove={removeRule}
-          onAdd={() => update({ ...draft, rules: [...draft.rules, newRule(draft)] })}
+          onAdd={() => update((d) => ({ ...d, rules: [...d.rules, newRule(d)] }))}
         />
         {writable && (
           <div class="actions">

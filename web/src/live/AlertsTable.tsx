@@ -4,6 +4,7 @@ import type { Alert } from "../api/types";
 import { canWrite, useMe } from "../auth/session-context";
 import { Link } from "../router";
 import { useSourceName } from "../sources/store";
+import { useDraft } from "../ui/Field";
 import { fmtTime } from "../ui/format";
 import { Badge, Empty, ErrorBox } from "../ui/status";
 import { type AlertAction, SEVERITIES } from "../../../src/streaming/model";
@@ -108,7 +109,7 @@ interface CardProps {
 }
 
 function AlertCard({ alert: a, source, writable, acting, setActing, onUpdated }: CardProps) {
-  const [note, setNote] = useState("");
+  const [note, setNote, typed] = useDraft("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [returnTo, setReturnTo] = useState<Action | null>(null);
@@ -146,7 +147,7 @@ function AlertCard({ alert: a, source, writable, acting, setActing, onUpdated }:
     setBusy(true);
     setError(null);
     const ep = streaming.alerts[":id"];
-    const args = { param: { id: a.id }, json: note.trim() ? { note: note.trim() } : {} };
+    const args = { param: { id: a.id }, json: typed.current.trim() ? { note: typed.current.trim() } : {} };
     try {
       const updated = await unwrap(acting === "acknowledge" ? ep.acknowledge.$post(args) : ep.resolve.$post(args));
       setNote("");

@@ -6,7 +6,7 @@ import { Link, navigate } from "../router";
 import { ChangeHistory } from "../ui/ChangeHistory";
 import { DangerZone } from "../ui/DangerZone";
 import { keepUnfixed, plainErrors, refusalMessage } from "../ui/form-errors";
-import { ErrorSummary, Field } from "../ui/Field";
+import { ErrorSummary, Field, useDraft } from "../ui/Field";
 import { ErrorBox, Loading } from "../ui/status";
 import { useAsync } from "../ui/use-async";
 import { defineMetricHref, findMetricByKey, type Metric } from "./catalogue";
@@ -36,13 +36,14 @@ export function MetricForm({ metricKey, prefill }: { metricKey?: string; prefill
 
 function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: string | undefined }) {
   const writable = canWrite(useMe());
-  const [draft, setDraft] = useState<MetricDraft>(() => (metric ? metricDraftOf(metric) : emptyMetricDraft(prefill)));
+  const [draft, setDraft, latest] = useDraft<MetricDraft>(() =>
+    metric ? metricDraftOf(metric) : emptyMetricDraft(prefill),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof MetricDraft>(k: K, v: MetricDraft[K]) => {
-    const next = { ...draft, [k]: v };
-    setDraft(next);
+    const next = setDraft((d) => ({ ...d, [k]: v }));
     // An error goes as soon as its field is right; the others stay until theirs are.
     if (Object.keys(errors).length === 0) return;
     // A server-only error inside the edited field (`capping.value` when capping changes) goes with it.
@@ -57,7 +58,7 @@ function MetricFormBody({ metric, prefill }: { metric: Metric | null; prefill: s
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const { body, errors: local } = metricBody(draft);
+    const { body, errors: local } = metricBody(latest.current);
     if (Object.keys(local).length) {
       setErrors(local);
       setMessage("The metric was not saved. Please fix:");

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { CORRECTIONS, type Correction, ENGINES, type Engine } from "../../../../src/stats/model";
 import { api, unwrap } from "../../api/client";
 import type { Experiment } from "../../api/types";
+import { useDraft } from "../../ui/Field";
 import { ErrorBox } from "../../ui/status";
 import { fmt } from "./format";
 import { CORRECTION_NAMES } from "./verdict";
@@ -26,10 +27,12 @@ export function AnalysisSettings({
   onChanged: (e: Experiment) => void;
 }) {
   const saved = experiment.analysis_settings;
-  const [draft, setDraft] = useState<Settings>(saved);
+  const [draft, setDraft, latest] = useDraft<Settings>(saved);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => setDraft(saved), [saved]);
+  useEffect(() => {
+    setDraft(saved);
+  }, [saved]);
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const levels = LEVELS.includes(draft.confidence_level) ? LEVELS : [...LEVELS, draft.confidence_level].sort();
@@ -39,7 +42,7 @@ export function AnalysisSettings({
     setBusy(true);
     setError(null);
     try {
-      const { engine, confidence_level, sequential, cuped, correction } = draft;
+      const { engine, confidence_level, sequential, cuped, correction } = latest.current;
       onChanged(
         await unwrap(
           api["ab-testing"].experiments[":id"].$patch({

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { METRIC_KINDS } from "../../../../src/metrics/model";
 import { ApiError, api, unwrap } from "../../api/client";
 import type { Experiment } from "../../api/types";
-import { Field } from "../../ui/Field";
+import { Field, useDraft } from "../../ui/Field";
 import { keepUnfixed } from "../../ui/form-errors";
 import { fmtNum, fmtPct } from "../../ui/format";
 import { ErrorBox } from "../../ui/status";
@@ -121,7 +121,7 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
   const primary = a.metrics.find((m) => m.role === "primary");
   const controlId = primary?.comparisons[0]?.control_variant_id;
   const control = primary?.variants.find((v) => v.variant_id === controlId);
-  const [draft, setDraft] = useState<PowerDraft>(() => ({
+  const [draft, setDraft, latest] = useDraft<PowerDraft>(() => ({
     kind: primary?.kind ?? "binomial",
     mean: control?.mean != null ? String(Number(control.mean.toPrecision(4))) : "",
     sd: control?.stddev != null ? String(Number(control.stddev.toPrecision(4))) : "",
@@ -135,7 +135,7 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
   // An answer belongs to the inputs it was computed from: any edit takes it away, with the edited
   // field's message (the server is asked again on Calculate).
   const set = (k: keyof PowerDraft, path: string) => (ev: Event) => {
-    setDraft({ ...draft, [k]: (ev.currentTarget as HTMLInputElement).value });
+    setDraft((d) => ({ ...d, [k]: (ev.currentTarget as HTMLInputElement).value }));
     setAnswer(null);
     setErrors(keepUnfixed(errors, {}, () => false, path));
   };
@@ -159,7 +159,7 @@ function PowerCalculator({ experiment: e, analysis: a, writable, onChanged }: Om
   const compute = (ev: Event) => {
     ev.preventDefault();
     return call(async () => {
-      const body = powerBody(draft, e.analysis_settings.confidence_level, e.variants.length);
+      const body = powerBody(latest.current, e.analysis_settings.confidence_level, e.variants.length);
       setAnswer((await unwrap(api["ab-testing"].power.$post({ json: body }))).users_per_variant);
     });
   };

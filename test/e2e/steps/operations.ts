@@ -213,8 +213,10 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
     .click();
   assert((await page.getByLabel("Tag filter").inputValue()) === "region=eu", "the edit form does not hold the filter");
   // The preview asks again without the filter once the form holds the cleared field: the sentinel
-  // that the form's state has changed before Save is pressed (a click straight after typing could
-  // save the state from before the edit on a loaded machine).
+  // that the keystroke reached it. The form saves whatever it holds however soon Save follows
+  // (useDraft, test/unit/web-form-submit.test.ts), but fill("") focuses the field and then presses
+  // Delete into whatever has focus, and the edit form moves focus to Name once, after its first
+  // paint: on a loaded machine that can fall between the two, and the filter would stay.
   const unfiltered = page.waitForRequest(
     (r) => r.url().includes("/metrics/") && !new URL(r.url()).searchParams.has("tag.region"),
     { timeout: 10_000 },

@@ -180,7 +180,7 @@ def match_op(op, value, arg):
             return False
         if operator_object(arg):
             return any(match_value(arg, v) for v in value)
-        return any(matches(v, arg) for v in value)
+        return any(match_object(v, arg) for v in value)
     if op == "$all":
         if kind(value) != "array" or kind(arg) != "array":
             return False
@@ -190,18 +190,31 @@ def match_op(op, value, arg):
     return False
 
 
+def as_javascript_parses(v):
+    """A JSON value as JavaScript holds it once parsed: every number a double. An integer beyond
+    2**53 rounds to the nearest double (9007199254740993 is 9007199254740992, the same number), one
+    past the largest double is Infinity. The server and the TypeScript SDK only ever see these, so
+    the evaluators below compare what this gives, never Python's exact integers."""
+    return json.loads(json.dumps(v), parse_int=float)
+
+
 def matches(attrs, cond):
+    """Whether `attrs` satisfy `cond`, both JSON values, numbers compared as JavaScript's."""
+    return match_object(as_javascript_parses(attrs), as_javascript_parses(cond))
+
+
+def match_object(attrs, cond):
     if kind(cond) != "object":
         return False
     for key, arg in cond.items():
         if key == "$and":
-            ok = kind(arg) == "array" and all(matches(attrs, c) for c in arg)
+            ok = kind(arg) == "array" and all(match_object(attrs, c) for c in arg)
         elif key == "$or":
-            ok = kind(arg) == "array" and (len(arg) == 0 or any(matches(attrs, c) for c in arg))
+            ok = kind(arg) == "array" and (len(arg) == 0 or any(match_object(attrs, c) for c in arg))
         elif key == "$nor":
-            ok = kind(arg) == "array" and not (len(arg) == 0 or any(matches(attrs, c) for c in arg))
+            ok = kind(arg) == "array" and not (len(arg) == 0 or any(match_object(attrs, c) for c in arg))
         elif key == "$not":
-            ok = kind(arg) == "object" and not matches(attrs, arg)
+            ok = kind(arg) == "object" and not match_object(attrs, arg)
         else:
             ok = match_value(arg, lookup(attrs, key))
         if not ok:
@@ -392,7 +405,7 @@ def m_matches(attrs, cond, meter):
 def within(attrs, cond, meter):
     """The condition's answer under `meter`: running out of steps anywhere is no match."""
     try:
-        return m_matches(attrs, cond, meter)
+        return m_matches(as_javascript_parses(attrs), as_javascript_parses(cond), meter)
     except OutOfSteps:
         meter.refused = True
         return False
@@ -942,6 +955,46 @@ REGEX_CASES = [
 ]
 
 
+# Integers past 2**53, where a JSON number stops being exact. JavaScript parses each to the nearest
+# double (2**53 + 1 is 2**53; 2**53 + 2 is itself), so conditions and attributes that differ only
+# there are equal, on both sides of every operator, inside arrays and objects too; Python's exact
+# integers would say otherwise. An integer past the largest double is Infinity (attributes only: the
+# validator refuses such a condition).
+BIG = 2**53
+BIG_INT_CASES = [
+    ("$eq across 2**53", {"n": {"$eq": BIG + 1}}, {"n": BIG}),
+    ("literal across 2**53", {"n": BIG}, {"n": BIG + 1}),
+    ("an account id past 2**53", {"account_id": 9007199254740993}, {"account_id": 9007199254740992}),
+    ("integer against a float", {"n": BIG + 1}, {"n": float(BIG)}),
+    ("negative literal", {"n": -BIG - 1}, {"n": -BIG}),
+    ("$ne across 2**53", {"n": {"$ne": BIG}}, {"n": BIG + 1}),
+    ("$ne of distinct doubles", {"n": {"$ne": BIG}}, {"n": BIG + 2}),
+    ("literal of distinct doubles", {"n": BIG + 2}, {"n": BIG}),
+    ("below 2**53 still exact", {"n": BIG - 1}, {"n": BIG}),
+    ("$gt across 2**53", {"n": {"$gt": BIG}}, {"n": BIG + 1}),
+    ("$gte across 2**53", {"n": {"$gte": BIG + 1}}, {"n": BIG}),
+    ("$lt across 2**53", {"n": {"$lt": BIG + 1}}, {"n": BIG}),
+    ("$lte across 2**53", {"n": {"$lte": BIG}}, {"n": BIG + 1}),
+    ("$lt of negatives", {"n": {"$lt": -BIG}}, {"n": -BIG - 1}),
+    ("$gt of distinct doubles", {"n": {"$gt": BIG + 1}}, {"n": BIG + 2}),
+    ("$gt of an integer and a float", {"n": {"$gt": 2.0**63}}, {"n": 2**63 + 1}),
+    ("$in across 2**53", {"n": {"$in": [1, BIG + 1]}}, {"n": BIG}),
+    ("$nin across 2**53", {"n": {"$nin": [BIG]}}, {"n": BIG + 1}),
+    ("$in of an array attribute", {"ids": {"$in": [BIG + 3]}}, {"ids": [7, BIG + 4]}),
+    ("array literal", {"ids": [1, BIG + 1]}, {"ids": [1, BIG]}),
+    ("object literal", {"o": {"a": BIG + 1, "b": [BIG]}}, {"o": {"b": [BIG + 1], "a": BIG}}),
+    ("$all", {"ids": {"$all": [BIG + 1, 2]}}, {"ids": [2, BIG]}),
+    ("$elemMatch of operators", {"ids": {"$elemMatch": {"$eq": BIG + 1}}}, {"ids": [BIG]}),
+    ("$elemMatch of fields", {"rows": {"$elemMatch": {"id": BIG, "n": {"$gte": BIG + 1}}}},
+     {"rows": [{"id": BIG + 1, "n": BIG}]}),
+    ("$size of a huge integer", {"ids": {"$size": {"$lt": BIG + 1}}}, {"ids": [1]}),
+    ("$not", {"n": {"$not": {"$eq": BIG}}}, {"n": BIG + 1}),
+    ("2**64 and its neighbour", {"n": 2**64}, {"n": 2**64 + 1}),
+    ("past the largest double is Infinity", {"n": {"$gt": 1.7976931348623157e308}}, {"n": 10**400}),
+    ("Infinity equals no finite number", {"n": {"$in": [1.7976931348623157e308, BIG]}}, {"n": -10**400}),
+]
+
+
 def condition_cases():
     out = []
     for ci, cond in enumerate(CONDITIONS):
@@ -957,6 +1010,8 @@ def condition_cases():
         cond, attrs = {"v": {"$vgte": "1.0.0"}}, {"v": non_string}
         out.append({"name": f"version of a {kind(non_string)}", "condition": cond, "attributes": attrs,
                     "match": matches(attrs, cond)})
+    for name, cond, attrs in BIG_INT_CASES:
+        out.append({"name": f"big integer: {name}", "condition": cond, "attributes": attrs, "match": matches(attrs, cond)})
     for pattern, s in REGEX_CASES:
         cond, attrs = {"s": {"$regex": pattern}}, {"s": s}
         label = s if len(s) < 40 else f"{len(s)} characters"
@@ -1110,6 +1165,9 @@ def self_check():
     assert regex("\\B", "") and not regex("\\B", "a") and regex("a\\Bb", "ab")  # no boundary in ""
     assert matches({"b": True}, {"b": True}) and not matches({"b": 1}, {"b": True})
     assert not matches({"n": 1}, {"n": True}) and not matches({"n": True}, {"n": 1})  # Python: True == 1
+    # JavaScript numbers: 2**53 + 1 parses as 2**53, 2**53 + 2 as itself.
+    assert matches({"n": 2**53 + 1}, {"n": 2**53}) and not matches({"n": 2**53 + 2}, {"n": 2**53})
+    assert not matches({"n": 2**53 + 1}, {"n": {"$gt": 2**53}}) and matches({"n": 10**400}, {"n": {"$gt": 1e308}})
     # Raising a rollout never takes a value away.
     for k in range(2000):
         u = f"r{k}"

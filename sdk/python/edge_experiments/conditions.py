@@ -1,12 +1,14 @@
 """Targeting conditions (docs/targeting.md): MongoDB-style operators over JSON attributes.
 
 The same semantics as the server's evaluator (src/targeting/condition.ts): no implicit type
-coercion, a missing attribute reads as null, strings order by UTF-16 code units. It also does the
+coercion, a missing attribute reads as null, strings order by UTF-16 code units, numbers compare as
+JavaScript's doubles (an int past 2**53 as the double JSON.parse would make of it). It also does the
 same work in the same order under the same step budget (docs/targeting.md, "The step budget"), so
 a condition that runs out of steps on the server or in the TypeScript SDK does not match here
 either: one step per value test and per equality test, and `$regex` runs on a port of the
 server's non-backtracking engine (src/targeting/regex.ts) that charges one step per state visited.
 """
+import math
 import re
 
 MAX_REGEX_INPUT = 4096  # UTF-16 code units; longer strings never match a $regex
@@ -16,6 +18,7 @@ MAX_REGEX_STATES = 1000
 STEP_BUDGET = 100_000  # CONDITION_LIMITS.stepBudget: steps per evaluation, or per request when shared
 
 _NUMBER, _STRING, _BOOL, _NULL, _ARRAY, _OBJECT = range(6)
+_EXACT = 2**53  # every int up to this is a double; past it, JSON.parse rounds
 
 
 class Budget:
@@ -67,6 +70,20 @@ def _type(v):
     return _OBJECT if isinstance(v, dict) else -1
 
 
+def _js_number(x):
+    """A number as JavaScript holds it: the server and the TypeScript SDK parse JSON into doubles,
+    so 9007199254740993 is 9007199254740992 there and equal to it, in a condition or an attribute.
+    An int past 2**53 becomes the nearest double (float() rounds as JSON.parse does, to even), one
+    past the largest double ±inf (JSON.parse's Infinity); smaller ints compare exactly with floats
+    already. bool never gets here (its _type is _BOOL)."""
+    if x.__class__ is not float and (x > _EXACT or x < -_EXACT):
+        try:
+            return float(x)
+        except OverflowError:
+            return math.inf if x > 0 else -math.inf
+    return x
+
+
 def _utf16(s):
     return s.encode("utf-16-be", "surrogatepass")
 
@@ -112,16 +129,22 @@ def _equal(a, b, budget):
             if k not in a or not _equal(a[k], b[k], budget):
                 return False
         return len(a) == len(b)
+    if t == _NUMBER:
+        return _js_number(a) == _js_number(b)
     return t != -1 and a == b
 
 
 def _compare(a, b):
+    """-1, 0 or 1 for two numbers or two strings; None when they have no order (other types, or
+    NaN, which every comparison is false on in JavaScript)."""
     t = _type(a)
     if t != _type(b) or t not in (_NUMBER, _STRING):
         return None
     if t == _STRING:
         a, b = _utf16(a), _utf16(b)
-    return (a > b) - (a < b)
+    else:
+        a, b = _js_number(a), _js_number(b)
+    return -1 if a < b else 1 if a > b else 0 if a == b else None
 
 
 def get_path(obj, path: str):

@@ -8,7 +8,7 @@ import type { ExperimentStatus } from "./model";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
-import { conflict } from "../http/problem";
+import { keyTaken } from "../http/problem";
 import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
 
 export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
@@ -75,12 +75,27 @@ function insertVariants(
 const DUPLICATE_EXPERIMENT_KEY = /UNIQUE constraint failed: experiments\.org_id, experiments\.key/;
 const DUPLICATE_VARIANT_KEY = /UNIQUE constraint failed: variants\.experiment_id, variants\.key/;
 
-async function guardDuplicates<T>(work: Promise<T>): Promise<T> {
+/**
+ * The keys a write stores, to name the one taken: `key`, the experiment's (none: it keeps its key);
+ * `variantKey`, the one variant it adds (a whole variant list is checked for repeats before any write).
+ */
+interface Written {
+  experimentId: string;
+  key?: string | undefined;
+  variantKey?: string | undefined;
+}
+
+async function guardDuplicates<T>(work: Promise<T>, { experimentId, key, variantKey }: Written): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (constraintViolated(err, DUPLICATE_EXPERIMENT_KEY)) throw conflict("an experiment with this key already exists");
-    if (constraintViolated(err, DUPLICATE_VARIANT_KEY)) throw conflict("a variant with this key already exists");
+    if (key !== undefined && constraintViolated(err, DUPLICATE_EXPERIMENT_KEY))
+      throw keyTaken("an experiment", key, "/api/v1/ab-testing/experiments");
+    if (variantKey !== undefined && constraintViolated(err, DUPLICATE_VARIANT_KEY))
+      throw keyTaken("a variant", variantKey, `/api/v1/ab-testing/experiments/${experimentId}/variants`, {
+        byKey: false,
+        within: " in this experiment",
+      });
     throw err;
   }
 }
@@ -94,7 +109,7 @@ export async function createExperiment(
 ): Promise<void> {
   const statements = [statementOf(db, db.insert(experiments).values(row)), auditStatement(db, audit)];
   if (list.length > 0) statements.push(insertVariants(db, row.orgId, row.id, list, row.createdAt));
-  await guardDuplicates(batch(db, statements));
+  await guardDuplicates(batch(db, statements), { experimentId: row.id, key: row.key });
 }
 
 export interface PageRequest {
@@ -240,7 +255,7 @@ export async function updateExperiment(
     ),
   );
   if (audit !== null) statements.push(auditStatement(db, audit, { afterGuard: true }));
-  const results = await guardDuplicates(batch(db, statements));
+  const results = await guardDuplicates(batch(db, statements), { experimentId: id, key: req.fields.key });
   return changesOf(results[update]) === 1;
 }
 
@@ -259,7 +274,13 @@ export async function addVariant(
     )
     .bind(experimentId, orgId, now);
   const insert = insertVariants(db, orgId, experimentId, [v], now);
-  const [inserted] = await guardDuplicates(batch(db, [insert, auditStatement(db, audit, { afterGuard: true }), touch]));
+  const [inserted] = await guardDuplicates(
+    batch(db, [insert, auditStatement(db, audit, { afterGuard: true }), touch]),
+    {
+      experimentId,
+      variantKey: v.key,
+    },
+  );
   return changesOf(inserted) === 1;
 }
 

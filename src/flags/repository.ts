@@ -7,15 +7,17 @@ import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type FlagRow, flags } from "../db/schema";
 import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
-import { conflict } from "../http/problem";
+import { keyTaken } from "../http/problem";
 
 const DUPLICATE_KEY = /UNIQUE constraint failed: flags\.org_id, flags\.key/;
 
-async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
+/** `key`: the key the write stores (none: it keeps its key, which cannot collide). */
+async function guardDuplicate<T>(work: Promise<T>, key: string | undefined): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (constraintViolated(err, DUPLICATE_KEY)) throw conflict("a flag with this key already exists");
+    if (key !== undefined && constraintViolated(err, DUPLICATE_KEY))
+      throw keyTaken("a flag", key, "/api/v1/ab-testing/flags");
     throw err;
   }
 }
@@ -28,7 +30,7 @@ const storedDefault = <T>(value: T) => (value === null ? sql`'null'` : value);
 
 export async function insertFlag(db: Db, row: FlagRow, audit: AuditEntry): Promise<void> {
   const insert = db.insert(flags).values({ ...row, defaultValue: storedDefault(row.defaultValue) });
-  await guardDuplicate(batch(db, [statementOf(db, insert), auditStatement(db, audit)]));
+  await guardDuplicate(batch(db, [statementOf(db, insert), auditStatement(db, audit)]), row.key);
 }
 
 export async function getFlag(db: Db, orgId: string, id: string): Promise<FlagRow | null> {
@@ -80,6 +82,7 @@ export async function updateFlag(
     .where(and(eq(flags.orgId, orgId), eq(flags.id, id), eq(flags.updatedAt, expectedUpdatedAt)));
   const [result] = await guardDuplicate(
     batch(db, [statementOf(db, update), auditStatement(db, audit, { afterGuard: true })]),
+    fields.key,
   );
   return changesOf(result) === 1;
 }

@@ -134,6 +134,16 @@ export const notFoundById = (what: string, list: string) =>
   );
 export const conflict = (detail: string, errors?: FieldError[]) =>
   new ProblemError("conflict", detail, errors ? { errors } : {});
+/**
+ * A key already taken (409), naming it and the read that finds the one holding it: a bare "already
+ * exists" leaves the caller to hunt for it, and the :id routes want its id. `list` is the list route
+ * holding it; one that filters by `?key=` is linked with the key. `within` narrows where keys are
+ * unique when that is less than the organization (" in this experiment").
+ */
+export const keyTaken = (what: string, key: string, list: string, { byKey = true, within = "" } = {}) =>
+  conflict(
+    `${what} with key ${JSON.stringify(key)} already exists${within}: GET ${byKey ? `${list}?key=${encodeURIComponent(key)}` : list}`,
+  );
 export const unprocessable = (detail: string, errors?: FieldError[]) =>
   new ProblemError("unprocessable", detail, errors ? { errors } : {});
 export const badRequest = (detail: string, errors?: FieldError[]) =>

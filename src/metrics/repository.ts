@@ -10,15 +10,17 @@ import { constraintViolated } from "../db/errors";
 import { type MetricDefinitionRow, metricDefinitions } from "../db/schema";
 import { batch, changesOf, statementOf } from "../db/d1";
 import type { Position } from "../http/cursor";
-import { conflict } from "../http/problem";
+import { keyTaken } from "../http/problem";
 
 const DUPLICATE_KEY = /UNIQUE constraint failed: metric_definitions\.org_id, metric_definitions\.key/;
 
-async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
+/** `key`: the key the write stores (none: it keeps its key, which cannot collide). */
+async function guardDuplicate<T>(work: Promise<T>, key: string | undefined): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (constraintViolated(err, DUPLICATE_KEY)) throw conflict("a metric with this key already exists");
+    if (key !== undefined && constraintViolated(err, DUPLICATE_KEY))
+      throw keyTaken("a metric", key, "/api/v1/ab-testing/metrics");
     throw err;
   }
 }
@@ -26,6 +28,7 @@ async function guardDuplicate<T>(work: Promise<T>): Promise<T> {
 export async function insertMetric(db: Db, row: MetricDefinitionRow, audit: AuditEntry): Promise<void> {
   await guardDuplicate(
     batch(db, [statementOf(db, db.insert(metricDefinitions).values(row)), auditStatement(db, audit)]),
+    row.key,
   );
 }
 
@@ -91,6 +94,7 @@ export async function updateMetric(
     );
   const [result] = await guardDuplicate(
     batch(db, [statementOf(db, update), auditStatement(db, audit, { afterGuard: true })]),
+    fields.key,
   );
   return changesOf(result) === 1;
 }

@@ -75,9 +75,19 @@ describe("POST /experiments", () => {
       variants: twoVariants(),
     });
     const problem = await expectProblem(res, 409);
-    expect(problem.detail).toMatch(/key already exists/);
+    expect(problem.type).toBe("urn:edge-experiments:problem:conflict");
+    // Names the key and the read that finds the one holding it (the :id routes want its id).
+    expect(problem.detail).toBe(
+      `an experiment with key "dup" already exists: GET /api/v1/ab-testing/experiments?key=dup`,
+    );
+    const found = await (await acme.get(problem.detail?.split(": GET ")[1] ?? "")).json<{ items: ExperimentBody[] }>();
+    expect(found.items.map((e) => [e.key, e.experiment_name])).toEqual([["dup", "Experiment dup"]]);
     expect(await count("experiments", "key = 'dup'")).toBe(1);
     expect(await count("variants")).toBe(before);
+    // A draft renamed onto the taken key is told the same.
+    const other = await createExperiment(acme, { key: "dup-other" });
+    const renamed = await expectProblem(await acme.patch(`${BASE}/experiments/${other.id}`, { key: "dup" }), 409);
+    expect(renamed.detail).toBe(problem.detail);
     // Keys are per organization.
     await createExperiment(await as("globex"), { key: "dup" });
   });
@@ -332,7 +342,10 @@ describe("POST|GET /experiments/:id/variants", () => {
     const acme = await as("acme");
     const draft = await createExperiment(acme, { key: "grow2", variants: twoVariants() });
     const dup = { key: "control", variant_type: "control", traffic_percentage: 10 };
-    await expectProblem(await acme.post(`${BASE}/experiments/${draft.id}/variants`, dup), 409);
+    const taken = await expectProblem(await acme.post(`${BASE}/experiments/${draft.id}/variants`, dup), 409);
+    expect(taken.detail).toBe(
+      `a variant with key "control" already exists in this experiment: GET ${BASE}/experiments/${draft.id}/variants`,
+    );
     const bad = await expectProblem(
       await acme.post(`${BASE}/experiments/${draft.id}/variants`, { key: "x", variant_type: "treatment" }),
       400,

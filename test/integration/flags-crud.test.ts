@@ -209,11 +209,19 @@ describe("POST /flags", () => {
 
   it("answers 409 for a duplicate key within the org, and allows it in another org", async () => {
     const acme = await as("acme");
-    await createFlag(acme, { key: "dup", value_type: "boolean", default_value: false });
-    await expectProblem(
+    const first = await createFlag(acme, { key: "dup", value_type: "boolean", default_value: false });
+    const dup = await expectProblem(
       await acme.post(`${BASE}/flags`, { key: "dup", value_type: "boolean", default_value: true }),
       409,
     );
+    expect(dup.type).toBe("urn:edge-experiments:problem:conflict");
+    expect(dup.detail).toBe(`a flag with key "dup" already exists: GET ${BASE}/flags?key=dup`);
+    const found = await (await acme.get(`${BASE}/flags?key=dup`)).json<{ items: FlagBody[] }>();
+    expect(found.items.map((f) => f.id)).toEqual([first.id]);
+    // A rename onto a taken key says the same.
+    const other = await createFlag(acme, { key: "other", value_type: "boolean", default_value: false });
+    const renamed = await expectProblem(await acme.patch(`${BASE}/flags/${other.id}`, { key: "dup" }), 409);
+    expect(renamed.detail).toBe(dup.detail);
     await createFlag(await as("globex"), { key: "dup", value_type: "boolean", default_value: false });
   });
 

@@ -72,7 +72,8 @@ describe("POST /metrics", () => {
     const m = await define(acme, { key: "  Conversion ", kind: "binomial" });
     expect(m.key).toBe("Conversion");
     const dup = await expectProblem(await acme.post(`${BASE}/metrics`, { key: "Conversion " }), 409);
-    expect(dup.detail).toMatch(/already exists/);
+    // The stored (trimmed) key, and the read that finds the one holding it.
+    expect(dup.detail).toBe(`a metric with key "Conversion" already exists: GET ${BASE}/metrics?key=Conversion`);
     // Keys stay case-sensitive: existing results may differ by case only.
     await define(acme, { key: "conversion" });
     expect(await rows("SELECT key FROM metric_definitions WHERE org_id = ? ORDER BY key", "acme-trim")).toEqual([
@@ -85,7 +86,16 @@ describe("POST /metrics", () => {
     const a = await as("dup-a");
     const b = await as("dup-b");
     await define(a, { key: "clicks" });
-    await expectProblem(await a.post(`${BASE}/metrics`, { key: "clicks", kind: "binomial" }), 409);
+    const dup = await expectProblem(await a.post(`${BASE}/metrics`, { key: "clicks", kind: "binomial" }), 409);
+    expect(dup.type).toBe("urn:edge-experiments:problem:conflict");
+    expect(dup.detail).toBe(`a metric with key "clicks" already exists: GET ${BASE}/metrics?key=clicks`);
+    // A key with characters a query must escape is escaped in the link, quoted in the sentence.
+    await define(a, { key: "cart value/€ & tax" });
+    const odd = await expectProblem(await a.post(`${BASE}/metrics`, { key: "cart value/€ & tax" }), 409);
+    const link = `${BASE}/metrics?key=cart%20value%2F%E2%82%AC%20%26%20tax`;
+    expect(odd.detail).toBe(`a metric with key "cart value/€ & tax" already exists: GET ${link}`);
+    const found = await (await a.get(link)).json<{ items: MetricBody[] }>();
+    expect(found.items.map((m) => m.key)).toEqual(["cart value/€ & tax"]);
     await define(b, { key: "clicks" });
     expect(await rows("SELECT org_id FROM metric_definitions WHERE key = 'clicks' ORDER BY org_id")).toEqual([
       { org_id: "dup-a" },
@@ -246,7 +256,8 @@ describe("PATCH and DELETE /metrics/:id", () => {
     const plain = (await (await acme.patch(`${BASE}/metrics/${a.id}`, { format: "number" })).json()) as MetricBody;
     expect(plain).toMatchObject({ format: "number", currency: null });
     await expectProblem(await acme.patch(`${BASE}/metrics/${a.id}`, { currency: "USD" }), 422);
-    await expectProblem(await acme.patch(`${BASE}/metrics/${a.id}`, { key: "taken " }), 409);
+    const taken = await expectProblem(await acme.patch(`${BASE}/metrics/${a.id}`, { key: "taken " }), 409);
+    expect(taken.detail).toBe(`a metric with key "taken" already exists: GET ${BASE}/metrics?key=taken`);
     await expectProblem(await acme.patch(`${BASE}/metrics/${a.id}`, { created_at: "2000-01-01T00:00:00Z" }), 400);
     expect(await rows("SELECT key, format, currency FROM metric_definitions WHERE id = ?", a.id)).toEqual([
       { key: "aov", format: "number", currency: null },

@@ -202,3 +202,23 @@ describe("a submit in the same tick as the last edit sends that edit", () => {
     });
   });
 });
+
+describe("a refused save", () => {
+  it("experiments: a taken key is named and another asked for, without the API's lookup", async () => {
+    await mount(ExperimentForm);
+    const detail =
+      'an experiment with key "checkout_button" already exists: GET /api/v1/ab-testing/experiments?key=checkout_button';
+    const problem = { type: "urn:edge-experiments:problem:conflict", title: "Conflict", status: 409, detail };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () =>
+        Response.json(problem, { status: 409, headers: { "Content-Type": "application/problem+json" } }),
+      ),
+    );
+    typeAndSubmit([["Name", "Checkout button"]]);
+    await vi.waitFor(() =>
+      expect(root.textContent).toContain('an experiment with key "checkout_button" already exists. Pick another key.'),
+    );
+    expect(root.textContent).not.toContain("GET /api");
+  });
+});

@@ -230,8 +230,9 @@ function FormBody({ experiment, copied }: { experiment: Experiment | null; copie
       if (err instanceof ApiError) {
         setErrors(plainErrors(audienceErrors(err.fieldErrors())));
         setMessage(
-          err.status === 409 && !err.problem?.errors?.length && /key already exists/.test(err.message)
-            ? `${err.message} Pick another key.`
+          // The API's detail ends with the lookup for API callers (": GET …?key="); the form has no use for it.
+          err.status === 409 && !err.problem?.errors?.length && /already exists/.test(err.message)
+            ? `${err.message.split(":")[0]}. Pick another key.`
             : refusalMessage(err, "experiment"),
         );
       } else setMessage(String(err));

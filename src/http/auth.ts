@@ -120,6 +120,22 @@ function describeJoseError(err: unknown): string {
   return "token is malformed";
 }
 
+/**
+ * The 403 for a token without `scope`: which scopes it has (no secret: GET /me lists them; the token
+ * itself is never echoed) and how to get one that also has the missing one (docs/operations.md: from
+ * whoever issues your tokens; `npm run token` locally), so the caller need not decode the JWT.
+ */
+export function missingScope(what: string, scope: Scope, principal: Principal): ProblemError {
+  const has = SCOPES.filter((s) => principal.scopes.has(s));
+  const wanted = SCOPES.filter((s) => s === scope || principal.scopes.has(s)).join(" ");
+  return new ProblemError(
+    "forbidden",
+    `${what} needs the '${scope}' scope; this token has${has.length > 0 ? `: ${has.join(" ")}` : " none"}. ` +
+      `Ask your token issuer for one that ${has.length > 0 ? "also " : ""}has it ` +
+      `(locally: npm run token -- --org ${principal.org} --scope "${wanted}")`,
+  );
+}
+
 export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -153,9 +169,7 @@ export const requireScope = (scope: Scope) =>
       if (token && err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
       throw err;
     }
-    if (!principal.scopes.has(scope)) {
-      throw new ProblemError("forbidden", `this route needs the '${scope}' scope`);
-    }
+    if (!principal.scopes.has(scope)) throw missingScope("this route", scope, principal);
     c.set("principal", principal);
     await next();
   });

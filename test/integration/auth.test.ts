@@ -84,9 +84,19 @@ describe("auth matrix on GET /api/v1/me (scope read)", () => {
     },
     {
       name: "valid token without the read scope",
-      header: async () => `Bearer ${await tokenFor("acme", "ingest assign")}`,
+      // Listed in the scopes' own order, whatever the claim's; the token itself is never echoed.
+      header: async () => `Bearer ${await tokenFor("acme", "assign ingest")}`,
       status: 403,
-      detail: /'read' scope/,
+      detail:
+        /^this route needs the 'read' scope; this token has: ingest assign\. Ask your token issuer for one that also has it \(locally: npm run token -- --org acme --scope "read ingest assign"\)$/,
+    },
+    {
+      name: "valid token with no known scope",
+      header: async () =>
+        `Bearer ${await rawToken({ sub: "x", org: "beta-1", scope: "superuser" }, { exp: now() + 60 })}`,
+      status: 403,
+      detail:
+        /^this route needs the 'read' scope; this token has none\. Ask your token issuer for one that has it \(locally: npm run token -- --org beta-1 --scope "read"\)$/,
     },
   ];
 

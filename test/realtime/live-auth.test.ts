@@ -83,7 +83,11 @@ describe("GET /ws", () => {
   it("answers 401 without credentials and 403 without the read scope", async () => {
     await expectProblem(await upgrade(), 401);
     const ingestOnly = await tokenFor("acme", "ingest");
-    await expectProblem(await upgrade("", { Authorization: `Bearer ${ingestOnly}` }), 403);
+    const problem = await expectProblem(await upgrade("", { Authorization: `Bearer ${ingestOnly}` }), 403);
+    expect(problem.detail).toBe(
+      "the WebSocket needs the 'read' scope; this token has: ingest. Ask your token issuer for one that also has " +
+        'it (locally: npm run token -- --org acme --scope "read ingest")',
+    );
   });
 
   it("ignores a client's own X-Principal header", async () => {

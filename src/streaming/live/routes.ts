@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getConfig } from "../../config";
-import { bearerToken, verifyToken } from "../../http/auth";
+import { bearerToken, missingScope, verifyToken } from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
 import { ProblemError } from "../../http/problem";
 import { createRouter } from "../../http/router";
@@ -31,7 +31,7 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) throw new ProblemError("unauthorized", "pass ?ticket= (from POST /ws-ticket) or a bearer token");
   const { principal } = await verifyToken(token, config);
-  if (!principal.scopes.has("read")) throw new ProblemError("forbidden", "the WebSocket needs the 'read' scope");
+  if (!principal.scopes.has("read")) throw missingScope("the WebSocket", "read", principal);
   return { sub: principal.sub, org: principal.org };
 }
 

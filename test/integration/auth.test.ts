@@ -135,6 +135,32 @@ describe("auth matrix on GET /api/v1/me (scope read)", () => {
   });
 });
 
+describe("clock tolerance (as docs/operations.md states it)", () => {
+  // Times are handed to verifyToken, not read from the clock. T is any whole second.
+  const T = 1_900_000_000;
+  const cases: { name: string; claims: Record<string, number>; atMs: number; refused?: string }[] = [
+    { name: "exp: accepted in the 30 s after it", claims: { exp: T }, atMs: (T + 30) * 1000 - 1 },
+    { name: "exp: refused from 30 s after it", claims: { exp: T }, atMs: (T + 30) * 1000, refused: "token expired" },
+    { name: "nbf: accepted from 30 s before it", claims: { exp: T + 600, nbf: T }, atMs: (T - 30) * 1000 },
+    {
+      name: "nbf: refused earlier",
+      claims: { exp: T + 600, nbf: T },
+      atMs: (T - 30) * 1000 - 1,
+      refused: "token claim 'nbf' is invalid",
+    },
+    { name: "iat: not checked, even an hour ahead", claims: { exp: T + 600, iat: T + 3600 }, atMs: T * 1000 },
+  ];
+  it.each(cases)("$name", async ({ name, claims, atMs, refused }) => {
+    const { verifyToken } = await import("../../src/http/auth");
+    const { getConfig } = await import("../../src/config");
+    // A sub of its own per case: the verified-token cache never serves one case's token to another.
+    const token = await rawToken({ sub: name, org: "acme", scope: "read", ...claims });
+    const verifying = verifyToken(token, getConfig(env), atMs);
+    if (refused) await expect(verifying).rejects.toMatchObject({ status: 401, message: refused });
+    else expect((await verifying).principal.sub).toBe(name);
+  });
+});
+
 describe("verified-token cache", () => {
   it("answers a cached token until its exp, then refuses it as expired", async () => {
     const { verifyToken } = await import("../../src/http/auth");

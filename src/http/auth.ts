@@ -122,17 +122,15 @@ function describeJoseError(err: unknown): string {
 
 /**
  * The 403 for a token without `scope`: which scopes it has (no secret: GET /me lists them; the token
- * itself is never echoed) and how to get one that also has the missing one (docs/operations.md: from
- * whoever issues your tokens; `npm run token` locally), so the caller need not decode the JWT.
+ * itself is never echoed) and that a token with it comes from whoever issues them (docs/operations.md;
+ * `npm run token` locally, which a production answer does not name), so no one need decode the JWT.
  */
 export function missingScope(what: string, scope: Scope, principal: Principal): ProblemError {
   const has = SCOPES.filter((s) => principal.scopes.has(s));
-  const wanted = SCOPES.filter((s) => s === scope || principal.scopes.has(s)).join(" ");
   return new ProblemError(
     "forbidden",
     `${what} needs the '${scope}' scope; this token has${has.length > 0 ? `: ${has.join(" ")}` : " none"}. ` +
-      `Ask your token issuer for one that ${has.length > 0 ? "also " : ""}has it ` +
-      `(locally: npm run token -- --org ${principal.org} --scope "${wanted}")`,
+      `Ask your token issuer for one that ${has.length > 0 ? "also " : ""}has it.`,
   );
 }
 

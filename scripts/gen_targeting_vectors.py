@@ -4,14 +4,18 @@
 Writes test/fixtures/targeting.json, the golden cases that src/targeting/condition.ts,
 src/flags/evaluate.ts, src/evaluation/evaluate.ts, the TypeScript SDK and the Python SDK
 (sdk/python) all replay. Written from the specification (docs/contract.md and docs/targeting.md), not
-translated from the TypeScript; `$regex` here runs on Python's own `re` (the TypeScript side uses a
-non-backtracking engine of its own), so a shared misreading would have to happen twice.
-Standard library only.
+translated from the TypeScript. `$regex` runs on this file's own NFA search (`nfa_search`, written from
+docs/targeting.md 2.1, not from the server's or the SDK's engine), with Python's `re` deciding only
+which character one atom accepts; every golden regex answer is also checked against `re` on the
+whole pattern (`self_check`), so a shared misreading would have to happen twice. The whole pattern
+is never handed to `re` to answer: it backtracks, and patterns the server accepts (`x*x*x+A`,
+`a*a*a*a*a*a*b`) take it hours on the 4096 characters a string may have. Standard library only.
 
     python3 scripts/gen_targeting_vectors.py          # rewrite the fixture
     python3 scripts/gen_targeting_vectors.py --check  # exit 1 if the fixture is stale
 """
 import json
+import math
 import re
 
 from golden_common import bucket_bp, fnv1a32, to_bp, write_fixture
@@ -117,10 +121,18 @@ def js_to_python(pattern):
     return "".join(out)
 
 
-def regex(pattern, s):
+def regex(pattern, s, meter=None):
+    """Whether `pattern` matches anywhere in `s`, by the NFA search below: linear in `s` (at most
+    2 x states x (L + 1) steps, counted on `meter` when one is given), where `re` backtracks."""
     if len(units(s)) // 2 > 4096:  # UTF-16 code units, as JavaScript counts length
         return False
-    return re.search(js_to_python(pattern), s, re.ASCII) is not None
+    return nfa_search(pattern, s, Meter(math.inf) if meter is None else meter)
+
+
+def re_search(pattern, s):
+    """The same answer from Python's re on the whole pattern: only to check `regex` on the golden
+    cases (self_check), whose patterns and strings are fixed and cannot make it backtrack for long."""
+    return len(units(s)) // 2 <= 4096 and re.search(js_to_python(pattern), s, re.ASCII) is not None
 
 
 def version_key(v):
@@ -363,9 +375,7 @@ def m_op(op, value, arg, meter):
                 break
         return found == (op == "$in")
     if op == "$regex":
-        if kind(arg) != "string" or kind(value) != "string" or len(units(value)) // 2 > 4096:
-            return False
-        return nfa_search(arg, value, meter)
+        return kind(arg) == "string" and kind(value) == "string" and regex(arg, value, meter)
     if op == "$not":
         return not m_value(arg, value, meter)
     if op == "$size":
@@ -411,10 +421,11 @@ def within(attrs, cond, meter):
         return False
 
 
-# The regex steps: a small parser of the accepted syntax (enough for the cases below; anything it
-# does not know raises), the NFA as the documentation describes it, built as linked fragments, and
-# the search, position by position. Which code points a character atom accepts is left to Python's
-# re on the atom's own text (js_to_python), so only the shape of the NFA is written here.
+# The regex search, for `matches` and the metered evaluator alike (`regex`): a small parser of the
+# accepted syntax (docs/targeting.md 2; anything it does not know raises), the NFA as the
+# documentation describes it, built as linked fragments, and the search, position by position. Which
+# code points a character atom accepts is left to Python's re on the atom's own text (js_to_python,
+# one character at a time, so nothing to backtrack over), so only the shape of the NFA is written here.
 
 
 class St:
@@ -500,34 +511,39 @@ def fragment(node):
         entry, holes = frags[-1]
         for f in reversed(frags[:-1]):
             split = St("split")
-            split.out, split.other = f[0], entry
-            entry, holes = split, f[1] + holes
+            holes = enter(split, "out", f) + enter(split, "other", (entry, holes))
+            entry = split
         return entry, holes
     _, inner, lo, hi = node
     parts = [fragment(inner) for _ in range(lo)]
     if hi is None:
-        body = fragment(inner)
         split, jump = St("split"), St("jump")
-        split.out = body[0]
-        patch(body[1], jump)
+        patch(enter(split, "out", fragment(inner)), jump)
         jump.out = split
         parts.append((split, [(split, "other")]))
         return chain(parts)
     # m - n optional copies, each skipping past the whole repetition when not taken.
     skips, tail = [], None
     for _ in range(hi - lo):
-        body = fragment(inner)
         split = St("split")
-        split.out = body[0]
         skips.append((split, "other"))
         if tail is None:
             first = split
         else:
             patch(tail, split)
-        tail = body[1]
+        tail = enter(split, "out", fragment(inner))
     if hi > lo:
         parts.append((first, tail + skips))
     return chain(parts)
+
+
+def enter(state, attr, frag):
+    """Points `state.attr` at `frag`; the holes to patch after it. An empty fragment (an empty
+    option, `(?:)`) has no state: the branch goes straight on, so `state.attr` is the hole."""
+    if frag[0] is None:
+        return [(state, attr)]
+    setattr(state, attr, frag[0])
+    return frag[1]
 
 
 def patch(holes, target):
@@ -1152,6 +1168,36 @@ def exposed_cases():
     return out
 
 
+def leaves(v, want):
+    """Every value of type `want` ("$regex": every pattern) anywhere in `v`."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if want == "$regex" and k == "$regex" and isinstance(x, str):
+                yield x
+            else:
+                yield from leaves(x, want)
+    elif isinstance(v, list):
+        for x in v:
+            yield from leaves(x, want)
+    elif want == "string" and isinstance(v, str):
+        yield v
+
+
+def regex_self_check():
+    """Every regex answer of the golden file is re's too: each pattern of the conditions, flags and
+    experiments against each string of the attributes and users, and the regex and budget cases'
+    own pairs. (re sees only these fixed pairs, none of which makes it backtrack for long.)"""
+    everything = [CONDITIONS, ATTRIBUTES, FLAGS, USERS, EXPERIMENTS]
+    strings = set(leaves(everything, "string"))
+    pairs = {(p, s) for p in leaves(everything, "$regex") for s in strings}
+    pairs.update(REGEX_CASES, REGEX_BUDGET_CASES)
+    pairs.update((p, s) for _, cond, attrs, _, _ in BUDGET_CONDITIONS
+                 for p in leaves(cond, "$regex") for s in leaves(attrs, "string"))
+    for p, s in sorted(pairs):
+        assert regex(p, s) == re_search(p, s), (p, s)
+    return len(pairs)
+
+
 def self_check():
     # Facts from the specification, checked by hand, so that a slip in the reference shows here.
     assert fnv1a32("foobar") == 0xBF9CF968
@@ -1177,6 +1223,7 @@ def self_check():
 
 def render():
     self_check()
+    regex_self_check()
     budget_self_check()
     conditions = condition_cases()
     doc = {

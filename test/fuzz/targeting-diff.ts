@@ -189,7 +189,7 @@ const SPECIAL: [number, string][] = [
   [Number.NEGATIVE_INFINITY, "-Infinity"],
   [Number.NaN, "NaN"],
 ];
-export function toPythonJson(v: unknown): string {
+function toPythonJson(v: unknown): string {
   const text = JSON.stringify(v, (_k, x) => {
     const i = typeof x === "number" ? SPECIAL.findIndex(([s]) => Object.is(s, x)) : -1;
     return i === -1 ? x : `\u0000SPECIAL${i}\u0000`;
@@ -197,9 +197,15 @@ export function toPythonJson(v: unknown): string {
   return text.replace(/"\\u0000SPECIAL(\d)\\u0000"/g, (_m, i: string) => (SPECIAL[Number(i)] as [number, string])[1]);
 }
 
+/**
+ * A case as the Python half reads it: with whether the server would store it (`accepted`), since
+ * the reference is only given what the server accepts (it has no notion of validity).
+ */
+export const pythonCase = (c: Case, accepted: boolean): string => toPythonJson({ ...c, accepted });
+
 /** Every case through python3 test/fuzz/targeting_fuzz.py in one run: its answers, in order. */
-export function pythonAnswers(cases: readonly Case[]): Record<string, Said>[] {
-  const input = `${cases.map(toPythonJson).join("\n")}\n`;
+export function pythonAnswers(cases: readonly Case[], ts: readonly TsAnswer[]): Record<string, Said>[] {
+  const input = `${cases.map((c, i) => pythonCase(c, (ts[i] as TsAnswer).accepted)).join("\n")}\n`;
   const r = spawnSync("python3", [PY], { input, encoding: "utf8", maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`python3 ${PY} failed (${r.status}): ${r.stderr}`);
   const lines = r.stdout.trimEnd().split("\n");

@@ -55,7 +55,7 @@ const tGen = cpu();
 const ts = cases.map(diff.tsAnswer);
 const tTs = cpu();
 const wall = Date.now();
-const py = diff.pythonAnswers(cases);
+const py = diff.pythonAnswers(cases, ts);
 const pyWall = (Date.now() - wall) / 1000;
 const tPy = cpu();
 
@@ -78,8 +78,8 @@ cases.forEach((c, i) => {
   if (t.validatorsDisagree) validatorsDisagree.push(i);
   const answers = diff.allAnswers(t, p);
   // Evaluators must be total whatever the input: a throw is reported, accepted or not (the
-  // reference is only ever given valid input, so only there).
-  if (Object.entries(answers).some(([who, v]) => isError(v) && (t.accepted || who !== "py_ref"))) throws.push(i);
+  // reference is only given what the server accepts, and answers nothing else).
+  if (Object.values(answers).some(isError)) throws.push(i);
   if (!t.accepted) return;
   accepted[c.kind]++;
   if ((p.re_refused as string[] | undefined)?.length) reRefused.push(i);
@@ -116,10 +116,10 @@ function pythonServer() {
   const waiting: ((line: string) => void)[] = [];
   lines.on("line", (l) => waiting.shift()?.(l));
   return {
-    ask: (c: Case) =>
+    ask: (c: Case, accepted: boolean) =>
       new Promise<Record<string, unknown>>((resolve) => {
         waiting.push((l) => resolve(JSON.parse(l)));
-        child.stdin?.write(`${diff.toPythonJson(c)}\n`);
+        child.stdin?.write(`${diff.pythonCase(c, accepted)}\n`);
       }),
     close: () => child.stdin?.end(),
   };
@@ -167,7 +167,7 @@ async function minimise(c: Case, wanted: string, server: ReturnType<typeof pytho
   const still = async (x: Case) => {
     const t = diff.tsAnswer(x);
     if (!t.accepted) return false;
-    const who = diff.disagreements(diff.allAnswers(t, await server.ask(x)));
+    const who = diff.disagreements(diff.allAnswers(t, await server.ask(x, true)));
     return signature(x, t, who) === wanted;
   };
   let best = c;
@@ -213,7 +213,8 @@ if (groups.size > 0 || throws.length > 0 || reRefused.length > 0 || validatorsDi
       if (seen.has(text)) continue;
       seen.add(text);
       console.log(`case #${i}, minimised: ${text}`);
-      console.log(`  answers: ${show(diff.allAnswers(diff.tsAnswer(m), await server.ask(m)))}`);
+      const t = diff.tsAnswer(m);
+      console.log(`  answers: ${show(diff.allAnswers(t, await server.ask(m, t.accepted)))}`);
     }
   }
   for (const [title, list] of [

@@ -3,12 +3,14 @@
 
 Reads one JSON case per line on stdin and writes one JSON answer per line on stdout, flushed, so the
 TypeScript side can also keep it open and ask about one case at a time while it minimises. Each
-case is answered by the Python SDK (sdk/python: the pure function and its client) and by the
-independent reference scripts/gen_targeting_vectors.py, which writes the golden file.
+case is answered by the Python SDK (sdk/python: the pure function and its client) and, when the
+server would store it (`accepted`, decided by the TypeScript side), by the independent reference
+scripts/gen_targeting_vectors.py, which writes the golden file and has no notion of validity.
 
-    {"kind": "condition", "condition": {...}, "attributes": {...}}
-    {"kind": "flag", "flag": {...}, "user_id": "...", "attributes": {...} | absent}
-    {"kind": "experiment", "experiment": {...}, "user_id": "...", "attributes": ..., "exposed": "v1" | absent}
+    {"kind": "condition", "condition": {...}, "attributes": {...}, "accepted": true | false}
+    {"kind": "flag", "flag": {...}, "user_id": "...", "attributes": {...} | absent, "accepted": ...}
+    {"kind": "experiment", "experiment": {...}, "user_id": "...", "attributes": ..., "exposed": "v1" | absent,
+     "accepted": ...}
 
 An exception in an evaluator is an answer too ({"error": "..."}), never a crash of the run.
 """
@@ -36,6 +38,11 @@ def guarded(fn):
         return fn()
     except Exception as err:  # noqa: BLE001 - any exception is a finding, reported as such
         return {"error": "%s: %s" % (type(err).__name__, err)}
+
+
+def reference(case, answer):
+    """The reference's answer ({"ref": ...}) for a case the server would store; none otherwise."""
+    return {"ref": guarded(answer)} if case["accepted"] else {}
 
 
 def patterns(condition, out):
@@ -74,11 +81,12 @@ def condition_answer(case):
         a = ExperimentClient("https://x.test", "t", initial_config={"experiments": [exp]}).get_variant("e", "someone", client_attrs)
         return a["in_experiment"]
 
-    # Patterns Python's re refuses once the reference translates them (the reference then raises).
-    # The SDK no longer uses re: it runs the server's own regex engine, ported.
+    # Patterns Python's re refuses once the reference translates them: a slip in js_to_python, which
+    # the reference uses to classify characters (one atom at a time) and to check its golden regexes.
+    # Both the SDK and the reference search with NFAs of their own, never with re.
     bad = [p for p in patterns(cond, []) if not compiles(p, ref.js_to_python)]
     return {"sdk": guarded(lambda: evaluate_condition(attrs, cond)), "client": guarded(client),
-            "ref": guarded(lambda: ref.matches(attrs, cond)), "re_refused": bad}
+            **reference(case, lambda: ref.matches(attrs, cond)), "re_refused": bad}
 
 
 def flag_answer(case):
@@ -87,7 +95,8 @@ def flag_answer(case):
     return {"sdk": guarded(lambda: evaluate_flag(flag, user, attrs)),
             "client": guarded(lambda: client.get_flag(flag["key"], user, attrs)),
             "client_all": guarded(lambda: client.get_flags(user, attrs)[flag["key"]]),
-            "ref": guarded(lambda: ref.evaluate_flag(dict(flag, rules=[dict(r) for r in flag["rules"]]), user, attrs))}
+            **reference(case, lambda: ref.evaluate_flag(dict(flag, rules=[dict(r) for r in flag["rules"]]),
+                                                        user, attrs))}
 
 
 def short(answer):
@@ -115,7 +124,7 @@ def experiment_answer(case):
     return {"sdk": guarded(lambda: short(evaluate_experiment(e, user, attrs, exposed))),
             "client": guarded(lambda: short(client.get_variant(e["key"], user, attrs,
                                                                None if exposed is None else {e["key"]: exposed}))),
-            "ref": guarded(lambda: reference_experiment(e, user, attrs, exposed))}
+            **reference(case, lambda: reference_experiment(e, user, attrs, exposed))}
 
 
 ANSWER = {"condition": condition_answer, "flag": flag_answer, "experiment": experiment_answer}

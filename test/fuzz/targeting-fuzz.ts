@@ -87,7 +87,7 @@ cases.forEach((c, i) => {
   if (c.kind === "condition" && base === true) matched.condition++;
   if (c.kind === "flag" && (base as { reason?: string }).reason === "rule") matched.rule++;
   if (c.kind === "experiment" && (base as { in_experiment?: boolean } | null)?.in_experiment) matched.in_experiment++;
-  const who = diff.disagreements(answers);
+  const who = diff.disagreements(answers, t.overBudget);
   if (who.length === 0) return;
   const key = signature(c, t, who);
   groups.set(key, [...(groups.get(key) ?? []), i]);
@@ -167,7 +167,7 @@ async function minimise(c: Case, wanted: string, server: ReturnType<typeof pytho
   const still = async (x: Case) => {
     const t = diff.tsAnswer(x);
     if (!t.accepted) return false;
-    const who = diff.disagreements(diff.allAnswers(t, await server.ask(x, true)));
+    const who = diff.disagreements(diff.allAnswers(t, await server.ask(x, true)), t.overBudget);
     return signature(x, t, who) === wanted;
   };
   let best = c;

@@ -11,8 +11,9 @@ const SEED = 20261204;
 /**
  * The independent reference has no step budget: where the TypeScript evaluation runs out of its
  * 100,000 steps (a long string against a bounded repeat, a long array against a long $nin), it does
- * not match, and only the reference goes on. The Python SDK follows the budget step for step
- * (docs/targeting.md 2.1), so it is compared on every case.
+ * not match, and the reference is held to the evaluator's answer without a budget (`disagreements`).
+ * The Python SDK follows the budget step for step (docs/targeting.md 2.1), so it is compared with
+ * the budgeted answer on every case.
  */
 describe("targeting differential fuzz (seeded)", () => {
   const all = fuzzCases(SEED, { condition: 2000, flag: 300, experiment: 300 });
@@ -43,11 +44,21 @@ describe("targeting differential fuzz (seeded)", () => {
       const t = ts[i] as ReturnType<typeof tsAnswer>;
       const p = py[i] as Record<string, unknown>;
       if (!t.accepted) return [];
-      const who = disagreements(allAnswers(t, p)).filter((w) => !(t.overBudget && w === "py_ref"));
+      const who = disagreements(allAnswers(t, p), t.overBudget);
       const refused = ((p.re_refused as string[] | undefined) ?? []).length > 0;
       return who.length > 0 || refused ? [{ case: c, who, answers: allAnswers(t, p) }] : [];
     });
     expect(differ).toEqual([]);
+  });
+
+  it("over the step budget, the reference is held to the evaluator's answer without one", () => {
+    // Where the evaluator ran out (no match; unbounded, a match), the reference must match, and a
+    // reference that does not is a disagreement, not excused.
+    const answers = { ts: false, ts_sdk: false, py_sdk: false, py_client: false, py_ref: true };
+    expect(disagreements(answers, true)).toEqual([]);
+    expect(disagreements({ ...answers, py_ref: false }, true)).toEqual(["py_ref"]);
+    expect(disagreements({ ...answers, py_sdk: true }, true)).toEqual(["py_sdk"]);
+    expect(disagreements(answers)).toEqual(["py_ref"]);
   });
 
   it("the reference is asked only about what the server accepts", () => {

@@ -10,7 +10,11 @@
  * validator should refuse, so both sides of validateCondition get exercised. Pure: the same seed
  * always gives the same cases (SeededRandom, never Math.random).
  */
+import { VALUE_OPERATORS } from "../../src/targeting/model";
 import { SeededRandom } from "../seeded-random";
+
+/** The version comparisons, picked more often for version-like paths. */
+const VERSION_OPERATORS = VALUE_OPERATORS.filter((op) => op.startsWith("$v"));
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -278,31 +282,19 @@ export class Gen {
 
   // ---- conditions ---------------------------------------------------------------------------
 
+  /** Every top-level attribute, and paths into them, past them, or through what is not there. */
   private static readonly PATHS = [
-    "a",
-    "b",
-    "n",
-    "s",
-    "v",
-    "tags",
-    "arr",
-    "o",
+    ...Gen.TOP,
     "o.x",
     "o.y",
     "o.y.z",
-    "id",
-    "x",
+    "o.x.y",
     "x.0",
     "tags.0",
+    "tags.length",
+    "a.b",
     "missing",
     "missing.deeper",
-    "é",
-    "😀",
-    "a.b",
-    "toString",
-    "constructor",
-    "tags.length",
-    "o.x.y",
   ];
   private static readonly ELEM_PATHS = ["code", "level", "tags", "missing", "code.x"];
 
@@ -348,28 +340,7 @@ export class Gen {
 
   private operator(depth: number, path: string): [string, Json] {
     const versionish = path === "v" || this.chance(0.1);
-    const op =
-      versionish && this.chance(0.6)
-        ? this.pick(["$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte"])
-        : this.pick([
-            "$eq",
-            "$ne",
-            "$gt",
-            "$gte",
-            "$lt",
-            "$lte",
-            "$in",
-            "$nin",
-            "$exists",
-            "$regex",
-            "$not",
-            "$size",
-            "$elemMatch",
-            "$all",
-            "$veq",
-            "$vgt",
-            "$vlte",
-          ]);
+    const op = versionish && this.chance(0.6) ? this.pick(VERSION_OPERATORS) : this.pick(VALUE_OPERATORS);
     switch (op) {
       case "$eq":
       case "$ne":
@@ -605,7 +576,7 @@ export class Gen {
     }
     if (this.chance(0.1)) {
       attributes.v = this.version();
-      const op = this.pick(["$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte"]);
+      const op = this.pick(VERSION_OPERATORS);
       return { condition: { v: { [op]: this.version() || "0" } }, attributes };
     }
     return { condition: this.condition(), attributes };

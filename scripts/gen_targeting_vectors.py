@@ -61,13 +61,14 @@ def same(a, b):
 
 
 def ordered(a, b):
-    """-1/0/1 for two numbers or two strings (strings by UTF-16 units); None otherwise."""
+    """-1/0/1 for two numbers or two strings (strings by UTF-16 units); None otherwise, and for NaN,
+    which JavaScript orders against nothing (every $gt/$gte/$lt/$lte on it is false)."""
     ka, kb = kind(a), kind(b)
     if ka != kb or ka not in ("number", "string"):
         return None
     if ka == "string":
         a, b = units(a), units(b)
-    return -1 if a < b else (1 if a > b else 0)
+    return -1 if a < b else 1 if a > b else 0 if a == b else None
 
 
 def lookup(attrs, path):

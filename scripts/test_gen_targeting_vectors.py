@@ -55,6 +55,20 @@ class Regex(unittest.TestCase):
                 self.assertIs(ref.regex(pattern, s), want)
 
 
+
+class Numbers(unittest.TestCase):
+    def test_nan_is_ordered_against_nothing(self):
+        # JSON carries no NaN, but a caller in Python can hand one in: JavaScript's NaN >= x and
+        # NaN <= x are false (the TypeScript evaluator and the SDK answer so); the reference took
+        # "neither < nor >" for equal and answered true to $gte and $lte.
+        nan = float("nan")
+        for op in ("$gt", "$gte", "$lt", "$lte"):
+            for attr, arg in ((nan, 0), (nan, 1.5), (nan, 2**53 + 1), (1, nan)):
+                with self.subTest(op=op, attr=attr, arg=arg):
+                    self.assertFalse(ref.matches({"x": attr}, {"x": {op: arg}}))
+                    self.assertFalse(ref.within({"x": attr}, {"x": {op: arg}}, ref.Meter(10**6)))
+        self.assertTrue(ref.matches({"x": -0.0}, {"x": {"$gte": 0}}))  # -0 and 0 are equal
+
 class Fixture(unittest.TestCase):
     def test_the_fixture_is_what_the_reference_writes(self):
         # render() also runs the reference's self-checks, among them every golden regex against re.

@@ -144,7 +144,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  * Why no token was found. A header that is there but not in the Bearer scheme (a bare token pasted
  * as the whole header, `Basic …`) is told the shape to send: "missing" would read as a header lost.
  */
-function missingTokenDetail(header: string | undefined): string {
+export function missingTokenDetail(header: string | undefined): string {
   if (header === undefined || header.trim() === "") return "missing bearer token: send Authorization: Bearer <token>";
   return "the Authorization header must be 'Bearer <token>' (one space, then the JWT)";
 }

@@ -90,6 +90,18 @@ describe("GET /ws", () => {
     );
   });
 
+  it("tells a malformed Authorization header the shape to send, as every other route does", async () => {
+    const token = await tokenFor("acme");
+    const none = await expectProblem(await upgrade(), 401);
+    expect(none.detail).toBe("pass ?ticket= (from POST /ws-ticket) or a bearer token");
+    for (const header of [token, "Basic dXNlcjpwYXNz", "Bearer ", `Token ${token}`]) {
+      const problem = await expectProblem(await upgrade("", { Authorization: header }), 401);
+      expect(problem.detail, header).toBe(
+        "the Authorization header must be 'Bearer <token>' (one space, then the JWT)",
+      );
+    }
+  });
+
   it("ignores a client's own X-Principal header", async () => {
     const res = await upgrade("", { "X-Principal": JSON.stringify({ sub: "root", org: "acme" }) });
     await expectProblem(res, 401);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getConfig } from "../../config";
-import { bearerToken, missingScope, verifyToken } from "../../http/auth";
+import { bearerToken, missingScope, missingTokenDetail, verifyToken } from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
 import { ProblemError } from "../../http/problem";
 import { createRouter } from "../../http/router";
@@ -28,8 +28,17 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
     const t = await verifyTicket(ticket, config);
     return { sub: t.sub, org: t.org, ticket: { jti: t.jti, exp: t.exp } };
   }
-  const token = bearerToken(c.req.header("Authorization"));
-  if (!token) throw new ProblemError("unauthorized", "pass ?ticket= (from POST /ws-ticket) or a bearer token");
+  const header = c.req.header("Authorization");
+  const token = bearerToken(header);
+  if (!token) {
+    // A header that is there but not `Bearer <token>` (a bare JWT, Basic …) is told its shape, as on
+    // every other route: "pass … a bearer token" read as if no header had arrived.
+    const sent = header !== undefined && header.trim() !== "";
+    throw new ProblemError(
+      "unauthorized",
+      sent ? missingTokenDetail(header) : "pass ?ticket= (from POST /ws-ticket) or a bearer token",
+    );
+  }
   const { principal } = await verifyToken(token, config);
   if (!principal.scopes.has("read")) throw missingScope("the WebSocket", "read", principal);
   return { sub: principal.sub, org: principal.org };

@@ -1,4 +1,4 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import app from "../../src/app";
 import type { Env } from "../../src/env";
@@ -48,6 +48,27 @@ describe("failed-authentication rate limit (AUTH_FAILURE_LIMITER, keyed by clien
     );
     // A missing token costs nothing to refuse and is not counted: still 401, not 429.
     await expectProblem(await api("/api/v1/me", { headers: prober }), 401);
+  }, 120_000);
+});
+
+describe("failed-authentication rate limit on the WebSocket upgrade", () => {
+  it("counts refused bearer tokens and tickets of GET /ws like any route's: 429 once spent", async () => {
+    const prober = { "CF-Connecting-IP": "203.0.113.44", Upgrade: "websocket" };
+    const forged = await rawToken(
+      { sub: "x", org: "victim", scope: "read" },
+      { secret: "not-the-real-secret-0123456789", exp: 4_000_000_000 },
+    );
+    const ws = (query: string, headers: Record<string, string>) =>
+      SELF.fetch(`https://edge.test/api/v1/streaming-analytics/ws${query}`, { headers: { ...prober, ...headers } });
+    const limited = await until429(() => ws("", { Authorization: `Bearer ${forged}` }), 2 * 300 + 50, 50);
+    expect(limited).not.toBeNull();
+    expect((await expectProblem(limited as Response, 429)).detail).toBe(
+      "too many failed authentications from this address",
+    );
+    // A forged ticket from that address is refused the same way.
+    await expectProblem(await ws(`?ticket=${forged}`, {}), 429);
+    // Another address still gets the plain 401.
+    await expectProblem(await ws("", { Authorization: `Bearer ${forged}`, "CF-Connecting-IP": "198.51.100.44" }), 401);
   }, 120_000);
 });
 

@@ -4,6 +4,7 @@ import { getConfig } from "../../config";
 import { bearerToken, missingScope, missingTokenDetail, verifyToken } from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
 import { ProblemError } from "../../http/problem";
+import { limitFailedAuth } from "../../http/rate-limit";
 import { createRouter } from "../../http/router";
 import type { AppEnv } from "../../http/types";
 import { upgradeRequired } from "./hub";
@@ -17,6 +18,19 @@ const problem = (description: string) => ({
 });
 
 /**
+ * A presented token or ticket that fails counts against the client's failed-auth limit (429 once
+ * it is spent), as on every other route (requireScope): else GET /ws would probe tokens unbraked.
+ */
+async function counted<T>(c: Context<AppEnv>, verifying: Promise<T>): Promise<T> {
+  try {
+    return await verifying;
+  } catch (err) {
+    if (err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
+    throw err;
+  }
+}
+
+/**
  * Who may open the socket: a ticket from POST /ws-ticket (browsers cannot set headers on a
  * WebSocket) or a bearer token with the `read` scope. Verified here in the Worker, before anything
  * reaches the org object; the ticket's single use is settled by the object itself.
@@ -25,7 +39,7 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
   const config = getConfig(c.env);
   const ticket = c.req.query("ticket");
   if (ticket !== undefined) {
-    const t = await verifyTicket(ticket, config);
+    const t = await counted(c, verifyTicket(ticket, config));
     return { sub: t.sub, org: t.org, ticket: { jti: t.jti, exp: t.exp } };
   }
   const header = c.req.header("Authorization");
@@ -39,7 +53,7 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
       sent ? missingTokenDetail(header) : "pass ?ticket= (from POST /ws-ticket) or a bearer token",
     );
   }
-  const { principal } = await verifyToken(token, config);
+  const { principal } = await counted(c, verifyToken(token, config));
   if (!principal.scopes.has("read")) throw missingScope("the WebSocket", "read", principal);
   return { sub: principal.sub, org: principal.org };
 }

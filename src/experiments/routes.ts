@@ -17,6 +17,7 @@ import {
   ListQuery,
   Variant,
   VariantIn,
+  VariantListQuery,
   VariantPage,
 } from "./schemas";
 import * as service from "./service";
@@ -126,10 +127,10 @@ const crudRoutes = createRouter()
       path: "/experiments/{id}/variants",
       tags,
       summary: "The variants, in creation order",
-      request: { params: IdParam },
+      request: { params: IdParam, query: VariantListQuery },
       responses: { 200: json(VariantPage, "The variants") },
     }),
-    async (c) => c.json(await service.listVariants(...at(c), c.req.valid("param").id), 200),
+    async (c) => c.json(await service.listVariants(...at(c), c.req.valid("param").id, c.req.valid("query")), 200),
   );
 
 export const experimentRoutes = createRouter()

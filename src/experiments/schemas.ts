@@ -295,8 +295,10 @@ export type ExperimentOut = z.infer<typeof Experiment>;
 
 export const ExperimentPage = listOf(Experiment, "ExperimentPage");
 
-// Lists share one shape (docs/contract.md); variants are few (<= MAX_VARIANTS), so there is never a next page.
-export const VariantPage = z.object({ items: z.array(Variant), next_cursor: z.null() }).openapi("VariantPage");
+// Lists share one shape (docs/contract.md). Variants are few (<= MAX_VARIANTS, the default limit),
+// so one page usually holds them all; `limit` and `cursor` page them like every list.
+export const VariantPage = listOf(Variant, "VariantPage");
+export const VariantListQuery = z.object({ ...pageQueryFields });
 
 export const ListQuery = z.object({
   status: z.enum(EXPERIMENT_STATUSES).optional(),

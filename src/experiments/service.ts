@@ -6,8 +6,8 @@ import { type AuditAction, type Changes, createdFields, deletedFields, LIFECYCLE
 import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
-import { conflict, notFoundById, unprocessable } from "../http/problem";
-import { decodeCursor, encodeCursor } from "../http/cursor";
+import { badRequest, conflict, notFoundById, unprocessable } from "../http/problem";
+import { cursorOf, cursorValue, decodeCursor, encodeCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { auditedExperimentFields, presentExperiment, presentVariant } from "./present";
@@ -166,9 +166,31 @@ export async function changeStatus(
   throw conflict("the experiment changed concurrently; retry");
 }
 
-export async function listVariants(db: Db, orgId: string, id: string) {
+/**
+ * The variants in creation order, a page of them (API.md: every list takes `limit` and `cursor`).
+ * The cursor holds the experiment and the last variant's position, its place in that order, so
+ * another experiment's cursor is refused. A draft whose variants are replaced between two pages
+ * is read on from the same place in the new list.
+ */
+export async function listVariants(db: Db, orgId: string, id: string, page: { limit: number; cursor?: string }) {
   const current = await loadExperiment(db, orgId, id);
-  return { items: current.variants.map(presentVariant), next_cursor: null };
+  const after = page.cursor === undefined ? -1 : variantCursor(page.cursor, id);
+  const rest = current.variants.filter((v) => v.position > after);
+  const items = rest.slice(0, page.limit);
+  const last = items[items.length - 1];
+  const next = rest.length > items.length && last !== undefined ? cursorOf(["variants", id, last.position]) : null;
+  return { items: items.map(presentVariant), next_cursor: next };
+}
+
+function variantCursor(cursor: string, experimentId: string): number {
+  const value = cursorValue(cursor);
+  if (Array.isArray(value) && value.length === 3 && value[0] === "variants" && Number.isSafeInteger(value[2])) {
+    if (value[1] === experimentId) return value[2] as number;
+    throw badRequest("cursor is not valid for this list", [
+      { path: "query.cursor", message: "a cursor of another experiment's variants" },
+    ]);
+  }
+  throw badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
 }
 
 export async function addVariant(db: Db, orgId: string, id: string, input: VariantInput, actor: string) {

@@ -332,10 +332,47 @@ describe("POST|GET /experiments/:id/variants", () => {
 
     const list = (await (await acme.get(`${BASE}/experiments/${exp.id}/variants`)).json()) as {
       items: VariantBody[];
-      next_cursor: null;
+      next_cursor: string | null;
     };
     expect(list.items.map((v) => v.key)).toEqual(["control", "treatment", "blue"]);
     expect(list.next_cursor).toBeNull();
+  });
+
+  it("pages with limit and cursor like every list; 400 for a bad limit or another list's cursor", async () => {
+    const acme = await as("acme");
+    const exp = await createExperiment(acme, { key: "paged-variants", variants: twoVariants() });
+    for (const key of ["c", "d", "e"])
+      expect(
+        (
+          await acme.post(`${BASE}/experiments/${exp.id}/variants`, {
+            key,
+            variant_type: "treatment",
+            traffic_percentage: 0,
+          })
+        ).status,
+      ).toBe(201);
+    type Page = { items: VariantBody[]; next_cursor: string | null };
+    const keys: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? "limit=2" : `limit=2&cursor=${cursor}`;
+      const page = (await (await acme.get(`${BASE}/experiments/${exp.id}/variants?${query}`)).json()) as Page;
+      keys.push(page.items.map((v) => v.key));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(keys).toEqual([["control", "treatment"], ["c", "d"], ["e"]]);
+
+    const first = (await (await acme.get(`${BASE}/experiments/${exp.id}/variants?limit=2`)).json()) as Page;
+    const other = await createExperiment(acme, { key: "paged-other", variants: twoVariants() });
+    const foreign = await expectProblem(
+      await acme.get(`${BASE}/experiments/${other.id}/variants?cursor=${first.next_cursor}`),
+      400,
+    );
+    expect(foreign.errors).toEqual([{ path: "query.cursor", message: "a cursor of another experiment's variants" }]);
+    const experimentsCursor = ((await (await acme.get(`${BASE}/experiments?limit=1`)).json()) as Page).next_cursor;
+    await expectProblem(await acme.get(`${BASE}/experiments/${exp.id}/variants?cursor=${experimentsCursor}`), 400);
+    for (const limit of ["0", "501", "abc", "0x10"])
+      await expectProblem(await acme.get(`${BASE}/experiments/${exp.id}/variants?limit=${limit}`), 400);
   });
 
   it("409 for a duplicate key or a started experiment; 400 for a bad variant", async () => {

@@ -112,7 +112,7 @@ def _equal(a, b, budget):
     budget.steps -= 1
     if budget.steps < 0:
         raise _Exhausted
-    if a is b:
+    if a is b and not (a.__class__ is float and a != a):  # one NaN object is still not equal to itself
         return True
     t = _type(a)
     if t != _type(b):

@@ -17,6 +17,9 @@ CASES = [
     ({"n": math.nan}, {"n": {"$gt": -math.inf}}, False),
     ({"n": math.nan}, {"n": {"$ne": 1}}, True),
     ({"n": math.nan}, {"n": {"$in": [0, 1.5]}}, False),
+    # One NaN object on both sides (a condition built in Python): still unequal, as NaN === NaN is false.
+    ({"n": math.nan}, {"n": math.nan}, False),
+    ({"n": [math.nan]}, {"n": {"$in": [[math.nan]]}}, False),
     # Infinities a caller passes (JSON.parse gives them for 1e999).
     ({"n": math.inf}, {"n": {"$gt": 1.7976931348623157e308}}, True),
     ({"n": math.inf}, {"n": {"$gte": 10**400}}, True),

@@ -9,7 +9,8 @@ import { type AppEnv, ORG_PATTERN, type Principal, SCOPES, type Scope } from "./
 // Clocks of token issuers drift; a few seconds of allowance avoids spurious 401s at the edges.
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-const unauthorized = (detail: string) =>
+/** Every 401 carries its challenge (RFC 9110 §15.5.2), the WebSocket's and a ticket's too. */
+export const unauthorized = (detail: string) =>
   new ProblemError("unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 
 /**

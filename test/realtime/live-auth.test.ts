@@ -102,6 +102,29 @@ describe("GET /ws", () => {
     }
   });
 
+  it("gives every 401 its WWW-Authenticate challenge, as every other route does", async () => {
+    const token = await tokenFor("challenge");
+    const forged = await ticketLike(
+      { sub: "m", org: "acme" },
+      Math.floor(Date.now() / 1000) + 60,
+      new TextEncoder().encode("another-secret-of-enough-length-000"),
+    );
+    const ticket = await getTicket(token);
+    (await accepted(await upgrade(`?ticket=${ticket}`))).close();
+    const refusals: [string, Response][] = [
+      ["no credentials", await upgrade()],
+      ["a malformed header", await upgrade("", { Authorization: "Basic dXNlcjpwYXNz" })],
+      ["a forged bearer token", await upgrade("", { Authorization: `Bearer ${token}x` })],
+      ["a forged ticket", await upgrade(`?ticket=${forged}`)],
+      ["a used ticket (refused by the object)", await upgrade(`?ticket=${ticket}`)],
+    ];
+    for (const [what, res] of refusals) {
+      expect(res.status, what).toBe(401);
+      expect(res.headers.get("WWW-Authenticate"), what).toBe('Bearer realm="api"');
+      await res.body?.cancel();
+    }
+  });
+
   it("ignores a client's own X-Principal header", async () => {
     const res = await upgrade("", { "X-Principal": JSON.stringify({ sub: "root", org: "acme" }) });
     await expectProblem(res, 401);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getConfig } from "../../config";
-import { bearerToken, missingScope, missingTokenDetail, verifyToken } from "../../http/auth";
+import { bearerToken, missingScope, missingTokenDetail, unauthorized, verifyToken } from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
 import { ProblemError } from "../../http/problem";
 import { limitFailedAuth } from "../../http/rate-limit";
@@ -48,10 +48,7 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
     // A header that is there but not `Bearer <token>` (a bare JWT, Basic …) is told its shape, as on
     // every other route: "pass … a bearer token" read as if no header had arrived.
     const sent = header !== undefined && header.trim() !== "";
-    throw new ProblemError(
-      "unauthorized",
-      sent ? missingTokenDetail(header) : "pass ?ticket= (from POST /ws-ticket) or a bearer token",
-    );
+    throw unauthorized(sent ? missingTokenDetail(header) : "pass ?ticket= (from POST /ws-ticket) or a bearer token");
   }
   const { principal } = await counted(c, verifyToken(token, config));
   if (!principal.scopes.has("read")) throw missingScope("the WebSocket", "read", principal);
@@ -114,7 +111,7 @@ export const liveRoutes = createRouter()
       if (res.status === 101 && res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
       // The object refused (a replayed ticket): re-raise so the answer carries this request's id.
       const body = (await res.json().catch(() => ({}))) as { detail?: string };
-      if (res.status === 401) throw new ProblemError("unauthorized", body.detail ?? "ticket rejected");
+      if (res.status === 401) throw unauthorized(body.detail ?? "ticket rejected");
       if (res.status === 426) return upgradeRequired();
       throw new Error(`org object refused the upgrade with ${res.status}`);
     },

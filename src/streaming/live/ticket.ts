@@ -1,6 +1,6 @@
 import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { Config } from "../../config";
-import { keyFor } from "../../http/auth";
+import { keyFor, unauthorized } from "../../http/auth";
 import { ProblemError } from "../../http/problem";
 import { WS_TICKET_TYP } from "../../http/tokens";
 
@@ -40,8 +40,6 @@ export async function signTicket(config: Config, principal: { sub: string; org: 
   if (config.jwtAudience) jwt = jwt.setAudience(config.jwtAudience);
   return jwt.sign(config.jwt.signing.secret);
 }
-
-const unauthorized = (detail: string) => new ProblemError("unauthorized", detail);
 
 /** Checks signature, type, expiry and claims; a failure is a 401 problem. It does NOT consume the ticket. */
 export async function verifyTicket(token: string, config: Config): Promise<Ticket> {

@@ -63,3 +63,12 @@ export function valuesByWindow(
   }
   return groups.map((g) => aggregate(g, aggregation));
 }
+
+/**
+ * A baseline window (k ≥ 1) that starts before `keptFrom`, the oldest bucket its resolution still
+ * keeps, has lost data to retention: it has no value, where its count would read as a real zero and
+ * a count anomaly rule would score against it. The current window keeps what it has.
+ */
+export function keptValues(values: readonly (number | null)[], edges: readonly number[], keptFrom: number) {
+  return values.map((v, k) => (k > 0 && (edges[k + 1] as number) < keptFrom ? null : v));
+}

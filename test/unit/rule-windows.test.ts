@@ -8,7 +8,7 @@ import {
   planQuery,
   rollupOf,
 } from "../../src/streaming/rollup";
-import { valuesByWindow, windowEdges, windowRuns } from "../../src/streaming/rule-windows";
+import { keptValues, valuesByWindow, windowEdges, windowRuns } from "../../src/streaming/rule-windows";
 import { SeededRandom } from "../seeded-random";
 
 const S = 10_000;
@@ -163,5 +163,18 @@ describe("a rule's windows read as runs", () => {
         } else expect(got, what).toEqual(want);
       }
     }
+  });
+});
+
+describe("keptValues", () => {
+  // Four windows of 100: [300, 400) is the current one; retention keeps buckets from 150 on.
+  const edges = [400, 300, 200, 100, 0];
+  it.each([
+    ["baseline windows wholly kept stay", 0, [5, 0, 0, 0]],
+    ["a baseline window reaching past retention has no value, not a zero count", 150, [5, 0, null, null]],
+    ["one starting exactly at the oldest kept bucket stays", 100, [5, 0, 0, null]],
+    ["the current window keeps what it has", 350, [5, null, null, null]],
+  ] as const)("%s", (_what, keptFrom, expected) => {
+    expect(keptValues([5, 0, 0, 0], edges, keptFrom)).toEqual(expected);
   });
 });

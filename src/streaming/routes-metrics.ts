@@ -14,12 +14,37 @@ import {
   MetricSeries,
   MetricsAccepted,
   MetricSummary,
+  TagValue,
 } from "./schemas";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const MAX_WINDOW_SECONDS = 400 * 86_400;
 
 const TAG_PARAM = /^tag\.(.{1,200})$/;
+const ONCE_PER_KEY =
+  "a tag filter is given once per key (a point has one value per tag); filters on different keys must all match (AND)";
+
+/**
+ * The `tag.<key>=<value>` filters among a query's parameters, and what is wrong with any of them.
+ * Every other parameter is left alone (ignored, if the query does not name it).
+ */
+function tagFilters(query: Record<string, unknown>) {
+  const tags: Record<string, string> = {};
+  const issues: { path: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (!k.startsWith("tag.")) continue;
+    const key = TAG_PARAM.exec(k)?.[1];
+    const value = TagValue.safeParse(v);
+    // `tag.=x` (or a key past 200 characters) could match no point: ignoring it answered the
+    // unfiltered series as if it were the filtered one.
+    if (key === undefined) issues.push({ path: k, message: "a tag key of 1 to 200 characters" });
+    // A repeated key arrives as an array: a point has one value per tag, so two values match nothing.
+    else if (Array.isArray(v)) issues.push({ path: k, message: ONCE_PER_KEY });
+    else if (!value.success) issues.push({ path: k, message: value.error.issues[0]?.message ?? "invalid" });
+    else tags[key] = value.data;
+  }
+  return { tags, issues };
+}
 
 const DashboardQuery = z.object({
   minutes: wholeQuery({ min: 1, max: RATE_SERIES_MAX_MINUTES, default: RATE_SERIES_DEFAULT_MINUTES }).openapi({
@@ -44,20 +69,23 @@ const SeriesQuery = z
         description: `A tag key: one group per value. Groups × points per series: at most ${MAX_GROUPED_POINTS}`,
       }),
   })
-  // `tag.<key>=<value>` filters have free keys; every other unknown parameter is still ignored.
-  .catchall(z.string().max(500))
-  .transform(({ window, aggregation, step, group_by, ...rest }, ctx) => {
-    const tags: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rest)) {
-      if (!k.startsWith("tag.") || typeof v !== "string") continue;
-      const key = TAG_PARAM.exec(k)?.[1];
-      // `tag.=x` (or a key past 200 characters) could match no point: ignoring it answered the
-      // unfiltered series as if it were the filtered one.
-      if (key === undefined) ctx.addIssue({ code: "custom", path: [k], message: "a tag key of 1 to 200 characters" });
-      else tags[key] = v;
-    }
-    return { window, aggregation, step, group_by, tags };
-  });
+  // `tag.<key>=<value>` filters have free keys. Every other unknown parameter is ignored whatever its
+  // form, as on every route: a repeated `foo` or a long `ticket` was a 400 here and nowhere else.
+  .catchall(z.unknown())
+  // Checked even when another parameter is wrong (`when`), so one 400 names every bad parameter.
+  .superRefine(
+    (query, ctx) => {
+      for (const { path, message } of tagFilters(query).issues) ctx.addIssue({ code: "custom", path: [path], message });
+    },
+    { when: () => true },
+  )
+  .transform(({ window, aggregation, step, group_by, ...rest }) => ({
+    window,
+    aggregation,
+    step,
+    group_by,
+    tags: tagFilters(rest).tags,
+  }));
 
 export const metricRoutes = createRouter()
   .openapi(
@@ -107,7 +135,7 @@ export const metricRoutes = createRouter()
       summary: "A metric's window value and series",
       description:
         "Percentiles come from DDSketch rollups: within 1% relative error of the exact value. `tag.<key>=<value>` " +
-        "keeps only points with that tag; `group_by=<key>` adds one series per value of that tag (sketches of the " +
+        "keeps only points with that tag (once per key; filters on several keys must all match); `group_by=<key>` adds one series per value of that tag (sketches of the " +
         "tag sets merge, so grouped percentiles keep the same accuracy). A grouped answer carries at most " +
         `${MAX_GROUPED_POINTS} points (groups × points per series), and a filtered or grouped read folds at most ` +
         `${MAX_TAGGED_ROWS} rollups (selected tag sets × buckets): without \`step\` the default step is coarsened ` +

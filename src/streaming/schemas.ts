@@ -290,8 +290,10 @@ const TAGS_DOC = {
   additionalProperties: { type: "string", maxLength: 500 },
   example: { region: "eu" },
 };
+/** A tag's value, as sent on a point and as a filter (`tag.<key>=<value>` on GET /metrics/:name). */
+export const TagValue = z.string().max(500);
 /** Tags as sent: string values, no `__proto__` key (see TagKey). */
-const TagMap = z.record(TagKey, z.string().max(500));
+const TagMap = z.record(TagKey, TagValue);
 const TagRecord = withoutProto(TagMap, TAGS_DOC);
 
 /** A tag filter: only points carrying every one of these tags count (metric tags are strings). */

@@ -68,6 +68,39 @@ describe("validation messages name the mistake", () => {
     expect(problem.errors).toContainEqual({ path: field, message });
   });
 
+  describe("GET /metrics/:name ignores parameters it does not know, whatever their form", () => {
+    const LONG = "x".repeat(501);
+    const ONCE =
+      "a tag filter is given once per key (a point has one value per tag); filters on different keys must all match (AND)";
+    it.each([
+      ["an unknown parameter repeated", "foo=1&foo=2", []],
+      ["an unknown parameter over 500 characters", `foo=${LONG}`, []],
+      ["ticket repeated", "ticket=a&ticket=b", []],
+      ["a tag filter repeated", "tag.region=a&tag.region=b", [{ path: "query.tag.region", message: ONCE }]],
+      [
+        "a tag value over 500 characters (its bound and message kept)",
+        `tag.region=${LONG}`,
+        [{ path: "query.tag.region", message: "Too big: expected string to have <=500 characters" }],
+      ],
+      [
+        "a repeated tag filter beside another bad parameter: both named",
+        "window=abc&tag.region=a&tag.region=b",
+        [
+          { path: "query.window", message: "must be a whole number from 10 to 34560000 (default 3600), given once" },
+          { path: "query.tag.region", message: ONCE },
+        ],
+      ],
+    ])("%s", async (_label, query, errors) => {
+      const c = await as("validation-messages-query");
+      expect((await c.post(`${S}/metrics`, { name: "m", value: 1, tags: { region: "a" } })).status).toBe(202);
+      const res = await c.get(`${S}/metrics/m?${query}`);
+      if (errors.length === 0) {
+        expect(res.status, await res.clone().text()).toBe(200);
+        expect(((await res.json()) as { value: number }).value).toBeGreaterThan(0);
+      } else expect((await expectProblem(res, 400)).errors).toEqual(errors);
+    });
+  });
+
   it("nothing was stored by the refused event batch", async () => {
     const c = await as("validation-messages-store");
     await expectProblem(

@@ -7,6 +7,7 @@ import { EMPTY_ASSIGNMENTS_REASON, KEY_MESSAGE, KEY_PATTERN, VARIANT_TYPES } fro
 import { NOT_IN_EXPERIMENT_REASONS } from "../targeting/model";
 import { EXPOSURE_REJECT_REASONS, type ExposureReport, MAX_EXPOSURES_PER_REQUEST } from "./exposure-types";
 import { AttributesSchema } from "../targeting/schemas";
+import { TIME_FORMS } from "../http/time";
 import type { AssignmentAnswer } from "./service";
 
 /** Opaque, but bounded: a user id is hashed on the hot path and stored with each exposure. */
@@ -127,9 +128,24 @@ void sameAssignment;
 
 const MAX_EPOCH_MS = 8.64e15; // the largest time a JS Date can hold
 
-/** ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. */
+const EXPOSURE_TIME = `must be ${TIME_FORMS} from 0 to ${MAX_EPOCH_MS}`;
+
+/**
+ * ISO-8601 (with a zone) or epoch milliseconds, normalized to epoch ms. One message for every way to
+ * miss: zod said a bare "Invalid input" for 1.5 or a date without a zone, and gave 1e20 two errors.
+ */
 const TimeIn = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(MAX_EPOCH_MS)])
+  .union(
+    [
+      z.iso.datetime({ offset: true }),
+      z
+        .number()
+        .int({ error: EXPOSURE_TIME, abort: true })
+        .min(0, { error: EXPOSURE_TIME, abort: true })
+        .max(MAX_EPOCH_MS, EXPOSURE_TIME),
+    ],
+    { error: EXPOSURE_TIME },
+  )
   .transform((v) => (typeof v === "number" ? v : Date.parse(v)))
   .openapi({ description: "ISO-8601 time or epoch milliseconds; default now", example: "2026-11-29T12:00:00Z" });
 

@@ -4,6 +4,7 @@ import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/mod
 import { MetricKey } from "../metrics/schemas";
 import { VERDICTS } from "../stats";
 import { EXPERIMENT_STATUSES } from "./model";
+import { wholeNumber } from "../http/params";
 import { TimeIn } from "../http/time";
 import { boundedValue } from "../http/values";
 import { AnalysisSettingsOut } from "./schemas";
@@ -161,7 +162,9 @@ export const PowerIn = z
       .openapi({ description: "Smallest relative lift to detect, 0.05 = 5%" }),
     alpha: z.number().gt(0).lt(1).optional().openapi({ description: "Two-sided; default 0.05" }),
     power: z.number().gt(0).lt(1).optional().openapi({ description: "Default 0.8" }),
-    variants: z.number().int().min(2).max(50).optional().openapi({ description: "Default 2" }),
+    variants: wholeNumber({ min: 2, max: 50, unit: "variants, counting the control" })
+      .optional()
+      .openapi({ description: "Default 2" }),
   })
   .superRefine((p, ctx) => {
     if (p.kind === "binomial") {

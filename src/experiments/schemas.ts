@@ -4,7 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
-import { listOf, pageQueryFields } from "../http/params";
+import { listOf, pageQueryFields, wholeNumber } from "../http/params";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
@@ -89,7 +89,7 @@ export const AnalysisSettingsOut = z
     correction: z.enum(CORRECTIONS),
   })
   .openapi("AnalysisSettings");
-const PlannedUsers = z.number().int().min(1).max(1e12);
+const PlannedUsers = wholeNumber({ min: 1, max: 1e12, unit: "users per variant" });
 /** The reading of results: changeable in any status (they change the analysis, not the assignment). */
 const analysisFields = {
   secondary_metrics: MetricList.optional(),

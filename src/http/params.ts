@@ -49,6 +49,19 @@ export function wholeQuery({ min, max, ...o }: RangeOptions & { default?: number
 }
 
 /**
+ * A whole-number field of a JSON body, from `min` to `max` `unit`. One message for every way to
+ * miss, naming the range: zod said "Invalid input: expected int, received number" for 1.5, and
+ * for 1e20 two errors at one path ("Too big: expected int to be <=9007199254740991" and the range).
+ * A missing field says `required: …` with the same range (src/http/zod-messages.ts's convention).
+ */
+export const wholeNumber = ({ min, max, unit }: RangeOptions & { unit: string }) => {
+  const range = `a whole number from ${min} to ${max} (${unit})`;
+  const error = `must be ${range}`;
+  const number = z.number({ error: (issue) => (issue.input === undefined ? `required: ${range}` : error) });
+  return bounded(number.int({ error, abort: true }), min, max, error);
+};
+
+/**
  * A fractional query parameter, optional: decimal digits with an optional point, given once, from
  * `min` to `max`. One message for every way to miss, with `example` as a value to send.
  */

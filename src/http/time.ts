@@ -12,7 +12,7 @@ export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999); // 9999-12-3
 
 const RANGE = "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
 
-const FORMS = "an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds";
+export const TIME_FORMS = "an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds";
 
 /**
  * Epoch seconds are the commonest wrong time (Python's time.time(), Unix tools): as milliseconds
@@ -33,13 +33,14 @@ export const TimeIn = z
   .union(
     [
       z.iso.datetime({ offset: true }),
-      z.number().int(),
+      // Past 2^53 (1e308) zod's own "Too big: expected int to be <=9007199254740991" came through.
+      z.number().int({ error: RANGE }),
       // Query strings carry digits as text; 16 digits is past the upper bound, which the range check refuses.
       z.string().regex(/^\d{1,16}$/),
     ],
     // Said once, plainly: zod's own union message is a bare "Invalid input" (a date without a time,
     // or a time without a zone, matched none of the three forms).
-    { error: (issue) => (issue.input === undefined ? `required: ${FORMS}` : `must be ${FORMS}`) },
+    { error: (issue) => (issue.input === undefined ? `required: ${TIME_FORMS}` : `must be ${TIME_FORMS}`) },
   )
   .transform((v) => (typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)))
   .pipe(

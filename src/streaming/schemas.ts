@@ -5,7 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
-import { pageQueryFields } from "../http/params";
+import { pageQueryFields, wholeNumber } from "../http/params";
 import { ItemJsonObject, ItemJsonValue, JsonObject, withoutProto } from "../http/json";
 import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
@@ -315,23 +315,14 @@ const AlertRuleFields = z
         description: `A metric (${METRIC_NAME_RULE}), or a model statistic: \`@models/confidence\` or \`@models/latency_ms\`, with \`tags\` naming \`model\` and \`version\` (docs/streaming.md, Model monitoring)`,
       }),
     aggregation: z.enum(AGGREGATIONS),
-    window_seconds: z
-      .number()
-      .int()
-      .min(10)
-      .max(31 * 86400)
-      .openapi({ example: 300 }),
+    window_seconds: wholeNumber({ min: 10, max: 31 * 86400, unit: "seconds, up to 31 days" }).openapi({ example: 300 }),
     operator: z
       .enum(OPERATORS)
       .optional()
       .openapi({ description: "Required for threshold rules; on anomaly rules gt/lt restricts to one side" }),
     threshold: z.number().refine(Number.isFinite, "must be finite").optional(),
     severity: z.enum(SEVERITIES),
-    for_seconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(86400)
+    for_seconds: wholeNumber({ min: 0, max: 86400, unit: "seconds, up to a day" })
       .optional()
       .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
     no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
@@ -342,11 +333,7 @@ const AlertRuleFields = z
       .max(100)
       .optional()
       .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
-    baseline_windows: z
-      .number()
-      .int()
-      .min(3)
-      .max(500)
+    baseline_windows: wholeNumber({ min: 3, max: 500, unit: "windows" })
       .optional()
       .openapi({ description: `Anomaly rules: previous windows scored against (default ${DEFAULT_BASELINE_WINDOWS})` }),
   })

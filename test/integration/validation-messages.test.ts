@@ -1,7 +1,9 @@
 /**
  * What a client is told for the commonest mistakes: a missing field says `required` (zod's own
- * message described the wanted type, so a missing `severity` read "Invalid option"), and a time
- * in epoch seconds says so, with the milliseconds to send.
+ * message described the wanted type, so a missing `severity` read "Invalid option"), a time
+ * in epoch seconds says so, with the milliseconds to send, and a whole number out of range gets
+ * one message naming the range and unit (zod gave 1e20 two: "Too big: expected int to be
+ * <=9007199254740991" and the range).
  */
 import { describe, expect, it } from "vitest";
 import { as, expectProblem } from "../helpers";
@@ -9,6 +11,15 @@ import { as, expectProblem } from "../helpers";
 const S = "/api/v1/streaming-analytics";
 const AB = "/api/v1/ab-testing";
 const SECONDS = 1_764_800_000; // 2025-12-03T22:13:20Z as epoch seconds
+const TIME_RANGE = "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z";
+const RULE = { name: "r", metric_name: "m", aggregation: "max", operator: "gt", threshold: 1, severity: "info" };
+const ANOMALY_RULE = { name: "r", metric_name: "m", aggregation: "max", type: "anomaly", severity: "info" };
+const WINDOW = "a whole number from 10 to 2678400 (seconds, up to 31 days)";
+const EXPOSURE_TIME =
+  "must be an ISO-8601 time with a zone (2026-12-03T10:00:00Z) or epoch milliseconds from 0 to 8640000000000000";
+const exposure = (timestamp: number) => ({
+  exposures: [{ experiment_key: "e", variant_key: "v", user_id: "u", timestamp }],
+});
 
 describe("validation messages name the mistake", () => {
   it.each([
@@ -27,13 +38,7 @@ describe("validation messages name the mistake", () => {
       'Invalid option: expected one of "info"|"warning"|"error"|"critical"',
     ],
     ["a missing string", `${AB}/experiments`, { experiment_name: "x" }, "key", "required: expected string"],
-    [
-      "a missing number",
-      `${S}/alert-rules`,
-      { name: "r", metric_name: "m", aggregation: "max", operator: "gt", threshold: 1, severity: "info" },
-      "window_seconds",
-      "required: expected number",
-    ],
+    ["a missing number", `${S}/alert-rules`, RULE, "window_seconds", `required: ${WINDOW}`],
     [
       "a missing time",
       `${S}/silences`,
@@ -62,10 +67,66 @@ describe("validation messages name the mistake", () => {
       "events.0.timestamp",
       "must be between 2000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
     ],
+    ["a metric time past 2^53", `${S}/metrics`, { name: "m", value: 1, timestamp: 1e308 }, "timestamp", TIME_RANGE],
+    [
+      "an event time past 2^53",
+      `${S}/events`,
+      { events: [{ event_type: "signup", timestamp: 1e20 }] },
+      "events.0.timestamp",
+      TIME_RANGE,
+    ],
+    [
+      "a window past 2^53",
+      `${S}/alert-rules`,
+      { ...RULE, window_seconds: 1e20 },
+      "window_seconds",
+      `must be ${WINDOW}`,
+    ],
+    ["a window too long", `${S}/alert-rules`, { ...RULE, window_seconds: 1e9 }, "window_seconds", `must be ${WINDOW}`],
+    [
+      "a fractional window",
+      `${S}/alert-rules`,
+      { ...RULE, window_seconds: 60.5 },
+      "window_seconds",
+      `must be ${WINDOW}`,
+    ],
+    ["a window as text", `${S}/alert-rules`, { ...RULE, window_seconds: "60" }, "window_seconds", `must be ${WINDOW}`],
+    [
+      "a for_seconds past 2^53",
+      `${S}/alert-rules`,
+      { ...RULE, window_seconds: 60, for_seconds: 1e20 },
+      "for_seconds",
+      "must be a whole number from 0 to 86400 (seconds, up to a day)",
+    ],
+    [
+      "a baseline_windows past 2^53",
+      `${S}/alert-rules`,
+      { ...ANOMALY_RULE, window_seconds: 60, baseline_windows: 1e20 },
+      "baseline_windows",
+      "must be a whole number from 3 to 500 (windows)",
+    ],
+    [
+      "a planned_users_per_variant past 2^53",
+      `${AB}/experiments`,
+      { key: "k", experiment_name: "x", planned_users_per_variant: 1e20 },
+      "planned_users_per_variant",
+      "must be a whole number from 1 to 1000000000000 (users per variant)",
+    ],
+    [
+      "power for variants past 2^53",
+      `${AB}/power`,
+      { kind: "binomial", baseline_mean: 0.1, mde_relative: 0.05, variants: 1e20 },
+      "variants",
+      "must be a whole number from 2 to 50 (variants, counting the control)",
+    ],
+    ["an exposure time past 2^53", `${AB}/exposures`, exposure(1e20), "exposures.0.timestamp", EXPOSURE_TIME],
+    ["an exposure time before 1970", `${AB}/exposures`, exposure(-5), "exposures.0.timestamp", EXPOSURE_TIME],
+    ["a fractional exposure time", `${AB}/exposures`, exposure(1.5), "exposures.0.timestamp", EXPOSURE_TIME],
   ])("%s", async (_label, path, body, field, message) => {
     const c = await as("validation-messages");
     const problem = await expectProblem(await c.post(path, body), 400);
-    expect(problem.errors).toContainEqual({ path: field, message });
+    // One error per bad value: the one message, not zod's beside it.
+    expect(problem.errors?.filter((e) => e.path === field)).toEqual([{ path: field, message }]);
   });
 
   describe("GET /metrics/:name ignores parameters it does not know, whatever their form", () => {

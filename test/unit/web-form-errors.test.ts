@@ -35,6 +35,8 @@ describe("plainMessage", () => {
     ["Too big: expected number to be <1", "Enter less than 1."],
     ["Too small: expected number to be >=-5", "Enter -5 or more."],
     ["Invalid input: expected int, received number", "Enter a whole number."],
+    ["must be a whole number from 10 to 2678400 (seconds, up to 31 days)", "Enter a whole number from 10 to 2678400."],
+    ["required: a whole number from 3 to 500 (windows)", "Enter a whole number from 3 to 500."],
     ["Too small: expected array to have >=1 items", "Pick at least 1."],
     ["Too big: expected array to have <=20 items", "Pick at most 20."],
     ["is read-only or unknown: not accepted in this request", "This field can't be set here."],

@@ -163,7 +163,7 @@ test("operations (1): create a source, a webhook channel (test-sent) and a rule 
     await visible("#f-window_seconds-err");
   });
   const refused = (await page.locator("#f-window_seconds-err").textContent()) ?? "";
-  assert(refused === "Enter 10 or more.", `the window's error reads "${refused}"`);
+  assert(refused === "Enter a whole number from 10 to 2678400.", `the window's error reads "${refused}"`);
   const summary = (await page.textContent("#form-errors")) ?? "";
   assert(summary.startsWith("The rule was not saved. Please fix:"), `the rule form's summary: "${summary}"`);
   await page.getByLabel("Window (seconds)").fill("60");

@@ -2,8 +2,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type AuditRow, experiments, flags, metricDefinitions } from "../db/schema";
-import { cursorOf, cursorValue } from "../http/cursor";
-import { badRequest, notFound } from "../http/problem";
+import { cursorOf, cursorValue, foreignCursor, invalidCursor } from "../http/cursor";
+import { notFound } from "../http/problem";
 import type { AuditEntityType } from "./model";
 import { listHistory } from "./repository";
 
@@ -35,9 +35,7 @@ function decode(cursor: string, type: AuditEntityType, entityId: string): number
   const value = cursorValue(cursor);
   if (Array.isArray(value) && value.length === 3 && Number.isSafeInteger(value[2]) && value[2] > 0) {
     if (value[0] === type && value[1] === entityId) return value[2] as number;
-    throw badRequest("cursor is not valid for this list", [
-      { path: "query.cursor", message: "a cursor of another history" },
-    ]);
+    throw foreignCursor("a cursor of another history");
   }
   // "a" and the row id, base64: a cursor from before cursors named their history, read as this
   // one's (as http/cursor.ts reads the lists' old cursors).
@@ -47,7 +45,7 @@ function decode(cursor: string, type: AuditEntityType, entityId: string): number
   } catch {
     // fall through to the 400 below
   }
-  throw badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
+  throw invalidCursor();
 }
 
 async function exists(db: Db, orgId: string, type: AuditEntityType, id: string): Promise<boolean> {

@@ -9,7 +9,8 @@ import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type ExperimentRow, experiments, type VariantRow, variants } from "../db/schema";
 import { keyTaken } from "../http/problem";
-import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
+import { batch, changesOf, statementOf } from "../db/d1";
+import { guardUnique } from "../db/errors";
 
 export type ExperimentWithVariants = ExperimentRow & { variants: VariantRow[] };
 
@@ -79,26 +80,25 @@ const DUPLICATE_VARIANT_KEY = /UNIQUE constraint failed: variants\.experiment_id
  * The keys a write stores, to name the one taken: `key`, the experiment's (none: it keeps its key);
  * `variantKey`, the one variant it adds (a whole variant list is checked for repeats before any write).
  */
+/** A variant's key is unique in its experiment, whose variants list has no `?key=` filter. */
+const IN_EXPERIMENT = { byKey: false, within: " in this experiment" };
+
 interface Written {
   experimentId: string;
   key?: string | undefined;
   variantKey?: string | undefined;
 }
 
-async function guardDuplicates<T>(work: Promise<T>, { experimentId, key, variantKey }: Written): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (key !== undefined && constraintViolated(err, DUPLICATE_EXPERIMENT_KEY))
-      throw keyTaken("an experiment", key, "/api/v1/ab-testing/experiments");
-    if (variantKey !== undefined && constraintViolated(err, DUPLICATE_VARIANT_KEY))
-      throw keyTaken("a variant", variantKey, `/api/v1/ab-testing/experiments/${experimentId}/variants`, {
-        byKey: false,
-        within: " in this experiment",
-      });
-    throw err;
-  }
-}
+const guardDuplicates = <T>(work: Promise<T>, { experimentId, key, variantKey }: Written) =>
+  guardUnique(
+    work,
+    [DUPLICATE_EXPERIMENT_KEY, key, (k) => keyTaken("an experiment", k, "/api/v1/ab-testing/experiments")],
+    [
+      DUPLICATE_VARIANT_KEY,
+      variantKey,
+      (k) => keyTaken("a variant", k, `/api/v1/ab-testing/experiments/${experimentId}/variants`, IN_EXPERIMENT),
+    ],
+  );
 
 /** The experiment and its variants in one transaction: nothing is half-stored. */
 export async function createExperiment(

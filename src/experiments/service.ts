@@ -6,8 +6,8 @@ import { type AuditAction, type Changes, createdFields, deletedFields, LIFECYCLE
 import type { AuditEntry } from "../audit/repository";
 import type { Db } from "../db/client";
 import type { ExperimentRow } from "../db/schema";
-import { badRequest, conflict, notFoundById, unprocessable } from "../http/problem";
-import { cursorOf, cursorValue, decodeCursor, encodeCursor } from "../http/cursor";
+import { conflict, notFoundById, unprocessable } from "../http/problem";
+import { cursorOf, cursorValue, decodeCursor, encodeCursor, foreignCursor, invalidCursor } from "../http/cursor";
 import { emitExperimentChanged } from "./events";
 import { addVariantConflict, deleteConflict, type LifecycleAction, startReadiness, transition } from "./lifecycle";
 import { auditedExperimentFields, presentExperiment, presentVariant } from "./present";
@@ -186,11 +186,9 @@ function variantCursor(cursor: string, experimentId: string): number {
   const value = cursorValue(cursor);
   if (Array.isArray(value) && value.length === 3 && value[0] === "variants" && Number.isSafeInteger(value[2])) {
     if (value[1] === experimentId) return value[2] as number;
-    throw badRequest("cursor is not valid for this list", [
-      { path: "query.cursor", message: "a cursor of another experiment's variants" },
-    ]);
+    throw foreignCursor("a cursor of another experiment's variants");
   }
-  throw badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
+  throw invalidCursor();
 }
 
 export async function addVariant(db: Db, orgId: string, id: string, input: VariantInput, actor: string) {

@@ -6,21 +6,15 @@ import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
 import { type FlagRow, flags } from "../db/schema";
-import { batch, changesOf, constraintViolated, statementOf } from "../db/d1";
+import { batch, changesOf, statementOf } from "../db/d1";
+import { guardUnique } from "../db/errors";
 import { keyTaken } from "../http/problem";
 
 const DUPLICATE_KEY = /UNIQUE constraint failed: flags\.org_id, flags\.key/;
 
 /** `key`: the key the write stores (none: it keeps its key, which cannot collide). */
-async function guardDuplicate<T>(work: Promise<T>, key: string | undefined): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (key !== undefined && constraintViolated(err, DUPLICATE_KEY))
-      throw keyTaken("a flag", key, "/api/v1/ab-testing/flags");
-    throw err;
-  }
-}
+const guardDuplicate = <T>(work: Promise<T>, key: string | undefined) =>
+  guardUnique(work, [DUPLICATE_KEY, key, (k) => keyTaken("a flag", k, "/api/v1/ab-testing/flags")]);
 
 /**
  * A JSON `null` default (a `json` flag may default to it) as the text `null`: drizzle writes a null

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type JWTHeaderParameters, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import { type Config, getConfig } from "../config";
@@ -142,12 +143,30 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * Why no token was found. A header that is there but not in the Bearer scheme (a bare token pasted
- * as the whole header, `Basic …`) is told the shape to send: "missing" would read as a header lost.
+ * Why no token was found: `absent` when no header came. A header that is there but not in the Bearer
+ * scheme (a bare token pasted as the whole header, `Basic …`) is told the shape to send: "missing"
+ * would read as a header lost.
  */
-export function missingTokenDetail(header: string | undefined): string {
-  if (header === undefined || header.trim() === "") return "missing bearer token: send Authorization: Bearer <token>";
+export function missingTokenDetail(
+  header: string | undefined,
+  absent = "missing bearer token: send Authorization: Bearer <token>",
+): string {
+  if (header === undefined || header.trim() === "") return absent;
   return "the Authorization header must be 'Bearer <token>' (one space, then the JWT)";
+}
+
+/**
+ * `verifying`, a presented token or ticket being checked. Its 401 counts against the client's
+ * failed-auth limit (429 once spent): a refused credential is what probing looks like. A missing
+ * one costs nothing to refuse and is not counted (it never gets here).
+ */
+export async function countingFailures<T>(c: Context<AppEnv>, verifying: Promise<T>): Promise<T> {
+  try {
+    return await verifying;
+  } catch (err) {
+    if (err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
+    throw err;
+  }
 }
 
 /**
@@ -159,15 +178,8 @@ export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     const token = bearerToken(header);
-    let principal: Principal;
-    try {
-      if (!token) throw unauthorized(missingTokenDetail(header));
-      ({ principal } = await verifyToken(token, getConfig(c.env)));
-    } catch (err) {
-      // A missing token costs nothing to refuse; a presented one that fails is what probing looks like.
-      if (token && err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
-      throw err;
-    }
+    if (!token) throw unauthorized(missingTokenDetail(header));
+    const { principal } = await countingFailures(c, verifyToken(token, getConfig(c.env)));
     if (!principal.scopes.has(scope)) throw missingScope("this route", scope, principal);
     c.set("principal", principal);
     await next();

@@ -29,6 +29,14 @@ export function cursorValue(cursor: string): unknown {
   }
 }
 
+/** A well-formed cursor of another list (`whose`: which one), as a 400 naming `query.cursor`. */
+export const foreignCursor = (whose: string) =>
+  badRequest("cursor is not valid for this list", [{ path: "query.cursor", message: whose }]);
+
+/** A cursor no list of this API gave, as a 400 naming `query.cursor`. */
+export const invalidCursor = () =>
+  badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
+
 export function encodeCursor(p: Position, list: CursorList): string {
   return cursorOf([p.createdAt, p.id, list]);
 }
@@ -40,10 +48,8 @@ export function decodeCursor(cursor: string, list: CursorList): Position {
     const [createdAt, id, from = list] = value as unknown[];
     if (typeof createdAt === "number" && Number.isSafeInteger(createdAt) && typeof id === "string") {
       if (from === list) return { createdAt, id };
-      throw badRequest("cursor is not valid for this list", [
-        { path: "query.cursor", message: `a cursor of GET /${String(from)}, not of GET /${list}` },
-      ]);
+      throw foreignCursor(`a cursor of GET /${String(from)}, not of GET /${list}`);
     }
   }
-  throw badRequest("invalid cursor", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
+  throw invalidCursor();
 }

@@ -6,7 +6,7 @@
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { type AuditEntry, auditStatement } from "../audit/repository";
 import type { Db } from "../db/client";
-import { constraintViolated } from "../db/errors";
+import { guardUnique } from "../db/errors";
 import { type MetricDefinitionRow, metricDefinitions } from "../db/schema";
 import { batch, changesOf, statementOf } from "../db/d1";
 import type { Position } from "../http/cursor";
@@ -15,15 +15,8 @@ import { keyTaken } from "../http/problem";
 const DUPLICATE_KEY = /UNIQUE constraint failed: metric_definitions\.org_id, metric_definitions\.key/;
 
 /** `key`: the key the write stores (none: it keeps its key, which cannot collide). */
-async function guardDuplicate<T>(work: Promise<T>, key: string | undefined): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (key !== undefined && constraintViolated(err, DUPLICATE_KEY))
-      throw keyTaken("a metric", key, "/api/v1/ab-testing/metrics");
-    throw err;
-  }
-}
+const guardDuplicate = <T>(work: Promise<T>, key: string | undefined) =>
+  guardUnique(work, [DUPLICATE_KEY, key, (k) => keyTaken("a metric", k, "/api/v1/ab-testing/metrics")]);
 
 export async function insertMetric(db: Db, row: MetricDefinitionRow, audit: AuditEntry): Promise<void> {
   await guardDuplicate(

@@ -130,6 +130,11 @@ function retentionMs(resolutionMs: number, metricRetentionMs = DEFAULT_METRIC_RE
   return res.retention_ms === null ? metricRetentionMs : Math.min(res.retention_ms, metricRetentionMs);
 }
 
+/** The oldest bucket of a resolution still kept at `now`: retention deletes every one before it. */
+export function oldestKept(resolutionMs: number, now: number, metricRetentionMs?: number): number {
+  return bucketStart(now - retentionMs(resolutionMs, metricRetentionMs), resolutionMs);
+}
+
 /** For the retention alarm: DELETE rows WHERE resolution_ms = ? AND bucket < before. */
 export function retentionCutoffs(
   now: number,
@@ -137,7 +142,7 @@ export function retentionCutoffs(
 ): { resolution_ms: number; before: number }[] {
   return RESOLUTIONS.map(({ resolution_ms }) => ({
     resolution_ms,
-    before: bucketStart(now - retentionMs(resolution_ms, metricRetentionMs), resolution_ms),
+    before: oldestKept(resolution_ms, now, metricRetentionMs),
   }));
 }
 
@@ -293,8 +298,9 @@ export interface BucketRun {
  * merge of the finer ones it spans, and an aggregation over these runs equals the one over the fine
  * buckets, sketches included (their bins add; sums only in the order of their additions). An hour
  * at 10 s buckets is 361 rows per series; as runs it is at most 42. Rules read this way
- * (rule-windows.ts), where a tag filter multiplies every row by the tag sets it selects. The last coarse bucket ends where the fine read does, not at the
- * bucket holding `now`, which may hold points dated up to the clock skew ahead.
+ * (rule-windows.ts), where a tag filter multiplies every row by the tag sets it selects. The last
+ * coarse bucket ends where the fine read does, not at the bucket holding `now`, which may hold
+ * points dated up to the clock skew ahead.
  */
 export function bucketRuns(
   from: number,
@@ -309,8 +315,7 @@ export function bucketRuns(
     const run = (a: number, b: number): BucketRun[] => (a < b ? [{ resolution_ms, from: a, to: b }] : []);
     const next = levels[i + 1];
     if (next === undefined) return run(lo, hi);
-    const kept = bucketStart(now - retentionMs(next, metricRetentionMs), next);
-    const start = Math.max(roundUpTo(lo, next), kept);
+    const start = Math.max(roundUpTo(lo, next), oldestKept(next, now, metricRetentionMs));
     const end = bucketStart(hi, next);
     if (end <= start) return run(lo, hi);
     return [...run(lo, start), ...split(start, end, i + 1), ...run(end, hi)];
@@ -328,8 +333,7 @@ export function seriesLength(plan: QueryPlan): number {
  * retention (a window longer than the retention names buckets that no longer exist).
  */
 export function bucketsRead(plan: QueryPlan, metricRetentionMs?: number): number {
-  const cutoff = retentionCutoffs(plan.to, metricRetentionMs).find((c) => c.resolution_ms === plan.resolution_ms);
-  const from = Math.max(plan.from, cutoff?.before ?? plan.from);
+  const from = Math.max(plan.from, oldestKept(plan.resolution_ms, plan.to, metricRetentionMs));
   return Math.max(0, (bucketStart(plan.to, plan.resolution_ms) - from) / plan.resolution_ms + 1);
 }
 

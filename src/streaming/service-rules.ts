@@ -6,7 +6,7 @@
  */
 import { openOrDedupe, resolve } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS } from "./anomaly";
-import { type BucketRollup, type BucketRun, planQuery, retentionCutoffs } from "./rollup";
+import { type BucketRollup, type BucketRun, oldestKept, planQuery } from "./rollup";
 import { keptValues, valuesByWindow, windowEdges, windowRuns } from "./rule-windows";
 import { fieldErrors } from "../http/validation";
 import { modelRuleSeries, RULE_FINGERPRINT_PREFIX } from "./model";
@@ -81,8 +81,8 @@ function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null;
   });
   const edges = windowEdges(ctx.now, rule.window_seconds, windows, resolution_ms);
   const rows = metricRows(ctx, rule.metric_name, rule.tags, windowRuns(edges, resolution_ms, ctx.now, metricRetention));
-  const keptFrom = retentionCutoffs(ctx.now, metricRetention).find((c) => c.resolution_ms === resolution_ms)?.before;
-  const values = keptValues(valuesByWindow(rows, edges, rule.aggregation), edges, keptFrom ?? Number.NEGATIVE_INFINITY);
+  const keptFrom = oldestKept(resolution_ms, ctx.now, metricRetention);
+  const values = keptValues(valuesByWindow(rows, edges, rule.aggregation), edges, keptFrom);
   return {
     value: values[0] ?? null,
     baseline: values.slice(1).filter((v): v is number => v !== null && Number.isFinite(v)),

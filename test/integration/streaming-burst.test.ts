@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as, expectProblem } from "../helpers";
+import { MINIMAL_RULE } from "./streaming-fixtures";
 
 const P = "/api/v1/streaming-analytics";
 
@@ -83,17 +84,9 @@ describe("organizations are isolated", () => {
     const alert = (await (await a.post(`${P}/alerts`, { severity: "info", title: "t", fingerprint: "fp" })).json()) as {
       id: string;
     };
-    const rule = (await (
-      await a.post(`${P}/alert-rules`, {
-        name: "r",
-        metric_name: "m",
-        aggregation: "avg",
-        window_seconds: 60,
-        operator: "gt",
-        threshold: 1,
-        severity: "info",
-      })
-    ).json()) as { id: string };
+    const rule = (await (await a.post(`${P}/alert-rules`, { ...MINIMAL_RULE, severity: "info" })).json()) as {
+      id: string;
+    };
     await a.post(`${P}/metrics`, { name: "secret_metric", value: 1 });
 
     for (const path of ["sources", "events", "predictions", "alerts", "alert-rules", "metrics"]) {

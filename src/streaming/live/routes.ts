@@ -1,10 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getConfig } from "../../config";
-import { bearerToken, missingScope, missingTokenDetail, unauthorized, verifyToken } from "../../http/auth";
+import {
+  bearerToken,
+  countingFailures,
+  missingScope,
+  missingTokenDetail,
+  unauthorized,
+  verifyToken,
+} from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
-import { ProblemError } from "../../http/problem";
-import { limitFailedAuth } from "../../http/rate-limit";
 import { createRouter } from "../../http/router";
 import type { AppEnv } from "../../http/types";
 import { upgradeRequired } from "./hub";
@@ -18,19 +23,6 @@ const problem = (description: string) => ({
 });
 
 /**
- * A presented token or ticket that fails counts against the client's failed-auth limit (429 once
- * it is spent), as on every other route (requireScope): else GET /ws would probe tokens unbraked.
- */
-async function counted<T>(c: Context<AppEnv>, verifying: Promise<T>): Promise<T> {
-  try {
-    return await verifying;
-  } catch (err) {
-    if (err instanceof ProblemError && err.kind === "unauthorized") await limitFailedAuth(c);
-    throw err;
-  }
-}
-
-/**
  * Who may open the socket: a ticket from POST /ws-ticket (browsers cannot set headers on a
  * WebSocket) or a bearer token with the `read` scope. Verified here in the Worker, before anything
  * reaches the org object; the ticket's single use is settled by the object itself.
@@ -39,18 +31,14 @@ async function authenticateSocket(c: Context<AppEnv>): Promise<ForwardedPrincipa
   const config = getConfig(c.env);
   const ticket = c.req.query("ticket");
   if (ticket !== undefined) {
-    const t = await counted(c, verifyTicket(ticket, config));
+    const t = await countingFailures(c, verifyTicket(ticket, config));
     return { sub: t.sub, org: t.org, ticket: { jti: t.jti, exp: t.exp } };
   }
   const header = c.req.header("Authorization");
   const token = bearerToken(header);
-  if (!token) {
-    // A header that is there but not `Bearer <token>` (a bare JWT, Basic …) is told its shape, as on
-    // every other route: "pass … a bearer token" read as if no header had arrived.
-    const sent = header !== undefined && header.trim() !== "";
-    throw unauthorized(sent ? missingTokenDetail(header) : "pass ?ticket= (from POST /ws-ticket) or a bearer token");
-  }
-  const { principal } = await counted(c, verifyToken(token, config));
+  // A header there but not `Bearer <token>` is told its shape, as on every other route.
+  if (!token) throw unauthorized(missingTokenDetail(header, "pass ?ticket= (from POST /ws-ticket) or a bearer token"));
+  const { principal } = await countingFailures(c, verifyToken(token, config));
   if (!principal.scopes.has("read")) throw missingScope("the WebSocket", "read", principal);
   return { sub: principal.sub, org: principal.org };
 }

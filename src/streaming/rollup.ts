@@ -354,34 +354,66 @@ export function planQuery(options: Omit<QueryOptions, "aggregation">): QueryPlan
 
 const PERCENTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
+/** What every aggregation but a percentile reads of a rollup: these four add up across rollups. */
+export type RollupTotals = Pick<Rollup, "count" | "sum" | "min" | "max">;
+
+/** Whether the aggregation needs the rollups' sketches, or their totals are enough. */
+export const needsSketch = (aggregation: Aggregation): boolean => PERCENTILES[aggregation] !== undefined;
+
 /**
- * One aggregation over rollups. Empty input: 0 for count and sum (nothing counted is a real zero,
- * which lets a "count < 1" rule detect silence), null for everything else.
- * Percentiles are clamped to [min, max], which only moves them closer to the exact value.
+ * One aggregation folded over rollups as they come, so a long read never holds its rows: each
+ * one's sketch is merged and let go. Empty: 0 for count and sum (nothing counted is a real zero,
+ * which lets a "count < 1" rule detect silence), null for everything else. Percentiles are clamped
+ * to [min, max], which only moves them closer to the exact value. Totals without a sketch serve
+ * every other aggregation (`needsSketch`); folded into a percentile, they throw.
  */
-export function aggregate(rollups: Iterable<Rollup>, aggregation: Aggregation): number | null {
-  let count = 0;
-  let sum = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const q = PERCENTILES[aggregation];
-  const sketch = q === undefined ? null : new QuantileSketch();
-  for (const r of rollups) {
-    if (r.count === 0) continue;
-    count += r.count;
-    sum += r.sum;
-    min = Math.min(min, r.min);
-    max = Math.max(max, r.max);
-    sketch?.merge(r.sketch);
+export class Aggregator {
+  private count = 0;
+  private sum = 0;
+  private min = Number.POSITIVE_INFINITY;
+  private max = Number.NEGATIVE_INFINITY;
+  private readonly q: number | undefined;
+  private readonly sketch: QuantileSketch | null;
+
+  constructor(private readonly aggregation: Aggregation) {
+    this.q = PERCENTILES[aggregation];
+    this.sketch = this.q === undefined ? null : new QuantileSketch();
   }
-  if (aggregation === "count") return count;
-  if (aggregation === "sum") return sum;
-  if (count === 0) return null;
-  if (aggregation === "avg") return sum / count;
-  if (aggregation === "min") return min;
-  if (aggregation === "max") return max;
-  const estimate = sketch === null || q === undefined ? null : sketch.quantile(q);
-  return estimate === null ? null : Math.min(max, Math.max(min, estimate));
+
+  add(r: RollupTotals & { sketch?: QuantileSketch }): void {
+    if (r.count === 0) return;
+    this.count += r.count;
+    this.sum += r.sum;
+    this.min = Math.min(this.min, r.min);
+    this.max = Math.max(this.max, r.max);
+    if (this.sketch !== null) {
+      if (r.sketch === undefined)
+        throw new TypeError(`${this.aggregation} needs the rollups' sketches, not their totals`);
+      this.sketch.merge(r.sketch);
+    }
+  }
+
+  value(): number | null {
+    const { aggregation, count, sum, min, max, sketch, q } = this;
+    if (aggregation === "count") return count;
+    if (aggregation === "sum") return sum;
+    if (count === 0) return null;
+    if (aggregation === "avg") return sum / count;
+    if (aggregation === "min") return min;
+    if (aggregation === "max") return max;
+    const estimate = sketch === null || q === undefined ? null : sketch.quantile(q);
+    return estimate === null ? null : Math.min(max, Math.max(min, estimate));
+  }
+}
+
+/** One aggregation over rollups (see Aggregator). */
+export function aggregate(
+  rollups: Iterable<RollupTotals & { sketch?: QuantileSketch }>,
+  aggregation: Aggregation,
+): number | null {
+  const folded = new Aggregator(aggregation);
+  for (const r of rollups) folded.add(r);
+  return folded.value();
 }
 
 function inPlan(b: BucketRollup, plan: QueryPlan): boolean {

@@ -13,7 +13,7 @@
  * for that hour, 36 for a day (289 at 5 min buckets), at most five queries (test/unit/rule-windows).
  * Windows already read at hourly buckets (a week; an anomaly rule's 31 hours) gain nothing. Pure.
  */
-import { type Aggregation, aggregate, type BucketRollup, type BucketRun, bucketRuns, bucketStart } from "./rollup";
+import { type Aggregation, Aggregator, type BucketRollup, type BucketRun, bucketRuns, bucketStart } from "./rollup";
 
 /** windows + 1 edges, newest first (see above). */
 export function windowEdges(now: number, windowSeconds: number, windows: number, resolutionMs: number): number[] {
@@ -23,6 +23,16 @@ export function windowEdges(now: number, windowSeconds: number, windows: number,
   );
 }
 
+/** Each window's runs (newest window first); a run never crosses an edge. */
+export function runsByWindow(
+  edges: readonly number[],
+  resolutionMs: number,
+  now: number,
+  metricRetentionMs?: number,
+): BucketRun[][] {
+  return edges.slice(1).map((from, k) => bucketRuns(from, edges[k] as number, resolutionMs, now, metricRetentionMs));
+}
+
 /** What to read for these windows: each window's runs, adjacent runs of one resolution joined (one query each). */
 export function windowRuns(
   edges: readonly number[],
@@ -30,9 +40,8 @@ export function windowRuns(
   now: number,
   metricRetentionMs?: number,
 ): BucketRun[] {
-  const runs = edges
-    .slice(1)
-    .flatMap((from, k) => bucketRuns(from, edges[k] as number, resolutionMs, now, metricRetentionMs))
+  const runs = runsByWindow(edges, resolutionMs, now, metricRetentionMs)
+    .flat()
     .sort((a, b) => a.resolution_ms - b.resolution_ms || a.from - b.from);
   const joined: BucketRun[] = [];
   for (const run of runs) {
@@ -46,22 +55,23 @@ export function windowRuns(
 /**
  * Each window's aggregation over the rows read for its runs (rows of any resolution: a run never
  * crosses an edge, so a bucket's start says its window). Rows outside every window are ignored.
+ * Folded as they come (Aggregator): a read of many tag sets can be more rows than the isolate holds.
  */
 export function valuesByWindow(
   rows: Iterable<BucketRollup>,
   edges: readonly number[],
   aggregation: Aggregation,
 ): (number | null)[] {
-  const groups: BucketRollup["rollup"][][] = Array.from({ length: edges.length - 1 }, () => []);
+  const windows = Array.from({ length: edges.length - 1 }, () => new Aggregator(aggregation));
   for (const b of rows) {
-    for (let k = 0; k < groups.length; k++) {
+    for (let k = 0; k < windows.length; k++) {
       if (b.bucket >= (edges[k + 1] as number) && b.bucket < (edges[k] as number)) {
-        groups[k]?.push(b.rollup);
+        windows[k]?.add(b.rollup);
         break;
       }
     }
   }
-  return groups.map((g) => aggregate(g, aggregation));
+  return windows.map((w) => w.value());
 }
 
 /**

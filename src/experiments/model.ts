@@ -42,7 +42,8 @@ export const isStopped = (status: ExperimentStatus): boolean => status === "paus
 /** Experiment and variant keys. */
 export const KEY_MAX_LENGTH = 64;
 export const KEY_PATTERN = new RegExp(`^[a-z0-9_-]{1,${KEY_MAX_LENGTH}}$`);
-export const KEY_MESSAGE = `must be 1-${KEY_MAX_LENGTH} characters of [a-z0-9_-]`;
+export const KEY_RULE = `1-${KEY_MAX_LENGTH} characters of [a-z0-9_-]`;
+export const KEY_MESSAGE = `must be ${KEY_RULE}`;
 
 /**
  * `GET /experiments?q=`: a text found in the key or the name, ASCII letters in either case (SQLite's

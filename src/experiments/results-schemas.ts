@@ -1,7 +1,7 @@
 /** Schemas of `POST|GET /experiments/:id/results` (docs/contract.md, "Results analysis"). */
 import { z } from "@hono/zod-openapi";
 import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/model";
-import { MetricKey } from "../metrics/schemas";
+import { MetricKey, MetricKeyQuery } from "../metrics/schemas";
 import { VERDICTS } from "../stats";
 import { EXPERIMENT_STATUSES } from "./model";
 import { wholeNumber } from "../http/params";
@@ -118,7 +118,7 @@ export const Analysis = z
 export type AnalysisOut = z.infer<typeof Analysis>;
 
 export const TimeseriesQuery = z.object({
-  metric: MetricKey.optional().openapi({ description: "A metric_name; default the primary metric" }),
+  metric: MetricKeyQuery.optional().openapi({ description: "A metric_name; default the primary metric" }),
 });
 
 export const Timeseries = z

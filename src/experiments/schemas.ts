@@ -4,7 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
-import { listOf, pageQueryFields, wholeNumber } from "../http/params";
+import { enumQuery, givenOnce, listOf, pageQueryFields, textQuery, wholeNumber } from "../http/params";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
@@ -14,6 +14,7 @@ import { CONFIDENCE_RANGE, DEFAULT_ANALYSIS_SETTINGS, TUNING_RANGE } from "./ana
 import {
   EXPERIMENT_STATUSES,
   KEY_MESSAGE,
+  KEY_RULE,
   SEARCH_MAX_LENGTH,
   KEY_PATTERN,
   MAX_VARIANTS,
@@ -301,15 +302,13 @@ export const VariantPage = listOf(Variant, "VariantPage");
 export const VariantListQuery = z.object({ ...pageQueryFields });
 
 export const ListQuery = z.object({
-  status: z.enum(EXPERIMENT_STATUSES).optional(),
-  key: Key.optional().openapi({
+  status: enumQuery(EXPERIMENT_STATUSES).optional(),
+  key: givenOnce(Key, KEY_RULE).optional().openapi({
     description:
       "Only the experiment with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "checkout-button",
   }),
-  q: z
-    .string()
-    .max(SEARCH_MAX_LENGTH)
+  q: textQuery({ max: SEARCH_MAX_LENGTH })
     .optional()
     // Blank is no search, as an emptied search box means.
     .transform((s) => s?.trim() || undefined)
@@ -318,7 +317,7 @@ export const ListQuery = z.object({
       example: "checkout",
     }),
   // The experiments sharing a layer, for a check of overlapping ranges without reading them all.
-  namespace: NamespaceKey.optional().openapi({
+  namespace: givenOnce(NamespaceKey, KEY_RULE).optional().openapi({
     description: "Only the experiments in this namespace (its key)",
     example: "checkout",
   }),

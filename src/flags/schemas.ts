@@ -4,12 +4,12 @@
  * flag's value_type in the service (a PATCH may change either side), with the same paths.
  */
 import { z } from "@hono/zod-openapi";
-import { listOf, pageQueryFields } from "../http/params";
+import { givenOnce, listOf, pageQueryFields } from "../http/params";
 import { JsonValue, jsonValueProblem } from "../http/json";
 import { isObject } from "../targeting/model";
 import { ConditionSchema } from "../targeting/schemas";
 import { Attributes, UserId } from "../assignment/schemas";
-import { KEY_MESSAGE, PERCENT_MESSAGE, percentBasisPoints } from "../experiments/model";
+import { KEY_MESSAGE, KEY_RULE, PERCENT_MESSAGE, percentBasisPoints } from "../experiments/model";
 import {
   FLAG_KEY_PATTERN,
   FLAG_REASONS,
@@ -118,7 +118,7 @@ export const Flag = z
 export const FlagPage = listOf(Flag, "FlagPage");
 
 export const FlagListQuery = z.object({
-  key: Key.optional().openapi({
+  key: givenOnce(Key, KEY_RULE).optional().openapi({
     description:
       "Only the flag with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "new-checkout",

@@ -70,6 +70,36 @@ export const decimalQuery = ({ min, max, example }: RangeOptions & { example: st
   return spelled(DECIMAL, bounded(z.number({ error }), min, max, error)).optional();
 };
 
+/**
+ * `schema` as a query parameter given once. Hono's validator hands a repeated parameter to zod as an
+ * array, which a string or enum refused in zod's words ("expected string, received array"): it is
+ * one error instead, saying what the parameter takes. A value given once meets `schema` alone, with
+ * its own messages (a time's range, a key's characters).
+ */
+export const givenOnce = <T extends z.ZodType>(schema: T, takes: string) =>
+  z.preprocess((v, ctx) => {
+    if (!Array.isArray(v)) return v;
+    ctx.addIssue({ code: "custom", message: `must be ${takes}, given once`, input: v });
+    return z.NEVER;
+  }, schema);
+
+/**
+ * A text query parameter of `min` (default 0) to `max` characters, given once. Every way to miss is
+ * one message (zod said "Too small: expected string to have >=1 characters" for an empty one).
+ */
+export const textQuery = ({ min = 0, max, takes }: { min?: number; max: number; takes?: string }) => {
+  const words = takes ?? (min > 0 ? `${min} to ${max} characters` : `at most ${max} characters`);
+  const error = `must be ${words}, given once`;
+  const text = z.string({ error }).max(max, { error });
+  return givenOnce(min > 0 ? text.min(min, { error }) : text, words);
+};
+
+/** An enum query parameter given once: one message naming the values for a wrong one or a repeat. */
+export const enumQuery = <const T extends readonly [string, ...string[]]>(values: T) => {
+  const words = `one of ${values.join(", ")}`;
+  return givenOnce(z.enum(values, { error: `must be ${words}, given once` }), words);
+};
+
 /** The `limit` query parameter of every list: 1 to 500, default 50 (API.md's conventions). */
 export const LimitQuery = wholeQuery({ min: 1, max: 500, default: 50 });
 
@@ -78,7 +108,10 @@ export const LimitQuery = wholeQuery({ min: 1, max: 500, default: 50 });
  * A cursor is bounded at 400 characters: GET /streaming-analytics/metrics keys on the metric's name,
  * and a 200-character name makes a cursor of 288.
  */
-export const pageQueryFields = { limit: LimitQuery, cursor: z.string().max(400).optional() };
+export const pageQueryFields = {
+  limit: LimitQuery,
+  cursor: textQuery({ max: 400, takes: "the next_cursor of the list's previous page" }).optional(),
+};
 
 /** Every list's answer: `{ items, next_cursor }`, as an OpenAPI component named `name`. */
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>

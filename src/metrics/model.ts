@@ -40,7 +40,8 @@ export interface Capping {
 export const METRIC_KEY_MAX = 128;
 // `*`, not `+`: an empty key is the length check's to report, alone.
 export const METRIC_KEY_PATTERN = /^[^\p{Cc}]*$/u;
-export const METRIC_KEY_RULE = `1-${METRIC_KEY_MAX} characters without control characters; surrounding whitespace is trimmed`;
+export const METRIC_KEY_CHARS = `1-${METRIC_KEY_MAX} characters without control characters`;
+export const METRIC_KEY_RULE = `${METRIC_KEY_CHARS}; surrounding whitespace is trimmed`;
 export const normaliseMetricKey = (raw: string): string => raw.trim();
 
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;

@@ -1,6 +1,6 @@
 /** Request and response schemas of `/metrics` (docs/contract.md "Metric catalogue"), derived from model.ts. */
 import { z } from "@hono/zod-openapi";
-import { listOf, pageQueryFields } from "../http/params";
+import { givenOnce, listOf, pageQueryFields } from "../http/params";
 import {
   CAPPING_TYPES,
   CURRENCY_PATTERN,
@@ -8,6 +8,7 @@ import {
   currencyProblem,
   DIRECTIONS,
   FORMATS,
+  METRIC_KEY_CHARS,
   METRIC_KEY_MAX,
   METRIC_KEY_PATTERN,
   METRIC_KEY_RULE,
@@ -22,6 +23,9 @@ export const MetricKey = z
   .transform(normaliseMetricKey)
   .pipe(z.string().min(1).max(METRIC_KEY_MAX).regex(METRIC_KEY_PATTERN, "must not contain control characters"))
   .openapi({ type: "string", description: METRIC_KEY_RULE, example: "conversion" });
+
+/** A metric key as a query parameter (a list's filter, a timeseries' metric), given once. */
+export const MetricKeyQuery = givenOnce(MetricKey, METRIC_KEY_CHARS);
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Name = z.string().trim().min(1).max(200);
@@ -103,7 +107,7 @@ export type MetricOut = z.infer<typeof Metric>;
 export const MetricPage = listOf(Metric, "MetricPage");
 
 export const MetricListQuery = z.object({
-  key: MetricKey.optional().openapi({
+  key: MetricKeyQuery.optional().openapi({
     description:
       "Only the metric definition with exactly this key (0 or 1 item): how to find one by key, as the :id routes take ids",
     example: "revenue",

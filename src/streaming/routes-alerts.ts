@@ -1,6 +1,5 @@
-import { listOf } from "../http/params";
+import { enumQuery, listOf } from "../http/params";
 import type { AlertAction } from "./model";
-import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
 import { createRouter } from "../http/router";
 import { ALERT_STATUSES, SEVERITIES } from "./alert-state";
@@ -8,8 +7,8 @@ import { AlertActionIn, AlertIn, AlertOut, AlertRule, AlertRuleIn, AlertRulePatc
 import { body, IdParam, json, orgOf, TAG, unwrap } from "./routes-shared";
 
 const AlertsQuery = ListQuery.extend({
-  status: z.enum(ALERT_STATUSES).optional(),
-  severity: z.enum(SEVERITIES).optional(),
+  status: enumQuery(ALERT_STATUSES).optional(),
+  severity: enumQuery(SEVERITIES).optional(),
 });
 
 const transition = (action: AlertAction, from: string) =>

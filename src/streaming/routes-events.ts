@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
-import { decimalQuery, listOf, wholeQuery } from "../http/params";
+import { decimalQuery, enumQuery, givenOnce, listOf, textQuery, wholeQuery } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
-import { TimeIn } from "../http/time";
+import { TIME_FORMS, TimeIn } from "../http/time";
 import {
   EventAccepted,
   EventBatchIn,
@@ -19,34 +19,34 @@ import {
 import { MODEL_ROLLUPS_MAX, MODEL_WINDOW_DEFAULT_SECONDS, MODEL_WINDOW_MAX_SECONDS } from "./model";
 import { body, json, orgOf, TAG, unwrap } from "./routes-shared";
 
+/** A time filter of a list, given once (a time's own messages for one that is wrong). */
+const TimeQuery = givenOnce(TimeIn, TIME_FORMS).optional();
+const ModelName = textQuery({ min: 1, max: 200 });
+
 const EventsQuery = ListQuery.extend({
-  event_type: z.string().min(1).max(200).optional(),
-  source_id: z.string().min(1).max(128).optional(),
-  processed: z
-    .enum(["true", "false"])
+  event_type: textQuery({ min: 1, max: 200 }).optional(),
+  source_id: textQuery({ min: 1, max: 128 }).optional(),
+  processed: enumQuery(["true", "false"])
     .transform((v) => v === "true")
     .optional(),
-  since: TimeIn.optional(),
-  until: TimeIn.optional(),
+  since: TimeQuery,
+  until: TimeQuery,
 });
 
 const PredictionsQuery = ListQuery.extend({
-  model_name: z.string().min(1).max(200).optional(),
-  model_version: z
-    .string()
-    .min(1)
-    .max(200)
+  model_name: ModelName.optional(),
+  model_version: textQuery({ min: 1, max: 200 })
     .optional()
     .openapi({ description: "This version only (with model_name: of that model)" }),
   min_confidence: decimalQuery({ min: 0, max: 1, example: "0.8" }),
-  since: TimeIn.optional(),
+  since: TimeQuery,
 });
 
 const ModelsQuery = z.object({
   window: wholeQuery({ min: 60, max: MODEL_WINDOW_MAX_SECONDS, default: MODEL_WINDOW_DEFAULT_SECONDS }).openapi({
     description: `Seconds, 60 to ${MODEL_WINDOW_MAX_SECONDS} (a week); default an hour`,
   }),
-  model_name: z.string().min(1).max(200).optional().openapi({ description: "This model only" }),
+  model_name: ModelName.optional().openapi({ description: "This model only" }),
 });
 
 export const eventRoutes = createRouter()

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { defineRoute, problemResponses } from "../http/openapi";
-import { listOf, wholeQuery } from "../http/params";
+import { enumQuery, listOf, textQuery, wholeQuery } from "../http/params";
 import { limitIngest } from "../http/rate-limit";
 import { createRouter } from "../http/router";
 import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS } from "./group-budget";
@@ -55,15 +55,12 @@ const DashboardQuery = z.object({
 const SeriesQuery = z
   .object({
     window: wholeQuery({ min: 10, max: MAX_WINDOW_SECONDS, default: 3600 }),
-    aggregation: z.enum(AGGREGATIONS).default("avg"),
+    aggregation: enumQuery(AGGREGATIONS).default("avg"),
     step: wholeQuery({ min: 10, max: MAX_WINDOW_SECONDS, absent: "about 60 points over the window" }).openapi({
       description:
         "Seconds per point. Default: about 60 points (with group_by or tag filters, coarser when needed to fit). A series has at most 1000 points (a finer step is raised)",
     }),
-    group_by: z
-      .string()
-      .min(1)
-      .max(200)
+    group_by: textQuery({ min: 1, max: 200 })
       .optional()
       .openapi({
         description: `A tag key: one group per value. Groups × points per series: at most ${MAX_GROUPED_POINTS}`,

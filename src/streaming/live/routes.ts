@@ -11,6 +11,7 @@ import {
 } from "../../http/auth";
 import { defineRoute, ProblemSchema } from "../../http/openapi";
 import { createRouter } from "../../http/router";
+import { givenOnce } from "../../http/params";
 import type { AppEnv } from "../../http/types";
 import { upgradeRequired } from "./hub";
 import { encodePrincipal, type ForwardedPrincipal, PRINCIPAL_HEADER } from "./principal-header";
@@ -78,7 +79,7 @@ export const liveRoutes = createRouter()
       description:
         "Authenticate with `?ticket=` (from POST /ws-ticket; single use) or `Authorization: Bearer` with the `read` scope.\n\nScope: `read`.",
       security: WS_SECURITY,
-      request: { query: z.object({ ticket: z.string().optional() }) },
+      request: { query: z.object({ ticket: givenOnce(z.string(), "a ticket from POST /ws-ticket").optional() }) },
       responses: {
         101: { description: "Switching to WebSocket; the first message is `snapshot`" },
         401: problem("Missing, malformed, forged, expired or already used token or ticket"),

@@ -4,7 +4,7 @@ import { CAPPING_TYPES, DIRECTIONS, FORMATS, METRIC_KINDS } from "../metrics/mod
 import { MetricKey, MetricKeyQuery } from "../metrics/schemas";
 import { VERDICTS } from "../stats";
 import { EXPERIMENT_STATUSES } from "./model";
-import { wholeNumber } from "../http/params";
+import { decimalNumber, wholeNumber } from "../http/params";
 import { TimeIn } from "../http/time";
 import { boundedValue } from "../http/values";
 import { AnalysisSettingsOut } from "./schemas";
@@ -149,19 +149,14 @@ export const PowerIn = z
   .strictObject({
     kind: z.enum(METRIC_KINDS),
     baseline_mean: z.number().refine(Number.isFinite, "must be a finite number"),
-    baseline_stddev: z
-      .number()
-      .positive()
-      .refine(Number.isFinite, "must be a finite number")
+    baseline_stddev: decimalNumber({ above: 0 })
       .optional()
       .openapi({ description: "Required for mean and event_mean (binomial: from the rate)" }),
-    mde_relative: z
-      .number()
-      .positive()
-      .max(100)
-      .openapi({ description: "Smallest relative lift to detect, 0.05 = 5%" }),
-    alpha: z.number().gt(0).lt(1).optional().openapi({ description: "Two-sided; default 0.05" }),
-    power: z.number().gt(0).lt(1).optional().openapi({ description: "Default 0.8" }),
+    mde_relative: decimalNumber({ above: 0, max: 100 }).openapi({
+      description: "Smallest relative lift to detect, 0.05 = 5%",
+    }),
+    alpha: decimalNumber({ above: 0, below: 1 }).optional().openapi({ description: "Two-sided; default 0.05" }),
+    power: decimalNumber({ above: 0, below: 1 }).optional().openapi({ description: "Default 0.8" }),
     variants: wholeNumber({ min: 2, max: 50, unit: "variants, counting the control" })
       .optional()
       .openapi({ description: "Default 2" }),

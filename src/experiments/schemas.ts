@@ -4,7 +4,7 @@
  * analysis have their own file (results-schemas.ts).
  */
 import { z } from "@hono/zod-openapi";
-import { enumQuery, givenOnce, listOf, pageQueryFields, textQuery, wholeNumber } from "../http/params";
+import { decimalNumber, enumQuery, givenOnce, listOf, pageQueryFields, textQuery, wholeNumber } from "../http/params";
 import { ConditionSchema, NamespaceKey, NamespaceSchema } from "../targeting/schemas";
 import { JsonObject } from "../http/json";
 import { TimeIn } from "../http/time";
@@ -57,17 +57,11 @@ const AnalysisSettingsIn = z
       .enum(ENGINES)
       .optional()
       .openapi({ description: `Default ${d.engine}` }),
-    confidence_level: z
-      .number()
-      .min(CONFIDENCE_RANGE.min)
-      .max(CONFIDENCE_RANGE.max)
+    confidence_level: decimalNumber(CONFIDENCE_RANGE)
       .optional()
       .openapi({ description: `Default ${d.confidence_level}` }),
     sequential: z.boolean().optional().openapi({ description: "Always-valid intervals for continuous monitoring" }),
-    sequential_tuning: z
-      .number()
-      .min(TUNING_RANGE.min)
-      .max(TUNING_RANGE.max)
+    sequential_tuning: decimalNumber(TUNING_RANGE)
       .optional()
       .openapi({
         description: `Users (both arms) where the sequential interval is tightest; default ${d.sequential_tuning}`,

@@ -61,6 +61,32 @@ export const wholeNumber = ({ min, max, unit }: RangeOptions & { unit: string })
   return bounded(number.int({ error, abort: true }), min, max, error);
 };
 
+/** A fractional number's lower bound, inclusive (`min`) or not (`above`). */
+type Low = { min: number; above?: never } | { above: number; min?: never };
+/** Its upper bound, inclusive (`max`) or not (`below`), or none. */
+type High = { max: number; below?: never } | { below: number; max?: never } | { max?: never; below?: never };
+
+/**
+ * A fractional number field of a JSON body, within its bounds, `unit` (if any) said after the range.
+ * One message for every way to miss, naming the range, as `wholeNumber` does: zod said "Too small:
+ * expected number to be >0" or "Too big: expected number to be <=100", and for `1e999` (Infinity
+ * once parsed) or a string "Invalid input: expected number, received …". A missing field says
+ * `required: …` with the same range.
+ */
+export const decimalNumber = (o: Low & High & { unit?: string }) => {
+  const low = o.above !== undefined ? `greater than ${o.above}` : `at least ${o.min}`;
+  const high = o.below !== undefined ? ` and less than ${o.below}` : o.max !== undefined ? ` and at most ${o.max}` : "";
+  const bounds = o.min !== undefined && o.max !== undefined ? `from ${o.min} to ${o.max}` : `${low}${high}`;
+  const range = `a number ${bounds}${o.unit ? ` (${o.unit})` : ""}`;
+  const error = `must be ${range}`;
+  const base = z.number({ error: (issue) => (issue.input === undefined ? `required: ${range}` : error) });
+  // `abort` on both bounds: a miss is one error at its path, and the object's own checks (PowerIn's
+  // "the lifted rate must stay below 1") add no second one about the same number.
+  const stop = { error, abort: true };
+  const number = o.above !== undefined ? base.gt(o.above, stop) : base.min(o.min, stop);
+  return o.below !== undefined ? number.lt(o.below, stop) : o.max !== undefined ? number.max(o.max, stop) : number;
+};
+
 /**
  * A fractional query parameter, optional: decimal digits with an optional point, given once, from
  * `min` to `max`. One message for every way to miss, with `example` as a value to send.

@@ -5,7 +5,7 @@
  * here, so the Durable Object never sees an unparsed time; outputs are ISO-8601 UTC strings.
  */
 import { z } from "@hono/zod-openapi";
-import { pageQueryFields, wholeNumber } from "../http/params";
+import { decimalNumber, pageQueryFields, wholeNumber } from "../http/params";
 import { ItemJsonObject, ItemJsonValue, JsonObject, withoutProto } from "../http/json";
 import { fieldErrors } from "../http/validation";
 import { TimeIn } from "../http/time";
@@ -138,7 +138,7 @@ const PredictionIn = z
     model_name: Name,
     model_version: z.string().max(200).optional(),
     prediction: ItemJsonValue,
-    confidence: z.number().min(0).max(1),
+    confidence: decimalNumber({ min: 0, max: 1 }),
     // Bounded like a metric value: latencies are added into the model rollups' float sums.
     latency_ms: boundedValue("docs/streaming.md, Limits").min(0).optional(),
     event_id: Id.optional(),
@@ -327,10 +327,7 @@ const AlertRuleFields = z
       .openapi({ description: "Default 0; anomaly rules default to window_seconds (one confirming window)" }),
     no_data: z.enum(NO_DATA_POLICIES).optional().openapi({ description: "Default keep" }),
     tags: TagFilter.optional(),
-    sensitivity: z
-      .number()
-      .min(0.5)
-      .max(100)
+    sensitivity: decimalNumber({ min: 0.5, max: 100 })
       .optional()
       .openapi({ description: `Anomaly rules: |z| at which the rule holds (default ${DEFAULT_SENSITIVITY})` }),
     baseline_windows: wholeNumber({ min: 3, max: 500, unit: "windows" })

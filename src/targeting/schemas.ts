@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { KEY_MESSAGE } from "../experiments/model";
 import { JsonObject } from "../http/json";
+import { decimalNumber } from "../http/params";
 import { NAMESPACE_KEY_PATTERN } from "./model";
 import { validateCondition } from "./validate";
 
@@ -30,8 +31,8 @@ export const NamespaceKey = z.string().regex(NAMESPACE_KEY_PATTERN, KEY_MESSAGE)
 export const NamespaceSchema = z
   .strictObject({
     key: NamespaceKey,
-    start: z.number().min(0).max(1),
-    end: z.number().min(0).max(1),
+    start: decimalNumber({ min: 0, max: 1 }),
+    end: decimalNumber({ min: 0, max: 1 }),
   })
   .refine((n) => n.start < n.end, { path: ["end"], message: "end must be greater than start (0 <= start < end <= 1)" })
   .openapi("Namespace", {

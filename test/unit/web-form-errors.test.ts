@@ -37,6 +37,12 @@ describe("plainMessage", () => {
     ["Invalid input: expected int, received number", "Enter a whole number."],
     ["must be a whole number from 10 to 2678400 (seconds, up to 31 days)", "Enter a whole number from 10 to 2678400."],
     ["required: a whole number from 3 to 500 (windows)", "Enter a whole number from 3 to 500."],
+    // src/http/params.ts decimalNumber: sensitivity, a namespace's start and end.
+    ["must be a number from 0.5 to 100", "Enter a number from 0.5 to 100."],
+    ["required: a number from 0 to 1", "Enter a number from 0 to 1."],
+    ["must be a number greater than 0 and less than 1", "Enter a number greater than 0 and less than 1."],
+    ["must be a number from 1 to 1000000000 (users)", "Enter a number from 1 to 1000000000."],
+    ["must be a finite number", "Must be a finite number"],
     ["Too small: expected array to have >=1 items", "Pick at least 1."],
     ["Too big: expected array to have <=20 items", "Pick at most 20."],
     ["is read-only or unknown: not accepted in this request", "This field can't be set here."],

@@ -70,14 +70,22 @@ describe("powerErrors", () => {
     ],
     [{ baseline_stddev: "required for mean and event_mean metrics" }, { baseline_stddev: "This can't be empty." }],
     [{ baseline_mean: "Invalid input: expected number, received null" }, { baseline_mean: "Enter a number." }],
-    // The API's fractions are the form's percentages.
-    [{ power: "Too small: expected number to be >0" }, { power: "Enter more than 0%." }],
-    [{ power: "Too big: expected number to be <1" }, { power: "Enter less than 100%." }],
-    [{ mde_relative: "Too small: expected number to be >0" }, { mde_relative: "Enter more than 0%." }],
-    [{ mde_relative: "Too big: expected number to be <=100" }, { mde_relative: "Enter 10000% or less." }],
-    [{ power: "Too big: expected number to be <0.07" }, { power: "Enter less than 7%." }],
+    // The API's fractions are the form's percentages: both bounds of its range (decimalNumber).
+    [
+      { power: "must be a number greater than 0 and less than 1" },
+      { power: "Enter a number greater than 0% and less than 100%." },
+    ],
+    [
+      { mde_relative: "must be a number greater than 0 and at most 100" },
+      { mde_relative: "Enter a number greater than 0% and at most 10000%." },
+    ],
+    [
+      { mde_relative: "required: a number greater than 0 and at most 100" },
+      { mde_relative: "Enter a number greater than 0% and at most 10000%." },
+    ],
+    [{ power: "must be a number from 0.07 to 0.999" }, { power: "Enter a number from 7% to 99.9%." }],
     // Not a percent field: the bound as the API says it.
-    [{ baseline_stddev: "Too small: expected number to be >0" }, { baseline_stddev: "Enter more than 0." }],
+    [{ baseline_stddev: "must be a number greater than 0" }, { baseline_stddev: "Enter a number greater than 0." }],
     [{}, {}],
   ])("%j", (api, shown) => {
     expect(powerErrors(api)).toEqual(shown);

@@ -190,7 +190,7 @@ test("results: the power calculator plans the users per variant, and progress fo
     await visible("#f-mde_relative-err");
   });
   const refused = (await page.locator("#f-mde_relative-err").textContent()) ?? "";
-  assert(refused === "Enter more than 0%.", `the lift's error reads "${refused}"`);
+  assert(refused === "Enter a number greater than 0% and at most 10000%.", `the lift's error reads "${refused}"`);
   assert((await page.locator(".power-form .notice-error").count()) === 0, "a generic error box beside the field's");
   await page.fill("#f-mde_relative", "50");
   assert((await page.locator("#f-mde_relative-err").count()) === 0, "the lift's error stayed after an edit");

@@ -59,11 +59,9 @@ const PLAIN: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^Too small: expected array to have >=(\d+) items?$/, (m) => `Pick at least ${m[1]}.`],
   [/^Too big: expected array to have <=(\d+) items$/, (m) => `Pick at most ${m[1]}.`],
   [/^Invalid input: expected int, received number$/, () => "Enter a whole number."],
-  // src/http/params.ts wholeNumber: the server's own range (its unit stays in the field's label).
-  [
-    /^(?:must be|required:) a whole number from (\S+) to (\S+) /,
-    (m) => `Enter a whole number from ${m[1]} to ${m[2]}.`,
-  ],
+  // src/http/params.ts wholeNumber and decimalNumber: the server's own range (a unit stays in the
+  // field's label).
+  [/^(?:must be|required:) a ((?:whole )?number [^(]+?)(?: \(.*)?$/, (m) => `Enter a ${m[1]}.`],
   // A missing field: the server says `required: …` (src/http/zod-messages.ts).
   [/^(Invalid input: expected number, received (null|NaN|string)|required: expected number)$/, () => "Enter a number."],
   [

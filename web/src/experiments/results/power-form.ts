@@ -1,8 +1,8 @@
 /**
  * The power calculator's pure part (test/unit/web-power-form.test.ts): its request from the fields
  * as typed, and the server's reasons worded for the fields. The form asks for the lift and the power
- * in percent where the API takes fractions, so a bound the API names (`<1`) is said in the field's
- * unit ("less than 100%").
+ * in percent where the API takes fractions, so a bound the API names ("less than 1") is said in the
+ * field's unit ("less than 100%").
  */
 import type { MetricKind } from "../../../../src/metrics/model";
 import { plainMessage } from "../../ui/form-errors";
@@ -42,8 +42,8 @@ export function powerErrors(apiErrors: Readonly<Record<string, string>>): Record
     out[path] = plainMessage(
       IN_PERCENT.has(path)
         ? message.replace(
-            /( to be [<>]=?)(\S+)$/,
-            (_, to: string, n: string) => `${to}${Number((Number(n) * 100).toPrecision(12))}%`,
+            /\b(than|most|least|from|to) (\d[\d.]*)/g,
+            (_, to: string, n: string) => `${to} ${Number((Number(n) * 100).toPrecision(12))}%`,
           )
         : message,
     );

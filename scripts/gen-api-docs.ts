@@ -137,6 +137,7 @@ const lines: string[] = [
   "- **Lists** return `{ items, next_cursor }` and take `limit` (default 50, max 500) and `cursor`, newest first.",
   "- **Numbers in a query** are written plainly and given once: a whole number (`limit`, `window`, `step`, `minutes`) as decimal digits only (`60`; not `0x3c`, `6e1`, `60.0`, `+60` or ` 60`), `min_confidence` as digits with an optional decimal point (`0.8`, `.8`, `1`; no exponent). Anything else, or the parameter repeated, is a `400` naming it, with its range and default.",
   "- **Every other query parameter** (a text, a choice such as `status`, a time, a key, `cursor`) is given once too: repeated, it is a `400` naming it, with what it takes (`must be one of open, acknowledged, resolved, given once`); so is a text or choice that is wrong (empty, too long, not one of the choices). Parameters a route does not name are ignored, repeated or not.",
+  "- **Numbers in a body** with a range are one error at their path naming it, whatever the miss (out of range, `1e999`, a number sent as text, `null`): `must be a whole number from 10 to 2678400 (seconds, up to 31 days)` for `window_seconds`, `must be a number from 0.5 to 100` for `sensitivity`, `must be a number greater than 0 and less than 1` for `alpha`; missing, `required: ` and the range.",
   "",
 ];
 const byTag = new Map<string, [string, string, Operation][]>();

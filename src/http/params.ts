@@ -23,9 +23,13 @@ const spelled = (pattern: RegExp, number: z.ZodNumber) =>
   z.preprocess((v) => (typeof v === "string" && pattern.test(v) ? Number(v) : v), number);
 type Spelled = ReturnType<typeof spelled>;
 
-/** `min` to `max`, one `error` for every way to miss (zod's own said "expected number, received NaN"). */
+/**
+ * `min` to `max`, one `error` for every way to miss (zod's own said "expected number, received NaN").
+ * Both bounds abort: a miss is one error at its path, and an object's own checks add no second one
+ * about the same number.
+ */
 const bounded = (number: z.ZodNumber, min: number, max: number, error: string) =>
-  number.min(min, { error, abort: true }).max(max, { error });
+  number.min(min, { error, abort: true }).max(max, { error, abort: true });
 
 interface RangeOptions {
   min: number;
@@ -55,10 +59,20 @@ export function wholeQuery({ min, max, ...o }: RangeOptions & { default?: number
  * A missing field says `required: …` with the same range (src/http/zod-messages.ts's convention).
  */
 export const wholeNumber = ({ min, max, unit }: RangeOptions & { unit: string }) => {
-  const range = `a whole number from ${min} to ${max} (${unit})`;
+  const { number, error } = rangedNumber(`a whole number from ${min} to ${max} (${unit})`);
+  return bounded(number.int({ error, abort: true }), min, max, error);
+};
+
+/**
+ * A number of a JSON body whose every miss says `must be <range>`, or `required: <range>` when it
+ * is missing: `number` carries the message for what is no finite number (`1e999`, Infinity once
+ * parsed; a number sent as text; null), and `bound` for its bounds, each aborting so that a miss
+ * is one error at its path.
+ */
+export const rangedNumber = (range: string) => {
   const error = `must be ${range}`;
   const number = z.number({ error: (issue) => (issue.input === undefined ? `required: ${range}` : error) });
-  return bounded(number.int({ error, abort: true }), min, max, error);
+  return { number, error, bound: { error, abort: true } };
 };
 
 /** A fractional number's lower bound, inclusive (`min`) or not (`above`). */
@@ -77,14 +91,11 @@ export const decimalNumber = (o: Low & High & { unit?: string }) => {
   const low = o.above !== undefined ? `greater than ${o.above}` : `at least ${o.min}`;
   const high = o.below !== undefined ? ` and less than ${o.below}` : o.max !== undefined ? ` and at most ${o.max}` : "";
   const bounds = o.min !== undefined && o.max !== undefined ? `from ${o.min} to ${o.max}` : `${low}${high}`;
-  const range = `a number ${bounds}${o.unit ? ` (${o.unit})` : ""}`;
-  const error = `must be ${range}`;
-  const base = z.number({ error: (issue) => (issue.input === undefined ? `required: ${range}` : error) });
-  // `abort` on both bounds: a miss is one error at its path, and the object's own checks (PowerIn's
-  // "the lifted rate must stay below 1") add no second one about the same number.
-  const stop = { error, abort: true };
-  const number = o.above !== undefined ? base.gt(o.above, stop) : base.min(o.min, stop);
-  return o.below !== undefined ? number.lt(o.below, stop) : o.max !== undefined ? number.max(o.max, stop) : number;
+  const { number: base, bound } = rangedNumber(`a number ${bounds}${o.unit ? ` (${o.unit})` : ""}`);
+  // A bound that did not abort let PowerIn's own check add "the lifted rate must stay below 1" to
+  // "Too big: expected number to be <=100": two errors at mde_relative for one number.
+  const number = o.above !== undefined ? base.gt(o.above, bound) : base.min(o.min, bound);
+  return o.below !== undefined ? number.lt(o.below, bound) : o.max !== undefined ? number.max(o.max, bound) : number;
 };
 
 /**

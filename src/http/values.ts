@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { rangedNumber } from "./params";
 
 /**
  * The largest magnitude of a numeric value on input (streaming metrics, experiment results).
@@ -8,12 +8,17 @@ import { z } from "@hono/zod-openapi";
  * stores as NULL.
  */
 export const MAX_METRIC_ABS = 1e15;
-const METRIC_RANGE = "must be a finite number between -1e15 and 1e15";
 
-/** A finite number of magnitude at most MAX_METRIC_ABS; `doc` names where the limit is documented. */
-export const boundedValue = (doc: string) =>
-  z
-    .number()
-    .min(-MAX_METRIC_ABS, METRIC_RANGE)
-    .max(MAX_METRIC_ABS, METRIC_RANGE)
+/**
+ * A finite number of magnitude at most MAX_METRIC_ABS (from 0 up, `nonNegative`); `doc` names where
+ * the limit is documented. One message for every way to miss (rangedNumber): zod's own said
+ * "Invalid input: expected number, received Infinity" for 1e999, and "Too small: expected number to
+ * be >=0" for a negative latency.
+ */
+export const boundedValue = (doc: string, { nonNegative = false } = {}) => {
+  const { number, bound } = rangedNumber(`a finite number between ${nonNegative ? "0" : "-1e15"} and 1e15`);
+  return number
+    .min(nonNegative ? 0 : -MAX_METRIC_ABS, bound)
+    .max(MAX_METRIC_ABS, bound)
     .openapi({ description: `At most 1e15 in absolute value (${doc})` });
+};

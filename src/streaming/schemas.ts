@@ -140,7 +140,7 @@ const PredictionIn = z
     prediction: ItemJsonValue,
     confidence: decimalNumber({ min: 0, max: 1 }),
     // Bounded like a metric value: latencies are added into the model rollups' float sums.
-    latency_ms: boundedValue("docs/streaming.md, Limits").min(0).optional(),
+    latency_ms: boundedValue("docs/streaming.md, Limits", { nonNegative: true }).optional(),
     event_id: Id.optional(),
     features: ItemJsonObject.optional(),
     timestamp: TimeIn.optional(),

@@ -21,6 +21,7 @@ const LIFT = "a number greater than 0 and at most 100";
 const FRACTION = "must be a number greater than 0 and less than 1";
 const SENSITIVITY = "must be a number from 0.5 to 100";
 const SHARE = "must be a number from 0 to 1";
+const VALUE = "must be a finite number between -1e15 and 1e15";
 
 describe("a fractional body field out of its range is one error naming the range", () => {
   it.each([
@@ -79,6 +80,37 @@ describe("a fractional body field out of its range is one error naming the range
       "namespace.end",
       SHARE,
     ],
+    // The ±1e15 bounded values (boundedValue in src/http/values.ts) already named their range when
+    // out of it; 1e999, a negative latency and a missing value said zod's words.
+    ["a metric value 1e999", `${S}/metrics`, '{"name":"m","value":1e999}', "value", VALUE],
+    [
+      "a metric value missing",
+      `${S}/metrics`,
+      '{"name":"m"}',
+      "value",
+      "required: a finite number between -1e15 and 1e15",
+    ],
+    [
+      "a result's metric_value -1e999",
+      `${AB}/experiments/x/results`,
+      '{"metric_name":"m","variant_id":"v","metric_value":-1e999}',
+      "metric_value",
+      VALUE,
+    ],
+    [
+      "a negative latency_ms",
+      `${S}/predictions`,
+      '{"model_name":"m","prediction":1,"confidence":0.5,"latency_ms":-1}',
+      "latency_ms",
+      "must be a finite number between 0 and 1e15",
+    ],
+    [
+      "latency_ms 1e999",
+      `${S}/predictions`,
+      '{"model_name":"m","prediction":1,"confidence":0.5,"latency_ms":1e999}',
+      "latency_ms",
+      "must be a finite number between 0 and 1e15",
+    ],
   ])("%s", async (_name, path, body, field, message) => {
     const c = await as("fractional-body-refused");
     const problem = await expectProblem(await c.postRaw(path, body), 400);
@@ -98,6 +130,8 @@ describe("a fractional body field out of its range is one error naming the range
       const rule = await ok(`${S}/alert-rules`, `{${RULE},"sensitivity":${sensitivity}}`, 201);
       expect(rule.sensitivity).toBe(sensitivity);
     }
+    await ok(`${S}/metrics`, '{"metrics":[{"name":"m","value":1e15},{"name":"m","value":-1e15}]}', 202);
+    await ok(`${S}/predictions`, '{"model_name":"m","prediction":1,"confidence":0.5,"latency_ms":0}', 201);
     await ok(
       `${S}/predictions`,
       '{"predictions":[{"model_name":"m","prediction":1,"confidence":0},{"model_name":"m","prediction":1,"confidence":1}]}',

@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import { decimalNumber } from "../../src/http/params";
+import { boundedValue } from "../../src/http/values";
 
 const messages = (schema: z.ZodType, input: unknown) => schema.safeParse(input).error?.issues.map((i) => i.message);
 
@@ -78,5 +79,34 @@ describe("decimalNumber inside an object", () => {
     [{ mde_relative: 50 }, ["too big"]],
   ])("%j: %j", (input, expected) => {
     expect(messages(power, input)).toEqual(expected);
+  });
+});
+
+describe("boundedValue: metric values, results' metric_value, latency_ms", () => {
+  const value = boundedValue("doc");
+  const latency = boundedValue("doc", { nonNegative: true });
+  const VALUE = "must be a finite number between -1e15 and 1e15";
+  const LATENCY = "must be a finite number between 0 and 1e15";
+
+  it.each<[z.ZodType, number]>([
+    [value, 1e15],
+    [value, -1e15],
+    [value, 0.5],
+    [latency, 0],
+    [latency, 1e15],
+  ])("%#: %d is accepted", (schema, v) => {
+    expect(schema.parse(v)).toBe(v);
+  });
+
+  it.each<[z.ZodType, unknown, string]>([
+    [value, 1e15 + 1, VALUE],
+    [value, -1e308, VALUE],
+    [value, Number.POSITIVE_INFINITY, VALUE],
+    [value, "5", VALUE],
+    [value, undefined, "required: a finite number between -1e15 and 1e15"],
+    [latency, -1, LATENCY],
+    [latency, Number.NEGATIVE_INFINITY, LATENCY],
+  ])("%#: %j is one message", (schema, input, message) => {
+    expect(messages(schema, input)).toEqual([message]);
   });
 });

@@ -57,15 +57,12 @@ export function resolve(schema: JsonSchema, components: Components, seen: readon
   if (out.allOf) {
     const parts = out.allOf.map((s) => resolve(s, components, seen));
     const { allOf: _, ...rest } = out;
-    out = parts.reduce<JsonSchema>(
-      (acc, p) => ({
-        ...p,
-        ...acc,
-        properties: { ...p.properties, ...acc.properties },
-        required: [...(acc.required ?? []), ...(p.required ?? [])],
-      }),
-      rest,
-    );
+    // The schema's own keys win over every part's, and an earlier part's over a later one's.
+    const layers = [...parts].reverse();
+    out = Object.assign({}, ...layers, rest, {
+      properties: Object.assign({}, ...layers.map((p) => p.properties), rest.properties),
+      required: [rest, ...parts].flatMap((p) => p.required ?? []),
+    });
   }
   const alternatives = out.anyOf ?? out.oneOf;
   if (alternatives) {

@@ -355,7 +355,7 @@ export function planQuery(options: Omit<QueryOptions, "aggregation">): QueryPlan
 const PERCENTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** What every aggregation but a percentile reads of a rollup: these four add up across rollups. */
-export type RollupTotals = Pick<Rollup, "count" | "sum" | "min" | "max">;
+export type RollupTotals = Omit<Rollup, "last" | "last_at" | "sketch">;
 
 /** Whether the aggregation needs the rollups' sketches, or their totals are enough. */
 export const needsSketch = (aggregation: Aggregation): boolean => PERCENTILES[aggregation] !== undefined;

@@ -30,9 +30,89 @@ import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
 import { ok } from "../src/streaming/service-types";
+import { AGGREGATIONS, type Aggregation, aggregate } from "../src/streaming/rollup";
+import { runsByWindow, valuesByWindow, windowEdges, windowRuns } from "../src/streaming/rule-windows";
+import { QuantileSketch } from "../src/streaming/sketch";
+import { listTagSets, taggedRollupsIn, taggedTotalsInRange } from "../src/streaming/store/tags";
+import { matchesFilter } from "../src/streaming/tags";
+
+const HOUR_MS = 3_600_000;
+/** 31 daily windows at hourly buckets: a tagged anomaly rule's default read. */
+const RULE_WINDOWS = 31;
+const RULE_BUCKETS = RULE_WINDOWS * 24 + 1;
 
 /** Same class name as production, so wrangler.toml's ORG binding and migrations apply unchanged. */
 export class OrgObject extends ProductionOrgObject {
+  /**
+   * `sets` tag sets of metric `name`, each with a rollup in every hourly bucket of 31 days up to
+   * now (written straight to SQLite: 745,000 rollups through POST /metrics would take the bench
+   * minutes). Every rollup holds 60 values, its sketch the one they make.
+   */
+  seedRuleReads(name: string, sets: number) {
+    const now = Date.now();
+    const last = now - (now % HOUR_MS);
+    const first = last - (RULE_BUCKETS - 1) * HOUR_MS;
+    const sketch = new QuantileSketch();
+    for (let i = 0; i < 60; i++) sketch.add(50 + i * 3.7);
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+       INSERT OR IGNORE INTO metric_tag_sets (name, tag_set, tags, first_seen_at)
+       SELECT ?, i, json_array(json_array('env', 'prod'), json_array('host', 'h' || i)), ? FROM s`,
+      sets,
+      name,
+      now,
+    );
+    sql.exec(
+      `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?),
+         b(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM b WHERE k < ?)
+       INSERT OR REPLACE INTO tagged_rollups (name, tag_set, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch)
+       SELECT ?, i, ?, ? + k * ?, 60, 60 * (159.15 + i % 7), 50, 268.3, 100, ? + k * ?, ? FROM s, b`,
+      sets,
+      RULE_BUCKETS - 1,
+      name,
+      HOUR_MS,
+      first,
+      HOUR_MS,
+      first,
+      HOUR_MS,
+      JSON.stringify(sketch.toJSON()),
+    );
+    return { rollups: sets * RULE_BUCKETS };
+  }
+
+  /**
+   * The 31 daily windows of a rule filtered on env=prod, read the way service-rules.ts reads them:
+   * `totals` (SQLite adds each run up: count, sum, avg, min, max) or `rows` (every rollup read and
+   * folded as it comes: what a percentile needs). Both paths are the production functions.
+   */
+  ruleReads(name: string, path: "totals" | "rows", aggregation: Aggregation) {
+    const now = Date.now();
+    const edges = windowEdges(now, 86_400, RULE_WINDOWS, HOUR_MS);
+    const sets = listTagSets(this.ctx.storage.sql, name)
+      .filter((s) => matchesFilter(s.tags, { env: "prod" }))
+      .map((s) => s.tag_set);
+    const sql = this.ctx.storage.sql;
+    const started = performance.now();
+    const values =
+      path === "totals"
+        ? runsByWindow(edges, HOUR_MS, now).map((runs) =>
+            aggregate(
+              runs.map((r) => taggedTotalsInRange(sql, name, sets, r.resolution_ms, r.from, r.to - 1)),
+              aggregation,
+            ),
+          )
+        : valuesByWindow(
+            (function* () {
+              for (const r of windowRuns(edges, HOUR_MS, now))
+                yield* taggedRollupsIn(sql, name, sets, r.resolution_ms, r.from, r.to - 1);
+            })(),
+            edges,
+            aggregation,
+          );
+    return { values, tag_sets: sets.length, ms: performance.now() - started };
+  }
+
   /** The same RPC with the same batch, storing nothing. */
   ingestEventsNoop(events: EventInT[]) {
     return ok({ accepted: events.length, duplicates: 0 });
@@ -216,6 +296,20 @@ bench.post("/bench/fanout-inner", requireScope("ingest"), async (c) => {
     for (const ws of sockets) ws.close(1000, "bench done");
   }
   return c.json({ sockets: count, open_ms: openMs, to_first_ms: toFirst, to_last_ms: toLast, rpc_ms: rpc });
+});
+// Tagged rule reads inside the organization's object (rules.bench.ts): seed, then one read per call.
+bench.post("/bench/rule-reads/seed", requireScope("ingest"), async (c) => {
+  const sets = Math.min(1000, Math.max(1, Number(c.req.query("sets") ?? 1000)));
+  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  return c.json(await stub.seedRuleReads("bench.rules", sets));
+});
+bench.post("/bench/rule-reads", requireScope("read"), async (c) => {
+  const path = c.req.query("path") === "rows" ? "rows" : "totals";
+  const aggregation = (AGGREGATIONS as readonly string[]).includes(c.req.query("aggregation") ?? "")
+    ? (c.req.query("aggregation") as Aggregation)
+    : "avg";
+  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  return c.json(await stub.ruleReads("bench.rules", path, aggregation));
 });
 app.route("/api/v1/streaming-analytics", bench);
 

@@ -1,0 +1,75 @@
+// Tagged alert rule reads (service-rules.ts windowValues): a rule filtered on env=prod over 1,000
+// tag sets with 31 daily windows at hourly buckets, 745,000 rollups, read inside the organization's
+// object the two ways the rules read them. `totals`: SQLite adds each window's rows up (count, sum,
+// avg, min, max). `rows`: every rollup read and folded as it comes, what a percentile needs. The
+// same avg read both ways in alternating rounds is the ratio; p95 (rows only) is reported beside it.
+// Timed by this client around one HTTP call each (a few ms of the figures are the call itself).
+import type { BenchContext, BenchSection } from "./harness.ts";
+import { round } from "./harness.ts";
+
+const P = "/api/v1/streaming-analytics/bench";
+const SETS = 1000;
+const ROUNDS = 3;
+
+interface Read {
+  values: (number | null)[];
+  tag_sets: number;
+  ms: number;
+}
+
+async function call(ctx: BenchContext, token: string, path: string): Promise<{ read: Read; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(`${ctx.baseUrl}${P}${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  const read = (await res.json()) as Read;
+  return { read, ms: performance.now() - started };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export default async function rules(ctx: BenchContext): Promise<BenchSection> {
+  const token = await ctx.token("bench-rules", "read ingest");
+  const seeded = await call(ctx, token, `/rule-reads/seed?sets=${SETS}`);
+  ctx.log(`seeded ${JSON.stringify(seeded.read)} in ${round(seeded.ms)} ms`);
+  const totals: number[] = [];
+  const rows: number[] = [];
+  const p95: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const viaTotals = await call(ctx, token, "/rule-reads?path=totals&aggregation=avg");
+    const viaRows = await call(ctx, token, "/rule-reads?path=rows&aggregation=avg");
+    const percentile = await call(ctx, token, "/rule-reads?path=rows&aggregation=p95");
+    // The same windows either way (sums up to the order of their additions).
+    viaTotals.read.values.forEach((v, k) => {
+      const w = viaRows.read.values[k];
+      if (v === null || w === null || w === undefined || Math.abs(v - w) > 1e-9 * Math.abs(w))
+        throw new Error(`window ${k}: totals ${v}, rows ${w}`);
+    });
+    if (viaTotals.read.tag_sets !== SETS) throw new Error(`read ${viaTotals.read.tag_sets} tag sets, not ${SETS}`);
+    totals.push(viaTotals.ms);
+    rows.push(viaRows.ms);
+    p95.push(percentile.ms);
+    ratios.push(viaRows.ms / viaTotals.ms);
+    ctx.log(
+      `round ${r}: totals ${round(viaTotals.ms)} ms, rows ${round(viaRows.ms)} ms, p95 rows ${round(percentile.ms)} ms`,
+    );
+  }
+  return {
+    title: `Tagged rule reads: 31 daily windows over ${SETS} tag sets (${SETS * 745} rollups)`,
+    figures: [
+      { name: "avg, summed by SQLite (totals), median round", value: round(median(totals)), unit: "ms" },
+      { name: "avg, every rollup read and folded (rows), median round", value: round(median(rows)), unit: "ms" },
+      { name: "p95 (rows: a percentile merges every sketch), median round", value: round(median(p95)), unit: "ms" },
+    ],
+    ratios: [
+      {
+        name: "rows / totals, the same avg read (median of the rounds' ratios)",
+        value: round(median(ratios)),
+      },
+    ],
+    notes: [`${ROUNDS} alternating rounds; both paths are the production functions (bench/worker.ts ruleReads)`],
+  };
+}

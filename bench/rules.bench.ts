@@ -38,6 +38,10 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
   const rows: number[] = [];
   const p95: number[] = [];
   const ratios: number[] = [];
+  const observed = {
+    avg: { cold: [] as number[], warm: [] as number[], ratios: [] as number[] },
+    p95: { cold: [] as number[], warm: [] as number[], ratios: [] as number[] },
+  };
   for (let r = 0; r < ROUNDS; r++) {
     const viaTotals = await call(ctx, token, "/rule-reads?path=totals&aggregation=avg");
     const viaRows = await call(ctx, token, "/rule-reads?path=rows&aggregation=avg");
@@ -53,6 +57,15 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
     rows.push(viaRows.ms);
     p95.push(percentile.ms);
     ratios.push(viaRows.ms / viaTotals.ms);
+    for (const aggregation of ["avg", "p95"] as const) {
+      const cold = await call(ctx, token, `/rule-observe?aggregation=${aggregation}&cache=cold`);
+      const warm = await call(ctx, token, `/rule-observe?aggregation=${aggregation}&cache=warm`);
+      if (JSON.stringify(cold.read.values) !== JSON.stringify(warm.read.values))
+        throw new Error(`${aggregation}: cached ${warm.read.values} against ${cold.read.values}`);
+      observed[aggregation].cold.push(cold.ms);
+      observed[aggregation].warm.push(warm.ms);
+      observed[aggregation].ratios.push(cold.ms / warm.ms);
+    }
     ctx.log(
       `round ${r}: totals ${round(viaTotals.ms)} ms, rows ${round(viaRows.ms)} ms, p95 rows ${round(percentile.ms)} ms`,
     );
@@ -63,12 +76,28 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
       { name: "avg, summed by SQLite (totals), median round", value: round(median(totals)), unit: "ms" },
       { name: "avg, every rollup read and folded (rows), median round", value: round(median(rows)), unit: "ms" },
       { name: "p95 (rows: a percentile merges every sketch), median round", value: round(median(p95)), unit: "ms" },
+      ...(["avg", "p95"] as const).flatMap((a) => [
+        {
+          name: `${a} rule evaluated, baseline cache cleared first, median round`,
+          value: round(median(observed[a].cold)),
+          unit: "ms",
+        },
+        {
+          name: `${a} rule evaluated again at the same edges (baseline cached), median round`,
+          value: round(median(observed[a].warm)),
+          unit: "ms",
+        },
+      ]),
     ],
     ratios: [
       {
         name: "rows / totals, the same avg read (median of the rounds' ratios)",
         value: round(median(ratios)),
       },
+      ...(["avg", "p95"] as const).map((a) => ({
+        name: `${a} rule, cleared cache / cached baseline (median of the rounds' ratios)`,
+        value: round(median(observed[a].ratios)),
+      })),
     ],
     notes: [`${ROUNDS} alternating rounds; both paths are the production functions (bench/worker.ts ruleReads)`],
   };

@@ -35,6 +35,9 @@ import { runsByWindow, valuesByWindow, windowEdges, windowRuns } from "../src/st
 import { QuantileSketch } from "../src/streaming/sketch";
 import { listTagSets, taggedRollupsIn, taggedTotalsInRange } from "../src/streaming/store/tags";
 import { matchesFilter } from "../src/streaming/tags";
+import { AlertRuleIn } from "../src/streaming/schemas";
+import { observe } from "../src/streaming/service-rules";
+import { createRule, listRules } from "../src/streaming/store/rules";
 
 const HOUR_MS = 3_600_000;
 /** 31 daily windows at hourly buckets: a tagged anomaly rule's default read. */
@@ -79,6 +82,35 @@ export class OrgObject extends ProductionOrgObject {
       JSON.stringify(sketch.toJSON()),
     );
     return { rollups: sets * RULE_BUCKETS };
+  }
+
+  /**
+   * One evaluation's read of a real anomaly rule (31 daily windows, env=prod, `aggregation`) through
+   * service-rules.ts `observe`: `cold` clears the object's baseline cache first (every window read),
+   * `warm` follows a read at the same edges (the 30 baseline windows from the cache).
+   */
+  ruleObserve(name: string, aggregation: Aggregation, cache: "cold" | "warm") {
+    const ctx = this.context();
+    const ruleName = `bench ${aggregation}`;
+    const stored =
+      listRules(ctx.sql, [name]).find((r) => r.rule.name === ruleName) ??
+      createRule(
+        ctx.sql,
+        AlertRuleIn.parse({
+          name: ruleName,
+          type: "anomaly",
+          metric_name: name,
+          aggregation,
+          window_seconds: 86_400,
+          severity: "info",
+          tags: { env: "prod" },
+        }),
+        ctx.now,
+      );
+    if (cache === "cold") this.baselines.clear();
+    const started = performance.now();
+    const { value, baseline } = observe(ctx, stored);
+    return { values: [value, ...baseline], tag_sets: -1, ms: performance.now() - started };
   }
 
   /**
@@ -302,6 +334,12 @@ bench.post("/bench/rule-reads/seed", requireScope("ingest"), async (c) => {
   const sets = Math.min(1000, Math.max(1, Number(c.req.query("sets") ?? 1000)));
   const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(await stub.seedRuleReads("bench.rules", sets));
+});
+bench.post("/bench/rule-observe", requireScope("read"), async (c) => {
+  const aggregation = c.req.query("aggregation") === "p95" ? "p95" : "avg";
+  const cache = c.req.query("cache") === "warm" ? "warm" : "cold";
+  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  return c.json(await stub.ruleObserve("bench.rules", aggregation, cache));
 });
 bench.post("/bench/rule-reads", requireScope("read"), async (c) => {
   const path = c.req.query("path") === "rows" ? "rows" : "totals";

@@ -1,6 +1,7 @@
 import type { AlertAction } from "./model";
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
+import { BaselineCache } from "./baseline-cache";
 import { eraseObject } from "./store/erase";
 import type { Env } from "../env";
 import { LiveHub } from "./live/hub";
@@ -120,7 +121,10 @@ export class OrgObject extends DurableObject<Env> {
   }
   // ---- end live ----
 
-  private context(): OrgContext {
+  /** Anomaly rules' baseline windows between evaluations (baseline-cache.ts): memory only. */
+  protected readonly baselines = new BaselineCache();
+
+  protected context(): OrgContext {
     return {
       sql: this.ctx.storage.sql,
       storage: this.ctx.storage,
@@ -128,6 +132,7 @@ export class OrgObject extends DurableObject<Env> {
       retention: getConfig(this.env).retention,
       publish: (message) => this.live.publish(message),
       listening: () => this.live.listening(),
+      baselines: this.baselines,
     };
   }
 
@@ -325,6 +330,7 @@ export class OrgObject extends DurableObject<Env> {
   /** DELETE /orgs/:org/data: everything this organization stored here. */
   async eraseAll(): Promise<void> {
     await eraseObject(this.ctx);
+    this.baselines.clear();
     this.hub.forgetSockets();
     this.alarmChecked = false;
   }

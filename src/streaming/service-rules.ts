@@ -107,11 +107,35 @@ function windowValues(
 }
 
 /**
+ * Each window's value, the baseline windows from the object's cache when nothing changed them
+ * since they were read (baseline-cache.ts): then only the current window is read.
+ */
+function windowsOf(
+  ctx: OrgContext,
+  rule: AlertRule,
+  edges: readonly number[],
+  resolutionMs: number,
+  metricRetentionMs: number,
+): (number | null)[] {
+  const cache = ctx.baselines;
+  if (cache === undefined || edges.length < 3) return windowValues(ctx, rule, edges, resolutionMs, metricRetentionMs);
+  // What the baseline read depends on: the series, its filter, the aggregation, and the edges.
+  const key = JSON.stringify([rule.metric_name, rule.tags ?? null, rule.aggregation, resolutionMs, edges.slice(1)]);
+  const baseline = cache.get(rule.id, key);
+  if (baseline !== undefined) {
+    return [...windowValues(ctx, rule, edges.slice(0, 2), resolutionMs, metricRetentionMs), ...baseline];
+  }
+  const values = windowValues(ctx, rule, edges, resolutionMs, metricRetentionMs);
+  cache.set(rule.id, { key, series: rule.metric_name, until: edges[1] as number, values: values.slice(1) });
+  return values;
+}
+
+/**
  * The current window's value and, for anomaly rules, the previous windows that have data. The
  * resolution is the one a read of all the windows at a step of one window would use (planQuery);
  * the buckets are read as runs of coarser ones where they fit (rule-windows.ts), the same data.
  */
-function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null; baseline: number[] } {
+export function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null; baseline: number[] } {
   const anomaly = rule.type === "anomaly";
   const windows = anomaly ? (rule.baseline_windows ?? DEFAULT_BASELINE_WINDOWS) + 1 : 1;
   const metricRetention = metricRetentionMs(ctx.retention);
@@ -123,7 +147,7 @@ function observe(ctx: OrgContext, { rule }: StoredRule): { value: number | null;
   });
   const edges = windowEdges(ctx.now, rule.window_seconds, windows, resolution_ms);
   const keptFrom = oldestKept(resolution_ms, ctx.now, metricRetention);
-  const values = keptValues(windowValues(ctx, rule, edges, resolution_ms, metricRetention), edges, keptFrom);
+  const values = keptValues(windowsOf(ctx, rule, edges, resolution_ms, metricRetention), edges, keptFrom);
   return {
     value: values[0] ?? null,
     baseline: values.slice(1).filter((v): v is number => v !== null && Number.isFinite(v)),
@@ -225,6 +249,7 @@ export function deleteAlertRule(ctx: OrgContext, id: string): Result<null> {
     if (stored === null) return fail("not-found", "alert rule not found");
     for (const action of retireRule(stored.rule, stored.state)) apply(tx, stored, stored.state, action);
     deleteRule(tx.sql, id);
+    tx.baselines?.forget(id);
     return ok(null);
   });
 }

@@ -5,6 +5,7 @@
  * with its detail and field errors. `unwrap` (routes-shared.ts) rethrows them as that ProblemError.
  */
 import type { FieldError, ProblemKind } from "../http/problem";
+import type { BaselineCache } from "./baseline-cache";
 import type { Publishable } from "./live/protocol";
 import type { RetentionPolicy } from "./store/retention";
 import type { Page } from "./store/sql";
@@ -55,6 +56,8 @@ export interface OrgContext {
   publish(message: LivePublication): void;
   /** See LivePublisher.listening. */
   listening(): boolean;
+  /** The object's baseline windows of anomaly rules, between evaluations; none: read every time. */
+  baselines?: BaselineCache | undefined;
 }
 
 /**
@@ -64,7 +67,14 @@ export interface OrgContext {
  */
 export function inTransaction<T>(ctx: OrgContext, fn: (tx: OrgContext) => T): T {
   const held: LivePublication[] = [];
-  const result = ctx.storage.transactionSync(() => fn({ ...ctx, publish: (message) => held.push(message) }));
+  let result: T;
+  try {
+    result = ctx.storage.transactionSync(() => fn({ ...ctx, publish: (message) => held.push(message) }));
+  } catch (error) {
+    // Baselines read inside it may hold what the rollback undid.
+    ctx.baselines?.clear();
+    throw error;
+  }
   for (const message of held) ctx.publish(message);
   return result;
 }

@@ -1,0 +1,154 @@
+/**
+ * Anomaly rules keep their baseline windows in the object's memory between evaluations
+ * (baseline-cache.ts). The cache must never change an answer: after every step of a seeded run
+ * (the clock moving across bucket edges, points arriving now, back-dated into the baseline windows,
+ * and up to the 5 minutes ahead that are allowed), each rule's observed value and baseline read
+ * through the cache equal a fresh read without it. And a second evaluation at the same edges reads
+ * only the current window.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { observe } from "../../src/streaming/service-rules";
+import type { OrgContext } from "../../src/streaming/service-types";
+import { listRules } from "../../src/streaming/store/rules";
+import { as } from "../helpers";
+import { pinClock, recordStatements, stub } from "../org-object";
+import { SeededRandom } from "../seeded-random";
+
+const P = "/api/v1/streaming-analytics";
+const WINDOW_S = 600;
+const context = (o: OrgObject) => (o as unknown as { context(): OrgContext }).context();
+
+/** Every rule observed through the object's cache, then without it. */
+const compare = (org: string) =>
+  runInDurableObject(stub(org), (o: OrgObject) => {
+    const ctx = context(o);
+    return listRules(ctx.sql).map((stored) => ({
+      name: stored.rule.name,
+      cached: observe(ctx, stored),
+      fresh: observe({ ...ctx, baselines: undefined }, stored),
+    }));
+  });
+
+const rules = [
+  { name: "count prod", aggregation: "count", tags: { env: "prod" } },
+  { name: "avg prod", aggregation: "avg", tags: { env: "prod" } },
+  { name: "p95 all", aggregation: "p95" },
+  { name: "max h1", aggregation: "max", tags: { host: "h1" } },
+  // Model statistics read the model rollups, which predictions feed.
+  { name: "confidence", aggregation: "avg", metric_name: "@models/confidence", tags: { model: "ranker" } },
+];
+
+describe("anomaly baselines cached between evaluations", () => {
+  it("answer what a fresh read answers, step after step", async () => {
+    const org = "baseline-cache";
+    const c = await as(org);
+    const rng = new SeededRandom(20261205);
+    let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+    await pinClock(org, now);
+    const point = (ts: number) => ({
+      name: "lat",
+      value: Math.round(rng.uniform() * 1000) / 10,
+      timestamp: new Date(ts).toISOString(),
+      tags: { env: rng.uniform() < 0.7 ? "prod" : "dev", host: `h${Math.floor(rng.uniform() * 4)}` },
+    });
+    // Five hours of history, a point a minute: more than the 31 ten-minute windows.
+    const history = [];
+    for (let ts = now - 5 * 3_600_000; ts <= now; ts += 60_000) history.push(point(ts));
+    expect((await c.post(`${P}/metrics`, { metrics: history })).status).toBe(202);
+    const predictions = (points: { timestamp: string; value: number }[]) =>
+      points.map((p) => ({ model_name: "ranker", prediction: 1, confidence: p.value / 100, timestamp: p.timestamp }));
+    for (let i = 0; i < history.length; i += 100)
+      expect((await c.post(`${P}/predictions`, { predictions: predictions(history.slice(i, i + 100)) })).status).toBe(
+        201,
+      );
+    for (const r of rules) {
+      const res = await c.post(`${P}/alert-rules`, {
+        metric_name: "lat",
+        ...r,
+        type: "anomaly",
+        window_seconds: WINDOW_S,
+        severity: "info",
+      });
+      expect(res.status).toBe(201);
+    }
+    let late = 0;
+    for (let step = 0; step < 40; step++) {
+      // Small steps keep the edges (the cached baselines are used), large ones cross them.
+      now += Math.floor(rng.uniform() * (step % 2 === 0 ? 20_000 : 400_000));
+      await pinClock(org, now);
+      const kind = step % 4;
+      const batch = Array.from({ length: 5 }, () =>
+        point(
+          kind === 0
+            ? now // current
+            : kind === 1
+              ? now - Math.floor(rng.uniform() * 31 * WINDOW_S * 1000) // back-dated into the baseline
+              : kind === 2
+                ? now + Math.floor(rng.uniform() * 290_000) // ahead, within the allowed skew
+                : now - Math.floor(rng.uniform() * 60_000),
+        ),
+      );
+      if (kind === 1) late++;
+      if (step % 5 !== 4) expect((await c.post(`${P}/metrics`, { metrics: batch })).status).toBe(202);
+      if (step % 5 !== 3)
+        expect((await c.post(`${P}/predictions`, { predictions: predictions(batch) })).status).toBe(201);
+      await runDurableObjectAlarm(stub(org));
+      for (const { name, cached, fresh } of await compare(org)) {
+        expect(cached.baseline.length, `${name} at step ${step}`).toBe(fresh.baseline.length);
+        for (const [k, v] of cached.baseline.entries())
+          expect(v, `${name} window ${k + 1} at step ${step}`).toBeCloseTo(fresh.baseline[k] as number, 9);
+        expect(cached.value, `${name} at step ${step}`).toBe(fresh.value);
+      }
+    }
+    expect(late).toBeGreaterThan(6);
+  });
+
+  it("a second evaluation at the same edges reads only the current window", async () => {
+    const org = "baseline-cache-reads";
+    const c = await as(org);
+    const now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+    await pinClock(org, now);
+    const history = [];
+    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 60_000)
+      for (let h = 0; h < 10; h++)
+        history.push({
+          name: "lat",
+          value: h,
+          timestamp: new Date(ts).toISOString(),
+          tags: { env: "prod", host: `h${h}` },
+        });
+    for (let i = 0; i < history.length; i += 1_000)
+      expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
+    const created = await c.post(`${P}/alert-rules`, {
+      name: "p95 prod",
+      type: "anomaly",
+      metric_name: "lat",
+      aggregation: "p95",
+      window_seconds: WINDOW_S,
+      severity: "info",
+      tags: { env: "prod" },
+    });
+    expect(created.status).toBe(201); // evaluated once on creation: the baseline is now cached
+    const rowsRead = async () => {
+      const recorded = await recordStatements(
+        org,
+        () => runDurableObjectAlarm(stub(org)).then(() => undefined),
+        (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
+      );
+      return runInDurableObject(stub(org), (_o: OrgObject, state) =>
+        recorded.reduce(
+          (n, r) => n + state.storage.sql.exec(r.query, ...(r.params as SqlStorageValue[])).toArray().length,
+          0,
+        ),
+      );
+    };
+    const cachedRows = await rowsRead();
+    // The same evaluation without the cache: all 31 windows.
+    await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.clear());
+    const freshRows = await rowsRead();
+    expect(cachedRows).toBeGreaterThan(0);
+    expect(cachedRows * 10).toBeLessThan(freshRows);
+  });
+});

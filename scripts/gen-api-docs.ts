@@ -55,6 +55,8 @@ interface Schema {
   description?: string;
   minimum?: number;
   maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
   maxItems?: number;
   minItems?: number;
   maxLength?: number;
@@ -97,7 +99,10 @@ function example(s: Schema): string[] {
 function limits(s: Schema): string {
   const parts: string[] = [];
   if (s.minimum !== undefined) parts.push(`min ${s.minimum}`);
+  // An open bound (PowerIn's alpha: 0 < alpha < 1) in /api/docs' words (schema-doc.ts constraintText).
+  if (s.exclusiveMinimum !== undefined) parts.push(`above ${s.exclusiveMinimum}`);
   if (s.maximum !== undefined) parts.push(`max ${s.maximum}`);
+  if (s.exclusiveMaximum !== undefined) parts.push(`below ${s.exclusiveMaximum}`);
   if (s.minItems !== undefined) parts.push(`min items ${s.minItems}`);
   if (s.maxItems !== undefined) parts.push(`max items ${s.maxItems}`);
   if (s.maxLength !== undefined) parts.push(`max length ${s.maxLength}`);

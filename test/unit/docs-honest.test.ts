@@ -188,3 +188,24 @@ describe("the Worker-rendered pages keep the dashboard's security headers", () =
     expect(directives).toEqual(PAGE_CSP);
   });
 });
+
+describe("docs/api.md names every bound of a body number", () => {
+  /** The notes column of each field row in the reference's `### <name>` table. */
+  const notes = (schema: string): Record<string, string> => {
+    const section = readFileSync("docs/api.md", "utf8").split(`\n### ${schema}\n`)[1]?.split("\n### ")[0] ?? "";
+    return Object.fromEntries(
+      [...section.matchAll(/^\| `([^`]+)` \|.*\| ([^|]*) \|$/gm)].map((m) => [m[1], (m[2] ?? "").trim()]),
+    );
+  };
+
+  // The open bounds (decimalNumber's `above` and `below`, OpenAPI's exclusiveMinimum/Maximum) were
+  // left out of the tables: `alpha` read as unbounded, `mde_relative` as "max 100" with no floor.
+  it.each([
+    ["baseline_stddev", "above 0"],
+    ["mde_relative", "above 0, max 100"],
+    ["alpha", "above 0, below 1"],
+    ["power", "above 0, below 1"],
+  ])("PowerIn.%s says %s", (field, bounds) => {
+    expect(notes("PowerIn")[field]).toMatch(new RegExp(`(^|; )${bounds}$`));
+  });
+});

@@ -80,10 +80,10 @@ function metricRows(
 
 /**
  * Each window's value. A tag filter makes every bucket one row per selected tag set: a daily
- * anomaly rule over 1,000 tag sets is 745,000 rows, 4.3 s to read and fold in JS. Unless the
+ * anomaly rule over 1,000 tag sets is 745,000 rows, 4.2 s to read and fold in JS. Unless the
  * aggregation is a percentile, whose sketches only JS can merge, SQLite adds those rows up instead,
  * one query and one row per run of each window (`taggedTotalsInRange`): the same count, sum, min
- * and max, in 0.41 s for those rows (`npm run bench -- rules`).
+ * and max, in 0.37 s for those rows (`npm run bench -- rules`, bench/RESULTS.md).
  */
 function windowValues(
   ctx: OrgContext,

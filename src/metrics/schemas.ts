@@ -17,15 +17,31 @@ import {
   normaliseMetricKey,
 } from "./model";
 
-/** The rule of every metric name: results' `metric_name`, experiments' metric lists, catalogue keys. */
-export const MetricKey = z
-  .string()
-  .transform(normaliseMetricKey)
-  .pipe(z.string().min(1).max(METRIC_KEY_MAX).regex(METRIC_KEY_PATTERN, "must not contain control characters"))
-  .openapi({ type: "string", description: METRIC_KEY_RULE, example: "conversion" });
+/**
+ * The rule of every metric name, with `error` for every way to miss when given (else zod's length
+ * words, which the dashboard's forms turn into "This can't be empty." and the like).
+ */
+const metricKey = (error?: string) =>
+  z
+    .string(error === undefined ? undefined : { error })
+    .transform(normaliseMetricKey)
+    .pipe(
+      z
+        .string()
+        .min(1, error === undefined ? undefined : { error })
+        .max(METRIC_KEY_MAX, error === undefined ? undefined : { error })
+        .regex(METRIC_KEY_PATTERN, error ?? "must not contain control characters"),
+    )
+    .openapi({ type: "string", description: METRIC_KEY_RULE, example: "conversion" });
 
-/** A metric key as a query parameter (a list's filter, a timeseries' metric), given once. */
-export const MetricKeyQuery = givenOnce(MetricKey, METRIC_KEY_CHARS);
+/** Every metric name in a body: results' `metric_name`, experiments' metric lists, catalogue keys. */
+export const MetricKey = metricKey();
+
+/**
+ * A metric key as a query parameter (a list's filter, a timeseries' metric), given once: one
+ * message saying what it takes, for a repeat and for an empty, long or control-character key alike.
+ */
+export const MetricKeyQuery = givenOnce(metricKey(`must be ${METRIC_KEY_CHARS}, given once`), METRIC_KEY_CHARS);
 
 const Iso = z.string().openapi({ format: "date-time", example: "2026-11-29T12:00:00.000Z" });
 const Name = z.string().trim().min(1).max(200);

@@ -83,6 +83,10 @@ describe("a repeated text or enum query parameter is one error saying it is give
       [`${S}/metrics/lat?group_by=${"g".repeat(201)}`, "group_by", NAME],
       [`${AB}/experiments?q=${"q".repeat(101)}`, "q", "must be at most 100 characters, given once"],
       [`${S}/events?cursor=${"a".repeat(401)}`, "cursor", CURSOR],
+      // A metric key: empty (after trimming), too long, a control character.
+      [`${AB}/metrics?key=%20`, "key", METRIC_KEY],
+      [`${AB}/metrics?key=${"k".repeat(129)}`, "key", METRIC_KEY],
+      [`${AB}/experiments/x/results/timeseries?metric=a%01b`, "metric", METRIC_KEY],
     ] as const) {
       const problem = await expectProblem(await c.get(path), 400);
       expect(problem.errors, path).toEqual([{ path: `query.${name}`, message }]);

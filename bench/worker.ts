@@ -33,7 +33,7 @@ import { ok } from "../src/streaming/service-types";
 import { AGGREGATIONS, type Aggregation, aggregate } from "../src/streaming/rollup";
 import { runsByWindow, valuesByWindow, windowEdges, windowRuns } from "../src/streaming/rule-windows";
 import { QuantileSketch } from "../src/streaming/sketch";
-import { listTagSets, taggedRollupsIn, taggedTotalsInRange } from "../src/streaming/store/tags";
+import { listTagSets, runRange, taggedRollupsIn, taggedTotalsIn } from "../src/streaming/store/tags";
 import { matchesFilter } from "../src/streaming/tags";
 import { AlertRuleIn } from "../src/streaming/schemas";
 import { observe } from "../src/streaming/service-rules";
@@ -130,14 +130,13 @@ export class OrgObject extends ProductionOrgObject {
       path === "totals"
         ? runsByWindow(edges, HOUR_MS, now).map((runs) =>
             aggregate(
-              runs.map((r) => taggedTotalsInRange(sql, name, sets, r.resolution_ms, r.from, r.to - 1)),
+              runs.map((r) => taggedTotalsIn(sql, runRange(name, sets, r))),
               aggregation,
             ),
           )
         : valuesByWindow(
             (function* () {
-              for (const r of windowRuns(edges, HOUR_MS, now))
-                yield* taggedRollupsIn(sql, name, sets, r.resolution_ms, r.from, r.to - 1);
+              for (const r of windowRuns(edges, HOUR_MS, now)) yield* taggedRollupsIn(sql, runRange(name, sets, r));
             })(),
             edges,
             aggregation,

@@ -43,3 +43,12 @@ export async function recordStatements(
   }
   return recorded;
 }
+
+/** How many rows the recorded statements answer when run again now: what a read returned to the code. */
+export const rowsAnswered = (org: string, statements: readonly Statement[]) =>
+  runInDurableObject(stub(org), (_instance: OrgObject, state) =>
+    statements.reduce(
+      (n, r) => n + state.storage.sql.exec(r.query, ...(r.params as SqlStorageValue[])).toArray().length,
+      0,
+    ),
+  );

@@ -10,7 +10,7 @@
  * - an entry is used only for the same rule, the same definition of what it reads and the same
  *   edges (`key`);
  * - a write of points of the entry's series dated before the end of its windows drops it
- *   (`written`), before the write's own transaction evaluates any rule;
+ *   (`writtenBatch`), before the write's own transaction evaluates any rule;
  * - a transaction that throws clears everything (service-types.ts `inTransaction`), since what it
  *   read may be rolled back, and so does deleting the organization's data;
  * - it lives in memory only, so a restarted object starts empty.
@@ -40,11 +40,24 @@ export class BaselineCache {
     this.entries.set(ruleId, entry);
   }
 
-  /** Points dated from `oldest` on were written to every series `matches` accepts: drop what they change. */
-  written(matches: (series: string) => boolean, oldest: number): void {
+  /** Points of `series` dated from `oldest` on were written: drop what they change. */
+  written(series: string, oldest: number): void {
     for (const [ruleId, entry] of this.entries) {
-      if (oldest < entry.until && matches(entry.series)) this.entries.delete(ruleId);
+      if (oldest < entry.until && entry.series === series) this.entries.delete(ruleId);
     }
+  }
+
+  /**
+   * A batch was written: each point feeds the series `seriesOf` names, and each series is written
+   * from its oldest point on. The ingest paths call this for every batch, so an empty cache costs
+   * nothing, not even that pass over the points.
+   */
+  writtenBatch<P extends { ts: number }>(points: readonly P[], seriesOf: (point: P) => readonly string[]): void {
+    if (this.entries.size === 0) return;
+    const oldest = new Map<string, number>();
+    for (const p of points)
+      for (const series of seriesOf(p)) oldest.set(series, Math.min(p.ts, oldest.get(series) ?? p.ts));
+    for (const [series, ts] of oldest) this.written(series, ts);
   }
 
   forget(ruleId: string): void {

@@ -357,6 +357,14 @@ const PERCENTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, 
 /** What every aggregation but a percentile reads of a rollup: these four add up across rollups. */
 export type RollupTotals = Omit<Rollup, "last" | "last_at" | "sketch">;
 
+/** The totals of no rollup: what every aggregation reads as empty. */
+export const NO_TOTALS: Readonly<RollupTotals> = {
+  count: 0,
+  sum: 0,
+  min: Number.POSITIVE_INFINITY,
+  max: Number.NEGATIVE_INFINITY,
+};
+
 /** Whether the aggregation needs the rollups' sketches, or their totals are enough. */
 export const needsSketch = (aggregation: Aggregation): boolean => PERCENTILES[aggregation] !== undefined;
 

@@ -124,14 +124,6 @@ export function ingestPredictions(ctx: OrgContext, predictions: readonly Predict
   );
 }
 
-/** Anomaly rules' cached baselines that these points fall into (baseline-cache.ts): each metric's oldest point. */
-function forgetBaselinesOf(ctx: OrgContext, points: readonly { name: string; ts: number }[]): void {
-  if (ctx.baselines === undefined || ctx.baselines.size === 0) return;
-  const oldest = new Map<string, number>();
-  for (const p of points) oldest.set(p.name, Math.min(p.ts, oldest.get(p.name) ?? p.ts));
-  for (const [name, ts] of oldest) ctx.baselines.written((series) => series === name, ts);
-}
-
 /**
  * Points are folded into rollups (fine and coarse resolutions, a sketch per bucket): read the
  * touched buckets, merge, write back — three statements per batch. Points older than their
@@ -151,7 +143,8 @@ export function ingestMetrics(ctx: OrgContext, points: readonly MetricInT[]): Re
   const tags = planTags(ctx, normalized);
   if (!tags.ok) return tags;
   const folded = foldPoints(normalized, { now: ctx.now, metricRetentionMs: keepMs });
-  forgetBaselinesOf(ctx, normalized);
+  // Anomaly rules' cached baselines these points fall into go (baseline-cache.ts).
+  ctx.baselines?.writtenBatch(normalized, (p) => [p.name]);
   const newest = new Map<string, (typeof normalized)[number]>();
   // A point older than the metric retention is kept by no rollup: it is no metric's latest either
   // (the catalogue would show a value no query returns), nor a live frame, nor a rule's input.

@@ -3,7 +3,7 @@
  * batch's transaction), and the backfill of predictions stored before the rollups existed (schema
  * V5), which the alarm runs a chunk at a time so that no call holds the object for long.
  */
-import { isModelRuleMetric } from "./model";
+import { MODEL_RULE_METRICS } from "./model";
 import { type PredictionFacts, predictionPoints } from "./models";
 import { foldPoints, mergeStored } from "./rollup";
 import { inTransaction, type OrgContext } from "./service-types";
@@ -11,18 +11,16 @@ import { storedRollups, writeRollups } from "./store/metrics";
 import { type BackfillMarker, backfillMarker, predictionFactsAfter, saveBackfillMarker } from "./store/predictions";
 import { metricRetentionMs } from "./store/retention";
 
+const MODEL_RULE_METRIC_NAMES = Object.keys(MODEL_RULE_METRICS);
+
 /** Predictions folded per alarm run: a few tens of ms, like one retention chunk. */
 const BACKFILL_CHUNK = 5_000;
 
 /** Folds the predictions into the model rollups (read, merge, write: three statements). Call inside a transaction. */
 export function foldModelRollups(ctx: OrgContext, predictions: readonly PredictionFacts[]): void {
   // Model statistic rules (`@models/…`) read these rollups: their cached baselines (baseline-cache.ts)
-  // that the oldest prediction falls into go, whichever model it is.
-  if (predictions.length > 0)
-    ctx.baselines?.written(
-      isModelRuleMetric,
-      predictions.reduce((oldest, p) => Math.min(oldest, p.ts), Number.POSITIVE_INFINITY),
-    );
+  // that a prediction falls into go, whichever model it is.
+  ctx.baselines?.writtenBatch(predictions, () => MODEL_RULE_METRIC_NAMES);
   const folded = foldPoints(predictionPoints(predictions), {
     now: ctx.now,
     metricRetentionMs: metricRetentionMs(ctx.retention),

@@ -28,7 +28,7 @@ import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
-import { listTagSets, taggedRollupsIn, taggedTotalsInRange } from "./store/tags";
+import { listTagSets, runRange, taggedRollupsIn, taggedTotalsIn } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
   createRule,
@@ -74,59 +74,52 @@ function metricRows(
   const sets = selectedTagSets(ctx, name, filter);
   // One row per bucket and tag set: read as a stream, never held whole (valuesByWindow folds it).
   return (function* () {
-    for (const r of runs) yield* taggedRollupsIn(ctx.sql, name, sets, r.resolution_ms, r.from, r.to - 1);
+    for (const r of runs) yield* taggedRollupsIn(ctx.sql, runRange(name, sets, r));
   })();
+}
+
+/** The windows a rule scores (rule-windows.ts `windowEdges`, newest first) and how they are read. */
+interface RuleWindows {
+  edges: readonly number[];
+  resolutionMs: number;
+  metricRetentionMs: number;
 }
 
 /**
  * Each window's value. A tag filter makes every bucket one row per selected tag set: a daily
  * anomaly rule over 1,000 tag sets is 745,000 rows, 4.2 s to read and fold in JS. Unless the
  * aggregation is a percentile, whose sketches only JS can merge, SQLite adds those rows up instead,
- * one query and one row per run of each window (`taggedTotalsInRange`): the same count, sum, min
- * and max, in 0.37 s for those rows (`npm run bench -- rules`, bench/RESULTS.md).
+ * one query and one row per run of each window (`taggedTotalsIn`): the same count, sum, min and
+ * max, in 0.37 s for those rows (`npm run bench -- rules`, bench/RESULTS.md).
  */
-function windowValues(
-  ctx: OrgContext,
-  rule: AlertRule,
-  edges: readonly number[],
-  resolutionMs: number,
-  metricRetentionMs: number,
-): (number | null)[] {
+function windowValues(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number | null)[] {
   const { metric_name: name, tags, aggregation } = rule;
   if (hasTags(tags) && modelRuleSeries(name) === null && !needsSketch(aggregation)) {
     const sets = selectedTagSets(ctx, name, tags);
-    return runsByWindow(edges, resolutionMs, ctx.now, metricRetentionMs).map((runs) =>
+    return runsByWindow(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs).map((runs) =>
       aggregate(
-        runs.map((r) => taggedTotalsInRange(ctx.sql, name, sets, r.resolution_ms, r.from, r.to - 1)),
+        runs.map((r) => taggedTotalsIn(ctx.sql, runRange(name, sets, r))),
         aggregation,
       ),
     );
   }
-  const rows = metricRows(ctx, name, tags, windowRuns(edges, resolutionMs, ctx.now, metricRetentionMs));
-  return valuesByWindow(rows, edges, aggregation);
+  const rows = metricRows(ctx, name, tags, windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs));
+  return valuesByWindow(rows, w.edges, aggregation);
 }
 
 /**
  * Each window's value, the baseline windows from the object's cache when nothing changed them
  * since they were read (baseline-cache.ts): then only the current window is read.
  */
-function windowsOf(
-  ctx: OrgContext,
-  rule: AlertRule,
-  edges: readonly number[],
-  resolutionMs: number,
-  metricRetentionMs: number,
-): (number | null)[] {
+function windowsOf(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number | null)[] {
   const cache = ctx.baselines;
-  if (cache === undefined || edges.length < 3) return windowValues(ctx, rule, edges, resolutionMs, metricRetentionMs);
+  if (cache === undefined || w.edges.length < 3) return windowValues(ctx, rule, w);
   // What the baseline read depends on: the series, its filter, the aggregation, and the edges.
-  const key = JSON.stringify([rule.metric_name, rule.tags ?? null, rule.aggregation, resolutionMs, edges.slice(1)]);
+  const key = JSON.stringify([rule.metric_name, rule.tags ?? null, rule.aggregation, w.resolutionMs, w.edges.slice(1)]);
   const baseline = cache.get(rule.id, key);
-  if (baseline !== undefined) {
-    return [...windowValues(ctx, rule, edges.slice(0, 2), resolutionMs, metricRetentionMs), ...baseline];
-  }
-  const values = windowValues(ctx, rule, edges, resolutionMs, metricRetentionMs);
-  cache.set(rule.id, { key, series: rule.metric_name, until: edges[1] as number, values: values.slice(1) });
+  if (baseline !== undefined) return [...windowValues(ctx, rule, { ...w, edges: w.edges.slice(0, 2) }), ...baseline];
+  const values = windowValues(ctx, rule, w);
+  cache.set(rule.id, { key, series: rule.metric_name, until: w.edges[1] as number, values: values.slice(1) });
   return values;
 }
 
@@ -147,7 +140,8 @@ export function observe(ctx: OrgContext, { rule }: StoredRule): { value: number 
   });
   const edges = windowEdges(ctx.now, rule.window_seconds, windows, resolution_ms);
   const keptFrom = oldestKept(resolution_ms, ctx.now, metricRetention);
-  const values = keptValues(windowsOf(ctx, rule, edges, resolution_ms, metricRetention), edges, keptFrom);
+  const windowed = { edges, resolutionMs: resolution_ms, metricRetentionMs: metricRetention };
+  const values = keptValues(windowsOf(ctx, rule, windowed), edges, keptFrom);
   return {
     value: values[0] ?? null,
     baseline: values.slice(1).filter((v): v is number => v !== null && Number.isFinite(v)),

@@ -12,7 +12,7 @@ import {
   storedTaggedRollups,
   type TaggedBucket,
   tagSetsOf,
-  taggedRollupsInRange,
+  taggedRollupsIn,
   writeTaggedRollups,
 } from "./store/tags";
 import {
@@ -191,14 +191,15 @@ export function taggedSeries(
   if (!verdict.ok) return overBudget(filter, groupBy, size, options, verdict);
   const read: QueryOptions = { ...options, ...verdict.read };
   const plan = planQuery(read);
-  const rows = taggedRollupsInRange(
-    ctx.sql,
-    name,
-    sets.map((s) => s.tag_set),
-    plan.resolution_ms,
-    plan.from,
-    plan.to,
-  );
+  const rows = [
+    ...taggedRollupsIn(ctx.sql, {
+      name,
+      tagSets: sets.map((s) => s.tag_set),
+      resolutionMs: plan.resolution_ms,
+      from: plan.from,
+      to: plan.to,
+    }),
+  ];
   const all = querySeries(rows, read);
   if (groupBy === undefined || grouped === null) return ok({ all, groups: null, options: read });
   const bySet = new Map<number, TaggedBucket[]>();

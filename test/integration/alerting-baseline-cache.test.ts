@@ -13,7 +13,7 @@ import { observe } from "../../src/streaming/service-rules";
 import type { OrgContext } from "../../src/streaming/service-types";
 import { listRules } from "../../src/streaming/store/rules";
 import { as } from "../helpers";
-import { pinClock, recordStatements, stub } from "../org-object";
+import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
 import { SeededRandom } from "../seeded-random";
 
 const P = "/api/v1/streaming-analytics";
@@ -137,12 +137,7 @@ describe("anomaly baselines cached between evaluations", () => {
         () => runDurableObjectAlarm(stub(org)).then(() => undefined),
         (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
       );
-      return runInDurableObject(stub(org), (_o: OrgObject, state) =>
-        recorded.reduce(
-          (n, r) => n + state.storage.sql.exec(r.query, ...(r.params as SqlStorageValue[])).toArray().length,
-          0,
-        ),
-      );
+      return rowsAnswered(org, recorded);
     };
     const cachedRows = await rowsRead();
     // The same evaluation without the cache: all 31 windows.

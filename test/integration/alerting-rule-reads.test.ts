@@ -8,7 +8,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OrgObject } from "../../src/streaming/org-object";
 import { as } from "../helpers";
-import { pinClock, recordStatements, stub } from "../org-object";
+import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
 import { formatNumber } from "../../src/streaming/rules";
 
 const P = "/api/v1/streaming-analytics";
@@ -54,12 +54,7 @@ describe("a tagged rule over an hour", () => {
       (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups") && !q.includes("EXISTS"),
     );
     expect(recorded.length).toBeGreaterThan(0);
-    const rows = await runInDurableObject(stub(org), (_o: OrgObject, state) =>
-      recorded.reduce(
-        (n, r) => n + state.storage.sql.exec(r.query, ...(r.params as SqlStorageValue[])).toArray().length,
-        0,
-      ),
-    );
+    const rows = await rowsAnswered(org, recorded);
     // At 10 s buckets alone the hour is 361 buckets per tag set (7,220 rows); as runs at most 42 per
     // tag set (840); summed by SQLite, one row per run, and at most five runs.
     expect(rows).toBe(recorded.length);

@@ -24,7 +24,7 @@ describe("BaselineCache", () => {
   ] as [string, number, boolean][])("a write of %s from %d keeps it: %s", (series, oldest, kept) => {
     const cache = new BaselineCache();
     cache.set("r1", entry("lat", 1_000));
-    cache.written((s) => s === series, oldest);
+    cache.written(series, oldest);
     expect(cache.get("r1", "k") !== undefined).toBe(kept);
   });
 
@@ -33,12 +33,22 @@ describe("BaselineCache", () => {
     cache.set("a", entry("@models/confidence", 1_000));
     cache.set("b", entry("@models/latency_ms", 2_000));
     cache.set("c", entry("lat", 2_000));
-    cache.written((s) => s.startsWith("@models/"), 1_500);
+    // A prediction batch: both model statistics from its oldest prediction on, a later one too.
+    cache.writtenBatch([{ ts: 1_800 }, { ts: 1_500 }], () => ["@models/confidence", "@models/latency_ms"]);
     expect([cache.get("a", "k"), cache.get("b", "k") !== undefined, cache.get("c", "k") !== undefined]).toEqual([
       [1, null, 3],
       false,
       true,
     ]);
+  });
+
+  it("an empty cache does not look at a batch's points (every ingest calls it)", () => {
+    const cache = new BaselineCache();
+    expect(() =>
+      cache.writtenBatch([{ ts: 0 }], () => {
+        throw new Error("read");
+      }),
+    ).not.toThrow();
   });
 
   it("forgets one rule, or everything", () => {

@@ -9,6 +9,7 @@ import {
   type Aggregation,
   Aggregator,
   aggregate,
+  NO_TOTALS,
   needsSketch,
   type Rollup,
   type RollupTotals,
@@ -19,7 +20,7 @@ import { SeededRandom } from "../seeded-random";
 
 const T0 = Date.UTC(2030, 0, 1);
 
-/** SQLite's answer for a set of rollups: the four totals, as taggedTotalsInRange returns them. */
+/** SQLite's answer for a set of rollups: the four totals, as taggedTotalsIn returns them. */
 function totalsOf(rollups: readonly Rollup[]): RollupTotals {
   const kept = rollups.filter((r) => r.count > 0);
   return {
@@ -30,7 +31,7 @@ function totalsOf(rollups: readonly Rollup[]): RollupTotals {
   };
 }
 
-const EMPTY: RollupTotals = { count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+const EMPTY = NO_TOTALS;
 
 describe("needsSketch", () => {
   it.each([

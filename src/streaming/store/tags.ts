@@ -3,7 +3,15 @@
  * the key; the same three-statement pattern (read the touched keys with one json_each join, merge in
  * memory, write back with one INSERT OR REPLACE) keeps a tagged batch set-based.
  */
-import { type BucketRollup, fromRow, type RollupRow, type RollupTotals, toRow } from "../rollup";
+import {
+  type BucketRollup,
+  type BucketRun,
+  fromRow,
+  NO_TOTALS,
+  type RollupRow,
+  type RollupTotals,
+  toRow,
+} from "../rollup";
 import type { Tags } from "../tags";
 import type { Row } from "./sql";
 
@@ -104,73 +112,50 @@ export function writeTaggedRollups(sql: SqlStorage, merged: readonly TaggedBucke
   );
 }
 
-/** Buckets of the given tag sets of one metric, one resolution, in [from, to]. */
-export function taggedRollupsInRange(
-  sql: SqlStorage,
-  name: string,
-  tagSets: readonly number[],
-  resolutionMs: number,
-  from: number,
-  to: number,
-): TaggedBucket[] {
-  return [...taggedRollupsIn(sql, name, tagSets, resolutionMs, from, to)];
+/** One tagged read: the buckets of these tag sets of one metric, one resolution, in [from, to]. */
+export interface TaggedRange {
+  name: string;
+  tagSets: readonly number[];
+  resolutionMs: number;
+  from: number;
+  to: number;
 }
 
-/** The same buckets one at a time, as SQLite reads them: for a fold that must not hold them all. */
-export function* taggedRollupsIn(
-  sql: SqlStorage,
-  name: string,
-  tagSets: readonly number[],
-  resolutionMs: number,
-  from: number,
-  to: number,
-): Generator<TaggedBucket> {
-  if (tagSets.length === 0) return;
-  const rows = sql.exec<TaggedRow>(
-    `SELECT ${COLUMNS} FROM tagged_rollups
-     WHERE name = ? AND resolution_ms = ? AND tag_set IN (SELECT value FROM json_each(?)) AND bucket BETWEEN ? AND ?`,
-    name,
-    resolutionMs,
-    JSON.stringify(tagSets),
-    from,
-    to,
-  );
+/** The range of a run (rollup.ts `bucketRuns`: `to` is exclusive there). */
+export const runRange = (name: string, tagSets: readonly number[], run: BucketRun): TaggedRange => ({
+  name,
+  tagSets,
+  resolutionMs: run.resolution_ms,
+  from: run.from,
+  to: run.to - 1,
+});
+
+const IN_RANGE =
+  "name = ? AND resolution_ms = ? AND tag_set IN (SELECT value FROM json_each(?)) AND bucket BETWEEN ? AND ?";
+const rangeArgs = (r: TaggedRange) => [r.name, r.resolutionMs, JSON.stringify(r.tagSets), r.from, r.to];
+
+/** The range's buckets one at a time, as SQLite reads them: a fold need not hold them all. */
+export function* taggedRollupsIn(sql: SqlStorage, range: TaggedRange): Generator<TaggedBucket> {
+  if (range.tagSets.length === 0) return;
+  const rows = sql.exec<TaggedRow>(`SELECT ${COLUMNS} FROM tagged_rollups WHERE ${IN_RANGE}`, ...rangeArgs(range));
   for (const row of rows) yield { ...fromRow(row), tag_set: row.tag_set };
 }
 
 /**
- * count, sum, min and max over the given tag sets' buckets of one resolution in [from, to], added
- * up by SQLite: one row however many it reads, and no sketch parsed. What a rule needs for every
- * aggregation but a percentile. No GROUP BY on purpose: SQLite groups by sorting, and sorting the
- * rows of 1,000 tag sets × 745 hourly buckets took 3 to 4 s, where this sum over them took 0.1 to
- * 0.5 s (workers runtime, 2026-12-05); so a caller that needs several windows asks once per window.
+ * count, sum, min and max over the range's buckets, added up by SQLite: one row however many it
+ * reads, and no sketch parsed. What a rule needs for every aggregation but a percentile. No GROUP BY
+ * on purpose: SQLite groups by sorting, and sorting the rows of 1,000 tag sets × 745 hourly buckets
+ * took 3 to 4 s, where this sum over them took 0.1 to 0.5 s (workers runtime, 2026-12-05); so a
+ * caller that needs several windows asks once per window.
  */
-export function taggedTotalsInRange(
-  sql: SqlStorage,
-  name: string,
-  tagSets: readonly number[],
-  resolutionMs: number,
-  from: number,
-  to: number,
-): RollupTotals {
-  if (tagSets.length === 0) return { count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+export function taggedTotalsIn(sql: SqlStorage, range: TaggedRange): RollupTotals {
+  if (range.tagSets.length === 0) return NO_TOTALS;
   const row = sql
     .exec<{ count: number; sum: number; min: number | null; max: number | null }>(
       `SELECT coalesce(sum(count), 0) AS count, coalesce(sum(sum), 0) AS sum, min(min) AS min, max(max) AS max
-       FROM tagged_rollups
-       WHERE name = ? AND resolution_ms = ? AND tag_set IN (SELECT value FROM json_each(?)) AND bucket BETWEEN ? AND ?
-         AND count > 0`,
-      name,
-      resolutionMs,
-      JSON.stringify(tagSets),
-      from,
-      to,
+       FROM tagged_rollups WHERE ${IN_RANGE} AND count > 0`,
+      ...rangeArgs(range),
     )
     .one();
-  return {
-    count: row.count,
-    sum: row.sum,
-    min: row.min ?? Number.POSITIVE_INFINITY,
-    max: row.max ?? Number.NEGATIVE_INFINITY,
-  };
+  return { count: row.count, sum: row.sum, min: row.min ?? NO_TOTALS.min, max: row.max ?? NO_TOTALS.max };
 }

@@ -89,7 +89,15 @@ export class OrgObject extends ProductionOrgObject {
    * service-rules.ts `observe`: `cold` clears the object's baseline cache first (every window read),
    * `warm` follows a read at the same edges (the 30 baseline windows from the cache).
    */
-  ruleObserve(name: string, aggregation: Aggregation, cache: "cold" | "warm") {
+  /** How far "moved" evaluations have put this object's clock ahead of the real one. */
+  private shifted = 0;
+
+  /**
+   * A real rule's evaluation: with every cache cleared (`cold`), again at the same edges (`warm`), or
+   * after its edges moved one hourly bucket (`moved`: the object's clock put an hour ahead, as once an
+   * hour in production; the new bucket holds no data here, so its read finds no rows).
+   */
+  ruleObserve(name: string, aggregation: Aggregation, cache: "cold" | "warm" | "moved") {
     const ctx = this.context();
     const ruleName = `bench ${aggregation}`;
     const stored =
@@ -108,6 +116,11 @@ export class OrgObject extends ProductionOrgObject {
         ctx.now,
       );
     if (cache === "cold") this.baselines.clear();
+    if (cache === "moved") {
+      this.shifted += HOUR_MS;
+      const shift = this.shifted;
+      this.clock = () => Date.now() + shift;
+    }
     const started = performance.now();
     const { value, baseline } = observe(ctx, stored);
     return { values: [value, ...baseline], tag_sets: -1, ms: performance.now() - started };
@@ -336,7 +349,7 @@ bench.post("/bench/rule-reads/seed", requireScope("ingest"), async (c) => {
 });
 bench.post("/bench/rule-observe", requireScope("read"), async (c) => {
   const aggregation = c.req.query("aggregation") === "p95" ? "p95" : "avg";
-  const cache = c.req.query("cache") === "warm" ? "warm" : "cold";
+  const cache = c.req.query("cache") === "warm" ? "warm" : c.req.query("cache") === "moved" ? "moved" : "cold";
   const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(await stub.ruleObserve("bench.rules", aggregation, cache));
 });

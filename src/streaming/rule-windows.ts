@@ -13,7 +13,14 @@
  * for that hour, 36 for a day (289 at 5 min buckets), at most five queries (test/unit/rule-windows).
  * Windows already read at hourly buckets (a week; an anomaly rule's 31 hours) gain nothing. Pure.
  */
-import { type Aggregation, Aggregator, type BucketRollup, type BucketRun, bucketRuns, bucketStart } from "./rollup";
+import { type Aggregation, Aggregator, type BucketRun, bucketRuns, bucketStart, type RollupTotals } from "./rollup";
+import type { QuantileSketch } from "./sketch";
+
+/** What a window folds of a bucket: its start and its totals, with the sketch a percentile needs. */
+export interface WindowBucket {
+  bucket: number;
+  rollup: RollupTotals & { sketch?: QuantileSketch };
+}
 
 /** windows + 1 edges, newest first (see above). */
 export function windowEdges(now: number, windowSeconds: number, windows: number, resolutionMs: number): number[] {
@@ -58,7 +65,7 @@ export function windowRuns(
  * Folded as they come (Aggregator): a read of many tag sets can be more rows than the isolate holds.
  */
 export function valuesByWindow(
-  rows: Iterable<BucketRollup>,
+  rows: Iterable<WindowBucket>,
   edges: readonly number[],
   aggregation: Aggregation,
 ): (number | null)[] {

@@ -6,8 +6,19 @@
  */
 import { openOrDedupe, resolve } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS } from "./anomaly";
-import { aggregate, type BucketRollup, type BucketRun, needsSketch, oldestKept, planQuery } from "./rollup";
-import { keptValues, runsByWindow, valuesByWindow, windowEdges, windowRuns } from "./rule-windows";
+import type { BaselineCache } from "./baseline-cache";
+import {
+  aggregate,
+  type BucketRollup,
+  type BucketRun,
+  NO_TOTALS,
+  needsSketch,
+  oldestKept,
+  planQuery,
+  type RollupTotals,
+} from "./rollup";
+import { keptValues, runsByWindow, valuesByWindow, type WindowBucket, windowEdges, windowRuns } from "./rule-windows";
+import { QuantileSketch } from "./sketch";
 import { fieldErrors } from "../http/validation";
 import { modelRuleSeries, RULE_FINGERPRINT_PREFIX } from "./model";
 import { parseModelRollupName } from "./models";
@@ -28,7 +39,7 @@ import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
-import { listTagSets, runRange, taggedRollupsIn, taggedTotalsIn } from "./store/tags";
+import { listTagSets, runRange, type TaggedRange, taggedRollupsIn, taggedTotalsIn } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
   createRule,
@@ -83,6 +94,77 @@ interface RuleWindows {
   edges: readonly number[];
   resolutionMs: number;
   metricRetentionMs: number;
+  /** The start of the rule's oldest window (its last edge), even when only the current one is read. */
+  from: number;
+}
+
+/**
+ * A tagged percentile rule's buckets in its windows, each merged over the tag sets its filter
+ * selects, from the object's cache where it holds them (baseline-cache.ts `MergedBucket`); the
+ * buckets it does not hold are read, merged and kept. So when the rule's edges move it reads the
+ * one new bucket, and at each evaluation the buckets written since it last read them.
+ */
+function* mergedBuckets(
+  ctx: OrgContext,
+  cache: BaselineCache,
+  ruleId: string,
+  name: string,
+  sets: readonly number[],
+  w: RuleWindows,
+): Generator<WindowBucket> {
+  const key = JSON.stringify([name, sets]);
+  cache.readingMerged(ruleId, key, name, w.from);
+  for (const run of windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs)) {
+    let gap: number | null = null;
+    for (let b = run.from; b < run.to; b += run.resolution_ms) {
+      const held = cache.mergedBucket(ruleId, key, run.resolution_ms, b);
+      if (held === undefined) {
+        gap ??= b;
+        continue;
+      }
+      if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap, to: b }));
+      gap = null;
+      if (held.count > 0) yield { bucket: b, rollup: { ...held, sketch: QuantileSketch.fromJSON(held.sketch) } };
+    }
+    if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap }));
+  }
+}
+
+/** Reads a run of buckets of every selected tag set, merges each bucket's rows and keeps it. */
+function* readMerged(
+  ctx: OrgContext,
+  cache: BaselineCache,
+  ruleId: string,
+  key: string,
+  range: TaggedRange,
+): Generator<WindowBucket> {
+  const folded = new Map<number, RollupTotals & { sketch: QuantileSketch }>();
+  for (const { bucket, rollup: r } of taggedRollupsIn(ctx.sql, range)) {
+    if (r.count === 0) continue;
+    const f = folded.get(bucket);
+    if (f === undefined) folded.set(bucket, { count: r.count, sum: r.sum, min: r.min, max: r.max, sketch: r.sketch });
+    else {
+      f.count += r.count;
+      f.sum += r.sum;
+      f.min = Math.min(f.min, r.min);
+      f.max = Math.max(f.max, r.max);
+      f.sketch.merge(r.sketch);
+    }
+  }
+  for (let b = range.from; b <= range.to; b += range.resolutionMs) {
+    const f = folded.get(b);
+    const totals = f ?? NO_TOTALS;
+    cache.keepMerged(ruleId, key, {
+      resolution_ms: range.resolutionMs,
+      bucket: b,
+      count: totals.count,
+      sum: totals.sum,
+      min: totals.min,
+      max: totals.max,
+      sketch: f === undefined ? "" : JSON.stringify(f.sketch),
+    });
+    if (f !== undefined) yield { bucket: b, rollup: f };
+  }
 }
 
 /**
@@ -94,14 +176,17 @@ interface RuleWindows {
  */
 function windowValues(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number | null)[] {
   const { metric_name: name, tags, aggregation } = rule;
-  if (hasTags(tags) && modelRuleSeries(name) === null && !needsSketch(aggregation)) {
+  if (hasTags(tags) && modelRuleSeries(name) === null) {
     const sets = selectedTagSets(ctx, name, tags);
-    return runsByWindow(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs).map((runs) =>
-      aggregate(
-        runs.map((r) => taggedTotalsIn(ctx.sql, runRange(name, sets, r))),
-        aggregation,
-      ),
-    );
+    if (!needsSketch(aggregation))
+      return runsByWindow(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs).map((runs) =>
+        aggregate(
+          runs.map((r) => taggedTotalsIn(ctx.sql, runRange(name, sets, r))),
+          aggregation,
+        ),
+      );
+    if (ctx.baselines !== undefined)
+      return valuesByWindow(mergedBuckets(ctx, ctx.baselines, rule.id, name, sets, w), w.edges, aggregation);
   }
   const rows = metricRows(ctx, name, tags, windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs));
   return valuesByWindow(rows, w.edges, aggregation);
@@ -140,7 +225,12 @@ export function observe(ctx: OrgContext, { rule }: StoredRule): { value: number 
   });
   const edges = windowEdges(ctx.now, rule.window_seconds, windows, resolution_ms);
   const keptFrom = oldestKept(resolution_ms, ctx.now, metricRetention);
-  const windowed = { edges, resolutionMs: resolution_ms, metricRetentionMs: metricRetention };
+  const windowed = {
+    edges,
+    resolutionMs: resolution_ms,
+    metricRetentionMs: metricRetention,
+    from: edges[edges.length - 1] as number,
+  };
   const values = keptValues(windowsOf(ctx, rule, windowed), edges, keptFrom);
   return {
     value: values[0] ?? null,

@@ -35,6 +35,9 @@ const rules = [
   { name: "count prod", aggregation: "count", tags: { env: "prod" } },
   { name: "avg prod", aggregation: "avg", tags: { env: "prod" } },
   { name: "p95 all", aggregation: "p95" },
+  // A tagged percentile reads its buckets merged over the selected tag sets (MergedBucket).
+  { name: "p95 prod", aggregation: "p95", tags: { env: "prod" } },
+  { name: "p50 h2", aggregation: "p50", tags: { host: "h2" } },
   { name: "max h1", aggregation: "max", tags: { host: "h1" } },
   // Model statistics read the model rollups, which predictions feed.
   { name: "confidence", aggregation: "avg", metric_name: "@models/confidence", tags: { model: "ranker" } },
@@ -145,5 +148,70 @@ describe("anomaly baselines cached between evaluations", () => {
     const freshRows = await rowsRead();
     expect(cachedRows).toBeGreaterThan(0);
     expect(cachedRows * 10).toBeLessThan(freshRows);
+  });
+
+  it("a tagged percentile rule whose edges moved reads only the bucket it had not read", async () => {
+    const org = "baseline-cache-moved";
+    const c = await as(org);
+    let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+    await pinClock(org, now);
+    const history = [];
+    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 60_000)
+      for (let h = 0; h < 10; h++)
+        history.push({
+          name: "lat",
+          value: h * 10 + (ts % 7),
+          timestamp: new Date(ts).toISOString(),
+          tags: { env: "prod", host: `h${h}` },
+        });
+    for (let i = 0; i < history.length; i += 1_000)
+      expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
+    const created = await c.post(`${P}/alert-rules`, {
+      name: "p95 prod",
+      type: "anomaly",
+      metric_name: "lat",
+      aggregation: "p95",
+      window_seconds: WINDOW_S,
+      severity: "info",
+      tags: { env: "prod" },
+    });
+    expect(created.status).toBe(201); // evaluated once on creation: every bucket is now held
+    const evaluation = async () => {
+      const recorded = await recordStatements(
+        org,
+        () => runDurableObjectAlarm(stub(org)).then(() => undefined),
+        (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
+      );
+      return { rows: await rowsAnswered(org, recorded), statements: recorded.length };
+    };
+    // Ten minutes on: every edge moved past at least one bucket, and the data did not change.
+    now += WINDOW_S * 1000;
+    await pinClock(org, now);
+    const moved = await evaluation();
+    const [same] = await compare(org);
+    expect(same?.cached).toEqual(same?.fresh);
+    expect(same?.fresh.baseline.length).toBeGreaterThan(25);
+    // Only buckets it had not read: the ones the move added, and a coarser bucket that now fits a
+    // window whole (rule-windows.ts); one row here. Before, every bucket of the 31 windows: 612 rows.
+    expect(moved.rows).toBeLessThanOrEqual(10);
+    expect(moved.statements).toBeGreaterThan(0);
+    // A point now: only its bucket is read again, which holds that one point of one tag set.
+    expect(
+      (
+        await c.post(`${P}/metrics`, {
+          metrics: [
+            { name: "lat", value: 5_000, timestamp: new Date(now).toISOString(), tags: { env: "prod", host: "h1" } },
+          ],
+        })
+      ).status,
+    ).toBe(202);
+    const written = await evaluation();
+    expect(written.rows).toBe(1);
+    const [after] = await compare(org);
+    expect(after?.cached).toEqual(after?.fresh);
+    expect(after?.fresh.value).not.toEqual(same?.fresh.value);
+    // Without the cache the same evaluation reads every bucket of every tag set.
+    await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.clear());
+    expect((await evaluation()).rows).toBeGreaterThan(600);
   });
 });

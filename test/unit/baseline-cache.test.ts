@@ -62,6 +62,99 @@ describe("BaselineCache", () => {
   });
 });
 
+const merged = (bucket: number, resolution_ms = 60_000, sketch = "{}") => ({
+  resolution_ms,
+  bucket,
+  count: 1,
+  sum: 1,
+  min: 1,
+  max: 1,
+  sketch,
+});
+/** The buckets a rule holds for a read, as "resolution:start". */
+const held = (cache: BaselineCache, ruleId: string, key: string, starts: [number, number][]) =>
+  starts.filter(([res, b]) => cache.mergedBucket(ruleId, key, res, b) !== undefined).map(([res, b]) => `${res}:${b}`);
+
+describe("BaselineCache merged buckets (tagged percentile rules)", () => {
+  const all: [number, number][] = [
+    [60_000, 0],
+    [60_000, 60_000],
+    [60_000, 120_000],
+    [300_000, 0],
+  ];
+  const filled = () => {
+    const cache = new BaselineCache();
+    cache.readingMerged("r1", "k", "lat", 0);
+    for (const [res, b] of all) cache.keepMerged("r1", "k", merged(b, res));
+    return cache;
+  };
+
+  it("answers only for the rule and the read they were merged for", () => {
+    const cache = filled();
+    expect(held(cache, "r1", "k", all)).toHaveLength(4);
+    expect(held(cache, "r1", "other tag sets", all)).toEqual([]);
+    expect(held(cache, "r2", "k", all)).toEqual([]);
+  });
+
+  it.each([
+    // [written series, oldest point, buckets kept]
+    ["lat", 120_000, ["60000:0", "60000:60000"]], // the bucket holding it and later ones go
+    ["lat", 119_999, ["60000:0"]],
+    ["lat", 60_000, ["60000:0"]], // a coarse bucket goes with any point inside it
+    ["lat", 0, []],
+    ["lat", 300_000, ["60000:0", "60000:60000", "60000:120000", "300000:0"]],
+    ["err", 0, ["60000:0", "60000:60000", "60000:120000", "300000:0"]],
+  ] as [string, number, string[]][])("a write of %s from %d keeps %j", (series, oldest, kept) => {
+    const cache = filled();
+    cache.written(series, oldest);
+    expect(held(cache, "r1", "k", all)).toEqual(kept);
+    cache.writtenBatch([{ ts: oldest }], () => [series]); // the same through a batch: nothing more goes
+    expect(held(cache, "r1", "k", all)).toEqual(kept);
+  });
+
+  it.each([
+    // [start of the oldest window, buckets kept]
+    [0, 4],
+    [60_000, 3], // the first minute ended there
+    [120_000, 2],
+    [300_000, 0], // the coarse bucket too
+  ])("a read from %d drops the buckets that ended by then: %d kept", (from, kept) => {
+    const cache = filled();
+    cache.readingMerged("r1", "k", "lat", from);
+    expect(held(cache, "r1", "k", all)).toHaveLength(kept);
+    expect(cache.mergedSize.buckets).toBe(kept);
+  });
+
+  it("a read of other tag sets starts the rule over; a bucket kept twice counts once", () => {
+    const cache = filled();
+    cache.keepMerged("r1", "k", merged(0));
+    expect(cache.mergedSize.buckets).toBe(4);
+    cache.readingMerged("r1", "k2", "lat", 0);
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+    cache.keepMerged("r1", "k", merged(0)); // a read of the old key no longer keeps anything
+    expect(cache.mergedSize.buckets).toBe(0);
+  });
+
+  it("keeps buckets only within its byte budget, and frees their bytes when they go", () => {
+    const cache = new BaselineCache(1_000);
+    cache.readingMerged("r1", "k", "lat", 0);
+    for (let b = 0; b < 10; b++) cache.keepMerged("r1", "k", merged(b * 60_000, 60_000, "x".repeat(200)));
+    // 296 bytes each against 1,000: three fit, the rest are read again each time
+    expect(cache.mergedSize).toEqual({ buckets: 3, bytes: 888 });
+    cache.written("lat", 60_000);
+    expect(cache.mergedSize).toEqual({ buckets: 1, bytes: 296 });
+    cache.forget("r1");
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+  });
+
+  it("clear() drops them with the baselines", () => {
+    const cache = filled();
+    cache.clear();
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+    expect(held(cache, "r1", "k", all)).toEqual([]);
+  });
+});
+
 describe("inTransaction", () => {
   const ctxWith = (baselines: BaselineCache, transactionSync: (fn: () => unknown) => unknown) =>
     ({

@@ -17,6 +17,8 @@ interface Read {
   values: (number | null)[];
   tag_sets: number;
   ms: number;
+  /** What the object held of the rules' merged buckets after the call (rule-observe only). */
+  merged?: { buckets: number; bytes: number };
 }
 
 async function call(ctx: BenchContext, token: string, path: string): Promise<{ read: Read; ms: number }> {
@@ -45,6 +47,7 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
     p95: { cold: [] as number[], warm: [] as number[], ratios: [] as number[] },
   };
   const moved = { ms: [] as number[], ratios: [] as number[] };
+  let held = { buckets: 0, bytes: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     const viaTotals = await call(ctx, token, "/rule-reads?path=totals&aggregation=avg");
     const viaRows = await call(ctx, token, "/rule-reads?path=rows&aggregation=avg");
@@ -76,6 +79,7 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
     if (JSON.stringify(afterMove.read.values) !== JSON.stringify(sameEdgesCold.read.values))
       throw new Error(`p95 after a move: ${afterMove.read.values} against ${sameEdgesCold.read.values}`);
     moved.ms.push(afterMove.ms);
+    held = afterMove.read.merged ?? held;
     moved.ratios.push(sameEdgesCold.ms / afterMove.ms);
     ctx.log(
       `round ${r}: totals ${round(viaTotals.ms)} ms, rows ${round(viaRows.ms)} ms, p95 rows ${round(percentile.ms)} ms`,
@@ -103,6 +107,11 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
         name: "p95 rule evaluated after its edges moved one hourly bucket (merged buckets kept), median round",
         value: round(median(moved.ms)),
         unit: "ms",
+      },
+      {
+        name: "merged buckets held for the p95 rule (the object's budget: 16 MiB)",
+        value: held.buckets,
+        unit: `buckets, ${round(held.bytes / 1024 / 1024)} MiB`,
       },
     ],
     ratios: [

@@ -49,14 +49,22 @@ export class OrgObject extends ProductionOrgObject {
   /**
    * `sets` tag sets of metric `name`, each with a rollup in every hourly bucket of 31 days up to
    * now (written straight to SQLite: 745,000 rollups through POST /metrics would take the bench
-   * minutes). Every rollup holds 60 values, its sketch the one they make.
+   * minutes). Every rollup holds 60 values of its tag set, its sketch the one they make.
    */
   seedRuleReads(name: string, sets: number) {
     const now = Date.now();
     const last = now - (now % HOUR_MS);
     const first = last - (RULE_BUCKETS - 1) * HOUR_MS;
-    const sketch = new QuantileSketch();
-    for (let i = 0; i < 60; i++) sketch.add(50 + i * 3.7);
+    // Tag set i's 60 values start at 20 * 1.003^i and are 3.7 * (1 + i / 500) apart: merged over
+    // 1,000 sets they span 20 to about 1,000, some 390 of the sketch's 1% bins, like a latency series.
+    const perSet = Array.from({ length: sets }, (_, k) => {
+      const i = k + 1;
+      const base = 20 * 1.003 ** i;
+      const step = 3.7 * (1 + i / 500);
+      const sketch = new QuantileSketch();
+      for (let v = 0; v < 60; v++) sketch.add(base + v * step);
+      return [60 * base + step * 1770, base, base + 59 * step, JSON.stringify(sketch.toJSON())];
+    });
     const sql = this.ctx.storage.sql;
     sql.exec(
       `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
@@ -67,19 +75,19 @@ export class OrgObject extends ProductionOrgObject {
       now,
     );
     sql.exec(
-      `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?),
-         b(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM b WHERE k < ?)
+      `WITH RECURSIVE b(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM b WHERE k < ?),
+         s(i, sum, min, max, sketch) AS MATERIALIZED (
+           SELECT key + 1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))
        INSERT OR REPLACE INTO tagged_rollups (name, tag_set, resolution_ms, bucket, count, sum, min, max, last, last_at, sketch)
-       SELECT ?, i, ?, ? + k * ?, 60, 60 * (159.15 + i % 7), 50, 268.3, 100, ? + k * ?, ? FROM s, b`,
-      sets,
+       SELECT ?, i, ?, ? + k * ?, 60, sum, min, max, min, ? + k * ?, sketch FROM s, b`,
       RULE_BUCKETS - 1,
+      JSON.stringify(perSet),
       name,
       HOUR_MS,
       first,
       HOUR_MS,
       first,
       HOUR_MS,
-      JSON.stringify(sketch.toJSON()),
     );
     return { rollups: sets * RULE_BUCKETS };
   }
@@ -123,7 +131,8 @@ export class OrgObject extends ProductionOrgObject {
     }
     const started = performance.now();
     const { value, baseline } = observe(ctx, stored);
-    return { values: [value, ...baseline], tag_sets: -1, ms: performance.now() - started };
+    const ms = performance.now() - started;
+    return { values: [value, ...baseline], tag_sets: -1, ms, merged: this.baselines.mergedSize };
   }
 
   /**

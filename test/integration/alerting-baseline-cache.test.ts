@@ -38,6 +38,15 @@ const rules = [
   // A tagged percentile reads its buckets merged over the selected tag sets (MergedBucket).
   { name: "p95 prod", aggregation: "p95", tags: { env: "prod" } },
   { name: "p50 h2", aggregation: "p50", tags: { host: "h2" } },
+  // A threshold rule has no baseline, but a tagged percentile one reads merged buckets too.
+  {
+    name: "p90 prod above",
+    aggregation: "p90",
+    tags: { env: "prod" },
+    type: "threshold",
+    operator: "gt",
+    threshold: 90,
+  },
   { name: "max h1", aggregation: "max", tags: { host: "h1" } },
   // Model statistics read the model rollups, which predictions feed.
   { name: "confidence", aggregation: "avg", metric_name: "@models/confidence", tags: { model: "ranker" } },
@@ -69,8 +78,8 @@ describe("anomaly baselines cached between evaluations", () => {
     for (const r of rules) {
       const res = await c.post(`${P}/alert-rules`, {
         metric_name: "lat",
-        ...r,
         type: "anomaly",
+        ...r,
         window_seconds: WINDOW_S,
         severity: "info",
       });

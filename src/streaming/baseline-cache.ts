@@ -27,6 +27,8 @@
  * are held as sketch JSON text, a few KB each, and within a byte budget for the whole object: a
  * bucket past it is read again each time, as before. Pure.
  */
+import type { RollupRow } from "./rollup";
+
 export interface BaselineEntry {
   /** What the values were read for: the rule's read and its window edges (service-rules.ts). */
   key: string;
@@ -37,17 +39,11 @@ export interface BaselineEntry {
   values: readonly (number | null)[];
 }
 
-/** One bucket of a tagged percentile rule's read, merged over the tag sets its filter selects. */
-export interface MergedBucket {
-  resolution_ms: number;
-  bucket: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** The merged sketch as JSON text (sketch.ts `toJSON`): a fraction of what its live Maps take. */
-  sketch: string;
-}
+/**
+ * One bucket of a tagged percentile rule's read, merged over the tag sets its filter selects: a
+ * rollup row's totals, with the merged sketch as JSON text (a fraction of what its live Maps take).
+ */
+export type MergedBucket = Omit<RollupRow, "name" | "last" | "last_at">;
 
 /** What a bucket costs the budget: its sketch's characters and about the rest of the object. */
 const bucketBytes = (b: MergedBucket) => b.sketch.length + 96;

@@ -52,6 +52,41 @@ const rules = [
   { name: "confidence", aggregation: "avg", metric_name: "@models/confidence", tags: { model: "ranker" } },
 ];
 
+/** Six hours of one point a minute from each of ten hosts (env=prod), up to `now`. */
+async function seedHosts(c: Awaited<ReturnType<typeof as>>, now: number, value: (host: number, ts: number) => number) {
+  const history = [];
+  for (let ts = now - 6 * 3_600_000; ts <= now; ts += 60_000)
+    for (let h = 0; h < 10; h++)
+      history.push({
+        name: "lat",
+        value: value(h, ts),
+        timestamp: new Date(ts).toISOString(),
+        tags: { env: "prod", host: `h${h}` },
+      });
+  for (let i = 0; i < history.length; i += 1_000)
+    expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
+  const created = await c.post(`${P}/alert-rules`, {
+    name: "p95 prod",
+    type: "anomaly",
+    metric_name: "lat",
+    aggregation: "p95",
+    window_seconds: WINDOW_S,
+    severity: "info",
+    tags: { env: "prod" },
+  });
+  expect(created.status).toBe(201); // evaluated once on creation: what it read is now kept
+}
+
+/** One evaluation (the alarm): the statements reading tagged rollups, and the rows they answered. */
+async function tagReads(org: string): Promise<{ rows: number; statements: number }> {
+  const recorded = await recordStatements(
+    org,
+    () => runDurableObjectAlarm(stub(org)).then(() => undefined),
+    (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
+  );
+  return { rows: await rowsAnswered(org, recorded), statements: recorded.length };
+}
+
 describe("anomaly baselines cached between evaluations", () => {
   it("answer what a fresh read answers, step after step", async () => {
     const org = "baseline-cache";
@@ -122,35 +157,8 @@ describe("anomaly baselines cached between evaluations", () => {
     const c = await as(org);
     const now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
     await pinClock(org, now);
-    const history = [];
-    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 60_000)
-      for (let h = 0; h < 10; h++)
-        history.push({
-          name: "lat",
-          value: h,
-          timestamp: new Date(ts).toISOString(),
-          tags: { env: "prod", host: `h${h}` },
-        });
-    for (let i = 0; i < history.length; i += 1_000)
-      expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
-    const created = await c.post(`${P}/alert-rules`, {
-      name: "p95 prod",
-      type: "anomaly",
-      metric_name: "lat",
-      aggregation: "p95",
-      window_seconds: WINDOW_S,
-      severity: "info",
-      tags: { env: "prod" },
-    });
-    expect(created.status).toBe(201); // evaluated once on creation: the baseline is now cached
-    const rowsRead = async () => {
-      const recorded = await recordStatements(
-        org,
-        () => runDurableObjectAlarm(stub(org)).then(() => undefined),
-        (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
-      );
-      return rowsAnswered(org, recorded);
-    };
+    await seedHosts(c, now, (h) => h);
+    const rowsRead = async () => (await tagReads(org)).rows;
     const cachedRows = await rowsRead();
     // The same evaluation without the cache: all 31 windows.
     await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.clear());
@@ -164,35 +172,8 @@ describe("anomaly baselines cached between evaluations", () => {
     const c = await as(org);
     let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
     await pinClock(org, now);
-    const history = [];
-    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 60_000)
-      for (let h = 0; h < 10; h++)
-        history.push({
-          name: "lat",
-          value: h * 10 + (ts % 7),
-          timestamp: new Date(ts).toISOString(),
-          tags: { env: "prod", host: `h${h}` },
-        });
-    for (let i = 0; i < history.length; i += 1_000)
-      expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
-    const created = await c.post(`${P}/alert-rules`, {
-      name: "p95 prod",
-      type: "anomaly",
-      metric_name: "lat",
-      aggregation: "p95",
-      window_seconds: WINDOW_S,
-      severity: "info",
-      tags: { env: "prod" },
-    });
-    expect(created.status).toBe(201); // evaluated once on creation: every bucket is now held
-    const evaluation = async () => {
-      const recorded = await recordStatements(
-        org,
-        () => runDurableObjectAlarm(stub(org)).then(() => undefined),
-        (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
-      );
-      return { rows: await rowsAnswered(org, recorded), statements: recorded.length };
-    };
+    await seedHosts(c, now, (h, ts) => h * 10 + (ts % 7));
+    const evaluation = () => tagReads(org);
     // Ten minutes on: every edge moved past at least one bucket, and the data did not change.
     now += WINDOW_S * 1000;
     await pinClock(org, now);

@@ -204,4 +204,22 @@ describe("anomaly baselines cached between evaluations", () => {
     await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.clear());
     expect((await evaluation()).rows).toBeGreaterThan(600);
   });
+
+  it("a rule edited to stop reading merged buckets lets go of them; other edits keep them", async () => {
+    const org = "baseline-cache-edited";
+    const c = await as(org);
+    await pinClock(org, Date.UTC(2026, 11, 5, 10, 41, 7, 250));
+    await seedHosts(c, Date.UTC(2026, 11, 5, 10, 41, 7, 250), (h) => h);
+    const held = () => runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.mergedSize.buckets ?? 0);
+    const [rule] = ((await (await c.get(`${P}/alert-rules`)).json()) as { items: { id: string }[] }).items;
+    const edit = async (patch: object) =>
+      expect((await c.patch(`${P}/alert-rules/${rule?.id}`, patch)).status).toBe(200);
+    const before = await held();
+    expect(before).toBeGreaterThan(0);
+    await edit({ severity: "warning" }); // reads the same buckets
+    await edit({ aggregation: "p50" }); // another percentile of the same sketches
+    expect(await held()).toBe(before);
+    await edit({ aggregation: "avg" }); // summed by SQLite from now on
+    expect(await held()).toBe(0);
+  });
 });

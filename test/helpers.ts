@@ -1,5 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
+import { expect } from "vitest";
 import { signToken } from "../src/http/tokens";
 
 export const ALL_SCOPES = "read write ingest assign";
@@ -81,4 +82,10 @@ export async function expectProblem(
     throw new Error(`malformed problem: ${text}`);
   }
   return body;
+}
+
+/** A 400 whose only error names one query parameter (`query.<name>`) with this message. */
+export async function expectQueryError(res: Response, name: string, message: string): Promise<void> {
+  const problem = await expectProblem(res, 400);
+  expect(problem.errors, res.url).toEqual([{ path: `query.${name}`, message }]);
 }

@@ -162,8 +162,8 @@ function newer(aAt: number, aValue: number, bAt: number, bValue: number): boolea
   return bAt > aAt || (bAt === aAt && bValue > aValue);
 }
 
-/** Folds b into a in place (for building a batch). */
-function mergeInto(a: Rollup, b: Rollup): void {
+/** Folds b into a in place (for building a batch, or merging a bucket's tag sets). */
+export function mergeInto(a: Rollup, b: Rollup): void {
   a.count += b.count;
   a.sum += b.sum;
   a.min = Math.min(a.min, b.min);

@@ -11,11 +11,12 @@ import {
   aggregate,
   type BucketRollup,
   type BucketRun,
+  mergeInto,
   NO_TOTALS,
   needsSketch,
   oldestKept,
   planQuery,
-  type RollupTotals,
+  type Rollup,
 } from "./rollup";
 import { keptValues, runsByWindow, valuesByWindow, type WindowBucket, windowEdges, windowRuns } from "./rule-windows";
 import { QuantileSketch } from "./sketch";
@@ -149,18 +150,13 @@ function* readMerged(
   const step = gap.resolutionMs;
   for (let from = gap.from; from <= gap.to; from += MERGE_CHUNK_BUCKETS * step) {
     const range = { ...gap, from, to: Math.min(gap.to, from + MERGE_CHUNK_BUCKETS * step - 1) };
-    const folded = new Map<number, RollupTotals & { sketch: QuantileSketch }>();
+    // Each row's rollup is parsed fresh, so a bucket's first one can take the others in.
+    const folded = new Map<number, Rollup>();
     for (const { bucket, rollup: r } of taggedRollupsIn(ctx.sql, range)) {
       if (r.count === 0) continue;
       const f = folded.get(bucket);
-      if (f === undefined) folded.set(bucket, { count: r.count, sum: r.sum, min: r.min, max: r.max, sketch: r.sketch });
-      else {
-        f.count += r.count;
-        f.sum += r.sum;
-        f.min = Math.min(f.min, r.min);
-        f.max = Math.max(f.max, r.max);
-        f.sketch.merge(r.sketch);
-      }
+      if (f === undefined) folded.set(bucket, r);
+      else mergeInto(f, r);
     }
     for (let b = range.from; b <= range.to; b += step) {
       const f = folded.get(b);

@@ -48,7 +48,7 @@ export const orgObject = (env: Env, org: string): OrgApi => {
 };
 
 /** The caller's organization object: the org comes from the verified token, never the request. */
-export const orgOf = (c: Context<AppEnv>): OrgApi => orgObject(c.env, c.var.principal.org);
+export const orgOf = (c: Context<AppEnv>): OrgApi => orgObject(c.env, c.get("principal").org);
 
 const isRemote = (err: unknown): boolean =>
   typeof err === "object" && err !== null && (err as { remote?: unknown }).remote === true;

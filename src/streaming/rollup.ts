@@ -163,11 +163,16 @@ function newer(aAt: number, aValue: number, bAt: number, bValue: number): boolea
 }
 
 /** Folds b into a in place (for building a batch, or merging a bucket's tag sets). */
-export function mergeInto(a: Rollup, b: Rollup): void {
+/** Adds `b`'s count, sum, min and max into `a`. */
+export function addTotals(a: RollupTotals, b: RollupTotals): void {
   a.count += b.count;
   a.sum += b.sum;
   a.min = Math.min(a.min, b.min);
   a.max = Math.max(a.max, b.max);
+}
+
+function mergeInto(a: Rollup, b: Rollup): void {
+  addTotals(a, b);
   if (newer(a.last_at, a.last, b.last_at, b.last)) {
     a.last = b.last;
     a.last_at = b.last_at;
@@ -365,6 +370,13 @@ export const NO_TOTALS: Readonly<RollupTotals> = {
   max: Number.NEGATIVE_INFINITY,
 };
 
+/**
+ * What a fold reads of a rollup: its totals, and its sketch when the aggregation is a percentile.
+ * The sketch may be parsed, or as stored (`SketchJSON` or its text): the fold merges that straight
+ * in (QuantileSketch.mergeJSON), so a read of many rows never builds a sketch per row.
+ */
+export type FoldedRollup = RollupTotals & { sketch?: QuantileSketch | SketchJSON | string };
+
 /** Whether the aggregation needs the rollups' sketches, or their totals are enough. */
 export const needsSketch = (aggregation: Aggregation): boolean => PERCENTILES[aggregation] !== undefined;
 
@@ -388,7 +400,7 @@ export class Aggregator {
     this.sketch = this.q === undefined ? null : new QuantileSketch();
   }
 
-  add(r: RollupTotals & { sketch?: QuantileSketch }): void {
+  add(r: FoldedRollup): void {
     if (r.count === 0) return;
     this.count += r.count;
     this.sum += r.sum;
@@ -397,7 +409,8 @@ export class Aggregator {
     if (this.sketch !== null) {
       if (r.sketch === undefined)
         throw new TypeError(`${this.aggregation} needs the rollups' sketches, not their totals`);
-      this.sketch.merge(r.sketch);
+      if (r.sketch instanceof QuantileSketch) this.sketch.merge(r.sketch);
+      else this.sketch.mergeJSON(r.sketch);
     }
   }
 
@@ -415,49 +428,74 @@ export class Aggregator {
 }
 
 /** One aggregation over rollups (see Aggregator). */
-export function aggregate(
-  rollups: Iterable<RollupTotals & { sketch?: QuantileSketch }>,
-  aggregation: Aggregation,
-): number | null {
+export function aggregate(rollups: Iterable<FoldedRollup>, aggregation: Aggregation): number | null {
   const folded = new Aggregator(aggregation);
   for (const r of rollups) folded.add(r);
   return folded.value();
 }
 
-function inPlan(b: BucketRollup, plan: QueryPlan): boolean {
-  return b.resolution_ms === plan.resolution_ms && b.bucket >= plan.from && b.bucket <= plan.to;
+/** A bucket as a series fold reads it. A `BucketRollup` is one; so is a read of a rollup's totals only. */
+export interface FoldedBucket {
+  resolution_ms: number;
+  bucket: number;
+  rollup: FoldedRollup;
 }
 
 /**
- * Window value and series for ONE metric. Pass that metric's rows (at least those `planQuery`
- * names; rows of other resolutions or outside the window are ignored). The series has one point
- * per step from the step holding `from` to the step holding `now`, ascending; empty steps are
- * present with value 0 (count, sum) or null (others), so charts keep a regular x-axis with gaps.
+ * Window value and series for ONE metric, folded as the rows come (see Aggregator): a read of
+ * many tag sets' rollups holds one aggregator per step, never the rows. Add that metric's rows (at
+ * least those `planQuery` names; rows of other resolutions or outside the window are ignored). The
+ * series has one point per step from the step holding `from` to the step holding `now`, ascending;
+ * empty steps are present with value 0 (count, sum) or null (others), so charts keep a regular
+ * x-axis with gaps. Each step folds its rows in the order they were added, as the window does.
  */
-export function querySeries(rollups: Iterable<BucketRollup>, options: QueryOptions): SeriesResult {
-  const plan = planQuery(options);
-  const byStep = new Map<number, Rollup[]>();
-  const all: Rollup[] = [];
-  for (const b of rollups) {
-    if (!inPlan(b, plan)) continue;
-    all.push(b.rollup);
+export class SeriesFold {
+  private readonly plan: QueryPlan;
+  private readonly all: Aggregator;
+  private readonly steps = new Map<number, Aggregator>();
+
+  constructor(private readonly options: QueryOptions) {
+    this.plan = planQuery(options);
+    this.all = new Aggregator(options.aggregation);
+  }
+
+  add(b: FoldedBucket): void {
+    const { plan } = this;
+    if (b.resolution_ms !== plan.resolution_ms || b.bucket < plan.from || b.bucket > plan.to) return;
+    this.all.add(b.rollup);
     const t = bucketStart(b.bucket, plan.step_ms);
-    const list = byStep.get(t);
-    if (list === undefined) byStep.set(t, [b.rollup]);
-    else list.push(b.rollup);
+    let step = this.steps.get(t);
+    if (step === undefined) {
+      step = new Aggregator(this.options.aggregation);
+      this.steps.set(t, step);
+    }
+    step.add(b.rollup);
   }
-  const series: SeriesPoint[] = [];
-  for (let t = bucketStart(plan.from, plan.step_ms); t <= plan.to; t += plan.step_ms) {
-    series.push({ t, value: aggregate(byStep.get(t) ?? [], options.aggregation) });
+
+  result(): SeriesResult {
+    const { plan, options } = this;
+    const empty = new Aggregator(options.aggregation).value();
+    const series: SeriesPoint[] = [];
+    for (let t = bucketStart(plan.from, plan.step_ms); t <= plan.to; t += plan.step_ms) {
+      const step = this.steps.get(t);
+      series.push({ t, value: step === undefined ? empty : step.value() });
+    }
+    return {
+      value: this.all.value(),
+      series,
+      resolution_ms: plan.resolution_ms,
+      step_seconds: plan.step_ms / SECOND,
+      from: plan.from,
+      to: plan.to,
+    };
   }
-  return {
-    value: aggregate(all, options.aggregation),
-    series,
-    resolution_ms: plan.resolution_ms,
-    step_seconds: plan.step_ms / SECOND,
-    from: plan.from,
-    to: plan.to,
-  };
+}
+
+/** `SeriesFold` over rows already read. */
+export function querySeries(rollups: Iterable<FoldedBucket>, options: QueryOptions): SeriesResult {
+  const fold = new SeriesFold(options);
+  for (const b of rollups) fold.add(b);
+  return fold.result();
 }
 
 export interface LatestAndTrend {

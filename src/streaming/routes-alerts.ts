@@ -73,7 +73,7 @@ export const alertRoutes = createRouter()
     const alert = await orgOf(c).transitionAlert(
       c.req.valid("param").id,
       "acknowledge",
-      c.var.principal.sub,
+      c.get("principal").sub,
       c.req.valid("json")?.note,
     );
     return c.json(unwrap(alert), 200);
@@ -82,7 +82,7 @@ export const alertRoutes = createRouter()
     const alert = await orgOf(c).transitionAlert(
       c.req.valid("param").id,
       "resolve",
-      c.var.principal.sub,
+      c.get("principal").sub,
       c.req.valid("json")?.note,
     );
     return c.json(unwrap(alert), 200);

@@ -100,7 +100,7 @@ export const notifyRoutes = createRouter()
       request: body(SilenceIn),
       responses: { 201: json(Silence, "The silence") },
     }),
-    async (c) => c.json(unwrap(await orgOf(c).createSilence(c.req.valid("json"), c.var.principal.sub)), 201),
+    async (c) => c.json(unwrap(await orgOf(c).createSilence(c.req.valid("json"), c.get("principal").sub)), 201),
   )
   .openapi(
     defineRoute("read", {

@@ -13,14 +13,10 @@
  * for that hour, 36 for a day (289 at 5 min buckets), at most five queries (test/unit/rule-windows).
  * Windows already read at hourly buckets (a week; an anomaly rule's 31 hours) gain nothing. Pure.
  */
-import { type Aggregation, Aggregator, type BucketRun, bucketRuns, bucketStart, type RollupTotals } from "./rollup";
-import type { QuantileSketch } from "./sketch";
+import { type Aggregation, Aggregator, type BucketRun, bucketRuns, bucketStart, type FoldedBucket } from "./rollup";
 
 /** What a window folds of a bucket: its start and its totals, with the sketch a percentile needs. */
-export interface WindowBucket {
-  bucket: number;
-  rollup: RollupTotals & { sketch?: QuantileSketch };
-}
+export type WindowBucket = Omit<FoldedBucket, "resolution_ms">;
 
 /** windows + 1 edges, newest first (see above). */
 export function windowEdges(now: number, windowSeconds: number, windows: number, resolutionMs: number): number[] {

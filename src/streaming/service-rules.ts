@@ -9,14 +9,13 @@ import { DEFAULT_BASELINE_WINDOWS } from "./anomaly";
 import type { BaselineCache } from "./baseline-cache";
 import {
   aggregate,
-  type BucketRollup,
   type BucketRun,
-  mergeInto,
+  addTotals,
   NO_TOTALS,
   needsSketch,
   oldestKept,
   planQuery,
-  type Rollup,
+  type RollupTotals,
 } from "./rollup";
 import { keptValues, runsByWindow, valuesByWindow, type WindowBucket, windowEdges, windowRuns } from "./rule-windows";
 import { QuantileSketch } from "./sketch";
@@ -40,7 +39,7 @@ import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
-import { listTagSets, runRange, type TaggedRange, taggedRollupsIn, taggedTotalsIn } from "./store/tags";
+import { listTagSets, runRange, type TaggedRange, taggedBucketsIn, taggedTotalsIn } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
   createRule,
@@ -70,7 +69,7 @@ function metricRows(
   name: string,
   filter: Tags | null | undefined,
   runs: BucketRun[],
-): Iterable<BucketRollup> {
+): Iterable<WindowBucket> {
   const series = modelRuleSeries(name);
   if (series !== null) {
     const model = filter?.model ?? null;
@@ -86,7 +85,7 @@ function metricRows(
   const sets = selectedTagSets(ctx, name, filter);
   // One row per bucket and tag set: read as a stream, never held whole (valuesByWindow folds it).
   return (function* () {
-    for (const r of runs) yield* taggedRollupsIn(ctx.sql, runRange(name, sets, r));
+    for (const r of runs) yield* taggedBucketsIn(ctx.sql, runRange(name, sets, r), true);
   })();
 }
 
@@ -125,7 +124,7 @@ function* mergedBuckets(
       }
       if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap, to: b }));
       gap = null;
-      if (held.count > 0) yield { bucket: b, rollup: { ...held, sketch: QuantileSketch.fromJSON(held.sketch) } };
+      if (held.count > 0) yield { bucket: b, rollup: held };
     }
     if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap }));
   }
@@ -150,13 +149,16 @@ function* readMerged(
   const step = gap.resolutionMs;
   for (let from = gap.from; from <= gap.to; from += MERGE_CHUNK_BUCKETS * step) {
     const range = { ...gap, from, to: Math.min(gap.to, from + MERGE_CHUNK_BUCKETS * step - 1) };
-    // Each row's rollup is parsed fresh, so a bucket's first one can take the others in.
-    const folded = new Map<number, Rollup>();
-    for (const { bucket, rollup: r } of taggedRollupsIn(ctx.sql, range)) {
+    const folded = new Map<number, RollupTotals & { sketch: QuantileSketch }>();
+    for (const { bucket, rollup: r } of taggedBucketsIn(ctx.sql, range, true)) {
       if (r.count === 0) continue;
-      const f = folded.get(bucket);
-      if (f === undefined) folded.set(bucket, r);
-      else mergeInto(f, r);
+      let f = folded.get(bucket);
+      if (f === undefined) {
+        f = { ...NO_TOTALS, sketch: new QuantileSketch() };
+        folded.set(bucket, f);
+      }
+      addTotals(f, r);
+      f.sketch.mergeJSON(r.sketch);
     }
     for (let b = range.from; b <= range.to; b += step) {
       const f = folded.get(b);

@@ -3,16 +3,25 @@
  * written) and the per-tag-set rollups (written in the batch's transaction), plus the read side:
  * `tag.<k>=<v>` filters and `group_by`, answered by merging the sketches of the selected tag sets.
  */
-import { foldPoints, mergeStored, planQuery, querySeries, type SeriesResult, type QueryOptions } from "./rollup";
+import {
+  foldPoints,
+  mergeStored,
+  needsSketch,
+  planQuery,
+  type QueryOptions,
+  SeriesFold,
+  type SeriesResult,
+} from "./rollup";
 import { MAX_GROUPED_POINTS, MAX_TAGGED_ROWS, type ReadSize, type TaggedRead, taggedRead } from "./group-budget";
 import { fail, type OrgContext, ok, type Result } from "./service-types";
+import { parseSketchJSON } from "./sketch";
 import {
   listTagSets,
   registerTagSets,
   storedTaggedRollups,
   type TaggedBucket,
   tagSetsOf,
-  taggedRollupsIn,
+  taggedBucketsIn,
   writeTaggedRollups,
 } from "./store/tags";
 import {
@@ -191,29 +200,39 @@ export function taggedSeries(
   if (!verdict.ok) return overBudget(filter, groupBy, size, options, verdict);
   const read: QueryOptions = { ...options, ...verdict.read };
   const plan = planQuery(read);
-  const rows = [
-    ...taggedRollupsIn(ctx.sql, {
-      name,
-      tagSets: sets.map((s) => s.tag_set),
-      resolutionMs: plan.resolution_ms,
-      from: plan.from,
-      to: plan.to,
-    }),
-  ];
-  const all = querySeries(rows, read);
-  if (groupBy === undefined || grouped === null) return ok({ all, groups: null, options: read });
-  const bySet = new Map<number, TaggedBucket[]>();
+  const range = {
+    name,
+    tagSets: sets.map((s) => s.tag_set),
+    resolutionMs: plan.resolution_ms,
+    from: plan.from,
+    to: plan.to,
+  };
+  // One pass, each row folded into the headline and into its group's series as it comes: the read
+  // holds one aggregator per step and group, never its rows (up to 169,000, each with a parsed
+  // sketch when the aggregation is a percentile). Rows come by tag set, and a group's sets in that
+  // order, so every fold adds its rows in the order the earlier read-then-fold did.
+  const rows = taggedBucketsIn(ctx.sql, range, needsSketch(read.aggregation));
+  const all = new SeriesFold(read);
+  const groups =
+    groupBy === undefined || grouped === null
+      ? null
+      : grouped.map((g) => ({ tags: { ...filter, [groupBy]: g.value }, sets: g.sets, fold: new SeriesFold(read) }));
+  const foldOf = new Map<number, SeriesFold>();
+  for (const g of groups ?? []) for (const s of g.sets) foldOf.set(s.tag_set, g.fold);
   for (const r of rows) {
-    const list = bySet.get(r.tag_set);
-    if (list === undefined) bySet.set(r.tag_set, [r]);
-    else list.push(r);
+    const group = foldOf.get(r.tag_set);
+    // A stored sketch that goes into two folds is parsed once.
+    const { sketch } = r.rollup;
+    const row =
+      group !== undefined && typeof sketch === "string"
+        ? { ...r, rollup: { ...r.rollup, sketch: parseSketchJSON(sketch) } }
+        : r;
+    all.add(row);
+    group?.add(row);
   }
-  const groups = grouped.map((g) => ({
-    tags: { ...filter, [groupBy]: g.value },
-    result: querySeries(
-      g.sets.flatMap((s) => bySet.get(s.tag_set) ?? []),
-      read,
-    ),
-  }));
-  return ok({ all, groups, options: read });
+  return ok({
+    all: all.result(),
+    groups: groups?.map((g) => ({ tags: g.tags, result: g.fold.result() })) ?? null,
+    options: read,
+  });
 }

@@ -4,6 +4,7 @@ import {
   type BucketRollup,
   type MetricPoint,
   type Rollup,
+  AGGREGATIONS,
   aggregate,
   bucketStart,
   chooseResolution,
@@ -13,6 +14,7 @@ import {
   latestAndTrend,
   mergeRollup,
   mergeStored,
+  needsSketch,
   planQuery,
   querySeries,
   retentionCutoffs,
@@ -258,6 +260,25 @@ describe("querySeries", () => {
     // The future point counts here: its 5 min bucket (T0) has started. Ingest should clamp future ts.
     expect(querySeries(rows, { windowSeconds: 86400, aggregation: "count", now }).value).toBe(6);
   });
+
+  // The three forms a read hands the fold (service-tags.ts): rows parsed, each sketch as stored
+  // (JSON text, merged without parsing), and totals without a sketch for every other aggregation.
+  it.each(AGGREGATIONS.map((a) => [a]))(
+    "%s: rows with stored sketches or totals only fold as parsed rows do",
+    (aggregation) => {
+      const options = { windowSeconds: 180, stepSeconds: 60, aggregation, now };
+      const parsed = querySeries(rows, options);
+      const stored = rows.map((b) => ({ ...b, rollup: { ...b.rollup, sketch: JSON.stringify(b.rollup.sketch) } }));
+      expect(querySeries(stored, options)).toEqual(parsed);
+      const totals = rows.map(({ resolution_ms, bucket, rollup: { count, sum, min, max } }) => ({
+        resolution_ms,
+        bucket,
+        rollup: { count, sum, min, max },
+      }));
+      if (needsSketch(aggregation)) expect(() => querySeries(totals, options)).toThrow(TypeError);
+      else expect(querySeries(totals, options)).toEqual(parsed);
+    },
+  );
 
   it("a rule's window value equals the series value", () => {
     const { resolution_ms } = planQuery({ windowSeconds: 180, stepSeconds: 180, now });

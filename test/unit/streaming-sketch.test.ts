@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MIN_INDEXABLE, QuantileSketch, SketchFormatError, quantileRank } from "../../src/streaming/sketch";
+import {
+  MIN_INDEXABLE,
+  parseSketchJSON,
+  QuantileSketch,
+  quantileRank,
+  SketchFormatError,
+} from "../../src/streaming/sketch";
 
 /** mulberry32: tiny fixed-seed PRNG so every run sees the same data. */
 function prng(seed: number): () => number {
@@ -139,6 +145,69 @@ describe("QuantileSketch behaviour", () => {
     ["null", null],
   ])("fromJSON rejects %s", (_label, input) => {
     expect(() => QuantileSketch.fromJSON(input)).toThrow(SketchFormatError);
+  });
+
+  it.each([
+    ["not json", "{"],
+    ["wrong version", { v: 2, z: 0, p: [], n: [] }],
+    ["odd pairs", { v: 1, z: 0, p: [1], n: [] }],
+    ["a bad bin after good ones", { v: 1, z: 0, p: [1, 2, 3, 4], n: [5, 1, 1, 0] }],
+    ["negative zero count", { v: 1, z: -1, p: [1, 1], n: [] }],
+    ["null", null],
+  ])("mergeJSON rejects %s and leaves the sketch as it was", (_label, input) => {
+    const s = new QuantileSketch().add(3).add(-7).add(0);
+    const before = JSON.stringify(s.toJSON());
+    expect(() => s.mergeJSON(input)).toThrow(SketchFormatError);
+    if (typeof input === "string") expect(() => parseSketchJSON(input)).toThrow(SketchFormatError);
+    else expect(() => parseSketchJSON(JSON.stringify(input))).toThrow(SketchFormatError);
+    expect(JSON.stringify(s.toJSON())).toBe(before);
+    expect(s.count).toBe(3);
+  });
+
+  // What a stored row merged as text must equal: the same row parsed, then merged. Bins, zeros and
+  // count, from an accumulator that starts empty or holds values, through the collapse at 4096 bins.
+  const sketchOf = (values: readonly number[]) => {
+    const s = new QuantileSketch();
+    for (const v of values) s.add(v);
+    return s;
+  };
+  const wide = Array.from({ length: 3000 }, (_, k) => Math.exp(k * 0.0101 - 30));
+  const wider = Array.from({ length: 3000 }, (_, k) => -Math.exp(k * 0.0101 - 2));
+  it.each([
+    { label: "into an empty sketch", into: [] as number[], rows: [[1, 2, 3]] },
+    {
+      label: "zeros and both signs",
+      into: [0, -5, 12],
+      rows: [
+        [0, 0, -1e-301, 4],
+        [-3, -3, 2e6],
+      ],
+    },
+    {
+      label: "the same bins again",
+      into: [10, 20],
+      rows: [
+        [10, 20],
+        [10, 20, 30],
+      ],
+    },
+    { label: "an empty stored sketch", into: [7], rows: [[]] },
+    { label: "past the 4096-bin bound (collapses as merge does)", into: wide, rows: [wide.map((v) => v * 1e9), wider] },
+  ])("mergeJSON equals merge(fromJSON(...)): $label", ({ into, rows }) => {
+    const viaText = sketchOf(into);
+    const viaObject = sketchOf(into);
+    const viaParsed = sketchOf(into);
+    for (const row of rows) {
+      const stored = JSON.stringify(sketchOf(row).toJSON());
+      viaText.mergeJSON(stored);
+      viaObject.mergeJSON(parseSketchJSON(stored));
+      viaParsed.merge(QuantileSketch.fromJSON(stored));
+    }
+    for (const merged of [viaText, viaObject]) {
+      expect(merged.toJSON()).toEqual(viaParsed.toJSON());
+      expect(merged.count).toBe(viaParsed.count);
+      for (const q of [0, 0.5, 0.95, 1]) expect(merged.quantile(q)).toBe(viaParsed.quantile(q));
+    }
   });
 
   it("is compact: 100k lognormal values fit in a few KB of JSON", () => {

@@ -66,7 +66,7 @@ export const liveRoutes = createRouter()
       responses: { 200: { description: "The ticket", content: { "application/json": { schema: TicketOut } } } },
     }),
     async (c) => {
-      const ticket = await signTicket(getConfig(c.env), c.var.principal);
+      const ticket = await signTicket(getConfig(c.env), c.get("principal"));
       return c.json({ ticket, expires_in: TICKET_TTL_SECONDS }, 200);
     },
   )

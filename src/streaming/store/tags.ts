@@ -6,6 +6,7 @@
 import {
   type BucketRollup,
   type BucketRun,
+  type FoldedBucket,
   fromRow,
   NO_TOTALS,
   type RollupRow,
@@ -134,11 +135,24 @@ const IN_RANGE =
   "name = ? AND resolution_ms = ? AND tag_set IN (SELECT value FROM json_each(?)) AND bucket BETWEEN ? AND ?";
 const rangeArgs = (r: TaggedRange) => [r.name, r.resolutionMs, JSON.stringify(r.tagSets), r.from, r.to];
 
-/** The range's buckets one at a time, as SQLite reads them: a fold need not hold them all. */
-export function* taggedRollupsIn(sql: SqlStorage, range: TaggedRange): Generator<TaggedBucket> {
+/**
+ * The range's buckets one at a time, as SQLite reads them: a fold need not hold them all. Their
+ * totals, and with `sketches` each one's sketch as stored (JSON text, which the fold merges without
+ * parsing it into a sketch of its own). Without, no sketch is read: most of a row's cost.
+ */
+export function* taggedBucketsIn(
+  sql: SqlStorage,
+  range: TaggedRange,
+  sketches: boolean,
+): Generator<FoldedBucket & { tag_set: number }> {
   if (range.tagSets.length === 0) return;
-  const rows = sql.exec<TaggedRow>(`SELECT ${COLUMNS} FROM tagged_rollups WHERE ${IN_RANGE}`, ...rangeArgs(range));
-  for (const row of rows) yield { ...fromRow(row), tag_set: row.tag_set };
+  const rows = sql.exec<RollupTotals & { tag_set: number; resolution_ms: number; bucket: number; sketch?: string }>(
+    `SELECT tag_set, resolution_ms, bucket, count, sum, min, max${sketches ? ", sketch" : ""} FROM tagged_rollups WHERE ${IN_RANGE}`,
+    ...rangeArgs(range),
+  );
+  for (const { tag_set, resolution_ms, bucket, count, sum, min, max, sketch } of rows) {
+    yield { tag_set, resolution_ms, bucket, rollup: { count, sum, min, max, sketch } };
+  }
 }
 
 /**

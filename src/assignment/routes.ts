@@ -21,7 +21,7 @@ const json = <S>(schema: S, description: string) => ({ description, content: { "
 const etagHeader = { ETag: { schema: { type: "string" as const }, description: "Strong ETag of the experiments" } };
 
 export const assignContext = (c: Context<AppEnv>): AssignContext => ({
-  orgId: c.var.principal.org,
+  orgId: c.get("principal").org,
   env: c.env,
   waitUntil: (p) => c.executionCtx.waitUntil(p),
 });

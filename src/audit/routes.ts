@@ -42,7 +42,7 @@ function history<const P extends string>(type: AuditEntityType, path: P, tag: st
     responses: ok,
   });
   const handler: RouteHandler<typeof route, AppEnv> = async (c) =>
-    c.json(await getHistory(dbOf(c), c.var.principal.org, type, c.req.valid("param").id, c.req.valid("query")), 200);
+    c.json(await getHistory(dbOf(c), c.get("principal").org, type, c.req.valid("param").id, c.req.valid("query")), 200);
   return [route, handler] as const;
 }
 

@@ -24,7 +24,8 @@ export const lifecycleRoutes = createRouter()
         }),
       },
     }),
-    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "start", null, c.var.principal.sub), 200),
+    async (c) =>
+      c.json(await changeStatus(...at(c), c.req.valid("param").id, "start", null, c.get("principal").sub), 200),
   )
   .openapi(
     defineD1Route("write", {
@@ -38,7 +39,8 @@ export const lifecycleRoutes = createRouter()
         ...problemResponses({ 409: "Not running" }),
       },
     }),
-    async (c) => c.json(await changeStatus(...at(c), c.req.valid("param").id, "pause", null, c.var.principal.sub), 200),
+    async (c) =>
+      c.json(await changeStatus(...at(c), c.req.valid("param").id, "pause", null, c.get("principal").sub), 200),
   )
   .openapi(
     defineD1Route("write", {
@@ -63,7 +65,7 @@ export const lifecycleRoutes = createRouter()
       const { winner_variant_id, winner_variant_key } = c.req.valid("json") ?? {};
       const winner = { id: winner_variant_id, key: winner_variant_key };
       return c.json(
-        await changeStatus(...at(c), c.req.valid("param").id, "complete", winner, c.var.principal.sub),
+        await changeStatus(...at(c), c.req.valid("param").id, "complete", winner, c.get("principal").sub),
         200,
       );
     },

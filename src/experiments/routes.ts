@@ -39,7 +39,7 @@ const crudRoutes = createRouter()
       },
     }),
     async (c) => {
-      const created = await service.createExperiment(...at(c), c.req.valid("json"), c.var.principal.sub);
+      const created = await service.createExperiment(...at(c), c.req.valid("json"), c.get("principal").sub);
       return c.json(created, 201);
     },
   )
@@ -87,7 +87,7 @@ const crudRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await updateExperiment(...at(c), id, c.req.valid("json"), c.var.principal.sub), 200);
+      return c.json(await updateExperiment(...at(c), id, c.req.valid("json"), c.get("principal").sub), 200);
     },
   )
   .openapi(
@@ -100,7 +100,7 @@ const crudRoutes = createRouter()
       responses: { 204: { description: "Deleted" }, ...problemResponses({ 409: "The experiment is running" }) },
     }),
     async (c) => {
-      await service.deleteExperiment(...at(c), c.req.valid("param").id, c.var.principal.sub);
+      await service.deleteExperiment(...at(c), c.req.valid("param").id, c.get("principal").sub);
       return c.body(null, 204);
     },
   )
@@ -118,7 +118,7 @@ const crudRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await service.addVariant(...at(c), id, c.req.valid("json"), c.var.principal.sub), 201);
+      return c.json(await service.addVariant(...at(c), id, c.req.valid("json"), c.get("principal").sub), 201);
     },
   )
   .openapi(

@@ -72,7 +72,7 @@ export const flagRoutes = createRouter()
       request: { query: FlagListQuery },
       responses: { 200: json(FlagPage, "A page of flags") },
     }),
-    async (c) => c.json(await service.listFlags(dbOf(c), c.var.principal.org, c.req.valid("query")), 200),
+    async (c) => c.json(await service.listFlags(dbOf(c), c.get("principal").org, c.req.valid("query")), 200),
   )
   .openapi(
     defineD1Route("read", {
@@ -83,7 +83,7 @@ export const flagRoutes = createRouter()
       request: { params: IdParam },
       responses: { 200: json(Flag, "The flag") },
     }),
-    async (c) => c.json(await service.getFlag(dbOf(c), c.var.principal.org, c.req.valid("param").id), 200),
+    async (c) => c.json(await service.getFlag(dbOf(c), c.get("principal").org, c.req.valid("param").id), 200),
   )
   .openapi(
     defineD1Route("write", {

@@ -9,13 +9,13 @@ import type { AppEnv } from "./types";
  * its D1 session on routes declared with defineD1Route) and the organization of the verified token
  * (never taken from the URL or the body).
  */
-export const at = (c: Context<AppEnv>) => [dbOf(c), c.var.principal.org] as const;
+export const at = (c: Context<AppEnv>) => [dbOf(c), c.get("principal").org] as const;
 
 /** The request's drizzle client: over its D1 session when the route opened one. */
-export const dbOf = (c: Context<AppEnv>) => createDb(c.var.d1 ?? c.env.DB);
+export const dbOf = (c: Context<AppEnv>) => createDb(c.get("d1") ?? c.env.DB);
 
 /** Who an audited change is by: the verified token's organization and `sub`. */
-export const actorOf = (c: Context<AppEnv>): Actor => ({ orgId: c.var.principal.org, sub: c.var.principal.sub });
+export const actorOf = (c: Context<AppEnv>): Actor => ({ orgId: c.get("principal").org, sub: c.get("principal").sub });
 
 /** The leading (db, actor) arguments of every audited write. */
 export const by = (c: Context<AppEnv>) => [createDb(c.env.DB), actorOf(c)] as const;

@@ -27,7 +27,7 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 
 /** Per-organization ingestion limit. Must run after requireScope: it keys on the token's org. */
 export const limitIngest = createMiddleware<AppEnv>(async (c, next) => {
-  const success = await allowed(c.env.INGEST_LIMITER, `ingest:${c.var.principal.org}`);
+  const success = await allowed(c.env.INGEST_LIMITER, `ingest:${c.get("principal").org}`);
   if (!success) {
     throw rateLimited(
       "ingestion rate limit exceeded for this organization",
@@ -64,7 +64,7 @@ export const assignLimiter = new BatchedLimiter();
  */
 export const limitAssign = createMiddleware<AppEnv>(async (c, next) => {
   const config = getConfig(c.env);
-  const admission = assignLimiter.admit(`assign:${c.var.principal.org}`, {
+  const admission = assignLimiter.admit(`assign:${c.get("principal").org}`, {
     consult: (key) => c.env.ASSIGN_LIMITER.limit({ key }),
     defer: (work) => c.executionCtx.waitUntil(work),
     batch: config.assignLimitBatch,

@@ -14,6 +14,11 @@ export interface Principal {
 
 export interface AppEnv {
   Bindings: Env;
+  /**
+   * Read with `c.get(name)`, not `c.var.name`: Hono's `c.var` builds an object of every variable
+   * on each access (context.js `Object.fromEntries`), about 2% of the Worker's CPU on POST /assign
+   * in `npm run bench:profile -- assign-targeting`, where two reads a request went through it.
+   */
   Variables: {
     requestId: string;
     principal: Principal;

@@ -14,7 +14,7 @@ export const identityRoutes = createRouter().openapi(
     responses: { 200: { description: "The principal", content: { "application/json": { schema: Me } } } },
   }),
   (c) => {
-    const { sub, org, scopes } = c.var.principal;
+    const { sub, org, scopes } = c.get("principal");
     return c.json({ sub, org, scopes: [...scopes].sort() }, 200);
   },
 );

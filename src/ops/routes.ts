@@ -33,7 +33,7 @@ export const opsRoutes = createRouter().openapi(
   }),
   async (c) => {
     const { org } = c.req.valid("param");
-    const principal = c.var.principal;
+    const principal = c.get("principal");
     if (org !== principal.org) throw notFound("organization");
     const progress = await deleteOrganizationData(c.env, org, principal.sub);
     if (!progress.done) return c.json({ status: "partial" as const, rows_deleted: progress.rows }, 202);

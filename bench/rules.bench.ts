@@ -5,7 +5,9 @@
 // same avg read both ways in alternating rounds is the ratio; p95 (rows only) is reported beside it.
 // A real rule's evaluation is timed too: with its caches cleared, again at the same edges, and after
 // its edges moved one bucket (what happens once an hour), each against a cleared-cache read.
-// Timed by this client around one HTTP call each (a few ms of the figures are the call itself).
+// GET /metrics/:name over 7 days of the same tag sets is timed too, against the read as it was
+// before stop 23 (every row held with its sketch parsed). Rule figures are timed by this client
+// around one HTTP call each (a few ms of them are the call itself); series reads inside the object.
 import type { BenchContext, BenchSection } from "./harness.ts";
 import { round } from "./harness.ts";
 
@@ -47,6 +49,25 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
     p95: { cold: [] as number[], warm: [] as number[], ratios: [] as number[] },
   };
   const moved = { ms: [] as number[], ratios: [] as number[] };
+  // GET /metrics/:name over 7 days of the same tag sets (bench/worker.ts seriesRead): the production
+  // fold against the read as it was (rows held, sketches parsed), same object, same clock.
+  const SERIES = [
+    { key: "avg", query: "aggregation=avg", label: "avg, env=prod" },
+    { key: "p95", query: "aggregation=p95", label: "p95, env=prod" },
+    {
+      key: "avg-host",
+      query: "aggregation=avg&grouped=1",
+      label: "avg, env=prod, group_by=host (1,000 groups, daily step)",
+    },
+    {
+      key: "p95-host",
+      query: "aggregation=p95&grouped=1",
+      label: "p95, env=prod, group_by=host (1,000 groups, daily step)",
+    },
+  ] as const;
+  const series = new Map(
+    SERIES.map((x) => [x.key, { fold: [] as number[], held: [] as number[], ratios: [] as number[] }]),
+  );
   let held = { buckets: 0, bytes: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     const viaTotals = await call(ctx, token, "/rule-reads?path=totals&aggregation=avg");
@@ -71,6 +92,18 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
       observed[aggregation].cold.push(cold.ms);
       observed[aggregation].warm.push(warm.ms);
       observed[aggregation].ratios.push(cold.ms / warm.ms);
+    }
+    for (const x of SERIES) {
+      const fold = await call(ctx, token, `/series-read?${x.query}&mode=fold`);
+      const heldRows = await call(ctx, token, `/series-read?${x.query}&mode=held`);
+      if (JSON.stringify(fold.read.values) !== JSON.stringify(heldRows.read.values))
+        throw new Error(
+          `series ${x.key}: folded ${fold.read.values.slice(0, 5)} against ${heldRows.read.values.slice(0, 5)}`,
+        );
+      const s = series.get(x.key) as { fold: number[]; held: number[]; ratios: number[] };
+      s.fold.push(fold.read.ms);
+      s.held.push(heldRows.read.ms);
+      s.ratios.push(heldRows.read.ms / fold.read.ms);
     }
     // The p95 rule once its edges moved one bucket (its merged buckets kept, baseline-cache.ts),
     // against the same evaluation with every cache cleared at the same clock.
@@ -108,6 +141,21 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
         value: round(median(moved.ms)),
         unit: "ms",
       },
+      ...SERIES.flatMap((x) => {
+        const s = series.get(x.key) as { fold: number[]; held: number[] };
+        return [
+          {
+            name: `GET /metrics/:name, 7 days, ${x.label}: folded as read, median round`,
+            value: round(median(s.fold)),
+            unit: "ms",
+          },
+          {
+            name: `the same read with its rows held and parsed (before stop 23), median round`,
+            value: round(median(s.held)),
+            unit: "ms",
+          },
+        ];
+      }),
       {
         name: "merged buckets held for the p95 rule (the object's budget: 16 MiB)",
         value: held.buckets,
@@ -127,7 +175,14 @@ export default async function rules(ctx: BenchContext): Promise<BenchSection> {
         name: "p95 rule after its edges moved: cleared cache / merged buckets kept (median of the rounds' ratios)",
         value: round(median(moved.ratios)),
       },
+      ...SERIES.map((x) => ({
+        name: `GET /metrics/:name, ${x.label}: rows held and parsed / folded as read (median of the rounds' ratios)`,
+        value: round(median((series.get(x.key) as { ratios: number[] }).ratios)),
+      })),
     ],
-    notes: [`${ROUNDS} alternating rounds; both paths are the production functions (bench/worker.ts ruleReads)`],
+    notes: [
+      `${ROUNDS} alternating rounds; both rule-read paths are the production functions (bench/worker.ts ruleReads)`,
+      "series reads are timed inside the object (bench/worker.ts seriesRead); each pair answers the same numbers, checked",
+    ],
   };
 }

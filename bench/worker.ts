@@ -30,11 +30,14 @@ import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
 import { ok } from "../src/streaming/service-types";
-import { AGGREGATIONS, type Aggregation, aggregate } from "../src/streaming/rollup";
+import { AGGREGATIONS, type Aggregation, aggregate, planQuery, querySeries } from "../src/streaming/rollup";
+import { taggedRead } from "../src/streaming/group-budget";
+import { metricSeries } from "../src/streaming/service-read";
+import { metricRetentionMs } from "../src/streaming/store/retention";
 import { runsByWindow, valuesByWindow, windowEdges, windowRuns } from "../src/streaming/rule-windows";
 import { QuantileSketch } from "../src/streaming/sketch";
-import { listTagSets, runRange, taggedRollupsIn, taggedTotalsIn } from "../src/streaming/store/tags";
-import { matchesFilter } from "../src/streaming/tags";
+import { listTagSets, runRange, taggedBucketsIn, taggedTotalsIn } from "../src/streaming/store/tags";
+import { groupTagSets, matchesFilter } from "../src/streaming/tags";
 import { AlertRuleIn } from "../src/streaming/schemas";
 import { observe } from "../src/streaming/service-rules";
 import { createRule, listRules } from "../src/streaming/store/rules";
@@ -66,6 +69,14 @@ export class OrgObject extends ProductionOrgObject {
       return [60 * base + step * 1770, base, base + 59 * step, JSON.stringify(sketch.toJSON())];
     });
     const sql = this.ctx.storage.sql;
+    // The catalogue row GET /metrics/:name looks for (a real batch writes it with its first point).
+    sql.exec(
+      "INSERT OR IGNORE INTO metrics (name, last, last_at, first_seen_at) VALUES (?, ?, ?, ?)",
+      name,
+      20,
+      last,
+      first,
+    );
     sql.exec(
       `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
        INSERT OR IGNORE INTO metric_tag_sets (name, tag_set, tags, first_seen_at)
@@ -158,12 +169,81 @@ export class OrgObject extends ProductionOrgObject {
           )
         : valuesByWindow(
             (function* () {
-              for (const r of windowRuns(edges, HOUR_MS, now)) yield* taggedRollupsIn(sql, runRange(name, sets, r));
+              for (const r of windowRuns(edges, HOUR_MS, now))
+                yield* taggedBucketsIn(sql, runRange(name, sets, r), true);
             })(),
             edges,
             aggregation,
           );
     return { values, tag_sets: sets.length, ms: performance.now() - started };
+  }
+
+  /**
+   * GET /metrics/:name's read of `name` filtered on env=prod over 7 days: 169 hourly buckets of each
+   * of the 1,000 tag sets, 169,000 rollups (the most one read may fold), with `grouped` one series
+   * per host at a daily step. `fold` is the production read (service-read.ts metricSeries). `held`
+   * is the read as it was before stop 23, the baseline: every row read into an array with its
+   * sketch parsed, then folded. Both answer the same numbers, which the bench checks.
+   */
+  seriesRead(name: string, aggregation: Aggregation, grouped: boolean, mode: "fold" | "held") {
+    const ctx = this.context();
+    const query = {
+      window: 7 * 86_400,
+      aggregation,
+      tags: { env: "prod" },
+      ...(grouped ? { group_by: "host", step: 86_400 } : {}),
+    };
+    const started = performance.now();
+    let numbers: (number | null)[];
+    if (mode === "fold") {
+      const r = unwrap(metricSeries(ctx, name, query));
+      numbers = [
+        r.value,
+        ...r.series.map((p) => p.value),
+        ...(r.groups ?? []).flatMap((g) => [g.value, ...g.series.map((p) => p.value)]),
+      ];
+    } else {
+      const options = {
+        windowSeconds: query.window,
+        stepSeconds: query.step,
+        aggregation,
+        now: ctx.now,
+        metricRetentionMs: metricRetentionMs(ctx.retention),
+      };
+      const sets = listTagSets(ctx.sql, name).filter((s) => matchesFilter(s.tags, query.tags));
+      const groups = grouped ? groupTagSets(sets, "host") : [];
+      const verdict = taggedRead(options, { groups: groups.length, tagSets: sets.length });
+      if (!verdict.ok) throw new Error("over the read budget");
+      const read = { ...options, ...verdict.read };
+      const plan = planQuery(read);
+      const range = {
+        name,
+        tagSets: sets.map((s) => s.tag_set),
+        resolutionMs: plan.resolution_ms,
+        from: plan.from,
+        to: plan.to,
+      };
+      const rows = [...taggedBucketsIn(ctx.sql, range, true)].map((b) => ({
+        ...b,
+        rollup: { ...b.rollup, sketch: QuantileSketch.fromJSON(b.rollup.sketch) },
+      }));
+      const all = querySeries(rows, read);
+      const bySet = new Map<number, typeof rows>();
+      for (const r of rows) {
+        const list = bySet.get(r.tag_set);
+        if (list === undefined) bySet.set(r.tag_set, [r]);
+        else list.push(r);
+      }
+      numbers = [all.value, ...all.series.map((p) => p.value)];
+      for (const g of groups) {
+        const r = querySeries(
+          g.sets.flatMap((s) => bySet.get(s.tag_set) ?? []),
+          read,
+        );
+        numbers.push(r.value, ...r.series.map((p) => p.value));
+      }
+    }
+    return { values: numbers, tag_sets: -1, ms: performance.now() - started };
   }
 
   /** The same RPC with the same batch, storing nothing. */
@@ -204,7 +284,7 @@ bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) 
     throw badRequest("request body is not valid JSON");
   });
   const { events } = EventBatchIn.parse(raw);
-  const org = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  const org = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(unwrap(await org.ingestEventsNoop(events)), 202);
 });
 
@@ -241,7 +321,7 @@ bench.post("/bench/exposure-stats", requireScope("assign"), (c) =>
 // cache entry forgotten, then the real reload (loadEdgeConfig's one D1 batch, the maps and the
 // ETag). assignment-reload.bench.ts times it over HTTP for an org holding many completed experiments.
 bench.post("/bench/reload-config", requireScope("assign"), async (c) => {
-  const org = c.var.principal.org;
+  const org = c.get("principal").org;
   assignmentCache.invalidate(org);
   const snapshot = await assignmentCache.snapshot(org, {
     ttlMs: getConfig(c.env).assignmentCacheTtlMs,
@@ -297,7 +377,7 @@ bench.post("/bench/fanout-inner", requireScope("ingest"), async (c) => {
   const publishOnly = c.req.query("mode") === "publish";
   // Posts sent first and not timed: the send loop and the receivers run cold until V8 has optimized them.
   const warmup = Math.min(50, Math.max(0, Number(c.req.query("warmup") ?? 0)));
-  const org = c.var.principal.org;
+  const org = c.get("principal").org;
   const stub = c.env.ORG.getByName(org) as unknown as DurableObjectStub<OrgObject>;
   const arrivals = new Arrivals();
   const open = async (): Promise<WebSocket> => {
@@ -353,21 +433,33 @@ bench.post("/bench/fanout-inner", requireScope("ingest"), async (c) => {
 // Tagged rule reads inside the organization's object (rules.bench.ts): seed, then one read per call.
 bench.post("/bench/rule-reads/seed", requireScope("ingest"), async (c) => {
   const sets = Math.min(1000, Math.max(1, Number(c.req.query("sets") ?? 1000)));
-  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  const stub = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(await stub.seedRuleReads("bench.rules", sets));
 });
 bench.post("/bench/rule-observe", requireScope("read"), async (c) => {
   const aggregation = c.req.query("aggregation") === "p95" ? "p95" : "avg";
   const cache = c.req.query("cache") === "warm" ? "warm" : c.req.query("cache") === "moved" ? "moved" : "cold";
-  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  const stub = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(await stub.ruleObserve("bench.rules", aggregation, cache));
+});
+bench.post("/bench/series-read", requireScope("read"), async (c) => {
+  const aggregation = c.req.query("aggregation") === "p95" ? "p95" : "avg";
+  const stub = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
+  return c.json(
+    await stub.seriesRead(
+      "bench.rules",
+      aggregation,
+      c.req.query("grouped") === "1",
+      c.req.query("mode") === "held" ? "held" : "fold",
+    ),
+  );
 });
 bench.post("/bench/rule-reads", requireScope("read"), async (c) => {
   const path = c.req.query("path") === "rows" ? "rows" : "totals";
   const aggregation = (AGGREGATIONS as readonly string[]).includes(c.req.query("aggregation") ?? "")
     ? (c.req.query("aggregation") as Aggregation)
     : "avg";
-  const stub = c.env.ORG.getByName(c.var.principal.org) as unknown as DurableObjectStub<OrgObject>;
+  const stub = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
   return c.json(await stub.ruleReads("bench.rules", path, aggregation));
 });
 app.route("/api/v1/streaming-analytics", bench);

@@ -14,7 +14,15 @@ import {
   presentPredictions,
   presentSources,
 } from "./present";
-import { type Aggregation, latestAndTrend, planQuery, querySeries, type SeriesResult, trendQueryRange } from "./rollup";
+import {
+  type Aggregation,
+  latestAndTrend,
+  needsSketch,
+  planQuery,
+  querySeries,
+  type SeriesResult,
+  trendQueryRange,
+} from "./rollup";
 import { summarizeModels } from "./models";
 import type {
   AlertOutT,
@@ -40,7 +48,7 @@ import {
   metricPage,
   modelRollupsInRange,
   recentRollupsByName,
-  rollupsInRange,
+  metricBucketsIn,
 } from "./store/metrics";
 import { listPredictions, type PredictionFilter, predictionTotals, recentPredictions } from "./store/predictions";
 import { listSources, rateBucket } from "./store/sources";
@@ -126,7 +134,8 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
   if (!filtered) {
     const read = tagged?.value.options ?? options;
     const plan = planQuery(read);
-    result = querySeries(rollupsInRange(ctx.sql, name, plan.resolution_ms, plan.from, plan.to), read);
+    const sketches = needsSketch(read.aggregation);
+    result = querySeries(metricBucketsIn(ctx.sql, name, plan.resolution_ms, plan.from, plan.to, sketches), read);
   }
   const headline = result as SeriesResult;
   return ok({

@@ -38,7 +38,7 @@ import { presentPage, presentRule, presentRules } from "./present";
 import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
-import { modelRollupsInRange, rollupsInRange } from "./store/metrics";
+import { metricBucketsIn, modelRollupsInRange } from "./store/metrics";
 import { listTagSets, runRange, type TaggedRange, taggedBucketsIn, taggedTotalsIn } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
@@ -69,6 +69,7 @@ function metricRows(
   name: string,
   filter: Tags | null | undefined,
   runs: BucketRun[],
+  sketches: boolean,
 ): Iterable<WindowBucket> {
   const series = modelRuleSeries(name);
   if (series !== null) {
@@ -81,11 +82,12 @@ function metricRows(
         return key !== null && key.series === series && (version === undefined || key.model_version === version);
       });
   }
-  if (!hasTags(filter)) return runs.flatMap((r) => rollupsInRange(ctx.sql, name, r.resolution_ms, r.from, r.to - 1));
+  if (!hasTags(filter))
+    return runs.flatMap((r) => metricBucketsIn(ctx.sql, name, r.resolution_ms, r.from, r.to - 1, sketches));
   const sets = selectedTagSets(ctx, name, filter);
   // One row per bucket and tag set: read as a stream, never held whole (valuesByWindow folds it).
   return (function* () {
-    for (const r of runs) yield* taggedBucketsIn(ctx.sql, runRange(name, sets, r), true);
+    for (const r of runs) yield* taggedBucketsIn(ctx.sql, runRange(name, sets, r), sketches);
   })();
 }
 
@@ -204,7 +206,8 @@ function windowValues(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number
     if (ctx.baselines !== undefined)
       return valuesByWindow(mergedBuckets(ctx, ctx.baselines, rule.id, name, sets, w), w.edges, aggregation);
   }
-  const rows = metricRows(ctx, name, tags, windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs));
+  const runs = windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs);
+  const rows = metricRows(ctx, name, tags, runs, needsSketch(aggregation));
   return valuesByWindow(rows, w.edges, aggregation);
 }
 

@@ -5,7 +5,7 @@
  * INSERT OR REPLACE over json_each: three statements per batch whatever its size.
  */
 import { MAX_TIME_MS } from "../../http/time";
-import { type BucketRollup, fromRow, type RollupRow, toRow } from "../rollup";
+import { type BucketRollup, type FoldedBucket, fromRow, type RollupRow, type RollupTotals, toRow } from "../rollup";
 import { decodeCursor, type Page, type PageFilter, type Row, toPage, Where } from "./sql";
 
 type StoredRollupRow = RollupRow & Row;
@@ -110,24 +110,34 @@ export function metricExists(sql: SqlStorage, name: string): boolean {
   return sql.exec("SELECT 1 FROM metrics WHERE name = ?", name).toArray().length > 0;
 }
 
-/** One metric's buckets of one resolution in [from, to] (what rollup.planQuery names). */
-export function rollupsInRange(
+/**
+ * One metric's buckets of one resolution in [from, to] (what rollup.planQuery names): their totals,
+ * and with `sketches` each one's sketch as stored (JSON text, which a fold merges without parsing
+ * it into a sketch of its own). Without, no sketch is read.
+ */
+export function metricBucketsIn(
   sql: SqlStorage,
   name: string,
   resolutionMs: number,
   from: number,
   to: number,
-): BucketRollup[] {
+  sketches: boolean,
+): FoldedBucket[] {
   return sql
-    .exec<StoredRollupRow>(
-      `SELECT ${ROLLUP_COLUMNS} FROM metric_rollups WHERE name = ? AND resolution_ms = ? AND bucket BETWEEN ? AND ?`,
+    .exec<RollupTotals & { resolution_ms: number; bucket: number; sketch?: string }>(
+      `SELECT resolution_ms, bucket, count, sum, min, max${sketches ? ", sketch" : ""}
+       FROM metric_rollups WHERE name = ? AND resolution_ms = ? AND bucket BETWEEN ? AND ?`,
       name,
       resolutionMs,
       from,
       to,
     )
     .toArray()
-    .map(fromRow);
+    .map(({ resolution_ms, bucket, count, sum, min, max, sketch }) => ({
+      resolution_ms,
+      bucket,
+      rollup: { count, sum, min, max, sketch },
+    }));
 }
 
 /** The model rollups of one resolution in [?2, ?3]; with a model name in ?4, that model's only. */

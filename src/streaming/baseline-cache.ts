@@ -50,19 +50,35 @@ const bucketBytes = (b: MergedBucket) => b.sketch.length + 96;
 /** Merged buckets of every rule together: about 4,000 of the 4 KB sketches of a wide latency series. */
 const MERGED_BUCKET_BUDGET_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Charts (percentile series read with a tag filter, `GET /metrics/:name`) whose merged buckets are
+ * held: the most recently read ones. A dashboard shows at most 6 charts, each refetched as points
+ * arrive; a chart read past this many forgets the one read longest ago.
+ */
+const CHART_READERS = 8;
+/** Charts may hold at most this share of the budget, so that they never starve the rules. */
+const CHART_BUDGET_SHARE = 0.5;
+
 const bucketKey = (resolutionMs: number, bucket: number) => `${resolutionMs}:${bucket}`;
+
+/** What a reader's buckets are merged over: the series and the tag sets its filter selects. */
+export const mergedKey = (series: string, sets: readonly number[]) => JSON.stringify([series, sets]);
 
 interface RuleBuckets {
   /** What the buckets were merged over: the series and the selected tag sets. */
   key: string;
   series: string;
   buckets: Map<string, MergedBucket>;
+  /** A chart's reader, not a rule's: counted against the charts' share of the budget. */
+  chart: boolean;
 }
 
 export class BaselineCache {
   private readonly entries = new Map<string, BaselineEntry>();
+  /** By reader (a rule's id, or `chart …`), charts in the order they were last read. */
   private readonly merged = new Map<string, RuleBuckets>();
   private mergedBytes = 0;
+  private chartBytes = 0;
 
   constructor(private readonly budgetBytes = MERGED_BUCKET_BUDGET_BYTES) {}
 
@@ -87,26 +103,50 @@ export class BaselineCache {
    * filter now selects other tag sets) drops what the rule held; so do buckets that ended by `from`,
    * the start of its oldest window, which its reads no longer reach.
    */
-  readingMerged(ruleId: string, key: string, series: string, from: number): void {
+  readingMerged(ruleId: string, key: string, series: string, from: number, chart = false): void {
     const held = this.merged.get(ruleId);
     if (held === undefined || held.key !== key) {
       this.forgetMerged(ruleId);
-      this.merged.set(ruleId, { key, series, buckets: new Map() });
+      this.merged.set(ruleId, { key, series, buckets: new Map(), chart });
       return;
     }
     for (const [k, b] of held.buckets) if (b.bucket + b.resolution_ms <= from) this.dropBucket(held, k, b);
   }
 
-  /** Holds a bucket the rule's read (`key`) merged, while the budget allows. */
+  /**
+   * Starts a chart's read: its reader (`reader`, naming what it reads: series, tag sets, bucket
+   * size and window, so that two charts never prune each other's buckets) becomes the most recently
+   * read, and past CHART_READERS the one read longest ago is forgotten.
+   */
+  readingChart(reader: string, key: string, series: string, from: number): void {
+    const held = this.merged.get(reader);
+    if (held !== undefined) {
+      this.merged.delete(reader);
+      this.merged.set(reader, held);
+    }
+    this.readingMerged(reader, key, series, from, true);
+    let charts = 0;
+    for (const h of this.merged.values()) if (h.chart) charts++;
+    for (const [id, h] of this.merged) {
+      if (charts <= CHART_READERS) break;
+      if (!h.chart) continue;
+      this.forgetMerged(id);
+      charts--;
+    }
+  }
+
+  /** Holds a bucket the reader's read (`key`) merged, while the budget (and a chart's share) allows. */
   keepMerged(ruleId: string, key: string, bucket: MergedBucket): void {
     const held = this.merged.get(ruleId);
     const bytes = bucketBytes(bucket);
     if (held === undefined || held.key !== key || this.mergedBytes + bytes > this.budgetBytes) return;
+    if (held.chart && this.chartBytes + bytes > this.budgetBytes * CHART_BUDGET_SHARE) return;
     const k = bucketKey(bucket.resolution_ms, bucket.bucket);
     const old = held.buckets.get(k);
     if (old !== undefined) this.dropBucket(held, k, old);
     held.buckets.set(k, bucket);
     this.mergedBytes += bytes;
+    if (held.chart) this.chartBytes += bytes;
   }
 
   /** Points of `series` dated from `oldest` on were written: drop what they change. */
@@ -142,6 +182,7 @@ export class BaselineCache {
     this.entries.clear();
     this.merged.clear();
     this.mergedBytes = 0;
+    this.chartBytes = 0;
   }
 
   /** Rules with baseline values held. */
@@ -149,22 +190,27 @@ export class BaselineCache {
     return this.entries.size;
   }
 
-  /** Merged buckets held, of every rule, and what they count against the budget. */
-  get mergedSize(): { buckets: number; bytes: number } {
+  /** Merged buckets held, of every rule and chart, and what they count against the budget. */
+  get mergedSize(): { buckets: number; bytes: number; charts: number; chartBytes: number } {
     let buckets = 0;
-    for (const held of this.merged.values()) buckets += held.buckets.size;
-    return { buckets, bytes: this.mergedBytes };
+    let charts = 0;
+    for (const held of this.merged.values()) {
+      buckets += held.buckets.size;
+      if (held.chart) charts++;
+    }
+    return { buckets, bytes: this.mergedBytes, charts, chartBytes: this.chartBytes };
   }
 
   private forgetMerged(ruleId: string): void {
     const held = this.merged.get(ruleId);
     if (held === undefined) return;
-    for (const b of held.buckets.values()) this.mergedBytes -= bucketBytes(b);
+    for (const [k, b] of held.buckets) this.dropBucket(held, k, b);
     this.merged.delete(ruleId);
   }
 
   private dropBucket(held: RuleBuckets, key: string, b: MergedBucket): void {
     held.buckets.delete(key);
     this.mergedBytes -= bucketBytes(b);
+    if (held.chart) this.chartBytes -= bucketBytes(b);
   }
 }

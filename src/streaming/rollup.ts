@@ -162,7 +162,6 @@ function newer(aAt: number, aValue: number, bAt: number, bValue: number): boolea
   return bAt > aAt || (bAt === aAt && bValue > aValue);
 }
 
-/** Folds b into a in place (for building a batch, or merging a bucket's tag sets). */
 /** Adds `b`'s count, sum, min and max into `a`. */
 export function addTotals(a: RollupTotals, b: RollupTotals): void {
   a.count += b.count;
@@ -171,6 +170,7 @@ export function addTotals(a: RollupTotals, b: RollupTotals): void {
   a.max = Math.max(a.max, b.max);
 }
 
+/** Folds b into a in place (building a batch, merging it with the stored rows). */
 function mergeInto(a: Rollup, b: Rollup): void {
   addTotals(a, b);
   if (newer(a.last_at, a.last, b.last_at, b.last)) {

@@ -6,19 +6,10 @@
  */
 import { openOrDedupe, resolve } from "./alert-state";
 import { DEFAULT_BASELINE_WINDOWS } from "./anomaly";
-import type { BaselineCache } from "./baseline-cache";
-import {
-  aggregate,
-  type BucketRun,
-  addTotals,
-  NO_TOTALS,
-  needsSketch,
-  oldestKept,
-  planQuery,
-  type RollupTotals,
-} from "./rollup";
+import { mergedKey } from "./baseline-cache";
+import { mergedBuckets } from "./merged-buckets";
+import { aggregate, type BucketRun, needsSketch, oldestKept, planQuery } from "./rollup";
 import { keptValues, runsByWindow, valuesByWindow, type WindowBucket, windowEdges, windowRuns } from "./rule-windows";
-import { QuantileSketch } from "./sketch";
 import { fieldErrors } from "../http/validation";
 import { modelRuleSeries, RULE_FINGERPRINT_PREFIX } from "./model";
 import { parseModelRollupName } from "./models";
@@ -39,7 +30,7 @@ import type { Page, PageFilter } from "./store/sql";
 import { commitAlertChange, occurrenceChange } from "./service-alert-change";
 import { findUnresolved, getAlert } from "./store/alerts";
 import { metricBucketsIn, modelRollupsInRange } from "./store/metrics";
-import { listTagSets, runRange, type TaggedRange, taggedBucketsIn, taggedTotalsIn } from "./store/tags";
+import { listTagSets, runRange, taggedBucketsIn, taggedTotalsIn } from "./store/tags";
 import { hasTags, matchesFilter, type Tags } from "./tags";
 import {
   createRule,
@@ -100,85 +91,6 @@ interface RuleWindows {
   from: number;
 }
 
-/**
- * A tagged percentile rule's buckets in its windows, each merged over the tag sets its filter
- * selects, from the object's cache where it holds them (baseline-cache.ts `MergedBucket`); the
- * buckets it does not hold are read, merged and kept. So when the rule's edges move it reads the
- * one new bucket, and at each evaluation the buckets written since it last read them.
- */
-function* mergedBuckets(
-  ctx: OrgContext,
-  cache: BaselineCache,
-  ruleId: string,
-  name: string,
-  sets: readonly number[],
-  w: RuleWindows,
-): Generator<WindowBucket> {
-  const key = JSON.stringify([name, sets]);
-  cache.readingMerged(ruleId, key, name, w.from);
-  for (const run of windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs)) {
-    let gap: number | null = null;
-    for (let b = run.from; b < run.to; b += run.resolution_ms) {
-      const held = cache.mergedBucket(ruleId, key, run.resolution_ms, b);
-      if (held === undefined) {
-        gap ??= b;
-        continue;
-      }
-      if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap, to: b }));
-      gap = null;
-      if (held.count > 0) yield { bucket: b, rollup: held };
-    }
-    if (gap !== null) yield* readMerged(ctx, cache, ruleId, key, runRange(name, sets, { ...run, from: gap }));
-  }
-}
-
-/**
- * Buckets merged per query of a gap: the rows come tag set by tag set, so each bucket of the query
- * is a live sketch until it ends. 64 sketches of a wide series (900 bins, some 40 bytes a bin in
- * their Maps) take about 2 MB; a daily rule's 745 buckets in one query would take about 27 MB of
- * the isolate's 128.
- */
-const MERGE_CHUNK_BUCKETS = 64;
-
-/** Reads a gap of buckets of every selected tag set, merges each bucket's rows and keeps it. */
-function* readMerged(
-  ctx: OrgContext,
-  cache: BaselineCache,
-  ruleId: string,
-  key: string,
-  gap: TaggedRange,
-): Generator<WindowBucket> {
-  const step = gap.resolutionMs;
-  for (let from = gap.from; from <= gap.to; from += MERGE_CHUNK_BUCKETS * step) {
-    const range = { ...gap, from, to: Math.min(gap.to, from + MERGE_CHUNK_BUCKETS * step - 1) };
-    const folded = new Map<number, RollupTotals & { sketch: QuantileSketch }>();
-    for (const { bucket, rollup: r } of taggedBucketsIn(ctx.sql, range, true)) {
-      if (r.count === 0) continue;
-      let f = folded.get(bucket);
-      if (f === undefined) {
-        f = { ...NO_TOTALS, sketch: new QuantileSketch() };
-        folded.set(bucket, f);
-      }
-      addTotals(f, r);
-      f.sketch.mergeJSON(r.sketch);
-    }
-    for (let b = range.from; b <= range.to; b += step) {
-      const f = folded.get(b);
-      const totals = f ?? NO_TOTALS;
-      cache.keepMerged(ruleId, key, {
-        resolution_ms: step,
-        bucket: b,
-        count: totals.count,
-        sum: totals.sum,
-        min: totals.min,
-        max: totals.max,
-        sketch: f === undefined ? "" : JSON.stringify(f.sketch),
-      });
-      if (f !== undefined) yield { bucket: b, rollup: f };
-    }
-  }
-}
-
 /** Whether the rule reads its buckets merged over its tag sets (`mergedBuckets`) in the object. */
 const readsMergedBuckets = (rule: AlertRule) =>
   hasTags(rule.tags) && modelRuleSeries(rule.metric_name) === null && needsSketch(rule.aggregation);
@@ -203,8 +115,12 @@ function windowValues(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number
           aggregation,
         ),
       );
-    if (ctx.baselines !== undefined)
-      return valuesByWindow(mergedBuckets(ctx, ctx.baselines, rule.id, name, sets, w), w.edges, aggregation);
+    if (ctx.baselines !== undefined) {
+      const read = { reader: rule.id, key: mergedKey(name, sets), name, sets };
+      ctx.baselines.readingMerged(read.reader, read.key, name, w.from);
+      const runs = windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs);
+      return valuesByWindow(mergedBuckets(ctx, ctx.baselines, read, runs), w.edges, aggregation);
+    }
   }
   const runs = windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs);
   const rows = metricRows(ctx, name, tags, runs, needsSketch(aggregation));

@@ -3,10 +3,14 @@
  * written) and the per-tag-set rollups (written in the batch's transaction), plus the read side:
  * `tag.<k>=<v>` filters and `group_by`, answered by merging the sketches of the selected tag sets.
  */
+import { type BaselineCache, mergedKey } from "./baseline-cache";
+import { mergedBuckets } from "./merged-buckets";
 import {
+  bucketStart,
   foldPoints,
   mergeStored,
   needsSketch,
+  oldestKept,
   planQuery,
   type QueryOptions,
   SeriesFold,
@@ -20,6 +24,7 @@ import {
   registerTagSets,
   storedTaggedRollups,
   type TaggedBucket,
+  type TaggedRange,
   tagSetsOf,
   taggedBucketsIn,
   writeTaggedRollups,
@@ -207,6 +212,9 @@ export function taggedSeries(
     from: plan.from,
     to: plan.to,
   };
+  const cache = ctx.baselines;
+  if (groupBy === undefined && needsSketch(read.aggregation) && cache !== undefined)
+    return ok({ all: chartSeries(ctx, cache, read, range), groups: null, options: read });
   // One pass, each row folded into the headline and into its group's series as it comes: the read
   // holds one aggregator per step and group, never its rows (up to 169,000, each with a parsed
   // sketch when the aggregation is a percentile). Rows come by tag set, and a group's sets in that
@@ -235,4 +243,24 @@ export function taggedSeries(
     groups: groups?.map((g) => ({ tags: g.tags, result: g.fold.result() })) ?? null,
     options: read,
   });
+}
+
+/**
+ * A filtered percentile series from its buckets merged over the selected tag sets, which the object
+ * keeps for the charts read most recently (merged-buckets.ts, BaselineCache `readingChart`): a
+ * chart refetched as points arrive reads only the buckets written since, not 1,000 rows a bucket
+ * again. A percentile of merged buckets equals the one of their rows (sketches merge exactly, and
+ * count, min and max add up the same), so the answer is the one the rows give. Buckets before the
+ * retention cutoff are not read: retention deletes them, so a held one could outlive its rows.
+ */
+function chartSeries(ctx: OrgContext, cache: BaselineCache, read: QueryOptions, range: TaggedRange): SeriesResult {
+  const { name, tagSets: sets, resolutionMs } = range;
+  const from = Math.max(range.from, oldestKept(resolutionMs, ctx.now, read.metricRetentionMs));
+  const key = mergedKey(name, sets);
+  const reader = `chart ${resolutionMs} ${read.windowSeconds} ${key}`;
+  cache.readingChart(reader, key, name, from);
+  const run = { resolution_ms: resolutionMs, from, to: bucketStart(range.to, resolutionMs) + resolutionMs };
+  const fold = new SeriesFold(read);
+  for (const b of mergedBuckets(ctx, cache, { reader, key, name, sets }, [run])) fold.add(b);
+  return fold.result();
 }

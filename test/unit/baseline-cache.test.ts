@@ -130,7 +130,7 @@ describe("BaselineCache merged buckets (tagged percentile rules)", () => {
     cache.keepMerged("r1", "k", merged(0));
     expect(cache.mergedSize.buckets).toBe(4);
     cache.readingMerged("r1", "k2", "lat", 0);
-    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 0, chartBytes: 0 });
     cache.keepMerged("r1", "k", merged(0)); // a read of the old key no longer keeps anything
     expect(cache.mergedSize.buckets).toBe(0);
   });
@@ -140,17 +140,54 @@ describe("BaselineCache merged buckets (tagged percentile rules)", () => {
     cache.readingMerged("r1", "k", "lat", 0);
     for (let b = 0; b < 10; b++) cache.keepMerged("r1", "k", merged(b * 60_000, 60_000, "x".repeat(200)));
     // 296 bytes each against 1,000: three fit, the rest are read again each time
-    expect(cache.mergedSize).toEqual({ buckets: 3, bytes: 888 });
+    expect(cache.mergedSize).toEqual({ buckets: 3, bytes: 888, charts: 0, chartBytes: 0 });
     cache.written("lat", 60_000);
-    expect(cache.mergedSize).toEqual({ buckets: 1, bytes: 296 });
+    expect(cache.mergedSize).toEqual({ buckets: 1, bytes: 296, charts: 0, chartBytes: 0 });
     cache.forget("r1");
-    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 0, chartBytes: 0 });
+  });
+
+  it("holds the buckets of the 8 charts read most recently: a ninth forgets the one read longest ago", () => {
+    const cache = new BaselineCache();
+    const chart = (n: number) => {
+      cache.readingChart(`chart ${n}`, `k${n}`, "lat", 0);
+      cache.keepMerged(`chart ${n}`, `k${n}`, merged(0));
+    };
+    for (let n = 1; n <= 8; n++) chart(n);
+    chart(1); // read again: now the most recent
+    chart(9);
+    expect(cache.mergedSize).toMatchObject({ buckets: 8, charts: 8 });
+    expect(cache.mergedBucket("chart 2", "k2", 60_000, 0)).toBeUndefined();
+    for (const n of [1, 3, 4, 5, 6, 7, 8, 9])
+      expect(cache.mergedBucket(`chart ${n}`, `k${n}`, 60_000, 0)).toBeDefined();
+    // Rules are not charts: they are never forgotten to make room for one.
+    cache.readingMerged("r1", "k", "lat", 0);
+    cache.keepMerged("r1", "k", merged(0));
+    chart(10);
+    expect(cache.mergedBucket("r1", "k", 60_000, 0)).toBeDefined();
+    expect(cache.mergedSize).toMatchObject({ buckets: 9, charts: 8 });
+  });
+
+  it("charts hold at most half of the budget, so rules can always keep theirs", () => {
+    const cache = new BaselineCache(1_000);
+    const big = (b: number) => merged(b * 60_000, 60_000, "x".repeat(200)); // 296 bytes
+    cache.readingChart("chart a", "k", "lat", 0);
+    for (let b = 0; b < 5; b++) cache.keepMerged("chart a", "k", big(b));
+    expect(cache.mergedSize).toEqual({ buckets: 1, bytes: 296, charts: 1, chartBytes: 296 });
+    cache.readingMerged("r1", "k", "lat", 0);
+    for (let b = 0; b < 5; b++) cache.keepMerged("r1", "k", big(b));
+    expect(cache.mergedSize).toEqual({ buckets: 3, bytes: 888, charts: 1, chartBytes: 296 });
+    cache.written("lat", 0); // a write drops charts' buckets as it drops rules'
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 1, chartBytes: 0 });
+    cache.keepMerged("chart a", "k", big(0));
+    cache.clear();
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 0, chartBytes: 0 });
   });
 
   it("clear() drops them with the baselines", () => {
     const cache = filled();
     cache.clear();
-    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0 });
+    expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 0, chartBytes: 0 });
     expect(held(cache, "r1", "k", all)).toEqual([]);
   });
 });

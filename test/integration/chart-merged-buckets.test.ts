@@ -1,0 +1,132 @@
+/**
+ * A filtered percentile series (GET /metrics/:name?tag.…&aggregation=p95) is read from buckets
+ * merged over its tag sets, which the object keeps for the charts read most recently
+ * (merged-buckets.ts, baseline-cache.ts). It must never change an answer: after every step of a
+ * seeded run (the clock moving, points now, back-dated and ahead), each read through the cache
+ * equals a fresh read of the rows. And a refetch reads only the buckets written since.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { OrgObject } from "../../src/streaming/org-object";
+import { metricSeries, type SeriesQuery } from "../../src/streaming/service-read";
+import type { OrgContext } from "../../src/streaming/service-types";
+import { as } from "../helpers";
+import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
+import { SeededRandom } from "../seeded-random";
+
+const P = "/api/v1/streaming-analytics";
+const context = (o: OrgObject) => (o as unknown as { context(): OrgContext }).context();
+
+const QUERIES: SeriesQuery[] = [
+  { window: 3600, aggregation: "p95", tags: { env: "prod" } },
+  { window: 3600, aggregation: "p50", step: 60, tags: { env: "prod" } },
+  { window: 21_600, aggregation: "p99", tags: { host: "h2" } },
+  { window: 600, aggregation: "p90", tags: { env: "prod", host: "h1" } },
+];
+
+/** Each query through the object's cache, then without it. */
+const compare = (org: string) =>
+  runInDurableObject(stub(org), (o: OrgObject) => {
+    const ctx = context(o);
+    return QUERIES.map((q) => ({
+      query: JSON.stringify(q),
+      cached: metricSeries(ctx, "lat", q),
+      fresh: metricSeries({ ...ctx, baselines: undefined }, "lat", q),
+    }));
+  });
+
+/** One GET of the series: the statements reading tagged rollups, and the rows they answered. */
+async function chartReads(org: string, c: Awaited<ReturnType<typeof as>>, query: string) {
+  const recorded = await recordStatements(
+    org,
+    async () => {
+      const res = await c.get(`${P}/metrics/lat?${query}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    },
+    (q) => q.startsWith("SELECT") && q.includes("FROM tagged_rollups"),
+  );
+  return rowsAnswered(org, recorded);
+}
+
+describe("filtered percentile series read from merged buckets", () => {
+  it("answer what a fresh read of the rows answers, step after step", async () => {
+    const org = "chart-merged";
+    const c = await as(org);
+    const rng = new SeededRandom(20261205);
+    let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+    await pinClock(org, now);
+    const point = (ts: number) => ({
+      name: "lat",
+      value: Math.round(rng.uniform() * 1000) / 10,
+      timestamp: new Date(ts).toISOString(),
+      tags: { env: rng.uniform() < 0.7 ? "prod" : "dev", host: `h${Math.floor(rng.uniform() * 4)}` },
+    });
+    const history = [];
+    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 30_000) history.push(point(ts));
+    for (let i = 0; i < history.length; i += 1_000)
+      expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
+    for (let step = 0; step < 30; step++) {
+      now += Math.floor(rng.uniform() * (step % 2 === 0 ? 20_000 : 400_000));
+      await pinClock(org, now);
+      const kind = step % 4;
+      const batch = Array.from({ length: 5 }, () =>
+        point(
+          kind === 0
+            ? now
+            : kind === 1
+              ? now - Math.floor(rng.uniform() * 6 * 3_600_000) // back-dated into held buckets
+              : kind === 2
+                ? now + Math.floor(rng.uniform() * 290_000) // ahead, within the allowed skew
+                : now - Math.floor(rng.uniform() * 60_000),
+        ),
+      );
+      if (step % 5 !== 4) expect((await c.post(`${P}/metrics`, { metrics: batch })).status).toBe(202);
+      for (const { query, cached, fresh } of await compare(org)) {
+        expect(fresh.ok, query).toBe(true);
+        expect(cached, `${query} at step ${step}`).toEqual(fresh);
+      }
+    }
+    const held = await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.mergedSize);
+    // The first two read the same buckets (same filter, window and bucket size; only their steps
+    // differ), so they share one reader.
+    expect(held?.charts).toBe(3);
+    expect(held?.buckets).toBeGreaterThan(100);
+  });
+
+  it("a refetch reads only the buckets written since; a grouped or avg read is not cached", async () => {
+    const org = "chart-merged-reads";
+    const c = await as(org);
+    const now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+    await pinClock(org, now);
+    const history = [];
+    for (let ts = now - 3_600_000; ts <= now; ts += 60_000)
+      for (let h = 0; h < 10; h++)
+        history.push({
+          name: "lat",
+          value: h * 10 + (ts % 7),
+          timestamp: new Date(ts).toISOString(),
+          tags: { env: "prod", host: `h${h}` },
+        });
+    expect((await c.post(`${P}/metrics`, { metrics: history })).status).toBe(202);
+    const p95 = "window=3600&aggregation=p95&tag.env=prod";
+    const first = await chartReads(org, c, p95);
+    expect(first).toBe(history.length); // every row once, merged per bucket and kept
+    expect(await chartReads(org, c, p95)).toBe(0);
+    const one = {
+      name: "lat",
+      value: 5_000,
+      timestamp: new Date(now).toISOString(),
+      tags: { env: "prod", host: "h1" },
+    };
+    expect((await c.post(`${P}/metrics`, { metrics: [one] })).status).toBe(202);
+    // Only the 10 s bucket holding `now` is read again: one row per host, the new point in h1's.
+    expect(await chartReads(org, c, p95)).toBe(10);
+    expect(await chartReads(org, c, p95)).toBe(0);
+    // Not cached: every aggregation but a percentile (totals are cheap to read), and grouped reads.
+    for (const query of ["window=3600&aggregation=avg&tag.env=prod", "window=3600&aggregation=p95&group_by=host"]) {
+      expect(await chartReads(org, c, query)).toBe(first);
+      expect(await chartReads(org, c, query)).toBe(first);
+    }
+  });
+});

@@ -25,7 +25,9 @@
  * buckets it does not hold: when its edges move, the one new bucket; at each evaluation, the ones
  * written since. The same writes drop them (`written`), the same throws and erasures clear them. They
  * are held as sketch JSON text, a few KB each, and within a byte budget for the whole object: a
- * bucket past it is read again each time, as before. Pure.
+ * bucket past it is read again each time, as before. Charts (a filtered percentile series, read
+ * again as points arrive) keep theirs the same way, for the 128 readers read most recently and
+ * within half of the budget (`readingChart`). Pure.
  */
 import type { RollupRow } from "./rollup";
 
@@ -51,11 +53,13 @@ const bucketBytes = (b: MergedBucket) => b.sketch.length + 96;
 const MERGED_BUCKET_BUDGET_BYTES = 16 * 1024 * 1024;
 
 /**
- * Charts (percentile series read with a tag filter, `GET /metrics/:name`) whose merged buckets are
- * held: the most recently read ones. A dashboard shows at most 6 charts, each refetched as points
- * arrive; a chart read past this many forgets the one read longest ago.
+ * Chart readers (a percentile series read with a tag filter, or each group of a grouped one:
+ * `GET /metrics/:name`) whose merged buckets are held: the most recently read ones. A dashboard
+ * shows at most 6 charts, each refetched as points arrive, each with its headline and up to 16
+ * groups that read this way; a reader past this many forgets the one read longest ago. The budget's
+ * share below is what bounds their memory.
  */
-const CHART_READERS = 8;
+export const CHART_READERS = 128;
 /** Charts may hold at most this share of the budget, so that they never starve the rules. */
 const CHART_BUDGET_SHARE = 0.5;
 

@@ -213,8 +213,22 @@ export function taggedSeries(
     to: plan.to,
   };
   const cache = ctx.baselines;
-  if (groupBy === undefined && needsSketch(read.aggregation) && cache !== undefined)
-    return ok({ all: chartSeries(ctx, cache, read, range), groups: null, options: read });
+  if (
+    needsSketch(read.aggregation) &&
+    cache !== undefined &&
+    (groupBy === undefined || grouped === null || grouped.length <= CHART_GROUPS)
+  ) {
+    // Without a filter the caller answers the headline from the untagged totals: not read here.
+    const all = hasTags(filter) || groupBy === undefined ? chartSeries(ctx, cache, read, range) : null;
+    const groups =
+      groupBy === undefined || grouped === null
+        ? null
+        : grouped.map((g) => ({
+            tags: { ...filter, [groupBy]: g.value },
+            result: chartSeries(ctx, cache, read, { ...range, tagSets: g.sets.map((s) => s.tag_set) }),
+          }));
+    return ok({ all: all ?? new SeriesFold(read).result(), groups, options: read });
+  }
   // One pass, each row folded into the headline and into its group's series as it comes: the read
   // holds one aggregator per step and group, never its rows (up to 169,000, each with a parsed
   // sketch when the aggregation is a percentile). Rows come by tag set, and a group's sets in that
@@ -244,6 +258,14 @@ export function taggedSeries(
     options: read,
   });
 }
+
+/**
+ * A grouped percentile read with at most this many groups reads each group's merged buckets (one
+ * chart reader per group): a dashboard chart grouped by a tag of a few values (region, env). Past
+ * it, each group is one or a few tag sets, which merging saves nothing on, and its many readers
+ * would each read their gaps with a query of their own: one pass over the rows serves it better.
+ */
+const CHART_GROUPS = 16;
 
 /**
  * A filtered percentile series from its buckets merged over the selected tag sets, which the object

@@ -22,6 +22,9 @@ const QUERIES: SeriesQuery[] = [
   { window: 3600, aggregation: "p50", step: 60, tags: { env: "prod" } },
   { window: 21_600, aggregation: "p99", tags: { host: "h2" } },
   { window: 600, aggregation: "p90", tags: { env: "prod", host: "h1" } },
+  // Grouped by a tag of a few values: each group reads its own merged buckets.
+  { window: 3600, aggregation: "p95", group_by: "host" },
+  { window: 7200, aggregation: "p99", group_by: "env", tags: { host: "h3" } },
 ];
 
 /** Each query through the object's cache, then without it. */
@@ -89,26 +92,28 @@ describe("filtered percentile series read from merged buckets", () => {
     }
     const held = await runInDurableObject(stub(org), (o: OrgObject) => context(o).baselines?.mergedSize);
     // The first two read the same buckets (same filter, window and bucket size; only their steps
-    // differ), so they share one reader.
-    expect(held?.charts).toBe(3);
+    // differ), so they share one reader; a grouped read has one per group (4 hosts; 2 envs and the
+    // filtered headline).
+    expect(held?.charts).toBe(3 + 4 + 3);
     expect(held?.buckets).toBeGreaterThan(100);
   });
 
-  it("a refetch reads only the buckets written since; a grouped or avg read is not cached", async () => {
+  it("a refetch reads only the buckets written since; avg and many-group reads are read whole", async () => {
     const org = "chart-merged-reads";
     const c = await as(org);
     const now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
     await pinClock(org, now);
     const history = [];
     for (let ts = now - 3_600_000; ts <= now; ts += 60_000)
-      for (let h = 0; h < 10; h++)
+      for (let h = 0; h < 20; h++)
         history.push({
           name: "lat",
           value: h * 10 + (ts % 7),
           timestamp: new Date(ts).toISOString(),
-          tags: { env: "prod", host: `h${h}` },
+          tags: { env: "prod", host: `h${h}`, zone: h % 2 === 0 ? "a" : "b" },
         });
-    expect((await c.post(`${P}/metrics`, { metrics: history })).status).toBe(202);
+    for (let k = 0; k < history.length; k += 1_000)
+      expect((await c.post(`${P}/metrics`, { metrics: history.slice(k, k + 1_000) })).status).toBe(202);
     const p95 = "window=3600&aggregation=p95&tag.env=prod";
     const first = await chartReads(org, c, p95);
     expect(first).toBe(history.length); // every row once, merged per bucket and kept
@@ -117,13 +122,20 @@ describe("filtered percentile series read from merged buckets", () => {
       name: "lat",
       value: 5_000,
       timestamp: new Date(now).toISOString(),
-      tags: { env: "prod", host: "h1" },
+      tags: { env: "prod", host: "h1", zone: "b" },
     };
     expect((await c.post(`${P}/metrics`, { metrics: [one] })).status).toBe(202);
     // Only the 10 s bucket holding `now` is read again: one row per host, the new point in h1's.
-    expect(await chartReads(org, c, p95)).toBe(10);
+    expect(await chartReads(org, c, p95)).toBe(20);
     expect(await chartReads(org, c, p95)).toBe(0);
-    // Not cached: every aggregation but a percentile (totals are cheap to read), and grouped reads.
+    // A percentile grouped by a tag of few values reads each group's merged buckets: once.
+    const byZone = "window=3600&aggregation=p95&group_by=zone";
+    expect(await chartReads(org, c, byZone)).toBe(first);
+    expect(await chartReads(org, c, byZone)).toBe(0);
+    // A group that selects the same tag sets as a filter shares its buckets (env=prod is all 20).
+    expect(await chartReads(org, c, "window=3600&aggregation=p95&group_by=env")).toBe(0);
+    // Read whole each time: every aggregation but a percentile (totals are cheap to read), and a
+    // grouped read of more than 16 groups (20 hosts).
     for (const query of ["window=3600&aggregation=avg&tag.env=prod", "window=3600&aggregation=p95&group_by=host"]) {
       expect(await chartReads(org, c, query)).toBe(first);
       expect(await chartReads(org, c, query)).toBe(first);

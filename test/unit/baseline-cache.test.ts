@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BaselineCache } from "../../src/streaming/baseline-cache";
+import { BaselineCache, CHART_READERS } from "../../src/streaming/baseline-cache";
 import { inTransaction, type OrgContext } from "../../src/streaming/service-types";
 
 const entry = (series: string, until: number, key = "k") => ({ key, series, until, values: [1, null, 3] });
@@ -147,25 +147,26 @@ describe("BaselineCache merged buckets (tagged percentile rules)", () => {
     expect(cache.mergedSize).toEqual({ buckets: 0, bytes: 0, charts: 0, chartBytes: 0 });
   });
 
-  it("holds the buckets of the 8 charts read most recently: a ninth forgets the one read longest ago", () => {
+  it("holds the buckets of the CHART_READERS charts read most recently: one more forgets the one read longest ago", () => {
     const cache = new BaselineCache();
     const chart = (n: number) => {
       cache.readingChart(`chart ${n}`, `k${n}`, "lat", 0);
       cache.keepMerged(`chart ${n}`, `k${n}`, merged(0));
     };
-    for (let n = 1; n <= 8; n++) chart(n);
+    const last = CHART_READERS + 1;
+    for (let n = 1; n <= CHART_READERS; n++) chart(n);
     chart(1); // read again: now the most recent
-    chart(9);
-    expect(cache.mergedSize).toMatchObject({ buckets: 8, charts: 8 });
+    chart(last);
+    expect(cache.mergedSize).toMatchObject({ buckets: CHART_READERS, charts: CHART_READERS });
     expect(cache.mergedBucket("chart 2", "k2", 60_000, 0)).toBeUndefined();
-    for (const n of [1, 3, 4, 5, 6, 7, 8, 9])
+    for (const n of [1, 3, CHART_READERS, last])
       expect(cache.mergedBucket(`chart ${n}`, `k${n}`, 60_000, 0)).toBeDefined();
     // Rules are not charts: they are never forgotten to make room for one.
     cache.readingMerged("r1", "k", "lat", 0);
     cache.keepMerged("r1", "k", merged(0));
-    chart(10);
+    chart(last + 1);
     expect(cache.mergedBucket("r1", "k", 60_000, 0)).toBeDefined();
-    expect(cache.mergedSize).toMatchObject({ buckets: 9, charts: 8 });
+    expect(cache.mergedSize).toMatchObject({ buckets: CHART_READERS + 1, charts: CHART_READERS });
   });
 
   it("charts hold at most half of the budget, so rules can always keep theirs", () => {

@@ -36,7 +36,7 @@ import { metricSeries } from "../src/streaming/service-read";
 import { metricRetentionMs } from "../src/streaming/store/retention";
 import { runsByWindow, valuesByWindow, windowEdges, windowRuns } from "../src/streaming/rule-windows";
 import { QuantileSketch } from "../src/streaming/sketch";
-import { listTagSets, runRange, taggedBucketsIn, taggedTotalsIn } from "../src/streaming/store/tags";
+import { listTagSets, planRange, runRange, taggedBucketsIn, taggedTotalsIn } from "../src/streaming/store/tags";
 import { groupTagSets, matchesFilter } from "../src/streaming/tags";
 import { AlertRuleIn } from "../src/streaming/schemas";
 import { observe } from "../src/streaming/service-rules";
@@ -219,13 +219,11 @@ export class OrgObject extends ProductionOrgObject {
       if (!verdict.ok) throw new Error("over the read budget");
       const read = { ...options, ...verdict.read };
       const plan = planQuery(read);
-      const range = {
+      const range = planRange(
         name,
-        tagSets: sets.map((s) => s.tag_set),
-        resolutionMs: plan.resolution_ms,
-        from: plan.from,
-        to: plan.to,
-      };
+        sets.map((s) => s.tag_set),
+        plan,
+      );
       const rows = [...taggedBucketsIn(ctx.sql, range, true)].map((b) => ({
         ...b,
         rollup: { ...b.rollup, sketch: QuantileSketch.fromJSON(b.rollup.sketch) },

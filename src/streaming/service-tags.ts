@@ -24,6 +24,7 @@ import {
   registerTagSets,
   storedTaggedRollups,
   type TaggedBucket,
+  planRange,
   type TaggedRange,
   tagSetsOf,
   taggedBucketsIn,
@@ -205,13 +206,11 @@ export function taggedSeries(
   if (!verdict.ok) return overBudget(filter, groupBy, size, options, verdict);
   const read: QueryOptions = { ...options, ...verdict.read };
   const plan = planQuery(read);
-  const range = {
+  const range = planRange(
     name,
-    tagSets: sets.map((s) => s.tag_set),
-    resolutionMs: plan.resolution_ms,
-    from: plan.from,
-    to: plan.to,
-  };
+    sets.map((s) => s.tag_set),
+    plan,
+  );
   const cache = ctx.baselines;
   if (
     needsSketch(read.aggregation) &&

@@ -15,6 +15,7 @@ import { listRules } from "../../src/streaming/store/rules";
 import { as } from "../helpers";
 import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
 import { SeededRandom } from "../seeded-random";
+import { latPoint, seededStep } from "../seeded-steps";
 
 const P = "/api/v1/streaming-analytics";
 const WINDOW_S = 600;
@@ -94,12 +95,7 @@ describe("anomaly baselines cached between evaluations", () => {
     const rng = new SeededRandom(20261205);
     let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
     await pinClock(org, now);
-    const point = (ts: number) => ({
-      name: "lat",
-      value: Math.round(rng.uniform() * 1000) / 10,
-      timestamp: new Date(ts).toISOString(),
-      tags: { env: rng.uniform() < 0.7 ? "prod" : "dev", host: `h${Math.floor(rng.uniform() * 4)}` },
-    });
+    const point = latPoint(rng);
     // Five hours of history, a point a minute: more than the 31 ten-minute windows.
     const history = [];
     for (let ts = now - 5 * 3_600_000; ts <= now; ts += 60_000) history.push(point(ts));
@@ -123,21 +119,11 @@ describe("anomaly baselines cached between evaluations", () => {
     let late = 0;
     for (let step = 0; step < 40; step++) {
       // Small steps keep the edges (the cached baselines are used), large ones cross them.
-      now += Math.floor(rng.uniform() * (step % 2 === 0 ? 20_000 : 400_000));
+      const next = seededStep(rng, now, step, 31 * WINDOW_S * 1000, point);
+      now = next.now;
       await pinClock(org, now);
-      const kind = step % 4;
-      const batch = Array.from({ length: 5 }, () =>
-        point(
-          kind === 0
-            ? now // current
-            : kind === 1
-              ? now - Math.floor(rng.uniform() * 31 * WINDOW_S * 1000) // back-dated into the baseline
-              : kind === 2
-                ? now + Math.floor(rng.uniform() * 290_000) // ahead, within the allowed skew
-                : now - Math.floor(rng.uniform() * 60_000),
-        ),
-      );
-      if (kind === 1) late++;
+      const batch = next.batch;
+      if (next.backDated) late++;
       if (step % 5 !== 4) expect((await c.post(`${P}/metrics`, { metrics: batch })).status).toBe(202);
       if (step % 5 !== 3)
         expect((await c.post(`${P}/predictions`, { predictions: predictions(batch) })).status).toBe(201);

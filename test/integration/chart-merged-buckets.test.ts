@@ -13,6 +13,7 @@ import type { OrgContext } from "../../src/streaming/service-types";
 import { as } from "../helpers";
 import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
 import { SeededRandom } from "../seeded-random";
+import { latPoint, seededStep } from "../seeded-steps";
 
 const P = "/api/v1/streaming-analytics";
 const context = (o: OrgObject) => (o as unknown as { context(): OrgContext }).context();
@@ -59,31 +60,16 @@ describe("filtered percentile series read from merged buckets", () => {
     const rng = new SeededRandom(20261205);
     let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
     await pinClock(org, now);
-    const point = (ts: number) => ({
-      name: "lat",
-      value: Math.round(rng.uniform() * 1000) / 10,
-      timestamp: new Date(ts).toISOString(),
-      tags: { env: rng.uniform() < 0.7 ? "prod" : "dev", host: `h${Math.floor(rng.uniform() * 4)}` },
-    });
+    const point = latPoint(rng);
     const history = [];
     for (let ts = now - 6 * 3_600_000; ts <= now; ts += 30_000) history.push(point(ts));
     for (let i = 0; i < history.length; i += 1_000)
       expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
     for (let step = 0; step < 30; step++) {
-      now += Math.floor(rng.uniform() * (step % 2 === 0 ? 20_000 : 400_000));
+      const next = seededStep(rng, now, step, 6 * 3_600_000, point);
+      now = next.now;
       await pinClock(org, now);
-      const kind = step % 4;
-      const batch = Array.from({ length: 5 }, () =>
-        point(
-          kind === 0
-            ? now
-            : kind === 1
-              ? now - Math.floor(rng.uniform() * 6 * 3_600_000) // back-dated into held buckets
-              : kind === 2
-                ? now + Math.floor(rng.uniform() * 290_000) // ahead, within the allowed skew
-                : now - Math.floor(rng.uniform() * 60_000),
-        ),
-      );
+      const batch = next.batch;
       if (step % 5 !== 4) expect((await c.post(`${P}/metrics`, { metrics: batch })).status).toBe(202);
       for (const { query, cached, fresh } of await compare(org)) {
         expect(fresh.ok, query).toBe(true);

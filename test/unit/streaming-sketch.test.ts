@@ -193,7 +193,7 @@ describe("QuantileSketch behaviour", () => {
     },
     { label: "an empty stored sketch", into: [7], rows: [[]] },
     { label: "past the 4096-bin bound (collapses as merge does)", into: wide, rows: [wide.map((v) => v * 1e9), wider] },
-  ])("mergeJSON equals merge(fromJSON(...)): $label", ({ into, rows }) => {
+  ])("mergeJSON equals merging the parsed sketch: $label", ({ into, rows }) => {
     const viaText = sketchOf(into);
     const viaObject = sketchOf(into);
     const viaParsed = sketchOf(into);

@@ -8,6 +8,7 @@ import {
   type BucketRun,
   type FoldedBucket,
   fromRow,
+  type QueryPlan,
   NO_TOTALS,
   type RollupRow,
   type RollupTotals,
@@ -121,6 +122,15 @@ export interface TaggedRange {
   from: number;
   to: number;
 }
+
+/** The range a series read's plan (rollup.ts `planQuery`) reads of these tag sets. */
+export const planRange = (name: string, tagSets: readonly number[], plan: QueryPlan): TaggedRange => ({
+  name,
+  tagSets,
+  resolutionMs: plan.resolution_ms,
+  from: plan.from,
+  to: plan.to,
+});
 
 /** The range of a run (rollup.ts `bucketRuns`: `to` is exclusive there). */
 export const runRange = (name: string, tagSets: readonly number[], run: BucketRun): TaggedRange => ({

@@ -243,6 +243,16 @@ export function toRow(b: BucketRollup): RollupRow {
   };
 }
 
+/** The columns a fold reads of a stored rollup (`foldedOf`): the sketch only when asked for. */
+export const foldedColumns = (sketches: boolean) =>
+  `resolution_ms, bucket, count, sum, min, max${sketches ? ", sketch" : ""}`;
+
+/** A stored rollup read with `foldedColumns`, as a fold takes it (the sketch left as its text). */
+export function foldedOf(row: RollupTotals & { resolution_ms: number; bucket: number; sketch?: string }): FoldedBucket {
+  const { resolution_ms, bucket, count, sum, min, max, sketch } = row;
+  return { resolution_ms, bucket, rollup: { count, sum, min, max, sketch } };
+}
+
 /** Accepts `sketch` as the stored JSON string or an already parsed SketchJSON. */
 export function fromRow(row: Omit<RollupRow, "sketch"> & { sketch: string | SketchJSON }): BucketRollup {
   const { name, resolution_ms, bucket, count, sum, min, max, last, last_at } = row;

@@ -130,14 +130,14 @@ export function metricSeries(ctx: OrgContext, name: string, query: SeriesQuery):
   if (tagged !== null && !tagged.ok) return tagged;
   // Without a filter the headline covers every point, tagged or not (the untagged totals), at the
   // groups' step.
-  let result = tagged?.value.all;
-  if (!filtered) {
-    const read = tagged?.value.options ?? options;
-    const plan = planQuery(read);
-    const sketches = needsSketch(read.aggregation);
-    result = querySeries(metricBucketsIn(ctx.sql, name, plan.resolution_ms, plan.from, plan.to, sketches), read);
-  }
-  const headline = result as SeriesResult;
+  const read = tagged?.value.options ?? options;
+  const plan = planQuery(read);
+  const headline =
+    tagged?.value.all ??
+    querySeries(
+      metricBucketsIn(ctx.sql, name, plan.resolution_ms, plan.from, plan.to, needsSketch(read.aggregation)),
+      read,
+    );
   return ok({
     ...base,
     step_seconds: headline.step_seconds,

@@ -92,7 +92,7 @@ interface RuleWindows {
 }
 
 /** Whether the rule reads its buckets merged over its tag sets (`mergedBuckets`) in the object. */
-const readsMergedBuckets = (rule: AlertRule) =>
+const readsMergedBuckets = (rule: AlertRule): rule is AlertRule & { tags: Tags } =>
   hasTags(rule.tags) && modelRuleSeries(rule.metric_name) === null && needsSketch(rule.aggregation);
 
 /**
@@ -106,23 +106,22 @@ const readsMergedBuckets = (rule: AlertRule) =>
  */
 function windowValues(ctx: OrgContext, rule: AlertRule, w: RuleWindows): (number | null)[] {
   const { metric_name: name, tags, aggregation } = rule;
-  if (hasTags(tags) && modelRuleSeries(name) === null) {
+  if (hasTags(tags) && modelRuleSeries(name) === null && !needsSketch(aggregation)) {
     const sets = selectedTagSets(ctx, name, tags);
-    if (!needsSketch(aggregation))
-      return runsByWindow(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs).map((runs) =>
-        aggregate(
-          runs.map((r) => taggedTotalsIn(ctx.sql, runRange(name, sets, r))),
-          aggregation,
-        ),
-      );
-    if (ctx.baselines !== undefined) {
-      const read = { reader: rule.id, key: mergedKey(name, sets), name, sets };
-      ctx.baselines.readingMerged(read.reader, read.key, name, w.from);
-      const runs = windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs);
-      return valuesByWindow(mergedBuckets(ctx, ctx.baselines, read, runs), w.edges, aggregation);
-    }
+    return runsByWindow(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs).map((runs) =>
+      aggregate(
+        runs.map((r) => taggedTotalsIn(ctx.sql, runRange(name, sets, r))),
+        aggregation,
+      ),
+    );
   }
   const runs = windowRuns(w.edges, w.resolutionMs, ctx.now, w.metricRetentionMs);
+  if (readsMergedBuckets(rule) && ctx.baselines !== undefined) {
+    const sets = selectedTagSets(ctx, name, rule.tags);
+    const read = { reader: rule.id, key: mergedKey(name, sets), name, sets };
+    ctx.baselines.readingMerged(read.reader, read.key, name, w.from);
+    return valuesByWindow(mergedBuckets(ctx, ctx.baselines, read, runs), w.edges, aggregation);
+  }
   const rows = metricRows(ctx, name, tags, runs, needsSketch(aggregation));
   return valuesByWindow(rows, w.edges, aggregation);
 }

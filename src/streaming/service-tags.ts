@@ -115,7 +115,8 @@ interface GroupResult {
 }
 
 export interface TaggedSeries {
-  all: SeriesResult;
+  /** The selected tag sets merged; null without a filter (the caller reads the untagged totals). */
+  all: SeriesResult | null;
   groups: GroupResult[] | null;
   /** `options` with the step and buckets the sets were read at (group-budget.ts may coarsen the default). */
   options: QueryOptions;
@@ -211,49 +212,45 @@ export function taggedSeries(
     sets.map((s) => s.tag_set),
     plan,
   );
+  // Without a filter the caller answers the headline from the untagged totals: not read here.
+  const filtered = hasTags(filter);
+  const groups =
+    groupBy === undefined || grouped === null
+      ? null
+      : grouped.map((g) => ({ tags: { ...filter, [groupBy]: g.value }, sets: g.sets.map((s) => s.tag_set) }));
   const cache = ctx.baselines;
-  if (
-    needsSketch(read.aggregation) &&
-    cache !== undefined &&
-    (groupBy === undefined || grouped === null || grouped.length <= CHART_GROUPS)
-  ) {
-    // Without a filter the caller answers the headline from the untagged totals: not read here.
-    const all = hasTags(filter) || groupBy === undefined ? chartSeries(ctx, cache, read, range) : null;
-    const groups =
-      groupBy === undefined || grouped === null
-        ? null
-        : grouped.map((g) => ({
-            tags: { ...filter, [groupBy]: g.value },
-            result: chartSeries(ctx, cache, read, { ...range, tagSets: g.sets.map((s) => s.tag_set) }),
-          }));
-    return ok({ all: all ?? new SeriesFold(read).result(), groups, options: read });
+  if (needsSketch(read.aggregation) && cache !== undefined && (groups === null || groups.length <= CHART_GROUPS)) {
+    return ok({
+      all: filtered ? chartSeries(ctx, cache, read, range) : null,
+      groups:
+        groups?.map((g) => ({ tags: g.tags, result: chartSeries(ctx, cache, read, { ...range, tagSets: g.sets }) })) ??
+        null,
+      options: read,
+    });
   }
   // One pass, each row folded into the headline and into its group's series as it comes: the read
   // holds one aggregator per step and group, never its rows (up to 169,000, each with a parsed
   // sketch when the aggregation is a percentile). Rows come by tag set, and a group's sets in that
   // order, so every fold adds its rows in the order the earlier read-then-fold did.
   const rows = taggedBucketsIn(ctx.sql, range, needsSketch(read.aggregation));
-  const all = new SeriesFold(read);
-  const groups =
-    groupBy === undefined || grouped === null
-      ? null
-      : grouped.map((g) => ({ tags: { ...filter, [groupBy]: g.value }, sets: g.sets, fold: new SeriesFold(read) }));
+  const all = filtered ? new SeriesFold(read) : null;
+  const folds = groups?.map((g) => ({ ...g, fold: new SeriesFold(read) }));
   const foldOf = new Map<number, SeriesFold>();
-  for (const g of groups ?? []) for (const s of g.sets) foldOf.set(s.tag_set, g.fold);
+  for (const g of folds ?? []) for (const set of g.sets) foldOf.set(set, g.fold);
   for (const r of rows) {
     const group = foldOf.get(r.tag_set);
     // A stored sketch that goes into two folds is parsed once.
     const { sketch } = r.rollup;
     const row =
-      group !== undefined && typeof sketch === "string"
+      all !== null && group !== undefined && typeof sketch === "string"
         ? { ...r, rollup: { ...r.rollup, sketch: parseSketchJSON(sketch) } }
         : r;
-    all.add(row);
+    all?.add(row);
     group?.add(row);
   }
   return ok({
-    all: all.result(),
-    groups: groups?.map((g) => ({ tags: g.tags, result: g.fold.result() })) ?? null,
+    all: all?.result() ?? null,
+    groups: folds?.map((g) => ({ tags: g.tags, result: g.fold.result() })) ?? null,
     options: read,
   });
 }

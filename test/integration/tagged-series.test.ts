@@ -71,6 +71,31 @@ describe("tagged series: every aggregation, step by step and group by group", ()
     // The 600 s window's steps: T − 10 min (its first bucket overlaps the window) up to T's minute.
     const steps = Array.from({ length: 11 }, (_, k) => T - 10 * MINUTE + k * MINUTE);
 
+    /** A series' value and each of its steps against the exact values of `mine`. */
+    const expectSeries = (
+      got: Omit<Series, "groups">,
+      mine: readonly Point[],
+      aggregation: Aggregation,
+      label: string,
+    ) => {
+      expectValue(
+        got.value,
+        exact(
+          mine.map((p) => p.value),
+          aggregation,
+        ),
+        aggregation,
+        label,
+      );
+      got.series.forEach((s, k) => {
+        const want = exact(
+          mine.filter((p) => inStep(p, steps[k] as number)).map((p) => p.value),
+          aggregation,
+        );
+        expectValue(s.value, want, aggregation, `${label} step ${k}`);
+      });
+    };
+
     for (const aggregation of AGGREGATIONS) {
       // 12 tag sets (h0 to h11, each in one region) in 3 groups: each group folds its 4 sets' rows.
       const query = `window=600&step=60&aggregation=${aggregation}&group_by=region`;
@@ -88,44 +113,18 @@ describe("tagged series: every aggregation, step by step and group by group", ()
       expect(all.groups?.map((g) => g.tags.region)).toEqual(regions);
       for (const g of all.groups ?? []) {
         const mine = points.filter((p) => p.tags.region === g.tags.region);
-        expectValue(
-          g.value,
-          exact(
-            mine.map((p) => p.value),
-            aggregation,
-          ),
-          aggregation,
-          `${aggregation} ${g.tags.region}`,
-        );
-        g.series.forEach((s, k) => {
-          const want = exact(
-            mine.filter((p) => inStep(p, steps[k] as number)).map((p) => p.value),
-            aggregation,
-          );
-          expectValue(s.value, want, aggregation, `${aggregation} ${g.tags.region} step ${k}`);
-        });
+        expectSeries(g, mine, aggregation, `${aggregation} ${g.tags.region}`);
       }
       // A filter on one region: its headline and steps are that region's.
       const eu = (await (
         await c.get(`${P}/metrics/lat?window=600&step=60&aggregation=${aggregation}&tag.region=eu`)
       ).json()) as Series;
-      const euPoints = points.filter((p) => p.tags.region === "eu");
-      expectValue(
-        eu.value,
-        exact(
-          euPoints.map((p) => p.value),
-          aggregation,
-        ),
+      expectSeries(
+        eu,
+        points.filter((p) => p.tags.region === "eu"),
         aggregation,
         `${aggregation} eu`,
       );
-      eu.series.forEach((s, k) => {
-        const want = exact(
-          euPoints.filter((p) => inStep(p, steps[k] as number)).map((p) => p.value),
-          aggregation,
-        );
-        expectValue(s.value, want, aggregation, `${aggregation} eu step ${k}`);
-      });
     }
   }, 120_000);
 });

@@ -5,7 +5,16 @@
  * INSERT OR REPLACE over json_each: three statements per batch whatever its size.
  */
 import { MAX_TIME_MS } from "../../http/time";
-import { type BucketRollup, type FoldedBucket, fromRow, type RollupRow, type RollupTotals, toRow } from "../rollup";
+import {
+  type BucketRollup,
+  type FoldedBucket,
+  foldedColumns,
+  foldedOf,
+  fromRow,
+  type RollupRow,
+  type RollupTotals,
+  toRow,
+} from "../rollup";
 import { decodeCursor, type Page, type PageFilter, type Row, toPage, Where } from "./sql";
 
 type StoredRollupRow = RollupRow & Row;
@@ -125,19 +134,15 @@ export function metricBucketsIn(
 ): FoldedBucket[] {
   return sql
     .exec<RollupTotals & { resolution_ms: number; bucket: number; sketch?: string }>(
-      `SELECT resolution_ms, bucket, count, sum, min, max${sketches ? ", sketch" : ""}
-       FROM metric_rollups WHERE name = ? AND resolution_ms = ? AND bucket BETWEEN ? AND ?`,
+      `SELECT ${foldedColumns(sketches)} FROM metric_rollups
+       WHERE name = ? AND resolution_ms = ? AND bucket BETWEEN ? AND ?`,
       name,
       resolutionMs,
       from,
       to,
     )
     .toArray()
-    .map(({ resolution_ms, bucket, count, sum, min, max, sketch }) => ({
-      resolution_ms,
-      bucket,
-      rollup: { count, sum, min, max, sketch },
-    }));
+    .map(foldedOf);
 }
 
 /** The model rollups of one resolution in [?2, ?3]; with a model name in ?4, that model's only. */

@@ -7,6 +7,8 @@ import {
   type BucketRollup,
   type BucketRun,
   type FoldedBucket,
+  foldedColumns,
+  foldedOf,
   fromRow,
   type QueryPlan,
   NO_TOTALS,
@@ -157,12 +159,10 @@ export function* taggedBucketsIn(
 ): Generator<FoldedBucket & { tag_set: number }> {
   if (range.tagSets.length === 0) return;
   const rows = sql.exec<RollupTotals & { tag_set: number; resolution_ms: number; bucket: number; sketch?: string }>(
-    `SELECT tag_set, resolution_ms, bucket, count, sum, min, max${sketches ? ", sketch" : ""} FROM tagged_rollups WHERE ${IN_RANGE}`,
+    `SELECT tag_set, ${foldedColumns(sketches)} FROM tagged_rollups WHERE ${IN_RANGE}`,
     ...rangeArgs(range),
   );
-  for (const { tag_set, resolution_ms, bucket, count, sum, min, max, sketch } of rows) {
-    yield { tag_set, resolution_ms, bucket, rollup: { count, sum, min, max, sketch } };
-  }
+  for (const row of rows) yield { ...foldedOf(row), tag_set: row.tag_set };
 }
 
 /**

@@ -5,7 +5,8 @@
 // the tool behind the "where the time goes" notes in bench/RESULTS.md and docs/operations.md.
 //
 // Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
-// queue), assign-returning, events (500-event batches), events-no-ids (the same without event_id: ids
+// queue), assign-returning, events (500-event batches), events-noop (the same batches to the
+// ingestion bench's no-op object method, its baseline), events-no-ids (the same without event_id: ids
 // made by SQLite), predictions (500-prediction batches).
 import { attributesOf, seedTargeting } from "./assignment-targeting.bench.ts";
 import { createContext, startServer } from "./harness.ts";
@@ -115,10 +116,11 @@ async function setup(): Promise<
     case "assign-returning":
       return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `r-${seq++ % 200}` } });
     case "events":
+    case "events-noop":
       return () => {
         const batch = seq++;
         return {
-          path: "/api/v1/streaming-analytics/events",
+          path: `/api/v1/streaming-analytics/${scenario === "events" ? "events" : "bench/noop-events"}`,
           method: "POST",
           headers: auth,
           body: {

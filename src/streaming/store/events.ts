@@ -1,5 +1,5 @@
 /**
- * Events: one set-based statement per batch (`INSERT … SELECT … FROM json_each(?)`), measured ~6x
+ * Events: one set-based statement per batch (`INSERT … SELECT … FROM jsonb_each(?)`), measured ~6x
  * faster than a statement per row. Idempotency is the UNIQUE(event_id) constraint with
  * ON CONFLICT DO NOTHING, so duplicates (of stored events, or repeated inside the same batch: the
  * first occurrence wins) are skipped by the database with no read before the write.
@@ -8,6 +8,12 @@
  * transaction every new row gets a seq above the largest one before it. The per-source counts
  * come back as one row per source (GROUP BY), and whole rows are read back only when a socket
  * listens — the batch never travels through JS row by row unless something will show it.
+ *
+ * The batch is read with `jsonb_each`, not `json_each`: the latter hands each event over as JSON
+ * text, which every `->>` then parses again, while `jsonb_each` hands it over as JSONB, looked up
+ * in place. The values read are the same (the payload's text included). With the lookups of absent
+ * fields left out too (insertSql), a 500-event batch's write went from 3.2 to 2.2 ms inside workerd
+ * (one RPC and commit per batch, alternating, 2026-12-05). Every batch write of the store does the same.
  */
 import { rateBucket } from "./sources";
 import { boundedRows, decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";
@@ -53,18 +59,43 @@ export interface InsertedBatch {
   perSource: { source_id: string | null; n: number }[];
 }
 
+/**
+ * The INSERT for a batch, by which of the optional fields any of its events carries. A field no
+ * event of the batch has is written as its default without being looked up: each `->>` is a JSON
+ * lookup per row, and the two a typical batch lacks (source_id, timestamp) were a third of the
+ * statement's JSON work (0.21 of 0.68 ms per 500 events with json_each, node:sqlite, 2026-12-05).
+ * At most 16 texts, so workerd's statement cache keeps each prepared.
+ */
+function insertSql(events: readonly NewEvent[]): string {
+  let id = false;
+  let source = false;
+  let payload = false;
+  let time = false;
+  for (const e of events) {
+    id ||= e.event_id !== undefined;
+    source ||= e.source_id !== undefined;
+    payload ||= e.payload !== undefined;
+    time ||= e.timestamp !== undefined;
+  }
+  const key = (id ? 1 : 0) | (source ? 2 : 0) | (payload ? 4 : 0) | (time ? 8 : 0);
+  let sql = insertSqlByShape[key];
+  if (sql === undefined) {
+    sql = `INSERT INTO events (event_id, source_id, event_type, payload, ts, received_at)
+     SELECT ${id ? `coalesce(value ->> 'event_id', ${TIME_ORDERED_UUID})` : TIME_ORDERED_UUID},
+            ${source ? "value ->> 'source_id'" : "NULL"}, value ->> 'event_type',
+            ${payload ? "value -> 'payload'" : "NULL"}, ${time ? "coalesce(value ->> 'timestamp', ?2)" : "?2"}, ?2
+     FROM jsonb_each(?1) WHERE true
+     ON CONFLICT (event_id) DO NOTHING`;
+    insertSqlByShape[key] = sql;
+  }
+  return sql;
+}
+const insertSqlByShape: (string | undefined)[] = [];
+
 /** Inserts the new events of the batch (duplicates are skipped by the database). Call inside a transaction. */
 export function insertEvents(sql: SqlStorage, events: readonly NewEvent[], receivedAt: number): InsertedBatch {
   const after = sql.exec<{ m: number }>("SELECT coalesce(max(seq), 0) AS m FROM events").one().m;
-  sql.exec(
-    `INSERT INTO events (event_id, source_id, event_type, payload, ts, received_at)
-     SELECT coalesce(value ->> 'event_id', ${TIME_ORDERED_UUID}), value ->> 'source_id', value ->> 'event_type',
-            value -> 'payload', coalesce(value ->> 'timestamp', ?2), ?2
-     FROM json_each(?1) WHERE true
-     ON CONFLICT (event_id) DO NOTHING`,
-    JSON.stringify(events),
-    receivedAt,
-  );
+  sql.exec(insertSql(events), JSON.stringify(events), receivedAt);
   // NOT INDEXED: without it SQLite answers the GROUP BY by walking events_source_ts, the whole
   // table's worth of index entries, on every batch (ingestion slowed as the table grew: 14 ms per
   // batch at 450,000 events). The batch's rows are a rowid range; grouping a few hundred is free.
@@ -90,7 +121,7 @@ export function countReceived(sql: SqlStorage, batch: InsertedBatch, receivedAt:
   if (batch.inserted === 0) return;
   sql.exec(
     `INSERT INTO event_rate (bucket, source_id, count)
-     SELECT ?1, coalesce(value ->> 0, ''), value ->> 1 FROM json_each(?2) WHERE true
+     SELECT ?1, coalesce(value ->> 0, ''), value ->> 1 FROM jsonb_each(?2) WHERE true
      ON CONFLICT (bucket, source_id) DO UPDATE SET count = count + excluded.count`,
     rateBucket(receivedAt),
     JSON.stringify(batch.perSource.map((s) => [s.source_id, s.n])),

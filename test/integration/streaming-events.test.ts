@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_ITEM_JSON_CHARS } from "../../src/http/json";
 import type { OrgObject } from "../../src/streaming/org-object";
+import { migrate } from "../../src/streaming/store/schema";
 import { as, expectProblem } from "../helpers";
 import { recordStatements, type Statement, stub } from "../org-object";
 
@@ -386,6 +387,56 @@ describe("events", () => {
         [],
       );
     }
+  });
+
+  // Schema V6: events without a source are left out of the source index (an insert under one NULL
+  // key per row, which no read looks up). A store migrating from V5 keeps every event listable by
+  // its source, through the index, newest first.
+  it("events without a source stay out of the source index; a source filter still reads through it", async () => {
+    const org = "ev-org-source-index";
+    const c = await as(org);
+    const source = (await (await c.post(`${P}/sources`, { name: "s", source_type: "kafka" })).json()) as { id: string };
+    const base = Date.parse("2026-11-01T00:00:00Z");
+    const post = async (from: number) => {
+      const events = Array.from({ length: 10 }, (_, i) => ({
+        event_id: `s-${from + i}`,
+        event_type: "view",
+        timestamp: new Date(base + (from + i) * 1000).toISOString(),
+        ...(i % 3 === 0 ? { source_id: source.id } : {}),
+      }));
+      expect((await c.post(`${P}/events`, { events })).status).toBe(202);
+    };
+    // Written under V5's full index, then migrated.
+    await runInDurableObject(stub(org), (_i: OrgObject, state) => {
+      state.storage.sql.exec(`DROP INDEX events_source_ts; CREATE INDEX events_source_ts ON events (source_id, ts);
+        DELETE FROM schema_version WHERE version = 6`);
+    });
+    await post(0);
+    const migrated = await runInDurableObject(stub(org), (_i: OrgObject, state) => {
+      migrate(state.storage);
+      return state.storage.sql
+        .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'events_source_ts'")
+        .one().sql;
+    });
+    expect(migrated).toMatch(/WHERE source_id IS NOT NULL$/);
+    await post(10);
+    const recorded = await recordStatements(
+      org,
+      async () => {
+        const page = (await (await c.get(`${P}/events?source_id=${source.id}&limit=100`)).json()) as Page<EventOut>;
+        expect(page.items.map((e) => e.event_id)).toEqual(["s-19", "s-16", "s-13", "s-10", "s-9", "s-6", "s-3", "s-0"]);
+      },
+      (query) => /FROM events\b/.test(query),
+    );
+    expect(recorded).toHaveLength(1);
+    const plan = await runInDurableObject(stub(org), (_i: OrgObject, state) => {
+      const [statement] = recorded as [Statement];
+      return state.storage.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement.query}`, ...(statement.params as SqlStorageValue[]))
+        .toArray()
+        .map((r) => r.detail);
+    });
+    expect(plan).toEqual([expect.stringMatching(/^SEARCH events USING INDEX events_source_ts \(source_id=\?/)]);
   });
 
   it("scopes: ingest needs the ingest scope, reads need read", async () => {

@@ -357,10 +357,11 @@ describe("predictions stored before the model rollups (schema V5)", () => {
     }
     const before = await models(c);
     expect(before.models[0]?.predictions).toBe(6000);
-    // Back to schema V4 and forward again: the V5 step finds the 6,000 predictions and marks them.
+    // Back to schema V4 (V6 undone too) and forward again: the V5 step finds the 6,000 predictions and marks them.
     const marker = await runInDurableObject(stub(org), (_i: OrgObject, state) => {
       const sql = state.storage.sql;
-      sql.exec("DROP TABLE model_rollups; DROP TABLE model_backfill; DELETE FROM schema_version WHERE version = 5");
+      sql.exec(`DROP TABLE model_rollups; DROP TABLE model_backfill; DROP INDEX events_source_ts;
+        CREATE INDEX events_source_ts ON events (source_id, ts); DELETE FROM schema_version WHERE version >= 5`);
       migrate(state.storage);
       return sql.exec("SELECT next_seq, until_seq FROM model_backfill").toArray();
     });

@@ -313,8 +313,18 @@ CREATE TABLE model_backfill (next_seq INTEGER NOT NULL, until_seq INTEGER NOT NU
 INSERT INTO model_backfill (next_seq, until_seq) SELECT 0, max(seq) FROM predictions HAVING count(*) > 0;
 `;
 
+// Events sent without a source (most of them) leave the source index: every row of a batch was a
+// b-tree insert there, under one NULL key that no read looks up (GET /events?source_id= compares
+// with =, which SQLite knows implies IS NOT NULL, so the partial index still serves it). 0.16 ms of a
+// 500-event batch's write inside workerd (2.9 ms, one RPC and commit per batch, 2026-12-05).
+// Rebuilding the index reads the table once, when the object first starts on this code.
+const V6 = `
+DROP INDEX events_source_ts;
+CREATE INDEX events_source_ts ON events (source_id, ts) WHERE source_id IS NOT NULL;
+`;
+
 /** Ordered migration steps; step i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -66,7 +66,7 @@ export interface BucketRollup {
   rollup: Rollup;
 }
 
-/** Flat shape for a SQLite row / json_each batch; `sketch` is JSON.stringify(SketchJSON). */
+/** Flat shape for a SQLite row / jsonb_each batch; `sketch` is JSON.stringify(SketchJSON). */
 export interface RollupRow {
   name: string;
   resolution_ms: number;
@@ -220,7 +220,7 @@ export function foldPoints(
 
 /**
  * Merges the stored rows that share a key with the folded batch; returns every row to upsert
- * (one INSERT OR REPLACE over json_each). Stored rows without a folded counterpart are ignored.
+ * (one INSERT OR REPLACE over jsonb_each). Stored rows without a folded counterpart are ignored.
  */
 export function mergeStored(folded: Map<string, BucketRollup>, stored: Iterable<BucketRollup>): BucketRollup[] {
   const out = new Map<string, BucketRollup>();

@@ -39,7 +39,7 @@ export function insertDeliveries(sql: SqlStorage, rows: readonly NewDelivery[], 
     `INSERT INTO deliveries (id, channel_id, alert_id, event, status, attempts, next_attempt_at, created_at, body)
      SELECT value ->> 'id', value ->> 'channel_id', value ->> 'alert_id', value ->> 'event', 'pending', 0, ?2, ?2,
             value ->> 'body'
-     FROM json_each(?1)`,
+     FROM jsonb_each(?1)`,
     JSON.stringify(rows),
     now,
   );

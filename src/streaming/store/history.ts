@@ -17,7 +17,7 @@ export function appendHistory(sql: SqlStorage, entries: readonly HistoryEntry[])
   sql.exec(
     `INSERT INTO alert_history (alert_id, at, action, actor, note)
      SELECT value ->> 'alert_id', value ->> 'at', value ->> 'action', value ->> 'actor', value ->> 'note'
-     FROM json_each(?)`,
+     FROM jsonb_each(?)`,
     JSON.stringify(entries),
   );
 }

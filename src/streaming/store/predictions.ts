@@ -32,7 +32,7 @@ export function insertPredictions(
       `INSERT INTO predictions (id, model_name, model_version, prediction, confidence, latency_ms, event_id, features, ts, received_at)
        SELECT value ->> 'id', value ->> 'model_name', value ->> 'model_version', value ->> 'prediction',
               value ->> 'confidence', value ->> 'latency_ms', value ->> 'event_id', value ->> 'features', value ->> 'ts', ?2
-       FROM json_each(?1)
+       FROM jsonb_each(?1)
        RETURNING ${COLUMNS}`,
       JSON.stringify(predictions),
       receivedAt,

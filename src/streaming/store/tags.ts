@@ -1,6 +1,6 @@
 /**
  * Tag sets and their rollups. `tagged_rollups` mirrors `metric_rollups` with a tag set number in
- * the key; the same three-statement pattern (read the touched keys with one json_each join, merge in
+ * the key; the same three-statement pattern (read the touched keys with one jsonb_each join, merge in
  * memory, write back with one INSERT OR REPLACE) keeps a tagged batch set-based.
  */
 import {
@@ -71,7 +71,7 @@ export function registerTagSets(
   if (rows.length > 0) {
     sql.exec(
       `INSERT INTO metric_tag_sets (name, tag_set, tags, first_seen_at)
-       SELECT value ->> 'name', value ->> 'tag_set', value ->> 'tags', ? FROM json_each(?)`,
+       SELECT value ->> 'name', value ->> 'tag_set', value ->> 'tags', ? FROM jsonb_each(?)`,
       now,
       JSON.stringify(rows),
     );
@@ -95,7 +95,7 @@ export function storedTaggedRollups(sql: SqlStorage, keys: readonly TaggedBucket
   return sql
     .exec<TaggedRow>(
       `SELECT r.${COLUMNS.split(", ").join(", r.")}
-       FROM json_each(?) AS j
+       FROM jsonb_each(?) AS j
        JOIN tagged_rollups AS r
          ON r.name = j.value ->> 0 AND r.resolution_ms = j.value ->> 1 AND r.tag_set = j.value ->> 2
             AND r.bucket = j.value ->> 3`,
@@ -111,7 +111,7 @@ export function writeTaggedRollups(sql: SqlStorage, merged: readonly TaggedBucke
     `INSERT OR REPLACE INTO tagged_rollups (${COLUMNS})
      SELECT value ->> 'name', value ->> 'tag_set', value ->> 'resolution_ms', value ->> 'bucket', value ->> 'count',
             value ->> 'sum', value ->> 'min', value ->> 'max', value ->> 'last', value ->> 'last_at', value ->> 'sketch'
-     FROM json_each(?)`,
+     FROM jsonb_each(?)`,
     JSON.stringify(merged.map((b) => ({ ...toRow(b), tag_set: b.tag_set }))),
   );
 }

@@ -2,23 +2,18 @@
 // one organization, against the same batches sent to a no-op Durable Object method (the
 // bench-only POST /bench/noop-events (bench/worker.ts): same auth, rate limit, parsing, validation and RPC,
 // nothing stored) in the same run. The ratio is the share of the end-to-end ceiling that storing
-// (one json_each INSERT per batch, counters, durable commit) leaves.
+// (one jsonb_each INSERT per batch, counters, durable commit) leaves. The object's own share is
+// then timed inside it, against the insert as it was before (timeWrites).
 import type { BenchContext, BenchSection, LoadResult } from "./harness.ts";
 import { medianIndex, openLiveSocket, round } from "./harness.ts";
+import { BATCH, eventBatch } from "./event-batch.ts";
 
 const P = "/api/v1/streaming-analytics";
-const BATCH = 500;
 const CONCURRENCY = 8;
 const DURATION_MS = 4_000;
 const ROUNDS = 5;
 
-const batch = (run: string, i: number) => ({
-  events: Array.from({ length: BATCH }, (_, j) => ({
-    event_id: `${run}-${i}-${j}`,
-    event_type: j % 3 === 0 ? "click" : "view",
-    payload: { user: `u${(i * BATCH + j) % 10_000}`, page: "/checkout", value: j },
-  })),
-});
+const batch = (run: string, i: number) => ({ events: eventBatch(run, i) });
 
 async function ingest(ctx: BenchContext, path: string, org: string, run: string): Promise<LoadResult> {
   const token = await ctx.token(org, "ingest read");
@@ -85,6 +80,38 @@ async function withSockets(
   }
 }
 
+const WRITE_FORMS = ["none", "service", "insert", "previous"] as const;
+type WriteForm = (typeof WRITE_FORMS)[number];
+const WRITE_ROUNDS = 10;
+const WRITE_BATCHES = 100;
+
+/**
+ * The object's share of an ingest, timed from here: per form, `WRITE_BATCHES` batches made and
+ * written inside the object, one RPC each (bench/worker.ts writeBatch), in alternating rounds.
+ * Returns each form's median ms per batch over the rounds.
+ */
+async function timeWrites(ctx: BenchContext): Promise<Record<WriteForm, number>> {
+  const token = await ctx.token("bench-write", "ingest");
+  const run = async (form: WriteForm, name: string) => {
+    const started = performance.now();
+    const res = await fetch(`${ctx.baseUrl}${P}/bench/write-batch?form=${form}&run=${name}&n=${WRITE_BATCHES}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const { stored } = (await res.json()) as { stored: number };
+    // A form that stored fewer rows than it was given would be timed on less work.
+    if (!res.ok || stored !== (form === "none" ? 0 : WRITE_BATCHES * BATCH))
+      throw new Error(`write-batch ${form}: ${res.status}, ${stored} stored`);
+    return (performance.now() - started) / WRITE_BATCHES;
+  };
+  for (const form of WRITE_FORMS) await run(form, `${form}-warm`);
+  const times = Object.fromEntries(WRITE_FORMS.map((f) => [f, [] as number[]])) as Record<WriteForm, number[]>;
+  for (let r = 0; r < WRITE_ROUNDS; r++)
+    for (const form of WRITE_FORMS) times[form].push(await run(form, `${form}-${r}`));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return Object.fromEntries(WRITE_FORMS.map((f) => [f, median(times[f])])) as Record<WriteForm, number>;
+}
+
 export default async function streamingBench(ctx: BenchContext): Promise<BenchSection> {
   // Warm both paths (isolate, object, SQLite pages) before timing.
   await ingest(ctx, `${P}/bench/noop-events`, "bench-noop", "warm");
@@ -121,6 +148,7 @@ export default async function streamingBench(ctx: BenchContext): Promise<BenchSe
   const acknowledged = [warm, ...real].reduce((s, r) => s + (r.statuses["202"] ?? 0) * BATCH, 0);
   const storedBefore = (run: number) =>
     [warm, ...real.slice(0, run)].reduce((s, r) => s + (r.statuses["202"] ?? 0) * BATCH, 0);
+  const writes = await timeWrites(ctx);
   const probe = await probeRateLimit(ctx);
   return {
     title: "Streaming ingestion (POST /events, 500-event batches, one organization)",
@@ -134,6 +162,16 @@ export default async function streamingBench(ctx: BenchContext): Promise<BenchSe
         unit: `events/s (p50 ${live.result.p50Ms} ms, p99 ${live.result.p99Ms} ms; ${live.frames} frames, ${round(live.bytes / 1e6, 1)} MB received by the sockets)`,
       },
       { name: "no-op DO baseline latency p50 / p99", value: n.p50Ms, unit: `ms / ${n.p99Ms} ms` },
+      {
+        name: "inside the object, per 500-event batch (one RPC each): RPC alone / ingestEvents (service and commit) / insertEvents alone",
+        value: round(writes.none, 2),
+        unit: `ms / ${round(writes.service, 2)} ms / ${round(writes.insert, 2)} ms`,
+      },
+      {
+        name: "inside the object: the insert as it was before 2026-12-05 (json_each, every field looked up, full source index)",
+        value: round(writes.previous, 2),
+        unit: "ms per batch",
+      },
       { name: "events acknowledged (202, incl. warm-up)", value: acknowledged, unit: "events" },
       { name: "events stored (dashboard total)", value: dash.events.total, unit: "events" },
       {
@@ -157,12 +195,17 @@ export default async function streamingBench(ctx: BenchContext): Promise<BenchSe
         value: round(eventsPerSecond(real[ROUNDS - 1] as LoadResult) / eventsPerSecond(real[0] as LoadResult), 2),
       },
       {
+        name: "inside the object: the insert before 2026-12-05 / insertEvents now (ms per batch, RPC included; medians)",
+        value: round(writes.previous / writes.insert, 2),
+      },
+      {
         name: "POST /events with 100 sockets listening vs without (events/s)",
         value: round(eventsPerSecond(live.result) / eventsPerSecond(e), 2),
       },
     ],
     notes: [
       `concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per run, ${ROUNDS} rounds of one run per side (alternating); figures are the median round's`,
+      `inside the object: ${WRITE_ROUNDS} alternating rounds of ${WRITE_BATCHES} batches per form, each batch made in the object and written by one RPC (bench/worker.ts writeBatch), timed from the bench; medians of the rounds`,
       "event ids are `<run>-<batch>-<n>`, clustered like time-ordered ids: the favourable case for the UNIQUE(event_id) index (random version-4 ids: see the predictions section)",
       dash.events.total === acknowledged
         ? "every acknowledged event was stored exactly once (dashboard total = 202-acknowledged events)"

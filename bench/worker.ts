@@ -30,6 +30,9 @@ import { unwrap } from "../src/streaming/routes-shared";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../src/streaming/live/principal-header";
 import { EventBatchIn, type EventInT } from "../src/streaming/schemas";
 import { ok } from "../src/streaming/service-types";
+import { ingestEvents } from "../src/streaming/service-ingest";
+import { insertEvents } from "../src/streaming/store/events";
+import { eventBatch } from "./event-batch";
 import { AGGREGATIONS, type Aggregation, aggregate, planQuery, querySeries } from "../src/streaming/rollup";
 import { taggedRead } from "../src/streaming/group-budget";
 import { metricSeries } from "../src/streaming/service-read";
@@ -247,6 +250,45 @@ export class OrgObject extends ProductionOrgObject {
     return { values: numbers, tag_sets: -1, ms: performance.now() - started };
   }
 
+  /**
+   * Batch `i` of `run` (bench/event-batch.ts), made and written inside the object: where the object's
+   * share of an ingest goes, without the Worker, the parse or the RPC's payload. `none` answers
+   * with no write (the RPC and its answer alone); `service` is the production ingestEvents (checks,
+   * insert, counters) and its commit; `insert` the production insertEvents alone; `previous` the
+   * insert as it was before 2026-12-05 (json_each with all five fields looked up, and schema V5's
+   * full source index) into a copy of the table, so the two forms are compared in the same run.
+   */
+  writeBatch(form: "none" | "service" | "insert" | "previous", run: string, i: number) {
+    if (form === "none") return 0;
+    const events = eventBatch(run, i);
+    if (form === "service") return unwrap(ingestEvents(this.context(), events)).accepted;
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    if (form === "insert") return this.ctx.storage.transactionSync(() => insertEvents(sql, events, now).inserted);
+    sql.exec(`CREATE TABLE IF NOT EXISTS bench_events_v5 (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,
+      source_id TEXT, event_type TEXT NOT NULL, payload TEXT, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
+      processed_at INTEGER);
+      CREATE INDEX IF NOT EXISTS bench_events_v5_ts ON bench_events_v5 (ts);
+      CREATE INDEX IF NOT EXISTS bench_events_v5_type_ts ON bench_events_v5 (event_type, ts);
+      CREATE INDEX IF NOT EXISTS bench_events_v5_source_ts ON bench_events_v5 (source_id, ts);
+      CREATE INDEX IF NOT EXISTS bench_events_v5_unprocessed ON bench_events_v5 (ts) WHERE processed_at IS NULL`);
+    return this.ctx.storage.transactionSync(() => {
+      const after = sql.exec<{ m: number }>("SELECT coalesce(max(seq), 0) AS m FROM bench_events_v5").one().m;
+      // Every bench event has an id, so the generated one (a version-7 UUID) is never evaluated.
+      sql.exec(
+        `INSERT INTO bench_events_v5 (event_id, source_id, event_type, payload, ts, received_at)
+         SELECT coalesce(value ->> 'event_id', hex(randomblob(16))), value ->> 'source_id', value ->> 'event_type',
+                value -> 'payload', coalesce(value ->> 'timestamp', ?2), ?2
+         FROM json_each(?1) WHERE true
+         ON CONFLICT (event_id) DO NOTHING`,
+        JSON.stringify(events),
+        now,
+      );
+      return sql.exec<{ n: number }>("SELECT count(*) AS n FROM bench_events_v5 NOT INDEXED WHERE seq > ?", after).one()
+        .n;
+    });
+  }
+
   /** The same RPC with the same batch, storing nothing. */
   ingestEventsNoop(events: EventInT[]) {
     return ok({ accepted: events.length, duplicates: 0 });
@@ -280,6 +322,17 @@ export class OrgObject extends ProductionOrgObject {
 }
 
 const bench = createRouter();
+// The object's share of an ingest, timed by the caller: `n` batches of writeBatch, one RPC each.
+bench.post("/bench/write-batch", requireScope("ingest"), async (c) => {
+  const form = c.req.query("form") as "none" | "service" | "insert" | "previous";
+  const run = c.req.query("run") ?? "w";
+  const n = Number(c.req.query("n") ?? 100);
+  const org = c.env.ORG.getByName(c.get("principal").org) as unknown as DurableObjectStub<OrgObject>;
+  let stored = 0;
+  for (let i = 0; i < n; i++) stored += await org.writeBatch(form, run, i);
+  return c.json({ stored });
+});
+
 bench.post("/bench/noop-events", requireScope("ingest"), limitIngest, async (c) => {
   const raw: unknown = await c.req.json().catch(() => {
     throw badRequest("request body is not valid JSON");

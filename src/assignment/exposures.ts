@@ -115,14 +115,16 @@ export class ExposureBuffer {
   }
 
   #flushNow(): Promise<void> {
-    const batch = [...this.#pending.values()];
+    const pending = this.#pending;
     this.#pending = new Map();
     this.#flush = null;
-    return this.#sendWithRetry(batch);
+    return this.#sendWithRetry(pending);
   }
 
-  async #sendWithRetry(batch: ExposureRow[]): Promise<void> {
-    if (batch.length === 0) return;
+  /** `pending` keeps the pair keys `add` made, so remembering a sent batch builds none again. */
+  async #sendWithRetry(pending: ReadonlyMap<string, ExposureRow>): Promise<void> {
+    if (pending.size === 0) return;
+    const batch = [...pending.values()];
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.#retryDelays.length; attempt++) {
       if (attempt > 0) await sleep(this.#retryDelays[attempt - 1] ?? 0);
@@ -130,7 +132,7 @@ export class ExposureBuffer {
         await this.#send(batch);
         this.stats.sends++;
         this.stats.sent += batch.length;
-        this.#remember(batch);
+        this.#remember(pending.keys());
         return;
       } catch (err) {
         lastError = err;
@@ -150,13 +152,13 @@ export class ExposureBuffer {
     );
   }
 
-  #remember(batch: readonly ExposureRow[]): void {
-    for (const row of batch) {
+  #remember(keys: Iterable<string>): void {
+    for (const key of keys) {
       if (this.#stored.size >= MAX_REMEMBERED / 2) {
         this.#storedBefore = this.#stored;
         this.#stored = new Set();
       }
-      this.#stored.add(pairKey(row));
+      this.#stored.add(key);
     }
   }
 }

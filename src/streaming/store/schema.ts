@@ -318,7 +318,8 @@ INSERT INTO model_backfill (next_seq, until_seq) SELECT 0, max(seq) FROM predict
 // with =, which SQLite knows implies IS NOT NULL, so the partial index still serves it). 0.1 to
 // 0.2 ms of a 500-event batch's write of 3.0 to 3.5 ms (inside workerd, one RPC and commit per
 // batch, three alternating runs, 2026-12-05); 0.17 ms of 2.1 in node:sqlite with WAL.
-// Rebuilding the index reads the table once, when the object first starts on this code.
+// Rebuilding the index reads the table once, when the object first starts on this code (98 ms for
+// 1,000,000 events of which a tenth name a source, node:sqlite, 2026-12-05).
 const V6 = `
 DROP INDEX events_source_ts;
 CREATE INDEX events_source_ts ON events (source_id, ts) WHERE source_id IS NOT NULL;

@@ -187,6 +187,15 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     headers: auth,
     body: { user_id: `u-${seq++ % USERS}` },
   });
+  // The same POST /assign for new users, its exposures handed to a queue that discards them
+  // (bench/worker.ts): the request isolate's share of the exposure path, without the local queue
+  // and its consumer's D1 writes, which share workerd's one thread with the requests here.
+  const discarding = () => ({
+    path: "/api/v1/bench-discarding-queue/assign",
+    method: "POST",
+    headers: auth,
+    body: { user_id: `u-${seq++ % USERS}` },
+  });
   // Same JWT verification as the assign routes, no body, no assignment: isolates auth's share.
   const me = () => ({ path: "/api/v1/me", headers: auth });
   const concurrency = 32;
@@ -210,6 +219,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
   const ms: LoadResult[] = [];
   const ns: LoadResult[] = [];
   const bs: LoadResult[] = [];
+  const ds: LoadResult[] = [];
   let queueSeconds = 0;
   const before = await stats();
   for (let r = 0; r < ROUNDS; r++) {
@@ -220,6 +230,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     ms.push(await ctx.load({ concurrency, durationMs: roundMs, request: me }));
     ns.push(await ctx.load({ concurrency, durationMs: roundMs, request: noop }));
     bs.push(await ctx.load({ concurrency, durationMs: roundMs, request: bare }));
+    ds.push(await ctx.load({ concurrency, durationMs: roundMs, request: discarding }));
   }
   const after = await stats();
   const messages = after.sends - before.sends;
@@ -240,7 +251,7 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
     ra.push(await ctx.load({ concurrency, durationMs: roundMs, request: () => assignUser(`r-${seq++ % RETURNING}`) }));
   }
   const one = await ctx.load({ concurrency, durationMs: 6_000, request: assignOne });
-  for (const r of [...hs, ...as, ...ms, ...ns, ...bs, ...rh, ...ra, one])
+  for (const r of [...hs, ...as, ...ms, ...ns, ...bs, ...ds, ...rh, ...ra, one])
     if (r.errors > 0) throw new Error(`errors under load: ${JSON.stringify(r.statuses)}`);
   const mean = (xs: LoadResult[], f: (r: LoadResult) => number) => xs.reduce((t, r) => t + f(r), 0) / xs.length;
   const median = (xs: number[]) => {
@@ -347,10 +358,18 @@ export default async function assignmentBench(ctx: BenchContext): Promise<BenchS
         name: "POST /assign rps / the no-op POST rps, new users (the assignment work alone)",
         value: round(pairedRatio(as, ns), 3),
       },
+      {
+        name: "POST /assign rps / GET /health rps, new users, exposures to a queue that discards them (the request isolate's own share)",
+        value: round(pairedRatio(ds, hs), 3),
+      },
+      {
+        name: "POST /assign rps, new users: through the local queue / to the discarding queue (the local queue, its consumer and D1 on workerd's one thread)",
+        value: round(pairedRatio(as, ds), 3),
+      },
     ],
     notes: [
       `New users: ${USERS} distinct ids cycled, every in-experiment answer records a real exposure (coalesced in the isolate, sent to the local Cloudflare Queue after the response, written to D1 by its consumer); returning users: ${RETURNING} ids whose exposures are stored.`,
-      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me, the no-op POST, the bare POST), so machine drift hits both sides.`,
+      `Ratios are the median of ${ROUNDS} alternating rounds of ${roundMs / 1000} s (health, assign, /me, the no-op POST, the bare POST, assign with the discarding queue), so machine drift hits both sides.`,
       `In-process figures: best of 5 runs of ${IN_PROCESS_USERS.toLocaleString("en")} users; sink ${bucketing.sink + evaluation.sink + baseline.sink > 0 ? "kept" : "empty"}.`,
     ],
   };

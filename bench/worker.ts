@@ -21,6 +21,7 @@ import { limitAssign, limitIngest } from "../src/http/rate-limit";
 import { createRouter } from "../src/http/router";
 import { OrgObject as ProductionOrgObject } from "../src/streaming/org-object";
 import { assignmentCache } from "../src/assignment/cache";
+import { assignmentRoutes } from "../src/assignment/routes";
 import { exposureBuffer } from "../src/assignment/exposures";
 import { loadEdgeConfig } from "../src/assignment/read-model";
 import { getConfig } from "../src/config";
@@ -517,6 +518,20 @@ bench.post("/bench/rule-reads", requireScope("read"), async (c) => {
   return c.json(await stub.ruleReads("bench.rules", path, aggregation));
 });
 app.route("/api/v1/streaming-analytics", bench);
+
+// The assignment routes again, with the exposure queue swapped for one that accepts every message and
+// discards it: what new users cost the request's own isolate (buffer, coalescing, the send call)
+// without the local queue broker, its consumer and the D1 write, which `wrangler dev` runs on the
+// same workerd thread as the requests and production runs elsewhere. The swap copies the bindings on
+// each request, a cost the production path does not have.
+const DISCARDING_QUEUE = { send: async () => {}, sendBatch: async () => {} } as unknown as Queue;
+const discardingQueue = createRouter();
+discardingQueue.use("*", async (c, next) => {
+  c.env = { ...c.env, EXPOSURES: DISCARDING_QUEUE };
+  await next();
+});
+discardingQueue.route("/", assignmentRoutes);
+app.route("/api/v1/bench-discarding-queue", discardingQueue);
 
 // The production handlers (fetch, scheduled, the exposure queue's consumer): the routes above are
 // added to the same app instance, so fetch serves them too.

@@ -5,7 +5,8 @@
 // the tool behind the "where the time goes" notes in bench/RESULTS.md and docs/operations.md.
 //
 // Scenarios: health, me, assign-new (3 running experiments, new users: exposures through the
-// queue), assign-returning, events (500-event batches), events-noop (the same batches to the
+// queue), assign-noop (the assignment bench's no-op POST: same auth, limiter, body and schema),
+// assign-returning, events (500-event batches), events-noop (the same batches to the
 // ingestion bench's no-op object method, its baseline), events-no-ids (the same without event_id: ids
 // made by SQLite), predictions (500-prediction batches).
 import { attributesOf, seedTargeting } from "./assignment-targeting.bench.ts";
@@ -103,6 +104,13 @@ async function setup(): Promise<
       return () => ({ path: "/api/v1/me", headers: auth });
     case "assign-new":
       return () => ({ path: `${P}/assign`, method: "POST", headers: auth, body: { user_id: `n-${seq++}` } });
+    case "assign-noop":
+      return () => ({
+        path: "/api/v1/streaming-analytics/bench/noop-assign",
+        method: "POST",
+        headers: auth,
+        body: { user_id: `n-${seq++}` },
+      });
     case "assign-targeting":
       return () => {
         const i = seq++ % 20_000;

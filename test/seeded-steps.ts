@@ -3,7 +3,9 @@
  * chart-merged-buckets): `lat` points over four hosts, and steps that move the clock and write
  * points where a cache could go stale.
  */
-import type { SeededRandom } from "./seeded-random";
+import { as } from "./helpers";
+import { pinClock } from "./org-object";
+import { SeededRandom } from "./seeded-random";
 
 /** A `lat` point at `ts`: a value of 0 to 100 in tenths, env prod (70%) or dev, host h0 to h3. */
 export const latPoint = (rng: SeededRandom) => (ts: number) => ({
@@ -39,4 +41,20 @@ export function seededStep<P>(
     ),
   );
   return { now, batch, backDated: kind === 1 };
+}
+
+/**
+ * The start of a run: `org`'s client, the seeded generator (seed 20261205), the object's clock
+ * pinned at the run's start, and `lat` points every `everyMs` over the `historyMs` before it, for
+ * the test to post as it likes.
+ */
+export async function seededRun(org: string, historyMs: number, everyMs: number) {
+  const c = await as(org);
+  const rng = new SeededRandom(20261205);
+  const now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
+  await pinClock(org, now);
+  const point = latPoint(rng);
+  const history: ReturnType<typeof point>[] = [];
+  for (let ts = now - historyMs; ts <= now; ts += everyMs) history.push(point(ts));
+  return { c, rng, now, point, history };
 }

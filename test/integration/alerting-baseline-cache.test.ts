@@ -14,8 +14,7 @@ import type { OrgContext } from "../../src/streaming/service-types";
 import { listRules } from "../../src/streaming/store/rules";
 import { as } from "../helpers";
 import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
-import { SeededRandom } from "../seeded-random";
-import { latPoint, seededStep } from "../seeded-steps";
+import { seededRun, seededStep } from "../seeded-steps";
 
 const P = "/api/v1/streaming-analytics";
 const WINDOW_S = 600;
@@ -91,14 +90,9 @@ async function tagReads(org: string): Promise<{ rows: number; statements: number
 describe("anomaly baselines cached between evaluations", () => {
   it("answer what a fresh read answers, step after step", async () => {
     const org = "baseline-cache";
-    const c = await as(org);
-    const rng = new SeededRandom(20261205);
-    let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
-    await pinClock(org, now);
-    const point = latPoint(rng);
     // Five hours of history, a point a minute: more than the 31 ten-minute windows.
-    const history = [];
-    for (let ts = now - 5 * 3_600_000; ts <= now; ts += 60_000) history.push(point(ts));
+    const { c, rng, point, history, ...start } = await seededRun(org, 5 * 3_600_000, 60_000);
+    let now = start.now;
     expect((await c.post(`${P}/metrics`, { metrics: history })).status).toBe(202);
     const predictions = (points: { timestamp: string; value: number }[]) =>
       points.map((p) => ({ model_name: "ranker", prediction: 1, confidence: p.value / 100, timestamp: p.timestamp }));

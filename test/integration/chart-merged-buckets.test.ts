@@ -12,8 +12,7 @@ import { metricSeries, type SeriesQuery } from "../../src/streaming/service-read
 import type { OrgContext } from "../../src/streaming/service-types";
 import { as } from "../helpers";
 import { pinClock, recordStatements, rowsAnswered, stub } from "../org-object";
-import { SeededRandom } from "../seeded-random";
-import { latPoint, seededStep } from "../seeded-steps";
+import { seededRun, seededStep } from "../seeded-steps";
 
 const P = "/api/v1/streaming-analytics";
 const context = (o: OrgObject) => (o as unknown as { context(): OrgContext }).context();
@@ -56,13 +55,8 @@ async function chartReads(org: string, c: Awaited<ReturnType<typeof as>>, query:
 describe("filtered percentile series read from merged buckets", () => {
   it("answer what a fresh read of the rows answers, step after step", async () => {
     const org = "chart-merged";
-    const c = await as(org);
-    const rng = new SeededRandom(20261205);
-    let now = Date.UTC(2026, 11, 5, 10, 41, 7, 250);
-    await pinClock(org, now);
-    const point = latPoint(rng);
-    const history = [];
-    for (let ts = now - 6 * 3_600_000; ts <= now; ts += 30_000) history.push(point(ts));
+    const { c, rng, point, history, ...start } = await seededRun(org, 6 * 3_600_000, 30_000);
+    let now = start.now;
     for (let i = 0; i < history.length; i += 1_000)
       expect((await c.post(`${P}/metrics`, { metrics: history.slice(i, i + 1_000) })).status).toBe(202);
     for (let step = 0; step < 30; step++) {

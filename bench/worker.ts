@@ -260,6 +260,8 @@ export class OrgObject extends ProductionOrgObject {
    * insert as it was before 2026-12-05 (json_each with all five fields looked up, and schema V5's
    * full source index) into a copy of the table, so the two forms are compared in the same run.
    */
+  #v5Table = false;
+
   writeBatch(form: "none" | "service" | "insert" | "previous", run: string, i: number) {
     if (form === "none") return 0;
     const events = eventBatch(run, i);
@@ -267,13 +269,17 @@ export class OrgObject extends ProductionOrgObject {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     if (form === "insert") return this.ctx.storage.transactionSync(() => insertEvents(sql, events, now).inserted);
-    sql.exec(`CREATE TABLE IF NOT EXISTS bench_events_v5 (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,
+    // Made once per object instance: a CREATE … IF NOT EXISTS per batch would be timed on this side only.
+    if (!this.#v5Table) {
+      this.#v5Table = true;
+      sql.exec(`CREATE TABLE IF NOT EXISTS bench_events_v5 (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,
       source_id TEXT, event_type TEXT NOT NULL, payload TEXT, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
       processed_at INTEGER);
       CREATE INDEX IF NOT EXISTS bench_events_v5_ts ON bench_events_v5 (ts);
       CREATE INDEX IF NOT EXISTS bench_events_v5_type_ts ON bench_events_v5 (event_type, ts);
       CREATE INDEX IF NOT EXISTS bench_events_v5_source_ts ON bench_events_v5 (source_id, ts);
       CREATE INDEX IF NOT EXISTS bench_events_v5_unprocessed ON bench_events_v5 (ts) WHERE processed_at IS NULL`);
+    }
     return this.ctx.storage.transactionSync(() => {
       const after = sql.exec<{ m: number }>("SELECT coalesce(max(seq), 0) AS m FROM bench_events_v5").one().m;
       // Every bench event has an id, so the generated one (a version-7 UUID) is never evaluated.

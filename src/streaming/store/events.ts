@@ -14,8 +14,8 @@
  * in place. The values read are the same (the payload's text included). Inside workerd, one RPC and
  * one commit per 500-event batch (2026-12-05): 3.73 ms a batch before, 3.47 with the absent fields'
  * lookups left out (insertSql), 3.10 with jsonb_each too, the RPC alone 0.58 (30 alternating runs);
- * `npm run bench -- streaming` keeps the comparison ("inside the object": 1.22 and 1.34 times as
- * long before, with V5's source index, in two full runs). Every batch write of the store reads its batch the same way.
+ * `npm run bench -- streaming` keeps the comparison ("inside the object": the insert before, with
+ * V5's source index, took 1.26 times as long in a run of the section, 2026-12-05). Every batch write of the store reads its batch the same way.
  */
 import { rateBucket } from "./sources";
 import { boundedRows, decodeCursor, PAGE_JSON_CHARS, type Page, type Row, toBoundedPage, Where } from "./sql";

@@ -30,7 +30,8 @@ const scenario = process.argv[2] ?? "assign-new";
 const seconds = Number(process.argv[3] ?? 6);
 const inspectorPort = 9300 + Math.floor(Math.random() * 500);
 
-const server = await startServer("bench/worker.ts", {}, ["--inspector-port", String(inspectorPort)]);
+// Unminified (wrangler.toml minifies): the printed `worker.js:line` then points at readable code.
+const server = await startServer("bench/worker.ts", {}, ["--inspector-port", String(inspectorPort), "--minify=false"]);
 const ctx = createContext(server);
 
 /** One CDP session on the Worker's inspector (wrangler proxies workerd's). */

@@ -3,7 +3,8 @@
 // live in bench/worker.ts, which only `npm run bench` starts; a stray import would ship them.
 // It also keeps the bundle minified (wrangler.toml `minify`): within a size budget, and ASCII, so
 // that the isolate holds its source as a one-byte string (an unminified bundle carries the
-// comments' non-Latin-1 characters, and V8 then stores all of its 2.1 MB as two bytes a character).
+// comments' non-Latin-1 characters, and V8 then stores all of its 2.1 MB as two bytes a character),
+// and importing nothing but the runtime's cloudflare:* modules.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ const FORBIDDEN = ["/bench/noop-events", "ingestEventsNoop"];
  * would push it past this should be a decision, not an accident. */
 const BUDGET_BYTES = 1_500_000;
 
-const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", OUT], {
+const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", OUT, "--metafile"], {
   encoding: "utf8",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
@@ -49,4 +50,16 @@ if (scripts.some((b) => b.some((byte) => byte > 0x7f))) {
   console.error("production bundle is not ASCII: the isolate would hold its source as a two-byte string");
   process.exit(1);
 }
-console.log(`production bundle (${OUT}): ${bytes} bytes, ASCII, no bench-only code`);
+// Every module the bundle imports is loaded when an isolate starts, whether or not a request ever
+// reaches the code that needed it (wrangler.toml's alias of `debug` says what that cost once).
+// esbuild's metafile lists the imports it left to the runtime.
+const meta = JSON.parse(readFileSync(join(OUT, "bundle-meta.json"), "utf8")) as {
+  outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+};
+const external = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+const foreign = [...new Set(external)].filter((specifier) => !specifier.startsWith("cloudflare:"));
+if (foreign.length > 0) {
+  console.error(`production bundle imports modules an isolate loads at start: ${foreign.join(", ")}`);
+  process.exit(1);
+}
+console.log(`production bundle (${OUT}): ${bytes} bytes, ASCII, imports only cloudflare:*, no bench-only code`);

@@ -9,6 +9,10 @@
 // assign-returning, events (500-event batches), events-noop (the same batches to the
 // ingestion bench's no-op object method, its baseline), events-no-ids (the same without event_id: ids
 // made by SQLite), predictions (500-prediction batches).
+//
+// `heap` runs no load: it serves one `GET /health` (the isolate is then started and its modules
+// evaluated) and prints a V8 heap snapshot of the isolate by object type, with its largest strings:
+// what every new isolate holds before its first request. It runs the bundle minified, as shipped.
 import { attributesOf, seedTargeting } from "./assignment-targeting.bench.ts";
 import { createContext, startServer } from "./harness.ts";
 
@@ -30,12 +34,19 @@ const scenario = process.argv[2] ?? "assign-new";
 const seconds = Number(process.argv[3] ?? 6);
 const inspectorPort = 9300 + Math.floor(Math.random() * 500);
 
-// Unminified (wrangler.toml minifies): the printed `worker.js:line` then points at readable code.
-const server = await startServer("bench/worker.ts", {}, ["--inspector-port", String(inspectorPort), "--minify=false"]);
+// Unminified (wrangler.toml minifies) for CPU profiles: each printed `worker.js:line` then points at
+// readable code. A heap snapshot measures the bundle as shipped.
+const server = await startServer("bench/worker.ts", {}, [
+  "--inspector-port",
+  String(inspectorPort),
+  ...(scenario === "heap" ? [] : ["--minify=false"]),
+]);
 const ctx = createContext(server);
 
 /** One CDP session on the Worker's inspector (wrangler proxies workerd's). */
-async function connect(): Promise<(method: string, params?: object) => Promise<Record<string, unknown>>> {
+async function connect(
+  onEvent: (method: string, params: Record<string, unknown>) => void = () => {},
+): Promise<(method: string, params?: object) => Promise<Record<string, unknown>>> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
     webSocketDebuggerUrl: string;
     title: string;
@@ -52,7 +63,14 @@ async function connect(): Promise<(method: string, params?: object) => Promise<R
   let nextId = 1;
   const waiting = new Map<number, (v: Record<string, unknown>) => void>();
   ws.addEventListener("message", (e) => {
-    const msg = JSON.parse(String(e.data)) as { id?: number; result?: Record<string, unknown>; error?: unknown };
+    const msg = JSON.parse(String(e.data)) as {
+      id?: number;
+      method?: string;
+      params?: Record<string, unknown>;
+      result?: Record<string, unknown>;
+      error?: unknown;
+    };
+    if (msg.method !== undefined) onEvent(msg.method, msg.params ?? {});
     if (msg.id !== undefined) {
       if (msg.error) console.error("CDP error", msg.error);
       waiting.get(msg.id)?.(msg.result ?? {});
@@ -182,7 +200,57 @@ async function innerFanout() {
   return { rps: 40 / seconds, seconds, errors: res.ok ? 0 : 1 };
 }
 
+/** A heap snapshot of the isolate right after its first request, summed by V8's node types. */
+async function heapAtStart(): Promise<void> {
+  const health = await fetch(`${ctx.baseUrl}/api/v1/health`);
+  if (!health.ok) throw new Error(`GET /health: ${health.status}`);
+  const chunks: string[] = [];
+  const cdp = await connect((method, params) => {
+    if (method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(String(params.chunk));
+  });
+  await cdp("HeapProfiler.enable");
+  // The snapshot collects garbage first, so it holds what is live.
+  await cdp("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+  const snapshot = JSON.parse(chunks.join("")) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const { node_fields: fields, node_types: types } = snapshot.snapshot.meta;
+  const width = fields.length;
+  const [typeAt, nameAt, sizeAt] = ["type", "name", "self_size"].map((f) => fields.indexOf(f)) as [
+    number,
+    number,
+    number,
+  ];
+  const byType = new Map<string, number>();
+  const strings: [number, string][] = [];
+  let bytes = 0;
+  for (let i = 0; i < snapshot.nodes.length; i += width) {
+    const type = types[0][snapshot.nodes[i + typeAt] as number] ?? "?";
+    const size = snapshot.nodes[i + sizeAt] as number;
+    bytes += size;
+    byType.set(type, (byType.get(type) ?? 0) + size);
+    if (type === "string" && size > 20_000)
+      strings.push([size, snapshot.strings[snapshot.nodes[i + nameAt] as number] ?? ""]);
+  }
+  const mb = (n: number) => (n / 1e6).toFixed(2);
+  console.log(`heap after the first request: ${mb(bytes)} MB in ${snapshot.nodes.length / width} objects`);
+  for (const [type, size] of [...byType].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+    console.log(`${mb(size).padStart(7)} MB  ${type}`);
+  }
+  console.log("largest strings (the bundle's source is one of them):");
+  for (const [size, text] of strings.sort((a, b) => b[0] - a[0]).slice(0, 5)) {
+    console.log(`${mb(size).padStart(7)} MB  ${JSON.stringify(text.slice(0, 60))}`);
+  }
+}
+
 try {
+  if (scenario === "heap") {
+    await heapAtStart();
+    await server.stop();
+    process.exit(0);
+  }
   const request = await setup();
   await ctx.load({ concurrency: 32, requests: 1500, request }); // warm-up
   const cdp = await connect();

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { BenchContext, BenchSection } from "./harness.ts";
-import { round } from "./harness.ts";
+import { median, round } from "./harness.ts";
 
 const ROUNDS = 30;
 /** `wrangler check startup` runs per form, alternating (about 2.5 s each). */
@@ -37,8 +37,6 @@ function startupBusyMs(outfile: string, extra: readonly string[]): number {
   });
   return busyUs / 1000;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 function build(outdir: string, extra: readonly string[]): Buffer {
   const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...extra], {

@@ -4,6 +4,7 @@
 // because the flag must be on the command line and the bench driver runs without it.
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
+import { median } from "./harness.ts";
 
 const [rounds, ...paths] = process.argv.slice(2);
 const sources = paths.map((p) => readFileSync(p, "utf8"));
@@ -18,5 +19,4 @@ for (let r = 0; r < Number(rounds); r++) {
     times[i]?.push(performance.now() - t0);
   });
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 console.log(JSON.stringify(times.map(median)));

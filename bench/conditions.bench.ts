@@ -5,7 +5,7 @@
 //   npx node bench/conditions.bench.ts
 import { readFileSync } from "node:fs";
 import { registerHooks } from "node:module";
-import type { BenchSection } from "./harness.ts";
+import { type BenchSection, median } from "./harness.ts";
 
 // Node's type stripping resolves only explicit `.ts` specifiers; src/ imports omit them.
 registerHooks({
@@ -43,11 +43,6 @@ function rate(fn: () => boolean, n: number, repeats = 3): number {
   if (sink < 0) console.log(sink); // keeps the loop observable
   return (n / best) * 1000;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
 
 export default async function conditionsBench(): Promise<BenchSection> {
   const N = 20_000;

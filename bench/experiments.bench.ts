@@ -21,7 +21,7 @@ import {
   USER_BINOMIAL_READING_SQL,
   USER_VALUE_READING_SQL,
 } from "../src/experiments/analysis-sql.ts";
-import { type BenchContext, type BenchSection, d1File, round } from "./harness.ts";
+import { type BenchContext, type BenchSection, d1File, median, round } from "./harness.ts";
 
 const ROWS = Number(process.env.BENCH_RESULT_ROWS ?? 1_000_000);
 const BATCH = 1000;
@@ -31,11 +31,6 @@ const DAY_MS = 86_400_000;
 const IN_FLIGHT = 4;
 const ORG = "bench-experiments";
 const BASE = "/api/v1/ab-testing";
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 /**
  * Median time of each run over `rounds` alternating rounds (after one warm-up of each: page cache

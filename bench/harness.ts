@@ -112,6 +112,12 @@ export function d1File(persistDir: string): string {
 
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** The median (the upper middle value of an even count, as medianIndex picks); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 /** The index of the median of alternating rounds' ratios (the upper one of an even count), so its round's figures can go beside it. */
 export function medianIndex(values: readonly number[]): number {
   const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));

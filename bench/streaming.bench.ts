@@ -5,7 +5,7 @@
 // (one jsonb_each INSERT per batch, counters, durable commit) leaves. The object's own share is
 // then timed inside it, against the insert as it was before (timeWrites).
 import type { BenchContext, BenchSection, LoadResult } from "./harness.ts";
-import { medianIndex, openLiveSocket, round } from "./harness.ts";
+import { median, medianIndex, openLiveSocket, round } from "./harness.ts";
 import { BATCH, eventBatch } from "./event-batch.ts";
 
 const P = "/api/v1/streaming-analytics";
@@ -108,7 +108,6 @@ async function timeWrites(ctx: BenchContext): Promise<Record<WriteForm, number>>
   const times = Object.fromEntries(WRITE_FORMS.map((f) => [f, [] as number[]])) as Record<WriteForm, number[]>;
   for (let r = 0; r < WRITE_ROUNDS; r++)
     for (const form of WRITE_FORMS) times[form].push(await run(form, `${form}-${r}`));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   return Object.fromEntries(WRITE_FORMS.map((f) => [f, median(times[f])])) as Record<WriteForm, number>;
 }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { BenchContext, BenchSection } from "./harness.ts";
 import { median, round } from "./harness.ts";
+import { dryRunBundle } from "../scripts/dry-run-bundle.ts";
 
 const ROUNDS = 30;
 /** `wrangler check startup` runs per form, alternating (about 2.5 s each). */
@@ -39,11 +40,7 @@ function startupBusyMs(outfile: string, extra: readonly string[]): number {
 }
 
 function build(outdir: string, extra: readonly string[]): Buffer {
-  const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, ...extra], {
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  if (built.status !== 0) throw new Error(`wrangler deploy --dry-run failed: ${built.stderr}`);
+  dryRunBundle(outdir, extra);
   return readFileSync(join(outdir, "index.js"));
 }
 

@@ -5,9 +5,9 @@
 // that the isolate holds its source as a one-byte string (an unminified bundle carries the
 // comments' non-Latin-1 characters, and V8 then stores all of its 2.1 MB as two bytes a character),
 // and importing nothing but the runtime's cloudflare:* modules.
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { dryRunBundle } from "./dry-run-bundle.ts";
 
 const OUT = "dist/worker";
 /** Strings only bench/worker.ts holds: its route and its no-op Durable Object method. */
@@ -16,12 +16,10 @@ const FORBIDDEN = ["/bench/noop-events", "ingestEventsNoop"];
  * would push it past this should be a decision, not an accident. */
 const BUDGET_BYTES = 1_500_000;
 
-const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", OUT, "--metafile"], {
-  encoding: "utf8",
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-});
-if (built.status !== 0) {
-  console.error(built.stdout, built.stderr);
+try {
+  dryRunBundle(OUT, ["--metafile"]);
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(1);
 }
 
